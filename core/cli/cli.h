@@ -1,0 +1,109 @@
+/*
+ * cli.h -- what the subcommands of the quarry command share: the options
+ * every pipeline command takes, the engine set-up, messages and exit codes.
+ * Results go to stdout; messages and progress to stderr.
+ */
+#ifndef QUARRY_CLI_H
+#define QUARRY_CLI_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "quarry/quarry.h"
+
+/* Exit codes (architecture.md). */
+enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_INTERNAL = 2 };
+
+typedef struct cli {
+    const char *cmd; /* "themes" */
+    int verbose;     /* -1 quiet, 0 normal, 1 verbose */
+    const char *plugin_path;
+    const char *dictionary_path;
+    const char *format;       /* output format */
+    quarry_pipeline_options pipeline;
+    quarry_read_options read;
+    const char *input_format; /* jsonl|csv|transcript|NULL */
+    uint64_t seed;
+    const char **options;     /* --option values */
+    int n_options;
+    int progress_shown;
+} cli;
+
+/* Long options every pipeline command accepts, numbered from 1000. */
+enum {
+    OPT_PLUGIN_PATH = 1000,
+    OPT_DICT_PATH,
+    OPT_TOKENIZER,
+    OPT_STEMMER,
+    OPT_WEIGHTING,
+    OPT_CLUSTERER,
+    OPT_OPTION,
+    OPT_LANGUAGE,
+    OPT_SEED,
+    OPT_STOPWORDS,
+    OPT_LEXICON,
+    OPT_MIN_DF,
+    OPT_MAX_DF,
+    OPT_MAX_FEATURES,
+    OPT_FORMAT,
+    OPT_INPUT_FORMAT,
+    OPT_SEGMENT,
+    OPT_QUIET,
+    OPT_VERBOSE,
+    OPT_HELP,
+    OPT_COMMAND_BASE = 1100 /* subcommands number their own from here */
+};
+
+#define CLI_COMMON_LONG_OPTIONS                                          \
+    {"plugin-path", required_argument, NULL, OPT_PLUGIN_PATH},            \
+        {"dictionary-path", required_argument, NULL, OPT_DICT_PATH},      \
+        {"tokenizer", required_argument, NULL, OPT_TOKENIZER},            \
+        {"stemmer", required_argument, NULL, OPT_STEMMER},                \
+        {"weighting", required_argument, NULL, OPT_WEIGHTING},            \
+        {"clusterer", required_argument, NULL, OPT_CLUSTERER},            \
+        {"option", required_argument, NULL, OPT_OPTION},                  \
+        {"language", required_argument, NULL, OPT_LANGUAGE},              \
+        {"seed", required_argument, NULL, OPT_SEED},                      \
+        {"stopwords", required_argument, NULL, OPT_STOPWORDS},            \
+        {"lexicon", required_argument, NULL, OPT_LEXICON},                \
+        {"min-df", required_argument, NULL, OPT_MIN_DF},                  \
+        {"max-df", required_argument, NULL, OPT_MAX_DF},                  \
+        {"max-features", required_argument, NULL, OPT_MAX_FEATURES},      \
+        {"format", required_argument, NULL, OPT_FORMAT},                  \
+        {"input-format", required_argument, NULL, OPT_INPUT_FORMAT},      \
+        {"segment", required_argument, NULL, OPT_SEGMENT},                \
+        {"quiet", no_argument, NULL, OPT_QUIET},                          \
+        {"verbose", no_argument, NULL, OPT_VERBOSE},                      \
+    {                                                                     \
+        "help", no_argument, NULL, OPT_HELP                               \
+    }
+
+void cli_init(cli *c, const char *cmd);
+void cli_free(cli *c);
+/* Handle a common option: 1 handled, 0 not common, -1 bad value (message
+ * printed). */
+int cli_common_option(cli *c, int opt, const char *arg);
+/* Make the engine with the paths, logging, progress and --option values. */
+int cli_engine(cli *c, quarry_engine **out);
+/* Read the input files into a corpus; messages printed on failure. */
+int cli_read_corpus(cli *c, char **paths, int n, quarry_corpus **out);
+
+/* "quarry themes: message" on stderr. */
+void cli_error(const cli *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void cli_warn(const cli *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Exit code for a library status. */
+int cli_exit_code(int status);
+/* Clear a progress line if one is shown. */
+void cli_progress_done(cli *c);
+
+int parse_int64(const char *s, long long lo, long long hi, long long *out);
+int parse_double(const char *s, double lo, double hi, double *out);
+
+extern const char cli_common_help[];
+
+int cmd_plugins(int argc, char **argv);
+int cmd_themes(int argc, char **argv);
+
+#endif

@@ -1,0 +1,321 @@
+/*
+ * common.c -- options, engine set-up and messages shared by the quarry
+ * subcommands.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+const char cli_common_help[] =
+    "Pipeline options (every command):\n"
+    "  --tokenizer NAME        tokenizer plugin (regex)\n"
+    "  --stemmer NAME|none     stemmer plugin (snowball)\n"
+    "  --weighting NAME        weighting plugin (tfidf; bm25)\n"
+    "  --clusterer NAME        clusterer plugin (kmeans)\n"
+    "  --option P.KEY=VALUE    set an option of plugin P (repeatable;\n"
+    "                          `quarry plugins P` lists them)\n"
+    "  --language CODE         stemmer language and stopword list (en)\n"
+    "  --stopwords FILE|none   stopword list (dictionaries/stopwords/CODE.txt)\n"
+    "  --lexicon FILE|none     phrases and synonyms (dictionaries/lexicon/pss.json)\n"
+    "  --min-df N              drop terms in fewer than N excerpts (2)\n"
+    "  --max-df SHARE          drop terms in more than SHARE of excerpts (0.5)\n"
+    "  --max-features N        keep the N most frequent terms (0 = all)\n"
+    "  --seed N                seed of every random choice (42)\n"
+    "  --input-format F        jsonl|csv|transcript (default: by extension)\n"
+    "  --segment S             transcripts: turn|paragraph|sentence (turn)\n"
+    "  --plugin-path DIRS      folders searched first for plugins (a:b)\n"
+    "  --dictionary-path DIRS  folders searched first for dictionaries\n"
+    "  --quiet, --verbose      fewer or more messages on stderr\n";
+
+void cli_init(cli *c, const char *cmd)
+{
+    quarry_pipeline_options po = QUARRY_PIPELINE_OPTIONS_INIT;
+    quarry_read_options ro = QUARRY_READ_OPTIONS_INIT;
+    memset(c, 0, sizeof *c);
+    c->cmd = cmd;
+    c->pipeline = po;
+    c->read = ro;
+    c->seed = 42;
+}
+
+void cli_free(cli *c)
+{
+    free(c->options);
+    c->options = NULL;
+}
+
+static void vmsg(const cli *c, const char *kind, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "quarry%s%s: %s", c && c->cmd ? " " : "",
+            c && c->cmd ? c->cmd : "", kind);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+void cli_error(const cli *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmsg(c, "", fmt, ap);
+    va_end(ap);
+}
+
+void cli_warn(const cli *c, const char *fmt, ...)
+{
+    va_list ap;
+    if (c && c->verbose < 0)
+        return;
+    va_start(ap, fmt);
+    vmsg(c, "warning: ", fmt, ap);
+    va_end(ap);
+}
+
+int cli_exit_code(int status)
+{
+    switch (status) {
+    case QUARRY_OK:
+        return EXIT_OK;
+    case QUARRY_ENOMEM:
+    case QUARRY_EINTERNAL:
+    case QUARRY_EPLUGIN:
+        return EXIT_INTERNAL;
+    default:
+        return EXIT_INPUT;
+    }
+}
+
+int parse_int64(const char *s, long long lo, long long hi, long long *out)
+{
+    char *end;
+    long long v;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (end == s || *end != '\0' || errno == ERANGE || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int parse_double(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    double v;
+    errno = 0;
+    v = strtod(s, &end);
+    if (end == s || *end != '\0' || errno == ERANGE || !isfinite(v) ||
+        v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int cli_common_option(cli *c, int opt, const char *arg)
+{
+    long long v;
+    double d;
+    switch (opt) {
+    case OPT_PLUGIN_PATH:
+        c->plugin_path = arg;
+        return 1;
+    case OPT_DICT_PATH:
+        c->dictionary_path = arg;
+        return 1;
+    case OPT_TOKENIZER:
+        c->pipeline.tokenizer = arg;
+        return 1;
+    case OPT_STEMMER:
+        c->pipeline.stemmer = arg;
+        return 1;
+    case OPT_WEIGHTING:
+        c->pipeline.weighting = arg;
+        return 1;
+    case OPT_CLUSTERER:
+        return 0; /* the commands that cluster take it themselves */
+    case OPT_OPTION: {
+        const char **grown =
+            realloc(c->options, (size_t)(c->n_options + 1) * sizeof *grown);
+        if (grown == NULL) {
+            cli_error(c, "out of memory");
+            return -1;
+        }
+        c->options = grown;
+        c->options[c->n_options++] = arg;
+        return 1;
+    }
+    case OPT_LANGUAGE:
+        c->pipeline.language = arg;
+        return 1;
+    case OPT_SEED:
+        if (parse_int64(arg, 0, 0x7fffffffffffffffLL, &v) != 0) {
+            cli_error(c, "--seed: \"%s\" is not a non-negative integer", arg);
+            return -1;
+        }
+        c->seed = (uint64_t)v;
+        return 1;
+    case OPT_STOPWORDS:
+        c->pipeline.stopwords = arg;
+        return 1;
+    case OPT_LEXICON:
+        c->pipeline.lexicon = arg;
+        return 1;
+    case OPT_MIN_DF:
+        if (parse_int64(arg, 1, 1000000000LL, &v) != 0) {
+            cli_error(c, "--min-df: \"%s\" is not an integer of at least 1",
+                      arg);
+            return -1;
+        }
+        c->pipeline.min_df = v;
+        return 1;
+    case OPT_MAX_DF:
+        if (parse_double(arg, 1e-9, 1.0, &d) != 0) {
+            cli_error(c, "--max-df: \"%s\" is not a share in (0, 1]", arg);
+            return -1;
+        }
+        c->pipeline.max_df = d;
+        return 1;
+    case OPT_MAX_FEATURES:
+        if (parse_int64(arg, 0, 1000000000LL, &v) != 0) {
+            cli_error(c, "--max-features: \"%s\" is not a count (0 = all)",
+                      arg);
+            return -1;
+        }
+        c->pipeline.max_features = v;
+        return 1;
+    case OPT_FORMAT:
+        c->format = arg;
+        return 1;
+    case OPT_INPUT_FORMAT:
+        if (strcmp(arg, "jsonl") == 0)
+            c->read.format = QUARRY_FORMAT_JSONL;
+        else if (strcmp(arg, "csv") == 0)
+            c->read.format = QUARRY_FORMAT_CSV;
+        else if (strcmp(arg, "transcript") == 0)
+            c->read.format = QUARRY_FORMAT_TRANSCRIPT;
+        else {
+            cli_error(c, "--input-format: \"%s\" is not jsonl, csv or "
+                         "transcript", arg);
+            return -1;
+        }
+        return 1;
+    case OPT_SEGMENT:
+        if (strcmp(arg, "turn") == 0)
+            c->read.segment = QUARRY_SEGMENT_TURN;
+        else if (strcmp(arg, "paragraph") == 0)
+            c->read.segment = QUARRY_SEGMENT_PARAGRAPH;
+        else if (strcmp(arg, "sentence") == 0)
+            c->read.segment = QUARRY_SEGMENT_SENTENCE;
+        else {
+            cli_error(c, "--segment: \"%s\" is not turn, paragraph or "
+                         "sentence", arg);
+            return -1;
+        }
+        return 1;
+    case OPT_QUIET:
+        c->verbose = -1;
+        return 1;
+    case OPT_VERBOSE:
+        c->verbose = 1;
+        return 1;
+    }
+    return 0;
+}
+
+static void on_log(void *ctx, int level, const char *msg)
+{
+    cli *c = ctx;
+    if (level == QUARRY_LOG_ERROR || level == QUARRY_LOG_WARN) {
+        if (c->verbose >= 0) {
+            cli_progress_done(c);
+            fprintf(stderr, "quarry %s: %s%s\n", c->cmd,
+                    level == QUARRY_LOG_WARN ? "warning: " : "", msg);
+        }
+    } else if (level == QUARRY_LOG_INFO ? c->verbose >= 0 : c->verbose > 0) {
+        cli_progress_done(c);
+        fprintf(stderr, "quarry %s: %s\n", c->cmd, msg);
+    }
+}
+
+/* A progress line only when stderr is a terminal: logs stay clean. */
+static int on_progress(void *ctx, const char *what, int64_t done,
+                       int64_t total)
+{
+    cli *c = ctx;
+    if (c->verbose < 0 || !isatty(STDERR_FILENO))
+        return 0;
+    if (total > 0)
+        fprintf(stderr, "\r%s: %lld/%lld (%d%%)   ", what, (long long)done,
+                (long long)total, (int)(100.0 * (double)done / (double)total));
+    else
+        fprintf(stderr, "\r%s: %lld   ", what, (long long)done);
+    c->progress_shown = 1;
+    return 0;
+}
+
+void cli_progress_done(cli *c)
+{
+    if (c->progress_shown) {
+        fprintf(stderr, "\r\033[K");
+        c->progress_shown = 0;
+    }
+}
+
+int cli_engine(cli *c, quarry_engine **out)
+{
+    quarry_engine_options eo = QUARRY_ENGINE_OPTIONS_INIT;
+    int rc, i;
+    eo.plugin_path = c->plugin_path;
+    eo.dictionary_path = c->dictionary_path;
+    eo.log = on_log;
+    eo.log_ctx = c;
+    eo.progress = on_progress;
+    eo.progress_ctx = c;
+    rc = quarry_engine_new(out, &eo);
+    if (rc != 0) {
+        cli_error(c, "cannot start the engine: %s", quarry_status_str(rc));
+        return rc;
+    }
+    for (i = 0; i < c->n_options; i++) {
+        rc = quarry_engine_set_option(*out, c->options[i]);
+        if (rc != 0) {
+            cli_error(c, "%s", quarry_engine_errmsg(*out));
+            quarry_engine_free(*out);
+            *out = NULL;
+            return rc;
+        }
+    }
+    return QUARRY_OK;
+}
+
+int cli_read_corpus(cli *c, char **paths, int n, quarry_corpus **out)
+{
+    quarry_corpus *corpus;
+    int rc, i;
+    rc = quarry_corpus_new(&corpus);
+    if (rc != 0) {
+        cli_error(c, "out of memory");
+        return rc;
+    }
+    for (i = 0; i < n; i++) {
+        quarry_read_options ro = c->read;
+        if (strcmp(paths[i], "-") == 0 && ro.format == QUARRY_FORMAT_AUTO)
+            ro.format = QUARRY_FORMAT_JSONL;
+        rc = quarry_corpus_read_file(corpus, paths[i], &ro);
+        if (rc != 0) {
+            cli_error(c, "%s", quarry_corpus_errmsg(corpus));
+            quarry_corpus_free(corpus);
+            return rc;
+        }
+    }
+    if (quarry_corpus_size(corpus) == 0) {
+        cli_error(c, "%s: no excerpts to read", n == 1 ? paths[0] : "input");
+        quarry_corpus_free(corpus);
+        return QUARRY_EINVAL;
+    }
+    *out = corpus;
+    return QUARRY_OK;
+}

@@ -1,0 +1,53 @@
+/*
+ * main.c -- the quarry command: dispatches to one file per subcommand.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"plugins", cmd_plugins, "list plugins, or one plugin's options"},
+    {"themes", cmd_themes, "candidate themes for excerpts (clustering)"},
+};
+
+static void usage(FILE *f)
+{
+    size_t i;
+    fprintf(f, "usage: quarry COMMAND [OPTIONS] [INPUT...]\n\n"
+               "quarry proposes codes and themes for qualitative excerpts;\n"
+               "a person decides.\n\nCommands:\n");
+    for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n`quarry COMMAND --help` for a command's options; "
+               "`quarry --version`.\n");
+}
+
+int main(int argc, char **argv)
+{
+    size_t i;
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_INPUT;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("quarry %s (plugin ABI %d)\n", quarry_version(),
+               QUARRY_ABI_VERSION);
+        return EXIT_OK;
+    }
+    for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "quarry: unknown command \"%s\"\n", argv[1]);
+    usage(stderr);
+    return EXIT_INPUT;
+}

@@ -1,0 +1,325 @@
+/*
+ * quarry/quarry.h -- the engine API of quarry.
+ *
+ * quarry turns interview excerpts into sparse term vectors through plugins
+ * (tokenizer, stemmer, weighting, clusterer) and proposes codes and themes;
+ * a person decides. This header is the library's whole public surface.
+ *
+ * Conventions (libgit2's): functions are quarry_<noun>_<verb>; types are
+ * opaque; a constructor puts its out-parameter first and returns a status
+ * (0 or a negative QUARRY_E* from quarry/plugin.h); every _free is NULL-safe;
+ * option structs carry a `version` and have an _INIT macro.
+ *
+ * Ownership, stated once: whoever allocates frees. Strings and arrays handed
+ * out by an accessor belong to the object they came from and live as long as
+ * it does. Strings handed in are copied when kept.
+ *
+ * The library never prints and never exits. The last failure's message is
+ * kept on the handle it happened on: quarry_engine_errmsg(),
+ * quarry_corpus_errmsg(), and names the file, line and field where there is
+ * one ("notes.jsonl:12: field \"text\": invalid UTF-8 at byte 40").
+ */
+#ifndef QUARRY_QUARRY_H
+#define QUARRY_QUARRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "plugin.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(QUARRY_BUILDING_LIBRARY) && defined(__GNUC__)
+#define QUARRY_API __attribute__((visibility("default")))
+#else
+#define QUARRY_API
+#endif
+
+/* Library version, also in quarry_version(). */
+#define QUARRY_VERSION_MAJOR 0
+#define QUARRY_VERSION_MINOR 1
+#define QUARRY_VERSION_PATCH 0
+
+QUARRY_API const char *quarry_version(void);
+
+/* "QUARRY_EPARSE" and "malformed input" for QUARRY_EPARSE; "unknown" else. */
+QUARRY_API const char *quarry_status_name(int status);
+QUARRY_API const char *quarry_status_str(int status);
+
+/* =================================================================== */
+/* Engine: plugins, their options, host services                        */
+
+typedef struct quarry_engine quarry_engine;
+
+/* Receives every message of the library and its plugins (level from
+ * quarry_log_level); the library itself never prints. */
+typedef void (*quarry_log_fn)(void *ctx, int level, const char *msg);
+
+/* Receives progress; return non-zero to cancel the work in hand. */
+typedef int (*quarry_progress_fn)(void *ctx, const char *what, int64_t done,
+                                  int64_t total);
+
+typedef struct quarry_engine_options {
+    uint32_t version;
+    /* Colon-separated folders searched first for plugins (--plugin-path). */
+    const char *plugin_path;
+    /* Search QUARRY_PLUGIN_PATH, the build tree and the install folder. */
+    int use_default_paths;
+    quarry_log_fn log;
+    void *log_ctx;
+    quarry_progress_fn progress;
+    void *progress_ctx;
+    /* Folders searched for dictionaries before the defaults
+     * (QUARRY_DICT_PATH, the source tree, the install folder). */
+    const char *dictionary_path;
+} quarry_engine_options;
+
+#define QUARRY_ENGINE_OPTIONS_VERSION 1
+#define QUARRY_ENGINE_OPTIONS_INIT                                          \
+    {QUARRY_ENGINE_OPTIONS_VERSION, NULL, 1, NULL, NULL, NULL, NULL, NULL}
+
+QUARRY_API int quarry_engine_new(quarry_engine **out,
+                                 const quarry_engine_options *opts);
+QUARRY_API void quarry_engine_free(quarry_engine *e);
+QUARRY_API const char *quarry_engine_errmsg(const quarry_engine *e);
+
+/* Register the descriptors of an entry point without dlopen (built-ins,
+ * tests). origin names them in messages ("built-in"). A refused descriptor
+ * is logged and skipped; the call fails only when none could be added. */
+QUARRY_API int quarry_engine_register(quarry_engine *e,
+                                      quarry_plugin_entry_fn entry,
+                                      const char *origin);
+
+/* Open one shared object and register its descriptors. The entry symbol is
+ * derived from the file name: kind_name.so exports quarry_plugin_kind_name. */
+QUARRY_API int quarry_engine_load_file(quarry_engine *e, const char *path);
+
+/* Open every plugin file on the search path. Files that are refused are
+ * logged with the reason; returns the number of refusals (>= 0), or a
+ * negative status when a folder could not be read. */
+QUARRY_API int quarry_engine_load_all(quarry_engine *e);
+
+/* Find a plugin of a kind by name, opening kind_name.so from the search
+ * path if it is not registered yet. QUARRY_ENOTFOUND names what was tried. */
+QUARRY_API int quarry_engine_find(quarry_engine *e, quarry_plugin_kind kind,
+                                  const char *name,
+                                  const quarry_plugin **out);
+
+/* Registered plugins, in registration order, and where each came from. */
+QUARRY_API size_t quarry_engine_plugin_count(const quarry_engine *e);
+QUARRY_API const quarry_plugin *quarry_engine_plugin_at(const quarry_engine *e,
+                                                        size_t i,
+                                                        const char **origin);
+
+/* The search path in effect, one folder a line (for messages). */
+QUARRY_API const char *quarry_engine_plugin_dirs(const quarry_engine *e);
+
+QUARRY_API const char *quarry_kind_name(quarry_plugin_kind kind);
+/* "tokenizer" -> QUARRY_KIND_TOKENIZER; 0 if unknown. */
+QUARRY_API quarry_plugin_kind quarry_kind_from_name(const char *name);
+
+/* Set a plugin option, "plugin.key=value" as on the command line, for every
+ * instance made afterwards. The key and value are checked when the plugin
+ * is instantiated (unknown key, bad value, out of range). */
+QUARRY_API int quarry_engine_set_option(quarry_engine *e, const char *spec);
+
+/* Options set for plugins that no instance has used yet: "kmeans.nit" for a
+ * misspelt plugin name. NULL when every option was used. */
+QUARRY_API const char *quarry_engine_unused_option(const quarry_engine *e);
+
+/* Find a dictionary file ("stopwords/en.txt") on the dictionary path. */
+QUARRY_API int quarry_engine_find_dictionary(quarry_engine *e,
+                                             const char *name, char *path,
+                                             size_t cap);
+
+/* The host service table handed to plugins (for tests and embedders). */
+QUARRY_API const quarry_host *quarry_engine_host(quarry_engine *e);
+
+/* An instance: a plugin with its options parsed and create() called. */
+typedef struct quarry_instance quarry_instance;
+
+QUARRY_API int quarry_instance_new(quarry_instance **out, quarry_engine *e,
+                                   const quarry_plugin *p);
+QUARRY_API void quarry_instance_free(quarry_instance *inst);
+QUARRY_API const quarry_plugin *quarry_instance_plugin(
+    const quarry_instance *inst);
+QUARRY_API void *quarry_instance_self(const quarry_instance *inst);
+
+/* Parse one option value into a config struct as the host does (exposed
+ * for tests and for embedders with their own option syntax). err gets the
+ * reason on failure. */
+QUARRY_API int quarry_option_parse(const quarry_option *opt, const char *value,
+                                   void *config, char *err, size_t errcap);
+
+/* =================================================================== */
+/* Corpus: excerpts read from JSONL, CSV or speaker-turn transcripts       */
+
+typedef struct quarry_corpus quarry_corpus;
+
+typedef enum quarry_format {
+    QUARRY_FORMAT_AUTO = 0, /* by extension: .jsonl/.json, .csv, .txt */
+    QUARRY_FORMAT_JSONL = 1,
+    QUARRY_FORMAT_CSV = 2,
+    QUARRY_FORMAT_TRANSCRIPT = 3
+} quarry_format;
+
+typedef enum quarry_segment {
+    QUARRY_SEGMENT_TURN = 0, /* one excerpt per speaker turn */
+    QUARRY_SEGMENT_PARAGRAPH = 1,
+    QUARRY_SEGMENT_SENTENCE = 2
+} quarry_segment;
+
+typedef struct quarry_read_options {
+    uint32_t version;
+    quarry_format format;
+    quarry_segment segment;     /* transcripts only */
+    const char *id_field;       /* "id" */
+    const char *text_field;     /* "text" */
+    const char *code_field;     /* "code" */
+    int require_code;           /* every excerpt must carry a code */
+    int allow_empty;            /* keep excerpts with empty text */
+    size_t max_excerpt_bytes;   /* 0 = no limit; longer is an error */
+    const char *display_name;   /* name used in messages ("-" -> "<stdin>") */
+} quarry_read_options;
+
+#define QUARRY_READ_OPTIONS_VERSION 1
+#define QUARRY_READ_OPTIONS_INIT                                            \
+    {QUARRY_READ_OPTIONS_VERSION, QUARRY_FORMAT_AUTO, QUARRY_SEGMENT_TURN,   \
+     "id", "text", "code", 0, 0, 0, NULL}
+
+/* One excerpt; every pointer belongs to the corpus. */
+typedef struct quarry_excerpt {
+    const char *id;
+    const char *text; /* NUL-terminated, text_len bytes, valid UTF-8 */
+    size_t text_len;
+    const char *source;  /* file it came from */
+    const char *speaker; /* transcripts, or a "speaker" field; may be NULL */
+    int64_t line;        /* line of the file where it starts (1-based) */
+    int64_t start, end;  /* byte offsets of the text in its source file;
+                            -1 when the text was a field value */
+    int32_t n_codes;
+    const char *const *codes;
+    /* Other fields of the record as a compact JSON object ("{}" if none). */
+    const char *attributes;
+} quarry_excerpt;
+
+QUARRY_API int quarry_corpus_new(quarry_corpus **out);
+QUARRY_API void quarry_corpus_free(quarry_corpus *c);
+QUARRY_API const char *quarry_corpus_errmsg(const quarry_corpus *c);
+
+/* Append every excerpt of a file ("-" reads standard input). On failure
+ * nothing of the file is kept and the message names file, line and field.
+ * Duplicate ids (within the file or with excerpts already read) fail. */
+QUARRY_API int quarry_corpus_read_file(quarry_corpus *c, const char *path,
+                                       const quarry_read_options *o);
+/* The same over an open stream; name is used in messages. */
+QUARRY_API int quarry_corpus_read_stream(quarry_corpus *c, FILE *f,
+                                         const char *name,
+                                         const quarry_read_options *o);
+/* The same over a buffer (len bytes, need not be NUL-terminated). */
+QUARRY_API int quarry_corpus_read_buffer(quarry_corpus *c, const char *buf,
+                                         size_t len, const char *name,
+                                         const quarry_read_options *o);
+
+QUARRY_API size_t quarry_corpus_size(const quarry_corpus *c);
+/* The excerpt at i (0-based, in reading order); NULL past the end. */
+QUARRY_API const quarry_excerpt *quarry_corpus_at(const quarry_corpus *c,
+                                                  size_t i);
+/* A string field of the attributes ("study"), or NULL. */
+QUARRY_API const char *quarry_corpus_attribute(const quarry_corpus *c,
+                                               size_t i, const char *key);
+
+/* =================================================================== */
+/* Text pipeline: tokenize, filter, vocabulary, counts, weights          */
+
+typedef struct quarry_pipeline_options {
+    uint32_t version;
+    const char *tokenizer;  /* plugin name, "regex" */
+    const char *stemmer;    /* plugin name, "snowball"; "none" for none */
+    const char *weighting;  /* plugin name, "tfidf" */
+    const char *language;   /* "en": stemmer language and stopword list */
+    const char *stopwords;  /* dictionary name or path; NULL = by language;
+                               "none" for none */
+    const char *lexicon;    /* dictionary name or path; NULL = the PSS
+                               lexicon; "none" for none */
+    int64_t min_df;         /* drop terms in fewer excerpts (>= 1) */
+    double max_df;          /* drop terms in more than this share (0, 1] */
+    int64_t max_features;   /* keep the most frequent; 0 = all */
+} quarry_pipeline_options;
+
+#define QUARRY_PIPELINE_OPTIONS_VERSION 1
+#define QUARRY_PIPELINE_OPTIONS_INIT                                        \
+    {QUARRY_PIPELINE_OPTIONS_VERSION, "regex", "snowball", "tfidf", "en",    \
+     NULL, NULL, 2, 0.5, 0}
+
+/*
+ * A fitted text model: the plugin instances, the filters, the vocabulary
+ * and the corpus statistics of the excerpts it was fitted on. Excerpts read
+ * later are vectorised with the same vocabulary and weights.
+ */
+typedef struct quarry_model quarry_model;
+
+QUARRY_API int quarry_model_fit(quarry_model **out, quarry_engine *e,
+                                const quarry_pipeline_options *o,
+                                const quarry_corpus *c);
+QUARRY_API void quarry_model_free(quarry_model *m);
+
+QUARRY_API int64_t quarry_model_n_terms(const quarry_model *m);
+/* The display form of a term ("lived experience", "support"). */
+QUARRY_API const char *quarry_model_term(const quarry_model *m, int64_t id);
+
+/* Weighted, L2-normalised sparse rows of the excerpts of c (fitted or not).
+ * The matrix belongs to the caller: quarry_csr_free(). */
+QUARRY_API int quarry_model_transform(quarry_model *m, const quarry_corpus *c,
+                                      quarry_csr **out);
+
+QUARRY_API void quarry_csr_free(quarry_csr *m);
+
+/* =================================================================== */
+/* Themes: clusters of excerpts as candidate themes                      */
+
+typedef struct quarry_themes_options {
+    uint32_t version;
+    const char *clusterer; /* plugin name, "kmeans" */
+    int32_t k;             /* >= 2, <= excerpts */
+    uint64_t seed;
+    int32_t n_terms;           /* top terms per theme */
+    int32_t n_representatives; /* excerpts nearest the centroid */
+} quarry_themes_options;
+
+#define QUARRY_THEMES_OPTIONS_VERSION 1
+#define QUARRY_THEMES_OPTIONS_INIT                                          \
+    {QUARRY_THEMES_OPTIONS_VERSION, "kmeans", 0, 42, 10, 3}
+
+typedef struct quarry_theme {
+    int32_t id;
+    int64_t size;
+    int32_t n_terms;
+    const char *const *terms;
+    const float *term_weights;
+    int32_t n_representatives;
+    const int64_t *representatives; /* excerpt indices, nearest first */
+    const int64_t *members;         /* size excerpt indices, ascending */
+    double cohesion;                /* mean cosine of members to centroid */
+} quarry_theme;
+
+typedef struct quarry_themes quarry_themes;
+
+QUARRY_API int quarry_themes_run(quarry_themes **out, quarry_engine *e,
+                                 const quarry_pipeline_options *po,
+                                 const quarry_themes_options *to,
+                                 const quarry_corpus *c);
+QUARRY_API void quarry_themes_free(quarry_themes *t);
+QUARRY_API int32_t quarry_themes_count(const quarry_themes *t);
+/* Themes in order of size, largest first. */
+QUARRY_API const quarry_theme *quarry_themes_at(const quarry_themes *t,
+                                                int32_t i);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QUARRY_QUARRY_H */

@@ -1,0 +1,58 @@
+/*
+ * analyzer.h -- text to terms: the tokenizer plugin, the lexicon (phrases
+ * and synonyms, matched longest first on the folded tokens), the stopword
+ * list, and the stemmer plugin, applied in that order.
+ *
+ * Every distinct surface form is analysed once and cached: a form id maps to
+ * a term id (or -1 when the form is a stopword), so stemming costs one hash
+ * lookup per token after the first occurrence.
+ */
+#ifndef QUARRY_ANALYZER_H
+#define QUARRY_ANALYZER_H
+
+#include "engine.h"
+#include "strtab.h"
+
+typedef struct lexicon lexicon;
+
+typedef struct analyzer {
+    quarry_engine *engine;
+    quarry_instance *tokenizer;
+    quarry_instance *stemmer; /* NULL: no stemming */
+    strtab stopwords;
+    lexicon *lex;             /* NULL: no phrases or synonyms */
+
+    strtab forms;             /* surface forms (and phrase canonicals) */
+    int64_t *form_term;       /* form id -> term id, or -1 */
+    int64_t *form_count;      /* form id -> occurrences, for display forms */
+    int64_t cap_forms;
+    strtab terms;             /* term strings (stems, phrases) */
+
+    /* scratch, per call */
+    char *buf;                /* token forms of one excerpt, NUL-separated */
+    size_t buf_len, buf_cap;
+    int64_t *tok_off;         /* offsets into buf */
+    uint32_t *tok_len;
+    int64_t n_tok, cap_tok;
+    char *stem_buf;
+    size_t stem_cap;
+    char err[QUARRY_ERR_MAX];
+} analyzer;
+
+/* Make an analyzer from the named plugins and dictionaries. stopwords and
+ * lexicon are dictionary names or paths, "none", or NULL for the default
+ * (stopwords/<language>.txt; lexicon/pss.json). */
+int analyzer_init(analyzer *a, quarry_engine *e, const char *tokenizer,
+                  const char *stemmer, const char *language,
+                  const char *stopwords, const char *lexicon_name);
+void analyzer_free(analyzer *a);
+
+/* Append the term ids of text[0..len) to *ids (growing it). */
+int analyzer_run(analyzer *a, const char *text, size_t len, int64_t **ids,
+                 int64_t *n, int64_t *cap);
+
+/* The most frequent surface form seen for each term (phrases: the phrase),
+ * as an array of form ids indexed by term id; the caller frees it. */
+int64_t *analyzer_display_forms(const analyzer *a);
+
+#endif

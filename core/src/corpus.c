@@ -1,0 +1,881 @@
+/*
+ * corpus.c -- quarry_corpus_*: excerpts read from JSONL, CSV and speaker
+ * turn transcripts, kept compactly and read transactionally.
+ *
+ * Storage is sized for a million excerpts: strings live in two arenas
+ * (no malloc per string), excerpts in fixed blocks of 1024 that never
+ * move, ids in an open-addressing hash table of 8-byte slots that refer to
+ * excerpts by index. Codes, speakers, attribute keys and source names
+ * repeat, so they are interned once in a pool that a rollback leaves alone
+ * (unreachable leftovers of a failed read cost a few bytes and no
+ * behaviour).
+ *
+ * A read is a transaction: quarry_corpus_read_buffer() marks the arena
+ * and the excerpt count, the reader appends, and on any failure the new
+ * excerpts' ids are deleted from the table, the count and the arena go
+ * back to the mark, and only the message remains.
+ */
+#include "corpus.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "arena.h"
+#include "utf8.h"
+
+#define CORPUS_ERR_MAX 1024
+#define BLOCK_SHIFT 10
+#define BLOCK_SIZE ((size_t)1 << BLOCK_SHIFT)
+#define BLOCK_MASK (BLOCK_SIZE - 1)
+/* Refs in the hash tables are 32-bit; the last values are reserved. */
+#define CORPUS_MAX_EXCERPTS ((size_t)UINT32_MAX - 2)
+
+/* ------------------------------------------------------------------ */
+/* An open-addressing string table (linear probing). A slot holds the
+ * 32-bit hash above the ref + 1 (0 = empty); the key itself is found
+ * through the ref, so a slot costs 8 bytes. Deletion shifts entries back
+ * (Knuth's algorithm R), so it needs no tombstones and works in any order. */
+
+typedef struct strtab {
+    uint64_t *slots;
+    size_t cap; /* a power of two, or 0 */
+    size_t n;
+} strtab;
+
+/* The NUL-terminated key of ref. */
+typedef const char *(*strtab_key_fn)(const quarry_corpus *c, uint32_t ref);
+
+static uint32_t hash_bytes(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u; /* FNV-1a, then a murmur3 finaliser */
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 16777619u;
+    }
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
+    return h;
+}
+
+static uint64_t slot_of(uint32_t hash, uint32_t ref)
+{
+    return ((uint64_t)hash << 32) | ((uint64_t)ref + 1);
+}
+
+/* The ref of key s[0..len) (no NUL inside), or -1. */
+static int64_t strtab_find(const strtab *t, const quarry_corpus *c,
+                           strtab_key_fn key, const char *s, size_t len,
+                           uint32_t hash)
+{
+    size_t mask, i;
+
+    if (t->cap == 0)
+        return -1;
+    mask = t->cap - 1;
+    for (i = hash & mask;; i = (i + 1) & mask) {
+        uint64_t v = t->slots[i];
+        if (v == 0)
+            return -1;
+        if ((uint32_t)(v >> 32) == hash) {
+            uint32_t ref = (uint32_t)v - 1;
+            const char *k = key(c, ref);
+            /* strncmp stops at k's NUL, so a shorter k is never overrun. */
+            if (strncmp(k, s, len) == 0 && k[len] == '\0')
+                return ref;
+        }
+    }
+}
+
+static void strtab_place(uint64_t *slots, size_t cap, uint64_t v)
+{
+    size_t mask = cap - 1, i = (uint32_t)(v >> 32) & mask;
+
+    while (slots[i] != 0)
+        i = (i + 1) & mask;
+    slots[i] = v;
+}
+
+/* Make room for one more entry (load kept under 0.7). */
+static int strtab_reserve(strtab *t)
+{
+    size_t cap, i;
+    uint64_t *slots;
+
+    if (t->cap != 0 && (t->n + 1) * 10 <= t->cap * 7)
+        return 0;
+    cap = t->cap ? t->cap * 2 : 1024;
+    if (cap > SIZE_MAX / sizeof *slots || cap > ((size_t)1 << 32))
+        return QUARRY_ENOMEM;
+    slots = calloc(cap, sizeof *slots);
+    if (slots == NULL)
+        return QUARRY_ENOMEM;
+    for (i = 0; i < t->cap; i++)
+        if (t->slots[i] != 0)
+            strtab_place(slots, cap, t->slots[i]);
+    free(t->slots);
+    t->slots = slots;
+    t->cap = cap;
+    return 0;
+}
+
+/* Insert an absent key; strtab_reserve() must have succeeded. */
+static void strtab_insert(strtab *t, uint32_t hash, uint32_t ref)
+{
+    strtab_place(t->slots, t->cap, slot_of(hash, ref));
+    t->n++;
+}
+
+static void strtab_remove(strtab *t, uint32_t hash, uint32_t ref)
+{
+    uint64_t want = slot_of(hash, ref);
+    size_t mask, i, j;
+
+    if (t->cap == 0)
+        return;
+    mask = t->cap - 1;
+    for (i = hash & mask; t->slots[i] != want; i = (i + 1) & mask)
+        if (t->slots[i] == 0)
+            return; /* not there */
+    t->slots[i] = 0;
+    t->n--;
+    /* Shift back every later entry of the run that the hole would cut off
+     * from its home slot. */
+    for (j = (i + 1) & mask; t->slots[j] != 0; j = (j + 1) & mask) {
+        size_t home = (uint32_t)(t->slots[j] >> 32) & mask;
+        int movable = (i <= j) ? (home <= i || home > j)
+                               : (home <= i && home > j);
+        if (movable) {
+            t->slots[i] = t->slots[j];
+            t->slots[j] = 0;
+            i = j;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* The corpus */
+
+typedef struct corpus_entry {
+    quarry_excerpt ex;
+    const char *const *attrs; /* n_attrs key/value pairs */
+    size_t n_attrs;
+} corpus_entry;
+
+struct quarry_corpus {
+    quarry_arena arena; /* excerpt strings; rolled back with failed reads */
+    quarry_arena pool;  /* interned strings; never rolled back */
+    corpus_entry **blocks;
+    size_t n_blocks, cap_blocks;
+    size_t n; /* excerpts */
+    strtab ids;  /* ref = excerpt index */
+    strtab pool_tab; /* ref = index into pooled */
+    const char **pooled;
+    size_t n_pooled, cap_pooled;
+    char err[CORPUS_ERR_MAX];
+};
+
+static const char *const no_codes[1] = {NULL};
+static const char empty_object[] = "{}";
+
+static corpus_entry *entry_at(const quarry_corpus *c, size_t i)
+{
+    return &c->blocks[i >> BLOCK_SHIFT][i & BLOCK_MASK];
+}
+
+static const char *id_key(const quarry_corpus *c, uint32_t ref)
+{
+    return entry_at(c, ref)->ex.id;
+}
+
+static const char *pool_key(const quarry_corpus *c, uint32_t ref)
+{
+    return c->pooled[ref];
+}
+
+const char *corpus_intern(quarry_corpus *c, const char *s, size_t len)
+{
+    uint32_t h = hash_bytes(s, len);
+    int64_t ref = strtab_find(&c->pool_tab, c, pool_key, s, len, h);
+    char *copy;
+
+    if (ref >= 0)
+        return c->pooled[ref];
+    if (c->n_pooled >= CORPUS_MAX_EXCERPTS)
+        return NULL;
+    if (c->n_pooled == c->cap_pooled) {
+        size_t cap = c->cap_pooled ? c->cap_pooled * 2 : 64;
+        const char **p = realloc(c->pooled, cap * sizeof *p);
+        if (p == NULL)
+            return NULL;
+        c->pooled = p;
+        c->cap_pooled = cap;
+    }
+    if (strtab_reserve(&c->pool_tab) != 0)
+        return NULL;
+    copy = quarry_arena_strndup(&c->pool, s, len);
+    if (copy == NULL)
+        return NULL;
+    c->pooled[c->n_pooled] = copy;
+    strtab_insert(&c->pool_tab, h, (uint32_t)c->n_pooled);
+    c->n_pooled++;
+    return copy;
+}
+
+QUARRY_API int quarry_corpus_new(quarry_corpus **out)
+{
+    quarry_corpus *c;
+
+    if (out == NULL)
+        return QUARRY_EINVAL;
+    *out = NULL;
+    c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return QUARRY_ENOMEM;
+    *out = c;
+    return QUARRY_OK;
+}
+
+QUARRY_API void quarry_corpus_free(quarry_corpus *c)
+{
+    size_t i;
+
+    if (c == NULL)
+        return;
+    for (i = 0; i < c->n_blocks; i++)
+        free(c->blocks[i]);
+    free(c->blocks);
+    free(c->ids.slots);
+    free(c->pool_tab.slots);
+    free(c->pooled);
+    quarry_arena_free(&c->arena);
+    quarry_arena_free(&c->pool);
+    free(c);
+}
+
+QUARRY_API const char *quarry_corpus_errmsg(const quarry_corpus *c)
+{
+    if (c == NULL)
+        return "no corpus";
+    return c->err;
+}
+
+QUARRY_API size_t quarry_corpus_size(const quarry_corpus *c)
+{
+    return c ? c->n : 0;
+}
+
+/* The pointer stays valid until quarry_corpus_free(): excerpts live in
+ * blocks that never move, and their strings in arenas that never move. A
+ * failed read only removes excerpts it added itself. */
+QUARRY_API const quarry_excerpt *quarry_corpus_at(const quarry_corpus *c,
+                                                  size_t i)
+{
+    if (c == NULL || i >= c->n)
+        return NULL;
+    return &entry_at(c, i)->ex;
+}
+
+QUARRY_API const char *quarry_corpus_attribute(const quarry_corpus *c,
+                                               size_t i, const char *key)
+{
+    const corpus_entry *e;
+    size_t k;
+
+    if (c == NULL || key == NULL || i >= c->n)
+        return NULL;
+    e = entry_at(c, i);
+    for (k = 0; k < e->n_attrs; k++)
+        if (strcmp(e->attrs[2 * k], key) == 0)
+            return e->attrs[2 * k + 1];
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Messages */
+
+const char *corpus_quote(const char *s, size_t len, char *buf, size_t cap)
+{
+    size_t n, i;
+
+    if (cap == 0)
+        return buf;
+    n = len;
+    if (n > cap - 1) {
+        n = cap > 4 ? quarry_utf8_cut(s, len, cap - 4) : 0;
+    }
+    for (i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        buf[i] = (ch < 0x20 || ch == 0x7f) ? '?' : (char)ch;
+    }
+    if (n < len && cap > 4) {
+        memcpy(buf + n, "...", 3);
+        n += 3;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+static void set_errv(quarry_corpus *c, const char *name, int64_t line,
+                     const char *field, const char *fmt, va_list ap)
+{
+    size_t cap = sizeof c->err, n = 0;
+    int k;
+
+    k = line > 0 ? snprintf(c->err, cap, "%s:%lld: ", name, (long long)line)
+                 : snprintf(c->err, cap, "%s: ", name);
+    if (k > 0)
+        n = (size_t)k < cap ? (size_t)k : cap - 1;
+    if (field != NULL && n < cap) {
+        k = snprintf(c->err + n, cap - n, "field \"%s\": ", field);
+        if (k > 0)
+            n += (size_t)k < cap - n ? (size_t)k : cap - n - 1;
+    }
+    if (n < cap)
+        vsnprintf(c->err + n, cap - n, fmt, ap);
+    /* A cut message must not end inside a UTF-8 sequence. */
+    n = strlen(c->err);
+    c->err[quarry_utf8_cut(c->err, n, n)] = '\0';
+}
+
+int corpus_fail(corpus_reader *r, int status, int64_t line, const char *field,
+                const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    set_errv(r->c, r->name, line, field, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+int corpus_nomem(corpus_reader *r)
+{
+    return corpus_fail(r, QUARRY_ENOMEM, 0, NULL, "out of memory");
+}
+
+int corpus_fail_bytes(corpus_reader *r, int kind, int64_t line,
+                      const char *field, size_t col)
+{
+    if (kind == QUARRY_UTF8_NUL)
+        return corpus_fail(r, QUARRY_EPARSE, line, field,
+                           "NUL byte at byte %zu", col);
+    return corpus_fail(r, QUARRY_EUTF8, line, field,
+                       "invalid UTF-8 at byte %zu", col);
+}
+
+static int fail_plain(quarry_corpus *c, int status, const char *name,
+                      const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+static int fail_plain(quarry_corpus *c, int status, const char *name,
+                      const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    set_errv(c, name, 0, NULL, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+int64_t corpus_line_at(const char *buf, size_t pos, int64_t line, size_t off)
+{
+    while (pos < off) {
+        const char *nl = memchr(buf + pos, '\n', off - pos);
+        if (nl == NULL)
+            break;
+        line++;
+        pos = (size_t)(nl - buf) + 1;
+    }
+    return line;
+}
+
+/* ------------------------------------------------------------------ */
+/* Appending a record */
+
+static int grow_blocks(quarry_corpus *c)
+{
+    size_t need = (c->n >> BLOCK_SHIFT) + 1;
+
+    if (need <= c->n_blocks)
+        return 0;
+    if (c->n_blocks == c->cap_blocks) {
+        size_t cap = c->cap_blocks ? c->cap_blocks * 2 : 16;
+        corpus_entry **b = realloc(c->blocks, cap * sizeof *b);
+        if (b == NULL)
+            return QUARRY_ENOMEM;
+        c->blocks = b;
+        c->cap_blocks = cap;
+    }
+    c->blocks[c->n_blocks] = malloc(BLOCK_SIZE * sizeof(corpus_entry));
+    if (c->blocks[c->n_blocks] == NULL)
+        return QUARRY_ENOMEM;
+    c->n_blocks++;
+    return 0;
+}
+
+static int has_nul(corpus_span sp)
+{
+    return sp.len > 0 && memchr(sp.s, '\0', sp.len) != NULL;
+}
+
+static int check_rec(corpus_reader *r, const corpus_rec *rec)
+{
+    const quarry_read_options *o = &r->o;
+    size_t k, n_codes = 0;
+
+    if (rec->id.len == 0)
+        return corpus_fail(r, QUARRY_EPARSE, rec->line, o->id_field,
+                           "empty id");
+    if (has_nul(rec->id))
+        return corpus_fail(r, QUARRY_EPARSE, rec->line, o->id_field,
+                           "NUL character in the id");
+    if (has_nul(rec->text))
+        return corpus_fail(r, QUARRY_EPARSE, rec->line, o->text_field,
+                           "NUL character at byte %zu of the text",
+                           (size_t)((const char *)memchr(rec->text.s, '\0',
+                                                         rec->text.len) -
+                                    rec->text.s) + 1);
+    if (!o->allow_empty && quarry_utf8_is_blank(rec->text.s, rec->text.len))
+        return corpus_fail(r, QUARRY_EPARSE, rec->line, o->text_field,
+                           "empty text");
+    if (o->max_excerpt_bytes > 0 && rec->text.len > o->max_excerpt_bytes)
+        return corpus_fail(r, QUARRY_ERANGE, rec->line, o->text_field,
+                           "excerpt of %zu bytes is over max_excerpt_bytes "
+                           "(%zu)",
+                           rec->text.len, o->max_excerpt_bytes);
+    if (rec->speaker.s != NULL && has_nul(rec->speaker))
+        return corpus_fail(r, QUARRY_EPARSE, rec->line, "speaker",
+                           "NUL character in the speaker");
+    for (k = 0; k < rec->n_codes; k++) {
+        if (has_nul(rec->codes[k]))
+            return corpus_fail(r, QUARRY_EPARSE, rec->line, o->code_field,
+                               "NUL character in a code");
+        if (rec->codes[k].len > 0)
+            n_codes++;
+    }
+    if (o->require_code && n_codes == 0)
+        return corpus_fail(r, QUARRY_EPARSE, rec->line, o->code_field,
+                           "no code, and every excerpt needs one here");
+    return 0;
+}
+
+static int check_duplicate(corpus_reader *r, const corpus_rec *rec,
+                           uint32_t hash)
+{
+    quarry_corpus *c = r->c;
+    int64_t prev = strtab_find(&c->ids, c, id_key, rec->id.s, rec->id.len,
+                               hash);
+    const quarry_excerpt *p;
+    char q[128];
+
+    if (prev < 0)
+        return 0;
+    p = &entry_at(c, (size_t)prev)->ex;
+    corpus_quote(rec->id.s, rec->id.len, q, sizeof q);
+    if ((size_t)prev >= r->first)
+        return corpus_fail(r, QUARRY_EDUP, rec->line, r->o.id_field,
+                           "duplicate id \"%s\" (first on line %lld)", q,
+                           (long long)p->line);
+    return corpus_fail(r, QUARRY_EDUP, rec->line, r->o.id_field,
+                       "duplicate id \"%s\" (first in %s:%lld)", q, p->source,
+                       (long long)p->line);
+}
+
+int corpus_add(corpus_reader *r, const corpus_rec *rec)
+{
+    quarry_corpus *c = r->c;
+    corpus_entry *e;
+    uint32_t hash;
+    const char **codes = NULL, **attrs = NULL;
+    size_t k, n_codes = 0, n_attrs = 0;
+    int rc;
+
+    rc = check_rec(r, rec);
+    if (rc != 0)
+        return rc;
+    hash = hash_bytes(rec->id.s, rec->id.len);
+    rc = check_duplicate(r, rec, hash);
+    if (rc != 0)
+        return rc;
+    if (c->n >= CORPUS_MAX_EXCERPTS)
+        return corpus_fail(r, QUARRY_ERANGE, rec->line, NULL,
+                           "the corpus is full (%zu excerpts)", c->n);
+    if (grow_blocks(c) != 0 || strtab_reserve(&c->ids) != 0)
+        return corpus_nomem(r);
+
+    e = entry_at(c, c->n);
+    memset(e, 0, sizeof *e);
+    e->ex.id = quarry_arena_strndup(&c->arena, rec->id.s, rec->id.len);
+    e->ex.text = quarry_arena_strndup(&c->arena, rec->text.s, rec->text.len);
+    if (e->ex.id == NULL || e->ex.text == NULL)
+        return corpus_nomem(r);
+    e->ex.text_len = rec->text.len;
+    e->ex.source = r->source;
+    if (rec->speaker.s != NULL) {
+        e->ex.speaker = corpus_intern(c, rec->speaker.s, rec->speaker.len);
+        if (e->ex.speaker == NULL)
+            return corpus_nomem(r);
+    }
+    e->ex.line = rec->line;
+    e->ex.start = rec->start;
+    e->ex.end = rec->end;
+
+    /* Codes: interned, empty ones dropped, repeats dropped, NULL-ended. */
+    e->ex.codes = no_codes;
+    if (rec->n_codes > 0) {
+        codes = quarry_arena_alloc(&c->arena,
+                                   (rec->n_codes + 1) * sizeof *codes,
+                                   _Alignof(const char *));
+        if (codes == NULL)
+            return corpus_nomem(r);
+        for (k = 0; k < rec->n_codes; k++) {
+            const char *code;
+            size_t j;
+            if (rec->codes[k].len == 0)
+                continue;
+            code = corpus_intern(c, rec->codes[k].s, rec->codes[k].len);
+            if (code == NULL)
+                return corpus_nomem(r);
+            for (j = 0; j < n_codes && codes[j] != code; j++)
+                ;
+            if (j == n_codes)
+                codes[n_codes++] = code;
+        }
+        codes[n_codes] = NULL;
+        if (n_codes > 0)
+            e->ex.codes = codes;
+    }
+    e->ex.n_codes = (int32_t)n_codes;
+
+    /* String attributes for quarry_corpus_attribute(). */
+    if (rec->n_attrs > 0) {
+        attrs = quarry_arena_alloc(&c->arena, 2 * rec->n_attrs * sizeof *attrs,
+                                   _Alignof(const char *));
+        if (attrs == NULL)
+            return corpus_nomem(r);
+        for (k = 0; k < rec->n_attrs; k++) {
+            corpus_span key = rec->attrs[2 * k], val = rec->attrs[2 * k + 1];
+            if (has_nul(key) || has_nul(val))
+                continue; /* still in the JSON, not reachable as a C string */
+            attrs[2 * n_attrs] = corpus_intern(c, key.s, key.len);
+            attrs[2 * n_attrs + 1] =
+                quarry_arena_strndup(&c->arena, val.s, val.len);
+            if (attrs[2 * n_attrs] == NULL || attrs[2 * n_attrs + 1] == NULL)
+                return corpus_nomem(r);
+            n_attrs++;
+        }
+    }
+    e->attrs = attrs;
+    e->n_attrs = n_attrs;
+
+    e->ex.attributes = empty_object;
+    if (rec->attributes.s != NULL &&
+        !(rec->attributes.len == 2 && memcmp(rec->attributes.s, "{}", 2) == 0)) {
+        e->ex.attributes = quarry_arena_strndup(&c->arena, rec->attributes.s,
+                                                rec->attributes.len);
+        if (e->ex.attributes == NULL)
+            return corpus_nomem(r);
+    }
+
+    strtab_insert(&c->ids, hash, (uint32_t)c->n);
+    c->n++;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Reading */
+
+#define KNOWN_FORMATS                                                       \
+    "use .jsonl, .json, .ndjson, .csv, .txt or .md, or give the format "    \
+    "(jsonl, csv, transcript)"
+
+/* The format of a file from its extension (case-insensitive). A name with
+ * no extension is JSONL when stdin_like (standard input, a buffer);
+ * otherwise it is an error with the message set. */
+static int format_for(quarry_corpus *c, const char *path, const char *name,
+                      int stdin_like, quarry_format *out)
+{
+    static const struct {
+        const char *ext;
+        quarry_format f;
+    } table[] = {{"jsonl", QUARRY_FORMAT_JSONL},
+                 {"json", QUARRY_FORMAT_JSONL},
+                 {"ndjson", QUARRY_FORMAT_JSONL},
+                 {"csv", QUARRY_FORMAT_CSV},
+                 {"txt", QUARRY_FORMAT_TRANSCRIPT},
+                 {"md", QUARRY_FORMAT_TRANSCRIPT}};
+    const char *base, *dot;
+    size_t i;
+
+    if (path == NULL || strcmp(path, "-") == 0) {
+        *out = QUARRY_FORMAT_JSONL;
+        return 0;
+    }
+    base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    dot = strrchr(base, '.');
+    if (dot == NULL || dot == base || dot[1] == '\0') {
+        if (stdin_like) {
+            *out = QUARRY_FORMAT_JSONL;
+            return 0;
+        }
+        return fail_plain(c, QUARRY_EINVAL, name,
+                          "no file extension to tell the format by; "
+                          KNOWN_FORMATS);
+    }
+    for (i = 0; i < sizeof table / sizeof table[0]; i++) {
+        if (strcasecmp(dot + 1, table[i].ext) == 0) {
+            *out = table[i].f;
+            return 0;
+        }
+    }
+    return fail_plain(c, QUARRY_EINVAL, name, "unknown format \"%s\"; "
+                      KNOWN_FORMATS, dot);
+}
+
+/* The name used in messages: display_name, else the path ("-" is
+ * "<stdin>"), else "<buffer>". */
+static const char *display_name(const char *path, const quarry_read_options *o)
+{
+    if (o != NULL && o->display_name != NULL && o->display_name[0] != '\0')
+        return strcmp(o->display_name, "-") == 0 ? "<stdin>" : o->display_name;
+    if (path == NULL)
+        return "<buffer>";
+    return strcmp(path, "-") == 0 ? "<stdin>" : path;
+}
+
+static int options_init(quarry_corpus *c, const char *name,
+                        quarry_read_options *dst,
+                        const quarry_read_options *o)
+{
+    static const quarry_read_options def = QUARRY_READ_OPTIONS_INIT;
+
+    if (o == NULL) {
+        *dst = def;
+        return 0;
+    }
+    if (o->version != QUARRY_READ_OPTIONS_VERSION)
+        return fail_plain(c, QUARRY_EINVAL, name,
+                          "read options of version %u; this quarry knows "
+                          "version %u (use QUARRY_READ_OPTIONS_INIT)",
+                          (unsigned)o->version,
+                          (unsigned)QUARRY_READ_OPTIONS_VERSION);
+    *dst = *o;
+    if (dst->id_field == NULL || dst->id_field[0] == '\0')
+        dst->id_field = def.id_field;
+    if (dst->text_field == NULL || dst->text_field[0] == '\0')
+        dst->text_field = def.text_field;
+    if (dst->code_field == NULL || dst->code_field[0] == '\0')
+        dst->code_field = def.code_field;
+    if ((int)dst->format < QUARRY_FORMAT_AUTO ||
+        (int)dst->format > QUARRY_FORMAT_TRANSCRIPT)
+        return fail_plain(c, QUARRY_EINVAL, name, "unknown format %d",
+                          (int)dst->format);
+    if ((int)dst->segment < QUARRY_SEGMENT_TURN ||
+        (int)dst->segment > QUARRY_SEGMENT_SENTENCE)
+        return fail_plain(c, QUARRY_EINVAL, name, "unknown segmentation %d",
+                          (int)dst->segment);
+    if (strcmp(dst->id_field, dst->text_field) == 0 ||
+        strcmp(dst->id_field, dst->code_field) == 0 ||
+        strcmp(dst->text_field, dst->code_field) == 0)
+        return fail_plain(c, QUARRY_EINVAL, name,
+                          "the id, text and code fields must differ "
+                          "(\"%s\", \"%s\", \"%s\")",
+                          dst->id_field, dst->text_field, dst->code_field);
+    return 0;
+}
+
+static void rollback(quarry_corpus *c, size_t n0, quarry_arena_mark m)
+{
+    size_t i;
+
+    for (i = c->n; i-- > n0;) {
+        const char *id = entry_at(c, i)->ex.id;
+        strtab_remove(&c->ids, hash_bytes(id, strlen(id)), (uint32_t)i);
+    }
+    c->n = n0;
+    quarry_arena_rollback(&c->arena, m);
+}
+
+/* read_buffer with the stdin rule for AUTO made explicit. */
+static int read_buffer(quarry_corpus *c, const char *buf, size_t len,
+                       const char *path, const quarry_read_options *o,
+                       int stdin_like)
+{
+    corpus_reader r;
+    quarry_arena_mark mark;
+    quarry_format format;
+    int rc;
+
+    memset(&r, 0, sizeof r);
+    r.c = c;
+    r.name = display_name(path, o);
+    r.path = path;
+    rc = options_init(c, r.name, &r.o, o);
+    if (rc != 0)
+        return rc;
+    if (buf == NULL && len > 0)
+        return fail_plain(c, QUARRY_EINVAL, r.name, "no buffer");
+    format = r.o.format;
+    if (format == QUARRY_FORMAT_AUTO) {
+        rc = format_for(c, path, r.name, stdin_like, &format);
+        if (rc != 0)
+            return rc;
+    }
+    if (buf == NULL)
+        buf = "";
+    r.source = corpus_intern(c, r.name, strlen(r.name));
+    if (r.source == NULL)
+        return fail_plain(c, QUARRY_ENOMEM, r.name, "out of memory");
+    r.begin = (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
+    r.first = c->n;
+    mark = quarry_arena_mark_get(&c->arena);
+
+    switch (format) {
+    case QUARRY_FORMAT_CSV:
+        rc = corpus_read_csv(&r, buf, len);
+        break;
+    case QUARRY_FORMAT_TRANSCRIPT:
+        rc = corpus_read_transcript(&r, buf, len);
+        break;
+    default:
+        rc = corpus_read_jsonl(&r, buf, len);
+        break;
+    }
+    if (rc != 0)
+        rollback(c, r.first, mark);
+    return rc;
+}
+
+QUARRY_API int quarry_corpus_read_buffer(quarry_corpus *c, const char *buf,
+                                         size_t len, const char *name,
+                                         const quarry_read_options *o)
+{
+    if (c == NULL)
+        return QUARRY_EINVAL;
+    /* "<stdin>", "<test>": no extension to go by, so JSONL. */
+    return read_buffer(c, buf, len,
+                       (name != NULL && name[0] == '<') ? NULL : name, o, 1);
+}
+
+/* Read all of f into a malloc'ed buffer. */
+static int slurp(FILE *f, char **out, size_t *out_len, int *err)
+{
+    struct stat st;
+    size_t cap = 64 * 1024, len = 0;
+    char *buf;
+
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (uintmax_t)st.st_size < SIZE_MAX - 1)
+        cap = (size_t)st.st_size + 1; /* + 1 sees EOF in one pass */
+    buf = malloc(cap);
+    if (buf == NULL)
+        return QUARRY_ENOMEM;
+    for (;;) {
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (len < cap) {
+            if (ferror(f)) {
+                *err = errno ? errno : EIO;
+                free(buf);
+                return QUARRY_EIO;
+            }
+            break;
+        }
+        if (cap > SIZE_MAX / 2) {
+            free(buf);
+            return QUARRY_ENOMEM;
+        }
+        {
+            char *bigger = realloc(buf, cap * 2);
+            if (bigger == NULL) {
+                free(buf);
+                return QUARRY_ENOMEM;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+    }
+    *out = buf;
+    *out_len = len;
+    return 0;
+}
+
+static int read_stream(quarry_corpus *c, FILE *f, const char *path,
+                       const quarry_read_options *o, int stdin_like)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    int err = 0, rc;
+
+    errno = 0;
+    rc = slurp(f, &buf, &len, &err);
+    if (rc == QUARRY_EIO)
+        return fail_plain(c, rc, display_name(path, o), "read error: %s",
+                          strerror(err));
+    if (rc != 0)
+        return fail_plain(c, rc, display_name(path, o), "out of memory");
+    rc = read_buffer(c, buf, len, path, o, stdin_like);
+    free(buf);
+    return rc;
+}
+
+QUARRY_API int quarry_corpus_read_stream(quarry_corpus *c, FILE *f,
+                                         const char *name,
+                                         const quarry_read_options *o)
+{
+    if (c == NULL)
+        return QUARRY_EINVAL;
+    if (f == NULL)
+        return fail_plain(c, QUARRY_EINVAL, display_name(name, o),
+                          "no stream");
+    return read_stream(c, f, (name != NULL && name[0] == '<') ? NULL : name,
+                       o, 1);
+}
+
+QUARRY_API int quarry_corpus_read_file(quarry_corpus *c, const char *path,
+                                       const quarry_read_options *o)
+{
+    const char *name;
+    quarry_read_options opts;
+    quarry_format format;
+    FILE *f;
+    int rc;
+
+    if (c == NULL)
+        return QUARRY_EINVAL;
+    if (path == NULL || path[0] == '\0')
+        return fail_plain(c, QUARRY_EINVAL, "<none>", "no file name");
+    name = display_name(path, o);
+    if (strcmp(path, "-") == 0)
+        return read_stream(c, stdin, path, o, 1);
+    /* Tell an unknown extension before touching the file. */
+    rc = options_init(c, name, &opts, o);
+    if (rc != 0)
+        return rc;
+    if (opts.format == QUARRY_FORMAT_AUTO) {
+        rc = format_for(c, path, name, 0, &format);
+        if (rc != 0)
+            return rc;
+    }
+    f = fopen(path, "rb");
+    if (f == NULL)
+        return fail_plain(c, QUARRY_EIO, name, "cannot open: %s",
+                          strerror(errno));
+    rc = read_stream(c, f, path, o, 0);
+    fclose(f);
+    return rc;
+}

@@ -1,0 +1,407 @@
+/*
+ * model.c -- a fitted text model: analyse a corpus into term ids, build the
+ * vocabulary (min_df, max_df, max_features; columns in byte order of the
+ * terms, so runs are reproducible), count into sparse rows, weigh with the
+ * weighting plugin and L2-normalise. Excerpts read later are vectorised with
+ * the same vocabulary and corpus statistics.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzer.h"
+#include "csr.h"
+#include "model.h"
+
+static int report(quarry_engine *e, const char *what, int64_t done,
+                  int64_t total)
+{
+    if (e->progress == NULL)
+        return 0;
+    return e->progress(e->progress_ctx, what, done, total);
+}
+
+/* Term ids of every excerpt: ids[ptr[i] .. ptr[i+1]). */
+static int analyse_corpus(quarry_model *m, const quarry_corpus *c,
+                          int64_t **ids_out, int64_t **ptr_out)
+{
+    size_t n = quarry_corpus_size(c), i;
+    int64_t *ids = NULL, nids = 0, cap = 0;
+    int64_t *ptr = malloc((n + 1) * sizeof *ptr);
+    int rc = QUARRY_OK;
+
+    if (ptr == NULL)
+        return engine_fail(m->engine, QUARRY_ENOMEM, "out of memory");
+    ptr[0] = 0;
+    for (i = 0; i < n; i++) {
+        const quarry_excerpt *x = quarry_corpus_at(c, i);
+        rc = analyzer_run(&m->an, x->text, x->text_len, &ids, &nids, &cap);
+        if (rc != 0)
+            break;
+        ptr[i + 1] = nids;
+        if ((i & 4095) == 4095 &&
+            report(m->engine, "analysing", (int64_t)i + 1, (int64_t)n)) {
+            rc = engine_fail(m->engine, QUARRY_ECANCELED, "cancelled");
+            break;
+        }
+    }
+    if (rc != 0) {
+        free(ids);
+        free(ptr);
+        return rc;
+    }
+    *ids_out = ids;
+    *ptr_out = ptr;
+    return QUARRY_OK;
+}
+
+static int cmp_i32(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Counts of the analysed excerpts over the model's columns. */
+static int build_counts(quarry_model *m, const int64_t *ids,
+                        const int64_t *ptr, int64_t n, quarry_csr **out,
+                        float **doc_len_out)
+{
+    int64_t i, p, nnz = 0, cap_tmp = 0;
+    int32_t *tmp = NULL;
+    quarry_csr *x;
+    float *doc_len;
+
+    /* Upper bound of nnz: the tokens themselves. */
+    x = csr_alloc(n, m->n_terms, ptr[n]);
+    doc_len = malloc((size_t)(n ? n : 1) * sizeof *doc_len);
+    if (x == NULL || doc_len == NULL) {
+        quarry_csr_free(x);
+        free(doc_len);
+        return engine_fail(m->engine, QUARRY_ENOMEM, "out of memory");
+    }
+    for (i = 0; i < n; i++) {
+        int64_t len = 0, k;
+        int64_t need = ptr[i + 1] - ptr[i];
+        if (need > cap_tmp) {
+            int32_t *g = realloc(tmp, (size_t)need * sizeof *g);
+            if (g == NULL) {
+                free(tmp);
+                quarry_csr_free(x);
+                free(doc_len);
+                return engine_fail(m->engine, QUARRY_ENOMEM, "out of memory");
+            }
+            tmp = g;
+            cap_tmp = need;
+        }
+        for (p = ptr[i]; p < ptr[i + 1]; p++) {
+            int64_t t = ids[p];
+            if (t < m->fitted_terms && m->col_of_term[t] >= 0)
+                tmp[len++] = (int32_t)m->col_of_term[t];
+        }
+        doc_len[i] = (float)len;
+        qsort(tmp, (size_t)len, sizeof *tmp, cmp_i32);
+        for (k = 0; k < len;) {
+            int64_t run = k + 1;
+            while (run < len && tmp[run] == tmp[k])
+                run++;
+            x->col_idx[nnz] = tmp[k];
+            x->values[nnz] = (float)(run - k);
+            nnz++;
+            k = run;
+        }
+        x->row_ptr[i + 1] = nnz;
+    }
+    free(tmp);
+    *out = x;
+    *doc_len_out = doc_len;
+    return QUARRY_OK;
+}
+
+static int weigh(quarry_model *m, quarry_csr *x, const float *doc_len)
+{
+    const quarry_plugin *p = quarry_instance_plugin(m->weighting);
+    quarry_corpus_stats st;
+    char err[QUARRY_ERR_MAX] = "";
+    int rc;
+
+    memset(&st, 0, sizeof st);
+    st.size = sizeof st;
+    st.n_docs = m->n_docs;
+    st.n_terms = m->n_terms;
+    st.df = m->df;
+    st.cf = m->cf;
+    st.avg_doc_len = m->avg_doc_len;
+    st.doc_len = doc_len;
+    rc = p->weigh(quarry_instance_self(m->weighting), x, &st, err);
+    if (rc != 0)
+        return engine_fail(m->engine, rc < 0 ? rc : QUARRY_EPLUGIN,
+                           "weighting %s: %s", p->name,
+                           err[0] ? err : quarry_status_str(rc));
+    for (int64_t k = 0; k < x->row_ptr[x->rows]; k++)
+        if (!isfinite(x->values[k]))
+            return engine_fail(m->engine, QUARRY_EPLUGIN,
+                               "weighting %s produced a non-finite weight",
+                               p->name);
+    csr_normalize_rows(x);
+    return QUARRY_OK;
+}
+
+typedef struct term_rank {
+    int64_t term;
+    int64_t cf;
+    const char *s;
+} term_rank;
+
+static int cmp_by_cf(const void *a, const void *b)
+{
+    const term_rank *x = a, *y = b;
+    if (x->cf != y->cf)
+        return x->cf > y->cf ? -1 : 1;
+    return strcmp(x->s, y->s);
+}
+
+static int cmp_by_str(const void *a, const void *b)
+{
+    const term_rank *x = a, *y = b;
+    return strcmp(x->s, y->s);
+}
+
+int quarry_model_fit(quarry_model **out, quarry_engine *e,
+                     const quarry_pipeline_options *o,
+                     const quarry_corpus *c)
+{
+    quarry_pipeline_options defaults = QUARRY_PIPELINE_OPTIONS_INIT;
+    const quarry_plugin *wp;
+    quarry_model *m;
+    int64_t *ids = NULL, *ptr = NULL, *df = NULL, *cf = NULL, *last = NULL;
+    int64_t n, nt, i, p, kept = 0, max_df_count;
+    term_rank *rank = NULL;
+    int64_t *display = NULL;
+    int rc;
+
+    if (out == NULL || e == NULL || c == NULL)
+        return QUARRY_EINVAL;
+    *out = NULL;
+    if (o == NULL)
+        o = &defaults;
+    if (o->version != QUARRY_PIPELINE_OPTIONS_VERSION)
+        return engine_fail(e, QUARRY_EINVAL, "pipeline options version %u",
+                           o->version);
+    n = (int64_t)quarry_corpus_size(c);
+    if (n == 0)
+        return engine_fail(e, QUARRY_EINVAL, "no excerpts to fit on");
+    if (o->min_df < 1)
+        return engine_fail(e, QUARRY_ERANGE, "min_df must be at least 1");
+    if (!(o->max_df > 0.0 && o->max_df <= 1.0))
+        return engine_fail(e, QUARRY_ERANGE,
+                           "max_df must be a share in (0, 1], not %g",
+                           o->max_df);
+    if (o->max_features < 0)
+        return engine_fail(e, QUARRY_ERANGE,
+                           "max_features must be 0 (all) or more");
+
+    m = calloc(1, sizeof *m);
+    if (m == NULL)
+        return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+    m->engine = e;
+    strtab_init(&m->display);
+    rc = analyzer_init(&m->an, e, o->tokenizer, o->stemmer, o->language,
+                       o->stopwords, o->lexicon);
+    if (rc != 0)
+        goto fail;
+    rc = quarry_engine_find(e, QUARRY_KIND_WEIGHTING,
+                            o->weighting ? o->weighting : "tfidf", &wp);
+    if (rc == 0)
+        rc = quarry_instance_new(&m->weighting, e, wp);
+    if (rc != 0)
+        goto fail;
+
+    rc = analyse_corpus(m, c, &ids, &ptr);
+    if (rc != 0)
+        goto fail;
+    nt = m->an.terms.n;
+    df = calloc((size_t)(nt ? nt : 1), sizeof *df);
+    cf = calloc((size_t)(nt ? nt : 1), sizeof *cf);
+    last = malloc((size_t)(nt ? nt : 1) * sizeof *last);
+    rank = malloc((size_t)(nt ? nt : 1) * sizeof *rank);
+    m->col_of_term = malloc((size_t)(nt ? nt : 1) * sizeof *m->col_of_term);
+    if (!df || !cf || !last || !rank || !m->col_of_term) {
+        rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (i = 0; i < nt; i++)
+        last[i] = -1;
+    for (i = 0; i < n; i++)
+        for (p = ptr[i]; p < ptr[i + 1]; p++) {
+            int64_t t = ids[p];
+            cf[t]++;
+            if (last[t] != i) {
+                last[t] = i;
+                df[t]++;
+            }
+        }
+    max_df_count = (int64_t)floor(o->max_df * (double)n + 1e-9);
+    for (i = 0; i < nt; i++) {
+        m->col_of_term[i] = -1;
+        if (df[i] >= o->min_df && df[i] <= max_df_count) {
+            rank[kept].term = i;
+            rank[kept].cf = cf[i];
+            rank[kept].s = strtab_str(&m->an.terms, i);
+            kept++;
+        }
+    }
+    if (kept == 0) {
+        rc = engine_fail(e, QUARRY_EINVAL,
+                         "no terms left after filtering %lld excerpts "
+                         "(%lld distinct terms; min_df=%lld, max_df=%g): "
+                         "lower --min-df or raise --max-df",
+                         (long long)n, (long long)nt, (long long)o->min_df,
+                         o->max_df);
+        goto fail;
+    }
+    if (o->max_features > 0 && kept > o->max_features) {
+        qsort(rank, (size_t)kept, sizeof *rank, cmp_by_cf);
+        kept = o->max_features;
+    }
+    qsort(rank, (size_t)kept, sizeof *rank, cmp_by_str);
+
+    m->fitted_terms = nt;
+    m->n_terms = kept;
+    m->n_docs = n;
+    m->df = malloc((size_t)kept * sizeof *m->df);
+    m->cf = malloc((size_t)kept * sizeof *m->cf);
+    m->col_display = malloc((size_t)kept * sizeof *m->col_display);
+    m->col_term = malloc((size_t)kept * sizeof *m->col_term);
+    display = analyzer_display_forms(&m->an);
+    if (!m->df || !m->cf || !m->col_display || !m->col_term || !display) {
+        rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (i = 0; i < kept; i++) {
+        int64_t t = rank[i].term, f = display[t], d;
+        const char *s = f >= 0 ? strtab_str(&m->an.forms, f) : rank[i].s;
+        m->col_of_term[t] = i;
+        m->col_term[i] = t;
+        m->df[i] = df[t];
+        m->cf[i] = cf[t];
+        d = strtab_intern(&m->display, s, strlen(s), NULL);
+        if (d < 0) {
+            rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+            goto fail;
+        }
+        m->col_display[i] = d;
+    }
+
+    rc = build_counts(m, ids, ptr, n, &m->fit_counts, &m->fit_doc_len);
+    if (rc != 0)
+        goto fail;
+    {
+        double total = 0.0;
+        for (i = 0; i < n; i++)
+            total += m->fit_doc_len[i];
+        m->avg_doc_len = total / (double)n;
+    }
+    m->fit_corpus = c;
+    m->fit_corpus_size = (size_t)n;
+    free(ids);
+    free(ptr);
+    free(df);
+    free(cf);
+    free(last);
+    free(rank);
+    free(display);
+    *out = m;
+    return QUARRY_OK;
+fail:
+    free(ids);
+    free(ptr);
+    free(df);
+    free(cf);
+    free(last);
+    free(rank);
+    free(display);
+    quarry_model_free(m);
+    return rc;
+}
+
+void quarry_model_free(quarry_model *m)
+{
+    if (m == NULL)
+        return;
+    analyzer_free(&m->an);
+    quarry_instance_free(m->weighting);
+    strtab_free(&m->display);
+    free(m->col_of_term);
+    free(m->col_term);
+    free(m->col_display);
+    free(m->df);
+    free(m->cf);
+    quarry_csr_free(m->fit_counts);
+    free(m->fit_doc_len);
+    free(m);
+}
+
+int64_t quarry_model_n_terms(const quarry_model *m)
+{
+    return m ? m->n_terms : 0;
+}
+
+const char *quarry_model_term(const quarry_model *m, int64_t id)
+{
+    if (m == NULL || id < 0 || id >= m->n_terms)
+        return NULL;
+    return strtab_str(&m->display, m->col_display[id]);
+}
+
+static quarry_csr *csr_copy(const quarry_csr *a)
+{
+    int64_t nnz = a->row_ptr[a->rows];
+    quarry_csr *b = csr_alloc(a->rows, a->cols, nnz);
+    if (b == NULL)
+        return NULL;
+    memcpy(b->row_ptr, a->row_ptr, (size_t)(a->rows + 1) * sizeof *b->row_ptr);
+    memcpy(b->col_idx, a->col_idx, (size_t)nnz * sizeof *b->col_idx);
+    memcpy(b->values, a->values, (size_t)nnz * sizeof *b->values);
+    return b;
+}
+
+int quarry_model_transform(quarry_model *m, const quarry_corpus *c,
+                           quarry_csr **out)
+{
+    quarry_csr *x = NULL;
+    float *doc_len = NULL;
+    int own_len = 0;
+    int rc;
+
+    if (m == NULL || c == NULL || out == NULL)
+        return QUARRY_EINVAL;
+    *out = NULL;
+    if (c == m->fit_corpus && quarry_corpus_size(c) == m->fit_corpus_size) {
+        /* The excerpts the model was fitted on: counts are at hand. */
+        x = csr_copy(m->fit_counts);
+        if (x == NULL)
+            return engine_fail(m->engine, QUARRY_ENOMEM, "out of memory");
+        doc_len = m->fit_doc_len;
+    } else {
+        int64_t *ids = NULL, *ptr = NULL;
+        rc = analyse_corpus(m, c, &ids, &ptr);
+        if (rc != 0)
+            return rc;
+        rc = build_counts(m, ids, ptr, (int64_t)quarry_corpus_size(c), &x,
+                          &doc_len);
+        free(ids);
+        free(ptr);
+        if (rc != 0)
+            return rc;
+        own_len = 1;
+    }
+    rc = weigh(m, x, doc_len);
+    if (own_len)
+        free(doc_len);
+    if (rc != 0) {
+        quarry_csr_free(x);
+        return rc;
+    }
+    *out = x;
+    return QUARRY_OK;
+}
