@@ -41,14 +41,14 @@
  * through the ref, so a slot costs 8 bytes. Deletion shifts entries back
  * (Knuth's algorithm R), so it needs no tombstones and works in any order. */
 
-typedef struct strtab {
+typedef struct idtab {
     uint64_t *slots;
     size_t cap; /* a power of two, or 0 */
     size_t n;
-} strtab;
+} idtab;
 
 /* The NUL-terminated key of ref. */
-typedef const char *(*strtab_key_fn)(const quarry_corpus *c, uint32_t ref);
+typedef const char *(*idtab_key_fn)(const quarry_corpus *c, uint32_t ref);
 
 static uint32_t hash_bytes(const char *s, size_t len)
 {
@@ -73,8 +73,8 @@ static uint64_t slot_of(uint32_t hash, uint32_t ref)
 }
 
 /* The ref of key s[0..len) (no NUL inside), or -1. */
-static int64_t strtab_find(const strtab *t, const quarry_corpus *c,
-                           strtab_key_fn key, const char *s, size_t len,
+static int64_t idtab_find(const idtab *t, const quarry_corpus *c,
+                           idtab_key_fn key, const char *s, size_t len,
                            uint32_t hash)
 {
     size_t mask, i;
@@ -96,7 +96,7 @@ static int64_t strtab_find(const strtab *t, const quarry_corpus *c,
     }
 }
 
-static void strtab_place(uint64_t *slots, size_t cap, uint64_t v)
+static void idtab_place(uint64_t *slots, size_t cap, uint64_t v)
 {
     size_t mask = cap - 1, i = (uint32_t)(v >> 32) & mask;
 
@@ -106,7 +106,7 @@ static void strtab_place(uint64_t *slots, size_t cap, uint64_t v)
 }
 
 /* Make room for one more entry (load kept under 0.7). */
-static int strtab_reserve(strtab *t)
+static int idtab_reserve(idtab *t)
 {
     size_t cap, i;
     uint64_t *slots;
@@ -121,21 +121,21 @@ static int strtab_reserve(strtab *t)
         return QUARRY_ENOMEM;
     for (i = 0; i < t->cap; i++)
         if (t->slots[i] != 0)
-            strtab_place(slots, cap, t->slots[i]);
+            idtab_place(slots, cap, t->slots[i]);
     free(t->slots);
     t->slots = slots;
     t->cap = cap;
     return 0;
 }
 
-/* Insert an absent key; strtab_reserve() must have succeeded. */
-static void strtab_insert(strtab *t, uint32_t hash, uint32_t ref)
+/* Insert an absent key; idtab_reserve() must have succeeded. */
+static void idtab_insert(idtab *t, uint32_t hash, uint32_t ref)
 {
-    strtab_place(t->slots, t->cap, slot_of(hash, ref));
+    idtab_place(t->slots, t->cap, slot_of(hash, ref));
     t->n++;
 }
 
-static void strtab_remove(strtab *t, uint32_t hash, uint32_t ref)
+static void idtab_remove(idtab *t, uint32_t hash, uint32_t ref)
 {
     uint64_t want = slot_of(hash, ref);
     size_t mask, i, j;
@@ -177,8 +177,8 @@ struct quarry_corpus {
     corpus_entry **blocks;
     size_t n_blocks, cap_blocks;
     size_t n; /* excerpts */
-    strtab ids;  /* ref = excerpt index */
-    strtab pool_tab; /* ref = index into pooled */
+    idtab ids;  /* ref = excerpt index */
+    idtab pool_tab; /* ref = index into pooled */
     const char **pooled;
     size_t n_pooled, cap_pooled;
     char err[CORPUS_ERR_MAX];
@@ -205,7 +205,7 @@ static const char *pool_key(const quarry_corpus *c, uint32_t ref)
 const char *corpus_intern(quarry_corpus *c, const char *s, size_t len)
 {
     uint32_t h = hash_bytes(s, len);
-    int64_t ref = strtab_find(&c->pool_tab, c, pool_key, s, len, h);
+    int64_t ref = idtab_find(&c->pool_tab, c, pool_key, s, len, h);
     char *copy;
 
     if (ref >= 0)
@@ -220,13 +220,13 @@ const char *corpus_intern(quarry_corpus *c, const char *s, size_t len)
         c->pooled = p;
         c->cap_pooled = cap;
     }
-    if (strtab_reserve(&c->pool_tab) != 0)
+    if (idtab_reserve(&c->pool_tab) != 0)
         return NULL;
     copy = quarry_arena_strndup(&c->pool, s, len);
     if (copy == NULL)
         return NULL;
     c->pooled[c->n_pooled] = copy;
-    strtab_insert(&c->pool_tab, h, (uint32_t)c->n_pooled);
+    idtab_insert(&c->pool_tab, h, (uint32_t)c->n_pooled);
     c->n_pooled++;
     return copy;
 }
@@ -476,7 +476,7 @@ static int check_duplicate(corpus_reader *r, const corpus_rec *rec,
                            uint32_t hash)
 {
     quarry_corpus *c = r->c;
-    int64_t prev = strtab_find(&c->ids, c, id_key, rec->id.s, rec->id.len,
+    int64_t prev = idtab_find(&c->ids, c, id_key, rec->id.s, rec->id.len,
                                hash);
     const quarry_excerpt *p;
     char q[128];
@@ -513,7 +513,7 @@ int corpus_add(corpus_reader *r, const corpus_rec *rec)
     if (c->n >= CORPUS_MAX_EXCERPTS)
         return corpus_fail(r, QUARRY_ERANGE, rec->line, NULL,
                            "the corpus is full (%zu excerpts)", c->n);
-    if (grow_blocks(c) != 0 || strtab_reserve(&c->ids) != 0)
+    if (grow_blocks(c) != 0 || idtab_reserve(&c->ids) != 0)
         return corpus_nomem(r);
 
     e = entry_at(c, c->n);
@@ -590,7 +590,7 @@ int corpus_add(corpus_reader *r, const corpus_rec *rec)
             return corpus_nomem(r);
     }
 
-    strtab_insert(&c->ids, hash, (uint32_t)c->n);
+    idtab_insert(&c->ids, hash, (uint32_t)c->n);
     c->n++;
     return 0;
 }
@@ -620,7 +620,10 @@ static int format_for(quarry_corpus *c, const char *path, const char *name,
     const char *base, *dot;
     size_t i;
 
-    if (path == NULL || strcmp(path, "-") == 0) {
+    /* Standard input, and names like "<stdin>" or "<test>" that are no
+     * file's: JSONL. */
+    if (path == NULL || strcmp(path, "-") == 0 ||
+        (stdin_like && path[0] == '<')) {
         *out = QUARRY_FORMAT_JSONL;
         return 0;
     }
@@ -704,7 +707,7 @@ static void rollback(quarry_corpus *c, size_t n0, quarry_arena_mark m)
 
     for (i = c->n; i-- > n0;) {
         const char *id = entry_at(c, i)->ex.id;
-        strtab_remove(&c->ids, hash_bytes(id, strlen(id)), (uint32_t)i);
+        idtab_remove(&c->ids, hash_bytes(id, strlen(id)), (uint32_t)i);
     }
     c->n = n0;
     quarry_arena_rollback(&c->arena, m);
@@ -766,9 +769,7 @@ QUARRY_API int quarry_corpus_read_buffer(quarry_corpus *c, const char *buf,
 {
     if (c == NULL)
         return QUARRY_EINVAL;
-    /* "<stdin>", "<test>": no extension to go by, so JSONL. */
-    return read_buffer(c, buf, len,
-                       (name != NULL && name[0] == '<') ? NULL : name, o, 1);
+    return read_buffer(c, buf, len, name, o, 1);
 }
 
 /* Read all of f into a malloc'ed buffer. */
@@ -842,8 +843,9 @@ QUARRY_API int quarry_corpus_read_stream(quarry_corpus *c, FILE *f,
     if (f == NULL)
         return fail_plain(c, QUARRY_EINVAL, display_name(name, o),
                           "no stream");
-    return read_stream(c, f, (name != NULL && name[0] == '<') ? NULL : name,
-                       o, 1);
+    if (name == NULL)
+        name = f == stdin ? "-" : "<stream>";
+    return read_stream(c, f, name, o, 1);
 }
 
 QUARRY_API int quarry_corpus_read_file(quarry_corpus *c, const char *path,

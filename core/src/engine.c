@@ -187,8 +187,10 @@ void quarry_engine_free(quarry_engine *e)
     for (i = 0; i < e->n_dict_dirs; i++)
         free(e->dict_dirs[i]);
     free(e->dict_dirs);
-    for (i = 0; i < e->n_plugins; i++)
-        free(e->plugins[i].origin);
+    for (i = 0; i < e->n_plugins; i++) {
+        free(e->plugins[i]->origin);
+        free(e->plugins[i]);
+    }
     free(e->plugins);
     for (i = 0; i < e->n_loaded; i++)
         free(e->loaded[i]);

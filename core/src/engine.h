@@ -32,7 +32,7 @@ struct quarry_engine {
     char **dict_dirs;
     size_t n_dict_dirs;
 
-    engine_plugin *plugins;
+    engine_plugin **plugins; /* each allocated once: pointers handed out stay valid */
     size_t n_plugins, cap_plugins;
     void **handles; /* dlopen handles, closed at teardown */
     size_t n_handles, cap_handles;

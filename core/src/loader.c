@@ -204,9 +204,9 @@ static const engine_plugin *find_registered(const quarry_engine *e,
 {
     size_t i;
     for (i = 0; i < e->n_plugins; i++)
-        if (e->plugins[i].desc.kind == kind &&
-            strcmp(e->plugins[i].desc.name, name) == 0)
-            return &e->plugins[i];
+        if (e->plugins[i]->desc.kind == kind &&
+            strcmp(e->plugins[i]->desc.name, name) == 0)
+            return e->plugins[i];
     return NULL;
 }
 
@@ -257,20 +257,23 @@ static int register_entry(quarry_engine *e, quarry_plugin_entry_fn entry,
         }
         if (e->n_plugins == e->cap_plugins) {
             size_t cap = e->cap_plugins ? 2 * e->cap_plugins : 16;
-            engine_plugin *grown = realloc(e->plugins, cap * sizeof *grown);
+            engine_plugin **grown = realloc(e->plugins, cap * sizeof *grown);
             if (grown == NULL)
                 return engine_fail(e, QUARRY_ENOMEM, "out of memory");
             e->plugins = grown;
             e->cap_plugins = cap;
         }
-        slot = &e->plugins[e->n_plugins];
-        memset(&slot->desc, 0, sizeof slot->desc);
+        slot = calloc(1, sizeof *slot);
+        if (slot == NULL)
+            return engine_fail(e, QUARRY_ENOMEM, "out of memory");
         n = p->size < sizeof slot->desc ? p->size : sizeof slot->desc;
         memcpy(&slot->desc, p, n);
         slot->origin = strdup(origin);
-        if (slot->origin == NULL)
+        if (slot->origin == NULL) {
+            free(slot);
             return engine_fail(e, QUARRY_ENOMEM, "out of memory");
-        e->n_plugins++;
+        }
+        e->plugins[e->n_plugins++] = slot;
         added++;
     }
     return added;
@@ -506,10 +509,10 @@ int quarry_engine_find(quarry_engine *e, quarry_plugin_kind kind,
         char known[512] = "";
         size_t used = 0;
         for (i = 0; i < e->n_plugins; i++) {
-            if (e->plugins[i].desc.kind != kind)
+            if (e->plugins[i]->desc.kind != kind)
                 continue;
             int n = snprintf(known + used, sizeof known - used, "%s%s",
-                             used ? ", " : "", e->plugins[i].desc.name);
+                             used ? ", " : "", e->plugins[i]->desc.name);
             if (n < 0 || (size_t)n >= sizeof known - used)
                 break;
             used += (size_t)n;
@@ -536,6 +539,6 @@ const quarry_plugin *quarry_engine_plugin_at(const quarry_engine *e, size_t i,
     if (e == NULL || i >= e->n_plugins)
         return NULL;
     if (origin)
-        *origin = e->plugins[i].origin;
-    return &e->plugins[i].desc;
+        *origin = e->plugins[i]->origin;
+    return &e->plugins[i]->desc;
 }

@@ -159,52 +159,47 @@ static int add_key(tr_state *st, header_entry *h)
     return 0;
 }
 
-/* Find a header block at the start of the file: st->n_header is its
- * number of keys, 0 when there is none. Fails only for memory. */
-static int find_header(tr_state *st, size_t begin)
+/* Is there a header block at the start of the file? Fills st->header and
+ * returns its number of keys, 0 when there is none. */
+static size_t header_block(tr_state *st, size_t begin)
 {
     const char *buf = st->buf;
-    size_t pos = begin, i;
+    size_t pos = begin, i, n = 0;
     tline l;
     int turns = 0;
 
-    st->n_header = 0;
     /* Skip leading blank lines. */
     while (next_line(buf, st->len, pos, &l) &&
            quarry_utf8_is_blank(buf + l.start, l.end - l.start))
         pos = l.next;
     /* The block: "Key: value" lines up to a blank line. */
     for (;;) {
-        size_t name_len, after;
+        size_t name_len, after, lead;
         header_entry *h;
         if (!next_line(buf, st->len, pos, &l))
             return 0; /* no blank line after the block */
         if (quarry_utf8_is_blank(buf + l.start, l.end - l.start))
             break;
-        if (st->n_header == HEADER_MAX_KEYS ||
+        if (n == HEADER_MAX_KEYS ||
             !turn_of(buf + l.start, l.end - l.start, &name_len, &after))
             return 0;
-        h = &st->header[st->n_header];
+        h = &st->header[n];
         h->name.s = buf + l.start;
         h->name.len = name_len;
         h->value.s = buf + l.start + after;
         h->value.len = l.end - l.start - after;
-        {
-            size_t lead = quarry_utf8_space_prefix(h->value.s, h->value.len);
-            h->value.s += lead;
-            h->value.len -= lead;
-            h->value.len -= quarry_utf8_space_suffix(h->value.s, h->value.len);
-        }
+        lead = quarry_utf8_space_prefix(h->value.s, h->value.len);
+        h->value.s += lead;
+        h->value.len -= lead;
+        h->value.len -= quarry_utf8_space_suffix(h->value.s, h->value.len);
         if (h->value.len == 0)
             return 0;
-        for (i = 0; i < st->n_header; i++)
+        for (i = 0; i < n; i++)
             if (same_name(st->header[i].name, h->name))
                 return 0;
-        st->n_header++;
+        n++;
         pos = l.next;
     }
-    if (st->n_header == 0)
-        return 0;
     /* Turns must follow, and no header key may speak. */
     for (pos = l.next; next_line(buf, st->len, pos, &l); pos = l.next) {
         size_t name_len, after;
@@ -213,17 +208,20 @@ static int find_header(tr_state *st, size_t begin)
             continue;
         who.s = buf + l.start;
         who.len = name_len;
-        for (i = 0; i < st->n_header; i++)
-            if (same_name(st->header[i].name, who)) {
-                st->n_header = 0;
+        for (i = 0; i < n; i++)
+            if (same_name(st->header[i].name, who))
                 return 0;
-            }
         turns++;
     }
-    if (turns == 0) {
-        st->n_header = 0;
-        return 0;
-    }
+    return turns > 0 ? n : 0;
+}
+
+/* Find the header (st->n_header keys, or none). Fails only for memory. */
+static int find_header(tr_state *st, size_t begin)
+{
+    size_t i;
+
+    st->n_header = header_block(st, begin);
     for (i = 0; i < st->n_header; i++)
         if (add_key(st, &st->header[i]) != 0)
             return QUARRY_ENOMEM;
@@ -336,11 +334,10 @@ static int is_opener(int32_t cp)
            cp == 0x2018 || cp == 0x201C || cp == 0xAB;
 }
 
-/* Does a '.' at dot, with the terminal run ending at after (white space
- * there), end a sentence? Not after a short title ("Dr."), an initial
- * ("J."), a dotted abbreviation ("e.g."), or before a lowercase word. */
-static int period_ends_sentence(const char *buf, size_t from, size_t dot,
-                                size_t after, size_t end)
+/* Is the word before the '.' at dot a short title ("Dr."), an initial
+ * ("J.") or a dotted abbreviation ("e.g.")? from is where the sentence
+ * began. */
+static int abbreviation_before(const char *buf, size_t from, size_t dot)
 {
     static const char *const abbrev[] = {
         "mr", "mrs", "ms", "mx", "dr", "prof", "sr", "jr", "st", "vs",
@@ -363,25 +360,31 @@ static int period_ends_sentence(const char *buf, size_t from, size_t dot,
         if (k == 0)
             break;
         if (cp == '.')
-            return 0; /* "e.g.", "i.e.", "U.S." */
+            return 1; /* "e.g.", "i.e.", "U.S." */
         if (quarry_utf8_is_letter(cp))
             letters++;
         chars++;
         i += k;
     }
     if (chars == 1 && letters == 1)
-        return 0; /* an initial */
+        return 1; /* an initial */
     for (i = 0; i < sizeof abbrev / sizeof abbrev[0]; i++)
         if (strlen(abbrev[i]) == dot - ws &&
             strncasecmp(buf + ws, abbrev[i], dot - ws) == 0)
-            return 0;
-    /* The next word: a lowercase start continues the sentence. */
-    i = after + quarry_utf8_space_prefix(buf + after, end - after);
-    if (i < end && quarry_utf8_decode(buf + i, end - i, &cp) > 0 &&
-        quarry_utf8_is_letter(cp) && !quarry_utf8_is_upper(cp) &&
-        cp == quarry_utf8_tolower(cp))
-        return 0;
-    return 1;
+            return 1;
+    return 0;
+}
+
+/* Does the next word after white space at buf[at..end) start with a
+ * lowercase letter (the sentence goes on: "etc. and", "\"Why?\" she")? */
+static int lowercase_follows(const char *buf, size_t at, size_t end)
+{
+    size_t i = at + quarry_utf8_space_prefix(buf + at, end - at);
+    int32_t cp;
+
+    return i < end && quarry_utf8_decode(buf + i, end - i, &cp) > 0 &&
+           quarry_utf8_is_letter(cp) && !quarry_utf8_is_upper(cp) &&
+           cp == quarry_utf8_tolower(cp);
 }
 
 static int emit_sentences(tr_state *st, size_t s, size_t e)
@@ -416,9 +419,11 @@ static int emit_sentences(tr_state *st, size_t s, size_t e)
         }
         if (j >= e)
             break;
+        /* A sentence ends at a terminal run followed by white space,
+         * unless a lowercase word follows or a '.' ends an abbreviation. */
         if (quarry_utf8_decode(buf + j, e - j, &cp) == 0 ||
-            !quarry_utf8_is_space(cp) ||
-            (!strong && !period_ends_sentence(buf, from, dot, j, e))) {
+            !quarry_utf8_is_space(cp) || lowercase_follows(buf, j, e) ||
+            (!strong && abbreviation_before(buf, from, dot))) {
             i = j;
             continue;
         }

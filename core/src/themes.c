@@ -5,6 +5,12 @@
  * centroid, its size and its cohesion (mean cosine of members to centroid).
  * Centroids are rebuilt here from the members, one dense vector at a time,
  * so memory stays O(terms) whatever k is and whatever the plugin returns.
+ *
+ * Labels are class-based tf-idf over the raw counts: a term scores by its
+ * share of the theme's tokens times log(1 + A / f), where f is the term's
+ * count in the whole corpus and A the mean number of tokens per theme. A
+ * word frequent everywhere ("work", "time") sinks; a word that is frequent
+ * here and rare elsewhere ("debrief") rises.
  */
 #include <math.h>
 #include <stdio.h>
@@ -71,10 +77,11 @@ static int cmp_theme(const void *a, const void *b)
 static int describe(quarry_engine *e, const quarry_model *m,
                     const quarry_csr *x, const quarry_themes_options *to,
                     const int64_t *members, int64_t size, float *centroid,
-                    theme_store *s)
+                    float *counts, const double *idf, theme_store *s)
 {
+    const quarry_csr *raw = m->fit_counts;
     int64_t i, p;
-    double norm = 0.0, cohesion = 0.0;
+    double norm = 0.0, cohesion = 0.0, total = 0.0;
     int32_t nt = to->n_terms, nr = to->n_representatives;
     topk_item *room;
     topk sel;
@@ -101,10 +108,17 @@ static int describe(quarry_engine *e, const quarry_model *m,
         return engine_fail(e, QUARRY_ENOMEM, "out of memory");
     }
 
+    memset(counts, 0, (size_t)x->cols * sizeof *counts);
+    for (i = 0; i < size; i++)
+        for (p = raw->row_ptr[members[i]]; p < raw->row_ptr[members[i] + 1];
+             p++) {
+            counts[raw->col_idx[p]] += raw->values[p];
+            total += raw->values[p];
+        }
     topk_init(&sel, room, nt);
     for (i = 0; i < x->cols; i++)
-        if (centroid[i] > 0.0f)
-            topk_push(&sel, centroid[i], i);
+        if (counts[i] > 0.0f)
+            topk_push(&sel, (float)(counts[i] / total * idf[i]), i);
     topk_sort(&sel);
     for (i = 0; i < sel.n; i++) {
         s->terms[i] = strdup(quarry_model_term(m, sel.items[i].id));
@@ -146,7 +160,8 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
     quarry_themes *res = NULL;
     int32_t *labels = NULL;
     int64_t *order = NULL, *start = NULL, n, i;
-    float *centroid = NULL;
+    float *centroid = NULL, *counts = NULL;
+    double *idf = NULL;
     char err[QUARRY_ERR_MAX] = "";
     int rc;
 
@@ -225,8 +240,10 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
     start = calloc((size_t)co.n_clusters + 1, sizeof *start);
     order = malloc((size_t)n * sizeof *order);
     centroid = malloc((size_t)(x->cols ? x->cols : 1) * sizeof *centroid);
+    counts = malloc((size_t)(x->cols ? x->cols : 1) * sizeof *counts);
+    idf = malloc((size_t)(x->cols ? x->cols : 1) * sizeof *idf);
     res = calloc(1, sizeof *res);
-    if (!start || !order || !centroid || !res) {
+    if (!start || !order || !centroid || !counts || !idf || !res) {
         rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
         goto out;
     }
@@ -245,6 +262,15 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
             if (labels[i] >= 0)
                 order[start[labels[i]] + fill[labels[i]]++] = i;
         free(fill);
+    }
+    {
+        /* Class-based idf: A = mean tokens per theme, f = corpus count. */
+        double all = 0.0, a;
+        for (i = 0; i < x->cols; i++)
+            all += (double)m->cf[i];
+        a = all / (double)co.n_clusters;
+        for (i = 0; i < x->cols; i++)
+            idf[i] = log(1.0 + a / (double)(m->cf[i] > 0 ? m->cf[i] : 1));
     }
     res->t = calloc((size_t)co.n_clusters, sizeof *res->t);
     if (res->t == NULL) {
@@ -265,7 +291,8 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
             goto out;
         }
         memcpy(s->members, order + start[i], (size_t)size * sizeof *order);
-        rc = describe(e, m, x, to, s->members, size, centroid, s);
+        rc = describe(e, m, x, to, s->members, size, centroid, counts, idf,
+                      s);
         if (rc != 0)
             goto out;
     }
@@ -287,6 +314,8 @@ out:
     free(order);
     free(start);
     free(centroid);
+    free(counts);
+    free(idf);
     quarry_instance_free(ci);
     quarry_csr_free(x);
     quarry_model_free(m);

@@ -24,6 +24,9 @@
  * for small k and bounds the work memory whatever the corpus size. */
 #define KM_BLOCK 4096
 
+/* Centroid scores of a sparse row are summed this many at a time. */
+#define KM_LANES 8
+
 typedef struct km_config {
     int64_t n_init;
     int64_t max_iter;
@@ -152,13 +155,14 @@ static double normalise(float *c, int64_t dim)
 typedef struct km_work {
     int32_t k;
     float *c;         /* k x dim centroids, row-major, unit length */
-    float *ct;        /* sparse only: dim x k, the centroids term-major */
-    float *scores;    /* block x k similarities */
+    float *ct;        /* sparse only: dim x kp, the centroids term-major */
+    float *scores;    /* block x k similarities (sparse: kp) */
     float *best;      /* n: similarity of each row to its centroid */
     double *dist;     /* n: k-means++ weights */
     int32_t *labels;  /* n */
     int64_t *count;   /* k */
     int64_t block;
+    int64_t kp; /* k rounded up to KM_LANES */
 } km_work;
 
 /* k-means++ (Arthur & Vassilvitskii 2007): each new seed is a row drawn
@@ -252,20 +256,27 @@ static int64_t assign(const km_data *d, km_work *w, const quarry_host *host)
         }
         return changed;
     }
-    /* Sparse: C^T term-major, so a non-zero (t, v) adds v * C^T[t][0..k). */
-    for (int32_t j = 0; j < w->k; j++)
-        for (int64_t t = 0; t < dim; t++)
-            w->ct[t * k + j] = w->c[j * dim + t];
+    /* Sparse: C^T term-major, k padded to kp lanes with zeros, so a
+     * non-zero (t, v) adds v * C^T[t][0..kp) from one contiguous row. */
+    int64_t kp = w->kp;
+    for (int64_t t = 0; t < dim; t++)
+        for (int64_t j = 0; j < kp; j++)
+            w->ct[t * kp + j] = j < k ? w->c[j * dim + t] : 0.0f;
     for (int64_t i = 0; i < d->n; i++) {
-        float *s = w->scores;
-        memset(s, 0, (size_t)k * sizeof *s);
-        for (int64_t p = d->x->row_ptr[i]; p < d->x->row_ptr[i + 1]; p++) {
-            const float v = d->x->values[p];
-            const float *ct = w->ct + (int64_t)d->x->col_idx[p] * k;
-            for (int64_t j = 0; j < k; j++)
-                s[j] += v * ct[j];
+        const int64_t p0 = d->x->row_ptr[i], p1 = d->x->row_ptr[i + 1];
+        for (int64_t j0 = 0; j0 < kp; j0 += KM_LANES) {
+            /* A fixed-width local accumulator: no aliasing with ct, a
+             * trip count the compiler knows, so it becomes SIMD at -O2. */
+            float acc[KM_LANES] = {0};
+            for (int64_t p = p0; p < p1; p++) {
+                const float v = d->x->values[p];
+                const float *ct = w->ct + (int64_t)d->x->col_idx[p] * kp + j0;
+                for (int l = 0; l < KM_LANES; l++)
+                    acc[l] += v * ct[l];
+            }
+            memcpy(w->scores + j0, acc, sizeof acc);
         }
-        pick_best(w, i, s, &changed);
+        pick_best(w, i, w->scores, &changed);
     }
     return changed;
 }
@@ -404,10 +415,12 @@ static int km_cluster(void *self, const quarry_cluster_input *in,
     memset(&w, 0, sizeof w);
     w.k = in->k;
     w.block = d.dense != NULL ? (d.n < KM_BLOCK ? d.n : KM_BLOCK) : 1;
+    w.kp = (w.k + KM_LANES - 1) / KM_LANES * KM_LANES;
     size_t kd = (size_t)w.k * (size_t)d.dim;
     w.c = malloc(kd * sizeof *w.c);
-    w.ct = d.x != NULL ? malloc(kd * sizeof *w.ct) : NULL;
-    w.scores = malloc((size_t)w.block * (size_t)w.k * sizeof *w.scores);
+    w.ct = d.x != NULL ? malloc((size_t)w.kp * (size_t)d.dim * sizeof *w.ct)
+                       : NULL;
+    w.scores = malloc((size_t)w.block * (size_t)w.kp * sizeof *w.scores);
     w.best = malloc((size_t)d.n * sizeof *w.best);
     w.dist = malloc((size_t)d.n * sizeof *w.dist);
     w.labels = malloc((size_t)d.n * sizeof *w.labels);

@@ -58,6 +58,11 @@ for args in "$CASES"/*.args; do
             fi
         done <"$base.stderr"
     fi
+    # Sanitizer builds: any report fails the case, whatever the exit code.
+    if grep -qE "runtime error:|AddressSanitizer|LeakSanitizer" "$tmp/err"; then
+        ok=0
+        why="$why; sanitizer report"
+    fi
     # Whatever happens, quarry must not crash: a signal shows as exit > 128.
     if [ "$got_exit" -gt 128 ]; then
         ok=0

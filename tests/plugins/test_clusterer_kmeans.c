@@ -313,6 +313,58 @@ static void test_k_out_of_range(void **state)
     assert_int_equal(cluster(t, NULL, NULL, K, 1, &r), QUARRY_EINVAL);
 }
 
+static void poisoned_sgemm(void *ctx, int ta, int tb, int64_t m, int64_t n,
+                           int64_t k, float alpha, const float *a,
+                           int64_t lda, const float *b, int64_t ldb,
+                           float beta, float *c, int64_t ldc)
+{
+    (void)ctx, (void)ta, (void)tb, (void)m, (void)n, (void)k, (void)alpha;
+    (void)a, (void)lda, (void)b, (void)ldb, (void)beta, (void)c, (void)ldc;
+    fail_msg("sgemm read from beyond the host table's size");
+}
+
+static int poisoned_progress(void *ctx, int64_t done, int64_t total)
+{
+    (void)ctx, (void)done, (void)total;
+    fail_msg("progress read from beyond the host table's size");
+    return 1;
+}
+
+/* A host built against an older header: its table ends before sgemm, so
+ * the plugin must not read sgemm or progress, and scores dense rows with
+ * its own loop. The config is filled from the option table as the host
+ * does (quarry_option_parse), and create() called directly. */
+static void test_host_without_blas(void **state)
+{
+    pt *t = *state;
+    data s;
+    result r;
+    char err[QUARRY_ERR_MAX] = "";
+    void *self = NULL;
+    make_data(&s);
+    pt_find(t, ENTRY, KIND, "kmeans");
+    void *config = calloc(1, t->p->config_size);
+    assert_non_null(config);
+    for (const quarry_option *o = t->p->options; o->name != NULL; o++)
+        assert_int_equal(
+            quarry_option_parse(o, o->default_value, config, err, sizeof err),
+            QUARRY_OK);
+    quarry_host old = {0};
+    old.size = (uint32_t)offsetof(quarry_host, sgemm);
+    old.sgemm = poisoned_sgemm; /* past size: must never be called */
+    old.progress = poisoned_progress;
+    assert_int_equal(t->p->create(&self, config, &old, err), QUARRY_OK);
+    free(config);
+    t->self = self;
+    int rc = cluster(t, &s.x, &s.d, K, 42, &r);
+    t->p->destroy(self);
+    t->self = NULL;
+    assert_int_equal(rc, QUARRY_OK);
+    assert_int_equal(r.out.used_dense, 1);
+    expect_groups(r.labels, s.group, N);
+    expect_consistent(&s, &r, K);
+}
+
 static int calls;
 static int count_progress(void *ctx, const char *what, int64_t done,
                           int64_t total)
@@ -370,6 +422,7 @@ int main(void)
         PT_BOTH(test_empty_cluster_reseeded),
         PT_BOTH(test_k_edges),
         PT_BOTH(test_k_out_of_range),
+        PT_BOTH(test_host_without_blas),
         PT_BOTH(test_progress),
         PT_BOTH(test_cancel),
     };

@@ -18,7 +18,8 @@
  *  2. An instance is used by one thread at a time; the host makes one per
  *     worker (libstemmer and PCRE2 match data need this).
  *  3. Whoever allocates frees; pointers handed in are valid during the call
- *     only, unless a comment below says otherwise.
+ *     only, with one exception: the quarry_host table handed to create()
+ *     (and its ctx) stays valid until destroy(), so a plugin may keep it.
  *  4. Every method returns a status (QUARRY_OK or a negative QUARRY_E*); on
  *     failure it writes a NUL-terminated message of at most QUARRY_ERR_MAX
  *     bytes into err (never NULL). A plugin never prints: it logs through
