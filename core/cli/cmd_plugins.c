@@ -118,6 +118,9 @@ int cmd_plugins(int argc, char **argv)
         rc = EXIT_INTERNAL;
         goto out;
     }
+    if (c.verbose > 0)
+        fprintf(stderr, "quarry plugins: search path:\n%s",
+                quarry_engine_plugin_dirs(e));
     n = quarry_engine_plugin_count(e);
     list = malloc((n ? n : 1) * sizeof *list);
     if (list == NULL) {

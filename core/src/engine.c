@@ -63,6 +63,23 @@ int engine_dirs_append(char ***dirs, size_t *n, const char *list)
     return QUARRY_OK;
 }
 
+/* The folder of the libquarry file this code runs from, so an installed
+ * quarry moved to another prefix still finds its plugins and dictionaries. */
+static int self_dir(char *out, size_t cap)
+{
+    Dl_info info;
+    const char *slash;
+    if (dladdr((void *)quarry_engine_new, &info) == 0 ||
+        info.dli_fname == NULL)
+        return -1;
+    slash = strrchr(info.dli_fname, '/');
+    if (slash == NULL || (size_t)(slash - info.dli_fname) + 1 > cap)
+        return -1;
+    memcpy(out, info.dli_fname, (size_t)(slash - info.dli_fname));
+    out[slash - info.dli_fname] = '\0';
+    return 0;
+}
+
 static int is_dir(const char *path)
 {
     struct stat st;
@@ -109,6 +126,8 @@ int quarry_engine_new(quarry_engine **out, const quarry_engine_options *opts)
     quarry_engine *e;
     int rc = QUARRY_ENOMEM;
     size_t i, len = 0;
+    char self[4096], rel[4200], rel_dict[4200] = "";
+    int have_self, in_build;
 
     if (out == NULL)
         return QUARRY_EINVAL;
@@ -134,19 +153,35 @@ int quarry_engine_new(quarry_engine **out, const quarry_engine_options *opts)
         if (engine_dirs_append(&e->dirs, &e->n_dirs,
                                getenv("QUARRY_PLUGIN_PATH")) != 0)
             goto fail;
-        if (is_dir(QUARRY_BUILD_PLUGIN_DIR) &&
+        /* The build tree's plugins serve a quarry run from the build
+         * tree; an installed one looks beside its own library. */
+        have_self = self_dir(self, sizeof self) == 0;
+        in_build = have_self && strncmp(self, QUARRY_BUILD_ROOT,
+                                        strlen(QUARRY_BUILD_ROOT)) == 0;
+        if (in_build && is_dir(QUARRY_BUILD_PLUGIN_DIR) &&
             engine_dirs_append(&e->dirs, &e->n_dirs,
                                QUARRY_BUILD_PLUGIN_DIR) != 0)
             goto fail;
+        if (have_self && !in_build) {
+            snprintf(rel, sizeof rel, "%s/%s", self, QUARRY_REL_PLUGIN_DIR);
+            if (is_dir(rel) && strcmp(rel, QUARRY_INSTALL_PLUGIN_DIR) != 0 &&
+                engine_dirs_append(&e->dirs, &e->n_dirs, rel) != 0)
+                goto fail;
+            snprintf(rel_dict, sizeof rel_dict, "%s/%s", self,
+                     QUARRY_REL_DICT_DIR);
+        }
         if (engine_dirs_append(&e->dirs, &e->n_dirs,
                                QUARRY_INSTALL_PLUGIN_DIR) != 0)
             goto fail;
         if (engine_dirs_append(&e->dict_dirs, &e->n_dict_dirs,
                                getenv("QUARRY_DICT_PATH")) != 0)
             goto fail;
-        if (is_dir(QUARRY_SOURCE_DICT_DIR) &&
+        if (in_build && is_dir(QUARRY_SOURCE_DICT_DIR) &&
             engine_dirs_append(&e->dict_dirs, &e->n_dict_dirs,
                                QUARRY_SOURCE_DICT_DIR) != 0)
+            goto fail;
+        if (rel_dict[0] != '\0' && is_dir(rel_dict) &&
+            engine_dirs_append(&e->dict_dirs, &e->n_dict_dirs, rel_dict) != 0)
             goto fail;
         if (engine_dirs_append(&e->dict_dirs, &e->n_dict_dirs,
                                QUARRY_INSTALL_DICT_DIR) != 0)

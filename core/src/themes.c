@@ -6,6 +6,14 @@
  * Centroids are rebuilt here from the members, one dense vector at a time,
  * so memory stays O(terms) whatever k is and whatever the plugin returns.
  *
+ * With dims > 0 the rows are first reduced by LSA (reduce.c) and the
+ * clusterer gets the dense rows beside the sparse ones; everything after
+ * clustering (terms, representatives, cohesion) stays in the sparse term
+ * space, where it can be read. A corpus too small for the dims asked
+ * (dims >= min(excerpts, terms)) is clustered unreduced: there is no
+ * smaller space to reduce to, and a tiny corpus should not fail for want
+ * of one. The fallback is logged.
+ *
  * Labels are class-based tf-idf over the raw counts: a term scores by its
  * share of the theme's tokens times log(1 + A / f), where f is the term's
  * count in the whole corpus and A the mean number of tokens per theme. A
@@ -13,6 +21,7 @@
  * here and rare elsewhere ("debrief") rises.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +29,7 @@
 #include "csr.h"
 #include "engine.h"
 #include "model.h"
+#include "reduce.h"
 #include "topk.h"
 
 typedef struct theme_store {
@@ -153,6 +163,7 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
     quarry_themes_options tdef = QUARRY_THEMES_OPTIONS_INIT;
     quarry_model *m = NULL;
     quarry_csr *x = NULL;
+    quarry_dense *dense = NULL;
     quarry_instance *ci = NULL;
     const quarry_plugin *cp;
     quarry_cluster_input in;
@@ -168,11 +179,22 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
     if (out == NULL || e == NULL || c == NULL)
         return QUARRY_EINVAL;
     *out = NULL;
+    if (to != NULL && to->version == 1) {
+        /* A version 1 struct ends before dims: read what it has. */
+        memcpy(&tdef, to, offsetof(quarry_themes_options, dims));
+        tdef.version = QUARRY_THEMES_OPTIONS_VERSION;
+        tdef.dims = 0;
+        to = &tdef;
+    }
     if (to == NULL)
         to = &tdef;
     if (to->version != QUARRY_THEMES_OPTIONS_VERSION)
         return engine_fail(e, QUARRY_EINVAL, "themes options version %u",
                            to->version);
+    if (to->dims < 0)
+        return engine_fail(e, QUARRY_ERANGE,
+                           "dims must be 0 (no reduction) or more, not %d",
+                           to->dims);
     n = (int64_t)quarry_corpus_size(c);
     if (to->k < 2 || (int64_t)to->k > n)
         return engine_fail(e, QUARRY_ERANGE,
@@ -193,6 +215,20 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
     rc = quarry_model_transform(m, c, &x);
     if (rc != 0)
         goto out;
+    /* A clusterer that cannot use dense rows is not made to wait for them. */
+    if (to->dims > 0 && (cp->needs & QUARRY_NEEDS_DENSE) != 0) {
+        int64_t lim = x->rows < x->cols ? x->rows : x->cols;
+        if ((int64_t)to->dims < lim) {
+            rc = reduce_lsa(e, x, to->dims, to->seed, -1, &dense);
+            if (rc != 0)
+                goto out;
+        } else {
+            engine_log(e, QUARRY_LOG_DEBUG,
+                       "themes: no LSA reduction: %d dims is not below "
+                       "min(%lld excerpts, %lld terms)",
+                       to->dims, (long long)x->rows, (long long)x->cols);
+        }
+    }
     rc = quarry_instance_new(&ci, e, cp);
     if (rc != 0)
         goto out;
@@ -205,7 +241,7 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
     memset(&in, 0, sizeof in);
     in.size = sizeof in;
     in.x = x;
-    in.dense = NULL;
+    in.dense = dense;
     in.k = to->k;
     in.seed = to->seed;
     memset(&co, 0, sizeof co);
@@ -317,6 +353,7 @@ out:
     free(counts);
     free(idf);
     quarry_instance_free(ci);
+    reduce_dense_free(dense);
     quarry_csr_free(x);
     quarry_model_free(m);
     return rc;

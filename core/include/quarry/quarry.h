@@ -288,11 +288,19 @@ typedef struct quarry_themes_options {
     uint64_t seed;
     int32_t n_terms;           /* top terms per theme */
     int32_t n_representatives; /* excerpts nearest the centroid */
+    /* LSA before clustering (version 2): the rows are reduced to this many
+     * dense dimensions by a randomized truncated SVD, and the clusterer is
+     * given them beside the sparse rows (terms, representatives and
+     * cohesion stay in the sparse space). 0 = no reduction. When dims is
+     * not below min(excerpts, terms) there is nothing to reduce and the
+     * run clusters the sparse rows, as with 0. Version 1 structs end
+     * before this field and mean 0. */
+    int32_t dims;
 } quarry_themes_options;
 
-#define QUARRY_THEMES_OPTIONS_VERSION 1
+#define QUARRY_THEMES_OPTIONS_VERSION 2
 #define QUARRY_THEMES_OPTIONS_INIT                                          \
-    {QUARRY_THEMES_OPTIONS_VERSION, "kmeans", 0, 42, 10, 3}
+    {QUARRY_THEMES_OPTIONS_VERSION, "kmeans", 0, 42, 10, 3, 0}
 
 typedef struct quarry_theme {
     int32_t id;
