@@ -12,7 +12,7 @@
 
 #include "cli.h"
 
-enum { OPT_K = OPT_COMMAND_BASE, OPT_TOP_TERMS, OPT_REPS };
+enum { OPT_K = OPT_COMMAND_BASE, OPT_TOP_TERMS, OPT_REPS, OPT_DIMS };
 
 static void usage(FILE *f)
 {
@@ -24,8 +24,12 @@ static void usage(FILE *f)
             "  --k K                   number of themes (2 .. excerpts)\n"
             "  --top-terms N           terms per theme (10)\n"
             "  --representatives N     excerpts nearest each centroid (3)\n"
+            "  --dims N                cluster in N LSA dimensions (randomized\n"
+            "                          truncated SVD of the tf-idf rows); 0 for\n"
+            "                          none; skipped when N is not below both\n"
+            "                          the excerpts and the terms (%d)\n"
             "  --format jsonl|table    output (jsonl)\n\n%s",
-            cli_common_help);
+            QUARRY_THEMES_DEFAULT_DIMS, cli_common_help);
 }
 
 static int write_jsonl(const quarry_corpus *corpus, const quarry_themes *t)
@@ -105,6 +109,7 @@ int cmd_themes(int argc, char **argv)
         {"k", required_argument, NULL, OPT_K},
         {"top-terms", required_argument, NULL, OPT_TOP_TERMS},
         {"representatives", required_argument, NULL, OPT_REPS},
+        {"dims", required_argument, NULL, OPT_DIMS},
         {NULL, 0, NULL, 0}};
     quarry_themes_options to = QUARRY_THEMES_OPTIONS_INIT;
     cli c;
@@ -146,6 +151,16 @@ int cmd_themes(int argc, char **argv)
                 return EXIT_INPUT;
             }
             to.n_representatives = (int32_t)v;
+            continue;
+        case OPT_DIMS:
+            if (parse_int64(optarg, 0, 100000, &v) != 0) {
+                cli_error(&c, "--dims: \"%s\" is not in 0..100000 (0 for no "
+                              "reduction)",
+                          optarg);
+                cli_free(&c);
+                return EXIT_INPUT;
+            }
+            to.dims = (int32_t)v;
             continue;
         case '?':
             cli_error(&c, "unknown option or missing value: \"%s\" (see "

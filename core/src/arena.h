@@ -27,7 +27,10 @@ typedef struct quarry_arena_mark {
     size_t used;
 } quarry_arena_mark;
 
-#define QUARRY_ARENA_INIT {NULL, 0, 0, 0}
+#define QUARRY_ARENA_INIT                                                      \
+    {                                                                          \
+        NULL, 0, 0, 0                                                          \
+    }
 
 /* size bytes aligned to align (a power of two, at most
  * _Alignof(max_align_t)); NULL when out of memory or size is absurd. */

@@ -18,12 +18,12 @@
 #include "corpus.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -77,8 +77,8 @@ static uint64_t slot_of(uint32_t hash, uint32_t ref)
 
 /* The ref of key s[0..len) (no NUL inside), or -1. */
 static int64_t idtab_find(const idtab *t, const quarry_corpus *c,
-                           idtab_key_fn key, const char *s, size_t len,
-                           uint32_t hash)
+                          idtab_key_fn key, const char *s, size_t len,
+                          uint32_t hash)
 {
     size_t mask, i;
 
@@ -155,8 +155,8 @@ static void idtab_remove(idtab *t, uint32_t hash, uint32_t ref)
      * from its home slot. */
     for (j = (i + 1) & mask; t->slots[j] != 0; j = (j + 1) & mask) {
         size_t home = (uint32_t)(t->slots[j] >> 32) & mask;
-        int movable = (i <= j) ? (home <= i || home > j)
-                               : (home <= i && home > j);
+        int movable =
+            (i <= j) ? (home <= i || home > j) : (home <= i && home > j);
         if (movable) {
             t->slots[i] = t->slots[j];
             t->slots[j] = 0;
@@ -179,8 +179,8 @@ struct quarry_corpus {
     quarry_arena pool;  /* interned strings; never rolled back */
     corpus_entry **blocks;
     size_t n_blocks, cap_blocks;
-    size_t n; /* excerpts */
-    idtab ids;  /* ref = excerpt index */
+    size_t n;       /* excerpts */
+    idtab ids;      /* ref = excerpt index */
     idtab pool_tab; /* ref = index into pooled */
     const char **pooled;
     size_t n_pooled, cap_pooled;
@@ -234,7 +234,7 @@ const char *corpus_intern(quarry_corpus *c, const char *s, size_t len)
     return copy;
 }
 
-QUARRY_API int quarry_corpus_new(quarry_corpus **out)
+int quarry_corpus_new(quarry_corpus **out)
 {
     quarry_corpus *c;
 
@@ -248,7 +248,7 @@ QUARRY_API int quarry_corpus_new(quarry_corpus **out)
     return QUARRY_OK;
 }
 
-QUARRY_API void quarry_corpus_free(quarry_corpus *c)
+void quarry_corpus_free(quarry_corpus *c)
 {
     size_t i;
 
@@ -265,14 +265,14 @@ QUARRY_API void quarry_corpus_free(quarry_corpus *c)
     free(c);
 }
 
-QUARRY_API const char *quarry_corpus_errmsg(const quarry_corpus *c)
+const char *quarry_corpus_errmsg(const quarry_corpus *c)
 {
     if (c == NULL)
         return "no corpus";
     return c->err;
 }
 
-QUARRY_API size_t quarry_corpus_size(const quarry_corpus *c)
+size_t quarry_corpus_size(const quarry_corpus *c)
 {
     return c ? c->n : 0;
 }
@@ -280,16 +280,15 @@ QUARRY_API size_t quarry_corpus_size(const quarry_corpus *c)
 /* The pointer stays valid until quarry_corpus_free(): excerpts live in
  * blocks that never move, and their strings in arenas that never move. A
  * failed read only removes excerpts it added itself. */
-QUARRY_API const quarry_excerpt *quarry_corpus_at(const quarry_corpus *c,
-                                                  size_t i)
+const quarry_excerpt *quarry_corpus_at(const quarry_corpus *c, size_t i)
 {
     if (c == NULL || i >= c->n)
         return NULL;
     return &entry_at(c, i)->ex;
 }
 
-QUARRY_API const char *quarry_corpus_attribute(const quarry_corpus *c,
-                                               size_t i, const char *key)
+const char *quarry_corpus_attribute(const quarry_corpus *c, size_t i,
+                                    const char *key)
 {
     const corpus_entry *e;
     size_t k;
@@ -446,11 +445,12 @@ static int check_rec(corpus_reader *r, const corpus_rec *rec)
         return corpus_fail(r, QUARRY_EPARSE, rec->line, o->id_field,
                            "NUL character in the id");
     if (has_nul(rec->text))
-        return corpus_fail(r, QUARRY_EPARSE, rec->line, o->text_field,
-                           "NUL character at byte %zu of the text",
-                           (size_t)((const char *)memchr(rec->text.s, '\0',
-                                                         rec->text.len) -
-                                    rec->text.s) + 1);
+        return corpus_fail(
+            r, QUARRY_EPARSE, rec->line, o->text_field,
+            "NUL character at byte %zu of the text",
+            (size_t)((const char *)memchr(rec->text.s, '\0', rec->text.len) -
+                     rec->text.s) +
+                1);
     if (!o->allow_empty && quarry_utf8_is_blank(rec->text.s, rec->text.len))
         return corpus_fail(r, QUARRY_EPARSE, rec->line, o->text_field,
                            "empty text");
@@ -479,8 +479,7 @@ static int check_duplicate(corpus_reader *r, const corpus_rec *rec,
                            uint32_t hash)
 {
     quarry_corpus *c = r->c;
-    int64_t prev = idtab_find(&c->ids, c, id_key, rec->id.s, rec->id.len,
-                               hash);
+    int64_t prev = idtab_find(&c->ids, c, id_key, rec->id.s, rec->id.len, hash);
     const quarry_excerpt *p;
     char q[128];
 
@@ -539,9 +538,9 @@ int corpus_add(corpus_reader *r, const corpus_rec *rec)
     /* Codes: interned, empty ones dropped, repeats dropped, NULL-ended. */
     e->ex.codes = no_codes;
     if (rec->n_codes > 0) {
-        codes = quarry_arena_alloc(&c->arena,
-                                   (rec->n_codes + 1) * sizeof *codes,
-                                   _Alignof(const char *));
+        codes =
+            quarry_arena_alloc(&c->arena, (rec->n_codes + 1) * sizeof *codes,
+                               _Alignof(const char *));
         if (codes == NULL)
             return corpus_nomem(r);
         for (k = 0; k < rec->n_codes; k++) {
@@ -586,7 +585,8 @@ int corpus_add(corpus_reader *r, const corpus_rec *rec)
 
     e->ex.attributes = empty_object;
     if (rec->attributes.s != NULL &&
-        !(rec->attributes.len == 2 && memcmp(rec->attributes.s, "{}", 2) == 0)) {
+        !(rec->attributes.len == 2 &&
+          memcmp(rec->attributes.s, "{}", 2) == 0)) {
         e->ex.attributes = quarry_arena_strndup(&c->arena, rec->attributes.s,
                                                 rec->attributes.len);
         if (e->ex.attributes == NULL)
@@ -601,8 +601,8 @@ int corpus_add(corpus_reader *r, const corpus_rec *rec)
 /* ------------------------------------------------------------------ */
 /* Reading */
 
-#define KNOWN_FORMATS                                                       \
-    "use .jsonl, .json, .ndjson, .csv, .txt or .md, or give the format "    \
+#define KNOWN_FORMATS                                                          \
+    "use .jsonl, .json, .ndjson, .csv, .txt or .md, or give the format "       \
     "(jsonl, csv, transcript)"
 
 /* The format of a file from its extension (case-insensitive). A name with
@@ -614,12 +614,10 @@ static int format_for(quarry_corpus *c, const char *path, const char *name,
     static const struct {
         const char *ext;
         quarry_format f;
-    } table[] = {{"jsonl", QUARRY_FORMAT_JSONL},
-                 {"json", QUARRY_FORMAT_JSONL},
-                 {"ndjson", QUARRY_FORMAT_JSONL},
-                 {"csv", QUARRY_FORMAT_CSV},
-                 {"txt", QUARRY_FORMAT_TRANSCRIPT},
-                 {"md", QUARRY_FORMAT_TRANSCRIPT}};
+    } table[] = {
+        {"jsonl", QUARRY_FORMAT_JSONL},    {"json", QUARRY_FORMAT_JSONL},
+        {"ndjson", QUARRY_FORMAT_JSONL},   {"csv", QUARRY_FORMAT_CSV},
+        {"txt", QUARRY_FORMAT_TRANSCRIPT}, {"md", QUARRY_FORMAT_TRANSCRIPT}};
     const char *base, *dot;
     size_t i;
 
@@ -638,9 +636,9 @@ static int format_for(quarry_corpus *c, const char *path, const char *name,
             *out = QUARRY_FORMAT_JSONL;
             return 0;
         }
-        return fail_plain(c, QUARRY_EINVAL, name,
-                          "no file extension to tell the format by; "
-                          KNOWN_FORMATS);
+        return fail_plain(
+            c, QUARRY_EINVAL, name,
+            "no file extension to tell the format by; " KNOWN_FORMATS);
     }
     for (i = 0; i < sizeof table / sizeof table[0]; i++) {
         if (strcasecmp(dot + 1, table[i].ext) == 0) {
@@ -648,8 +646,8 @@ static int format_for(quarry_corpus *c, const char *path, const char *name,
             return 0;
         }
     }
-    return fail_plain(c, QUARRY_EINVAL, name, "unknown format \"%s\"; "
-                      KNOWN_FORMATS, dot);
+    return fail_plain(c, QUARRY_EINVAL, name,
+                      "unknown format \"%s\"; " KNOWN_FORMATS, dot);
 }
 
 /* The name used in messages: display_name, else the path ("-" is
@@ -664,8 +662,7 @@ static const char *display_name(const char *path, const quarry_read_options *o)
 }
 
 static int options_init(quarry_corpus *c, const char *name,
-                        quarry_read_options *dst,
-                        const quarry_read_options *o)
+                        quarry_read_options *dst, const quarry_read_options *o)
 {
     static const quarry_read_options def = QUARRY_READ_OPTIONS_INIT;
 
@@ -766,9 +763,8 @@ static int read_buffer(quarry_corpus *c, const char *buf, size_t len,
     return rc;
 }
 
-QUARRY_API int quarry_corpus_read_buffer(quarry_corpus *c, const char *buf,
-                                         size_t len, const char *name,
-                                         const quarry_read_options *o)
+int quarry_corpus_read_buffer(quarry_corpus *c, const char *buf, size_t len,
+                              const char *name, const quarry_read_options *o)
 {
     if (c == NULL)
         return QUARRY_EINVAL;
@@ -837,22 +833,20 @@ static int read_stream(quarry_corpus *c, FILE *f, const char *path,
     return rc;
 }
 
-QUARRY_API int quarry_corpus_read_stream(quarry_corpus *c, FILE *f,
-                                         const char *name,
-                                         const quarry_read_options *o)
+int quarry_corpus_read_stream(quarry_corpus *c, FILE *f, const char *name,
+                              const quarry_read_options *o)
 {
     if (c == NULL)
         return QUARRY_EINVAL;
     if (f == NULL)
-        return fail_plain(c, QUARRY_EINVAL, display_name(name, o),
-                          "no stream");
+        return fail_plain(c, QUARRY_EINVAL, display_name(name, o), "no stream");
     if (name == NULL)
         name = f == stdin ? "-" : "<stream>";
     return read_stream(c, f, name, o, 1);
 }
 
-QUARRY_API int quarry_corpus_read_file(quarry_corpus *c, const char *path,
-                                       const quarry_read_options *o)
+int quarry_corpus_read_file(quarry_corpus *c, const char *path,
+                            const quarry_read_options *o)
 {
     const char *name;
     quarry_read_options opts;
@@ -885,8 +879,8 @@ QUARRY_API int quarry_corpus_read_file(quarry_corpus *c, const char *path,
                           strerror(errno));
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
         (uintmax_t)st.st_size <= SIZE_MAX) {
-        void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
-                         fd, 0);
+        void *map =
+            mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map != MAP_FAILED) {
             close(fd);
             rc = read_buffer(c, map, (size_t)st.st_size, path, o, 0);

@@ -30,9 +30,9 @@ typedef struct corpus_span {
 typedef struct corpus_rec {
     corpus_span id;
     corpus_span text;
-    corpus_span speaker;    /* may be absent */
-    int64_t line;           /* where the record starts, 1-based */
-    int64_t start, end;     /* offsets of text in the file, or -1 */
+    corpus_span speaker; /* may be absent */
+    int64_t line;        /* where the record starts, 1-based */
+    int64_t start, end;  /* offsets of text in the file, or -1 */
     const corpus_span *codes;
     size_t n_codes;
     /* String-valued attributes, for quarry_corpus_attribute(): n_attrs

@@ -25,10 +25,10 @@
 
 typedef struct csv_state {
     corpus_reader *r;
-    int rc;            /* first failure; callbacks do nothing after it */
-    int64_t line;      /* physical line being fed */
-    int64_t rec_line;  /* line where the record being read started */
-    int record_open;   /* a record has started and not ended */
+    int rc;           /* first failure; callbacks do nothing after it */
+    int64_t line;     /* physical line being fed */
+    int64_t rec_line; /* line where the record being read started */
+    int record_open;  /* a record has started and not ended */
     /* The record being gathered: fields NUL-terminated, back to back. */
     char *bytes;
     size_t n_bytes, cap_bytes;
@@ -97,14 +97,12 @@ static void on_field(void *field, size_t len, void *data)
         quarry_utf8_problem p = quarry_utf8_check(field, len, NULL);
         if (p != QUARRY_UTF8_OK) {
             st->rc = corpus_fail_bytes(st->r, (int)p, st->bad_line,
-                                       col_name(st, st->n_fields),
-                                       st->bad_col);
+                                       col_name(st, st->n_fields), st->bad_col);
             return;
         }
     }
     if (grow(&st->offs, &st->cap_offs, st->n_fields + 1, sizeof *st->offs) ||
-        grow(&st->lens, &st->cap_lens, st->n_fields + 1,
-             sizeof *st->lens) ||
+        grow(&st->lens, &st->cap_lens, st->n_fields + 1, sizeof *st->lens) ||
         grow(&st->bytes, &st->cap_bytes, st->n_bytes + len + 1, 1)) {
         st->rc = corpus_nomem(st->r);
         return;
@@ -143,8 +141,8 @@ static int missing_col(csv_state *st, const char *field)
 
     list[0] = '\0';
     for (i = 0; i < st->n_cols && n + 8 < sizeof list; i++) {
-        int k = snprintf(list + n, sizeof list - n, "%s\"%s\"",
-                         i ? ", " : "", st->names[i]);
+        int k = snprintf(list + n, sizeof list - n, "%s\"%s\"", i ? ", " : "",
+                         st->names[i]);
         if (k < 0 || (size_t)k >= sizeof list - n) {
             memcpy(list + n, "...", 4);
             break;
@@ -228,8 +226,7 @@ static int split_codes(csv_state *st, corpus_span cell, size_t *n)
         len -= lead;
         len -= quarry_utf8_space_suffix(s, len);
         if (len > 0) {
-            if (grow(&st->codes, &st->cap_codes, *n + 1,
-                     sizeof *st->codes))
+            if (grow(&st->codes, &st->cap_codes, *n + 1, sizeof *st->codes))
                 return QUARRY_ENOMEM;
             st->codes[*n].s = s;
             st->codes[*n].len = len;
@@ -269,8 +266,8 @@ static int take_record(csv_state *st)
 
     if (st->n_fields != st->n_cols)
         return corpus_fail(st->r, QUARRY_EPARSE, st->rec_line, NULL,
-                           "%zu fields, but the header has %zu",
-                           st->n_fields, st->n_cols);
+                           "%zu fields, but the header has %zu", st->n_fields,
+                           st->n_cols);
     memset(&rec, 0, sizeof rec);
     rec.line = st->rec_line;
     rec.start = rec.end = -1;
@@ -282,8 +279,7 @@ static int take_record(csv_state *st)
     rec.codes = st->codes;
     if (st->speaker_col != NO_COL && st->lens[st->speaker_col] > 0)
         rec.speaker = field_span(st, st->speaker_col);
-    if (grow(&st->attrs, &st->cap_attrs, 2 * st->n_cols + 2,
-             sizeof *st->attrs))
+    if (grow(&st->attrs, &st->cap_attrs, 2 * st->n_cols + 2, sizeof *st->attrs))
         return corpus_nomem(st->r);
     for (i = 0; i < st->n_cols; i++) {
         corpus_span v;

@@ -89,15 +89,12 @@ static int value_has(const json_t *v, const char *m, size_t mlen)
     case JSON_STRING:
         return contains(json_string_value(v), json_string_length(v), m, mlen);
     case JSON_ARRAY:
-        json_array_foreach(v, i, item)
-            if (value_has(item, m, mlen))
-                return 1;
+        json_array_foreach(v, i, item) if (value_has(item, m, mlen)) return 1;
         return 0;
     case JSON_OBJECT:
-        json_object_foreach((json_t *)v, key, item)
-            if (contains(key, strlen(key), m, mlen) ||
-                value_has(item, m, mlen))
-                return 1;
+        json_object_foreach((json_t *)v, key,
+                            item) if (contains(key, strlen(key), m, mlen) ||
+                                      value_has(item, m, mlen)) return 1;
         return 0;
     default:
         return 0;
@@ -157,7 +154,8 @@ static const char *field_of_bad_byte(const char *s, size_t n, size_t bad,
     if (root == NULL)
         return NULL;
     if (json_is_object(root)) {
-        json_object_foreach(root, key, value) {
+        json_object_foreach(root, key, value)
+        {
             if (contains(key, strlen(key), marker, mlen)) {
                 found = "(a field name)";
                 break;
@@ -202,7 +200,8 @@ static int read_codes(corpus_reader *r, jsonl_state *st, int64_t line,
                            type_name(jcode));
     if (grow_spans(&st->codes, &st->cap_codes, json_array_size(jcode)) != 0)
         return corpus_nomem(r);
-    json_array_foreach(jcode, i, item) {
+    json_array_foreach(jcode, i, item)
+    {
         if (!json_is_string(item))
             return corpus_fail(r, QUARRY_EPARSE, line, cf,
                                "item %zu of the list is %s, not a string",
@@ -313,7 +312,8 @@ static int read_object(corpus_reader *r, jsonl_state *st, int64_t line,
         rc = corpus_nomem(r);
         goto out;
     }
-    json_object_foreach(root, key, value) {
+    json_object_foreach(root, key, value)
+    {
         if (!json_is_string(value))
             continue;
         st->attrs[2 * n_attrs].s = key;
@@ -356,7 +356,9 @@ static int read_line(corpus_reader *r, jsonl_state *st, int64_t line,
                            jerr.column);
     if (!json_is_object(root)) {
         rc = corpus_fail(r, QUARRY_EPARSE, line, NULL,
-                         "not a JSON object but %s", type_name(root));
+                         "not a JSON object but %s (JSON Lines wants one "
+                         "object a line)",
+                         type_name(root));
     } else {
         rc = read_object(r, st, line, root);
     }

@@ -340,8 +340,8 @@ static int is_opener(int32_t cp)
 static int abbreviation_before(const char *buf, size_t from, size_t dot)
 {
     static const char *const abbrev[] = {
-        "mr", "mrs", "ms", "mx", "dr", "prof", "sr", "jr", "st", "vs",
-        "cf", "fig", "approx", "dept", "esp", "incl", "ca", "al"};
+        "mr", "mrs", "ms",  "mx",     "dr",   "prof", "sr",   "jr", "st",
+        "vs", "cf",  "fig", "approx", "dept", "esp",  "incl", "ca", "al"};
     size_t ws = dot, i, chars = 0, letters = 0;
     int32_t cp;
 

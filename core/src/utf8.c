@@ -51,8 +51,8 @@ size_t quarry_utf8_decode(const char *s, size_t len, int32_t *cp)
             lo = 0x90; /* overlong below U+10000 */
         else if (c == 0xF4)
             hi = 0x8F; /* above U+10FFFF */
-        if (len < 4 || u[1] < lo || u[1] > hi || u[2] < 0x80 ||
-            u[2] > 0xBF || u[3] < 0x80 || u[3] > 0xBF)
+        if (len < 4 || u[1] < lo || u[1] > hi || u[2] < 0x80 || u[2] > 0xBF ||
+            u[3] < 0x80 || u[3] > 0xBF)
             return 0;
         *cp = (int32_t)(((c & 0x07u) << 18) | ((u[1] & 0x3Fu) << 12) |
                         ((u[2] & 0x3Fu) << 6) | (u[3] & 0x3Fu));
@@ -130,8 +130,7 @@ size_t quarry_utf8_valid_prefix(const char *s, size_t len)
     }
 }
 
-quarry_utf8_problem quarry_utf8_check(const char *s, size_t len,
-                                      size_t *where)
+quarry_utf8_problem quarry_utf8_check(const char *s, size_t len, size_t *where)
 {
     size_t bad = quarry_utf8_valid_prefix(s, len);
     const char *nul = memchr(s, '\0', bad);

@@ -34,8 +34,7 @@ typedef enum quarry_utf8_problem {
 
 /* Check that s[0..len) is valid UTF-8 with no NUL byte. On a problem,
  * *where gets the byte offset of its first byte (where may be NULL). */
-quarry_utf8_problem quarry_utf8_check(const char *s, size_t len,
-                                      size_t *where);
+quarry_utf8_problem quarry_utf8_check(const char *s, size_t len, size_t *where);
 
 /* Number of code points in s[0..len) (an invalid byte counts as one): the
  * code-point offset of byte offset len, as REFI-QDA wants it. */

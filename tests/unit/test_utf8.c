@@ -3,13 +3,13 @@
  * core/src/utf8.c, checked by hand-picked cases and, exhaustively over all
  * one-, two- and three-byte inputs, against utf8proc's own decoder.
  */
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <setjmp.h>
-#include <cmocka.h>
-
 #include <string.h>
+
+#include <cmocka.h>
 #include <utf8proc.h>
 
 #include "utf8.h"
@@ -56,8 +56,8 @@ static void test_decode_invalid(void **state)
         const char *s;
         size_t len;
     } bad[] = {
-        {"", 0},                     /* nothing */
-        {"\x80", 1},                 /* lone continuation */
+        {"", 0},     /* nothing */
+        {"\x80", 1}, /* lone continuation */
         {"\xBF", 1},
         {"\xC0\x80", 2},             /* overlong NUL */
         {"\xC1\xBF", 2},             /* overlong */
@@ -75,7 +75,7 @@ static void test_decode_invalid(void **state)
         {"\xF8\x88\x80\x80\x80", 5}, /* five-byte form */
         {"\xFE", 1},
         {"\xFF", 1},
-        {"\xF0\x9F\x98", 3},         /* truncated */
+        {"\xF0\x9F\x98", 3}, /* truncated */
     };
     size_t i;
     (void)state;
@@ -162,8 +162,8 @@ static void test_decode_matches_utf8proc(void **state)
 
 static void test_encode(void **state)
 {
-    static const int32_t cps[] = {0,      'a',     0x7F,    0x80,     0x7FF,
-                                  0x800,  0xD7FF,  0xE000,  0xFFFD,   0xFFFF,
+    static const int32_t cps[] = {0,       'a',     0x7F,    0x80,   0x7FF,
+                                  0x800,   0xD7FF,  0xE000,  0xFFFD, 0xFFFF,
                                   0x10000, 0x1F600, 0x10FFFF};
     char out[4];
     size_t i;
@@ -190,7 +190,10 @@ static void test_valid_prefix_and_check(void **state)
 
     assert_int_equal(quarry_utf8_valid_prefix("", 0), 0);
     assert_int_equal(quarry_utf8_valid_prefix("abc", 3), 3);
-    assert_int_equal(quarry_utf8_valid_prefix("abc\xFF" "def", 7), 3);
+    assert_int_equal(quarry_utf8_valid_prefix("abc\xFF"
+                                              "def",
+                                              7),
+                     3);
     /* the bad byte past the 8-byte fast path */
     assert_int_equal(quarry_utf8_valid_prefix(long_ascii, strlen(long_ascii)),
                      20);
@@ -260,7 +263,8 @@ static void test_classes(void **state)
 
 static void test_trim_and_cut(void **state)
 {
-    const char *s = " \xC2\xA0\tword\xE3\x80\x80\n"; /* sp NBSP tab word IDSP nl */
+    const char *s =
+        " \xC2\xA0\tword\xE3\x80\x80\n"; /* sp NBSP tab word IDSP nl */
     size_t len = strlen(s);
     (void)state;
 

@@ -298,9 +298,13 @@ typedef struct quarry_themes_options {
     int32_t dims;
 } quarry_themes_options;
 
+/* The dims of QUARRY_THEMES_OPTIONS_INIT. */
+#define QUARRY_THEMES_DEFAULT_DIMS 0
+
 #define QUARRY_THEMES_OPTIONS_VERSION 2
 #define QUARRY_THEMES_OPTIONS_INIT                                          \
-    {QUARRY_THEMES_OPTIONS_VERSION, "kmeans", 0, 42, 10, 3, 0}
+    {QUARRY_THEMES_OPTIONS_VERSION, "kmeans", 0, 42, 10, 3,                \
+     QUARRY_THEMES_DEFAULT_DIMS}
 
 typedef struct quarry_theme {
     int32_t id;
