@@ -7,6 +7,7 @@
 #   NAME.stderr    lines that must each appear in standard error (optional)
 #   NAME.stdin     fed to standard input (optional; else /dev/null)
 #   NAME.gen       a sh script whose output is fed to standard input
+# The build folder is written @BUILD@ in outputs.
 # QUARRY_UPDATE_GOLDEN=1 rewrites the .stdout files from the current output.
 # Prints "N passed, N failed" and exits non-zero on any failure.
 set -u
@@ -15,6 +16,7 @@ CASES=$2
 ROOT=$3
 FIXTURES=${4:-}
 export FIXTURES
+BUILD_DIR=$(cd "$(dirname "$QUARRY")" && pwd)
 cd "$ROOT" || exit 2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -35,6 +37,8 @@ for args in "$CASES"/*.args; do
     fi
     "$QUARRY" "$@" <"$stdin" >"$tmp/out" 2>"$tmp/err"
     got_exit=$?
+    # Paths of the build tree differ between machines: name them @BUILD@.
+    sed "s|$BUILD_DIR|@BUILD@|g" "$tmp/out" >"$tmp/out.n" && mv "$tmp/out.n" "$tmp/out"
     ok=1
     why=""
     if [ "$got_exit" != "$want_exit" ]; then
