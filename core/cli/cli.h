@@ -105,5 +105,6 @@ extern const char cli_common_help[];
 
 int cmd_plugins(int argc, char **argv);
 int cmd_themes(int argc, char **argv);
+int cmd_suggest(int argc, char **argv);
 
 #endif

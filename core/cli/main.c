@@ -12,6 +12,7 @@ static const struct {
     const char *summary;
 } commands[] = {
     {"plugins", cmd_plugins, "list plugins, or one plugin's options"},
+    {"suggest", cmd_suggest, "ranked candidate codes learnt from coded excerpts"},
     {"themes", cmd_themes, "candidate themes for excerpts (clustering)"},
 };
 

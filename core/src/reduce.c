@@ -9,15 +9,17 @@
  *
  * Layout. Every tall matrix (Y = X Omega and Q, N x l; Z = X^T Q, V x l) is
  * row-major, so the two sparse kernels below stream over the non-zeros and
- * touch l contiguous floats per entry. Row-major N x l is column-major
- * l x N, the transpose; so the QR of the tall matrix is done as the LQ of
- * that transpose (sgelqf + sorglq), in place and without a copy. For the
- * same reason the LQ of Z's buffer gives B = L Q' directly, and the SVD of
- * the l x l triangle L gives B's left singular vectors and its singular
- * values.
+ * touch l contiguous floats per entry; LAPACKE hands sgeqrf/sorgqr a
+ * column-major copy (O(N l), small beside the products). The last Z is
+ * B^T: its QR, Z = Q2 R, reduces the SVD of B to that of the l x l R^T.
  *
- * Memory: the N x l and V x l work matrices and the N x dims result; the
- * sparse matrix is only read.
+ * The rows returned are X V_k, V_k the leading right singular vectors:
+ * the same as scikit-learn's U_k S_k up to what the sampled range missed,
+ * but computed from each sparse row alone, so identical excerpts get
+ * identical rows to the bit and an empty excerpt exact zeros.
+ *
+ * Memory: the N x l and V x l work matrices, V_k (V x dims) and the
+ * N x dims result; the sparse matrix is only read.
  */
 #include <lapacke.h>
 #include <limits.h>
@@ -124,22 +126,32 @@ static int lapack_fail(quarry_engine *e, const char *what, lapack_int info)
                        what, (int)info);
 }
 
-/* Replace the row-major rows x l matrix a by an orthonormal basis of its
- * column space (Householder QR, done as the LQ of the column-major
- * transpose). tau has l entries. */
+/* Householder QR of the row-major rows x l matrix a, in place: R in its
+ * upper triangle, the reflectors below (sgeqrf). tau has l entries. */
+static int qr_factor(quarry_engine *e, float *a, int64_t rows, int64_t l,
+                     float *tau)
+{
+    lapack_int info = LAPACKE_sgeqrf(LAPACK_ROW_MAJOR, (lapack_int)rows,
+                                     (lapack_int)l, a, (lapack_int)l, tau);
+    return info != 0 ? lapack_fail(e, "sgeqrf", info) : QUARRY_OK;
+}
+
+/* The orthonormal Q of a factored matrix, in place (sorgqr). */
+static int qr_form_q(quarry_engine *e, float *a, int64_t rows, int64_t l,
+                     float *tau)
+{
+    lapack_int info =
+        LAPACKE_sorgqr(LAPACK_ROW_MAJOR, (lapack_int)rows, (lapack_int)l,
+                       (lapack_int)l, a, (lapack_int)l, tau);
+    return info != 0 ? lapack_fail(e, "sorgqr", info) : QUARRY_OK;
+}
+
+/* Replace a by an orthonormal basis of its column space. */
 static int orthonormalise(quarry_engine *e, float *a, int64_t rows,
                           int64_t l, float *tau)
 {
-    lapack_int info;
-    info = LAPACKE_sgelqf(LAPACK_COL_MAJOR, (lapack_int)l, (lapack_int)rows,
-                          a, (lapack_int)l, tau);
-    if (info != 0)
-        return lapack_fail(e, "sgelqf", info);
-    info = LAPACKE_sorglq(LAPACK_COL_MAJOR, (lapack_int)l, (lapack_int)rows,
-                          (lapack_int)l, a, (lapack_int)l, tau);
-    if (info != 0)
-        return lapack_fail(e, "sorglq", info);
-    return QUARRY_OK;
+    int rc = qr_factor(e, a, rows, l, tau);
+    return rc != 0 ? rc : qr_form_q(e, a, rows, l, tau);
 }
 
 static int cancelled(quarry_engine *e, int64_t done, int64_t total)
@@ -194,7 +206,7 @@ int reduce_svd(quarry_engine *e, const quarry_csr *x, int32_t dims,
                float *singular_values, quarry_dense **out)
 {
     float *q = NULL, *z = NULL, *tau = NULL, *lm = NULL, *s = NULL;
-    float *ub = NULL, *vt = NULL;
+    float *ub = NULL, *vt = NULL, *vk = NULL;
     quarry_dense *d = NULL;
     int64_t n, v, l, lim, it;
     lapack_int info;
@@ -237,10 +249,12 @@ int reduce_svd(quarry_engine *e, const quarry_csr *x, int32_t dims,
     s = malloc((size_t)l * sizeof *s);
     ub = malloc((size_t)l * (size_t)l * sizeof *ub);
     vt = malloc((size_t)l * (size_t)l * sizeof *vt);
+    vk = malloc((size_t)v * (size_t)dims * sizeof *vk);
     d = calloc(1, sizeof *d);
     if (d != NULL)
         d->data = malloc((size_t)n * (size_t)dims * sizeof *d->data);
-    if (!q || !z || !tau || !lm || !s || !ub || !vt || !d || !d->data) {
+    if (!q || !z || !tau || !lm || !s || !ub || !vt || !vk || !d ||
+        !d->data) {
         rc = engine_fail(e, QUARRY_ENOMEM,
                          "LSA: out of memory (%lld x %lld, %lld columns)",
                          (long long)n, (long long)v, (long long)l);
@@ -279,16 +293,13 @@ int reduce_svd(quarry_engine *e, const quarry_csr *x, int32_t dims,
         goto out;
     }
 
-    /* z = X^T Q, the transpose of B = Q^T X. As column-major it is B
-     * itself (l x V); its LQ gives B = L Q', so B's left singular vectors
-     * and singular values are those of the l x l triangle L. */
+    /* z = X^T Q = B^T. Its QR, z = Q2 R, gives B = R^T Q2^T, so B's left
+     * singular vectors and singular values are those of the l x l R^T.
+     * R, row-major upper, read column-major is R^T, lower. */
     spmm_t(x, q, l, z);
-    info = LAPACKE_sgelqf(LAPACK_COL_MAJOR, (lapack_int)l, (lapack_int)v, z,
-                          (lapack_int)l, tau);
-    if (info != 0) {
-        rc = lapack_fail(e, "sgelqf", info);
+    rc = qr_factor(e, z, v, l, tau);
+    if (rc != 0)
         goto out;
-    }
     for (int64_t c = 0; c < l; c++)
         for (int64_t r = c; r < l; r++)
             lm[r + c * l] = z[r + c * l];
@@ -300,9 +311,18 @@ int reduce_svd(quarry_engine *e, const quarry_csr *x, int32_t dims,
         goto out;
     }
 
-    /* U_k = Q Ub[:, :k]. ub is column-major, so its first dims columns are
-     * the first dims rows of a row-major array with ld l, used transposed. */
-    engine_sgemm(0, 1, n, dims, l, 1.0f, q, l, ub, l, 0.0f, d->data, dims);
+    /* R^T = Ub S W^T, so B = Ub S (Q2 W)^T: the right singular vectors are
+     * Q2 W. vt, column-major W^T, is W as a row-major array. */
+    rc = qr_form_q(e, z, v, l, tau);
+    if (rc != 0)
+        goto out;
+    engine_sgemm(0, 0, v, dims, l, 1.0f, z, l, vt, l, 0.0f, vk, dims);
+
+    /* The rows are X V_k (= U_k S_k, as scikit-learn's fit_transform, up
+     * to what the sampled range missed), computed row by row from the
+     * sparse rows, so identical excerpts get identical rows to the bit and
+     * an empty one gets exact zeros. */
+    spmm(x, vk, dims, d->data);
     d->rows = n;
     d->cols = dims;
     d->ld = dims;
@@ -317,10 +337,8 @@ int reduce_svd(quarry_engine *e, const quarry_csr *x, int32_t dims,
         double ss = 0.0, in = 0.0;
         for (int64_t p = x->row_ptr[i]; p < x->row_ptr[i + 1]; p++)
             in += (double)x->values[p] * x->values[p];
-        for (int64_t c = 0; c < dims; c++) {
-            row[c] *= s[c];
+        for (int64_t c = 0; c < dims; c++)
             ss += (double)row[c] * row[c];
-        }
         if (!isfinite(ss)) {
             rc = engine_fail(e, QUARRY_EINTERNAL,
                              "LSA: reduced row %lld is not finite",
@@ -347,6 +365,7 @@ out:
     free(s);
     free(ub);
     free(vt);
+    free(vk);
     return rc;
 }
 

@@ -299,7 +299,7 @@ typedef struct quarry_themes_options {
 } quarry_themes_options;
 
 /* The dims of QUARRY_THEMES_OPTIONS_INIT. */
-#define QUARRY_THEMES_DEFAULT_DIMS 0
+#define QUARRY_THEMES_DEFAULT_DIMS 100
 
 #define QUARRY_THEMES_OPTIONS_VERSION 2
 #define QUARRY_THEMES_OPTIONS_INIT                                          \
@@ -329,6 +329,89 @@ QUARRY_API int32_t quarry_themes_count(const quarry_themes *t);
 /* Themes in order of size, largest first. */
 QUARRY_API const quarry_theme *quarry_themes_at(const quarry_themes *t,
                                                 int32_t i);
+
+/* =================================================================== */
+/* Suggestions: ranked candidate codes learnt from coded excerpts         */
+
+/* A codebook (JSON: {"codes": [{"id", "name", "parent", "definition",
+ * "include", "exclude", "keywords", "color"}]}). A code with children is a
+ * theme and is never suggested; the others are leaf codes. */
+typedef struct quarry_codebook quarry_codebook;
+
+/* Read and validate a codebook: every id a unique string, every parent an
+ * existing code, no cycles. The message (quarry_engine_errmsg) names the
+ * file and the code id. */
+QUARRY_API int quarry_codebook_load(quarry_codebook **out, quarry_engine *e,
+                                    const char *path);
+QUARRY_API void quarry_codebook_free(quarry_codebook *cb);
+QUARRY_API int32_t quarry_codebook_size(const quarry_codebook *cb);
+/* The id of the code at i (file order), or NULL. */
+QUARRY_API const char *quarry_codebook_id(const quarry_codebook *cb,
+                                          int32_t i);
+/* Index of a code id, or -1. */
+QUARRY_API int32_t quarry_codebook_find(const quarry_codebook *cb,
+                                        const char *id);
+/* 1 if the code at i has children (a theme, not suggested). */
+QUARRY_API int quarry_codebook_is_theme(const quarry_codebook *cb, int32_t i);
+
+typedef struct quarry_suggest_options {
+    uint32_t version;
+    int32_t top;            /* suggestions per excerpt, 1..codes (3) */
+    int32_t neighbours;     /* nearest training excerpts looked at (10) */
+    double min_confidence;  /* abstain below this top confidence (0.3) */
+    /* score = proto_weight * cosine(x, prototype)
+     *       + (1 - proto_weight) * (sum of the similarities of the
+     *         neighbours carrying the code) / neighbours          (0.5) */
+    double proto_weight;
+    /* A code's prototype blends the mean of its exemplars with its codebook
+     * entry, the entry weighing prior / (prior + exemplars) (3). */
+    double definition_prior;
+    /* confidence = softmax(score / temperature) over the codes (0.03;
+     * chosen on the demo split, where it is roughly calibrated) */
+    double temperature;
+    int32_t n_terms;        /* evidence terms per suggestion (5) */
+    int32_t n_evidence;     /* neighbour ids per suggestion (3) */
+    const quarry_codebook *codebook; /* NULL: codes of the training set */
+} quarry_suggest_options;
+
+#define QUARRY_SUGGEST_OPTIONS_VERSION 1
+#define QUARRY_SUGGEST_OPTIONS_INIT                                         \
+    {QUARRY_SUGGEST_OPTIONS_VERSION, 3, 10, 0.3, 0.5, 3.0, 0.03, 5, 3, NULL}
+
+typedef struct quarry_suggestion {
+    const char *code;
+    double score;      /* combined score (see proto_weight) */
+    double confidence; /* in [0, 1] */
+    int32_t n_terms;   /* terms of the excerpt by x[t] * prototype[t] */
+    const char *const *terms;
+    const float *term_weights;
+    int32_t n_neighbours; /* nearest training excerpts carrying the code */
+    const int64_t *neighbours;      /* indices into the training corpus */
+    const float *neighbour_scores;  /* their cosine similarities */
+} quarry_suggestion;
+
+typedef struct quarry_suggestions quarry_suggestions;
+
+/* Fit the text model on train (every excerpt; those with codes are the
+ * exemplars), build one prototype per leaf code and rank the codes for
+ * every excerpt of input. With a codebook, a training code not in it is an
+ * error naming the file, line and code. */
+QUARRY_API int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
+                                  const quarry_pipeline_options *po,
+                                  const quarry_suggest_options *so,
+                                  const quarry_corpus *train,
+                                  const quarry_corpus *input);
+QUARRY_API void quarry_suggestions_free(quarry_suggestions *s);
+/* Input excerpts (one entry each, input order). */
+QUARRY_API size_t quarry_suggestions_size(const quarry_suggestions *s);
+/* Suggestions of input excerpt i, best first. */
+QUARRY_API int32_t quarry_suggestions_count(const quarry_suggestions *s,
+                                            size_t i);
+QUARRY_API const quarry_suggestion *
+quarry_suggestions_at(const quarry_suggestions *s, size_t i, int32_t rank);
+/* 1 when the top confidence of excerpt i is below min_confidence. */
+QUARRY_API int quarry_suggestions_abstain(const quarry_suggestions *s,
+                                          size_t i);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,314 @@
+/*
+ * cmd_suggest.c -- `quarry suggest --train CODED --top K INPUT`: ranked
+ * candidate codes for every excerpt of INPUT, learnt from the coded
+ * excerpts of CODED (and a codebook's definitions with --codebook). One
+ * JSON line per input excerpt, in input order; --format csv gives one row
+ * per suggestion, --format table a summary for people.
+ *
+ * Evidence terms are written as {"term": ..., "weight": ...}: the weight is
+ * the term's exact share x[t] * prototype[t] of the prototype cosine.
+ */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum {
+    OPT_TRAIN = OPT_COMMAND_BASE,
+    OPT_CODEBOOK,
+    OPT_TOP,
+    OPT_MIN_CONF,
+    OPT_NEIGHBOURS
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: quarry suggest --train CODED [OPTIONS] INPUT\n\n"
+            "Ranks candidate codes for every excerpt of INPUT, learnt from\n"
+            "the coded excerpts of CODED (JSONL or CSV with a \"code\" field,\n"
+            "a string or a list). Each code's prototype is the mean of its\n"
+            "excerpts, blended with its codebook entry; the score is\n"
+            "0.5 x cosine to the prototype + 0.5 x the similarity of the K\n"
+            "nearest coded excerpts carrying the code / K; the confidence is\n"
+            "a softmax of the scores (temperature 0.03).\n\n"
+            "  --train CODED           coded excerpts (required)\n"
+            "  --codebook FILE         codebook JSON: its leaf codes are the\n"
+            "                          candidates; training codes must be in it\n"
+            "  --top K                 suggestions per excerpt (3; 1..codes)\n"
+            "  --min-confidence X      abstain below X (0.3)\n"
+            "  --neighbours K          nearest coded excerpts used (10)\n"
+            "  --format jsonl|csv|table  output (jsonl)\n\n%s",
+            cli_common_help);
+}
+
+static int write_jsonl(const quarry_corpus *train, const quarry_corpus *in,
+                       const quarry_suggestions *s)
+{
+    size_t i;
+    int32_t k, j;
+    for (i = 0; i < quarry_suggestions_size(s); i++) {
+        json_t *o = json_object(), *list = json_array();
+        char *line;
+        for (k = 0; k < quarry_suggestions_count(s, i); k++) {
+            const quarry_suggestion *sg = quarry_suggestions_at(s, i, k);
+            json_t *so = json_object(), *terms = json_array(),
+                   *nb = json_array();
+            for (j = 0; j < sg->n_terms; j++) {
+                json_t *t = json_object();
+                json_object_set_new(t, "term", json_string(sg->terms[j]));
+                json_object_set_new(t, "weight",
+                                    json_real(sg->term_weights[j]));
+                json_array_append_new(terms, t);
+            }
+            for (j = 0; j < sg->n_neighbours; j++)
+                json_array_append_new(
+                    nb, json_string(
+                            quarry_corpus_at(train, (size_t)sg->neighbours[j])
+                                ->id));
+            json_object_set_new(so, "code", json_string(sg->code));
+            json_object_set_new(so, "score", json_real(sg->score));
+            json_object_set_new(so, "confidence", json_real(sg->confidence));
+            json_object_set_new(so, "terms", terms);
+            json_object_set_new(so, "neighbours", nb);
+            json_array_append_new(list, so);
+        }
+        json_object_set_new(o, "id", json_string(quarry_corpus_at(in, i)->id));
+        json_object_set_new(o, "suggestions", list);
+        json_object_set_new(o, "abstain",
+                            json_boolean(quarry_suggestions_abstain(s, i)));
+        line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
+                                 JSON_REAL_PRECISION(4));
+        json_decref(o);
+        if (line == NULL)
+            return -1;
+        fputs(line, stdout);
+        fputc('\n', stdout);
+        free(line);
+    }
+    return 0;
+}
+
+/* A CSV field, quoted when it needs to be (RFC 4180). */
+static void csv_field(const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, stdout);
+        return;
+    }
+    putchar('"');
+    for (; *s; s++) {
+        if (*s == '"')
+            putchar('"');
+        putchar(*s);
+    }
+    putchar('"');
+}
+
+static void write_csv(const quarry_corpus *in, const quarry_suggestions *s)
+{
+    size_t i;
+    int32_t k;
+    printf("id,rank,code,score,confidence,abstain\n");
+    for (i = 0; i < quarry_suggestions_size(s); i++)
+        for (k = 0; k < quarry_suggestions_count(s, i); k++) {
+            const quarry_suggestion *sg = quarry_suggestions_at(s, i, k);
+            csv_field(quarry_corpus_at(in, i)->id);
+            printf(",%d,", (int)k + 1);
+            csv_field(sg->code);
+            printf(",%.4f,%.4f,%s\n", sg->score, sg->confidence,
+                   quarry_suggestions_abstain(s, i) ? "true" : "false");
+        }
+}
+
+static void write_table(const quarry_corpus *train, const quarry_corpus *in,
+                        const quarry_suggestions *s)
+{
+    size_t i;
+    int32_t k, j;
+    for (i = 0; i < quarry_suggestions_size(s); i++) {
+        printf("%s%s\n", quarry_corpus_at(in, i)->id,
+               quarry_suggestions_abstain(s, i) ? "  (unsure: abstains)" : "");
+        for (k = 0; k < quarry_suggestions_count(s, i); k++) {
+            const quarry_suggestion *sg = quarry_suggestions_at(s, i, k);
+            printf("  %d. %-20s score %.2f  confidence %.2f\n", (int)k + 1,
+                   sg->code, sg->score, sg->confidence);
+            if (sg->n_terms > 0) {
+                printf("     terms: ");
+                for (j = 0; j < sg->n_terms; j++)
+                    printf("%s%s", j ? ", " : "", sg->terms[j]);
+                printf("\n");
+            }
+            if (sg->n_neighbours > 0) {
+                printf("     like:  ");
+                for (j = 0; j < sg->n_neighbours; j++)
+                    printf("%s%s", j ? ", " : "",
+                           quarry_corpus_at(train, (size_t)sg->neighbours[j])
+                               ->id);
+                printf("\n");
+            }
+        }
+        printf("\n");
+    }
+}
+
+int cmd_suggest(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        {"train", required_argument, NULL, OPT_TRAIN},
+        {"codebook", required_argument, NULL, OPT_CODEBOOK},
+        {"top", required_argument, NULL, OPT_TOP},
+        {"min-confidence", required_argument, NULL, OPT_MIN_CONF},
+        {"neighbours", required_argument, NULL, OPT_NEIGHBOURS},
+        {NULL, 0, NULL, 0}};
+    quarry_suggest_options so = QUARRY_SUGGEST_OPTIONS_INIT;
+    cli c;
+    quarry_engine *e = NULL;
+    quarry_corpus *train = NULL, *input = NULL;
+    quarry_codebook *cb = NULL;
+    quarry_suggestions *s = NULL;
+    const char *train_path = NULL, *codebook_path = NULL;
+    long long v;
+    double d;
+    int opt, rc, code = EXIT_OK;
+
+    cli_init(&c, "suggest");
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+        int r;
+        switch (opt) {
+        case OPT_HELP:
+            usage(stdout);
+            cli_free(&c);
+            return EXIT_OK;
+        case OPT_TRAIN:
+            train_path = optarg;
+            continue;
+        case OPT_CODEBOOK:
+            codebook_path = optarg;
+            continue;
+        case OPT_TOP:
+            if (parse_int64(optarg, 1, 100000, &v) != 0) {
+                cli_error(&c, "--top: \"%s\" is not a number of suggestions "
+                              "(1..codes)",
+                          optarg);
+                cli_free(&c);
+                return EXIT_INPUT;
+            }
+            so.top = (int32_t)v;
+            continue;
+        case OPT_NEIGHBOURS:
+            if (parse_int64(optarg, 1, 100000, &v) != 0) {
+                cli_error(&c, "--neighbours: \"%s\" is not in 1..100000",
+                          optarg);
+                cli_free(&c);
+                return EXIT_INPUT;
+            }
+            so.neighbours = (int32_t)v;
+            continue;
+        case OPT_MIN_CONF:
+            if (parse_double(optarg, 0.0, 1.0, &d) != 0) {
+                cli_error(&c, "--min-confidence: \"%s\" is not in [0, 1]",
+                          optarg);
+                cli_free(&c);
+                return EXIT_INPUT;
+            }
+            so.min_confidence = d;
+            continue;
+        case '?':
+            cli_error(&c, "unknown option or missing value: \"%s\" (see "
+                          "--help)",
+                      argv[optind - 1]);
+            cli_free(&c);
+            return EXIT_INPUT;
+        }
+        r = cli_common_option(&c, opt, optarg);
+        if (r <= 0) {
+            if (r == 0)
+                cli_error(&c, "unknown option \"%s\"", argv[optind - 1]);
+            cli_free(&c);
+            return EXIT_INPUT;
+        }
+    }
+    if (train_path == NULL) {
+        cli_error(&c, "--train is required (the coded excerpts; see --help)");
+        cli_free(&c);
+        return EXIT_INPUT;
+    }
+    if (c.format == NULL)
+        c.format = "jsonl";
+    if (strcmp(c.format, "jsonl") != 0 && strcmp(c.format, "csv") != 0 &&
+        strcmp(c.format, "table") != 0) {
+        cli_error(&c, "--format: \"%s\" is not jsonl, csv or table",
+                  c.format);
+        cli_free(&c);
+        return EXIT_INPUT;
+    }
+    if (optind >= argc) {
+        cli_error(&c, "no INPUT given (a JSONL or CSV file, or - for "
+                      "standard input)");
+        cli_free(&c);
+        return EXIT_INPUT;
+    }
+    if (argc - optind > 1) {
+        cli_error(&c, "one INPUT only (got %d)", argc - optind);
+        cli_free(&c);
+        return EXIT_INPUT;
+    }
+    if (cli_engine(&c, &e) != 0) {
+        cli_free(&c);
+        return EXIT_INPUT;
+    }
+    if (codebook_path != NULL) {
+        rc = quarry_codebook_load(&cb, e, codebook_path);
+        if (rc != 0) {
+            cli_error(&c, "%s", quarry_engine_errmsg(e));
+            code = cli_exit_code(rc);
+            goto out;
+        }
+        so.codebook = cb;
+    }
+    rc = cli_read_corpus(&c, (char **)&train_path, 1, &train);
+    if (rc == 0)
+        rc = cli_read_corpus(&c, argv + optind, 1, &input);
+    if (rc != 0) {
+        code = cli_exit_code(rc);
+        goto out;
+    }
+    rc = quarry_suggest_run(&s, e, &c.pipeline, &so, train, input);
+    cli_progress_done(&c);
+    if (rc != 0) {
+        cli_error(&c, "%s", quarry_engine_errmsg(e));
+        code = cli_exit_code(rc);
+        goto out;
+    }
+    if (quarry_engine_unused_option(e) != NULL) {
+        cli_error(&c, "--option %s: no plugin of this run is called that",
+                  quarry_engine_unused_option(e));
+        code = EXIT_INPUT;
+        goto out;
+    }
+    if (strcmp(c.format, "table") == 0)
+        write_table(train, input, s);
+    else if (strcmp(c.format, "csv") == 0)
+        write_csv(input, s);
+    else if (write_jsonl(train, input, s) != 0) {
+        cli_error(&c, "out of memory");
+        code = EXIT_INTERNAL;
+    }
+    if (fflush(stdout) != 0) {
+        cli_error(&c, "cannot write the output");
+        code = EXIT_INTERNAL;
+    }
+out:
+    quarry_suggestions_free(s);
+    quarry_codebook_free(cb);
+    quarry_corpus_free(input);
+    quarry_corpus_free(train);
+    quarry_engine_free(e);
+    cli_free(&c);
+    return code;
+}

@@ -1,0 +1,325 @@
+/*
+ * codebook.c -- read and validate a codebook (codebook.h).
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codebook.h"
+#include "engine.h"
+
+static char *dup_str(const char *s)
+{
+    size_t n;
+    char *d;
+    if (s == NULL)
+        return NULL;
+    n = strlen(s) + 1;
+    d = malloc(n);
+    if (d != NULL)
+        memcpy(d, s, n);
+    return d;
+}
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+void quarry_codebook_free(quarry_codebook *cb)
+{
+    int32_t i, k;
+    if (cb == NULL)
+        return;
+    for (i = 0; i < cb->n_codes; i++) {
+        codebook_code *c = &cb->codes[i];
+        free(c->id);
+        free(c->name);
+        free(c->parent);
+        free(c->definition);
+        free(c->include);
+        free(c->exclude);
+        free(c->color);
+        for (k = 0; k < c->n_keywords; k++)
+            free(c->keywords[k]);
+        free(c->keywords);
+    }
+    free(cb->codes);
+    free(cb->path);
+    free(cb->name);
+    free(cb);
+}
+
+/* An optional string field: 0 ok (absent or null leaves *out NULL). */
+static int opt_string(quarry_engine *e, const char *file, const char *id,
+                      json_t *o, const char *key, char **out)
+{
+    json_t *v = json_object_get(o, key);
+    *out = NULL;
+    if (v == NULL || json_is_null(v))
+        return 0;
+    if (!json_is_string(v))
+        return engine_fail(e, QUARRY_EPARSE,
+                           "%s: code \"%s\": field \"%s\" is not a string",
+                           file, id, key);
+    *out = dup_str(json_string_value(v));
+    if (*out == NULL)
+        return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+    return 0;
+}
+
+static int parse_code(quarry_engine *e, const char *file, size_t idx,
+                      json_t *o, codebook_code *c)
+{
+    json_t *id = json_is_object(o) ? json_object_get(o, "id") : NULL;
+    json_t *kw;
+    int rc;
+    if (!json_is_object(o))
+        return engine_fail(e, QUARRY_EPARSE,
+                           "%s: codes[%zu] is not an object", file, idx);
+    if (id == NULL)
+        return engine_fail(e, QUARRY_EPARSE,
+                           "%s: codes[%zu]: field \"id\" is missing", file,
+                           idx);
+    if (!json_is_string(id) || json_string_length(id) == 0)
+        return engine_fail(e, QUARRY_EPARSE,
+                           "%s: codes[%zu]: field \"id\": the code id is not "
+                           "a non-empty string",
+                           file, idx);
+    c->id = dup_str(json_string_value(id));
+    if (c->id == NULL)
+        return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+    if ((rc = opt_string(e, file, c->id, o, "name", &c->name)) != 0 ||
+        (rc = opt_string(e, file, c->id, o, "parent", &c->parent)) != 0 ||
+        (rc = opt_string(e, file, c->id, o, "definition", &c->definition)) !=
+            0 ||
+        (rc = opt_string(e, file, c->id, o, "include", &c->include)) != 0 ||
+        (rc = opt_string(e, file, c->id, o, "exclude", &c->exclude)) != 0 ||
+        (rc = opt_string(e, file, c->id, o, "color", &c->color)) != 0)
+        return rc;
+    kw = json_object_get(o, "keywords");
+    if (kw != NULL && !json_is_null(kw)) {
+        size_t k;
+        if (!json_is_array(kw))
+            return engine_fail(e, QUARRY_EPARSE,
+                               "%s: code \"%s\": field \"keywords\" is not a "
+                               "list of strings",
+                               file, c->id);
+        c->keywords = calloc(json_array_size(kw) + 1, sizeof *c->keywords);
+        if (c->keywords == NULL)
+            return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+        for (k = 0; k < json_array_size(kw); k++) {
+            json_t *s = json_array_get(kw, k);
+            if (!json_is_string(s))
+                return engine_fail(e, QUARRY_EPARSE,
+                                   "%s: code \"%s\": field \"keywords\": item "
+                                   "%zu is not a string",
+                                   file, c->id, k);
+            c->keywords[c->n_keywords] = dup_str(json_string_value(s));
+            if (c->keywords[c->n_keywords] == NULL)
+                return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+            c->n_keywords++;
+        }
+    }
+    return 0;
+}
+
+static int validate(quarry_engine *e, quarry_codebook *cb)
+{
+    int32_t i, j;
+    for (i = 0; i < cb->n_codes; i++)
+        for (j = 0; j < i; j++)
+            if (strcmp(cb->codes[i].id, cb->codes[j].id) == 0)
+                return engine_fail(e, QUARRY_EPARSE,
+                                   "%s: code \"%s\": duplicate id (codes[%d] "
+                                   "and codes[%d])",
+                                   cb->name, cb->codes[i].id, (int)j, (int)i);
+    for (i = 0; i < cb->n_codes; i++) {
+        codebook_code *c = &cb->codes[i];
+        c->parent_index = -1;
+        if (c->parent == NULL)
+            continue;
+        c->parent_index = quarry_codebook_find(cb, c->parent);
+        if (c->parent_index < 0)
+            return engine_fail(e, QUARRY_EPARSE,
+                               "%s: code \"%s\": parent \"%s\" is not a code",
+                               cb->name, c->id, c->parent);
+        cb->codes[c->parent_index].n_children++;
+    }
+    /* A walk up from any code ends at a root within n_codes steps. */
+    for (i = 0; i < cb->n_codes; i++) {
+        int32_t at = cb->codes[i].parent_index, steps = 0;
+        while (at >= 0) {
+            if (at == i || ++steps > cb->n_codes)
+                return engine_fail(e, QUARRY_EPARSE,
+                                   "%s: code \"%s\": its parents form a "
+                                   "cycle",
+                                   cb->name, cb->codes[i].id);
+            at = cb->codes[at].parent_index;
+        }
+    }
+    return 0;
+}
+
+int codebook_parse(quarry_codebook **out, quarry_engine *e, const char *buf,
+                   size_t len, const char *name)
+{
+    json_error_t jerr;
+    json_t *root, *codes;
+    quarry_codebook *cb;
+    size_t i;
+    int rc = 0;
+
+    *out = NULL;
+    root = json_loadb(buf, len, 0, &jerr);
+    if (root == NULL)
+        return engine_fail(e, QUARRY_EPARSE, "%s:%d: %s", name, jerr.line,
+                           jerr.text);
+    codes = json_is_object(root) ? json_object_get(root, "codes") : NULL;
+    if (!json_is_array(codes)) {
+        json_decref(root);
+        return engine_fail(e, QUARRY_EPARSE,
+                           "%s: field \"codes\": missing or not a list", name);
+    }
+    cb = calloc(1, sizeof *cb);
+    if (cb != NULL) {
+        cb->codes = calloc(json_array_size(codes) + 1, sizeof *cb->codes);
+        cb->name = dup_str(name);
+    }
+    if (cb == NULL || cb->codes == NULL || cb->name == NULL) {
+        json_decref(root);
+        quarry_codebook_free(cb);
+        return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+    }
+    for (i = 0; i < json_array_size(codes) && rc == 0; i++) {
+        rc = parse_code(e, name, i, json_array_get(codes, i),
+                        &cb->codes[i]);
+        cb->n_codes = (int32_t)i + 1;
+    }
+    json_decref(root);
+    if (rc == 0)
+        rc = validate(e, cb);
+    if (rc != 0) {
+        quarry_codebook_free(cb);
+        return rc;
+    }
+    *out = cb;
+    return 0;
+}
+
+int quarry_codebook_load(quarry_codebook **out, quarry_engine *e,
+                         const char *path)
+{
+    FILE *f;
+    char *buf = NULL;
+    size_t len = 0, cap = 0, got;
+    int rc;
+    if (out == NULL || e == NULL || path == NULL)
+        return QUARRY_EINVAL;
+    *out = NULL;
+    f = fopen(path, "rb");
+    if (f == NULL)
+        return engine_fail(e, QUARRY_EIO, "%s: cannot open the codebook",
+                           path);
+    for (;;) {
+        if (len + 4096 > cap) {
+            char *g = realloc(buf, cap ? cap * 2 : 65536);
+            if (g == NULL) {
+                free(buf);
+                fclose(f);
+                return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+            }
+            buf = g;
+            cap = cap ? cap * 2 : 65536;
+        }
+        got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        free(buf);
+        fclose(f);
+        return engine_fail(e, QUARRY_EIO, "%s: read error", path);
+    }
+    fclose(f);
+    rc = codebook_parse(out, e, buf, len, base_name(path));
+    free(buf);
+    if (rc == 0) {
+        (*out)->path = dup_str(path);
+        if ((*out)->path == NULL) {
+            quarry_codebook_free(*out);
+            *out = NULL;
+            return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+        }
+    }
+    return rc;
+}
+
+int32_t quarry_codebook_size(const quarry_codebook *cb)
+{
+    return cb ? cb->n_codes : 0;
+}
+
+const char *quarry_codebook_id(const quarry_codebook *cb, int32_t i)
+{
+    if (cb == NULL || i < 0 || i >= cb->n_codes)
+        return NULL;
+    return cb->codes[i].id;
+}
+
+int32_t quarry_codebook_find(const quarry_codebook *cb, const char *id)
+{
+    int32_t i;
+    if (cb == NULL || id == NULL)
+        return -1;
+    for (i = 0; i < cb->n_codes; i++)
+        if (cb->codes[i].id != NULL && strcmp(cb->codes[i].id, id) == 0)
+            return i;
+    return -1;
+}
+
+int quarry_codebook_is_theme(const quarry_codebook *cb, int32_t i)
+{
+    if (cb == NULL || i < 0 || i >= cb->n_codes)
+        return 0;
+    return cb->codes[i].n_children > 0;
+}
+
+char *codebook_entry_text(const codebook_code *c)
+{
+    const char *parts[4];
+    size_t len = 1, off = 0, n;
+    int32_t i, k;
+    char *s;
+    parts[0] = c->name;
+    parts[1] = c->definition;
+    parts[2] = c->include;
+    parts[3] = NULL;
+    for (i = 0; i < 3; i++)
+        if (parts[i])
+            len += strlen(parts[i]) + 2;
+    for (k = 0; k < c->n_keywords; k++)
+        len += strlen(c->keywords[k]) + 2;
+    s = malloc(len);
+    if (s == NULL)
+        return NULL;
+    for (i = 0; i < 3; i++)
+        if (parts[i]) {
+            n = strlen(parts[i]);
+            memcpy(s + off, parts[i], n);
+            off += n;
+            memcpy(s + off, ". ", 2);
+            off += 2;
+        }
+    for (k = 0; k < c->n_keywords; k++) {
+        n = strlen(c->keywords[k]);
+        memcpy(s + off, c->keywords[k], n);
+        off += n;
+        memcpy(s + off, ". ", 2);
+        off += 2;
+    }
+    s[off] = '\0';
+    return s;
+}

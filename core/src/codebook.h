@@ -1,0 +1,40 @@
+/*
+ * codebook.h -- a codebook read from JSON (dictionaries/codebooks/, *.json):
+ * codes with id, name, parent, definition, include, exclude, keywords and
+ * colour. Loading validates the tree: ids are strings and unique, parents
+ * exist, and no code is its own ancestor. A code with children is a theme;
+ * the others are leaves, the codes excerpts are coded to.
+ */
+#ifndef QUARRY_CODEBOOK_H
+#define QUARRY_CODEBOOK_H
+
+#include "quarry/quarry.h"
+
+typedef struct codebook_code {
+    char *id;
+    char *name;
+    char *parent; /* NULL for a root */
+    char *definition, *include, *exclude, *color;
+    char **keywords;
+    int32_t n_keywords;
+    int32_t parent_index; /* -1 for a root */
+    int32_t n_children;
+} codebook_code;
+
+struct quarry_codebook {
+    char *path;
+    char *name; /* the file name without folders, for messages */
+    codebook_code *codes; /* in file order */
+    int32_t n_codes;
+};
+
+/* Parse and validate a codebook from a JSON buffer; name is used in
+ * messages. On failure *out is NULL and the engine's message says why. */
+int codebook_parse(quarry_codebook **out, quarry_engine *e, const char *buf,
+                   size_t len, const char *name);
+
+/* The text a code's entry contributes to its prototype: name, definition,
+ * include notes and keywords, one string the caller frees. */
+char *codebook_entry_text(const codebook_code *c);
+
+#endif

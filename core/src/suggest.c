@@ -1,0 +1,676 @@
+/*
+ * suggest.c -- candidate codes from prototypes and nearest coded excerpts
+ * (suggest.h).
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codebook.h"
+#include "csr.h"
+#include "engine.h"
+#include "model.h"
+#include "suggest.h"
+#include "topk.h"
+
+struct quarry_suggestions {
+    size_t n;
+    int32_t top;
+    int32_t *count;
+    int *abstain;
+    quarry_suggestion *items; /* n * top */
+    char **codes;             /* candidate code ids, sorted */
+    int32_t n_codes;
+    char **term_copy;         /* column -> copied display form, lazily */
+    int64_t n_cols;
+    const char **terms;       /* n * top * n_terms */
+    float *term_w;
+    int64_t *nb;              /* n * top * n_evidence */
+    float *nb_s;
+};
+
+typedef struct run_state {
+    quarry_engine *e;
+    const quarry_suggest_options *so;
+    const quarry_corpus *train;
+    quarry_model *m;
+    quarry_csr *xt, *xi, *xc;
+    int32_t C;
+    int64_t V;
+    char **codes;          /* sorted ids (owned by the result) */
+    int32_t *cb_index;     /* candidate -> codebook index, or -1 */
+    int64_t *lab_ptr;      /* training row -> its candidate codes */
+    int32_t *lab;
+    int64_t *n_ex;         /* exemplars per code */
+    float *proto;          /* C x V */
+    int64_t *post_ptr;     /* inverted index over xt */
+    int64_t *post_doc;
+    float *post_w;
+} run_state;
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int32_t code_index(const run_state *st, const char *id)
+{
+    char *const *hit = bsearch(&id, st->codes, (size_t)st->C,
+                               sizeof *st->codes, cmp_str);
+    return hit ? (int32_t)(hit - st->codes) : -1;
+}
+
+static char *dup_s(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+/* The candidate codes: the codebook's leaves, else the training codes. */
+static int collect_codes(run_state *st)
+{
+    const quarry_codebook *cb = st->so->codebook;
+    size_t n = quarry_corpus_size(st->train), i;
+    int32_t k, total = 0;
+    char **ids;
+    size_t cap = 16, len = 0;
+
+    for (i = 0; i < n; i++)
+        total += quarry_corpus_at(st->train, i)->n_codes;
+    if (total == 0)
+        return engine_fail(st->e, QUARRY_EINVAL,
+                           "%s: no training excerpt has a code (field "
+                           "\"code\"): nothing to learn from",
+                           quarry_corpus_at(st->train, 0)->source);
+    ids = malloc(cap * sizeof *ids);
+    if (ids == NULL)
+        return engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
+    if (cb != NULL) {
+        for (i = 0; i < n; i++) {
+            const quarry_excerpt *x = quarry_corpus_at(st->train, i);
+            for (k = 0; k < x->n_codes; k++) {
+                int32_t at = quarry_codebook_find(cb, x->codes[k]);
+                if (at < 0) {
+                    free(ids);
+                    return engine_fail(
+                        st->e, QUARRY_EINVAL,
+                        "%s:%lld: field \"code\": unknown code \"%s\" (not "
+                        "in %s)",
+                        x->source, (long long)x->line, x->codes[k], cb->name);
+                }
+                if (quarry_codebook_is_theme(cb, at)) {
+                    free(ids);
+                    return engine_fail(
+                        st->e, QUARRY_EINVAL,
+                        "%s:%lld: field \"code\": \"%s\" is a theme in %s "
+                        "(it has child codes): code to a leaf code",
+                        x->source, (long long)x->line, x->codes[k], cb->name);
+                }
+            }
+        }
+        for (k = 0; k < cb->n_codes; k++)
+            if (!quarry_codebook_is_theme(cb, k)) {
+                if (len == cap) {
+                    char **g = realloc(ids, 2 * cap * sizeof *g);
+                    if (g == NULL) {
+                        free(ids);
+                        return engine_fail(st->e, QUARRY_ENOMEM,
+                                           "out of memory");
+                    }
+                    ids = g;
+                    cap *= 2;
+                }
+                ids[len++] = cb->codes[k].id;
+            }
+    } else {
+        for (i = 0; i < n; i++) {
+            const quarry_excerpt *x = quarry_corpus_at(st->train, i);
+            for (k = 0; k < x->n_codes; k++) {
+                if (len == cap) {
+                    char **g = realloc(ids, 2 * cap * sizeof *g);
+                    if (g == NULL) {
+                        free(ids);
+                        return engine_fail(st->e, QUARRY_ENOMEM,
+                                           "out of memory");
+                    }
+                    ids = g;
+                    cap *= 2;
+                }
+                ids[len++] = (char *)x->codes[k];
+            }
+        }
+    }
+    qsort(ids, len, sizeof *ids, cmp_str);
+    st->codes = calloc(len + 1, sizeof *st->codes);
+    st->cb_index = malloc((len + 1) * sizeof *st->cb_index);
+    if (st->codes == NULL || st->cb_index == NULL) {
+        free(ids);
+        return engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
+    }
+    for (i = 0; i < len; i++) {
+        if (st->C > 0 && strcmp(ids[i], st->codes[st->C - 1]) == 0)
+            continue;
+        st->codes[st->C] = dup_s(ids[i]);
+        if (st->codes[st->C] == NULL) {
+            free(ids);
+            return engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
+        }
+        st->cb_index[st->C] = cb ? quarry_codebook_find(cb, ids[i]) : -1;
+        st->C++;
+    }
+    free(ids);
+    return 0;
+}
+
+/* Training row -> candidate codes (each once), and exemplars per code. */
+static int label_rows(run_state *st)
+{
+    size_t n = quarry_corpus_size(st->train), i;
+    int64_t total = 0, at = 0;
+    int32_t k, j;
+    for (i = 0; i < n; i++)
+        total += quarry_corpus_at(st->train, i)->n_codes;
+    st->lab_ptr = malloc((n + 1) * sizeof *st->lab_ptr);
+    st->lab = malloc((size_t)(total ? total : 1) * sizeof *st->lab);
+    st->n_ex = calloc((size_t)st->C, sizeof *st->n_ex);
+    if (!st->lab_ptr || !st->lab || !st->n_ex)
+        return engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
+    st->lab_ptr[0] = 0;
+    for (i = 0; i < n; i++) {
+        const quarry_excerpt *x = quarry_corpus_at(st->train, i);
+        int64_t start = at;
+        for (k = 0; k < x->n_codes; k++) {
+            int32_t c = code_index(st, x->codes[k]), dup = 0;
+            if (c < 0)
+                continue;
+            for (j = 0; j < (int32_t)(at - start); j++)
+                if (st->lab[start + j] == c)
+                    dup = 1;
+            if (!dup) {
+                st->lab[at++] = c;
+                st->n_ex[c]++;
+            }
+        }
+        st->lab_ptr[i + 1] = at;
+    }
+    return 0;
+}
+
+/* Codebook entries of the candidates as rows of the model. */
+static int entry_rows(run_state *st)
+{
+    const quarry_codebook *cb = st->so->codebook;
+    quarry_read_options ro = QUARRY_READ_OPTIONS_INIT;
+    quarry_corpus *c = NULL;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    int32_t k;
+    int rc;
+
+    if (cb == NULL)
+        return 0;
+    for (k = 0; k < st->C; k++) {
+        json_t *o = json_object();
+        char *text = codebook_entry_text(&cb->codes[st->cb_index[k]]);
+        char *line;
+        size_t n;
+        if (o == NULL || text == NULL) {
+            json_decref(o);
+            free(text);
+            free(buf);
+            return engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
+        }
+        json_object_set_new(o, "id", json_string(st->codes[k]));
+        json_object_set_new(o, "text", json_string(text));
+        free(text);
+        line = json_dumps(o, JSON_COMPACT);
+        json_decref(o);
+        if (line == NULL) {
+            free(buf);
+            return engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
+        }
+        n = strlen(line);
+        if (len + n + 2 > cap) {
+            size_t nc = (len + n + 2) * 2;
+            char *g = realloc(buf, nc);
+            if (g == NULL) {
+                free(line);
+                free(buf);
+                return engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
+            }
+            buf = g;
+            cap = nc;
+        }
+        memcpy(buf + len, line, n);
+        len += n;
+        buf[len++] = '\n';
+        free(line);
+    }
+    ro.format = QUARRY_FORMAT_JSONL;
+    ro.allow_empty = 1;
+    ro.code_field = "no such field";
+    rc = quarry_corpus_new(&c);
+    if (rc == 0)
+        rc = quarry_corpus_read_buffer(c, buf, len, cb->name, &ro);
+    free(buf);
+    if (rc != 0) {
+        rc = engine_fail(st->e, rc, "%s", c ? quarry_corpus_errmsg(c)
+                                            : "out of memory");
+        quarry_corpus_free(c);
+        return rc;
+    }
+    rc = quarry_model_transform(st->m, c, &st->xc);
+    quarry_corpus_free(c);
+    return rc;
+}
+
+static void normalize(float *v, int64_t n)
+{
+    double s = 0.0;
+    int64_t i;
+    for (i = 0; i < n; i++)
+        s += (double)v[i] * v[i];
+    if (s > 0.0) {
+        float inv = (float)(1.0 / sqrt(s));
+        for (i = 0; i < n; i++)
+            v[i] *= inv;
+    }
+}
+
+static int prototypes(run_state *st)
+{
+    int64_t V = st->V, j, p, q;
+    int32_t c;
+    st->proto = calloc((size_t)st->C * (size_t)(V ? V : 1), sizeof *st->proto);
+    if (st->proto == NULL)
+        return engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
+    for (j = 0; j < st->xt->rows; j++)
+        for (q = st->lab_ptr[j]; q < st->lab_ptr[j + 1]; q++) {
+            float *P = st->proto + (size_t)st->lab[q] * (size_t)V;
+            for (p = st->xt->row_ptr[j]; p < st->xt->row_ptr[j + 1]; p++)
+                P[st->xt->col_idx[p]] += st->xt->values[p];
+        }
+    for (c = 0; c < st->C; c++) {
+        float *P = st->proto + (size_t)c * (size_t)V;
+        normalize(P, V);
+        if (st->xc != NULL && st->xc->row_ptr[c + 1] > st->xc->row_ptr[c]) {
+            double prior = st->so->definition_prior;
+            float a = (float)(st->n_ex[c] == 0
+                                  ? 1.0
+                                  : prior / (prior + (double)st->n_ex[c]));
+            for (j = 0; j < V; j++)
+                P[j] *= 1.0f - a;
+            for (p = st->xc->row_ptr[c]; p < st->xc->row_ptr[c + 1]; p++)
+                P[st->xc->col_idx[p]] += a * st->xc->values[p];
+            normalize(P, V);
+        }
+    }
+    return 0;
+}
+
+/* Column -> (training row, weight) postings. */
+static int inverted_index(run_state *st)
+{
+    const quarry_csr *x = st->xt;
+    int64_t nnz = x->row_ptr[x->rows], j, p, *fill;
+    st->post_ptr = calloc((size_t)st->V + 1, sizeof *st->post_ptr);
+    st->post_doc = malloc((size_t)(nnz ? nnz : 1) * sizeof *st->post_doc);
+    st->post_w = malloc((size_t)(nnz ? nnz : 1) * sizeof *st->post_w);
+    fill = malloc(((size_t)st->V + 1) * sizeof *fill);
+    if (!st->post_ptr || !st->post_doc || !st->post_w || !fill) {
+        free(fill);
+        return engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
+    }
+    for (p = 0; p < nnz; p++)
+        st->post_ptr[x->col_idx[p] + 1]++;
+    for (j = 0; j < st->V; j++)
+        st->post_ptr[j + 1] += st->post_ptr[j];
+    memcpy(fill, st->post_ptr, ((size_t)st->V + 1) * sizeof *fill);
+    for (j = 0; j < x->rows; j++)
+        for (p = x->row_ptr[j]; p < x->row_ptr[j + 1]; p++) {
+            int64_t at = fill[x->col_idx[p]]++;
+            st->post_doc[at] = j;
+            st->post_w[at] = x->values[p];
+        }
+    free(fill);
+    return 0;
+}
+
+typedef struct ranked {
+    double score;
+    int32_t code;
+} ranked;
+
+static int cmp_ranked(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    if (x->score != y->score)
+        return x->score > y->score ? -1 : 1;
+    return (x->code > y->code) - (x->code < y->code);
+}
+
+static const char *term_of(quarry_suggestions *s, const quarry_model *m,
+                           int64_t col)
+{
+    if (s->term_copy[col] == NULL)
+        s->term_copy[col] = dup_s(quarry_model_term(m, col));
+    return s->term_copy[col];
+}
+
+static int alloc_result(quarry_suggestions *s, const run_state *st, size_t n)
+{
+    const quarry_suggest_options *so = st->so;
+    size_t slots = n * (size_t)so->top;
+    s->n = n;
+    s->top = so->top;
+    s->count = calloc(n + 1, sizeof *s->count);
+    s->abstain = calloc(n + 1, sizeof *s->abstain);
+    s->items = calloc(slots + 1, sizeof *s->items);
+    s->term_copy = calloc((size_t)st->V + 1, sizeof *s->term_copy);
+    s->n_cols = st->V;
+    s->terms = calloc(slots * (size_t)so->n_terms + 1, sizeof *s->terms);
+    s->term_w = calloc(slots * (size_t)so->n_terms + 1, sizeof *s->term_w);
+    s->nb = calloc(slots * (size_t)so->n_evidence + 1, sizeof *s->nb);
+    s->nb_s = calloc(slots * (size_t)so->n_evidence + 1, sizeof *s->nb_s);
+    if (!s->count || !s->abstain || !s->items || !s->term_copy || !s->terms ||
+        !s->term_w || !s->nb || !s->nb_s)
+        return engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
+    return 0;
+}
+
+/* Rank the codes of every input row, SUGGEST_BLOCK rows at a time. */
+static int score_all(run_state *st, quarry_suggestions *s)
+{
+    const quarry_suggest_options *so = st->so;
+    const quarry_csr *xi = st->xi;
+    int64_t nt = st->xt->rows, r0, r, p, q;
+    int32_t K = so->neighbours, C = st->C, c, k;
+    float *acc = calloc((size_t)(nt ? nt : 1), sizeof *acc);
+    int64_t *touched = malloc((size_t)(nt ? nt : 1) * sizeof *touched);
+    int64_t *mark = malloc((size_t)(nt ? nt : 1) * sizeof *mark);
+    topk_item *room = malloc(((size_t)K + (size_t)so->n_terms + 1) *
+                             sizeof *room);
+    topk_item *nbrs =
+        malloc((size_t)SUGGEST_BLOCK * (size_t)K * sizeof *nbrs);
+    int32_t *n_nbrs = malloc(SUGGEST_BLOCK * sizeof *n_nbrs);
+    double *knn = malloc((size_t)C * sizeof *knn);
+    ranked *rk = malloc((size_t)C * sizeof *rk);
+    int rc = 0;
+
+    if (!acc || !touched || !mark || !room || !nbrs || !n_nbrs || !knn || !rk) {
+        rc = engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (q = 0; q < nt; q++)
+        mark[q] = -1;
+    for (r0 = 0; r0 < xi->rows; r0 += SUGGEST_BLOCK) {
+        int64_t r1 = r0 + SUGGEST_BLOCK < xi->rows ? r0 + SUGGEST_BLOCK
+                                                   : xi->rows;
+        /* Neighbours of the block: sparse rows against the inverted
+         * index (a dense LSA path would be one SGEMM per block here). */
+        for (r = r0; r < r1; r++) {
+            int64_t nt_touched = 0;
+            topk tk;
+            for (p = xi->row_ptr[r]; p < xi->row_ptr[r + 1]; p++) {
+                int32_t col = xi->col_idx[p];
+                float w = xi->values[p];
+                for (q = st->post_ptr[col]; q < st->post_ptr[col + 1]; q++) {
+                    int64_t d = st->post_doc[q];
+                    if (mark[d] != r) {
+                        mark[d] = r;
+                        touched[nt_touched++] = d;
+                    }
+                    acc[d] += w * st->post_w[q];
+                }
+            }
+            topk_init(&tk, nbrs + (size_t)(r - r0) * (size_t)K, K);
+            for (q = 0; q < nt_touched; q++) {
+                int64_t d = touched[q];
+                if (acc[d] > 0.0f)
+                    topk_push(&tk, acc[d], d);
+                acc[d] = 0.0f;
+            }
+            topk_sort(&tk);
+            n_nbrs[r - r0] = tk.n;
+        }
+        /* Scores, confidences and evidence of the block. */
+        for (r = r0; r < r1; r++) {
+            const topk_item *nb = nbrs + (size_t)(r - r0) * (size_t)K;
+            double zmax, zsum = 0.0;
+            for (c = 0; c < C; c++)
+                knn[c] = 0.0;
+            for (k = 0; k < n_nbrs[r - r0]; k++)
+                for (q = st->lab_ptr[nb[k].id]; q < st->lab_ptr[nb[k].id + 1];
+                     q++)
+                    knn[st->lab[q]] += nb[k].score;
+            for (c = 0; c < C; c++) {
+                double cosv = csr_row_dot(
+                    xi, r, st->proto + (size_t)c * (size_t)st->V);
+                rk[c].code = c;
+                rk[c].score = so->proto_weight * cosv +
+                              (1.0 - so->proto_weight) * knn[c] / (double)K;
+            }
+            qsort(rk, (size_t)C, sizeof *rk, cmp_ranked);
+            zmax = rk[0].score;
+            for (c = 0; c < C; c++)
+                zsum += exp((rk[c].score - zmax) / so->temperature);
+            s->count[r] = so->top;
+            for (k = 0; k < so->top; k++) {
+                size_t slot = (size_t)r * (size_t)so->top + (size_t)k;
+                quarry_suggestion *sg = &s->items[slot];
+                const float *P =
+                    st->proto + (size_t)rk[k].code * (size_t)st->V;
+                const char **terms = s->terms + slot * (size_t)so->n_terms;
+                float *tw = s->term_w + slot * (size_t)so->n_terms;
+                int64_t *ev = s->nb + slot * (size_t)so->n_evidence;
+                float *evs = s->nb_s + slot * (size_t)so->n_evidence;
+                int32_t j, ne = 0;
+                topk tk;
+                sg->code = s->codes[rk[k].code];
+                sg->score = rk[k].score;
+                sg->confidence = exp((rk[k].score - zmax) / so->temperature) /
+                                 zsum;
+                topk_init(&tk, room, so->n_terms);
+                for (p = xi->row_ptr[r]; p < xi->row_ptr[r + 1]; p++) {
+                    float contrib = xi->values[p] * P[xi->col_idx[p]];
+                    if (contrib > 0.0f)
+                        topk_push(&tk, contrib, xi->col_idx[p]);
+                }
+                topk_sort(&tk);
+                for (j = 0; j < tk.n; j++) {
+                    terms[j] = term_of(s, st->m, tk.items[j].id);
+                    if (terms[j] == NULL) {
+                        rc = engine_fail(st->e, QUARRY_ENOMEM,
+                                         "out of memory");
+                        goto out;
+                    }
+                    tw[j] = tk.items[j].score;
+                }
+                sg->n_terms = tk.n;
+                sg->terms = terms;
+                sg->term_weights = tw;
+                for (j = 0; j < n_nbrs[r - r0] && ne < so->n_evidence; j++)
+                    for (q = st->lab_ptr[nb[j].id];
+                         q < st->lab_ptr[nb[j].id + 1]; q++)
+                        if (st->lab[q] == rk[k].code) {
+                            ev[ne] = nb[j].id;
+                            evs[ne] = nb[j].score;
+                            ne++;
+                            break;
+                        }
+                sg->n_neighbours = ne;
+                sg->neighbours = ev;
+                sg->neighbour_scores = evs;
+            }
+            s->abstain[r] = s->items[(size_t)r * (size_t)so->top].confidence <
+                            so->min_confidence;
+        }
+    }
+out:
+    free(acc);
+    free(touched);
+    free(mark);
+    free(room);
+    free(nbrs);
+    free(n_nbrs);
+    free(knn);
+    free(rk);
+    return rc;
+}
+
+static void free_state(run_state *st)
+{
+    quarry_csr_free(st->xt);
+    quarry_csr_free(st->xi);
+    quarry_csr_free(st->xc);
+    quarry_model_free(st->m);
+    free(st->cb_index);
+    free(st->lab_ptr);
+    free(st->lab);
+    free(st->n_ex);
+    free(st->proto);
+    free(st->post_ptr);
+    free(st->post_doc);
+    free(st->post_w);
+}
+
+int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
+                       const quarry_pipeline_options *po,
+                       const quarry_suggest_options *so,
+                       const quarry_corpus *train,
+                       const quarry_corpus *input)
+{
+    quarry_suggest_options defaults = QUARRY_SUGGEST_OPTIONS_INIT;
+    quarry_suggestions *s = NULL;
+    run_state st;
+    int rc;
+
+    if (out == NULL || e == NULL || train == NULL || input == NULL)
+        return QUARRY_EINVAL;
+    *out = NULL;
+    if (so == NULL)
+        so = &defaults;
+    if (so->version != QUARRY_SUGGEST_OPTIONS_VERSION)
+        return engine_fail(e, QUARRY_EINVAL, "suggest options version %u",
+                           so->version);
+    if (quarry_corpus_size(train) == 0)
+        return engine_fail(e, QUARRY_EINVAL, "no training excerpts");
+    if (so->neighbours < 1 || so->neighbours > 100000)
+        return engine_fail(e, QUARRY_ERANGE,
+                           "neighbours must be in 1..100000, not %d",
+                           (int)so->neighbours);
+    if (so->n_terms < 0 || so->n_terms > 1000 || so->n_evidence < 0 ||
+        so->n_evidence > 1000)
+        return engine_fail(e, QUARRY_ERANGE,
+                           "evidence terms and neighbours must be in 0..1000");
+    if (!(so->temperature > 0.0) || !(so->min_confidence >= 0.0 &&
+                                      so->min_confidence <= 1.0) ||
+        !(so->proto_weight >= 0.0 && so->proto_weight <= 1.0) ||
+        !(so->definition_prior >= 0.0))
+        return engine_fail(e, QUARRY_ERANGE,
+                           "temperature must be positive, min_confidence "
+                           "and proto_weight in [0, 1], definition_prior "
+                           "not negative");
+    memset(&st, 0, sizeof st);
+    st.e = e;
+    st.so = so;
+    st.train = train;
+    rc = collect_codes(&st);
+    if (rc == 0 && (so->top < 1 || so->top > st.C))
+        rc = engine_fail(e, QUARRY_ERANGE,
+                         "top %d: must be in 1..%d (the codes that can be "
+                         "suggested)",
+                         (int)so->top, (int)st.C);
+    if (rc == 0)
+        rc = label_rows(&st);
+    if (rc == 0)
+        rc = quarry_model_fit(&st.m, e, po, train);
+    if (rc == 0) {
+        st.V = quarry_model_n_terms(st.m);
+        rc = quarry_model_transform(st.m, train, &st.xt);
+    }
+    if (rc == 0)
+        rc = quarry_model_transform(st.m, input, &st.xi);
+    if (rc == 0)
+        rc = entry_rows(&st);
+    if (rc == 0)
+        rc = prototypes(&st);
+    if (rc == 0)
+        rc = inverted_index(&st);
+    if (rc == 0) {
+        s = calloc(1, sizeof *s);
+        if (s == NULL)
+            rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+    }
+    if (rc == 0) {
+        s->codes = st.codes;
+        s->n_codes = st.C;
+        st.codes = NULL;
+        rc = alloc_result(s, &st, quarry_corpus_size(input));
+    }
+    if (rc == 0)
+        rc = score_all(&st, s);
+    if (st.codes != NULL) {
+        int32_t c;
+        for (c = 0; c < st.C; c++)
+            free(st.codes[c]);
+        free(st.codes);
+    }
+    free_state(&st);
+    if (rc != 0) {
+        quarry_suggestions_free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+void quarry_suggestions_free(quarry_suggestions *s)
+{
+    int64_t i;
+    if (s == NULL)
+        return;
+    if (s->codes)
+        for (i = 0; i < s->n_codes; i++)
+            free(s->codes[i]);
+    if (s->term_copy)
+        for (i = 0; i < s->n_cols; i++)
+            free(s->term_copy[i]);
+    free(s->codes);
+    free(s->term_copy);
+    free(s->count);
+    free(s->abstain);
+    free(s->items);
+    free(s->terms);
+    free(s->term_w);
+    free(s->nb);
+    free(s->nb_s);
+    free(s);
+}
+
+size_t quarry_suggestions_size(const quarry_suggestions *s)
+{
+    return s ? s->n : 0;
+}
+
+int32_t quarry_suggestions_count(const quarry_suggestions *s, size_t i)
+{
+    return s && i < s->n ? s->count[i] : 0;
+}
+
+const quarry_suggestion *quarry_suggestions_at(const quarry_suggestions *s,
+                                               size_t i, int32_t rank)
+{
+    if (s == NULL || i >= s->n || rank < 0 || rank >= s->count[i])
+        return NULL;
+    return &s->items[i * (size_t)s->top + (size_t)rank];
+}
+
+int quarry_suggestions_abstain(const quarry_suggestions *s, size_t i)
+{
+    return s && i < s->n ? s->abstain[i] : 0;
+}

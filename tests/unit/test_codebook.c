@@ -1,0 +1,152 @@
+/*
+ * test_codebook.c -- codebook loading and validation: the starter codebook,
+ * duplicate ids, missing parents, cycles, ids that are not strings, and
+ * syntax errors with their line.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "codebook.h"
+#include "quarry/quarry.h"
+
+static quarry_engine *engine(void)
+{
+    quarry_engine_options o = QUARRY_ENGINE_OPTIONS_INIT;
+    quarry_engine *e = NULL;
+    o.use_default_paths = 0;
+    assert_int_equal(quarry_engine_new(&e, &o), QUARRY_OK);
+    return e;
+}
+
+/* Parse text; expect failure with a message containing each of want. */
+static void expect_error(const char *json, const char *want1,
+                         const char *want2)
+{
+    quarry_engine *e = engine();
+    quarry_codebook *cb = (quarry_codebook *)1;
+    int rc = codebook_parse(&cb, e, json, strlen(json), "book.json");
+    const char *msg = quarry_engine_errmsg(e);
+    assert_int_not_equal(rc, 0);
+    assert_null(cb);
+    if (strstr(msg, want1) == NULL || (want2 && strstr(msg, want2) == NULL))
+        fail_msg("message \"%s\" lacks \"%s\" / \"%s\"", msg, want1,
+                 want2 ? want2 : "");
+    quarry_engine_free(e);
+}
+
+static void starter_codebook_loads(void **state)
+{
+    quarry_engine *e = engine();
+    quarry_codebook *cb = NULL;
+    int32_t i, themes = 0;
+    (void)state;
+    assert_int_equal(
+        quarry_codebook_load(&cb, e,
+                             QUARRY_TEST_SOURCE_DIR
+                             "/dictionaries/codebooks/pss-starter.json"),
+        0);
+    assert_int_equal(quarry_codebook_size(cb), 21);
+    assert_string_equal(quarry_codebook_id(cb, 0), "journey");
+    assert_int_equal(quarry_codebook_find(cb, "sup.selfcare"), 20);
+    assert_int_equal(quarry_codebook_find(cb, "nope"), -1);
+    for (i = 0; i < quarry_codebook_size(cb); i++)
+        themes += quarry_codebook_is_theme(cb, i);
+    assert_int_equal(themes, 5);
+    assert_non_null(strstr(cb->codes[2].definition, "stirs up"));
+    assert_true(cb->codes[2].n_keywords > 0);
+    quarry_codebook_free(cb);
+    quarry_engine_free(e);
+}
+
+static void entry_text_joins_fields(void **state)
+{
+    quarry_engine *e = engine();
+    quarry_codebook *cb = NULL;
+    const char *j = "{\"codes\":[{\"id\":\"a\",\"name\":\"Apples\","
+                    "\"definition\":\"red fruit\",\"exclude\":\"pears\","
+                    "\"keywords\":[\"orchard\",\"cider\"]}]}";
+    char *t;
+    (void)state;
+    assert_int_equal(codebook_parse(&cb, e, j, strlen(j), "b.json"), 0);
+    t = codebook_entry_text(&cb->codes[0]);
+    assert_non_null(strstr(t, "Apples"));
+    assert_non_null(strstr(t, "red fruit"));
+    assert_non_null(strstr(t, "cider"));
+    assert_null(strstr(t, "pears")); /* exclude notes are left out */
+    free(t);
+    quarry_codebook_free(cb);
+    quarry_engine_free(e);
+}
+
+static void duplicate_id(void **state)
+{
+    (void)state;
+    expect_error("{\"codes\":[{\"id\":\"a\"},{\"id\":\"b\"},{\"id\":\"a\"}]}",
+                 "book.json: code \"a\"", "duplicate id");
+}
+
+static void missing_parent(void **state)
+{
+    (void)state;
+    expect_error("{\"codes\":[{\"id\":\"a\"},{\"id\":\"b\",\"parent\":\"zz\"}]}",
+                 "code \"b\"", "parent \"zz\" is not a code");
+}
+
+static void cycle(void **state)
+{
+    (void)state;
+    expect_error("{\"codes\":[{\"id\":\"r\"},{\"id\":\"a\",\"parent\":\"b\"},"
+                 "{\"id\":\"b\",\"parent\":\"a\"}]}",
+                 "code \"a\"", "cycle");
+    expect_error("{\"codes\":[{\"id\":\"a\",\"parent\":\"a\"}]}", "code \"a\"",
+                 "cycle");
+}
+
+static void id_not_string(void **state)
+{
+    (void)state;
+    expect_error("{\"codes\":[{\"id\":\"a\"},{\"id\":7}]}", "codes[1]",
+                 "field \"id\"");
+    expect_error("{\"codes\":[{\"name\":\"x\"}]}", "codes[0]", "missing");
+}
+
+static void syntax_error_has_line(void **state)
+{
+    (void)state;
+    expect_error("{\"codes\": [\n{\"id\": \"a\"},\n{\"id\" \"b\"}]}",
+                 "book.json:3", NULL);
+    expect_error("{\"codez\": []}", "book.json", "\"codes\"");
+}
+
+static void missing_file(void **state)
+{
+    quarry_engine *e = engine();
+    quarry_codebook *cb = NULL;
+    (void)state;
+    assert_int_not_equal(quarry_codebook_load(&cb, e, "/nonexistent/x.json"),
+                         0);
+    assert_null(cb);
+    assert_non_null(strstr(quarry_engine_errmsg(e), "/nonexistent/x.json"));
+    quarry_engine_free(e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(starter_codebook_loads),
+        cmocka_unit_test(entry_text_joins_fields),
+        cmocka_unit_test(duplicate_id),
+        cmocka_unit_test(missing_parent),
+        cmocka_unit_test(cycle),
+        cmocka_unit_test(id_not_string),
+        cmocka_unit_test(syntax_error_has_line),
+        cmocka_unit_test(missing_file),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,288 @@
+/*
+ * test_suggest.c -- suggestions on a small separable training set: the
+ * right code first, its nearest coded excerpts as evidence, the same output
+ * twice, abstention on an excerpt that shares nothing with training, a
+ * codebook code without exemplars suggested from its entry, and the errors
+ * (unknown code with a codebook, no code at all, --top out of range).
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "codebook.h"
+#include "quarry/quarry.h"
+
+static const char TRAIN[] =
+    "{\"id\":\"a1\",\"text\":\"apple banana fruit orchard\",\"code\":\"fruit\"}\n"
+    "{\"id\":\"a2\",\"text\":\"apple pear fruit juice\",\"code\":\"fruit\"}\n"
+    "{\"id\":\"b1\",\"text\":\"engine wheel car road\",\"code\":\"car\"}\n"
+    "{\"id\":\"b2\",\"text\":\"car road traffic driver\",\"code\":\"car\"}\n"
+    "{\"id\":\"c1\",\"text\":\"rain cloud storm weather\",\"code\":\"weather\"}\n"
+    "{\"id\":\"c2\",\"text\":\"storm wind weather forecast\",\"code\":[\"weather\"]}\n"
+    "{\"id\":\"m1\",\"text\":\"guitar piano song melody\",\"code\":\"music\"}\n"
+    "{\"id\":\"m2\",\"text\":\"song drum concert melody\",\"code\":\"music\"}\n"
+    "{\"id\":\"u1\",\"text\":\"football stadium match goal crowd\"}\n";
+
+static const char BOOK[] =
+    "{\"codes\":["
+    "{\"id\":\"all\",\"name\":\"everything\"},"
+    "{\"id\":\"fruit\",\"parent\":\"all\",\"definition\":\"apple pear\"},"
+    "{\"id\":\"car\",\"parent\":\"all\",\"definition\":\"car engine\"},"
+    "{\"id\":\"weather\",\"parent\":\"all\",\"definition\":\"storm rain\"},"
+    "{\"id\":\"music\",\"parent\":\"all\",\"definition\":\"song guitar\"},"
+    "{\"id\":\"sport\",\"parent\":\"all\",\"definition\":\"football match\","
+    "\"keywords\":[\"stadium\",\"goal\"]}]}";
+
+static void near(double got, double want, double tol)
+{
+    if (fabs(got - want) > tol)
+        fail_msg("got %.6f, want %.6f (+- %g)", got, want, tol);
+}
+
+static quarry_engine *engine(void)
+{
+    quarry_engine_options o = QUARRY_ENGINE_OPTIONS_INIT;
+    quarry_engine *e = NULL;
+    o.plugin_path = QUARRY_TEST_PLUGIN_DIR;
+    o.dictionary_path = QUARRY_TEST_SOURCE_DIR "/dictionaries";
+    o.use_default_paths = 0;
+    assert_int_equal(quarry_engine_new(&e, &o), QUARRY_OK);
+    return e;
+}
+
+static quarry_corpus *corpus(const char *jsonl, const char *name)
+{
+    quarry_corpus *c = NULL;
+    quarry_read_options ro = QUARRY_READ_OPTIONS_INIT;
+    ro.format = QUARRY_FORMAT_JSONL;
+    assert_int_equal(quarry_corpus_new(&c), 0);
+    if (quarry_corpus_read_buffer(c, jsonl, strlen(jsonl), name, &ro) != 0)
+        fail_msg("%s", quarry_corpus_errmsg(c));
+    return c;
+}
+
+static quarry_pipeline_options plain(void)
+{
+    quarry_pipeline_options po = QUARRY_PIPELINE_OPTIONS_INIT;
+    po.stemmer = "none";
+    po.stopwords = "none";
+    po.lexicon = "none";
+    po.min_df = 1;
+    po.max_df = 1.0;
+    return po;
+}
+
+typedef struct fixture {
+    quarry_engine *e;
+    quarry_corpus *train, *input;
+    quarry_codebook *cb;
+    quarry_suggestions *s;
+} fixture;
+
+static int run(fixture *f, const char *train, const char *input,
+               const char *book, quarry_suggest_options *so)
+{
+    quarry_pipeline_options po = plain();
+    quarry_suggest_options defaults = QUARRY_SUGGEST_OPTIONS_INIT;
+    memset(f, 0, sizeof *f);
+    f->e = engine();
+    f->train = corpus(train, "train.jsonl");
+    f->input = corpus(input, "input.jsonl");
+    if (so == NULL)
+        so = &defaults;
+    if (book != NULL) {
+        assert_int_equal(codebook_parse(&f->cb, f->e, book, strlen(book),
+                                        "book.json"),
+                         0);
+        so->codebook = f->cb;
+    }
+    return quarry_suggest_run(&f->s, f->e, &po, so, f->train, f->input);
+}
+
+static void done(fixture *f)
+{
+    quarry_suggestions_free(f->s);
+    quarry_codebook_free(f->cb);
+    quarry_corpus_free(f->train);
+    quarry_corpus_free(f->input);
+    quarry_engine_free(f->e);
+}
+
+static const char *train_id(const fixture *f, int64_t i)
+{
+    return quarry_corpus_at(f->train, (size_t)i)->id;
+}
+
+static void right_code_first(void **state)
+{
+    fixture f;
+    const quarry_suggestion *sg;
+    double conf = 0.0;
+    int32_t k;
+    (void)state;
+    assert_int_equal(run(&f, TRAIN,
+                         "{\"id\":\"x\",\"text\":\"a pear and an apple\"}\n"
+                         "{\"id\":\"y\",\"text\":\"storm and rain today\"}\n",
+                         NULL, NULL),
+                     0);
+    assert_int_equal(quarry_suggestions_size(f.s), 2);
+    assert_int_equal(quarry_suggestions_count(f.s, 0), 3);
+    sg = quarry_suggestions_at(f.s, 0, 0);
+    assert_string_equal(sg->code, "fruit");
+    assert_false(quarry_suggestions_abstain(f.s, 0));
+    assert_true(sg->confidence > 0.9);
+    /* Neighbours: a2 shares apple and pear, a1 only apple. */
+    assert_int_equal(sg->n_neighbours, 2);
+    assert_string_equal(train_id(&f, sg->neighbours[0]), "a2");
+    assert_string_equal(train_id(&f, sg->neighbours[1]), "a1");
+    assert_true(sg->neighbour_scores[0] >= sg->neighbour_scores[1]);
+    /* Terms: the excerpt's terms, by their share of the cosine. */
+    assert_true(sg->n_terms >= 2);
+    assert_true(strcmp(sg->terms[0], "pear") == 0 ||
+                strcmp(sg->terms[0], "apple") == 0);
+    assert_true(sg->term_weights[0] >= sg->term_weights[1]);
+    assert_string_equal(quarry_suggestions_at(f.s, 1, 0)->code, "weather");
+    /* Scores fall with rank; confidences are a distribution's share. */
+    for (k = 0; k < 3; k++) {
+        const quarry_suggestion *a = quarry_suggestions_at(f.s, 0, k);
+        conf += a->confidence;
+        assert_true(a->confidence >= 0.0 && a->confidence <= 1.0);
+        if (k > 0)
+            assert_true(a->score <= quarry_suggestions_at(f.s, 0, k - 1)->score);
+    }
+    assert_true(conf <= 1.0 + 1e-9);
+    assert_null(quarry_suggestions_at(f.s, 0, 3));
+    assert_null(quarry_suggestions_at(f.s, 2, 0));
+    done(&f);
+}
+
+static void deterministic(void **state)
+{
+    const char *in = "{\"id\":\"x\",\"text\":\"car song apple storm\"}\n"
+                     "{\"id\":\"y\",\"text\":\"melody road\"}\n";
+    fixture a, b;
+    size_t i;
+    int32_t k, j;
+    (void)state;
+    assert_int_equal(run(&a, TRAIN, in, NULL, NULL), 0);
+    assert_int_equal(run(&b, TRAIN, in, NULL, NULL), 0);
+    for (i = 0; i < 2; i++)
+        for (k = 0; k < 3; k++) {
+            const quarry_suggestion *x = quarry_suggestions_at(a.s, i, k),
+                                    *y = quarry_suggestions_at(b.s, i, k);
+            assert_string_equal(x->code, y->code);
+            near(x->score, y->score, 0.0);
+            near(x->confidence, y->confidence, 0.0);
+            assert_int_equal(x->n_neighbours, y->n_neighbours);
+            for (j = 0; j < x->n_neighbours; j++)
+                assert_int_equal(x->neighbours[j], y->neighbours[j]);
+            assert_int_equal(x->n_terms, y->n_terms);
+            for (j = 0; j < x->n_terms; j++)
+                assert_string_equal(x->terms[j], y->terms[j]);
+        }
+    /* "x" touches four codes about equally: the order is still fixed. */
+    assert_string_equal(quarry_suggestions_at(a.s, 0, 0)->code, "car");
+    done(&a);
+    done(&b);
+}
+
+static void abstains_on_nothing_shared(void **state)
+{
+    fixture f;
+    int32_t k;
+    (void)state;
+    assert_int_equal(
+        run(&f, TRAIN, "{\"id\":\"z\",\"text\":\"quantum zebra\"}\n", NULL,
+            NULL),
+        0);
+    assert_true(quarry_suggestions_abstain(f.s, 0));
+    /* Still listed: the codes in id order, with equal confidence 1/4. */
+    assert_int_equal(quarry_suggestions_count(f.s, 0), 3);
+    assert_string_equal(quarry_suggestions_at(f.s, 0, 0)->code, "car");
+    assert_string_equal(quarry_suggestions_at(f.s, 0, 1)->code, "fruit");
+    for (k = 0; k < 3; k++) {
+        near(quarry_suggestions_at(f.s, 0, k)->confidence, 0.25, 1e-9);
+        near(quarry_suggestions_at(f.s, 0, k)->score, 0.0, 1e-12);
+        assert_int_equal(quarry_suggestions_at(f.s, 0, k)->n_neighbours, 0);
+    }
+    done(&f);
+}
+
+static void code_without_exemplars_from_codebook(void **state)
+{
+    fixture f;
+    quarry_suggest_options so = QUARRY_SUGGEST_OPTIONS_INIT;
+    const quarry_suggestion *sg;
+    (void)state;
+    so.top = 5;
+    assert_int_equal(run(&f, TRAIN,
+                         "{\"id\":\"s\",\"text\":\"the football match\"}\n",
+                         BOOK, &so),
+                     0);
+    sg = quarry_suggestions_at(f.s, 0, 0);
+    assert_string_equal(sg->code, "sport");
+    assert_int_equal(sg->n_neighbours, 0); /* u1 carries no code */
+    assert_false(quarry_suggestions_abstain(f.s, 0));
+    /* Themes are never suggested; 5 leaves in all. */
+    so.top = 6;
+    done(&f);
+    assert_int_equal(run(&f, TRAIN, "{\"id\":\"s\",\"text\":\"x\"}\n", BOOK,
+                         &so),
+                     QUARRY_ERANGE);
+    assert_non_null(strstr(quarry_engine_errmsg(f.e), "1..5"));
+    done(&f);
+}
+
+static void unknown_code_with_codebook(void **state)
+{
+    fixture f;
+    const char *train = "{\"id\":\"a\",\"text\":\"apple\",\"code\":\"fruit\"}\n"
+                        "{\"id\":\"b\",\"text\":\"pear\",\"code\":\"veg\"}\n";
+    const char *msg;
+    (void)state;
+    assert_int_not_equal(run(&f, train, "{\"id\":\"s\",\"text\":\"x\"}\n",
+                             BOOK, NULL),
+                         0);
+    msg = quarry_engine_errmsg(f.e);
+    if (strstr(msg, "train.jsonl:2: field \"code\": unknown code \"veg\" "
+                    "(not in book.json)") == NULL)
+        fail_msg("message: %s", msg);
+    done(&f);
+    /* A theme is not a code to train on. */
+    assert_int_not_equal(
+        run(&f, "{\"id\":\"a\",\"text\":\"apple\",\"code\":\"all\"}\n",
+            "{\"id\":\"s\",\"text\":\"x\"}\n", BOOK, NULL),
+        0);
+    assert_non_null(strstr(quarry_engine_errmsg(f.e), "is a theme"));
+    done(&f);
+}
+
+static void no_code_at_all(void **state)
+{
+    fixture f;
+    (void)state;
+    assert_int_equal(run(&f, "{\"id\":\"a\",\"text\":\"apple pear\"}\n",
+                         "{\"id\":\"s\",\"text\":\"x\"}\n", NULL, NULL),
+                     QUARRY_EINVAL);
+    assert_non_null(strstr(quarry_engine_errmsg(f.e), "no training excerpt "
+                                                      "has a code"));
+    done(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(right_code_first),
+        cmocka_unit_test(deterministic),
+        cmocka_unit_test(abstains_on_nothing_shared),
+        cmocka_unit_test(code_without_exemplars_from_codebook),
+        cmocka_unit_test(unknown_code_with_codebook),
+        cmocka_unit_test(no_code_at_all),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
