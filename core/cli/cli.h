@@ -98,6 +98,26 @@ int cli_exit_code(int status);
 /* Clear a progress line if one is shown. */
 void cli_progress_done(cli *c);
 
+/* A command's own options: return 1 when opt was taken, 0 when it is not
+ * the command's, -1 after printing why its value is bad. */
+typedef int (*cli_own_fn)(cli *c, int opt, const char *arg, void *ctx);
+
+/* Parse argv: the command's own options through own (may be NULL), then the
+ * common ones. Returns -1 to go on (optind at the first operand), or the
+ * exit code to return: EXIT_OK after --help (usage printed to stdout),
+ * EXIT_INPUT after a bad option (message printed). */
+int cli_parse(cli *c, int argc, char **argv, const struct option *longopts,
+              cli_own_fn own, void *ctx, void (*usage)(FILE *));
+
+/* An integer option value in lo..hi into *out; -1 with a message naming
+ * the option otherwise. */
+int cli_int_option(const cli *c, const char *name, const char *arg,
+                   long long lo, long long hi, int32_t *out);
+
+/* c->format defaults to the first of choices ("jsonl|csv|table"); -1 with
+ * a message when it is not one of them. */
+int cli_check_format(cli *c, const char *choices);
+
 int parse_int64(const char *s, long long lo, long long hi, long long *out);
 int parse_double(const char *s, double lo, double hi, double *out);
 

@@ -69,6 +69,15 @@ static void show_options(const quarry_plugin *p, const char *origin)
     }
 }
 
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: quarry plugins [NAME] [--plugin-path DIRS]\n\n"
+               "Lists every plugin found (kind, name, version, licence,\n"
+               "summary); with NAME, that plugin's options.\n"
+               "Search path: --plugin-path, QUARRY_PLUGIN_PATH, the build\n"
+               "tree, the install folder.\n");
+}
+
 int cmd_plugins(int argc, char **argv)
 {
     static const struct option longopts[] = {CLI_COMMON_LONG_OPTIONS,
@@ -77,33 +86,15 @@ int cmd_plugins(int argc, char **argv)
     quarry_engine *e = NULL;
     const quarry_plugin **list = NULL;
     size_t n, i, shown = 0;
-    int opt, rc = EXIT_OK;
+    int rc;
 
     cli_init(&c, "plugins");
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-        int r;
-        if (opt == OPT_HELP) {
-            printf("usage: quarry plugins [NAME] [--plugin-path DIRS]\n\n"
-                   "Lists every plugin found (kind, name, version, licence,\n"
-                   "summary); with NAME, that plugin's options.\n"
-                   "Search path: --plugin-path, QUARRY_PLUGIN_PATH, the build\n"
-                   "tree, the install folder.\n");
-            cli_free(&c);
-            return EXIT_OK;
-        }
-        r = cli_common_option(&c, opt, optarg);
-        if (r < 0) {
-            cli_free(&c);
-            return EXIT_INPUT;
-        }
-        if (r == 0) {
-            cli_error(&c, "unknown option \"%s\" (see --help)",
-                      argv[optind - 1]);
-            cli_free(&c);
-            return EXIT_INPUT;
-        }
+    rc = cli_parse(&c, argc, argv, longopts, NULL, NULL, usage);
+    if (rc >= 0) {
+        cli_free(&c);
+        return rc;
     }
+    rc = EXIT_OK;
     if (argc - optind > 1) {
         cli_error(&c, "at most one plugin name");
         cli_free(&c);

@@ -154,6 +154,48 @@ static void write_table(const quarry_corpus *train, const quarry_corpus *in,
     }
 }
 
+typedef struct suggest_args {
+    quarry_suggest_options so;
+    const char *train;
+    const char *codebook;
+} suggest_args;
+
+static int own_option(cli *c, int opt, const char *arg, void *ctx)
+{
+    suggest_args *a = ctx;
+    double d;
+    switch (opt) {
+    case OPT_TRAIN:
+        a->train = arg;
+        return 1;
+    case OPT_CODEBOOK:
+        a->codebook = arg;
+        return 1;
+    case OPT_TOP: {
+        long long v;
+        if (parse_int64(arg, 1, 100000, &v) != 0) {
+            cli_error(c, "--top: \"%s\" is not a number of suggestions "
+                         "(1..codes)",
+                      arg);
+            return -1;
+        }
+        a->so.top = (int32_t)v;
+        return 1;
+    }
+    case OPT_NEIGHBOURS:
+        return cli_int_option(c, "--neighbours", arg, 1, 100000,
+                              &a->so.neighbours) == 0 ? 1 : -1;
+    case OPT_MIN_CONF:
+        if (parse_double(arg, 0.0, 1.0, &d) != 0) {
+            cli_error(c, "--min-confidence: \"%s\" is not in [0, 1]", arg);
+            return -1;
+        }
+        a->so.min_confidence = d;
+        return 1;
+    }
+    return 0;
+}
+
 int cmd_suggest(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -164,121 +206,56 @@ int cmd_suggest(int argc, char **argv)
         {"min-confidence", required_argument, NULL, OPT_MIN_CONF},
         {"neighbours", required_argument, NULL, OPT_NEIGHBOURS},
         {NULL, 0, NULL, 0}};
-    quarry_suggest_options so = QUARRY_SUGGEST_OPTIONS_INIT;
+    suggest_args args = {QUARRY_SUGGEST_OPTIONS_INIT, NULL, NULL};
     cli c;
     quarry_engine *e = NULL;
     quarry_corpus *train = NULL, *input = NULL;
     quarry_codebook *cb = NULL;
     quarry_suggestions *s = NULL;
-    const char *train_path = NULL, *codebook_path = NULL;
-    long long v;
-    double d;
-    int opt, rc, code = EXIT_OK;
+    int rc, code;
 
     cli_init(&c, "suggest");
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-        int r;
-        switch (opt) {
-        case OPT_HELP:
-            usage(stdout);
-            cli_free(&c);
-            return EXIT_OK;
-        case OPT_TRAIN:
-            train_path = optarg;
-            continue;
-        case OPT_CODEBOOK:
-            codebook_path = optarg;
-            continue;
-        case OPT_TOP:
-            if (parse_int64(optarg, 1, 100000, &v) != 0) {
-                cli_error(&c, "--top: \"%s\" is not a number of suggestions "
-                              "(1..codes)",
-                          optarg);
-                cli_free(&c);
-                return EXIT_INPUT;
-            }
-            so.top = (int32_t)v;
-            continue;
-        case OPT_NEIGHBOURS:
-            if (parse_int64(optarg, 1, 100000, &v) != 0) {
-                cli_error(&c, "--neighbours: \"%s\" is not in 1..100000",
-                          optarg);
-                cli_free(&c);
-                return EXIT_INPUT;
-            }
-            so.neighbours = (int32_t)v;
-            continue;
-        case OPT_MIN_CONF:
-            if (parse_double(optarg, 0.0, 1.0, &d) != 0) {
-                cli_error(&c, "--min-confidence: \"%s\" is not in [0, 1]",
-                          optarg);
-                cli_free(&c);
-                return EXIT_INPUT;
-            }
-            so.min_confidence = d;
-            continue;
-        case '?':
-            cli_error(&c, "unknown option or missing value: \"%s\" (see "
-                          "--help)",
-                      argv[optind - 1]);
-            cli_free(&c);
-            return EXIT_INPUT;
-        }
-        r = cli_common_option(&c, opt, optarg);
-        if (r <= 0) {
-            if (r == 0)
-                cli_error(&c, "unknown option \"%s\"", argv[optind - 1]);
-            cli_free(&c);
-            return EXIT_INPUT;
-        }
-    }
-    if (train_path == NULL) {
+    code = cli_parse(&c, argc, argv, longopts, own_option, &args, usage);
+    if (code >= 0)
+        goto out;
+    code = EXIT_INPUT;
+    if (args.train == NULL) {
         cli_error(&c, "--train is required (the coded excerpts; see --help)");
-        cli_free(&c);
-        return EXIT_INPUT;
+        goto out;
     }
-    if (c.format == NULL)
-        c.format = "jsonl";
-    if (strcmp(c.format, "jsonl") != 0 && strcmp(c.format, "csv") != 0 &&
-        strcmp(c.format, "table") != 0) {
-        cli_error(&c, "--format: \"%s\" is not jsonl, csv or table",
-                  c.format);
-        cli_free(&c);
-        return EXIT_INPUT;
-    }
+    if (cli_check_format(&c, "jsonl|csv|table") != 0)
+        goto out;
     if (optind >= argc) {
         cli_error(&c, "no INPUT given (a JSONL or CSV file, or - for "
                       "standard input)");
-        cli_free(&c);
-        return EXIT_INPUT;
+        goto out;
     }
     if (argc - optind > 1) {
         cli_error(&c, "one INPUT only (got %d)", argc - optind);
-        cli_free(&c);
-        return EXIT_INPUT;
+        goto out;
     }
+    code = EXIT_OK;
     if (cli_engine(&c, &e) != 0) {
-        cli_free(&c);
-        return EXIT_INPUT;
+        code = EXIT_INPUT;
+        goto out;
     }
-    if (codebook_path != NULL) {
-        rc = quarry_codebook_load(&cb, e, codebook_path);
+    if (args.codebook != NULL) {
+        rc = quarry_codebook_load(&cb, e, args.codebook);
         if (rc != 0) {
             cli_error(&c, "%s", quarry_engine_errmsg(e));
             code = cli_exit_code(rc);
             goto out;
         }
-        so.codebook = cb;
+        args.so.codebook = cb;
     }
-    rc = cli_read_corpus(&c, (char **)&train_path, 1, &train);
+    rc = cli_read_corpus(&c, (char **)&args.train, 1, &train);
     if (rc == 0)
         rc = cli_read_corpus(&c, argv + optind, 1, &input);
     if (rc != 0) {
         code = cli_exit_code(rc);
         goto out;
     }
-    rc = quarry_suggest_run(&s, e, &c.pipeline, &so, train, input);
+    rc = quarry_suggest_run(&s, e, &c.pipeline, &args.so, train, input);
     cli_progress_done(&c);
     if (rc != 0) {
         cli_error(&c, "%s", quarry_engine_errmsg(e));

@@ -102,6 +102,35 @@ static void write_table(const quarry_corpus *corpus, const quarry_themes *t)
     }
 }
 
+typedef struct themes_args {
+    quarry_themes_options to;
+    const char *k;
+} themes_args;
+
+static int own_option(cli *c, int opt, const char *arg, void *ctx)
+{
+    themes_args *a = ctx;
+    switch (opt) {
+    case OPT_K:
+        a->k = arg;
+        return 1;
+    case OPT_CLUSTERER:
+        a->to.clusterer = arg;
+        return 1;
+    case OPT_TOP_TERMS:
+        return cli_int_option(c, "--top-terms", arg, 1, 1000,
+                              &a->to.n_terms) == 0 ? 1 : -1;
+    case OPT_REPS:
+        return cli_int_option(c, "--representatives", arg, 0, 1000,
+                              &a->to.n_representatives) == 0 ? 1 : -1;
+    case OPT_DIMS:
+        return cli_int_option(c, "--dims", arg, 0, 100000, &a->to.dims) == 0
+                   ? 1
+                   : -1;
+    }
+    return 0;
+}
+
 int cmd_themes(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -111,114 +140,54 @@ int cmd_themes(int argc, char **argv)
         {"representatives", required_argument, NULL, OPT_REPS},
         {"dims", required_argument, NULL, OPT_DIMS},
         {NULL, 0, NULL, 0}};
-    quarry_themes_options to = QUARRY_THEMES_OPTIONS_INIT;
+    themes_args args = {QUARRY_THEMES_OPTIONS_INIT, NULL};
+    quarry_themes_options *to = &args.to;
     cli c;
     quarry_engine *e = NULL;
     quarry_corpus *corpus = NULL;
     quarry_themes *themes = NULL;
-    const char *k_arg = NULL;
     long long v;
-    int opt, rc, code = EXIT_OK;
+    int rc, code;
 
     cli_init(&c, "themes");
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-        int r;
-        switch (opt) {
-        case OPT_HELP:
-            usage(stdout);
-            cli_free(&c);
-            return EXIT_OK;
-        case OPT_K:
-            k_arg = optarg;
-            continue;
-        case OPT_CLUSTERER:
-            to.clusterer = optarg;
-            continue;
-        case OPT_TOP_TERMS:
-            if (parse_int64(optarg, 1, 1000, &v) != 0) {
-                cli_error(&c, "--top-terms: \"%s\" is not in 1..1000", optarg);
-                cli_free(&c);
-                return EXIT_INPUT;
-            }
-            to.n_terms = (int32_t)v;
-            continue;
-        case OPT_REPS:
-            if (parse_int64(optarg, 0, 1000, &v) != 0) {
-                cli_error(&c, "--representatives: \"%s\" is not in 0..1000",
-                          optarg);
-                cli_free(&c);
-                return EXIT_INPUT;
-            }
-            to.n_representatives = (int32_t)v;
-            continue;
-        case OPT_DIMS:
-            if (parse_int64(optarg, 0, 100000, &v) != 0) {
-                cli_error(&c, "--dims: \"%s\" is not in 0..100000 (0 for no "
-                              "reduction)",
-                          optarg);
-                cli_free(&c);
-                return EXIT_INPUT;
-            }
-            to.dims = (int32_t)v;
-            continue;
-        case '?':
-            cli_error(&c, "unknown option or missing value: \"%s\" (see "
-                          "--help)",
-                      argv[optind - 1]);
-            cli_free(&c);
-            return EXIT_INPUT;
-        }
-        r = cli_common_option(&c, opt, optarg);
-        if (r <= 0) {
-            if (r == 0)
-                cli_error(&c, "unknown option \"%s\"", argv[optind - 1]);
-            cli_free(&c);
-            return EXIT_INPUT;
-        }
-    }
-    if (k_arg == NULL) {
+    code = cli_parse(&c, argc, argv, longopts, own_option, &args, usage);
+    if (code >= 0)
+        goto out;
+    code = EXIT_INPUT;
+    if (args.k == NULL) {
         cli_error(&c, "--k is required (the number of themes; see --help)");
-        cli_free(&c);
-        return EXIT_INPUT;
+        goto out;
     }
-    if (strcmp(k_arg, "auto") == 0) {
+    if (strcmp(args.k, "auto") == 0) {
         cli_error(&c, "--k auto needs a clusterer that chooses k; kmeans "
                       "does not: give a number");
-        cli_free(&c);
-        return EXIT_INPUT;
+        goto out;
     }
-    if (parse_int64(k_arg, -1000000000LL, 1000000000LL, &v) != 0) {
-        cli_error(&c, "--k: \"%s\" is not a number of themes", k_arg);
-        cli_free(&c);
-        return EXIT_INPUT;
+    if (parse_int64(args.k, -1000000000LL, 1000000000LL, &v) != 0) {
+        cli_error(&c, "--k: \"%s\" is not a number of themes", args.k);
+        goto out;
     }
-    to.k = (int32_t)v;
-    if (c.format == NULL)
-        c.format = "jsonl";
-    if (strcmp(c.format, "jsonl") != 0 && strcmp(c.format, "table") != 0) {
-        cli_error(&c, "--format: \"%s\" is not jsonl or table", c.format);
-        cli_free(&c);
-        return EXIT_INPUT;
-    }
+    args.to.k = (int32_t)v;
+    if (cli_check_format(&c, "jsonl|table") != 0)
+        goto out;
     if (optind >= argc) {
         cli_error(&c, "no INPUT given (a JSONL, CSV or transcript file, or "
                       "- for standard input)");
-        cli_free(&c);
-        return EXIT_INPUT;
+        goto out;
     }
-    to.seed = c.seed;
+    code = EXIT_OK;
+    to->seed = c.seed;
 
     if (cli_engine(&c, &e) != 0) {
-        cli_free(&c);
-        return EXIT_INPUT;
+        code = EXIT_INPUT;
+        goto out;
     }
     rc = cli_read_corpus(&c, argv + optind, argc - optind, &corpus);
     if (rc != 0) {
         code = cli_exit_code(rc);
         goto out;
     }
-    rc = quarry_themes_run(&themes, e, &c.pipeline, &to, corpus);
+    rc = quarry_themes_run(&themes, e, &c.pipeline, to, corpus);
     cli_progress_done(&c);
     if (rc != 0) {
         cli_error(&c, "%s", quarry_engine_errmsg(e));

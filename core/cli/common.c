@@ -319,3 +319,81 @@ int cli_read_corpus(cli *c, char **paths, int n, quarry_corpus **out)
     *out = corpus;
     return QUARRY_OK;
 }
+
+int cli_parse(cli *c, int argc, char **argv, const struct option *longopts,
+              cli_own_fn own, void *ctx, void (*usage)(FILE *))
+{
+    int opt;
+    opterr = 0;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+        int r = 0;
+        if (opt == OPT_HELP) {
+            usage(stdout);
+            return EXIT_OK;
+        }
+        if (opt == '?') {
+            cli_error(c, "unknown option or missing value: \"%s\" (see "
+                         "--help)",
+                      argv[optind - 1]);
+            return EXIT_INPUT;
+        }
+        if (own != NULL)
+            r = own(c, opt, optarg, ctx);
+        if (r == 0)
+            r = cli_common_option(c, opt, optarg);
+        if (r == 0)
+            cli_error(c, "option \"%s\" does not apply here (see --help)",
+                      argv[optind - 1]);
+        if (r <= 0)
+            return EXIT_INPUT;
+    }
+    return -1;
+}
+
+int cli_int_option(const cli *c, const char *name, const char *arg,
+                   long long lo, long long hi, int32_t *out)
+{
+    long long v;
+    if (parse_int64(arg, lo, hi, &v) != 0) {
+        cli_error(c, "%s: \"%s\" is not an integer in %lld..%lld", name, arg,
+                  lo, hi);
+        return -1;
+    }
+    *out = (int32_t)v;
+    return 0;
+}
+
+int cli_check_format(cli *c, const char *choices)
+{
+    size_t n = strcspn(choices, "|");
+    const char *p = choices;
+    if (c->format == NULL) {
+        static char first[32];
+        snprintf(first, sizeof first, "%.*s", (int)n, choices);
+        c->format = first;
+        return 0;
+    }
+    while (*p != '\0') {
+        n = strcspn(p, "|");
+        if (strlen(c->format) == n && strncmp(p, c->format, n) == 0)
+            return 0;
+        p += n + (p[n] == '|');
+    }
+    {
+        /* "jsonl|csv|table" -> "jsonl, csv or table" */
+        char list[128];
+        size_t used = 0;
+        for (p = choices; *p != '\0' && used + 8 < sizeof list; p++) {
+            if (*p != '|') {
+                list[used++] = *p;
+                continue;
+            }
+            const char *sep = strchr(p + 1, '|') ? ", " : " or ";
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s", sep);
+        }
+        list[used < sizeof list ? used : sizeof list - 1] = '\0';
+        cli_error(c, "--format: \"%s\" is not %s", c->format, list);
+    }
+    return -1;
+}

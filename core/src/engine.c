@@ -86,40 +86,6 @@ static int is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Host services: ctx is the engine (or an instance, see option.c). */
-static void host_log(void *ctx, int level, const char *fmt, va_list ap)
-{
-    quarry_engine *e = ctx;
-    char buf[1024];
-    if (e == NULL || e->log == NULL)
-        return;
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    e->log(e->log_ctx, level, buf);
-}
-
-static int host_find_dictionary(void *ctx, const char *name, char *path,
-                                size_t cap)
-{
-    return quarry_engine_find_dictionary(ctx, name, path, cap);
-}
-
-static void host_sgemm(void *ctx, int ta, int tb, int64_t m, int64_t n,
-                       int64_t k, float alpha, const float *a, int64_t lda,
-                       const float *b, int64_t ldb, float beta, float *c,
-                       int64_t ldc)
-{
-    (void)ctx;
-    engine_sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-}
-
-static int host_progress(void *ctx, int64_t done, int64_t total)
-{
-    quarry_engine *e = ctx;
-    if (e == NULL || e->progress == NULL)
-        return 0;
-    return e->progress(e->progress_ctx, "plugin", done, total);
-}
-
 int quarry_engine_new(quarry_engine **out, const quarry_engine_options *opts)
 {
     quarry_engine_options defaults = QUARRY_ENGINE_OPTIONS_INIT;
@@ -197,12 +163,6 @@ int quarry_engine_new(quarry_engine **out, const quarry_engine_options *opts)
         strcat(e->dirs_text, "\n");
     }
 
-    e->host.size = sizeof e->host;
-    e->host.ctx = e;
-    e->host.log = host_log;
-    e->host.find_dictionary = host_find_dictionary;
-    e->host.sgemm = host_sgemm;
-    e->host.progress = host_progress;
     *out = e;
     return QUARRY_OK;
 fail:
@@ -256,11 +216,6 @@ const char *quarry_engine_errmsg(const quarry_engine *e)
 const char *quarry_engine_plugin_dirs(const quarry_engine *e)
 {
     return e ? e->dirs_text : "";
-}
-
-const quarry_host *quarry_engine_host(quarry_engine *e)
-{
-    return e ? &e->host : NULL;
 }
 
 int quarry_engine_find_dictionary(quarry_engine *e, const char *name,

@@ -42,7 +42,7 @@ struct quarry_engine {
     engine_option *options;
     size_t n_options, cap_options;
 
-    quarry_host host;
+    int last_refusal; /* status of the last refused plugin or file */
 };
 
 struct quarry_instance {

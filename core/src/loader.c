@@ -223,8 +223,8 @@ static int register_entry(quarry_engine *e, quarry_plugin_entry_fn entry,
     if (list == NULL || list[0] == NULL) {
         engine_log(e, QUARRY_LOG_WARN, "%s: refused: no plugin descriptors",
                    origin);
-        engine_fail(e, QUARRY_EPLUGIN, "%s: refused: no plugin descriptors",
-                    origin);
+        e->last_refusal = engine_fail(
+            e, QUARRY_EPLUGIN, "%s: refused: no plugin descriptors", origin);
         (*refused)++;
         return 0;
     }
@@ -236,9 +236,9 @@ static int register_entry(quarry_engine *e, quarry_plugin_entry_fn entry,
 
         if (check_descriptor(p, why, sizeof why) != NULL) {
             engine_log(e, QUARRY_LOG_WARN, "%s: refused: %s", origin, why);
-            engine_fail(e, p->abi != QUARRY_ABI_VERSION ? QUARRY_EABI
-                                                        : QUARRY_EPLUGIN,
-                        "%s: refused: %s", origin, why);
+            e->last_refusal = engine_fail(
+                e, p->abi != QUARRY_ABI_VERSION ? QUARRY_EABI : QUARRY_EPLUGIN,
+                "%s: refused: %s", origin, why);
             (*refused)++;
             continue;
         }
@@ -248,7 +248,8 @@ static int register_entry(quarry_engine *e, quarry_plugin_entry_fn entry,
                        "%s: refused: %s %s is already registered from %s",
                        origin, quarry_kind_name(p->kind), p->name,
                        dup->origin);
-            engine_fail(e, QUARRY_EDUP,
+            e->last_refusal = engine_fail(
+                        e, QUARRY_EDUP,
                         "%s: refused: %s %s is already registered from %s",
                         origin, quarry_kind_name(p->kind), p->name,
                         dup->origin);
@@ -285,11 +286,12 @@ int quarry_engine_register(quarry_engine *e, quarry_plugin_entry_fn entry,
     int refused = 0, added;
     if (e == NULL || entry == NULL)
         return QUARRY_EINVAL;
+    e->last_refusal = QUARRY_EPLUGIN;
     added = register_entry(e, entry, origin ? origin : "built-in", &refused);
     if (added < 0)
         return added;
     if (added == 0)
-        return QUARRY_EPLUGIN;
+        return e->last_refusal;
     return QUARRY_OK;
 }
 
@@ -397,16 +399,14 @@ int quarry_engine_load_file(quarry_engine *e, const char *path)
     int refused = 0, added;
     if (e == NULL || path == NULL)
         return QUARRY_EINVAL;
+    e->last_refusal = QUARRY_EPLUGIN;
     if (already_loaded(e, base_name(path)))
         return QUARRY_OK;
     added = load_file(e, path, &refused);
     if (added < 0)
         return added;
     if (added == 0)
-        return refused ? (e->errmsg[0] && strstr(e->errmsg, "ABI")
-                              ? QUARRY_EABI
-                              : QUARRY_EPLUGIN)
-                       : QUARRY_EPLUGIN;
+        return e->last_refusal;
     return QUARRY_OK;
 }
 

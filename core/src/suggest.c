@@ -77,7 +77,7 @@ static int collect_codes(run_state *st)
     size_t n = quarry_corpus_size(st->train), i;
     int32_t k, total = 0;
     char **ids;
-    size_t cap = 16, len = 0;
+    size_t len = 0;
 
     for (i = 0; i < n; i++)
         total += quarry_corpus_at(st->train, i)->n_codes;
@@ -86,7 +86,9 @@ static int collect_codes(run_state *st)
                            "%s: no training excerpt has a code (field "
                            "\"code\"): nothing to learn from",
                            quarry_corpus_at(st->train, 0)->source);
-    ids = malloc(cap * sizeof *ids);
+    /* Room for every training code and every codebook code: no growing. */
+    ids = malloc(((size_t)total + (cb ? (size_t)cb->n_codes : 0)) *
+                 sizeof *ids);
     if (ids == NULL)
         return engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
     if (cb != NULL) {
@@ -113,33 +115,12 @@ static int collect_codes(run_state *st)
             }
         }
         for (k = 0; k < cb->n_codes; k++)
-            if (!quarry_codebook_is_theme(cb, k)) {
-                if (len == cap) {
-                    char **g = realloc(ids, 2 * cap * sizeof *g);
-                    if (g == NULL) {
-                        free(ids);
-                        return engine_fail(st->e, QUARRY_ENOMEM,
-                                           "out of memory");
-                    }
-                    ids = g;
-                    cap *= 2;
-                }
+            if (!quarry_codebook_is_theme(cb, k))
                 ids[len++] = cb->codes[k].id;
-            }
     } else {
         for (i = 0; i < n; i++) {
             const quarry_excerpt *x = quarry_corpus_at(st->train, i);
             for (k = 0; k < x->n_codes; k++) {
-                if (len == cap) {
-                    char **g = realloc(ids, 2 * cap * sizeof *g);
-                    if (g == NULL) {
-                        free(ids);
-                        return engine_fail(st->e, QUARRY_ENOMEM,
-                                           "out of memory");
-                    }
-                    ids = g;
-                    cap *= 2;
-                }
                 ids[len++] = (char *)x->codes[k];
             }
         }

@@ -95,6 +95,18 @@ static int read_str(quarry_corpus *c, const char *name, const char *s,
     return quarry_corpus_read_buffer(c, s, strlen(s), name, o);
 }
 
+/* Reading the data file name fails with status, the message names
+ * file_line, field (may be NULL) and says what; nothing is kept. */
+static void expect_refused(const char *name, int status, const char *file_line,
+                           const char *field, const char *what)
+{
+    quarry_corpus *c = new_corpus();
+    assert_int_equal(read_data(c, name, NULL), status);
+    assert_msg(c, file_line, field, what);
+    assert_int_equal(quarry_corpus_size(c), 0);
+    quarry_corpus_free(c);
+}
+
 static const quarry_excerpt *at(const quarry_corpus *c, size_t i)
 {
     const quarry_excerpt *e = quarry_corpus_at(c, i);
@@ -325,13 +337,10 @@ static void test_jsonl_field_names_and_require_code(void **state)
 
 static void test_jsonl_invalid_utf8_in_text(void **state)
 {
-    quarry_corpus *c = new_corpus();
     (void)state;
-
-    assert_int_equal(read_data(c, "bad_utf8_text.jsonl", NULL), QUARRY_EUTF8);
-    assert_msg(c, "bad_utf8_text.jsonl:2:", "text", "invalid UTF-8 at byte 26");
-    assert_int_equal(quarry_corpus_size(c), 0);
-    quarry_corpus_free(c);
+    expect_refused("bad_utf8_text.jsonl", QUARRY_EUTF8,
+                   "bad_utf8_text.jsonl:2:", "text",
+                   "invalid UTF-8 at byte 26");
 }
 
 static void test_jsonl_invalid_utf8_in_id(void **state)
@@ -454,25 +463,16 @@ static void test_jsonl_not_object(void **state)
 
 static void test_jsonl_missing_id(void **state)
 {
-    quarry_corpus *c = new_corpus();
     (void)state;
-
-    assert_int_equal(read_data(c, "missing_id.jsonl", NULL), QUARRY_EPARSE);
-    assert_msg(c, "missing_id.jsonl:2:", "id", "missing");
-    assert_int_equal(quarry_corpus_size(c), 0);
-    quarry_corpus_free(c);
+    expect_refused("missing_id.jsonl", QUARRY_EPARSE,
+                   "missing_id.jsonl:2:", "id", "missing");
 }
 
 static void test_jsonl_duplicate_id_in_file(void **state)
 {
-    quarry_corpus *c = new_corpus();
     (void)state;
-
-    assert_int_equal(read_data(c, "dup_id.jsonl", NULL), QUARRY_EDUP);
-    assert_msg(c, "dup_id.jsonl:4:", "id",
-               "duplicate id \"S1-P01-003\" (first on line 1)");
-    assert_int_equal(quarry_corpus_size(c), 0);
-    quarry_corpus_free(c);
+    expect_refused("dup_id.jsonl", QUARRY_EDUP, "dup_id.jsonl:4:", "id",
+                   "duplicate id \"S1-P01-003\" (first on line 1)");
 }
 
 static void test_jsonl_duplicate_id_across_files(void **state)
@@ -537,13 +537,9 @@ static void test_csv_good(void **state)
 
 static void test_csv_unterminated_quote(void **state)
 {
-    quarry_corpus *c = new_corpus();
     (void)state;
-
-    assert_int_equal(read_data(c, "unterminated.csv", NULL), QUARRY_EPARSE);
-    assert_msg(c, "unterminated.csv:3:", "text", "never closed");
-    assert_int_equal(quarry_corpus_size(c), 0);
-    quarry_corpus_free(c);
+    expect_refused("unterminated.csv", QUARRY_EPARSE,
+                   "unterminated.csv:3:", "text", "never closed");
 }
 
 static void test_csv_field_count(void **state)
@@ -582,13 +578,9 @@ static void test_csv_missing_text_column(void **state)
 
 static void test_csv_invalid_utf8(void **state)
 {
-    quarry_corpus *c = new_corpus();
     (void)state;
-
-    assert_int_equal(read_data(c, "bad_utf8.csv", NULL), QUARRY_EUTF8);
-    assert_msg(c, "bad_utf8.csv:4:", "text", "invalid UTF-8 at byte 5");
-    assert_int_equal(quarry_corpus_size(c), 0);
-    quarry_corpus_free(c);
+    expect_refused("bad_utf8.csv", QUARRY_EUTF8, "bad_utf8.csv:4:", "text",
+                   "invalid UTF-8 at byte 5");
 }
 
 static void test_csv_more(void **state)

@@ -14,30 +14,18 @@
 #include <cmocka.h>
 
 #include "quarry/quarry.h"
+#include "test_util.h"
 
 #define DATA QUARRY_TEST_DATA_DIR "/pipeline/"
 
 static quarry_engine *engine(void)
 {
-    quarry_engine_options o = QUARRY_ENGINE_OPTIONS_INIT;
-    quarry_engine *e = NULL;
-    o.plugin_path = QUARRY_TEST_PLUGIN_DIR;
-    o.dictionary_path = QUARRY_TEST_SOURCE_DIR "/dictionaries";
-    o.use_default_paths = 0;
-    assert_int_equal(quarry_engine_new(&e, &o), QUARRY_OK);
-    return e;
+    return test_engine();
 }
 
 static quarry_corpus *corpus(const char *jsonl)
 {
-    quarry_corpus *c = NULL;
-    quarry_read_options ro = QUARRY_READ_OPTIONS_INIT;
-    ro.format = QUARRY_FORMAT_JSONL;
-    assert_int_equal(quarry_corpus_new(&c), 0);
-    assert_int_equal(quarry_corpus_read_buffer(c, jsonl, strlen(jsonl),
-                                               "test.jsonl", &ro),
-                     0);
-    return c;
+    return test_corpus(jsonl, "test.jsonl");
 }
 
 static int64_t column(const quarry_model *m, const char *term)
@@ -60,8 +48,7 @@ static float weight(const quarry_csr *x, int64_t row, int64_t col)
 
 static void near(double got, double want)
 {
-    if (fabs(got - want) > 1e-4)
-        fail_msg("got %.6f, want %.6f", got, want);
+    test_near(got, want, 1e-4);
 }
 
 static void tfidf_worked_by_hand(void **state)

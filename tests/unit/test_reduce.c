@@ -20,23 +20,16 @@
 
 #include "csr.h"
 #include "reduce.h"
+#include "test_util.h"
 
-/* cmocka 1.1.5's assert_float_equal compares as float: use doubles. */
 static void near(double got, double want, double tol)
 {
-    if (fabs(got - want) > tol)
-        fail_msg("got %.7f, want %.7f (tolerance %g)", got, want, tol);
+    test_near(got, want, tol);
 }
 
 static quarry_engine *engine(void)
 {
-    quarry_engine_options o = QUARRY_ENGINE_OPTIONS_INIT;
-    quarry_engine *e = NULL;
-    o.plugin_path = QUARRY_TEST_PLUGIN_DIR;
-    o.dictionary_path = QUARRY_TEST_SOURCE_DIR "/dictionaries";
-    o.use_default_paths = 0;
-    assert_int_equal(quarry_engine_new(&e, &o), QUARRY_OK);
-    return e;
+    return test_engine();
 }
 
 /* A CSR from a dense row-major array (zeros left out). */

@@ -16,6 +16,7 @@
 
 #include "codebook.h"
 #include "quarry/quarry.h"
+#include "test_util.h"
 
 static const char TRAIN[] =
     "{\"id\":\"a1\",\"text\":\"apple banana fruit orchard\",\"code\":\"fruit\"}\n"
@@ -40,30 +41,17 @@ static const char BOOK[] =
 
 static void near(double got, double want, double tol)
 {
-    if (fabs(got - want) > tol)
-        fail_msg("got %.6f, want %.6f (+- %g)", got, want, tol);
+    test_near(got, want, tol);
 }
 
 static quarry_engine *engine(void)
 {
-    quarry_engine_options o = QUARRY_ENGINE_OPTIONS_INIT;
-    quarry_engine *e = NULL;
-    o.plugin_path = QUARRY_TEST_PLUGIN_DIR;
-    o.dictionary_path = QUARRY_TEST_SOURCE_DIR "/dictionaries";
-    o.use_default_paths = 0;
-    assert_int_equal(quarry_engine_new(&e, &o), QUARRY_OK);
-    return e;
+    return test_engine();
 }
 
 static quarry_corpus *corpus(const char *jsonl, const char *name)
 {
-    quarry_corpus *c = NULL;
-    quarry_read_options ro = QUARRY_READ_OPTIONS_INIT;
-    ro.format = QUARRY_FORMAT_JSONL;
-    assert_int_equal(quarry_corpus_new(&c), 0);
-    if (quarry_corpus_read_buffer(c, jsonl, strlen(jsonl), name, &ro) != 0)
-        fail_msg("%s", quarry_corpus_errmsg(c));
-    return c;
+    return test_corpus(jsonl, name);
 }
 
 static quarry_pipeline_options plain(void)

@@ -135,9 +135,6 @@ QUARRY_API int quarry_engine_find_dictionary(quarry_engine *e,
                                              const char *name, char *path,
                                              size_t cap);
 
-/* The host service table handed to plugins (for tests and embedders). */
-QUARRY_API const quarry_host *quarry_engine_host(quarry_engine *e);
-
 /* An instance: a plugin with its options parsed and create() called. */
 typedef struct quarry_instance quarry_instance;
 
