@@ -126,5 +126,22 @@ extern const char cli_common_help[];
 int cmd_plugins(int argc, char **argv);
 int cmd_themes(int argc, char **argv);
 int cmd_suggest(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_codebook(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_review(int argc, char **argv);
+int cmd_agree(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+int cmd_synth(int argc, char **argv);
+
+/* Projects (cmd_project.c). The index of the first operand that is a
+ * quarry project file, or 0: `quarry suggest PROJECT` works inside it. */
+int cli_find_project(int argc, char **argv);
+/* Open a project, with QUARRY_FIXED_TIME (tests) pinning its clock; the
+ * message is printed on failure. */
+int cli_open_project(cli *c, const char *path, int flags,
+                     quarry_project **out);
+int cmd_suggest_project(int argc, char **argv);
 
 #endif

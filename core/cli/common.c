@@ -326,7 +326,7 @@ int cli_parse(cli *c, int argc, char **argv, const struct option *longopts,
     int opt;
     opterr = 0;
     optind = 1;
-    while ((opt = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         int r = 0;
         if (opt == OPT_HELP) {
             usage(stdout);

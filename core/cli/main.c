@@ -11,9 +11,17 @@ static const struct {
     int (*run)(int argc, char **argv);
     const char *summary;
 } commands[] = {
-    {"plugins", cmd_plugins, "list plugins, or one plugin's options"},
     {"suggest", cmd_suggest, "ranked candidate codes learnt from coded excerpts"},
     {"themes", cmd_themes, "candidate themes for excerpts (clustering)"},
+    {"bench", cmd_bench, "clustering plugins scored against gold labels"},
+    {"init", cmd_init, "create a project (one SQLite file)"},
+    {"import", cmd_import, "add excerpts and their codings to a project"},
+    {"codebook", cmd_codebook, "import or show a project's codebook"},
+    {"review", cmd_review, "decide the suggestions, one excerpt at a time"},
+    {"agree", cmd_agree, "agreement between coders (kappa, alpha)"},
+    {"synth", cmd_synth, "themes against studies: the meta-synthesis table"},
+    {"export", cmd_export, "a project's codings as CSV, JSONL or REFI-QDA"},
+    {"plugins", cmd_plugins, "list plugins, or one plugin's options"},
 };
 
 static void usage(FILE *f)
@@ -45,6 +53,9 @@ int main(int argc, char **argv)
                QUARRY_ABI_VERSION);
         return EXIT_OK;
     }
+    /* `quarry suggest PROJECT` works inside a project. */
+    if (strcmp(argv[1], "suggest") == 0 && cli_find_project(argc - 1, argv + 1))
+        return cmd_suggest_project(argc - 1, argv + 1);
     for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);

@@ -64,7 +64,9 @@ extern "C" {
     X(EDUP, -9, "duplicate")                                        \
     X(ERANGE, -10, "value out of range")                            \
     X(EUTF8, -11, "invalid UTF-8")                                  \
-    X(EINTERNAL, -12, "internal error")
+    X(EINTERNAL, -12, "internal error")                             \
+    X(EEXIST, -13, "already exists")                                \
+    X(EVERSION, -14, "unsupported version")
 
 typedef enum quarry_status {
 #define QUARRY_STATUS_ENUM_(name, code, msg) QUARRY_##name = code,

@@ -414,4 +414,10 @@ QUARRY_API int quarry_suggestions_abstain(const quarry_suggestions *s,
 }
 #endif
 
+/* The rest of the API, one header per noun. */
+#include "project.h" /* projects: one SQLite file per study */
+#include "agree.h"   /* agreement between coders */
+#include "metrics.h" /* clustering scores against gold labels */
+#include "refi.h"    /* REFI-QDA exchange (.qdpx, .qdc) */
+
 #endif /* QUARRY_QUARRY_H */

@@ -1,0 +1,601 @@
+/*
+ * cmd_project.c -- the project workflow around one SQLite file:
+ *
+ *   quarry init PROJECT [--codebook FILE]
+ *   quarry import PROJECT FILE... [--coder NAME] [--add-codes]
+ *   quarry codebook import PROJECT FILE
+ *   quarry codebook show PROJECT [--format table|json]
+ *   quarry export PROJECT [--format csv|jsonl]
+ *   quarry suggest PROJECT [--top K] [--all] ...   (cmd_suggest_project)
+ *
+ * Every command opens the project, does one thing in one transaction, and
+ * says what it did on stdout; messages go to stderr.
+ */
+#include <csv.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum {
+    OPT_CODER = OPT_COMMAND_BASE,
+    OPT_ADD_CODES,
+    OPT_CODEBOOK,
+    OPT_TOP,
+    OPT_ALL,
+    OPT_MIN_CONF,
+    OPT_NEIGHBOURS
+};
+
+int cli_find_project(int argc, char **argv)
+{
+    int i;
+    for (i = 1; i < argc; i++)
+        if (argv[i][0] != '-' && quarry_project_sniff(argv[i]))
+            return i;
+    return 0;
+}
+
+int cli_open_project(cli *c, const char *path, int flags,
+                     quarry_project **out)
+{
+    quarry_project *p = NULL;
+    const char *fixed = getenv("QUARRY_FIXED_TIME");
+    int rc = quarry_project_new(&p);
+    *out = NULL;
+    if (rc != QUARRY_OK) {
+        cli_error(c, "out of memory");
+        return rc;
+    }
+    rc = quarry_project_open(p, path, flags);
+    if (rc == QUARRY_OK && fixed != NULL && fixed[0] != '\0')
+        rc = quarry_project_set_time(p, fixed);
+    if (rc != QUARRY_OK) {
+        cli_error(c, "%s", quarry_project_errmsg(p));
+        quarry_project_free(p);
+        return rc;
+    }
+    *out = p;
+    return QUARRY_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* init                                                                 */
+
+typedef struct project_args {
+    const char *coder;
+    const char *codebook;
+    int add_codes;
+    int all;
+    quarry_suggest_options so;
+} project_args;
+
+static int own_option(cli *c, int opt, const char *arg, void *ctx)
+{
+    project_args *a = ctx;
+    double d;
+    switch (opt) {
+    case OPT_CODER:
+        if (arg[0] == '\0') {
+            cli_error(c, "--coder: the name is empty");
+            return -1;
+        }
+        a->coder = arg;
+        return 1;
+    case OPT_ADD_CODES:
+        a->add_codes = 1;
+        return 1;
+    case OPT_CODEBOOK:
+        a->codebook = arg;
+        return 1;
+    case OPT_ALL:
+        a->all = 1;
+        return 1;
+    case OPT_TOP:
+        return cli_int_option(c, "--top", arg, 1, 1000, &a->so.top) == 0 ? 1
+                                                                        : -1;
+    case OPT_NEIGHBOURS:
+        return cli_int_option(c, "--neighbours", arg, 0, 10000,
+                              &a->so.neighbours) == 0
+                   ? 1
+                   : -1;
+    case OPT_MIN_CONF:
+        if (parse_double(arg, 0.0, 1.0, &d) != 0) {
+            cli_error(c, "--min-confidence: \"%s\" is not in [0, 1]", arg);
+            return -1;
+        }
+        a->so.min_confidence = d;
+        return 1;
+    }
+    return 0;
+}
+
+static void init_usage(FILE *f)
+{
+    fprintf(f, "usage: quarry init PROJECT [--codebook FILE]\n\n"
+               "Creates PROJECT, a new SQLite file holding a study: its\n"
+               "excerpts, codebook, codings, suggestions and decisions. An\n"
+               "existing file is never overwritten.\n\n"
+               "  --codebook FILE   import a codebook (JSON) into it\n");
+}
+
+int cmd_init(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        {"codebook", required_argument, NULL, OPT_CODEBOOK},
+        {NULL, 0, NULL, 0}};
+    project_args a;
+    quarry_project *p = NULL;
+    quarry_engine *e = NULL;
+    cli c;
+    int code, rc;
+    int32_t added = 0;
+    memset(&a, 0, sizeof a);
+    cli_init(&c, "init");
+    code = cli_parse(&c, argc, argv, longopts, own_option, &a, init_usage);
+    if (code >= 0)
+        goto out;
+    code = EXIT_INPUT;
+    if (optind != argc - 1) {
+        cli_error(&c, optind >= argc ? "no PROJECT given (the file to create)"
+                                     : "one PROJECT at a time");
+        goto out;
+    }
+    if (quarry_project_new(&p) != QUARRY_OK) {
+        code = EXIT_INTERNAL;
+        goto out;
+    }
+    rc = quarry_project_create(p, argv[optind]);
+    if (rc != QUARRY_OK) {
+        cli_error(&c, "%s", quarry_project_errmsg(p));
+        code = cli_exit_code(rc);
+        goto out;
+    }
+    if (a.codebook != NULL) {
+        if (cli_engine(&c, &e) != 0)
+            goto out;
+        rc = quarry_project_codebook_import(p, e, a.codebook, &added, NULL);
+        if (rc != QUARRY_OK) {
+            cli_error(&c, "%s (the project was created without a codebook)",
+                      quarry_project_errmsg(p));
+            code = cli_exit_code(rc);
+            goto out;
+        }
+    }
+    printf("created %s (project schema %d)", argv[optind],
+           QUARRY_PROJECT_SCHEMA);
+    if (a.codebook != NULL)
+        printf(", codebook with %d codes", added);
+    printf("\n");
+    code = EXIT_OK;
+out:
+    quarry_engine_free(e);
+    quarry_project_free(p);
+    cli_free(&c);
+    return code;
+}
+
+/* ------------------------------------------------------------------ */
+/* import                                                               */
+
+static void import_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: quarry import PROJECT FILE... [OPTIONS]\n\n"
+            "Adds the excerpts of each FILE (JSONL, CSV or a speaker-turn\n"
+            "transcript) to PROJECT, with the codings their \"code\" field\n"
+            "carries (origin \"imported\"). Each file is imported whole or not\n"
+            "at all; an excerpt id already in the project is refused.\n\n"
+            "  --coder NAME          who made the codings in the files (a\n"
+            "                        \"coder\" field wins; default \"imported\")\n"
+            "  --add-codes           add codes missing from the codebook\n"
+            "                        instead of refusing the file\n"
+            "  --input-format F      jsonl|csv|transcript (default: by "
+            "extension)\n"
+            "  --segment S           transcripts: turn|paragraph|sentence\n");
+}
+
+int cmd_import(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        {"coder", required_argument, NULL, OPT_CODER},
+        {"add-codes", no_argument, NULL, OPT_ADD_CODES},
+        {NULL, 0, NULL, 0}};
+    project_args a;
+    quarry_project *p = NULL;
+    cli c;
+    int code, rc, i;
+    memset(&a, 0, sizeof a);
+    cli_init(&c, "import");
+    code = cli_parse(&c, argc, argv, longopts, own_option, &a, import_usage);
+    if (code >= 0)
+        goto out;
+    code = EXIT_INPUT;
+    if (argc - optind < 2) {
+        cli_error(&c, "usage: quarry import PROJECT FILE... (see --help)");
+        goto out;
+    }
+    rc = cli_open_project(&c, argv[optind], 0, &p);
+    if (rc != QUARRY_OK) {
+        code = cli_exit_code(rc);
+        goto out;
+    }
+    code = EXIT_OK;
+    for (i = optind + 1; i < argc; i++) {
+        quarry_import_options io = QUARRY_IMPORT_OPTIONS_INIT;
+        quarry_import_stats st;
+        io.read = c.read;
+        io.coder = a.coder;
+        io.add_codes = a.add_codes;
+        rc = quarry_project_import(p, argv[i], &io, &st);
+        if (rc != QUARRY_OK) {
+            cli_error(&c, "%s", quarry_project_errmsg(p));
+            code = cli_exit_code(rc);
+            break;
+        }
+        printf("%s: %lld excerpts, %lld codings", argv[i],
+               (long long)st.excerpts, (long long)st.codings);
+        if (st.codes > 0)
+            printf(", %lld new codes", (long long)st.codes);
+        printf("\n");
+    }
+out:
+    quarry_project_free(p);
+    cli_free(&c);
+    return code;
+}
+
+/* ------------------------------------------------------------------ */
+/* codebook                                                             */
+
+static void codebook_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: quarry codebook import PROJECT FILE\n"
+            "       quarry codebook show PROJECT [--format table|json]\n\n"
+            "import: adds the codes of FILE (a JSON codebook, see\n"
+            "dictionaries/codebooks/) to PROJECT; codes it already has take\n"
+            "the file's names, parents, definitions, notes and colours.\n"
+            "show: the code tree with how many excerpts each code has; json\n"
+            "writes it back as a codebook file.\n");
+}
+
+static int show_json(quarry_project *p)
+{
+    const quarry_project_code *codes;
+    int32_t n, i;
+    json_t *root, *list;
+    char *text;
+    int rc = quarry_project_codes(p, &codes, &n);
+    if (rc != QUARRY_OK)
+        return rc;
+    root = json_object();
+    list = json_array();
+    for (i = 0; i < n; i++) {
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_string(codes[i].id));
+        if (codes[i].name)
+            json_object_set_new(o, "name", json_string(codes[i].name));
+        if (codes[i].parent)
+            json_object_set_new(o, "parent", json_string(codes[i].parent));
+        if (codes[i].definition)
+            json_object_set_new(o, "definition",
+                                json_string(codes[i].definition));
+        if (codes[i].color)
+            json_object_set_new(o, "color", json_string(codes[i].color));
+        json_array_append_new(list, o);
+    }
+    json_object_set_new(root, "codes", list);
+    text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (text == NULL)
+        return QUARRY_ENOMEM;
+    puts(text);
+    free(text);
+    return QUARRY_OK;
+}
+
+static int show_table(quarry_project *p)
+{
+    const quarry_project_code *codes;
+    int32_t n, i;
+    int rc = quarry_project_codes(p, &codes, &n);
+    if (rc != QUARRY_OK)
+        return rc;
+    if (n == 0) {
+        printf("no codes yet (quarry codebook import PROJECT FILE)\n");
+        return QUARRY_OK;
+    }
+    printf("%-36s %9s  %s\n", "code", "excerpts", "name");
+    for (i = 0; i < n; i++) {
+        int pad = 2 * codes[i].depth;
+        int w = 36 - pad;
+        printf("%*s%-*s %9lld  %s%s\n", pad, "", w < 1 ? 1 : w, codes[i].id,
+               (long long)codes[i].n_excerpts,
+               codes[i].name ? codes[i].name : "",
+               codes[i].is_theme ? "  (theme)" : "");
+    }
+    return QUARRY_OK;
+}
+
+int cmd_codebook(int argc, char **argv)
+{
+    static const struct option longopts[] = {CLI_COMMON_LONG_OPTIONS,
+                                             {NULL, 0, NULL, 0}};
+    quarry_project *p = NULL;
+    quarry_engine *e = NULL;
+    cli c;
+    const char *action;
+    int code, rc;
+    cli_init(&c, "codebook");
+    code = cli_parse(&c, argc, argv, longopts, NULL, NULL, codebook_usage);
+    if (code >= 0)
+        goto out;
+    code = EXIT_INPUT;
+    if (optind >= argc) {
+        cli_error(&c, "say import or show (see --help)");
+        goto out;
+    }
+    action = argv[optind++];
+    if (strcmp(action, "import") == 0) {
+        int32_t added = 0, updated = 0;
+        if (argc - optind != 2) {
+            cli_error(&c, "usage: quarry codebook import PROJECT FILE");
+            goto out;
+        }
+        if (cli_open_project(&c, argv[optind], 0, &p) != QUARRY_OK)
+            goto out;
+        if (cli_engine(&c, &e) != 0)
+            goto out;
+        rc = quarry_project_codebook_import(p, e, argv[optind + 1], &added,
+                                            &updated);
+        if (rc != QUARRY_OK) {
+            cli_error(&c, "%s", quarry_project_errmsg(p));
+            code = cli_exit_code(rc);
+            goto out;
+        }
+        printf("%s: %d codes added, %d updated\n", argv[optind + 1], added,
+               updated);
+        code = EXIT_OK;
+    } else if (strcmp(action, "show") == 0) {
+        if (argc - optind != 1) {
+            cli_error(&c, "usage: quarry codebook show PROJECT");
+            goto out;
+        }
+        if (c.format == NULL)
+            c.format = "table";
+        if (cli_check_format(&c, "table|json") != 0)
+            goto out;
+        rc = cli_open_project(&c, argv[optind], QUARRY_PROJECT_READONLY, &p);
+        if (rc != QUARRY_OK) {
+            code = cli_exit_code(rc);
+            goto out;
+        }
+        rc = strcmp(c.format, "json") == 0 ? show_json(p) : show_table(p);
+        if (rc != QUARRY_OK) {
+            cli_error(&c, "%s", quarry_project_errmsg(p));
+            code = cli_exit_code(rc);
+            goto out;
+        }
+        code = EXIT_OK;
+    } else {
+        cli_error(&c, "\"%s\": say import or show (see --help)", action);
+    }
+out:
+    quarry_engine_free(e);
+    quarry_project_free(p);
+    cli_free(&c);
+    return code;
+}
+
+/* ------------------------------------------------------------------ */
+/* export                                                               */
+
+static void export_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: quarry export PROJECT [--format csv|jsonl]\n\n"
+            "Every coding of PROJECT, one row each: excerpt id, code, coder,\n"
+            "origin (manual, accepted-suggestion, imported), time, source,\n"
+            "speaker and text, then the excerpt's attributes (JSONL: as\n"
+            "fields; CSV: one JSON column). Engine suggestions that nobody\n"
+            "accepted are not codings and are not listed.\n");
+}
+
+static void csv_field(const char *s)
+{
+    csv_fwrite(stdout, s ? s : "", s ? strlen(s) : 0);
+}
+
+static int write_csv_row(void *ctx, const quarry_coding_row *r)
+{
+    (void)ctx;
+    csv_field(r->excerpt);
+    putchar(',');
+    csv_field(r->code);
+    putchar(',');
+    csv_field(r->coder);
+    putchar(',');
+    csv_field(r->origin);
+    putchar(',');
+    csv_field(r->time);
+    putchar(',');
+    csv_field(r->source);
+    putchar(',');
+    csv_field(r->speaker);
+    putchar(',');
+    csv_field(r->text);
+    putchar(',');
+    csv_field(r->attributes);
+    putchar('\n');
+    return ferror(stdout) ? QUARRY_EIO : 0;
+}
+
+static int write_jsonl_row(void *ctx, const quarry_coding_row *r)
+{
+    json_t *o = json_object(), *attrs;
+    const char *key;
+    json_t *value;
+    char *line;
+    (void)ctx;
+    json_object_set_new(o, "id", json_string(r->excerpt));
+    json_object_set_new(o, "code", json_string(r->code));
+    json_object_set_new(o, "coder", json_string(r->coder));
+    json_object_set_new(o, "origin", json_string(r->origin));
+    json_object_set_new(o, "time", json_string(r->time));
+    json_object_set_new(o, "source", json_string(r->source));
+    if (r->speaker)
+        json_object_set_new(o, "speaker", json_string(r->speaker));
+    json_object_set_new(o, "text", json_string(r->text));
+    attrs = json_loads(r->attributes ? r->attributes : "{}", 0, NULL);
+    if (json_is_object(attrs))
+        json_object_foreach(attrs, key, value)
+        {
+            if (json_object_get(o, key) == NULL)
+                json_object_set(o, key, value);
+        }
+    json_decref(attrs);
+    line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (line == NULL)
+        return QUARRY_ENOMEM;
+    puts(line);
+    free(line);
+    return ferror(stdout) ? QUARRY_EIO : 0;
+}
+
+int cmd_export(int argc, char **argv)
+{
+    static const struct option longopts[] = {CLI_COMMON_LONG_OPTIONS,
+                                             {NULL, 0, NULL, 0}};
+    quarry_project *p = NULL;
+    cli c;
+    int code, rc;
+    cli_init(&c, "export");
+    code = cli_parse(&c, argc, argv, longopts, NULL, NULL, export_usage);
+    if (code >= 0)
+        goto out;
+    code = EXIT_INPUT;
+    if (cli_check_format(&c, "csv|jsonl") != 0)
+        goto out;
+    if (argc - optind != 1) {
+        cli_error(&c, "usage: quarry export PROJECT --format csv|jsonl");
+        goto out;
+    }
+    rc = cli_open_project(&c, argv[optind], QUARRY_PROJECT_READONLY, &p);
+    if (rc != QUARRY_OK) {
+        code = cli_exit_code(rc);
+        goto out;
+    }
+    if (strcmp(c.format, "csv") == 0) {
+        printf("id,code,coder,origin,time,source,speaker,text,attributes\n");
+        rc = quarry_project_codings(p, write_csv_row, NULL);
+    } else {
+        rc = quarry_project_codings(p, write_jsonl_row, NULL);
+    }
+    if (rc != QUARRY_OK) {
+        cli_error(&c, "%s", rc == QUARRY_EIO && ferror(stdout)
+                                ? "cannot write the output"
+                                : quarry_project_errmsg(p));
+        code = cli_exit_code(rc);
+        goto out;
+    }
+    code = fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
+out:
+    quarry_project_free(p);
+    cli_free(&c);
+    return code;
+}
+
+/* ------------------------------------------------------------------ */
+/* suggest inside a project                                             */
+
+static void suggest_usage(FILE *f)
+{
+    fprintf(f,
+            "usage: quarry suggest PROJECT [OPTIONS]\n\n"
+            "Learns from every coded excerpt of PROJECT (rejected suggestions\n"
+            "push their codes away), ranks candidate codes for the uncoded\n"
+            "ones, and stores the run and its suggestions for `quarry review`.\n"
+            "Nothing becomes a coding until a person accepts it.\n\n"
+            "  --top K                 suggestions per excerpt (3)\n"
+            "  --min-confidence P      abstain below this confidence (0.3)\n"
+            "  --neighbours N          nearest coded excerpts looked at (10)\n"
+            "  --all                   suggest for coded excerpts too\n\n%s",
+            cli_common_help);
+}
+
+int cmd_suggest_project(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        {"top", required_argument, NULL, OPT_TOP},
+        {"all", no_argument, NULL, OPT_ALL},
+        {"min-confidence", required_argument, NULL, OPT_MIN_CONF},
+        {"neighbours", required_argument, NULL, OPT_NEIGHBOURS},
+        {NULL, 0, NULL, 0}};
+    quarry_suggest_options so = QUARRY_SUGGEST_OPTIONS_INIT;
+    quarry_project_suggest_options ps = QUARRY_PROJECT_SUGGEST_OPTIONS_INIT;
+    quarry_run_info info;
+    project_args a;
+    quarry_project *p = NULL;
+    quarry_engine *e = NULL;
+    char command[1024];
+    size_t used = 0;
+    cli c;
+    int code, rc, i;
+    memset(&a, 0, sizeof a);
+    a.so = so;
+    cli_init(&c, "suggest");
+    code = cli_parse(&c, argc, argv, longopts, own_option, &a, suggest_usage);
+    if (code >= 0)
+        goto out;
+    code = EXIT_INPUT;
+    if (argc - optind != 1) {
+        cli_error(&c, "usage: quarry suggest PROJECT [OPTIONS] (see --help)");
+        goto out;
+    }
+    rc = cli_open_project(&c, argv[optind], 0, &p);
+    if (rc != QUARRY_OK) {
+        code = cli_exit_code(rc);
+        goto out;
+    }
+    if (cli_engine(&c, &e) != 0)
+        goto out;
+    command[0] = '\0';
+    for (i = 0; i < argc && used + 2 < sizeof command; i++)
+        used += (size_t)snprintf(command + used, sizeof command - used,
+                                 "%s%s", i ? " " : "quarry ", argv[i]);
+    ps.all = a.all;
+    ps.command = command;
+    rc = quarry_project_suggest(p, e, &c.pipeline, &a.so, &ps, &info);
+    cli_progress_done(&c);
+    if (rc != QUARRY_OK) {
+        cli_error(&c, "%s", quarry_project_errmsg(p));
+        code = cli_exit_code(rc);
+        goto out;
+    }
+    if (quarry_engine_unused_option(e) != NULL) {
+        cli_error(&c, "--option %s: no plugin of this run is called that",
+                  quarry_engine_unused_option(e));
+        goto out;
+    }
+    printf("run %lld: %lld suggestions for %lld excerpts (%lld abstained), "
+           "learnt from %lld coded excerpts\n",
+           (long long)info.run, (long long)info.stored,
+           (long long)info.input, (long long)info.abstained,
+           (long long)info.train);
+    if (c.verbose >= 0)
+        fprintf(stderr, "quarry suggest: next: quarry review %s --coder "
+                        "NAME\n", argv[optind]);
+    code = EXIT_OK;
+out:
+    quarry_engine_free(e);
+    quarry_project_free(p);
+    cli_free(&c);
+    return code;
+}

@@ -1,0 +1,342 @@
+/*
+ * quarry/project.h -- a study as one SQLite file: its sources and excerpts,
+ * its codebook, every coding with who made it, the engine's suggestions
+ * with the run that made them, and every decision a coder took on them.
+ * Included by quarry/quarry.h.
+ *
+ * The engine only proposes. A suggestion becomes a coding only through a
+ * decision a named coder took (accept, or replace with another code), and
+ * the coding records the coder, the time and its origin: "manual",
+ * "accepted-suggestion" or "imported".
+ *
+ * Safety: every change is one transaction, committed before the call
+ * returns, so a killed process loses nothing already decided. A file that
+ * is not a quarry project, is damaged, or was written with another schema
+ * version (newer or older) is refused on open with a message saying which,
+ * and is never modified.
+ */
+#ifndef QUARRY_PROJECT_H
+#define QUARRY_PROJECT_H
+
+#include "quarry.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The schema this library reads and writes (PRAGMA user_version). */
+#define QUARRY_PROJECT_SCHEMA 1
+
+typedef struct quarry_project quarry_project;
+
+/* A handle that holds no file yet; its message lives on it
+ * (quarry_project_errmsg) whatever the later calls do. */
+QUARRY_API int quarry_project_new(quarry_project **out);
+/* Close the file (if open) and free the handle. NULL-safe. */
+QUARRY_API void quarry_project_free(quarry_project *p);
+QUARRY_API const char *quarry_project_errmsg(const quarry_project *p);
+
+/* Create a new, empty project at path. An existing path is refused
+ * (QUARRY_EEXIST), never overwritten. */
+QUARRY_API int quarry_project_create(quarry_project *p, const char *path);
+
+#define QUARRY_PROJECT_READONLY 1
+
+/* Open an existing project. Refused (QUARRY_EPARSE unless said otherwise)
+ * and left untouched: a missing file (QUARRY_EIO), a file that is not an
+ * SQLite database or holds another application's data, a damaged one, one
+ * with another schema version (QUARRY_EVERSION). */
+QUARRY_API int quarry_project_open(quarry_project *p, const char *path,
+                                   int flags);
+
+/* 1 when the file at path looks like a quarry project (the SQLite header and
+ * quarry's application id), 0 otherwise. Reads 72 bytes; never fails. */
+QUARRY_API int quarry_project_sniff(const char *path);
+
+/* Pin the clock for the times written from now on ("2026-01-31T12:00:00Z"),
+ * for reproducible tests and exports; NULL goes back to the real clock. */
+QUARRY_API int quarry_project_set_time(quarry_project *p, const char *iso);
+
+/* ------------------------------------------------------------------ */
+/* Import                                                               */
+
+typedef struct quarry_import_options {
+    uint32_t version;
+    quarry_read_options read; /* format, segment, fields */
+    /* Who coded the codes found in the file (origin "imported"): a
+     * per-record "coder" field wins; else this name; NULL = "imported". */
+    const char *coder;
+    /* Codes absent from the project's codebook: 0 refuses the file, naming
+     * the line and the code; 1 adds them as flat codes. A project with no
+     * codebook yet always adds them. */
+    int add_codes;
+} quarry_import_options;
+
+#define QUARRY_IMPORT_OPTIONS_VERSION 1
+#define QUARRY_IMPORT_OPTIONS_INIT                                          \
+    {QUARRY_IMPORT_OPTIONS_VERSION, QUARRY_READ_OPTIONS_INIT, NULL, 0}
+
+typedef struct quarry_import_stats {
+    int64_t excerpts; /* added */
+    int64_t codings;  /* added */
+    int64_t codes;    /* codes added to the codebook */
+} quarry_import_stats;
+
+/* Read a JSONL, CSV or transcript file and add its excerpts (and the
+ * codings its "code" fields carry) in one transaction: on any failure the
+ * project is as it was, and the message names the file, line and field.
+ * The text of a transcript is kept byte-exact as the excerpts' source.
+ * An excerpt id already in the project is refused. stats may be NULL. */
+QUARRY_API int quarry_project_import(quarry_project *p, const char *path,
+                                     const quarry_import_options *o,
+                                     quarry_import_stats *stats);
+
+/* Import a codebook file (the JSON of quarry_codebook_load) in one
+ * transaction: new codes are added, codes already present take the file's
+ * name, parent, definition, notes, keywords and colour; codes in the
+ * project but not in the file are kept. *added and *updated may be NULL. */
+QUARRY_API int quarry_project_codebook_import(quarry_project *p,
+                                              quarry_engine *e,
+                                              const char *path,
+                                              int32_t *added,
+                                              int32_t *updated);
+
+/* The project's codebook as a quarry_codebook (NULL in *out when the
+ * project has no codes). The caller frees it. */
+QUARRY_API int quarry_project_codebook(quarry_project *p, quarry_engine *e,
+                                       quarry_codebook **out);
+
+/* One code of the project, for listing. Strings may be NULL. */
+typedef struct quarry_project_code {
+    const char *id;
+    const char *name;
+    const char *parent;
+    const char *definition;
+    const char *color;
+    int32_t depth;      /* 0 for a root */
+    int is_theme;       /* has children */
+    int64_t n_codings;  /* codings of this code (all coders) */
+    int64_t n_excerpts; /* excerpts coded with it */
+} quarry_project_code;
+
+/* Every code, depth first in codebook order. The array lives until the
+ * next call on p. */
+QUARRY_API int quarry_project_codes(quarry_project *p,
+                                    const quarry_project_code **out,
+                                    int32_t *n);
+
+/* Counts for a summary line. */
+typedef struct quarry_project_counts {
+    int64_t sources, excerpts, coded_excerpts, codes, codings, coders, runs,
+        suggestions, pending, decisions;
+} quarry_project_counts;
+
+QUARRY_API int quarry_project_count(quarry_project *p,
+                                    quarry_project_counts *out);
+
+/* ------------------------------------------------------------------ */
+/* Corpora out of a project, for the engine                             */
+
+/* Which excerpts: coded (every coding, any coder, the codes as the
+ * excerpt's codes), uncoded, or all (codes where there are codings). */
+typedef enum quarry_project_subset {
+    QUARRY_SUBSET_ALL = 0,
+    QUARRY_SUBSET_CODED = 1,
+    QUARRY_SUBSET_UNCODED = 2
+} quarry_project_subset;
+
+/* A corpus of the project's excerpts in import order, with their
+ * attributes, speaker and source. The caller frees it. */
+QUARRY_API int quarry_project_corpus(quarry_project *p,
+                                     quarry_project_subset which,
+                                     quarry_corpus **out);
+
+/* ------------------------------------------------------------------ */
+/* Suggestions inside a project                                         */
+
+typedef struct quarry_project_suggest_options {
+    uint32_t version;
+    /* Excerpts to suggest for: uncoded ones (0) or every one (1). */
+    int all;
+    /* The command line, kept with the run (may be NULL). */
+    const char *command;
+} quarry_project_suggest_options;
+
+#define QUARRY_PROJECT_SUGGEST_OPTIONS_VERSION 1
+#define QUARRY_PROJECT_SUGGEST_OPTIONS_INIT                                 \
+    {QUARRY_PROJECT_SUGGEST_OPTIONS_VERSION, 0, NULL}
+
+typedef struct quarry_run_info {
+    int64_t run;      /* the run's id */
+    int64_t train;    /* coded excerpts learnt from */
+    int64_t input;    /* excerpts suggested for */
+    int64_t stored;   /* suggestions stored */
+    int64_t abstained;
+    double seconds;
+} quarry_run_info;
+
+/* Learn from every coded excerpt (the human codings; rejected suggestions
+ * push their code away from the excerpt), suggest for the others, and
+ * store the run (plugins with versions and options, hashes of what it read,
+ * timing) and its suggestions in one transaction. The project's codebook is
+ * used when it has one; so->codebook is ignored. info may be NULL. The
+ * stored suggestions are read back with quarry_project_review_next() and
+ * the export functions. */
+QUARRY_API int quarry_project_suggest(
+    quarry_project *p, quarry_engine *e, const quarry_pipeline_options *po,
+    const quarry_suggest_options *so,
+    const quarry_project_suggest_options *ps, quarry_run_info *info);
+
+/* ------------------------------------------------------------------ */
+/* Review: decisions by a named coder                                   */
+
+typedef enum quarry_verdict {
+    QUARRY_VERDICT_ACCEPT = 1,  /* the suggested code becomes a coding */
+    QUARRY_VERDICT_REJECT = 2,  /* no coding; pushes the code away */
+    QUARRY_VERDICT_REPLACE = 3, /* reject, and code with another code */
+    QUARRY_VERDICT_ADD = 4      /* a code nobody suggested */
+} quarry_verdict;
+
+/* "accept" -> QUARRY_VERDICT_ACCEPT; 0 if unknown. */
+QUARRY_API quarry_verdict quarry_verdict_from_name(const char *name);
+QUARRY_API const char *quarry_verdict_name(quarry_verdict v);
+
+typedef struct quarry_decision {
+    uint32_t version;
+    const char *excerpt; /* excerpt id */
+    quarry_verdict verdict;
+    const char *code;        /* the suggested (accept, reject, replace) or
+                                added (add) code */
+    const char *replacement; /* replace only */
+    const char *coder;       /* required: who decided */
+    const char *note;        /* may be NULL */
+    const char *time;        /* ISO 8601; NULL = now */
+} quarry_decision;
+
+#define QUARRY_DECISION_VERSION 1
+#define QUARRY_DECISION_INIT                                                \
+    {QUARRY_DECISION_VERSION, NULL, 0, NULL, NULL, NULL, NULL, NULL}
+
+/* Record one decision, and the coding it makes, in one transaction that is
+ * committed before the call returns. The excerpt, the codes and (for
+ * accept, reject and replace) a stored suggestion of that code for that
+ * excerpt must exist; a code the coder already applied is refused.
+ * *id gets the decision's id (may be NULL). */
+QUARRY_API int quarry_project_decide(quarry_project *p,
+                                     const quarry_decision *d, int64_t *id);
+
+/* Undo the coder's latest decision and the coding it made. *undone gets
+ * the excerpt id it was about (NULL when there was nothing to undo; lives
+ * until the next call on p). */
+QUARRY_API int quarry_project_undo(quarry_project *p, const char *coder,
+                                   const char **undone);
+
+/* Apply a JSONL file of decisions made elsewhere, one object a line:
+ * {"excerpt", "verdict", "code", "replacement", "coder", "note", "time"}
+ * ("coder" may come from default_coder instead). Validated like
+ * quarry_project_decide(); all or nothing, the message naming the file,
+ * line and field. *applied may be NULL. */
+QUARRY_API int quarry_project_apply_decisions(quarry_project *p,
+                                              const char *path,
+                                              const char *default_coder,
+                                              int64_t *applied);
+
+/* One excerpt to review, with its context and its latest suggestions. */
+typedef struct quarry_review_suggestion {
+    const char *code;
+    const char *name;
+    double score, confidence;
+    const char *evidence; /* JSON: {"terms": [...], "neighbours": [...]} */
+    /* This coder's verdict on it so far ("accept", "reject", "replace"),
+     * or NULL when undecided. */
+    const char *verdict;
+} quarry_review_suggestion;
+
+typedef struct quarry_review_item {
+    const char *excerpt;
+    const char *text;
+    const char *source;
+    const char *speaker;
+    int64_t line;
+    const char *attributes; /* JSON object */
+    const char *before;     /* the excerpt before it in its source, or NULL */
+    const char *before_speaker;
+    const char *after;
+    const char *after_speaker;
+    int abstain;
+    int32_t n_suggestions;
+    const quarry_review_suggestion *suggestions; /* best first */
+    int32_t n_codes;        /* codes this coder already gave it */
+    const char *const *codes;
+    int64_t run;
+} quarry_review_item;
+
+/* The queue: excerpts with suggestions in the latest run on which the coder
+ * has not decided yet, in import order. *remaining counts them; *item is
+ * the first (NULL when none), living until the next call on p. */
+QUARRY_API int quarry_project_review_next(quarry_project *p,
+                                          const char *coder,
+                                          const quarry_review_item **item,
+                                          int64_t *remaining);
+
+/* The same item view for one excerpt id (its latest run's suggestions). */
+QUARRY_API int quarry_project_review_item(quarry_project *p,
+                                          const char *coder,
+                                          const char *excerpt,
+                                          const quarry_review_item **item);
+
+/* ---- review queue for an interactive session (project_queue.c; added by
+ * the review task, for the lead to fold in) ---------------------------- */
+
+/* Where a coder stands in the review queue. */
+typedef struct quarry_review_progress {
+    int64_t remaining; /* excerpts still to decide (skipped ones included) */
+    int64_t skipped;   /* of those, named in the skip list */
+    int64_t total;     /* excerpts with suggestions in the latest run */
+} quarry_review_progress;
+
+/* Like quarry_project_review_next(), passing over the excerpts whose ids
+ * are in skip (n_skip of them; a session's "skip for now"): *item is the
+ * first queue excerpt not in skip (NULL when none), living until the next
+ * call on p. progress may be NULL. */
+QUARRY_API int quarry_project_review_next_skipping(
+    quarry_project *p, const char *coder, const char *const *skip,
+    size_t n_skip, const quarry_review_item **item,
+    quarry_review_progress *progress);
+
+/* ---- end of the review queue block ------------------------------------ */
+
+/* ------------------------------------------------------------------ */
+/* Export                                                               */
+
+/* One coding, for export and agreement. */
+typedef struct quarry_coding_row {
+    const char *excerpt;
+    const char *code;
+    const char *coder;
+    const char *origin; /* manual, accepted-suggestion, imported */
+    const char *time;
+    const char *source;
+    const char *speaker;
+    const char *text;
+    const char *attributes;
+} quarry_coding_row;
+
+/* Call fn for every coding, by excerpt (import order), then code, then
+ * coder. A non-zero return from fn stops the walk and is returned. */
+QUARRY_API int quarry_project_codings(quarry_project *p,
+                                      int (*fn)(void *ctx,
+                                                const quarry_coding_row *r),
+                                      void *ctx);
+
+/* The top suggestion of each excerpt in the latest run that did not
+ * abstain, as rows with coder "quarry" and origin "suggestion". */
+QUARRY_API int quarry_project_top_suggestions(
+    quarry_project *p, int (*fn)(void *ctx, const quarry_coding_row *r),
+    void *ctx);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QUARRY_PROJECT_H */

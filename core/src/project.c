@@ -1,0 +1,611 @@
+/*
+ * project.c -- a project file: create, open (with every refusal checked
+ * before SQLite may touch the file), the schema, errors, transactions and
+ * the small lookups the other project_*.c files share.
+ *
+ * The schema (version 1, PRAGMA user_version; PRAGMA application_id 'QRRY'):
+ *
+ *   meta(key, value)            created_at, created_by (quarry version)
+ *   coders(id, name, kind)      kind: person | engine
+ *   sources(id, name, format, text, sha256, imported_at, attributes)
+ *                               text: the file byte-exact for transcripts
+ *                               and REFI-QDA sources, NULL for JSONL/CSV
+ *   excerpts(id, xid, source_id, seq, line, start, end, speaker, text,
+ *            attributes)        xid: the excerpt's own id, unique;
+ *                               start/end: byte offsets into the source
+ *                               text, or NULL; attributes: a JSON object
+ *   codes(id, code, name, parent, definition, include_note, exclude_note,
+ *         keywords, color, position)
+ *                               code: the stable id; parent: a code or
+ *                               NULL; keywords: a JSON array; position:
+ *                               codebook order
+ *   runs(id, command, started_at, seconds, quarry_version, plugins,
+ *        options, train_sha256, input_sha256, n_train, n_input)
+ *   suggestions(id, run_id, excerpt_id, code_id, rank, score, confidence,
+ *               abstain, evidence)  evidence: JSON {terms, neighbours}
+ *   decisions(id, excerpt_id, suggestion_id, code_id, verdict,
+ *             replacement_id, coder_id, made_at, note)
+ *                               verdict: accept | reject | replace | add
+ *   codings(id, excerpt_id, code_id, coder_id, origin, made_at, decision_id)
+ *                               origin: manual | accepted-suggestion |
+ *                               imported; one per (excerpt, code, coder)
+ */
+#include <errno.h>
+#include <nettle/sha2.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "project_db.h"
+
+static const char schema_sql[] =
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
+    "CREATE TABLE coders(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
+    " kind TEXT NOT NULL DEFAULT 'person' CHECK(kind IN ('person','engine')));\n"
+    "CREATE TABLE sources(id INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+    " format TEXT NOT NULL, text BLOB, sha256 TEXT NOT NULL,"
+    " imported_at TEXT NOT NULL, attributes TEXT NOT NULL DEFAULT '{}');\n"
+    "CREATE TABLE excerpts(id INTEGER PRIMARY KEY, xid TEXT NOT NULL UNIQUE,"
+    " source_id INTEGER NOT NULL REFERENCES sources(id),"
+    " seq INTEGER NOT NULL, line INTEGER, start INTEGER, \"end\" INTEGER,"
+    " speaker TEXT, text TEXT NOT NULL,"
+    " attributes TEXT NOT NULL DEFAULT '{}');\n"
+    "CREATE INDEX excerpts_source ON excerpts(source_id, seq);\n"
+    "CREATE TABLE codes(id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE,"
+    " name TEXT, parent TEXT, definition TEXT, include_note TEXT,"
+    " exclude_note TEXT, keywords TEXT NOT NULL DEFAULT '[]', color TEXT,"
+    " position INTEGER NOT NULL);\n"
+    "CREATE TABLE runs(id INTEGER PRIMARY KEY, command TEXT,"
+    " started_at TEXT NOT NULL, seconds REAL, quarry_version TEXT NOT NULL,"
+    " plugins TEXT NOT NULL, options TEXT NOT NULL, train_sha256 TEXT,"
+    " input_sha256 TEXT, n_train INTEGER, n_input INTEGER);\n"
+    "CREATE TABLE suggestions(id INTEGER PRIMARY KEY,"
+    " run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " excerpt_id INTEGER NOT NULL REFERENCES excerpts(id),"
+    " code_id INTEGER NOT NULL REFERENCES codes(id), rank INTEGER NOT NULL,"
+    " score REAL NOT NULL, confidence REAL NOT NULL,"
+    " abstain INTEGER NOT NULL, evidence TEXT NOT NULL,"
+    " UNIQUE(run_id, excerpt_id, rank));\n"
+    "CREATE INDEX suggestions_excerpt ON suggestions(excerpt_id, run_id);\n"
+    "CREATE TABLE decisions(id INTEGER PRIMARY KEY,"
+    " excerpt_id INTEGER NOT NULL REFERENCES excerpts(id),"
+    " suggestion_id INTEGER REFERENCES suggestions(id),"
+    " code_id INTEGER NOT NULL REFERENCES codes(id),"
+    " verdict TEXT NOT NULL"
+    "  CHECK(verdict IN ('accept','reject','replace','add')),"
+    " replacement_id INTEGER REFERENCES codes(id),"
+    " coder_id INTEGER NOT NULL REFERENCES coders(id),"
+    " made_at TEXT NOT NULL, note TEXT);\n"
+    "CREATE INDEX decisions_excerpt ON decisions(excerpt_id, coder_id);\n"
+    "CREATE TABLE codings(id INTEGER PRIMARY KEY,"
+    " excerpt_id INTEGER NOT NULL REFERENCES excerpts(id),"
+    " code_id INTEGER NOT NULL REFERENCES codes(id),"
+    " coder_id INTEGER NOT NULL REFERENCES coders(id),"
+    " origin TEXT NOT NULL"
+    "  CHECK(origin IN ('manual','accepted-suggestion','imported')),"
+    " made_at TEXT NOT NULL, decision_id INTEGER REFERENCES decisions(id),"
+    " UNIQUE(excerpt_id, code_id, coder_id));\n";
+
+/* Tables a version-1 project has, checked on open. */
+static const char *const schema_tables[] = {
+    "meta", "coders", "sources", "excerpts", "codes",
+    "runs", "suggestions", "decisions", "codings"};
+
+int project_fail(quarry_project *p, int status, const char *fmt, ...)
+{
+    va_list ap;
+    if (p == NULL)
+        return status;
+    va_start(ap, fmt);
+    vsnprintf(p->errmsg, sizeof p->errmsg, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+int project_db_fail(quarry_project *p, const char *what)
+{
+    int code = p->db ? sqlite3_errcode(p->db) : SQLITE_ERROR;
+    const char *msg = p->db ? sqlite3_errmsg(p->db) : "no database";
+    if (code == SQLITE_NOMEM)
+        return project_fail(p, QUARRY_ENOMEM, "%s: %s: out of memory",
+                            p->path ? p->path : "project", what);
+    return project_fail(p, QUARRY_EIO, "%s: %s: %s",
+                        p->path ? p->path : "project", what, msg);
+}
+
+int project_check(quarry_project *p, int write)
+{
+    if (p == NULL)
+        return QUARRY_EINVAL;
+    if (p->db == NULL)
+        return project_fail(p, QUARRY_EINVAL, "no project is open");
+    if (write && p->readonly)
+        return project_fail(p, QUARRY_EINVAL,
+                            "%s: opened read-only", p->path);
+    return QUARRY_OK;
+}
+
+int project_exec(quarry_project *p, const char *sql)
+{
+    if (sqlite3_exec(p->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+        return project_db_fail(p, "cannot update the project");
+    return QUARRY_OK;
+}
+
+int project_begin(quarry_project *p)
+{
+    if (sqlite3_exec(p->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return project_db_fail(p, "cannot start a transaction "
+                                  "(is another quarry writing to it?)");
+    return QUARRY_OK;
+}
+
+int project_commit(quarry_project *p)
+{
+    if (sqlite3_exec(p->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        int status = project_db_fail(p, "cannot commit");
+        sqlite3_exec(p->db, "ROLLBACK", NULL, NULL, NULL);
+        return status;
+    }
+    return QUARRY_OK;
+}
+
+void project_rollback(quarry_project *p)
+{
+    if (p->db != NULL && !sqlite3_get_autocommit(p->db))
+        sqlite3_exec(p->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+sqlite3_stmt *project_prepare(quarry_project *p, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(p->db, sql, -1, &st, NULL) != SQLITE_OK) {
+        project_db_fail(p, "cannot read the project");
+        sqlite3_finalize(st);
+        return NULL;
+    }
+    return st;
+}
+
+const char *project_col_text(sqlite3_stmt *st, int col)
+{
+    return (const char *)sqlite3_column_text(st, col);
+}
+
+void project_now(const quarry_project *p, char buf[40])
+{
+    struct timespec ts;
+    struct tm tm;
+    if (p->fixed_time[0] != '\0') {
+        memcpy(buf, p->fixed_time, sizeof p->fixed_time);
+        return;
+    }
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    snprintf(buf, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+             (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100,
+             tm.tm_mday % 100, tm.tm_hour % 100, tm.tm_min % 100,
+             tm.tm_sec % 100, (int)(ts.tv_nsec / 1000000L) % 1000);
+}
+
+static int lookup_id(quarry_project *p, const char *sql, const char *key,
+                     int64_t *id)
+{
+    sqlite3_stmt *st = project_prepare(p, sql);
+    int rc;
+    *id = 0;
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return project_db_fail(p, "cannot read the project");
+    return QUARRY_OK;
+}
+
+int project_code_id(quarry_project *p, const char *code, int64_t *id)
+{
+    return lookup_id(p, "SELECT id FROM codes WHERE code = ?1", code, id);
+}
+
+int project_excerpt_id(quarry_project *p, const char *xid, int64_t *id)
+{
+    return lookup_id(p, "SELECT id FROM excerpts WHERE xid = ?1", xid, id);
+}
+
+int project_coder_id(quarry_project *p, const char *name, int64_t *id)
+{
+    int status = lookup_id(p, "SELECT id FROM coders WHERE name = ?1", name,
+                           id);
+    sqlite3_stmt *st;
+    if (status != QUARRY_OK || *id != 0)
+        return status;
+    st = project_prepare(p, "INSERT INTO coders(name, kind) VALUES(?1, ?2)");
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, strcmp(name, "quarry") == 0 ? "engine" : "person",
+                      -1, SQLITE_STATIC);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        sqlite3_finalize(st);
+        return project_db_fail(p, "cannot add a coder");
+    }
+    sqlite3_finalize(st);
+    *id = sqlite3_last_insert_rowid(p->db);
+    return QUARRY_OK;
+}
+
+void project_scratch_reset(quarry_project *p)
+{
+    size_t i;
+    for (i = 0; i < p->n_scratch; i++)
+        free(p->scratch[i]);
+    p->n_scratch = 0;
+    free(p->listing);
+    p->listing = NULL;
+}
+
+int project_scratch_keep(quarry_project *p, void *block)
+{
+    if (p->n_scratch == p->cap_scratch) {
+        size_t cap = p->cap_scratch ? 2 * p->cap_scratch : 64;
+        char **grown = realloc(p->scratch, cap * sizeof *grown);
+        if (grown == NULL)
+            return QUARRY_ENOMEM;
+        p->scratch = grown;
+        p->cap_scratch = cap;
+    }
+    p->scratch[p->n_scratch++] = block;
+    return QUARRY_OK;
+}
+
+const char *project_scratch_dup(quarry_project *p, const char *s)
+{
+    char *d;
+    if (s == NULL)
+        return NULL;
+    d = strdup(s);
+    if (d == NULL || project_scratch_keep(p, d) != QUARRY_OK) {
+        free(d);
+        return NULL;
+    }
+    return d;
+}
+
+void project_sha256_hex(const void *data, size_t len, char out[65])
+{
+    struct sha256_ctx ctx;
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    static const char hex[] = "0123456789abcdef";
+    size_t i;
+    sha256_init(&ctx);
+    sha256_update(&ctx, len, data);
+    sha256_digest(&ctx, sizeof digest, digest);
+    for (i = 0; i < SHA256_DIGEST_SIZE; i++) {
+        out[2 * i] = hex[digest[i] >> 4];
+        out[2 * i + 1] = hex[digest[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+/* ------------------------------------------------------------------ */
+
+int quarry_project_new(quarry_project **out)
+{
+    quarry_project *p;
+    if (out == NULL)
+        return QUARRY_EINVAL;
+    p = calloc(1, sizeof *p);
+    *out = p;
+    return p ? QUARRY_OK : QUARRY_ENOMEM;
+}
+
+static void project_close(quarry_project *p)
+{
+    project_scratch_reset(p);
+    if (p->db != NULL)
+        sqlite3_close(p->db);
+    p->db = NULL;
+    free(p->path);
+    p->path = NULL;
+}
+
+void quarry_project_free(quarry_project *p)
+{
+    if (p == NULL)
+        return;
+    project_close(p);
+    free(p->scratch);
+    free(p);
+}
+
+const char *quarry_project_errmsg(const quarry_project *p)
+{
+    return p ? p->errmsg : "out of memory";
+}
+
+int quarry_project_set_time(quarry_project *p, const char *iso)
+{
+    if (p == NULL)
+        return QUARRY_EINVAL;
+    if (iso == NULL) {
+        p->fixed_time[0] = '\0';
+        return QUARRY_OK;
+    }
+    if (strlen(iso) >= sizeof p->fixed_time || strlen(iso) < 10 ||
+        iso[4] != '-' || iso[7] != '-')
+        return project_fail(p, QUARRY_EINVAL,
+                            "\"%s\" is not an ISO 8601 time "
+                            "(2026-01-31T12:00:00Z)", iso);
+    strcpy(p->fixed_time, iso);
+    return QUARRY_OK;
+}
+
+static uint32_t be32(const unsigned char *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+           (uint32_t)b[2] << 8 | (uint32_t)b[3];
+}
+
+/* What the first 100 bytes of a file say: 1 a quarry project (with its
+ * schema version in *version), 0 not SQLite, -1 SQLite of another
+ * application, -2 too short to tell, -3 unreadable (errno kept). */
+static int sniff(const char *path, uint32_t *version)
+{
+    unsigned char h[100];
+    size_t n;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return -3;
+    n = fread(h, 1, sizeof h, f);
+    fclose(f);
+    if (n < sizeof h)
+        return n >= 16 && memcmp(h, "SQLite format 3", 16) == 0 ? -2
+               : n == 0                                          ? -2
+                                                                 : 0;
+    if (memcmp(h, "SQLite format 3", 16) != 0)
+        return 0;
+    *version = be32(h + 60);
+    return be32(h + 68) == PROJECT_APPLICATION_ID ? 1 : -1;
+}
+
+int quarry_project_sniff(const char *path)
+{
+    uint32_t version = 0;
+    return path != NULL && sniff(path, &version) == 1;
+}
+
+static int configure(quarry_project *p)
+{
+    sqlite3_busy_timeout(p->db, 5000);
+    sqlite3_extended_result_codes(p->db, 0);
+    if (p->readonly)
+        return project_exec(p, "PRAGMA foreign_keys = ON");
+    return project_exec(p, "PRAGMA foreign_keys = ON;"
+                           "PRAGMA synchronous = FULL");
+}
+
+int quarry_project_create(quarry_project *p, const char *path)
+{
+    struct stat sb;
+    char now[40], sql[256];
+    int status;
+    sqlite3_stmt *st;
+    if (p == NULL || path == NULL)
+        return QUARRY_EINVAL;
+    project_close(p);
+    if (stat(path, &sb) == 0)
+        return project_fail(p, QUARRY_EEXIST,
+                            "%s: already exists; not overwritten "
+                            "(open it, or choose another name)", path);
+    p->path = strdup(path);
+    if (p->path == NULL)
+        return project_fail(p, QUARRY_ENOMEM, "out of memory");
+    if (sqlite3_open_v2(path, &p->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                            SQLITE_OPEN_EXCLUSIVE,
+                        NULL) != SQLITE_OK) {
+        status = project_db_fail(p, "cannot create");
+        project_close(p);
+        return status;
+    }
+    p->readonly = 0;
+    status = configure(p);
+    if (status == QUARRY_OK)
+        status = project_begin(p);
+    if (status == QUARRY_OK) {
+        snprintf(sql, sizeof sql,
+                 "PRAGMA application_id = %d; PRAGMA user_version = %d;",
+                 PROJECT_APPLICATION_ID, QUARRY_PROJECT_SCHEMA);
+        status = project_exec(p, sql);
+    }
+    if (status == QUARRY_OK)
+        status = project_exec(p, schema_sql);
+    if (status == QUARRY_OK) {
+        project_now(p, now);
+        st = project_prepare(p, "INSERT INTO meta(key, value) VALUES"
+                                " ('created_at', ?1), ('created_by', ?2)");
+        if (st == NULL) {
+            status = QUARRY_EIO;
+        } else {
+            sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, quarry_version(), -1, SQLITE_STATIC);
+            if (sqlite3_step(st) != SQLITE_DONE)
+                status = project_db_fail(p, "cannot write");
+            sqlite3_finalize(st);
+        }
+    }
+    if (status == QUARRY_OK)
+        status = project_commit(p);
+    if (status != QUARRY_OK) {
+        project_rollback(p);
+        project_close(p);
+        unlink(path); /* ours: made by this call with O_EXCL */
+        return status;
+    }
+    return QUARRY_OK;
+}
+
+/* Everything a damaged file could fail, before any write. */
+static int verify(quarry_project *p)
+{
+    sqlite3_stmt *st;
+    const char *res;
+    size_t i;
+    int rc, status = QUARRY_OK;
+    st = project_prepare(p, "PRAGMA quick_check(1)");
+    if (st == NULL)
+        return project_fail(p, QUARRY_EPARSE,
+                            "%s: damaged, cannot be read (%s); "
+                            "not opened, not modified",
+                            p->path, sqlite3_errmsg(p->db));
+    rc = sqlite3_step(st);
+    res = rc == SQLITE_ROW ? project_col_text(st, 0) : NULL;
+    if (res == NULL || strcmp(res, "ok") != 0)
+        status = project_fail(p, QUARRY_EPARSE,
+                              "%s: damaged (%s); not opened, not modified",
+                              p->path,
+                              res ? res : sqlite3_errmsg(p->db));
+    sqlite3_finalize(st);
+    if (status != QUARRY_OK)
+        return status;
+    for (i = 0; i < sizeof schema_tables / sizeof schema_tables[0]; i++) {
+        st = project_prepare(p, "SELECT 1 FROM sqlite_schema"
+                                " WHERE type = 'table' AND name = ?1");
+        if (st == NULL)
+            return QUARRY_EIO;
+        sqlite3_bind_text(st, 1, schema_tables[i], -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        if (rc != SQLITE_ROW)
+            return project_fail(p, QUARRY_EPARSE,
+                                "%s: damaged (table \"%s\" is missing); "
+                                "not opened, not modified",
+                                p->path, schema_tables[i]);
+    }
+    return QUARRY_OK;
+}
+
+int quarry_project_open(quarry_project *p, const char *path, int flags)
+{
+    uint32_t version = 0;
+    int kind, status;
+    if (p == NULL || path == NULL)
+        return QUARRY_EINVAL;
+    project_close(p);
+    kind = sniff(path, &version);
+    switch (kind) {
+    case -3:
+        return project_fail(p, QUARRY_EIO, "%s: %s", path,
+                            errno == ENOENT
+                                ? "no such project (quarry init makes one)"
+                                : strerror(errno));
+    case -2:
+        return project_fail(p, QUARRY_EPARSE,
+                            "%s: damaged or truncated (too short for a "
+                            "project); not opened, not modified", path);
+    case 0:
+        return project_fail(p, QUARRY_EPARSE,
+                            "%s: not a quarry project (not an SQLite "
+                            "database); not opened, not modified", path);
+    case -1:
+        return project_fail(p, QUARRY_EPARSE,
+                            "%s: not a quarry project (an SQLite database "
+                            "of another application); not opened, "
+                            "not modified", path);
+    default:
+        break;
+    }
+    if (version > QUARRY_PROJECT_SCHEMA)
+        return project_fail(p, QUARRY_EVERSION,
+                            "%s: written by a newer quarry (schema %u; "
+                            "this quarry %s reads schema %d); not opened, "
+                            "not modified", path, version, quarry_version(),
+                            QUARRY_PROJECT_SCHEMA);
+    if (version < QUARRY_PROJECT_SCHEMA)
+        return project_fail(p, QUARRY_EVERSION,
+                            "%s: written by an older quarry (schema %u; "
+                            "this quarry %s reads schema %d); not opened, "
+                            "not modified", path, version, quarry_version(),
+                            QUARRY_PROJECT_SCHEMA);
+    p->path = strdup(path);
+    if (p->path == NULL)
+        return project_fail(p, QUARRY_ENOMEM, "out of memory");
+    p->readonly = (flags & QUARRY_PROJECT_READONLY) != 0;
+    if (sqlite3_open_v2(path, &p->db,
+                        p->readonly ? SQLITE_OPEN_READONLY
+                                    : SQLITE_OPEN_READWRITE,
+                        NULL) != SQLITE_OK) {
+        status = project_db_fail(p, "cannot open");
+        project_close(p);
+        return status;
+    }
+    status = configure(p);
+    if (status != QUARRY_OK)
+        status = project_fail(p, QUARRY_EPARSE,
+                              "%s: damaged, cannot be read (%s); not opened, "
+                              "not modified", path, sqlite3_errmsg(p->db));
+    if (status == QUARRY_OK)
+        status = verify(p);
+    if (status != QUARRY_OK) {
+        char keep[sizeof p->errmsg];
+        memcpy(keep, p->errmsg, sizeof keep);
+        project_close(p);
+        memcpy(p->errmsg, keep, sizeof keep);
+        return status;
+    }
+    return QUARRY_OK;
+}
+
+static int64_t count_of(quarry_project *p, const char *sql, int *status)
+{
+    sqlite3_stmt *st;
+    int64_t n = 0;
+    if (*status != QUARRY_OK)
+        return 0;
+    st = project_prepare(p, sql);
+    if (st == NULL) {
+        *status = QUARRY_EIO;
+        return 0;
+    }
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    else
+        *status = project_db_fail(p, "cannot read the project");
+    sqlite3_finalize(st);
+    return n;
+}
+
+int quarry_project_count(quarry_project *p, quarry_project_counts *out)
+{
+    int status = project_check(p, 0);
+    if (status != QUARRY_OK || out == NULL)
+        return status ? status : QUARRY_EINVAL;
+    memset(out, 0, sizeof *out);
+    out->sources = count_of(p, "SELECT count(*) FROM sources", &status);
+    out->excerpts = count_of(p, "SELECT count(*) FROM excerpts", &status);
+    out->coded_excerpts = count_of(
+        p, "SELECT count(DISTINCT excerpt_id) FROM codings", &status);
+    out->codes = count_of(p, "SELECT count(*) FROM codes", &status);
+    out->codings = count_of(p, "SELECT count(*) FROM codings", &status);
+    out->coders = count_of(p, "SELECT count(*) FROM coders", &status);
+    out->runs = count_of(p, "SELECT count(*) FROM runs", &status);
+    out->suggestions = count_of(p, "SELECT count(*) FROM suggestions",
+                                &status);
+    out->pending = count_of(
+        p,
+        "SELECT count(DISTINCT s.excerpt_id) FROM suggestions s"
+        " WHERE s.run_id = (SELECT max(id) FROM runs)"
+        " AND NOT EXISTS (SELECT 1 FROM codings c"
+        "  WHERE c.excerpt_id = s.excerpt_id)",
+        &status);
+    out->decisions = count_of(p, "SELECT count(*) FROM decisions", &status);
+    return status;
+}

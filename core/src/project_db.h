@@ -1,0 +1,73 @@
+/*
+ * project_db.h -- the insides of a project (quarry/project.h), shared by
+ * project.c (open, create, schema, errors), project_import.c,
+ * project_suggest.c, project_review.c, project_export.c and the REFI-QDA
+ * exchange. Internal; not installed. The schema is written out at the top
+ * of project.c.
+ */
+#ifndef QUARRY_PROJECT_DB_H
+#define QUARRY_PROJECT_DB_H
+
+#include <sqlite3.h>
+
+#include "quarry/quarry.h"
+
+/* 'QRRY': PRAGMA application_id of every quarry project. */
+#define PROJECT_APPLICATION_ID 0x51525259
+
+struct quarry_project {
+    sqlite3 *db;
+    char *path;
+    int readonly;
+    char fixed_time[40]; /* "" = the real clock */
+    char errmsg[1024];
+    /* Strings and arrays handed out by the last listing call. */
+    char **scratch;
+    size_t n_scratch, cap_scratch;
+    void *listing; /* the array of that call */
+};
+
+/* Set the message (printf-style) and return status. */
+int project_fail(quarry_project *p, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* "PATH: WHAT: <SQLite's message>" and QUARRY_EIO (QUARRY_ENOMEM when
+ * SQLite ran out of memory). */
+int project_db_fail(quarry_project *p, const char *what);
+/* 0, or a status with the message set when p has no open file or is
+ * read-only and write is set. */
+int project_check(quarry_project *p, int write);
+
+/* Run SQL with no result rows. */
+int project_exec(quarry_project *p, const char *sql);
+/* BEGIN IMMEDIATE (the write lock up front) / COMMIT / ROLLBACK. */
+int project_begin(quarry_project *p);
+int project_commit(quarry_project *p);
+void project_rollback(quarry_project *p);
+
+/* Prepare a statement; NULL with the message set on failure. */
+sqlite3_stmt *project_prepare(quarry_project *p, const char *sql);
+
+/* The time to write now, ISO 8601 UTC with milliseconds. */
+void project_now(const quarry_project *p, char buf[40]);
+
+/* The id of a coder, made when absent (kind "person" or "engine"). */
+int project_coder_id(quarry_project *p, const char *name, int64_t *id);
+/* The row id of a code, or 0 when absent (*id = 0, returns 0). */
+int project_code_id(quarry_project *p, const char *code, int64_t *id);
+/* The row id of an excerpt by its id, or 0 when absent. */
+int project_excerpt_id(quarry_project *p, const char *xid, int64_t *id);
+
+/* Listing scratch: drop what the last listing call handed out; keep a copy
+ * of s (NULL stays NULL) until the next reset. */
+void project_scratch_reset(quarry_project *p);
+const char *project_scratch_dup(quarry_project *p, const char *s);
+/* Keep an allocated block until the next reset (the listing array). */
+int project_scratch_keep(quarry_project *p, void *block);
+
+/* SHA-256 of a buffer as 64 hex digits and a NUL. */
+void project_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* Text of a column, or NULL. */
+const char *project_col_text(sqlite3_stmt *st, int col);
+
+#endif

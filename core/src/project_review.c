@@ -1,0 +1,643 @@
+/*
+ * project_review.c -- decisions by a named coder on the engine's
+ * suggestions: the review queue and its items, one decision (and the coding
+ * it makes) per transaction, undo, and decisions applied from a file.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "project_db.h"
+
+static const char *const verdict_names[] = {NULL, "accept", "reject",
+                                            "replace", "add"};
+
+quarry_verdict quarry_verdict_from_name(const char *name)
+{
+    int v;
+    for (v = 1; name != NULL && v <= 4; v++)
+        if (strcmp(name, verdict_names[v]) == 0)
+            return (quarry_verdict)v;
+    return (quarry_verdict)0;
+}
+
+const char *quarry_verdict_name(quarry_verdict v)
+{
+    return v >= 1 && v <= 4 ? verdict_names[v] : "unknown";
+}
+
+/* Where a decision came from, for messages: "" from a call, or
+ * "FILE:LINE: " from a decisions file. */
+typedef struct origin {
+    const char *file;
+    int64_t line;
+} origin;
+
+static int fail_at(quarry_project *p, const origin *o, int status,
+                   const char *field, const char *fmt, const char *arg)
+{
+    char what[512];
+    snprintf(what, sizeof what, fmt, arg ? arg : "");
+    if (o != NULL && o->file != NULL)
+        return project_fail(p, status, "%s:%lld: field \"%s\": %s", o->file,
+                            (long long)o->line, field, what);
+    return project_fail(p, status, "field \"%s\": %s", field, what);
+}
+
+/* The latest stored suggestion of code for excerpt, or 0. */
+static int suggestion_of(quarry_project *p, int64_t excerpt, int64_t code,
+                         int64_t *id)
+{
+    sqlite3_stmt *st = project_prepare(
+        p, "SELECT id FROM suggestions WHERE excerpt_id = ?1 AND"
+           " code_id = ?2 ORDER BY run_id DESC LIMIT 1");
+    int rc;
+    *id = 0;
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_int64(st, 1, excerpt);
+    sqlite3_bind_int64(st, 2, code);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE
+               ? QUARRY_OK
+               : project_db_fail(p, "cannot read the suggestions");
+}
+
+static int exists(quarry_project *p, const char *sql, int64_t a, int64_t b,
+                  int64_t c, int *yes)
+{
+    sqlite3_stmt *st = project_prepare(p, sql);
+    int rc;
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_int64(st, 1, a);
+    sqlite3_bind_int64(st, 2, b);
+    sqlite3_bind_int64(st, 3, c);
+    rc = sqlite3_step(st);
+    *yes = rc == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE
+               ? QUARRY_OK
+               : project_db_fail(p, "cannot read the project");
+}
+
+/* One decision inside an open transaction. */
+static int decide(quarry_project *p, const quarry_decision *d,
+                  const origin *o, int64_t *id_out)
+{
+    int64_t excerpt, code, replacement = 0, coder, suggestion = 0, made;
+    int64_t coded_code;
+    const char *origin_name;
+    char now[40];
+    sqlite3_stmt *st;
+    int status, yes;
+
+    if (d->coder == NULL || d->coder[0] == '\0')
+        return fail_at(p, o, QUARRY_EINVAL, "coder",
+                       "missing: every decision names its coder%s", NULL);
+    if (d->excerpt == NULL || d->excerpt[0] == '\0')
+        return fail_at(p, o, QUARRY_EINVAL, "excerpt", "missing%s", NULL);
+    if (d->verdict < QUARRY_VERDICT_ACCEPT || d->verdict > QUARRY_VERDICT_ADD)
+        return fail_at(p, o, QUARRY_EINVAL, "verdict",
+                       "not one of accept, reject, replace, add%s", NULL);
+    if (d->code == NULL || d->code[0] == '\0')
+        return fail_at(p, o, QUARRY_EINVAL, "code", "missing%s", NULL);
+    status = project_excerpt_id(p, d->excerpt, &excerpt);
+    if (status != QUARRY_OK)
+        return status;
+    if (excerpt == 0)
+        return fail_at(p, o, QUARRY_ENOTFOUND, "excerpt",
+                       "no excerpt \"%s\" in the project", d->excerpt);
+    status = project_code_id(p, d->code, &code);
+    if (status != QUARRY_OK)
+        return status;
+    if (code == 0)
+        return fail_at(p, o, QUARRY_ENOTFOUND, "code",
+                       "unknown code \"%s\" (not in the project's codebook)",
+                       d->code);
+    if (d->verdict == QUARRY_VERDICT_REPLACE) {
+        if (d->replacement == NULL || d->replacement[0] == '\0')
+            return fail_at(p, o, QUARRY_EINVAL, "replacement",
+                           "missing: replace names the code to use%s", NULL);
+        status = project_code_id(p, d->replacement, &replacement);
+        if (status != QUARRY_OK)
+            return status;
+        if (replacement == 0)
+            return fail_at(p, o, QUARRY_ENOTFOUND, "replacement",
+                           "unknown code \"%s\" (not in the project's "
+                           "codebook)", d->replacement);
+    } else if (d->replacement != NULL) {
+        return fail_at(p, o, QUARRY_EINVAL, "replacement",
+                       "only a replace decision names a replacement%s", NULL);
+    }
+    if (d->verdict != QUARRY_VERDICT_ADD) {
+        status = suggestion_of(p, excerpt, code, &suggestion);
+        if (status != QUARRY_OK)
+            return status;
+        if (suggestion == 0)
+            return fail_at(p, o, QUARRY_ENOTFOUND, "code",
+                           "\"%s\" was never suggested for this excerpt "
+                           "(\"add\" codes it anyway)", d->code);
+    }
+    status = project_coder_id(p, d->coder, &coder);
+    if (status != QUARRY_OK)
+        return status;
+    if (suggestion != 0) {
+        status = exists(p, "SELECT 1 FROM decisions WHERE excerpt_id = ?1"
+                           " AND code_id = ?2 AND coder_id = ?3 AND"
+                           " verdict <> 'add'",
+                        excerpt, code, coder, &yes);
+        if (status != QUARRY_OK)
+            return status;
+        if (yes)
+            return fail_at(p, o, QUARRY_EDUP, "code",
+                           "this coder already decided on \"%s\" for this "
+                           "excerpt (undo it first)", d->code);
+    }
+    coded_code = d->verdict == QUARRY_VERDICT_REPLACE ? replacement
+                 : d->verdict == QUARRY_VERDICT_REJECT ? 0
+                                                       : code;
+    if (coded_code != 0) {
+        status = exists(p, "SELECT 1 FROM codings WHERE excerpt_id = ?1"
+                           " AND code_id = ?2 AND coder_id = ?3",
+                        excerpt, coded_code, coder, &yes);
+        if (status != QUARRY_OK)
+            return status;
+        if (yes)
+            return fail_at(p, o, QUARRY_EDUP,
+                           d->verdict == QUARRY_VERDICT_REPLACE
+                               ? "replacement"
+                               : "code",
+                           "this coder already coded the excerpt \"%s\"",
+                           d->verdict == QUARRY_VERDICT_REPLACE
+                               ? d->replacement
+                               : d->code);
+    }
+    if (d->time != NULL) {
+        if (strlen(d->time) < 10 || strlen(d->time) >= 40 ||
+            d->time[4] != '-' || d->time[7] != '-')
+            return fail_at(p, o, QUARRY_EINVAL, "time",
+                           "\"%s\" is not an ISO 8601 time", d->time);
+        snprintf(now, sizeof now, "%s", d->time);
+    } else {
+        project_now(p, now);
+    }
+
+    st = project_prepare(p, "INSERT INTO decisions(excerpt_id, suggestion_id,"
+                            " code_id, verdict, replacement_id, coder_id,"
+                            " made_at, note) VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
+                            " ?7, ?8)");
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_int64(st, 1, excerpt);
+    if (suggestion)
+        sqlite3_bind_int64(st, 2, suggestion);
+    else
+        sqlite3_bind_null(st, 2);
+    sqlite3_bind_int64(st, 3, code);
+    sqlite3_bind_text(st, 4, quarry_verdict_name(d->verdict), -1,
+                      SQLITE_STATIC);
+    if (replacement)
+        sqlite3_bind_int64(st, 5, replacement);
+    else
+        sqlite3_bind_null(st, 5);
+    sqlite3_bind_int64(st, 6, coder);
+    sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
+    if (d->note)
+        sqlite3_bind_text(st, 8, d->note, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, 8);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        sqlite3_finalize(st);
+        return project_db_fail(p, "cannot store the decision");
+    }
+    sqlite3_finalize(st);
+    made = sqlite3_last_insert_rowid(p->db);
+    if (coded_code != 0) {
+        origin_name = d->verdict == QUARRY_VERDICT_ACCEPT
+                          ? "accepted-suggestion"
+                          : "manual";
+        st = project_prepare(p, "INSERT INTO codings(excerpt_id, code_id,"
+                                " coder_id, origin, made_at, decision_id)"
+                                " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+        if (st == NULL)
+            return QUARRY_EIO;
+        sqlite3_bind_int64(st, 1, excerpt);
+        sqlite3_bind_int64(st, 2, coded_code);
+        sqlite3_bind_int64(st, 3, coder);
+        sqlite3_bind_text(st, 4, origin_name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(st, 6, made);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            sqlite3_finalize(st);
+            return project_db_fail(p, "cannot store the coding");
+        }
+        sqlite3_finalize(st);
+    }
+    if (id_out)
+        *id_out = made;
+    return QUARRY_OK;
+}
+
+int quarry_project_decide(quarry_project *p, const quarry_decision *d,
+                          int64_t *id)
+{
+    int status = project_check(p, 1);
+    if (status != QUARRY_OK)
+        return status;
+    if (d == NULL)
+        return project_fail(p, QUARRY_EINVAL, "no decision");
+    status = project_begin(p);
+    if (status != QUARRY_OK)
+        return status;
+    status = decide(p, d, NULL, id);
+    if (status == QUARRY_OK)
+        return project_commit(p);
+    project_rollback(p);
+    return status;
+}
+
+int quarry_project_undo(quarry_project *p, const char *coder,
+                        const char **undone)
+{
+    sqlite3_stmt *st;
+    int64_t decision = 0;
+    char *xid = NULL;
+    int rc, status = project_check(p, 1);
+    if (undone)
+        *undone = NULL;
+    if (status != QUARRY_OK)
+        return status;
+    if (coder == NULL)
+        return project_fail(p, QUARRY_EINVAL, "undo: no coder");
+    project_scratch_reset(p);
+    status = project_begin(p);
+    if (status != QUARRY_OK)
+        return status;
+    st = project_prepare(p, "SELECT d.id, e.xid FROM decisions d"
+                            " JOIN coders c ON c.id = d.coder_id"
+                            " JOIN excerpts e ON e.id = d.excerpt_id"
+                            " WHERE c.name = ?1 ORDER BY d.id DESC LIMIT 1");
+    if (st == NULL) {
+        project_rollback(p);
+        return QUARRY_EIO;
+    }
+    sqlite3_bind_text(st, 1, coder, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        decision = sqlite3_column_int64(st, 0);
+        xid = strdup(project_col_text(st, 1));
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW) {
+        project_rollback(p);
+        return rc == SQLITE_DONE ? QUARRY_OK
+                                 : project_db_fail(p, "cannot read decisions");
+    }
+    st = project_prepare(p, "DELETE FROM codings WHERE decision_id = ?1");
+    if (st != NULL) {
+        sqlite3_bind_int64(st, 1, decision);
+        rc = sqlite3_step(st);
+        sqlite3_finalize(st);
+        st = rc == SQLITE_DONE
+                 ? project_prepare(p, "DELETE FROM decisions WHERE id = ?1")
+                 : NULL;
+    }
+    if (st == NULL) {
+        status = project_db_fail(p, "cannot undo");
+    } else {
+        sqlite3_bind_int64(st, 1, decision);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            status = project_db_fail(p, "cannot undo");
+        sqlite3_finalize(st);
+    }
+    if (status == QUARRY_OK)
+        status = project_commit(p);
+    else
+        project_rollback(p);
+    if (status == QUARRY_OK && undone && xid) {
+        if (project_scratch_keep(p, xid) == QUARRY_OK) {
+            *undone = xid;
+            xid = NULL;
+        }
+    }
+    free(xid);
+    return status;
+}
+
+/* ------------------------------------------------------------------ */
+/* Decisions from a file                                                */
+
+static int string_field(quarry_project *p, const origin *o, json_t *obj,
+                        const char *key, const char **out)
+{
+    json_t *v = json_object_get(obj, key);
+    *out = NULL;
+    if (v == NULL || json_is_null(v))
+        return QUARRY_OK;
+    if (!json_is_string(v))
+        return fail_at(p, o, QUARRY_EPARSE, key, "not a string%s", NULL);
+    *out = json_string_value(v);
+    return QUARRY_OK;
+}
+
+static const char *const decision_keys[] = {
+    "excerpt", "verdict", "code", "replacement", "coder", "note", "time"};
+
+static int apply_line(quarry_project *p, const origin *o, const char *line,
+                      size_t len, const char *default_coder)
+{
+    json_error_t err;
+    json_t *obj = json_loadb(line, len, JSON_REJECT_DUPLICATES, &err);
+    quarry_decision d = QUARRY_DECISION_INIT;
+    const char *verdict = NULL, *key;
+    json_t *value;
+    int status = QUARRY_OK;
+    size_t k;
+    if (obj == NULL)
+        return project_fail(p, QUARRY_EPARSE, "%s:%lld: malformed JSON: %s",
+                            o->file, (long long)o->line, err.text);
+    if (!json_is_object(obj)) {
+        json_decref(obj);
+        return project_fail(p, QUARRY_EPARSE,
+                            "%s:%lld: not a JSON object", o->file,
+                            (long long)o->line);
+    }
+    json_object_foreach(obj, key, value)
+    {
+        int known = 0;
+        for (k = 0; k < sizeof decision_keys / sizeof *decision_keys; k++)
+            known |= strcmp(key, decision_keys[k]) == 0;
+        if (!known) {
+            status = fail_at(p, o, QUARRY_EPARSE, key,
+                             "unknown field (a decision has excerpt, "
+                             "verdict, code, replacement, coder, note, "
+                             "time)%s", NULL);
+            break;
+        }
+    }
+    if (status == QUARRY_OK)
+        status = string_field(p, o, obj, "excerpt", &d.excerpt);
+    if (status == QUARRY_OK)
+        status = string_field(p, o, obj, "verdict", &verdict);
+    if (status == QUARRY_OK)
+        status = string_field(p, o, obj, "code", &d.code);
+    if (status == QUARRY_OK)
+        status = string_field(p, o, obj, "replacement", &d.replacement);
+    if (status == QUARRY_OK)
+        status = string_field(p, o, obj, "coder", &d.coder);
+    if (status == QUARRY_OK)
+        status = string_field(p, o, obj, "note", &d.note);
+    if (status == QUARRY_OK)
+        status = string_field(p, o, obj, "time", &d.time);
+    if (status == QUARRY_OK) {
+        if (verdict == NULL)
+            status = fail_at(p, o, QUARRY_EPARSE, "verdict", "missing%s",
+                             NULL);
+        else if ((d.verdict = quarry_verdict_from_name(verdict)) == 0)
+            status = fail_at(p, o, QUARRY_EPARSE, "verdict",
+                             "\"%s\" is not one of accept, reject, replace, "
+                             "add", verdict);
+    }
+    if (status == QUARRY_OK) {
+        if (d.coder == NULL)
+            d.coder = default_coder;
+        status = decide(p, &d, o, NULL);
+    }
+    json_decref(obj);
+    return status;
+}
+
+int quarry_project_apply_decisions(quarry_project *p, const char *path,
+                                   const char *default_coder,
+                                   int64_t *applied)
+{
+    FILE *f;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t got;
+    origin o;
+    int64_t n = 0;
+    int status = project_check(p, 1);
+    if (status != QUARRY_OK)
+        return status;
+    if (path == NULL)
+        return project_fail(p, QUARRY_EINVAL, "no decisions file");
+    f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (f == NULL)
+        return project_fail(p, QUARRY_EIO, "%s: cannot open: %s", path,
+                            strerror(errno));
+    o.file = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    o.line = 0;
+    status = project_begin(p);
+    while (status == QUARRY_OK && (got = getline(&line, &cap, f)) >= 0) {
+        size_t len = (size_t)got;
+        o.line++;
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            len--;
+        if (len == 0)
+            continue;
+        if (memchr(line, '\0', len) != NULL) {
+            status = project_fail(p, QUARRY_EPARSE,
+                                  "%s:%lld: a NUL byte in the line",
+                                  o.file, (long long)o.line);
+            break;
+        }
+        status = apply_line(p, &o, line, len, default_coder);
+        if (status == QUARRY_OK)
+            n++;
+    }
+    if (status == QUARRY_OK && ferror(f))
+        status = project_fail(p, QUARRY_EIO, "%s: read error", o.file);
+    free(line);
+    if (f != stdin)
+        fclose(f);
+    if (status == QUARRY_OK)
+        status = project_commit(p);
+    else
+        project_rollback(p);
+    if (status == QUARRY_OK && applied)
+        *applied = n;
+    return status;
+}
+
+/* ------------------------------------------------------------------ */
+/* The queue                                                            */
+
+/* Row id of the next excerpt for coder (0 when none) and how many. */
+static const char queue_sql[] =
+    "FROM excerpts e WHERE EXISTS (SELECT 1 FROM suggestions s"
+    "  WHERE s.excerpt_id = e.id AND s.run_id = (SELECT max(id) FROM runs)"
+    "  AND NOT EXISTS (SELECT 1 FROM decisions d JOIN coders c"
+    "   ON c.id = d.coder_id WHERE c.name = ?1 AND d.excerpt_id = e.id"
+    "   AND d.code_id = s.code_id AND d.verdict <> 'add'))"
+    " AND NOT EXISTS (SELECT 1 FROM codings g JOIN coders c"
+    "  ON c.id = g.coder_id WHERE c.name = ?1 AND g.excerpt_id = e.id)";
+
+static int neighbour(quarry_project *p, int64_t source, int64_t seq, int dir,
+                     const char **text, const char **speaker)
+{
+    sqlite3_stmt *st = project_prepare(
+        p, dir < 0 ? "SELECT text, speaker FROM excerpts WHERE source_id = ?1"
+                     " AND seq < ?2 ORDER BY seq DESC LIMIT 1"
+                   : "SELECT text, speaker FROM excerpts WHERE source_id = ?1"
+                     " AND seq > ?2 ORDER BY seq LIMIT 1");
+    *text = *speaker = NULL;
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_int64(st, 1, source);
+    sqlite3_bind_int64(st, 2, seq);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *text = project_scratch_dup(p, project_col_text(st, 0));
+        *speaker = project_scratch_dup(p, project_col_text(st, 1));
+    }
+    sqlite3_finalize(st);
+    return QUARRY_OK;
+}
+
+typedef struct item_block {
+    quarry_review_item item;
+    quarry_review_suggestion sugg[64];
+    const char *codes[64];
+} item_block;
+
+static int load_item(quarry_project *p, const char *coder, int64_t row,
+                     const quarry_review_item **out)
+{
+    sqlite3_stmt *st;
+    item_block *b;
+    int64_t source = 0, seq = 0, run = 0;
+    int status = QUARRY_OK;
+    b = calloc(1, sizeof *b);
+    if (b == NULL)
+        return project_fail(p, QUARRY_ENOMEM, "out of memory");
+    p->listing = b;
+    st = project_prepare(p, "SELECT e.xid, e.text, s.name, e.speaker,"
+                            " e.line, e.attributes, e.source_id, e.seq,"
+                            " (SELECT max(run_id) FROM suggestions g"
+                            "  WHERE g.excerpt_id = e.id)"
+                            " FROM excerpts e JOIN sources s"
+                            " ON s.id = e.source_id WHERE e.id = ?1");
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_int64(st, 1, row);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        b->item.excerpt = project_scratch_dup(p, project_col_text(st, 0));
+        b->item.text = project_scratch_dup(p, project_col_text(st, 1));
+        b->item.source = project_scratch_dup(p, project_col_text(st, 2));
+        b->item.speaker = project_scratch_dup(p, project_col_text(st, 3));
+        b->item.line = sqlite3_column_int64(st, 4);
+        b->item.attributes = project_scratch_dup(p, project_col_text(st, 5));
+        source = sqlite3_column_int64(st, 6);
+        seq = sqlite3_column_int64(st, 7);
+        run = sqlite3_column_int64(st, 8);
+    }
+    sqlite3_finalize(st);
+    b->item.run = run;
+    status = neighbour(p, source, seq, -1, &b->item.before,
+                       &b->item.before_speaker);
+    if (status == QUARRY_OK)
+        status = neighbour(p, source, seq, 1, &b->item.after,
+                           &b->item.after_speaker);
+    if (status != QUARRY_OK)
+        return status;
+    st = project_prepare(
+        p, "SELECT k.code, k.name, s.score, s.confidence, s.evidence,"
+           " s.abstain, (SELECT d.verdict FROM decisions d JOIN coders c"
+           "  ON c.id = d.coder_id WHERE c.name = ?3 AND d.excerpt_id ="
+           "  s.excerpt_id AND d.code_id = s.code_id AND d.verdict <> 'add'"
+           "  ORDER BY d.id DESC LIMIT 1)"
+           " FROM suggestions s JOIN codes k ON k.id = s.code_id"
+           " WHERE s.excerpt_id = ?1 AND s.run_id = ?2 ORDER BY s.rank");
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_int64(st, 1, row);
+    sqlite3_bind_int64(st, 2, run);
+    sqlite3_bind_text(st, 3, coder, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW && b->item.n_suggestions < 64) {
+        quarry_review_suggestion *g = &b->sugg[b->item.n_suggestions++];
+        g->code = project_scratch_dup(p, project_col_text(st, 0));
+        g->name = project_scratch_dup(p, project_col_text(st, 1));
+        g->score = sqlite3_column_double(st, 2);
+        g->confidence = sqlite3_column_double(st, 3);
+        g->evidence = project_scratch_dup(p, project_col_text(st, 4));
+        b->item.abstain = sqlite3_column_int(st, 5);
+        g->verdict = project_scratch_dup(p, project_col_text(st, 6));
+    }
+    sqlite3_finalize(st);
+    b->item.suggestions = b->sugg;
+    st = project_prepare(p, "SELECT k.code FROM codings g JOIN codes k"
+                            " ON k.id = g.code_id JOIN coders c"
+                            " ON c.id = g.coder_id WHERE g.excerpt_id = ?1"
+                            " AND c.name = ?2 ORDER BY k.position");
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_int64(st, 1, row);
+    sqlite3_bind_text(st, 2, coder, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW && b->item.n_codes < 64)
+        b->codes[b->item.n_codes++] =
+            project_scratch_dup(p, project_col_text(st, 0));
+    sqlite3_finalize(st);
+    b->item.codes = b->codes;
+    *out = &b->item;
+    return QUARRY_OK;
+}
+
+int quarry_project_review_next(quarry_project *p, const char *coder,
+                               const quarry_review_item **item,
+                               int64_t *remaining)
+{
+    char sql[1536];
+    sqlite3_stmt *st;
+    int64_t row = 0, n = 0;
+    int status = project_check(p, 0);
+    if (status != QUARRY_OK || coder == NULL || item == NULL)
+        return status ? status : project_fail(p, QUARRY_EINVAL, "no coder");
+    project_scratch_reset(p);
+    *item = NULL;
+    snprintf(sql, sizeof sql,
+             "SELECT (SELECT e.id %s ORDER BY e.seq, e.id LIMIT 1),"
+             " (SELECT count(*) %s)",
+             queue_sql, queue_sql);
+    st = project_prepare(p, sql);
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_text(st, 1, coder, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        row = sqlite3_column_int64(st, 0);
+        n = sqlite3_column_int64(st, 1);
+    } else {
+        status = project_db_fail(p, "cannot read the queue");
+    }
+    sqlite3_finalize(st);
+    if (remaining)
+        *remaining = n;
+    if (status != QUARRY_OK || row == 0)
+        return status;
+    return load_item(p, coder, row, item);
+}
+
+int quarry_project_review_item(quarry_project *p, const char *coder,
+                               const char *excerpt,
+                               const quarry_review_item **item)
+{
+    int64_t row;
+    int status = project_check(p, 0);
+    if (status != QUARRY_OK || coder == NULL || item == NULL ||
+        excerpt == NULL)
+        return status ? status : project_fail(p, QUARRY_EINVAL, "no coder");
+    project_scratch_reset(p);
+    *item = NULL;
+    status = project_excerpt_id(p, excerpt, &row);
+    if (status != QUARRY_OK)
+        return status;
+    if (row == 0)
+        return project_fail(p, QUARRY_ENOTFOUND,
+                            "no excerpt \"%s\" in the project", excerpt);
+    return load_item(p, coder, row, item);
+}

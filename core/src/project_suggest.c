@@ -1,0 +1,401 @@
+/*
+ * project_suggest.c -- `quarry suggest` inside a project: learn from the
+ * human codings, push rejected codes away, suggest for the uncoded
+ * excerpts, and store the run with enough to reproduce it (plugins with
+ * versions and options, hashes of what it read, timing) and its
+ * suggestions with their evidence.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine.h"
+#include "project_db.h"
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) +
+           (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* SHA-256 over what a run read of a corpus: ids, texts and codes. */
+static int corpus_hash(const quarry_corpus *c, char out[65])
+{
+    size_t i, len = 0, cap = 0, n = quarry_corpus_size(c);
+    char *buf = NULL;
+    for (i = 0; i < n; i++) {
+        const quarry_excerpt *x = quarry_corpus_at(c, i);
+        size_t need = strlen(x->id) + x->text_len + 3;
+        int32_t k;
+        for (k = 0; k < x->n_codes; k++)
+            need += strlen(x->codes[k]) + 1;
+        if (len + need > cap) {
+            size_t want = cap ? cap : 65536;
+            char *grown;
+            while (want < len + need)
+                want *= 2;
+            grown = realloc(buf, want);
+            if (grown == NULL) {
+                free(buf);
+                return QUARRY_ENOMEM;
+            }
+            buf = grown;
+            cap = want;
+        }
+        len += (size_t)sprintf(buf + len, "%s\x1f", x->id);
+        memcpy(buf + len, x->text, x->text_len);
+        len += x->text_len;
+        buf[len++] = '\x1f';
+        for (k = 0; k < x->n_codes; k++)
+            len += (size_t)sprintf(buf + len, "%s\x1f", x->codes[k]);
+        buf[len++] = '\x1e';
+    }
+    project_sha256_hex(buf ? buf : "", len, out);
+    free(buf);
+    return QUARRY_OK;
+}
+
+static void add_plugin(quarry_engine *e, json_t *list, quarry_plugin_kind k,
+                       const char *name)
+{
+    const quarry_plugin *pl = NULL;
+    json_t *o;
+    if (name == NULL || strcmp(name, "none") == 0)
+        return;
+    o = json_object();
+    json_object_set_new(o, "kind", json_string(quarry_kind_name(k)));
+    json_object_set_new(o, "name", json_string(name));
+    if (quarry_engine_find(e, k, name, &pl) == QUARRY_OK && pl != NULL) {
+        json_object_set_new(o, "version",
+                            json_string(pl->version ? pl->version : ""));
+    }
+    json_array_append_new(list, o);
+}
+
+static json_t *opt_str(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static char *run_options(quarry_engine *e, const quarry_pipeline_options *po,
+                         const quarry_suggest_options *so, int all)
+{
+    json_t *o = json_object(), *pl = json_object(), *sg = json_object(),
+           *plug = json_object();
+    char *text;
+    size_t i;
+    json_object_set_new(pl, "tokenizer", opt_str(po->tokenizer));
+    json_object_set_new(pl, "stemmer", opt_str(po->stemmer));
+    json_object_set_new(pl, "weighting", opt_str(po->weighting));
+    json_object_set_new(pl, "language", opt_str(po->language));
+    json_object_set_new(pl, "stopwords", opt_str(po->stopwords));
+    json_object_set_new(pl, "lexicon", opt_str(po->lexicon));
+    json_object_set_new(pl, "min_df", json_integer(po->min_df));
+    json_object_set_new(pl, "max_df", json_real(po->max_df));
+    json_object_set_new(pl, "max_features", json_integer(po->max_features));
+    json_object_set_new(sg, "top", json_integer(so->top));
+    json_object_set_new(sg, "neighbours", json_integer(so->neighbours));
+    json_object_set_new(sg, "min_confidence", json_real(so->min_confidence));
+    json_object_set_new(sg, "proto_weight", json_real(so->proto_weight));
+    json_object_set_new(sg, "definition_prior",
+                        json_real(so->definition_prior));
+    json_object_set_new(sg, "temperature", json_real(so->temperature));
+    json_object_set_new(sg, "all", json_boolean(all));
+    for (i = 0; i < e->n_options; i++) {
+        char key[512];
+        snprintf(key, sizeof key, "%s.%s", e->options[i].plugin,
+                 e->options[i].key);
+        json_object_set_new(plug, key, json_string(e->options[i].value));
+    }
+    json_object_set_new(o, "pipeline", pl);
+    json_object_set_new(o, "suggest", sg);
+    json_object_set_new(o, "plugin_options", plug);
+    text = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
+    json_decref(o);
+    return text;
+}
+
+static char *evidence_json(const quarry_suggestion *g,
+                           const quarry_corpus *train)
+{
+    json_t *o = json_object(), *terms = json_array(), *nb = json_array();
+    char *text;
+    int32_t k;
+    for (k = 0; k < g->n_terms; k++) {
+        json_t *t = json_object();
+        json_object_set_new(t, "term", json_string(g->terms[k]));
+        json_object_set_new(t, "weight", json_real(g->term_weights[k]));
+        json_array_append_new(terms, t);
+    }
+    for (k = 0; k < g->n_neighbours; k++) {
+        const quarry_excerpt *x = quarry_corpus_at(train, (size_t)g->neighbours[k]);
+        json_t *t = json_object();
+        json_object_set_new(t, "id", json_string(x ? x->id : ""));
+        json_object_set_new(t, "score", json_real(g->neighbour_scores[k]));
+        json_array_append_new(nb, t);
+    }
+    json_object_set_new(o, "terms", terms);
+    json_object_set_new(o, "neighbours", nb);
+    text = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6));
+    json_decref(o);
+    return text;
+}
+
+/* The rejected suggestions, as a corpus whose codes are the codes rejected
+ * for each excerpt (any coder): what pushes those codes away. */
+static int rejected_corpus(quarry_project *p, quarry_corpus **out)
+{
+    sqlite3_stmt *st = project_prepare(
+        p, "SELECT e.xid, e.text, json_group_array(k.code) FROM decisions d"
+           " JOIN excerpts e ON e.id = d.excerpt_id"
+           " JOIN codes k ON k.id = d.code_id"
+           " WHERE d.verdict IN ('reject', 'replace')"
+           " AND NOT EXISTS (SELECT 1 FROM codings g WHERE"
+           "  g.excerpt_id = d.excerpt_id AND g.code_id = d.code_id)"
+           " GROUP BY e.id ORDER BY e.seq, e.id");
+    json_t *line;
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    int rc, status = QUARRY_OK;
+    quarry_read_options ro = QUARRY_READ_OPTIONS_INIT;
+    *out = NULL;
+    if (st == NULL)
+        return QUARRY_EIO;
+    while (status == QUARRY_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char *s;
+        size_t n;
+        line = json_object();
+        json_object_set_new(line, "id", json_string(project_col_text(st, 0)));
+        json_object_set_new(line, "text",
+                            json_string(project_col_text(st, 1)));
+        json_object_set_new(line, "code",
+                            json_loads(project_col_text(st, 2), 0, NULL));
+        s = json_dumps(line, JSON_COMPACT);
+        json_decref(line);
+        n = s ? strlen(s) : 0;
+        if (s != NULL && len + n + 2 > cap) {
+            size_t want = cap ? 2 * cap : 65536;
+            char *grown;
+            while (want < len + n + 2)
+                want *= 2;
+            grown = realloc(buf, want);
+            if (grown == NULL) {
+                free(s);
+                s = NULL;
+            } else {
+                buf = grown;
+                cap = want;
+            }
+        }
+        if (s == NULL) {
+            status = project_fail(p, QUARRY_ENOMEM, "out of memory");
+            break;
+        }
+        memcpy(buf + len, s, n);
+        len += n;
+        buf[len++] = '\n';
+        free(s);
+    }
+    if (status == QUARRY_OK && rc != SQLITE_DONE)
+        status = project_db_fail(p, "cannot read the decisions");
+    sqlite3_finalize(st);
+    if (status == QUARRY_OK && len > 0) {
+        status = quarry_corpus_new(out);
+        ro.format = QUARRY_FORMAT_JSONL;
+        ro.allow_empty = 1;
+        if (status == QUARRY_OK)
+            status = quarry_corpus_read_buffer(*out, buf, len, p->path, &ro);
+        if (status != QUARRY_OK) {
+            project_fail(p, status, "%s", quarry_corpus_errmsg(*out));
+            quarry_corpus_free(*out);
+            *out = NULL;
+        }
+    }
+    free(buf);
+    return status;
+}
+
+static int store(quarry_project *p, quarry_engine *e,
+                 const quarry_pipeline_options *po,
+                 const quarry_suggest_options *so,
+                 const quarry_project_suggest_options *ps,
+                 const quarry_corpus *train, const quarry_corpus *input,
+                 const quarry_suggestions *s, const char *started,
+                 double seconds, quarry_run_info *info)
+{
+    char th[65], ih[65];
+    char *opts = NULL, *plugins_text = NULL;
+    json_t *plugins = json_array();
+    sqlite3_stmt *run = NULL, *ins = NULL;
+    int64_t run_id, stored = 0, abstained = 0;
+    size_t i, n = quarry_suggestions_size(s);
+    int status;
+
+    add_plugin(e, plugins, QUARRY_KIND_TOKENIZER, po->tokenizer);
+    add_plugin(e, plugins, QUARRY_KIND_STEMMER, po->stemmer);
+    add_plugin(e, plugins, QUARRY_KIND_WEIGHTING, po->weighting);
+    plugins_text = json_dumps(plugins, JSON_COMPACT);
+    json_decref(plugins);
+    opts = run_options(e, po, so, ps->all);
+    status = corpus_hash(train, th);
+    if (status == QUARRY_OK)
+        status = corpus_hash(input, ih);
+    if (status != QUARRY_OK || plugins_text == NULL || opts == NULL) {
+        status = project_fail(p, QUARRY_ENOMEM, "out of memory");
+        goto done;
+    }
+    status = project_begin(p);
+    if (status != QUARRY_OK)
+        goto done;
+    run = project_prepare(p, "INSERT INTO runs(command, started_at, seconds,"
+                             " quarry_version, plugins, options, train_sha256,"
+                             " input_sha256, n_train, n_input) VALUES(?1, ?2,"
+                             " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+    ins = project_prepare(p, "INSERT INTO suggestions(run_id, excerpt_id,"
+                             " code_id, rank, score, confidence, abstain,"
+                             " evidence) VALUES(?1, (SELECT id FROM excerpts"
+                             " WHERE xid = ?2), (SELECT id FROM codes WHERE"
+                             " code = ?3), ?4, ?5, ?6, ?7, ?8)");
+    if (run == NULL || ins == NULL) {
+        status = QUARRY_EIO;
+        goto rollback;
+    }
+    if (ps->command)
+        sqlite3_bind_text(run, 1, ps->command, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(run, 1);
+    sqlite3_bind_text(run, 2, started, -1, SQLITE_STATIC);
+    sqlite3_bind_double(run, 3, seconds);
+    sqlite3_bind_text(run, 4, quarry_version(), -1, SQLITE_STATIC);
+    sqlite3_bind_text(run, 5, plugins_text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(run, 6, opts, -1, SQLITE_STATIC);
+    sqlite3_bind_text(run, 7, th, -1, SQLITE_STATIC);
+    sqlite3_bind_text(run, 8, ih, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(run, 9, (int64_t)quarry_corpus_size(train));
+    sqlite3_bind_int64(run, 10, (int64_t)quarry_corpus_size(input));
+    if (sqlite3_step(run) != SQLITE_DONE) {
+        status = project_db_fail(p, "cannot store the run");
+        goto rollback;
+    }
+    run_id = sqlite3_last_insert_rowid(p->db);
+    for (i = 0; i < n && status == QUARRY_OK; i++) {
+        const quarry_excerpt *x = quarry_corpus_at(input, i);
+        int32_t r, count = quarry_suggestions_count(s, i);
+        int abstain = quarry_suggestions_abstain(s, i);
+        abstained += abstain != 0;
+        for (r = 0; r < count; r++) {
+            const quarry_suggestion *g = quarry_suggestions_at(s, i, r);
+            char *ev = evidence_json(g, train);
+            if (ev == NULL) {
+                status = project_fail(p, QUARRY_ENOMEM, "out of memory");
+                break;
+            }
+            sqlite3_reset(ins);
+            sqlite3_bind_int64(ins, 1, run_id);
+            sqlite3_bind_text(ins, 2, x->id, -1, SQLITE_STATIC);
+            sqlite3_bind_text(ins, 3, g->code, -1, SQLITE_STATIC);
+            sqlite3_bind_int(ins, 4, r + 1);
+            sqlite3_bind_double(ins, 5, g->score);
+            sqlite3_bind_double(ins, 6, g->confidence);
+            sqlite3_bind_int(ins, 7, abstain != 0);
+            sqlite3_bind_text(ins, 8, ev, -1, SQLITE_TRANSIENT);
+            free(ev);
+            if (sqlite3_step(ins) != SQLITE_DONE) {
+                status = project_db_fail(p, "cannot store a suggestion");
+                break;
+            }
+            stored++;
+        }
+    }
+    if (status == QUARRY_OK)
+        status = project_commit(p);
+    if (status == QUARRY_OK && info != NULL) {
+        info->run = run_id;
+        info->train = (int64_t)quarry_corpus_size(train);
+        info->input = (int64_t)quarry_corpus_size(input);
+        info->stored = stored;
+        info->abstained = abstained;
+        info->seconds = seconds;
+    }
+rollback:
+    if (status != QUARRY_OK)
+        project_rollback(p);
+done:
+    sqlite3_finalize(run);
+    sqlite3_finalize(ins);
+    free(opts);
+    free(plugins_text);
+    return status;
+}
+
+int quarry_project_suggest(quarry_project *p, quarry_engine *e,
+                           const quarry_pipeline_options *po,
+                           const quarry_suggest_options *so,
+                           const quarry_project_suggest_options *ps,
+                           quarry_run_info *info)
+{
+    quarry_pipeline_options po_def = QUARRY_PIPELINE_OPTIONS_INIT;
+    quarry_suggest_options so_def = QUARRY_SUGGEST_OPTIONS_INIT, sopt;
+    quarry_project_suggest_options ps_def =
+        QUARRY_PROJECT_SUGGEST_OPTIONS_INIT;
+    quarry_corpus *train = NULL, *input = NULL, *rejected = NULL;
+    quarry_codebook *cb = NULL;
+    quarry_suggestions *s = NULL;
+    struct timespec t0;
+    char started[40];
+    int status = project_check(p, 1);
+    if (status != QUARRY_OK)
+        return status;
+    if (e == NULL)
+        return project_fail(p, QUARRY_EINVAL, "no engine");
+    if (po == NULL)
+        po = &po_def;
+    if (so == NULL)
+        so = &so_def;
+    if (ps == NULL)
+        ps = &ps_def;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    project_now(p, started);
+
+    status = quarry_project_corpus(p, QUARRY_SUBSET_CODED, &train);
+    if (status == QUARRY_OK)
+        status = quarry_project_corpus(
+            p, ps->all ? QUARRY_SUBSET_ALL : QUARRY_SUBSET_UNCODED, &input);
+    if (status == QUARRY_OK && quarry_corpus_size(train) == 0)
+        status = project_fail(p, QUARRY_EINVAL,
+                              "%s: no coded excerpts to learn from (import "
+                              "coded excerpts, or code some in review)",
+                              p->path);
+    if (status == QUARRY_OK && quarry_corpus_size(input) == 0)
+        status = project_fail(p, QUARRY_EINVAL,
+                              "%s: every excerpt is coded; nothing to "
+                              "suggest for (--all suggests for every one)",
+                              p->path);
+    if (status == QUARRY_OK)
+        status = quarry_project_codebook(p, e, &cb);
+    if (status == QUARRY_OK)
+        status = rejected_corpus(p, &rejected);
+    if (status == QUARRY_OK) {
+        sopt = *so;
+        sopt.codebook = cb;
+#if QUARRY_SUGGEST_OPTIONS_VERSION >= 2
+        sopt.version = QUARRY_SUGGEST_OPTIONS_VERSION;
+        sopt.rejected = rejected;
+#endif
+        status = quarry_suggest_run(&s, e, po, &sopt, train, input);
+        if (status != QUARRY_OK)
+            project_fail(p, status, "%s", quarry_engine_errmsg(e));
+    }
+    if (status == QUARRY_OK)
+        status = store(p, e, po, so, ps, train, input, s, started,
+                       seconds_since(&t0), info);
+    quarry_suggestions_free(s);
+    quarry_codebook_free(cb);
+    quarry_corpus_free(train);
+    quarry_corpus_free(input);
+    quarry_corpus_free(rejected);
+    return status;
+}
