@@ -27,6 +27,7 @@ typedef struct cli {
     const char **options;     /* --option values */
     int n_options;
     int progress_shown;
+    int32_t threads;          /* --threads; 0 = every core */
 } cli;
 
 /* Long options every pipeline command accepts, numbered from 1000. */
@@ -51,6 +52,7 @@ enum {
     OPT_QUIET,
     OPT_VERBOSE,
     OPT_HELP,
+    OPT_THREADS,
     OPT_COMMAND_BASE = 1100 /* subcommands number their own from here */
 };
 
@@ -74,6 +76,7 @@ enum {
         {"segment", required_argument, NULL, OPT_SEGMENT},                \
         {"quiet", no_argument, NULL, OPT_QUIET},                          \
         {"verbose", no_argument, NULL, OPT_VERBOSE},                      \
+        {"threads", required_argument, NULL, OPT_THREADS},                \
     {                                                                     \
         "help", no_argument, NULL, OPT_HELP                               \
     }
@@ -117,6 +120,17 @@ int cli_int_option(const cli *c, const char *name, const char *arg,
 /* c->format defaults to the first of choices ("jsonl|csv|table"); -1 with
  * a message when it is not one of them. */
 int cli_check_format(cli *c, const char *choices);
+
+/* What suggest does by default, in a file or in a project: --min-df 1 and
+ * sublinear tf (tfidf.tf=log, set before the user's --option values so
+ * theirs win). _defaults before cli_parse, _done after it (another
+ * weighting has no tf option). -1 when out of memory. */
+int cli_suggest_defaults(cli *c);
+void cli_suggest_defaults_done(cli *c);
+
+/* At most max bytes of s on one line (newlines and tabs as spaces), cut at
+ * a UTF-8 boundary, "..." when cut. */
+void cli_print_snippet(FILE *f, const char *s, size_t len, size_t max);
 
 int parse_int64(const char *s, long long lo, long long hi, long long *out);
 int parse_double(const char *s, double lo, double hi, double *out);

@@ -266,37 +266,7 @@ static void codebook_usage(FILE *f)
 
 static int show_json(quarry_project *p)
 {
-    const quarry_project_code *codes;
-    int32_t n, i;
-    json_t *root, *list;
-    char *text;
-    int rc = quarry_project_codes(p, &codes, &n);
-    if (rc != QUARRY_OK)
-        return rc;
-    root = json_object();
-    list = json_array();
-    for (i = 0; i < n; i++) {
-        json_t *o = json_object();
-        json_object_set_new(o, "id", json_string(codes[i].id));
-        if (codes[i].name)
-            json_object_set_new(o, "name", json_string(codes[i].name));
-        if (codes[i].parent)
-            json_object_set_new(o, "parent", json_string(codes[i].parent));
-        if (codes[i].definition)
-            json_object_set_new(o, "definition",
-                                json_string(codes[i].definition));
-        if (codes[i].color)
-            json_object_set_new(o, "color", json_string(codes[i].color));
-        json_array_append_new(list, o);
-    }
-    json_object_set_new(root, "codes", list);
-    text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    json_decref(root);
-    if (text == NULL)
-        return QUARRY_ENOMEM;
-    puts(text);
-    free(text);
-    return QUARRY_OK;
+    return quarry_project_codebook_write(p, stdout);
 }
 
 static int show_table(quarry_project *p)
@@ -551,9 +521,14 @@ int cmd_suggest_project(int argc, char **argv)
     memset(&a, 0, sizeof a);
     a.so = so;
     cli_init(&c, "suggest");
+    if (cli_suggest_defaults(&c) != 0) {
+        code = EXIT_INTERNAL;
+        goto out;
+    }
     code = cli_parse(&c, argc, argv, longopts, own_option, &a, suggest_usage);
     if (code >= 0)
         goto out;
+    cli_suggest_defaults_done(&c);
     code = EXIT_INPUT;
     if (argc - optind != 1) {
         cli_error(&c, "usage: quarry suggest PROJECT [OPTIONS] (see --help)");

@@ -1,9 +1,245 @@
-/* cmd_review.c -- under construction. */
+/*
+ * cmd_review.c -- `quarry review PROJECT --coder NAME`: a person decides
+ * the engine's suggestions, one excerpt at a time, on a terminal
+ * (review_ui.c); `quarry review PROJECT --decisions FILE` applies decisions
+ * made elsewhere, all or nothing.
+ *
+ * Every decision is committed the moment it is made. The screen goes to
+ * the terminal; the one-line summary goes to stdout.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "cli.h"
+#include "review_term.h"
+#include "review_ui.h"
+
+enum { OPT_CODER = OPT_COMMAND_BASE, OPT_DECISIONS };
+
+typedef struct review_args {
+    const char *coder;
+    const char *decisions;
+} review_args;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: quarry review PROJECT --coder NAME\n"
+            "       quarry review PROJECT --decisions FILE [--coder NAME]\n\n"
+            "Shows each excerpt that has suggestions in the project's latest\n"
+            "`quarry suggest` run, in its context (source, speaker, the turns\n"
+            "before and after, its attributes), with the ranked suggestions,\n"
+            "their confidence and evidence. One key decides:\n"
+            "  a accept the top undecided suggestion   1-9 accept number N\n"
+            "  r reject the top undecided suggestion   R then 1-9: reject N\n"
+            "  c replace it with another code          n add another code\n"
+            "  s skip for now   u undo your last decision   ? help   q quit\n"
+            "Each decision is saved at once with the coder's name and time;\n"
+            "a closed terminal loses nothing already decided.\n\n"
+            "  --coder NAME        who decides (required; default: the\n"
+            "                      QUARRY_CODER environment variable)\n"
+            "  --decisions FILE    apply decisions made elsewhere instead:\n"
+            "                      JSONL, one object a line with \"excerpt\",\n"
+            "                      \"verdict\" (accept|reject|replace|add),\n"
+            "                      \"code\", \"replacement\" (replace only),\n"
+            "                      \"coder\" (else --coder), \"note\", \"time\";\n"
+            "                      all or nothing; - is standard input\n"
+            "  --quiet             no summary line\n");
+}
+
+static int own_option(cli *c, int opt, const char *arg, void *ctx)
+{
+    review_args *a = ctx;
+    (void)c;
+    switch (opt) {
+    case OPT_CODER:
+        a->coder = arg;
+        return 1;
+    case OPT_DECISIONS:
+        a->decisions = arg;
+        return 1;
+    case OPT_QUIET:
+        c->verbose = -1;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* The coder's name: --coder, else QUARRY_CODER; NULL when neither names
+ * one. A name of blanks is no name. */
+static const char *coder_name(const review_args *a)
+{
+    const char *name = a->coder;
+    size_t i;
+    if (name == NULL)
+        name = getenv("QUARRY_CODER");
+    if (name == NULL)
+        return NULL;
+    for (i = 0; name[i] != '\0'; i++)
+        if (name[i] != ' ' && name[i] != '\t')
+            return name;
+    return NULL;
+}
+
+static int open_project(cli *c, const char *path, quarry_project **out)
+{
+    quarry_project *p = NULL;
+    int rc = quarry_project_new(&p);
+    if (rc != QUARRY_OK) {
+        cli_error(c, "out of memory");
+        return rc;
+    }
+    rc = quarry_project_open(p, path, 0);
+    if (rc != QUARRY_OK) {
+        cli_error(c, "%s", quarry_project_errmsg(p));
+        quarry_project_free(p);
+        return rc;
+    }
+    *out = p;
+    return QUARRY_OK;
+}
+
+static int apply_file(cli *c, const char *path, const char *file,
+                      const char *coder)
+{
+    quarry_project *p = NULL;
+    int64_t applied = 0;
+    int rc = open_project(c, path, &p);
+    if (rc != QUARRY_OK)
+        return cli_exit_code(rc);
+    rc = quarry_project_apply_decisions(p, file, coder, &applied);
+    if (rc != QUARRY_OK) {
+        cli_error(c, "%s", quarry_project_errmsg(p));
+        if (coder == NULL &&
+            strstr(quarry_project_errmsg(p), "field \"coder\": missing"))
+            cli_error(c, "a line without \"coder\" takes --coder NAME (or "
+                         "QUARRY_CODER)");
+        cli_error(c, "no decision applied (a decisions file is applied "
+                     "whole or not at all)");
+        quarry_project_free(p);
+        return cli_exit_code(rc);
+    }
+    if (c->verbose >= 0)
+        printf("review: applied %lld decision%s from %s to %s\n",
+               (long long)applied, applied == 1 ? "" : "s",
+               strcmp(file, "-") == 0 ? "standard input" : file, path);
+    quarry_project_free(p);
+    return EXIT_OK;
+}
+
+static int interactive(cli *c, const char *path, const char *coder)
+{
+    quarry_project *p = NULL;
+    review_term t;
+    review_stats st;
+    const quarry_review_item *it = NULL;
+    quarry_review_progress g;
+    const char *why = NULL;
+    int64_t made;
+    int rc;
+
+    if (term_open(&t) != 0) {
+        cli_error(c, "no terminal to review on: run it in a terminal, or "
+                     "apply decisions made elsewhere with --decisions FILE");
+        term_close(&t);
+        return EXIT_INPUT;
+    }
+    rc = open_project(c, path, &p);
+    if (rc != QUARRY_OK) {
+        term_close(&t);
+        return cli_exit_code(rc);
+    }
+    rc = quarry_project_review_next_skipping(p, coder, NULL, 0, &it, &g);
+    if (rc != QUARRY_OK) {
+        cli_error(c, "%s", quarry_project_errmsg(p));
+        quarry_project_free(p);
+        term_close(&t);
+        return cli_exit_code(rc);
+    }
+    if (g.total == 0) {
+        cli_error(c, "%s has no suggestions to review yet: run `quarry "
+                     "suggest %s` first",
+                  path, path);
+        quarry_project_free(p);
+        term_close(&t);
+        return EXIT_INPUT;
+    }
+    memset(&st, 0, sizeof st);
+    rc = review_interactive(p, path, coder, &t, &st, &why);
+    term_close(&t);
+    if (rc != QUARRY_OK) {
+        cli_error(c, "%s", why ? why : quarry_status_str(rc));
+        quarry_project_free(p);
+        return cli_exit_code(rc);
+    }
+    made = st.accepted + st.rejected + st.replaced + st.added;
+    if (c->verbose >= 0)
+        printf("review: %s made %lld decision%s (%lld accepted, %lld "
+               "rejected, %lld replaced, %lld added; %lld undone); %lld of "
+               "%lld excerpts left\n",
+               coder, (long long)made, made == 1 ? "" : "s",
+               (long long)st.accepted, (long long)st.rejected,
+               (long long)st.replaced, (long long)st.added,
+               (long long)st.undone, (long long)st.remaining,
+               (long long)st.total);
+    quarry_project_free(p);
+    return EXIT_OK;
+}
+
 int cmd_review(int argc, char **argv)
 {
-    (void)argc;
-    (void)argv;
-    fprintf(stderr, "quarry review: not built yet\n");
-    return EXIT_INTERNAL;
+    static const struct option longopts[] = {
+        {"coder", required_argument, NULL, OPT_CODER},
+        {"decisions", required_argument, NULL, OPT_DECISIONS},
+        {"quiet", no_argument, NULL, OPT_QUIET},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0}};
+    review_args a = {NULL, NULL};
+    const char *project = NULL;
+    const char *coder;
+    cli c;
+    int code;
+
+    cli_init(&c, "review");
+    /* Options may come before and after PROJECT: parse, take the operand,
+     * parse what follows it (its first word standing in for argv[0]). */
+    for (;;) {
+        code = cli_parse(&c, argc, argv, longopts, own_option, &a, usage);
+        if (code >= 0)
+            goto out;
+        if (optind >= argc)
+            break;
+        if (project != NULL) {
+            cli_error(&c, "one PROJECT only (got \"%s\" and \"%s\")",
+                      project, argv[optind]);
+            code = EXIT_INPUT;
+            goto out;
+        }
+        project = argv[optind];
+        argc -= optind;
+        argv += optind;
+    }
+    code = EXIT_INPUT;
+    if (project == NULL) {
+        cli_error(&c, "which project? usage: quarry review PROJECT --coder "
+                      "NAME (see --help)");
+        goto out;
+    }
+    coder = coder_name(&a);
+    if (a.decisions != NULL) {
+        code = apply_file(&c, project, a.decisions, coder);
+        goto out;
+    }
+    if (coder == NULL) {
+        cli_error(&c, "who is deciding? give --coder NAME (or set "
+                      "QUARRY_CODER): every decision records its coder");
+        goto out;
+    }
+    code = interactive(&c, project, coder);
+out:
+    cli_free(&c);
+    return code;
 }

@@ -7,6 +7,12 @@
  *
  * Evidence terms are written as {"term": ..., "weight": ...}: the weight is
  * the term's exact share x[t] * prototype[t] of the prototype cosine.
+ *
+ * suggest's own pipeline defaults (suggest.h says why): --min-df 1, and
+ * sublinear tf (tfidf.tf=log) when the weighting is tfidf; --min-df and
+ * --option tfidf.tf=... given on the command line win. --rejected FILE
+ * reads excerpts whose codes a coder rejected for them (same formats as
+ * --train): those codes are pushed away from them.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -20,23 +26,29 @@ enum {
     OPT_CODEBOOK,
     OPT_TOP,
     OPT_MIN_CONF,
-    OPT_NEIGHBOURS
+    OPT_NEIGHBOURS,
+    OPT_REJECTED
 };
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: quarry suggest --train CODED [OPTIONS] INPUT\n\n"
+            "usage: quarry suggest --train CODED [OPTIONS] INPUT...\n\n"
             "Ranks candidate codes for every excerpt of INPUT, learnt from\n"
             "the coded excerpts of CODED (JSONL or CSV with a \"code\" field,\n"
             "a string or a list). Each code's prototype is the mean of its\n"
             "excerpts, blended with its codebook entry; the score is\n"
-            "0.5 x cosine to the prototype + 0.5 x the similarity of the K\n"
-            "nearest coded excerpts carrying the code / K; the confidence is\n"
-            "a softmax of the scores (temperature 0.03).\n\n"
+            "0.5 x cosine to the prototype + 0.5 x the squared similarities\n"
+            "of the K nearest coded excerpts carrying the code / K; the\n"
+            "confidence is a softmax of the scores, its temperature fitted\n"
+            "on CODED by leaving each coded excerpt out. suggest uses\n"
+            "--min-df 1 and tfidf.tf=log unless told otherwise.\n\n"
             "  --train CODED           coded excerpts (required)\n"
             "  --codebook FILE         codebook JSON: its leaf codes are the\n"
             "                          candidates; training codes must be in it\n"
+            "  --rejected FILE         excerpts with the codes a coder\n"
+            "                          rejected for them (JSONL or CSV, as\n"
+            "                          CODED): those codes are pushed away\n"
             "  --top K                 suggestions per excerpt (3; 1..codes)\n"
             "  --min-confidence X      abstain below X (0.3)\n"
             "  --neighbours K          nearest coded excerpts used (10)\n"
@@ -129,8 +141,12 @@ static void write_table(const quarry_corpus *train, const quarry_corpus *in,
     size_t i;
     int32_t k, j;
     for (i = 0; i < quarry_suggestions_size(s); i++) {
-        printf("%s%s\n", quarry_corpus_at(in, i)->id,
+        const quarry_excerpt *x = quarry_corpus_at(in, i);
+        printf("%s%s\n", x->id,
                quarry_suggestions_abstain(s, i) ? "  (unsure: abstains)" : "");
+        printf("  \"");
+        cli_print_snippet(stdout, x->text, x->text_len, 100);
+        printf("\"\n");
         for (k = 0; k < quarry_suggestions_count(s, i); k++) {
             const quarry_suggestion *sg = quarry_suggestions_at(s, i, k);
             printf("  %d. %-20s score %.2f  confidence %.2f\n", (int)k + 1,
@@ -158,6 +174,7 @@ typedef struct suggest_args {
     quarry_suggest_options so;
     const char *train;
     const char *codebook;
+    const char *rejected;
 } suggest_args;
 
 static int own_option(cli *c, int opt, const char *arg, void *ctx)
@@ -170,6 +187,9 @@ static int own_option(cli *c, int opt, const char *arg, void *ctx)
         return 1;
     case OPT_CODEBOOK:
         a->codebook = arg;
+        return 1;
+    case OPT_REJECTED:
+        a->rejected = arg;
         return 1;
     case OPT_TOP: {
         long long v;
@@ -205,19 +225,25 @@ int cmd_suggest(int argc, char **argv)
         {"top", required_argument, NULL, OPT_TOP},
         {"min-confidence", required_argument, NULL, OPT_MIN_CONF},
         {"neighbours", required_argument, NULL, OPT_NEIGHBOURS},
+        {"rejected", required_argument, NULL, OPT_REJECTED},
         {NULL, 0, NULL, 0}};
-    suggest_args args = {QUARRY_SUGGEST_OPTIONS_INIT, NULL, NULL};
+    suggest_args args = {QUARRY_SUGGEST_OPTIONS_INIT, NULL, NULL, NULL};
     cli c;
     quarry_engine *e = NULL;
-    quarry_corpus *train = NULL, *input = NULL;
+    quarry_corpus *train = NULL, *input = NULL, *rejected = NULL;
     quarry_codebook *cb = NULL;
     quarry_suggestions *s = NULL;
     int rc, code;
 
     cli_init(&c, "suggest");
+    if (cli_suggest_defaults(&c) != 0) {
+        code = EXIT_INTERNAL;
+        goto out;
+    }
     code = cli_parse(&c, argc, argv, longopts, own_option, &args, usage);
     if (code >= 0)
         goto out;
+    cli_suggest_defaults_done(&c);
     code = EXIT_INPUT;
     if (args.train == NULL) {
         cli_error(&c, "--train is required (the coded excerpts; see --help)");
@@ -228,10 +254,6 @@ int cmd_suggest(int argc, char **argv)
     if (optind >= argc) {
         cli_error(&c, "no INPUT given (a JSONL or CSV file, or - for "
                       "standard input)");
-        goto out;
-    }
-    if (argc - optind > 1) {
-        cli_error(&c, "one INPUT only (got %d)", argc - optind);
         goto out;
     }
     code = EXIT_OK;
@@ -250,7 +272,11 @@ int cmd_suggest(int argc, char **argv)
     }
     rc = cli_read_corpus(&c, (char **)&args.train, 1, &train);
     if (rc == 0)
-        rc = cli_read_corpus(&c, argv + optind, 1, &input);
+        rc = cli_read_corpus(&c, argv + optind, argc - optind, &input);
+    if (rc == 0 && args.rejected != NULL) {
+        rc = cli_read_corpus(&c, (char **)&args.rejected, 1, &rejected);
+        args.so.rejected = rejected;
+    }
     if (rc != 0) {
         code = cli_exit_code(rc);
         goto out;
@@ -262,6 +288,11 @@ int cmd_suggest(int argc, char **argv)
         code = cli_exit_code(rc);
         goto out;
     }
+    if (c.verbose > 0)
+        fprintf(stderr, "quarry suggest: confidence temperature %.4g%s\n",
+                quarry_suggestions_temperature(s),
+                args.so.temperature > 0.0 ? "" : " (fitted on the training "
+                                                 "excerpts)");
     if (quarry_engine_unused_option(e) != NULL) {
         cli_error(&c, "--option %s: no plugin of this run is called that",
                   quarry_engine_unused_option(e));
@@ -283,6 +314,7 @@ int cmd_suggest(int argc, char **argv)
 out:
     quarry_suggestions_free(s);
     quarry_codebook_free(cb);
+    quarry_corpus_free(rejected);
     quarry_corpus_free(input);
     quarry_corpus_free(train);
     quarry_engine_free(e);

@@ -3,7 +3,10 @@
  * excerpts nobody has coded. Tokenize, filter, weigh and cluster with the
  * chosen plugins, then write one JSON line per theme (size, top terms,
  * representative excerpt ids, members) or, with --format table, a summary
- * for people.
+ * for people. --k auto lets the clusterer choose k (silhouette unless
+ * --clusterer names another); --coded FILE matches each theme to the
+ * codes of coded excerpts; --groups G joins the themes into G higher
+ * themes.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -12,27 +15,51 @@
 
 #include "cli.h"
 
-enum { OPT_K = OPT_COMMAND_BASE, OPT_TOP_TERMS, OPT_REPS, OPT_DIMS };
+enum {
+    OPT_K = OPT_COMMAND_BASE,
+    OPT_TOP_TERMS,
+    OPT_REPS,
+    OPT_DIMS,
+    OPT_CODED,
+    OPT_MIN_SHARE,
+    OPT_TOP_CODES,
+    OPT_GROUPS
+};
+
+/* The clusterer of --k auto when --clusterer is not given. */
+#define AUTO_CLUSTERER "silhouette"
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: quarry themes --k K [OPTIONS] INPUT...\n\n"
+            "usage: quarry themes --k K|auto [OPTIONS] INPUT...\n\n"
             "Clusters the excerpts of INPUT (JSONL, CSV or transcripts; - for\n"
             "standard input) into K candidate themes, each with its top terms,\n"
             "its most representative excerpts and its members.\n\n"
-            "  --k K                   number of themes (2 .. excerpts)\n"
+            "  --k K|auto              number of themes (2 .. excerpts), or auto:\n"
+            "                          the clusterer chooses (default clusterer\n"
+            "                          then " AUTO_CLUSTERER "; kmeans and\n"
+            "                          agglomerative cannot choose)\n"
             "  --top-terms N           terms per theme (10)\n"
             "  --representatives N     excerpts nearest each centroid (3)\n"
             "  --dims N                cluster in N LSA dimensions (randomized\n"
             "                          truncated SVD of the tf-idf rows); 0 for\n"
             "                          none; skipped when N is not below both\n"
             "                          the excerpts and the terms (%d)\n"
+            "  --coded FILE            coded excerpts (JSONL or CSV with code):\n"
+            "                          each theme lists the codes it overlaps\n"
+            "                          and says whether it is new\n"
+            "  --min-share S           a theme is new when no code carries this\n"
+            "                          share of its coded excerpts (0.3)\n"
+            "  --top-codes N           codes listed per theme (3)\n"
+            "  --groups G              join the themes into G higher themes\n"
+            "                          (Ward's linkage over the themes)\n"
             "  --format jsonl|table    output (jsonl)\n\n%s",
             QUARRY_THEMES_DEFAULT_DIMS, cli_common_help);
 }
 
-static int write_jsonl(const quarry_corpus *corpus, const quarry_themes *t)
+static int write_jsonl(const quarry_corpus *corpus, const quarry_themes *t,
+                       int coded)
 {
     int32_t i, j;
     int64_t m;
@@ -56,6 +83,23 @@ static int write_jsonl(const quarry_corpus *corpus, const quarry_themes *t)
         json_object_set_new(o, "terms", terms);
         json_object_set_new(o, "representatives", reps);
         json_object_set_new(o, "members", members);
+        if (th->group >= 0)
+            json_object_set_new(o, "group", json_integer(th->group));
+        if (coded) {
+            json_t *codes = json_array();
+            for (j = 0; j < th->n_codes; j++) {
+                json_t *one = json_object();
+                json_object_set_new(one, "code", json_string(th->codes[j]));
+                json_object_set_new(one, "count",
+                                    json_integer(th->code_counts[j]));
+                json_object_set_new(one, "share",
+                                    json_real(th->code_shares[j]));
+                json_array_append_new(codes, one);
+            }
+            json_object_set_new(o, "coded", json_integer(th->n_coded));
+            json_object_set_new(o, "codes", codes);
+            json_object_set_new(o, "new", json_boolean(th->is_new));
+        }
         line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
                                  JSON_REAL_PRECISION(4));
         json_decref(o);
@@ -80,31 +124,63 @@ static void print_snippet(const char *s, size_t len, size_t max)
         fputs("...", stdout);
 }
 
-static void write_table(const quarry_corpus *corpus, const quarry_themes *t)
+static void write_theme(const quarry_corpus *corpus, const quarry_theme *th,
+                        int coded)
 {
-    int32_t i, j;
-    for (i = 0; i < quarry_themes_count(t); i++) {
-        const quarry_theme *th = quarry_themes_at(t, i);
-        printf("Theme %d  (%lld excerpts, cohesion %.2f)\n", th->id,
-               (long long)th->size, th->cohesion);
-        printf("  terms: ");
-        for (j = 0; j < th->n_terms; j++)
-            printf("%s%s", j ? ", " : "", th->terms[j]);
+    int32_t j;
+    printf("Theme %d  (%lld excerpts, cohesion %.2f", th->id,
+           (long long)th->size, th->cohesion);
+    if (th->group >= 0)
+        printf(", group %d", th->group);
+    printf(")%s\n", coded && th->is_new ? "  NEW" : "");
+    printf("  terms: ");
+    for (j = 0; j < th->n_terms; j++)
+        printf("%s%s", j ? ", " : "", th->terms[j]);
+    printf("\n");
+    if (coded) {
+        printf("  codes: %lld coded", (long long)th->n_coded);
+        for (j = 0; j < th->n_codes; j++)
+            printf("%s %s %lld (%.0f%%)", j ? "," : ":", th->codes[j],
+                   (long long)th->code_counts[j], 100.0 * th->code_shares[j]);
         printf("\n");
-        for (j = 0; j < th->n_representatives; j++) {
-            const quarry_excerpt *x =
-                quarry_corpus_at(corpus, (size_t)th->representatives[j]);
-            printf("  %-14s \"", x->id);
-            print_snippet(x->text, x->text_len, 110);
-            printf("\"\n");
-        }
-        printf("\n");
+    }
+    for (j = 0; j < th->n_representatives; j++) {
+        const quarry_excerpt *x =
+            quarry_corpus_at(corpus, (size_t)th->representatives[j]);
+        printf("  %-14s \"", x->id);
+        print_snippet(x->text, x->text_len, 110);
+        printf("\"\n");
+    }
+    printf("\n");
+}
+
+static void write_table(const quarry_corpus *corpus, const quarry_themes *t,
+                        int coded)
+{
+    int32_t i, j, g;
+    if (quarry_themes_group_count(t) == 0) {
+        for (i = 0; i < quarry_themes_count(t); i++)
+            write_theme(corpus, quarry_themes_at(t, i), coded);
+        return;
+    }
+    for (g = 0; g < quarry_themes_group_count(t); g++) {
+        const quarry_theme_group *gr = quarry_themes_group_at(t, g);
+        printf("== Group %d  (%d theme%s, %lld excerpts)\n   terms: ", gr->id,
+               gr->n_themes, gr->n_themes == 1 ? "" : "s",
+               (long long)gr->size);
+        for (j = 0; j < gr->n_terms; j++)
+            printf("%s%s", j ? ", " : "", gr->terms[j]);
+        printf("\n\n");
+        for (i = 0; i < gr->n_themes; i++)
+            write_theme(corpus, quarry_themes_at(t, gr->themes[i]), coded);
     }
 }
 
 typedef struct themes_args {
     quarry_themes_options to;
     const char *k;
+    const char *coded;
+    int clusterer_given;
 } themes_args;
 
 static int own_option(cli *c, int opt, const char *arg, void *ctx)
@@ -116,7 +192,26 @@ static int own_option(cli *c, int opt, const char *arg, void *ctx)
         return 1;
     case OPT_CLUSTERER:
         a->to.clusterer = arg;
+        a->clusterer_given = 1;
         return 1;
+    case OPT_CODED:
+        a->coded = arg;
+        return 1;
+    case OPT_MIN_SHARE: {
+        double v;
+        if (parse_double(arg, 0.0, 1.0, &v) != 0 || !(v > 0.0)) {
+            cli_error(c, "--min-share: \"%s\" is not a share in (0, 1]", arg);
+            return -1;
+        }
+        a->to.min_share = v;
+        return 1;
+    }
+    case OPT_TOP_CODES:
+        return cli_int_option(c, "--top-codes", arg, 1, 1000,
+                              &a->to.n_codes) == 0 ? 1 : -1;
+    case OPT_GROUPS:
+        return cli_int_option(c, "--groups", arg, 1, 100000,
+                              &a->to.groups) == 0 ? 1 : -1;
     case OPT_TOP_TERMS:
         return cli_int_option(c, "--top-terms", arg, 1, 1000,
                               &a->to.n_terms) == 0 ? 1 : -1;
@@ -139,12 +234,16 @@ int cmd_themes(int argc, char **argv)
         {"top-terms", required_argument, NULL, OPT_TOP_TERMS},
         {"representatives", required_argument, NULL, OPT_REPS},
         {"dims", required_argument, NULL, OPT_DIMS},
+        {"coded", required_argument, NULL, OPT_CODED},
+        {"min-share", required_argument, NULL, OPT_MIN_SHARE},
+        {"top-codes", required_argument, NULL, OPT_TOP_CODES},
+        {"groups", required_argument, NULL, OPT_GROUPS},
         {NULL, 0, NULL, 0}};
-    themes_args args = {QUARRY_THEMES_OPTIONS_INIT, NULL};
+    themes_args args = {QUARRY_THEMES_OPTIONS_INIT, NULL, NULL, 0};
     quarry_themes_options *to = &args.to;
     cli c;
     quarry_engine *e = NULL;
-    quarry_corpus *corpus = NULL;
+    quarry_corpus *corpus = NULL, *coded = NULL;
     quarry_themes *themes = NULL;
     long long v;
     int rc, code;
@@ -159,15 +258,20 @@ int cmd_themes(int argc, char **argv)
         goto out;
     }
     if (strcmp(args.k, "auto") == 0) {
-        cli_error(&c, "--k auto needs a clusterer that chooses k; kmeans "
-                      "does not: give a number");
+        /* k = 0: the clusterer chooses; one that cannot says so. */
+        args.to.k = 0;
+        if (!args.clusterer_given)
+            args.to.clusterer = AUTO_CLUSTERER;
+    } else if (parse_int64(args.k, -1000000000LL, 1000000000LL, &v) != 0) {
+        cli_error(&c, "--k: \"%s\" is not a number of themes (or auto)",
+                  args.k);
         goto out;
-    }
-    if (parse_int64(args.k, -1000000000LL, 1000000000LL, &v) != 0) {
-        cli_error(&c, "--k: \"%s\" is not a number of themes", args.k);
+    } else if (v == 0) {
+        cli_error(&c, "--k must be 2 or more (or auto), not 0");
         goto out;
+    } else {
+        args.to.k = (int32_t)v;
     }
-    args.to.k = (int32_t)v;
     if (cli_check_format(&c, "jsonl|table") != 0)
         goto out;
     if (optind >= argc) {
@@ -187,13 +291,55 @@ int cmd_themes(int argc, char **argv)
         code = cli_exit_code(rc);
         goto out;
     }
+    if (args.coded != NULL) {
+        quarry_read_options ro = c.read;
+        size_t i, with_code = 0;
+        ro.format = QUARRY_FORMAT_AUTO; /* by extension: .jsonl, .csv */
+        if (strcmp(args.coded, "-") == 0) {
+            cli_error(&c, "--coded: give a file (standard input is for "
+                          "INPUT)");
+            code = EXIT_INPUT;
+            goto out;
+        }
+        rc = quarry_corpus_new(&coded);
+        if (rc == 0)
+            rc = quarry_corpus_read_file(coded, args.coded, &ro);
+        if (rc != 0) {
+            cli_error(&c, "--coded: %s",
+                      coded ? quarry_corpus_errmsg(coded) : "out of memory");
+            code = cli_exit_code(rc);
+            goto out;
+        }
+        for (i = 0; i < quarry_corpus_size(coded); i++)
+            with_code += quarry_corpus_at(coded, i)->n_codes > 0;
+        if (with_code == 0) {
+            cli_error(&c, "--coded %s: no excerpt has a code (field \"%s\")",
+                      args.coded, ro.code_field);
+            code = EXIT_INPUT;
+            goto out;
+        }
+        to->coded = coded;
+    }
     rc = quarry_themes_run(&themes, e, &c.pipeline, to, corpus);
     cli_progress_done(&c);
     if (rc != 0) {
         cli_error(&c, "%s", quarry_engine_errmsg(e));
+        if (to->k == 0 && rc == QUARRY_ERANGE &&
+            strcmp(to->clusterer, AUTO_CLUSTERER) != 0)
+            cli_error(&c, "--k auto needs a clusterer that chooses k: "
+                          "leave out --clusterer (" AUTO_CLUSTERER
+                          " is used) or give a number");
         code = cli_exit_code(rc);
         goto out;
     }
+    if (quarry_themes_unassigned(themes) > 0)
+        cli_warn(&c, "%lld excerpts are in no theme (the clusterer left them "
+                     "out as noise)",
+                 (long long)quarry_themes_unassigned(themes));
+    if (coded != NULL && quarry_themes_unmatched(themes) > 0)
+        cli_warn(&c, "%lld coded excerpts share no term with any theme and "
+                     "were not matched",
+                 (long long)quarry_themes_unmatched(themes));
     if (quarry_engine_unused_option(e) != NULL) {
         cli_error(&c, "--option %s: no plugin of this run is called that",
                   quarry_engine_unused_option(e));
@@ -201,8 +347,8 @@ int cmd_themes(int argc, char **argv)
         goto out;
     }
     if (strcmp(c.format, "table") == 0)
-        write_table(corpus, themes);
-    else if (write_jsonl(corpus, themes) != 0) {
+        write_table(corpus, themes, coded != NULL);
+    else if (write_jsonl(corpus, themes, coded != NULL) != 0) {
         cli_error(&c, "out of memory");
         code = EXIT_INTERNAL;
     }
@@ -213,6 +359,7 @@ int cmd_themes(int argc, char **argv)
 out:
     quarry_themes_free(themes);
     quarry_corpus_free(corpus);
+    quarry_corpus_free(coded);
     quarry_engine_free(e);
     cli_free(&c);
     return code;

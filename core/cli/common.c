@@ -30,6 +30,8 @@ const char cli_common_help[] =
     "  --segment S             transcripts: turn|paragraph|sentence (turn)\n"
     "  --plugin-path DIRS      folders searched first for plugins (a:b)\n"
     "  --dictionary-path DIRS  folders searched first for dictionaries\n"
+    "  --threads N             worker threads (0 = every core, the default);\n"
+    "                          the output is the same for any N\n"
     "  --quiet, --verbose      fewer or more messages on stderr\n";
 
 void cli_init(cli *c, const char *cmd)
@@ -221,6 +223,10 @@ int cli_common_option(cli *c, int opt, const char *arg)
     case OPT_VERBOSE:
         c->verbose = 1;
         return 1;
+    case OPT_THREADS:
+        return cli_int_option(c, "--threads", arg, 0, 256, &c->threads) == 0
+                   ? 1
+                   : -1;
     }
     return 0;
 }
@@ -274,6 +280,7 @@ int cli_engine(cli *c, quarry_engine **out)
     eo.log_ctx = c;
     eo.progress = on_progress;
     eo.progress_ctx = c;
+    eo.threads = c->threads;
     rc = quarry_engine_new(out, &eo);
     if (rc != 0) {
         cli_error(c, "cannot start the engine: %s", quarry_status_str(rc));
@@ -300,6 +307,7 @@ int cli_read_corpus(cli *c, char **paths, int n, quarry_corpus **out)
         cli_error(c, "out of memory");
         return rc;
     }
+    quarry_corpus_set_threads(corpus, c->threads);
     for (i = 0; i < n; i++) {
         quarry_read_options ro = c->read;
         if (strcmp(paths[i], "-") == 0 && ro.format == QUARRY_FORMAT_AUTO)
@@ -396,4 +404,39 @@ int cli_check_format(cli *c, const char *choices)
         cli_error(c, "--format: \"%s\" is not %s", c->format, list);
     }
     return -1;
+}
+
+static const char sublinear_tf[] = "tfidf.tf=log";
+
+int cli_suggest_defaults(cli *c)
+{
+    c->pipeline.min_df = 1;
+    c->options = malloc(sizeof *c->options);
+    if (c->options == NULL) {
+        cli_error(c, "out of memory");
+        return -1;
+    }
+    c->options[c->n_options++] = sublinear_tf;
+    return 0;
+}
+
+void cli_suggest_defaults_done(cli *c)
+{
+    if (strcmp(c->pipeline.weighting, "tfidf") != 0 && c->n_options > 0 &&
+        c->options[0] == sublinear_tf) {
+        memmove(c->options, c->options + 1,
+                (size_t)(c->n_options - 1) * sizeof *c->options);
+        c->n_options--;
+    }
+}
+
+void cli_print_snippet(FILE *f, const char *s, size_t len, size_t max)
+{
+    size_t i, n = len < max ? len : max;
+    while (n < len && n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    for (i = 0; i < n; i++)
+        fputc(s[i] == '\n' || s[i] == '\r' || s[i] == '\t' ? ' ' : s[i], f);
+    if (n < len)
+        fputs("...", f);
 }

@@ -463,14 +463,89 @@ int analyzer_init(analyzer *a, quarry_engine *e, const char *tokenizer,
     return QUARRY_OK;
 }
 
+int analyzer_clone(analyzer *w, const analyzer *a)
+{
+    int rc;
+
+    memset(w, 0, sizeof *w);
+    w->engine = a->engine;
+    w->borrowed = 1;
+    w->stopwords = a->stopwords;
+    w->lex = a->lex;
+    strtab_init(&w->forms);
+    strtab_init(&w->terms);
+    rc = quarry_instance_new(&w->tokenizer, a->engine,
+                             quarry_instance_plugin(a->tokenizer));
+    if (rc == 0 && a->stemmer != NULL)
+        rc = quarry_instance_new(&w->stemmer, a->engine,
+                                 quarry_instance_plugin(a->stemmer));
+    return rc;
+}
+
+static int ensure_forms(analyzer *a, int64_t f)
+{
+    if (f >= a->cap_forms) {
+        int64_t cap = a->cap_forms ? a->cap_forms * 2 : 4096;
+        int64_t *ft, *fc;
+        while (cap <= f)
+            cap *= 2;
+        ft = realloc(a->form_term, (size_t)cap * sizeof *ft);
+        if (ft == NULL)
+            return -1;
+        a->form_term = ft;
+        fc = realloc(a->form_count, (size_t)cap * sizeof *fc);
+        if (fc == NULL)
+            return -1;
+        a->form_count = fc;
+        a->cap_forms = cap;
+    }
+    return 0;
+}
+
+int analyzer_merge(analyzer *a, const analyzer *w, int64_t **map_out)
+{
+    int64_t nt = w->terms.n, t, f;
+    int64_t *map = malloc((size_t)(nt ? nt : 1) * sizeof *map);
+
+    *map_out = NULL;
+    if (map == NULL)
+        return engine_fail(a->engine, QUARRY_ENOMEM, "out of memory");
+    for (t = 0; t < nt; t++) {
+        map[t] = strtab_intern(&a->terms, strtab_str(&w->terms, t),
+                               strtab_len(&w->terms, t), NULL);
+        if (map[t] < 0) {
+            free(map);
+            return engine_fail(a->engine, QUARRY_ENOMEM, "out of memory");
+        }
+    }
+    for (f = 0; f < w->forms.n; f++) {
+        int is_new;
+        int64_t g = strtab_intern(&a->forms, strtab_str(&w->forms, f),
+                                  strtab_len(&w->forms, f), &is_new);
+        if (g < 0 || ensure_forms(a, g) != 0) {
+            free(map);
+            return engine_fail(a->engine, QUARRY_ENOMEM, "out of memory");
+        }
+        if (is_new) {
+            a->form_term[g] = w->form_term[f] < 0 ? -1 : map[w->form_term[f]];
+            a->form_count[g] = 0;
+        }
+        a->form_count[g] += w->form_count[f];
+    }
+    *map_out = map;
+    return QUARRY_OK;
+}
+
 void analyzer_free(analyzer *a)
 {
     if (a == NULL)
         return;
     quarry_instance_free(a->tokenizer);
     quarry_instance_free(a->stemmer);
-    strtab_free(&a->stopwords);
-    lexicon_free(a->lex);
+    if (!a->borrowed) {
+        strtab_free(&a->stopwords);
+        lexicon_free(a->lex);
+    }
     strtab_free(&a->forms);
     strtab_free(&a->terms);
     free(a->form_term);
@@ -539,19 +614,8 @@ static int64_t form_term(analyzer *a, const char *s, size_t n, int is_phrase)
         return -2;
     if (is_new) {
         int64_t t;
-        if (f >= a->cap_forms) {
-            int64_t cap = a->cap_forms ? a->cap_forms * 2 : 4096;
-            int64_t *ft = realloc(a->form_term, (size_t)cap * sizeof *ft);
-            int64_t *fc;
-            if (ft == NULL)
-                return -2;
-            a->form_term = ft;
-            fc = realloc(a->form_count, (size_t)cap * sizeof *fc);
-            if (fc == NULL)
-                return -2;
-            a->form_count = fc;
-            a->cap_forms = cap;
-        }
+        if (ensure_forms(a, f) != 0)
+            return -2;
         a->form_count[f] = 0;
         /* analyse_form interns into terms only, so the forms arena (and
          * this pointer into it) stays put. */

@@ -37,6 +37,8 @@ typedef struct analyzer {
     char *stem_buf;
     size_t stem_cap;
     char err[QUARRY_ERR_MAX];
+    int borrowed;             /* a worker copy: stopwords and lex are not
+                                 its own (analyzer_clone) */
 } analyzer;
 
 /* Make an analyzer from the named plugins and dictionaries. stopwords and
@@ -50,6 +52,19 @@ void analyzer_free(analyzer *a);
 /* Append the term ids of text[0..len) to *ids (growing it). */
 int analyzer_run(analyzer *a, const char *text, size_t len, int64_t **ids,
                  int64_t *n, int64_t *cap);
+
+/* A worker copy of a for another thread: new instances of the same
+ * plugins and empty caches of its own, sharing a's stopwords and lexicon
+ * (read-only while both are in use; a outlives w). Free it with
+ * analyzer_free(). */
+int analyzer_clone(analyzer *w, const analyzer *a);
+
+/* Fold what worker w learnt into a: its surface forms with their counts
+ * (a form new to a keeps the term w found for it) and its terms. *map gets
+ * w's term id -> a's term id (w->terms.n entries; the caller frees it). A
+ * form's term depends only on the form, so the result is the same as if a
+ * had seen the text itself, in any order. */
+int analyzer_merge(analyzer *a, const analyzer *w, int64_t **map);
 
 /* The most frequent surface form seen for each term (phrases: the phrase),
  * as an array of form ids indexed by term id; the caller frees it. */

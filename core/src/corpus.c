@@ -185,6 +185,7 @@ struct quarry_corpus {
     const char **pooled;
     size_t n_pooled, cap_pooled;
     char err[CORPUS_ERR_MAX];
+    int threads; /* parsing workers of later reads; 0 = every core */
 };
 
 static const char *const no_codes[1] = {NULL};
@@ -725,6 +726,7 @@ static int read_buffer(quarry_corpus *c, const char *buf, size_t len,
 
     memset(&r, 0, sizeof r);
     r.c = c;
+    r.threads = c->threads;
     r.name = display_name(path, o);
     r.path = path;
     rc = options_init(c, r.name, &r.o, o);
@@ -761,6 +763,14 @@ static int read_buffer(quarry_corpus *c, const char *buf, size_t len,
     if (rc != 0)
         rollback(c, r.first, mark);
     return rc;
+}
+
+int quarry_corpus_set_threads(quarry_corpus *c, int32_t threads)
+{
+    if (c == NULL || threads < 0)
+        return QUARRY_EINVAL;
+    c->threads = threads;
+    return QUARRY_OK;
 }
 
 int quarry_corpus_read_buffer(quarry_corpus *c, const char *buf, size_t len,

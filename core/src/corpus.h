@@ -51,6 +51,7 @@ typedef struct corpus_reader {
     const char *path;      /* the file's name or path as given; may be NULL */
     size_t begin;          /* 3 when the buffer starts with a UTF-8 BOM */
     size_t first;          /* index of the first excerpt of this read */
+    int threads;           /* parsing workers (parallel.h); 0 = every core */
 } corpus_reader;
 
 /* Append one record. On failure sets the message and returns the status:

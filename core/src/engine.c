@@ -100,8 +100,10 @@ int quarry_engine_new(quarry_engine **out, const quarry_engine_options *opts)
     *out = NULL;
     if (opts == NULL)
         opts = &defaults;
-    if (opts->version != QUARRY_ENGINE_OPTIONS_VERSION)
+    if (opts->version != 1 && opts->version != QUARRY_ENGINE_OPTIONS_VERSION)
         return QUARRY_EINVAL;
+    if (opts->version >= 2 && opts->threads < 0)
+        return QUARRY_ERANGE;
     e = calloc(1, sizeof *e);
     if (e == NULL)
         return QUARRY_ENOMEM;
@@ -109,6 +111,7 @@ int quarry_engine_new(quarry_engine **out, const quarry_engine_options *opts)
     e->log_ctx = opts->log_ctx;
     e->progress = opts->progress;
     e->progress_ctx = opts->progress_ctx;
+    e->threads = opts->version >= 2 ? opts->threads : 0;
 
     if (engine_dirs_append(&e->dirs, &e->n_dirs, opts->plugin_path) != 0)
         goto fail;

@@ -43,6 +43,7 @@ struct quarry_engine {
     size_t n_options, cap_options;
 
     int last_refusal; /* status of the last refused plugin or file */
+    int threads;      /* worker threads (parallel.h); 0 = every core */
 };
 
 struct quarry_instance {

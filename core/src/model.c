@@ -12,6 +12,7 @@
 #include "analyzer.h"
 #include "csr.h"
 #include "model.h"
+#include "parallel.h"
 
 static int report(quarry_engine *e, const char *what, int64_t done,
                   int64_t total)
@@ -21,30 +22,128 @@ static int report(quarry_engine *e, const char *what, int64_t done,
     return e->progress(e->progress_ctx, what, done, total);
 }
 
-/* Term ids of every excerpt: ids[ptr[i] .. ptr[i+1]). */
+/* Excerpts analysed per chunk of the parallel loop. */
+#define ANALYSE_GRAIN 512
+
+/* One chunk's term ids: worker analyzer w's term ids, to be mapped. */
+typedef struct chunk_ids {
+    int64_t *ids;
+    int64_t n, cap;
+    int worker;
+} chunk_ids;
+
+typedef struct analyse_job {
+    quarry_model *m;
+    const quarry_corpus *c;
+    analyzer **an;   /* per worker; an[0] is the model's own */
+    chunk_ids *chunk;
+    int64_t *len;    /* per excerpt: its term count */
+    int64_t n;
+} analyse_job;
+
+static int analyse_chunk(void *p, int64_t b, int64_t e, int worker)
+{
+    analyse_job *j = p;
+    int64_t ci;
+    for (ci = b; ci < e; ci++) {
+        chunk_ids *ch = &j->chunk[ci];
+        int64_t i0 = ci * ANALYSE_GRAIN, i;
+        int64_t i1 = i0 + ANALYSE_GRAIN < j->n ? i0 + ANALYSE_GRAIN : j->n;
+        ch->worker = worker;
+        for (i = i0; i < i1; i++) {
+            const quarry_excerpt *x = quarry_corpus_at(j->c, (size_t)i);
+            int64_t before = ch->n;
+            int rc = analyzer_run(j->an[worker], x->text, x->text_len,
+                                  &ch->ids, &ch->n, &ch->cap);
+            if (rc != 0)
+                return rc;
+            j->len[i] = ch->n - before;
+        }
+        /* Progress from the calling thread only (worker 0). */
+        if (worker == 0 &&
+            report(j->m->engine, "analysing", i1, j->n))
+            return engine_fail(j->m->engine, QUARRY_ECANCELED, "cancelled");
+    }
+    return 0;
+}
+
+/* Term ids of every excerpt: ids[ptr[i] .. ptr[i+1]). Chunks of excerpts
+ * are analysed on the engine's threads, each worker with its own copy of
+ * the analyzer (plugin instances are one thread's at a time); the copies'
+ * forms and terms are then folded into the model's analyzer and their ids
+ * mapped, so the result is the same for any number of threads. */
 static int analyse_corpus(quarry_model *m, const quarry_corpus *c,
                           int64_t **ids_out, int64_t **ptr_out)
 {
-    size_t n = quarry_corpus_size(c), i;
-    int64_t *ids = NULL, nids = 0, cap = 0;
-    int64_t *ptr = malloc((n + 1) * sizeof *ptr);
-    int rc = QUARRY_OK;
+    int64_t n = (int64_t)quarry_corpus_size(c), i, ci, total = 0;
+    int64_t n_chunks = (n + ANALYSE_GRAIN - 1) / ANALYSE_GRAIN;
+    int workers = parallel_workers(m->engine->threads, n_chunks, 1), w;
+    analyzer *copies = NULL, *an[PARALLEL_MAX_THREADS];
+    int64_t *maps[PARALLEL_MAX_THREADS] = {NULL};
+    chunk_ids *chunk = NULL;
+    int64_t *ids = NULL, *ptr = NULL;
+    analyse_job j;
+    int rc = QUARRY_OK, n_copies = 0;
 
-    if (ptr == NULL)
-        return engine_fail(m->engine, QUARRY_ENOMEM, "out of memory");
-    ptr[0] = 0;
-    for (i = 0; i < n; i++) {
-        const quarry_excerpt *x = quarry_corpus_at(c, i);
-        rc = analyzer_run(&m->an, x->text, x->text_len, &ids, &nids, &cap);
+    ptr = malloc((size_t)(n + 1) * sizeof *ptr);
+    chunk = calloc((size_t)(n_chunks ? n_chunks : 1), sizeof *chunk);
+    if (workers > 1)
+        copies = calloc((size_t)workers, sizeof *copies);
+    if (ptr == NULL || chunk == NULL || (workers > 1 && copies == NULL)) {
+        rc = engine_fail(m->engine, QUARRY_ENOMEM, "out of memory");
+        goto out;
+    }
+    an[0] = &m->an;
+    for (w = 1; w < workers; w++) {
+        rc = analyzer_clone(&copies[w], &m->an);
+        n_copies = w + 1;
         if (rc != 0)
-            break;
-        ptr[i + 1] = nids;
-        if ((i & 4095) == 4095 &&
-            report(m->engine, "analysing", (int64_t)i + 1, (int64_t)n)) {
-            rc = engine_fail(m->engine, QUARRY_ECANCELED, "cancelled");
-            break;
+            goto out;
+        an[w] = &copies[w];
+    }
+    j.m = m;
+    j.c = c;
+    j.an = an;
+    j.chunk = chunk;
+    j.len = ptr + 1;
+    j.n = n;
+    rc = parallel_for(workers, n_chunks, 1, analyse_chunk, &j);
+    if (rc != 0)
+        goto out;
+    for (w = 1; w < workers; w++) {
+        rc = analyzer_merge(&m->an, &copies[w], &maps[w]);
+        if (rc != 0)
+            goto out;
+    }
+    ptr[0] = 0;
+    for (i = 0; i < n; i++)
+        ptr[i + 1] += ptr[i];
+    total = ptr[n];
+    ids = malloc((size_t)(total ? total : 1) * sizeof *ids);
+    if (ids == NULL) {
+        rc = engine_fail(m->engine, QUARRY_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (ci = 0; ci < n_chunks; ci++) {
+        const chunk_ids *ch = &chunk[ci];
+        int64_t *dst = ids + ptr[ci * ANALYSE_GRAIN], k;
+        if (ch->worker == 0) {
+            memcpy(dst, ch->ids, (size_t)ch->n * sizeof *dst);
+        } else {
+            const int64_t *map = maps[ch->worker];
+            for (k = 0; k < ch->n; k++)
+                dst[k] = map[ch->ids[k]];
         }
     }
+out:
+    for (ci = 0; chunk != NULL && ci < n_chunks; ci++)
+        free(chunk[ci].ids);
+    free(chunk);
+    for (w = 1; w < n_copies; w++) {
+        analyzer_free(&copies[w]);
+        free(maps[w]);
+    }
+    free(copies);
     if (rc != 0) {
         free(ids);
         free(ptr);
@@ -61,57 +160,109 @@ static int cmp_i32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Counts of the analysed excerpts over the model's columns. */
+/* Rows counted per chunk of the parallel loop. */
+#define COUNT_GRAIN 2048
+
+typedef struct count_job {
+    const quarry_model *m;
+    const int64_t *ids, *ptr;
+    quarry_csr *x;       /* row i written at ptr[i]; its length in
+                            row_ptr[i + 1] until compacted */
+    float *doc_len;
+    int32_t *cnt[PARALLEL_MAX_THREADS];  /* per worker: per column */
+    int32_t *cols[PARALLEL_MAX_THREADS]; /* per worker: distinct columns */
+} count_job;
+
+static int count_rows(void *p, int64_t b, int64_t e, int worker)
+{
+    count_job *j = p;
+    const quarry_model *m = j->m;
+    int32_t *cnt = j->cnt[worker], *cols = j->cols[worker];
+    int64_t i, q;
+
+    for (i = b; i < e; i++) {
+        int64_t len = 0, nc = 0, base = j->ptr[i];
+        for (q = j->ptr[i]; q < j->ptr[i + 1]; q++) {
+            int64_t t = j->ids[q], col;
+            if (t >= m->fitted_terms || (col = m->col_of_term[t]) < 0)
+                continue;
+            if (cnt[col]++ == 0)
+                cols[nc++] = (int32_t)col;
+            len++;
+        }
+        j->doc_len[i] = (float)len;
+        /* Distinct columns only are sorted, not every token. */
+        qsort(cols, (size_t)nc, sizeof *cols, cmp_i32);
+        for (q = 0; q < nc; q++) {
+            j->x->col_idx[base + q] = cols[q];
+            j->x->values[base + q] = (float)cnt[cols[q]];
+            cnt[cols[q]] = 0;
+        }
+        j->x->row_ptr[i + 1] = nc;
+    }
+    return 0;
+}
+
+/* Counts of the analysed excerpts over the model's columns, rows counted
+ * on the engine's threads into their own slots, then packed in order. */
 static int build_counts(quarry_model *m, const int64_t *ids,
                         const int64_t *ptr, int64_t n, quarry_csr **out,
                         float **doc_len_out)
 {
-    int64_t i, p, nnz = 0, cap_tmp = 0;
-    int32_t *tmp = NULL;
+    int64_t i, nnz = 0, longest = 1;
+    int workers = parallel_workers(m->engine->threads, n, COUNT_GRAIN), w;
+    count_job j;
     quarry_csr *x;
     float *doc_len;
+    int rc = QUARRY_OK;
 
+    memset(&j, 0, sizeof j);
+    for (i = 0; i < n; i++)
+        if (ptr[i + 1] - ptr[i] > longest)
+            longest = ptr[i + 1] - ptr[i];
     /* Upper bound of nnz: the tokens themselves. */
     x = csr_alloc(n, m->n_terms, ptr[n]);
     doc_len = malloc((size_t)(n ? n : 1) * sizeof *doc_len);
-    if (x == NULL || doc_len == NULL) {
-        quarry_csr_free(x);
-        free(doc_len);
-        return engine_fail(m->engine, QUARRY_ENOMEM, "out of memory");
+    for (w = 0; w < workers; w++) {
+        j.cnt[w] = calloc((size_t)(m->n_terms ? m->n_terms : 1),
+                          sizeof *j.cnt[w]);
+        j.cols[w] = malloc((size_t)longest * sizeof *j.cols[w]);
+        if (j.cnt[w] == NULL || j.cols[w] == NULL)
+            rc = QUARRY_ENOMEM;
     }
+    if (x == NULL || doc_len == NULL || rc != 0) {
+        rc = engine_fail(m->engine, QUARRY_ENOMEM, "out of memory");
+        goto out;
+    }
+    j.m = m;
+    j.ids = ids;
+    j.ptr = ptr;
+    j.x = x;
+    j.doc_len = doc_len;
+    rc = parallel_for(workers, n, COUNT_GRAIN, count_rows, &j);
+    if (rc != 0)
+        goto out;
     for (i = 0; i < n; i++) {
-        int64_t len = 0, k;
-        int64_t need = ptr[i + 1] - ptr[i];
-        if (need > cap_tmp) {
-            int32_t *g = realloc(tmp, (size_t)need * sizeof *g);
-            if (g == NULL) {
-                free(tmp);
-                quarry_csr_free(x);
-                free(doc_len);
-                return engine_fail(m->engine, QUARRY_ENOMEM, "out of memory");
-            }
-            tmp = g;
-            cap_tmp = need;
+        int64_t len = x->row_ptr[i + 1];
+        if (nnz != ptr[i]) {
+            memmove(x->col_idx + nnz, x->col_idx + ptr[i],
+                    (size_t)len * sizeof *x->col_idx);
+            memmove(x->values + nnz, x->values + ptr[i],
+                    (size_t)len * sizeof *x->values);
         }
-        for (p = ptr[i]; p < ptr[i + 1]; p++) {
-            int64_t t = ids[p];
-            if (t < m->fitted_terms && m->col_of_term[t] >= 0)
-                tmp[len++] = (int32_t)m->col_of_term[t];
-        }
-        doc_len[i] = (float)len;
-        qsort(tmp, (size_t)len, sizeof *tmp, cmp_i32);
-        for (k = 0; k < len;) {
-            int64_t run = k + 1;
-            while (run < len && tmp[run] == tmp[k])
-                run++;
-            x->col_idx[nnz] = tmp[k];
-            x->values[nnz] = (float)(run - k);
-            nnz++;
-            k = run;
-        }
+        nnz += len;
         x->row_ptr[i + 1] = nnz;
     }
-    free(tmp);
+out:
+    for (w = 0; w < workers; w++) {
+        free(j.cnt[w]);
+        free(j.cols[w]);
+    }
+    if (rc != 0) {
+        quarry_csr_free(x);
+        free(doc_len);
+        return rc;
+    }
     *out = x;
     *doc_len_out = doc_len;
     return QUARRY_OK;

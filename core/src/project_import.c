@@ -407,6 +407,25 @@ static json_t *opt_json(const char *s)
     return s ? json_string(s) : json_null();
 }
 
+static int drop_nulls(json_t *codes)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(codes, i, c)
+    {
+        const char *key;
+        void *tmp;
+        json_t *v;
+        json_object_foreach_safe(c, tmp, key, v)
+        {
+            if (json_is_null(v) ||
+                (json_is_array(v) && json_array_size(v) == 0))
+                json_object_del(c, key);
+        }
+    }
+    return 0;
+}
+
 /* The stored codes as codebook JSON, in position order. */
 static int codebook_json(quarry_project *p, json_t **out, int32_t *n)
 {
@@ -453,6 +472,24 @@ static int codebook_json(quarry_project *p, json_t **out, int32_t *n)
     }
     *out = root;
     return QUARRY_OK;
+}
+
+int quarry_project_codebook_write(quarry_project *p, FILE *out)
+{
+    json_t *root;
+    int32_t n;
+    int status = project_check(p, 0);
+    if (status != QUARRY_OK || out == NULL)
+        return status ? status : QUARRY_EINVAL;
+    status = codebook_json(p, &root, &n);
+    if (status != QUARRY_OK)
+        return status;
+    drop_nulls(json_object_get(root, "codes"));
+    if (json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0 ||
+        fputc('\n', out) == EOF)
+        status = project_fail(p, QUARRY_EIO, "cannot write the codebook");
+    json_decref(root);
+    return status;
 }
 
 int quarry_project_codebook(quarry_project *p, quarry_engine *e,

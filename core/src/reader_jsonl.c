@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "corpus.h"
+#include "parallel.h"
 #include "utf8.h"
 
 #define JSONL_FLAGS (JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL)
@@ -377,30 +378,89 @@ static int is_blank_line(const char *s, size_t n)
     return 1;
 }
 
+/* Lines parsed per batch: the workers parse a batch into trees, then the
+ * calling thread turns the trees into excerpts in line order. */
+#define JSONL_BATCH 8192
+#define JSONL_GRAIN 256
+
+typedef struct jsonl_line {
+    const char *s;
+    size_t n;
+    int64_t line;
+    json_t *root; /* NULL: not valid UTF-8 or not JSON; read_line says why */
+} jsonl_line;
+
+static int parse_lines(void *p, int64_t b, int64_t e, int worker)
+{
+    jsonl_line *l = p;
+    int64_t i;
+    (void)worker;
+    for (i = b; i < e; i++) {
+        json_error_t jerr;
+        size_t bad;
+        l[i].root = NULL;
+        if (quarry_utf8_check(l[i].s, l[i].n, &bad) == QUARRY_UTF8_OK)
+            l[i].root = json_loadb(l[i].s, l[i].n, JSONL_FLAGS, &jerr);
+    }
+    return 0;
+}
+
 int corpus_read_jsonl(corpus_reader *r, const char *buf, size_t len)
 {
     jsonl_state st;
+    jsonl_line *batch;
     size_t pos = r->begin;
-    int64_t line = 0;
+    int64_t line = 0, nb, i;
     int rc = 0;
 
     memset(&st, 0, sizeof st);
-    while (pos < len) {
-        const char *nl = memchr(buf + pos, '\n', len - pos);
-        size_t end = nl ? (size_t)(nl - buf) : len;
-        const char *s = buf + pos;
-        size_t n = end - pos;
+    batch = malloc(JSONL_BATCH * sizeof *batch);
+    if (batch == NULL)
+        return corpus_nomem(r);
+    /* jansson seeds its hash function on first use; do it here, before
+     * any worker parses. */
+    json_object_seed(0);
+    while (rc == 0 && pos < len) {
+        /* Cut the next batch of non-blank lines. */
+        for (nb = 0; nb < JSONL_BATCH && pos < len;) {
+            const char *nl = memchr(buf + pos, '\n', len - pos);
+            size_t end = nl ? (size_t)(nl - buf) : len;
+            const char *s = buf + pos;
+            size_t n = end - pos;
 
-        line++;
-        pos = nl ? end + 1 : len;
-        if (n > 0 && s[n - 1] == '\r')
-            n--;
-        if (is_blank_line(s, n))
-            continue;
-        rc = read_line(r, &st, line, s, n);
-        if (rc != 0)
-            break;
+            line++;
+            pos = nl ? end + 1 : len;
+            if (n > 0 && s[n - 1] == '\r')
+                n--;
+            if (is_blank_line(s, n))
+                continue;
+            batch[nb].s = s;
+            batch[nb].n = n;
+            batch[nb].line = line;
+            nb++;
+        }
+        parallel_for(r->threads, nb, JSONL_GRAIN, parse_lines, batch);
+        for (i = 0; i < nb; i++) {
+            json_t *root = batch[i].root;
+            if (rc != 0) {
+                json_decref(root);
+                continue;
+            }
+            if (root == NULL)
+                /* Again on this thread, for the message. */
+                rc = read_line(r, &st, batch[i].line, batch[i].s,
+                               batch[i].n);
+            else if (!json_is_object(root))
+                rc = corpus_fail(r, QUARRY_EPARSE, batch[i].line, NULL,
+                                 "not a JSON object but %s (JSON Lines wants "
+                                 "one object a line)",
+                                 type_name(root));
+            else
+                rc = read_object(r, &st, batch[i].line, root);
+            json_decref(root);
+        }
     }
+    free(batch);
     free(st.codes);
     free(st.attrs);
     free(st.dump);

@@ -1,9 +1,14 @@
 /*
  * suggest.c -- candidate codes from prototypes and nearest coded excerpts
- * (suggest.h).
+ * (suggest.h says how the score is made and why its defaults are what
+ * they are). The run: candidate codes, rejected (excerpt, code) pairs,
+ * exemplar labels, the text model, prototypes, the inverted index, the
+ * temperature fitted by leave-one-out, Rocchio pushes for rejections,
+ * then the input scored block by block.
  */
 #include <jansson.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +16,7 @@
 #include "csr.h"
 #include "engine.h"
 #include "model.h"
+#include "strtab.h"
 #include "suggest.h"
 #include "topk.h"
 
@@ -24,6 +30,7 @@ struct quarry_suggestions {
     int32_t n_codes;
     char **term_copy;         /* column -> copied display form, lazily */
     int64_t n_cols;
+    double temperature;       /* of the confidences */
     const char **terms;       /* n * top * n_terms */
     float *term_w;
     int64_t *nb;              /* n * top * n_evidence */
@@ -44,6 +51,14 @@ typedef struct run_state {
     int32_t *lab;
     int64_t *n_ex;         /* exemplars per code */
     float *proto;          /* C x V */
+    float *sum;            /* C x V exemplar sums (for the calibration) */
+    double temperature;    /* in effect */
+    quarry_csr *xr;        /* rejected excerpts' rows */
+    int64_t *rej_ptr;      /* rejected row -> its candidate codes */
+    int32_t *rej;
+    int64_t *rej_train;    /* rejected row -> training row, or -1 */
+    int64_t *veto_ptr;     /* training row -> codes rejected for it */
+    int32_t *veto;
     int64_t *post_ptr;     /* inverted index over xt */
     int64_t *post_doc;
     float *post_w;
@@ -147,6 +162,91 @@ static int collect_codes(run_state *st)
     return 0;
 }
 
+/* 1 if code c was rejected for training row i. */
+static int vetoed(const run_state *st, int64_t i, int32_t c)
+{
+    int64_t q;
+    if (st->veto_ptr == NULL)
+        return 0;
+    for (q = st->veto_ptr[i]; q < st->veto_ptr[i + 1]; q++)
+        if (st->veto[q] == c)
+            return 1;
+    return 0;
+}
+
+/* The rejected (excerpt, code) pairs: each rejected excerpt's candidate
+ * codes, the training row of the same id, and per training row the codes
+ * rejected for it. */
+static int rejection_pairs(run_state *st)
+{
+    const quarry_corpus *rj = st->so->rejected;
+    size_t nr = rj ? quarry_corpus_size(rj) : 0, nt, i;
+    int64_t total = 0, at = 0, *fill = NULL;
+    int32_t k;
+    strtab ids;
+    int rc = 0;
+
+    if (nr == 0)
+        return 0;
+    nt = quarry_corpus_size(st->train);
+    for (i = 0; i < nr; i++)
+        total += quarry_corpus_at(rj, i)->n_codes;
+    st->rej_ptr = malloc((nr + 1) * sizeof *st->rej_ptr);
+    st->rej = malloc((size_t)(total ? total : 1) * sizeof *st->rej);
+    st->rej_train = malloc(nr * sizeof *st->rej_train);
+    st->veto_ptr = calloc(nt + 1, sizeof *st->veto_ptr);
+    st->veto = malloc((size_t)(total ? total : 1) * sizeof *st->veto);
+    fill = malloc((nt + 1) * sizeof *fill);
+    strtab_init(&ids);
+    if (!st->rej_ptr || !st->rej || !st->rej_train || !st->veto_ptr ||
+        !st->veto || !fill) {
+        rc = engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
+        goto out;
+    }
+    /* Training ids are unique, so the interned id is the row. */
+    for (i = 0; i < nt; i++) {
+        const char *id = quarry_corpus_at(st->train, i)->id;
+        if (strtab_intern(&ids, id, strlen(id), NULL) < 0) {
+            rc = engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
+            goto out;
+        }
+    }
+    st->rej_ptr[0] = 0;
+    for (i = 0; i < nr; i++) {
+        const quarry_excerpt *x = quarry_corpus_at(rj, i);
+        int64_t start = at, t = strtab_find(&ids, x->id, strlen(x->id));
+        st->rej_train[i] = t;
+        for (k = 0; k < x->n_codes; k++) {
+            int32_t c = code_index(st, x->codes[k]), j, dup = 0;
+            if (c < 0)
+                continue;
+            for (j = 0; j < (int32_t)(at - start); j++)
+                if (st->rej[start + j] == c)
+                    dup = 1;
+            if (!dup) {
+                st->rej[at++] = c;
+                if (t >= 0)
+                    st->veto_ptr[t + 1]++;
+            }
+        }
+        st->rej_ptr[i + 1] = at;
+    }
+    for (i = 0; i < nt; i++)
+        st->veto_ptr[i + 1] += st->veto_ptr[i];
+    memcpy(fill, st->veto_ptr, (nt + 1) * sizeof *fill);
+    for (i = 0; i < nr; i++) {
+        int64_t q, t = st->rej_train[i];
+        if (t < 0)
+            continue;
+        for (q = st->rej_ptr[i]; q < st->rej_ptr[i + 1]; q++)
+            st->veto[fill[t]++] = st->rej[q];
+    }
+out:
+    strtab_free(&ids);
+    free(fill);
+    return rc;
+}
+
 /* Training row -> candidate codes (each once), and exemplars per code. */
 static int label_rows(run_state *st)
 {
@@ -166,7 +266,7 @@ static int label_rows(run_state *st)
         int64_t start = at;
         for (k = 0; k < x->n_codes; k++) {
             int32_t c = code_index(st, x->codes[k]), dup = 0;
-            if (c < 0)
+            if (c < 0 || vetoed(st, (int64_t)i, c))
                 continue;
             for (j = 0; j < (int32_t)(at - start); j++)
                 if (st->lab[start + j] == c)
@@ -262,12 +362,26 @@ static void normalize(float *v, int64_t n)
     }
 }
 
+static int has_entry(const run_state *st, int32_t c)
+{
+    return st->xc != NULL && st->xc->row_ptr[c + 1] > st->xc->row_ptr[c];
+}
+
+/* The codebook entry's share of a prototype with n exemplars. */
+static double entry_share(const run_state *st, int64_t n)
+{
+    double prior = st->so->definition_prior;
+    return n <= 0 ? 1.0 : prior / (prior + (double)n);
+}
+
 static int prototypes(run_state *st)
 {
     int64_t V = st->V, j, p, q;
+    size_t cells = (size_t)st->C * (size_t)(V ? V : 1);
     int32_t c;
-    st->proto = calloc((size_t)st->C * (size_t)(V ? V : 1), sizeof *st->proto);
-    if (st->proto == NULL)
+    st->proto = calloc(cells, sizeof *st->proto);
+    st->sum = malloc(cells * sizeof *st->sum);
+    if (st->proto == NULL || st->sum == NULL)
         return engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
     for (j = 0; j < st->xt->rows; j++)
         for (q = st->lab_ptr[j]; q < st->lab_ptr[j + 1]; q++) {
@@ -275,14 +389,12 @@ static int prototypes(run_state *st)
             for (p = st->xt->row_ptr[j]; p < st->xt->row_ptr[j + 1]; p++)
                 P[st->xt->col_idx[p]] += st->xt->values[p];
         }
+    memcpy(st->sum, st->proto, cells * sizeof *st->sum);
     for (c = 0; c < st->C; c++) {
         float *P = st->proto + (size_t)c * (size_t)V;
         normalize(P, V);
-        if (st->xc != NULL && st->xc->row_ptr[c + 1] > st->xc->row_ptr[c]) {
-            double prior = st->so->definition_prior;
-            float a = (float)(st->n_ex[c] == 0
-                                  ? 1.0
-                                  : prior / (prior + (double)st->n_ex[c]));
+        if (has_entry(st, c)) {
+            float a = (float)entry_share(st, st->n_ex[c]);
             for (j = 0; j < V; j++)
                 P[j] *= 1.0f - a;
             for (p = st->xc->row_ptr[c]; p < st->xc->row_ptr[c + 1]; p++)
@@ -290,6 +402,42 @@ static int prototypes(run_state *st)
             normalize(P, V);
         }
     }
+    return 0;
+}
+
+/* Rocchio's negative feedback: each code's prototype minus
+ * SUGGEST_REJECT_WEIGHT x the mean of the rows rejected for it, negative
+ * weights cut to 0, renormalised. */
+static int push_rejections(run_state *st)
+{
+    int64_t V = st->V, i, p, q, *n_rej;
+    int32_t c;
+    if (st->xr == NULL)
+        return 0;
+    n_rej = calloc((size_t)st->C, sizeof *n_rej);
+    if (n_rej == NULL)
+        return engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
+    for (i = 0; i < st->xr->rows; i++)
+        for (q = st->rej_ptr[i]; q < st->rej_ptr[i + 1]; q++)
+            n_rej[st->rej[q]]++;
+    for (i = 0; i < st->xr->rows; i++)
+        for (q = st->rej_ptr[i]; q < st->rej_ptr[i + 1]; q++) {
+            float *P = st->proto + (size_t)st->rej[q] * (size_t)V;
+            float w = (float)(SUGGEST_REJECT_WEIGHT /
+                              (double)n_rej[st->rej[q]]);
+            for (p = st->xr->row_ptr[i]; p < st->xr->row_ptr[i + 1]; p++)
+                P[st->xr->col_idx[p]] -= w * st->xr->values[p];
+        }
+    for (c = 0; c < st->C; c++) {
+        float *P = st->proto + (size_t)c * (size_t)V;
+        if (n_rej[c] == 0)
+            continue;
+        for (i = 0; i < V; i++)
+            if (P[i] < 0.0f)
+                P[i] = 0.0f;
+        normalize(P, V);
+    }
+    free(n_rej);
     return 0;
 }
 
@@ -363,16 +511,251 @@ static int alloc_result(quarry_suggestions *s, const run_state *st, size_t n)
     return 0;
 }
 
+/* Scratch of the neighbour search: a dense accumulator over the training
+ * rows and the list of rows it touched. */
+typedef struct nb_work {
+    float *acc;
+    int64_t *touched;
+    int64_t *mark; /* training row -> stamp of the query that touched it */
+    int64_t stamp;
+} nb_work;
+
+static int nb_work_init(nb_work *w, int64_t nt)
+{
+    int64_t j;
+    w->acc = calloc((size_t)(nt ? nt : 1), sizeof *w->acc);
+    w->touched = malloc((size_t)(nt ? nt : 1) * sizeof *w->touched);
+    w->mark = malloc((size_t)(nt ? nt : 1) * sizeof *w->mark);
+    w->stamp = 0;
+    if (!w->acc || !w->touched || !w->mark)
+        return QUARRY_ENOMEM;
+    for (j = 0; j < nt; j++)
+        w->mark[j] = -1;
+    return 0;
+}
+
+static void nb_work_free(nb_work *w)
+{
+    free(w->acc);
+    free(w->touched);
+    free(w->mark);
+}
+
+/*
+ * The neighbour search, the one place that finds nearest training rows:
+ * for rows r0..r1 of q (vectorised by the same model), the k training rows
+ * of largest positive cosine, best first (ties to the smaller row), in
+ * out[(r - r0) * k ...], their number in count[r - r0]. Sparse rows against
+ * the inverted index; a dense LSA path would be one SGEMM + top-k per
+ * block here (simtopk.h).
+ */
+static void neighbours(const run_state *st, nb_work *w, const quarry_csr *q,
+                       int64_t r0, int64_t r1, int32_t k, topk_item *out,
+                       int32_t *count)
+{
+    int64_t r, p, j;
+    for (r = r0; r < r1; r++) {
+        int64_t n_touched = 0;
+        topk tk;
+        for (p = q->row_ptr[r]; p < q->row_ptr[r + 1]; p++) {
+            int32_t col = q->col_idx[p];
+            float x = q->values[p];
+            for (j = st->post_ptr[col]; j < st->post_ptr[col + 1]; j++) {
+                int64_t d = st->post_doc[j];
+                if (w->mark[d] != w->stamp) {
+                    w->mark[d] = w->stamp;
+                    w->touched[n_touched++] = d;
+                }
+                w->acc[d] += x * st->post_w[j];
+            }
+        }
+        topk_init(&tk, out + (size_t)(r - r0) * (size_t)k, k);
+        for (j = 0; j < n_touched; j++) {
+            int64_t d = w->touched[j];
+            if (w->acc[d] > 0.0f)
+                topk_push(&tk, w->acc[d], d);
+            w->acc[d] = 0.0f;
+        }
+        topk_sort(&tk);
+        count[r - r0] = tk.n;
+        w->stamp++;
+    }
+}
+
+/* The neighbours' votes: each neighbour gives similarity^2, shared among
+ * its codes, to each of them; the sum over K. */
+static void votes(const run_state *st, const topk_item *nb, int32_t n,
+                  int32_t K, double *knn)
+{
+    int32_t c, k;
+    int64_t q;
+    for (c = 0; c < st->C; c++)
+        knn[c] = 0.0;
+    for (k = 0; k < n; k++) {
+        int64_t d = nb[k].id, nl = st->lab_ptr[d + 1] - st->lab_ptr[d];
+        double v;
+        if (nl == 0)
+            continue;
+        v = (double)nb[k].score * nb[k].score / (double)nl / (double)K;
+        for (q = st->lab_ptr[d]; q < st->lab_ptr[d + 1]; q++)
+            knn[st->lab[q]] += v;
+    }
+}
+
+static double combine(const run_state *st, double cosv, double knn)
+{
+    return st->so->proto_weight * cosv + (1.0 - st->so->proto_weight) * knn;
+}
+
+/* 1 if training row j is an exemplar of code c. */
+static int labelled(const run_state *st, int64_t j, int32_t c)
+{
+    int64_t q;
+    for (q = st->lab_ptr[j]; q < st->lab_ptr[j + 1]; q++)
+        if (st->lab[q] == c)
+            return 1;
+    return 0;
+}
+
+/*
+ * Cosine of training row j with the prototype code c would have without
+ * j: from the exemplar sum S, |S|^2, S.E with the entry row E, and j's own
+ * x.S, x.E and |x|^2, without building the prototype again.
+ */
+static double loo_cosine(const run_state *st, int64_t j, int32_t c,
+                         const float *xd, double ss, double se, double xx)
+{
+    const float *S = st->sum + (size_t)c * (size_t)st->V;
+    double xs = csr_row_dot(st->xt, j, S), xe = 0.0, a, u, ue, norm, den;
+    int64_t n1 = st->n_ex[c] - 1, p;
+    norm = sqrt(fmax(ss - 2.0 * xs + xx, 0.0));
+    u = norm > 1e-12 ? (xs - xx) / norm : 0.0;
+    if (!has_entry(st, c))
+        return n1 > 0 ? u : 0.0;
+    for (p = st->xc->row_ptr[c]; p < st->xc->row_ptr[c + 1]; p++)
+        xe += (double)st->xc->values[p] * xd[st->xc->col_idx[p]];
+    if (n1 <= 0 || norm <= 1e-12)
+        return xe;
+    a = entry_share(st, n1);
+    ue = (se - xe) / norm;
+    den = (1.0 - a) * (1.0 - a) + a * a + 2.0 * a * (1.0 - a) * ue;
+    return den > 1e-24 ? ((1.0 - a) * u + a * xe) / sqrt(den) : 0.0;
+}
+
+/*
+ * The softmax temperature, unless the options fix one: every coded
+ * training row (at most SUGGEST_CALIBRATION_ROWS of them, evenly spaced)
+ * is scored as if it were left out, and the temperature on a log grid
+ * that minimises the negative log-likelihood of its codes (the softmax
+ * mass on them) is kept. Prototypes before rejections are pushed.
+ */
+static int calibrate(run_state *st, nb_work *w)
+{
+    const quarry_suggest_options *so = st->so;
+    int32_t C = st->C, K = so->neighbours, c, n_nb, g;
+    int64_t nt = st->xt->rows, L = 0, j, p, m = 0, stride;
+    double *score = NULL, *ss = NULL, *se = NULL, *knn = NULL, best = HUGE_VAL;
+    int64_t *rows = NULL;
+    float *xd = NULL;
+    topk_item *nb = NULL;
+    int rc = 0;
+
+    st->temperature = so->temperature > 0.0 ? so->temperature
+                                             : SUGGEST_FALLBACK_TEMPERATURE;
+    if (so->temperature > 0.0)
+        return 0;
+    for (j = 0; j < nt; j++)
+        L += st->lab_ptr[j + 1] > st->lab_ptr[j];
+    if (L < 2)
+        return 0;
+    stride = (L + SUGGEST_CALIBRATION_ROWS - 1) / SUGGEST_CALIBRATION_ROWS;
+    score = malloc((size_t)(L / stride + 1) * (size_t)C * sizeof *score);
+    rows = malloc((size_t)(L / stride + 1) * sizeof *rows);
+    ss = calloc((size_t)C, sizeof *ss);
+    se = calloc((size_t)C, sizeof *se);
+    knn = malloc((size_t)C * sizeof *knn);
+    xd = calloc((size_t)st->V + 1, sizeof *xd);
+    nb = malloc(((size_t)K + 1) * sizeof *nb);
+    if (!score || !rows || !ss || !se || !knn || !xd || !nb) {
+        rc = engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (c = 0; c < C; c++) {
+        const float *S = st->sum + (size_t)c * (size_t)st->V;
+        for (p = 0; p < st->V; p++)
+            ss[c] += (double)S[p] * S[p];
+        if (has_entry(st, c))
+            for (p = st->xc->row_ptr[c]; p < st->xc->row_ptr[c + 1]; p++)
+                se[c] += (double)st->xc->values[p] * S[st->xc->col_idx[p]];
+    }
+    for (j = 0, L = 0; j < nt; j++) {
+        double xx = 0.0;
+        int32_t k, kept = 0;
+        if (st->lab_ptr[j + 1] == st->lab_ptr[j] || L++ % stride != 0)
+            continue;
+        for (p = st->xt->row_ptr[j]; p < st->xt->row_ptr[j + 1]; p++) {
+            xd[st->xt->col_idx[p]] = st->xt->values[p];
+            xx += (double)st->xt->values[p] * st->xt->values[p];
+        }
+        neighbours(st, w, st->xt, j, j + 1, K + 1, nb, &n_nb);
+        for (k = 0; k < n_nb; k++)
+            if (nb[k].id != j && kept < K)
+                nb[kept++] = nb[k];
+        votes(st, nb, kept, K, knn);
+        for (c = 0; c < C; c++) {
+            double cosv =
+                labelled(st, j, c)
+                    ? loo_cosine(st, j, c, xd, ss[c], se[c], xx)
+                    : csr_row_dot(st->xt, j,
+                                  st->proto + (size_t)c * (size_t)st->V);
+            score[(size_t)m * (size_t)C + (size_t)c] = combine(st, cosv,
+                                                               knn[c]);
+        }
+        rows[m++] = j;
+        for (p = st->xt->row_ptr[j]; p < st->xt->row_ptr[j + 1]; p++)
+            xd[st->xt->col_idx[p]] = 0.0f;
+    }
+    for (g = 0; g <= SUGGEST_CALIBRATION_GRID; g++) {
+        double t = 1e-3 * pow(1e3, (double)g / SUGGEST_CALIBRATION_GRID),
+               nll = 0.0;
+        int64_t i;
+        for (i = 0; i < m; i++) {
+            const double *sc = score + (size_t)i * (size_t)C;
+            double zmax = sc[0], all = 0.0, hit = 0.0;
+            for (c = 1; c < C; c++)
+                if (sc[c] > zmax)
+                    zmax = sc[c];
+            for (c = 0; c < C; c++) {
+                double ez = exp((sc[c] - zmax) / t);
+                all += ez;
+                if (labelled(st, rows[i], c))
+                    hit += ez;
+            }
+            nll -= log(hit > 0.0 ? hit / all : 1e-300);
+        }
+        if (nll < best) {
+            best = nll;
+            st->temperature = t;
+        }
+    }
+out:
+    free(score);
+    free(rows);
+    free(ss);
+    free(se);
+    free(knn);
+    free(xd);
+    free(nb);
+    return rc;
+}
+
 /* Rank the codes of every input row, SUGGEST_BLOCK rows at a time. */
-static int score_all(run_state *st, quarry_suggestions *s)
+static int score_all(run_state *st, quarry_suggestions *s, nb_work *w)
 {
     const quarry_suggest_options *so = st->so;
     const quarry_csr *xi = st->xi;
-    int64_t nt = st->xt->rows, r0, r, p, q;
+    int64_t r0, r, p, q;
     int32_t K = so->neighbours, C = st->C, c, k;
-    float *acc = calloc((size_t)(nt ? nt : 1), sizeof *acc);
-    int64_t *touched = malloc((size_t)(nt ? nt : 1) * sizeof *touched);
-    int64_t *mark = malloc((size_t)(nt ? nt : 1) * sizeof *mark);
     topk_item *room = malloc(((size_t)K + (size_t)so->n_terms + 1) *
                              sizeof *room);
     topk_item *nbrs =
@@ -380,65 +763,32 @@ static int score_all(run_state *st, quarry_suggestions *s)
     int32_t *n_nbrs = malloc(SUGGEST_BLOCK * sizeof *n_nbrs);
     double *knn = malloc((size_t)C * sizeof *knn);
     ranked *rk = malloc((size_t)C * sizeof *rk);
+    double T = st->temperature;
     int rc = 0;
 
-    if (!acc || !touched || !mark || !room || !nbrs || !n_nbrs || !knn || !rk) {
+    if (!room || !nbrs || !n_nbrs || !knn || !rk) {
         rc = engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
         goto out;
     }
-    for (q = 0; q < nt; q++)
-        mark[q] = -1;
     for (r0 = 0; r0 < xi->rows; r0 += SUGGEST_BLOCK) {
         int64_t r1 = r0 + SUGGEST_BLOCK < xi->rows ? r0 + SUGGEST_BLOCK
                                                    : xi->rows;
-        /* Neighbours of the block: sparse rows against the inverted
-         * index (a dense LSA path would be one SGEMM per block here). */
-        for (r = r0; r < r1; r++) {
-            int64_t nt_touched = 0;
-            topk tk;
-            for (p = xi->row_ptr[r]; p < xi->row_ptr[r + 1]; p++) {
-                int32_t col = xi->col_idx[p];
-                float w = xi->values[p];
-                for (q = st->post_ptr[col]; q < st->post_ptr[col + 1]; q++) {
-                    int64_t d = st->post_doc[q];
-                    if (mark[d] != r) {
-                        mark[d] = r;
-                        touched[nt_touched++] = d;
-                    }
-                    acc[d] += w * st->post_w[q];
-                }
-            }
-            topk_init(&tk, nbrs + (size_t)(r - r0) * (size_t)K, K);
-            for (q = 0; q < nt_touched; q++) {
-                int64_t d = touched[q];
-                if (acc[d] > 0.0f)
-                    topk_push(&tk, acc[d], d);
-                acc[d] = 0.0f;
-            }
-            topk_sort(&tk);
-            n_nbrs[r - r0] = tk.n;
-        }
+        neighbours(st, w, xi, r0, r1, K, nbrs, n_nbrs);
         /* Scores, confidences and evidence of the block. */
         for (r = r0; r < r1; r++) {
             const topk_item *nb = nbrs + (size_t)(r - r0) * (size_t)K;
             double zmax, zsum = 0.0;
-            for (c = 0; c < C; c++)
-                knn[c] = 0.0;
-            for (k = 0; k < n_nbrs[r - r0]; k++)
-                for (q = st->lab_ptr[nb[k].id]; q < st->lab_ptr[nb[k].id + 1];
-                     q++)
-                    knn[st->lab[q]] += nb[k].score;
+            votes(st, nb, n_nbrs[r - r0], K, knn);
             for (c = 0; c < C; c++) {
                 double cosv = csr_row_dot(
                     xi, r, st->proto + (size_t)c * (size_t)st->V);
                 rk[c].code = c;
-                rk[c].score = so->proto_weight * cosv +
-                              (1.0 - so->proto_weight) * knn[c] / (double)K;
+                rk[c].score = combine(st, cosv, knn[c]);
             }
             qsort(rk, (size_t)C, sizeof *rk, cmp_ranked);
             zmax = rk[0].score;
             for (c = 0; c < C; c++)
-                zsum += exp((rk[c].score - zmax) / so->temperature);
+                zsum += exp((rk[c].score - zmax) / T);
             s->count[r] = so->top;
             for (k = 0; k < so->top; k++) {
                 size_t slot = (size_t)r * (size_t)so->top + (size_t)k;
@@ -453,8 +803,7 @@ static int score_all(run_state *st, quarry_suggestions *s)
                 topk tk;
                 sg->code = s->codes[rk[k].code];
                 sg->score = rk[k].score;
-                sg->confidence = exp((rk[k].score - zmax) / so->temperature) /
-                                 zsum;
+                sg->confidence = exp((rk[k].score - zmax) / T) / zsum;
                 topk_init(&tk, room, so->n_terms);
                 for (p = xi->row_ptr[r]; p < xi->row_ptr[r + 1]; p++) {
                     float contrib = xi->values[p] * P[xi->col_idx[p]];
@@ -492,9 +841,6 @@ static int score_all(run_state *st, quarry_suggestions *s)
         }
     }
 out:
-    free(acc);
-    free(touched);
-    free(mark);
     free(room);
     free(nbrs);
     free(n_nbrs);
@@ -514,6 +860,13 @@ static void free_state(run_state *st)
     free(st->lab);
     free(st->n_ex);
     free(st->proto);
+    free(st->sum);
+    quarry_csr_free(st->xr);
+    free(st->rej_ptr);
+    free(st->rej);
+    free(st->rej_train);
+    free(st->veto_ptr);
+    free(st->veto);
     free(st->post_ptr);
     free(st->post_doc);
     free(st->post_w);
@@ -525,19 +878,29 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
                        const quarry_corpus *train,
                        const quarry_corpus *input)
 {
-    quarry_suggest_options defaults = QUARRY_SUGGEST_OPTIONS_INIT;
+    quarry_suggest_options opts = QUARRY_SUGGEST_OPTIONS_INIT;
     quarry_suggestions *s = NULL;
     run_state st;
+    nb_work w;
     int rc;
 
     if (out == NULL || e == NULL || train == NULL || input == NULL)
         return QUARRY_EINVAL;
     *out = NULL;
-    if (so == NULL)
-        so = &defaults;
-    if (so->version != QUARRY_SUGGEST_OPTIONS_VERSION)
-        return engine_fail(e, QUARRY_EINVAL, "suggest options version %u",
-                           so->version);
+    if (so != NULL) {
+        /* Version 1 ends before `rejected`: copy what it has. */
+        if (so->version == 1)
+            memcpy(&opts, so, offsetof(quarry_suggest_options, rejected));
+        else if (so->version == QUARRY_SUGGEST_OPTIONS_VERSION)
+            opts = *so;
+        else
+            return engine_fail(e, QUARRY_EINVAL,
+                               "suggest options version %u (this library "
+                               "reads 1 and %u)",
+                               so->version, QUARRY_SUGGEST_OPTIONS_VERSION);
+        opts.version = QUARRY_SUGGEST_OPTIONS_VERSION;
+    }
+    so = &opts;
     if (quarry_corpus_size(train) == 0)
         return engine_fail(e, QUARRY_EINVAL, "no training excerpts");
     if (so->neighbours < 1 || so->neighbours > 100000)
@@ -548,15 +911,16 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
         so->n_evidence > 1000)
         return engine_fail(e, QUARRY_ERANGE,
                            "evidence terms and neighbours must be in 0..1000");
-    if (!(so->temperature > 0.0) || !(so->min_confidence >= 0.0 &&
-                                      so->min_confidence <= 1.0) ||
+    if (!(so->temperature >= 0.0) || !(so->min_confidence >= 0.0 &&
+                                       so->min_confidence <= 1.0) ||
         !(so->proto_weight >= 0.0 && so->proto_weight <= 1.0) ||
         !(so->definition_prior >= 0.0))
         return engine_fail(e, QUARRY_ERANGE,
-                           "temperature must be positive, min_confidence "
-                           "and proto_weight in [0, 1], definition_prior "
-                           "not negative");
+                           "temperature must not be negative (0: fitted), "
+                           "min_confidence and proto_weight in [0, 1], "
+                           "definition_prior not negative");
     memset(&st, 0, sizeof st);
+    memset(&w, 0, sizeof w);
     st.e = e;
     st.so = so;
     st.train = train;
@@ -567,6 +931,8 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
                          "suggested)",
                          (int)so->top, (int)st.C);
     if (rc == 0)
+        rc = rejection_pairs(&st);
+    if (rc == 0)
         rc = label_rows(&st);
     if (rc == 0)
         rc = quarry_model_fit(&st.m, e, po, train);
@@ -576,12 +942,22 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
     }
     if (rc == 0)
         rc = quarry_model_transform(st.m, input, &st.xi);
+    if (rc == 0 && st.rej_ptr != NULL)
+        rc = quarry_model_transform(st.m, so->rejected, &st.xr);
     if (rc == 0)
         rc = entry_rows(&st);
     if (rc == 0)
         rc = prototypes(&st);
     if (rc == 0)
         rc = inverted_index(&st);
+    if (rc == 0 && nb_work_init(&w, st.xt->rows) != 0)
+        rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+    if (rc == 0)
+        rc = calibrate(&st, &w);
+    free(st.sum); /* only the calibration needs the exemplar sums */
+    st.sum = NULL;
+    if (rc == 0)
+        rc = push_rejections(&st);
     if (rc == 0) {
         s = calloc(1, sizeof *s);
         if (s == NULL)
@@ -590,11 +966,13 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
     if (rc == 0) {
         s->codes = st.codes;
         s->n_codes = st.C;
+        s->temperature = st.temperature;
         st.codes = NULL;
         rc = alloc_result(s, &st, quarry_corpus_size(input));
     }
     if (rc == 0)
-        rc = score_all(&st, s);
+        rc = score_all(&st, s, &w);
+    nb_work_free(&w);
     if (st.codes != NULL) {
         int32_t c;
         for (c = 0; c < st.C; c++)
@@ -654,4 +1032,9 @@ const quarry_suggestion *quarry_suggestions_at(const quarry_suggestions *s,
 int quarry_suggestions_abstain(const quarry_suggestions *s, size_t i)
 {
     return s && i < s->n ? s->abstain[i] : 0;
+}
+
+double quarry_suggestions_temperature(const quarry_suggestions *s)
+{
+    return s ? s->temperature : 0.0;
 }

@@ -18,7 +18,20 @@
  * share of the theme's tokens times log(1 + A / f), where f is the term's
  * count in the whole corpus and A the mean number of tokens per theme. A
  * word frequent everywhere ("work", "time") sinks; a word that is frequent
- * here and rare elsewhere ("debrief") rises.
+ * here and rare elsewhere ("debrief") rises. Lexicon phrases are terms of
+ * the vocabulary like any other, so a distinctive phrase ("lived
+ * experience") is a label as it stands.
+ *
+ * k = 0 lets the clusterer choose k; excerpts it labels -1 (noise) belong
+ * to no theme and are counted (quarry_themes_unassigned).
+ *
+ * With coded excerpts, each is matched to a theme (the theme of the input
+ * excerpt with its id, else the nearest centroid in the term space), and a
+ * theme lists the codes most frequent among its matches. With groups, the
+ * themes are joined by Ward's linkage over their members, which for unit
+ * rows needs only the dot products S_a . S_b of the themes' sums: the Gram
+ * matrix of the sums is gathered while each centroid is at hand, one pass
+ * over the rows per theme, and never needs k x terms.
  */
 #include <math.h>
 #include <stddef.h>
@@ -34,15 +47,30 @@
 
 typedef struct theme_store {
     quarry_theme pub;
+    int32_t label; /* the clusterer's label */
     char **terms;
     float *weights;
     int64_t *reps;
     int64_t *members;
+    const char **codes; /* point into quarry_themes.code_names */
+    int64_t *code_counts;
+    double *code_shares;
 } theme_store;
+
+typedef struct group_store {
+    quarry_theme_group pub;
+    int32_t *themes;
+    char **terms;
+} group_store;
 
 struct quarry_themes {
     int32_t n;
     theme_store *t;
+    int64_t unassigned, unmatched;
+    int32_t n_groups;
+    group_store *g;
+    int32_t n_code_names;
+    char **code_names;
 };
 
 void quarry_themes_free(quarry_themes *t)
@@ -58,9 +86,46 @@ void quarry_themes_free(quarry_themes *t)
         free(s->weights);
         free(s->reps);
         free(s->members);
+        free(s->codes);
+        free(s->code_counts);
+        free(s->code_shares);
     }
+    for (i = 0; i < t->n_groups; i++) {
+        group_store *g = &t->g[i];
+        for (j = 0; j < g->pub.n_terms; j++)
+            free(g->terms[j]);
+        free(g->terms);
+        free(g->themes);
+    }
+    for (i = 0; i < t->n_code_names; i++)
+        free(t->code_names[i]);
+    free(t->code_names);
+    free(t->g);
     free(t->t);
     free(t);
+}
+
+int64_t quarry_themes_unassigned(const quarry_themes *t)
+{
+    return t ? t->unassigned : 0;
+}
+
+int64_t quarry_themes_unmatched(const quarry_themes *t)
+{
+    return t ? t->unmatched : 0;
+}
+
+int32_t quarry_themes_group_count(const quarry_themes *t)
+{
+    return t ? t->n_groups : 0;
+}
+
+const quarry_theme_group *quarry_themes_group_at(const quarry_themes *t,
+                                                 int32_t g)
+{
+    if (t == NULL || g < 0 || g >= t->n_groups)
+        return NULL;
+    return &t->g[g].pub;
 }
 
 int32_t quarry_themes_count(const quarry_themes *t)
@@ -83,18 +148,74 @@ static int cmp_theme(const void *a, const void *b)
     return (x->pub.id > y->pub.id) - (x->pub.id < y->pub.id);
 }
 
-/* Describe cluster `label` (its members listed in members[0..size)). */
+/* Raw counts of the excerpts members[0..size) into counts (cols floats);
+ * returns their total. */
+static double sum_counts(const quarry_csr *raw, const int64_t *members,
+                         int64_t size, float *counts)
+{
+    double total = 0.0;
+    int64_t i, p;
+    memset(counts, 0, (size_t)raw->cols * sizeof *counts);
+    for (i = 0; i < size; i++)
+        for (p = raw->row_ptr[members[i]]; p < raw->row_ptr[members[i] + 1];
+             p++) {
+            counts[raw->col_idx[p]] += raw->values[p];
+            total += raw->values[p];
+        }
+    return total;
+}
+
+/* The nt terms of highest class-based tf-idf: counts[t] / total * idf[t].
+ * room holds nt items; terms and weights (may be NULL) nt entries. */
+static int top_terms(quarry_engine *e, const quarry_model *m,
+                     const float *counts, double total, const double *idf,
+                     int32_t nt, topk_item *room, char **terms,
+                     float *weights, int32_t *n)
+{
+    topk sel;
+    int64_t i, cols = m->n_terms;
+    topk_init(&sel, room, nt);
+    for (i = 0; i < cols; i++)
+        if (counts[i] > 0.0f)
+            topk_push(&sel, (float)(counts[i] / total * idf[i]), i);
+    topk_sort(&sel);
+    for (i = 0; i < sel.n; i++) {
+        terms[i] = strdup(quarry_model_term(m, sel.items[i].id));
+        if (terms[i] == NULL)
+            return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+        if (weights != NULL)
+            weights[i] = sel.items[i].score;
+        *n = (int32_t)(i + 1);
+    }
+    return QUARRY_OK;
+}
+
+/* Class-based idf over `classes` classes: A = mean tokens per class. */
+static void class_idf(const quarry_model *m, int64_t classes, double *idf)
+{
+    double all = 0.0, a;
+    int64_t i;
+    for (i = 0; i < m->n_terms; i++)
+        all += (double)m->cf[i];
+    a = all / (double)(classes > 0 ? classes : 1);
+    for (i = 0; i < m->n_terms; i++)
+        idf[i] = log(1.0 + a / (double)(m->cf[i] > 0 ? m->cf[i] : 1));
+}
+
+/* Describe cluster `label` (its members listed in members[0..size)). The
+ * unit centroid is left in centroid; *norm gets the length of the sum. */
 static int describe(quarry_engine *e, const quarry_model *m,
                     const quarry_csr *x, const quarry_themes_options *to,
                     const int64_t *members, int64_t size, float *centroid,
-                    float *counts, const double *idf, theme_store *s)
+                    float *counts, const double *idf, theme_store *s,
+                    double *sum_norm)
 {
-    const quarry_csr *raw = m->fit_counts;
     int64_t i, p;
-    double norm = 0.0, cohesion = 0.0, total = 0.0;
+    double norm = 0.0, cohesion = 0.0, total;
     int32_t nt = to->n_terms, nr = to->n_representatives;
     topk_item *room;
     topk sel;
+    int rc;
 
     memset(centroid, 0, (size_t)x->cols * sizeof *centroid);
     for (i = 0; i < size; i++)
@@ -102,8 +223,10 @@ static int describe(quarry_engine *e, const quarry_model *m,
             centroid[x->col_idx[p]] += x->values[p];
     for (i = 0; i < x->cols; i++)
         norm += (double)centroid[i] * centroid[i];
+    norm = sqrt(norm);
+    *sum_norm = norm;
     if (norm > 0.0) {
-        float inv = (float)(1.0 / sqrt(norm));
+        float inv = (float)(1.0 / norm);
         for (i = 0; i < x->cols; i++)
             centroid[i] *= inv;
     }
@@ -118,26 +241,12 @@ static int describe(quarry_engine *e, const quarry_model *m,
         return engine_fail(e, QUARRY_ENOMEM, "out of memory");
     }
 
-    memset(counts, 0, (size_t)x->cols * sizeof *counts);
-    for (i = 0; i < size; i++)
-        for (p = raw->row_ptr[members[i]]; p < raw->row_ptr[members[i] + 1];
-             p++) {
-            counts[raw->col_idx[p]] += raw->values[p];
-            total += raw->values[p];
-        }
-    topk_init(&sel, room, nt);
-    for (i = 0; i < x->cols; i++)
-        if (counts[i] > 0.0f)
-            topk_push(&sel, (float)(counts[i] / total * idf[i]), i);
-    topk_sort(&sel);
-    for (i = 0; i < sel.n; i++) {
-        s->terms[i] = strdup(quarry_model_term(m, sel.items[i].id));
-        if (s->terms[i] == NULL) {
-            free(room);
-            return engine_fail(e, QUARRY_ENOMEM, "out of memory");
-        }
-        s->weights[i] = sel.items[i].score;
-        s->pub.n_terms = (int32_t)(i + 1);
+    total = sum_counts(m->fit_counts, members, size, counts);
+    rc = top_terms(e, m, counts, total, idf, nt, room, s->terms, s->weights,
+                   &s->pub.n_terms);
+    if (rc != 0) {
+        free(room);
+        return rc;
     }
 
     topk_init(&sel, room, nr);
@@ -155,6 +264,341 @@ static int describe(quarry_engine *e, const quarry_model *m,
     return QUARRY_OK;
 }
 
+/* ------------------------------------------------------------------ */
+/* Coded excerpts: which theme each belongs to, which codes each theme  */
+/* overlaps                                                             */
+
+typedef struct coded_match {
+    const quarry_corpus *coded;
+    quarry_csr *xc;     /* coded rows in the fitted term space */
+    int32_t *theme;     /* per coded excerpt: cluster label, or -1 */
+    float *best;        /* per coded excerpt: best cosine so far */
+    unsigned char *by_id; /* matched by id: the label is final */
+} coded_match;
+
+static const quarry_corpus *sort_corpus; /* qsort has no context argument */
+
+static int cmp_by_id(const void *a, const void *b)
+{
+    const int64_t *x = a, *y = b;
+    return strcmp(quarry_corpus_at(sort_corpus, (size_t)*x)->id,
+                  quarry_corpus_at(sort_corpus, (size_t)*y)->id);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Labels of coded excerpts that are input excerpts too (same id). */
+static int coded_match_ids(quarry_engine *e, coded_match *cm,
+                           const quarry_corpus *c, const int32_t *labels)
+{
+    int64_t n = (int64_t)quarry_corpus_size(c), i, lo, hi;
+    int64_t nc = (int64_t)quarry_corpus_size(cm->coded);
+    int64_t *idx = malloc((size_t)(n ? n : 1) * sizeof *idx);
+    if (idx == NULL)
+        return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+    for (i = 0; i < n; i++)
+        idx[i] = i;
+    sort_corpus = c;
+    qsort(idx, (size_t)n, sizeof *idx, cmp_by_id);
+    for (i = 0; i < nc; i++) {
+        const char *id = quarry_corpus_at(cm->coded, (size_t)i)->id;
+        cm->theme[i] = -1;
+        cm->best[i] = 0.0f;
+        cm->by_id[i] = 0;
+        lo = 0;
+        hi = n;
+        while (lo < hi) {
+            int64_t mid = lo + (hi - lo) / 2;
+            int d = strcmp(quarry_corpus_at(c, (size_t)idx[mid])->id, id);
+            if (d == 0) {
+                cm->theme[i] = labels[idx[mid]];
+                cm->by_id[i] = 1;
+                break;
+            }
+            if (d < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+    }
+    free(idx);
+    return QUARRY_OK;
+}
+
+/* The codes of the coded excerpts, sorted and unique, into res. */
+static int code_names(quarry_engine *e, const quarry_corpus *coded,
+                      quarry_themes *res)
+{
+    size_t nc = quarry_corpus_size(coded), i, total = 0, u = 0;
+    int32_t j;
+    const char **all;
+    for (i = 0; i < nc; i++)
+        total += (size_t)quarry_corpus_at(coded, i)->n_codes;
+    all = malloc((total ? total : 1) * sizeof *all);
+    if (all == NULL)
+        return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+    total = 0;
+    for (i = 0; i < nc; i++) {
+        const quarry_excerpt *x = quarry_corpus_at(coded, i);
+        for (j = 0; j < x->n_codes; j++)
+            all[total++] = x->codes[j];
+    }
+    qsort(all, total, sizeof *all, cmp_str);
+    res->code_names = calloc(total ? total : 1, sizeof *res->code_names);
+    if (res->code_names == NULL) {
+        free(all);
+        return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+    }
+    for (i = 0; i < total; i++) {
+        if (u > 0 && strcmp(res->code_names[u - 1], all[i]) == 0)
+            continue;
+        res->code_names[u] = strdup(all[i]);
+        if (res->code_names[u] == NULL) {
+            free(all);
+            return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+        }
+        res->n_code_names = (int32_t)++u;
+    }
+    free(all);
+    return QUARRY_OK;
+}
+
+static int32_t code_index(const quarry_themes *res, const char *code)
+{
+    int32_t lo = 0, hi = res->n_code_names;
+    while (lo < hi) {
+        int32_t mid = lo + (hi - lo) / 2;
+        int d = strcmp(res->code_names[mid], code);
+        if (d == 0)
+            return mid;
+        if (d < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -1;
+}
+
+/* Each theme's codes: counts over its matched coded excerpts, the
+ * n_codes most frequent (ties by code name), shares, and whether new.
+ * Themes are indexed by their clusterer label through label_theme. */
+static int coded_overlap(quarry_engine *e, const quarry_themes_options *to,
+                         coded_match *cm, const int32_t *label_theme,
+                         int32_t n_labels, quarry_themes *res)
+{
+    int64_t nc = (int64_t)quarry_corpus_size(cm->coded), i;
+    int32_t C, t, j, q;
+    int64_t *counts;
+    int rc = code_names(e, cm->coded, res);
+    if (rc != 0)
+        return rc;
+    C = res->n_code_names;
+    counts = calloc((size_t)res->n * (size_t)(C ? C : 1), sizeof *counts);
+    if (counts == NULL)
+        return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+    res->unmatched = 0;
+    for (i = 0; i < nc; i++) {
+        const quarry_excerpt *x = quarry_corpus_at(cm->coded, (size_t)i);
+        if (x->n_codes == 0)
+            continue;
+        if (cm->theme[i] < 0 || cm->theme[i] >= n_labels ||
+            label_theme[cm->theme[i]] < 0) {
+            res->unmatched++;
+            continue;
+        }
+        t = label_theme[cm->theme[i]];
+        res->t[t].pub.n_coded++;
+        for (j = 0; j < x->n_codes; j++) {
+            int32_t ci = code_index(res, x->codes[j]);
+            /* a code listed twice on one excerpt counts once */
+            int dup = 0;
+            for (q = 0; q < j; q++)
+                dup |= strcmp(x->codes[q], x->codes[j]) == 0;
+            if (ci >= 0 && !dup)
+                counts[(size_t)t * (size_t)C + (size_t)ci]++;
+        }
+    }
+    for (t = 0; t < res->n; t++) {
+        theme_store *s = &res->t[t];
+        const int64_t *row = counts + (size_t)t * (size_t)C;
+        int32_t want = to->n_codes < C ? to->n_codes : C, got = 0;
+        s->codes = calloc((size_t)want + 1, sizeof *s->codes);
+        s->code_counts = calloc((size_t)want + 1, sizeof *s->code_counts);
+        s->code_shares = calloc((size_t)want + 1, sizeof *s->code_shares);
+        if (!s->codes || !s->code_counts || !s->code_shares) {
+            free(counts);
+            return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+        }
+        /* Selection by repeated maximum: want and C are small. */
+        while (got < want) {
+            int32_t arg = -1;
+            for (j = 0; j < C; j++) {
+                int taken = 0;
+                for (q = 0; q < got; q++)
+                    taken |= s->codes[q] == res->code_names[j];
+                if (!taken && row[j] > 0 && (arg < 0 || row[j] > row[arg]))
+                    arg = j;
+            }
+            if (arg < 0)
+                break;
+            s->codes[got] = res->code_names[arg];
+            s->code_counts[got] = row[arg];
+            s->code_shares[got] = (double)row[arg] / (double)s->pub.n_coded;
+            got++;
+        }
+        s->pub.n_codes = got;
+        s->pub.is_new = got == 0 || s->code_shares[0] < to->min_share;
+    }
+    free(counts);
+    return QUARRY_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Higher themes                                                        */
+
+/* Ward's linkage over the T themes (gram: T x T sums' dot products,
+ * sizes: members), cut at G groups: the pair merged is the one that least
+ * raises the within-group sum of squared distances, n_a n_b / (n_a + n_b)
+ * |S_a / n_a - S_b / n_b|^2, exact for unit rows (average linkage on the
+ * same data chained most themes into one group). group_of[t] is numbered
+ * in order of each group's first (largest) theme. gram and sizes are
+ * rewritten. */
+static int group_themes(int32_t T, double *gram, double *sizes, int32_t G,
+                        int32_t *group_of)
+{
+    int32_t *root = malloc((size_t)(T ? T : 1) * sizeof *root);
+    int32_t *num = malloc((size_t)(T ? T : 1) * sizeof *num);
+    int32_t live = T, a, b, next = 0;
+    if (root == NULL || num == NULL) {
+        free(root);
+        free(num);
+        return QUARRY_ENOMEM;
+    }
+    for (a = 0; a < T; a++)
+        root[a] = a;
+    while (live > G) {
+        int32_t ba = -1, bb = -1;
+        double best = INFINITY, kk;
+        for (a = 0; a < T; a++) {
+            if (root[a] != a)
+                continue;
+            for (b = a + 1; b < T; b++) {
+                double na = sizes[a], nb = sizes[b], d2, cost;
+                if (root[b] != b)
+                    continue;
+                d2 = gram[(size_t)a * T + a] / (na * na) +
+                     gram[(size_t)b * T + b] / (nb * nb) -
+                     2.0 * gram[(size_t)a * T + b] / (na * nb);
+                cost = na * nb / (na + nb) * (d2 > 0.0 ? d2 : 0.0);
+                if (cost < best) {
+                    best = cost;
+                    ba = a;
+                    bb = b;
+                }
+            }
+        }
+        /* Merge bb into ba (ba < bb, so each root is its lowest theme). */
+        kk = gram[(size_t)ba * T + ba] + gram[(size_t)bb * T + bb] +
+             2.0 * gram[(size_t)ba * T + bb];
+        for (a = 0; a < T; a++) {
+            if (root[a] != a || a == ba || a == bb)
+                continue;
+            gram[(size_t)ba * T + a] += gram[(size_t)bb * T + a];
+            gram[(size_t)a * T + ba] = gram[(size_t)ba * T + a];
+        }
+        gram[(size_t)ba * T + ba] = kk;
+        sizes[ba] += sizes[bb];
+        for (a = 0; a < T; a++)
+            if (root[a] == bb)
+                root[a] = ba;
+        live--;
+    }
+    for (a = 0; a < T; a++)
+        num[a] = -1;
+    for (a = 0; a < T; a++) {
+        if (num[root[a]] < 0)
+            num[root[a]] = next++;
+        group_of[a] = num[root[a]];
+    }
+    free(root);
+    free(num);
+    return QUARRY_OK;
+}
+
+/* Fill res->g from group_of (theme order) with labels by class-based
+ * tf-idf over the groups. */
+static int describe_groups(quarry_engine *e, const quarry_model *m,
+                           const quarry_themes_options *to,
+                           quarry_themes *res, const int32_t *group_of,
+                           int32_t G, float *counts, double *idf)
+{
+    int32_t g, t;
+    topk_item *room = malloc((size_t)to->n_terms * sizeof *room + 1);
+    res->g = calloc((size_t)G, sizeof *res->g);
+    if (room == NULL || res->g == NULL) {
+        free(room);
+        return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+    }
+    res->n_groups = G;
+    class_idf(m, G, idf);
+    for (g = 0; g < G; g++) {
+        group_store *gs = &res->g[g];
+        double total = 0.0;
+        int64_t p, i;
+        gs->pub.id = g;
+        gs->themes = malloc((size_t)res->n * sizeof *gs->themes);
+        gs->terms = calloc((size_t)to->n_terms + 1, sizeof *gs->terms);
+        if (gs->themes == NULL || gs->terms == NULL) {
+            free(room);
+            return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+        }
+        memset(counts, 0, (size_t)m->n_terms * sizeof *counts);
+        for (t = 0; t < res->n; t++) {
+            const theme_store *s = &res->t[t];
+            if (group_of[t] != g)
+                continue;
+            gs->themes[gs->pub.n_themes++] = t;
+            gs->pub.size += s->pub.size;
+            for (i = 0; i < s->pub.size; i++) {
+                const quarry_csr *raw = m->fit_counts;
+                for (p = raw->row_ptr[s->members[i]];
+                     p < raw->row_ptr[s->members[i] + 1]; p++) {
+                    counts[raw->col_idx[p]] += raw->values[p];
+                    total += raw->values[p];
+                }
+            }
+        }
+        if (top_terms(e, m, counts, total, idf, to->n_terms, room, gs->terms,
+                      NULL, &gs->pub.n_terms) != 0) {
+            free(room);
+            return QUARRY_ENOMEM;
+        }
+        gs->pub.themes = gs->themes;
+        gs->pub.terms = (const char *const *)gs->terms;
+    }
+    free(room);
+    return QUARRY_OK;
+}
+
+/* ------------------------------------------------------------------ */
+
+/* Bytes of each version of quarry_themes_options. */
+static size_t options_size(uint32_t version)
+{
+    switch (version) {
+    case 1:
+        return offsetof(quarry_themes_options, dims);
+    case 2:
+        return offsetof(quarry_themes_options, coded);
+    case QUARRY_THEMES_OPTIONS_VERSION:
+        return sizeof(quarry_themes_options);
+    }
+    return 0;
+}
+
 int quarry_themes_run(quarry_themes **out, quarry_engine *e,
                       const quarry_pipeline_options *po,
                       const quarry_themes_options *to,
@@ -169,21 +613,26 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
     quarry_cluster_input in;
     quarry_cluster_output co;
     quarry_themes *res = NULL;
-    int32_t *labels = NULL;
-    int64_t *order = NULL, *start = NULL, n, i;
+    coded_match cm;
+    int32_t *labels = NULL, *label_theme = NULL, *group_of = NULL;
+    int64_t *order = NULL, *start = NULL, n, i, max_k;
     float *centroid = NULL, *counts = NULL;
-    double *idf = NULL;
+    double *idf = NULL, *gram = NULL, *gsizes = NULL, *norms = NULL;
     char err[QUARRY_ERR_MAX] = "";
     int rc;
 
+    memset(&cm, 0, sizeof cm);
     if (out == NULL || e == NULL || c == NULL)
         return QUARRY_EINVAL;
     *out = NULL;
-    if (to != NULL && to->version == 1) {
-        /* A version 1 struct ends before dims: read what it has. */
-        memcpy(&tdef, to, offsetof(quarry_themes_options, dims));
+    if (to != NULL && to->version != QUARRY_THEMES_OPTIONS_VERSION &&
+        options_size(to->version) > 0) {
+        /* An older struct: read what it has, the rest are the defaults
+         * of its time (dims 0 before version 2). */
+        memcpy(&tdef, to, options_size(to->version));
         tdef.version = QUARRY_THEMES_OPTIONS_VERSION;
-        tdef.dims = 0;
+        if (to->version < 2)
+            tdef.dims = 0;
         to = &tdef;
     }
     if (to == NULL)
@@ -196,14 +645,29 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
                            "dims must be 0 (no reduction) or more, not %d",
                            to->dims);
     n = (int64_t)quarry_corpus_size(c);
-    if (to->k < 2 || (int64_t)to->k > n)
+    if (to->k != 0 && (to->k < 2 || (int64_t)to->k > n))
         return engine_fail(e, QUARRY_ERANGE,
                            "k must be between 2 and the number of excerpts "
-                           "(%lld), not %d",
+                           "(%lld), or 0 for the clusterer to choose, not %d",
                            (long long)n, to->k);
+    if (to->k == 0 && n < 2)
+        return engine_fail(e, QUARRY_ERANGE,
+                           "%lld excerpts are too few for themes",
+                           (long long)n);
     if (to->n_terms < 1 || to->n_representatives < 0)
         return engine_fail(e, QUARRY_ERANGE,
                            "themes need at least one term each");
+    if (to->groups < 0)
+        return engine_fail(e, QUARRY_ERANGE,
+                           "groups must be 0 (none) or more, not %d",
+                           to->groups);
+    if (to->coded != NULL && (to->n_codes < 1 || !(to->min_share > 0.0) ||
+                              to->min_share > 1.0))
+        return engine_fail(e, QUARRY_ERANGE,
+                           "coded themes need n_codes >= 1 and min_share in "
+                           "(0, 1], not %d and %g",
+                           to->n_codes, to->min_share);
+    max_k = to->k > 0 ? to->k : n;
 
     rc = quarry_engine_find(e, QUARRY_KIND_CLUSTERER,
                             to->clusterer ? to->clusterer : "kmeans", &cp);
@@ -249,14 +713,14 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
     co.labels = labels;
     co.centroids = NULL;
     co.dim = x->cols;
-    co.max_clusters = to->k;
+    co.max_clusters = (int32_t)max_k;
     rc = cp->cluster(quarry_instance_self(ci), &in, &co, err);
     if (rc != 0) {
         rc = engine_fail(e, rc < 0 ? rc : QUARRY_EPLUGIN, "clusterer %s: %s",
                          cp->name, err[0] ? err : quarry_status_str(rc));
         goto out;
     }
-    if (co.n_clusters < 1 || co.n_clusters > to->k) {
+    if (co.n_clusters < 1 || co.n_clusters > max_k) {
         rc = engine_fail(e, QUARRY_EPLUGIN,
                          "clusterer %s returned %d clusters for k=%d",
                          cp->name, co.n_clusters, to->k);
@@ -278,14 +742,20 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
     centroid = malloc((size_t)(x->cols ? x->cols : 1) * sizeof *centroid);
     counts = malloc((size_t)(x->cols ? x->cols : 1) * sizeof *counts);
     idf = malloc((size_t)(x->cols ? x->cols : 1) * sizeof *idf);
+    label_theme = malloc((size_t)co.n_clusters * sizeof *label_theme);
+    norms = calloc((size_t)co.n_clusters, sizeof *norms);
     res = calloc(1, sizeof *res);
-    if (!start || !order || !centroid || !counts || !idf || !res) {
+    if (!start || !order || !centroid || !counts || !idf || !label_theme ||
+        !norms || !res) {
         rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
         goto out;
     }
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
         if (labels[i] >= 0)
             start[labels[i] + 1]++;
+        else
+            res->unassigned++;
+    }
     for (i = 0; i < co.n_clusters; i++)
         start[i + 1] += start[i];
     {
@@ -299,27 +769,45 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
                 order[start[labels[i]] + fill[labels[i]]++] = i;
         free(fill);
     }
-    {
-        /* Class-based idf: A = mean tokens per theme, f = corpus count. */
-        double all = 0.0, a;
-        for (i = 0; i < x->cols; i++)
-            all += (double)m->cf[i];
-        a = all / (double)co.n_clusters;
-        for (i = 0; i < x->cols; i++)
-            idf[i] = log(1.0 + a / (double)(m->cf[i] > 0 ? m->cf[i] : 1));
+    if (to->groups > 0) {
+        size_t kk = (size_t)co.n_clusters * (size_t)co.n_clusters;
+        gram = calloc(kk, sizeof *gram);
+        if (gram == NULL) {
+            rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+            goto out;
+        }
     }
+    if (to->coded != NULL) {
+        size_t nc = quarry_corpus_size(to->coded);
+        cm.coded = to->coded;
+        cm.theme = malloc((nc ? nc : 1) * sizeof *cm.theme);
+        cm.best = malloc((nc ? nc : 1) * sizeof *cm.best);
+        cm.by_id = malloc(nc ? nc : 1);
+        if (!cm.theme || !cm.best || !cm.by_id) {
+            rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+            goto out;
+        }
+        rc = coded_match_ids(e, &cm, c, labels);
+        if (rc != 0)
+            goto out;
+        rc = quarry_model_transform(m, to->coded, &cm.xc);
+        if (rc != 0)
+            goto out;
+    }
+    class_idf(m, co.n_clusters, idf);
     res->t = calloc((size_t)co.n_clusters, sizeof *res->t);
     if (res->t == NULL) {
         rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
         goto out;
     }
     for (i = 0; i < co.n_clusters; i++) {
-        int64_t size = start[i + 1] - start[i];
+        int64_t size = start[i + 1] - start[i], j;
         theme_store *s;
         if (size == 0)
             continue;
         s = &res->t[res->n++];
         s->pub.id = (int32_t)i;
+        s->label = (int32_t)i;
         s->pub.size = size;
         s->members = malloc((size_t)size * sizeof *s->members);
         if (s->members == NULL) {
@@ -328,18 +816,86 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
         }
         memcpy(s->members, order + start[i], (size_t)size * sizeof *order);
         rc = describe(e, m, x, to, s->members, size, centroid, counts, idf,
-                      s);
+                      s, &norms[i]);
         if (rc != 0)
             goto out;
+        /* While the centroid is at hand: S_i . S_l for every cluster l,
+         * and the coded excerpts' nearest theme. */
+        if (gram != NULL)
+            for (j = 0; j < n; j++)
+                if (labels[j] >= 0)
+                    gram[(size_t)i * (size_t)co.n_clusters +
+                         (size_t)labels[j]] +=
+                        norms[i] * (double)csr_row_dot(x, j, centroid);
+        if (cm.xc != NULL)
+            for (j = 0; j < cm.xc->rows; j++) {
+                float sim;
+                if (cm.by_id[j])
+                    continue;
+                sim = csr_row_dot(cm.xc, j, centroid);
+                if (sim > cm.best[j]) { /* ties keep the earlier label */
+                    cm.best[j] = sim;
+                    cm.theme[j] = (int32_t)i;
+                }
+            }
     }
     qsort(res->t, (size_t)res->n, sizeof *res->t, cmp_theme);
+    for (i = 0; i < co.n_clusters; i++)
+        label_theme[i] = -1;
     for (i = 0; i < res->n; i++) {
         theme_store *s = &res->t[i];
+        label_theme[s->label] = (int32_t)i;
         s->pub.id = (int32_t)i;
+        s->pub.group = -1;
         s->pub.terms = (const char *const *)s->terms;
         s->pub.term_weights = s->weights;
         s->pub.representatives = s->reps;
         s->pub.members = s->members;
+    }
+    if (cm.xc != NULL) {
+        rc = coded_overlap(e, to, &cm, label_theme, co.n_clusters, res);
+        if (rc != 0)
+            goto out;
+        for (i = 0; i < res->n; i++) {
+            theme_store *s = &res->t[i];
+            s->pub.codes = (const char *const *)s->codes;
+            s->pub.code_counts = s->code_counts;
+            s->pub.code_shares = s->code_shares;
+        }
+    }
+    if (gram != NULL && res->n > 0) {
+        /* The Gram matrix and sizes in theme order. */
+        int32_t T = res->n, a, b, G = to->groups < T ? to->groups : T;
+        double *tg = malloc((size_t)T * (size_t)T * sizeof *tg);
+        gsizes = malloc((size_t)T * sizeof *gsizes);
+        group_of = malloc((size_t)T * sizeof *group_of);
+        if (tg == NULL || gsizes == NULL || group_of == NULL) {
+            free(tg);
+            rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (a = 0; a < T; a++) {
+            size_t la = (size_t)res->t[a].label;
+            gsizes[a] = (double)res->t[a].pub.size;
+            for (b = 0; b < T; b++) {
+                size_t lb = (size_t)res->t[b].label;
+                /* symmetric up to rounding: take the mean */
+                tg[(size_t)a * T + b] =
+                    0.5 * (gram[la * (size_t)co.n_clusters + lb] +
+                           gram[lb * (size_t)co.n_clusters + la]);
+            }
+        }
+        rc = group_themes(T, tg, gsizes, G, group_of);
+        free(tg);
+        if (rc != 0) {
+            rc = engine_fail(e, rc, "out of memory");
+            goto out;
+        }
+        for (a = 0; a < T; a++)
+            res->t[a].pub.group = group_of[a];
+        rc = describe_groups(e, m, to, res, group_of, G, counts, idf);
+        if (rc != 0)
+            goto out;
     }
     *out = res;
     res = NULL;
@@ -347,11 +903,20 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
 out:
     quarry_themes_free(res);
     free(labels);
+    free(label_theme);
+    free(group_of);
     free(order);
     free(start);
     free(centroid);
     free(counts);
     free(idf);
+    free(gram);
+    free(gsizes);
+    free(norms);
+    free(cm.theme);
+    free(cm.best);
+    free(cm.by_id);
+    quarry_csr_free(cm.xc);
     quarry_instance_free(ci);
     reduce_dense_free(dense);
     quarry_csr_free(x);

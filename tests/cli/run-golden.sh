@@ -7,7 +7,10 @@
 #   NAME.stderr    lines that must each appear in standard error (optional)
 #   NAME.stdin     fed to standard input (optional; else /dev/null)
 #   NAME.gen       a sh script whose output is fed to standard input
-# The build folder is written @BUILD@ in outputs.
+#   NAME.setup     a sh script run first in a fresh folder $WORK (with
+#                  $QUARRY the command under test), e.g. to make a project;
+#                  NAME.args may name files in $WORK
+# The build folder is written @BUILD@ and $WORK @WORK@ in outputs.
 # QUARRY_UPDATE_GOLDEN=1 rewrites the .stdout files from the current output.
 # Prints "N passed, N failed" and exits non-zero on any failure.
 set -u
@@ -16,6 +19,9 @@ CASES=$2
 ROOT=$3
 FIXTURES=${4:-}
 export FIXTURES
+# Projects write times; pin them so outputs are reproducible.
+QUARRY_FIXED_TIME=2026-01-31T12:00:00.000Z
+export QUARRY_FIXED_TIME
 BUILD_DIR=$(cd "$(dirname "$QUARRY")" && pwd)
 cd "$ROOT" || exit 2
 tmp=$(mktemp -d)
@@ -29,6 +35,16 @@ for args in "$CASES"/*.args; do
     [ -f "$base.exit" ] && want_exit=$(cat "$base.exit")
     stdin=/dev/null
     [ -f "$base.stdin" ] && stdin="$base.stdin"
+    WORK="$tmp/work-$name"
+    export WORK QUARRY
+    mkdir -p "$WORK"
+    if [ -f "$base.setup" ]; then
+        if ! sh -e "$base.setup" >"$tmp/setup.log" 2>&1; then
+            fail=$((fail + 1))
+            echo "FAIL $name: setup failed: $(tail -3 "$tmp/setup.log")"
+            continue
+        fi
+    fi
     line=$(cat "$args")
     eval "set -- $line"
     if [ -f "$base.gen" ]; then
@@ -38,7 +54,8 @@ for args in "$CASES"/*.args; do
     "$QUARRY" "$@" <"$stdin" >"$tmp/out" 2>"$tmp/err"
     got_exit=$?
     # Paths of the build tree differ between machines: name them @BUILD@.
-    sed "s|$BUILD_DIR|@BUILD@|g" "$tmp/out" >"$tmp/out.n" && mv "$tmp/out.n" "$tmp/out"
+    sed -e "s|$BUILD_DIR|@BUILD@|g" -e "s|$WORK|@WORK@|g" "$tmp/out" >"$tmp/out.n" && mv "$tmp/out.n" "$tmp/out"
+    sed -e "s|$WORK|@WORK@|g" "$tmp/err" >"$tmp/err.n" && mv "$tmp/err.n" "$tmp/err"
     ok=1
     why=""
     if [ "$got_exit" != "$want_exit" ]; then

@@ -3,7 +3,10 @@
  * right code first, its nearest coded excerpts as evidence, the same output
  * twice, abstention on an excerpt that shares nothing with training, a
  * codebook code without exemplars suggested from its entry, and the errors
- * (unknown code with a codebook, no code at all, --top out of range).
+ * (unknown code with a codebook, no code at all, --top out of range);
+ * rejections (a rejected code scores lower for the rejected excerpt and
+ * its near-duplicates, and stops being a neighbour vote), version 1
+ * option structs, and the fitted temperature.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -262,6 +265,132 @@ static void no_code_at_all(void **state)
     done(&f);
 }
 
+/* Score of code for input excerpt i (top must cover every code). */
+static double score_of(const fixture *f, size_t i, const char *code)
+{
+    int32_t k;
+    for (k = 0; k < quarry_suggestions_count(f->s, i); k++)
+        if (strcmp(quarry_suggestions_at(f->s, i, k)->code, code) == 0)
+            return quarry_suggestions_at(f->s, i, k)->score;
+    fail_msg("code %s not suggested", code);
+    return 0.0;
+}
+
+static const char AMBIGUOUS[] =
+    /* x0 is the rejected excerpt; x1 a near-duplicate; x2 unrelated. */
+    "{\"id\":\"x0\",\"text\":\"apple storm apple rain juice\"}\n"
+    "{\"id\":\"x1\",\"text\":\"apple storm rain juice juice\"}\n"
+    "{\"id\":\"x2\",\"text\":\"engine road traffic\"}\n";
+
+static void rejection_pushes_code_away(void **state)
+{
+    fixture plain_run, rej_run;
+    quarry_suggest_options so = QUARRY_SUGGEST_OPTIONS_INIT;
+    quarry_corpus *rejected =
+        corpus("{\"id\":\"x0\",\"text\":\"apple storm apple rain "
+               "juice\",\"code\":\"fruit\"}\n",
+               "rejected.jsonl");
+    (void)state;
+    so.top = 4;
+    assert_int_equal(run(&plain_run, TRAIN, AMBIGUOUS, NULL, &so), 0);
+    so.rejected = rejected;
+    assert_int_equal(run(&rej_run, TRAIN, AMBIGUOUS, NULL, &so), 0);
+    /* Lower for the rejected excerpt and its near-duplicate... */
+    assert_true(score_of(&rej_run, 0, "fruit") <
+                score_of(&plain_run, 0, "fruit") - 0.01);
+    assert_true(score_of(&rej_run, 1, "fruit") <
+                score_of(&plain_run, 1, "fruit") - 0.01);
+    /* ...enough to change the first suggestion for the rejected one... */
+    assert_string_equal(quarry_suggestions_at(plain_run.s, 0, 0)->code,
+                        "fruit");
+    assert_string_equal(quarry_suggestions_at(rej_run.s, 0, 0)->code,
+                        "weather");
+    /* ...while other codes and unrelated excerpts keep their scores. */
+    near(score_of(&rej_run, 0, "weather"), score_of(&plain_run, 0, "weather"),
+         1e-9);
+    near(score_of(&rej_run, 2, "car"), score_of(&plain_run, 2, "car"), 1e-9);
+    done(&plain_run);
+    done(&rej_run);
+    quarry_corpus_free(rejected);
+}
+
+static void rejected_training_excerpt_no_longer_votes(void **state)
+{
+    fixture plain_run, rej_run;
+    quarry_suggest_options so = QUARRY_SUGGEST_OPTIONS_INIT;
+    /* a2 (in training, coded fruit) is rejected for fruit. */
+    quarry_corpus *rejected = corpus(
+        "{\"id\":\"a2\",\"text\":\"apple pear fruit juice\","
+        "\"code\":[\"fruit\",\"no-such-code\"]}\n",
+        "rejected.jsonl");
+    const char *in = "{\"id\":\"x\",\"text\":\"a pear and an apple\"}\n";
+    const quarry_suggestion *a, *b;
+    (void)state;
+    assert_int_equal(run(&plain_run, TRAIN, in, NULL, &so), 0);
+    so.rejected = rejected;
+    assert_int_equal(run(&rej_run, TRAIN, in, NULL, &so), 0);
+    a = quarry_suggestions_at(plain_run.s, 0, 0);
+    b = quarry_suggestions_at(rej_run.s, 0, 0);
+    assert_string_equal(a->code, "fruit");
+    assert_int_equal(a->n_neighbours, 2);
+    /* a2 is no longer evidence for fruit; a1 still is. */
+    assert_string_equal(b->code, "fruit");
+    assert_int_equal(b->n_neighbours, 1);
+    assert_string_equal(train_id(&rej_run, b->neighbours[0]), "a1");
+    assert_true(b->score < a->score);
+    done(&plain_run);
+    done(&rej_run);
+    quarry_corpus_free(rejected);
+}
+
+/* A caller built against the version 1 header: the struct ends before
+ * `rejected`, and its fixed temperature is used as given. */
+typedef struct v1_options {
+    uint32_t version;
+    int32_t top, neighbours;
+    double min_confidence, proto_weight, definition_prior, temperature;
+    int32_t n_terms, n_evidence;
+    const quarry_codebook *codebook;
+} v1_options;
+
+static void version_1_options(void **state)
+{
+    fixture f;
+    v1_options v1 = {1, 3, 10, 0.3, 0.5, 3.0, 0.03, 5, 3, NULL};
+    v1_options bad = v1;
+    (void)state;
+    assert_int_equal(run(&f, TRAIN,
+                         "{\"id\":\"x\",\"text\":\"a pear and an apple\"}\n",
+                         NULL, (quarry_suggest_options *)&v1),
+                     0);
+    assert_string_equal(quarry_suggestions_at(f.s, 0, 0)->code, "fruit");
+    near(quarry_suggestions_temperature(f.s), 0.03, 1e-12);
+    done(&f);
+    bad.version = 3;
+    assert_int_equal(run(&f, TRAIN, "{\"id\":\"x\",\"text\":\"x\"}\n", NULL,
+                         (quarry_suggest_options *)&bad),
+                     QUARRY_EINVAL);
+    assert_non_null(strstr(quarry_engine_errmsg(f.e), "version 3"));
+    done(&f);
+}
+
+/* Temperature 0 fits one on the training set: on well separated codes it
+ * is small (confident) and on the grid's range. */
+static void temperature_is_fitted(void **state)
+{
+    fixture f;
+    double t;
+    (void)state;
+    assert_int_equal(run(&f, TRAIN,
+                         "{\"id\":\"x\",\"text\":\"a pear and an apple\"}\n",
+                         NULL, NULL),
+                     0);
+    t = quarry_suggestions_temperature(f.s);
+    assert_true(t >= 1e-3 - 1e-12 && t <= 1.0 + 1e-12);
+    assert_true(quarry_suggestions_at(f.s, 0, 0)->confidence > 0.5);
+    done(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -271,6 +400,10 @@ int main(void)
         cmocka_unit_test(code_without_exemplars_from_codebook),
         cmocka_unit_test(unknown_code_with_codebook),
         cmocka_unit_test(no_code_at_all),
+        cmocka_unit_test(rejection_pushes_code_away),
+        cmocka_unit_test(rejected_training_excerpt_no_longer_votes),
+        cmocka_unit_test(version_1_options),
+        cmocka_unit_test(temperature_is_fitted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -106,6 +106,10 @@ QUARRY_API int quarry_project_codebook_import(quarry_project *p,
 QUARRY_API int quarry_project_codebook(quarry_project *p, quarry_engine *e,
                                        quarry_codebook **out);
 
+/* Write the project's codebook to out as a codebook file (the JSON that
+ * quarry_project_codebook_import reads), with every field kept. */
+QUARRY_API int quarry_project_codebook_write(quarry_project *p, FILE *out);
+
 /* One code of the project, for listing. Strings may be NULL. */
 typedef struct quarry_project_code {
     const char *id;
@@ -291,7 +295,8 @@ QUARRY_API int quarry_project_review_item(quarry_project *p,
 /* Where a coder stands in the review queue. */
 typedef struct quarry_review_progress {
     int64_t remaining; /* excerpts still to decide (skipped ones included) */
-    int64_t skipped;   /* of those, named in the skip list */
+    int64_t skipped;   /* of those, passed over (named in the skip list)
+                          before the item; all of them when no item */
     int64_t total;     /* excerpts with suggestions in the latest run */
 } quarry_review_progress;
 

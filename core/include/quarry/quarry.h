@@ -75,11 +75,15 @@ typedef struct quarry_engine_options {
     /* Folders searched for dictionaries before the defaults
      * (QUARRY_DICT_PATH, the source tree, the install folder). */
     const char *dictionary_path;
+    /* Worker threads for reading, tokenizing, counting and scoring
+     * (version 2); 0 = every online core. The results do not depend on
+     * it. Version 1 structs end before this field and mean 0. */
+    int32_t threads;
 } quarry_engine_options;
 
-#define QUARRY_ENGINE_OPTIONS_VERSION 1
+#define QUARRY_ENGINE_OPTIONS_VERSION 2
 #define QUARRY_ENGINE_OPTIONS_INIT                                          \
-    {QUARRY_ENGINE_OPTIONS_VERSION, NULL, 1, NULL, NULL, NULL, NULL, NULL}
+    {QUARRY_ENGINE_OPTIONS_VERSION, NULL, 1, NULL, NULL, NULL, NULL, NULL, 0}
 
 QUARRY_API int quarry_engine_new(quarry_engine **out,
                                  const quarry_engine_options *opts);
@@ -206,6 +210,9 @@ typedef struct quarry_excerpt {
 QUARRY_API int quarry_corpus_new(quarry_corpus **out);
 QUARRY_API void quarry_corpus_free(quarry_corpus *c);
 QUARRY_API const char *quarry_corpus_errmsg(const quarry_corpus *c);
+/* Worker threads that parse the lines of later reads (JSONL); 0, the
+ * default, = every online core. The corpus read does not depend on it. */
+QUARRY_API int quarry_corpus_set_threads(quarry_corpus *c, int32_t threads);
 
 /* Append every excerpt of a file ("-" reads standard input). On failure
  * nothing of the file is kept and the message names file, line and field.
@@ -281,7 +288,9 @@ QUARRY_API void quarry_csr_free(quarry_csr *m);
 typedef struct quarry_themes_options {
     uint32_t version;
     const char *clusterer; /* plugin name, "kmeans" */
-    int32_t k;             /* >= 2, <= excerpts */
+    /* 2 .. excerpts; 0 = the clusterer chooses (`--k auto`): a clusterer
+     * that cannot refuses with QUARRY_ERANGE and says so. */
+    int32_t k;
     uint64_t seed;
     int32_t n_terms;           /* top terms per theme */
     int32_t n_representatives; /* excerpts nearest the centroid */
@@ -293,15 +302,31 @@ typedef struct quarry_themes_options {
      * run clusters the sparse rows, as with 0. Version 1 structs end
      * before this field and mean 0. */
     int32_t dims;
+    /* Version 3; version 1 and 2 structs end before these and mean NULL,
+     * 0.3, 3 and 0.
+     * coded: excerpts already coded (those without a code are ignored).
+     * Each is matched to a theme: to the theme of the input excerpt with
+     * the same id when there is one, else to the theme whose centroid is
+     * nearest (cosine in the fitted term space, above 0). A theme lists
+     * its n_codes most frequent codes among its matched excerpts, and is
+     * new when none of them carries min_share of those excerpts (or none
+     * was matched). */
+    const quarry_corpus *coded;
+    double min_share; /* (0, 1] */
+    int32_t n_codes;  /* >= 1 */
+    /* Higher themes: 0 for none, else G groups (at most one per theme) by
+     * Ward's linkage over the themes' members on cosine (exact, from the
+     * themes' sums). */
+    int32_t groups;
 } quarry_themes_options;
 
 /* The dims of QUARRY_THEMES_OPTIONS_INIT. */
 #define QUARRY_THEMES_DEFAULT_DIMS 100
 
-#define QUARRY_THEMES_OPTIONS_VERSION 2
+#define QUARRY_THEMES_OPTIONS_VERSION 3
 #define QUARRY_THEMES_OPTIONS_INIT                                          \
     {QUARRY_THEMES_OPTIONS_VERSION, "kmeans", 0, 42, 10, 3,                \
-     QUARRY_THEMES_DEFAULT_DIMS}
+     QUARRY_THEMES_DEFAULT_DIMS, NULL, 0.3, 3, 0}
 
 typedef struct quarry_theme {
     int32_t id;
@@ -313,7 +338,29 @@ typedef struct quarry_theme {
     const int64_t *representatives; /* excerpt indices, nearest first */
     const int64_t *members;         /* size excerpt indices, ascending */
     double cohesion;                /* mean cosine of members to centroid */
+    /* With groups: the higher theme (0 ..), else -1. */
+    int32_t group;
+    /* With coded excerpts: how many were matched to this theme, its most
+     * frequent codes among them (most first, ties by code), their counts
+     * and shares (count / n_coded), and whether it is new. Otherwise 0,
+     * NULL and 0. */
+    int64_t n_coded;
+    int32_t n_codes;
+    const char *const *codes;
+    const int64_t *code_counts;
+    const double *code_shares;
+    int is_new;
 } quarry_theme;
+
+/* A higher theme: themes grouped (quarry_themes_options.groups). */
+typedef struct quarry_theme_group {
+    int32_t id;
+    int64_t size;             /* excerpts in its themes */
+    int32_t n_themes;
+    const int32_t *themes;    /* theme ids, ascending */
+    int32_t n_terms;          /* class-based tf-idf over the groups */
+    const char *const *terms;
+} quarry_theme_group;
 
 typedef struct quarry_themes quarry_themes;
 
@@ -326,6 +373,15 @@ QUARRY_API int32_t quarry_themes_count(const quarry_themes *t);
 /* Themes in order of size, largest first. */
 QUARRY_API const quarry_theme *quarry_themes_at(const quarry_themes *t,
                                                 int32_t i);
+/* Excerpts the clusterer left out of every theme (noise, label -1). */
+QUARRY_API int64_t quarry_themes_unassigned(const quarry_themes *t);
+/* Coded excerpts matched to no theme (no shared term with any). */
+QUARRY_API int64_t quarry_themes_unmatched(const quarry_themes *t);
+/* Higher themes (0 without groups), numbered in order of their largest
+ * theme. */
+QUARRY_API int32_t quarry_themes_group_count(const quarry_themes *t);
+QUARRY_API const quarry_theme_group *
+quarry_themes_group_at(const quarry_themes *t, int32_t g);
 
 /* =================================================================== */
 /* Suggestions: ranked candidate codes learnt from coded excerpts         */
@@ -357,23 +413,37 @@ typedef struct quarry_suggest_options {
     int32_t neighbours;     /* nearest training excerpts looked at (10) */
     double min_confidence;  /* abstain below this top confidence (0.3) */
     /* score = proto_weight * cosine(x, prototype)
-     *       + (1 - proto_weight) * (sum of the similarities of the
-     *         neighbours carrying the code) / neighbours          (0.5) */
+     *       + (1 - proto_weight) * (sum over the neighbours carrying the
+     *         code of similarity^2 / the neighbour's number of codes)
+     *         / neighbours                                        (0.5) */
     double proto_weight;
     /* A code's prototype blends the mean of its exemplars with its codebook
      * entry, the entry weighing prior / (prior + exemplars) (3). */
     double definition_prior;
-    /* confidence = softmax(score / temperature) over the codes (0.03;
-     * chosen on the demo split, where it is roughly calibrated) */
+    /* confidence = softmax(score / temperature) over the codes. 0 (the
+     * default since version 2): fitted on the training set itself, each
+     * coded excerpt scored as if it were left out (its own prototype share
+     * and neighbour vote removed), the temperature minimising the negative
+     * log-likelihood of its codes. > 0: that temperature. */
     double temperature;
     int32_t n_terms;        /* evidence terms per suggestion (5) */
     int32_t n_evidence;     /* neighbour ids per suggestion (3) */
     const quarry_codebook *codebook; /* NULL: codes of the training set */
+    /* Rejected suggestions (version 2): each excerpt's codes are codes a
+     * coder rejected for it; the excerpt need not be in the training set
+     * (matched by id when it is). A rejected (excerpt, code) is no exemplar
+     * and no neighbour vote for that code, and pushes the code's prototype
+     * away from the excerpt (Rocchio: prototype - 0.5 x the mean of the
+     * code's rejected rows, negative weights cut to 0, renormalised).
+     * Codes that are not candidates are ignored. NULL: none. Version 1
+     * structs end before this field and mean NULL. */
+    const quarry_corpus *rejected;
 } quarry_suggest_options;
 
-#define QUARRY_SUGGEST_OPTIONS_VERSION 1
+#define QUARRY_SUGGEST_OPTIONS_VERSION 2
 #define QUARRY_SUGGEST_OPTIONS_INIT                                         \
-    {QUARRY_SUGGEST_OPTIONS_VERSION, 3, 10, 0.3, 0.5, 3.0, 0.03, 5, 3, NULL}
+    {QUARRY_SUGGEST_OPTIONS_VERSION, 3, 10, 0.3, 0.5, 3.0, 0.0, 5, 3, NULL, \
+     NULL}
 
 typedef struct quarry_suggestion {
     const char *code;
@@ -392,7 +462,12 @@ typedef struct quarry_suggestions quarry_suggestions;
 /* Fit the text model on train (every excerpt; those with codes are the
  * exemplars), build one prototype per leaf code and rank the codes for
  * every excerpt of input. With a codebook, a training code not in it is an
- * error naming the file, line and code. */
+ * error naming the file, line and code. so may be NULL (the defaults) or
+ * a version 1 or 2 struct; QUARRY_EINVAL for another version.
+ * The quarry command runs this with min_df 1 and sublinear tf
+ * (tfidf.tf=log), which suggest ranks best with (the pipeline's own
+ * defaults, min_df 2 and raw tf, suit themes); embedders should do the
+ * same. */
 QUARRY_API int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
                                   const quarry_pipeline_options *po,
                                   const quarry_suggest_options *so,
@@ -409,6 +484,9 @@ quarry_suggestions_at(const quarry_suggestions *s, size_t i, int32_t rank);
 /* 1 when the top confidence of excerpt i is below min_confidence. */
 QUARRY_API int quarry_suggestions_abstain(const quarry_suggestions *s,
                                           size_t i);
+/* The softmax temperature of the confidences: the options' own, or the
+ * one fitted on the training set (temperature 0). */
+QUARRY_API double quarry_suggestions_temperature(const quarry_suggestions *s);
 
 #ifdef __cplusplus
 }

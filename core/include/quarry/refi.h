@@ -1,9 +1,135 @@
 /*
- * quarry/refi.h -- part of the engine API; included by quarry/quarry.h.
+ * quarry/refi.h -- REFI-QDA exchange (.qdpx projects, .qdc codebooks) and
+ * exports for analysis; part of the engine API, included by quarry/quarry.h.
+ *
+ * REFI-QDA is the exchange standard of NVivo, ATLAS.ti, MAXQDA and
+ * QualCoder. Selections there are Unicode code points counted from 0 over
+ * the exact source text (line endings are never normalised); quarry keeps
+ * byte offsets inside and converts at this edge. Writers disagree on
+ * whether endPosition is inclusive: on import quarry infers it from the
+ * quoted text in each selection's @name (majority over the file), falls
+ * back to the standard's (inclusive) reading on a tie, and takes an
+ * override. Exports use deterministic GUIDs (UUID v5 over stable keys), so
+ * two exports of an unchanged project are byte-identical.
+ *
+ * Imports are all-or-nothing. What quarry cannot use (pictures, PDF, audio,
+ * video, graphs, links) is skipped with a one-line notice handed to the
+ * notice callback, never printed.
  */
 #ifndef QUARRY_REFI_H
 #define QUARRY_REFI_H
 
 #include "quarry.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* How endPosition is read on import and written on export. */
+typedef enum quarry_refi_end {
+    QUARRY_REFI_END_AUTO = 0,      /* import: infer; export: inclusive */
+    QUARRY_REFI_END_INCLUSIVE = 1, /* the standard: the last character */
+    QUARRY_REFI_END_EXCLUSIVE = 2  /* QualCoder: one past the last */
+} quarry_refi_end;
+
+typedef struct quarry_refi_options {
+    uint32_t version;
+    quarry_refi_end end;
+    /* Read a plainTextPath outside the archive (relative to the .qdpx's
+     * folder or the project's basePath, or absolute). ".." is refused. */
+    int allow_external;
+    /* Limits against zip bombs (0 = the default): bytes of one entry
+     * (256 MiB), of all entries read (1 GiB), and the largest ratio of
+     * uncompressed to compressed size of an entry over 1 MiB (100). */
+    uint64_t max_entry_bytes;
+    uint64_t max_total_bytes;
+    uint32_t max_ratio;
+    /* Receives each notice (skipped elements, repairs), one line. */
+    quarry_log_fn notice;
+    void *notice_ctx;
+} quarry_refi_options;
+
+#define QUARRY_REFI_OPTIONS_VERSION 1
+#define QUARRY_REFI_OPTIONS_INIT                                               \
+    {                                                                          \
+        QUARRY_REFI_OPTIONS_VERSION, QUARRY_REFI_END_AUTO, 1, 0, 0, 0, NULL,   \
+            NULL                                                               \
+    }
+
+#define QUARRY_REFI_DEFAULT_MAX_ENTRY ((uint64_t)256 << 20)
+#define QUARRY_REFI_DEFAULT_MAX_TOTAL ((uint64_t)1 << 30)
+#define QUARRY_REFI_DEFAULT_MAX_RATIO 100u
+
+/* ------------------------------------------------------------------ */
+/* Projects (quarry/project.h) in and out                               */
+
+typedef struct quarry_project quarry_project;
+
+typedef struct quarry_refi_stats {
+    int64_t sources;  /* text sources added */
+    int64_t excerpts; /* selections added as excerpts (one per span) */
+    int64_t codings;  /* codings added (origin "imported") */
+    int64_t codes;    /* codes added to the codebook */
+    int64_t coders;   /* users seen */
+} quarry_refi_stats;
+
+/* Import a .qdpx (or a bare project.qde) in one transaction: users as
+ * coders, the code tree into the codebook (a code matches an existing one
+ * by the GUID quarry exports it under, else by name; new codes take their
+ * name as id), every text source with its exact text, every selection as
+ * an excerpt (selections over the same span are one excerpt; a coding of
+ * a whole source is an excerpt over all of it), every coding under its
+ * coder with origin "imported" (a coding without a user goes to coder
+ * "imported"). Cases name the speaker of the selections they reference;
+ * case and source variables, selection descriptions and the notes they
+ * reference become the excerpts' attributes. Codings by the user
+ * "quarry (suggestion)" are pending suggestions, never imported as
+ * codings. Nothing is written unless the whole file is read and stored;
+ * the message names the file, the line and the element. Notices go to
+ * o->notice. stats may be NULL. */
+QUARRY_API int quarry_project_import_qdpx(quarry_project *p, const char *path,
+                                          const quarry_refi_options *o,
+                                          quarry_refi_stats *stats);
+
+/* Import a .qdc codebook in one transaction: codes matched as above take
+ * the file's name, parent, description (as the definition) and colour;
+ * the others are added. *added and *updated may be NULL. */
+QUARRY_API int quarry_project_import_qdc(quarry_project *p, const char *path,
+                                         const quarry_refi_options *o,
+                                         int32_t *added, int32_t *updated);
+
+/* Export the project as a .qdpx at path (written beside it and renamed, so
+ * a failure leaves no half file): the codebook (codes with children are
+ * non-codable themes unless coded themselves; definitions as
+ * descriptions), the sources (a JSONL or CSV source as its excerpts
+ * joined by blank lines), every coded excerpt as a selection whose @name
+ * is its quoted text, the human codings under their coders, and the
+ * latest run's pending suggestions (not abstained, not decided, not
+ * already coded) on a selection of their own under the user
+ * "quarry (suggestion)", with the evidence in its description. Speakers
+ * are cases; the latest run is a note. GUIDs are UUID v5 over stable
+ * keys, so an unchanged project exports to the same bytes. o->end
+ * chooses the endPosition convention (AUTO: inclusive, the standard). */
+QUARRY_API int quarry_project_export_qdpx(quarry_project *p, const char *path,
+                                          const quarry_refi_options *o);
+
+/* The codebook as a .qdc document written to out (refused when the
+ * project has no codes: an empty codebook is not valid REFI-QDA). */
+QUARRY_API int quarry_project_export_qdc(quarry_project *p, FILE *out);
+
+/* Tables for analysis, CSV (RFC 4180) written to out, codes in codebook
+ * order, excerpts in import order, over the human codings of every coder:
+ *   matrix:        excerpt,source,speaker,<code>... with 0/1 cells;
+ *   cooccurrence:  code,<code>... with the number of excerpts coded with
+ *                  both (the diagonal: excerpts coded with the code);
+ *   quotes:        code,name,source,speaker,excerpt,text, one row per code
+ *                  and excerpt coded with it. */
+QUARRY_API int quarry_project_export_matrix(quarry_project *p, FILE *out);
+QUARRY_API int quarry_project_export_cooccurrence(quarry_project *p, FILE *out);
+QUARRY_API int quarry_project_export_quotes(quarry_project *p, FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* QUARRY_REFI_H */

@@ -1,0 +1,107 @@
+/*
+ * project_queue.c -- the review queue seen from an interactive session:
+ * the first excerpt a coder has not decided yet, passing over the ones the
+ * session skipped, and where that excerpt stands in the whole queue.
+ *
+ * The queue is the one of quarry_project_review_next() (project_review.c):
+ * excerpts with suggestions in the latest run on which the coder has an
+ * undecided suggestion and no coding yet, in import order.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "project_db.h"
+
+/* Kept equal to queue_sql in project_review.c. */
+static const char queue_from[] =
+    " FROM excerpts e WHERE EXISTS (SELECT 1 FROM suggestions s"
+    "  WHERE s.excerpt_id = e.id AND s.run_id = (SELECT max(id) FROM runs)"
+    "  AND NOT EXISTS (SELECT 1 FROM decisions d JOIN coders c"
+    "   ON c.id = d.coder_id WHERE c.name = ?1 AND d.excerpt_id = e.id"
+    "   AND d.code_id = s.code_id AND d.verdict <> 'add'))"
+    " AND NOT EXISTS (SELECT 1 FROM codings g JOIN coders c"
+    "  ON c.id = g.coder_id WHERE c.name = ?1 AND g.excerpt_id = e.id)";
+
+static int in_list(const char *xid, const char *const *list, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if (list[i] != NULL && strcmp(list[i], xid) == 0)
+            return 1;
+    return 0;
+}
+
+int quarry_project_review_next_skipping(quarry_project *p, const char *coder,
+                                        const char *const *skip,
+                                        size_t n_skip,
+                                        const quarry_review_item **item,
+                                        quarry_review_progress *progress)
+{
+    char sql[1536];
+    sqlite3_stmt *st;
+    char *found = NULL;
+    int64_t remaining = 0, skipped = 0;
+    int rc, status = project_check(p, 0);
+    if (item != NULL)
+        *item = NULL;
+    if (progress != NULL)
+        memset(progress, 0, sizeof *progress);
+    if (status != QUARRY_OK)
+        return status;
+    if (coder == NULL || coder[0] == '\0' || item == NULL)
+        return project_fail(p, QUARRY_EINVAL, "review: no coder");
+    if (n_skip > 0 && skip == NULL)
+        return project_fail(p, QUARRY_EINVAL, "review: no skip list");
+
+    /* The first excerpt not skipped is among the first n_skip + 1 of the
+     * queue. */
+    snprintf(sql, sizeof sql, "SELECT e.xid%s ORDER BY e.seq, e.id LIMIT ?2",
+             queue_from);
+    st = project_prepare(p, sql);
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_text(st, 1, coder, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)n_skip + 1);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *xid = project_col_text(st, 0);
+        if (xid == NULL || in_list(xid, skip, n_skip)) {
+            skipped++;
+            continue;
+        }
+        if ((found = strdup(xid)) == NULL) {
+            sqlite3_finalize(st);
+            return project_fail(p, QUARRY_ENOMEM, "out of memory");
+        }
+        break;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+        free(found);
+        return project_db_fail(p, "cannot read the review queue");
+    }
+    if (progress != NULL) {
+        snprintf(sql, sizeof sql,
+                 "SELECT (SELECT count(*)%s), (SELECT count(DISTINCT"
+                 " excerpt_id) FROM suggestions WHERE run_id ="
+                 " (SELECT max(id) FROM runs))",
+                 queue_from);
+        st = project_prepare(p, sql);
+        if (st == NULL) {
+            free(found);
+            return QUARRY_EIO;
+        }
+        sqlite3_bind_text(st, 1, coder, -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            remaining = sqlite3_column_int64(st, 0);
+            progress->total = sqlite3_column_int64(st, 1);
+        }
+        sqlite3_finalize(st);
+        progress->remaining = remaining;
+        progress->skipped = found == NULL ? remaining : skipped;
+    }
+    if (found == NULL)
+        return QUARRY_OK;
+    status = quarry_project_review_item(p, coder, found, item);
+    free(found);
+    return status;
+}

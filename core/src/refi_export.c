@@ -1,0 +1,847 @@
+/*
+ * refi_export.c -- a quarry project out as a REFI-QDA .qdpx or .qdc
+ * (quarry_project_export_qdpx, quarry_project_export_qdc in quarry/refi.h).
+ *
+ * The project is loaded into a refi_model and written by refi_write.c.
+ * Every GUID is a UUID v5 of what it names (a code id, a source row, an
+ * excerpt id, a coding's excerpt, code and coder), or the GUID a REFI
+ * import kept in the attributes, and every query is ordered, so an
+ * unchanged project exports to the same bytes. Human codings go under
+ * their coders; the engine's pending suggestions get a selection of their
+ * own under REFI_SUGGESTION_USER, never a human's name.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "project_db.h"
+#include "refi_io.h"
+#include "refi_project.h"
+
+void refi_project_code_guid(const char *code, char out[37])
+{
+    char *key = malloc(strlen(code) + 6);
+    if (key == NULL) {
+        memset(out, '0', 36);
+        out[36] = '\0';
+        return;
+    }
+    sprintf(key, "code:%s", code);
+    refi_uuid5(REFI_QUARRY_NS, key, strlen(key), out);
+    free(key);
+}
+
+/* A row id -> model index map, sorted for bsearch. */
+typedef struct idmap {
+    int64_t *row;
+    int32_t *idx;
+    int32_t n, cap;
+} idmap;
+
+static int idmap_add(idmap *mp, int64_t row, int32_t idx)
+{
+    if (mp->n == mp->cap) {
+        int32_t cap = mp->cap ? 2 * mp->cap : 64;
+        int64_t *r = realloc(mp->row, (size_t)cap * sizeof(*r));
+        int32_t *x;
+        if (r == NULL)
+            return -1;
+        mp->row = r;
+        x = realloc(mp->idx, (size_t)cap * sizeof(*x));
+        if (x == NULL)
+            return -1;
+        mp->idx = x;
+        mp->cap = cap;
+    }
+    /* Rows arrive in any order: keep the arrays sorted by insertion. */
+    {
+        int32_t i = mp->n;
+        while (i > 0 && mp->row[i - 1] > row) {
+            mp->row[i] = mp->row[i - 1];
+            mp->idx[i] = mp->idx[i - 1];
+            i--;
+        }
+        mp->row[i] = row;
+        mp->idx[i] = idx;
+        mp->n++;
+    }
+    return 0;
+}
+
+static int32_t idmap_get(const idmap *mp, int64_t row)
+{
+    int32_t lo = 0, hi = mp->n - 1;
+    while (lo <= hi) {
+        int32_t mid = lo + (hi - lo) / 2;
+        if (mp->row[mid] == row)
+            return mp->idx[mid];
+        if (mp->row[mid] < row)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return -1;
+}
+
+static void idmap_free(idmap *mp)
+{
+    free(mp->row);
+    free(mp->idx);
+}
+
+typedef struct exporter {
+    quarry_project *p;
+    refi_model *m;
+    char ns[37];
+    idmap codes, users, sels;
+    int32_t engine_user;
+    int64_t run;
+    const char **speakers; /* of the human selections, by index */
+    int32_t n_speakers, cap_speakers;
+} exporter;
+
+static int oom(exporter *x)
+{
+    return project_fail(x->p, QUARRY_ENOMEM, "out of memory");
+}
+
+static const char *guid_of(exporter *x, const char *kind, const char *key)
+{
+    return refi_guid_for(x->m, x->ns, kind, key);
+}
+
+/* A GUID kept by an import (attributes.refi_guid), if usable here. */
+static const char *kept_guid(exporter *x, const char *attributes,
+                             refi_kind kind, int32_t idx)
+{
+    json_t *o;
+    const char *g = NULL;
+    char norm[37];
+    if (attributes == NULL)
+        return NULL;
+    o = json_loads(attributes, 0, NULL);
+    if (o != NULL && json_is_string(json_object_get(o, "refi_guid")) &&
+        refi_guid_normalise(json_string_value(json_object_get(o, "refi_guid")),
+                            norm) == 0 &&
+        refi_guid_add(x->m, norm, kind, idx) == 0)
+        g = refi_str(x->m, norm);
+    json_decref(o);
+    return g;
+}
+
+/* A string field of an attributes JSON object, copied into the model. */
+static const char *attr_string(exporter *x, const char *attributes,
+                               const char *key)
+{
+    json_t *o, *v;
+    const char *s = NULL;
+    if (attributes == NULL)
+        return NULL;
+    o = json_loads(attributes, 0, NULL);
+    v = o ? json_object_get(o, key) : NULL;
+    if (json_is_string(v))
+        s = refi_str(x->m, json_string_value(v));
+    json_decref(o);
+    return s;
+}
+
+static int load_codes(exporter *x)
+{
+    refi_model *m = x->m;
+    sqlite3_stmt *st = project_prepare(
+        x->p, "SELECT id, code, name, parent, definition, color,"
+              " EXISTS (SELECT 1 FROM codings g WHERE g.code_id = codes.id)"
+              " FROM codes ORDER BY position, id");
+    int rc;
+    int32_t i, j;
+    const char **parents;
+    char **ids;
+    if (st == NULL)
+        return QUARRY_EIO;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int32_t k = REFI_PUSH(m, codes);
+        refi_code *c;
+        char g[37], col[8];
+        const char *color = project_col_text(st, 5);
+        if (k < 0 || idmap_add(&x->codes, sqlite3_column_int64(st, 0), k)) {
+            sqlite3_finalize(st);
+            return oom(x);
+        }
+        c = &m->codes[k];
+        refi_project_code_guid(project_col_text(st, 1), g);
+        c->guid = refi_str(m, g);
+        c->name =
+            refi_str(m, project_col_text(st, 2) ? project_col_text(st, 2)
+                                                : project_col_text(st, 1));
+        c->description = refi_str(m, project_col_text(st, 4));
+        c->color = color && refi_color_normalise(color, col) == 0
+                       ? refi_str(m, col)
+                       : NULL;
+        c->codable = sqlite3_column_int(st, 6); /* coded: stays codable */
+        c->parent = -1; /* resolved below: a parent may come later */
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return project_db_fail(x->p, "cannot read the codes");
+    /* Parents: by code id, in a second pass over the same order. */
+    parents = calloc((size_t)m->n_codes + 1, sizeof(char *));
+    ids = calloc((size_t)m->n_codes + 1, sizeof(char *));
+    if (parents == NULL || ids == NULL) {
+        free(parents);
+        free(ids);
+        return oom(x);
+    }
+    st = project_prepare(x->p, "SELECT code, parent FROM codes"
+                               " ORDER BY position, id");
+    if (st == NULL) {
+        free(parents);
+        free(ids);
+        return QUARRY_EIO;
+    }
+    for (i = 0; i < m->n_codes && sqlite3_step(st) == SQLITE_ROW; i++) {
+        ids[i] = (char *)refi_str(m, project_col_text(st, 0));
+        parents[i] = refi_str(m, project_col_text(st, 1));
+    }
+    sqlite3_finalize(st);
+    for (i = 0; i < m->n_codes; i++) {
+        if (parents[i] == NULL)
+            continue;
+        for (j = 0; j < m->n_codes; j++)
+            if (ids[j] != NULL && strcmp(ids[j], parents[i]) == 0) {
+                m->codes[i].parent = j;
+                break;
+            }
+    }
+    /* Themes (codes with children) are not codable unless coded. */
+    for (i = 0; i < m->n_codes; i++) {
+        int has_children = 0;
+        for (j = 0; j < m->n_codes && !has_children; j++)
+            has_children = m->codes[j].parent == i;
+        if (!has_children)
+            m->codes[i].codable = 1;
+    }
+    free(parents);
+    free(ids);
+    return QUARRY_OK;
+}
+
+static int load_users(exporter *x)
+{
+    refi_model *m = x->m;
+    sqlite3_stmt *st =
+        project_prepare(x->p, "SELECT id, name FROM coders WHERE id IN"
+                              " (SELECT coder_id FROM codings) ORDER BY name");
+    int rc;
+    if (st == NULL)
+        return QUARRY_EIO;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int32_t k = REFI_PUSH(m, users);
+        const char *name = project_col_text(st, 1);
+        if (k < 0 || idmap_add(&x->users, sqlite3_column_int64(st, 0), k)) {
+            sqlite3_finalize(st);
+            return oom(x);
+        }
+        m->users[k].name = refi_str(m, name);
+        m->users[k].guid = guid_of(x, "user", name);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? QUARRY_OK
+                             : project_db_fail(x->p, "cannot read the coders");
+}
+
+/* Pending: latest run, not abstained, no decision on it, not coded. */
+#define PENDING_WHERE                                                          \
+    " s.run_id = (SELECT max(id) FROM runs) AND s.abstain = 0"                 \
+    " AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.suggestion_id = s.id)" \
+    " AND NOT EXISTS (SELECT 1 FROM codings g WHERE g.excerpt_id ="            \
+    "  s.excerpt_id AND g.code_id = s.code_id)"
+
+/* One source, its text (the stored one, or its excerpts joined by blank
+ * lines) and the excerpts that become selections. */
+static int load_source(exporter *x, int64_t row, const char *name,
+                       const char *text, size_t text_len,
+                       const char *attributes)
+{
+    refi_model *m = x->m;
+    sqlite3_stmt *st;
+    int32_t s = REFI_PUSH(m, sources), first_sel = m->n_selections, i;
+    char *joined = NULL, key[32];
+    size_t jl = 0, jcap = 0;
+    int rc, status = QUARRY_OK;
+    refi_cpmap map;
+    if (s < 0)
+        return oom(x);
+    m->sources[s].name = refi_str(m, name);
+    m->sources[s].user = -1;
+    snprintf(key, sizeof(key), "%lld", (long long)row);
+    m->sources[s].guid = kept_guid(x, attributes, REFI_K_SOURCE, s);
+    if (m->sources[s].guid == NULL)
+        m->sources[s].guid = guid_of(x, "source", key);
+    m->sources[s].description = attr_string(x, attributes, "description");
+    st = project_prepare(
+        x->p, "SELECT e.id, e.xid, e.start, e.\"end\", e.speaker, e.text,"
+              " e.attributes,"
+              " EXISTS (SELECT 1 FROM codings g WHERE g.excerpt_id = e.id)"
+              " OR EXISTS (SELECT 1 FROM suggestions s WHERE s.excerpt_id ="
+              "  e.id AND" PENDING_WHERE ")"
+              " OR json_extract(e.attributes, '$.refi_guid') IS NOT NULL"
+              " FROM excerpts e WHERE e.source_id = ?1 ORDER BY e.seq, e.id");
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_int64(st, 1, row);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *xt = project_col_text(st, 5);
+        size_t xl = (size_t)sqlite3_column_bytes(st, 5), b0, b1;
+        int32_t k;
+        if (text != NULL) {
+            if (sqlite3_column_type(st, 2) == SQLITE_NULL ||
+                sqlite3_column_int64(st, 3) > (int64_t)text_len ||
+                sqlite3_column_int64(st, 2) > sqlite3_column_int64(st, 3))
+                continue;
+            b0 = (size_t)sqlite3_column_int64(st, 2);
+            b1 = (size_t)sqlite3_column_int64(st, 3);
+        } else {
+            /* Excerpts of a JSONL or CSV file: one text, blank lines
+             * between them. */
+            size_t need = jl + xl + 3;
+            if (need > jcap) {
+                char *g = realloc(joined, need * 2);
+                if (g == NULL) {
+                    status = oom(x);
+                    break;
+                }
+                joined = g;
+                jcap = need * 2;
+            }
+            if (jl > 0) {
+                memcpy(joined + jl, "\n\n", 2);
+                jl += 2;
+            }
+            b0 = jl;
+            memcpy(joined + jl, xt ? xt : "", xl);
+            jl += xl;
+            b1 = jl;
+            joined[jl] = '\0';
+        }
+        if (!sqlite3_column_int(st, 7) || b1 <= b0)
+            continue;
+        {
+            /* A coding of a whole source, imported: it goes back on the
+             * TextSource, not on a selection (-2 - source in the map). */
+            const char *g =
+                attr_string(x, project_col_text(st, 6), "refi_guid");
+            char norm[37];
+            if (g != NULL && refi_guid_normalise(g, norm) == 0 &&
+                strcmp(norm, m->sources[s].guid) == 0 && b0 == 0 &&
+                b1 == (text ? text_len : jl)) {
+                if (idmap_add(&x->sels, sqlite3_column_int64(st, 0), -2 - s)) {
+                    status = oom(x);
+                    break;
+                }
+                continue;
+            }
+        }
+        k = REFI_PUSH(m, selections);
+        if (k < 0 || idmap_add(&x->sels, sqlite3_column_int64(st, 0), k)) {
+            status = oom(x);
+            break;
+        }
+        m->selections[k].source = s;
+        m->selections[k].byte_start = b0;
+        m->selections[k].byte_end = b1;
+        m->selections[k].user = -1;
+        m->selections[k].name = refi_str(m, project_col_text(st, 1)); /* xid */
+        m->selections[k].description =
+            attr_string(x, project_col_text(st, 6), "description");
+        if (k >= x->cap_speakers) {
+            int32_t cap = x->cap_speakers ? 2 * x->cap_speakers : 64;
+            const char **g = realloc(x->speakers, (size_t)cap * sizeof(*g));
+            if (g == NULL) {
+                status = oom(x);
+                break;
+            }
+            x->speakers = g;
+            x->cap_speakers = cap;
+        }
+        x->speakers[k] = refi_str(m, project_col_text(st, 4));
+        x->n_speakers = k + 1;
+        m->selections[k].guid =
+            kept_guid(x, project_col_text(st, 6), REFI_K_SELECTION, k);
+        if (m->selections[k].guid == NULL)
+            m->selections[k].guid =
+                guid_of(x, "selection", project_col_text(st, 1));
+    }
+    if (status == QUARRY_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+        status = project_db_fail(x->p, "cannot read the excerpts");
+    sqlite3_finalize(st);
+    if (status != QUARRY_OK) {
+        free(joined);
+        return status;
+    }
+    if (text == NULL) {
+        text = joined ? joined : "";
+        text_len = jl;
+    }
+    m->sources[s].text = refi_strn(m, text, text_len);
+    m->sources[s].text_len = text_len;
+    free(joined);
+    if (m->sources[s].text == NULL)
+        return oom(x);
+    if (refi_cpmap_init(&map, m->sources[s].text, text_len) != 0)
+        return oom(x);
+    m->sources[s].n_cp = map.n_cp;
+    for (i = first_sel; i < m->n_selections; i++) {
+        refi_selection *sl = &m->selections[i];
+        sl->start = refi_cpmap_cp(&map, sl->byte_start);
+        sl->end = refi_cpmap_cp(&map, sl->byte_end);
+    }
+    refi_cpmap_free(&map);
+    return QUARRY_OK;
+}
+
+static int load_sources(exporter *x)
+{
+    sqlite3_stmt *st = project_prepare(
+        x->p, "SELECT id, name, text, attributes FROM sources ORDER BY id");
+    int rc, status = QUARRY_OK;
+    if (st == NULL)
+        return QUARRY_EIO;
+    while (status == QUARRY_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *text = sqlite3_column_type(st, 2) == SQLITE_NULL
+                               ? NULL
+                               : (const char *)sqlite3_column_blob(st, 2);
+        size_t len = (size_t)sqlite3_column_bytes(st, 2);
+        char *copy = NULL;
+        if (text != NULL) { /* the blob may be moved by the next call */
+            copy = malloc(len + 1);
+            if (copy == NULL) {
+                status = oom(x);
+                break;
+            }
+            memcpy(copy, text, len);
+            copy[len] = '\0';
+        }
+        status =
+            load_source(x, sqlite3_column_int64(st, 0), project_col_text(st, 1),
+                        copy, len, project_col_text(st, 3));
+        free(copy);
+    }
+    sqlite3_finalize(st);
+    return status;
+}
+
+/* The key of a coding: excerpt, code and coder, separated by 0x1f. */
+static const char *coding_guid(exporter *x, const char *kind, const char *xid,
+                               const char *code, const char *who)
+{
+    size_t n = strlen(xid) + strlen(code) + strlen(who) + 3;
+    char *key = malloc(n);
+    const char *g;
+    if (key == NULL)
+        return NULL;
+    snprintf(key, n, "%s\x1f%s\x1f%s", xid, code, who);
+    g = guid_of(x, kind, key);
+    free(key);
+    return g;
+}
+
+static int load_codings(exporter *x)
+{
+    refi_model *m = x->m;
+    sqlite3_stmt *st = project_prepare(
+        x->p, "SELECT g.excerpt_id, g.code_id, g.coder_id, g.made_at, e.xid,"
+              " k.code, c.name FROM codings g"
+              " JOIN excerpts e ON e.id = g.excerpt_id"
+              " JOIN codes k ON k.id = g.code_id"
+              " JOIN coders c ON c.id = g.coder_id"
+              " ORDER BY e.source_id, e.seq, e.id, k.position, k.id, c.name");
+    int rc;
+    if (st == NULL)
+        return QUARRY_EIO;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int32_t sel = idmap_get(&x->sels, sqlite3_column_int64(st, 0));
+        int32_t k;
+        const char *made = project_col_text(st, 3);
+        refi_selection *s;
+        if (sel == -1)
+            continue; /* an excerpt with no place in its source's text */
+        k = REFI_PUSH(m, codings);
+        if (k < 0) {
+            sqlite3_finalize(st);
+            return oom(x);
+        }
+        m->codings[k].code = idmap_get(&x->codes, sqlite3_column_int64(st, 1));
+        m->codings[k].user = idmap_get(&x->users, sqlite3_column_int64(st, 2));
+        m->codings[k].created =
+            refi_is_datetime(made) ? refi_str(m, made) : NULL;
+        m->codings[k].guid =
+            coding_guid(x, "coding", project_col_text(st, 4),
+                        project_col_text(st, 5), project_col_text(st, 6));
+        if (sel < -1) { /* on the whole source */
+            m->codings[k].source = -2 - sel;
+            m->codings[k].selection = -1;
+            continue;
+        }
+        s = &m->selections[sel];
+        m->codings[k].source = s->source;
+        m->codings[k].selection = sel;
+        /* The selection is the earliest coder's. */
+        if (m->codings[k].created != NULL &&
+            (s->created == NULL ||
+             strcmp(m->codings[k].created, s->created) < 0)) {
+            s->created = m->codings[k].created;
+            s->user = m->codings[k].user;
+        } else if (s->user < 0 && s->created == NULL) {
+            s->user = m->codings[k].user;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? QUARRY_OK
+                             : project_db_fail(x->p, "cannot read the codings");
+}
+
+/* The evidence JSON as a line for people. */
+static void describe(json_t *ev, char *buf, size_t cap)
+{
+    size_t n = strlen(buf);
+    json_t *v;
+    size_t i;
+    json_t *terms = json_object_get(ev, "terms");
+    json_t *nb = json_object_get(ev, "neighbours");
+    if (json_array_size(terms) > 0) {
+        n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "; terms:");
+        json_array_foreach(terms, i, v)
+        {
+            const char *t = json_string_value(json_object_get(v, "term"));
+            if (t != NULL && n < cap)
+                n += (size_t)snprintf(
+                    buf + n, cap - n, "%s %s (%.3f)", i ? "," : "", t,
+                    json_number_value(json_object_get(v, "weight")));
+        }
+    }
+    if (json_array_size(nb) > 0 && n < cap) {
+        n += (size_t)snprintf(buf + n, cap - n, "; nearest coded excerpts:");
+        json_array_foreach(nb, i, v)
+        {
+            const char *t = json_string_value(json_object_get(v, "id"));
+            if (t != NULL && n < cap)
+                n += (size_t)snprintf(
+                    buf + n, cap - n, "%s %s (%.3f)", i ? "," : "", t,
+                    json_number_value(json_object_get(v, "score")));
+        }
+    }
+}
+
+static int load_suggestions(exporter *x)
+{
+    refi_model *m = x->m;
+    sqlite3_stmt *st = project_prepare(
+        x->p,
+        "SELECT s.excerpt_id, e.xid, k.code, coalesce(k.name, k.code),"
+        " s.rank, s.score, s.confidence, s.evidence, r.started_at, r.id"
+        " FROM suggestions s JOIN excerpts e ON e.id = s.excerpt_id"
+        " JOIN codes k ON k.id = s.code_id JOIN runs r ON r.id = s.run_id"
+        " WHERE" PENDING_WHERE " ORDER BY e.source_id, e.seq, e.id, s.rank");
+    int rc, status = QUARRY_OK;
+    int64_t last = -1;
+    int32_t sel = -1, set = -1;
+    char desc[8192];
+    if (st == NULL)
+        return QUARRY_EIO;
+    desc[0] = '\0';
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t xrow = sqlite3_column_int64(st, 0);
+        int32_t human = idmap_get(&x->sels, xrow), k;
+        const char *xid = project_col_text(st, 1);
+        const char *started = project_col_text(st, 8);
+        char line[2048], runkey[32];
+        json_t *ev;
+        if (human < 0)
+            continue;
+        x->run = sqlite3_column_int64(st, 9);
+        snprintf(runkey, sizeof(runkey), "run %lld", (long long)x->run);
+        if (x->engine_user < 0) {
+            x->engine_user = REFI_PUSH(m, users);
+            if (x->engine_user < 0) {
+                status = oom(x);
+                break;
+            }
+            m->users[x->engine_user].name = REFI_SUGGESTION_USER;
+            m->users[x->engine_user].guid =
+                guid_of(x, "user", REFI_SUGGESTION_USER);
+            set = REFI_PUSH(m, sets);
+            if (set < 0) {
+                status = oom(x);
+                break;
+            }
+            m->sets[set].name = "quarry: pending review";
+            m->sets[set].guid = guid_of(x, "set", "pending review");
+            m->sets[set].description =
+                "Sources with suggestions of quarry's latest run that no "
+                "coder has decided on yet.";
+        }
+        if (xrow != last) {
+            refi_selection *h = &m->selections[human];
+            if (sel >= 0) {
+                m->selections[sel].description = refi_str(m, desc);
+            }
+            sel = REFI_PUSH(m, selections);
+            if (sel < 0) {
+                status = oom(x);
+                break;
+            }
+            h = &m->selections[human];
+            m->selections[sel] = *h;
+            m->selections[sel].user = x->engine_user;
+            m->selections[sel].created =
+                refi_is_datetime(started) ? refi_str(m, started) : NULL;
+            m->selections[sel].guid =
+                coding_guid(x, "suggestion-selection", xid, "", runkey);
+            desc[0] = '\0';
+            last = xrow;
+            /* The source joins the pending set once. */
+            for (k = 0; k < m->n_refs; k++)
+                if (m->refs[k].owner_kind == REFI_K_SET &&
+                    m->refs[k].owner == set && m->refs[k].target == h->source)
+                    break;
+            if (k == m->n_refs) {
+                k = REFI_PUSH(m, refs);
+                if (k < 0) {
+                    status = oom(x);
+                    break;
+                }
+                m->refs[k].owner_kind = REFI_K_SET;
+                m->refs[k].owner = set;
+                m->refs[k].target_kind = REFI_K_SOURCE;
+                m->refs[k].target = m->selections[sel].source;
+            }
+        }
+        snprintf(line, sizeof(line),
+                 "%squarry suggestion (%s), rank %d: %s (%s), score %.3f, "
+                 "confidence %.3f",
+                 desc[0] ? "\n" : "", runkey, sqlite3_column_int(st, 4),
+                 project_col_text(st, 2), project_col_text(st, 3),
+                 sqlite3_column_double(st, 5), sqlite3_column_double(st, 6));
+        ev = json_loads(
+            project_col_text(st, 7) ? project_col_text(st, 7) : "{}", 0, NULL);
+        if (ev != NULL) {
+            describe(ev, line, sizeof(line));
+            json_decref(ev);
+        }
+        if (strlen(desc) + strlen(line) < sizeof(desc))
+            strcat(desc, line);
+        k = REFI_PUSH(m, codings);
+        if (k < 0) {
+            status = oom(x);
+            break;
+        }
+        m->codings[k].code = -1;
+        {
+            int64_t code_row;
+            status = project_code_id(x->p, project_col_text(st, 2), &code_row);
+            if (status != QUARRY_OK)
+                break;
+            m->codings[k].code = idmap_get(&x->codes, code_row);
+        }
+        m->codings[k].user = x->engine_user;
+        m->codings[k].source = m->selections[sel].source;
+        m->codings[k].selection = sel;
+        m->codings[k].created = m->selections[sel].created;
+        m->codings[k].guid =
+            coding_guid(x, "suggestion", xid, project_col_text(st, 2), runkey);
+    }
+    if (sel >= 0)
+        m->selections[sel].description = refi_str(m, desc);
+    if (status == QUARRY_OK && rc != SQLITE_DONE)
+        status = project_db_fail(x->p, "cannot read the suggestions");
+    sqlite3_finalize(st);
+    return status;
+}
+
+/* Speakers as cases, each with the human selections of its excerpts. */
+static int load_cases(exporter *x)
+{
+    refi_model *m = x->m;
+    int32_t i, c, k;
+    for (i = 0; i < x->n_speakers; i++) {
+        const char *sp = x->speakers[i];
+        if (sp == NULL || *sp == '\0')
+            continue;
+        for (c = 0; c < m->n_cases; c++)
+            if (strcmp(m->cases[c].name, sp) == 0)
+                break;
+        if (c == m->n_cases) {
+            c = REFI_PUSH(m, cases);
+            if (c < 0)
+                return oom(x);
+            m->cases[c].name = sp;
+            m->cases[c].guid = guid_of(x, "case", sp);
+        }
+        k = REFI_PUSH(m, refs);
+        if (k < 0)
+            return oom(x);
+        m->refs[k].owner_kind = REFI_K_CASE;
+        m->refs[k].owner = c;
+        m->refs[k].target_kind = REFI_K_SELECTION;
+        m->refs[k].target = i;
+    }
+    return QUARRY_OK;
+}
+
+static int load_run_note(exporter *x)
+{
+    refi_model *m = x->m;
+    sqlite3_stmt *st = project_prepare(
+        x->p, "SELECT id, command, started_at, quarry_version, plugins,"
+              " options, n_train, n_input FROM runs ORDER BY id DESC LIMIT 1");
+    int32_t k;
+    if (st == NULL)
+        return QUARRY_EIO;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        char key[32], *text;
+        const char *started = project_col_text(st, 2);
+        size_t n;
+        snprintf(key, sizeof(key), "run:%lld",
+                 (long long)sqlite3_column_int64(st, 0));
+        k = REFI_PUSH(m, notes);
+        if (k < 0) {
+            sqlite3_finalize(st);
+            return oom(x);
+        }
+        n = 256 +
+            strlen(project_col_text(st, 4) ? project_col_text(st, 4) : "") +
+            strlen(project_col_text(st, 5) ? project_col_text(st, 5) : "") +
+            strlen(project_col_text(st, 1) ? project_col_text(st, 1) : "");
+        text = malloc(n);
+        if (text == NULL) {
+            sqlite3_finalize(st);
+            return oom(x);
+        }
+        snprintf(text, n,
+                 "quarry %s, run %lld, started %s\ncommand: %s\n"
+                 "learnt from %lld coded excerpts, suggested for %lld\n"
+                 "plugins: %s\noptions: %s",
+                 project_col_text(st, 3),
+                 (long long)sqlite3_column_int64(st, 0), started ? started : "",
+                 project_col_text(st, 1) ? project_col_text(st, 1) : "",
+                 (long long)sqlite3_column_int64(st, 6),
+                 (long long)sqlite3_column_int64(st, 7),
+                 project_col_text(st, 4) ? project_col_text(st, 4) : "",
+                 project_col_text(st, 5) ? project_col_text(st, 5) : "");
+        m->notes[k].text = refi_str(m, text);
+        m->notes[k].text_len = strlen(text);
+        free(text);
+        m->notes[k].name = "quarry run log";
+        m->notes[k].guid = guid_of(x, "note", key);
+        m->notes[k].user = -1;
+        m->notes[k].created =
+            refi_is_datetime(started) ? refi_str(m, started) : NULL;
+    }
+    sqlite3_finalize(st);
+    return QUARRY_OK;
+}
+
+static int load_project(quarry_project *p, refi_model *m, int full)
+{
+    exporter x;
+    sqlite3_stmt *st;
+    const char *created = NULL, *base;
+    char *name;
+    int status;
+    memset(&x, 0, sizeof(x));
+    x.p = p;
+    x.m = m;
+    x.engine_user = -1;
+    st = project_prepare(p, "SELECT value FROM meta WHERE key = 'created_at'");
+    if (st == NULL)
+        return QUARRY_EIO;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        created = refi_str(m, project_col_text(st, 0));
+    sqlite3_finalize(st);
+    {
+        char key[80];
+        snprintf(key, sizeof(key), "project:%s", created ? created : "");
+        refi_uuid5(REFI_QUARRY_NS, key, strlen(key), x.ns);
+    }
+    m->guid = refi_str(m, x.ns);
+    m->created = refi_is_datetime(created) ? created : NULL;
+    {
+        char origin[64];
+        snprintf(origin, sizeof(origin), "quarry %s", quarry_version());
+        m->origin = refi_str(m, origin);
+    }
+    base = p->path ? strrchr(p->path, '/') : NULL;
+    base = base ? base + 1 : p->path ? p->path : "project";
+    name = strdup(base);
+    if (name == NULL)
+        return oom(&x);
+    if (strrchr(name, '.') != NULL && strrchr(name, '.') != name)
+        *strrchr(name, '.') = '\0';
+    m->name = refi_str(m, name);
+    free(name);
+    status = load_codes(&x);
+    if (status == QUARRY_OK && full)
+        status = load_users(&x);
+    if (status == QUARRY_OK && full)
+        status = load_sources(&x);
+    if (status == QUARRY_OK && full)
+        status = load_codings(&x);
+    if (status == QUARRY_OK && full)
+        status = load_suggestions(&x);
+    if (status == QUARRY_OK && full)
+        status = load_cases(&x);
+    if (status == QUARRY_OK && full)
+        status = load_run_note(&x);
+    idmap_free(&x.codes);
+    idmap_free(&x.users);
+    idmap_free(&x.sels);
+    free(x.speakers);
+    return status;
+}
+
+int quarry_project_export_qdpx(quarry_project *p, const char *path,
+                               const quarry_refi_options *o)
+{
+    quarry_refi_options def = QUARRY_REFI_OPTIONS_INIT;
+    refi_model m;
+    int status = project_check(p, 0);
+    if (status != QUARRY_OK)
+        return status;
+    if (path == NULL)
+        return project_fail(p, QUARRY_EINVAL,
+                            "a .qdpx is a zip archive: give a file to write");
+    if (o == NULL)
+        o = &def;
+    refi_model_init(&m);
+    status = load_project(p, &m, 1);
+    if (status == QUARRY_OK) {
+        status = refi_write_qdpx(&m, path, o);
+        if (status != QUARRY_OK)
+            project_fail(p, status, "%s", m.errmsg);
+    }
+    refi_emit_notices(&m, o);
+    refi_model_free(&m);
+    return status;
+}
+
+int quarry_project_export_qdc(quarry_project *p, FILE *out)
+{
+    refi_model m;
+    char *buf = NULL;
+    size_t len = 0;
+    int status = project_check(p, 0);
+    if (status != QUARRY_OK)
+        return status;
+    refi_model_init(&m);
+    status = load_project(p, &m, 0);
+    if (status == QUARRY_OK) {
+        status = refi_write_qdc(&m, &buf, &len);
+        if (status != QUARRY_OK)
+            project_fail(p, status, "%s: %s", p->path, m.errmsg);
+    }
+    if (status == QUARRY_OK && (fwrite(buf, 1, len, out) != len || ferror(out)))
+        status = project_fail(p, QUARRY_EIO, "cannot write the codebook");
+    free(buf);
+    refi_model_free(&m);
+    return status;
+}

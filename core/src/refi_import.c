@@ -1,0 +1,758 @@
+/*
+ * refi_import.c -- a REFI-QDA project or codebook into a quarry project
+ * (quarry_project_import_qdpx, quarry_project_import_qdc in quarry/refi.h).
+ *
+ * The file is read whole into a refi_model first (refi_read.c), so a
+ * malformed file never reaches the database; then everything is stored in
+ * one transaction, rolled back on any failure. Selections become excerpts
+ * keyed by span: two coders' selections over the same characters are one
+ * excerpt with two codings, which is what agreement needs.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "project_db.h"
+#include "refi_io.h"
+#include "refi_project.h"
+
+/* An excerpt to make: a span of a source and the selections over it. */
+typedef struct span {
+    int32_t source;
+    int64_t start, end; /* code points */
+    size_t b0, b1;      /* bytes */
+    int32_t first_sel;  /* a selection over it, or -1 (whole source) */
+    int64_t row;        /* excerpts.id once stored */
+} span;
+
+typedef struct importer {
+    quarry_project *p;
+    refi_model *m;
+    const quarry_refi_options *o;
+    const char *file;
+    span *spans;
+    int32_t n_spans;
+    int32_t *sel_span;   /* selection -> span */
+    int32_t *whole_span; /* source -> span of its whole text, or -1 */
+    int64_t *code_row;   /* refi code -> codes.id */
+    char **code_str;     /* refi code -> codes.code */
+    int64_t *coder_row;  /* refi user -> coders.id; 0 = a suggestion user */
+    quarry_refi_stats *stats;
+} importer;
+
+static int span_cmp(const void *a, const void *b)
+{
+    const span *x = a, *y = b;
+    if (x->source != y->source)
+        return x->source < y->source ? -1 : 1;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    return x->first_sel < y->first_sel ? -1 : x->first_sel > y->first_sel;
+}
+
+/* Spans of every non-empty selection and of every source coded whole. */
+static int make_spans(importer *im)
+{
+    refi_model *m = im->m;
+    int32_t i, n = 0, k;
+    int32_t *whole_needed;
+    im->spans = calloc((size_t)m->n_selections + (size_t)m->n_sources + 1,
+                       sizeof(span));
+    im->sel_span = malloc(((size_t)m->n_selections + 1) * sizeof(int32_t));
+    im->whole_span = malloc(((size_t)m->n_sources + 1) * sizeof(int32_t));
+    whole_needed = calloc((size_t)m->n_sources + 1, sizeof(int32_t));
+    if (!im->spans || !im->sel_span || !im->whole_span || !whole_needed) {
+        free(whole_needed);
+        return project_fail(im->p, QUARRY_ENOMEM, "out of memory");
+    }
+    for (i = 0; i < m->n_codings; i++)
+        if (m->codings[i].code >= 0 && m->codings[i].selection < 0)
+            whole_needed[m->codings[i].source] = 1;
+    for (i = 0; i < m->n_selections; i++) {
+        const refi_selection *s = &m->selections[i];
+        im->sel_span[i] = -1;
+        if (s->end <= s->start) {
+            refi_notice(m, "empty-sel",
+                        "%s: PlainTextSelection \"%s\" is empty; skipped",
+                        im->file, s->guid);
+            continue;
+        }
+        im->spans[n].source = s->source;
+        im->spans[n].start = s->start;
+        im->spans[n].end = s->end;
+        im->spans[n].b0 = s->byte_start;
+        im->spans[n].b1 = s->byte_end;
+        im->spans[n].first_sel = i;
+        n++;
+    }
+    for (i = 0; i < m->n_sources; i++) {
+        im->whole_span[i] = -1;
+        if (!whole_needed[i] || m->sources[i].text_len == 0)
+            continue;
+        im->spans[n].source = i;
+        im->spans[n].start = 0;
+        im->spans[n].end = m->sources[i].n_cp;
+        im->spans[n].b0 = 0;
+        im->spans[n].b1 = m->sources[i].text_len;
+        im->spans[n].first_sel = -1;
+        n++;
+    }
+    free(whole_needed);
+    qsort(im->spans, (size_t)n, sizeof(span), span_cmp);
+    /* Merge equal spans (the whole-source one sorts first: sel -1). */
+    for (i = 0, k = -1; i < n; i++) {
+        span *s = &im->spans[i];
+        if (k < 0 || s->source != im->spans[k].source ||
+            s->start != im->spans[k].start || s->end != im->spans[k].end) {
+            im->spans[++k] = *s;
+        } else if (im->spans[k].first_sel < 0) {
+            im->spans[k].first_sel = s->first_sel;
+        }
+        if (s->first_sel >= 0)
+            im->sel_span[s->first_sel] = k;
+        else
+            im->whole_span[s->source] = k;
+    }
+    im->n_spans = k + 1;
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Codes                                                                */
+
+static int code_exists(quarry_project *p, const char *code, int64_t *row)
+{
+    return project_code_id(p, code, row);
+}
+
+/* The project's code a REFI code stands for (0 when none): the code whose
+ * exported GUID it carries, else the first code with its name. */
+static int match_code(quarry_project *p, const refi_code *c, int64_t *row,
+                      char **code)
+{
+    sqlite3_stmt *st = project_prepare(
+        p, "SELECT id, code, name FROM codes ORDER BY position, id");
+    int rc;
+    int64_t by_name = 0;
+    char *name_code = NULL;
+    *row = 0;
+    *code = NULL;
+    if (st == NULL)
+        return QUARRY_EIO;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *k = project_col_text(st, 1);
+        const char *nm = project_col_text(st, 2);
+        char g[37];
+        refi_project_code_guid(k, g);
+        if (strcmp(g, c->guid) == 0) {
+            *row = sqlite3_column_int64(st, 0);
+            *code = strdup(k);
+            break;
+        }
+        if (by_name == 0 && c->name != NULL &&
+            strcmp(nm ? nm : k, c->name) == 0) {
+            by_name = sqlite3_column_int64(st, 0);
+            name_code = strdup(k);
+        }
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        free(name_code);
+        return project_db_fail(p, "cannot read the codes");
+    }
+    if (*row == 0 && by_name != 0) {
+        *row = by_name;
+        *code = name_code;
+    } else {
+        free(name_code);
+    }
+    if (*row != 0 && *code == NULL)
+        return project_fail(p, QUARRY_ENOMEM, "out of memory");
+    return QUARRY_OK;
+}
+
+/* A new code id from a name: the name itself, else "name (2)"... */
+static int new_code_id(quarry_project *p, const char *name, char **out)
+{
+    size_t n = strlen(name) + 24;
+    char *buf = malloc(n);
+    int k, status;
+    if (buf == NULL)
+        return project_fail(p, QUARRY_ENOMEM, "out of memory");
+    for (k = 1;; k++) {
+        int64_t row;
+        if (k == 1)
+            snprintf(buf, n, "%s", name);
+        else
+            snprintf(buf, n, "%s (%d)", name, k);
+        status = code_exists(p, buf, &row);
+        if (status != QUARRY_OK) {
+            free(buf);
+            return status;
+        }
+        if (row == 0)
+            break;
+    }
+    *out = buf;
+    return QUARRY_OK;
+}
+
+static void bind_opt(sqlite3_stmt *st, int col, const char *s)
+{
+    if (s != NULL)
+        sqlite3_bind_text(st, col, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, col);
+}
+
+/* Store the code tree. update: matched codes take the file's fields (a
+ * codebook import); else they are left as they are. */
+static int store_codes(importer *im, int update, int32_t *added,
+                       int32_t *updated)
+{
+    refi_model *m = im->m;
+    quarry_project *p = im->p;
+    sqlite3_stmt *ins, *up;
+    int32_t i;
+    int status = QUARRY_OK;
+    im->code_row = calloc((size_t)m->n_codes + 1, sizeof(int64_t));
+    im->code_str = calloc((size_t)m->n_codes + 1, sizeof(char *));
+    if (im->code_row == NULL || im->code_str == NULL)
+        return project_fail(p, QUARRY_ENOMEM, "out of memory");
+    ins = project_prepare(
+        p, "INSERT INTO codes(code, name, parent, definition, color, position)"
+           " VALUES(?1, ?2, ?3, ?4, ?5, (SELECT coalesce(max(position), -1)"
+           " + 1 FROM codes))");
+    up = project_prepare(p, "UPDATE codes SET name = ?2, parent = ?3,"
+                            " definition = coalesce(?4, definition),"
+                            " color = coalesce(?5, color) WHERE id = ?1");
+    if (ins == NULL || up == NULL) {
+        status = QUARRY_EIO;
+        goto out;
+    }
+    for (i = 0; i < m->n_codes && status == QUARRY_OK; i++) {
+        const refi_code *c = &m->codes[i];
+        const char *parent = c->parent >= 0 ? im->code_str[c->parent] : NULL;
+        int64_t row;
+        char *code;
+        status = match_code(p, c, &row, &code);
+        if (status != QUARRY_OK)
+            break;
+        if (row != 0) {
+            im->code_row[i] = row;
+            im->code_str[i] = code;
+            if (!update)
+                continue;
+            sqlite3_reset(up);
+            sqlite3_bind_int64(up, 1, row);
+            bind_opt(up, 2, c->name);
+            bind_opt(up, 3, parent);
+            bind_opt(up, 4, c->description);
+            bind_opt(up, 5, c->color);
+            if (sqlite3_step(up) != SQLITE_DONE) {
+                status = project_db_fail(p, "cannot update a code");
+                break;
+            }
+            if (updated)
+                (*updated)++;
+            continue;
+        }
+        status = new_code_id(p, c->name, &code);
+        if (status != QUARRY_OK)
+            break;
+        im->code_str[i] = code;
+        sqlite3_reset(ins);
+        bind_opt(ins, 1, code);
+        bind_opt(ins, 2, c->name);
+        bind_opt(ins, 3, parent);
+        bind_opt(ins, 4, c->description);
+        bind_opt(ins, 5, c->color);
+        if (sqlite3_step(ins) != SQLITE_DONE) {
+            status = project_db_fail(p, "cannot add a code");
+            break;
+        }
+        im->code_row[i] = sqlite3_last_insert_rowid(p->db);
+        if (added)
+            (*added)++;
+    }
+out:
+    sqlite3_finalize(ins);
+    sqlite3_finalize(up);
+    return status;
+}
+
+/* ------------------------------------------------------------------ */
+/* Attributes                                                           */
+
+static void add_values(const refi_model *m, json_t *o, refi_kind kind,
+                       int32_t owner)
+{
+    int32_t i;
+    for (i = 0; i < m->n_values; i++) {
+        const refi_value *v = &m->values[i];
+        if (v->owner_kind != kind || v->owner != owner || v->variable < 0)
+            continue;
+        json_object_set_new(o, m->variables[v->variable].name,
+                            json_string(v->value ? v->value : ""));
+    }
+}
+
+static void add_notes(const refi_model *m, json_t *o, refi_kind kind,
+                      int32_t owner)
+{
+    int32_t i;
+    json_t *a = NULL;
+    for (i = 0; i < m->n_refs; i++) {
+        const refi_ref *r = &m->refs[i];
+        if (r->owner_kind != kind || r->owner != owner ||
+            r->target_kind != REFI_K_NOTE || r->target < 0)
+            continue;
+        if (a == NULL)
+            a = json_array();
+        json_array_append_new(a, json_string(m->notes[r->target].text));
+    }
+    if (a != NULL)
+        json_object_set_new(o, "notes", a);
+}
+
+/* The case that references a thing (kind SOURCE or SELECTION), or -1. */
+static int32_t case_of(const refi_model *m, refi_kind kind, int32_t target)
+{
+    int32_t i;
+    for (i = 0; i < m->n_refs; i++)
+        if (m->refs[i].owner_kind == REFI_K_CASE &&
+            m->refs[i].target_kind == kind && m->refs[i].target == target)
+            return m->refs[i].owner;
+    return -1;
+}
+
+static char *source_attributes(const refi_model *m, int32_t s)
+{
+    json_t *o = json_object(), *sets = NULL;
+    char *text;
+    int32_t i;
+    json_object_set_new(o, "refi_guid", json_string(m->sources[s].guid));
+    if (m->sources[s].description)
+        json_object_set_new(o, "description",
+                            json_string(m->sources[s].description));
+    add_values(m, o, REFI_K_SOURCE, s);
+    add_notes(m, o, REFI_K_SOURCE, s);
+    for (i = 0; i < m->n_refs; i++)
+        if (m->refs[i].owner_kind == REFI_K_SET &&
+            m->refs[i].target_kind == REFI_K_SOURCE && m->refs[i].target == s) {
+            if (sets == NULL)
+                sets = json_array();
+            json_array_append_new(sets,
+                                  json_string(m->sets[m->refs[i].owner].name));
+        }
+    if (sets != NULL)
+        json_object_set_new(o, "sets", sets);
+    text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return text;
+}
+
+static char *excerpt_attributes(const refi_model *m, const span *sp,
+                                const char **speaker)
+{
+    json_t *o = json_object();
+    char *text;
+    int32_t c = -1, sel = sp->first_sel;
+    *speaker = NULL;
+    json_object_set_new(o, "refi_guid",
+                        json_string(sel >= 0 ? m->selections[sel].guid
+                                             : m->sources[sp->source].guid));
+    json_object_set_new(o, "refi_start", json_integer(sp->start));
+    json_object_set_new(o, "refi_end", json_integer(sp->end));
+    /* Source variables, then the case's (a case referencing the selection
+     * names its speaker; one referencing the source, its participant). */
+    add_values(m, o, REFI_K_SOURCE, sp->source);
+    if (sel >= 0)
+        c = case_of(m, REFI_K_SELECTION, sel);
+    if (c >= 0) {
+        *speaker = m->cases[c].name;
+    } else {
+        c = case_of(m, REFI_K_SOURCE, sp->source);
+    }
+    if (c >= 0) {
+        json_object_set_new(o, "case",
+                            json_string(m->cases[c].name ? m->cases[c].name
+                                                         : m->cases[c].guid));
+        add_values(m, o, REFI_K_CASE, c);
+    }
+    if (sel >= 0 && m->selections[sel].description)
+        json_object_set_new(o, "description",
+                            json_string(m->selections[sel].description));
+    if (sel >= 0)
+        add_notes(m, o, REFI_K_SELECTION, sel);
+    text = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return text;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sources, excerpts, codings                                           */
+
+static int store_coders(importer *im)
+{
+    refi_model *m = im->m;
+    int32_t i;
+    int status = QUARRY_OK;
+    im->coder_row = calloc((size_t)m->n_users + 1, sizeof(int64_t));
+    if (im->coder_row == NULL)
+        return project_fail(im->p, QUARRY_ENOMEM, "out of memory");
+    for (i = 0; i < m->n_users && status == QUARRY_OK; i++) {
+        const refi_user *u = &m->users[i];
+        const char *name = u->name && *u->name ? u->name
+                           : u->id && *u->id   ? u->id
+                                               : u->guid;
+        if (strcmp(name, REFI_SUGGESTION_USER) == 0)
+            continue; /* row 0: its codings are suggestions */
+        status = project_coder_id(im->p, name, &im->coder_row[i]);
+        im->stats->coders++;
+    }
+    return status;
+}
+
+static int64_t line_of(const char *text, size_t b)
+{
+    int64_t line = 1;
+    size_t i;
+    for (i = 0; i < b; i++)
+        line += text[i] == '\n';
+    return line;
+}
+
+static int store_texts(importer *im)
+{
+    refi_model *m = im->m;
+    quarry_project *p = im->p;
+    sqlite3_stmt *src = NULL, *exc = NULL, *seq = NULL;
+    int64_t *source_row = NULL, first_seq = 0;
+    char now[40], hash[65];
+    char **stems = NULL;
+    int32_t i, k;
+    int status = QUARRY_OK;
+    project_now(p, now);
+    source_row = calloc((size_t)m->n_sources + 1, sizeof(int64_t));
+    stems = calloc((size_t)m->n_sources + 1, sizeof(char *));
+    if (source_row == NULL || stems == NULL) {
+        status = project_fail(p, QUARRY_ENOMEM, "out of memory");
+        goto out;
+    }
+    seq = project_prepare(p, "SELECT coalesce(max(seq), -1) + 1 FROM excerpts");
+    src = project_prepare(p, "INSERT INTO sources(name, format, text, sha256,"
+                             " imported_at, attributes)"
+                             " VALUES(?1, 'refi-qda', ?2, ?3, ?4, ?5)");
+    exc = project_prepare(p, "INSERT INTO excerpts(xid, source_id, seq, line,"
+                             " start, \"end\", speaker, text, attributes)"
+                             " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    if (seq == NULL || src == NULL || exc == NULL) {
+        status = QUARRY_EIO;
+        goto out;
+    }
+    if (sqlite3_step(seq) == SQLITE_ROW)
+        first_seq = sqlite3_column_int64(seq, 0);
+    for (i = 0; i < m->n_sources && status == QUARRY_OK; i++) {
+        const refi_source *s = &m->sources[i];
+        const char *name = s->name && *s->name ? s->name : s->guid;
+        char *attrs = source_attributes(m, i);
+        int32_t same = 1;
+        /* Excerpt ids are "<source>@<start>-<end>"; a name repeated in the
+         * file (MAXQDA does that) gets "#2", "#3"... */
+        for (k = 0; k < i; k++) {
+            const char *o = m->sources[k].name && *m->sources[k].name
+                                ? m->sources[k].name
+                                : m->sources[k].guid;
+            same += strcmp(o, name) == 0;
+        }
+        stems[i] = malloc(strlen(name) + 16);
+        if (attrs == NULL || stems[i] == NULL) {
+            free(attrs);
+            status = project_fail(p, QUARRY_ENOMEM, "out of memory");
+            break;
+        }
+        if (same > 1)
+            sprintf(stems[i], "%s#%d", name, same);
+        else
+            strcpy(stems[i], name);
+        project_sha256_hex(s->text, s->text_len, hash);
+        sqlite3_reset(src);
+        sqlite3_bind_text(src, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_blob64(src, 2, s->text, s->text_len, SQLITE_STATIC);
+        sqlite3_bind_text(src, 3, hash, -1, SQLITE_STATIC);
+        sqlite3_bind_text(src, 4, now, -1, SQLITE_STATIC);
+        sqlite3_bind_text(src, 5, attrs, -1, SQLITE_TRANSIENT);
+        free(attrs);
+        if (sqlite3_step(src) != SQLITE_DONE) {
+            status = project_db_fail(p, "cannot add a source");
+            break;
+        }
+        source_row[i] = sqlite3_last_insert_rowid(p->db);
+        im->stats->sources++;
+    }
+    for (i = 0; i < im->n_spans && status == QUARRY_OK; i++) {
+        span *sp = &im->spans[i];
+        const refi_source *s = &m->sources[sp->source];
+        const char *speaker;
+        char *attrs = excerpt_attributes(m, sp, &speaker);
+        char *xid = malloc(strlen(stems[sp->source]) + 48);
+        int64_t existing;
+        if (attrs == NULL || xid == NULL) {
+            free(attrs);
+            free(xid);
+            status = project_fail(p, QUARRY_ENOMEM, "out of memory");
+            break;
+        }
+        sprintf(xid, "%s@%lld-%lld", stems[sp->source], (long long)sp->start,
+                (long long)sp->end);
+        status = project_excerpt_id(p, xid, &existing);
+        if (status == QUARRY_OK && existing != 0)
+            status = project_fail(
+                p, QUARRY_EDUP,
+                "%s: TextSource \"%s\": excerpt \"%s\" is already in the "
+                "project (imported before?); nothing imported",
+                im->file, s->name ? s->name : s->guid, xid);
+        if (status == QUARRY_OK) {
+            sqlite3_reset(exc);
+            sqlite3_bind_text(exc, 1, xid, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int64(exc, 2, source_row[sp->source]);
+            sqlite3_bind_int64(exc, 3, first_seq + i);
+            sqlite3_bind_int64(exc, 4, line_of(s->text, sp->b0));
+            sqlite3_bind_int64(exc, 5, (int64_t)sp->b0);
+            sqlite3_bind_int64(exc, 6, (int64_t)sp->b1);
+            bind_opt(exc, 7, speaker);
+            sqlite3_bind_text(exc, 8, s->text + sp->b0, (int)(sp->b1 - sp->b0),
+                              SQLITE_STATIC);
+            sqlite3_bind_text(exc, 9, attrs, -1, SQLITE_TRANSIENT);
+            if (sqlite3_step(exc) != SQLITE_DONE)
+                status = project_db_fail(p, "cannot add an excerpt");
+            else {
+                sp->row = sqlite3_last_insert_rowid(p->db);
+                im->stats->excerpts++;
+            }
+        }
+        free(attrs);
+        free(xid);
+    }
+out:
+    for (i = 0; stems != NULL && i < m->n_sources; i++)
+        free(stems[i]);
+    free(stems);
+    free(source_row);
+    sqlite3_finalize(seq);
+    sqlite3_finalize(src);
+    sqlite3_finalize(exc);
+    return status;
+}
+
+static int store_codings(importer *im)
+{
+    refi_model *m = im->m;
+    quarry_project *p = im->p;
+    sqlite3_stmt *cod;
+    int64_t fallback = 0;
+    int32_t i;
+    int status = QUARRY_OK;
+    char now[40];
+    project_now(p, now);
+    cod = project_prepare(p, "INSERT OR IGNORE INTO codings(excerpt_id,"
+                             " code_id, coder_id, origin, made_at)"
+                             " VALUES(?1, ?2, ?3, 'imported', ?4)");
+    if (cod == NULL)
+        return QUARRY_EIO;
+    for (i = 0; i < m->n_codings && status == QUARRY_OK; i++) {
+        const refi_coding *c = &m->codings[i];
+        int32_t sp;
+        int64_t coder;
+        if (c->code < 0)
+            continue;
+        sp = c->selection >= 0 ? im->sel_span[c->selection]
+                               : im->whole_span[c->source];
+        if (sp < 0)
+            continue;
+        if (c->user >= 0) {
+            coder = im->coder_row[c->user];
+            if (coder == 0) {
+                refi_notice(m, "suggestion-coding",
+                            "%s: codings by \"%s\" are suggestions, not "
+                            "codings; not imported",
+                            im->file, REFI_SUGGESTION_USER);
+                continue;
+            }
+        } else {
+            if (fallback == 0)
+                status = project_coder_id(p, "imported", &fallback);
+            if (status != QUARRY_OK)
+                break;
+            coder = fallback;
+        }
+        sqlite3_reset(cod);
+        sqlite3_bind_int64(cod, 1, im->spans[sp].row);
+        sqlite3_bind_int64(cod, 2, im->code_row[c->code]);
+        sqlite3_bind_int64(cod, 3, coder);
+        sqlite3_bind_text(cod, 4, c->created ? c->created : now, -1,
+                          SQLITE_STATIC);
+        if (sqlite3_step(cod) != SQLITE_DONE)
+            status = project_db_fail(p, "cannot add a coding");
+        else if (sqlite3_changes(p->db) > 0)
+            im->stats->codings++;
+    }
+    sqlite3_finalize(cod);
+    return status;
+}
+
+static void importer_free(importer *im)
+{
+    int32_t i;
+    free(im->spans);
+    free(im->sel_span);
+    free(im->whole_span);
+    free(im->code_row);
+    for (i = 0; im->code_str != NULL && i < im->m->n_codes; i++)
+        free(im->code_str[i]);
+    free(im->code_str);
+    free(im->coder_row);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+int quarry_project_import_qdpx(quarry_project *p, const char *path,
+                               const quarry_refi_options *o,
+                               quarry_refi_stats *stats)
+{
+    quarry_refi_options def = QUARRY_REFI_OPTIONS_INIT;
+    quarry_refi_stats local;
+    refi_model m;
+    importer im;
+    int status = project_check(p, 1);
+    int32_t i;
+    if (status != QUARRY_OK)
+        return status;
+    if (path == NULL)
+        return project_fail(p, QUARRY_EINVAL, "no file to import");
+    if (o == NULL)
+        o = &def;
+    if (stats == NULL)
+        stats = &local;
+    memset(stats, 0, sizeof(*stats));
+    refi_model_init(&m);
+    status = refi_read_file(&m, path, o);
+    if (status == QUARRY_OK && m.n_sources == 0 && m.n_codes == 0)
+        status = refi_fail(&m, QUARRY_EPARSE,
+                           "%s: no codes and no text sources to import",
+                           base_name(path));
+    if (status != QUARRY_OK) {
+        project_fail(p, status, "%s", m.errmsg);
+        refi_emit_notices(&m, o);
+        refi_model_free(&m);
+        return status;
+    }
+    memset(&im, 0, sizeof(im));
+    im.p = p;
+    im.m = &m;
+    im.o = o;
+    im.file = base_name(path);
+    im.stats = stats;
+    status = make_spans(&im);
+    {
+        int64_t code_notes = 0, set_members = 0;
+        for (i = 0; i < m.n_refs; i++) {
+            if (m.refs[i].target < 0)
+                continue;
+            code_notes += m.refs[i].owner_kind == REFI_K_CODE;
+            set_members += m.refs[i].owner_kind == REFI_K_SET &&
+                           m.refs[i].target_kind != REFI_K_SOURCE;
+        }
+        if (code_notes > 0)
+            refi_notice(&m, "code-notes",
+                        "%s: %lld note reference(s) on codes not imported",
+                        im.file, (long long)code_notes);
+        if (set_members > 0)
+            refi_notice(&m, "set-members",
+                        "%s: %lld member(s) of sets of codes or notes not "
+                        "imported (sets of sources are kept as source "
+                        "attributes)",
+                        im.file, (long long)set_members);
+    }
+    if (status == QUARRY_OK)
+        status = project_begin(p);
+    if (status == QUARRY_OK) {
+        status = store_coders(&im);
+        if (status == QUARRY_OK) {
+            int32_t added = 0;
+            status = store_codes(&im, 0, &added, NULL);
+            stats->codes = added;
+        }
+        if (status == QUARRY_OK)
+            status = store_texts(&im);
+        if (status == QUARRY_OK)
+            status = store_codings(&im);
+        if (status == QUARRY_OK)
+            status = project_commit(p);
+        else
+            project_rollback(p);
+    }
+    if (status != QUARRY_OK)
+        memset(stats, 0, sizeof(*stats));
+    refi_emit_notices(&m, o);
+    importer_free(&im);
+    refi_model_free(&m);
+    return status;
+}
+
+int quarry_project_import_qdc(quarry_project *p, const char *path,
+                              const quarry_refi_options *o, int32_t *added,
+                              int32_t *updated)
+{
+    quarry_refi_options def = QUARRY_REFI_OPTIONS_INIT;
+    refi_model m;
+    importer im;
+    int32_t a = 0, u = 0;
+    int status = project_check(p, 1);
+    if (status != QUARRY_OK)
+        return status;
+    if (path == NULL)
+        return project_fail(p, QUARRY_EINVAL, "no codebook to import");
+    if (o == NULL)
+        o = &def;
+    refi_model_init(&m);
+    status = refi_read_qdc(&m, path, o);
+    if (status == QUARRY_OK && m.n_codes == 0)
+        status = refi_fail(&m, QUARRY_EPARSE, "%s: no codes", base_name(path));
+    if (status != QUARRY_OK) {
+        project_fail(p, status, "%s", m.errmsg);
+        refi_emit_notices(&m, o);
+        refi_model_free(&m);
+        return status;
+    }
+    memset(&im, 0, sizeof(im));
+    im.p = p;
+    im.m = &m;
+    im.o = o;
+    im.file = base_name(path);
+    status = project_begin(p);
+    if (status == QUARRY_OK) {
+        status = store_codes(&im, 1, &a, &u);
+        if (status == QUARRY_OK)
+            status = project_commit(p);
+        else
+            project_rollback(p);
+    }
+    if (status == QUARRY_OK) {
+        if (added)
+            *added = a;
+        if (updated)
+            *updated = u;
+    }
+    refi_emit_notices(&m, o);
+    importer_free(&im);
+    refi_model_free(&m);
+    return status;
+}

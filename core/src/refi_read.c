@@ -1,0 +1,1863 @@
+/*
+ * refi_read.c -- read a REFI-QDA project (.qdpx, project.qde) or codebook
+ * (.qdc) into a refi_model (refi_io.h).
+ *
+ * libzip opens the archive and libxml2 parses the XML; this file walks the
+ * tree. The walk is lenient where tools are known to differ (namespace
+ * versions, "sources" in any case, #RGB colours, braces around GUIDs) and
+ * strict where the data would be wrong otherwise: a selection past the end
+ * of its text, a coding of a code that does not exist, a path that climbs
+ * out of its folder, an entry that inflates past the limits. References are
+ * collected as they come and resolved at the end, because a Case may point
+ * at a selection defined later. endPosition is read once every selection is
+ * known: the quoted texts in @name vote for the inclusive or exclusive
+ * reading.
+ */
+#include <errno.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <zip.h>
+
+#include "refi_io.h"
+#include "utf8.h"
+
+#define NS_PROJECT "urn:QDA-XML:project:"
+#define NS_CODEBOOK "urn:QDA-XML:codebook:"
+
+typedef enum pend_what {
+    P_CODING_CODE,
+    P_CODING_USER,
+    P_SEL_USER,
+    P_SRC_USER,
+    P_NOTE_USER,
+    P_PROJECT_USER,
+    P_REF,
+    P_VALUE_VAR
+} pend_what;
+
+typedef struct pending {
+    pend_what what;
+    int32_t idx;
+    const char *guid;
+    int line;
+    const char *elem;
+} pending;
+
+typedef struct reader {
+    refi_model *m;
+    const quarry_refi_options *o;
+    const char *file;     /* display name of the file read */
+    const char *xml_name; /* "study.qdpx: project.qde" or the file */
+    zip_t *za;
+    const char *base_dir;
+    uint64_t max_entry, max_total, total;
+    uint32_t max_ratio;
+    const xmlChar *ns; /* the root's namespace (NULL: none) */
+    pending *pend;
+    int32_t n_pend, cap_pend;
+    int *sel_line; /* line of each selection, for messages */
+    int32_t cap_sel_line;
+} reader;
+
+/* ------------------------------------------------------------------ */
+/* Messages                                                            */
+
+static int node_line(const xmlNode *n)
+{
+    long l = n ? xmlGetLineNo(n) : 0;
+    return l > 0 && l < INT_MAX ? (int)l : 0;
+}
+
+__attribute__((format(printf, 4, 5))) static int
+fail_at(reader *r, int status, const xmlNode *n, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (n != NULL)
+        return refi_fail(r->m, status, "%s:%d: %s: %s", r->xml_name,
+                         node_line(n), (const char *)n->name, msg);
+    return refi_fail(r->m, status, "%s: %s", r->xml_name, msg);
+}
+
+static int oom(reader *r)
+{
+    return refi_fail(r->m, QUARRY_ENOMEM, "%s: out of memory", r->file);
+}
+
+/* ------------------------------------------------------------------ */
+/* XML helpers                                                         */
+
+static int is_elem(const xmlNode *n)
+{
+    return n != NULL && n->type == XML_ELEMENT_NODE;
+}
+
+/* An element of the document's namespace (or of none, when the root has
+ * none); foreign elements are skipped with a notice. */
+static int ours(reader *r, const xmlNode *n)
+{
+    const xmlChar *href = n->ns ? n->ns->href : NULL;
+    if (href == NULL && r->ns == NULL)
+        return 1;
+    if (href != NULL && r->ns != NULL && xmlStrcmp(href, r->ns) == 0)
+        return 1;
+    refi_notice(r->m, "foreign-ns",
+                "%s:%d: skipped element %s in the unknown namespace \"%s\"",
+                r->xml_name, node_line(n), (const char *)n->name,
+                href ? (const char *)href : "");
+    return 0;
+}
+
+static int named(const xmlNode *n, const char *name)
+{
+    return xmlStrcmp(n->name, (const xmlChar *)name) == 0;
+}
+
+/* An attribute copied into the arena, or NULL when absent. *err set on
+ * memory exhaustion. */
+static const char *attr(reader *r, const xmlNode *n, const char *name, int *err)
+{
+    xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
+    const char *s;
+    if (v == NULL)
+        return NULL;
+    s = refi_str(r->m, (const char *)v);
+    xmlFree(v);
+    if (s == NULL)
+        *err = 1;
+    return s;
+}
+
+static const char *content(reader *r, const xmlNode *n, size_t *len, int *err)
+{
+    xmlChar *v = xmlNodeGetContent(n);
+    const char *s;
+    size_t l;
+    if (v == NULL) {
+        if (len)
+            *len = 0;
+        return refi_str(r->m, "");
+    }
+    l = strlen((const char *)v);
+    s = refi_strn(r->m, (const char *)v, l);
+    xmlFree(v);
+    if (s == NULL)
+        *err = 1;
+    if (len)
+        *len = l;
+    return s;
+}
+
+static void unknown_child(reader *r, const xmlNode *parent, const xmlNode *n)
+{
+    char key[128];
+    snprintf(key, sizeof(key), "unknown:%s/%s", (const char *)parent->name,
+             (const char *)n->name);
+    refi_notice(r->m, key, "%s:%d: skipped unknown element %s in %s",
+                r->xml_name, node_line(n), (const char *)n->name,
+                (const char *)parent->name);
+}
+
+/* Every guid in a subtree names something skipped, so references to it
+ * are dropped quietly. */
+static int skip_subtree(reader *r, const xmlNode *n)
+{
+    const xmlNode *c;
+    int err = 0;
+    const char *g = attr(r, n, "guid", &err);
+    if (err)
+        return oom(r);
+    if (g != NULL) {
+        int rc = refi_guid_add(r->m, g, REFI_K_SKIPPED, -1);
+        if (rc == QUARRY_ENOMEM)
+            return oom(r);
+    }
+    for (c = n->children; c != NULL; c = c->next)
+        if (is_elem(c) && skip_subtree(r, c) != 0)
+            return QUARRY_ENOMEM;
+    return 0;
+}
+
+static int skip_element(reader *r, const xmlNode *n, const char *what)
+{
+    char key[96];
+    snprintf(key, sizeof(key), "skip:%s", (const char *)n->name);
+    refi_notice(r->m, key, "%s: skipped %s element (%s: not imported)",
+                r->xml_name, (const char *)n->name, what);
+    return skip_subtree(r, n);
+}
+
+/* ------------------------------------------------------------------ */
+/* Values                                                              */
+
+static const char *date_attr(reader *r, const xmlNode *n, const char *name,
+                             int *err)
+{
+    const char *v = attr(r, n, name, err);
+    if (v != NULL && !refi_is_datetime(v)) {
+        refi_notice(r->m, "bad-date",
+                    "%s:%d: %s: %s \"%.40s\" is not a date and time; dropped",
+                    r->xml_name, node_line(n), (const char *)n->name, name, v);
+        return NULL;
+    }
+    return v;
+}
+
+static int parse_int64(const char *s, int64_t *out)
+{
+    char *end;
+    long long v;
+    if (s == NULL)
+        return -1;
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        s++;
+    if (*s == '\0')
+        return -1;
+    errno = 0;
+    v = strtoll(s, &end, 10);
+    if (errno != 0)
+        return -1;
+    while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
+        end++;
+    if (*end != '\0')
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* The guid attribute of a thing, normalised; a malformed one is replaced
+ * by a UUID v5 of it (references in the file still find it). */
+static int take_guid(reader *r, const xmlNode *n, refi_kind kind, int32_t idx,
+                     const char **out)
+{
+    int err = 0, rc;
+    char norm[37];
+    const char *g = attr(r, n, "guid", &err);
+    refi_kind had;
+    int32_t at = -1;
+    if (err)
+        return oom(r);
+    if (g == NULL || g[0] == '\0')
+        return fail_at(r, QUARRY_EPARSE, n, "no guid attribute");
+    had = refi_guid_find(r->m, g, &at);
+    rc = refi_guid_add(r->m, g, kind, idx);
+    if (rc == QUARRY_EDUP)
+        return fail_at(r, QUARRY_EPARSE, n,
+                       "guid \"%s\" is already used by an earlier element%s", g,
+                       had == REFI_K_SKIPPED ? " (a skipped one)" : "");
+    if (rc != 0)
+        return oom(r);
+    if (refi_guid_normalise(g, norm) == 0) {
+        *out = refi_str(r->m, norm);
+    } else {
+        refi_uuid5(NULL, g, strlen(g), norm);
+        refi_notice(r->m, "bad-guid",
+                    "%s:%d: %s: guid \"%.40s\" is not a GUID; replaced by %s",
+                    r->xml_name, node_line(n), (const char *)n->name, g, norm);
+        *out = refi_str(r->m, norm);
+    }
+    return *out ? 0 : oom(r);
+}
+
+static int add_pending(reader *r, pend_what what, int32_t idx, const char *guid,
+                       const xmlNode *n)
+{
+    pending *p;
+    if (guid == NULL)
+        return 0;
+    if (r->n_pend == r->cap_pend) {
+        int32_t cap = r->cap_pend ? 2 * r->cap_pend : 64;
+        p = realloc(r->pend, (size_t)cap * sizeof(*p));
+        if (p == NULL)
+            return oom(r);
+        r->pend = p;
+        r->cap_pend = cap;
+    }
+    p = &r->pend[r->n_pend++];
+    p->what = what;
+    p->idx = idx;
+    p->guid = guid;
+    p->line = node_line(n);
+    p->elem = (const char *)n->name;
+    return 0;
+}
+
+/* A reference element (CodeRef, MemberSource, NoteRef...) with its target
+ * in @targetGUID (or @guid, as .qdc's MemberCode has it). */
+static int add_ref(reader *r, const xmlNode *n, refi_kind owner_kind,
+                   int32_t owner, refi_kind target_kind)
+{
+    int err = 0;
+    const char *g = attr(r, n, "targetGUID", &err);
+    int32_t i;
+    if (g == NULL && !err)
+        g = attr(r, n, "guid", &err);
+    if (err)
+        return oom(r);
+    if (g == NULL)
+        return fail_at(r, QUARRY_EPARSE, n, "no targetGUID attribute");
+    i = REFI_PUSH(r->m, refs);
+    if (i < 0)
+        return oom(r);
+    r->m->refs[i].owner_kind = owner_kind;
+    r->m->refs[i].owner = owner;
+    r->m->refs[i].target_kind = target_kind;
+    r->m->refs[i].target = -1;
+    return add_pending(r, P_REF, i, g, n);
+}
+
+/* ------------------------------------------------------------------ */
+/* Zip entries and files                                               */
+
+static int read_entry(reader *r, zip_int64_t idx, const char *what, char **out,
+                      size_t *len)
+{
+    zip_stat_t st;
+    zip_file_t *zf;
+    char *buf;
+    size_t cap, n = 0;
+    zip_stat_init(&st);
+    if (zip_stat_index(r->za, (zip_uint64_t)idx, 0, &st) != 0)
+        return refi_fail(r->m, QUARRY_EPARSE, "%s: %s: %s", r->file, what,
+                         zip_strerror(r->za));
+    if ((st.valid & ZIP_STAT_SIZE) && st.size > r->max_entry)
+        return refi_fail(r->m, QUARRY_ERANGE,
+                         "%s: %s: %llu bytes uncompressed, over the limit of "
+                         "%llu; refused",
+                         r->file, what, (unsigned long long)st.size,
+                         (unsigned long long)r->max_entry);
+    cap = (st.valid & ZIP_STAT_SIZE) ? (size_t)st.size + 1 : 4096;
+    buf = malloc(cap);
+    if (buf == NULL)
+        return oom(r);
+    zf = zip_fopen_index(r->za, (zip_uint64_t)idx, 0);
+    if (zf == NULL) {
+        free(buf);
+        return refi_fail(r->m, QUARRY_EPARSE, "%s: %s: %s", r->file, what,
+                         zip_strerror(r->za));
+    }
+    for (;;) {
+        zip_int64_t got;
+        if (n + 1 >= cap) {
+            char *p;
+            if (cap > r->max_entry) {
+                zip_fclose(zf);
+                free(buf);
+                return refi_fail(r->m, QUARRY_ERANGE,
+                                 "%s: %s: inflates past the limit of %llu "
+                                 "bytes; refused",
+                                 r->file, what,
+                                 (unsigned long long)r->max_entry);
+            }
+            p = realloc(buf, cap * 2);
+            if (p == NULL) {
+                zip_fclose(zf);
+                free(buf);
+                return oom(r);
+            }
+            buf = p;
+            cap *= 2;
+        }
+        got = zip_fread(zf, buf + n, cap - 1 - n);
+        if (got < 0) {
+            refi_fail(r->m, QUARRY_EPARSE, "%s: %s: %s", r->file, what,
+                      zip_file_strerror(zf));
+            zip_fclose(zf);
+            free(buf);
+            return QUARRY_EPARSE;
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
+        if (n > r->max_entry) {
+            zip_fclose(zf);
+            free(buf);
+            return refi_fail(r->m, QUARRY_ERANGE,
+                             "%s: %s: inflates past the limit of %llu bytes; "
+                             "refused",
+                             r->file, what, (unsigned long long)r->max_entry);
+        }
+    }
+    zip_fclose(zf);
+    r->total += n;
+    if (r->total > r->max_total) {
+        free(buf);
+        return refi_fail(r->m, QUARRY_ERANGE,
+                         "%s: the entries read inflate past the limit of %llu "
+                         "bytes; refused",
+                         r->file, (unsigned long long)r->max_total);
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return 0;
+}
+
+/* Refuse an archive whose declared sizes already break the limits. */
+static int check_archive(reader *r)
+{
+    zip_int64_t n = zip_get_num_entries(r->za, 0), i;
+    uint64_t sum = 0;
+    for (i = 0; i < n; i++) {
+        zip_stat_t st;
+        zip_stat_init(&st);
+        if (zip_stat_index(r->za, (zip_uint64_t)i, 0, &st) != 0)
+            continue;
+        if (!(st.valid & ZIP_STAT_SIZE))
+            continue;
+        if (st.size > r->max_entry)
+            return refi_fail(r->m, QUARRY_ERANGE,
+                             "%s: entry \"%s\": %llu bytes uncompressed, over "
+                             "the limit of %llu; refused",
+                             r->file, st.name ? st.name : "?",
+                             (unsigned long long)st.size,
+                             (unsigned long long)r->max_entry);
+        if ((st.valid & ZIP_STAT_COMP_SIZE) && st.size > ((uint64_t)1 << 20) &&
+            st.size / (st.comp_size ? st.comp_size : 1) > r->max_ratio)
+            return refi_fail(
+                r->m, QUARRY_ERANGE,
+                "%s: entry \"%s\": compressed %llu times (%llu "
+                "bytes from %llu), over the limit of %u: a zip "
+                "bomb? refused",
+                r->file, st.name ? st.name : "?",
+                (unsigned long long)(st.size /
+                                     (st.comp_size ? st.comp_size : 1)),
+                (unsigned long long)st.size, (unsigned long long)st.comp_size,
+                r->max_ratio);
+        sum += st.size;
+    }
+    if (sum > r->max_total)
+        return refi_fail(r->m, QUARRY_ERANGE,
+                         "%s: the entries hold %llu bytes uncompressed, over "
+                         "the limit of %llu; refused",
+                         r->file, (unsigned long long)sum,
+                         (unsigned long long)r->max_total);
+    return 0;
+}
+
+static int read_disk_file(reader *r, const xmlNode *n, const char *path,
+                          char **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t cap = 0, used = 0;
+    if (f == NULL)
+        return fail_at(r, QUARRY_EIO, n, "cannot read \"%s\": %s", path,
+                       strerror(errno));
+    for (;;) {
+        size_t got;
+        if (used + 1 >= cap) {
+            char *p;
+            if (cap > r->max_entry) {
+                fclose(f);
+                free(buf);
+                return fail_at(r, QUARRY_ERANGE, n,
+                               "\"%s\" is over the limit of %llu bytes", path,
+                               (unsigned long long)r->max_entry);
+            }
+            cap = cap ? cap * 2 : 65536;
+            p = realloc(buf, cap);
+            if (p == NULL) {
+                fclose(f);
+                free(buf);
+                return oom(r);
+            }
+            buf = p;
+        }
+        got = fread(buf + used, 1, cap - 1 - used, f);
+        used += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        fclose(f);
+        free(buf);
+        return fail_at(r, QUARRY_EIO, n, "cannot read \"%s\"", path);
+    }
+    fclose(f);
+    buf[used] = '\0';
+    *out = buf;
+    *len = used;
+    return 0;
+}
+
+/* A path that may not climb out of its folder: no "..", no backslash, no
+ * NUL, not absolute. */
+static int contained(const char *p)
+{
+    const char *s = p;
+    if (p[0] == '\0' || p[0] == '/' || strchr(p, '\\') != NULL)
+        return 0;
+    while (*s) {
+        const char *e = strchr(s, '/');
+        size_t l = e ? (size_t)(e - s) : strlen(s);
+        if (l == 2 && s[0] == '.' && s[1] == '.')
+            return 0;
+        s += l;
+        if (*s == '/')
+            s++;
+    }
+    return 1;
+}
+
+/* Repair a source text: invalid UTF-8 and NUL bytes become U+FFFD, each
+ * counting as the one character it was. */
+static int clean_text(reader *r, const xmlNode *n, char **buf, size_t *len)
+{
+    size_t where, i, o = 0, bad = 0;
+    char *out;
+    if (quarry_utf8_check(*buf, *len, &where) == QUARRY_UTF8_OK)
+        return 0;
+    if (*len > SIZE_MAX / 3 - 1)
+        return oom(r);
+    out = malloc(*len * 3 + 1);
+    if (out == NULL)
+        return oom(r);
+    for (i = 0; i < *len;) {
+        int32_t cp;
+        size_t k = quarry_utf8_decode(*buf + i, *len - i, &cp);
+        if (k == 0 || cp == 0) {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+            bad++;
+        } else {
+            memcpy(out + o, *buf + i, k);
+            o += k;
+            i += k;
+        }
+    }
+    out[o] = '\0';
+    refi_notice(r->m, "bad-utf8",
+                "%s:%d: %s: the text is not valid UTF-8 from byte %zu; %zu "
+                "byte(s) replaced by U+FFFD",
+                r->xml_name, node_line(n), (const char *)n->name, where, bad);
+    free(*buf);
+    *buf = out;
+    *len = o;
+    return 0;
+}
+
+/* The text of a TextSource or Note from @plainTextPath. */
+static int load_path_text(reader *r, const xmlNode *n, const char *path,
+                          char **buf, size_t *len)
+{
+    int rc;
+    if (strncmp(path, "internal://", 11) == 0) {
+        const char *rel = path + 11;
+        char *entry;
+        zip_int64_t idx;
+        if (!contained(rel))
+            return fail_at(r, QUARRY_EPARSE, n,
+                           "plainTextPath \"%s\" leaves the sources folder; "
+                           "refused",
+                           path);
+        if (r->za == NULL) {
+            /* An unpacked project: project.qde beside its sources/. */
+            char *full;
+            if (r->base_dir == NULL)
+                return fail_at(r, QUARRY_ENOTFOUND, n,
+                               "plainTextPath \"%s\" needs the .qdpx archive",
+                               path);
+            full = malloc(strlen(r->base_dir) + strlen(rel) + 10);
+            if (full == NULL)
+                return oom(r);
+            sprintf(full, "%s/sources/%s", r->base_dir, rel);
+            rc = read_disk_file(r, n, full, buf, len);
+            free(full);
+            return rc;
+        }
+        entry = malloc(strlen(rel) + 9);
+        if (entry == NULL)
+            return oom(r);
+        sprintf(entry, "sources/%s", rel);
+        idx = zip_name_locate(r->za, entry, ZIP_FL_NOCASE);
+        if (idx < 0) {
+            free(entry);
+            return fail_at(r, QUARRY_ENOTFOUND, n,
+                           "plainTextPath \"%s\": no entry sources/%s in the "
+                           "archive",
+                           path, rel);
+        }
+        rc = read_entry(r, idx, entry, buf, len);
+        free(entry);
+        return rc;
+    } else {
+        const char *p = path;
+        char *full;
+        if (strncmp(p, "file://", 7) == 0)
+            p += 7;
+        if (!r->o->allow_external)
+            return fail_at(r, QUARRY_EPARSE, n,
+                           "plainTextPath \"%s\" is outside the archive and "
+                           "external files are not allowed",
+                           path);
+        if (p[0] == '/') {
+            full = strdup(p);
+        } else {
+            const char *base = r->base_dir ? r->base_dir : ".";
+            if (!contained(p))
+                return fail_at(r, QUARRY_EPARSE, n,
+                               "plainTextPath \"%s\" leaves the project's "
+                               "folder; refused",
+                               path);
+            full = malloc(strlen(base) + strlen(p) + 2);
+            if (full != NULL)
+                sprintf(full, "%s/%s", base, p);
+        }
+        if (full == NULL)
+            return oom(r);
+        rc = read_disk_file(r, n, full, buf, len);
+        if (rc == 0)
+            refi_notice(r->m, "external",
+                        "%s:%d: %s: text read from outside the archive: %s",
+                        r->xml_name, node_line(n), (const char *)n->name, full);
+        free(full);
+        return rc;
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* The tree                                                            */
+
+static int parse_coding(reader *r, const xmlNode *n, int32_t src, int32_t sel)
+{
+    int err = 0, rc, seen = 0;
+    int32_t i = REFI_PUSH(r->m, codings);
+    const xmlNode *c;
+    refi_coding *cd;
+    const char *guid, *user, *created;
+    if (i < 0)
+        return oom(r);
+    if ((rc = take_guid(r, n, REFI_K_CODING, i, &guid)) != 0)
+        return rc;
+    user = attr(r, n, "creatingUser", &err);
+    created = date_attr(r, n, "creationDateTime", &err);
+    if (err)
+        return oom(r);
+    cd = &r->m->codings[i];
+    cd->guid = guid;
+    cd->created = created;
+    cd->code = -1;
+    cd->user = -1;
+    cd->source = src;
+    cd->selection = sel;
+    if ((rc = add_pending(r, P_CODING_USER, i, user, n)) != 0)
+        return rc;
+    for (c = n->children; c != NULL; c = c->next) {
+        if (!is_elem(c) || !ours(r, c))
+            continue;
+        if (named(c, "CodeRef")) {
+            const char *g = attr(r, c, "targetGUID", &err);
+            if (err)
+                return oom(r);
+            if (g == NULL)
+                return fail_at(r, QUARRY_EPARSE, c, "no targetGUID attribute");
+            if (seen++)
+                return fail_at(r, QUARRY_EPARSE, n,
+                               "guid \"%s\": more than one CodeRef", guid);
+            if ((rc = add_pending(r, P_CODING_CODE, i, g, c)) != 0)
+                return rc;
+        } else if (named(c, "NoteRef")) {
+            if ((rc = add_ref(r, c, REFI_K_CODING, i, REFI_K_NOTE)) != 0)
+                return rc;
+        } else {
+            unknown_child(r, n, c);
+        }
+    }
+    if (!seen)
+        return fail_at(r, QUARRY_EPARSE, n, "guid \"%s\": no CodeRef", guid);
+    return 0;
+}
+
+static int parse_selection(reader *r, const xmlNode *n, int32_t src)
+{
+    int err = 0, rc;
+    int32_t i = REFI_PUSH(r->m, selections);
+    const xmlNode *c;
+    refi_selection *s;
+    const char *guid, *sp, *ep, *user;
+    int64_t start, end;
+    if (i < 0)
+        return oom(r);
+    if (i >= r->cap_sel_line) {
+        int32_t cap = r->cap_sel_line ? 2 * r->cap_sel_line : 64;
+        int *p = realloc(r->sel_line, (size_t)cap * sizeof(int));
+        if (p == NULL)
+            return oom(r);
+        r->sel_line = p;
+        r->cap_sel_line = cap;
+    }
+    r->sel_line[i] = node_line(n);
+    if ((rc = take_guid(r, n, REFI_K_SELECTION, i, &guid)) != 0)
+        return rc;
+    sp = attr(r, n, "startPosition", &err);
+    ep = attr(r, n, "endPosition", &err);
+    if (err)
+        return oom(r);
+    if (parse_int64(sp, &start) != 0 || start < 0)
+        return fail_at(r, QUARRY_EPARSE, n,
+                       "guid \"%s\": startPosition \"%s\" is not a position",
+                       guid, sp ? sp : "(missing)");
+    if (parse_int64(ep, &end) != 0 || end < 0)
+        return fail_at(r, QUARRY_EPARSE, n,
+                       "guid \"%s\": endPosition \"%s\" is not a position",
+                       guid, ep ? ep : "(missing)");
+    s = &r->m->selections[i];
+    s->guid = guid;
+    s->source = src;
+    s->start = start;
+    s->end = end;
+    s->user = -1;
+    s->name = attr(r, n, "name", &err);
+    user = attr(r, n, "creatingUser", &err);
+    s->created = date_attr(r, n, "creationDateTime", &err);
+    if (err)
+        return oom(r);
+    if ((rc = add_pending(r, P_SEL_USER, i, user, n)) != 0)
+        return rc;
+    for (c = n->children; c != NULL; c = c->next) {
+        if (!is_elem(c) || !ours(r, c))
+            continue;
+        if (named(c, "Description")) {
+            const char *d = content(r, c, NULL, &err);
+            if (err)
+                return oom(r);
+            r->m->selections[i].description = d;
+        } else if (named(c, "Coding")) {
+            if ((rc = parse_coding(r, c, src, i)) != 0)
+                return rc;
+        } else if (named(c, "NoteRef")) {
+            if ((rc = add_ref(r, c, REFI_K_SELECTION, i, REFI_K_NOTE)) != 0)
+                return rc;
+        } else {
+            unknown_child(r, n, c);
+        }
+    }
+    return 0;
+}
+
+static int parse_value(reader *r, const xmlNode *n, refi_kind owner_kind,
+                       int32_t owner)
+{
+    static const char *const names[] = {"TextValue",    "BooleanValue",
+                                        "IntegerValue", "FloatValue",
+                                        "DateValue",    "DateTimeValue"};
+    int err = 0, rc, k;
+    const xmlNode *c;
+    const char *var = NULL;
+    int32_t i = REFI_PUSH(r->m, values);
+    refi_value *v;
+    if (i < 0)
+        return oom(r);
+    v = &r->m->values[i];
+    v->owner_kind = owner_kind;
+    v->owner = owner;
+    v->variable = -1;
+    v->type = REFI_V_TEXT;
+    for (c = n->children; c != NULL; c = c->next) {
+        if (!is_elem(c) || !ours(r, c))
+            continue;
+        if (named(c, "VariableRef")) {
+            var = attr(r, c, "targetGUID", &err);
+            if (err)
+                return oom(r);
+            if (var == NULL)
+                return fail_at(r, QUARRY_EPARSE, c, "no targetGUID attribute");
+            if ((rc = add_pending(r, P_VALUE_VAR, i, var, c)) != 0)
+                return rc;
+            continue;
+        }
+        for (k = 0; k < 6; k++)
+            if (named(c, names[k]))
+                break;
+        if (k == 6) {
+            unknown_child(r, n, c);
+            continue;
+        }
+        r->m->values[i].type = (refi_vtype)k;
+        r->m->values[i].value = content(r, c, NULL, &err);
+        if (err)
+            return oom(r);
+    }
+    if (var == NULL)
+        return fail_at(r, QUARRY_EPARSE, n, "no VariableRef");
+    if (r->m->values[i].value == NULL)
+        r->m->values[i].value = refi_str(r->m, "");
+    return r->m->values[i].value ? 0 : oom(r);
+}
+
+/* A TextSource, or a Note (the same type in the schema). */
+static int parse_text(reader *r, const xmlNode *n, int is_note)
+{
+    int err = 0, rc;
+    int32_t i;
+    const xmlNode *c;
+    const char *guid, *name, *path, *user, *created, *desc = NULL;
+    const char *inline_text = NULL;
+    size_t inline_len = 0, len = 0;
+    char *text = NULL;
+    const char *stored;
+    if (!is_note) {
+        /* Only rich text (a .docx): nothing quarry can read. */
+        xmlChar *p = xmlGetNoNsProp(n, (const xmlChar *)"plainTextPath");
+        xmlChar *rt = xmlGetNoNsProp(n, (const xmlChar *)"richTextPath");
+        int has_content = 0;
+        for (c = n->children; c != NULL; c = c->next)
+            if (is_elem(c) && named(c, "PlainTextContent"))
+                has_content = 1;
+        int only_rich = p == NULL && rt != NULL;
+        xmlFree(p);
+        xmlFree(rt);
+        if (only_rich && !has_content) {
+            xmlChar *nm = xmlGetNoNsProp(n, (const xmlChar *)"name");
+            refi_notice(r->m, "rich-only",
+                        "%s:%d: TextSource \"%s\": only richTextPath, no "
+                        "plain text; skipped",
+                        r->xml_name, node_line(n), nm ? (const char *)nm : "?");
+            xmlFree(nm);
+            return skip_subtree(r, n);
+        }
+    }
+    i = is_note ? REFI_PUSH(r->m, notes) : REFI_PUSH(r->m, sources);
+    if (i < 0)
+        return oom(r);
+    if ((rc = take_guid(r, n, is_note ? REFI_K_NOTE : REFI_K_SOURCE, i,
+                        &guid)) != 0)
+        return rc;
+    name = attr(r, n, "name", &err);
+    path = attr(r, n, "plainTextPath", &err);
+    user = attr(r, n, "creatingUser", &err);
+    created = date_attr(r, n, "creationDateTime", &err);
+    if (err)
+        return oom(r);
+    for (c = n->children; c != NULL; c = c->next) {
+        if (!is_elem(c) || !ours(r, c))
+            continue;
+        if (named(c, "PlainTextContent")) {
+            inline_text = content(r, c, &inline_len, &err);
+            if (err)
+                return oom(r);
+        } else if (named(c, "Description")) {
+            desc = content(r, c, NULL, &err);
+            if (err)
+                return oom(r);
+        }
+    }
+    if (inline_text != NULL) {
+        if (path != NULL)
+            refi_notice(r->m, "both-texts",
+                        "%s:%d: %s: both PlainTextContent and plainTextPath; "
+                        "PlainTextContent used",
+                        r->xml_name, node_line(n), (const char *)n->name);
+        text = malloc(inline_len + 1);
+        if (text == NULL)
+            return oom(r);
+        memcpy(text, inline_text, inline_len + 1);
+        len = inline_len;
+    } else if (path != NULL) {
+        if ((rc = load_path_text(r, n, path, &text, &len)) != 0)
+            return rc;
+        if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
+            memmove(text, text + 3, len - 2);
+            len -= 3;
+            refi_notice(r->m, "bom",
+                        "%s:%d: %s: byte-order mark at the start of \"%s\" "
+                        "dropped",
+                        r->xml_name, node_line(n), (const char *)n->name, path);
+        }
+    } else if (is_note) {
+        text = strdup("");
+        if (text == NULL)
+            return oom(r);
+    } else {
+        return fail_at(r, QUARRY_EPARSE, n,
+                       "guid \"%s\": neither PlainTextContent nor "
+                       "plainTextPath",
+                       guid);
+    }
+    if ((rc = clean_text(r, n, &text, &len)) != 0) {
+        free(text);
+        return rc;
+    }
+    stored = refi_strn(r->m, text, len);
+    free(text);
+    if (stored == NULL)
+        return oom(r);
+    if (is_note) {
+        refi_note *nt = &r->m->notes[i];
+        nt->guid = guid;
+        nt->name = name;
+        nt->description = desc;
+        nt->created = created;
+        nt->user = -1;
+        nt->text = stored;
+        nt->text_len = len;
+        if ((rc = add_pending(r, P_NOTE_USER, i, user, n)) != 0)
+            return rc;
+    } else {
+        refi_source *s = &r->m->sources[i];
+        s->guid = guid;
+        s->name = name;
+        s->description = desc;
+        s->created = created;
+        s->user = -1;
+        s->text = stored;
+        s->text_len = len;
+        s->n_cp = (int64_t)quarry_utf8_count(stored, len);
+        if ((rc = add_pending(r, P_SRC_USER, i, user, n)) != 0)
+            return rc;
+    }
+    for (c = n->children; c != NULL; c = c->next) {
+        if (!is_elem(c) || !ours(r, c) || named(c, "PlainTextContent") ||
+            named(c, "Description"))
+            continue;
+        if (named(c, "NoteRef")) {
+            rc = add_ref(r, c, is_note ? REFI_K_NOTE : REFI_K_SOURCE, i,
+                         REFI_K_NOTE);
+        } else if (is_note &&
+                   (named(c, "PlainTextSelection") || named(c, "Coding") ||
+                    named(c, "VariableValue"))) {
+            rc = skip_element(r, c, "inside a Note");
+        } else if (named(c, "PlainTextSelection")) {
+            rc = parse_selection(r, c, i);
+        } else if (named(c, "Coding")) {
+            rc = parse_coding(r, c, i, -1);
+        } else if (named(c, "VariableValue")) {
+            rc = parse_value(r, c, REFI_K_SOURCE, i);
+        } else {
+            unknown_child(r, n, c);
+            rc = 0;
+        }
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int parse_code(reader *r, const xmlNode *n, int32_t parent)
+{
+    int err = 0, rc;
+    int32_t i = REFI_PUSH(r->m, codes);
+    const xmlNode *c;
+    const char *guid, *name, *codable, *color;
+    char col[8];
+    refi_code *cd;
+    if (i < 0)
+        return oom(r);
+    if ((rc = take_guid(r, n, REFI_K_CODE, i, &guid)) != 0)
+        return rc;
+    name = attr(r, n, "name", &err);
+    codable = attr(r, n, "isCodable", &err);
+    color = attr(r, n, "color", &err);
+    if (err)
+        return oom(r);
+    cd = &r->m->codes[i];
+    cd->guid = guid;
+    cd->parent = parent;
+    cd->name = name;
+    if (name == NULL)
+        return fail_at(r, QUARRY_EPARSE, n, "guid \"%s\": no name", guid);
+    if (codable == NULL) {
+        cd->codable = 1;
+        refi_notice(r->m, "no-codable",
+                    "%s:%d: Code \"%s\": no isCodable; taken as codable",
+                    r->xml_name, node_line(n), name);
+    } else {
+        cd->codable = strcmp(codable, "true") == 0 || strcmp(codable, "1") == 0;
+        if (!cd->codable && strcmp(codable, "false") != 0 &&
+            strcmp(codable, "0") != 0)
+            return fail_at(r, QUARRY_EPARSE, n,
+                           "Code \"%s\": isCodable \"%s\" is not a boolean",
+                           name, codable);
+    }
+    if (color != NULL) {
+        if (refi_color_normalise(color, col) == 0) {
+            cd->color = refi_str(r->m, col);
+            if (cd->color == NULL)
+                return oom(r);
+        } else {
+            refi_notice(r->m, "bad-color",
+                        "%s:%d: Code \"%s\": color \"%.20s\" is not #RRGGBB; "
+                        "dropped",
+                        r->xml_name, node_line(n), name, color);
+        }
+    }
+    for (c = n->children; c != NULL; c = c->next) {
+        if (!is_elem(c) || !ours(r, c))
+            continue;
+        if (named(c, "Description")) {
+            const char *d = content(r, c, NULL, &err);
+            if (err)
+                return oom(r);
+            r->m->codes[i].description = d;
+        } else if (named(c, "NoteRef")) {
+            if ((rc = add_ref(r, c, REFI_K_CODE, i, REFI_K_NOTE)) != 0)
+                return rc;
+        } else if (named(c, "Code")) {
+            if ((rc = parse_code(r, c, i)) != 0)
+                return rc;
+        } else {
+            unknown_child(r, n, c);
+        }
+    }
+    return 0;
+}
+
+/* <Codes> (inside a CodeBook): one Code or more. */
+static int parse_codes(reader *r, const xmlNode *codebook)
+{
+    const xmlNode *c, *k;
+    int rc;
+    for (c = codebook->children; c != NULL; c = c->next) {
+        if (!is_elem(c) || !ours(r, c))
+            continue;
+        if (!named(c, "Codes")) {
+            unknown_child(r, codebook, c);
+            continue;
+        }
+        for (k = c->children; k != NULL; k = k->next) {
+            if (!is_elem(k) || !ours(r, k))
+                continue;
+            if (!named(k, "Code")) {
+                unknown_child(r, c, k);
+                continue;
+            }
+            if ((rc = parse_code(r, k, -1)) != 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+static int parse_users(reader *r, const xmlNode *n)
+{
+    const xmlNode *c;
+    int err = 0, rc;
+    for (c = n->children; c != NULL; c = c->next) {
+        int32_t i;
+        const char *guid;
+        if (!is_elem(c) || !ours(r, c))
+            continue;
+        if (!named(c, "User")) {
+            unknown_child(r, n, c);
+            continue;
+        }
+        if ((i = REFI_PUSH(r->m, users)) < 0)
+            return oom(r);
+        if ((rc = take_guid(r, c, REFI_K_USER, i, &guid)) != 0)
+            return rc;
+        r->m->users[i].guid = guid;
+        r->m->users[i].name = attr(r, c, "name", &err);
+        r->m->users[i].id = attr(r, c, "id", &err);
+        if (err)
+            return oom(r);
+    }
+    return 0;
+}
+
+static int parse_variables(reader *r, const xmlNode *n)
+{
+    const xmlNode *c, *d;
+    int err = 0, rc;
+    for (c = n->children; c != NULL; c = c->next) {
+        int32_t i;
+        const char *guid, *type;
+        refi_variable *v;
+        if (!is_elem(c) || !ours(r, c))
+            continue;
+        if (!named(c, "Variable")) {
+            unknown_child(r, n, c);
+            continue;
+        }
+        if ((i = REFI_PUSH(r->m, variables)) < 0)
+            return oom(r);
+        if ((rc = take_guid(r, c, REFI_K_VARIABLE, i, &guid)) != 0)
+            return rc;
+        v = &r->m->variables[i];
+        v->guid = guid;
+        v->name = attr(r, c, "name", &err);
+        type = attr(r, c, "typeOfVariable", &err);
+        if (err)
+            return oom(r);
+        if (v->name == NULL)
+            return fail_at(r, QUARRY_EPARSE, c, "guid \"%s\": no name", guid);
+        if (type == NULL || refi_vtype_parse(type, &v->type) != 0) {
+            v->type = REFI_V_TEXT;
+            refi_notice(r->m, "bad-vtype",
+                        "%s:%d: Variable \"%s\": typeOfVariable \"%s\" "
+                        "unknown; taken as Text",
+                        r->xml_name, node_line(c), v->name,
+                        type ? type : "(missing)");
+        }
+        for (d = c->children; d != NULL; d = d->next)
+            if (is_elem(d) && ours(r, d) && named(d, "Description")) {
+                const char *s = content(r, d, NULL, &err);
+                if (err)
+                    return oom(r);
+                r->m->variables[i].description = s;
+            }
+    }
+    return 0;
+}
+
+static int parse_cases(reader *r, const xmlNode *n)
+{
+    const xmlNode *c, *d;
+    int err = 0, rc;
+    for (c = n->children; c != NULL; c = c->next) {
+        int32_t i;
+        const char *guid;
+        if (!is_elem(c) || !ours(r, c))
+            continue;
+        if (!named(c, "Case")) {
+            unknown_child(r, n, c);
+            continue;
+        }
+        if ((i = REFI_PUSH(r->m, cases)) < 0)
+            return oom(r);
+        if ((rc = take_guid(r, c, REFI_K_CASE, i, &guid)) != 0)
+            return rc;
+        r->m->cases[i].guid = guid;
+        r->m->cases[i].name = attr(r, c, "name", &err);
+        if (err)
+            return oom(r);
+        for (d = c->children; d != NULL; d = d->next) {
+            if (!is_elem(d) || !ours(r, d))
+                continue;
+            rc = 0;
+            if (named(d, "Description")) {
+                const char *s = content(r, d, NULL, &err);
+                if (err)
+                    return oom(r);
+                r->m->cases[i].description = s;
+            } else if (named(d, "CodeRef")) {
+                rc = add_ref(r, d, REFI_K_CASE, i, REFI_K_CODE);
+            } else if (named(d, "SourceRef")) {
+                rc = add_ref(r, d, REFI_K_CASE, i, REFI_K_SOURCE);
+            } else if (named(d, "SelectionRef")) {
+                rc = add_ref(r, d, REFI_K_CASE, i, REFI_K_SELECTION);
+            } else if (named(d, "VariableValue")) {
+                rc = parse_value(r, d, REFI_K_CASE, i);
+            } else {
+                unknown_child(r, c, d);
+            }
+            if (rc != 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+static int parse_sets(reader *r, const xmlNode *n)
+{
+    const xmlNode *c, *d;
+    int err = 0, rc;
+    for (c = n->children; c != NULL; c = c->next) {
+        int32_t i;
+        const char *guid;
+        if (!is_elem(c) || !ours(r, c))
+            continue;
+        if (!named(c, "Set")) {
+            unknown_child(r, n, c);
+            continue;
+        }
+        if ((i = REFI_PUSH(r->m, sets)) < 0)
+            return oom(r);
+        if ((rc = take_guid(r, c, REFI_K_SET, i, &guid)) != 0)
+            return rc;
+        r->m->sets[i].guid = guid;
+        r->m->sets[i].name = attr(r, c, "name", &err);
+        if (err)
+            return oom(r);
+        if (r->m->sets[i].name == NULL)
+            r->m->sets[i].name = refi_str(r->m, "");
+        for (d = c->children; d != NULL; d = d->next) {
+            if (!is_elem(d) || !ours(r, d))
+                continue;
+            rc = 0;
+            if (named(d, "Description")) {
+                const char *s = content(r, d, NULL, &err);
+                if (err)
+                    return oom(r);
+                r->m->sets[i].description = s;
+            } else if (named(d, "MemberCode")) {
+                rc = add_ref(r, d, REFI_K_SET, i, REFI_K_CODE);
+            } else if (named(d, "MemberSource")) {
+                rc = add_ref(r, d, REFI_K_SET, i, REFI_K_SOURCE);
+            } else if (named(d, "MemberNote")) {
+                rc = add_ref(r, d, REFI_K_SET, i, REFI_K_NOTE);
+            } else {
+                unknown_child(r, c, d);
+            }
+            if (rc != 0)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+static int parse_project(reader *r, const xmlNode *root)
+{
+    const xmlNode *c, *s;
+    int err = 0, rc;
+    const char *user, *base;
+    r->m->name = attr(r, root, "name", &err);
+    r->m->origin = attr(r, root, "origin", &err);
+    r->m->created = date_attr(r, root, "creationDateTime", &err);
+    user = attr(r, root, "creatingUserGUID", &err);
+    base = attr(r, root, "basePath", &err);
+    if (err)
+        return oom(r);
+    if (r->m->name == NULL) {
+        r->m->name = refi_str(r->m, r->file);
+        refi_notice(r->m, "no-name", "%s: Project has no name; named \"%s\"",
+                    r->xml_name, r->file);
+    }
+    if (base != NULL && base[0] == '/')
+        r->base_dir = base;
+    if ((rc = add_pending(r, P_PROJECT_USER, 0, user, root)) != 0)
+        return rc;
+    for (c = root->children; c != NULL; c = c->next) {
+        if (!is_elem(c) || !ours(r, c))
+            continue;
+        rc = 0;
+        if (named(c, "Users"))
+            rc = parse_users(r, c);
+        else if (named(c, "CodeBook"))
+            rc = parse_codes(r, c);
+        else if (named(c, "Variables"))
+            rc = parse_variables(r, c);
+        else if (named(c, "Cases"))
+            rc = parse_cases(r, c);
+        else if (named(c, "Sources")) {
+            for (s = c->children; s != NULL && rc == 0; s = s->next) {
+                if (!is_elem(s) || !ours(r, s))
+                    continue;
+                if (named(s, "TextSource"))
+                    rc = parse_text(r, s, 0);
+                else if (named(s, "PictureSource"))
+                    rc = skip_element(r, s, "pictures");
+                else if (named(s, "PDFSource"))
+                    rc = skip_element(r, s, "PDF documents");
+                else if (named(s, "AudioSource"))
+                    rc = skip_element(r, s, "audio");
+                else if (named(s, "VideoSource"))
+                    rc = skip_element(r, s, "video");
+                else
+                    unknown_child(r, c, s);
+            }
+        } else if (named(c, "Notes")) {
+            for (s = c->children; s != NULL && rc == 0; s = s->next) {
+                if (!is_elem(s) || !ours(r, s))
+                    continue;
+                if (named(s, "Note"))
+                    rc = parse_text(r, s, 1);
+                else
+                    unknown_child(r, c, s);
+            }
+        } else if (named(c, "Links"))
+            rc = skip_element(r, c, "links");
+        else if (named(c, "Graphs"))
+            rc = skip_element(r, c, "graphs");
+        else if (named(c, "Sets"))
+            rc = parse_sets(r, c);
+        else if (named(c, "Description")) {
+            r->m->description = content(r, c, NULL, &err);
+            if (err)
+                return oom(r);
+        } else if (named(c, "NoteRef"))
+            rc = add_ref(r, c, REFI_K_PROJECT, 0, REFI_K_NOTE);
+        else
+            unknown_child(r, root, c);
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Resolution                                                          */
+
+static const char *kind_name(refi_kind k)
+{
+    switch (k) {
+    case REFI_K_USER:
+        return "User";
+    case REFI_K_CODE:
+        return "Code";
+    case REFI_K_VARIABLE:
+        return "Variable";
+    case REFI_K_CASE:
+        return "Case";
+    case REFI_K_SOURCE:
+        return "TextSource";
+    case REFI_K_SELECTION:
+        return "PlainTextSelection";
+    case REFI_K_CODING:
+        return "Coding";
+    case REFI_K_NOTE:
+        return "Note";
+    case REFI_K_SET:
+        return "Set";
+    default:
+        return "element";
+    }
+}
+
+static int resolve(reader *r)
+{
+    int32_t i;
+    refi_model *m = r->m;
+    for (i = 0; i < r->n_pend; i++) {
+        pending *p = &r->pend[i];
+        int32_t at = -1;
+        refi_kind k = refi_guid_find(m, p->guid, &at);
+        refi_kind want;
+        switch (p->what) {
+        case P_CODING_CODE:
+            if (k == REFI_K_CODE) {
+                m->codings[p->idx].code = at;
+            } else if (k == REFI_K_CASE || k == REFI_K_SKIPPED) {
+                refi_notice(m, "case-coding",
+                            "%s:%d: CodeRef to a %s (\"%s\"): coding skipped",
+                            r->xml_name, p->line,
+                            k == REFI_K_CASE ? "Case" : "skipped element",
+                            p->guid);
+            } else {
+                return refi_fail(m, QUARRY_EPARSE,
+                                 "%s:%d: CodeRef: targetGUID \"%s\" names no "
+                                 "Code (dangling reference)",
+                                 r->xml_name, p->line, p->guid);
+            }
+            break;
+        case P_CODING_USER:
+        case P_SEL_USER:
+        case P_SRC_USER:
+        case P_NOTE_USER:
+        case P_PROJECT_USER:
+            if (k != REFI_K_USER) {
+                refi_notice(m, "dangling-user",
+                            "%s:%d: %s: creating user \"%s\" names no User; "
+                            "kept without one",
+                            r->xml_name, p->line, p->elem, p->guid);
+                at = -1;
+            }
+            if (p->what == P_CODING_USER)
+                m->codings[p->idx].user = at;
+            else if (p->what == P_SEL_USER)
+                m->selections[p->idx].user = at;
+            else if (p->what == P_SRC_USER)
+                m->sources[p->idx].user = at;
+            else if (p->what == P_NOTE_USER)
+                m->notes[p->idx].user = at;
+            else
+                m->creating_user = at;
+            break;
+        case P_VALUE_VAR:
+            if (k == REFI_K_VARIABLE)
+                m->values[p->idx].variable = at;
+            else
+                refi_notice(m, "dangling-var",
+                            "%s:%d: VariableRef: targetGUID \"%s\" names no "
+                            "Variable; value dropped",
+                            r->xml_name, p->line, p->guid);
+            break;
+        case P_REF:
+            want = m->refs[p->idx].target_kind;
+            if (k == want)
+                m->refs[p->idx].target = at;
+            else if (k != REFI_K_SKIPPED)
+                refi_notice(m, "dangling-ref",
+                            "%s:%d: %s: targetGUID \"%s\" names no %s "
+                            "(dangling reference); dropped",
+                            r->xml_name, p->line, p->elem, p->guid,
+                            kind_name(want));
+            break;
+        }
+    }
+    return 0;
+}
+
+/* A text as tools quote it in @name, for comparison: a line break (CRLF,
+ * CR or LF) and a tab become one space, since attribute normalisation
+ * does that to an unescaped one; with loose set, runs of white space are
+ * one space and the ends are trimmed too (some writers trim). */
+static char *squeeze(const char *s, size_t len, int loose)
+{
+    char *out = malloc(len + 1);
+    size_t i, o = 0;
+    int space = 0;
+    if (out == NULL)
+        return NULL;
+    for (i = 0; i < len; i++) {
+        char c = s[i];
+        if (c == '\r' && i + 1 < len && s[i + 1] == '\n')
+            i++;
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            if (!loose)
+                out[o++] = ' ';
+            else
+                space = 1;
+            continue;
+        }
+        if (space && o > 0)
+            out[o++] = ' ';
+        space = 0;
+        out[o++] = c;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* Does @name quote text[b0..b1)? 1 exactly, 2 loosely, 0 not; -1 when
+ * out of memory. */
+static int quotes(const char *name, const char *text, size_t b0, size_t b1)
+{
+    int k, rc = 0;
+    for (k = 0; k < 2 && rc == 0; k++) {
+        char *a = squeeze(name, strlen(name), k);
+        char *b = squeeze(text + b0, b1 - b0, k);
+        if (a == NULL || b == NULL)
+            rc = -1;
+        else if (strcmp(a, b) == 0)
+            rc = k + 1;
+        free(a);
+        free(b);
+    }
+    return rc;
+}
+
+static int infer_and_place(reader *r)
+{
+    refi_model *m = r->m;
+    refi_cpmap *maps;
+    int32_t i;
+    int rc = 0, inclusive;
+    maps = calloc((size_t)m->n_sources + 1, sizeof(*maps));
+    if (maps == NULL)
+        return oom(r);
+    for (i = 0; i < m->n_sources; i++)
+        if (refi_cpmap_init(&maps[i], m->sources[i].text,
+                            m->sources[i].text_len) != 0) {
+            rc = oom(r);
+            goto out;
+        }
+    m->votes_inclusive = m->votes_exclusive = 0;
+    for (i = 0; i < m->n_selections; i++) {
+        refi_selection *s = &m->selections[i];
+        refi_cpmap *mp = &maps[s->source];
+        size_t b0, b1, b2;
+        int mex, min;
+        if (s->name == NULL || s->name[0] == '\0' || s->start > s->end ||
+            s->end > mp->n_cp)
+            continue;
+        b0 = refi_cpmap_byte(mp, s->start);
+        b1 = refi_cpmap_byte(mp, s->end);
+        b2 = s->end < mp->n_cp ? refi_cpmap_byte(mp, s->end + 1) : b1;
+        mex = quotes(s->name, mp->text, b0, b1);
+        min = s->end < mp->n_cp ? quotes(s->name, mp->text, b0, b2) : 0;
+        if (mex < 0 || min < 0) {
+            rc = oom(r);
+            goto out;
+        }
+        /* An exact match outvotes a loose one; a tie is no vote. */
+        if (mex && (!min || mex < min))
+            m->votes_exclusive++;
+        else if (min && (!mex || min < mex))
+            m->votes_inclusive++;
+    }
+    if (r->o->end == QUARRY_REFI_END_INCLUSIVE)
+        inclusive = 1;
+    else if (r->o->end == QUARRY_REFI_END_EXCLUSIVE)
+        inclusive = 0;
+    else
+        inclusive = m->votes_exclusive > m->votes_inclusive ? 0 : 1;
+    m->end_inclusive = inclusive;
+    if (r->o->end == QUARRY_REFI_END_AUTO && m->n_selections > 0)
+        refi_notice(m, "end",
+                    "%s: endPosition read as %s (@name texts: %lld for "
+                    "inclusive, %lld for exclusive%s)",
+                    r->xml_name, inclusive ? "inclusive" : "exclusive",
+                    (long long)m->votes_inclusive,
+                    (long long)m->votes_exclusive,
+                    m->votes_inclusive == m->votes_exclusive
+                        ? "; the standard's reading on a tie"
+                        : "");
+    for (i = 0; i < m->n_selections; i++) {
+        refi_selection *s = &m->selections[i];
+        refi_cpmap *mp = &maps[s->source];
+        int64_t end = inclusive ? s->end + 1 : s->end;
+        if (s->start > s->end) {
+            rc = refi_fail(m, QUARRY_EPARSE,
+                           "%s:%d: PlainTextSelection guid \"%s\": "
+                           "startPosition %lld is after endPosition %lld",
+                           r->xml_name, r->sel_line[i], s->guid,
+                           (long long)s->start, (long long)s->end);
+            goto out;
+        }
+        if (end > mp->n_cp) {
+            rc = refi_fail(
+                m, QUARRY_ERANGE,
+                "%s:%d: PlainTextSelection guid \"%s\": "
+                "endPosition %lld is past the end of the text of "
+                "\"%s\" (%lld characters, end read as %s)",
+                r->xml_name, r->sel_line[i], s->guid, (long long)s->end,
+                m->sources[s->source].name ? m->sources[s->source].name
+                                           : m->sources[s->source].guid,
+                (long long)mp->n_cp, inclusive ? "inclusive" : "exclusive");
+            goto out;
+        }
+        s->end = end;
+        s->byte_start = refi_cpmap_byte(mp, s->start);
+        s->byte_end = refi_cpmap_byte(mp, s->end);
+    }
+out:
+    for (i = 0; i < m->n_sources; i++)
+        refi_cpmap_free(&maps[i]);
+    free(maps);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Entry points                                                        */
+
+static void reader_init(reader *r, refi_model *m, const quarry_refi_options *o)
+{
+    memset(r, 0, sizeof(*r));
+    r->m = m;
+    r->o = o;
+    r->max_entry =
+        o->max_entry_bytes ? o->max_entry_bytes : QUARRY_REFI_DEFAULT_MAX_ENTRY;
+    r->max_total =
+        o->max_total_bytes ? o->max_total_bytes : QUARRY_REFI_DEFAULT_MAX_TOTAL;
+    r->max_ratio = o->max_ratio ? o->max_ratio : QUARRY_REFI_DEFAULT_MAX_RATIO;
+    if (r->max_entry > INT_MAX)
+        r->max_entry = INT_MAX; /* libxml2 takes an int length */
+}
+
+static void reader_free(reader *r)
+{
+    free(r->pend);
+    free(r->sel_line);
+}
+
+static const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+/* Parse XML bytes; *doc on success. Refuses a DOCTYPE (entities). */
+static int parse_xml(reader *r, const char *buf, size_t len, xmlDoc **doc)
+{
+    xmlParserCtxt *ctxt;
+    xmlDoc *d;
+    static int inited;
+    if (!inited) {
+        xmlInitParser();
+        inited = 1;
+    }
+    if (len > (size_t)INT_MAX)
+        return refi_fail(r->m, QUARRY_ERANGE, "%s: too large", r->xml_name);
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        refi_notice(r->m, "xml-bom",
+                    "%s: starts with a byte-order mark (read anyway)",
+                    r->xml_name);
+    ctxt = xmlNewParserCtxt();
+    if (ctxt == NULL)
+        return oom(r);
+    d = xmlCtxtReadMemory(ctxt, buf, (int)len, r->xml_name, NULL,
+                          XML_PARSE_NONET | XML_PARSE_NOERROR |
+                              XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
+    if (d == NULL) {
+        xmlError *e = xmlCtxtGetLastError(ctxt);
+        char msg[256];
+        size_t l;
+        snprintf(msg, sizeof(msg), "%s",
+                 e && e->message ? e->message : "not well-formed XML");
+        l = strlen(msg);
+        while (l > 0 && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
+            msg[--l] = '\0';
+        refi_fail(r->m, QUARRY_EPARSE, "%s:%d: malformed XML: %s", r->xml_name,
+                  e ? e->line : 0, msg);
+        xmlFreeParserCtxt(ctxt);
+        return QUARRY_EPARSE;
+    }
+    xmlFreeParserCtxt(ctxt);
+    if (d->intSubset != NULL || d->extSubset != NULL) {
+        xmlFreeDoc(d);
+        return refi_fail(r->m, QUARRY_EPARSE,
+                         "%s: a DOCTYPE declaration is not allowed (entity "
+                         "expansion); refused",
+                         r->xml_name);
+    }
+    *doc = d;
+    return 0;
+}
+
+static int check_root(reader *r, const xmlNode *root, const char *name,
+                      const char *ns_prefix)
+{
+    const xmlChar *href;
+    if (root == NULL || !named(root, name))
+        return refi_fail(r->m, QUARRY_EPARSE,
+                         "%s: the root element is %s, not %s", r->xml_name,
+                         root ? (const char *)root->name : "missing", name);
+    href = root->ns ? root->ns->href : NULL;
+    if (href == NULL) {
+        refi_notice(r->m, "no-ns", "%s: %s has no namespace (read anyway)",
+                    r->xml_name, name);
+    } else if (xmlStrncasecmp(href, (const xmlChar *)ns_prefix,
+                              (int)strlen(ns_prefix)) != 0) {
+        return refi_fail(r->m, QUARRY_EPARSE,
+                         "%s:%d: %s: unknown namespace \"%s\" (want %s1.0)",
+                         r->xml_name, node_line(root), name, (const char *)href,
+                         ns_prefix);
+    } else if (xmlStrcmp(href + strlen(ns_prefix), (const xmlChar *)"1.0") !=
+               0) {
+        refi_notice(r->m, "ns-version", "%s: namespace \"%s\" read as %s1.0",
+                    r->xml_name, (const char *)href, ns_prefix);
+    }
+    r->ns = href;
+    return 0;
+}
+
+static int read_qde(reader *r, const char *buf, size_t len)
+{
+    xmlDoc *doc = NULL;
+    int rc = parse_xml(r, buf, len, &doc);
+    if (rc != 0)
+        return rc;
+    rc = check_root(r, xmlDocGetRootElement(doc), "Project", NS_PROJECT);
+    if (rc == 0)
+        rc = parse_project(r, xmlDocGetRootElement(doc));
+    if (rc == 0)
+        rc = resolve(r);
+    if (rc == 0)
+        rc = infer_and_place(r);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+int refi_read_qde_buffer(refi_model *m, const char *buf, size_t len,
+                         const char *name, const char *base_dir,
+                         const quarry_refi_options *o)
+{
+    quarry_refi_options def = QUARRY_REFI_OPTIONS_INIT;
+    reader r;
+    int rc;
+    reader_init(&r, m, o ? o : &def);
+    r.file = r.xml_name = name;
+    r.base_dir = base_dir;
+    if (len > r.max_entry)
+        return refi_fail(m, QUARRY_ERANGE, "%s: over the limit of %llu bytes",
+                         name, (unsigned long long)r.max_entry);
+    rc = read_qde(&r, buf, len);
+    reader_free(&r);
+    return rc;
+}
+
+static char *dir_of(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    char *d;
+    if (s == NULL)
+        return strdup(".");
+    if (s == path)
+        return strdup("/");
+    d = malloc((size_t)(s - path) + 1);
+    if (d != NULL) {
+        memcpy(d, path, (size_t)(s - path));
+        d[s - path] = '\0';
+    }
+    return d;
+}
+
+int refi_read_qdpx(refi_model *m, const char *path,
+                   const quarry_refi_options *o)
+{
+    quarry_refi_options def = QUARRY_REFI_OPTIONS_INIT;
+    reader r;
+    int zerr = 0, rc;
+    zip_int64_t idx;
+    char *buf = NULL, *dir = NULL, xml_name[512];
+    size_t len = 0;
+    reader_init(&r, m, o ? o : &def);
+    r.file = base_name(path);
+    r.xml_name = r.file;
+    r.za = zip_open(path, ZIP_RDONLY, &zerr);
+    if (r.za == NULL) {
+        zip_error_t ze;
+        zip_error_init_with_code(&ze, zerr);
+        rc = refi_fail(m,
+                       zerr == ZIP_ER_NOENT || zerr == ZIP_ER_OPEN
+                           ? QUARRY_EIO
+                           : QUARRY_EPARSE,
+                       "%s: not a readable .qdpx (zip) archive: %s", path,
+                       zip_error_strerror(&ze));
+        zip_error_fini(&ze);
+        return rc;
+    }
+    if ((rc = check_archive(&r)) != 0)
+        goto out;
+    idx = zip_name_locate(r.za, "project.qde", ZIP_FL_NOCASE);
+    if (idx < 0) {
+        rc = refi_fail(m, QUARRY_EPARSE, "%s: no project.qde in the archive",
+                       r.file);
+        goto out;
+    }
+    if ((rc = read_entry(&r, idx, "project.qde", &buf, &len)) != 0)
+        goto out;
+    snprintf(xml_name, sizeof(xml_name), "%s: project.qde", r.file);
+    r.xml_name = xml_name;
+    dir = dir_of(path);
+    if (dir == NULL) {
+        rc = oom(&r);
+        goto out;
+    }
+    r.base_dir = dir;
+    rc = read_qde(&r, buf, len);
+out:
+    free(buf);
+    free(dir);
+    zip_discard(r.za);
+    reader_free(&r);
+    return rc;
+}
+
+static int slurp(refi_model *m, const char *path, uint64_t cap, char **buf,
+                 size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    size_t used = 0, c = 0;
+    char *b = NULL;
+    if (f == NULL)
+        return refi_fail(m, QUARRY_EIO, "%s: cannot open: %s", path,
+                         strerror(errno));
+    for (;;) {
+        size_t got;
+        if (used + 1 >= c) {
+            char *p;
+            if (c > cap) {
+                fclose(f);
+                free(b);
+                return refi_fail(m, QUARRY_ERANGE,
+                                 "%s: over the limit of %llu bytes", path,
+                                 (unsigned long long)cap);
+            }
+            c = c ? 2 * c : 65536;
+            p = realloc(b, c);
+            if (p == NULL) {
+                fclose(f);
+                free(b);
+                return refi_fail(m, QUARRY_ENOMEM, "out of memory");
+            }
+            b = p;
+        }
+        got = fread(b + used, 1, c - 1 - used, f);
+        used += got;
+        if (got == 0)
+            break;
+    }
+    fclose(f);
+    b[used] = '\0';
+    *buf = b;
+    *len = used;
+    return 0;
+}
+
+int refi_read_qdc_buffer(refi_model *m, const char *buf, size_t len,
+                         const char *name, const quarry_refi_options *o)
+{
+    quarry_refi_options def = QUARRY_REFI_OPTIONS_INIT;
+    reader r;
+    xmlDoc *doc = NULL;
+    const xmlNode *root, *c;
+    int rc, err = 0;
+    reader_init(&r, m, o ? o : &def);
+    r.file = r.xml_name = name;
+    if ((rc = parse_xml(&r, buf, len, &doc)) != 0)
+        goto out;
+    root = xmlDocGetRootElement(doc);
+    if ((rc = check_root(&r, root, "CodeBook", NS_CODEBOOK)) != 0)
+        goto out;
+    m->origin = attr(&r, root, "origin", &err);
+    if (err) {
+        rc = oom(&r);
+        goto out;
+    }
+    if ((rc = parse_codes(&r, root)) != 0)
+        goto out;
+    for (c = root->children; c != NULL; c = c->next)
+        if (is_elem(c) && named(c, "Sets") && (rc = parse_sets(&r, c)) != 0)
+            goto out;
+    rc = resolve(&r);
+out:
+    if (doc)
+        xmlFreeDoc(doc);
+    reader_free(&r);
+    return rc;
+}
+
+int refi_read_qdc(refi_model *m, const char *path, const quarry_refi_options *o)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = slurp(m, path, QUARRY_REFI_DEFAULT_MAX_ENTRY, &buf, &len);
+    if (rc == 0)
+        rc = refi_read_qdc_buffer(m, buf, len, base_name(path), o);
+    free(buf);
+    return rc;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcasecmp(s + a - b, suffix) == 0;
+}
+
+int refi_read_file(refi_model *m, const char *path,
+                   const quarry_refi_options *o)
+{
+    if (ends_with(path, ".qdc"))
+        return refi_read_qdc(m, path, o);
+    if (ends_with(path, ".qde") || ends_with(path, ".xml")) {
+        char *buf = NULL, *dir;
+        size_t len = 0;
+        int rc = slurp(m, path, QUARRY_REFI_DEFAULT_MAX_ENTRY, &buf, &len);
+        if (rc != 0)
+            return rc;
+        dir = dir_of(path);
+        if (dir == NULL) {
+            free(buf);
+            return refi_fail(m, QUARRY_ENOMEM, "out of memory");
+        }
+        rc = refi_read_qde_buffer(m, buf, len, base_name(path), dir, o);
+        free(dir);
+        free(buf);
+        return rc;
+    }
+    return refi_read_qdpx(m, path, o);
+}
+
+void refi_emit_notices(const refi_model *m, const quarry_refi_options *o)
+{
+    int32_t i;
+    char buf[700];
+    if (o == NULL || o->notice == NULL)
+        return;
+    for (i = 0; i < m->n_notices; i++) {
+        refi_notice_text(m, i, buf, sizeof(buf));
+        o->notice(o->notice_ctx, QUARRY_LOG_WARN, buf);
+    }
+}

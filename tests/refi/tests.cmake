@@ -1,0 +1,30 @@
+# REFI-QDA tests. test_refi (tests/unit/test_refi.c) writes its exports to
+# the build tree; with QUARRY_REFI_SCHEMA set to the published Project.xsd
+# (a CMake variable, or the environment variable of the same name when
+# cmake runs), it validates the exported project.qde in process, and
+# refi_xmllint checks the same file with `xmllint --schema`. Without a
+# schema, refi_xmllint is skipped.
+set(QUARRY_REFI_SCHEMA "$ENV{QUARRY_REFI_SCHEMA}" CACHE FILEPATH
+    "Project.xsd of REFI-QDA, for validating exports in the tests (optional)")
+set(_refi_out ${CMAKE_CURRENT_BINARY_DIR}/refi-out)
+
+if(TEST test_refi)
+  set_tests_properties(test_refi PROPERTIES
+    FIXTURES_SETUP refi_export
+    ENVIRONMENT "QUARRY_PLUGIN_PATH=;CMOCKA_MESSAGE_OUTPUT=stdout;QUARRY_REFI_OUT=${_refi_out};QUARRY_REFI_SCHEMA=${QUARRY_REFI_SCHEMA}")
+endif()
+
+find_program(QUARRY_XMLLINT xmllint)
+if(QUARRY_XMLLINT AND QUARRY_REFI_SCHEMA AND EXISTS "${QUARRY_REFI_SCHEMA}")
+  add_test(NAME refi_xmllint
+    COMMAND ${QUARRY_XMLLINT} --noout --schema ${QUARRY_REFI_SCHEMA}
+            ${_refi_out}/export-project.qde
+            ${_refi_out}/export-from-project.qde
+            ${_refi_out}/export-suggested.qde
+            ${_refi_out}/export-jsonl.qde)
+  set_tests_properties(refi_xmllint PROPERTIES FIXTURES_REQUIRED refi_export)
+else()
+  add_test(NAME refi_xmllint COMMAND ${CMAKE_COMMAND} -E echo
+           "no QUARRY_REFI_SCHEMA or no xmllint: skipped")
+  set_tests_properties(refi_xmllint PROPERTIES SKIP_REGULAR_EXPRESSION "skipped")
+endif()

@@ -1,0 +1,244 @@
+#!/bin/sh
+# `quarry review` in a real terminal: tmux runs it, send-keys decides
+# (accept, reject, replace, skip, accept by number, undo, reject by number,
+# add, quit), capture-pane checks the screen, review_check and
+# `quarry export` check exactly what was stored under the coder's name.
+# Then quarry is killed mid-review (SIGKILL): every decision made before
+# is still there and the project opens whole; and SIGTERM, SIGINT and
+# SIGHUP leave the terminal as it was.
+# usage: run-terminal.sh QUARRY REVIEW_CHECK SOURCE_ROOT WORK_DIR
+# Exits 77 (skipped) when tmux is missing.
+set -u
+QUARRY=$1
+CHECK=$2
+ROOT=$3
+WORK=$4
+command -v tmux >/dev/null 2>&1 || {
+    echo "tmux not found: skipped"
+    exit 77
+}
+unset QUARRY_CODER TMUX
+rm -rf "$WORK"
+mkdir -p "$WORK" || exit 2
+P=$WORK/p.qry
+sh "$ROOT/tests/review/make-project.sh" "$QUARRY" "$ROOT" "$P" 3 || exit 2
+
+SOCK=quarry-review-test-$$
+T="tmux -L $SOCK -f /dev/null"
+cleanup() { $T kill-server >/dev/null 2>&1; }
+trap cleanup EXIT
+# An idle session keeps the server up between the sessions under test (a
+# server whose last session ends exits, racing the next new-session).
+$T new-session -d -s keep "sleep 600" || {
+    echo "FAIL tmux cannot start a session"
+    exit 1
+}
+fails=0
+ok() { echo "ok   $1"; }
+bad() {
+    echo "FAIL $1"
+    fails=$((fails + 1))
+}
+
+# wait_for SESSION TEXT: until the screen shows TEXT (10 s at most).
+wait_for() {
+    i=0
+    while [ $i -lt 100 ]; do
+        if $T capture-pane -p -t "$1" 2>/dev/null | grep -qF -- "$2"; then
+            return 0
+        fi
+        sleep 0.1
+        i=$((i + 1))
+    done
+    echo "  the screen never showed \"$2\"; it shows:"
+    $T capture-pane -p -t "$1" 2>/dev/null | sed 's/^/  | /'
+    return 1
+}
+screen() { $T capture-pane -p -t "$1"; }
+# check NAME SESSION TEXT
+check() {
+    if wait_for "$2" "$3"; then ok "$1"; else bad "$1"; fi
+}
+# start SESSION CODER: quarry review in a 100x40 terminal, its pid in
+# $WORK/SESSION.pid, its stdout in $WORK/SESSION.out; stty -g before and
+# after in $WORK/SESSION.before, .after.
+start() {
+    cat >"$WORK/$1.sh" <<EOF
+stty -g >"$WORK/$1.before"
+sh -c 'echo \$\$ >"$WORK/$1.pid"; exec "$QUARRY" review "$P" --coder "$2"' >"$WORK/$1.out"
+echo \$? >"$WORK/$1.rc"
+stty -g >"$WORK/$1.after"
+sleep 30
+EOF
+    $T new-session -d -s "$1" -x 100 -y 40 "sh '$WORK/$1.sh'" ||
+        bad "tmux new-session $1"
+}
+keys() {
+    $T send-keys -t "$@"
+}
+
+# The excerpts in queue order and their suggestions, best first.
+set -- $("$CHECK" queue "$P" alice)
+[ $# = 6 ] || { echo "FAIL expected 6 excerpts to review, got $#"; exit 1; }
+X1=$1 X2=$2 X3=$3 X4=$4 X5=$5
+sugg() { "$CHECK" suggestions "$P" "$1" | sed -n "${2}p"; }
+A1=$(sugg "$X1" 1)
+B1=$(sugg "$X2" 1)
+B2=$(sugg "$X2" 2)
+D1=$(sugg "$X4" 1)
+D2=$(sugg "$X4" 2)
+# A replacement and an added code that were not suggested.
+notin() {
+    for c in emo.reliving emo.meaning emo.disclosure just.pay role.drift \
+        sup.peers; do
+        if ! "$CHECK" suggestions "$P" "$1" | grep -qx "$c"; then
+            echo "$c"
+            return
+        fi
+    done
+}
+REPL=$(notin "$X2")
+ADD=$(notin "$X4")
+
+start rv alice
+check "screen shows the first excerpt" rv "excerpt $X1"
+check "screen shows its context" rv "study: S5"
+check "screen shows the top suggestion with its confidence" rv "1. $A1 "
+screen rv | grep -q "confidence 0\." && ok "confidence shown" || bad "confidence shown"
+screen rv | grep -q "terms: " && ok "evidence terms shown" || bad "evidence terms shown"
+check "progress shown" rv "excerpt 1 of 6"
+
+keys rv a # accept A1 on X1
+check "accept moves to the next excerpt" rv "excerpt $X2"
+keys rv r # reject B1 on X2: X2 stays, B1 marked
+check "reject marks the suggestion" rv "$B1 · "
+check "reject keeps the excerpt on screen" rv "[rejected]"
+keys rv c # replace B2 with REPL
+check "replace prompt" rv "Replace $B2"
+keys rv -l "$REPL"
+keys rv Enter
+check "replace moves on" rv "excerpt $X3"
+keys rv s # skip X3
+check "skip moves on" rv "excerpt $X4"
+keys rv 1 # accept D1 on X4 ...
+check "accept by number moves on" rv "excerpt $X5"
+keys rv u # ... undone: X4 again
+check "undo shows that excerpt again" rv "excerpt $X4"
+check "undo says so" rv "undone"
+keys rv R
+check "R asks which" rv "reject which suggestion"
+keys rv 2 # reject D2 on X4
+check "reject by number" rv "saved: $D2 rejected"
+keys rv n # add ADD to X4
+check "add prompt" rv "Add a code to $X4"
+keys rv -l "$ADD"
+keys rv Enter
+check "add moves on (the skipped excerpt stays skipped)" rv "excerpt $X5"
+# A smaller window: the screen is redrawn to fit it (evidence lines go
+# first), the codes line still shown.
+$T resize-window -t rv -x 100 -y 24
+i=0
+while [ $i -lt 100 ] && ! { screen rv | grep -q "^Your codes" && ! screen rv | grep -q "terms: "; }; do
+    sleep 0.1
+    i=$((i + 1))
+done
+if screen rv | grep -q "^Your codes" && ! screen rv | grep -q "terms: "; then
+    ok "redrawn to fit a resized window"
+else
+    bad "redrawn to fit a resized window"
+    screen rv | sed 's/^/  | /'
+fi
+$T resize-window -t rv -x 100 -y 40
+check "redrawn at the larger size" rv "terms: "
+keys rv '?'
+check "help" rv "undo your last decision"
+keys rv Escape
+check "back from help" rv "excerpt $X5"
+keys rv q
+i=0
+while [ ! -f "$WORK/rv.after" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+
+cat >"$WORK/want" <<EOF
+$X1 accept $A1 - alice
+$X2 reject $B1 - alice
+$X2 replace $B2 $REPL alice
+$X4 reject $D2 - alice
+$X4 add $ADD - alice
+EOF
+"$CHECK" decisions "$P" >"$WORK/got"
+if cmp -s "$WORK/want" "$WORK/got"; then ok "stored decisions"; else
+    bad "stored decisions"
+    diff "$WORK/want" "$WORK/got"
+fi
+cat >"$WORK/want" <<EOF
+$X1 $A1 alice accepted-suggestion
+$X2 $REPL alice manual
+$X4 $ADD alice manual
+EOF
+"$QUARRY" export "$P" --format jsonl | grep '"coder":"alice"' |
+    sed 's/^{"id":"\([^"]*\)","code":"\([^"]*\)","coder":"\([^"]*\)","origin":"\([^"]*\)".*/\1 \2 \3 \4/' >"$WORK/got"
+if cmp -s "$WORK/want" "$WORK/got"; then ok "exported codings"; else
+    bad "exported codings"
+    diff "$WORK/want" "$WORK/got"
+fi
+echo "review: alice made 6 decisions (2 accepted, 2 rejected, 1 replaced, 1 added; 1 undone); 3 of 6 excerpts left" >"$WORK/want"
+if cmp -s "$WORK/want" "$WORK/rv.out"; then ok "summary line on stdout"; else
+    bad "summary line on stdout"
+    diff "$WORK/want" "$WORK/rv.out"
+fi
+[ "$(cat "$WORK/rv.rc" 2>/dev/null)" = 0 ] && ok "exit 0" || bad "exit 0"
+cmp -s "$WORK/rv.before" "$WORK/rv.after" && ok "terminal restored after q" ||
+    bad "terminal restored after q"
+$T kill-session -t rv
+
+# Killed mid-review: what was decided stays, the project opens whole.
+start kill bob
+check "second coder starts at the first excerpt" kill "excerpt $X1"
+keys kill a
+check "bob: accept" kill "excerpt $X2"
+keys kill r
+check "bob: reject" kill "[rejected]"
+kill -9 "$(cat "$WORK/kill.pid")"
+i=0
+while [ ! -f "$WORK/kill.after" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+"$CHECK" decisions "$P" | grep ' bob$' >"$WORK/got"
+printf '%s\n' "$X1 accept $A1 - bob" "$X2 reject $B1 - bob" >"$WORK/want"
+if cmp -s "$WORK/want" "$WORK/got"; then ok "decisions survive kill -9"; else
+    bad "decisions survive kill -9"
+    diff "$WORK/want" "$WORK/got"
+fi
+# No handler runs on SIGKILL: the terminal stays raw, which shows that the
+# before/after comparison below can tell.
+if [ -f "$WORK/kill.after" ] && ! cmp -s "$WORK/kill.before" "$WORK/kill.after"; then
+    ok "kill -9 leaves the terminal raw (the restore check can fail)"
+else
+    bad "kill -9 leaves the terminal raw (the restore check can fail)"
+fi
+[ "$("$CHECK" ok "$P")" = ok ] && ok "project opens whole after kill -9" ||
+    bad "project opens whole after kill -9"
+[ "$("$CHECK" decisions "$P" | grep -c ' alice$')" = 5 ] &&
+    ok "alice's decisions untouched" || bad "alice's decisions untouched"
+$T kill-session -t kill
+
+# Signals: the terminal comes back as it was; the decision stays.
+for sig in TERM INT HUP; do
+    s=sig$sig
+    start "$s" "coder$sig"
+    check "SIG$sig: screen up" "$s" "excerpt $X1"
+    keys "$s" a
+    check "SIG$sig: decided" "$s" "excerpt $X2"
+    kill -s "$sig" "$(cat "$WORK/$s.pid")"
+    i=0
+    while [ ! -f "$WORK/$s.after" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    if [ -f "$WORK/$s.after" ] && cmp -s "$WORK/$s.before" "$WORK/$s.after"; then
+        ok "SIG$sig: terminal restored"
+    else
+        bad "SIG$sig: terminal restored"
+    fi
+    [ "$("$CHECK" decisions "$P" | grep -c " coder$sig\$")" = 1 ] &&
+        ok "SIG$sig: decision kept" || bad "SIG$sig: decision kept"
+    $T kill-session -t "$s"
+done
+
+echo "$fails failed"
+[ "$fails" = 0 ]
