@@ -12,15 +12,21 @@
  * says what it did on stdout; messages go to stderr.
  */
 #include <csv.h>
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 
 enum {
     OPT_CODER = OPT_COMMAND_BASE,
+    OPT_OUTPUT,
+    OPT_END,
+    OPT_CRLF,
+    OPT_NO_EXTERNAL,
     OPT_ADD_CODES,
     OPT_CODEBOOK,
     OPT_TOP,
@@ -28,6 +34,16 @@ enum {
     OPT_MIN_CONF,
     OPT_NEIGHBOURS
 };
+
+typedef struct project_args {
+    quarry_refi_options refi;
+    const char *output;
+    const char *coder;
+    const char *codebook;
+    int add_codes;
+    int all;
+    quarry_suggest_options so;
+} project_args;
 
 int cli_find_project(int argc, char **argv)
 {
@@ -61,22 +77,77 @@ int cli_open_project(cli *c, const char *path, int flags,
     return QUARRY_OK;
 }
 
+/* REFI-QDA notices (skipped elements, repairs) as warnings. */
+static void on_notice(void *ctx, int level, const char *msg)
+{
+    (void)level;
+    cli_warn(ctx, "%s", msg);
+}
+
+static void args_init(project_args *a, cli *c)
+{
+    quarry_refi_options ro = QUARRY_REFI_OPTIONS_INIT;
+    memset(a, 0, sizeof *a);
+    a->refi = ro;
+    a->refi.notice = on_notice;
+    a->refi.notice_ctx = c;
+}
+
+static int has_ext(const char *path, const char *ext)
+{
+    size_t n = strlen(path), m = strlen(ext);
+    return n > m && strcasecmp(path + n - m, ext) == 0;
+}
+
+#define REFI_HELP                                                           \
+    "REFI-QDA (.qdpx, .qde, .qdc), as NVivo, ATLAS.ti, MAXQDA and\n"        \
+    "QualCoder write them:\n"                                               \
+    "  --end auto|inclusive|exclusive  how endPosition counts (auto: from\n" \
+    "                        the quoted texts; the standard: inclusive)\n"   \
+    "  --crlf auto|two|one   a CR LF line break as two characters (the\n"    \
+    "                        standard) or one (ATLAS.ti)\n"                  \
+    "  --no-external         refuse sources outside the archive\n"
+
 /* ------------------------------------------------------------------ */
 /* init                                                                 */
 
-typedef struct project_args {
-    const char *coder;
-    const char *codebook;
-    int add_codes;
-    int all;
-    quarry_suggest_options so;
-} project_args;
 
 static int own_option(cli *c, int opt, const char *arg, void *ctx)
 {
     project_args *a = ctx;
     double d;
     switch (opt) {
+    case OPT_OUTPUT:
+        a->output = arg;
+        return 1;
+    case OPT_END:
+        if (strcmp(arg, "auto") == 0)
+            a->refi.end = QUARRY_REFI_END_AUTO;
+        else if (strcmp(arg, "inclusive") == 0)
+            a->refi.end = QUARRY_REFI_END_INCLUSIVE;
+        else if (strcmp(arg, "exclusive") == 0)
+            a->refi.end = QUARRY_REFI_END_EXCLUSIVE;
+        else {
+            cli_error(c, "--end: \"%s\" is not auto, inclusive or exclusive",
+                      arg);
+            return -1;
+        }
+        return 1;
+    case OPT_CRLF:
+        if (strcmp(arg, "auto") == 0)
+            a->refi.crlf = QUARRY_REFI_CRLF_AUTO;
+        else if (strcmp(arg, "two") == 0)
+            a->refi.crlf = QUARRY_REFI_CRLF_TWO;
+        else if (strcmp(arg, "one") == 0)
+            a->refi.crlf = QUARRY_REFI_CRLF_ONE;
+        else {
+            cli_error(c, "--crlf: \"%s\" is not auto, two or one", arg);
+            return -1;
+        }
+        return 1;
+    case OPT_NO_EXTERNAL:
+        a->refi.allow_external = 0;
+        return 1;
     case OPT_CODER:
         if (arg[0] == '\0') {
             cli_error(c, "--coder: the name is empty");
@@ -133,8 +204,8 @@ int cmd_init(int argc, char **argv)
     cli c;
     int code, rc;
     int32_t added = 0;
-    memset(&a, 0, sizeof a);
     cli_init(&c, "init");
+    args_init(&a, &c);
     code = cli_parse(&c, argc, argv, longopts, own_option, &a, init_usage);
     if (code >= 0)
         goto out;
@@ -195,7 +266,9 @@ static void import_usage(FILE *f)
             "                        instead of refusing the file\n"
             "  --input-format F      jsonl|csv|transcript (default: by "
             "extension)\n"
-            "  --segment S           transcripts: turn|paragraph|sentence\n");
+            "  --segment S           transcripts: turn|paragraph|sentence\n\n"
+            "A .qdpx (or a project.qde) brings its users as coders, its code\n"
+            "tree, its text sources, selections and codings.\n" REFI_HELP);
 }
 
 int cmd_import(int argc, char **argv)
@@ -204,13 +277,16 @@ int cmd_import(int argc, char **argv)
         CLI_COMMON_LONG_OPTIONS,
         {"coder", required_argument, NULL, OPT_CODER},
         {"add-codes", no_argument, NULL, OPT_ADD_CODES},
+        {"end", required_argument, NULL, OPT_END},
+        {"crlf", required_argument, NULL, OPT_CRLF},
+        {"no-external", no_argument, NULL, OPT_NO_EXTERNAL},
         {NULL, 0, NULL, 0}};
     project_args a;
     quarry_project *p = NULL;
     cli c;
     int code, rc, i;
-    memset(&a, 0, sizeof a);
     cli_init(&c, "import");
+    args_init(&a, &c);
     code = cli_parse(&c, argc, argv, longopts, own_option, &a, import_usage);
     if (code >= 0)
         goto out;
@@ -228,6 +304,21 @@ int cmd_import(int argc, char **argv)
     for (i = optind + 1; i < argc; i++) {
         quarry_import_options io = QUARRY_IMPORT_OPTIONS_INIT;
         quarry_import_stats st;
+        if (has_ext(argv[i], ".qdpx") || has_ext(argv[i], ".qde")) {
+            quarry_refi_stats rs;
+            rc = quarry_project_import_qdpx(p, argv[i], &a.refi, &rs);
+            if (rc != QUARRY_OK) {
+                cli_error(&c, "%s", quarry_project_errmsg(p));
+                code = cli_exit_code(rc);
+                break;
+            }
+            printf("%s: %lld sources, %lld excerpts, %lld codings, "
+                   "%lld new codes, %lld coders\n",
+                   argv[i], (long long)rs.sources, (long long)rs.excerpts,
+                   (long long)rs.codings, (long long)rs.codes,
+                   (long long)rs.coders);
+            continue;
+        }
         io.read = c.read;
         io.coder = a.coder;
         io.add_codes = a.add_codes;
@@ -258,10 +349,12 @@ static void codebook_usage(FILE *f)
             "usage: quarry codebook import PROJECT FILE\n"
             "       quarry codebook show PROJECT [--format table|json]\n\n"
             "import: adds the codes of FILE (a JSON codebook, see\n"
-            "dictionaries/codebooks/) to PROJECT; codes it already has take\n"
-            "the file's names, parents, definitions, notes and colours.\n"
+            "dictionaries/codebooks/, or a REFI-QDA .qdc) to PROJECT; codes\n"
+            "it already has take the file's names, parents, definitions,\n"
+            "notes and colours.\n"
             "show: the code tree with how many excerpts each code has; json\n"
-            "writes it back as a codebook file.\n");
+            "writes it back as a codebook file (`quarry export --format qdc`\n"
+            "as REFI-QDA).\n");
 }
 
 static int show_json(quarry_project *p)
@@ -321,8 +414,16 @@ int cmd_codebook(int argc, char **argv)
             goto out;
         if (cli_engine(&c, &e) != 0)
             goto out;
-        rc = quarry_project_codebook_import(p, e, argv[optind + 1], &added,
-                                            &updated);
+        if (has_ext(argv[optind + 1], ".qdc")) {
+            quarry_refi_options ro = QUARRY_REFI_OPTIONS_INIT;
+            ro.notice = on_notice;
+            ro.notice_ctx = &c;
+            rc = quarry_project_import_qdc(p, argv[optind + 1], &ro, &added,
+                                           &updated);
+        } else {
+            rc = quarry_project_codebook_import(p, e, argv[optind + 1],
+                                                &added, &updated);
+        }
         if (rc != QUARRY_OK) {
             cli_error(&c, "%s", quarry_project_errmsg(p));
             code = cli_exit_code(rc);
@@ -368,41 +469,46 @@ out:
 static void export_usage(FILE *f)
 {
     fprintf(f,
-            "usage: quarry export PROJECT [--format csv|jsonl]\n\n"
-            "Every coding of PROJECT, one row each: excerpt id, code, coder,\n"
-            "origin (manual, accepted-suggestion, imported), time, source,\n"
-            "speaker and text, then the excerpt's attributes (JSONL: as\n"
-            "fields; CSV: one JSON column). Engine suggestions that nobody\n"
-            "accepted are not codings and are not listed.\n");
-}
-
-static void csv_field(const char *s)
-{
-    csv_fwrite(stdout, s ? s : "", s ? strlen(s) : 0);
+            "usage: quarry export PROJECT [--format F] [--output FILE]\n\n"
+            "  csv, jsonl      every coding, one row each: excerpt id, code,\n"
+            "                  coder, origin (manual, accepted-suggestion,\n"
+            "                  imported), time, source, speaker and text, then\n"
+            "                  the excerpt's attributes (JSONL: as fields;\n"
+            "                  CSV: one JSON column)\n"
+            "  matrix          CSV, excerpt by code, 0/1\n"
+            "  cooccurrence    CSV, code by code: excerpts coded with both\n"
+            "  quotes          CSV: code, name, source, speaker, excerpt, text\n"
+            "  qdc             the codebook as REFI-QDA\n"
+            "  qdpx            the project as REFI-QDA (needs --output): the\n"
+            "                  human codings under their coders, the pending\n"
+            "                  suggestions under the user \"quarry (suggestion)\"\n"
+            "Suggestions nobody accepted are never listed as codings.\n\n"
+            "  --output FILE   write there instead of standard output\n"
+            "  --end inclusive|exclusive  endPosition in a .qdpx (inclusive)\n");
 }
 
 static int write_csv_row(void *ctx, const quarry_coding_row *r)
 {
-    (void)ctx;
-    csv_field(r->excerpt);
-    putchar(',');
-    csv_field(r->code);
-    putchar(',');
-    csv_field(r->coder);
-    putchar(',');
-    csv_field(r->origin);
-    putchar(',');
-    csv_field(r->time);
-    putchar(',');
-    csv_field(r->source);
-    putchar(',');
-    csv_field(r->speaker);
-    putchar(',');
-    csv_field(r->text);
-    putchar(',');
-    csv_field(r->attributes);
-    putchar('\n');
-    return ferror(stdout) ? QUARRY_EIO : 0;
+    FILE *f = ctx;
+    const char *fields[9];
+    int i;
+    fields[0] = r->excerpt;
+    fields[1] = r->code;
+    fields[2] = r->coder;
+    fields[3] = r->origin;
+    fields[4] = r->time;
+    fields[5] = r->source;
+    fields[6] = r->speaker;
+    fields[7] = r->text;
+    fields[8] = r->attributes;
+    for (i = 0; i < 9; i++) {
+        const char *s = fields[i] ? fields[i] : "";
+        if (i > 0)
+            fputc(',', f);
+        csv_fwrite(f, s, strlen(s));
+    }
+    fputc('\n', f);
+    return ferror(f) ? QUARRY_EIO : 0;
 }
 
 static int write_jsonl_row(void *ctx, const quarry_coding_row *r)
@@ -411,7 +517,7 @@ static int write_jsonl_row(void *ctx, const quarry_coding_row *r)
     const char *key;
     json_t *value;
     char *line;
-    (void)ctx;
+    FILE *f = ctx;
     json_object_set_new(o, "id", json_string(r->excerpt));
     json_object_set_new(o, "code", json_string(r->code));
     json_object_set_new(o, "coder", json_string(r->coder));
@@ -433,27 +539,40 @@ static int write_jsonl_row(void *ctx, const quarry_coding_row *r)
     json_decref(o);
     if (line == NULL)
         return QUARRY_ENOMEM;
-    puts(line);
+    fputs(line, f);
+    fputc('\n', f);
     free(line);
-    return ferror(stdout) ? QUARRY_EIO : 0;
+    return ferror(f) ? QUARRY_EIO : 0;
 }
 
 int cmd_export(int argc, char **argv)
 {
-    static const struct option longopts[] = {CLI_COMMON_LONG_OPTIONS,
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        {"output", required_argument, NULL, OPT_OUTPUT},
+        {"end", required_argument, NULL, OPT_END},
+        {NULL, 0, NULL, 0}};
+    project_args a;
     quarry_project *p = NULL;
+    FILE *out = stdout;
     cli c;
     int code, rc;
     cli_init(&c, "export");
-    code = cli_parse(&c, argc, argv, longopts, NULL, NULL, export_usage);
+    args_init(&a, &c);
+    code = cli_parse(&c, argc, argv, longopts, own_option, &a, export_usage);
     if (code >= 0)
         goto out;
     code = EXIT_INPUT;
-    if (cli_check_format(&c, "csv|jsonl") != 0)
+    if (cli_check_format(&c, "csv|jsonl|matrix|cooccurrence|quotes|qdc|qdpx") !=
+        0)
         goto out;
     if (argc - optind != 1) {
-        cli_error(&c, "usage: quarry export PROJECT --format csv|jsonl");
+        cli_error(&c, "usage: quarry export PROJECT --format F (see --help)");
+        goto out;
+    }
+    if (strcmp(c.format, "qdpx") == 0 && a.output == NULL) {
+        cli_error(&c, "--format qdpx writes a zip archive: give --output "
+                      "FILE.qdpx");
         goto out;
     }
     rc = cli_open_project(&c, argv[optind], QUARRY_PROJECT_READONLY, &p);
@@ -461,21 +580,47 @@ int cmd_export(int argc, char **argv)
         code = cli_exit_code(rc);
         goto out;
     }
-    if (strcmp(c.format, "csv") == 0) {
-        printf("id,code,coder,origin,time,source,speaker,text,attributes\n");
-        rc = quarry_project_codings(p, write_csv_row, NULL);
+    if (strcmp(c.format, "qdpx") == 0) {
+        rc = quarry_project_export_qdpx(p, a.output, &a.refi);
+        if (rc == QUARRY_OK)
+            printf("wrote %s\n", a.output);
     } else {
-        rc = quarry_project_codings(p, write_jsonl_row, NULL);
+        if (a.output != NULL && (out = fopen(a.output, "wb")) == NULL) {
+            cli_error(&c, "%s: cannot write: %s", a.output, strerror(errno));
+            out = stdout;
+            goto out;
+        }
+        if (strcmp(c.format, "csv") == 0) {
+            fputs("id,code,coder,origin,time,source,speaker,text,"
+                  "attributes\n", out);
+            rc = quarry_project_codings(p, write_csv_row, out);
+        } else if (strcmp(c.format, "jsonl") == 0) {
+            rc = quarry_project_codings(p, write_jsonl_row, out);
+        } else if (strcmp(c.format, "matrix") == 0) {
+            rc = quarry_project_export_matrix(p, out);
+        } else if (strcmp(c.format, "cooccurrence") == 0) {
+            rc = quarry_project_export_cooccurrence(p, out);
+        } else if (strcmp(c.format, "quotes") == 0) {
+            rc = quarry_project_export_quotes(p, out);
+        } else {
+            rc = quarry_project_export_qdc(p, out);
+        }
     }
     if (rc != QUARRY_OK) {
-        cli_error(&c, "%s", rc == QUARRY_EIO && ferror(stdout)
+        cli_error(&c, "%s", rc == QUARRY_EIO && ferror(out)
                                 ? "cannot write the output"
                                 : quarry_project_errmsg(p));
         code = cli_exit_code(rc);
         goto out;
     }
-    code = fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
+    code = fflush(out) == 0 && !ferror(out) ? EXIT_OK : EXIT_INTERNAL;
+    if (code != EXIT_OK)
+        cli_error(&c, "cannot write the output");
 out:
+    if (out != stdout && fclose(out) != 0 && code == EXIT_OK) {
+        cli_error(&c, "%s: cannot write", a.output);
+        code = EXIT_INTERNAL;
+    }
     quarry_project_free(p);
     cli_free(&c);
     return code;
@@ -518,9 +663,9 @@ int cmd_suggest_project(int argc, char **argv)
     size_t used = 0;
     cli c;
     int code, rc, i;
-    memset(&a, 0, sizeof a);
-    a.so = so;
     cli_init(&c, "suggest");
+    args_init(&a, &c);
+    a.so = so;
     if (cli_suggest_defaults(&c) != 0) {
         code = EXIT_INTERNAL;
         goto out;

@@ -31,31 +31,32 @@ enum {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: quarry themes --k K|auto [OPTIONS] INPUT...\n\n"
-            "Clusters the excerpts of INPUT (JSONL, CSV or transcripts; - for\n"
-            "standard input) into K candidate themes, each with its top terms,\n"
-            "its most representative excerpts and its members.\n\n"
-            "  --k K|auto              number of themes (2 .. excerpts), or auto:\n"
-            "                          the clusterer chooses (default clusterer\n"
-            "                          then " AUTO_CLUSTERER "; kmeans and\n"
-            "                          agglomerative cannot choose)\n"
-            "  --top-terms N           terms per theme (10)\n"
-            "  --representatives N     excerpts nearest each centroid (3)\n"
-            "  --dims N                cluster in N LSA dimensions (randomized\n"
-            "                          truncated SVD of the tf-idf rows); 0 for\n"
-            "                          none; skipped when N is not below both\n"
-            "                          the excerpts and the terms (%d)\n"
-            "  --coded FILE            coded excerpts (JSONL or CSV with code):\n"
-            "                          each theme lists the codes it overlaps\n"
-            "                          and says whether it is new\n"
-            "  --min-share S           a theme is new when no code carries this\n"
-            "                          share of its coded excerpts (0.3)\n"
-            "  --top-codes N           codes listed per theme (3)\n"
-            "  --groups G              join the themes into G higher themes\n"
-            "                          (Ward's linkage over the themes)\n"
-            "  --format jsonl|table    output (jsonl)\n\n%s",
-            QUARRY_THEMES_DEFAULT_DIMS, cli_common_help);
+    fprintf(
+        f,
+        "usage: quarry themes --k K|auto [OPTIONS] INPUT...\n\n"
+        "Clusters the excerpts of INPUT (JSONL, CSV or transcripts; - for\n"
+        "standard input) into K candidate themes, each with its top terms,\n"
+        "its most representative excerpts and its members.\n\n"
+        "  --k K|auto              number of themes (2 .. excerpts), or auto:\n"
+        "                          the clusterer chooses (default clusterer\n"
+        "                          then " AUTO_CLUSTERER "; kmeans and\n"
+        "                          agglomerative cannot choose)\n"
+        "  --top-terms N           terms per theme (10)\n"
+        "  --representatives N     excerpts nearest each centroid (3)\n"
+        "  --dims N                cluster in N LSA dimensions (randomized\n"
+        "                          truncated SVD of the tf-idf rows); 0 for\n"
+        "                          none; skipped when N is not below both\n"
+        "                          the excerpts and the terms (%d)\n"
+        "  --coded FILE            coded excerpts (JSONL or CSV with code):\n"
+        "                          each theme lists the codes it overlaps\n"
+        "                          and says whether it is new\n"
+        "  --min-share S           a theme is new when no code carries this\n"
+        "                          share of its coded excerpts (0.3)\n"
+        "  --top-codes N           codes listed per theme (3)\n"
+        "  --groups G              join the themes into G higher themes\n"
+        "                          (Ward's linkage over the themes)\n"
+        "  --format jsonl|table    output (jsonl)\n\n%s",
+        QUARRY_THEMES_DEFAULT_DIMS, cli_common_help);
 }
 
 static int write_jsonl(const quarry_corpus *corpus, const quarry_themes *t,
@@ -72,11 +73,14 @@ static int write_jsonl(const quarry_corpus *corpus, const quarry_themes *t,
             json_array_append_new(terms, json_string(th->terms[j]));
         for (j = 0; j < th->n_representatives; j++)
             json_array_append_new(
-                reps, json_string(quarry_corpus_at(corpus, (size_t)th->representatives[j])->id));
+                reps, json_string(quarry_corpus_at(
+                                      corpus, (size_t)th->representatives[j])
+                                      ->id));
         for (m = 0; m < th->size; m++)
             json_array_append_new(
                 members,
-                json_string(quarry_corpus_at(corpus, (size_t)th->members[m])->id));
+                json_string(
+                    quarry_corpus_at(corpus, (size_t)th->members[m])->id));
         json_object_set_new(o, "theme", json_integer(th->id));
         json_object_set_new(o, "size", json_integer(th->size));
         json_object_set_new(o, "cohesion", json_real(th->cohesion));
@@ -112,18 +116,6 @@ static int write_jsonl(const quarry_corpus *corpus, const quarry_themes *t,
     return 0;
 }
 
-/* Print at most max bytes of s on one line, cut at a UTF-8 boundary. */
-static void print_snippet(const char *s, size_t len, size_t max)
-{
-    size_t i, n = len < max ? len : max;
-    while (n < len && n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-        n--;
-    for (i = 0; i < n; i++)
-        putchar(s[i] == '\n' || s[i] == '\r' || s[i] == '\t' ? ' ' : s[i]);
-    if (n < len)
-        fputs("...", stdout);
-}
-
 static void write_theme(const quarry_corpus *corpus, const quarry_theme *th,
                         int coded)
 {
@@ -148,7 +140,7 @@ static void write_theme(const quarry_corpus *corpus, const quarry_theme *th,
         const quarry_excerpt *x =
             quarry_corpus_at(corpus, (size_t)th->representatives[j]);
         printf("  %-14s \"", x->id);
-        print_snippet(x->text, x->text_len, 110);
+        cli_print_snippet(stdout, x->text, x->text_len, 110);
         printf("\"\n");
     }
     printf("\n");
@@ -166,8 +158,7 @@ static void write_table(const quarry_corpus *corpus, const quarry_themes *t,
     for (g = 0; g < quarry_themes_group_count(t); g++) {
         const quarry_theme_group *gr = quarry_themes_group_at(t, g);
         printf("== Group %d  (%d theme%s, %lld excerpts)\n   terms: ", gr->id,
-               gr->n_themes, gr->n_themes == 1 ? "" : "s",
-               (long long)gr->size);
+               gr->n_themes, gr->n_themes == 1 ? "" : "s", (long long)gr->size);
         for (j = 0; j < gr->n_terms; j++)
             printf("%s%s", j ? ", " : "", gr->terms[j]);
         printf("\n\n");
@@ -207,17 +198,24 @@ static int own_option(cli *c, int opt, const char *arg, void *ctx)
         return 1;
     }
     case OPT_TOP_CODES:
-        return cli_int_option(c, "--top-codes", arg, 1, 1000,
-                              &a->to.n_codes) == 0 ? 1 : -1;
+        return cli_int_option(c, "--top-codes", arg, 1, 1000, &a->to.n_codes) ==
+                       0
+                   ? 1
+                   : -1;
     case OPT_GROUPS:
-        return cli_int_option(c, "--groups", arg, 1, 100000,
-                              &a->to.groups) == 0 ? 1 : -1;
+        return cli_int_option(c, "--groups", arg, 1, 100000, &a->to.groups) == 0
+                   ? 1
+                   : -1;
     case OPT_TOP_TERMS:
-        return cli_int_option(c, "--top-terms", arg, 1, 1000,
-                              &a->to.n_terms) == 0 ? 1 : -1;
+        return cli_int_option(c, "--top-terms", arg, 1, 1000, &a->to.n_terms) ==
+                       0
+                   ? 1
+                   : -1;
     case OPT_REPS:
         return cli_int_option(c, "--representatives", arg, 0, 1000,
-                              &a->to.n_representatives) == 0 ? 1 : -1;
+                              &a->to.n_representatives) == 0
+                   ? 1
+                   : -1;
     case OPT_DIMS:
         return cli_int_option(c, "--dims", arg, 0, 100000, &a->to.dims) == 0
                    ? 1
@@ -333,12 +331,14 @@ int cmd_themes(int argc, char **argv)
         goto out;
     }
     if (quarry_themes_unassigned(themes) > 0)
-        cli_warn(&c, "%lld excerpts are in no theme (the clusterer left them "
-                     "out as noise)",
+        cli_warn(&c,
+                 "%lld excerpts are in no theme (the clusterer left them "
+                 "out as noise)",
                  (long long)quarry_themes_unassigned(themes));
     if (coded != NULL && quarry_themes_unmatched(themes) > 0)
-        cli_warn(&c, "%lld coded excerpts share no term with any theme and "
-                     "were not matched",
+        cli_warn(&c,
+                 "%lld coded excerpts share no term with any theme and "
+                 "were not matched",
                  (long long)quarry_themes_unmatched(themes));
     if (quarry_engine_unused_option(e) != NULL) {
         cli_error(&c, "--option %s: no plugin of this run is called that",

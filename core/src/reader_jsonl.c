@@ -378,8 +378,11 @@ static int is_blank_line(const char *s, size_t n)
     return 1;
 }
 
-/* Lines parsed per batch: the workers parse a batch into trees, then the
- * calling thread turns the trees into excerpts in line order. */
+/* Lines per batch. Reading is pipelined: while one task turns the trees of
+ * batch b into excerpts, in line order, the other workers parse the lines
+ * of batch b + 1 into trees; then the roles move on. Only the in-order
+ * task touches the corpus, so the excerpts, their order and the first
+ * error reported are those of a one-thread read. */
 #define JSONL_BATCH 8192
 #define JSONL_GRAIN 256
 
@@ -390,11 +393,19 @@ typedef struct jsonl_line {
     json_t *root; /* NULL: not valid UTF-8 or not JSON; read_line says why */
 } jsonl_line;
 
-static int parse_lines(void *p, int64_t b, int64_t e, int worker)
+typedef struct jsonl_round {
+    corpus_reader *r;
+    jsonl_state *st;
+    jsonl_line *add;   /* parsed batch to add, or NULL */
+    int64_t n_add;
+    jsonl_line *parse; /* batch to parse, or NULL */
+    int64_t n_parse;
+    int status;        /* of the adding task */
+} jsonl_round;
+
+static void parse_range(jsonl_line *l, int64_t b, int64_t e)
 {
-    jsonl_line *l = p;
     int64_t i;
-    (void)worker;
     for (i = b; i < e; i++) {
         json_error_t jerr;
         size_t bad;
@@ -402,65 +413,131 @@ static int parse_lines(void *p, int64_t b, int64_t e, int worker)
         if (quarry_utf8_check(l[i].s, l[i].n, &bad) == QUARRY_UTF8_OK)
             l[i].root = json_loadb(l[i].s, l[i].n, JSONL_FLAGS, &jerr);
     }
+}
+
+/* Add the parsed lines in order; every tree is released. */
+static int add_batch(corpus_reader *r, jsonl_state *st, jsonl_line *l,
+                     int64_t n)
+{
+    int64_t i;
+    int rc = 0;
+    for (i = 0; i < n; i++) {
+        json_t *root = l[i].root;
+        l[i].root = NULL;
+        if (rc != 0) {
+            json_decref(root);
+            continue;
+        }
+        if (root == NULL)
+            /* Again, for the message. */
+            rc = read_line(r, st, l[i].line, l[i].s, l[i].n);
+        else if (!json_is_object(root))
+            rc = corpus_fail(r, QUARRY_EPARSE, l[i].line, NULL,
+                             "not a JSON object but %s (JSON Lines wants "
+                             "one object a line)",
+                             type_name(root));
+        else
+            rc = read_object(r, st, l[i].line, root);
+        json_decref(root);
+    }
+    return rc;
+}
+
+/* Task 0 adds the previous batch; task t >= 1 parses chunk t - 1. */
+static int round_task(void *p, int64_t b, int64_t e, int worker)
+{
+    jsonl_round *rd = p;
+    int64_t t;
+    (void)worker;
+    for (t = b; t < e; t++) {
+        if (t == 0) {
+            if (rd->add != NULL)
+                rd->status = add_batch(rd->r, rd->st, rd->add, rd->n_add);
+        } else {
+            int64_t c0 = (t - 1) * JSONL_GRAIN;
+            int64_t c1 = c0 + JSONL_GRAIN < rd->n_parse ? c0 + JSONL_GRAIN
+                                                       : rd->n_parse;
+            parse_range(rd->parse, c0, c1);
+        }
+    }
     return 0;
+}
+
+/* Cut the next batch of non-blank lines from *pos; returns its size. */
+static int64_t cut_batch(const char *buf, size_t len, size_t *pos,
+                         int64_t *line, jsonl_line *batch)
+{
+    int64_t nb = 0;
+    while (nb < JSONL_BATCH && *pos < len) {
+        const char *nl = memchr(buf + *pos, '\n', len - *pos);
+        size_t end = nl ? (size_t)(nl - buf) : len;
+        const char *s = buf + *pos;
+        size_t n = end - *pos;
+
+        (*line)++;
+        *pos = nl ? end + 1 : len;
+        if (n > 0 && s[n - 1] == '\r')
+            n--;
+        if (is_blank_line(s, n))
+            continue;
+        batch[nb].s = s;
+        batch[nb].n = n;
+        batch[nb].line = *line;
+        batch[nb].root = NULL;
+        nb++;
+    }
+    return nb;
 }
 
 int corpus_read_jsonl(corpus_reader *r, const char *buf, size_t len)
 {
     jsonl_state st;
-    jsonl_line *batch;
+    jsonl_line *batch[2];
+    int64_t n[2] = {0, 0}, line = 0, i;
     size_t pos = r->begin;
-    int64_t line = 0, nb, i;
-    int rc = 0;
+    int cur = 0, rc = 0;
 
     memset(&st, 0, sizeof st);
-    batch = malloc(JSONL_BATCH * sizeof *batch);
-    if (batch == NULL)
+    batch[0] = malloc(JSONL_BATCH * sizeof *batch[0]);
+    batch[1] = malloc(JSONL_BATCH * sizeof *batch[1]);
+    if (batch[0] == NULL || batch[1] == NULL) {
+        free(batch[0]);
+        free(batch[1]);
         return corpus_nomem(r);
+    }
     /* jansson seeds its hash function on first use; do it here, before
      * any worker parses. */
     json_object_seed(0);
-    while (rc == 0 && pos < len) {
-        /* Cut the next batch of non-blank lines. */
-        for (nb = 0; nb < JSONL_BATCH && pos < len;) {
-            const char *nl = memchr(buf + pos, '\n', len - pos);
-            size_t end = nl ? (size_t)(nl - buf) : len;
-            const char *s = buf + pos;
-            size_t n = end - pos;
-
-            line++;
-            pos = nl ? end + 1 : len;
-            if (n > 0 && s[n - 1] == '\r')
-                n--;
-            if (is_blank_line(s, n))
-                continue;
-            batch[nb].s = s;
-            batch[nb].n = n;
-            batch[nb].line = line;
-            nb++;
-        }
-        parallel_for(r->threads, nb, JSONL_GRAIN, parse_lines, batch);
-        for (i = 0; i < nb; i++) {
-            json_t *root = batch[i].root;
-            if (rc != 0) {
-                json_decref(root);
-                continue;
-            }
-            if (root == NULL)
-                /* Again on this thread, for the message. */
-                rc = read_line(r, &st, batch[i].line, batch[i].s,
-                               batch[i].n);
-            else if (!json_is_object(root))
-                rc = corpus_fail(r, QUARRY_EPARSE, batch[i].line, NULL,
-                                 "not a JSON object but %s (JSON Lines wants "
-                                 "one object a line)",
-                                 type_name(root));
-            else
-                rc = read_object(r, &st, batch[i].line, root);
-            json_decref(root);
+    /* batch[cur] is parsed and waits to be added; the other is cut and
+     * parsed meanwhile. */
+    for (;;) {
+        jsonl_round rd;
+        int next = 1 - cur;
+        n[next] = rc == 0 ? cut_batch(buf, len, &pos, &line, batch[next]) : 0;
+        if (n[cur] == 0 && n[next] == 0)
+            break;
+        rd.r = r;
+        rd.st = &st;
+        rd.add = n[cur] > 0 ? batch[cur] : NULL;
+        rd.n_add = n[cur];
+        rd.parse = batch[next];
+        rd.n_parse = n[next];
+        rd.status = 0;
+        parallel_for(r->threads, 1 + (n[next] + JSONL_GRAIN - 1) / JSONL_GRAIN,
+                     1, round_task, &rd);
+        if (rc == 0)
+            rc = rd.status;
+        n[cur] = 0;
+        cur = next;
+        if (rc != 0) {
+            for (i = 0; i < n[cur]; i++)
+                json_decref(batch[cur][i].root);
+            n[cur] = 0;
+            break;
         }
     }
-    free(batch);
+    free(batch[0]);
+    free(batch[1]);
     free(st.codes);
     free(st.attrs);
     free(st.dump);

@@ -296,8 +296,14 @@ static int load_source(exporter *x, int64_t row, const char *name,
         if (text != NULL) {
             if (sqlite3_column_type(st, 2) == SQLITE_NULL ||
                 sqlite3_column_int64(st, 3) > (int64_t)text_len ||
-                sqlite3_column_int64(st, 2) > sqlite3_column_int64(st, 3))
+                sqlite3_column_int64(st, 2) > sqlite3_column_int64(st, 3)) {
+                if (sqlite3_column_int(st, 7))
+                    refi_notice(m, "no-offsets",
+                                "excerpt \"%s\" has no place in the text of "
+                                "\"%s\"; not exported",
+                                project_col_text(st, 1), name);
                 continue;
+            }
             b0 = (size_t)sqlite3_column_int64(st, 2);
             b1 = (size_t)sqlite3_column_int64(st, 3);
         } else {

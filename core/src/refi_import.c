@@ -128,13 +128,16 @@ static int code_exists(quarry_project *p, const char *code, int64_t *row)
 }
 
 /* The project's code a REFI code stands for (0 when none): the code whose
- * exported GUID it carries, else the first code with its name. */
-static int match_code(quarry_project *p, const refi_code *c, int64_t *row,
-                      char **code)
+ * exported GUID it carries, else a code with its name (under the same
+ * parent if there is one) that no earlier code of the file took. */
+static int match_code(importer *im, int32_t i, int64_t *row, char **code)
 {
+    quarry_project *p = im->p;
+    const refi_code *c = &im->m->codes[i];
+    const char *parent = c->parent >= 0 ? im->code_str[c->parent] : NULL;
     sqlite3_stmt *st = project_prepare(
-        p, "SELECT id, code, name FROM codes ORDER BY position, id");
-    int rc;
+        p, "SELECT id, code, name, parent FROM codes ORDER BY position, id");
+    int rc, best = 0;
     int64_t by_name = 0;
     char *name_code = NULL;
     *row = 0;
@@ -144,16 +147,28 @@ static int match_code(quarry_project *p, const refi_code *c, int64_t *row,
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *k = project_col_text(st, 1);
         const char *nm = project_col_text(st, 2);
+        const char *kp = project_col_text(st, 3);
+        int64_t r = sqlite3_column_int64(st, 0);
+        int32_t j, taken = 0, score;
         char g[37];
         refi_project_code_guid(k, g);
         if (strcmp(g, c->guid) == 0) {
-            *row = sqlite3_column_int64(st, 0);
+            *row = r;
             *code = strdup(k);
             break;
         }
-        if (by_name == 0 && c->name != NULL &&
-            strcmp(nm ? nm : k, c->name) == 0) {
-            by_name = sqlite3_column_int64(st, 0);
+        if (c->name == NULL || strcmp(nm ? nm : k, c->name) != 0)
+            continue;
+        for (j = 0; j < i && !taken; j++)
+            taken = im->code_row[j] == r;
+        if (taken)
+            continue;
+        score = 1 + ((parent == NULL && kp == NULL) ||
+                     (parent != NULL && kp != NULL && strcmp(parent, kp) == 0));
+        if (score > best) {
+            best = score;
+            by_name = r;
+            free(name_code);
             name_code = strdup(k);
         }
     }
@@ -237,7 +252,7 @@ static int store_codes(importer *im, int update, int32_t *added,
         const char *parent = c->parent >= 0 ? im->code_str[c->parent] : NULL;
         int64_t row;
         char *code;
-        status = match_code(p, c, &row, &code);
+        status = match_code(im, i, &row, &code);
         if (status != QUARRY_OK)
             break;
         if (row != 0) {

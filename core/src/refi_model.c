@@ -270,21 +270,34 @@ const char *refi_guid_for(refi_model *m, const char *ns, const char *kind,
     return refi_str(m, out);
 }
 
-/* One code point's bytes at text[b]: an invalid byte counts as one. */
-static size_t cp_step(const char *text, size_t len, size_t b)
+/* One character's bytes at text[b]: an invalid byte counts as one, and
+ * so does CR LF when crlf_one. */
+static size_t cp_step_mode(const char *text, size_t len, size_t b, int crlf_one)
 {
     int32_t cp;
-    size_t n = quarry_utf8_decode(text + b, len - b, &cp);
+    size_t n;
+    if (crlf_one && text[b] == '\r' && b + 1 < len && text[b + 1] == '\n')
+        return 2;
+    n = quarry_utf8_decode(text + b, len - b, &cp);
     return n ? n : 1;
 }
 
+#define cp_step(text, len, b) cp_step_mode(text, len, b, map->crlf_one)
+
 int refi_cpmap_init(refi_cpmap *map, const char *text, size_t len)
+{
+    return refi_cpmap_init_crlf(map, text, len, 0);
+}
+
+int refi_cpmap_init_crlf(refi_cpmap *map, const char *text, size_t len,
+                         int crlf_one)
 {
     size_t b = 0, cap = len / 64 + 2;
     int64_t cp = 0;
     memset(map, 0, sizeof(*map));
     map->text = text;
     map->len = len;
+    map->crlf_one = crlf_one;
     map->ck = malloc(cap * sizeof(size_t));
     if (map->ck == NULL)
         return QUARRY_ENOMEM;

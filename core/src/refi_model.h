@@ -162,6 +162,9 @@ typedef struct refi_model {
     /* How endPosition was read (import) and the votes of @name texts. */
     int end_inclusive;
     int64_t votes_inclusive, votes_exclusive;
+    /* Whether the file counted CR LF as one character, and the votes. */
+    int crlf_one;
+    int64_t votes_crlf_one, votes_crlf_two;
 
     char errmsg[1024];
 } refi_model;
@@ -218,9 +221,13 @@ typedef struct refi_cpmap {
     size_t *ck; /* byte offset of code point 64*i */
     int64_t n_ck;
     int64_t n_cp;
+    int crlf_one; /* count CR LF as one character (as ATLAS.ti does) */
 } refi_cpmap;
 
 int refi_cpmap_init(refi_cpmap *map, const char *text, size_t len);
+/* The same, counting each CR LF pair as one character when crlf_one. */
+int refi_cpmap_init_crlf(refi_cpmap *map, const char *text, size_t len,
+                         int crlf_one);
 void refi_cpmap_free(refi_cpmap *map);
 /* The byte offset of code point cp (len when cp is the count); (size_t)-1
  * when cp is negative or past the end. */

@@ -10,8 +10,8 @@
  * out of its folder, an entry that inflates past the limits. References are
  * collected as they come and resolved at the end, because a Case may point
  * at a selection defined later. endPosition is read once every selection is
- * known: the quoted texts in @name vote for the inclusive or exclusive
- * reading.
+ * known: the quoted texts in @name vote (refi_read_pos.c). The bytes come
+ * from refi_read_src.c (zip entries, files, text repair).
  */
 #include <errno.h>
 #include <libxml/parser.h>
@@ -24,58 +24,22 @@
 #include <strings.h>
 #include <zip.h>
 
-#include "refi_io.h"
+#include "refi_read.h"
 #include "utf8.h"
 
 #define NS_PROJECT "urn:QDA-XML:project:"
 #define NS_CODEBOOK "urn:QDA-XML:codebook:"
 
-typedef enum pend_what {
-    P_CODING_CODE,
-    P_CODING_USER,
-    P_SEL_USER,
-    P_SRC_USER,
-    P_NOTE_USER,
-    P_PROJECT_USER,
-    P_REF,
-    P_VALUE_VAR
-} pend_what;
-
-typedef struct pending {
-    pend_what what;
-    int32_t idx;
-    const char *guid;
-    int line;
-    const char *elem;
-} pending;
-
-typedef struct reader {
-    refi_model *m;
-    const quarry_refi_options *o;
-    const char *file;     /* display name of the file read */
-    const char *xml_name; /* "study.qdpx: project.qde" or the file */
-    zip_t *za;
-    const char *base_dir;
-    uint64_t max_entry, max_total, total;
-    uint32_t max_ratio;
-    const xmlChar *ns; /* the root's namespace (NULL: none) */
-    pending *pend;
-    int32_t n_pend, cap_pend;
-    int *sel_line; /* line of each selection, for messages */
-    int32_t cap_sel_line;
-} reader;
-
 /* ------------------------------------------------------------------ */
 /* Messages                                                            */
 
-static int node_line(const xmlNode *n)
+int rd_node_line(const xmlNode *n)
 {
     long l = n ? xmlGetLineNo(n) : 0;
     return l > 0 && l < INT_MAX ? (int)l : 0;
 }
 
-__attribute__((format(printf, 4, 5))) static int
-fail_at(reader *r, int status, const xmlNode *n, const char *fmt, ...)
+int rd_fail_at(reader *r, int status, const xmlNode *n, const char *fmt, ...)
 {
     char msg[768];
     va_list ap;
@@ -84,11 +48,11 @@ fail_at(reader *r, int status, const xmlNode *n, const char *fmt, ...)
     va_end(ap);
     if (n != NULL)
         return refi_fail(r->m, status, "%s:%d: %s: %s", r->xml_name,
-                         node_line(n), (const char *)n->name, msg);
+                         rd_node_line(n), (const char *)n->name, msg);
     return refi_fail(r->m, status, "%s: %s", r->xml_name, msg);
 }
 
-static int oom(reader *r)
+int rd_oom(reader *r)
 {
     return refi_fail(r->m, QUARRY_ENOMEM, "%s: out of memory", r->file);
 }
@@ -112,7 +76,7 @@ static int ours(reader *r, const xmlNode *n)
         return 1;
     refi_notice(r->m, "foreign-ns",
                 "%s:%d: skipped element %s in the unknown namespace \"%s\"",
-                r->xml_name, node_line(n), (const char *)n->name,
+                r->xml_name, rd_node_line(n), (const char *)n->name,
                 href ? (const char *)href : "");
     return 0;
 }
@@ -163,7 +127,7 @@ static void unknown_child(reader *r, const xmlNode *parent, const xmlNode *n)
     snprintf(key, sizeof(key), "unknown:%s/%s", (const char *)parent->name,
              (const char *)n->name);
     refi_notice(r->m, key, "%s:%d: skipped unknown element %s in %s",
-                r->xml_name, node_line(n), (const char *)n->name,
+                r->xml_name, rd_node_line(n), (const char *)n->name,
                 (const char *)parent->name);
 }
 
@@ -175,11 +139,11 @@ static int skip_subtree(reader *r, const xmlNode *n)
     int err = 0;
     const char *g = attr(r, n, "guid", &err);
     if (err)
-        return oom(r);
+        return rd_oom(r);
     if (g != NULL) {
         int rc = refi_guid_add(r->m, g, REFI_K_SKIPPED, -1);
         if (rc == QUARRY_ENOMEM)
-            return oom(r);
+            return rd_oom(r);
     }
     for (c = n->children; c != NULL; c = c->next)
         if (is_elem(c) && skip_subtree(r, c) != 0)
@@ -206,7 +170,8 @@ static const char *date_attr(reader *r, const xmlNode *n, const char *name,
     if (v != NULL && !refi_is_datetime(v)) {
         refi_notice(r->m, "bad-date",
                     "%s:%d: %s: %s \"%.40s\" is not a date and time; dropped",
-                    r->xml_name, node_line(n), (const char *)n->name, name, v);
+                    r->xml_name, rd_node_line(n), (const char *)n->name, name,
+                    v);
         return NULL;
     }
     return v;
@@ -245,27 +210,28 @@ static int take_guid(reader *r, const xmlNode *n, refi_kind kind, int32_t idx,
     refi_kind had;
     int32_t at = -1;
     if (err)
-        return oom(r);
+        return rd_oom(r);
     if (g == NULL || g[0] == '\0')
-        return fail_at(r, QUARRY_EPARSE, n, "no guid attribute");
+        return rd_fail_at(r, QUARRY_EPARSE, n, "no guid attribute");
     had = refi_guid_find(r->m, g, &at);
     rc = refi_guid_add(r->m, g, kind, idx);
     if (rc == QUARRY_EDUP)
-        return fail_at(r, QUARRY_EPARSE, n,
-                       "guid \"%s\" is already used by an earlier element%s", g,
-                       had == REFI_K_SKIPPED ? " (a skipped one)" : "");
+        return rd_fail_at(r, QUARRY_EPARSE, n,
+                          "guid \"%s\" is already used by an earlier element%s",
+                          g, had == REFI_K_SKIPPED ? " (a skipped one)" : "");
     if (rc != 0)
-        return oom(r);
+        return rd_oom(r);
     if (refi_guid_normalise(g, norm) == 0) {
         *out = refi_str(r->m, norm);
     } else {
         refi_uuid5(NULL, g, strlen(g), norm);
         refi_notice(r->m, "bad-guid",
                     "%s:%d: %s: guid \"%.40s\" is not a GUID; replaced by %s",
-                    r->xml_name, node_line(n), (const char *)n->name, g, norm);
+                    r->xml_name, rd_node_line(n), (const char *)n->name, g,
+                    norm);
         *out = refi_str(r->m, norm);
     }
-    return *out ? 0 : oom(r);
+    return *out ? 0 : rd_oom(r);
 }
 
 static int add_pending(reader *r, pend_what what, int32_t idx, const char *guid,
@@ -278,7 +244,7 @@ static int add_pending(reader *r, pend_what what, int32_t idx, const char *guid,
         int32_t cap = r->cap_pend ? 2 * r->cap_pend : 64;
         p = realloc(r->pend, (size_t)cap * sizeof(*p));
         if (p == NULL)
-            return oom(r);
+            return rd_oom(r);
         r->pend = p;
         r->cap_pend = cap;
     }
@@ -286,7 +252,7 @@ static int add_pending(reader *r, pend_what what, int32_t idx, const char *guid,
     p->what = what;
     p->idx = idx;
     p->guid = guid;
-    p->line = node_line(n);
+    p->line = rd_node_line(n);
     p->elem = (const char *)n->name;
     return 0;
 }
@@ -302,328 +268,17 @@ static int add_ref(reader *r, const xmlNode *n, refi_kind owner_kind,
     if (g == NULL && !err)
         g = attr(r, n, "guid", &err);
     if (err)
-        return oom(r);
+        return rd_oom(r);
     if (g == NULL)
-        return fail_at(r, QUARRY_EPARSE, n, "no targetGUID attribute");
+        return rd_fail_at(r, QUARRY_EPARSE, n, "no targetGUID attribute");
     i = REFI_PUSH(r->m, refs);
     if (i < 0)
-        return oom(r);
+        return rd_oom(r);
     r->m->refs[i].owner_kind = owner_kind;
     r->m->refs[i].owner = owner;
     r->m->refs[i].target_kind = target_kind;
     r->m->refs[i].target = -1;
     return add_pending(r, P_REF, i, g, n);
-}
-
-/* ------------------------------------------------------------------ */
-/* Zip entries and files                                               */
-
-static int read_entry(reader *r, zip_int64_t idx, const char *what, char **out,
-                      size_t *len)
-{
-    zip_stat_t st;
-    zip_file_t *zf;
-    char *buf;
-    size_t cap, n = 0;
-    zip_stat_init(&st);
-    if (zip_stat_index(r->za, (zip_uint64_t)idx, 0, &st) != 0)
-        return refi_fail(r->m, QUARRY_EPARSE, "%s: %s: %s", r->file, what,
-                         zip_strerror(r->za));
-    if ((st.valid & ZIP_STAT_SIZE) && st.size > r->max_entry)
-        return refi_fail(r->m, QUARRY_ERANGE,
-                         "%s: %s: %llu bytes uncompressed, over the limit of "
-                         "%llu; refused",
-                         r->file, what, (unsigned long long)st.size,
-                         (unsigned long long)r->max_entry);
-    cap = (st.valid & ZIP_STAT_SIZE) ? (size_t)st.size + 1 : 4096;
-    buf = malloc(cap);
-    if (buf == NULL)
-        return oom(r);
-    zf = zip_fopen_index(r->za, (zip_uint64_t)idx, 0);
-    if (zf == NULL) {
-        free(buf);
-        return refi_fail(r->m, QUARRY_EPARSE, "%s: %s: %s", r->file, what,
-                         zip_strerror(r->za));
-    }
-    for (;;) {
-        zip_int64_t got;
-        if (n + 1 >= cap) {
-            char *p;
-            if (cap > r->max_entry) {
-                zip_fclose(zf);
-                free(buf);
-                return refi_fail(r->m, QUARRY_ERANGE,
-                                 "%s: %s: inflates past the limit of %llu "
-                                 "bytes; refused",
-                                 r->file, what,
-                                 (unsigned long long)r->max_entry);
-            }
-            p = realloc(buf, cap * 2);
-            if (p == NULL) {
-                zip_fclose(zf);
-                free(buf);
-                return oom(r);
-            }
-            buf = p;
-            cap *= 2;
-        }
-        got = zip_fread(zf, buf + n, cap - 1 - n);
-        if (got < 0) {
-            refi_fail(r->m, QUARRY_EPARSE, "%s: %s: %s", r->file, what,
-                      zip_file_strerror(zf));
-            zip_fclose(zf);
-            free(buf);
-            return QUARRY_EPARSE;
-        }
-        if (got == 0)
-            break;
-        n += (size_t)got;
-        if (n > r->max_entry) {
-            zip_fclose(zf);
-            free(buf);
-            return refi_fail(r->m, QUARRY_ERANGE,
-                             "%s: %s: inflates past the limit of %llu bytes; "
-                             "refused",
-                             r->file, what, (unsigned long long)r->max_entry);
-        }
-    }
-    zip_fclose(zf);
-    r->total += n;
-    if (r->total > r->max_total) {
-        free(buf);
-        return refi_fail(r->m, QUARRY_ERANGE,
-                         "%s: the entries read inflate past the limit of %llu "
-                         "bytes; refused",
-                         r->file, (unsigned long long)r->max_total);
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    return 0;
-}
-
-/* Refuse an archive whose declared sizes already break the limits. */
-static int check_archive(reader *r)
-{
-    zip_int64_t n = zip_get_num_entries(r->za, 0), i;
-    uint64_t sum = 0;
-    for (i = 0; i < n; i++) {
-        zip_stat_t st;
-        zip_stat_init(&st);
-        if (zip_stat_index(r->za, (zip_uint64_t)i, 0, &st) != 0)
-            continue;
-        if (!(st.valid & ZIP_STAT_SIZE))
-            continue;
-        if (st.size > r->max_entry)
-            return refi_fail(r->m, QUARRY_ERANGE,
-                             "%s: entry \"%s\": %llu bytes uncompressed, over "
-                             "the limit of %llu; refused",
-                             r->file, st.name ? st.name : "?",
-                             (unsigned long long)st.size,
-                             (unsigned long long)r->max_entry);
-        if ((st.valid & ZIP_STAT_COMP_SIZE) && st.size > ((uint64_t)1 << 20) &&
-            st.size / (st.comp_size ? st.comp_size : 1) > r->max_ratio)
-            return refi_fail(
-                r->m, QUARRY_ERANGE,
-                "%s: entry \"%s\": compressed %llu times (%llu "
-                "bytes from %llu), over the limit of %u: a zip "
-                "bomb? refused",
-                r->file, st.name ? st.name : "?",
-                (unsigned long long)(st.size /
-                                     (st.comp_size ? st.comp_size : 1)),
-                (unsigned long long)st.size, (unsigned long long)st.comp_size,
-                r->max_ratio);
-        sum += st.size;
-    }
-    if (sum > r->max_total)
-        return refi_fail(r->m, QUARRY_ERANGE,
-                         "%s: the entries hold %llu bytes uncompressed, over "
-                         "the limit of %llu; refused",
-                         r->file, (unsigned long long)sum,
-                         (unsigned long long)r->max_total);
-    return 0;
-}
-
-static int read_disk_file(reader *r, const xmlNode *n, const char *path,
-                          char **out, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t cap = 0, used = 0;
-    if (f == NULL)
-        return fail_at(r, QUARRY_EIO, n, "cannot read \"%s\": %s", path,
-                       strerror(errno));
-    for (;;) {
-        size_t got;
-        if (used + 1 >= cap) {
-            char *p;
-            if (cap > r->max_entry) {
-                fclose(f);
-                free(buf);
-                return fail_at(r, QUARRY_ERANGE, n,
-                               "\"%s\" is over the limit of %llu bytes", path,
-                               (unsigned long long)r->max_entry);
-            }
-            cap = cap ? cap * 2 : 65536;
-            p = realloc(buf, cap);
-            if (p == NULL) {
-                fclose(f);
-                free(buf);
-                return oom(r);
-            }
-            buf = p;
-        }
-        got = fread(buf + used, 1, cap - 1 - used, f);
-        used += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        fclose(f);
-        free(buf);
-        return fail_at(r, QUARRY_EIO, n, "cannot read \"%s\"", path);
-    }
-    fclose(f);
-    buf[used] = '\0';
-    *out = buf;
-    *len = used;
-    return 0;
-}
-
-/* A path that may not climb out of its folder: no "..", no backslash, no
- * NUL, not absolute. */
-static int contained(const char *p)
-{
-    const char *s = p;
-    if (p[0] == '\0' || p[0] == '/' || strchr(p, '\\') != NULL)
-        return 0;
-    while (*s) {
-        const char *e = strchr(s, '/');
-        size_t l = e ? (size_t)(e - s) : strlen(s);
-        if (l == 2 && s[0] == '.' && s[1] == '.')
-            return 0;
-        s += l;
-        if (*s == '/')
-            s++;
-    }
-    return 1;
-}
-
-/* Repair a source text: invalid UTF-8 and NUL bytes become U+FFFD, each
- * counting as the one character it was. */
-static int clean_text(reader *r, const xmlNode *n, char **buf, size_t *len)
-{
-    size_t where, i, o = 0, bad = 0;
-    char *out;
-    if (quarry_utf8_check(*buf, *len, &where) == QUARRY_UTF8_OK)
-        return 0;
-    if (*len > SIZE_MAX / 3 - 1)
-        return oom(r);
-    out = malloc(*len * 3 + 1);
-    if (out == NULL)
-        return oom(r);
-    for (i = 0; i < *len;) {
-        int32_t cp;
-        size_t k = quarry_utf8_decode(*buf + i, *len - i, &cp);
-        if (k == 0 || cp == 0) {
-            memcpy(out + o, "\xEF\xBF\xBD", 3);
-            o += 3;
-            i++;
-            bad++;
-        } else {
-            memcpy(out + o, *buf + i, k);
-            o += k;
-            i += k;
-        }
-    }
-    out[o] = '\0';
-    refi_notice(r->m, "bad-utf8",
-                "%s:%d: %s: the text is not valid UTF-8 from byte %zu; %zu "
-                "byte(s) replaced by U+FFFD",
-                r->xml_name, node_line(n), (const char *)n->name, where, bad);
-    free(*buf);
-    *buf = out;
-    *len = o;
-    return 0;
-}
-
-/* The text of a TextSource or Note from @plainTextPath. */
-static int load_path_text(reader *r, const xmlNode *n, const char *path,
-                          char **buf, size_t *len)
-{
-    int rc;
-    if (strncmp(path, "internal://", 11) == 0) {
-        const char *rel = path + 11;
-        char *entry;
-        zip_int64_t idx;
-        if (!contained(rel))
-            return fail_at(r, QUARRY_EPARSE, n,
-                           "plainTextPath \"%s\" leaves the sources folder; "
-                           "refused",
-                           path);
-        if (r->za == NULL) {
-            /* An unpacked project: project.qde beside its sources/. */
-            char *full;
-            if (r->base_dir == NULL)
-                return fail_at(r, QUARRY_ENOTFOUND, n,
-                               "plainTextPath \"%s\" needs the .qdpx archive",
-                               path);
-            full = malloc(strlen(r->base_dir) + strlen(rel) + 10);
-            if (full == NULL)
-                return oom(r);
-            sprintf(full, "%s/sources/%s", r->base_dir, rel);
-            rc = read_disk_file(r, n, full, buf, len);
-            free(full);
-            return rc;
-        }
-        entry = malloc(strlen(rel) + 9);
-        if (entry == NULL)
-            return oom(r);
-        sprintf(entry, "sources/%s", rel);
-        idx = zip_name_locate(r->za, entry, ZIP_FL_NOCASE);
-        if (idx < 0) {
-            free(entry);
-            return fail_at(r, QUARRY_ENOTFOUND, n,
-                           "plainTextPath \"%s\": no entry sources/%s in the "
-                           "archive",
-                           path, rel);
-        }
-        rc = read_entry(r, idx, entry, buf, len);
-        free(entry);
-        return rc;
-    } else {
-        const char *p = path;
-        char *full;
-        if (strncmp(p, "file://", 7) == 0)
-            p += 7;
-        if (!r->o->allow_external)
-            return fail_at(r, QUARRY_EPARSE, n,
-                           "plainTextPath \"%s\" is outside the archive and "
-                           "external files are not allowed",
-                           path);
-        if (p[0] == '/') {
-            full = strdup(p);
-        } else {
-            const char *base = r->base_dir ? r->base_dir : ".";
-            if (!contained(p))
-                return fail_at(r, QUARRY_EPARSE, n,
-                               "plainTextPath \"%s\" leaves the project's "
-                               "folder; refused",
-                               path);
-            full = malloc(strlen(base) + strlen(p) + 2);
-            if (full != NULL)
-                sprintf(full, "%s/%s", base, p);
-        }
-        if (full == NULL)
-            return oom(r);
-        rc = read_disk_file(r, n, full, buf, len);
-        if (rc == 0)
-            refi_notice(r->m, "external",
-                        "%s:%d: %s: text read from outside the archive: %s",
-                        r->xml_name, node_line(n), (const char *)n->name, full);
-        free(full);
-        return rc;
-    }
 }
 
 /* ------------------------------------------------------------------ */
@@ -637,13 +292,13 @@ static int parse_coding(reader *r, const xmlNode *n, int32_t src, int32_t sel)
     refi_coding *cd;
     const char *guid, *user, *created;
     if (i < 0)
-        return oom(r);
+        return rd_oom(r);
     if ((rc = take_guid(r, n, REFI_K_CODING, i, &guid)) != 0)
         return rc;
     user = attr(r, n, "creatingUser", &err);
     created = date_attr(r, n, "creationDateTime", &err);
     if (err)
-        return oom(r);
+        return rd_oom(r);
     cd = &r->m->codings[i];
     cd->guid = guid;
     cd->created = created;
@@ -659,12 +314,13 @@ static int parse_coding(reader *r, const xmlNode *n, int32_t src, int32_t sel)
         if (named(c, "CodeRef")) {
             const char *g = attr(r, c, "targetGUID", &err);
             if (err)
-                return oom(r);
+                return rd_oom(r);
             if (g == NULL)
-                return fail_at(r, QUARRY_EPARSE, c, "no targetGUID attribute");
+                return rd_fail_at(r, QUARRY_EPARSE, c,
+                                  "no targetGUID attribute");
             if (seen++)
-                return fail_at(r, QUARRY_EPARSE, n,
-                               "guid \"%s\": more than one CodeRef", guid);
+                return rd_fail_at(r, QUARRY_EPARSE, n,
+                                  "guid \"%s\": more than one CodeRef", guid);
             if ((rc = add_pending(r, P_CODING_CODE, i, g, c)) != 0)
                 return rc;
         } else if (named(c, "NoteRef")) {
@@ -675,7 +331,7 @@ static int parse_coding(reader *r, const xmlNode *n, int32_t src, int32_t sel)
         }
     }
     if (!seen)
-        return fail_at(r, QUARRY_EPARSE, n, "guid \"%s\": no CodeRef", guid);
+        return rd_fail_at(r, QUARRY_EPARSE, n, "guid \"%s\": no CodeRef", guid);
     return 0;
 }
 
@@ -688,30 +344,30 @@ static int parse_selection(reader *r, const xmlNode *n, int32_t src)
     const char *guid, *sp, *ep, *user;
     int64_t start, end;
     if (i < 0)
-        return oom(r);
+        return rd_oom(r);
     if (i >= r->cap_sel_line) {
         int32_t cap = r->cap_sel_line ? 2 * r->cap_sel_line : 64;
         int *p = realloc(r->sel_line, (size_t)cap * sizeof(int));
         if (p == NULL)
-            return oom(r);
+            return rd_oom(r);
         r->sel_line = p;
         r->cap_sel_line = cap;
     }
-    r->sel_line[i] = node_line(n);
+    r->sel_line[i] = rd_node_line(n);
     if ((rc = take_guid(r, n, REFI_K_SELECTION, i, &guid)) != 0)
         return rc;
     sp = attr(r, n, "startPosition", &err);
     ep = attr(r, n, "endPosition", &err);
     if (err)
-        return oom(r);
+        return rd_oom(r);
     if (parse_int64(sp, &start) != 0 || start < 0)
-        return fail_at(r, QUARRY_EPARSE, n,
-                       "guid \"%s\": startPosition \"%s\" is not a position",
-                       guid, sp ? sp : "(missing)");
+        return rd_fail_at(r, QUARRY_EPARSE, n,
+                          "guid \"%s\": startPosition \"%s\" is not a position",
+                          guid, sp ? sp : "(missing)");
     if (parse_int64(ep, &end) != 0 || end < 0)
-        return fail_at(r, QUARRY_EPARSE, n,
-                       "guid \"%s\": endPosition \"%s\" is not a position",
-                       guid, ep ? ep : "(missing)");
+        return rd_fail_at(r, QUARRY_EPARSE, n,
+                          "guid \"%s\": endPosition \"%s\" is not a position",
+                          guid, ep ? ep : "(missing)");
     s = &r->m->selections[i];
     s->guid = guid;
     s->source = src;
@@ -722,7 +378,7 @@ static int parse_selection(reader *r, const xmlNode *n, int32_t src)
     user = attr(r, n, "creatingUser", &err);
     s->created = date_attr(r, n, "creationDateTime", &err);
     if (err)
-        return oom(r);
+        return rd_oom(r);
     if ((rc = add_pending(r, P_SEL_USER, i, user, n)) != 0)
         return rc;
     for (c = n->children; c != NULL; c = c->next) {
@@ -731,7 +387,7 @@ static int parse_selection(reader *r, const xmlNode *n, int32_t src)
         if (named(c, "Description")) {
             const char *d = content(r, c, NULL, &err);
             if (err)
-                return oom(r);
+                return rd_oom(r);
             r->m->selections[i].description = d;
         } else if (named(c, "Coding")) {
             if ((rc = parse_coding(r, c, src, i)) != 0)
@@ -758,7 +414,7 @@ static int parse_value(reader *r, const xmlNode *n, refi_kind owner_kind,
     int32_t i = REFI_PUSH(r->m, values);
     refi_value *v;
     if (i < 0)
-        return oom(r);
+        return rd_oom(r);
     v = &r->m->values[i];
     v->owner_kind = owner_kind;
     v->owner = owner;
@@ -770,9 +426,10 @@ static int parse_value(reader *r, const xmlNode *n, refi_kind owner_kind,
         if (named(c, "VariableRef")) {
             var = attr(r, c, "targetGUID", &err);
             if (err)
-                return oom(r);
+                return rd_oom(r);
             if (var == NULL)
-                return fail_at(r, QUARRY_EPARSE, c, "no targetGUID attribute");
+                return rd_fail_at(r, QUARRY_EPARSE, c,
+                                  "no targetGUID attribute");
             if ((rc = add_pending(r, P_VALUE_VAR, i, var, c)) != 0)
                 return rc;
             continue;
@@ -787,13 +444,13 @@ static int parse_value(reader *r, const xmlNode *n, refi_kind owner_kind,
         r->m->values[i].type = (refi_vtype)k;
         r->m->values[i].value = content(r, c, NULL, &err);
         if (err)
-            return oom(r);
+            return rd_oom(r);
     }
     if (var == NULL)
-        return fail_at(r, QUARRY_EPARSE, n, "no VariableRef");
+        return rd_fail_at(r, QUARRY_EPARSE, n, "no VariableRef");
     if (r->m->values[i].value == NULL)
         r->m->values[i].value = refi_str(r->m, "");
-    return r->m->values[i].value ? 0 : oom(r);
+    return r->m->values[i].value ? 0 : rd_oom(r);
 }
 
 /* A TextSource, or a Note (the same type in the schema). */
@@ -823,14 +480,15 @@ static int parse_text(reader *r, const xmlNode *n, int is_note)
             refi_notice(r->m, "rich-only",
                         "%s:%d: TextSource \"%s\": only richTextPath, no "
                         "plain text; skipped",
-                        r->xml_name, node_line(n), nm ? (const char *)nm : "?");
+                        r->xml_name, rd_node_line(n),
+                        nm ? (const char *)nm : "?");
             xmlFree(nm);
             return skip_subtree(r, n);
         }
     }
     i = is_note ? REFI_PUSH(r->m, notes) : REFI_PUSH(r->m, sources);
     if (i < 0)
-        return oom(r);
+        return rd_oom(r);
     if ((rc = take_guid(r, n, is_note ? REFI_K_NOTE : REFI_K_SOURCE, i,
                         &guid)) != 0)
         return rc;
@@ -839,18 +497,18 @@ static int parse_text(reader *r, const xmlNode *n, int is_note)
     user = attr(r, n, "creatingUser", &err);
     created = date_attr(r, n, "creationDateTime", &err);
     if (err)
-        return oom(r);
+        return rd_oom(r);
     for (c = n->children; c != NULL; c = c->next) {
         if (!is_elem(c) || !ours(r, c))
             continue;
         if (named(c, "PlainTextContent")) {
             inline_text = content(r, c, &inline_len, &err);
             if (err)
-                return oom(r);
+                return rd_oom(r);
         } else if (named(c, "Description")) {
             desc = content(r, c, NULL, &err);
             if (err)
-                return oom(r);
+                return rd_oom(r);
         }
     }
     if (inline_text != NULL) {
@@ -858,14 +516,14 @@ static int parse_text(reader *r, const xmlNode *n, int is_note)
             refi_notice(r->m, "both-texts",
                         "%s:%d: %s: both PlainTextContent and plainTextPath; "
                         "PlainTextContent used",
-                        r->xml_name, node_line(n), (const char *)n->name);
+                        r->xml_name, rd_node_line(n), (const char *)n->name);
         text = malloc(inline_len + 1);
         if (text == NULL)
-            return oom(r);
+            return rd_oom(r);
         memcpy(text, inline_text, inline_len + 1);
         len = inline_len;
     } else if (path != NULL) {
-        if ((rc = load_path_text(r, n, path, &text, &len)) != 0)
+        if ((rc = rd_load_path_text(r, n, path, &text, &len)) != 0)
             return rc;
         if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
             memmove(text, text + 3, len - 2);
@@ -873,26 +531,27 @@ static int parse_text(reader *r, const xmlNode *n, int is_note)
             refi_notice(r->m, "bom",
                         "%s:%d: %s: byte-order mark at the start of \"%s\" "
                         "dropped",
-                        r->xml_name, node_line(n), (const char *)n->name, path);
+                        r->xml_name, rd_node_line(n), (const char *)n->name,
+                        path);
         }
     } else if (is_note) {
         text = strdup("");
         if (text == NULL)
-            return oom(r);
+            return rd_oom(r);
     } else {
-        return fail_at(r, QUARRY_EPARSE, n,
-                       "guid \"%s\": neither PlainTextContent nor "
-                       "plainTextPath",
-                       guid);
+        return rd_fail_at(r, QUARRY_EPARSE, n,
+                          "guid \"%s\": neither PlainTextContent nor "
+                          "plainTextPath",
+                          guid);
     }
-    if ((rc = clean_text(r, n, &text, &len)) != 0) {
+    if ((rc = rd_clean_text(r, n, &text, &len)) != 0) {
         free(text);
         return rc;
     }
     stored = refi_strn(r->m, text, len);
     free(text);
     if (stored == NULL)
-        return oom(r);
+        return rd_oom(r);
     if (is_note) {
         refi_note *nt = &r->m->notes[i];
         nt->guid = guid;
@@ -953,43 +612,43 @@ static int parse_code(reader *r, const xmlNode *n, int32_t parent)
     char col[8];
     refi_code *cd;
     if (i < 0)
-        return oom(r);
+        return rd_oom(r);
     if ((rc = take_guid(r, n, REFI_K_CODE, i, &guid)) != 0)
         return rc;
     name = attr(r, n, "name", &err);
     codable = attr(r, n, "isCodable", &err);
     color = attr(r, n, "color", &err);
     if (err)
-        return oom(r);
+        return rd_oom(r);
     cd = &r->m->codes[i];
     cd->guid = guid;
     cd->parent = parent;
     cd->name = name;
     if (name == NULL)
-        return fail_at(r, QUARRY_EPARSE, n, "guid \"%s\": no name", guid);
+        return rd_fail_at(r, QUARRY_EPARSE, n, "guid \"%s\": no name", guid);
     if (codable == NULL) {
         cd->codable = 1;
         refi_notice(r->m, "no-codable",
                     "%s:%d: Code \"%s\": no isCodable; taken as codable",
-                    r->xml_name, node_line(n), name);
+                    r->xml_name, rd_node_line(n), name);
     } else {
         cd->codable = strcmp(codable, "true") == 0 || strcmp(codable, "1") == 0;
         if (!cd->codable && strcmp(codable, "false") != 0 &&
             strcmp(codable, "0") != 0)
-            return fail_at(r, QUARRY_EPARSE, n,
-                           "Code \"%s\": isCodable \"%s\" is not a boolean",
-                           name, codable);
+            return rd_fail_at(r, QUARRY_EPARSE, n,
+                              "Code \"%s\": isCodable \"%s\" is not a boolean",
+                              name, codable);
     }
     if (color != NULL) {
         if (refi_color_normalise(color, col) == 0) {
             cd->color = refi_str(r->m, col);
             if (cd->color == NULL)
-                return oom(r);
+                return rd_oom(r);
         } else {
             refi_notice(r->m, "bad-color",
                         "%s:%d: Code \"%s\": color \"%.20s\" is not #RRGGBB; "
                         "dropped",
-                        r->xml_name, node_line(n), name, color);
+                        r->xml_name, rd_node_line(n), name, color);
         }
     }
     for (c = n->children; c != NULL; c = c->next) {
@@ -998,7 +657,7 @@ static int parse_code(reader *r, const xmlNode *n, int32_t parent)
         if (named(c, "Description")) {
             const char *d = content(r, c, NULL, &err);
             if (err)
-                return oom(r);
+                return rd_oom(r);
             r->m->codes[i].description = d;
         } else if (named(c, "NoteRef")) {
             if ((rc = add_ref(r, c, REFI_K_CODE, i, REFI_K_NOTE)) != 0)
@@ -1053,14 +712,14 @@ static int parse_users(reader *r, const xmlNode *n)
             continue;
         }
         if ((i = REFI_PUSH(r->m, users)) < 0)
-            return oom(r);
+            return rd_oom(r);
         if ((rc = take_guid(r, c, REFI_K_USER, i, &guid)) != 0)
             return rc;
         r->m->users[i].guid = guid;
         r->m->users[i].name = attr(r, c, "name", &err);
         r->m->users[i].id = attr(r, c, "id", &err);
         if (err)
-            return oom(r);
+            return rd_oom(r);
     }
     return 0;
 }
@@ -1080,7 +739,7 @@ static int parse_variables(reader *r, const xmlNode *n)
             continue;
         }
         if ((i = REFI_PUSH(r->m, variables)) < 0)
-            return oom(r);
+            return rd_oom(r);
         if ((rc = take_guid(r, c, REFI_K_VARIABLE, i, &guid)) != 0)
             return rc;
         v = &r->m->variables[i];
@@ -1088,22 +747,23 @@ static int parse_variables(reader *r, const xmlNode *n)
         v->name = attr(r, c, "name", &err);
         type = attr(r, c, "typeOfVariable", &err);
         if (err)
-            return oom(r);
+            return rd_oom(r);
         if (v->name == NULL)
-            return fail_at(r, QUARRY_EPARSE, c, "guid \"%s\": no name", guid);
+            return rd_fail_at(r, QUARRY_EPARSE, c, "guid \"%s\": no name",
+                              guid);
         if (type == NULL || refi_vtype_parse(type, &v->type) != 0) {
             v->type = REFI_V_TEXT;
             refi_notice(r->m, "bad-vtype",
                         "%s:%d: Variable \"%s\": typeOfVariable \"%s\" "
                         "unknown; taken as Text",
-                        r->xml_name, node_line(c), v->name,
+                        r->xml_name, rd_node_line(c), v->name,
                         type ? type : "(missing)");
         }
         for (d = c->children; d != NULL; d = d->next)
             if (is_elem(d) && ours(r, d) && named(d, "Description")) {
                 const char *s = content(r, d, NULL, &err);
                 if (err)
-                    return oom(r);
+                    return rd_oom(r);
                 r->m->variables[i].description = s;
             }
     }
@@ -1124,13 +784,13 @@ static int parse_cases(reader *r, const xmlNode *n)
             continue;
         }
         if ((i = REFI_PUSH(r->m, cases)) < 0)
-            return oom(r);
+            return rd_oom(r);
         if ((rc = take_guid(r, c, REFI_K_CASE, i, &guid)) != 0)
             return rc;
         r->m->cases[i].guid = guid;
         r->m->cases[i].name = attr(r, c, "name", &err);
         if (err)
-            return oom(r);
+            return rd_oom(r);
         for (d = c->children; d != NULL; d = d->next) {
             if (!is_elem(d) || !ours(r, d))
                 continue;
@@ -1138,7 +798,7 @@ static int parse_cases(reader *r, const xmlNode *n)
             if (named(d, "Description")) {
                 const char *s = content(r, d, NULL, &err);
                 if (err)
-                    return oom(r);
+                    return rd_oom(r);
                 r->m->cases[i].description = s;
             } else if (named(d, "CodeRef")) {
                 rc = add_ref(r, d, REFI_K_CASE, i, REFI_K_CODE);
@@ -1172,13 +832,13 @@ static int parse_sets(reader *r, const xmlNode *n)
             continue;
         }
         if ((i = REFI_PUSH(r->m, sets)) < 0)
-            return oom(r);
+            return rd_oom(r);
         if ((rc = take_guid(r, c, REFI_K_SET, i, &guid)) != 0)
             return rc;
         r->m->sets[i].guid = guid;
         r->m->sets[i].name = attr(r, c, "name", &err);
         if (err)
-            return oom(r);
+            return rd_oom(r);
         if (r->m->sets[i].name == NULL)
             r->m->sets[i].name = refi_str(r->m, "");
         for (d = c->children; d != NULL; d = d->next) {
@@ -1188,7 +848,7 @@ static int parse_sets(reader *r, const xmlNode *n)
             if (named(d, "Description")) {
                 const char *s = content(r, d, NULL, &err);
                 if (err)
-                    return oom(r);
+                    return rd_oom(r);
                 r->m->sets[i].description = s;
             } else if (named(d, "MemberCode")) {
                 rc = add_ref(r, d, REFI_K_SET, i, REFI_K_CODE);
@@ -1217,7 +877,7 @@ static int parse_project(reader *r, const xmlNode *root)
     user = attr(r, root, "creatingUserGUID", &err);
     base = attr(r, root, "basePath", &err);
     if (err)
-        return oom(r);
+        return rd_oom(r);
     if (r->m->name == NULL) {
         r->m->name = refi_str(r->m, r->file);
         refi_notice(r->m, "no-name", "%s: Project has no name; named \"%s\"",
@@ -1274,7 +934,7 @@ static int parse_project(reader *r, const xmlNode *root)
         else if (named(c, "Description")) {
             r->m->description = content(r, c, NULL, &err);
             if (err)
-                return oom(r);
+                return rd_oom(r);
         } else if (named(c, "NoteRef"))
             rc = add_ref(r, c, REFI_K_PROJECT, 0, REFI_K_NOTE);
         else
@@ -1388,146 +1048,6 @@ static int resolve(reader *r)
     return 0;
 }
 
-/* A text as tools quote it in @name, for comparison: a line break (CRLF,
- * CR or LF) and a tab become one space, since attribute normalisation
- * does that to an unescaped one; with loose set, runs of white space are
- * one space and the ends are trimmed too (some writers trim). */
-static char *squeeze(const char *s, size_t len, int loose)
-{
-    char *out = malloc(len + 1);
-    size_t i, o = 0;
-    int space = 0;
-    if (out == NULL)
-        return NULL;
-    for (i = 0; i < len; i++) {
-        char c = s[i];
-        if (c == '\r' && i + 1 < len && s[i + 1] == '\n')
-            i++;
-        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-            if (!loose)
-                out[o++] = ' ';
-            else
-                space = 1;
-            continue;
-        }
-        if (space && o > 0)
-            out[o++] = ' ';
-        space = 0;
-        out[o++] = c;
-    }
-    out[o] = '\0';
-    return out;
-}
-
-/* Does @name quote text[b0..b1)? 1 exactly, 2 loosely, 0 not; -1 when
- * out of memory. */
-static int quotes(const char *name, const char *text, size_t b0, size_t b1)
-{
-    int k, rc = 0;
-    for (k = 0; k < 2 && rc == 0; k++) {
-        char *a = squeeze(name, strlen(name), k);
-        char *b = squeeze(text + b0, b1 - b0, k);
-        if (a == NULL || b == NULL)
-            rc = -1;
-        else if (strcmp(a, b) == 0)
-            rc = k + 1;
-        free(a);
-        free(b);
-    }
-    return rc;
-}
-
-static int infer_and_place(reader *r)
-{
-    refi_model *m = r->m;
-    refi_cpmap *maps;
-    int32_t i;
-    int rc = 0, inclusive;
-    maps = calloc((size_t)m->n_sources + 1, sizeof(*maps));
-    if (maps == NULL)
-        return oom(r);
-    for (i = 0; i < m->n_sources; i++)
-        if (refi_cpmap_init(&maps[i], m->sources[i].text,
-                            m->sources[i].text_len) != 0) {
-            rc = oom(r);
-            goto out;
-        }
-    m->votes_inclusive = m->votes_exclusive = 0;
-    for (i = 0; i < m->n_selections; i++) {
-        refi_selection *s = &m->selections[i];
-        refi_cpmap *mp = &maps[s->source];
-        size_t b0, b1, b2;
-        int mex, min;
-        if (s->name == NULL || s->name[0] == '\0' || s->start > s->end ||
-            s->end > mp->n_cp)
-            continue;
-        b0 = refi_cpmap_byte(mp, s->start);
-        b1 = refi_cpmap_byte(mp, s->end);
-        b2 = s->end < mp->n_cp ? refi_cpmap_byte(mp, s->end + 1) : b1;
-        mex = quotes(s->name, mp->text, b0, b1);
-        min = s->end < mp->n_cp ? quotes(s->name, mp->text, b0, b2) : 0;
-        if (mex < 0 || min < 0) {
-            rc = oom(r);
-            goto out;
-        }
-        /* An exact match outvotes a loose one; a tie is no vote. */
-        if (mex && (!min || mex < min))
-            m->votes_exclusive++;
-        else if (min && (!mex || min < mex))
-            m->votes_inclusive++;
-    }
-    if (r->o->end == QUARRY_REFI_END_INCLUSIVE)
-        inclusive = 1;
-    else if (r->o->end == QUARRY_REFI_END_EXCLUSIVE)
-        inclusive = 0;
-    else
-        inclusive = m->votes_exclusive > m->votes_inclusive ? 0 : 1;
-    m->end_inclusive = inclusive;
-    if (r->o->end == QUARRY_REFI_END_AUTO && m->n_selections > 0)
-        refi_notice(m, "end",
-                    "%s: endPosition read as %s (@name texts: %lld for "
-                    "inclusive, %lld for exclusive%s)",
-                    r->xml_name, inclusive ? "inclusive" : "exclusive",
-                    (long long)m->votes_inclusive,
-                    (long long)m->votes_exclusive,
-                    m->votes_inclusive == m->votes_exclusive
-                        ? "; the standard's reading on a tie"
-                        : "");
-    for (i = 0; i < m->n_selections; i++) {
-        refi_selection *s = &m->selections[i];
-        refi_cpmap *mp = &maps[s->source];
-        int64_t end = inclusive ? s->end + 1 : s->end;
-        if (s->start > s->end) {
-            rc = refi_fail(m, QUARRY_EPARSE,
-                           "%s:%d: PlainTextSelection guid \"%s\": "
-                           "startPosition %lld is after endPosition %lld",
-                           r->xml_name, r->sel_line[i], s->guid,
-                           (long long)s->start, (long long)s->end);
-            goto out;
-        }
-        if (end > mp->n_cp) {
-            rc = refi_fail(
-                m, QUARRY_ERANGE,
-                "%s:%d: PlainTextSelection guid \"%s\": "
-                "endPosition %lld is past the end of the text of "
-                "\"%s\" (%lld characters, end read as %s)",
-                r->xml_name, r->sel_line[i], s->guid, (long long)s->end,
-                m->sources[s->source].name ? m->sources[s->source].name
-                                           : m->sources[s->source].guid,
-                (long long)mp->n_cp, inclusive ? "inclusive" : "exclusive");
-            goto out;
-        }
-        s->end = end;
-        s->byte_start = refi_cpmap_byte(mp, s->start);
-        s->byte_end = refi_cpmap_byte(mp, s->end);
-    }
-out:
-    for (i = 0; i < m->n_sources; i++)
-        refi_cpmap_free(&maps[i]);
-    free(maps);
-    return rc;
-}
-
 /* ------------------------------------------------------------------ */
 /* Entry points                                                        */
 
@@ -1575,7 +1095,7 @@ static int parse_xml(reader *r, const char *buf, size_t len, xmlDoc **doc)
                     r->xml_name);
     ctxt = xmlNewParserCtxt();
     if (ctxt == NULL)
-        return oom(r);
+        return rd_oom(r);
     d = xmlCtxtReadMemory(ctxt, buf, (int)len, r->xml_name, NULL,
                           XML_PARSE_NONET | XML_PARSE_NOERROR |
                               XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
@@ -1621,8 +1141,8 @@ static int check_root(reader *r, const xmlNode *root, const char *name,
                               (int)strlen(ns_prefix)) != 0) {
         return refi_fail(r->m, QUARRY_EPARSE,
                          "%s:%d: %s: unknown namespace \"%s\" (want %s1.0)",
-                         r->xml_name, node_line(root), name, (const char *)href,
-                         ns_prefix);
+                         r->xml_name, rd_node_line(root), name,
+                         (const char *)href, ns_prefix);
     } else if (xmlStrcmp(href + strlen(ns_prefix), (const xmlChar *)"1.0") !=
                0) {
         refi_notice(r->m, "ns-version", "%s: namespace \"%s\" read as %s1.0",
@@ -1644,7 +1164,7 @@ static int read_qde(reader *r, const char *buf, size_t len)
     if (rc == 0)
         rc = resolve(r);
     if (rc == 0)
-        rc = infer_and_place(r);
+        rc = rd_infer_and_place(r);
     xmlFreeDoc(doc);
     return rc;
 }
@@ -1708,7 +1228,7 @@ int refi_read_qdpx(refi_model *m, const char *path,
         zip_error_fini(&ze);
         return rc;
     }
-    if ((rc = check_archive(&r)) != 0)
+    if ((rc = rd_check_archive(&r)) != 0)
         goto out;
     idx = zip_name_locate(r.za, "project.qde", ZIP_FL_NOCASE);
     if (idx < 0) {
@@ -1716,13 +1236,13 @@ int refi_read_qdpx(refi_model *m, const char *path,
                        r.file);
         goto out;
     }
-    if ((rc = read_entry(&r, idx, "project.qde", &buf, &len)) != 0)
+    if ((rc = rd_read_entry(&r, idx, "project.qde", &buf, &len)) != 0)
         goto out;
     snprintf(xml_name, sizeof(xml_name), "%s: project.qde", r.file);
     r.xml_name = xml_name;
     dir = dir_of(path);
     if (dir == NULL) {
-        rc = oom(&r);
+        rc = rd_oom(&r);
         goto out;
     }
     r.base_dir = dir;
@@ -1793,7 +1313,7 @@ int refi_read_qdc_buffer(refi_model *m, const char *buf, size_t len,
         goto out;
     m->origin = attr(&r, root, "origin", &err);
     if (err) {
-        rc = oom(&r);
+        rc = rd_oom(&r);
         goto out;
     }
     if ((rc = parse_codes(&r, root)) != 0)

@@ -37,6 +37,7 @@ typedef struct writer {
     refi_model *m;
     xmlTextWriterPtr w;
     int inclusive;
+    refi_cpmap *crlf_maps; /* per source, when CR LF counts as one */
     int inline_text;
     int failed;
     group codes;   /* by (parent, idx) */
@@ -358,8 +359,16 @@ static void w_selection(writer *wr, int32_t i)
     if (s->byte_end <= src->text_len && s->byte_start <= s->byte_end)
         w_attrn(wr, "name", src->text + s->byte_start,
                 s->byte_end - s->byte_start);
-    w_attr_int(wr, "startPosition", s->start);
-    w_attr_int(wr, "endPosition", wr->inclusive ? s->end - 1 : s->end);
+    if (wr->crlf_maps != NULL && !wr->failed) { /* as ATLAS.ti counts */
+        const refi_cpmap *mp = &wr->crlf_maps[s->source];
+        int64_t a = refi_cpmap_cp(mp, s->byte_start);
+        int64_t b = refi_cpmap_cp(mp, s->byte_end);
+        w_attr_int(wr, "startPosition", a);
+        w_attr_int(wr, "endPosition", wr->inclusive ? b - 1 : b);
+    } else {
+        w_attr_int(wr, "startPosition", s->start);
+        w_attr_int(wr, "endPosition", wr->inclusive ? s->end - 1 : s->end);
+    }
     w_attr(wr, "creatingUser", user_guid(m, s->user));
     w_attr(wr, "creationDateTime", s->created);
     w_text(wr, "Description", s->description);
@@ -430,6 +439,11 @@ static int build_groups(writer *wr)
 
 static void free_groups(writer *wr)
 {
+    int32_t i;
+    for (i = 0; wr->crlf_maps != NULL && i < wr->m->n_sources; i++)
+        refi_cpmap_free(&wr->crlf_maps[i]);
+    free(wr->crlf_maps);
+    wr->crlf_maps = NULL;
     free(wr->codes.keys);
     free(wr->sels.keys);
     free(wr->codings.keys);
@@ -487,6 +501,15 @@ int refi_write_qde(refi_model *m, const quarry_refi_options *o, int inline_text,
     memset(&wr, 0, sizeof(wr));
     wr.m = m;
     wr.inclusive = o == NULL || o->end != QUARRY_REFI_END_EXCLUSIVE;
+    if (o != NULL && o->crlf == QUARRY_REFI_CRLF_ONE) {
+        wr.crlf_maps = calloc((size_t)m->n_sources + 1, sizeof(refi_cpmap));
+        for (i = 0; wr.crlf_maps != NULL && i < m->n_sources; i++)
+            if (refi_cpmap_init_crlf(&wr.crlf_maps[i], m->sources[i].text,
+                                     m->sources[i].text_len, 1) != 0)
+                wr.failed = 1;
+        if (wr.crlf_maps == NULL)
+            wr.failed = 1;
+    }
     wr.inline_text = inline_text;
     if (build_groups(&wr) != 0) {
         free_groups(&wr);

@@ -169,8 +169,8 @@ static double sum_counts(const quarry_csr *raw, const int64_t *members,
  * room holds nt items; terms and weights (may be NULL) nt entries. */
 static int top_terms(quarry_engine *e, const quarry_model *m,
                      const float *counts, double total, const double *idf,
-                     int32_t nt, topk_item *room, char **terms,
-                     float *weights, int32_t *n)
+                     int32_t nt, topk_item *room, char **terms, float *weights,
+                     int32_t *n)
 {
     topk sel;
     int64_t i, cols = m->n_terms;
@@ -270,9 +270,9 @@ static int describe(quarry_engine *e, const quarry_model *m,
 
 typedef struct coded_match {
     const quarry_corpus *coded;
-    quarry_csr *xc;     /* coded rows in the fitted term space */
-    int32_t *theme;     /* per coded excerpt: cluster label, or -1 */
-    float *best;        /* per coded excerpt: best cosine so far */
+    quarry_csr *xc;       /* coded rows in the fitted term space */
+    int32_t *theme;       /* per coded excerpt: cluster label, or -1 */
+    float *best;          /* per coded excerpt: best cosine so far */
     unsigned char *by_id; /* matched by id: the label is final */
 } coded_match;
 
@@ -531,9 +531,9 @@ static int group_themes(int32_t T, double *gram, double *sizes, int32_t G,
 /* Fill res->g from group_of (theme order) with labels by class-based
  * tf-idf over the groups. */
 static int describe_groups(quarry_engine *e, const quarry_model *m,
-                           const quarry_themes_options *to,
-                           quarry_themes *res, const int32_t *group_of,
-                           int32_t G, float *counts, double *idf)
+                           const quarry_themes_options *to, quarry_themes *res,
+                           const int32_t *group_of, int32_t G, float *counts,
+                           double *idf)
 {
     int32_t g, t;
     topk_item *room = malloc((size_t)to->n_terms * sizeof *room + 1);
@@ -601,8 +601,7 @@ static size_t options_size(uint32_t version)
 
 int quarry_themes_run(quarry_themes **out, quarry_engine *e,
                       const quarry_pipeline_options *po,
-                      const quarry_themes_options *to,
-                      const quarry_corpus *c)
+                      const quarry_themes_options *to, const quarry_corpus *c)
 {
     quarry_themes_options tdef = QUARRY_THEMES_OPTIONS_INIT;
     quarry_model *m = NULL;
@@ -661,8 +660,8 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
         return engine_fail(e, QUARRY_ERANGE,
                            "groups must be 0 (none) or more, not %d",
                            to->groups);
-    if (to->coded != NULL && (to->n_codes < 1 || !(to->min_share > 0.0) ||
-                              to->min_share > 1.0))
+    if (to->coded != NULL &&
+        (to->n_codes < 1 || !(to->min_share > 0.0) || to->min_share > 1.0))
         return engine_fail(e, QUARRY_ERANGE,
                            "coded themes need n_codes >= 1 and min_share in "
                            "(0, 1], not %d and %g",
@@ -722,8 +721,8 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
     }
     if (co.n_clusters < 1 || co.n_clusters > max_k) {
         rc = engine_fail(e, QUARRY_EPLUGIN,
-                         "clusterer %s returned %d clusters for k=%d",
-                         cp->name, co.n_clusters, to->k);
+                         "clusterer %s returned %d clusters for k=%d", cp->name,
+                         co.n_clusters, to->k);
         goto out;
     }
     for (i = 0; i < n; i++)
@@ -731,8 +730,7 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
             rc = engine_fail(e, QUARRY_EPLUGIN,
                              "clusterer %s gave excerpt %lld the label %d "
                              "(of %d clusters)",
-                             cp->name, (long long)i, labels[i],
-                             co.n_clusters);
+                             cp->name, (long long)i, labels[i], co.n_clusters);
             goto out;
         }
 
@@ -815,8 +813,8 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
             goto out;
         }
         memcpy(s->members, order + start[i], (size_t)size * sizeof *order);
-        rc = describe(e, m, x, to, s->members, size, centroid, counts, idf,
-                      s, &norms[i]);
+        rc = describe(e, m, x, to, s->members, size, centroid, counts, idf, s,
+                      &norms[i]);
         if (rc != 0)
             goto out;
         /* While the centroid is at hand: S_i . S_l for every cluster l,

@@ -57,8 +57,8 @@ static int ag_cluster(void *self, const quarry_cluster_input *in,
     int64_t *sizes = NULL;
     hac_merge *merges = NULL;
     float *wdim = NULL;
-    int rc = hac_rows_pick(&r, in, out, me->cfg.use_dense, "agglomerative",
-                           err);
+    int rc =
+        hac_rows_pick(&r, in, out, me->cfg.use_dense, "agglomerative", err);
     if (rc != QUARRY_OK)
         return rc;
     if (in->k == 0) {
@@ -111,15 +111,17 @@ static int ag_cluster(void *self, const quarry_cluster_input *in,
             goto nomem;
         memcpy(gram0, gram, (size_t)m * (size_t)m * sizeof *gram0);
     }
-    hac_tree(gram, sizes, m, (hac_linkage)me->cfg.linkage, merges);
+    if (hac_tree(gram, sizes, m, (hac_linkage)me->cfg.linkage, merges) !=
+        QUARRY_OK)
+        goto nomem;
     /* Identical rows can leave fewer groups than k: every group a cluster. */
     int32_t k = in->k < m ? in->k : m;
     hac_cut(merges, m, k, cog, work);
     if (gram0 != NULL &&
         hac_refine(gram0, m, k, cog, (int32_t)me->cfg.refine) < 0)
         goto nomem;
-    out->objective = hac_finish(&r, group, cog, m, k, out->labels,
-                                out->centroids, wdim);
+    out->objective =
+        hac_finish(&r, group, cog, m, k, out->labels, out->centroids, wdim);
     out->dim = r.dim;
     out->n_clusters = k;
     out->used_dense = r.dense != NULL;
@@ -157,7 +159,10 @@ static int ag_create(void **self, const void *config, const quarry_host *host,
     return QUARRY_OK;
 }
 
-static void ag_destroy(void *self) { free(self); }
+static void ag_destroy(void *self)
+{
+    free(self);
+}
 
 static const quarry_plugin ag_plugin = {
     .abi = QUARRY_ABI_VERSION,
@@ -178,4 +183,7 @@ static const quarry_plugin ag_plugin = {
 };
 
 static const quarry_plugin *const ag_all[] = {&ag_plugin, NULL};
-QUARRY_PLUGIN_ENTRY(clusterer_agglomerative) { return ag_all; }
+QUARRY_PLUGIN_ENTRY(clusterer_agglomerative)
+{
+    return ag_all;
+}

@@ -36,7 +36,10 @@ void hac_rng_seed(hac_rng *r, uint64_t seed, uint64_t stream)
         r->s[i] = splitmix64(&state);
 }
 
-static uint64_t rotl64(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static uint64_t rotl64(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
 
 uint64_t hac_rng_next(hac_rng *r)
 {
@@ -77,9 +80,8 @@ int hac_rows_pick(hac_rows *r, const quarry_cluster_input *in,
         if (x->rows < 0 || x->cols < 1 || x->ld < x->cols ||
             (x->rows > 0 && x->data == NULL)) {
             snprintf(err, QUARRY_ERR_MAX,
-                     "%s: malformed dense matrix (%lld x %lld, ld %lld)",
-                     name, (long long)x->rows, (long long)x->cols,
-                     (long long)x->ld);
+                     "%s: malformed dense matrix (%lld x %lld, ld %lld)", name,
+                     (long long)x->rows, (long long)x->cols, (long long)x->ld);
             return QUARRY_EINVAL;
         }
         r->dense = x;
@@ -90,8 +92,7 @@ int hac_rows_pick(hac_rows *r, const quarry_cluster_input *in,
         if (x->rows < 0 || x->cols < 1 || x->row_ptr == NULL ||
             (x->row_ptr[x->rows] > 0 &&
              (x->col_idx == NULL || x->values == NULL))) {
-            snprintf(err, QUARRY_ERR_MAX, "%s: malformed sparse matrix",
-                     name);
+            snprintf(err, QUARRY_ERR_MAX, "%s: malformed sparse matrix", name);
             return QUARRY_EINVAL;
         }
         for (int64_t p = 0; p < x->row_ptr[x->rows]; p++)
@@ -170,12 +171,12 @@ static double normalise(float *c, int64_t dim)
 
 /* Row-major C = A B^T (m x n, inner k) through the host or a plain loop. */
 void hac_gemm_nt(const quarry_host *host, int64_t m, int64_t n, int64_t k,
-                    const float *a, int64_t lda, const float *b, int64_t ldb,
-                    float *c, int64_t ldc)
+                 const float *a, int64_t lda, const float *b, int64_t ldb,
+                 float *c, int64_t ldc)
 {
     if (host != NULL && host->sgemm != NULL) {
-        host->sgemm(host->ctx, QUARRY_NO_TRANS, QUARRY_TRANS, m, n, k, 1.0f,
-                    a, lda, b, ldb, 0.0f, c, ldc);
+        host->sgemm(host->ctx, QUARRY_NO_TRANS, QUARRY_TRANS, m, n, k, 1.0f, a,
+                    lda, b, ldb, 0.0f, c, ldc);
         return;
     }
     for (int64_t i = 0; i < m; i++)
@@ -239,7 +240,8 @@ static void seed_plusplus(const hac_rows *r, int32_t m, micro_work *w,
         hac_row_add(r, pick, cj);
         normalise(cj, dim);
         for (int64_t i = 0; i < r->n; i++)
-            w->dist[i] = fmin(w->dist[i], fmax(0.0, 1.0 - hac_row_dot(r, i, cj)));
+            w->dist[i] =
+                fmin(w->dist[i], fmax(0.0, 1.0 - hac_row_dot(r, i, cj)));
     }
 }
 
@@ -260,7 +262,7 @@ static int64_t micro_assign(const hac_rows *r, int32_t m, micro_work *w,
         for (int64_t r0 = 0; r0 < r->n; r0 += HAC_BLOCK) {
             int64_t b = r->n - r0 < HAC_BLOCK ? r->n - r0 : HAC_BLOCK;
             hac_gemm_nt(host, b, m, dim, r->dense->data + r0 * r->dense->ld,
-                    r->dense->ld, w->c, dim, w->scores, m);
+                        r->dense->ld, w->c, dim, w->scores, m);
             for (int64_t i = 0; i < b; i++) {
                 int32_t g = argmax(w->scores + i * m, m);
                 changed += group[r0 + i] != g;
@@ -311,8 +313,8 @@ int hac_micro(const hac_rows *r, int32_t m, int32_t iters, uint64_t seed,
     if (w.c == NULL || (r->x != NULL && w.ct == NULL) || w.scores == NULL ||
         w.dist == NULL || w.count == NULL) {
         snprintf(err, QUARRY_ERR_MAX,
-                 "%s: out of memory for %ld micro-clusters of %lld dims",
-                 name, (long)m, (long long)dim);
+                 "%s: out of memory for %ld micro-clusters of %lld dims", name,
+                 (long)m, (long long)dim);
         rc = QUARRY_ENOMEM;
         goto out;
     }
@@ -454,7 +456,8 @@ int hac_gram(const hac_rows *r, const int32_t *group, int32_t m,
         /* Symmetrise against rounding. */
         for (int32_t a = 0; a < m; a++)
             for (int32_t b = a + 1; b < m; b++) {
-                double v = 0.5 * (gram[(size_t)a * m + b] + gram[(size_t)b * m + a]);
+                double v =
+                    0.5 * (gram[(size_t)a * m + b] + gram[(size_t)b * m + a]);
                 gram[(size_t)a * m + b] = gram[(size_t)b * m + a] = v;
             }
         free(s);
@@ -486,21 +489,17 @@ static int cmp_merge(const void *pa, const void *pb)
     return (a->b > b->b) - (a->b < b->b);
 }
 
-void hac_tree(double *g, int64_t *n, int32_t m, hac_linkage link,
-              hac_merge *merges)
+int hac_tree(double *g, int64_t *n, int32_t m, hac_linkage link,
+             hac_merge *merges)
 {
     /* The chain holds distinct live clusters, so m entries are enough. */
     int32_t *chain = malloc((size_t)m * sizeof *chain);
     unsigned char *alive = malloc((size_t)m);
     int32_t len = 0, n_merges = 0, lowest = 0;
     if (chain == NULL || alive == NULL) {
-        /* Cannot allocate 5 bytes per group: merge in index order so the
-         * caller still gets a tree (never reached in practice). */
-        for (int32_t i = 1; i < m; i++)
-            merges[i - 1] = (hac_merge){0, i, (double)i};
         free(chain);
         free(alive);
-        return;
+        return QUARRY_ENOMEM;
     }
     memset(alive, 1, (size_t)m);
     while (n_merges < m - 1) {
@@ -549,6 +548,7 @@ void hac_tree(double *g, int64_t *n, int32_t m, hac_linkage link,
     free(chain);
     free(alive);
     qsort(merges, (size_t)(m > 0 ? m - 1 : 0), sizeof *merges, cmp_merge);
+    return QUARRY_OK;
 }
 
 static int32_t uf_find(int32_t *parent, int32_t x)
@@ -568,7 +568,8 @@ void hac_cut(const hac_merge *merges, int32_t m, int32_t k,
         cluster_of_group[i] = -1;
     }
     for (int32_t t = 0; t < m - k; t++) {
-        int32_t a = uf_find(parent, merges[t].a), b = uf_find(parent, merges[t].b);
+        int32_t a = uf_find(parent, merges[t].a),
+                b = uf_find(parent, merges[t].b);
         if (a < b)
             parent[b] = a;
         else if (b < a)

@@ -80,9 +80,10 @@ typedef struct hac_merge {
 } hac_merge;
 
 /* Step 2b: the m - 1 merges, lowest first. gram and sizes are consumed
- * (rewritten). Deterministic: ties go to the lower index. */
-void hac_tree(double *gram, int64_t *sizes, int32_t m, hac_linkage link,
-              hac_merge *merges);
+ * (rewritten). Deterministic: ties go to the lower index. QUARRY_OK, or
+ * QUARRY_ENOMEM (5 bytes a group of work memory). */
+int hac_tree(double *gram, int64_t *sizes, int32_t m, hac_linkage link,
+             hac_merge *merges);
 
 /* Step 3: cluster of each group for k clusters (1 <= k <= m), numbered
  * 0..k-1 in order of each cluster's lowest group. work: m int32. */

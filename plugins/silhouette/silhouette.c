@@ -30,12 +30,12 @@ typedef struct sil_config {
 } sil_config;
 
 static const quarry_option sil_options[] = {
-    {"k_min", QUARRY_OPT_INT, offsetof(sil_config, k_min), "2", 2, 1000,
-     NULL, "smallest k tried"},
-    {"k_max", QUARRY_OPT_INT, offsetof(sil_config, k_max), "20", 2, 1000,
-     NULL, "largest k tried (at most the micro-clusters and the sample)"},
-    {"sample", QUARRY_OPT_INT, offsetof(sil_config, sample), "2000", 10,
-     20000, NULL,
+    {"k_min", QUARRY_OPT_INT, offsetof(sil_config, k_min), "2", 2, 1000, NULL,
+     "smallest k tried"},
+    {"k_max", QUARRY_OPT_INT, offsetof(sil_config, k_max), "20", 2, 1000, NULL,
+     "largest k tried (at most the micro-clusters and the sample)"},
+    {"sample", QUARRY_OPT_INT, offsetof(sil_config, sample), "2000", 10, 20000,
+     NULL,
      "rows whose silhouette is measured, drawn with the seed (memory: "
      "4 sample^2 bytes)"},
     {"linkage", QUARRY_OPT_ENUM, offsetof(sil_config, linkage), "ward", 0, 0,
@@ -48,7 +48,8 @@ static const quarry_option sil_options[] = {
      1000, NULL, "k-means iterations for the micro-clusters at most"},
     {"use_dense", QUARRY_OPT_BOOL, offsetof(sil_config, use_dense), "true", 0,
      -1, NULL, "cluster the dense reduced rows when the host has them"},
-    {"refine", QUARRY_OPT_INT, offsetof(sil_config, refine), "10", 0, 1000, NULL,
+    {"refine", QUARRY_OPT_INT, offsetof(sil_config, refine), "10", 0, 1000,
+     NULL,
      "sweeps of spherical k-means over the micro-clusters after the cut "
      "(0: the tree's cut as it is)"},
     QUARRY_OPTIONS_END};
@@ -93,9 +94,8 @@ static int sample_sims(const hac_rows *r, const int64_t *rows, int64_t s,
 
 /* Mean silhouette of the sample under labels lab[0..s) in 0..k-1.
  * sumd and cnt: k doubles and k int64 of scratch. */
-static double mean_silhouette(const float *sims, int64_t s,
-                              const int32_t *lab, int32_t k, double *sumd,
-                              int64_t *cnt)
+static double mean_silhouette(const float *sims, int64_t s, const int32_t *lab,
+                              int32_t k, double *sumd, int64_t *cnt)
 {
     double total = 0.0;
     memset(cnt, 0, (size_t)k * sizeof *cnt);
@@ -185,7 +185,9 @@ static int sil_cluster(void *self, const quarry_cluster_input *in,
             goto nomem;
         memcpy(gram0, gram, (size_t)m * (size_t)m * sizeof *gram0);
     }
-    hac_tree(gram, sizes, m, (hac_linkage)me->cfg.linkage, merges);
+    if (hac_tree(gram, sizes, m, (hac_linkage)me->cfg.linkage, merges) !=
+        QUARRY_OK)
+        goto nomem;
 
     if (k == 0) {
         /* The sample: a seeded partial Fisher-Yates shuffle, sorted. */
@@ -260,8 +262,8 @@ static int sil_cluster(void *self, const quarry_cluster_input *in,
     if (gram0 != NULL &&
         hac_refine(gram0, m, k, cog, (int32_t)me->cfg.refine) < 0)
         goto nomem;
-    out->objective = hac_finish(&r, group, cog, m, k, out->labels,
-                                out->centroids, wdim);
+    out->objective =
+        hac_finish(&r, group, cog, m, k, out->labels, out->centroids, wdim);
     out->dim = r.dim;
     out->n_clusters = k;
     out->used_dense = r.dense != NULL;
@@ -290,8 +292,8 @@ out:
     return rc;
 }
 
-static int sil_create(void **self, const void *config,
-                      const quarry_host *host, char *err)
+static int sil_create(void **self, const void *config, const quarry_host *host,
+                      char *err)
 {
     sil *me = calloc(1, sizeof *me);
     if (me == NULL) {
@@ -304,7 +306,10 @@ static int sil_create(void **self, const void *config,
     return QUARRY_OK;
 }
 
-static void sil_destroy(void *self) { free(self); }
+static void sil_destroy(void *self)
+{
+    free(self);
+}
 
 static const quarry_plugin sil_plugin = {
     .abi = QUARRY_ABI_VERSION,
@@ -325,4 +330,7 @@ static const quarry_plugin sil_plugin = {
 };
 
 static const quarry_plugin *const sil_all[] = {&sil_plugin, NULL};
-QUARRY_PLUGIN_ENTRY(clusterer_silhouette) { return sil_all; }
+QUARRY_PLUGIN_ENTRY(clusterer_silhouette)
+{
+    return sil_all;
+}

@@ -16,7 +16,8 @@ the k chosen, seconds and peak resident memory (GNU time's %M) per run.
 
 Memory (--large N): N excerpts drawn in turn from all 20 groups (train and
 test, 18,846 documents, repeated with new ids past that), each clusterer run
-once at k = 20 (silhouette: --k auto), printing seconds and peak memory.
+once at k = 20 (silhouette: --k auto), and Ward once more on the sparse rows
+(--dims 0), printing seconds and peak memory.
 
 Nothing is asserted.
 
@@ -126,7 +127,10 @@ def large(a, tmp):
     print("\n%d excerpts (%d distinct documents of all 20 groups), "
           "--min-df 5 --max-df 0.5, LSA 100 dims, seed 0" %
           (a.large, min(a.large, len(docs))))
-    for name, extra, k in RUNS:
+    # and Ward on the sparse rows (--dims 0: 20,000 x terms, no LSA)
+    sparse = ("ward, sparse rows", ["--clusterer", "agglomerative", "--dims",
+                                    "0"], "4")
+    for name, extra, k in RUNS + [sparse]:
         k = "20" if k != "auto" else k
         out, dt, rss = run([a.quarry, "themes", "--k", k, "--min-df", "5",
                             "--max-df", "0.5", "--seed", "0"] + extra +

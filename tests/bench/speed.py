@@ -198,8 +198,10 @@ def main():
         f.write(SK_SUGGEST)
     with open(sk_themes, "w") as f:
         f.write(SK_THEMES)
-    print("machine: %d cpus; quarry %s; runs %d; outputs in %s" %
-          (os.cpu_count(), " ".join(q + thr), a.runs, tmp), flush=True)
+    print("machine: %d cpus, load average %.1f; quarry %s; runs %d; "
+          "OPENBLAS_CORETYPE=%s; outputs in %s" %
+          (os.cpu_count(), os.getloadavg()[0], " ".join(q + thr), a.runs,
+           os.environ.get("OPENBLAS_CORETYPE", "(unset)"), tmp), flush=True)
     rows = []
 
     if "suggest" in tasks:
@@ -261,6 +263,8 @@ def main():
             os.unlink(part)
 
     print()
+    print("load average at the end: %.1f (above the cpu count, other work "
+          "shared the machine)" % os.getloadavg()[0])
     print("| task | tool | median s | max RSS MB | sklearn/quarry time | quality |")
     print("|---|---|---|---|---|---|")
     by = {}

@@ -63,19 +63,18 @@ static void make_rows(data *s, int n, int dim, int groups, double noise,
 }
 
 static int run(pt *t, const quarry_csr *x, const quarry_dense *d, int32_t k,
-               uint64_t seed, int32_t *labels, float *centroids,
-               int32_t room, quarry_cluster_output *out, char *err)
+               uint64_t seed, int32_t *labels, float *centroids, int32_t room,
+               quarry_cluster_output *out, char *err)
 {
     quarry_cluster_input in = {sizeof in, x, d, k, seed};
-    *out = (quarry_cluster_output){sizeof *out, labels, centroids, 0, room,
-                                   0, 0.0, -1};
+    *out = (quarry_cluster_output){sizeof *out, labels, centroids, 0,
+                                   room,        0,      0.0,       -1};
     err[0] = '\0';
     return t->p->cluster(t->self, &in, out, err);
 }
 
-static void run_ok(pt *t, const quarry_csr *x, const quarry_dense *d,
-                   int32_t k, uint64_t seed, int32_t *labels,
-                   quarry_cluster_output *out)
+static void run_ok(pt *t, const quarry_csr *x, const quarry_dense *d, int32_t k,
+                   uint64_t seed, int32_t *labels, quarry_cluster_output *out)
 {
     char err[QUARRY_ERR_MAX];
     int rc = run(t, x, d, k, seed, labels, NULL, 0, out, err);
@@ -103,8 +102,8 @@ static double cosine(const float *x, int i, int j, int dim)
 }
 
 /* Distance between clusters a and b (cl[i] is row i's cluster). */
-static double brute_dist(const float *x, int n, int dim, const int *cl,
-                         int a, int b, int ward)
+static double brute_dist(const float *x, int n, int dim, const int *cl, int a,
+                         int b, int ward)
 {
     if (!ward) {
         double s = 0.0;
@@ -139,8 +138,7 @@ static double brute_dist(const float *x, int n, int dim, const int *cl,
 }
 
 /* Agglomerate greedily from singletons down to k clusters. */
-static void brute_cut(const float *x, int n, int dim, int k, int ward,
-                      int *cl)
+static void brute_cut(const float *x, int n, int dim, int k, int ward, int *cl)
 {
     for (int i = 0; i < n; i++)
         cl[i] = i;
@@ -168,8 +166,8 @@ static void brute_cut(const float *x, int n, int dim, int k, int ward,
             }
         /* The data must not hinge on rounding: no near-ties. */
         if (second - best < 1e-6)
-            fail_msg("test data has a near-tie (%g, %g) at %d clusters",
-                     best, second, live);
+            fail_msg("test data has a near-tie (%g, %g) at %d clusters", best,
+                     second, live);
         for (int i = 0; i < n; i++)
             if (cl[i] == bb)
                 cl[i] = ba;
@@ -274,9 +272,9 @@ static void test_groups_average_micro(void **state)
 static void test_groups_refined(void **state)
 {
     pt *t = *state;
-    pt_open_ok(t, ENTRY, KIND, NAME,
-               PT_OPTS("agglomerative.micro_clusters=10",
-                       "agglomerative.refine=5"));
+    pt_open_ok(
+        t, ENTRY, KIND, NAME,
+        PT_OPTS("agglomerative.micro_clusters=10", "agglomerative.refine=5"));
     check_groups(t);
 }
 
@@ -314,8 +312,7 @@ static void test_duplicates(void **state)
         dense[2 * i + 1] = i < 4 ? 0.0f : 1.0f;
     }
     quarry_dense d = {8, 2, 2, dense};
-    pt_open_ok(t, ENTRY, KIND, NAME,
-               PT_OPTS("agglomerative.micro_clusters=3"));
+    pt_open_ok(t, ENTRY, KIND, NAME, PT_OPTS("agglomerative.micro_clusters=3"));
     run_ok(t, NULL, &d, 3, 1, labels, &out);
     assert_true(out.n_clusters >= 2 && out.n_clusters <= 3);
     for (int i = 0; i < 8; i++)
@@ -339,12 +336,10 @@ static void test_k_refused(void **state)
     assert_non_null(strstr(err, "silhouette"));
     assert_int_equal(run(t, &s.x, &s.d, -1, 1, labels, NULL, 0, &out, err),
                      QUARRY_ERANGE);
-    assert_int_equal(run(t, &s.x, &s.d, N + 1, 1, labels, NULL, 0, &out,
-                         err),
+    assert_int_equal(run(t, &s.x, &s.d, N + 1, 1, labels, NULL, 0, &out, err),
                      QUARRY_ERANGE);
     assert_non_null(strstr(err, "k = 61"));
-    assert_int_equal(run(t, &s.x, &s.d, 3, 1, labels, centroids, 2, &out,
-                         err),
+    assert_int_equal(run(t, &s.x, &s.d, 3, 1, labels, centroids, 2, &out, err),
                      QUARRY_ERANGE);
     assert_int_equal(run(t, NULL, NULL, 3, 1, labels, NULL, 0, &out, err),
                      QUARRY_EINVAL);
@@ -376,9 +371,9 @@ static void test_cancel(void **state)
 }
 
 static void poisoned_sgemm(void *ctx, int ta, int tb, int64_t m, int64_t n,
-                           int64_t k, float alpha, const float *a,
-                           int64_t lda, const float *b, int64_t ldb,
-                           float beta, float *c, int64_t ldc)
+                           int64_t k, float alpha, const float *a, int64_t lda,
+                           const float *b, int64_t ldb, float beta, float *c,
+                           int64_t ldc)
 {
     (void)ctx, (void)ta, (void)tb, (void)m, (void)n, (void)k, (void)alpha;
     (void)a, (void)lda, (void)b, (void)ldb, (void)beta, (void)c, (void)ldc;
@@ -400,9 +395,10 @@ static void test_host_without_blas(void **state)
     assert_non_null(config);
     for (const quarry_option *o = t->p->options; o->name != NULL; o++)
         assert_int_equal(
-            quarry_option_parse(o, strcmp(o->name, "micro_clusters") == 0
-                                       ? "10"
-                                       : o->default_value,
+            quarry_option_parse(o,
+                                strcmp(o->name, "micro_clusters") == 0
+                                    ? "10"
+                                    : o->default_value,
                                 config, err, sizeof err),
             QUARRY_OK);
     quarry_host old = {0};

@@ -44,7 +44,8 @@ static void make_rows(data *s, int n, int groups, double noise)
         for (int j = 0; j < DIM; j++) {
             st = st * 6364136223846793005u + 1442695040888963407u;
             double u = (double)(st >> 11) * 0x1.0p-53;
-            double v = (j == s->group[i] ? 1.0 : 0.0) + (u < 0.5 ? 0.0 : noise * u);
+            double v =
+                (j == s->group[i] ? 1.0 : 0.0) + (u < 0.5 ? 0.0 : noise * u);
             s->dense[i * DIM + j] = (float)v;
             ss += v * v;
         }
@@ -67,15 +68,13 @@ static int run(pt *t, const quarry_csr *x, const quarry_dense *d, int32_t k,
                char *err)
 {
     quarry_cluster_input in = {sizeof in, x, d, k, seed};
-    *out = (quarry_cluster_output){sizeof *out, labels, NULL, 0, 0, 0, 0.0,
-                                   -1};
+    *out = (quarry_cluster_output){sizeof *out, labels, NULL, 0, 0, 0, 0.0, -1};
     err[0] = '\0';
     return t->p->cluster(t->self, &in, out, err);
 }
 
-static void run_ok(pt *t, const quarry_csr *x, const quarry_dense *d,
-                   int32_t k, uint64_t seed, int32_t *labels,
-                   quarry_cluster_output *out)
+static void run_ok(pt *t, const quarry_csr *x, const quarry_dense *d, int32_t k,
+                   uint64_t seed, int32_t *labels, quarry_cluster_output *out)
 {
     char err[QUARRY_ERR_MAX];
     int rc = run(t, x, d, k, seed, labels, out, err);
@@ -245,12 +244,9 @@ static void test_k_min_above_k_max(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        PT_BOTH(test_descriptor),
-        PT_BOTH(test_chooses_k),
-        PT_BOTH(test_choice_is_best),
-        PT_BOTH(test_given_k),
-        PT_BOTH(test_deterministic),
-        PT_BOTH(test_refused),
+        PT_BOTH(test_descriptor),        PT_BOTH(test_chooses_k),
+        PT_BOTH(test_choice_is_best),    PT_BOTH(test_given_k),
+        PT_BOTH(test_deterministic),     PT_BOTH(test_refused),
         PT_BOTH(test_k_min_above_k_max),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,3 +28,11 @@ else()
            "no QUARRY_REFI_SCHEMA or no xmllint: skipped")
   set_tests_properties(refi_xmllint PROPERTIES SKIP_REGULAR_EXPRESSION "skipped")
 endif()
+
+# A benchmark program (not a test): the time of each exchange step on a
+# synthetic study; run it by hand: bench_refi OUTDIR [SOURCES ...].
+add_executable(bench_refi ${CMAKE_CURRENT_LIST_DIR}/bench_refi.c)
+target_compile_definitions(bench_refi PRIVATE _GNU_SOURCE=1)
+target_link_libraries(bench_refi PRIVATE quarry_core)
+set_target_properties(bench_refi PROPERTIES
+  RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR})

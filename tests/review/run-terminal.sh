@@ -27,6 +27,7 @@ SOCK=quarry-review-test-$$
 T="tmux -L $SOCK -f /dev/null"
 cleanup() { $T kill-server >/dev/null 2>&1; }
 trap cleanup EXIT
+trap 'exit 1' INT TERM HUP
 # An idle session keeps the server up between the sessions under test (a
 # server whose last session ends exits, racing the next new-session).
 $T new-session -d -s keep "sleep 600" || {

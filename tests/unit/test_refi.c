@@ -340,6 +340,9 @@ static void reads_basic_project(void **state)
     assert_true(m.end_inclusive);
     assert_true(m.votes_inclusive >= 5);
     assert_int_equal(m.votes_exclusive, 0);
+    assert_false(m.crlf_one);
+    assert_true(m.votes_crlf_two >= 3);
+    assert_int_equal(m.votes_crlf_one, 0);
     assert_true(has_notice(&m, "skipped PictureSource"));
     assert_true(has_notice(&m, "skipped Links"));
     assert_true(has_notice(&m, "read as inclusive"));
@@ -1186,6 +1189,101 @@ static void project_jsonl_round_trip(void **state)
     quarry_project_free(p);
 }
 
+/* Two codes of one name under different parents stay two codes. */
+static void project_same_names(void **state)
+{
+    quarry_project *p = new_project("names.quarry");
+    quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
+    quarry_refi_stats st;
+    const quarry_project_code *codes;
+    int32_t n;
+    const char *path =
+        zip_qde("names.qdpx",
+                HEAD "<CodeBook><Codes>"
+                     "<Code guid=\"00000000-0000-4000-8000-000000000001\" "
+                     "name=\"A\" isCodable=\"false\">"
+                     "<Code guid=\"00000000-0000-4000-8000-000000000002\" "
+                     "name=\"Other\" isCodable=\"true\"/></Code>"
+                     "<Code guid=\"00000000-0000-4000-8000-000000000003\" "
+                     "name=\"B\" isCodable=\"false\">"
+                     "<Code guid=\"00000000-0000-4000-8000-000000000004\" "
+                     "name=\"Other\" isCodable=\"true\"/></Code>"
+                     "</Codes></CodeBook></Project>",
+                NULL, NULL);
+    (void)state;
+    if (quarry_project_import_qdpx(p, path, &o, &st) != 0)
+        fail_msg("%s", quarry_project_errmsg(p));
+    assert_int_equal(st.codes, 4);
+    assert_int_equal(quarry_project_codes(p, &codes, &n), 0);
+    assert_int_equal(n, 4);
+    assert_string_equal(codes[3].id, "Other (2)");
+    assert_string_equal(codes[3].parent, "B");
+    /* The same file again: every code matched, none added. */
+    if (quarry_project_import_qdc(p, DATA "/codebook.qdc", &o, NULL, NULL) != 0)
+        fail_msg("%s", quarry_project_errmsg(p));
+    assert_int_equal(quarry_project_import_qdpx(p, path, &o, &st), 0);
+    assert_int_equal(st.codes, 0);
+    quarry_project_free(p);
+}
+
+/* ATLAS.ti counts a CR LF as one character: the quotes say so. */
+static void infers_crlf_as_one(void **state)
+{
+    refi_model m;
+    quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
+    char buf[64];
+    const char *qde =
+        "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"p\" origin=\"x\">"
+        "<CodeBook><Codes><Code guid=\"00000000-0000-4000-8000-000000000001\" "
+        "name=\"c\" isCodable=\"true\"/></Codes></CodeBook>" SRC_OPEN
+        "<PlainTextContent>Line one.&#13;\nLine two is here.&#13;\nThird "
+        "line.</PlainTextContent>"
+        "<PlainTextSelection guid=\"00000000-0000-4000-8000-00000000000a\" "
+        "name=\"Line two is here.\" startPosition=\"10\" endPosition=\"26\"/>"
+        "<PlainTextSelection guid=\"00000000-0000-4000-8000-00000000000b\" "
+        "name=\"Third line.\" startPosition=\"28\" endPosition=\"38\"/>"
+        "</TextSource></Sources></Project>";
+    (void)state;
+    refi_model_init(&m);
+    if (refi_read_qde_buffer(&m, qde, strlen(qde), "atlas.qde", NULL, &o) != 0)
+        fail_msg("%s", m.errmsg);
+    assert_true(m.crlf_one);
+    assert_true(m.end_inclusive);
+    assert_int_equal(m.votes_crlf_one, 2);
+    assert_string_equal(sel_text(&m, 0, buf, sizeof(buf)), "Line two is here.");
+    assert_string_equal(sel_text(&m, 1, buf, sizeof(buf)), "Third line.");
+    assert_int_equal(m.selections[0].start, 11); /* in real code points */
+    assert_int_equal(m.selections[1].end, 41);
+    assert_true(has_notice(&m, "CR LF line break counted as one"));
+    /* Written back as ATLAS.ti counts, and read again by the votes. */
+    {
+        refi_model b;
+        char *x;
+        size_t xl;
+        o.crlf = QUARRY_REFI_CRLF_ONE;
+        assert_int_equal(refi_write_qde(&m, &o, 1, &x, &xl), 0);
+        assert_non_null(strstr(x, "startPosition=\"10\" endPosition=\"26\""));
+        o.crlf = QUARRY_REFI_CRLF_AUTO;
+        refi_model_init(&b);
+        if (refi_read_qde_buffer(&b, x, xl, "again.qde", NULL, &o) != 0)
+            fail_msg("%s", b.errmsg);
+        assert_true(b.crlf_one);
+        assert_int_equal(b.selections[1].start, 30);
+        free(x);
+        refi_model_free(&b);
+    }
+    refi_model_free(&m);
+    /* Told otherwise, the same file runs past the end. */
+    o.crlf = QUARRY_REFI_CRLF_TWO;
+    refi_model_init(&m);
+    assert_int_equal(
+        refi_read_qde_buffer(&m, qde, strlen(qde), "atlas.qde", NULL, &o), 0);
+    assert_false(m.crlf_one);
+    assert_string_equal(sel_text(&m, 0, buf, sizeof(buf)),
+                        "\nLine two is here");
+    refi_model_free(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1197,6 +1295,7 @@ int main(void)
         cmocka_unit_test(reads_unpacked_project),
         cmocka_unit_test(truncated_anywhere),
         cmocka_unit_test(infers_exclusive_ends),
+        cmocka_unit_test(infers_crlf_as_one),
         cmocka_unit_test(round_trip_keeps_everything),
         cmocka_unit_test(codebook_qdc),
         cmocka_unit_test(refuses_zip_bomb),
@@ -1209,6 +1308,7 @@ int main(void)
         cmocka_unit_test(project_suggestions_export),
         cmocka_unit_test(project_tables_and_codebook),
         cmocka_unit_test(project_jsonl_round_trip),
+        cmocka_unit_test(project_same_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <stdio.h>
@@ -61,7 +62,8 @@ static const quarry_theme *theme_of(const quarry_themes *t,
     for (int32_t i = 0; i < quarry_themes_count(t); i++) {
         const quarry_theme *th = quarry_themes_at(t, i);
         for (int64_t m = 0; m < th->size; m++)
-            if (strcmp(quarry_corpus_at(c, (size_t)th->members[m])->id, id) == 0)
+            if (strcmp(quarry_corpus_at(c, (size_t)th->members[m])->id, id) ==
+                0)
                 return th;
     }
     fail_msg("no theme holds %s", id);
@@ -120,8 +122,7 @@ static void auto_k_refused_by_fixed_k_clusterers(void **state)
     to.k = 0;
     for (int i = 0; i < 2; i++) {
         to.clusterer = names[i];
-        assert_int_equal(quarry_themes_run(&t, e, &po, &to, c),
-                         QUARRY_ERANGE);
+        assert_int_equal(quarry_themes_run(&t, e, &po, &to, c), QUARRY_ERANGE);
         assert_null(t);
         assert_non_null(strstr(quarry_engine_errmsg(e), names[i]));
         assert_non_null(strstr(quarry_engine_errmsg(e), "choose"));
@@ -166,7 +167,10 @@ static const quarry_plugin noisy_plugin = {
     .cluster = noisy_cluster,
 };
 static const quarry_plugin *const noisy_all[] = {&noisy_plugin, NULL};
-static const quarry_plugin *const *noisy_entry(void) { return noisy_all; }
+static const quarry_plugin *const *noisy_entry(void)
+{
+    return noisy_all;
+}
 
 static void noise_is_left_out(void **state)
 {
@@ -184,8 +188,8 @@ static void noise_is_left_out(void **state)
         fail_msg("%s", quarry_engine_errmsg(e));
     assert_int_equal(quarry_themes_unassigned(t), 2);
     assert_int_equal(quarry_themes_count(t), 2);
-    assert_int_equal(quarry_themes_at(t, 0)->size + quarry_themes_at(t, 1)->size,
-                     22);
+    assert_int_equal(
+        quarry_themes_at(t, 0)->size + quarry_themes_at(t, 1)->size, 22);
     for (int32_t i = 0; i < 2; i++) /* rows 0 and 1 are in no theme */
         assert_true(quarry_themes_at(t, i)->members[0] >= 2);
     quarry_themes_free(t);
@@ -197,13 +201,18 @@ static void noise_is_left_out(void **state)
  * theme where it is frequent and distinctive. */
 static void lexicon_phrase_labels_its_theme(void **state)
 {
-    static const char text[] =
-        "{\"id\":\"l1\",\"text\":\"My lived experience is my tool, lived experience.\"}\n"
-        "{\"id\":\"l2\",\"text\":\"Lived experience matters; lived experience heals.\"}\n"
-        "{\"id\":\"l3\",\"text\":\"They value lived experience, my lived experience.\"}\n"
-        "{\"id\":\"r1\",\"text\":\"The roster and the rota changed the shifts again.\"}\n"
-        "{\"id\":\"r2\",\"text\":\"Shifts on the rota, roster changes every week.\"}\n"
-        "{\"id\":\"r3\",\"text\":\"Roster, rota, shifts: the week is planned.\"}\n";
+    static const char text[] = "{\"id\":\"l1\",\"text\":\"My lived experience "
+                               "is my tool, lived experience.\"}\n"
+                               "{\"id\":\"l2\",\"text\":\"Lived experience "
+                               "matters; lived experience heals.\"}\n"
+                               "{\"id\":\"l3\",\"text\":\"They value lived "
+                               "experience, my lived experience.\"}\n"
+                               "{\"id\":\"r1\",\"text\":\"The roster and the "
+                               "rota changed the shifts again.\"}\n"
+                               "{\"id\":\"r2\",\"text\":\"Shifts on the rota, "
+                               "roster changes every week.\"}\n"
+                               "{\"id\":\"r3\",\"text\":\"Roster, rota, "
+                               "shifts: the week is planned.\"}\n";
     quarry_engine *e = test_engine();
     quarry_corpus *c = test_corpus(text, "lex.jsonl");
     quarry_pipeline_options po = QUARRY_PIPELINE_OPTIONS_INIT;

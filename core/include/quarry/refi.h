@@ -32,9 +32,20 @@ typedef enum quarry_refi_end {
     QUARRY_REFI_END_EXCLUSIVE = 2  /* QualCoder: one past the last */
 } quarry_refi_end;
 
+/* How a CR LF line break is counted: as two characters (the standard;
+ * NVivo, MAXQDA) or as one (ATLAS.ti). On import AUTO infers it from the
+ * quoted texts as for endPosition (on a tie, one only when the project's
+ * @origin names ATLAS); on export AUTO is two. */
+typedef enum quarry_refi_crlf {
+    QUARRY_REFI_CRLF_AUTO = 0,
+    QUARRY_REFI_CRLF_TWO = 1,
+    QUARRY_REFI_CRLF_ONE = 2
+} quarry_refi_crlf;
+
 typedef struct quarry_refi_options {
     uint32_t version;
     quarry_refi_end end;
+    quarry_refi_crlf crlf;
     /* Read a plainTextPath outside the archive (relative to the .qdpx's
      * folder or the project's basePath, or absolute). ".." is refused. */
     int allow_external;
@@ -50,11 +61,11 @@ typedef struct quarry_refi_options {
 } quarry_refi_options;
 
 #define QUARRY_REFI_OPTIONS_VERSION 1
-#define QUARRY_REFI_OPTIONS_INIT                                               \
-    {                                                                          \
-        QUARRY_REFI_OPTIONS_VERSION, QUARRY_REFI_END_AUTO, 1, 0, 0, 0, NULL,   \
-            NULL                                                               \
-    }
+/* clang-format off */
+#define QUARRY_REFI_OPTIONS_INIT                                            \
+    {QUARRY_REFI_OPTIONS_VERSION, QUARRY_REFI_END_AUTO,                     \
+     QUARRY_REFI_CRLF_AUTO, 1, 0, 0, 0, NULL, NULL}
+/* clang-format on */
 
 #define QUARRY_REFI_DEFAULT_MAX_ENTRY ((uint64_t)256 << 20)
 #define QUARRY_REFI_DEFAULT_MAX_TOTAL ((uint64_t)1 << 30)

@@ -1,0 +1,73 @@
+/*
+ * refi_read.h -- the reader shared by refi_read.c (the XML tree and the
+ * entry points), refi_read_src.c (zip entries, files and source texts)
+ * and refi_read_pos.c (reading endPosition and placing selections).
+ * Internal; not installed.
+ */
+#ifndef QUARRY_REFI_READ_H
+#define QUARRY_REFI_READ_H
+
+#include <libxml/tree.h>
+#include <zip.h>
+
+#include "refi_io.h"
+
+typedef enum pend_what {
+    P_CODING_CODE,
+    P_CODING_USER,
+    P_SEL_USER,
+    P_SRC_USER,
+    P_NOTE_USER,
+    P_PROJECT_USER,
+    P_REF,
+    P_VALUE_VAR
+} pend_what;
+
+typedef struct pending {
+    pend_what what;
+    int32_t idx;
+    const char *guid;
+    int line;
+    const char *elem;
+} pending;
+
+typedef struct reader {
+    refi_model *m;
+    const quarry_refi_options *o;
+    const char *file;     /* display name of the file read */
+    const char *xml_name; /* "study.qdpx: project.qde" or the file */
+    zip_t *za;
+    const char *base_dir;
+    uint64_t max_entry, max_total, total;
+    uint32_t max_ratio;
+    const xmlChar *ns; /* the root's namespace (NULL: none) */
+    pending *pend;
+    int32_t n_pend, cap_pend;
+    int *sel_line; /* line of each selection, for messages */
+    int32_t cap_sel_line;
+} reader;
+
+/* The line of an element (0 when unknown). */
+int rd_node_line(const xmlNode *n);
+/* "FILE:LINE: ELEMENT: message" on the model; returns status. */
+int rd_fail_at(reader *r, int status, const xmlNode *n, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+int rd_oom(reader *r);
+
+/* Refuse an archive whose declared sizes break the limits. */
+int rd_check_archive(reader *r);
+/* An entry of the archive, whole, within the limits (*out malloc'ed). */
+int rd_read_entry(reader *r, zip_int64_t idx, const char *what, char **out,
+                  size_t *len);
+/* The text a plainTextPath names: internal:// in the archive (or beside
+ * an unpacked project.qde), relative or absolute on disk. */
+int rd_load_path_text(reader *r, const xmlNode *n, const char *path, char **buf,
+                      size_t *len);
+/* Invalid UTF-8 and NUL bytes become U+FFFD, with a notice. */
+int rd_clean_text(reader *r, const xmlNode *n, char **buf, size_t *len);
+
+/* Decide how endPosition (and CR LF) are counted and place every
+ * selection in code points and bytes. */
+int rd_infer_and_place(reader *r);
+
+#endif /* QUARRY_REFI_READ_H */
