@@ -158,4 +158,11 @@ int cli_open_project(cli *c, const char *path, int flags,
                      quarry_project **out);
 int cmd_suggest_project(int argc, char **argv);
 
+/* OpenBLAS's kernels for this CPU (blas_tune.c): runs the command again
+ * with OPENBLAS_CORETYPE set when the loaded kernels are below what the CPU
+ * supports; returns when there is nothing to do. The loaded core's name,
+ * or NULL when the BLAS is not OpenBLAS. */
+void cli_blas_tune(char **argv);
+const char *cli_blas_core(void);
+
 #endif

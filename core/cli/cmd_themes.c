@@ -3,7 +3,7 @@
  * excerpts nobody has coded. Tokenize, filter, weigh and cluster with the
  * chosen plugins, then write one JSON line per theme (size, top terms,
  * representative excerpt ids, members) or, with --format table, a summary
- * for people. --k auto lets the clusterer choose k (silhouette unless
+ * for people. --k auto lets the clusterer choose k (stability unless
  * --clusterer names another); --coded FILE matches each theme to the
  * codes of coded excerpts; --groups G joins the themes into G higher
  * themes.
@@ -27,7 +27,7 @@ enum {
 };
 
 /* The clusterer of --k auto when --clusterer is not given. */
-#define AUTO_CLUSTERER "silhouette"
+#define AUTO_CLUSTERER "stability"
 
 static void usage(FILE *f)
 {

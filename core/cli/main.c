@@ -39,6 +39,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     size_t i;
+    cli_blas_tune(argv);
     if (argc < 2) {
         usage(stderr);
         return EXIT_INPUT;
@@ -49,8 +50,11 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (strcmp(argv[1], "--version") == 0) {
-        printf("quarry %s (plugin ABI %d)\n", quarry_version(),
+        printf("quarry %s (plugin ABI %d", quarry_version(),
                QUARRY_ABI_VERSION);
+        if (cli_blas_core() != NULL)
+            printf("; OpenBLAS, %s kernels", cli_blas_core());
+        printf(")\n");
         return EXIT_OK;
     }
     /* `quarry suggest PROJECT` works inside a project. */

@@ -26,3 +26,11 @@ void engine_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
         c += mm * ldc;
     }
 }
+
+int engine_blas_threads(int n)
+{
+    int prev = openblas_get_num_threads();
+    if (n > 0 && n != prev)
+        openblas_set_num_threads(n);
+    return prev;
+}

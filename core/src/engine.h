@@ -66,5 +66,9 @@ int engine_dirs_append(char ***dirs, size_t *n, const char *list);
 void engine_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
                   float alpha, const float *a, int64_t lda, const float *b,
                   int64_t ldb, float beta, float *c, int64_t ldc);
+/* Set the BLAS thread count (n > 0), returning the one in effect before:
+ * a caller that runs its own workers, each calling BLAS on its own block,
+ * sets 1 around them and puts the old count back (blas.c). */
+int engine_blas_threads(int n);
 
 #endif

@@ -1,8 +1,10 @@
 /*
- * simtopk.c -- the similarity kernel (simtopk.h). For each block of query
- * rows, the reference rows go by in blocks: one SGEMM (BLAS threads) fills
- * the block of scores, then the rows of that block update their heaps in
- * parallel (parallel.h). The references arrive in increasing index order,
+ * simtopk.c -- the similarity kernel (simtopk.h). Blocks of query rows are
+ * handed to workers (parallel.h); a worker takes the reference rows by
+ * blocks, one SGEMM on one BLAS thread filling its own block of scores
+ * (small enough to stay in its core's cache), then the rows of that block
+ * update their heaps at once, before the next SGEMM. So SGEMM and selection
+ * run side by side on every core, and no BLAS thread spins waiting. The references arrive in increasing index order,
  * so a score equal to a full heap's worst never enters it (the earlier,
  * smaller index wins the tie), and the scan of a row only has to find the
  * scores above its current threshold: a branch-free test over 64 scores at
@@ -70,13 +72,60 @@ static int select_rows(void *p, int64_t begin, int64_t end, int worker)
     return 0;
 }
 
+typedef struct kernel_job {
+    const quarry_dense *q, *r;
+    int32_t k;
+    int64_t bq, br;
+    topk_item *out;
+    int32_t *count;
+    float *scores[PARALLEL_MAX_THREADS]; /* per worker: bq x br */
+} kernel_job;
+
+/* Query blocks [b, e): each block against every reference block, one
+ * SGEMM and one selection pass at a time, on this worker alone. */
+static int run_blocks(void *p, int64_t b, int64_t e, int worker)
+{
+    const kernel_job *j = p;
+    const quarry_dense *q = j->q, *r = j->r;
+    float *scores = j->scores[worker];
+    int64_t qb, r0, i;
+
+    for (qb = b; qb < e; qb++) {
+        int64_t q0 = qb * j->bq;
+        int64_t nq = q->rows - q0 < j->bq ? q->rows - q0 : j->bq;
+        for (r0 = 0; r0 < r->rows; r0 += j->br) {
+            int64_t nr = r->rows - r0 < j->br ? r->rows - r0 : j->br;
+            select_ctx s;
+            if (q->cols > 0)
+                engine_sgemm(0, 1, nq, nr, q->cols, 1.0f,
+                             q->data + q0 * q->ld, q->ld,
+                             r->data + r0 * r->ld, r->ld, 0.0f, scores, nr);
+            else
+                memset(scores, 0, (size_t)nq * (size_t)nr * sizeof *scores);
+            s.scores = scores;
+            s.br = nr;
+            s.q0 = q0;
+            s.r0 = r0;
+            s.k = j->k;
+            s.out = j->out;
+            s.count = j->count;
+            select_rows(&s, 0, nq, worker);
+        }
+        for (i = q0; i < q0 + nq; i++) {
+            topk t = {j->out + i * j->k, j->k, j->count[i]};
+            topk_sort(&t);
+        }
+    }
+    return 0;
+}
+
 int simtopk_run(const quarry_dense *queries, const quarry_dense *refs,
                 const simtopk_options *o, topk_item *out, int32_t *count)
 {
     simtopk_options d = SIMTOPK_OPTIONS_INIT;
-    int64_t bq, br, q0, r0, dim;
-    float *scores;
-    int32_t k;
+    kernel_job j;
+    int64_t n_blocks, per_worker;
+    int workers, w, blas = 0, rc = QUARRY_OK;
 
     if (o == NULL)
         o = &d;
@@ -86,47 +135,44 @@ int simtopk_run(const quarry_dense *queries, const quarry_dense *refs,
         queries->ld < queries->cols || refs->ld < refs->cols ||
         o->block_queries < 0 || o->block_refs < 0)
         return QUARRY_EINVAL;
-    k = o->k;
-    dim = queries->cols;
-    bq = o->block_queries ? o->block_queries : SIMTOPK_BLOCK_QUERIES;
-    br = o->block_refs ? o->block_refs : SIMTOPK_BLOCK_REFS;
-    if (bq > queries->rows)
-        bq = queries->rows;
-    if (br > refs->rows)
-        br = refs->rows;
+    memset(&j, 0, sizeof j);
     memset(count, 0, (size_t)queries->rows * sizeof *count);
-    if (bq == 0 || br == 0)
+    if (queries->rows == 0 || refs->rows == 0)
         return QUARRY_OK;
-    scores = malloc((size_t)bq * (size_t)br * sizeof *scores);
-    if (scores == NULL)
-        return QUARRY_ENOMEM;
-    for (q0 = 0; q0 < queries->rows; q0 += bq) {
-        int64_t nq = queries->rows - q0 < bq ? queries->rows - q0 : bq, i;
-        for (r0 = 0; r0 < refs->rows; r0 += br) {
-            int64_t nr = refs->rows - r0 < br ? refs->rows - r0 : br;
-            select_ctx s;
-            if (dim > 0)
-                engine_sgemm(0, 1, nq, nr, dim, 1.0f,
-                             queries->data + q0 * queries->ld, queries->ld,
-                             refs->data + r0 * refs->ld, refs->ld, 0.0f,
-                             scores, nr);
-            else
-                memset(scores, 0, (size_t)nq * (size_t)nr * sizeof *scores);
-            s.scores = scores;
-            s.br = nr;
-            s.q0 = q0;
-            s.r0 = r0;
-            s.k = k;
-            s.out = out;
-            s.count = count;
-            /* Rows of 4096 scores: 64 rows a chunk keeps the hand-out rare. */
-            parallel_for(o->threads, nq, 64, select_rows, &s);
-        }
-        for (i = q0; i < q0 + nq; i++) {
-            topk t = {out + i * k, k, count[i]};
-            topk_sort(&t);
-        }
+    j.q = queries;
+    j.r = refs;
+    j.k = o->k;
+    j.out = out;
+    j.count = count;
+    j.bq = o->block_queries ? o->block_queries : SIMTOPK_BLOCK_QUERIES;
+    j.br = o->block_refs ? o->block_refs : SIMTOPK_BLOCK_REFS;
+    /* Few queries: smaller blocks, so every worker gets one. */
+    workers = parallel_workers(o->threads, queries->rows, 1);
+    per_worker = (queries->rows + workers - 1) / workers;
+    if (!o->block_queries && per_worker < j.bq)
+        j.bq = per_worker > 16 ? per_worker : 16;
+    if (j.bq > queries->rows)
+        j.bq = queries->rows;
+    if (j.br > refs->rows)
+        j.br = refs->rows;
+    n_blocks = (queries->rows + j.bq - 1) / j.bq;
+    workers = parallel_workers(o->threads, n_blocks, 1);
+    for (w = 0; w < workers; w++) {
+        j.scores[w] = malloc((size_t)j.bq * (size_t)j.br * sizeof(float));
+        if (j.scores[w] == NULL)
+            rc = QUARRY_ENOMEM;
     }
-    free(scores);
-    return QUARRY_OK;
+    if (rc == QUARRY_OK) {
+        /* Each worker runs its own SGEMMs: BLAS on one thread meanwhile,
+         * so its threads do not spin against the workers. One worker
+         * leaves BLAS its threads. */
+        if (workers > 1)
+            blas = engine_blas_threads(1);
+        rc = parallel_for(workers, n_blocks, 1, run_blocks, &j);
+        if (workers > 1)
+            engine_blas_threads(blas);
+    }
+    for (w = 0; w < workers; w++)
+        free(j.scores[w]);
+    return rc;
 }

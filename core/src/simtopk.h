@@ -16,15 +16,17 @@
 #include "quarry/plugin.h"
 #include "topk.h"
 
-/* Default block sizes: a 1024 x 4096 score block is 16 MB, big enough for
- * SGEMM to run at its large-matrix rate (tests/bench/bench_kernel.c). */
-#define SIMTOPK_BLOCK_QUERIES 1024
-#define SIMTOPK_BLOCK_REFS 4096
+/* Default block sizes: a 256 x 2048 block of scores is 2 MB, one core's
+ * cache, and still big enough for SGEMM to run near its large-matrix rate
+ * (tests/bench/bench_kernel.c). With fewer queries than workers x 256 the
+ * query blocks shrink so that every worker has one. */
+#define SIMTOPK_BLOCK_QUERIES 256
+#define SIMTOPK_BLOCK_REFS 2048
 
 typedef struct simtopk_options {
     uint32_t version;
     int32_t k;              /* neighbours kept per query row (>= 1) */
-    int threads;            /* selection workers; <= 0: every core */
+    int threads;            /* workers; <= 0: every core */
     int64_t block_queries;  /* 0: SIMTOPK_BLOCK_QUERIES */
     int64_t block_refs;     /* 0: SIMTOPK_BLOCK_REFS */
 } simtopk_options;

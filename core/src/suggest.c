@@ -53,6 +53,11 @@ typedef struct run_state {
     float *proto;          /* C x V */
     float *sum;            /* C x V exemplar sums (for the calibration) */
     double temperature;    /* in effect */
+    double evidence[SUGGEST_EVIDENCE_FEATURES]; /* its weights (suggest.h) */
+    double evidence_ref;   /* the sigmoid at the reference evidence */
+    int64_t *tc_ptr;       /* column -> its codes in training (term_codes) */
+    int32_t *tc_code;
+    int64_t *tc_n;
     quarry_csr *xr;        /* rejected excerpts' rows */
     int64_t *rej_ptr;      /* rejected row -> its candidate codes */
     int32_t *rej;
@@ -618,65 +623,399 @@ static int labelled(const run_state *st, int64_t j, int32_t c)
 }
 
 /*
- * Cosine of training row j with the prototype code c would have without
- * j: from the exemplar sum S, |S|^2, S.E with the entry row E, and j's own
- * x.S, x.E and |x|^2, without building the prototype again.
+ * Cosine of row r of q (dense in yd) with the prototype code c would have
+ * without training row j (dense in xd): from the exemplar sum S, |S|^2,
+ * S.E with the entry row E and j's own x.S, x.E and |x|^2, without
+ * building the prototype again. q may be row j itself (yd = xd) or a cut
+ * of it (calibrate).
  */
 static double loo_cosine(const run_state *st, int64_t j, int32_t c,
-                         const float *xd, double ss, double se, double xx)
+                         const float *xd, double ss, double se, double xx,
+                         const quarry_csr *q, int64_t r, const float *yd)
 {
     const float *S = st->sum + (size_t)c * (size_t)st->V;
-    double xs = csr_row_dot(st->xt, j, S), xe = 0.0, a, u, ue, norm, den;
+    double xs = csr_row_dot(st->xt, j, S), ys = csr_row_dot(q, r, S),
+           yx = csr_row_dot(q, r, xd), xe = 0.0, ye = 0.0, a, u, ue, norm,
+           den;
     int64_t n1 = st->n_ex[c] - 1, p;
     norm = sqrt(fmax(ss - 2.0 * xs + xx, 0.0));
-    u = norm > 1e-12 ? (xs - xx) / norm : 0.0;
+    u = norm > 1e-12 ? (ys - yx) / norm : 0.0;
     if (!has_entry(st, c))
         return n1 > 0 ? u : 0.0;
-    for (p = st->xc->row_ptr[c]; p < st->xc->row_ptr[c + 1]; p++)
+    for (p = st->xc->row_ptr[c]; p < st->xc->row_ptr[c + 1]; p++) {
         xe += (double)st->xc->values[p] * xd[st->xc->col_idx[p]];
+        ye += (double)st->xc->values[p] * yd[st->xc->col_idx[p]];
+    }
     if (n1 <= 0 || norm <= 1e-12)
-        return xe;
+        return ye;
     a = entry_share(st, n1);
     ue = (se - xe) / norm;
     den = (1.0 - a) * (1.0 - a) + a * a + 2.0 * a * (1.0 - a) * ue;
-    return den > 1e-24 ? ((1.0 - a) * u + a * xe) / sqrt(den) : 0.0;
+    return den > 1e-24 ? ((1.0 - a) * u + a * ye) / sqrt(den) : 0.0;
+}
+
+/* Per column, the codes of the coded training rows holding it and how
+ * many rows of each (after rejections), through the inverted index. */
+static int term_codes(run_state *st)
+{
+    int64_t col, q, p, total = 0, at = 0;
+    int64_t *count = calloc((size_t)st->C + 1, sizeof *count);
+    int32_t *seen = malloc(((size_t)st->C + 1) * sizeof *seen), n_seen, k;
+    st->tc_ptr = malloc(((size_t)st->V + 1) * sizeof *st->tc_ptr);
+    if (count == NULL || seen == NULL || st->tc_ptr == NULL) {
+        free(count);
+        free(seen);
+        return engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
+    }
+    for (p = 0; p < st->post_ptr[st->V]; p++) {
+        int64_t d = st->post_doc[p];
+        total += st->lab_ptr[d + 1] - st->lab_ptr[d];
+    }
+    st->tc_code = malloc((size_t)(total ? total : 1) * sizeof *st->tc_code);
+    st->tc_n = malloc((size_t)(total ? total : 1) * sizeof *st->tc_n);
+    if (st->tc_code == NULL || st->tc_n == NULL) {
+        free(count);
+        free(seen);
+        return engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
+    }
+    st->tc_ptr[0] = 0;
+    for (col = 0; col < st->V; col++) {
+        n_seen = 0;
+        for (p = st->post_ptr[col]; p < st->post_ptr[col + 1]; p++) {
+            int64_t d = st->post_doc[p];
+            for (q = st->lab_ptr[d]; q < st->lab_ptr[d + 1]; q++)
+                if (count[st->lab[q]]++ == 0)
+                    seen[n_seen++] = st->lab[q];
+        }
+        for (k = 0; k < n_seen; k++) {
+            st->tc_code[at] = seen[k];
+            st->tc_n[at++] = count[seen[k]];
+            count[seen[k]] = 0;
+        }
+        st->tc_ptr[col + 1] = at;
+    }
+    free(count);
+    free(seen);
+    return 0;
 }
 
 /*
- * The softmax temperature, unless the options fix one: every coded
- * training row (at most SUGGEST_CALIBRATION_ROWS of them, evenly spaced)
- * is scored as if it were left out, and the temperature on a log grid
- * that minimises the negative log-likelihood of its codes (the softmax
- * mass on them) is kept. Prototypes before rejections are pushed.
+ * How much the term in column col points to particular codes: 1 - H / log C,
+ * H the entropy of the codes of the coded training rows holding it (1: all
+ * of one code; 0: spread evenly over every code), 0 when no coded row holds
+ * it. j >= 0: as if training row j were left out (its codes' counts one
+ * less).
+ */
+static double term_info(const run_state *st, int64_t col, int64_t j)
+{
+    double T = 0.0, S = 0.0;
+    int64_t q;
+    for (q = st->tc_ptr[col]; q < st->tc_ptr[col + 1]; q++) {
+        double n = (double)st->tc_n[q] -
+                   (j >= 0 && labelled(st, j, st->tc_code[q]) ? 1.0 : 0.0);
+        if (n > 0.0) {
+            T += n;
+            S += n * log(n);
+        }
+    }
+    if (!(T > 0.0))
+        return 0.0;
+    if (st->C < 2)
+        return 1.0;
+    return fmax(0.0, 1.0 - (log(T) - S / T) / log((double)st->C));
+}
+
+/* The evidence of row r of x: the sum of its terms' term_info (j as
+ * there). */
+static double evidence_of(const run_state *st, const quarry_csr *x, int64_t r,
+                          int64_t j)
+{
+    double e = 0.0;
+    int64_t p;
+    for (p = x->row_ptr[r]; p < x->row_ptr[r + 1]; p++)
+        e += term_info(st, x->col_idx[p], j);
+    return e;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The features of the evidence model (suggest.h): 1, log(1 + evidence). */
+static void evidence_features(double *phi, double evidence)
+{
+    phi[0] = 1.0;
+    phi[1] = log1p(evidence);
+}
+
+/* sigmoid(wt . phi): the share of the softmax the top code keeps. */
+static double evidence_prob(const double *wt, const double *phi)
+{
+    double z = 0.0;
+    int k;
+    for (k = 0; k < SUGGEST_EVIDENCE_FEATURES; k++)
+        z += wt[k] * phi[k];
+    return 1.0 / (1.0 + exp(-z));
+}
+
+/* Solve the symmetric positive definite system a x = b (n x n, a and b
+ * overwritten) by Gaussian elimination; 0, or -1 if a is singular. */
+static int solve_small(double *a, double *b, int n)
+{
+    int i, j, k;
+    for (k = 0; k < n; k++) {
+        int piv = k;
+        for (i = k + 1; i < n; i++)
+            if (fabs(a[i * n + k]) > fabs(a[piv * n + k]))
+                piv = i;
+        if (fabs(a[piv * n + k]) < 1e-300)
+            return -1;
+        if (piv != k) {
+            double t;
+            for (j = 0; j < n; j++) {
+                t = a[k * n + j];
+                a[k * n + j] = a[piv * n + j];
+                a[piv * n + j] = t;
+            }
+            t = b[k];
+            b[k] = b[piv];
+            b[piv] = t;
+        }
+        for (i = k + 1; i < n; i++) {
+            double f = a[i * n + k] / a[k * n + k];
+            for (j = k; j < n; j++)
+                a[i * n + j] -= f * a[k * n + j];
+            b[i] -= f * b[k];
+        }
+    }
+    for (k = n - 1; k >= 0; k--) {
+        for (j = k + 1; j < n; j++)
+            b[k] -= a[k * n + j] * b[j];
+        b[k] /= a[k * n + k];
+    }
+    return 0;
+}
+
+/* The evidence model's penalised log-likelihood at weights wt: row i's
+ * top code is right (y[i]) with probability qtop[i] x sigmoid(wt . z_i),
+ * qtop its softmax share; rw weighs the rows. */
+static double evidence_objective(const double *wt, const double *z,
+                                 const double *qtop, const int *y,
+                                 const double *rw, int64_t m)
+{
+    double f = 0.0;
+    int64_t i;
+    int k;
+    for (i = 0; i < m; i++) {
+        double p = qtop[i] * evidence_prob(
+                                 wt, z + (size_t)i * SUGGEST_EVIDENCE_FEATURES);
+        f += rw[i] * log(fmax(y[i] ? p : 1.0 - p, 1e-300));
+    }
+    for (k = 0; k < SUGGEST_EVIDENCE_FEATURES; k++)
+        f -= 0.5 * SUGGEST_EVIDENCE_PRIOR * wt[k] * wt[k];
+    return f;
+}
+
+/*
+ * The weights of the evidence model (suggest.h) maximising
+ * evidence_objective over the m calibration rows (features phi), from 0,
+ * by Fisher scoring with step halving (the objective never falls): a few
+ * dozen 2 x 2 solves, deterministic.
+ */
+static int evidence_fit(double *wt, const double *phi, const double *qtop,
+                        const int *y, const double *rw, int64_t m)
+{
+    enum { F = SUGGEST_EVIDENCE_FEATURES };
+    double v[F], g[F], h[F * F], next[F];
+    double f, step;
+    int64_t i;
+    int k, l, it, half;
+
+    for (k = 0; k < F; k++)
+        v[k] = 0.0;
+    f = evidence_objective(v, phi, qtop, y, rw, m);
+    for (it = 0; it < 100; it++) {
+        for (k = 0; k < F; k++) {
+            g[k] = -SUGGEST_EVIDENCE_PRIOR * v[k];
+            for (l = 0; l < F; l++)
+                h[k * F + l] = k == l ? SUGGEST_EVIDENCE_PRIOR : 0.0;
+        }
+        for (i = 0; i < m; i++) {
+            const double *x = phi + (size_t)i * F;
+            double sg = evidence_prob(v, x), q = qtop[i], p = q * sg;
+            /* d log-likelihood / d(wt . x), and its Fisher information */
+            double d = y[i] ? 1.0 - sg
+                            : -q * sg * (1.0 - sg) / fmax(1.0 - p, 1e-12);
+            double fi =
+                q * sg * (1.0 - sg) * (1.0 - sg) / fmax(1.0 - p, 1e-12);
+            for (k = 0; k < F; k++) {
+                g[k] += rw[i] * d * x[k];
+                for (l = 0; l < F; l++)
+                    h[k * F + l] += rw[i] * fi * x[k] * x[l];
+            }
+        }
+        if (solve_small(h, g, F) != 0)
+            break;
+        for (half = 0, step = 1.0; half < 40; half++, step *= 0.5) {
+            double fn;
+            for (k = 0; k < F; k++)
+                next[k] = v[k] + step * g[k];
+            fn = evidence_objective(next, phi, qtop, y, rw, m);
+            if (fn >= f) {
+                f = fn;
+                break;
+            }
+        }
+        if (half == 40)
+            break;
+        memcpy(v, next, sizeof v);
+        step = 0.0;
+        for (k = 0; k < F; k++)
+            step = fmax(step, fabs(g[k]));
+        if (step < 1e-10)
+            break;
+    }
+    memcpy(wt, v, sizeof v);
+    return 0;
+}
+
+/* Scores of every code for row r of q as if training row j (dense in xd,
+ * |x|^2 = xx) were left out: its share of its codes' prototypes and its
+ * own neighbour vote removed. nb has room for K + 1 neighbours. */
+static void loo_scores(const run_state *st, nb_work *w, int64_t j,
+                       const quarry_csr *q, int64_t r, const float *xd,
+                       const float *yd, const double *ss, const double *se,
+                       double xx, topk_item *nb, double *knn, double *out)
+{
+    int32_t K = st->so->neighbours, k, kept = 0, n_nb, c;
+    neighbours(st, w, q, r, r + 1, K + 1, nb, &n_nb);
+    for (k = 0; k < n_nb; k++)
+        if (nb[k].id != j && kept < K)
+            nb[kept++] = nb[k];
+    votes(st, nb, kept, K, knn);
+    for (c = 0; c < st->C; c++) {
+        double cosv = labelled(st, j, c)
+                          ? loo_cosine(st, j, c, xd, ss[c], se[c], xx, q, r,
+                                       yd)
+                          : csr_row_dot(q, r,
+                                        st->proto + (size_t)c * (size_t)st->V);
+        out[c] = combine(st, cosv, knn[c]);
+    }
+}
+
+static uint64_t mix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15u;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
+    return x ^ (x >> 31);
+}
+
+/* A cut of training row j: k of its terms (fewer than it has, chosen by a
+ * hash of the row and the column: fixed, and blind to their weights), at
+ * their weights renormalised to length 1, as row 0 of q (room for
+ * SUGGEST_CUT_MAX terms) and dense in yd. 0 when j has k terms or fewer. */
+static int cut_row(const run_state *st, int64_t j, int32_t k, quarry_csr *q,
+                   float *yd)
+{
+    int64_t b = st->xt->row_ptr[j], n = st->xt->row_ptr[j + 1] - b, p;
+    uint64_t h[SUGGEST_CUT_MAX];
+    double s = 0.0;
+    int32_t got = 0, t;
+    if (n <= k)
+        return 0;
+    /* The k entries of smallest hash, by insertion. */
+    for (p = 0; p < n; p++) {
+        uint64_t v = mix64(((uint64_t)j << 32) ^
+                           (uint64_t)(uint32_t)st->xt->col_idx[b + p]);
+        if (got == k && v >= h[k - 1])
+            continue;
+        t = got < k ? got++ : k - 1;
+        while (t > 0 && h[t - 1] > v) {
+            h[t] = h[t - 1];
+            q->col_idx[t] = q->col_idx[t - 1];
+            q->values[t] = q->values[t - 1];
+            t--;
+        }
+        h[t] = v;
+        q->col_idx[t] = st->xt->col_idx[b + p];
+        q->values[t] = st->xt->values[b + p];
+    }
+    for (t = 0; t < k; t++)
+        s += (double)q->values[t] * q->values[t];
+    if (!(s > 0.0))
+        return 0;
+    for (t = 0; t < k; t++) {
+        q->values[t] = (float)(q->values[t] / sqrt(s));
+        yd[q->col_idx[t]] = q->values[t];
+    }
+    q->row_ptr[0] = 0;
+    q->row_ptr[1] = k;
+    return 1;
+}
+
+/*
+ * The calibration, on every coded training row (at most
+ * SUGGEST_CALIBRATION_ROWS of them, evenly spaced) scored as if it were
+ * left out, with prototypes before rejections are pushed: the softmax
+ * temperature on a log grid that minimises the negative log-likelihood of
+ * the rows' codes (the softmax mass on them), unless the options fix one;
+ * then, at that temperature, the weights of the evidence model
+ * (evidence_fit) on those rows and a cut of each (cut_row). Fewer than two
+ * coded rows: the fallback temperature and the plain softmax.
  */
 static int calibrate(run_state *st, nb_work *w)
 {
     const quarry_suggest_options *so = st->so;
-    int32_t C = st->C, K = so->neighbours, c, n_nb, g;
-    int64_t nt = st->xt->rows, L = 0, j, p, m = 0, stride;
+    int32_t C = st->C, K = so->neighbours, c, g;
+    int64_t nt = st->xt->rows, L = 0, j, p, m = 0, stride, i;
     double *score = NULL, *ss = NULL, *se = NULL, *knn = NULL, best = HUGE_VAL;
-    int64_t *rows = NULL;
-    float *xd = NULL;
+    double *phi = NULL;
+    static const int32_t cut_sizes[SUGGEST_CUTS] = SUGGEST_CUT_SIZES;
+    int64_t *rows = NULL, cut_ptr[2];
+    int32_t cut_col[SUGGEST_CUT_MAX];
+    float cut_val[SUGGEST_CUT_MAX];
+    quarry_csr q;
+    int *hit = NULL, *cut = NULL;
+    double *rw = NULL, *qt = NULL, *evid = NULL;
+    float *xd = NULL, *yd = NULL;
     topk_item *nb = NULL;
     int rc = 0;
 
     st->temperature = so->temperature > 0.0 ? so->temperature
                                              : SUGGEST_FALLBACK_TEMPERATURE;
-    if (so->temperature > 0.0)
-        return 0;
+    for (c = 0; c < SUGGEST_EVIDENCE_FEATURES; c++)
+        st->evidence[c] = c == 0 ? 40.0 : 0.0; /* factor 1: the softmax */
+    st->evidence_ref = 1.0;
     for (j = 0; j < nt; j++)
         L += st->lab_ptr[j + 1] > st->lab_ptr[j];
     if (L < 2)
         return 0;
     stride = (L + SUGGEST_CALIBRATION_ROWS - 1) / SUGGEST_CALIBRATION_ROWS;
-    score = malloc((size_t)(L / stride + 1) * (size_t)C * sizeof *score);
-    rows = malloc((size_t)(L / stride + 1) * sizeof *rows);
+    L = 2 * (L / stride + 1); /* each row and a cut of it, at most */
+    score = malloc((size_t)L * (size_t)C * sizeof *score);
+    rows = malloc((size_t)L * sizeof *rows);
+    evid = malloc((size_t)L * sizeof *evid);
+    hit = malloc((size_t)L * sizeof *hit);
+    cut = malloc((size_t)L * sizeof *cut);
+    rw = malloc((size_t)L * sizeof *rw);
+    qt = malloc((size_t)L * sizeof *qt);
+    phi = malloc((size_t)L * SUGGEST_EVIDENCE_FEATURES * sizeof *phi);
+    yd = calloc((size_t)st->V + 1, sizeof *yd);
+    q.rows = 1;
+    q.cols = st->V;
+    q.row_ptr = cut_ptr;
+    q.col_idx = cut_col;
+    q.values = cut_val;
     ss = calloc((size_t)C, sizeof *ss);
     se = calloc((size_t)C, sizeof *se);
     knn = malloc((size_t)C * sizeof *knn);
     xd = calloc((size_t)st->V + 1, sizeof *xd);
     nb = malloc(((size_t)K + 1) * sizeof *nb);
-    if (!score || !rows || !ss || !se || !knn || !xd || !nb) {
+    if (!score || !rows || !evid || !hit || !cut || !rw || !qt || !phi || !ss || !se ||
+        !knn || !xd || !yd || !nb) {
         rc = engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
         goto out;
     }
@@ -690,38 +1029,38 @@ static int calibrate(run_state *st, nb_work *w)
     }
     for (j = 0, L = 0; j < nt; j++) {
         double xx = 0.0;
-        int32_t k, kept = 0;
         if (st->lab_ptr[j + 1] == st->lab_ptr[j] || L++ % stride != 0)
             continue;
         for (p = st->xt->row_ptr[j]; p < st->xt->row_ptr[j + 1]; p++) {
             xd[st->xt->col_idx[p]] = st->xt->values[p];
             xx += (double)st->xt->values[p] * st->xt->values[p];
         }
-        neighbours(st, w, st->xt, j, j + 1, K + 1, nb, &n_nb);
-        for (k = 0; k < n_nb; k++)
-            if (nb[k].id != j && kept < K)
-                nb[kept++] = nb[k];
-        votes(st, nb, kept, K, knn);
-        for (c = 0; c < C; c++) {
-            double cosv =
-                labelled(st, j, c)
-                    ? loo_cosine(st, j, c, xd, ss[c], se[c], xx)
-                    : csr_row_dot(st->xt, j,
-                                  st->proto + (size_t)c * (size_t)st->V);
-            score[(size_t)m * (size_t)C + (size_t)c] = combine(st, cosv,
-                                                               knn[c]);
-        }
+        loo_scores(st, w, j, st->xt, j, xd, xd, ss, se, xx, nb, knn,
+                   score + (size_t)m * (size_t)C);
+        evid[m] = evidence_of(st, st->xt, j, j);
+        cut[m] = 0;
         rows[m++] = j;
+        if (cut_row(st, j, cut_sizes[(L - 1) / stride % SUGGEST_CUTS], &q, yd)) {
+            loo_scores(st, w, j, &q, 0, xd, yd, ss, se, xx, nb, knn,
+                       score + (size_t)m * (size_t)C);
+            evid[m] = evidence_of(st, &q, 0, j);
+            cut[m] = 1;
+            rows[m++] = j;
+            for (p = 0; p < q.row_ptr[1]; p++)
+                yd[q.col_idx[p]] = 0.0f;
+        }
         for (p = st->xt->row_ptr[j]; p < st->xt->row_ptr[j + 1]; p++)
             xd[st->xt->col_idx[p]] = 0.0f;
     }
-    for (g = 0; g <= SUGGEST_CALIBRATION_GRID; g++) {
+    for (g = 0; so->temperature <= 0.0 && g <= SUGGEST_CALIBRATION_GRID;
+         g++) {
         double t = 1e-3 * pow(1e3, (double)g / SUGGEST_CALIBRATION_GRID),
                nll = 0.0;
-        int64_t i;
         for (i = 0; i < m; i++) {
             const double *sc = score + (size_t)i * (size_t)C;
-            double zmax = sc[0], all = 0.0, hit = 0.0;
+            double zmax = sc[0], all = 0.0, on = 0.0;
+            if (cut[i])
+                continue;
             for (c = 1; c < C; c++)
                 if (sc[c] > zmax)
                     zmax = sc[c];
@@ -729,18 +1068,51 @@ static int calibrate(run_state *st, nb_work *w)
                 double ez = exp((sc[c] - zmax) / t);
                 all += ez;
                 if (labelled(st, rows[i], c))
-                    hit += ez;
+                    on += ez;
             }
-            nll -= log(hit > 0.0 ? hit / all : 1e-300);
+            nll -= log(on > 0.0 ? on / all : 1e-300);
         }
         if (nll < best) {
             best = nll;
             st->temperature = t;
         }
     }
+    /* The features of each row at that temperature, and whether its top
+     * code (ties to the smaller code, as in the ranking) is right. */
+    for (i = 0; i < m; i++) {
+        const double *sc = score + (size_t)i * (size_t)C;
+        double all = 0.0;
+        int32_t top = 0;
+        for (c = 1; c < C; c++)
+            if (sc[c] > sc[top])
+                top = c;
+        for (c = 0; c < C; c++)
+            all += exp((sc[c] - sc[top]) / st->temperature);
+        qt[i] = 1.0 / all;
+        evidence_features(phi + (size_t)i * SUGGEST_EVIDENCE_FEATURES,
+                          evid[i]);
+        hit[i] = labelled(st, rows[i], top);
+        rw[i] = cut[i] ? SUGGEST_CUT_WEIGHT : 1.0;
+    }
+    rc = evidence_fit(st->evidence, phi, qt, hit, rw, m);
+    /* The reference: the lower quartile of the whole rows' evidence (the
+     * cuts' are no longer needed, so they are overwritten). */
+    for (i = 0, L = 0; i < m; i++)
+        if (!cut[i])
+            evid[L++] = evid[i];
+    qsort(evid, (size_t)L, sizeof *evid, cmp_double);
+    evidence_features(phi, evid[(L - 1) / SUGGEST_EVIDENCE_QUANTILE]);
+    st->evidence_ref = evidence_prob(st->evidence, phi);
 out:
     free(score);
     free(rows);
+    free(evid);
+    free(hit);
+    free(cut);
+    free(rw);
+    free(qt);
+    free(yd);
+    free(phi);
     free(ss);
     free(se);
     free(knn);
@@ -777,7 +1149,7 @@ static int score_all(run_state *st, quarry_suggestions *s, nb_work *w)
         /* Scores, confidences and evidence of the block. */
         for (r = r0; r < r1; r++) {
             const topk_item *nb = nbrs + (size_t)(r - r0) * (size_t)K;
-            double zmax, zsum = 0.0;
+            double zmax, zsum = 0.0, gain, phi[SUGGEST_EVIDENCE_FEATURES];
             votes(st, nb, n_nbrs[r - r0], K, knn);
             for (c = 0; c < C; c++) {
                 double cosv = csr_row_dot(
@@ -789,6 +1161,9 @@ static int score_all(run_state *st, quarry_suggestions *s, nb_work *w)
             zmax = rk[0].score;
             for (c = 0; c < C; c++)
                 zsum += exp((rk[c].score - zmax) / T);
+            evidence_features(phi, evidence_of(st, xi, r, -1));
+            gain = fmin(1.0, evidence_prob(st->evidence, phi) /
+                                 st->evidence_ref);
             s->count[r] = so->top;
             for (k = 0; k < so->top; k++) {
                 size_t slot = (size_t)r * (size_t)so->top + (size_t)k;
@@ -803,7 +1178,7 @@ static int score_all(run_state *st, quarry_suggestions *s, nb_work *w)
                 topk tk;
                 sg->code = s->codes[rk[k].code];
                 sg->score = rk[k].score;
-                sg->confidence = exp((rk[k].score - zmax) / T) / zsum;
+                sg->confidence = gain * exp((rk[k].score - zmax) / T) / zsum;
                 topk_init(&tk, room, so->n_terms);
                 for (p = xi->row_ptr[r]; p < xi->row_ptr[r + 1]; p++) {
                     float contrib = xi->values[p] * P[xi->col_idx[p]];
@@ -870,6 +1245,9 @@ static void free_state(run_state *st)
     free(st->post_ptr);
     free(st->post_doc);
     free(st->post_w);
+    free(st->tc_ptr);
+    free(st->tc_code);
+    free(st->tc_n);
 }
 
 int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
@@ -952,6 +1330,8 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
         rc = inverted_index(&st);
     if (rc == 0 && nb_work_init(&w, st.xt->rows) != 0)
         rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+    if (rc == 0)
+        rc = term_codes(&st);
     if (rc == 0)
         rc = calibrate(&st, &w);
     free(st.sum); /* only the calibration needs the exemplar sums */

@@ -3,7 +3,7 @@
 splits (issue 3, "Quality, measured").
 
 usage: /usr/bin/python3 tests/bench/suggest_bench.py --quarry BUILD/quarry \
-           --data DATA_DIR [--seed 42] [--sets demo,bbc] [--extra "ARGS"] \
+           --data DATA_DIR [--seed 42] [--sets demo,probes,bbc] [--extra "ARGS"] \
            [--demo-folds]
 
 DATA_DIR holds bbc.tar.gz as downloaded (read through corpora/bbc/convert.py);
@@ -14,6 +14,12 @@ Sets:
   demo  the demo study: train on studies S1-S4, suggest for S5-S6
         (tests/data/suggest/demo-{train,test}.jsonl, as demo_suggest.py)
   bbc   BBC News, 2,225 articles, stratified 80/20 split with a fixed seed
+  probes  excerpts that say little: the interviewer's turns of the demo
+        transcripts (corpora/pss-demo/transcripts, "Interviewer:" lines)
+        and a few fixed short lines ("Yes.", "Thank you for making time
+        today", ...), suggested for with the demo training set; printed:
+        their mean top confidence and the share quarry abstains on (a
+        confidence that knows when an excerpt says little is low here)
 With --demo-folds, also five leave-two-studies-out splits of the whole demo
 study (corpora/pss-demo; test studies S5+S6, S1+S2, S3+S4, S1+S6, S2+S5),
 top-1 and top-3 as means over the folds: 120 test excerpts are few, and
@@ -35,7 +41,9 @@ codes is among the first k); for quarry also the coverage at its default
 --min-confidence (the share of excerpts it does not abstain on) and the
 top-1 accuracy on those, and calibration: the accuracy of the top
 suggestion per confidence bin, with the bins' mean confidence and the
-expected calibration error (ECE, bin-weighted |accuracy - confidence|).
+expected calibration error (ECE, bin-weighted |accuracy - confidence|) and
+the Brier score of the top confidence (mean (confidence - right)^2, right
+1 or 0; unlike ECE it does not jump when one excerpt crosses a bin edge).
 Seconds are wall-clock of the whole run (quarry: read, fit, suggest, write;
 scikit-learn: vectorise, fit, rank), printed for information only.
 """
@@ -54,6 +62,10 @@ DEMO_TRAIN = os.path.join(ROOT, "tests/data/suggest/demo-train.jsonl")
 DEMO_TEST = os.path.join(ROOT, "tests/data/suggest/demo-test.jsonl")
 CODEBOOK = os.path.join(ROOT, "dictionaries/codebooks/pss-starter.json")
 DEMO_ALL = os.path.join(ROOT, "corpora/pss-demo/excerpts.jsonl")
+TRANSCRIPTS = os.path.join(ROOT, "corpora/pss-demo/transcripts")
+FIXED_PROBES = ["Yes.", "No.", "OK.", "Mm-hm.", "Thank you for making time today",
+                "Thank you.", "Right, and then?", "Can you say more about that?",
+                "Sorry, could you repeat that?", "Let's take a short break."]
 FOLDS = [("S5", "S6"), ("S1", "S2"), ("S3", "S4"), ("S1", "S6"), ("S2", "S5")]
 BINS = [0.0, 0.3, 0.5, 0.7, 0.9, 1.0000001]
 
@@ -157,6 +169,13 @@ def sklearn_ranked(train, test, which):
     return ranked, time.time() - t0
 
 
+def brier(ranked, conf, truth):
+    """Mean squared gap between the top confidence and 1 (top code right)
+    or 0: a proper score, free of the bins' edges."""
+    return sum((conf[i] - (1.0 if ranked[i][0] in truth[i] else 0.0)) ** 2
+               for i in truth) / len(truth)
+
+
 def calibration(ranked, conf, truth):
     rows, ece = [], 0.0
     n = len(truth)
@@ -193,7 +212,8 @@ def bench_set(name, train, test, args, codebook):
         print("%-32s %6.3f %6.3f %9.3f %12.3f %7.2f" %
               (label, topk(ranked, truth, 1), topk(ranked, truth, 3), cov,
                acc_kept, secs))
-        calib.append((label, calibration(ranked, conf, truth)))
+        calib.append((label, calibration(ranked, conf, truth),
+                      brier(ranked, conf, truth)))
     if not args.no_sklearn:
         for label, which in (("sklearn TF-IDF + NearestCentroid", "nc"),
                              ("sklearn TF-IDF + LinearSVC", "svc")):
@@ -201,14 +221,46 @@ def bench_set(name, train, test, args, codebook):
             print("%-32s %6.3f %6.3f %9s %12s %7.2f" %
                   (label, topk(ranked, truth, 1), topk(ranked, truth, 3),
                    "1.000", "-", secs))
-    for label, (rows, ece) in calib:
-        print("calibration of %s (top suggestion): ECE %.3f" % (label, ece))
+    for label, (rows, ece), bs in calib:
+        print("calibration of %s (top suggestion): ECE %.3f, Brier %.3f" %
+              (label, ece, bs))
         for lo, hi, n, mc, acc in rows:
             if n:
                 print("  confidence [%.1f, %.1f)  n %4d  mean conf %.3f  "
                       "accuracy %.3f" % (lo, hi, n, mc, acc))
             else:
                 print("  confidence [%.1f, %.1f)  n    0" % (lo, hi))
+
+
+def probes(args, tmp):
+    """Excerpts that say little: interviewer turns and fixed short lines."""
+    rows = []
+    for name in sorted(os.listdir(TRANSCRIPTS)):
+        if not name.endswith(".txt"):
+            continue
+        with open(os.path.join(TRANSCRIPTS, name), encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                if line.startswith("Interviewer:"):
+                    rows.append({"id": "%s:%d" % (name[:-4], n),
+                                 "text": line[len("Interviewer:"):].strip()})
+    fixed = [{"id": "fixed-%d" % i, "text": t}
+             for i, t in enumerate(FIXED_PROBES, 1)]
+    path = os.path.join(tmp, "probes.jsonl")
+    write_jsonl(path, rows + fixed)
+    print("\n== excerpts that say little (train S1-S4 of the demo) ==")
+    print("%-32s %-28s %5s %10s %9s" %
+          ("system", "probes", "n", "mean conf", "abstains"))
+    for label, more in (("quarry", []),
+                        ("quarry --codebook", ["--codebook", CODEBOOK])):
+        _, conf, abstain, _, _ = run_quarry(args.quarry, DEMO_TRAIN, path,
+                                            more + args.extra_list)
+        for what, ids in (("interviewer turns", [d["id"] for d in rows]),
+                          ("fixed short lines", [d["id"] for d in fixed])):
+            print("%-32s %-28s %5d %10.3f %9.3f" %
+                  (label, what, len(ids), sum(conf[i] for i in ids) / len(ids),
+                   sum(1 for i in ids if abstain[i]) / len(ids)))
+    print("fixed short lines, top confidence with the codebook: " +
+          "; ".join("%r %.2f" % (d["text"], conf[d["id"]]) for d in fixed))
 
 
 def demo_folds(args, tmp):
@@ -220,8 +272,16 @@ def demo_folds(args, tmp):
         write_jsonl(tr, [d for d in rows if d.get("study") not in (a, b)])
         write_jsonl(te, [d for d in rows if d.get("study") in (a, b)])
         truth = {d["id"]: set(codes_of(d)) for d in read_jsonl(te)}
-        systems = [("quarry", run_quarry(args.quarry, tr, te,
-                                         args.extra_list)[0])]
+        ranked, conf, abstain, _, _ = run_quarry(args.quarry, tr, te,
+                                                 args.extra_list)
+        systems = [("quarry", ranked)]
+        ece = sums.setdefault("quarry ECE", [0.0, 0.0, 0.0, 0.0])
+        ece[3] += brier(ranked, conf, truth) / len(FOLDS)
+        ece[0] += calibration(ranked, conf, truth)[1] / len(FOLDS)
+        ece[1] += sum(1 for i in truth if not abstain[i]) / len(truth) / len(FOLDS)
+        kept = [i for i in truth if not abstain[i]]
+        ece[2] += (sum(1 for i in kept if ranked[i][0] in truth[i]) /
+                   max(len(kept), 1) / len(FOLDS))
         if not args.no_sklearn:
             systems += [("sklearn TF-IDF + NearestCentroid",
                          sklearn_ranked(tr, te, "nc")[0]),
@@ -234,8 +294,13 @@ def demo_folds(args, tmp):
     print("\n== demo study, %d leave-two-studies-out folds (means) ==" %
           len(FOLDS))
     print("%-32s %6s %6s" % ("system", "top-1", "top-3"))
-    for label, (t1, t3) in sums.items():
-        print("%-32s %6.3f %6.3f" % (label, t1, t3))
+    for label, v in sums.items():
+        if label == "quarry ECE":
+            continue
+        print("%-32s %6.3f %6.3f" % (label, v[0], v[1]))
+    e = sums["quarry ECE"]
+    print("quarry: ECE %.3f, Brier %.3f, coverage %.3f, top-1 on the "
+          "covered %.3f (means over the folds)" % (e[0], e[3], e[1], e[2]))
 
 
 def main():
@@ -243,7 +308,8 @@ def main():
     ap.add_argument("--quarry", required=True, help="the quarry binary")
     ap.add_argument("--data", help="folder holding bbc.tar.gz")
     ap.add_argument("--seed", type=int, default=42, help="BBC split seed (42)")
-    ap.add_argument("--sets", default="demo,bbc", help="demo,bbc")
+    ap.add_argument("--sets", default="demo,probes,bbc",
+                    help="demo,probes,bbc")
     ap.add_argument("--extra", default="", help="more quarry arguments")
     ap.add_argument("--demo-folds", action="store_true",
                     help="also five leave-two-studies-out demo folds")
@@ -270,6 +336,9 @@ def main():
     if "demo" in sets:
         bench_set("demo study (train S1-S4, suggest S5-S6)", DEMO_TRAIN,
                   DEMO_TEST, args, True)
+    if "probes" in sets:
+        with tempfile.TemporaryDirectory() as tmp:
+            probes(args, tmp)
     if args.demo_folds:
         with tempfile.TemporaryDirectory() as tmp:
             demo_folds(args, tmp)

@@ -6,7 +6,11 @@
  * (unknown code with a codebook, no code at all, --top out of range);
  * rejections (a rejected code scores lower for the rejected excerpt and
  * its near-duplicates, and stops being a neighbour vote), version 1
- * option structs, and the fitted temperature.
+ * option structs, and the fitted temperature; the evidence factor (an
+ * excerpt sharing one common term with the demo training set gets a lower
+ * top confidence than an on-topic one, and abstains; a term spread over
+ * the codes is less evidence than one pointing to a code; confidences stay
+ * in [0, 1] and fall with rank).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -192,12 +196,15 @@ static void abstains_on_nothing_shared(void **state)
             NULL),
         0);
     assert_true(quarry_suggestions_abstain(f.s, 0));
-    /* Still listed: the codes in id order, with equal confidence 1/4. */
+    /* Still listed: the codes in id order, with equal confidence, at most
+     * the softmax's 1/4 (the evidence factor of no shared term). */
     assert_int_equal(quarry_suggestions_count(f.s, 0), 3);
     assert_string_equal(quarry_suggestions_at(f.s, 0, 0)->code, "car");
     assert_string_equal(quarry_suggestions_at(f.s, 0, 1)->code, "fruit");
     for (k = 0; k < 3; k++) {
-        near(quarry_suggestions_at(f.s, 0, k)->confidence, 0.25, 1e-9);
+        near(quarry_suggestions_at(f.s, 0, k)->confidence,
+             quarry_suggestions_at(f.s, 0, 0)->confidence, 1e-12);
+        assert_true(quarry_suggestions_at(f.s, 0, k)->confidence <= 0.25);
         near(quarry_suggestions_at(f.s, 0, k)->score, 0.0, 1e-12);
         assert_int_equal(quarry_suggestions_at(f.s, 0, k)->n_neighbours, 0);
     }
@@ -391,6 +398,117 @@ static void temperature_is_fitted(void **state)
     done(&f);
 }
 
+/* The demo study's training split, read with the pipeline the quarry
+ * command uses for suggest (stopwords, min_df 1). */
+static int run_demo(fixture *f, const char *input)
+{
+    quarry_pipeline_options po = QUARRY_PIPELINE_OPTIONS_INIT;
+    quarry_suggest_options so = QUARRY_SUGGEST_OPTIONS_INIT;
+    quarry_read_options ro = QUARRY_READ_OPTIONS_INIT;
+    memset(f, 0, sizeof *f);
+    po.min_df = 1;
+    f->e = engine();
+    assert_int_equal(quarry_corpus_new(&f->train), 0);
+    assert_int_equal(quarry_corpus_read_file(f->train, QUARRY_TEST_DATA_DIR
+                                             "/suggest/demo-train.jsonl",
+                                             &ro),
+                     0);
+    f->input = corpus(input, "input.jsonl");
+    return quarry_suggest_run(&f->s, f->e, &po, &so, f->train, f->input);
+}
+
+/* Issue 3: "How did you come into the work?" shares one common term,
+ * "work", with the training set; its top confidence must be low and
+ * abstain, below that of an excerpt clearly about supervision, which
+ * shares many terms. */
+static void little_evidence_low_confidence(void **state)
+{
+    fixture f;
+    const quarry_suggestion *weak, *strong;
+    size_t i;
+    int32_t k;
+    (void)state;
+    assert_int_equal(
+        run_demo(&f,
+                 "{\"id\":\"q\",\"text\":\"How did you come into the "
+                 "work?\"}\n"
+                 "{\"id\":\"s\",\"text\":\"My clinical supervisor gives me "
+                 "an hour of supervision every two weeks; in supervision we "
+                 "talk through the cases that got under my skin, and she "
+                 "helps me see my own triggers.\"}\n"
+                 "{\"id\":\"y\",\"text\":\"Yes.\"}\n"),
+        0);
+    weak = quarry_suggestions_at(f.s, 0, 0);
+    strong = quarry_suggestions_at(f.s, 1, 0);
+    assert_int_equal(weak->n_terms, 1);
+    assert_string_equal(weak->terms[0], "work");
+    assert_string_equal(strong->code, "sup.supervision");
+    assert_true(weak->confidence < strong->confidence - 0.3);
+    assert_true(weak->confidence < 0.3);
+    assert_true(quarry_suggestions_abstain(f.s, 0));
+    assert_false(quarry_suggestions_abstain(f.s, 1));
+    assert_true(strong->confidence > 0.6);
+    /* Nothing shared at all: lower still. */
+    assert_true(quarry_suggestions_abstain(f.s, 2));
+    assert_true(quarry_suggestions_at(f.s, 2, 0)->confidence <
+                weak->confidence);
+    /* In [0, 1], falling with rank, summing to at most 1. */
+    for (i = 0; i < 3; i++) {
+        double sum = 0.0;
+        for (k = 0; k < quarry_suggestions_count(f.s, i); k++) {
+            const quarry_suggestion *a = quarry_suggestions_at(f.s, i, k);
+            assert_true(a->confidence >= 0.0 && a->confidence <= 1.0);
+            if (k > 0)
+                assert_true(a->confidence <=
+                            quarry_suggestions_at(f.s, i, k - 1)->confidence);
+            sum += a->confidence;
+        }
+        assert_true(sum <= 1.0 + 1e-9);
+    }
+    done(&f);
+}
+
+/* The evidence factor does not touch the ranking: the same codes and
+ * scores with a fixed temperature as before it existed, and the ratio of
+ * two confidences is the softmax's. */
+static void factor_keeps_softmax_ratios(void **state)
+{
+    fixture f;
+    quarry_suggest_options so = QUARRY_SUGGEST_OPTIONS_INIT;
+    const quarry_suggestion *a, *b;
+    (void)state;
+    so.temperature = 0.05;
+    assert_int_equal(run(&f, TRAIN,
+                         "{\"id\":\"x\",\"text\":\"car song apple storm "
+                         "apple\"}\n",
+                         NULL, &so),
+                     0);
+    a = quarry_suggestions_at(f.s, 0, 0);
+    b = quarry_suggestions_at(f.s, 0, 1);
+    assert_string_equal(a->code, "fruit");
+    near(b->confidence / a->confidence, exp((b->score - a->score) / 0.05),
+         1e-9);
+    done(&f);
+}
+
+/* One term each: "work", which coded excerpts of every kind hold, is
+ * less evidence than "supervisor", which points to one code. */
+static void spread_term_is_less_evidence(void **state)
+{
+    fixture f;
+    const quarry_suggestion *spread, *pointed;
+    (void)state;
+    assert_int_equal(run_demo(&f, "{\"id\":\"w\",\"text\":\"work\"}\n"
+                                  "{\"id\":\"s\",\"text\":\"supervisor\"}\n"),
+                     0);
+    spread = quarry_suggestions_at(f.s, 0, 0);
+    pointed = quarry_suggestions_at(f.s, 1, 0);
+    assert_string_equal(pointed->code, "sup.supervision");
+    assert_true(spread->confidence < pointed->confidence - 0.15);
+    assert_true(quarry_suggestions_abstain(f.s, 0));
+    done(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -404,6 +522,9 @@ int main(void)
         cmocka_unit_test(rejected_training_excerpt_no_longer_votes),
         cmocka_unit_test(version_1_options),
         cmocka_unit_test(temperature_is_fitted),
+        cmocka_unit_test(little_evidence_low_confidence),
+        cmocka_unit_test(factor_keeps_softmax_ratios),
+        cmocka_unit_test(spread_term_is_less_evidence),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -420,11 +420,16 @@ typedef struct quarry_suggest_options {
     /* A code's prototype blends the mean of its exemplars with its codebook
      * entry, the entry weighing prior / (prior + exemplars) (3). */
     double definition_prior;
-    /* confidence = softmax(score / temperature) over the codes. 0 (the
-     * default since version 2): fitted on the training set itself, each
-     * coded excerpt scored as if it were left out (its own prototype share
-     * and neighbour vote removed), the temperature minimising the negative
-     * log-likelihood of its codes. > 0: that temperature. */
+    /* confidence = softmax(score / temperature) over the codes, times the
+     * excerpt's evidence factor in (0, 1]: the less its terms point to
+     * particular codes of the training set, the lower (the rest is a
+     * "none of these" share; an excerpt that says little abstains). 0 (the
+     * default since version 2): the temperature fitted on the training set
+     * itself, each coded excerpt scored as if it were left out (its own
+     * prototype share and neighbour vote removed), minimising the negative
+     * log-likelihood of its codes. > 0: that temperature. The factor is
+     * fitted either way, on the same left-out excerpts and cuts of them to
+     * a few terms, to the odds that the top code is right. */
     double temperature;
     int32_t n_terms;        /* evidence terms per suggestion (5) */
     int32_t n_evidence;     /* neighbour ids per suggestion (3) */
@@ -448,7 +453,7 @@ typedef struct quarry_suggest_options {
 typedef struct quarry_suggestion {
     const char *code;
     double score;      /* combined score (see proto_weight) */
-    double confidence; /* in [0, 1] */
+    double confidence; /* in [0, 1], falls with rank (see temperature) */
     int32_t n_terms;   /* terms of the excerpt by x[t] * prototype[t] */
     const char *const *terms;
     const float *term_weights;
