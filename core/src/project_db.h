@@ -67,6 +67,11 @@ int project_scratch_keep(quarry_project *p, void *block);
 /* SHA-256 of a buffer as 64 hex digits and a NUL. */
 void project_sha256_hex(const void *data, size_t len, char out[65]);
 
+/* The review queue of coder ?1, from " FROM" on: excerpts with
+ * suggestions in the latest run on which the coder has an undecided
+ * suggestion and no coding yet (project_review.c). */
+extern const char project_queue_from[];
+
 /* Text of a column, or NULL. */
 const char *project_col_text(sqlite3_stmt *st, int col);
 

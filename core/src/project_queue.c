@@ -12,16 +12,6 @@
 
 #include "project_db.h"
 
-/* Kept equal to queue_sql in project_review.c. */
-static const char queue_from[] =
-    " FROM excerpts e WHERE EXISTS (SELECT 1 FROM suggestions s"
-    "  WHERE s.excerpt_id = e.id AND s.run_id = (SELECT max(id) FROM runs)"
-    "  AND NOT EXISTS (SELECT 1 FROM decisions d JOIN coders c"
-    "   ON c.id = d.coder_id WHERE c.name = ?1 AND d.excerpt_id = e.id"
-    "   AND d.code_id = s.code_id AND d.verdict <> 'add'))"
-    " AND NOT EXISTS (SELECT 1 FROM codings g JOIN coders c"
-    "  ON c.id = g.coder_id WHERE c.name = ?1 AND g.excerpt_id = e.id)";
-
 static int in_list(const char *xid, const char *const *list, size_t n)
 {
     size_t i;
@@ -56,7 +46,7 @@ int quarry_project_review_next_skipping(quarry_project *p, const char *coder,
     /* The first excerpt not skipped is among the first n_skip + 1 of the
      * queue. */
     snprintf(sql, sizeof sql, "SELECT e.xid%s ORDER BY e.seq, e.id LIMIT ?2",
-             queue_from);
+             project_queue_from);
     st = project_prepare(p, sql);
     if (st == NULL)
         return QUARRY_EIO;
@@ -84,7 +74,7 @@ int quarry_project_review_next_skipping(quarry_project *p, const char *coder,
                  "SELECT (SELECT count(*)%s), (SELECT count(DISTINCT"
                  " excerpt_id) FROM suggestions WHERE run_id ="
                  " (SELECT max(id) FROM runs))",
-                 queue_from);
+                 project_queue_from);
         st = project_prepare(p, sql);
         if (st == NULL) {
             free(found);

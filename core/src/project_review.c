@@ -469,9 +469,8 @@ int quarry_project_apply_decisions(quarry_project *p, const char *path,
 /* ------------------------------------------------------------------ */
 /* The queue                                                            */
 
-/* Row id of the next excerpt for coder (0 when none) and how many. */
-static const char queue_sql[] =
-    "FROM excerpts e WHERE EXISTS (SELECT 1 FROM suggestions s"
+const char project_queue_from[] =
+    " FROM excerpts e WHERE EXISTS (SELECT 1 FROM suggestions s"
     "  WHERE s.excerpt_id = e.id AND s.run_id = (SELECT max(id) FROM runs)"
     "  AND NOT EXISTS (SELECT 1 FROM decisions d JOIN coders c"
     "   ON c.id = d.coder_id WHERE c.name = ?1 AND d.excerpt_id = e.id"
@@ -603,7 +602,7 @@ int quarry_project_review_next(quarry_project *p, const char *coder,
     snprintf(sql, sizeof sql,
              "SELECT (SELECT e.id %s ORDER BY e.seq, e.id LIMIT 1),"
              " (SELECT count(*) %s)",
-             queue_sql, queue_sql);
+             project_queue_from, project_queue_from);
     st = project_prepare(p, sql);
     if (st == NULL)
         return QUARRY_EIO;

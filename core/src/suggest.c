@@ -16,6 +16,7 @@
 #include "csr.h"
 #include "engine.h"
 #include "model.h"
+#include "parallel.h"
 #include "strtab.h"
 #include "suggest.h"
 #include "topk.h"
@@ -58,6 +59,7 @@ typedef struct run_state {
     int64_t *tc_ptr;       /* column -> its codes in training (term_codes) */
     int32_t *tc_code;
     int64_t *tc_n;
+    double *tinfo;         /* column -> term_info(column, -1) */
     quarry_csr *xr;        /* rejected excerpts' rows */
     int64_t *rej_ptr;      /* rejected row -> its candidate codes */
     int32_t *rej;
@@ -65,8 +67,9 @@ typedef struct run_state {
     int64_t *veto_ptr;     /* training row -> codes rejected for it */
     int32_t *veto;
     int64_t *post_ptr;     /* inverted index over xt */
-    int64_t *post_doc;
+    int32_t *post_doc;
     float *post_w;
+    float min_w;           /* xt's smallest weight (neighbours) */
 } run_state;
 
 static int cmp_str(const void *a, const void *b)
@@ -451,6 +454,10 @@ static int inverted_index(run_state *st)
 {
     const quarry_csr *x = st->xt;
     int64_t nnz = x->row_ptr[x->rows], j, p, *fill;
+    if (x->rows > INT32_MAX)
+        return engine_fail(st->e, QUARRY_ERANGE,
+                           "%lld training excerpts: at most %ld",
+                           (long long)x->rows, (long)INT32_MAX);
     st->post_ptr = calloc((size_t)st->V + 1, sizeof *st->post_ptr);
     st->post_doc = malloc((size_t)(nnz ? nnz : 1) * sizeof *st->post_doc);
     st->post_w = malloc((size_t)(nnz ? nnz : 1) * sizeof *st->post_w);
@@ -467,9 +474,13 @@ static int inverted_index(run_state *st)
     for (j = 0; j < x->rows; j++)
         for (p = x->row_ptr[j]; p < x->row_ptr[j + 1]; p++) {
             int64_t at = fill[x->col_idx[p]]++;
-            st->post_doc[at] = j;
+            st->post_doc[at] = (int32_t)j;
             st->post_w[at] = x->values[p];
         }
+    st->min_w = nnz > 0 ? x->values[0] : 0.0f;
+    for (p = 0; p < nnz; p++)
+        if (!(x->values[p] >= st->min_w))
+            st->min_w = x->values[p];
     free(fill);
     return 0;
 }
@@ -517,10 +528,11 @@ static int alloc_result(quarry_suggestions *s, const run_state *st, size_t n)
 }
 
 /* Scratch of the neighbour search: a dense accumulator over the training
- * rows and the list of rows it touched. */
+ * rows and the list of rows it touched (mark: for weights of either sign,
+ * where a sum can come back to 0). */
 typedef struct nb_work {
     float *acc;
-    int64_t *touched;
+    int32_t *touched;
     int64_t *mark; /* training row -> stamp of the query that touched it */
     int64_t stamp;
 } nb_work;
@@ -529,7 +541,8 @@ static int nb_work_init(nb_work *w, int64_t nt)
 {
     int64_t j;
     w->acc = calloc((size_t)(nt ? nt : 1), sizeof *w->acc);
-    w->touched = malloc((size_t)(nt ? nt : 1) * sizeof *w->touched);
+    /* + 1: the branch-free append writes one slot past the last row */
+    w->touched = malloc(((size_t)nt + 1) * sizeof *w->touched);
     w->mark = malloc((size_t)(nt ? nt : 1) * sizeof *w->mark);
     w->stamp = 0;
     if (!w->acc || !w->touched || !w->mark)
@@ -551,39 +564,76 @@ static void nb_work_free(nb_work *w)
  * for rows r0..r1 of q (vectorised by the same model), the k training rows
  * of largest positive cosine, best first (ties to the smaller row), in
  * out[(r - r0) * k ...], their number in count[r - r0]. Sparse rows against
- * the inverted index; a dense LSA path would be one SGEMM + top-k per
- * block here (simtopk.h).
+ * the inverted index: each term's posting list adds x * weight into a
+ * float accumulator over the training rows, terms in the row's order (so
+ * every score is the same float sum whatever else changes here); only the
+ * rows touched are visited afterwards, and only those at least as good as
+ * the current k-th best are offered to the top-k. When every product
+ * x * weight of the row is surely > 0 in float (tf-idf: all weights > 0,
+ * the smallest product above 1e-30) a sum is > 0 from its first term on,
+ * so "first touched" is acc == 0 (appended without a branch) and no
+ * stamp array is read; otherwise stamps. Blocks of input rows run on the
+ * engine's threads (score_all), each worker with its own nb_work. A dense
+ * LSA path would be one SGEMM + top-k per block here (simtopk.h).
  */
 static void neighbours(const run_state *st, nb_work *w, const quarry_csr *q,
                        int64_t r0, int64_t r1, int32_t k, topk_item *out,
                        int32_t *count)
 {
     int64_t r, p, j;
+    const int64_t *pp = st->post_ptr;
+    const int32_t *pd = st->post_doc;
+    const float *pw = st->post_w;
+    float *acc = w->acc;
+    int32_t *touched = w->touched;
     for (r = r0; r < r1; r++) {
         int64_t n_touched = 0;
+        float min_x = 1.0f;
+        int signed_w;
         topk tk;
-        for (p = q->row_ptr[r]; p < q->row_ptr[r + 1]; p++) {
-            int32_t col = q->col_idx[p];
-            float x = q->values[p];
-            for (j = st->post_ptr[col]; j < st->post_ptr[col + 1]; j++) {
-                int64_t d = st->post_doc[j];
-                if (w->mark[d] != w->stamp) {
-                    w->mark[d] = w->stamp;
-                    w->touched[n_touched++] = d;
+        for (p = q->row_ptr[r]; p < q->row_ptr[r + 1]; p++)
+            if (!(q->values[p] >= min_x))
+                min_x = q->values[p];
+        signed_w = !((double)min_x * st->min_w > 1e-30);
+        if (signed_w) {
+            for (p = q->row_ptr[r]; p < q->row_ptr[r + 1]; p++) {
+                int32_t col = q->col_idx[p];
+                float x = q->values[p];
+                for (j = pp[col]; j < pp[col + 1]; j++) {
+                    int32_t d = pd[j];
+                    if (w->mark[d] != w->stamp) {
+                        w->mark[d] = w->stamp;
+                        touched[n_touched++] = d;
+                    }
+                    acc[d] += x * pw[j];
                 }
-                w->acc[d] += x * st->post_w[j];
+            }
+            w->stamp++;
+        } else {
+            for (p = q->row_ptr[r]; p < q->row_ptr[r + 1]; p++) {
+                int32_t col = q->col_idx[p];
+                float x = q->values[p];
+                for (j = pp[col]; j < pp[col + 1]; j++) {
+                    int32_t d = pd[j];
+                    float a = acc[d];
+                    /* branch-free: a first touch is as likely as not */
+                    touched[n_touched] = d;
+                    n_touched += a == 0.0f;
+                    acc[d] = a + x * pw[j];
+                }
             }
         }
         topk_init(&tk, out + (size_t)(r - r0) * (size_t)k, k);
         for (j = 0; j < n_touched; j++) {
-            int64_t d = w->touched[j];
-            if (w->acc[d] > 0.0f)
-                topk_push(&tk, w->acc[d], d);
-            w->acc[d] = 0.0f;
+            int32_t d = touched[j];
+            float a = acc[d];
+            acc[d] = 0.0f;
+            /* topk_push keeps ties to the smaller row: offer equals too. */
+            if (a > 0.0f && (tk.n < k || a >= tk.items[0].score))
+                topk_push(&tk, a, d);
         }
         topk_sort(&tk);
         count[r - r0] = tk.n;
-        w->stamp++;
     }
 }
 
@@ -732,6 +782,11 @@ static double evidence_of(const run_state *st, const quarry_csr *x, int64_t r,
 {
     double e = 0.0;
     int64_t p;
+    if (j < 0 && st->tinfo != NULL) {
+        for (p = x->row_ptr[r]; p < x->row_ptr[r + 1]; p++)
+            e += st->tinfo[x->col_idx[p]];
+        return e;
+    }
     for (p = x->row_ptr[r]; p < x->row_ptr[r + 1]; p++)
         e += term_info(st, x->col_idx[p], j);
     return e;
@@ -1121,41 +1176,56 @@ out:
     return rc;
 }
 
-/* Rank the codes of every input row, SUGGEST_BLOCK rows at a time. */
-static int score_all(run_state *st, quarry_suggestions *s, nb_work *w)
+/* One worker's scratch for score_all. */
+typedef struct score_scratch {
+    nb_work w;
+    int owns_w;      /* 0: w is the caller's (worker 0) */
+    topk_item *room; /* K + n_terms + 1 */
+    topk_item *nbrs; /* SUGGEST_BLOCK x K */
+    int32_t *n_nbrs;
+    double *knn;
+    ranked *rk;
+} score_scratch;
+
+typedef struct score_ctx {
+    const run_state *st;
+    quarry_suggestions *s;
+    score_scratch *sc; /* per worker */
+} score_ctx;
+
+/* Blocks [b0, b1) of SUGGEST_BLOCK input rows on worker `worker`: each row
+ * writes only its own slots of the result, so any split over workers gives
+ * the same output. The evidence terms' display forms are s->term_copy's,
+ * all copied beforehand (read-only here). */
+static int score_blocks(void *ctx, int64_t b0, int64_t b1, int worker)
 {
+    score_ctx *x = ctx;
+    const run_state *st = x->st;
+    quarry_suggestions *s = x->s;
+    score_scratch *sc = &x->sc[worker];
     const quarry_suggest_options *so = st->so;
     const quarry_csr *xi = st->xi;
-    int64_t r0, r, p, q;
+    int64_t b, r, p, q;
     int32_t K = so->neighbours, C = st->C, c, k;
-    topk_item *room = malloc(((size_t)K + (size_t)so->n_terms + 1) *
-                             sizeof *room);
-    topk_item *nbrs =
-        malloc((size_t)SUGGEST_BLOCK * (size_t)K * sizeof *nbrs);
-    int32_t *n_nbrs = malloc(SUGGEST_BLOCK * sizeof *n_nbrs);
-    double *knn = malloc((size_t)C * sizeof *knn);
-    ranked *rk = malloc((size_t)C * sizeof *rk);
     double T = st->temperature;
-    int rc = 0;
 
-    if (!room || !nbrs || !n_nbrs || !knn || !rk) {
-        rc = engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
-        goto out;
-    }
-    for (r0 = 0; r0 < xi->rows; r0 += SUGGEST_BLOCK) {
-        int64_t r1 = r0 + SUGGEST_BLOCK < xi->rows ? r0 + SUGGEST_BLOCK
+    for (b = b0; b < b1; b++) {
+        int64_t r0 = b * SUGGEST_BLOCK,
+                r1 = r0 + SUGGEST_BLOCK < xi->rows ? r0 + SUGGEST_BLOCK
                                                    : xi->rows;
-        neighbours(st, w, xi, r0, r1, K, nbrs, n_nbrs);
+        neighbours(st, &sc->w, xi, r0, r1, K, sc->nbrs, sc->n_nbrs);
         /* Scores, confidences and evidence of the block. */
         for (r = r0; r < r1; r++) {
-            const topk_item *nb = nbrs + (size_t)(r - r0) * (size_t)K;
+            const topk_item *nb = sc->nbrs + (size_t)(r - r0) * (size_t)K;
+            int32_t n_nb = sc->n_nbrs[r - r0];
+            ranked *rk = sc->rk;
             double zmax, zsum = 0.0, gain, phi[SUGGEST_EVIDENCE_FEATURES];
-            votes(st, nb, n_nbrs[r - r0], K, knn);
+            votes(st, nb, n_nb, K, sc->knn);
             for (c = 0; c < C; c++) {
                 double cosv = csr_row_dot(
                     xi, r, st->proto + (size_t)c * (size_t)st->V);
                 rk[c].code = c;
-                rk[c].score = combine(st, cosv, knn[c]);
+                rk[c].score = combine(st, cosv, sc->knn[c]);
             }
             qsort(rk, (size_t)C, sizeof *rk, cmp_ranked);
             zmax = rk[0].score;
@@ -1179,7 +1249,7 @@ static int score_all(run_state *st, quarry_suggestions *s, nb_work *w)
                 sg->code = s->codes[rk[k].code];
                 sg->score = rk[k].score;
                 sg->confidence = gain * exp((rk[k].score - zmax) / T) / zsum;
-                topk_init(&tk, room, so->n_terms);
+                topk_init(&tk, sc->room, so->n_terms);
                 for (p = xi->row_ptr[r]; p < xi->row_ptr[r + 1]; p++) {
                     float contrib = xi->values[p] * P[xi->col_idx[p]];
                     if (contrib > 0.0f)
@@ -1187,18 +1257,13 @@ static int score_all(run_state *st, quarry_suggestions *s, nb_work *w)
                 }
                 topk_sort(&tk);
                 for (j = 0; j < tk.n; j++) {
-                    terms[j] = term_of(s, st->m, tk.items[j].id);
-                    if (terms[j] == NULL) {
-                        rc = engine_fail(st->e, QUARRY_ENOMEM,
-                                         "out of memory");
-                        goto out;
-                    }
+                    terms[j] = s->term_copy[tk.items[j].id];
                     tw[j] = tk.items[j].score;
                 }
                 sg->n_terms = tk.n;
                 sg->terms = terms;
                 sg->term_weights = tw;
-                for (j = 0; j < n_nbrs[r - r0] && ne < so->n_evidence; j++)
+                for (j = 0; j < n_nb && ne < so->n_evidence; j++)
                     for (q = st->lab_ptr[nb[j].id];
                          q < st->lab_ptr[nb[j].id + 1]; q++)
                         if (st->lab[q] == rk[k].code) {
@@ -1215,12 +1280,66 @@ static int score_all(run_state *st, quarry_suggestions *s, nb_work *w)
                             so->min_confidence;
         }
     }
-out:
-    free(room);
-    free(nbrs);
-    free(n_nbrs);
-    free(knn);
-    free(rk);
+    return 0;
+}
+
+/* Rank the codes of every input row: blocks of SUGGEST_BLOCK rows on the
+ * engine's threads (parallel_for), each worker with its own scratch (w,
+ * already allocated, is worker 0's). The display form of every term is
+ * copied first (a few MB at most, the vocabulary's; no shared cache for
+ * the workers to fill). */
+static int score_all(run_state *st, quarry_suggestions *s, nb_work *w)
+{
+    const quarry_suggest_options *so = st->so;
+    int64_t n_blocks = (st->xi->rows + SUGGEST_BLOCK - 1) / SUGGEST_BLOCK,
+            col;
+    int workers = parallel_workers(st->e->threads, n_blocks, 1), i;
+    int32_t K = so->neighbours, C = st->C;
+    score_ctx x;
+    int rc = 0;
+
+    for (col = 0; so->n_terms > 0 && col < st->V; col++)
+        if (term_of(s, st->m, col) == NULL)
+            return engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
+    x.st = st;
+    x.s = s;
+    x.sc = calloc((size_t)workers, sizeof *x.sc);
+    if (x.sc == NULL)
+        return engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
+    for (i = 0; i < workers; i++) {
+        score_scratch *sc = &x.sc[i];
+        if (i == 0)
+            sc->w = *w;
+        else {
+            sc->owns_w = 1;
+            if (nb_work_init(&sc->w, st->xt->rows) != 0)
+                rc = QUARRY_ENOMEM;
+        }
+        sc->room = malloc(((size_t)K + (size_t)so->n_terms + 1) *
+                          sizeof *sc->room);
+        sc->nbrs = malloc((size_t)SUGGEST_BLOCK * (size_t)K *
+                          sizeof *sc->nbrs);
+        sc->n_nbrs = malloc(SUGGEST_BLOCK * sizeof *sc->n_nbrs);
+        sc->knn = malloc((size_t)C * sizeof *sc->knn);
+        sc->rk = malloc((size_t)C * sizeof *sc->rk);
+        if (!sc->room || !sc->nbrs || !sc->n_nbrs || !sc->knn || !sc->rk)
+            rc = QUARRY_ENOMEM;
+    }
+    if (rc != 0)
+        rc = engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
+    else
+        rc = parallel_for(workers, n_blocks, 1, score_blocks, &x);
+    for (i = 0; i < workers; i++) {
+        score_scratch *sc = &x.sc[i];
+        if (sc->owns_w)
+            nb_work_free(&sc->w);
+        free(sc->room);
+        free(sc->nbrs);
+        free(sc->n_nbrs);
+        free(sc->knn);
+        free(sc->rk);
+    }
+    free(x.sc);
     return rc;
 }
 
@@ -1248,6 +1367,7 @@ static void free_state(run_state *st)
     free(st->tc_ptr);
     free(st->tc_code);
     free(st->tc_n);
+    free(st->tinfo);
 }
 
 int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
@@ -1332,6 +1452,16 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
         rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
     if (rc == 0)
         rc = term_codes(&st);
+    if (rc == 0) {
+        /* Each column's term_info once, not once per input row holding
+         * it (the same values, so the same sums). */
+        int64_t col;
+        st.tinfo = malloc(((size_t)st.V + 1) * sizeof *st.tinfo);
+        if (st.tinfo == NULL)
+            rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+        for (col = 0; rc == 0 && col < st.V; col++)
+            st.tinfo[col] = term_info(&st, col, -1);
+    }
     if (rc == 0)
         rc = calibrate(&st, &w);
     free(st.sum); /* only the calibration needs the exemplar sums */

@@ -98,6 +98,10 @@
  * Neighbours come from one function, neighbours(), over an inverted index
  * of the training rows, input rows taken in blocks with a dense
  * accumulator per row and top-k selection: no N x N matrix is ever made.
+ * The blocks run on the engine's threads (parallel_for), each worker with
+ * its own accumulator; every row writes only its own slots, and each
+ * score is the same float sum in the same order, so the output is the
+ * same, byte for byte, for any number of threads.
  */
 #ifndef QUARRY_SUGGEST_H
 #define QUARRY_SUGGEST_H

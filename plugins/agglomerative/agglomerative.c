@@ -65,7 +65,7 @@ static int ag_cluster(void *self, const quarry_cluster_input *in,
         snprintf(err, QUARRY_ERR_MAX,
                  "agglomerative: k = 0 asks the clusterer to choose the "
                  "number of clusters, which agglomerative does not do; give "
-                 "k (1..%lld), or use the silhouette clusterer",
+                 "k (1..%lld), or a clusterer that chooses k (stability, silhouette)",
                  (long long)r.n);
         return QUARRY_ERANGE;
     }

@@ -46,7 +46,7 @@ static const quarry_option st_options[] = {
      "pairs of subsamples compared for each k"},
     {"sample", QUARRY_OPT_INT, offsetof(st_config, sample), "2000", 10,
      1000000, NULL, "rows in a subsample at most (see fraction)"},
-    {"fraction", QUARRY_OPT_DOUBLE, offsetof(st_config, fraction), "0.8", 0.1,
+    {"fraction", QUARRY_OPT_DOUBLE, offsetof(st_config, fraction), "0.5", 0.1,
      0.95, NULL, "rows in a subsample at most, as a share of all rows"},
     {"iter", QUARRY_OPT_INT, offsetof(st_config, iter), "30", 1, 1000, NULL,
      "k-means iterations per subsample run at most"},

@@ -27,7 +27,7 @@ The corpora come from make_speed_corpus.py:
     /usr/bin/python3 tests/bench/speed.py --quarry build/quarry \\
         --corpus CORPUS [--runs 3] [--tasks suggest,themes,scale]
         [--threads N] [--scale-sizes 100000,300000,1000000]
-        [--no-sklearn-scale]
+        [--no-sklearn-scale] [--check-threads]
 
 scikit-learn runs with the same vectorizer settings quarry uses by default
 where they exist (English stopwords, min_df=2, max_df=0.5); it has no
@@ -183,6 +183,9 @@ def main():
     ap.add_argument("--tasks", default="suggest,themes,scale")
     ap.add_argument("--scale-sizes", default="100000,300000,1000000")
     ap.add_argument("--no-sklearn-scale", action="store_true")
+    ap.add_argument("--check-threads", action="store_true",
+                    help="after the suggest runs, run quarry suggest once "
+                    "with --threads 1 and compare its output byte for byte")
     a = ap.parse_args()
     tasks = a.tasks.split(",")
     py = "/usr/bin/python3"
@@ -262,9 +265,22 @@ def main():
             rows += measure("scale-%dk" % (n // 1000), a.runs, tools, acc)
             os.unlink(part)
 
+    if a.check_threads and "suggest" in tasks:
+        # The last measured run's output against one thread's, byte for byte.
+        one = os.path.join(tmp, "q_suggest_threads1.jsonl")
+        run(q + ["suggest", "--threads", "1", "--train", train, "--top", "3",
+                 test], one)
+        with open(one, "rb") as f1, \
+                open(os.path.join(tmp, "q_suggest.jsonl"), "rb") as f2:
+            same = f1.read() == f2.read()
+        print("suggest --threads 1 output %s the measured runs' output" %
+              ("is identical to" if same else "DIFFERS from"))
+
     print()
-    print("load average at the end: %.1f (above the cpu count, other work "
-          "shared the machine)" % os.getloadavg()[0])
+    load = os.getloadavg()[0]
+    print("load average at the end: %.1f%s" % (
+        load, " (above the cpu count: other work shared the machine)"
+        if load > (os.cpu_count() or 1) else ""))
     print("| task | tool | median s | max RSS MB | sklearn/quarry time | quality |")
     print("|---|---|---|---|---|---|")
     by = {}

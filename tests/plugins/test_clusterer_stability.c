@@ -119,25 +119,27 @@ static void test_descriptor(void **state)
     assert_int_equal(t->p->needs, QUARRY_NEEDS_SPARSE | QUARRY_NEEDS_DENSE);
 }
 
-/* k = 0 finds 2, 4 and 6 groups, dense and sparse. */
+/* k = 0 finds 2, 4 and 6 groups, dense and sparse, at several seeds. */
 static void test_chooses_k(void **state)
 {
     pt *t = *state;
     static const int groups[] = {2, 4, 6};
-    int32_t labels[72];
+    int32_t labels[120];
     quarry_cluster_output out;
     pt_open_ok(t, ENTRY, KIND, NAME, NULL);
     for (size_t g = 0; g < sizeof groups / sizeof *groups; g++) {
-        data s;
-        make_rows(&s, 72, groups[g], 0.4);
-        run_ok(t, NULL, &s.d, 0, 3, labels, &out);
-        assert_int_equal(out.n_clusters, groups[g]);
-        assert_int_equal(out.used_dense, 1);
-        expect_partition(labels, s.group, s.n);
-        run_ok(t, &s.x, NULL, 0, 3, labels, &out);
-        assert_int_equal(out.n_clusters, groups[g]);
-        assert_int_equal(out.used_dense, 0);
-        expect_partition(labels, s.group, s.n);
+        data s; /* subsamples of 60 rows: 10 of each of 6 groups */
+        make_rows(&s, 120, groups[g], 0.4);
+        for (uint64_t seed = 0; seed < 4; seed++) {
+            run_ok(t, NULL, &s.d, 0, seed, labels, &out);
+            assert_int_equal(out.n_clusters, groups[g]);
+            assert_int_equal(out.used_dense, 1);
+            expect_partition(labels, s.group, s.n);
+            run_ok(t, &s.x, NULL, 0, seed, labels, &out);
+            assert_int_equal(out.n_clusters, groups[g]);
+            assert_int_equal(out.used_dense, 0);
+            expect_partition(labels, s.group, s.n);
+        }
         data_free(&s);
     }
 }
