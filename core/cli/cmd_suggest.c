@@ -146,7 +146,10 @@ static void write_table(const quarry_corpus *train, const quarry_corpus *in,
     int32_t k, j;
     for (i = 0; i < quarry_suggestions_size(s); i++) {
         const quarry_excerpt *x = quarry_corpus_at(in, i);
-        printf("%s%s\n", x->id,
+        printf("%s", x->id);
+        if (x->speaker != NULL)
+            printf("  %s", x->speaker);
+        printf("%s\n",
                quarry_suggestions_abstain(s, i) ? "  (unsure: abstains)" : "");
         printf("  \"");
         cli_print_snippet(stdout, x->text, x->text_len, 100);
