@@ -4,13 +4,9 @@
  * 0..10 power iterations and prints, for each, the wall time and how far
  * its leading singular values are from a 20-iteration run (max and mean
  * relative error over the dims values). Prints numbers; asserts nothing.
- * Not built by default; from a build tree:
+ * Built with the tests, as a program, not a test:
  *
- *   cc -O2 -std=c11 -D_GNU_SOURCE -Icore/include -Icore/src \
- *      tests/bench/bench_reduce.c BUILD/core/libquarry_core.a \
- *      $(pkg-config --libs jansson libutf8proc openblas lapacke) -lcsv -ldl \
- *      -lpthread -lm -o /tmp/bench_reduce
- *   QUARRY_PLUGIN_PATH=BUILD/plugins /tmp/bench_reduce FILE.jsonl [DIMS] [MIN_DF]
+ *   QUARRY_PLUGIN_PATH=BUILD/plugins BUILD/bench_reduce FILE.jsonl [DIMS] [MIN_DF]
  */
 #include <math.h>
 #include <stdio.h>
