@@ -132,6 +132,15 @@ void cli_suggest_defaults_done(cli *c);
  * a UTF-8 boundary, "..." when cut. */
 void cli_print_snippet(FILE *f, const char *s, size_t len, size_t max);
 
+/* One CSV field, quoted only when it holds a comma, a quote or a line
+ * break (RFC 4180). */
+void cli_csv_field(FILE *f, const char *s);
+
+/* Write o as one JSON line (json_dumps flags) and release it; -1 when out
+ * of memory. */
+struct json_t;
+int cli_put_json_line(FILE *f, struct json_t *o, size_t flags);
+
 int parse_int64(const char *s, long long lo, long long hi, long long *out);
 int parse_double(const char *s, double lo, double hi, double *out);
 

@@ -52,7 +52,7 @@ static void usage(FILE *f)
            "                          kappa, alpha\n"
            "  --input-format jsonl|csv  format of FILE (default: .csv is CSV,\n"
            "                          anything else JSONL)\n\n"
-           "Options come before FILE. Exit 0, or 1 for bad input (the\n"
+           "Exit 0, or 1 for bad input (the\n"
            "message names the file, the line and the field).\n");
 }
 
@@ -160,7 +160,6 @@ static int write_jsonl(const quarry_agreement *a)
     for (i = 0; i < quarry_agreement_size(a); i++) {
         const quarry_agree_figure *f = quarry_agreement_at(a, i);
         json_t *o = json_object(), *cs = json_array();
-        char *line;
         for (j = 0; j < f->n_coders; j++)
             json_array_append_new(cs, json_string(f->coders[j]));
         json_object_set_new(o, "scope",
@@ -170,31 +169,10 @@ static int write_jsonl(const quarry_agreement *a)
         json_object_set_new(o, "percent", num_or_null(f->percent));
         json_object_set_new(o, "kappa", num_or_null(f->kappa));
         json_object_set_new(o, "alpha", num_or_null(f->alpha));
-        line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
-                                 JSON_REAL_PRECISION(15));
-        json_decref(o);
-        if (line == NULL)
+        if (cli_put_json_line(stdout, o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) != 0)
             return -1;
-        fputs(line, stdout);
-        fputc('\n', stdout);
-        free(line);
     }
     return 0;
-}
-
-static void csv_field(const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, stdout);
-        return;
-    }
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"')
-            putchar('"');
-        putchar(*s);
-    }
-    putchar('"');
 }
 
 static void csv_num(double x)
@@ -223,9 +201,9 @@ static void write_csv(const quarry_agreement *a)
                 strcat(names, ";");
             strcat(names, f->coders[j]);
         }
-        csv_field(f->scope ? f->scope : "overall");
+        cli_csv_field(stdout, f->scope ? f->scope : "overall");
         putchar(',');
-        csv_field(names);
+        cli_csv_field(stdout, names);
         free(names);
         printf(",%lld,", (long long)f->units);
         csv_num(f->percent);

@@ -447,7 +447,6 @@ static int write_jsonl(const bench_plugin *bps, int n_plugins, int n_runs,
     for (i = 0; i < n_plugins; i++) {
         const bench_plugin *bp = &bps[i];
         json_t *o = json_object(), *seeds = json_array(), *errors = json_array();
-        char *line;
         char key[64];
         json_object_set_new(o, "plugin", json_string(bp->p->name));
         json_object_set_new(o, "version", json_string(bp->p->version));
@@ -475,13 +474,8 @@ static int write_jsonl(const bench_plugin *bps, int n_plugins, int n_runs,
             json_object_set_new(o, key, num_or_null(bp->sd[m], m));
         }
         json_object_set_new(o, "errors", errors);
-        line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
-                                 JSON_REAL_PRECISION(6));
-        json_decref(o);
-        if (line == NULL)
+        if (cli_put_json_line(stdout, o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) != 0)
             return -1;
-        puts(line);
-        free(line);
     }
     return 0;
 }

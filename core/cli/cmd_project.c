@@ -516,7 +516,6 @@ static int write_jsonl_row(void *ctx, const quarry_coding_row *r)
     json_t *o = json_object(), *attrs;
     const char *key;
     json_t *value;
-    char *line;
     FILE *f = ctx;
     json_object_set_new(o, "id", json_string(r->excerpt));
     json_object_set_new(o, "code", json_string(r->code));
@@ -535,13 +534,8 @@ static int write_jsonl_row(void *ctx, const quarry_coding_row *r)
                 json_object_set(o, key, value);
         }
     json_decref(attrs);
-    line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(o);
-    if (line == NULL)
+    if (cli_put_json_line(f, o, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0)
         return QUARRY_ENOMEM;
-    fputs(line, f);
-    fputc('\n', f);
-    free(line);
     return ferror(f) ? QUARRY_EIO : 0;
 }
 

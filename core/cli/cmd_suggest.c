@@ -67,7 +67,6 @@ static int write_jsonl(const quarry_corpus *train, const quarry_corpus *in,
     int32_t k, j;
     for (i = 0; i < quarry_suggestions_size(s); i++) {
         json_t *o = json_object(), *list = json_array();
-        char *line;
         for (k = 0; k < quarry_suggestions_count(s, i); k++) {
             const quarry_suggestion *sg = quarry_suggestions_at(s, i, k);
             json_t *so = json_object(), *terms = json_array(),
@@ -95,32 +94,10 @@ static int write_jsonl(const quarry_corpus *train, const quarry_corpus *in,
         json_object_set_new(o, "suggestions", list);
         json_object_set_new(o, "abstain",
                             json_boolean(quarry_suggestions_abstain(s, i)));
-        line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
-                                 JSON_REAL_PRECISION(4));
-        json_decref(o);
-        if (line == NULL)
+        if (cli_put_json_line(stdout, o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(4)) != 0)
             return -1;
-        fputs(line, stdout);
-        fputc('\n', stdout);
-        free(line);
     }
     return 0;
-}
-
-/* A CSV field, quoted when it needs to be (RFC 4180). */
-static void csv_field(const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, stdout);
-        return;
-    }
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"')
-            putchar('"');
-        putchar(*s);
-    }
-    putchar('"');
 }
 
 static void write_csv(const quarry_corpus *in, const quarry_suggestions *s)
@@ -131,9 +108,9 @@ static void write_csv(const quarry_corpus *in, const quarry_suggestions *s)
     for (i = 0; i < quarry_suggestions_size(s); i++)
         for (k = 0; k < quarry_suggestions_count(s, i); k++) {
             const quarry_suggestion *sg = quarry_suggestions_at(s, i, k);
-            csv_field(quarry_corpus_at(in, i)->id);
+            cli_csv_field(stdout, quarry_corpus_at(in, i)->id);
             printf(",%d,", (int)k + 1);
-            csv_field(sg->code);
+            cli_csv_field(stdout, sg->code);
             printf(",%.4f,%.4f,%s\n", sg->score, sg->confidence,
                    quarry_suggestions_abstain(s, i) ? "true" : "false");
         }

@@ -141,22 +141,6 @@ static void write_table(const quarry_synth *s, const char *level,
            with_parts ? " (distinct participants)" : "");
 }
 
-/* One CSV field, quoted when it holds a comma, a quote or a line break. */
-static void csv_field(const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, stdout);
-        return;
-    }
-    putchar('"');
-    for (; *s; s++) {
-        if (*s == '"')
-            putchar('"');
-        putchar(*s);
-    }
-    putchar('"');
-}
-
 /* Long form, one line per row and study (and the totals, study "all"):
  * what R and pandas pivot. */
 static void write_csv(const quarry_synth *s, const char *level,
@@ -169,11 +153,11 @@ static void write_csv(const quarry_synth *s, const char *level,
         for (j = 0; j <= ns; j++) {
             const quarry_synth_cell *cell = quarry_synth_cell_at(s, r, j);
             printf("%s,", r < nr ? level : "all");
-            csv_field(r < nr ? quarry_synth_row_id(s, r) : "");
+            cli_csv_field(stdout, r < nr ? quarry_synth_row_id(s, r) : "");
             putchar(',');
-            csv_field(r < nr ? quarry_synth_row_name(s, r) : "");
+            cli_csv_field(stdout, r < nr ? quarry_synth_row_name(s, r) : "");
             putchar(',');
-            csv_field(j < ns ? quarry_synth_study(s, j) : "all");
+            cli_csv_field(stdout, j < ns ? quarry_synth_study(s, j) : "all");
             printf(",%lld", (long long)cell->excerpts);
             if (with_parts)
                 printf(",%lld", (long long)cell->participants);

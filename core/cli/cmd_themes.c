@@ -68,7 +68,6 @@ static int write_jsonl(const quarry_corpus *corpus, const quarry_themes *t,
         const quarry_theme *th = quarry_themes_at(t, i);
         json_t *o = json_object(), *terms = json_array(), *reps = json_array(),
                *members = json_array();
-        char *line;
         for (j = 0; j < th->n_terms; j++)
             json_array_append_new(terms, json_string(th->terms[j]));
         for (j = 0; j < th->n_representatives; j++)
@@ -104,14 +103,8 @@ static int write_jsonl(const quarry_corpus *corpus, const quarry_themes *t,
             json_object_set_new(o, "codes", codes);
             json_object_set_new(o, "new", json_boolean(th->is_new));
         }
-        line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER |
-                                 JSON_REAL_PRECISION(4));
-        json_decref(o);
-        if (line == NULL)
+        if (cli_put_json_line(stdout, o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(4)) != 0)
             return -1;
-        fputs(line, stdout);
-        fputc('\n', stdout);
-        free(line);
     }
     return 0;
 }

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "cli.h"
 
 const char cli_common_help[] =
@@ -439,4 +441,31 @@ void cli_print_snippet(FILE *f, const char *s, size_t len, size_t max)
         fputc(s[i] == '\n' || s[i] == '\r' || s[i] == '\t' ? ' ' : s[i], f);
     if (n < len)
         fputs("...", f);
+}
+
+void cli_csv_field(FILE *f, const char *s)
+{
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+int cli_put_json_line(FILE *f, json_t *o, size_t flags)
+{
+    char *line = json_dumps(o, flags);
+    json_decref(o);
+    if (line == NULL)
+        return -1;
+    fputs(line, f);
+    fputc('\n', f);
+    free(line);
+    return 0;
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "agree_table.h"
+#include "buf.h"
 #include "utf8.h"
 
 int agree_fail(quarry_agree_table *t, int status, const char *name,
@@ -86,27 +87,6 @@ const char *quarry_agree_table_errmsg(const quarry_agree_table *t)
     return t != NULL ? t->err : "no table";
 }
 
-static int grow(void *pp, size_t *cap, size_t need, size_t elem)
-{
-    size_t n = *cap ? *cap : 16;
-    void *p, *q;
-
-    if (need <= *cap)
-        return 0;
-    while (n < need) {
-        if (n > ((size_t)-1) / 2 / elem)
-            return QUARRY_ENOMEM;
-        n *= 2;
-    }
-    memcpy(&p, pp, sizeof p);
-    q = realloc(p, n * elem);
-    if (q == NULL)
-        return QUARRY_ENOMEM;
-    memcpy(pp, &q, sizeof q);
-    *cap = n;
-    return 0;
-}
-
 /* Insert id (new in tab) into order[0..n), kept sorted by name; order has
  * room for it. */
 static void insert_sorted(const strtab *tab, int32_t *order, int32_t id)
@@ -134,7 +114,7 @@ static int64_t intern(strtab *tab, int32_t **order, size_t *cap, const char *s)
 
     if (order != NULL &&
         (tab->n >= INT32_MAX ||
-         grow(order, cap, (size_t)tab->n + 1, sizeof **order) != 0))
+         quarry_grow(order, cap, (size_t)tab->n + 1, sizeof **order) != 0))
         return -1;
     id = strtab_intern(tab, s, strlen(s), &is_new);
     if (id < 0)
@@ -170,7 +150,7 @@ int quarry_agree_table_add(quarry_agree_table *t, const char *unit,
         (rc = check_name(t, "coder", coder)) != 0 ||
         (code != NULL && (rc = check_name(t, "code", code)) != 0))
         return rc;
-    if (grow(&t->t_unit, &t->cap_triples, t->n_triples + 1,
+    if (quarry_grow(&t->t_unit, &t->cap_triples, t->n_triples + 1,
              sizeof *t->t_unit) != 0)
         goto nomem;
     {

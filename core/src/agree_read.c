@@ -18,6 +18,8 @@
 #include <strings.h>
 
 #include "agree_table.h"
+#include "buf.h"
+#include "corpus.h"
 #include "utf8.h"
 
 #define NO_COL ((size_t)-1)
@@ -29,47 +31,21 @@ static int slurp(quarry_agree_table *t, const char *path, const char *name,
                  char **out, size_t *len)
 {
     FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
+    int rc, err = 0;
 
     *out = NULL;
     *len = 0;
     if (f == NULL)
         return agree_fail(t, QUARRY_EIO, name, 0, NULL, "cannot open: %s",
                           strerror(errno));
-    for (;;) {
-        size_t got;
-        if (cap - n < 65536) {
-            size_t ncap = cap ? cap * 2 : 65536;
-            char *p = realloc(buf, ncap + 1);
-            if (p == NULL) {
-                free(buf);
-                if (f != stdin)
-                    fclose(f);
-                return agree_fail(t, QUARRY_ENOMEM, name, 0, NULL,
-                                  "out of memory");
-            }
-            buf = p;
-            cap = ncap;
-        }
-        got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        int e = errno;
-        free(buf);
-        if (f != stdin)
-            fclose(f);
-        return agree_fail(t, QUARRY_EIO, name, 0, NULL, "cannot read: %s",
-                          strerror(e));
-    }
+    rc = quarry_slurp(f, out, len, &err);
     if (f != stdin)
         fclose(f);
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
+    if (rc == QUARRY_EIO)
+        return agree_fail(t, QUARRY_EIO, name, 0, NULL, "cannot read: %s",
+                          strerror(err));
+    if (rc != 0)
+        return agree_fail(t, QUARRY_ENOMEM, name, 0, NULL, "out of memory");
     return 0;
 }
 
@@ -96,28 +72,6 @@ static int base_coder(const char *path, char **out)
     s[n] = '\0';
     *out = s;
     return 0;
-}
-
-static const char *type_name(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "a list";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-        return "an integer";
-    case JSON_REAL:
-        return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    case JSON_NULL:
-        return "null";
-    }
-    return "something else";
 }
 
 typedef struct reader {
@@ -156,7 +110,7 @@ static int json_unit(reader *r, json_t *root, char *buf, size_t cap,
     if (!json_is_string(jid))
         return agree_fail(r->t, QUARRY_EPARSE, r->name, r->line, "id",
                           "must be a string or an integer, not %s",
-                          type_name(jid));
+                          corpus_json_type(jid));
     if (json_string_length(jid) == 0)
         return agree_fail(r->t, QUARRY_EPARSE, r->name, r->line, "id",
                           "empty id");
@@ -188,7 +142,7 @@ static int json_line(reader *r, const char *s, size_t n, json_t **root)
         int rc = agree_fail(r->t, QUARRY_EPARSE, r->name, r->line, NULL,
                             "not a JSON object but %s (JSON Lines wants one "
                             "object a line)",
-                            type_name(*root));
+                            corpus_json_type(*root));
         json_decref(*root);
         *root = NULL;
         return rc;
@@ -213,7 +167,7 @@ static int jsonl_row(reader *r, json_t *root)
     if (jcoder != NULL && !json_is_null(jcoder)) {
         if (!json_is_string(jcoder))
             return agree_fail(r->t, QUARRY_EPARSE, r->name, r->line, "coder",
-                              "must be a string, not %s", type_name(jcoder));
+                              "must be a string, not %s", corpus_json_type(jcoder));
         if (json_string_length(jcoder) == 0)
             return agree_fail(r->t, QUARRY_EPARSE, r->name, r->line, "coder",
                               "empty coder name");
@@ -235,7 +189,7 @@ static int jsonl_row(reader *r, json_t *root)
     if (!json_is_array(jcode))
         return agree_fail(r->t, QUARRY_EPARSE, r->name, r->line, "code",
                           "must be a code or a list of codes, not %s",
-                          type_name(jcode));
+                          corpus_json_type(jcode));
     if (json_array_size(jcode) == 0)
         return agree_fail(r->t, QUARRY_EPARSE, r->name, r->line, "code",
                           "empty list (give at least one code)");
@@ -244,7 +198,7 @@ static int jsonl_row(reader *r, json_t *root)
         if (!json_is_string(item))
             return agree_fail(r->t, QUARRY_EPARSE, r->name, r->line, "code",
                               "item %zu of the list is %s, not a string", i + 1,
-                              type_name(item));
+                              corpus_json_type(item));
         if (json_string_length(item) == 0)
             return agree_fail(r->t, QUARRY_EPARSE, r->name, r->line, "code",
                               "item %zu of the list is an empty code", i + 1);
@@ -270,19 +224,19 @@ static int suggest_row(reader *r, json_t *root)
         return rc;
     if (jab != NULL && !json_is_boolean(jab))
         return agree_fail(r->t, QUARRY_EPARSE, r->name, r->line, "abstain",
-                          "must be true or false, not %s", type_name(jab));
+                          "must be true or false, not %s", corpus_json_type(jab));
     if (js == NULL)
         return agree_fail(r->t, QUARRY_EPARSE, r->name, r->line, "suggestions",
                           "missing");
     if (!json_is_array(js))
         return agree_fail(r->t, QUARRY_EPARSE, r->name, r->line, "suggestions",
-                          "must be a list, not %s", type_name(js));
+                          "must be a list, not %s", corpus_json_type(js));
     if (json_is_true(jab) || json_array_size(js) == 0)
         return 0; /* quarry did not code this unit */
     top = json_array_get(js, 0);
     if (!json_is_object(top))
         return agree_fail(r->t, QUARRY_EPARSE, r->name, r->line, "suggestions",
-                          "item 1 is %s, not an object", type_name(top));
+                          "item 1 is %s, not an object", corpus_json_type(top));
     jc = json_object_get(top, "code");
     if (!json_is_string(jc) || json_string_length(jc) == 0)
         return agree_fail(r->t, QUARRY_EPARSE, r->name, r->line, "suggestions",
@@ -331,27 +285,6 @@ typedef struct csv_state {
     size_t n_cols, id_col, code_col, coder_col;
 } csv_state;
 
-static int grow_bytes(void *pp, size_t *cap, size_t need, size_t elem)
-{
-    size_t n = *cap ? *cap : 64;
-    void *p, *q;
-
-    if (need <= *cap)
-        return 0;
-    while (n < need) {
-        if (n > ((size_t)-1) / 2 / elem)
-            return QUARRY_ENOMEM;
-        n *= 2;
-    }
-    memcpy(&p, pp, sizeof p);
-    q = realloc(p, n * elem);
-    if (q == NULL)
-        return QUARRY_ENOMEM;
-    memcpy(pp, &q, sizeof q);
-    *cap = n;
-    return 0;
-}
-
 static void on_field(void *field, size_t len, void *data)
 {
     csv_state *st = data;
@@ -360,9 +293,9 @@ static void on_field(void *field, size_t len, void *data)
         return;
     if (field == NULL)
         len = 0;
-    if (grow_bytes(&st->offs, &st->cap_offs, st->n_fields + 1,
+    if (quarry_grow(&st->offs, &st->cap_offs, st->n_fields + 1,
                    sizeof *st->offs) != 0 ||
-        grow_bytes(&st->bytes, &st->cap_bytes, st->n_bytes + len + 1, 1) != 0) {
+        quarry_grow(&st->bytes, &st->cap_bytes, st->n_bytes + len + 1, 1) != 0) {
         st->rc = agree_fail(st->r->t, QUARRY_ENOMEM, st->r->name, 0, NULL,
                             "out of memory");
         return;

@@ -15,6 +15,7 @@
  * excerpts' ids are deleted from the table, the count and the arena go
  * back to the mark, and only the message remains.
  */
+#include "buf.h"
 #include "corpus.h"
 
 #include <errno.h>
@@ -781,49 +782,6 @@ int quarry_corpus_read_buffer(quarry_corpus *c, const char *buf, size_t len,
     return read_buffer(c, buf, len, name, o, 1);
 }
 
-/* Read all of f into a malloc'ed buffer. */
-static int slurp(FILE *f, char **out, size_t *out_len, int *err)
-{
-    struct stat st;
-    size_t cap = 64 * 1024, len = 0;
-    char *buf;
-
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-        (uintmax_t)st.st_size < SIZE_MAX - 1)
-        cap = (size_t)st.st_size + 1; /* + 1 sees EOF in one pass */
-    buf = malloc(cap);
-    if (buf == NULL)
-        return QUARRY_ENOMEM;
-    for (;;) {
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (len < cap) {
-            if (ferror(f)) {
-                *err = errno ? errno : EIO;
-                free(buf);
-                return QUARRY_EIO;
-            }
-            break;
-        }
-        if (cap > SIZE_MAX / 2) {
-            free(buf);
-            return QUARRY_ENOMEM;
-        }
-        {
-            char *bigger = realloc(buf, cap * 2);
-            if (bigger == NULL) {
-                free(buf);
-                return QUARRY_ENOMEM;
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-    }
-    *out = buf;
-    *out_len = len;
-    return 0;
-}
-
 static int read_stream(quarry_corpus *c, FILE *f, const char *path,
                        const quarry_read_options *o, int stdin_like)
 {
@@ -832,7 +790,7 @@ static int read_stream(quarry_corpus *c, FILE *f, const char *path,
     int err = 0, rc;
 
     errno = 0;
-    rc = slurp(f, &buf, &len, &err);
+    rc = quarry_slurp(f, &buf, &len, &err);
     if (rc == QUARRY_EIO)
         return fail_plain(c, rc, display_name(path, o), "read error: %s",
                           strerror(err));

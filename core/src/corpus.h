@@ -93,6 +93,11 @@ int corpus_read_jsonl(corpus_reader *r, const char *buf, size_t len);
 int corpus_read_csv(corpus_reader *r, const char *buf, size_t len);
 int corpus_read_transcript(corpus_reader *r, const char *buf, size_t len);
 
+/* The kind of a JSON value for messages: "an object", "a list", "a
+ * string", "an integer", "a number", "a boolean", "null". */
+struct json_t;
+const char *corpus_json_type(const struct json_t *v);
+
 /* Shared by the readers: the 1-based line of byte offset off, counting from
  * a known (pos, line) pair before it. */
 int64_t corpus_line_at(const char *buf, size_t pos, int64_t line, size_t off);

@@ -171,6 +171,14 @@ sqlite3_stmt *project_prepare(quarry_project *p, const char *sql)
     return st;
 }
 
+void project_bind_text(sqlite3_stmt *st, int col, const char *s)
+{
+    if (s != NULL)
+        sqlite3_bind_text(st, col, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(st, col);
+}
+
 const char *project_col_text(sqlite3_stmt *st, int col)
 {
     return (const char *)sqlite3_column_text(st, col);

@@ -72,6 +72,14 @@ void project_sha256_hex(const void *data, size_t len, char out[65]);
  * suggestion and no coding yet (project_review.c). */
 extern const char project_queue_from[];
 
+/* A corpus read from JSONL lines the project made (empty texts allowed;
+ * len 0 gives an empty corpus). The message is set on failure. */
+int project_corpus_jsonl(quarry_project *p, const char *buf, size_t len,
+                         quarry_corpus **out);
+
+/* Bind a string (copied), or NULL for NULL. */
+void project_bind_text(sqlite3_stmt *st, int col, const char *s);
+
 /* Text of a column, or NULL. */
 const char *project_col_text(sqlite3_stmt *st, int col);
 

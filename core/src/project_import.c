@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "codebook.h"
 #include "engine.h"
 #include "project_db.h"
@@ -18,28 +19,12 @@ static char *slurp(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");
     char *buf = NULL;
-    size_t cap = 0, n = 0;
+    int err = 0;
     if (f == NULL)
         return NULL;
-    for (;;) {
-        size_t got;
-        if (cap - n < 65536) {
-            char *grown = realloc(buf, cap + (cap < 65536 ? 65536 : cap));
-            if (grown == NULL) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            cap += cap < 65536 ? 65536 : cap;
-            buf = grown;
-        }
-        got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
+    if (quarry_slurp(f, &buf, len, &err) != 0)
+        buf = NULL;
     fclose(f);
-    *len = n;
     return buf;
 }
 
@@ -261,12 +246,20 @@ int quarry_project_import(quarry_project *p, const char *path,
 /* ------------------------------------------------------------------ */
 /* Codebooks                                                            */
 
-static void bind_opt(sqlite3_stmt *st, int col, const char *s)
+/* ?1 code, ?2 name, ?3 parent, ?4 definition, ?5 include, ?6 exclude,
+ * ?7 keywords (JSON), ?8 colour: the same for an update and an insert. */
+static void bind_code(sqlite3_stmt *st, const codebook_code *c,
+                      const char *keywords)
 {
-    if (s != NULL)
-        sqlite3_bind_text(st, col, s, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, col);
+    sqlite3_reset(st);
+    sqlite3_bind_text(st, 1, c->id, -1, SQLITE_TRANSIENT);
+    project_bind_text(st, 2, c->name ? c->name : c->id);
+    project_bind_text(st, 3, c->parent);
+    project_bind_text(st, 4, c->definition);
+    project_bind_text(st, 5, c->include);
+    project_bind_text(st, 6, c->exclude);
+    sqlite3_bind_text(st, 7, keywords, -1, SQLITE_TRANSIENT);
+    project_bind_text(st, 8, c->color);
 }
 
 /* After an import: every parent exists and no code is its own ancestor. */
@@ -347,16 +340,8 @@ int quarry_project_codebook_import(quarry_project *p, quarry_engine *e,
             status = project_fail(p, QUARRY_ENOMEM, "out of memory");
             break;
         }
-        sqlite3_reset(up);
         st = up;
-        sqlite3_bind_text(st, 1, c->id, -1, SQLITE_TRANSIENT);
-        bind_opt(st, 2, c->name ? c->name : c->id);
-        bind_opt(st, 3, c->parent);
-        bind_opt(st, 4, c->definition);
-        bind_opt(st, 5, c->include);
-        bind_opt(st, 6, c->exclude);
-        sqlite3_bind_text(st, 7, kw_text, -1, SQLITE_TRANSIENT);
-        bind_opt(st, 8, c->color);
+        bind_code(st, c, kw_text);
         if (sqlite3_step(st) != SQLITE_DONE) {
             free(kw_text);
             status = project_db_fail(p, "cannot update a code");
@@ -365,16 +350,8 @@ int quarry_project_codebook_import(quarry_project *p, quarry_engine *e,
         if (sqlite3_changes(p->db) > 0) {
             n_updated++;
         } else {
-            sqlite3_reset(ins);
             st = ins;
-            sqlite3_bind_text(st, 1, c->id, -1, SQLITE_TRANSIENT);
-            bind_opt(st, 2, c->name ? c->name : c->id);
-            bind_opt(st, 3, c->parent);
-            bind_opt(st, 4, c->definition);
-            bind_opt(st, 5, c->include);
-            bind_opt(st, 6, c->exclude);
-            sqlite3_bind_text(st, 7, kw_text, -1, SQLITE_TRANSIENT);
-            bind_opt(st, 8, c->color);
+            bind_code(st, c, kw_text);
             if (sqlite3_step(st) != SQLITE_DONE) {
                 free(kw_text);
                 status = project_db_fail(p, "cannot add a code");
@@ -626,26 +603,6 @@ int quarry_project_codes(quarry_project *p, const quarry_project_code **out,
 /* ------------------------------------------------------------------ */
 /* Corpora                                                              */
 
-static int append(char **buf, size_t *len, size_t *cap, const char *s,
-                  size_t n)
-{
-    if (*len + n + 1 > *cap) {
-        size_t want = *cap ? *cap : 65536;
-        char *grown;
-        while (want < *len + n + 1)
-            want *= 2;
-        grown = realloc(*buf, want);
-        if (grown == NULL)
-            return QUARRY_ENOMEM;
-        *buf = grown;
-        *cap = want;
-    }
-    memcpy(*buf + *len, s, n);
-    *len += n;
-    (*buf)[*len] = '\0';
-    return QUARRY_OK;
-}
-
 int quarry_project_corpus(quarry_project *p, quarry_project_subset which,
                           quarry_corpus **out)
 {
@@ -657,8 +614,6 @@ int quarry_project_corpus(quarry_project *p, quarry_project_subset which,
     sqlite3_stmt *st;
     char *buf = NULL;
     size_t len = 0, cap = 0;
-    quarry_corpus *c = NULL;
-    quarry_read_options ro = QUARRY_READ_OPTIONS_INIT;
     int rc, status = project_check(p, 0);
     if (status != QUARRY_OK || out == NULL)
         return status ? status : QUARRY_EINVAL;
@@ -703,8 +658,8 @@ int quarry_project_corpus(quarry_project *p, quarry_project_subset which,
         line = json_dumps(o, JSON_COMPACT);
         json_decref(o);
         if (line == NULL ||
-            append(&buf, &len, &cap, line, strlen(line)) != QUARRY_OK ||
-            append(&buf, &len, &cap, "\n", 1) != QUARRY_OK)
+            quarry_buf_append(&buf, &len, &cap, line, strlen(line)) != QUARRY_OK ||
+            quarry_buf_append(&buf, &len, &cap, "\n", 1) != QUARRY_OK)
             status = project_fail(p, QUARRY_ENOMEM, "out of memory");
         free(line);
     }
@@ -712,19 +667,30 @@ int quarry_project_corpus(quarry_project *p, quarry_project_subset which,
         status = project_db_fail(p, "cannot read the excerpts");
     sqlite3_finalize(st);
     if (status == QUARRY_OK)
-        status = quarry_corpus_new(&c);
-    if (status == QUARRY_OK && len > 0) {
+        status = project_corpus_jsonl(p, buf, len, out);
+    free(buf);
+    return status;
+}
+
+int project_corpus_jsonl(quarry_project *p, const char *buf, size_t len,
+                         quarry_corpus **out)
+{
+    quarry_read_options ro = QUARRY_READ_OPTIONS_INIT;
+    quarry_corpus *c = NULL;
+    int status = quarry_corpus_new(&c);
+    *out = NULL;
+    if (status != QUARRY_OK)
+        return project_fail(p, status, "out of memory");
+    if (len > 0) {
         ro.format = QUARRY_FORMAT_JSONL;
         ro.allow_empty = 1;
         ro.display_name = p->path;
         status = quarry_corpus_read_buffer(c, buf, len, p->path, &ro);
-        if (status != QUARRY_OK)
+        if (status != QUARRY_OK) {
             project_fail(p, status, "%s", quarry_corpus_errmsg(c));
-    }
-    free(buf);
-    if (status != QUARRY_OK) {
-        quarry_corpus_free(c);
-        return status;
+            quarry_corpus_free(c);
+            return status;
+        }
     }
     *out = c;
     return QUARRY_OK;

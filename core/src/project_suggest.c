@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "engine.h"
 #include "project_db.h"
 
@@ -21,41 +22,32 @@ static double seconds_since(const struct timespec *t0)
            (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* SHA-256 over what a run read of a corpus: ids, texts and codes. */
+/* SHA-256 over what a run read of a corpus: ids, texts and codes, each
+ * ended by a unit separator, each excerpt by a record separator. */
 static int corpus_hash(const quarry_corpus *c, char out[65])
 {
     size_t i, len = 0, cap = 0, n = quarry_corpus_size(c);
     char *buf = NULL;
-    for (i = 0; i < n; i++) {
+    int rc = 0;
+    for (i = 0; i < n && rc == 0; i++) {
         const quarry_excerpt *x = quarry_corpus_at(c, i);
-        size_t need = strlen(x->id) + x->text_len + 3;
         int32_t k;
-        for (k = 0; k < x->n_codes; k++)
-            need += strlen(x->codes[k]) + 1;
-        if (len + need > cap) {
-            size_t want = cap ? cap : 65536;
-            char *grown;
-            while (want < len + need)
-                want *= 2;
-            grown = realloc(buf, want);
-            if (grown == NULL) {
-                free(buf);
-                return QUARRY_ENOMEM;
-            }
-            buf = grown;
-            cap = want;
+        rc = quarry_buf_append(&buf, &len, &cap, x->id, strlen(x->id));
+        rc = rc ? rc : quarry_buf_append(&buf, &len, &cap, "\x1f", 1);
+        rc = rc ? rc : quarry_buf_append(&buf, &len, &cap, x->text,
+                                         x->text_len);
+        rc = rc ? rc : quarry_buf_append(&buf, &len, &cap, "\x1f", 1);
+        for (k = 0; k < x->n_codes && rc == 0; k++) {
+            rc = quarry_buf_append(&buf, &len, &cap, x->codes[k],
+                                   strlen(x->codes[k]));
+            rc = rc ? rc : quarry_buf_append(&buf, &len, &cap, "\x1f", 1);
         }
-        len += (size_t)sprintf(buf + len, "%s\x1f", x->id);
-        memcpy(buf + len, x->text, x->text_len);
-        len += x->text_len;
-        buf[len++] = '\x1f';
-        for (k = 0; k < x->n_codes; k++)
-            len += (size_t)sprintf(buf + len, "%s\x1f", x->codes[k]);
-        buf[len++] = '\x1e';
+        rc = rc ? rc : quarry_buf_append(&buf, &len, &cap, "\x1e", 1);
     }
-    project_sha256_hex(buf ? buf : "", len, out);
+    if (rc == 0)
+        project_sha256_hex(buf ? buf : "", len, out);
     free(buf);
-    return QUARRY_OK;
+    return rc ? QUARRY_ENOMEM : QUARRY_OK;
 }
 
 static void add_plugin(quarry_engine *e, json_t *list, quarry_plugin_kind k,
@@ -156,18 +148,15 @@ static int rejected_corpus(quarry_project *p, quarry_corpus **out)
            " AND NOT EXISTS (SELECT 1 FROM codings g WHERE"
            "  g.excerpt_id = d.excerpt_id AND g.code_id = d.code_id)"
            " GROUP BY e.id ORDER BY e.seq, e.id");
-    json_t *line;
     char *buf = NULL;
     size_t len = 0, cap = 0;
     int rc, status = QUARRY_OK;
-    quarry_read_options ro = QUARRY_READ_OPTIONS_INIT;
     *out = NULL;
     if (st == NULL)
         return QUARRY_EIO;
     while (status == QUARRY_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *line = json_object();
         char *s;
-        size_t n;
-        line = json_object();
         json_object_set_new(line, "id", json_string(project_col_text(st, 0)));
         json_object_set_new(line, "text",
                             json_string(project_col_text(st, 1)));
@@ -175,45 +164,17 @@ static int rejected_corpus(quarry_project *p, quarry_corpus **out)
                             json_loads(project_col_text(st, 2), 0, NULL));
         s = json_dumps(line, JSON_COMPACT);
         json_decref(line);
-        n = s ? strlen(s) : 0;
-        if (s != NULL && len + n + 2 > cap) {
-            size_t want = cap ? 2 * cap : 65536;
-            char *grown;
-            while (want < len + n + 2)
-                want *= 2;
-            grown = realloc(buf, want);
-            if (grown == NULL) {
-                free(s);
-                s = NULL;
-            } else {
-                buf = grown;
-                cap = want;
-            }
-        }
-        if (s == NULL) {
+        if (s == NULL ||
+            quarry_buf_append(&buf, &len, &cap, s, strlen(s)) != 0 ||
+            quarry_buf_append(&buf, &len, &cap, "\n", 1) != 0)
             status = project_fail(p, QUARRY_ENOMEM, "out of memory");
-            break;
-        }
-        memcpy(buf + len, s, n);
-        len += n;
-        buf[len++] = '\n';
         free(s);
     }
     if (status == QUARRY_OK && rc != SQLITE_DONE)
         status = project_db_fail(p, "cannot read the decisions");
     sqlite3_finalize(st);
-    if (status == QUARRY_OK && len > 0) {
-        status = quarry_corpus_new(out);
-        ro.format = QUARRY_FORMAT_JSONL;
-        ro.allow_empty = 1;
-        if (status == QUARRY_OK)
-            status = quarry_corpus_read_buffer(*out, buf, len, p->path, &ro);
-        if (status != QUARRY_OK) {
-            project_fail(p, status, "%s", quarry_corpus_errmsg(*out));
-            quarry_corpus_free(*out);
-            *out = NULL;
-        }
-    }
+    if (status == QUARRY_OK && len > 0)
+        status = project_corpus_jsonl(p, buf, len, out);
     free(buf);
     return status;
 }

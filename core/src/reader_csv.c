@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "buf.h"
 #include "corpus.h"
 #include "utf8.h"
 
@@ -54,29 +55,6 @@ typedef struct csv_state {
     size_t cap_dump;
 } csv_state;
 
-/* Make room for need elements in the array *pp points to (any pointer
- * type; the pointer is read and written through memcpy). */
-static int grow(void *pp, size_t *cap, size_t need, size_t elem)
-{
-    size_t n = *cap ? *cap : 16;
-    void *p, *q;
-
-    if (need <= *cap)
-        return 0;
-    while (n < need) {
-        if (n > ((size_t)-1) / 2 / elem)
-            return QUARRY_ENOMEM;
-        n *= 2;
-    }
-    memcpy(&p, pp, sizeof p);
-    q = realloc(p, n * elem);
-    if (q == NULL)
-        return QUARRY_ENOMEM;
-    memcpy(pp, &q, sizeof q);
-    *cap = n;
-    return 0;
-}
-
 /* The column name of field i, or NULL while reading the header. */
 static const char *col_name(const csv_state *st, size_t i)
 {
@@ -101,9 +79,9 @@ static void on_field(void *field, size_t len, void *data)
             return;
         }
     }
-    if (grow(&st->offs, &st->cap_offs, st->n_fields + 1, sizeof *st->offs) ||
-        grow(&st->lens, &st->cap_lens, st->n_fields + 1, sizeof *st->lens) ||
-        grow(&st->bytes, &st->cap_bytes, st->n_bytes + len + 1, 1)) {
+    if (quarry_grow(&st->offs, &st->cap_offs, st->n_fields + 1, sizeof *st->offs) ||
+        quarry_grow(&st->lens, &st->cap_lens, st->n_fields + 1, sizeof *st->lens) ||
+        quarry_grow(&st->bytes, &st->cap_bytes, st->n_bytes + len + 1, 1)) {
         st->rc = corpus_nomem(st->r);
         return;
     }
@@ -226,7 +204,7 @@ static int split_codes(csv_state *st, corpus_span cell, size_t *n)
         len -= lead;
         len -= quarry_utf8_space_suffix(s, len);
         if (len > 0) {
-            if (grow(&st->codes, &st->cap_codes, *n + 1, sizeof *st->codes))
+            if (quarry_grow(&st->codes, &st->cap_codes, *n + 1, sizeof *st->codes))
                 return QUARRY_ENOMEM;
             st->codes[*n].s = s;
             st->codes[*n].len = len;
@@ -248,7 +226,7 @@ static int dump_attrs(csv_state *st, corpus_span *out)
     if (need == 0)
         return QUARRY_ENOMEM;
     if (need > st->cap_dump) {
-        if (grow(&st->dump, &st->cap_dump, need, 1))
+        if (quarry_grow(&st->dump, &st->cap_dump, need, 1))
             return QUARRY_ENOMEM;
         need = json_dumpb(st->attr_obj, st->dump, st->cap_dump, flags);
         if (need == 0 || need > st->cap_dump)
@@ -279,7 +257,7 @@ static int take_record(csv_state *st)
     rec.codes = st->codes;
     if (st->speaker_col != NO_COL && st->lens[st->speaker_col] > 0)
         rec.speaker = field_span(st, st->speaker_col);
-    if (grow(&st->attrs, &st->cap_attrs, 2 * st->n_cols + 2, sizeof *st->attrs))
+    if (quarry_grow(&st->attrs, &st->cap_attrs, 2 * st->n_cols + 2, sizeof *st->attrs))
         return corpus_nomem(st->r);
     for (i = 0; i < st->n_cols; i++) {
         corpus_span v;

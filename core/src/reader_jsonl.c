@@ -28,7 +28,8 @@ typedef struct jsonl_state {
     size_t cap_dump;
 } jsonl_state;
 
-static const char *type_name(const json_t *v)
+/* The kind of a JSON value, for messages ("a list", "null"). */
+const char *corpus_json_type(const json_t *v)
 {
     switch (json_typeof(v)) {
     case JSON_OBJECT:
@@ -198,7 +199,7 @@ static int read_codes(corpus_reader *r, jsonl_state *st, int64_t line,
         return corpus_fail(r, QUARRY_EPARSE, line, cf,
                            "must be a string, a list of strings or null, "
                            "not %s",
-                           type_name(jcode));
+                           corpus_json_type(jcode));
     if (grow_spans(&st->codes, &st->cap_codes, json_array_size(jcode)) != 0)
         return corpus_nomem(r);
     json_array_foreach(jcode, i, item)
@@ -206,7 +207,7 @@ static int read_codes(corpus_reader *r, jsonl_state *st, int64_t line,
         if (!json_is_string(item))
             return corpus_fail(r, QUARRY_EPARSE, line, cf,
                                "item %zu of the list is %s, not a string",
-                               i + 1, type_name(item));
+                               i + 1, corpus_json_type(item));
         st->codes[i].s = json_string_value(item);
         st->codes[i].len = json_string_length(item);
     }
@@ -276,7 +277,7 @@ static int read_object(corpus_reader *r, jsonl_state *st, int64_t line,
     } else {
         return corpus_fail(r, QUARRY_EPARSE, line, o->id_field,
                            "must be a string or an integer, not %s",
-                           type_name(jid));
+                           corpus_json_type(jid));
     }
 
     jtext = json_object_get(root, o->text_field);
@@ -284,7 +285,7 @@ static int read_object(corpus_reader *r, jsonl_state *st, int64_t line,
         return corpus_fail(r, QUARRY_EPARSE, line, o->text_field, "missing");
     if (!json_is_string(jtext))
         return corpus_fail(r, QUARRY_EPARSE, line, o->text_field,
-                           "must be a string, not %s", type_name(jtext));
+                           "must be a string, not %s", corpus_json_type(jtext));
     rec.text.s = json_string_value(jtext);
     rec.text.len = json_string_length(jtext);
 
@@ -359,7 +360,7 @@ static int read_line(corpus_reader *r, jsonl_state *st, int64_t line,
         rc = corpus_fail(r, QUARRY_EPARSE, line, NULL,
                          "not a JSON object but %s (JSON Lines wants one "
                          "object a line)",
-                         type_name(root));
+                         corpus_json_type(root));
     } else {
         rc = read_object(r, st, line, root);
     }
@@ -435,7 +436,7 @@ static int add_batch(corpus_reader *r, jsonl_state *st, jsonl_line *l,
             rc = corpus_fail(r, QUARRY_EPARSE, l[i].line, NULL,
                              "not a JSON object but %s (JSON Lines wants "
                              "one object a line)",
-                             type_name(root));
+                             corpus_json_type(root));
         else
             rc = read_object(r, st, l[i].line, root);
         json_decref(root);

@@ -122,11 +122,6 @@ static int make_spans(importer *im)
 /* ------------------------------------------------------------------ */
 /* Codes                                                                */
 
-static int code_exists(quarry_project *p, const char *code, int64_t *row)
-{
-    return project_code_id(p, code, row);
-}
-
 /* The project's code a REFI code stands for (0 when none): the code whose
  * exported GUID it carries, else a code with its name (under the same
  * parent if there is one) that no earlier code of the file took. */
@@ -202,7 +197,7 @@ static int new_code_id(quarry_project *p, const char *name, char **out)
             snprintf(buf, n, "%s", name);
         else
             snprintf(buf, n, "%s (%d)", name, k);
-        status = code_exists(p, buf, &row);
+        status = project_code_id(p, buf, &row);
         if (status != QUARRY_OK) {
             free(buf);
             return status;
@@ -212,14 +207,6 @@ static int new_code_id(quarry_project *p, const char *name, char **out)
     }
     *out = buf;
     return QUARRY_OK;
-}
-
-static void bind_opt(sqlite3_stmt *st, int col, const char *s)
-{
-    if (s != NULL)
-        sqlite3_bind_text(st, col, s, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, col);
 }
 
 /* Store the code tree. update: matched codes take the file's fields (a
@@ -262,10 +249,10 @@ static int store_codes(importer *im, int update, int32_t *added,
                 continue;
             sqlite3_reset(up);
             sqlite3_bind_int64(up, 1, row);
-            bind_opt(up, 2, c->name);
-            bind_opt(up, 3, parent);
-            bind_opt(up, 4, c->description);
-            bind_opt(up, 5, c->color);
+            project_bind_text(up, 2, c->name);
+            project_bind_text(up, 3, parent);
+            project_bind_text(up, 4, c->description);
+            project_bind_text(up, 5, c->color);
             if (sqlite3_step(up) != SQLITE_DONE) {
                 status = project_db_fail(p, "cannot update a code");
                 break;
@@ -279,11 +266,11 @@ static int store_codes(importer *im, int update, int32_t *added,
             break;
         im->code_str[i] = code;
         sqlite3_reset(ins);
-        bind_opt(ins, 1, code);
-        bind_opt(ins, 2, c->name);
-        bind_opt(ins, 3, parent);
-        bind_opt(ins, 4, c->description);
-        bind_opt(ins, 5, c->color);
+        project_bind_text(ins, 1, code);
+        project_bind_text(ins, 2, c->name);
+        project_bind_text(ins, 3, parent);
+        project_bind_text(ins, 4, c->description);
+        project_bind_text(ins, 5, c->color);
         if (sqlite3_step(ins) != SQLITE_DONE) {
             status = project_db_fail(p, "cannot add a code");
             break;
@@ -538,7 +525,7 @@ static int store_texts(importer *im)
             sqlite3_bind_int64(exc, 4, line_of(s->text, sp->b0));
             sqlite3_bind_int64(exc, 5, (int64_t)sp->b0);
             sqlite3_bind_int64(exc, 6, (int64_t)sp->b1);
-            bind_opt(exc, 7, speaker);
+            project_bind_text(exc, 7, speaker);
             sqlite3_bind_text(exc, 8, s->text + sp->b0, (int)(sp->b1 - sp->b0),
                               SQLITE_STATIC);
             sqlite3_bind_text(exc, 9, attrs, -1, SQLITE_TRANSIENT);
