@@ -100,6 +100,10 @@ void cli_warn(const cli *c, const char *fmt, ...)
 int cli_exit_code(int status);
 /* Clear a progress line if one is shown. */
 void cli_progress_done(cli *c);
+/* With --verbose, "quarry CMD: WHAT: 0.41 s" (wall seconds since *t) on
+ * stderr; *t becomes now. Start with t = cli_now(). */
+double cli_now(void);
+void cli_phase(const cli *c, double *t, const char *what);
 
 /* A command's own options: return 1 when opt was taken, 0 when it is not
  * the command's, -1 after printing why its value is bad. */

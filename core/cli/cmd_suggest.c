@@ -218,6 +218,7 @@ int cmd_suggest(int argc, char **argv)
     quarry_codebook *cb = NULL;
     quarry_suggestions *s = NULL;
     int rc, code;
+    double t = cli_now();
 
     cli_init(&c, "suggest");
     if (cli_suggest_defaults(&c) != 0) {
@@ -265,6 +266,7 @@ int cmd_suggest(int argc, char **argv)
         code = cli_exit_code(rc);
         goto out;
     }
+    cli_phase(&c, &t, "start and read");
     rc = quarry_suggest_run(&s, e, &c.pipeline, &args.so, train, input);
     cli_progress_done(&c);
     if (rc != 0) {
@@ -272,6 +274,7 @@ int cmd_suggest(int argc, char **argv)
         code = cli_exit_code(rc);
         goto out;
     }
+    t = cli_now();
     if (c.verbose > 0)
         fprintf(stderr, "quarry suggest: confidence temperature %.4g%s\n",
                 quarry_suggestions_temperature(s),
@@ -295,6 +298,7 @@ int cmd_suggest(int argc, char **argv)
         cli_error(&c, "cannot write the output");
         code = EXIT_INTERNAL;
     }
+    cli_phase(&c, &t, "write the output");
 out:
     quarry_suggestions_free(s);
     quarry_codebook_free(cb);

@@ -238,6 +238,7 @@ int cmd_themes(int argc, char **argv)
     quarry_themes *themes = NULL;
     long long v;
     int rc, code;
+    double t = cli_now();
 
     cli_init(&c, "themes");
     code = cli_parse(&c, argc, argv, longopts, own_option, &args, usage);
@@ -311,8 +312,10 @@ int cmd_themes(int argc, char **argv)
         }
         to->coded = coded;
     }
+    cli_phase(&c, &t, "start and read");
     rc = quarry_themes_run(&themes, e, &c.pipeline, to, corpus);
     cli_progress_done(&c);
+    t = cli_now();
     if (rc != 0) {
         cli_error(&c, "%s", quarry_engine_errmsg(e));
         if (to->k == 0 && rc == QUARRY_ERANGE &&
@@ -349,6 +352,7 @@ int cmd_themes(int argc, char **argv)
         cli_error(&c, "cannot write the output");
         code = EXIT_INTERNAL;
     }
+    cli_phase(&c, &t, "write the output");
 out:
     quarry_themes_free(themes);
     quarry_corpus_free(corpus);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -270,6 +271,21 @@ void cli_progress_done(cli *c)
         fprintf(stderr, "\r\033[K");
         c->progress_shown = 0;
     }
+}
+
+double cli_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void cli_phase(const cli *c, double *t, const char *what)
+{
+    double now = cli_now();
+    if (c->verbose > 0)
+        fprintf(stderr, "quarry %s: %s: %.3f s\n", c->cmd, what, now - *t);
+    *t = now;
 }
 
 int cli_engine(cli *c, quarry_engine **out)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "engine.h"
@@ -36,6 +37,20 @@ void engine_log(quarry_engine *e, int level, const char *fmt, ...)
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     e->log(e->log_ctx, level, buf);
+}
+
+double engine_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void engine_phase(quarry_engine *e, double *t, const char *what)
+{
+    double now = engine_now();
+    engine_log(e, QUARRY_LOG_DEBUG, "%s: %.3f s", what, now - *t);
+    *t = now;
 }
 
 int engine_dirs_append(char ***dirs, size_t *n, const char *list)

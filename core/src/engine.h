@@ -60,6 +60,11 @@ int engine_fail(quarry_engine *e, int status, const char *fmt, ...)
 /* Log through the embedder's callback, if any. */
 void engine_log(quarry_engine *e, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Wall-clock phases at debug level: engine_phase(e, &t, "fit") logs
+ * "fit: 0.53 s" (the seconds since *t) and sets *t to now. Start with
+ * t = engine_now(). */
+double engine_now(void);
+void engine_phase(quarry_engine *e, double *t, const char *what);
 /* Split a colon-separated list and append each non-empty folder. */
 int engine_dirs_append(char ***dirs, size_t *n, const char *list);
 /* Row-major SGEMM through the one BLAS wrapper (blas.c). */

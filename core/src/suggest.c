@@ -1380,6 +1380,7 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
     quarry_suggestions *s = NULL;
     run_state st;
     nb_work w;
+    double t;
     int rc;
 
     if (out == NULL || e == NULL || train == NULL || input == NULL)
@@ -1422,6 +1423,7 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
     st.e = e;
     st.so = so;
     st.train = train;
+    t = engine_now();
     rc = collect_codes(&st);
     if (rc == 0 && (so->top < 1 || so->top > st.C))
         rc = engine_fail(e, QUARRY_ERANGE,
@@ -1435,11 +1437,14 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
     if (rc == 0)
         rc = quarry_model_fit(&st.m, e, po, train);
     if (rc == 0) {
+        engine_phase(e, &t, "fit the model");
         st.V = quarry_model_n_terms(st.m);
         rc = quarry_model_transform(st.m, train, &st.xt);
     }
     if (rc == 0)
         rc = quarry_model_transform(st.m, input, &st.xi);
+    if (rc == 0)
+        engine_phase(e, &t, "weight the rows");
     if (rc == 0 && st.rej_ptr != NULL)
         rc = quarry_model_transform(st.m, so->rejected, &st.xr);
     if (rc == 0)
@@ -1463,7 +1468,11 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
             st.tinfo[col] = term_info(&st, col, -1);
     }
     if (rc == 0)
+        engine_phase(e, &t, "prototypes and index");
+    if (rc == 0)
         rc = calibrate(&st, &w);
+    if (rc == 0)
+        engine_phase(e, &t, "calibrate");
     free(st.sum); /* only the calibration needs the exemplar sums */
     st.sum = NULL;
     if (rc == 0)
@@ -1482,6 +1491,8 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
     }
     if (rc == 0)
         rc = score_all(&st, s, &w);
+    if (rc == 0)
+        engine_phase(e, &t, "score the input");
     nb_work_free(&w);
     if (st.codes != NULL) {
         int32_t c;

@@ -618,6 +618,7 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
     float *centroid = NULL, *counts = NULL;
     double *idf = NULL, *gram = NULL, *gsizes = NULL, *norms = NULL;
     char err[QUARRY_ERR_MAX] = "";
+    double t = engine_now();
     int rc;
 
     memset(&cm, 0, sizeof cm);
@@ -675,9 +676,11 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
     rc = quarry_model_fit(&m, e, po, c);
     if (rc != 0)
         return rc;
+    engine_phase(e, &t, "fit the model");
     rc = quarry_model_transform(m, c, &x);
     if (rc != 0)
         goto out;
+    engine_phase(e, &t, "weight the rows");
     /* A clusterer that cannot use dense rows is not made to wait for them. */
     if (to->dims > 0 && (cp->needs & QUARRY_NEEDS_DENSE) != 0) {
         int64_t lim = x->rows < x->cols ? x->rows : x->cols;
@@ -685,6 +688,7 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
             rc = reduce_lsa(e, x, to->dims, to->seed, -1, &dense);
             if (rc != 0)
                 goto out;
+            engine_phase(e, &t, "LSA");
         } else {
             engine_log(e, QUARRY_LOG_DEBUG,
                        "themes: no LSA reduction: %d dims is not below "
@@ -719,6 +723,7 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
                          cp->name, err[0] ? err : quarry_status_str(rc));
         goto out;
     }
+    engine_phase(e, &t, "cluster");
     if (co.n_clusters < 1 || co.n_clusters > max_k) {
         rc = engine_fail(e, QUARRY_EPLUGIN,
                          "clusterer %s returned %d clusters for k=%d", cp->name,
@@ -897,6 +902,7 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
     }
     *out = res;
     res = NULL;
+    engine_phase(e, &t, "describe the themes");
     rc = QUARRY_OK;
 out:
     quarry_themes_free(res);
