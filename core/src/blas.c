@@ -27,6 +27,22 @@ void engine_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
     }
 }
 
+void engine_dgram(int64_t n, int64_t k, const double *a, double *c)
+{
+    /* Upper triangle of C (n x n) = A^T A, A row-major k x n; callers
+     * keep k and n far below INT_MAX (blocks of rows, a few hundred
+     * columns). */
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)n, (int)k, 1.0, a,
+                (int)n, 0.0, c, (int)n);
+}
+
+void engine_dgemm_nn(int64_t m, int64_t n, int64_t k, const double *a,
+                     const double *b, double *c)
+{
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)m, (int)n,
+                (int)k, 1.0, a, (int)k, b, (int)n, 0.0, c, (int)n);
+}
+
 int engine_blas_threads(int n)
 {
     int prev = openblas_get_num_threads();

@@ -71,6 +71,12 @@ int engine_dirs_append(char ***dirs, size_t *n, const char *list);
 void engine_sgemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
                   float alpha, const float *a, int64_t lda, const float *b,
                   int64_t ldb, float beta, float *c, int64_t ldc);
+/* Through the same wrapper, in double (row-major, packed): the upper
+ * triangle of c (n x n) = a^T a for a (k x n), and c (m x n) = a (m x k)
+ * b (k x n). */
+void engine_dgram(int64_t n, int64_t k, const double *a, double *c);
+void engine_dgemm_nn(int64_t m, int64_t n, int64_t k, const double *a,
+                     const double *b, double *c);
 /* Set the BLAS thread count (n > 0), returning the one in effect before:
  * a caller that runs its own workers, each calling BLAS on its own block,
  * sets 1 around them and puts the old count back (blas.c). */
