@@ -672,198 +672,198 @@ static int parse_code(reader *r, const xmlNode *n, int32_t parent)
     return 0;
 }
 
+/* The element children of n in the REFI namespace called `name`, each
+ * handed to fn with ctx (a non-zero return stops the walk and is
+ * returned); other elements of ours are skipped with a notice. */
+typedef int (*child_fn)(reader *r, const xmlNode *c, void *ctx);
+
+static int each_named(reader *r, const xmlNode *n, const char *name,
+                      child_fn fn, void *ctx)
+{
+    const xmlNode *c;
+    int rc;
+    for (c = n->children; c != NULL; c = c->next) {
+        if (!is_elem(c) || !ours(r, c))
+            continue;
+        if (!named(c, name)) {
+            unknown_child(r, n, c);
+            continue;
+        }
+        if ((rc = fn(r, c, ctx)) != 0)
+            return rc;
+    }
+    return 0;
+}
+
+/* A child element that references something: its name and what. */
+typedef struct ref_child {
+    const char *name;
+    refi_kind target;
+} ref_child;
+
+/* The children of element `owner` number i of its kind: a Description
+ * (its text to *description), a reference listed in refs, or, with
+ * value_ok, a VariableValue; others are skipped with a notice. */
+static int owned_children(reader *r, const xmlNode *owner, refi_kind kind,
+                          int32_t i, const ref_child *refs, int value_ok,
+                          const char **description)
+{
+    const xmlNode *d;
+    int err = 0, rc;
+    for (d = owner->children; d != NULL; d = d->next) {
+        const ref_child *rule;
+        if (!is_elem(d) || !ours(r, d))
+            continue;
+        for (rule = refs; rule->name != NULL && !named(d, rule->name); rule++)
+            ;
+        rc = 0;
+        if (named(d, "Description")) {
+            const char *s = content(r, d, NULL, &err);
+            if (err)
+                return rd_oom(r);
+            *description = s;
+        } else if (rule->name != NULL) {
+            rc = add_ref(r, d, kind, i, rule->target);
+        } else if (value_ok && named(d, "VariableValue")) {
+            rc = parse_value(r, d, kind, i);
+        } else {
+            unknown_child(r, owner, d);
+        }
+        if (rc != 0)
+            return rc;
+    }
+    return 0;
+}
+
+static int top_code(reader *r, const xmlNode *c, void *ctx)
+{
+    (void)ctx;
+    return parse_code(r, c, -1);
+}
+
+static int codes_list(reader *r, const xmlNode *c, void *ctx)
+{
+    return each_named(r, c, "Code", top_code, ctx);
+}
+
 /* <Codes> (inside a CodeBook): one Code or more. */
 static int parse_codes(reader *r, const xmlNode *codebook)
 {
-    const xmlNode *c, *k;
-    int rc;
-    for (c = codebook->children; c != NULL; c = c->next) {
-        if (!is_elem(c) || !ours(r, c))
-            continue;
-        if (!named(c, "Codes")) {
-            unknown_child(r, codebook, c);
-            continue;
-        }
-        for (k = c->children; k != NULL; k = k->next) {
-            if (!is_elem(k) || !ours(r, k))
-                continue;
-            if (!named(k, "Code")) {
-                unknown_child(r, c, k);
-                continue;
-            }
-            if ((rc = parse_code(r, k, -1)) != 0)
-                return rc;
-        }
-    }
-    return 0;
+    return each_named(r, codebook, "Codes", codes_list, NULL);
+}
+
+static int one_user(reader *r, const xmlNode *c, void *ctx)
+{
+    int32_t i;
+    const char *guid;
+    int err = 0, rc;
+    (void)ctx;
+    if ((i = REFI_PUSH(r->m, users)) < 0)
+        return rd_oom(r);
+    if ((rc = take_guid(r, c, REFI_K_USER, i, &guid)) != 0)
+        return rc;
+    r->m->users[i].guid = guid;
+    r->m->users[i].name = attr(r, c, "name", &err);
+    r->m->users[i].id = attr(r, c, "id", &err);
+    return err ? rd_oom(r) : 0;
 }
 
 static int parse_users(reader *r, const xmlNode *n)
 {
-    const xmlNode *c;
+    return each_named(r, n, "User", one_user, NULL);
+}
+
+static int one_variable(reader *r, const xmlNode *c, void *ctx)
+{
+    static const ref_child none[] = {{NULL, REFI_K_CODE}};
+    int32_t i;
+    const char *guid, *type;
+    refi_variable *v;
     int err = 0, rc;
-    for (c = n->children; c != NULL; c = c->next) {
-        int32_t i;
-        const char *guid;
-        if (!is_elem(c) || !ours(r, c))
-            continue;
-        if (!named(c, "User")) {
-            unknown_child(r, n, c);
-            continue;
-        }
-        if ((i = REFI_PUSH(r->m, users)) < 0)
-            return rd_oom(r);
-        if ((rc = take_guid(r, c, REFI_K_USER, i, &guid)) != 0)
-            return rc;
-        r->m->users[i].guid = guid;
-        r->m->users[i].name = attr(r, c, "name", &err);
-        r->m->users[i].id = attr(r, c, "id", &err);
-        if (err)
-            return rd_oom(r);
+    (void)ctx;
+    if ((i = REFI_PUSH(r->m, variables)) < 0)
+        return rd_oom(r);
+    if ((rc = take_guid(r, c, REFI_K_VARIABLE, i, &guid)) != 0)
+        return rc;
+    v = &r->m->variables[i];
+    v->guid = guid;
+    v->name = attr(r, c, "name", &err);
+    type = attr(r, c, "typeOfVariable", &err);
+    if (err)
+        return rd_oom(r);
+    if (v->name == NULL)
+        return rd_fail_at(r, QUARRY_EPARSE, c, "guid \"%s\": no name", guid);
+    if (type == NULL || refi_vtype_parse(type, &v->type) != 0) {
+        v->type = REFI_V_TEXT;
+        refi_notice(r->m, "bad-vtype",
+                    "%s:%d: Variable \"%s\": typeOfVariable \"%s\" unknown; "
+                    "taken as Text",
+                    r->xml_name, rd_node_line(c), v->name,
+                    type ? type : "(missing)");
     }
-    return 0;
+    return owned_children(r, c, REFI_K_VARIABLE, i, none, 0,
+                          &r->m->variables[i].description);
 }
 
 static int parse_variables(reader *r, const xmlNode *n)
 {
-    const xmlNode *c, *d;
+    return each_named(r, n, "Variable", one_variable, NULL);
+}
+
+static int one_case(reader *r, const xmlNode *c, void *ctx)
+{
+    static const ref_child refs[] = {{"CodeRef", REFI_K_CODE},
+                                     {"SourceRef", REFI_K_SOURCE},
+                                     {"SelectionRef", REFI_K_SELECTION},
+                                     {NULL, REFI_K_CODE}};
+    int32_t i;
+    const char *guid;
     int err = 0, rc;
-    for (c = n->children; c != NULL; c = c->next) {
-        int32_t i;
-        const char *guid, *type;
-        refi_variable *v;
-        if (!is_elem(c) || !ours(r, c))
-            continue;
-        if (!named(c, "Variable")) {
-            unknown_child(r, n, c);
-            continue;
-        }
-        if ((i = REFI_PUSH(r->m, variables)) < 0)
-            return rd_oom(r);
-        if ((rc = take_guid(r, c, REFI_K_VARIABLE, i, &guid)) != 0)
-            return rc;
-        v = &r->m->variables[i];
-        v->guid = guid;
-        v->name = attr(r, c, "name", &err);
-        type = attr(r, c, "typeOfVariable", &err);
-        if (err)
-            return rd_oom(r);
-        if (v->name == NULL)
-            return rd_fail_at(r, QUARRY_EPARSE, c, "guid \"%s\": no name",
-                              guid);
-        if (type == NULL || refi_vtype_parse(type, &v->type) != 0) {
-            v->type = REFI_V_TEXT;
-            refi_notice(r->m, "bad-vtype",
-                        "%s:%d: Variable \"%s\": typeOfVariable \"%s\" "
-                        "unknown; taken as Text",
-                        r->xml_name, rd_node_line(c), v->name,
-                        type ? type : "(missing)");
-        }
-        for (d = c->children; d != NULL; d = d->next)
-            if (is_elem(d) && ours(r, d) && named(d, "Description")) {
-                const char *s = content(r, d, NULL, &err);
-                if (err)
-                    return rd_oom(r);
-                r->m->variables[i].description = s;
-            }
-    }
-    return 0;
+    (void)ctx;
+    if ((i = REFI_PUSH(r->m, cases)) < 0)
+        return rd_oom(r);
+    if ((rc = take_guid(r, c, REFI_K_CASE, i, &guid)) != 0)
+        return rc;
+    r->m->cases[i].guid = guid;
+    r->m->cases[i].name = attr(r, c, "name", &err);
+    if (err)
+        return rd_oom(r);
+    return owned_children(r, c, REFI_K_CASE, i, refs, 1,
+                          &r->m->cases[i].description);
 }
 
 static int parse_cases(reader *r, const xmlNode *n)
 {
-    const xmlNode *c, *d;
+    return each_named(r, n, "Case", one_case, NULL);
+}
+
+static int one_set(reader *r, const xmlNode *c, void *ctx)
+{
+    static const ref_child refs[] = {{"MemberCode", REFI_K_CODE},
+                                     {"MemberSource", REFI_K_SOURCE},
+                                     {"MemberNote", REFI_K_NOTE},
+                                     {NULL, REFI_K_CODE}};
+    int32_t i;
+    const char *guid;
     int err = 0, rc;
-    for (c = n->children; c != NULL; c = c->next) {
-        int32_t i;
-        const char *guid;
-        if (!is_elem(c) || !ours(r, c))
-            continue;
-        if (!named(c, "Case")) {
-            unknown_child(r, n, c);
-            continue;
-        }
-        if ((i = REFI_PUSH(r->m, cases)) < 0)
-            return rd_oom(r);
-        if ((rc = take_guid(r, c, REFI_K_CASE, i, &guid)) != 0)
-            return rc;
-        r->m->cases[i].guid = guid;
-        r->m->cases[i].name = attr(r, c, "name", &err);
-        if (err)
-            return rd_oom(r);
-        for (d = c->children; d != NULL; d = d->next) {
-            if (!is_elem(d) || !ours(r, d))
-                continue;
-            rc = 0;
-            if (named(d, "Description")) {
-                const char *s = content(r, d, NULL, &err);
-                if (err)
-                    return rd_oom(r);
-                r->m->cases[i].description = s;
-            } else if (named(d, "CodeRef")) {
-                rc = add_ref(r, d, REFI_K_CASE, i, REFI_K_CODE);
-            } else if (named(d, "SourceRef")) {
-                rc = add_ref(r, d, REFI_K_CASE, i, REFI_K_SOURCE);
-            } else if (named(d, "SelectionRef")) {
-                rc = add_ref(r, d, REFI_K_CASE, i, REFI_K_SELECTION);
-            } else if (named(d, "VariableValue")) {
-                rc = parse_value(r, d, REFI_K_CASE, i);
-            } else {
-                unknown_child(r, c, d);
-            }
-            if (rc != 0)
-                return rc;
-        }
-    }
-    return 0;
+    (void)ctx;
+    if ((i = REFI_PUSH(r->m, sets)) < 0)
+        return rd_oom(r);
+    if ((rc = take_guid(r, c, REFI_K_SET, i, &guid)) != 0)
+        return rc;
+    r->m->sets[i].guid = guid;
+    r->m->sets[i].name = attr(r, c, "name", &err);
+    if (err)
+        return rd_oom(r);
+    if (r->m->sets[i].name == NULL)
+        r->m->sets[i].name = refi_str(r->m, "");
+    return owned_children(r, c, REFI_K_SET, i, refs, 0,
+                          &r->m->sets[i].description);
 }
 
 static int parse_sets(reader *r, const xmlNode *n)
 {
-    const xmlNode *c, *d;
-    int err = 0, rc;
-    for (c = n->children; c != NULL; c = c->next) {
-        int32_t i;
-        const char *guid;
-        if (!is_elem(c) || !ours(r, c))
-            continue;
-        if (!named(c, "Set")) {
-            unknown_child(r, n, c);
-            continue;
-        }
-        if ((i = REFI_PUSH(r->m, sets)) < 0)
-            return rd_oom(r);
-        if ((rc = take_guid(r, c, REFI_K_SET, i, &guid)) != 0)
-            return rc;
-        r->m->sets[i].guid = guid;
-        r->m->sets[i].name = attr(r, c, "name", &err);
-        if (err)
-            return rd_oom(r);
-        if (r->m->sets[i].name == NULL)
-            r->m->sets[i].name = refi_str(r->m, "");
-        for (d = c->children; d != NULL; d = d->next) {
-            if (!is_elem(d) || !ours(r, d))
-                continue;
-            rc = 0;
-            if (named(d, "Description")) {
-                const char *s = content(r, d, NULL, &err);
-                if (err)
-                    return rd_oom(r);
-                r->m->sets[i].description = s;
-            } else if (named(d, "MemberCode")) {
-                rc = add_ref(r, d, REFI_K_SET, i, REFI_K_CODE);
-            } else if (named(d, "MemberSource")) {
-                rc = add_ref(r, d, REFI_K_SET, i, REFI_K_SOURCE);
-            } else if (named(d, "MemberNote")) {
-                rc = add_ref(r, d, REFI_K_SET, i, REFI_K_NOTE);
-            } else {
-                unknown_child(r, c, d);
-            }
-            if (rc != 0)
-                return rc;
-        }
-    }
-    return 0;
+    return each_named(r, n, "Set", one_set, NULL);
 }
 
 static int parse_project(reader *r, const xmlNode *root)

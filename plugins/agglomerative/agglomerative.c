@@ -145,24 +145,7 @@ out:
     return rc;
 }
 
-static int ag_create(void **self, const void *config, const quarry_host *host,
-                     char *err)
-{
-    ag *me = calloc(1, sizeof *me);
-    if (me == NULL) {
-        snprintf(err, QUARRY_ERR_MAX, "agglomerative: out of memory");
-        return QUARRY_ENOMEM;
-    }
-    me->cfg = *(const ag_config *)config;
-    hac_host_copy(&me->host, host);
-    *self = me;
-    return QUARRY_OK;
-}
-
-static void ag_destroy(void *self)
-{
-    free(self);
-}
+HAC_INSTANCE_FUNCTIONS(ag, ag, ag_config, "agglomerative")
 
 static const quarry_plugin ag_plugin = {
     .abi = QUARRY_ABI_VERSION,

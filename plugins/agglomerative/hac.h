@@ -20,6 +20,8 @@
 #define QUARRY_HAC_H
 
 #include <quarry/plugin.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 /* xoshiro256** seeded through splitmix64: streams depend on (seed, stream)
  * only, not on the C library. */
@@ -56,6 +58,29 @@ void hac_gemm_nt(const quarry_host *host, int64_t m, int64_t n, int64_t k,
 
 /* Copy of the host table, fields past the host's size left NULL. */
 void hac_host_copy(quarry_host *dst, const quarry_host *src);
+
+/* create() and destroy() of a clusterer of this folder whose instance
+ * struct TYPE holds `CONFIG cfg` (a copy of its options) and
+ * `quarry_host host` (a copy of the host table): defines PREFIX_create and
+ * PREFIX_destroy; NAME starts the out-of-memory message. */
+#define HAC_INSTANCE_FUNCTIONS(PREFIX, TYPE, CONFIG, NAME)                  \
+    static int PREFIX##_create(void **self, const void *config,             \
+                               const quarry_host *host, char *err)          \
+    {                                                                       \
+        TYPE *me = calloc(1, sizeof *me);                                   \
+        if (me == NULL) {                                                   \
+            snprintf(err, QUARRY_ERR_MAX, "%s: out of memory", NAME);       \
+            return QUARRY_ENOMEM;                                           \
+        }                                                                   \
+        me->cfg = *(const CONFIG *)config;                                  \
+        hac_host_copy(&me->host, host);                                     \
+        *self = me;                                                         \
+        return QUARRY_OK;                                                   \
+    }                                                                       \
+    static void PREFIX##_destroy(void *self)                                \
+    {                                                                       \
+        free(self);                                                         \
+    }
 
 /* Step 1: group[0..n) in 0..*m_out-1 by spherical k-means with m seeds
  * (k-means++), at most iters Lloyd iterations. Empty groups are dropped,

@@ -292,24 +292,7 @@ out:
     return rc;
 }
 
-static int sil_create(void **self, const void *config, const quarry_host *host,
-                      char *err)
-{
-    sil *me = calloc(1, sizeof *me);
-    if (me == NULL) {
-        snprintf(err, QUARRY_ERR_MAX, "silhouette: out of memory");
-        return QUARRY_ENOMEM;
-    }
-    me->cfg = *(const sil_config *)config;
-    hac_host_copy(&me->host, host);
-    *self = me;
-    return QUARRY_OK;
-}
-
-static void sil_destroy(void *self)
-{
-    free(self);
-}
+HAC_INSTANCE_FUNCTIONS(sil, sil, sil_config, "silhouette")
 
 static const quarry_plugin sil_plugin = {
     .abi = QUARRY_ABI_VERSION,

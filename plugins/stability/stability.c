@@ -643,24 +643,7 @@ out:
     return rc;
 }
 
-static int st_create(void **self, const void *config, const quarry_host *host,
-                     char *err)
-{
-    st *me = calloc(1, sizeof *me);
-    if (me == NULL) {
-        snprintf(err, QUARRY_ERR_MAX, "stability: out of memory");
-        return QUARRY_ENOMEM;
-    }
-    me->cfg = *(const st_config *)config;
-    hac_host_copy(&me->host, host);
-    *self = me;
-    return QUARRY_OK;
-}
-
-static void st_destroy(void *self)
-{
-    free(self);
-}
+HAC_INSTANCE_FUNCTIONS(st, st, st_config, "stability")
 
 static const quarry_plugin st_plugin = {
     .abi = QUARRY_ABI_VERSION,
