@@ -659,6 +659,8 @@ static void votes(const run_state *st, const topk_item *nb, int32_t n,
 
 static double combine(const run_state *st, double cosv, double knn)
 {
+    if (st->so->neighbours == 0) /* prototypes alone */
+        return cosv;
     return st->so->proto_weight * cosv + (1.0 - st->so->proto_weight) * knn;
 }
 
@@ -944,8 +946,9 @@ static void loo_scores(const run_state *st, nb_work *w, int64_t j,
                        const float *yd, const double *ss, const double *se,
                        double xx, topk_item *nb, double *knn, double *out)
 {
-    int32_t K = st->so->neighbours, k, kept = 0, n_nb, c;
-    neighbours(st, w, q, r, r + 1, K + 1, nb, &n_nb);
+    int32_t K = st->so->neighbours, k, kept = 0, n_nb = 0, c;
+    if (K > 0)
+        neighbours(st, w, q, r, r + 1, K + 1, nb, &n_nb);
     for (k = 0; k < n_nb; k++)
         if (nb[k].id != j && kept < K)
             nb[kept++] = nb[k];
@@ -1213,7 +1216,10 @@ static int score_blocks(void *ctx, int64_t b0, int64_t b1, int worker)
         int64_t r0 = b * SUGGEST_BLOCK,
                 r1 = r0 + SUGGEST_BLOCK < xi->rows ? r0 + SUGGEST_BLOCK
                                                    : xi->rows;
-        neighbours(st, &sc->w, xi, r0, r1, K, sc->nbrs, sc->n_nbrs);
+        if (K > 0)
+            neighbours(st, &sc->w, xi, r0, r1, K, sc->nbrs, sc->n_nbrs);
+        else
+            memset(sc->n_nbrs, 0, SUGGEST_BLOCK * sizeof *sc->n_nbrs);
         /* Scores, confidences and evidence of the block. */
         for (r = r0; r < r1; r++) {
             const topk_item *nb = sc->nbrs + (size_t)(r - r0) * (size_t)K;
@@ -1317,7 +1323,7 @@ static int score_all(run_state *st, quarry_suggestions *s, nb_work *w)
         }
         sc->room = malloc(((size_t)K + (size_t)so->n_terms + 1) *
                           sizeof *sc->room);
-        sc->nbrs = malloc((size_t)SUGGEST_BLOCK * (size_t)K *
+        sc->nbrs = malloc((size_t)SUGGEST_BLOCK * ((size_t)K + 1) *
                           sizeof *sc->nbrs);
         sc->n_nbrs = malloc(SUGGEST_BLOCK * sizeof *sc->n_nbrs);
         sc->knn = malloc((size_t)C * sizeof *sc->knn);
@@ -1402,9 +1408,9 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
     so = &opts;
     if (quarry_corpus_size(train) == 0)
         return engine_fail(e, QUARRY_EINVAL, "no training excerpts");
-    if (so->neighbours < 1 || so->neighbours > 100000)
+    if (so->neighbours < 0 || so->neighbours > 100000)
         return engine_fail(e, QUARRY_ERANGE,
-                           "neighbours must be in 1..100000, not %d",
+                           "neighbours must be in 0..100000, not %d",
                            (int)so->neighbours);
     if (so->n_terms < 0 || so->n_terms > 1000 || so->n_evidence < 0 ||
         so->n_evidence > 1000)

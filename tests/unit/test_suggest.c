@@ -576,6 +576,41 @@ static quarry_suggestions *run_threads(int32_t threads, const char *train,
 /* The neighbour search and scoring on two threads give exactly what one
  * thread gives (several blocks of input rows, with tied scores), and the
  * evidence neighbours come best first, ties to the smaller row. */
+/* neighbours = 0: no neighbour search; the score is the prototype cosine,
+ * the same as proto_weight 1 with neighbours; negative is refused. */
+static void prototypes_only(void **state)
+{
+    const char *in = "{\"id\":\"x\",\"text\":\"a pear and an apple\"}\n"
+                     "{\"id\":\"y\",\"text\":\"car song storm\"}\n";
+    quarry_suggest_options o0 = QUARRY_SUGGEST_OPTIONS_INIT,
+                           o1 = QUARRY_SUGGEST_OPTIONS_INIT,
+                           bad = QUARRY_SUGGEST_OPTIONS_INIT;
+    fixture a, b, c;
+    size_t i;
+    int32_t k;
+    (void)state;
+    o0.neighbours = 0;
+    o1.proto_weight = 1.0;
+    assert_int_equal(run(&a, TRAIN, in, NULL, &o0), 0);
+    assert_int_equal(run(&b, TRAIN, in, NULL, &o1), 0);
+    assert_string_equal(quarry_suggestions_at(a.s, 0, 0)->code, "fruit");
+    for (i = 0; i < 2; i++)
+        for (k = 0; k < 3; k++) {
+            const quarry_suggestion *x = quarry_suggestions_at(a.s, i, k),
+                                    *y = quarry_suggestions_at(b.s, i, k);
+            assert_int_equal(x->n_neighbours, 0);
+            assert_string_equal(x->code, y->code);
+            near(x->score, y->score, 0.0);
+            assert_true(x->confidence >= 0.0 && x->confidence <= 1.0);
+        }
+    assert_true(quarry_suggestions_at(b.s, 0, 0)->n_neighbours > 0);
+    done(&a);
+    done(&b);
+    bad.neighbours = -1;
+    assert_int_equal(run(&c, TRAIN, in, NULL, &bad), QUARRY_ERANGE);
+    done(&c);
+}
+
 static void threads_same_output(void **state)
 {
     char *train = generated(900, 1u, 1), *input = generated(700, 2u, 0);
@@ -655,6 +690,7 @@ int main(void)
         cmocka_unit_test(factor_keeps_softmax_ratios),
         cmocka_unit_test(spread_term_is_less_evidence),
         cmocka_unit_test(threads_same_output),
+        cmocka_unit_test(prototypes_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

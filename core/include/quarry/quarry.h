@@ -410,7 +410,10 @@ QUARRY_API int quarry_codebook_is_theme(const quarry_codebook *cb, int32_t i);
 typedef struct quarry_suggest_options {
     uint32_t version;
     int32_t top;            /* suggestions per excerpt, 1..codes (3) */
-    int32_t neighbours;     /* nearest training excerpts looked at (10) */
+    /* nearest training excerpts looked at (10); 0: none, the score is the
+     * cosine to the prototypes alone (no neighbour search: faster on
+     * large training sets, usually less accurate) */
+    int32_t neighbours;
     double min_confidence;  /* abstain below this top confidence (0.3) */
     /* score = proto_weight * cosine(x, prototype)
      *       + (1 - proto_weight) * (sum over the neighbours carrying the
