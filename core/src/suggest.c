@@ -1014,6 +1014,124 @@ static int cut_row(const run_state *st, int64_t j, int32_t k, quarry_csr *q,
     return 1;
 }
 
+/* The calibration's left-out scores on the engine's threads: item i is
+ * training row rows[i] (slot 2i) and its cut of cut_k[i] terms (slot
+ * 2i + 1, cut[2i + 1] = 1, when the row has more terms); each worker with
+ * its own scratch (worker 0 with w), each item writing its own slots. */
+typedef struct calib_ctx {
+    const run_state *st;
+    const int64_t *rows;
+    const int32_t *cut_k;
+    const double *ss, *se;
+    double *score, *evid;
+    int *cut;
+    nb_work *w; /* per worker */
+    float **xd, **yd;
+    topk_item **nb;
+    double **knn;
+} calib_ctx;
+
+static int calib_items(void *ctx, int64_t i0, int64_t i1, int worker)
+{
+    calib_ctx *x = ctx;
+    const run_state *st = x->st;
+    const int32_t C = st->C;
+    float *xd = x->xd[worker], *yd = x->yd[worker];
+    int64_t i, p, cut_ptr[2];
+    int32_t cut_col[SUGGEST_CUT_MAX];
+    float cut_val[SUGGEST_CUT_MAX];
+    quarry_csr q;
+    q.rows = 1;
+    q.cols = st->V;
+    q.row_ptr = cut_ptr;
+    q.col_idx = cut_col;
+    q.values = cut_val;
+    for (i = i0; i < i1; i++) {
+        int64_t j = x->rows[i];
+        double xx = 0.0;
+        for (p = st->xt->row_ptr[j]; p < st->xt->row_ptr[j + 1]; p++) {
+            xd[st->xt->col_idx[p]] = st->xt->values[p];
+            xx += (double)st->xt->values[p] * st->xt->values[p];
+        }
+        loo_scores(st, &x->w[worker], j, st->xt, j, xd, xd, x->ss, x->se, xx,
+                   x->nb[worker], x->knn[worker],
+                   x->score + (size_t)(2 * i) * (size_t)C);
+        x->evid[2 * i] = evidence_of(st, st->xt, j, j);
+        x->cut[2 * i] = 0;
+        x->cut[2 * i + 1] = 0;
+        if (cut_row(st, j, x->cut_k[i], &q, yd)) {
+            loo_scores(st, &x->w[worker], j, &q, 0, xd, yd, x->ss, x->se, xx,
+                       x->nb[worker], x->knn[worker],
+                       x->score + (size_t)(2 * i + 1) * (size_t)C);
+            x->evid[2 * i + 1] = evidence_of(st, &q, 0, j);
+            x->cut[2 * i + 1] = 1;
+            for (p = 0; p < q.row_ptr[1]; p++)
+                yd[q.col_idx[p]] = 0.0f;
+        }
+        for (p = st->xt->row_ptr[j]; p < st->xt->row_ptr[j + 1]; p++)
+            xd[st->xt->col_idx[p]] = 0.0f;
+    }
+    return 0;
+}
+
+static int calib_rows(const run_state *st, nb_work *w, const int64_t *rows,
+                      const int32_t *cut_k, int64_t n, const double *ss,
+                      const double *se, double *score, double *evid, int *cut)
+{
+    int workers = parallel_workers(st->e->threads, n, 16), i, rc = 0;
+    calib_ctx x;
+    memset(&x, 0, sizeof x);
+    x.st = st;
+    x.rows = rows;
+    x.cut_k = cut_k;
+    x.ss = ss;
+    x.se = se;
+    x.score = score;
+    x.evid = evid;
+    x.cut = cut;
+    x.w = calloc((size_t)workers, sizeof *x.w);
+    x.xd = calloc((size_t)workers, sizeof *x.xd);
+    x.yd = calloc((size_t)workers, sizeof *x.yd);
+    x.nb = calloc((size_t)workers, sizeof *x.nb);
+    x.knn = calloc((size_t)workers, sizeof *x.knn);
+    if (!x.w || !x.xd || !x.yd || !x.nb || !x.knn)
+        rc = QUARRY_ENOMEM;
+    for (i = 0; rc == 0 && i < workers; i++) {
+        if (i == 0)
+            x.w[0] = *w;
+        else if (nb_work_init(&x.w[i], st->xt->rows) != 0)
+            rc = QUARRY_ENOMEM;
+        x.xd[i] = calloc((size_t)st->V + 1, sizeof **x.xd);
+        x.yd[i] = calloc((size_t)st->V + 1, sizeof **x.yd);
+        x.nb[i] = malloc(((size_t)st->so->neighbours + 1) * sizeof **x.nb);
+        x.knn[i] = malloc((size_t)st->C * sizeof **x.knn);
+        if (!x.xd[i] || !x.yd[i] || !x.nb[i] || !x.knn[i])
+            rc = QUARRY_ENOMEM;
+    }
+    if (rc == 0)
+        rc = parallel_for(workers, n, 16, calib_items, &x);
+    if (x.w != NULL)
+        *w = x.w[0]; /* its stamp moved on: the caller's must too */
+    for (i = 0; i < workers; i++) {
+        if (i > 0 && x.w != NULL)
+            nb_work_free(&x.w[i]);
+        if (x.xd)
+            free(x.xd[i]);
+        if (x.yd)
+            free(x.yd[i]);
+        if (x.nb)
+            free(x.nb[i]);
+        if (x.knn)
+            free(x.knn[i]);
+    }
+    free(x.w);
+    free(x.xd);
+    free(x.yd);
+    free(x.nb);
+    free(x.knn);
+    return rc != 0 ? engine_fail(st->e, QUARRY_ENOMEM, "out of memory") : 0;
+}
+
 /*
  * The calibration, on every coded training row (at most
  * SUGGEST_CALIBRATION_ROWS of them, evenly spaced) scored as if it were
@@ -1027,19 +1145,15 @@ static int cut_row(const run_state *st, int64_t j, int32_t k, quarry_csr *q,
 static int calibrate(run_state *st, nb_work *w)
 {
     const quarry_suggest_options *so = st->so;
-    int32_t C = st->C, K = so->neighbours, c, g;
+    int32_t C = st->C, c, g;
     int64_t nt = st->xt->rows, L = 0, j, p, m = 0, stride, i;
-    double *score = NULL, *ss = NULL, *se = NULL, *knn = NULL, best = HUGE_VAL;
+    double *score = NULL, *ss = NULL, *se = NULL, best = HUGE_VAL;
     double *phi = NULL;
     static const int32_t cut_sizes[SUGGEST_CUTS] = SUGGEST_CUT_SIZES;
-    int64_t *rows = NULL, cut_ptr[2];
-    int32_t cut_col[SUGGEST_CUT_MAX];
-    float cut_val[SUGGEST_CUT_MAX];
-    quarry_csr q;
+    int64_t *rows = NULL, *rows_m = NULL, n_items = 0;
+    int32_t *cut_k = NULL;
     int *hit = NULL, *cut = NULL;
     double *rw = NULL, *qt = NULL, *evid = NULL;
-    float *xd = NULL, *yd = NULL;
-    topk_item *nb = NULL;
     int rc = 0;
 
     st->temperature = so->temperature > 0.0 ? so->temperature
@@ -1055,25 +1169,18 @@ static int calibrate(run_state *st, nb_work *w)
     L = 2 * (L / stride + 1); /* each row and a cut of it, at most */
     score = malloc((size_t)L * (size_t)C * sizeof *score);
     rows = malloc((size_t)L * sizeof *rows);
+    rows_m = malloc((size_t)L * sizeof *rows_m);
+    cut_k = malloc((size_t)L * sizeof *cut_k);
     evid = malloc((size_t)L * sizeof *evid);
     hit = malloc((size_t)L * sizeof *hit);
     cut = malloc((size_t)L * sizeof *cut);
     rw = malloc((size_t)L * sizeof *rw);
     qt = malloc((size_t)L * sizeof *qt);
     phi = malloc((size_t)L * SUGGEST_EVIDENCE_FEATURES * sizeof *phi);
-    yd = calloc((size_t)st->V + 1, sizeof *yd);
-    q.rows = 1;
-    q.cols = st->V;
-    q.row_ptr = cut_ptr;
-    q.col_idx = cut_col;
-    q.values = cut_val;
     ss = calloc((size_t)C, sizeof *ss);
     se = calloc((size_t)C, sizeof *se);
-    knn = malloc((size_t)C * sizeof *knn);
-    xd = calloc((size_t)st->V + 1, sizeof *xd);
-    nb = malloc(((size_t)K + 1) * sizeof *nb);
-    if (!score || !rows || !evid || !hit || !cut || !rw || !qt || !phi || !ss || !se ||
-        !knn || !xd || !yd || !nb) {
+    if (!score || !rows || !rows_m || !cut_k || !evid || !hit || !cut ||
+        !rw || !qt || !phi || !ss || !se) {
         rc = engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
         goto out;
     }
@@ -1085,30 +1192,33 @@ static int calibrate(run_state *st, nb_work *w)
             for (p = st->xc->row_ptr[c]; p < st->xc->row_ptr[c + 1]; p++)
                 se[c] += (double)st->xc->values[p] * S[st->xc->col_idx[p]];
     }
+    /* The rows and the size of each one's cut, in order; then each on
+     * the engine's threads into its own two slots (the row, its cut),
+     * packed in that order afterwards, so the same as one thread. */
     for (j = 0, L = 0; j < nt; j++) {
-        double xx = 0.0;
         if (st->lab_ptr[j + 1] == st->lab_ptr[j] || L++ % stride != 0)
             continue;
-        for (p = st->xt->row_ptr[j]; p < st->xt->row_ptr[j + 1]; p++) {
-            xd[st->xt->col_idx[p]] = st->xt->values[p];
-            xx += (double)st->xt->values[p] * st->xt->values[p];
+        rows[n_items] = j;
+        cut_k[n_items++] = cut_sizes[(L - 1) / stride % SUGGEST_CUTS];
+    }
+    rc = calib_rows(st, w, rows, cut_k, n_items, ss, se, score, evid, cut);
+    if (rc != 0)
+        goto out;
+    for (i = 0; i < n_items; i++) {
+        /* slot 2i: the whole row; 2i + 1: its cut, when it has one */
+        int s2;
+        for (s2 = 0; s2 < 2; s2++) {
+            int64_t from = 2 * i + s2;
+            if (s2 == 1 && !cut[from])
+                continue;
+            if (m != from)
+                memmove(score + (size_t)m * (size_t)C,
+                        score + (size_t)from * (size_t)C,
+                        (size_t)C * sizeof *score);
+            evid[m] = evid[from];
+            cut[m] = s2;
+            rows_m[m++] = rows[i];
         }
-        loo_scores(st, w, j, st->xt, j, xd, xd, ss, se, xx, nb, knn,
-                   score + (size_t)m * (size_t)C);
-        evid[m] = evidence_of(st, st->xt, j, j);
-        cut[m] = 0;
-        rows[m++] = j;
-        if (cut_row(st, j, cut_sizes[(L - 1) / stride % SUGGEST_CUTS], &q, yd)) {
-            loo_scores(st, w, j, &q, 0, xd, yd, ss, se, xx, nb, knn,
-                       score + (size_t)m * (size_t)C);
-            evid[m] = evidence_of(st, &q, 0, j);
-            cut[m] = 1;
-            rows[m++] = j;
-            for (p = 0; p < q.row_ptr[1]; p++)
-                yd[q.col_idx[p]] = 0.0f;
-        }
-        for (p = st->xt->row_ptr[j]; p < st->xt->row_ptr[j + 1]; p++)
-            xd[st->xt->col_idx[p]] = 0.0f;
     }
     for (g = 0; so->temperature <= 0.0 && g <= SUGGEST_CALIBRATION_GRID;
          g++) {
@@ -1125,7 +1235,7 @@ static int calibrate(run_state *st, nb_work *w)
             for (c = 0; c < C; c++) {
                 double ez = exp((sc[c] - zmax) / t);
                 all += ez;
-                if (labelled(st, rows[i], c))
+                if (labelled(st, rows_m[i], c))
                     on += ez;
             }
             nll -= log(on > 0.0 ? on / all : 1e-300);
@@ -1149,7 +1259,7 @@ static int calibrate(run_state *st, nb_work *w)
         qt[i] = 1.0 / all;
         evidence_features(phi + (size_t)i * SUGGEST_EVIDENCE_FEATURES,
                           evid[i]);
-        hit[i] = labelled(st, rows[i], top);
+        hit[i] = labelled(st, rows_m[i], top);
         rw[i] = cut[i] ? SUGGEST_CUT_WEIGHT : 1.0;
     }
     rc = evidence_fit(st->evidence, phi, qt, hit, rw, m);
@@ -1164,18 +1274,16 @@ static int calibrate(run_state *st, nb_work *w)
 out:
     free(score);
     free(rows);
+    free(rows_m);
+    free(cut_k);
     free(evid);
     free(hit);
     free(cut);
     free(rw);
     free(qt);
-    free(yd);
     free(phi);
     free(ss);
     free(se);
-    free(knn);
-    free(xd);
-    free(nb);
     return rc;
 }
 
