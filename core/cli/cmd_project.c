@@ -633,7 +633,8 @@ static void suggest_usage(FILE *f)
             "Nothing becomes a coding until a person accepts it.\n\n"
             "  --top K                 suggestions per excerpt (3)\n"
             "  --min-confidence P      abstain below this confidence (0.3)\n"
-            "  --neighbours N          nearest coded excerpts looked at (10)\n"
+            "  --neighbours N          nearest coded excerpts looked at (10;\n"
+            "                          0: prototypes only)\n"
             "  --all                   suggest for coded excerpts too\n\n%s",
             cli_common_help);
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "json_out.h"
 
 enum {
     OPT_TRAIN = OPT_COMMAND_BASE,
@@ -55,49 +56,62 @@ static void usage(FILE *f)
             "                          CODED): those codes are pushed away\n"
             "  --top K                 suggestions per excerpt (3; 1..codes)\n"
             "  --min-confidence X      abstain below X (0.3)\n"
-            "  --neighbours K          nearest coded excerpts used (10)\n"
+            "  --neighbours K          nearest coded excerpts used (10); 0:\n"
+            "                          prototypes only, no neighbour search\n"
+            "                          (faster on large CODED, less accurate)\n"
             "  --format jsonl|csv|table  output (jsonl)\n\n%s",
             cli_common_help);
 }
 
-static int write_jsonl(const quarry_corpus *train, const quarry_corpus *in,
-                       const quarry_suggestions *s)
+/* One JSON line per excerpt through the streaming writer (json_out.h),
+ * byte for byte what jansson's json_dumps wrote. 0; -1 when out of memory;
+ * -2 when the output cannot be written. */
+static int write_jsonl(const cli *c, const quarry_corpus *train,
+                       const quarry_corpus *in, const quarry_suggestions *s)
 {
     size_t i;
     int32_t k, j;
-    for (i = 0; i < quarry_suggestions_size(s); i++) {
-        json_t *o = json_object(), *list = json_array();
+    int rc;
+    jout w;
+    jout_init(&w, stdout);
+    for (i = 0; i < quarry_suggestions_size(s) && w.err == JOUT_OK; i++) {
+        jout_begin_object(&w, NULL);
+        jout_string(&w, "id", quarry_corpus_at(in, i)->id);
+        jout_begin_array(&w, "suggestions");
         for (k = 0; k < quarry_suggestions_count(s, i); k++) {
             const quarry_suggestion *sg = quarry_suggestions_at(s, i, k);
-            json_t *so = json_object(), *terms = json_array(),
-                   *nb = json_array();
+            jout_begin_object(&w, NULL);
+            jout_string(&w, "code", sg->code);
+            jout_real(&w, "score", sg->score);
+            jout_real(&w, "confidence", sg->confidence);
+            jout_begin_array(&w, "terms");
             for (j = 0; j < sg->n_terms; j++) {
-                json_t *t = json_object();
-                json_object_set_new(t, "term", json_string(sg->terms[j]));
-                json_object_set_new(t, "weight",
-                                    json_real(sg->term_weights[j]));
-                json_array_append_new(terms, t);
+                jout_begin_object(&w, NULL);
+                jout_string(&w, "term", sg->terms[j]);
+                jout_real(&w, "weight", sg->term_weights[j]);
+                jout_end_object(&w);
             }
+            jout_end_array(&w);
+            jout_begin_array(&w, "neighbours");
             for (j = 0; j < sg->n_neighbours; j++)
-                json_array_append_new(
-                    nb, json_string(
-                            quarry_corpus_at(train, (size_t)sg->neighbours[j])
-                                ->id));
-            json_object_set_new(so, "code", json_string(sg->code));
-            json_object_set_new(so, "score", json_real(sg->score));
-            json_object_set_new(so, "confidence", json_real(sg->confidence));
-            json_object_set_new(so, "terms", terms);
-            json_object_set_new(so, "neighbours", nb);
-            json_array_append_new(list, so);
+                jout_string(
+                    &w, NULL,
+                    quarry_corpus_at(train, (size_t)sg->neighbours[j])->id);
+            jout_end_array(&w);
+            jout_end_object(&w);
         }
-        json_object_set_new(o, "id", json_string(quarry_corpus_at(in, i)->id));
-        json_object_set_new(o, "suggestions", list);
-        json_object_set_new(o, "abstain",
-                            json_boolean(quarry_suggestions_abstain(s, i)));
-        if (cli_put_json_line(stdout, o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(4)) != 0)
-            return -1;
+        jout_end_array(&w);
+        jout_bool(&w, "abstain", quarry_suggestions_abstain(s, i));
+        jout_end_object(&w);
+        jout_end_line(&w);
     }
-    return 0;
+    if (w.refused > 0)
+        cli_warn(c,
+                 "%zu values were left out of the output: not numbers "
+                 "or not UTF-8",
+                 w.refused);
+    rc = jout_finish(&w);
+    return rc == JOUT_OK ? 0 : rc == JOUT_EWRITE ? -2 : -1;
 }
 
 static void write_csv(const quarry_corpus *in, const quarry_suggestions *s)
@@ -187,7 +201,7 @@ static int own_option(cli *c, int opt, const char *arg, void *ctx)
         return 1;
     }
     case OPT_NEIGHBOURS:
-        return cli_int_option(c, "--neighbours", arg, 1, 100000,
+        return cli_int_option(c, "--neighbours", arg, 0, 100000,
                               &a->so.neighbours) == 0 ? 1 : -1;
     case OPT_MIN_CONF:
         if (parse_double(arg, 0.0, 1.0, &d) != 0) {
@@ -290,11 +304,11 @@ int cmd_suggest(int argc, char **argv)
         write_table(train, input, s);
     else if (strcmp(c.format, "csv") == 0)
         write_csv(input, s);
-    else if (write_jsonl(train, input, s) != 0) {
+    else if ((rc = write_jsonl(&c, train, input, s)) == -1) {
         cli_error(&c, "out of memory");
         code = EXIT_INTERNAL;
     }
-    if (fflush(stdout) != 0) {
+    if (fflush(stdout) != 0 || rc == -2) {
         cli_error(&c, "cannot write the output");
         code = EXIT_INTERNAL;
     }

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "json_out.h"
 
 enum {
     OPT_K = OPT_COMMAND_BASE,
@@ -59,54 +60,63 @@ static void usage(FILE *f)
         QUARRY_THEMES_DEFAULT_DIMS, cli_common_help);
 }
 
-static int write_jsonl(const quarry_corpus *corpus, const quarry_themes *t,
-                       int coded)
+/* One JSON line per theme through the streaming writer (json_out.h), byte
+ * for byte what jansson's json_dumps wrote. 0; -1 when out of memory; -2
+ * when the output cannot be written. */
+static int write_jsonl(const cli *c, const quarry_corpus *corpus,
+                       const quarry_themes *t, int coded)
 {
     int32_t i, j;
     int64_t m;
-    for (i = 0; i < quarry_themes_count(t); i++) {
+    int rc;
+    jout w;
+    jout_init(&w, stdout);
+    for (i = 0; i < quarry_themes_count(t) && w.err == JOUT_OK; i++) {
         const quarry_theme *th = quarry_themes_at(t, i);
-        json_t *o = json_object(), *terms = json_array(), *reps = json_array(),
-               *members = json_array();
+        jout_begin_object(&w, NULL);
+        jout_integer(&w, "theme", th->id);
+        jout_integer(&w, "size", th->size);
+        jout_real(&w, "cohesion", th->cohesion);
+        jout_begin_array(&w, "terms");
         for (j = 0; j < th->n_terms; j++)
-            json_array_append_new(terms, json_string(th->terms[j]));
+            jout_string(&w, NULL, th->terms[j]);
+        jout_end_array(&w);
+        jout_begin_array(&w, "representatives");
         for (j = 0; j < th->n_representatives; j++)
-            json_array_append_new(
-                reps, json_string(quarry_corpus_at(
-                                      corpus, (size_t)th->representatives[j])
-                                      ->id));
+            jout_string(
+                &w, NULL,
+                quarry_corpus_at(corpus, (size_t)th->representatives[j])->id);
+        jout_end_array(&w);
+        jout_begin_array(&w, "members");
         for (m = 0; m < th->size; m++)
-            json_array_append_new(
-                members,
-                json_string(
-                    quarry_corpus_at(corpus, (size_t)th->members[m])->id));
-        json_object_set_new(o, "theme", json_integer(th->id));
-        json_object_set_new(o, "size", json_integer(th->size));
-        json_object_set_new(o, "cohesion", json_real(th->cohesion));
-        json_object_set_new(o, "terms", terms);
-        json_object_set_new(o, "representatives", reps);
-        json_object_set_new(o, "members", members);
+            jout_string(&w, NULL,
+                        quarry_corpus_at(corpus, (size_t)th->members[m])->id);
+        jout_end_array(&w);
         if (th->group >= 0)
-            json_object_set_new(o, "group", json_integer(th->group));
+            jout_integer(&w, "group", th->group);
         if (coded) {
-            json_t *codes = json_array();
+            jout_integer(&w, "coded", th->n_coded);
+            jout_begin_array(&w, "codes");
             for (j = 0; j < th->n_codes; j++) {
-                json_t *one = json_object();
-                json_object_set_new(one, "code", json_string(th->codes[j]));
-                json_object_set_new(one, "count",
-                                    json_integer(th->code_counts[j]));
-                json_object_set_new(one, "share",
-                                    json_real(th->code_shares[j]));
-                json_array_append_new(codes, one);
+                jout_begin_object(&w, NULL);
+                jout_string(&w, "code", th->codes[j]);
+                jout_integer(&w, "count", th->code_counts[j]);
+                jout_real(&w, "share", th->code_shares[j]);
+                jout_end_object(&w);
             }
-            json_object_set_new(o, "coded", json_integer(th->n_coded));
-            json_object_set_new(o, "codes", codes);
-            json_object_set_new(o, "new", json_boolean(th->is_new));
+            jout_end_array(&w);
+            jout_bool(&w, "new", th->is_new);
         }
-        if (cli_put_json_line(stdout, o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(4)) != 0)
-            return -1;
+        jout_end_object(&w);
+        jout_end_line(&w);
     }
-    return 0;
+    if (w.refused > 0)
+        cli_warn(c,
+                 "%zu values were left out of the output: not numbers "
+                 "or not UTF-8",
+                 w.refused);
+    rc = jout_finish(&w);
+    return rc == JOUT_OK ? 0 : rc == JOUT_EWRITE ? -2 : -1;
 }
 
 static void write_theme(const quarry_corpus *corpus, const quarry_theme *th,
@@ -344,11 +354,11 @@ int cmd_themes(int argc, char **argv)
     }
     if (strcmp(c.format, "table") == 0)
         write_table(corpus, themes, coded != NULL);
-    else if (write_jsonl(corpus, themes, coded != NULL) != 0) {
+    else if ((rc = write_jsonl(&c, corpus, themes, coded != NULL)) == -1) {
         cli_error(&c, "out of memory");
         code = EXIT_INTERNAL;
     }
-    if (fflush(stdout) != 0) {
+    if (fflush(stdout) != 0 || rc == -2) {
         cli_error(&c, "cannot write the output");
         code = EXIT_INTERNAL;
     }
