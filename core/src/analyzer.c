@@ -40,6 +40,9 @@ static int grow_tokens(analyzer *a)
     int64_t cap = a->cap_tok ? a->cap_tok * 2 : 256;
     int64_t *off = realloc(a->tok_off, (size_t)cap * sizeof *off);
     uint32_t *len;
+    uint64_t *hash;
+    const char **ptr;
+    int64_t *word;
     if (off == NULL)
         return -1;
     a->tok_off = off;
@@ -47,6 +50,18 @@ static int grow_tokens(analyzer *a)
     if (len == NULL)
         return -1;
     a->tok_len = len;
+    hash = realloc(a->tok_hash, (size_t)cap * sizeof *hash);
+    if (hash == NULL)
+        return -1;
+    a->tok_hash = hash;
+    ptr = realloc(a->tok_ptr, (size_t)cap * sizeof *ptr);
+    if (ptr == NULL)
+        return -1;
+    a->tok_ptr = ptr;
+    word = realloc(a->tok_word, (size_t)cap * sizeof *word);
+    if (word == NULL)
+        return -1;
+    a->tok_word = word;
     a->cap_tok = cap;
     return 0;
 }
@@ -70,6 +85,13 @@ static int on_token(void *payload, const quarry_token *t)
         c->bad = 2;
         return 1;
     }
+    a->tok_hash[a->n_tok] = strtab_hash(s, n);
+    a->tok_len[a->n_tok] = (uint32_t)n;
+    if (t->form == NULL) {
+        /* A span of the text as it is: no copy. */
+        a->tok_off[a->n_tok++] = -(int64_t)t->offset - 1;
+        return 0;
+    }
     if (a->buf_len + n + 1 > a->buf_cap) {
         size_t cap = a->buf_cap ? a->buf_cap : 4096;
         char *b;
@@ -86,7 +108,6 @@ static int on_token(void *payload, const quarry_token *t)
     memcpy(a->buf + a->buf_len, s, n);
     a->buf[a->buf_len + n] = '\0';
     a->tok_off[a->n_tok] = (int64_t)a->buf_len;
-    a->tok_len[a->n_tok] = (uint32_t)n;
     a->n_tok++;
     a->buf_len += n + 1;
     return 0;
@@ -103,6 +124,14 @@ static int tokenize(analyzer *a, const char *text, size_t len)
     a->err[0] = '\0';
     rc = p->tokenize(quarry_instance_self(a->tokenizer), text, len, on_token,
                      &c, a->err);
+    if (c.bad == 0 && rc == 0) {
+        int64_t i;
+        for (i = 0; i < a->n_tok; i++) {
+            int64_t o = a->tok_off[i];
+            a->tok_ptr[i] = o >= 0 ? a->buf + o : text + (-o - 1);
+        }
+        return QUARRY_OK;
+    }
     if (c.bad == 1)
         return engine_fail(a->engine, QUARRY_EPLUGIN,
                            "tokenizer %s: a token lies outside the text",
@@ -169,8 +198,8 @@ static int lex_add(analyzer *a, lexicon *l, const char *entry,
         return engine_fail(a->engine, QUARRY_EPARSE,
                            "%s: entry \"%s\" has no tokens", file, canonical);
     for (i = 0; i < a->n_tok; i++) {
-        int n = snprintf(canon_buf + used, sizeof canon_buf - used, "%s%s",
-                         i ? " " : "", a->buf + a->tok_off[i]);
+        int n = snprintf(canon_buf + used, sizeof canon_buf - used, "%s%.*s",
+                         i ? " " : "", (int)a->tok_len[i], a->tok_ptr[i]);
         if (n < 0 || (size_t)n >= sizeof canon_buf - used)
             return engine_fail(a->engine, QUARRY_EPARSE,
                                "%s: entry \"%.40s...\" is too long", file,
@@ -188,8 +217,8 @@ static int lex_add(analyzer *a, lexicon *l, const char *entry,
         return engine_fail(a->engine, QUARRY_EPARSE,
                            "%s: entry \"%s\" has no tokens", file, entry);
     for (i = 0; i < a->n_tok; i++) {
-        int64_t w = strtab_intern(&l->words, a->buf + a->tok_off[i],
-                                  a->tok_len[i], NULL);
+        int64_t w =
+            strtab_intern(&l->words, a->tok_ptr[i], a->tok_len[i], NULL);
         int64_t child, key[2];
         int is_new;
         if (w < 0)
@@ -340,8 +369,8 @@ static int stopwords_load(analyzer *a, const char *path)
                                line);
         }
         for (int64_t i = 0; i < a->n_tok; i++)
-            if (strtab_intern(&a->stopwords, a->buf + a->tok_off[i],
-                              a->tok_len[i], NULL) < 0) {
+            if (strtab_intern(&a->stopwords, a->tok_ptr[i], a->tok_len[i],
+                              NULL) < 0) {
                 fclose(f);
                 return engine_fail(a->engine, QUARRY_ENOMEM, "out of memory");
             }
@@ -486,17 +515,13 @@ static int ensure_forms(analyzer *a, int64_t f)
 {
     if (f >= a->cap_forms) {
         int64_t cap = a->cap_forms ? a->cap_forms * 2 : 4096;
-        int64_t *ft, *fc;
+        analyzer_form *g;
         while (cap <= f)
             cap *= 2;
-        ft = realloc(a->form_term, (size_t)cap * sizeof *ft);
-        if (ft == NULL)
+        g = realloc(a->form, (size_t)cap * sizeof *g);
+        if (g == NULL)
             return -1;
-        a->form_term = ft;
-        fc = realloc(a->form_count, (size_t)cap * sizeof *fc);
-        if (fc == NULL)
-            return -1;
-        a->form_count = fc;
+        a->form = g;
         a->cap_forms = cap;
     }
     return 0;
@@ -511,8 +536,9 @@ int analyzer_merge(analyzer *a, const analyzer *w, int64_t **map_out)
     if (map == NULL)
         return engine_fail(a->engine, QUARRY_ENOMEM, "out of memory");
     for (t = 0; t < nt; t++) {
-        map[t] = strtab_intern(&a->terms, strtab_str(&w->terms, t),
-                               strtab_len(&w->terms, t), NULL);
+        map[t] = strtab_intern_hashed(&a->terms, strtab_str(&w->terms, t),
+                                      strtab_len(&w->terms, t),
+                                      w->terms.hashes[t], NULL);
         if (map[t] < 0) {
             free(map);
             return engine_fail(a->engine, QUARRY_ENOMEM, "out of memory");
@@ -520,17 +546,19 @@ int analyzer_merge(analyzer *a, const analyzer *w, int64_t **map_out)
     }
     for (f = 0; f < w->forms.n; f++) {
         int is_new;
-        int64_t g = strtab_intern(&a->forms, strtab_str(&w->forms, f),
-                                  strtab_len(&w->forms, f), &is_new);
+        int64_t g = strtab_intern_hashed(&a->forms, strtab_str(&w->forms, f),
+                                         strtab_len(&w->forms, f),
+                                         w->forms.hashes[f], &is_new);
         if (g < 0 || ensure_forms(a, g) != 0) {
             free(map);
             return engine_fail(a->engine, QUARRY_ENOMEM, "out of memory");
         }
         if (is_new) {
-            a->form_term[g] = w->form_term[f] < 0 ? -1 : map[w->form_term[f]];
-            a->form_count[g] = 0;
+            int64_t wt = w->form[f].term;
+            a->form[g].term = wt < 0 ? -1 : map[wt];
+            a->form[g].count = 0;
         }
-        a->form_count[g] += w->form_count[f];
+        a->form[g].count += w->form[f].count;
     }
     *map_out = map;
     return QUARRY_OK;
@@ -548,23 +576,25 @@ void analyzer_free(analyzer *a)
     }
     strtab_free(&a->forms);
     strtab_free(&a->terms);
-    free(a->form_term);
-    free(a->form_count);
+    free(a->form);
     free(a->buf);
     free(a->tok_off);
     free(a->tok_len);
+    free(a->tok_hash);
+    free(a->tok_ptr);
+    free(a->tok_word);
     free(a->stem_buf);
     memset(a, 0, sizeof *a);
 }
 
 /* The term of a surface form seen for the first time. */
-static int64_t analyse_form(analyzer *a, const char *s, size_t n,
+static int64_t analyse_form(analyzer *a, const char *s, size_t n, uint64_t h,
                             int is_phrase)
 {
     const char *term = s;
     size_t term_len = n;
 
-    if (!is_phrase && strtab_find(&a->stopwords, s, n) >= 0)
+    if (!is_phrase && strtab_find_hashed(&a->stopwords, s, n, h) >= 0)
         return -1;
     if (!is_phrase && a->stemmer != NULL) {
         const quarry_plugin *p = quarry_instance_plugin(a->stemmer);
@@ -601,31 +631,32 @@ static int64_t analyse_form(analyzer *a, const char *s, size_t n,
             return -1;
         term = a->stem_buf;
         term_len = out_len;
+        h = strtab_hash(term, term_len);
     }
-    return strtab_intern(&a->terms, term, term_len, NULL);
+    return strtab_intern_hashed(&a->terms, term, term_len, h, NULL);
 }
 
 /* The form id of s, analysing it if new; -1 stopword; < -1 failure. */
-static int64_t form_term(analyzer *a, const char *s, size_t n, int is_phrase)
+static int64_t form_term(analyzer *a, const char *s, size_t n, uint64_t h,
+                         int is_phrase)
 {
     int is_new;
-    int64_t f = strtab_intern(&a->forms, s, n, &is_new);
-    if (f < 0)
-        return -2;
-    if (is_new) {
+    int64_t f = strtab_find_hashed(&a->forms, s, n, h);
+    if (f < 0) {
         int64_t t;
-        if (ensure_forms(a, f) != 0)
+        f = strtab_intern_hashed(&a->forms, s, n, h, &is_new);
+        if (f < 0 || ensure_forms(a, f) != 0)
             return -2;
-        a->form_count[f] = 0;
+        a->form[f].count = 0;
         /* analyse_form interns into terms only, so the forms arena (and
          * this pointer into it) stays put. */
-        t = analyse_form(a, strtab_str(&a->forms, f), n, is_phrase);
+        t = analyse_form(a, strtab_str(&a->forms, f), n, h, is_phrase);
         if (t < -1)
             return t;
-        a->form_term[f] = t;
+        a->form[f].term = t;
     }
-    a->form_count[f]++;
-    return a->form_term[f];
+    a->form[f].count++;
+    return a->form[f].term;
 }
 
 static int push_id(int64_t **ids, int64_t *n, int64_t *cap, int64_t id)
@@ -649,15 +680,24 @@ int analyzer_run(analyzer *a, const char *text, size_t len, int64_t **ids,
     int rc = tokenize(a, text, len);
     if (rc != 0)
         return rc;
+    /* The form cache's slots of every token start loading now, not one
+     * miss at a time below. */
+    for (i = 0; i < a->n_tok; i++)
+        strtab_prefetch(&a->forms, a->tok_hash[i]);
+    if (a->lex != NULL)
+        /* Each token's lexicon word, looked up once, not once per start
+         * position of a walk through it. */
+        for (i = 0; i < a->n_tok; i++)
+            a->tok_word[i] = strtab_find_hashed(&a->lex->words, a->tok_ptr[i],
+                                                a->tok_len[i], a->tok_hash[i]);
+    i = 0;
     while (i < a->n_tok) {
         int64_t t, matched = 0, canon = -1;
         if (a->lex != NULL) {
             /* Longest lexicon entry starting here. */
             int64_t node = 0, j;
             for (j = i; j < a->n_tok; j++) {
-                int64_t w = strtab_find(&a->lex->words,
-                                        a->buf + a->tok_off[j],
-                                        a->tok_len[j]);
+                int64_t w = a->tok_word[j];
                 if (w < 0 || (node = lex_child(a->lex, node, w)) < 0)
                     break;
                 if (a->lex->node_canon[node] >= 0) {
@@ -668,10 +708,11 @@ int analyzer_run(analyzer *a, const char *text, size_t len, int64_t **ids,
         }
         if (matched > 0) {
             t = form_term(a, strtab_str(&a->lex->canon, canon),
-                          strtab_len(&a->lex->canon, canon), 1);
+                          strtab_len(&a->lex->canon, canon),
+                          a->lex->canon.hashes[canon], 1);
             i += matched;
         } else {
-            t = form_term(a, a->buf + a->tok_off[i], a->tok_len[i], 0);
+            t = form_term(a, a->tok_ptr[i], a->tok_len[i], a->tok_hash[i], 0);
             i++;
         }
         if (t == -2)
@@ -693,12 +734,12 @@ int64_t *analyzer_display_forms(const analyzer *a)
     for (f = 0; f < nt; f++)
         best[f] = -1;
     for (f = 0; f < a->forms.n; f++) {
-        int64_t t = a->form_term[f], b;
+        int64_t t = a->form[f].term, b;
         if (t < 0)
             continue;
         b = best[t];
-        if (b < 0 || a->form_count[f] > a->form_count[b] ||
-            (a->form_count[f] == a->form_count[b] &&
+        if (b < 0 || a->form[f].count > a->form[b].count ||
+            (a->form[f].count == a->form[b].count &&
              strcmp(strtab_str(&a->forms, f), strtab_str(&a->forms, b)) < 0))
             best[t] = f;
     }

@@ -15,6 +15,12 @@
 
 typedef struct lexicon lexicon;
 
+/* What the cache knows of a surface form; one cache line holds both. */
+typedef struct analyzer_form {
+    int64_t term;  /* term id, or -1 (a stopword, or stemmed to nothing) */
+    int64_t count; /* occurrences, for display forms */
+} analyzer_form;
+
 typedef struct analyzer {
     quarry_engine *engine;
     quarry_instance *tokenizer;
@@ -23,16 +29,20 @@ typedef struct analyzer {
     lexicon *lex;             /* NULL: no phrases or synonyms */
 
     strtab forms;             /* surface forms (and phrase canonicals) */
-    int64_t *form_term;       /* form id -> term id, or -1 */
-    int64_t *form_count;      /* form id -> occurrences, for display forms */
+    analyzer_form *form;      /* form id -> its term and count */
     int64_t cap_forms;
     strtab terms;             /* term strings (stems, phrases) */
 
     /* scratch, per call */
-    char *buf;                /* token forms of one excerpt, NUL-separated */
+    char *buf;                /* folded token forms of one excerpt,
+                                 NUL-separated */
     size_t buf_len, buf_cap;
-    int64_t *tok_off;         /* offsets into buf */
+    int64_t *tok_off;         /* >= 0: offset into buf; < 0: the token is
+                                 text[-tok_off - 1 ..], unfolded */
     uint32_t *tok_len;
+    uint64_t *tok_hash;       /* strtab_hash() of each token */
+    const char **tok_ptr;     /* each token, once buf stops moving */
+    int64_t *tok_word;        /* each token's lexicon word id, or -1 */
     int64_t n_tok, cap_tok;
     char *stem_buf;
     size_t stem_cap;

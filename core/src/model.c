@@ -154,10 +154,59 @@ out:
     return QUARRY_OK;
 }
 
-static int cmp_i32(const void *a, const void *b)
+/* Rows with more distinct columns than this are put in order through a
+ * bitmap of the columns, not sorted. */
+#define SORT_BITMAP_MIN 48
+
+/* The index of the lowest set bit of w != 0. */
+static inline int lowest_bit(uint64_t w)
 {
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return (x > y) - (x < y);
+#if defined(__GNUC__)
+    return __builtin_ctzll(w);
+#else
+    int b = 0;
+    while (!(w & 1)) {
+        w >>= 1;
+        b++;
+    }
+    return b;
+#endif
+}
+
+/* The distinct columns v[0..n) of a row in increasing order. A short row
+ * (most paragraphs) by insertion sort, inline: qsort's call per
+ * comparison and its merge buffer cost more than the sort itself. A long
+ * one by marking each column in bits (all zero on entry and on return)
+ * and reading the marks back in order, a word of 64 columns at a time:
+ * linear in the columns spanned, with no comparisons to mispredict. */
+static void sort_cols(int32_t *v, int64_t n, uint64_t *bits)
+{
+    int64_t i, k;
+    if (n > SORT_BITMAP_MIN) {
+        int32_t lo = v[0], hi = v[0];
+        for (i = 0; i < n; i++) {
+            int32_t c = v[i];
+            bits[c >> 6] |= (uint64_t)1 << (c & 63);
+            lo = c < lo ? c : lo;
+            hi = c > hi ? c : hi;
+        }
+        k = 0;
+        for (i = lo >> 6; i <= hi >> 6; i++) {
+            uint64_t w = bits[i];
+            bits[i] = 0;
+            while (w != 0) {
+                v[k++] = (int32_t)(i * 64 + lowest_bit(w));
+                w &= w - 1;
+            }
+        }
+        return;
+    }
+    for (i = 1; i < n; i++) {
+        int32_t x = v[i];
+        for (k = i; k > 0 && v[k - 1] > x; k--)
+            v[k] = v[k - 1];
+        v[k] = x;
+    }
 }
 
 /* Rows counted per chunk of the parallel loop. */
@@ -171,6 +220,7 @@ typedef struct count_job {
     float *doc_len;
     int32_t *cnt[PARALLEL_MAX_THREADS];  /* per worker: per column */
     int32_t *cols[PARALLEL_MAX_THREADS]; /* per worker: distinct columns */
+    uint64_t *bits[PARALLEL_MAX_THREADS]; /* per worker: a bit per column */
 } count_job;
 
 static int count_rows(void *p, int64_t b, int64_t e, int worker)
@@ -192,7 +242,7 @@ static int count_rows(void *p, int64_t b, int64_t e, int worker)
         }
         j->doc_len[i] = (float)len;
         /* Distinct columns only are sorted, not every token. */
-        qsort(cols, (size_t)nc, sizeof *cols, cmp_i32);
+        sort_cols(cols, nc, j->bits[worker]);
         for (q = 0; q < nc; q++) {
             j->x->col_idx[base + q] = cols[q];
             j->x->values[base + q] = (float)cnt[cols[q]];
@@ -227,7 +277,8 @@ static int build_counts(quarry_model *m, const int64_t *ids,
         j.cnt[w] = calloc((size_t)(m->n_terms ? m->n_terms : 1),
                           sizeof *j.cnt[w]);
         j.cols[w] = malloc((size_t)longest * sizeof *j.cols[w]);
-        if (j.cnt[w] == NULL || j.cols[w] == NULL)
+        j.bits[w] = calloc((size_t)(m->n_terms / 64 + 1), sizeof *j.bits[w]);
+        if (j.cnt[w] == NULL || j.cols[w] == NULL || j.bits[w] == NULL)
             rc = QUARRY_ENOMEM;
     }
     if (x == NULL || doc_len == NULL || rc != 0) {
@@ -257,6 +308,7 @@ out:
     for (w = 0; w < workers; w++) {
         free(j.cnt[w]);
         free(j.cols[w]);
+        free(j.bits[w]);
     }
     if (rc != 0) {
         quarry_csr_free(x);
@@ -297,6 +349,11 @@ static int weigh(quarry_model *m, quarry_csr *x, const float *doc_len)
     return QUARRY_OK;
 }
 
+typedef struct term_count {
+    int64_t cf, df;
+    int64_t last; /* the last excerpt counted in df */
+} term_count;
+
 typedef struct term_rank {
     int64_t term;
     int64_t cf;
@@ -324,7 +381,8 @@ int quarry_model_fit(quarry_model **out, quarry_engine *e,
     quarry_pipeline_options defaults = QUARRY_PIPELINE_OPTIONS_INIT;
     const quarry_plugin *wp;
     quarry_model *m;
-    int64_t *ids = NULL, *ptr = NULL, *df = NULL, *cf = NULL, *last = NULL;
+    int64_t *ids = NULL, *ptr = NULL;
+    term_count *tc = NULL; /* per term, one cache line for all three */
     int64_t n, nt, i, p, kept = 0, max_df_count;
     term_rank *rank = NULL;
     int64_t *display = NULL;
@@ -371,32 +429,33 @@ int quarry_model_fit(quarry_model **out, quarry_engine *e,
     if (rc != 0)
         goto fail;
     nt = m->an.terms.n;
-    df = calloc((size_t)(nt ? nt : 1), sizeof *df);
-    cf = calloc((size_t)(nt ? nt : 1), sizeof *cf);
-    last = malloc((size_t)(nt ? nt : 1) * sizeof *last);
+    tc = malloc((size_t)(nt ? nt : 1) * sizeof *tc);
     rank = malloc((size_t)(nt ? nt : 1) * sizeof *rank);
     m->col_of_term = malloc((size_t)(nt ? nt : 1) * sizeof *m->col_of_term);
-    if (!df || !cf || !last || !rank || !m->col_of_term) {
+    if (!tc || !rank || !m->col_of_term) {
         rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
         goto fail;
     }
-    for (i = 0; i < nt; i++)
-        last[i] = -1;
+    for (i = 0; i < nt; i++) {
+        tc[i].cf = 0;
+        tc[i].df = 0;
+        tc[i].last = -1;
+    }
     for (i = 0; i < n; i++)
         for (p = ptr[i]; p < ptr[i + 1]; p++) {
             int64_t t = ids[p];
-            cf[t]++;
-            if (last[t] != i) {
-                last[t] = i;
-                df[t]++;
+            tc[t].cf++;
+            if (tc[t].last != i) {
+                tc[t].last = i;
+                tc[t].df++;
             }
         }
     max_df_count = (int64_t)floor(o->max_df * (double)n + 1e-9);
     for (i = 0; i < nt; i++) {
         m->col_of_term[i] = -1;
-        if (df[i] >= o->min_df && df[i] <= max_df_count) {
+        if (tc[i].df >= o->min_df && tc[i].df <= max_df_count) {
             rank[kept].term = i;
-            rank[kept].cf = cf[i];
+            rank[kept].cf = tc[i].cf;
             rank[kept].s = strtab_str(&m->an.terms, i);
             kept++;
         }
@@ -433,8 +492,8 @@ int quarry_model_fit(quarry_model **out, quarry_engine *e,
         const char *s = f >= 0 ? strtab_str(&m->an.forms, f) : rank[i].s;
         m->col_of_term[t] = i;
         m->col_term[i] = t;
-        m->df[i] = df[t];
-        m->cf[i] = cf[t];
+        m->df[i] = tc[t].df;
+        m->cf[i] = tc[t].cf;
         d = strtab_intern(&m->display, s, strlen(s), NULL);
         if (d < 0) {
             rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
@@ -456,9 +515,7 @@ int quarry_model_fit(quarry_model **out, quarry_engine *e,
     m->fit_corpus_size = (size_t)n;
     free(ids);
     free(ptr);
-    free(df);
-    free(cf);
-    free(last);
+    free(tc);
     free(rank);
     free(display);
     *out = m;
@@ -466,9 +523,7 @@ int quarry_model_fit(quarry_model **out, quarry_engine *e,
 fail:
     free(ids);
     free(ptr);
-    free(df);
-    free(cf);
-    free(last);
+    free(tc);
     free(rank);
     free(display);
     quarry_model_free(m);

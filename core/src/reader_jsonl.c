@@ -379,69 +379,280 @@ static int is_blank_line(const char *s, size_t n)
     return 1;
 }
 
-/* Lines per batch. Reading is pipelined: while one task turns the trees of
- * batch b into excerpts, in line order, the other workers parse the lines
- * of batch b + 1 into trees; then the roles move on. Only the in-order
+/* Lines per batch. Reading is pipelined: while one task adds the lines of
+ * batch b to the corpus, in line order, the other workers parse the lines
+ * of batch b + 1 with jansson and copy what an excerpt needs out of each
+ * tree (prepare_line) into their chunk's buffer, freeing the tree at once
+ * on the thread that built it; then the roles move on. Only the in-order
  * task touches the corpus, so the excerpts, their order and the first
- * error reported are those of a one-thread read. */
+ * error reported are those of a one-thread read. A line that cannot be
+ * prepared (any error at all) is read again by the in-order task with
+ * read_line(), which says what is wrong exactly as a one-thread read. */
 #define JSONL_BATCH 8192
 #define JSONL_GRAIN 256
+#define JSONL_CHUNKS (JSONL_BATCH / JSONL_GRAIN)
+#define JSONL_ABSENT SIZE_MAX
+
+/* A span of a chunk's buffer; off JSONL_ABSENT: absent. */
+typedef struct jsonl_off {
+    size_t off, len;
+} jsonl_off;
+
+/* What the lines of one chunk hold: their strings, and spans of them. Kept
+ * from batch to batch, so reading allocates nothing in the steady state. */
+typedef struct jsonl_chunk {
+    char *bytes;
+    size_t len, cap;
+    jsonl_off *spans;
+    size_t n_spans, cap_spans;
+} jsonl_chunk;
 
 typedef struct jsonl_line {
     const char *s;
     size_t n;
     int64_t line;
-    json_t *root; /* NULL: not valid UTF-8 or not JSON; read_line says why */
+    int ready; /* prepared; 0: read_line() again for the message */
+    jsonl_off id, text, speaker, attributes;
+    size_t codes_at, n_codes; /* in the chunk's spans */
+    size_t attrs_at, n_attrs; /* key/value pairs, keys at even indices */
 } jsonl_line;
 
 typedef struct jsonl_round {
     corpus_reader *r;
     jsonl_state *st;
-    jsonl_line *add;   /* parsed batch to add, or NULL */
+    jsonl_line *add;     /* prepared batch to add, or NULL */
+    jsonl_chunk *add_ch; /* its chunks */
     int64_t n_add;
     jsonl_line *parse; /* batch to parse, or NULL */
+    jsonl_chunk *parse_ch;
     int64_t n_parse;
-    int status;        /* of the adding task */
+    int status; /* of the adding task */
 } jsonl_round;
 
-static void parse_range(jsonl_line *l, int64_t b, int64_t e)
+/* Room for need more bytes; 0 or -1. */
+static int chunk_room(jsonl_chunk *ch, size_t need)
+{
+    size_t cap = ch->cap ? ch->cap : 65536;
+    char *p;
+    if (need <= ch->cap - ch->len)
+        return 0;
+    while (cap - ch->len < need)
+        cap *= 2;
+    p = realloc(ch->bytes, cap);
+    if (p == NULL)
+        return -1;
+    ch->bytes = p;
+    ch->cap = cap;
+    return 0;
+}
+
+static int chunk_copy(jsonl_chunk *ch, const char *s, size_t n, jsonl_off *out)
+{
+    if (chunk_room(ch, n + 1) != 0)
+        return -1;
+    memcpy(ch->bytes + ch->len, s, n);
+    ch->bytes[ch->len + n] = '\0';
+    out->off = ch->len;
+    out->len = n;
+    ch->len += n + 1;
+    return 0;
+}
+
+/* A new span of the chunk (its index in *at), copied from s[0..n). */
+static int chunk_span(jsonl_chunk *ch, const char *s, size_t n, size_t *at)
+{
+    if (ch->n_spans == ch->cap_spans) {
+        size_t cap = ch->cap_spans ? ch->cap_spans * 2 : 1024;
+        jsonl_off *p = realloc(ch->spans, cap * sizeof *p);
+        if (p == NULL)
+            return -1;
+        ch->spans = p;
+        ch->cap_spans = cap;
+    }
+    *at = ch->n_spans;
+    return chunk_copy(ch, s, n, &ch->spans[ch->n_spans++]);
+}
+
+/* What read_object() takes from root, copied into ch; -1 when the line is
+ * not a plain good record (read_line() will then say why). The same calls
+ * on the tree, in the same order, as read_object(). */
+static int prepare_line(const quarry_read_options *o, jsonl_chunk *ch,
+                        jsonl_line *l, json_t *root)
+{
+    const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER;
+    json_t *jid, *jtext, *jcode, *jspeaker, *value;
+    const char *key;
+    size_t i, at;
+    int rc = -1;
+
+    if (!json_is_object(root))
+        return -1;
+    jid = json_object_get(root, o->id_field);
+    if (json_is_string(jid)) {
+        if (chunk_copy(ch, json_string_value(jid), json_string_length(jid),
+                       &l->id) != 0)
+            return -1;
+    } else if (json_is_integer(jid)) {
+        char idbuf[32];
+        int k = snprintf(idbuf, sizeof idbuf, "%" JSON_INTEGER_FORMAT,
+                         json_integer_value(jid));
+        if (chunk_copy(ch, idbuf, k > 0 ? (size_t)k : 0, &l->id) != 0)
+            return -1;
+    } else {
+        return -1;
+    }
+    jtext = json_object_get(root, o->text_field);
+    if (!json_is_string(jtext) ||
+        chunk_copy(ch, json_string_value(jtext), json_string_length(jtext),
+                   &l->text) != 0)
+        return -1;
+    jcode = json_object_get(root, o->code_field);
+    l->n_codes = 0;
+    l->codes_at = ch->n_spans;
+    if (json_is_string(jcode)) {
+        if (chunk_span(ch, json_string_value(jcode), json_string_length(jcode),
+                       &at) != 0)
+            return -1;
+        l->n_codes = 1;
+    } else if (json_is_array(jcode)) {
+        json_t *item;
+        json_array_foreach(jcode, i, item)
+        {
+            if (!json_is_string(item) ||
+                chunk_span(ch, json_string_value(item),
+                           json_string_length(item), &at) != 0)
+                return -1;
+        }
+        l->n_codes = json_array_size(jcode);
+    } else if (jcode != NULL && !json_is_null(jcode)) {
+        return -1;
+    }
+
+    json_incref(jid);
+    json_incref(jtext);
+    json_incref(jcode);
+    json_object_del(root, o->id_field);
+    json_object_del(root, o->text_field);
+    json_object_del(root, o->code_field);
+
+    l->speaker.off = JSONL_ABSENT;
+    l->speaker.len = 0;
+    jspeaker = json_object_get(root, "speaker");
+    if (json_is_string(jspeaker) &&
+        chunk_copy(ch, json_string_value(jspeaker),
+                   json_string_length(jspeaker), &l->speaker) != 0)
+        goto out;
+    l->n_attrs = 0;
+    l->attrs_at = ch->n_spans;
+    json_object_foreach(root, key, value)
+    {
+        if (!json_is_string(value))
+            continue;
+        if (chunk_span(ch, key, strlen(key), &at) != 0 ||
+            chunk_span(ch, json_string_value(value), json_string_length(value),
+                       &at) != 0)
+            goto out;
+        l->n_attrs++;
+    }
+    l->attributes.off = JSONL_ABSENT;
+    l->attributes.len = 0;
+    if (json_object_size(root) > 0) {
+        size_t need, room;
+        if (chunk_room(ch, 256) != 0)
+            goto out;
+        room = ch->cap - ch->len;
+        need = json_dumpb(root, ch->bytes + ch->len, room, flags);
+        if (need == 0)
+            goto out;
+        if (need > room) {
+            if (chunk_room(ch, need) != 0)
+                goto out;
+            need =
+                json_dumpb(root, ch->bytes + ch->len, ch->cap - ch->len, flags);
+            if (need == 0 || need > ch->cap - ch->len)
+                goto out;
+        }
+        l->attributes.off = ch->len;
+        l->attributes.len = need;
+        ch->len += need;
+    }
+    rc = 0;
+out:
+    json_decref(jid);
+    json_decref(jtext);
+    json_decref(jcode);
+    return rc;
+}
+
+static void parse_range(const quarry_read_options *o, jsonl_line *l,
+                        jsonl_chunk *ch, int64_t b, int64_t e)
 {
     int64_t i;
+    ch->len = 0;
+    ch->n_spans = 0;
     for (i = b; i < e; i++) {
         json_error_t jerr;
+        json_t *root = NULL;
         size_t bad;
-        l[i].root = NULL;
+        l[i].ready = 0;
         if (quarry_utf8_check(l[i].s, l[i].n, &bad) == QUARRY_UTF8_OK)
-            l[i].root = json_loadb(l[i].s, l[i].n, JSONL_FLAGS, &jerr);
+            root = json_loadb(l[i].s, l[i].n, JSONL_FLAGS, &jerr);
+        if (root != NULL) {
+            l[i].ready = prepare_line(o, ch, &l[i], root) == 0;
+            json_decref(root);
+        }
     }
 }
 
-/* Add the parsed lines in order; every tree is released. */
+static corpus_span span_of(const jsonl_chunk *ch, jsonl_off o)
+{
+    corpus_span sp;
+    sp.s = o.off == JSONL_ABSENT ? NULL : ch->bytes + o.off;
+    sp.len = o.len;
+    return sp;
+}
+
+/* Add the prepared lines in order. */
 static int add_batch(corpus_reader *r, jsonl_state *st, jsonl_line *l,
-                     int64_t n)
+                     const jsonl_chunk *chunks, int64_t n)
 {
     int64_t i;
-    int rc = 0;
+    size_t k;
     for (i = 0; i < n; i++) {
-        json_t *root = l[i].root;
-        l[i].root = NULL;
-        if (rc != 0) {
-            json_decref(root);
+        const jsonl_chunk *ch = &chunks[i / JSONL_GRAIN];
+        corpus_rec rec;
+        int rc;
+        if (!l[i].ready) {
+            /* Again, for the message (or, if it parses after all, the
+             * excerpt). */
+            rc = read_line(r, st, l[i].line, l[i].s, l[i].n);
+            if (rc != 0)
+                return rc;
             continue;
         }
-        if (root == NULL)
-            /* Again, for the message. */
-            rc = read_line(r, st, l[i].line, l[i].s, l[i].n);
-        else if (!json_is_object(root))
-            rc = corpus_fail(r, QUARRY_EPARSE, l[i].line, NULL,
-                             "not a JSON object but %s (JSON Lines wants "
-                             "one object a line)",
-                             corpus_json_type(root));
-        else
-            rc = read_object(r, st, l[i].line, root);
-        json_decref(root);
+        memset(&rec, 0, sizeof rec);
+        rec.line = l[i].line;
+        rec.start = rec.end = -1;
+        rec.id = span_of(ch, l[i].id);
+        rec.text = span_of(ch, l[i].text);
+        rec.speaker = span_of(ch, l[i].speaker);
+        rec.attributes = span_of(ch, l[i].attributes);
+        if (grow_spans(&st->codes, &st->cap_codes, l[i].n_codes) != 0 ||
+            grow_spans(&st->attrs, &st->cap_attrs, 2 * l[i].n_attrs) != 0)
+            return corpus_nomem(r);
+        for (k = 0; k < l[i].n_codes; k++)
+            st->codes[k] = span_of(ch, ch->spans[l[i].codes_at + k]);
+        for (k = 0; k < 2 * l[i].n_attrs; k++)
+            st->attrs[k] = span_of(ch, ch->spans[l[i].attrs_at + k]);
+        rec.codes = st->codes;
+        rec.n_codes = l[i].n_codes;
+        rec.attrs = st->attrs;
+        rec.n_attrs = l[i].n_attrs;
+        rc = corpus_add(r, &rec);
+        if (rc != 0)
+            return rc;
     }
-    return rc;
+    return 0;
 }
 
 /* Task 0 adds the previous batch; task t >= 1 parses chunk t - 1. */
@@ -453,12 +664,13 @@ static int round_task(void *p, int64_t b, int64_t e, int worker)
     for (t = b; t < e; t++) {
         if (t == 0) {
             if (rd->add != NULL)
-                rd->status = add_batch(rd->r, rd->st, rd->add, rd->n_add);
+                rd->status =
+                    add_batch(rd->r, rd->st, rd->add, rd->add_ch, rd->n_add);
         } else {
             int64_t c0 = (t - 1) * JSONL_GRAIN;
             int64_t c1 = c0 + JSONL_GRAIN < rd->n_parse ? c0 + JSONL_GRAIN
                                                        : rd->n_parse;
-            parse_range(rd->parse, c0, c1);
+            parse_range(&rd->r->o, rd->parse, &rd->parse_ch[t - 1], c0, c1);
         }
     }
     return 0;
@@ -484,7 +696,7 @@ static int64_t cut_batch(const char *buf, size_t len, size_t *pos,
         batch[nb].s = s;
         batch[nb].n = n;
         batch[nb].line = *line;
-        batch[nb].root = NULL;
+        batch[nb].ready = 0;
         nb++;
     }
     return nb;
@@ -494,22 +706,25 @@ int corpus_read_jsonl(corpus_reader *r, const char *buf, size_t len)
 {
     jsonl_state st;
     jsonl_line *batch[2];
-    int64_t n[2] = {0, 0}, line = 0, i;
+    jsonl_chunk *chunks[2];
+    int64_t n[2] = {0, 0}, line = 0;
     size_t pos = r->begin;
-    int cur = 0, rc = 0;
+    int cur = 0, rc = 0, b, k;
 
     memset(&st, 0, sizeof st);
     batch[0] = malloc(JSONL_BATCH * sizeof *batch[0]);
     batch[1] = malloc(JSONL_BATCH * sizeof *batch[1]);
-    if (batch[0] == NULL || batch[1] == NULL) {
-        free(batch[0]);
-        free(batch[1]);
-        return corpus_nomem(r);
+    chunks[0] = calloc(JSONL_CHUNKS, sizeof *chunks[0]);
+    chunks[1] = calloc(JSONL_CHUNKS, sizeof *chunks[1]);
+    if (batch[0] == NULL || batch[1] == NULL || chunks[0] == NULL ||
+        chunks[1] == NULL) {
+        rc = corpus_nomem(r);
+        goto out;
     }
     /* jansson seeds its hash function on first use; do it here, before
      * any worker parses. */
     json_object_seed(0);
-    /* batch[cur] is parsed and waits to be added; the other is cut and
+    /* batch[cur] is prepared and waits to be added; the other is cut and
      * parsed meanwhile. */
     for (;;) {
         jsonl_round rd;
@@ -520,8 +735,10 @@ int corpus_read_jsonl(corpus_reader *r, const char *buf, size_t len)
         rd.r = r;
         rd.st = &st;
         rd.add = n[cur] > 0 ? batch[cur] : NULL;
+        rd.add_ch = chunks[cur];
         rd.n_add = n[cur];
         rd.parse = batch[next];
+        rd.parse_ch = chunks[next];
         rd.n_parse = n[next];
         rd.status = 0;
         parallel_for(r->threads, 1 + (n[next] + JSONL_GRAIN - 1) / JSONL_GRAIN,
@@ -530,15 +747,18 @@ int corpus_read_jsonl(corpus_reader *r, const char *buf, size_t len)
             rc = rd.status;
         n[cur] = 0;
         cur = next;
-        if (rc != 0) {
-            for (i = 0; i < n[cur]; i++)
-                json_decref(batch[cur][i].root);
-            n[cur] = 0;
+        if (rc != 0)
             break;
-        }
     }
-    free(batch[0]);
-    free(batch[1]);
+out:
+    for (b = 0; b < 2; b++) {
+        for (k = 0; chunks[b] != NULL && k < JSONL_CHUNKS; k++) {
+            free(chunks[b][k].bytes);
+            free(chunks[b][k].spans);
+        }
+        free(chunks[b]);
+        free(batch[b]);
+    }
     free(st.codes);
     free(st.attrs);
     free(st.dump);

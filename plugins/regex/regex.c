@@ -7,6 +7,13 @@
  * it. This runs over every excerpt of a corpus, so the pattern is compiled
  * (and JIT compiled) once in create(), and tokenize() allocates nothing in
  * the steady state: match data and folding buffers belong to the instance.
+ *
+ * With the default pattern, runs of ASCII are matched by a byte scan that
+ * finds exactly the matches PCRE2 would (rx_tokenize_default): in ASCII
+ * the pattern's word class is [A-Za-z0-9] and its joiners ' and -. Any
+ * byte of 0x80 or more where a match could start or go on hands the match
+ * to PCRE2, so every non-ASCII decision is PCRE2's. One call to
+ * pcre2_jit_match() per token was most of the tokenizer's time.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -55,6 +62,7 @@ typedef struct rx {
     pcre2_match_context *mctx;
     pcre2_jit_stack *jit_stack;
     int jit; /* pcre2_jit_compile() succeeded */
+    int fast; /* the default pattern: ASCII runs by byte scan */
     int lowercase, keep_numbers;
     int64_t min_len, max_len;
     /* The ASCII-lowered (or ’-mapped) form: a kept token has at most
@@ -106,6 +114,7 @@ static int rx_create(void **self, const void *config, const quarry_host *host,
     me->min_len = cfg->min_len;
     me->max_len = cfg->max_len;
 
+    me->fast = strcmp(pattern, RX_DEFAULT_PATTERN) == 0;
     me->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED,
                              PCRE2_UTF | PCRE2_UCP, &errcode, &erroff, NULL);
     if (me->code == NULL) {
@@ -285,12 +294,174 @@ static int rx_token(rx *me, const char *text, size_t off, size_t n,
     return emit(payload, &tok) != 0 ? QUARRY_ECANCELED : QUARRY_OK;
 }
 
+/* One match of the pattern at or after start: 1 and [*s, *e), 0 when there
+ * is none, or a negative status with err set. */
+static int rx_match(rx *me, const char *text, size_t len, size_t start,
+                    size_t *s, size_t *e, char *err)
+{
+    /* The host checked the text is UTF-8; without NO_UTF_CHECK,
+     * pcre2_match() would check the whole subject on every call. */
+    int rc = me->jit ? pcre2_jit_match(me->code, (PCRE2_SPTR)text, len, start,
+                                       0, me->md, me->mctx)
+                     : pcre2_match(me->code, (PCRE2_SPTR)text, len, start,
+                                   PCRE2_NO_UTF_CHECK, me->md, me->mctx);
+    const PCRE2_SIZE *ov;
+    if (rc == PCRE2_ERROR_NOMATCH)
+        return 0;
+    if (rc < 0) {
+        PCRE2_UCHAR msg[256];
+        if (pcre2_get_error_message(rc, msg, sizeof msg) < 0)
+            strcpy((char *)msg, "unknown error");
+        snprintf(err, QUARRY_ERR_MAX, "regex: matching failed at byte %zu: %s",
+                 start, (const char *)msg);
+        return QUARRY_EPLUGIN;
+    }
+    ov = pcre2_get_ovector_pointer(me->md);
+    *s = ov[0];
+    *e = ov[1];
+    return 1;
+}
+
+/* Byte classes for the default pattern's ASCII: RX_W a word character
+ * ([\\p{L}\\p{M}\\p{N}] in ASCII is exactly these), with RX_LO, RX_UP or
+ * RX_DG for what rx_token() would find in it; RX_J a joiner (' or -); RX_U
+ * a byte of a non-ASCII character; 0 anything else. */
+enum { RX_W = 1, RX_J = 2, RX_U = 4, RX_LO = 8, RX_UP = 16, RX_DG = 32 };
+
+#define RX_L (RX_W | RX_LO)
+#define RX_C (RX_W | RX_UP)
+#define RX_D (RX_W | RX_DG)
+#define RX_U16(b)                                                              \
+    [b] = RX_U, [b + 1] = RX_U, [b + 2] = RX_U, [b + 3] = RX_U,                \
+    [b + 4] = RX_U, [b + 5] = RX_U, [b + 6] = RX_U, [b + 7] = RX_U,            \
+    [b + 8] = RX_U, [b + 9] = RX_U, [b + 10] = RX_U, [b + 11] = RX_U,          \
+    [b + 12] = RX_U, [b + 13] = RX_U, [b + 14] = RX_U, [b + 15] = RX_U
+
+/* clang-format off */
+static const unsigned char rx_class[256] = {
+    ['\''] = RX_J, ['-'] = RX_J,
+    ['0'] = RX_D, ['1'] = RX_D, ['2'] = RX_D, ['3'] = RX_D, ['4'] = RX_D,
+    ['5'] = RX_D, ['6'] = RX_D, ['7'] = RX_D, ['8'] = RX_D, ['9'] = RX_D,
+    ['A'] = RX_C, ['B'] = RX_C, ['C'] = RX_C, ['D'] = RX_C, ['E'] = RX_C,
+    ['F'] = RX_C, ['G'] = RX_C, ['H'] = RX_C, ['I'] = RX_C, ['J'] = RX_C,
+    ['K'] = RX_C, ['L'] = RX_C, ['M'] = RX_C, ['N'] = RX_C, ['O'] = RX_C,
+    ['P'] = RX_C, ['Q'] = RX_C, ['R'] = RX_C, ['S'] = RX_C, ['T'] = RX_C,
+    ['U'] = RX_C, ['V'] = RX_C, ['W'] = RX_C, ['X'] = RX_C, ['Y'] = RX_C,
+    ['Z'] = RX_C,
+    ['a'] = RX_L, ['b'] = RX_L, ['c'] = RX_L, ['d'] = RX_L, ['e'] = RX_L,
+    ['f'] = RX_L, ['g'] = RX_L, ['h'] = RX_L, ['i'] = RX_L, ['j'] = RX_L,
+    ['k'] = RX_L, ['l'] = RX_L, ['m'] = RX_L, ['n'] = RX_L, ['o'] = RX_L,
+    ['p'] = RX_L, ['q'] = RX_L, ['r'] = RX_L, ['s'] = RX_L, ['t'] = RX_L,
+    ['u'] = RX_L, ['v'] = RX_L, ['w'] = RX_L, ['x'] = RX_L, ['y'] = RX_L,
+    ['z'] = RX_L,
+    RX_U16(0x80), RX_U16(0x90), RX_U16(0xA0), RX_U16(0xB0),
+    RX_U16(0xC0), RX_U16(0xD0), RX_U16(0xE0), RX_U16(0xF0),
+};
+/* clang-format on */
+
+/* rx_token() for an ASCII span whose byte classes OR to seen: the same
+ * filters and form, without a second pass over the bytes (one byte, one
+ * code point; no Unicode folding). */
+static int rx_token_ascii(rx *me, const char *text, size_t off, size_t n,
+                          unsigned seen, quarry_token_fn emit, void *payload)
+{
+    quarry_token tok = {off, n, NULL, 0};
+    if ((int64_t)n < me->min_len || (int64_t)n > me->max_len)
+        return QUARRY_OK;
+    if (!me->keep_numbers && !(seen & (RX_LO | RX_UP)) && (seen & RX_DG))
+        return QUARRY_OK;
+    if (me->lowercase && (seen & RX_UP)) {
+        const unsigned char *s = (const unsigned char *)text + off;
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = s[i];
+            me->form[i] = (char)(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+        }
+        me->form[n] = '\0';
+        tok.form = me->form;
+        tok.form_len = n;
+    }
+    return emit(payload, &tok) != 0 ? QUARRY_ECANCELED : QUARRY_OK;
+}
+
+/* The default pattern, W+(?:JW+)* with W and J as above plus their
+ * non-ASCII members. The match PCRE2 would find from a position: no match
+ * starts at an ASCII byte that is not W, so those are skipped; at a W the
+ * match starts there and, by the greedy loop, runs while W bytes follow or
+ * a J followed by a W does. It ends before anything else, or before a J
+ * not followed by W. Whenever a byte of 0x80 or more is met where the
+ * match could start or continue, PCRE2 takes over from that match's start
+ * and gives the same leftmost match as from the loop's start (nothing
+ * starts in between). */
+static int rx_tokenize_default(rx *me, const char *text, size_t len,
+                               quarry_token_fn emit, void *payload, char *err)
+{
+    const unsigned char *u = (const unsigned char *)text;
+    size_t i = 0;
+
+    while (i < len) {
+        size_t b = i, s, e;
+        unsigned c = rx_class[u[i]], seen = 0;
+        int rc;
+        if (!(c & (RX_W | RX_U))) {
+            i++;
+            continue;
+        }
+        if (c & RX_W) {
+            for (;;) {
+                do {
+                    seen |= c;
+                    i++;
+                } while (i < len && ((c = rx_class[u[i]]) & RX_W));
+                if (i == len) {
+                    c = 0;
+                    break;
+                }
+                if (c == RX_J && i + 1 < len) {
+                    unsigned d = rx_class[u[i + 1]];
+                    if (d & RX_W) {
+                        i++;
+                        c = d;
+                        continue;
+                    }
+                    if (d == RX_U)
+                        c = RX_U;
+                }
+                break;
+            }
+            if (c != RX_U) {
+                rc = rx_token_ascii(me, text, b, i - b, seen, emit, payload);
+                if (rc != QUARRY_OK)
+                    return rc;
+                continue;
+            }
+        }
+        /* Non-ASCII where a match could be: PCRE2 from b. */
+        rc = rx_match(me, text, len, b, &s, &e, err);
+        if (rc <= 0)
+            return rc;
+        if (e <= s) {
+            /* Cannot happen with this pattern; the generic loop's rule. */
+            i = (e > b ? e : b) + 1;
+            while (i < len && (u[i] & 0xC0) == 0x80)
+                i++;
+            continue;
+        }
+        rc = rx_token(me, text, s, e - s, emit, payload, err);
+        if (rc != QUARRY_OK)
+            return rc;
+        i = e;
+    }
+    return QUARRY_OK;
+}
+
 static int rx_tokenize(void *self, const char *text, size_t len,
                        quarry_token_fn emit, void *payload, char *err)
 {
     rx *me = self;
     size_t start = 0;
 
+    if (me->fast)
+        return rx_tokenize_default(me, text, len, emit, payload, err);
     while (start < len) {
         /* The host checked the text is UTF-8; without NO_UTF_CHECK,
          * pcre2_match() would check the whole subject on every call. */
