@@ -129,8 +129,8 @@ static void test_descriptor(void **state)
     assert_int_equal(t->p->needs, QUARRY_NEEDS_SPARSE | QUARRY_NEEDS_DENSE);
 }
 
-/* Dense rows (through the host's SGEMM): the three groups, and each
- * centroid close to its group's axis. */
+/* Dense rows (the plugin's float kernel, near-ties rescored exactly): the
+ * three groups, and each centroid close to its group's axis. */
 static void test_dense_groups(void **state)
 {
     pt *t = *state;
