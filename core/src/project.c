@@ -5,7 +5,13 @@
  *
  * The schema (version 1, PRAGMA user_version; PRAGMA application_id 'QRRY'):
  *
- *   meta(key, value)            created_at, created_by (quarry version)
+ *   meta(key, value)            created_at, created_by (quarry version);
+ *                               refi.code_guid.<code id> and
+ *                               refi.user_guid.<coder name>: the GUID a
+ *                               REFI-QDA import gave a code or coder, used
+ *                               on export (lower case, no braces; the
+ *                               first import's stays; rows naming no code
+ *                               or coder are ignored; refi_project.h)
  *   coders(id, name, kind)      kind: person | engine
  *   sources(id, name, format, text, sha256, imported_at, attributes)
  *                               text: the file byte-exact for transcripts

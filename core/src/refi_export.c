@@ -5,10 +5,12 @@
  * The project is loaded into a refi_model and written by refi_write.c.
  * Every GUID is a UUID v5 of what it names (a code id, a source row, an
  * excerpt id, a coding's excerpt, code and coder), or the GUID a REFI
- * import kept in the attributes, and every query is ordered, so an
- * unchanged project exports to the same bytes. Human codings go under
- * their coders; the engine's pending suggestions get a selection of their
- * own under REFI_SUGGESTION_USER, never a human's name.
+ * import kept (sources and selections: in their attributes; codes and
+ * coders: in meta, REFI_META_*) when it is a GUID and unique in the file,
+ * and every query is ordered, so an unchanged project exports to the same
+ * bytes. Human codings go under their coders; the engine's pending
+ * suggestions get a selection of their own under REFI_SUGGESTION_USER,
+ * never a human's name.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -29,6 +31,43 @@ void refi_project_code_guid(const char *code, char out[37])
     sprintf(key, "code:%s", code);
     refi_uuid5(REFI_QUARRY_NS, key, strlen(key), out);
     free(key);
+}
+
+void refi_project_user_guid(const char *ns, const char *name, char out[37])
+{
+    size_t n = strlen(name);
+    char *key = malloc(n + 6);
+    if (key == NULL) {
+        memset(out, '0', 36);
+        out[36] = '\0';
+        return;
+    }
+    memcpy(key, "user:", 5);
+    memcpy(key + 5, name, n + 1);
+    refi_uuid5(ns, key, n + 5, out);
+    free(key);
+}
+
+int refi_project_ns(quarry_project *p, char out[37])
+{
+    sqlite3_stmt *st =
+        project_prepare(p, "SELECT value FROM meta WHERE key = 'created_at'");
+    const char *created = NULL;
+    char key[80]; /* as every export so far: longer values are cut */
+    int rc;
+    if (st == NULL)
+        return QUARRY_EIO;
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        created = project_col_text(st, 0);
+    else if (rc != SQLITE_DONE) {
+        sqlite3_finalize(st);
+        return project_db_fail(p, "cannot read the project's creation time");
+    }
+    snprintf(key, sizeof(key), "project:%s", created ? created : "");
+    refi_uuid5(REFI_QUARRY_NS, key, strlen(key), out);
+    sqlite3_finalize(st);
+    return QUARRY_OK;
 }
 
 /* A row id -> model index map, sorted for bsearch. */
@@ -94,6 +133,10 @@ typedef struct exporter {
     refi_model *m;
     char ns[37];
     idmap codes, users, sels;
+    /* The derived GUID of a code or user that goes out under a kept one
+     * (NULL when it uses its derived one), by model index. */
+    const char **code_alt, **user_alt;
+    int32_t n_user_alt; /* users loaded by load_users (not the engine's) */
     int32_t engine_user;
     int64_t run;
     const char **speakers; /* of the human selections, by index */
@@ -145,27 +188,116 @@ static const char *attr_string(exporter *x, const char *attributes,
     return s;
 }
 
+/* Per-thing strings while loading codes or users, by model index: the
+ * derived GUID, the kept one (meta) and the name (code id, coder name). */
+typedef struct kept_list {
+    const char **derived, **kept, **names;
+    int32_t cap;
+} kept_list;
+
+static int kept_list_put(exporter *x, kept_list *l, int32_t k,
+                         const char *derived, const char *kept,
+                         const char *name)
+{
+    if (k >= l->cap) {
+        int32_t cap = l->cap ? 2 * l->cap : 64;
+        const char **d = realloc(l->derived, (size_t)cap * sizeof(*d));
+        if (d == NULL)
+            return -1;
+        l->derived = d;
+        d = realloc(l->kept, (size_t)cap * sizeof(*d));
+        if (d == NULL)
+            return -1;
+        l->kept = d;
+        d = realloc(l->names, (size_t)cap * sizeof(*d));
+        if (d == NULL)
+            return -1;
+        l->names = d;
+        l->cap = cap;
+    }
+    l->derived[k] = derived;
+    l->kept[k] = refi_str(x->m, kept);
+    l->names[k] = name;
+    return derived == NULL || name == NULL ||
+                   (kept != NULL && l->kept[k] == NULL)
+               ? -1
+               : 0;
+}
+
+static void kept_list_free(kept_list *l)
+{
+    free(l->derived);
+    free(l->kept);
+    free(l->names);
+}
+
+/*
+ * The GUIDs of the n codes or users of l: the kept one when it is a GUID
+ * (else a notice and the derived one), into *out, with the derived one in
+ * (*alt)[i] when a kept one is used (NULL otherwise). Whether a kept GUID
+ * is unique in the file is check_kept_guids' question, once everything is
+ * loaded. Every derived GUID of the kind is registered in the model's
+ * table, so no kept GUID of a source or selection can take one: falling
+ * back to it is always safe.
+ */
+static int apply_kept(exporter *x, kept_list *l, refi_kind kind,
+                      const char *what, int32_t n, const char ***alt,
+                      const char ***out)
+{
+    refi_model *m = x->m;
+    int32_t i;
+    *alt = calloc((size_t)n + 1, sizeof(**alt));
+    *out = calloc((size_t)n + 1, sizeof(**out));
+    if (*alt == NULL || *out == NULL)
+        return oom(x);
+    for (i = 0; i < n; i++) {
+        char norm[37];
+        (*out)[i] = l->derived[i];
+        if (refi_guid_add(m, l->derived[i], kind, i) == QUARRY_ENOMEM)
+            return oom(x);
+        if (l->kept[i] == NULL)
+            continue;
+        if (refi_guid_normalise(l->kept[i], norm) != 0) {
+            refi_notice(m, "kept-guid-bad",
+                        "the GUID kept for %s \"%s\" (\"%.40s\") is not a "
+                        "GUID; exported under %s",
+                        what, l->names[i], l->kept[i], l->derived[i]);
+            continue;
+        }
+        if (strcmp(norm, l->derived[i]) == 0)
+            continue;
+        (*out)[i] = refi_str(m, norm);
+        (*alt)[i] = l->derived[i];
+        if ((*out)[i] == NULL)
+            return oom(x);
+    }
+    return QUARRY_OK;
+}
+
 static int load_codes(exporter *x)
 {
     refi_model *m = x->m;
     sqlite3_stmt *st = project_prepare(
         x->p, "SELECT id, code, name, parent, definition, color,"
-              " EXISTS (SELECT 1 FROM codings g WHERE g.code_id = codes.id)"
-              " FROM codes ORDER BY position, id");
-    int rc;
+              " EXISTS (SELECT 1 FROM codings g WHERE g.code_id = codes.id),"
+              " (SELECT value FROM meta WHERE key = '" REFI_META_CODE_GUID
+              "' || codes.code) FROM codes ORDER BY position, id");
+    int rc, status = QUARRY_OK;
     int32_t i, j;
-    const char **parents;
+    const char **parents, **out = NULL;
     char **ids;
+    kept_list kl;
     if (st == NULL)
         return QUARRY_EIO;
+    memset(&kl, 0, sizeof(kl));
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int32_t k = REFI_PUSH(m, codes);
         refi_code *c;
         char g[37], col[8];
         const char *color = project_col_text(st, 5);
         if (k < 0 || idmap_add(&x->codes, sqlite3_column_int64(st, 0), k)) {
-            sqlite3_finalize(st);
-            return oom(x);
+            status = oom(x);
+            break;
         }
         c = &m->codes[k];
         refi_project_code_guid(project_col_text(st, 1), g);
@@ -179,10 +311,25 @@ static int load_codes(exporter *x)
                        : NULL;
         c->codable = sqlite3_column_int(st, 6); /* coded: stays codable */
         c->parent = -1; /* resolved below: a parent may come later */
+        if (kept_list_put(x, &kl, k, c->guid, project_col_text(st, 7),
+                          refi_str(m, project_col_text(st, 1))) != 0) {
+            status = oom(x);
+            break;
+        }
     }
     sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return project_db_fail(x->p, "cannot read the codes");
+    if (status == QUARRY_OK && rc != SQLITE_DONE)
+        status = project_db_fail(x->p, "cannot read the codes");
+    /* The GUIDs imports kept, where they can go out. */
+    if (status == QUARRY_OK)
+        status = apply_kept(x, &kl, REFI_K_CODE, "code", m->n_codes,
+                            &x->code_alt, &out);
+    for (i = 0; status == QUARRY_OK && i < m->n_codes; i++)
+        m->codes[i].guid = out[i];
+    free(out);
+    kept_list_free(&kl);
+    if (status != QUARRY_OK)
+        return status;
     /* Parents: by code id, in a second pass over the same order. */
     parents = calloc((size_t)m->n_codes + 1, sizeof(char *));
     ids = calloc((size_t)m->n_codes + 1, sizeof(char *));
@@ -228,25 +375,140 @@ static int load_codes(exporter *x)
 static int load_users(exporter *x)
 {
     refi_model *m = x->m;
-    sqlite3_stmt *st =
-        project_prepare(x->p, "SELECT id, name FROM coders WHERE id IN"
-                              " (SELECT coder_id FROM codings) ORDER BY name");
-    int rc;
+    sqlite3_stmt *st = project_prepare(
+        x->p, "SELECT id, name, (SELECT value FROM meta WHERE key = '"
+              REFI_META_USER_GUID "' || coders.name) FROM coders WHERE id IN"
+              " (SELECT coder_id FROM codings) ORDER BY name");
+    int rc, status = QUARRY_OK;
+    int32_t i;
+    const char **out = NULL;
+    kept_list kl;
     if (st == NULL)
         return QUARRY_EIO;
+    memset(&kl, 0, sizeof(kl));
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int32_t k = REFI_PUSH(m, users);
         const char *name = project_col_text(st, 1);
         if (k < 0 || idmap_add(&x->users, sqlite3_column_int64(st, 0), k)) {
-            sqlite3_finalize(st);
-            return oom(x);
+            status = oom(x);
+            break;
         }
         m->users[k].name = refi_str(m, name);
         m->users[k].guid = guid_of(x, "user", name);
+        if (kept_list_put(x, &kl, k, m->users[k].guid, project_col_text(st, 2),
+                          m->users[k].name) != 0) {
+            status = oom(x);
+            break;
+        }
     }
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? QUARRY_OK
-                             : project_db_fail(x->p, "cannot read the coders");
+    if (status == QUARRY_OK && rc != SQLITE_DONE)
+        status = project_db_fail(x->p, "cannot read the coders");
+    if (status == QUARRY_OK)
+        status = apply_kept(x, &kl, REFI_K_USER, "coder", m->n_users,
+                            &x->user_alt, &out);
+    for (i = 0; status == QUARRY_OK && i < m->n_users; i++)
+        m->users[i].guid = out[i];
+    if (status == QUARRY_OK)
+        x->n_user_alt = m->n_users;
+    free(out);
+    kept_list_free(&kl);
+    return status;
+}
+
+/*
+ * Every GUID of the file once. A kept code or coder GUID that something
+ * else has too (the derived GUID of another code, a source's kept GUID, a
+ * selection's, the project's...) goes back to its derived GUID; of two
+ * codes or coders kept under one GUID, the first (codes in codebook order,
+ * then coders by name) keeps it. The derived GUIDs are unique by
+ * construction, so after this every GUID is.
+ */
+typedef struct guid_ref {
+    const char *guid;
+    const char **slot; /* where it is in the model */
+    const char *alt;   /* the derived GUID of a kept code or user, or NULL */
+    const char *what, *name;
+    size_t seq; /* model order */
+} guid_ref;
+
+static int cmp_guid_ref(const void *a, const void *b)
+{
+    const guid_ref *x = a, *y = b;
+    int c = strcmp(x->guid, y->guid);
+    if (c != 0)
+        return c;
+    /* Equal GUIDs: the ones not kept first, then model order. */
+    if ((x->alt != NULL) != (y->alt != NULL))
+        return x->alt != NULL ? 1 : -1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int check_kept_guids(exporter *x)
+{
+    refi_model *m = x->m;
+    size_t n = 1, k = 0, i, j;
+    guid_ref *all;
+    int32_t t, any = 0;
+    for (t = 0; t < m->n_codes && x->code_alt != NULL && !any; t++)
+        any = x->code_alt[t] != NULL;
+    for (t = 0; t < x->n_user_alt && !any; t++)
+        any = x->user_alt[t] != NULL;
+    if (!any)
+        return QUARRY_OK; /* no kept GUIDs: the derived ones are unique */
+    n += (size_t)m->n_users + (size_t)m->n_codes + (size_t)m->n_variables +
+         (size_t)m->n_cases + (size_t)m->n_sources + (size_t)m->n_selections +
+         (size_t)m->n_codings + (size_t)m->n_notes + (size_t)m->n_sets;
+    all = calloc(n, sizeof(*all));
+    if (all == NULL)
+        return oom(x);
+#define GUID_REF(field, altv, whatv, namev)                                    \
+    do {                                                                       \
+        if ((field) != NULL) {                                                 \
+            all[k].guid = (field);                                             \
+            all[k].slot = &(field);                                            \
+            all[k].alt = (altv);                                               \
+            all[k].what = (whatv);                                             \
+            all[k].name = (namev);                                             \
+            all[k].seq = k;                                                    \
+            k++;                                                               \
+        }                                                                      \
+    } while (0)
+    for (t = 0; t < m->n_codes; t++)
+        GUID_REF(m->codes[t].guid, x->code_alt ? x->code_alt[t] : NULL,
+                 "code", m->codes[t].name);
+    for (t = 0; t < m->n_users; t++)
+        GUID_REF(m->users[t].guid, t < x->n_user_alt ? x->user_alt[t] : NULL,
+                 "coder", m->users[t].name);
+    GUID_REF(m->guid, NULL, NULL, NULL);
+    for (t = 0; t < m->n_variables; t++)
+        GUID_REF(m->variables[t].guid, NULL, NULL, NULL);
+    for (t = 0; t < m->n_cases; t++)
+        GUID_REF(m->cases[t].guid, NULL, NULL, NULL);
+    for (t = 0; t < m->n_sources; t++)
+        GUID_REF(m->sources[t].guid, NULL, NULL, NULL);
+    for (t = 0; t < m->n_selections; t++)
+        GUID_REF(m->selections[t].guid, NULL, NULL, NULL);
+    for (t = 0; t < m->n_codings; t++)
+        GUID_REF(m->codings[t].guid, NULL, NULL, NULL);
+    for (t = 0; t < m->n_notes; t++)
+        GUID_REF(m->notes[t].guid, NULL, NULL, NULL);
+    for (t = 0; t < m->n_sets; t++)
+        GUID_REF(m->sets[t].guid, NULL, NULL, NULL);
+#undef GUID_REF
+    qsort(all, k, sizeof(*all), cmp_guid_ref);
+    for (i = 0; i < k; i = j)
+        for (j = i + 1; j < k && strcmp(all[j].guid, all[i].guid) == 0; j++)
+            if (all[j].alt != NULL) {
+                refi_notice(m, "kept-guid-dup",
+                            "the GUID kept for %s \"%s\" (%s) names "
+                            "something else in the file; exported under %s",
+                            all[j].what, all[j].name ? all[j].name : "",
+                            all[j].guid, all[j].alt);
+                *all[j].slot = all[j].alt;
+            }
+    free(all);
+    return QUARRY_OK;
 }
 
 /* Pending: latest run, not abstained, no decision on it, not coded. */
@@ -764,11 +1026,9 @@ static int load_project(quarry_project *p, refi_model *m, int full)
     if (sqlite3_step(st) == SQLITE_ROW)
         created = refi_str(m, project_col_text(st, 0));
     sqlite3_finalize(st);
-    {
-        char key[80];
-        snprintf(key, sizeof(key), "project:%s", created ? created : "");
-        refi_uuid5(REFI_QUARRY_NS, key, strlen(key), x.ns);
-    }
+    status = refi_project_ns(p, x.ns);
+    if (status != QUARRY_OK)
+        return status;
     m->guid = refi_str(m, x.ns);
     m->created = refi_is_datetime(created) ? created : NULL;
     {
@@ -798,6 +1058,10 @@ static int load_project(quarry_project *p, refi_model *m, int full)
         status = load_cases(&x);
     if (status == QUARRY_OK && full)
         status = load_run_note(&x);
+    if (status == QUARRY_OK)
+        status = check_kept_guids(&x);
+    free(x.code_alt);
+    free(x.user_alt);
     idmap_free(&x.codes);
     idmap_free(&x.users);
     idmap_free(&x.sels);

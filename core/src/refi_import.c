@@ -6,7 +6,9 @@
  * malformed file never reaches the database; then everything is stored in
  * one transaction, rolled back on any failure. Selections become excerpts
  * keyed by span: two coders' selections over the same characters are one
- * excerpt with two codings, which is what agreement needs.
+ * excerpt with two codings, which is what agreement needs. The GUIDs of
+ * the codes and users go into meta (REFI_META_* in refi_project.h) in the
+ * same transaction, so an export gives them back to the other tool.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -122,19 +124,29 @@ static int make_spans(importer *im)
 /* ------------------------------------------------------------------ */
 /* Codes                                                                */
 
+/* A kept GUID (meta.value) normalised into out[37]; 0, or -1 when there
+ * is none or it is not a GUID. */
+static int kept_norm(sqlite3_stmt *st, int col, char out[37])
+{
+    return refi_guid_normalise(project_col_text(st, col), out);
+}
+
 /* The project's code a REFI code stands for (0 when none): the code whose
- * exported GUID it carries, else a code with its name (under the same
- * parent if there is one) that no earlier code of the file took. */
+ * derived GUID it carries, else the first code an import kept its GUID
+ * for, else a code with its name (under the same parent if there is one)
+ * that no earlier code of the file took. */
 static int match_code(importer *im, int32_t i, int64_t *row, char **code)
 {
     quarry_project *p = im->p;
     const refi_code *c = &im->m->codes[i];
     const char *parent = c->parent >= 0 ? im->code_str[c->parent] : NULL;
     sqlite3_stmt *st = project_prepare(
-        p, "SELECT id, code, name, parent FROM codes ORDER BY position, id");
+        p, "SELECT c.id, c.code, c.name, c.parent, m.value FROM codes c"
+           " LEFT JOIN meta m ON m.key = '" REFI_META_CODE_GUID "' || c.code"
+           " ORDER BY c.position, c.id");
     int rc, best = 0;
-    int64_t by_name = 0;
-    char *name_code = NULL;
+    int64_t by_name = 0, by_kept = 0;
+    char *name_code = NULL, *kept_code = NULL;
     *row = 0;
     *code = NULL;
     if (st == NULL)
@@ -151,6 +163,14 @@ static int match_code(importer *im, int32_t i, int64_t *row, char **code)
             *row = r;
             *code = strdup(k);
             break;
+        }
+        if (by_kept == 0 && kept_norm(st, 4, g) == 0 &&
+            strcmp(g, c->guid) == 0) {
+            by_kept = r;
+            kept_code = strdup(k);
+            if (kept_code == NULL)
+                break;
+            continue;
         }
         if (c->name == NULL || strcmp(nm ? nm : k, c->name) != 0)
             continue;
@@ -170,17 +190,59 @@ static int match_code(importer *im, int32_t i, int64_t *row, char **code)
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         free(name_code);
+        free(kept_code);
         return project_db_fail(p, "cannot read the codes");
     }
-    if (*row == 0 && by_name != 0) {
+    if (*row == 0 && by_kept != 0) {
+        *row = by_kept;
+        *code = kept_code;
+        kept_code = NULL;
+    } else if (*row == 0 && by_name != 0) {
         *row = by_name;
         *code = name_code;
-    } else {
-        free(name_code);
+        name_code = NULL;
     }
+    free(name_code);
+    free(kept_code);
     if (*row != 0 && *code == NULL)
         return project_fail(p, QUARRY_ENOMEM, "out of memory");
     return QUARRY_OK;
+}
+
+/* Keep the GUID a file gives a code or a coder (meta key prefix + name),
+ * in the import's transaction. The first GUID kept stays: every tool that
+ * received an export since knows the thing by it. Only a kept value that
+ * is not a GUID (a damaged row) is replaced. */
+static int keep_guid(quarry_project *p, const char *prefix, const char *name,
+                     const char *guid)
+{
+    sqlite3_stmt *st = project_prepare(
+        p, "SELECT value FROM meta WHERE key = ?1 || ?2");
+    int rc, keep = 0;
+    char norm[37];
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        keep = kept_norm(st, 0, norm) == 0;
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return project_db_fail(p, "cannot read the kept GUIDs");
+    if (keep || refi_guid_normalise(guid, norm) != 0)
+        return QUARRY_OK;
+    st = project_prepare(p, "INSERT OR REPLACE INTO meta(key, value)"
+                            " VALUES(?1 || ?2, ?3)");
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, norm, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? QUARRY_OK
+                             : project_db_fail(p, "cannot keep a GUID");
 }
 
 /* A new code id from a name: the name itself, else "name (2)"... */
@@ -245,7 +307,8 @@ static int store_codes(importer *im, int update, int32_t *added,
         if (row != 0) {
             im->code_row[i] = row;
             im->code_str[i] = code;
-            if (!update)
+            status = keep_guid(p, REFI_META_CODE_GUID, code, c->guid);
+            if (status != QUARRY_OK || !update)
                 continue;
             sqlite3_reset(up);
             sqlite3_bind_int64(up, 1, row);
@@ -278,6 +341,7 @@ static int store_codes(importer *im, int update, int32_t *added,
         im->code_row[i] = sqlite3_last_insert_rowid(p->db);
         if (added)
             (*added)++;
+        status = keep_guid(p, REFI_META_CODE_GUID, code, c->guid);
     }
 out:
     sqlite3_finalize(ins);
@@ -397,22 +461,81 @@ static char *excerpt_attributes(const refi_model *m, const span *sp,
 /* ------------------------------------------------------------------ */
 /* Sources, excerpts, codings                                           */
 
+/* The name of the coder a REFI user stands for by GUID (NULL when none):
+ * the coder whose derived GUID it carries, else the first coder an import
+ * kept its GUID for. Matching by name is project_coder_id's. */
+static int match_coder(importer *im, const char *ns, const char *guid,
+                       char **name)
+{
+    sqlite3_stmt *st = project_prepare(
+        im->p, "SELECT c.name, m.value FROM coders c"
+               " LEFT JOIN meta m ON m.key = '" REFI_META_USER_GUID
+               "' || c.name ORDER BY c.id");
+    int rc, oom = 0;
+    char *kept = NULL;
+    *name = NULL;
+    if (st == NULL)
+        return QUARRY_EIO;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *nm = project_col_text(st, 0);
+        char g[37];
+        if (nm == NULL)
+            continue;
+        refi_project_user_guid(ns, nm, g);
+        if (strcmp(g, guid) == 0) {
+            *name = strdup(nm);
+            oom = *name == NULL;
+            break;
+        }
+        if (kept == NULL && kept_norm(st, 1, g) == 0 &&
+            strcmp(g, guid) == 0 && (kept = strdup(nm)) == NULL) {
+            oom = 1;
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    if (*name == NULL) {
+        *name = kept;
+        kept = NULL;
+    }
+    free(kept);
+    if (oom || (rc != SQLITE_ROW && rc != SQLITE_DONE)) {
+        free(*name);
+        *name = NULL;
+        return oom ? project_fail(im->p, QUARRY_ENOMEM, "out of memory")
+                   : project_db_fail(im->p, "cannot read the coders");
+    }
+    return QUARRY_OK;
+}
+
 static int store_coders(importer *im)
 {
     refi_model *m = im->m;
     int32_t i;
     int status = QUARRY_OK;
+    char ns[37];
     im->coder_row = calloc((size_t)m->n_users + 1, sizeof(int64_t));
     if (im->coder_row == NULL)
         return project_fail(im->p, QUARRY_ENOMEM, "out of memory");
+    if (m->n_users > 0)
+        status = refi_project_ns(im->p, ns);
     for (i = 0; i < m->n_users && status == QUARRY_OK; i++) {
         const refi_user *u = &m->users[i];
         const char *name = u->name && *u->name ? u->name
                            : u->id && *u->id   ? u->id
                                                : u->guid;
+        char *known;
         if (strcmp(name, REFI_SUGGESTION_USER) == 0)
             continue; /* row 0: its codings are suggestions */
+        status = match_coder(im, ns, u->guid, &known);
+        if (status != QUARRY_OK)
+            break;
+        if (known != NULL)
+            name = known;
         status = project_coder_id(im->p, name, &im->coder_row[i]);
+        if (status == QUARRY_OK)
+            status = keep_guid(im->p, REFI_META_USER_GUID, name, u->guid);
+        free(known);
         im->stats->coders++;
     }
     return status;

@@ -16,7 +16,28 @@
  * under a namespace per project (uuid5(it, "project:" + created_at)). */
 #define REFI_QUARRY_NS "5b1f3a52-8e0c-4f6e-9d0a-71a3c0de2f11"
 
-/* The GUID a code id is exported under, into out[37]. */
+/* The GUID derived from a code id, into out[37]: what a code is exported
+ * under when no import kept one for it. */
 void refi_project_code_guid(const char *code, char out[37]);
+
+/* The project's own namespace (uuid5(REFI_QUARRY_NS, "project:" +
+ * meta.created_at)), into out[37]; QUARRY_OK or an error on the handle. */
+int refi_project_ns(quarry_project *p, char out[37]);
+
+/* The GUID derived from a coder's name in the project namespace ns, into
+ * out[37]: what a coder is exported under when no import kept one. */
+void refi_project_user_guid(const char *ns, const char *name, char out[37]);
+
+/*
+ * The GUIDs a REFI import kept for codes and coders, in meta(key, value):
+ * key REFI_META_CODE_GUID + code id (codes.code), or REFI_META_USER_GUID +
+ * coder name (coders.name); value the GUID as read (lower case, no braces).
+ * The first import's GUID stays (a later file with another GUID for the
+ * same code or coder does not replace it, unless the kept value is not a
+ * GUID); a row naming no code or coder any more is ignored. On export a kept GUID is used when it is a GUID and
+ * unique in the file written, else the derived one.
+ */
+#define REFI_META_CODE_GUID "refi.code_guid."
+#define REFI_META_USER_GUID "refi.user_guid."
 
 #endif /* QUARRY_REFI_PROJECT_H */

@@ -1,4 +1,5 @@
-# REFI-QDA tests. test_refi (tests/unit/test_refi.c) writes its exports to
+# REFI-QDA tests. test_refi (tests/unit/test_refi.c) and test_refi_guids
+# (the GUIDs of codes and users across a round trip) write their exports to
 # the build tree; with QUARRY_REFI_SCHEMA set to the published Project.xsd
 # (a CMake variable, or the environment variable of the same name when
 # cmake runs), it validates the exported project.qde in process, and
@@ -8,11 +9,14 @@ set(QUARRY_REFI_SCHEMA "$ENV{QUARRY_REFI_SCHEMA}" CACHE FILEPATH
     "Project.xsd of REFI-QDA, for validating exports in the tests (optional)")
 set(_refi_out ${CMAKE_CURRENT_BINARY_DIR}/refi-out)
 
-if(TEST test_refi)
-  set_tests_properties(test_refi PROPERTIES
-    FIXTURES_SETUP refi_export
-    ENVIRONMENT "QUARRY_PLUGIN_PATH=;CMOCKA_MESSAGE_OUTPUT=stdout;QUARRY_REFI_OUT=${_refi_out};QUARRY_REFI_SCHEMA=${QUARRY_REFI_SCHEMA}")
-endif()
+quarry_cmocka_test(${CMAKE_CURRENT_LIST_DIR}/test_refi_guids.c)
+foreach(t test_refi test_refi_guids)
+  if(TEST ${t})
+    set_tests_properties(${t} PROPERTIES
+      FIXTURES_SETUP refi_export
+      ENVIRONMENT "QUARRY_PLUGIN_PATH=;CMOCKA_MESSAGE_OUTPUT=stdout;QUARRY_REFI_OUT=${_refi_out};QUARRY_REFI_SCHEMA=${QUARRY_REFI_SCHEMA}")
+  endif()
+endforeach()
 
 find_program(QUARRY_XMLLINT xmllint)
 if(QUARRY_XMLLINT AND QUARRY_REFI_SCHEMA AND EXISTS "${QUARRY_REFI_SCHEMA}")
@@ -21,7 +25,11 @@ if(QUARRY_XMLLINT AND QUARRY_REFI_SCHEMA AND EXISTS "${QUARRY_REFI_SCHEMA}")
             ${_refi_out}/export-project.qde
             ${_refi_out}/export-from-project.qde
             ${_refi_out}/export-suggested.qde
-            ${_refi_out}/export-jsonl.qde)
+            ${_refi_out}/export-jsonl.qde
+            ${_refi_out}/export-guids.qde
+            ${_refi_out}/export-guids-again.qde
+            ${_refi_out}/export-guids-existing.qde
+            ${_refi_out}/export-guids-tampered.qde)
   set_tests_properties(refi_xmllint PROPERTIES FIXTURES_REQUIRED refi_export)
 else()
   add_test(NAME refi_xmllint COMMAND ${CMAKE_COMMAND} -E echo
