@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "engine.h"
+#include "parallel.h"
 
 static int ranged(const quarry_option *o)
 {
@@ -302,6 +303,7 @@ int quarry_instance_new(quarry_instance **out, quarry_engine *e,
     inst->host.find_dictionary = inst_find_dictionary;
     inst->host.sgemm = inst_sgemm;
     inst->host.progress = inst_progress;
+    inst->host.threads = e->threads > 0 ? e->threads : parallel_cpu_count();
     if (p->create != NULL) {
         err[0] = '\0';
         rc = p->create(&inst->self, inst->config, &inst->host, err);

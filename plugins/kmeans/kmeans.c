@@ -26,7 +26,7 @@
  *    scoring it would give;
  *  - on dense rows the restarts run side by side, so one pass over the
  *    rows serves all of them while the rows are in cache, and the passes
- *    run on the online cores (the host table has no thread count), each
+ *    run on the host's threads (its table's thread count), each
  *    thread with its own integer sums, added up after the pass;
  *  - k-means++ scores a new seed in float first, and in double only the
  *    rows it may be the nearest seed of.
@@ -1085,11 +1085,14 @@ static int thread_alloc(km_thread *th, const km_data *d, const km_shared *sh,
     return QUARRY_OK;
 }
 
-/* Threads for n rows: every online core, but no more than the rows keep
- * busy. */
-static int thread_count(int64_t n)
+/* Threads for n rows: the host's count (a host too old to say: every
+ * online core), but no more than the rows keep busy. */
+static int thread_count(const quarry_host *h, int64_t n)
 {
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    long cores = h->size >= offsetof(quarry_host, threads) + sizeof h->threads &&
+                         h->threads > 0
+                     ? h->threads
+                     : sysconf(_SC_NPROCESSORS_ONLN);
     int64_t by_rows = n / KM_ROWS_PER_THREAD;
     int64_t nt = cores < 1 ? 1 : cores;
     if (nt > by_rows)
@@ -1130,7 +1133,7 @@ static int km_cluster(void *self, const quarry_cluster_input *in,
      * k x dim sums, and dim is the vocabulary there. */
     const int nt = me->threads > 0   ? me->threads
                    : d.dense == NULL ? 1
-                                     : thread_count(d.n);
+                                     : thread_count(&me->host, d.n);
     const size_t n = (size_t)d.n, kd = (size_t)sh.k * (size_t)d.dim;
     for (int r = 0; r < group && rc == QUARRY_OK; r++)
         rc = work_alloc(&ws[r], &d, &sh);

@@ -165,6 +165,10 @@ typedef struct quarry_host {
     /* Report progress; a non-zero return asks the plugin to stop and return
      * QUARRY_ECANCELED. */
     int (*progress)(void *ctx, int64_t done, int64_t total);
+    /* Threads the plugin may run for one call (the command's --threads;
+     * at least 1). Appended in quarry 0.1: read it only when size covers
+     * it, and treat 0 as "not said". */
+    int32_t threads;
 } quarry_host;
 
 /* printf-style logging through the host, safe when log is NULL. */
