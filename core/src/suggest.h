@@ -108,6 +108,12 @@
 
 #include "quarry/quarry.h"
 
+/* Tests only: on != 0 makes later runs use the neighbour search's scalar
+ * loop even where the AVX-512 kernel could run (simd_accum.h); both give
+ * the same bits. suggest_simd_available: 1 if this CPU runs the kernel. */
+void suggest_force_scalar(int on);
+int suggest_simd_available(void);
+
 /* Input rows handled per block of the neighbour search. */
 #define SUGGEST_BLOCK 256
 
