@@ -100,6 +100,10 @@ void cli_warn(const cli *c, const char *fmt, ...)
 int cli_exit_code(int status);
 /* Clear a progress line if one is shown. */
 void cli_progress_done(cli *c);
+/* Finish a JSONL output (json_out.h): warn of the values left out, write
+ * the rest; 0, -1 out of memory, -2 the output could not be written. */
+struct jout;
+int cli_jout_finish(const cli *c, struct jout *w);
 /* With --verbose, "quarry CMD: WHAT: 0.41 s" (wall seconds since *t) on
  * stderr; *t becomes now. Start with t = cli_now(). */
 double cli_now(void);

@@ -71,7 +71,6 @@ static int write_jsonl(const cli *c, const quarry_corpus *train,
 {
     size_t i;
     int32_t k, j;
-    int rc;
     jout w;
     jout_init(&w, stdout);
     for (i = 0; i < quarry_suggestions_size(s) && w.err == JOUT_OK; i++) {
@@ -105,13 +104,7 @@ static int write_jsonl(const cli *c, const quarry_corpus *train,
         jout_end_object(&w);
         jout_end_line(&w);
     }
-    if (w.refused > 0)
-        cli_warn(c,
-                 "%zu values were left out of the output: not numbers "
-                 "or not UTF-8",
-                 w.refused);
-    rc = jout_finish(&w);
-    return rc == JOUT_OK ? 0 : rc == JOUT_EWRITE ? -2 : -1;
+    return cli_jout_finish(c, &w);
 }
 
 static void write_csv(const quarry_corpus *in, const quarry_suggestions *s)

@@ -68,7 +68,6 @@ static int write_jsonl(const cli *c, const quarry_corpus *corpus,
 {
     int32_t i, j;
     int64_t m;
-    int rc;
     jout w;
     jout_init(&w, stdout);
     for (i = 0; i < quarry_themes_count(t) && w.err == JOUT_OK; i++) {
@@ -110,13 +109,7 @@ static int write_jsonl(const cli *c, const quarry_corpus *corpus,
         jout_end_object(&w);
         jout_end_line(&w);
     }
-    if (w.refused > 0)
-        cli_warn(c,
-                 "%zu values were left out of the output: not numbers "
-                 "or not UTF-8",
-                 w.refused);
-    rc = jout_finish(&w);
-    return rc == JOUT_OK ? 0 : rc == JOUT_EWRITE ? -2 : -1;
+    return cli_jout_finish(c, &w);
 }
 
 static void write_theme(const quarry_corpus *corpus, const quarry_theme *th,

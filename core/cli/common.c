@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "json_out.h"
 
 const char cli_common_help[] =
     "Pipeline options (every command):\n"
@@ -271,6 +272,18 @@ void cli_progress_done(cli *c)
         fprintf(stderr, "\r\033[K");
         c->progress_shown = 0;
     }
+}
+
+int cli_jout_finish(const cli *c, jout *w)
+{
+    int rc;
+    if (w->refused > 0)
+        cli_warn(c,
+                 "%zu values were left out of the output: not numbers or "
+                 "not UTF-8",
+                 w->refused);
+    rc = jout_finish(w);
+    return rc == JOUT_OK ? 0 : rc == JOUT_EWRITE ? -2 : -1;
 }
 
 double cli_now(void)

@@ -322,6 +322,18 @@ static int rx_match(rx *me, const char *text, size_t len, size_t start,
     return 1;
 }
 
+/* Where to look next after an empty match ending at e of a search from
+ * start (a user's "\b" or "x*" is no token): one code point past it, so
+ * the loop always advances. */
+static size_t rx_past_empty(const char *text, size_t len, size_t start,
+                            size_t e)
+{
+    size_t i = (e > start ? e : start) + 1;
+    while (i < len && ((unsigned char)text[i] & 0xC0) == 0x80)
+        i++;
+    return i;
+}
+
 /* Byte classes for the default pattern's ASCII: RX_W a word character
  * ([\\p{L}\\p{M}\\p{N}] in ASCII is exactly these), with RX_LO, RX_UP or
  * RX_DG for what rx_token() would find in it; RX_J a joiner (' or -); RX_U
@@ -439,11 +451,8 @@ static int rx_tokenize_default(rx *me, const char *text, size_t len,
         rc = rx_match(me, text, len, b, &s, &e, err);
         if (rc <= 0)
             return rc;
-        if (e <= s) {
-            /* Cannot happen with this pattern; the generic loop's rule. */
-            i = (e > b ? e : b) + 1;
-            while (i < len && (u[i] & 0xC0) == 0x80)
-                i++;
+        if (e <= s) { /* cannot happen with this pattern */
+            i = rx_past_empty(text, len, b, e);
             continue;
         }
         rc = rx_token(me, text, s, e - s, emit, payload, err);
@@ -463,31 +472,12 @@ static int rx_tokenize(void *self, const char *text, size_t len,
     if (me->fast)
         return rx_tokenize_default(me, text, len, emit, payload, err);
     while (start < len) {
-        /* The host checked the text is UTF-8; without NO_UTF_CHECK,
-         * pcre2_match() would check the whole subject on every call. */
-        int rc = me->jit ? pcre2_jit_match(me->code, (PCRE2_SPTR)text, len,
-                                           start, 0, me->md, me->mctx)
-                         : pcre2_match(me->code, (PCRE2_SPTR)text, len, start,
-                                       PCRE2_NO_UTF_CHECK, me->md, me->mctx);
-        if (rc == PCRE2_ERROR_NOMATCH)
-            break;
-        if (rc < 0) {
-            PCRE2_UCHAR msg[256];
-            if (pcre2_get_error_message(rc, msg, sizeof msg) < 0)
-                strcpy((char *)msg, "unknown error");
-            snprintf(err, QUARRY_ERR_MAX,
-                     "regex: matching failed at byte %zu: %s", start,
-                     (const char *)msg);
-            return QUARRY_EPLUGIN;
-        }
-        const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(me->md);
-        size_t s = ov[0], e = ov[1];
+        size_t s, e;
+        int rc = rx_match(me, text, len, start, &s, &e, err);
+        if (rc <= 0)
+            return rc;
         if (e <= s) {
-            /* An empty match (a user's "\b" or "x*") is no token; step one
-             * code point past it so the loop always advances. */
-            start = (e > start ? e : start) + 1;
-            while (start < len && ((unsigned char)text[start] & 0xC0) == 0x80)
-                start++;
+            start = rx_past_empty(text, len, start, e);
             continue;
         }
         rc = rx_token(me, text, s, e - s, emit, payload, err);

@@ -37,6 +37,7 @@
 #include "refi_io.h"
 #include "refi_model.h"
 #include "refi_project.h"
+#include "../unit/test_files.h"
 
 /* The GUIDs of the test file, normalised (lower case, no braces). */
 #define U_ZOE "a1b2c3d4-0000-4000-8000-0000000000aa"
@@ -118,63 +119,10 @@ static const char guids_qde[] =
          "<MemberCode targetGUID=\"" C_MUD "\"/>"
          "<MemberCode targetGUID=\"" C_HOK "\"/></Set></Sets></Project>";
 
-static const char *out_dir(void)
-{
-    static char tmp[512];
-    const char *d = getenv("QUARRY_REFI_OUT"), *t;
-    if (d && *d)
-        return d;
-    if (tmp[0] == '\0') {
-        t = getenv("TMPDIR");
-        snprintf(tmp, sizeof(tmp), "%s/test_refi_guids.XXXXXX",
-                 t && *t ? t : P_tmpdir);
-        if (mkdtemp(tmp) == NULL)
-            fail_msg("cannot make a folder for the outputs");
-    }
-    return tmp;
-}
-
-static char *out_path(const char *name)
-{
-    static char buf[8][1024];
-    static int k;
-    char *p = buf[k++ % 8];
-    mkdir(out_dir(), 0777);
-    snprintf(p, 1024, "%s/%s", out_dir(), name);
-    return p;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *b;
-    long n;
-    if (f == NULL)
-        fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    b = malloc((size_t)n + 1);
-    assert_non_null(b);
-    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-    b[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
-    fclose(f);
-}
-
 /* A .qdpx holding only project.qde (texts inline). */
 static const char *zip_qde(const char *name, const char *qde)
 {
-    const char *path = out_path(name);
+    const char *path = test_out_path(name);
     int err = 0;
     zip_t *za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &err);
     zip_source_t *s;
@@ -227,7 +175,7 @@ static void validate_schema(const char *qde_path)
 static quarry_project *new_project(const char *name)
 {
     quarry_project *p = NULL;
-    const char *path = out_path(name);
+    const char *path = test_out_path(name);
     remove(path);
     assert_int_equal(quarry_project_new(&p), 0);
     assert_int_equal(quarry_project_set_time(p, "2026-01-31T12:00:00Z"), 0);
@@ -284,20 +232,20 @@ static void export_and_read(quarry_project *p, const char *name,
     size_t xl, yl;
     snprintf(an, sizeof(an), "%s-1.qdpx", name);
     snprintf(bn, sizeof(bn), "%s-2.qdpx", name);
-    snprintf(a, sizeof(a), "%s", out_path(an));
-    snprintf(b, sizeof(b), "%s", out_path(bn));
+    snprintf(a, sizeof(a), "%s", test_out_path(an));
+    snprintf(b, sizeof(b), "%s", test_out_path(bn));
     o.notice = on_notice;
     if (quarry_project_export_qdpx(p, a, &o) != 0)
         fail_msg("%s", quarry_project_errmsg(p));
     assert_int_equal(quarry_project_export_qdpx(p, b, &o), 0);
-    x = slurp(a, &xl);
-    y = slurp(b, &yl);
+    x = test_slurp(a, &xl);
+    y = test_slurp(b, &yl);
     assert_int_equal(xl, yl);
     assert_memory_equal(x, y, xl);
     free(x);
     free(y);
-    write_qde_of(a, out_path(qde_name));
-    validate_schema(out_path(qde_name));
+    write_qde_of(a, test_out_path(qde_name));
+    validate_schema(test_out_path(qde_name));
     /* The reader refuses a GUID used twice: every GUID is unique. */
     o.notice = NULL;
     o.end = QUARRY_REFI_END_INCLUSIVE; /* as quarry writes them */
@@ -441,7 +389,7 @@ static void qdpx_round_trip_keeps_guids(void **state)
     }
 
     /* The codebook alone keeps them too. */
-    f = fopen(out_path("guids.qdc"), "wb");
+    f = fopen(test_out_path("guids.qdc"), "wb");
     assert_non_null(f);
     assert_int_equal(quarry_project_export_qdc(p, f), 0);
     fclose(f);
@@ -449,7 +397,7 @@ static void qdpx_round_trip_keeps_guids(void **state)
         refi_model cb;
         quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
         refi_model_init(&cb);
-        if (refi_read_file(&cb, out_path("guids.qdc"), &o) != 0)
+        if (refi_read_file(&cb, test_out_path("guids.qdc"), &o) != 0)
             fail_msg("%s", cb.errmsg);
         assert_int_equal(cb.n_codes, 5);
         for (i = 0; i < in.n_codes; i++)
@@ -463,7 +411,7 @@ static void qdpx_round_trip_keeps_guids(void **state)
     {
         quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
         quarry_refi_stats st;
-        if (quarry_project_import_qdpx(q, out_path("guids-out-1.qdpx"), &o,
+        if (quarry_project_import_qdpx(q, test_out_path("guids-out-1.qdpx"), &o,
                                        &st) != 0)
             fail_msg("%s", quarry_project_errmsg(q));
     }
@@ -487,12 +435,12 @@ static void qdc_round_trip_keeps_guids(void **state)
     quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
     int32_t added = -1, updated = -1, i;
     refi_model in, out;
-    const char *qdc = out_path("guids-in.qdc");
+    const char *qdc = test_out_path("guids-in.qdc");
     char *a, *b;
     size_t al, bl;
     FILE *f;
     (void)state;
-    write_file(qdc,
+    test_write_file(qdc,
                QDC_HEAD "<Code guid=\"{C0DE0000-0000-4000-8000-000000000001}\" "
                         "name=\"" EMO "\" isCodable=\"false\">"
                         "<Code guid=\"" C_MUD "\" name=\"" MUD
@@ -513,12 +461,12 @@ static void qdc_round_trip_keeps_guids(void **state)
                               "'refi.%'"),
                      4);
 
-    f = fopen(out_path("guids-out-1.qdc"), "wb");
+    f = fopen(test_out_path("guids-out-1.qdc"), "wb");
     assert_non_null(f);
     assert_int_equal(quarry_project_export_qdc(p, f), 0);
     fclose(f);
     refi_model_init(&out);
-    if (refi_read_file(&out, out_path("guids-out-1.qdc"), &o) != 0)
+    if (refi_read_file(&out, test_out_path("guids-out-1.qdc"), &o) != 0)
         fail_msg("%s", out.errmsg);
     same_codes_and_users(&in, &out);
     refi_model_free(&out);
@@ -534,7 +482,7 @@ static void qdc_round_trip_keeps_guids(void **state)
 
     /* From the other tool again: Müdigkeit renamed (the same GUID), and a
      * new GUID for 誇り (matched by name: the first GUID stays). */
-    write_file(qdc, QDC_HEAD "<Code guid=\"" C_MUD "\" name=\"Ersch\xC3\xB6pfung"
+    test_write_file(qdc, QDC_HEAD "<Code guid=\"" C_MUD "\" name=\"Ersch\xC3\xB6pfung"
                              "\" isCodable=\"true\"/>"
                              "<Code guid=\"" C_MUD2 "\" name=\"" HOK
                              "\" isCodable=\"true\"/></Codes></CodeBook>");
@@ -543,12 +491,12 @@ static void qdc_round_trip_keeps_guids(void **state)
     assert_int_equal(added, 0);
     assert_int_equal(updated, 2);
     assert_int_equal(count(p, "SELECT count(*) FROM codes"), 4);
-    f = fopen(out_path("guids-out-2.qdc"), "wb");
+    f = fopen(test_out_path("guids-out-2.qdc"), "wb");
     assert_non_null(f);
     assert_int_equal(quarry_project_export_qdc(p, f), 0);
     fclose(f);
     refi_model_init(&out);
-    if (refi_read_file(&out, out_path("guids-out-2.qdc"), &o) != 0)
+    if (refi_read_file(&out, test_out_path("guids-out-2.qdc"), &o) != 0)
         fail_msg("%s", out.errmsg);
     assert_string_equal(code_guid(&out, "Ersch\xC3\xB6pfung"), C_MUD);
     assert_string_equal(code_guid(&out, HOK), C_HOK);
@@ -558,12 +506,12 @@ static void qdc_round_trip_keeps_guids(void **state)
     refi_model_free(&out);
 
     /* Unchanged, the codebook exports to the same bytes. */
-    f = fopen(out_path("guids-out-3.qdc"), "wb");
+    f = fopen(test_out_path("guids-out-3.qdc"), "wb");
     assert_non_null(f);
     assert_int_equal(quarry_project_export_qdc(p, f), 0);
     fclose(f);
-    a = slurp(out_path("guids-out-2.qdc"), &al);
-    b = slurp(out_path("guids-out-3.qdc"), &bl);
+    a = test_slurp(test_out_path("guids-out-2.qdc"), &al);
+    b = test_slurp(test_out_path("guids-out-3.qdc"), &bl);
     assert_int_equal(al, bl);
     assert_memory_equal(a, b, al);
     free(a);
@@ -668,7 +616,7 @@ static void matches_existing_codes_and_coders(void **state)
     assert_string_equal(user_guid(&out, ZOE), U_ZOE);
     assert_string_equal(user_guid(&out, SATO), U_SATO);
     assert_int_equal(out.n_users, 2);
-    qde = slurp(out_path("export-guids-existing.qde"), &len);
+    qde = test_slurp(test_out_path("export-guids-existing.qde"), &len);
     assert_null(strstr(qde, U_ZOE2));
     refi_model_free(&out);
     free(qde);

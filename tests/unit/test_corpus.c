@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "test_files.h"
+
 #include "quarry/quarry.h"
 
 #ifndef QUARRY_TEST_DATA_DIR
@@ -29,26 +31,6 @@ static const char *data_path(const char *name)
     static char path[4096];
     snprintf(path, sizeof path, "%s/readers/%s", QUARRY_TEST_DATA_DIR, name);
     return path;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-
-    assert_non_null(f);
-    assert_int_equal(fseek(f, 0, SEEK_END), 0);
-    n = ftell(f);
-    assert_true(n >= 0);
-    rewind(f);
-    buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
 }
 
 static void assert_has(const char *hay, const char *needle)
@@ -642,7 +624,7 @@ static void check_transcript(const char *file, quarry_segment seg,
     quarry_corpus *c = new_corpus();
     quarry_read_options o = QUARRY_READ_OPTIONS_INIT;
     size_t len, i;
-    char *buf = slurp(data_path(file), &len);
+    char *buf = test_slurp(data_path(file), &len);
 
     o.segment = seg;
     assert_int_equal(read_data(c, file, &o), QUARRY_OK);

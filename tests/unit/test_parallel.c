@@ -113,18 +113,6 @@ static void reader_reports_first_bad_line(void **state)
     free(buf);
 }
 
-static quarry_engine *engine_with(int threads)
-{
-    quarry_engine_options o = QUARRY_ENGINE_OPTIONS_INIT;
-    quarry_engine *e = NULL;
-    o.plugin_path = QUARRY_TEST_PLUGIN_DIR;
-    o.dictionary_path = QUARRY_TEST_SOURCE_DIR "/dictionaries";
-    o.use_default_paths = 0;
-    o.threads = threads;
-    assert_int_equal(quarry_engine_new(&e, &o), QUARRY_OK);
-    return e;
-}
-
 static void same_csr(const quarry_csr *x, const quarry_csr *y)
 {
     int64_t nnz = x->row_ptr[x->rows];
@@ -142,7 +130,7 @@ static void model_same_with_threads(void **state)
     char *buf = make_jsonl(6000, 0, &len);
     char *more = make_jsonl(3000, 0, &len);
     quarry_corpus *c, *unseen;
-    quarry_engine *e1 = engine_with(1), *e2 = engine_with(2);
+    quarry_engine *e1 = test_engine_threads(1), *e2 = test_engine_threads(2);
     quarry_pipeline_options po = QUARRY_PIPELINE_OPTIONS_INIT;
     quarry_model *m1 = NULL, *m2 = NULL;
     quarry_csr *x1, *x2, *u1, *u2;

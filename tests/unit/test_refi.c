@@ -32,55 +32,10 @@
 #include "refi_io.h"
 #include "refi_model.h"
 #include "refi_project.h"
+#include "test_files.h"
 
 #define DATA QUARRY_TEST_DATA_DIR "/refi"
 #define SRC1 "5e1ec7ed-0000-4000-8000-000000000064"
-
-static const char *out_dir(void)
-{
-    static char tmp[512];
-    const char *d = getenv("QUARRY_REFI_OUT"), *t;
-    if (d && *d)
-        return d;
-    if (tmp[0] == '\0') {
-        /* Run by hand: a fresh folder, never the current one. */
-        t = getenv("TMPDIR");
-        snprintf(tmp, sizeof(tmp), "%s/test_refi.XXXXXX",
-                 t && *t ? t : P_tmpdir);
-        if (mkdtemp(tmp) == NULL)
-            fail_msg("cannot make a folder for the outputs");
-    }
-    return tmp;
-}
-
-static char *out_path(const char *name)
-{
-    static char buf[8][1024];
-    static int k;
-    char *p = buf[k++ % 8];
-    mkdir(out_dir(), 0777);
-    snprintf(p, 1024, "%s/%s", out_dir(), name);
-    return p;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *b;
-    long n;
-    if (f == NULL)
-        fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    b = malloc((size_t)n + 1);
-    assert_non_null(b);
-    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-    b[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
 
 /* A zip of (name, data, len) triples; data NULL ends the list. */
 static void make_zip(const char *path, const char *const *names,
@@ -105,11 +60,11 @@ static const char *pack(const char *dir, const char *name)
     const char *names[2] = {"project.qde", "sources/" SRC1 ".txt"};
     const char *datas[2];
     size_t lens[2];
-    const char *path = out_path(name);
+    const char *path = test_out_path(name);
     snprintf(qde, sizeof(qde), "%s/%s/project.qde", DATA, dir);
     snprintf(src, sizeof(src), "%s/%s/sources/%s.txt", DATA, dir, SRC1);
-    datas[0] = slurp(qde, &lens[0]);
-    datas[1] = slurp(src, &lens[1]);
+    datas[0] = test_slurp(qde, &lens[0]);
+    datas[1] = test_slurp(src, &lens[1]);
     make_zip(path, names, datas, lens, 2);
     free((void *)datas[0]);
     free((void *)datas[1]);
@@ -123,7 +78,7 @@ static const char *zip_qde(const char *name, const char *qde, const char *entry,
     const char *names[2] = {"project.qde", entry};
     const char *datas[2] = {qde, text};
     size_t lens[2] = {strlen(qde), text ? strlen(text) : 0};
-    const char *path = out_path(name);
+    const char *path = test_out_path(name);
     make_zip(path, names, datas, lens, entry ? 2 : 1);
     return path;
 }
@@ -372,7 +327,7 @@ static void reads_unpacked_project(void **state)
 static void truncated_anywhere(void **state)
 {
     size_t len, cut, refused = 0;
-    char *qde = slurp(DATA "/basic/project.qde", &len);
+    char *qde = test_slurp(DATA "/basic/project.qde", &len);
     quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
     (void)state;
     for (cut = 0; cut < len; cut += 7) {
@@ -407,7 +362,7 @@ static void infers_exclusive_ends(void **state)
      * exclusive loses one character from every selection... */
     o.end = QUARRY_REFI_END_EXCLUSIVE;
     refi_model_init(&m);
-    if (refi_read_file(&m, out_path("basic.qdpx"), &o) != 0)
+    if (refi_read_file(&m, test_out_path("basic.qdpx"), &o) != 0)
         fail_msg("%s", m.errmsg);
     assert_false(m.end_inclusive);
     assert_string_equal(
@@ -419,7 +374,7 @@ static void infers_exclusive_ends(void **state)
     /* ...and the exclusive file read as inclusive runs past the end. */
     o.end = QUARRY_REFI_END_INCLUSIVE;
     expect_refused(
-        out_path("exclusive.qdpx"), &o, QUARRY_ERANGE,
+        test_out_path("exclusive.qdpx"), &o, QUARRY_ERANGE,
         "PlainTextSelection guid \"5e1ec7ed-0000-4000-8000-0000000000cc\"",
         "past the end of the text of \"interview-01 (Deutsch).txt\"");
 }
@@ -500,8 +455,8 @@ static void round_trip_keeps_everything(void **state)
     quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
     char *x, *y, *qde;
     size_t xl, yl, ql;
-    const char *p1 = out_path("roundtrip-1.qdpx"),
-               *p2 = out_path("roundtrip-2.qdpx");
+    const char *p1 = test_out_path("roundtrip-1.qdpx"),
+               *p2 = test_out_path("roundtrip-2.qdpx");
     FILE *f;
     (void)state;
     refi_model_init(&a);
@@ -511,8 +466,8 @@ static void round_trip_keeps_everything(void **state)
         fail_msg("%s", a.errmsg);
     if (refi_write_qdpx(&a, p2, &o) != 0)
         fail_msg("%s", a.errmsg);
-    x = slurp(p1, &xl);
-    y = slurp(p2, &yl);
+    x = test_slurp(p1, &xl);
+    y = test_slurp(p2, &yl);
     assert_int_equal(xl, yl);
     assert_memory_equal(x, y, xl);
     free(x);
@@ -537,12 +492,12 @@ static void round_trip_keeps_everything(void **state)
 
     /* The exported project.qde (with internal:// paths) for the schema. */
     assert_int_equal(refi_write_qde(&a, &o, 0, &qde, &ql), 0);
-    f = fopen(out_path("export-project.qde"), "wb");
+    f = fopen(test_out_path("export-project.qde"), "wb");
     assert_non_null(f);
     assert_int_equal(fwrite(qde, 1, ql, f), ql);
     fclose(f);
     free(qde);
-    validate_schema(out_path("export-project.qde"));
+    validate_schema(test_out_path("export-project.qde"));
 
     /* Exclusive ends on the way out, read back by inference. */
     refi_model_free(&b);
@@ -647,18 +602,18 @@ static void refuses_zip_bomb(void **state)
     quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
     (void)state;
     assert_non_null(zeros);
-    make_zip(out_path("bomb.qdpx"), names, datas, lens, 2);
+    make_zip(test_out_path("bomb.qdpx"), names, datas, lens, 2);
     free(zeros);
-    expect_refused(out_path("bomb.qdpx"), NULL, QUARRY_ERANGE, "sources/x.txt",
+    expect_refused(test_out_path("bomb.qdpx"), NULL, QUARRY_ERANGE, "sources/x.txt",
                    "zip bomb");
     /* Lower limits: an entry over max_entry_bytes, a total over the cap. */
     o.max_ratio = 100000;
     o.max_entry_bytes = 1u << 20;
-    expect_refused(out_path("bomb.qdpx"), &o, QUARRY_ERANGE, "sources/x.txt",
+    expect_refused(test_out_path("bomb.qdpx"), &o, QUARRY_ERANGE, "sources/x.txt",
                    "over the limit");
     o.max_entry_bytes = 0;
     o.max_total_bytes = 1u << 20;
-    expect_refused(out_path("bomb.qdpx"), &o, QUARRY_ERANGE, "uncompressed",
+    expect_refused(test_out_path("bomb.qdpx"), &o, QUARRY_ERANGE, "uncompressed",
                    "over the limit");
 }
 
@@ -813,13 +768,13 @@ static void refuses_unknown_namespace_and_bad_xml(void **state)
     {
         /* A truncated archive. */
         size_t len;
-        char *z = slurp(pack("basic", "whole.qdpx"), &len);
-        FILE *f = fopen(out_path("cut.qdpx"), "wb");
+        char *z = test_slurp(pack("basic", "whole.qdpx"), &len);
+        FILE *f = fopen(test_out_path("cut.qdpx"), "wb");
         assert_non_null(f);
         assert_int_equal(fwrite(z, 1, len / 2, f), len / 2);
         fclose(f);
         free(z);
-        expect_refused(out_path("cut.qdpx"), NULL, QUARRY_EPARSE,
+        expect_refused(test_out_path("cut.qdpx"), NULL, QUARRY_EPARSE,
                        "not a readable .qdpx", NULL);
     }
     /* Foreign elements inside are skipped with a notice naming them. */
@@ -857,9 +812,9 @@ static void repairs_text(void **state)
         "caf\xE9 ok", "\xEF\xBB\xBFhello"};
     size_t lens[3] = {strlen(datas[0]), strlen(datas[1]), strlen(datas[2])};
     (void)state;
-    make_zip(out_path("repair.qdpx"), names, datas, lens, 3);
+    make_zip(test_out_path("repair.qdpx"), names, datas, lens, 3);
     refi_model_init(&m);
-    if (refi_read_file(&m, out_path("repair.qdpx"), &o) != 0)
+    if (refi_read_file(&m, test_out_path("repair.qdpx"), &o) != 0)
         fail_msg("%s", m.errmsg);
     assert_string_equal(m.sources[0].text, "caf\xEF\xBF\xBD ok");
     assert_int_equal(m.sources[0].n_cp, 7);
@@ -879,7 +834,7 @@ static void repairs_text(void **state)
 static quarry_project *new_project(const char *name)
 {
     quarry_project *p = NULL;
-    const char *path = out_path(name);
+    const char *path = test_out_path(name);
     remove(path);
     assert_int_equal(quarry_project_new(&p), 0);
     assert_int_equal(quarry_project_set_time(p, "2026-01-31T12:00:00Z"), 0);
@@ -940,8 +895,8 @@ static void project_import_export(void **state)
     rows a, b;
     char *x, *y;
     size_t xl, yl;
-    const char *e1 = out_path("from-project-1.qdpx"),
-               *e2 = out_path("from-project-2.qdpx");
+    const char *e1 = test_out_path("from-project-1.qdpx"),
+               *e2 = test_out_path("from-project-2.qdpx");
     (void)state;
     o.notice = on_notice;
     count_notices = 0;
@@ -970,7 +925,7 @@ static void project_import_export(void **state)
 
     /* Importing the same file again is refused, and changes nothing. */
     assert_int_equal(
-        quarry_project_import_qdpx(p, out_path("basic.qdpx"), &o, &st),
+        quarry_project_import_qdpx(p, test_out_path("basic.qdpx"), &o, &st),
         QUARRY_EDUP);
     assert_non_null(strstr(quarry_project_errmsg(p), "already in the project"));
     assert_int_equal(quarry_project_count(p, &n), 0);
@@ -979,7 +934,7 @@ static void project_import_export(void **state)
 
     /* A hostile file changes nothing either. */
     assert_int_not_equal(
-        quarry_project_import_qdpx(p, out_path("past-end.qdpx"), &o, &st), 0);
+        quarry_project_import_qdpx(p, test_out_path("past-end.qdpx"), &o, &st), 0);
     assert_non_null(strstr(quarry_project_errmsg(p), "past the end"));
     assert_int_equal(quarry_project_count(p, &n), 0);
     assert_int_equal(n.sources, 2);
@@ -988,14 +943,14 @@ static void project_import_export(void **state)
     if (quarry_project_export_qdpx(p, e1, &o) != 0)
         fail_msg("%s", quarry_project_errmsg(p));
     assert_int_equal(quarry_project_export_qdpx(p, e2, &o), 0);
-    x = slurp(e1, &xl);
-    y = slurp(e2, &yl);
+    x = test_slurp(e1, &xl);
+    y = test_slurp(e2, &yl);
     assert_int_equal(xl, yl);
     assert_memory_equal(x, y, xl);
     free(x);
     free(y);
-    write_qde_of(e1, out_path("export-from-project.qde"));
-    validate_schema(out_path("export-from-project.qde"));
+    write_qde_of(e1, test_out_path("export-from-project.qde"));
+    validate_schema(test_out_path("export-from-project.qde"));
 
     /* Round trip through a second project: the same codings. */
     q = new_project("reimported.quarry");
@@ -1017,7 +972,7 @@ static void project_suggestions_export(void **state)
     char *x;
     size_t xl;
     rows a;
-    const char *e = out_path("suggested.qdpx");
+    const char *e = test_out_path("suggested.qdpx");
     (void)state;
     if (quarry_project_import_qdpx(p, pack("basic", "basic.qdpx"), &o, &st) !=
         0)
@@ -1055,9 +1010,9 @@ static void project_suggestions_export(void **state)
         0);
     if (quarry_project_export_qdpx(p, e, &o) != 0)
         fail_msg("%s", quarry_project_errmsg(p));
-    write_qde_of(e, out_path("export-suggested.qde"));
-    validate_schema(out_path("export-suggested.qde"));
-    x = slurp(out_path("export-suggested.qde"), &xl);
+    write_qde_of(e, test_out_path("export-suggested.qde"));
+    validate_schema(test_out_path("export-suggested.qde"));
+    x = test_slurp(test_out_path("export-suggested.qde"), &xl);
     assert_non_null(strstr(x, "name=\"" REFI_SUGGESTION_USER "\""));
     assert_non_null(
         strstr(x, "quarry suggestion (run 1), rank 1: Fatigue (Fatigue), score "
@@ -1083,14 +1038,14 @@ static void project_suggestions_export(void **state)
 
 static char *table(quarry_project *p, int (*fn)(quarry_project *, FILE *))
 {
-    const char *path = out_path("table.csv");
+    const char *path = test_out_path("table.csv");
     FILE *f = fopen(path, "wb");
     size_t len;
     assert_non_null(f);
     if (fn(p, f) != 0)
         fail_msg("%s", quarry_project_errmsg(p));
     fclose(f);
-    return slurp(path, &len);
+    return test_slurp(path, &len);
 }
 
 static void project_tables_and_codebook(void **state)
@@ -1135,7 +1090,7 @@ static void project_tables_and_codebook(void **state)
     t = table(p, quarry_project_export_qdc);
     assert_non_null(strstr(t, "<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\""));
     free(t);
-    if (quarry_project_import_qdc(p, out_path("table.csv"), &o, &added,
+    if (quarry_project_import_qdc(p, test_out_path("table.csv"), &o, &added,
                                   &updated) != 0)
         fail_msg("%s", quarry_project_errmsg(p));
     assert_int_equal(added, 0);
@@ -1151,7 +1106,7 @@ static void project_tables_and_codebook(void **state)
     /* An empty project has no codebook to export. */
     p = new_project("empty.quarry");
     {
-        FILE *f = fopen(out_path("empty.qdc"), "wb");
+        FILE *f = fopen(test_out_path("empty.qdc"), "wb");
         assert_int_equal(quarry_project_export_qdc(p, f), QUARRY_EINVAL);
         fclose(f);
     }
@@ -1167,7 +1122,7 @@ static void project_jsonl_round_trip(void **state)
     quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
     quarry_refi_stats st;
     quarry_project_counts a, b;
-    const char *e = out_path("jsonl.qdpx");
+    const char *e = test_out_path("jsonl.qdpx");
     (void)state;
     io.coder = "ana";
     if (quarry_project_import(p, QUARRY_TEST_DATA_DIR "/project/coded.jsonl",
@@ -1175,8 +1130,8 @@ static void project_jsonl_round_trip(void **state)
         fail_msg("%s", quarry_project_errmsg(p));
     if (quarry_project_export_qdpx(p, e, &o) != 0)
         fail_msg("%s", quarry_project_errmsg(p));
-    write_qde_of(e, out_path("export-jsonl.qde"));
-    validate_schema(out_path("export-jsonl.qde"));
+    write_qde_of(e, test_out_path("export-jsonl.qde"));
+    validate_schema(test_out_path("export-jsonl.qde"));
     q = new_project("jsonl-again.quarry");
     if (quarry_project_import_qdpx(q, e, &o, &st) != 0)
         fail_msg("%s", quarry_project_errmsg(q));

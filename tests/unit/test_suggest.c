@@ -554,15 +554,10 @@ static quarry_suggestions *run_threads(int32_t threads, const char *train,
                                        quarry_corpus **tr_out,
                                        quarry_corpus **in_out)
 {
-    quarry_engine_options o = QUARRY_ENGINE_OPTIONS_INIT;
     quarry_pipeline_options po = plain();
     quarry_suggest_options so = QUARRY_SUGGEST_OPTIONS_INIT;
     quarry_suggestions *s = NULL;
-    o.plugin_path = QUARRY_TEST_PLUGIN_DIR;
-    o.dictionary_path = QUARRY_TEST_SOURCE_DIR "/dictionaries";
-    o.use_default_paths = 0;
-    o.threads = threads;
-    assert_int_equal(quarry_engine_new(e_out, &o), QUARRY_OK);
+    *e_out = test_engine_threads(threads);
     *tr_out = corpus(train, "train.jsonl");
     *in_out = corpus(input, "input.jsonl");
     so.top = 4;
@@ -617,50 +612,10 @@ static void threads_same_output(void **state)
     quarry_engine *e1, *e2;
     quarry_corpus *t1, *t2, *i1, *i2;
     quarry_suggestions *a, *b;
-    size_t i;
-    int32_t k, j, ties = 0;
     (void)state;
     a = run_threads(1, train, input, &e1, &t1, &i1);
     b = run_threads(2, train, input, &e2, &t2, &i2);
-    assert_int_equal(quarry_suggestions_size(a), 700);
-    assert_int_equal(quarry_suggestions_size(b), 700);
-    for (i = 0; i < 700; i++) {
-        assert_int_equal(quarry_suggestions_count(a, i),
-                         quarry_suggestions_count(b, i));
-        assert_int_equal(quarry_suggestions_abstain(a, i),
-                         quarry_suggestions_abstain(b, i));
-        for (k = 0; k < quarry_suggestions_count(a, i); k++) {
-            const quarry_suggestion *x = quarry_suggestions_at(a, i, k),
-                                    *y = quarry_suggestions_at(b, i, k);
-            assert_string_equal(x->code, y->code);
-            assert_memory_equal(&x->score, &y->score, sizeof x->score);
-            assert_memory_equal(&x->confidence, &y->confidence,
-                                sizeof x->confidence);
-            assert_int_equal(x->n_neighbours, y->n_neighbours);
-            for (j = 0; j < x->n_neighbours; j++) {
-                assert_int_equal(x->neighbours[j], y->neighbours[j]);
-                assert_memory_equal(&x->neighbour_scores[j],
-                                    &y->neighbour_scores[j],
-                                    sizeof *x->neighbour_scores);
-                if (j > 0) {
-                    float s0 = x->neighbour_scores[j - 1],
-                          s1 = x->neighbour_scores[j];
-                    assert_true(s0 >= s1);
-                    if (s0 == s1) {
-                        ties++;
-                        assert_true(x->neighbours[j - 1] < x->neighbours[j]);
-                    }
-                }
-            }
-            assert_int_equal(x->n_terms, y->n_terms);
-            for (j = 0; j < x->n_terms; j++) {
-                assert_string_equal(x->terms[j], y->terms[j]);
-                assert_memory_equal(&x->term_weights[j], &y->term_weights[j],
-                                    sizeof *x->term_weights);
-            }
-        }
-    }
-    assert_true(ties > 0); /* the copies did tie */
+    assert_true(test_same_suggestions(a, b, 700) > 0); /* the copies did tie */
     quarry_suggestions_free(a);
     quarry_suggestions_free(b);
     quarry_corpus_free(t1);

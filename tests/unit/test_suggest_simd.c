@@ -195,7 +195,6 @@ typedef struct result {
 static void run(result *r, int32_t threads, int scalar, const char *train,
                 const char *input)
 {
-    quarry_engine_options o = QUARRY_ENGINE_OPTIONS_INIT;
     quarry_pipeline_options po = QUARRY_PIPELINE_OPTIONS_INIT;
     quarry_suggest_options so = QUARRY_SUGGEST_OPTIONS_INIT;
     po.stemmer = "none";
@@ -203,11 +202,7 @@ static void run(result *r, int32_t threads, int scalar, const char *train,
     po.lexicon = "none";
     po.min_df = 1;
     po.max_df = 1.0;
-    o.plugin_path = QUARRY_TEST_PLUGIN_DIR;
-    o.dictionary_path = QUARRY_TEST_SOURCE_DIR "/dictionaries";
-    o.use_default_paths = 0;
-    o.threads = threads;
-    assert_int_equal(quarry_engine_new(&r->e, &o), QUARRY_OK);
+    r->e = test_engine_threads(threads);
     r->train = test_corpus(train, "train.jsonl");
     r->input = test_corpus(input, "input.jsonl");
     so.top = 4;
@@ -228,48 +223,6 @@ static void done(result *r)
     quarry_engine_free(r->e);
 }
 
-/* Every field of a and b the same, bit for bit; returns the tied
- * neighbour scores seen. */
-static int same(const quarry_suggestions *a, const quarry_suggestions *b,
-                size_t n)
-{
-    size_t i;
-    int32_t k, j, ties = 0;
-    assert_int_equal(quarry_suggestions_size(a), n);
-    assert_int_equal(quarry_suggestions_size(b), n);
-    for (i = 0; i < n; i++) {
-        assert_int_equal(quarry_suggestions_count(a, i),
-                         quarry_suggestions_count(b, i));
-        assert_int_equal(quarry_suggestions_abstain(a, i),
-                         quarry_suggestions_abstain(b, i));
-        for (k = 0; k < quarry_suggestions_count(a, i); k++) {
-            const quarry_suggestion *x = quarry_suggestions_at(a, i, k),
-                                    *y = quarry_suggestions_at(b, i, k);
-            assert_string_equal(x->code, y->code);
-            assert_memory_equal(&x->score, &y->score, sizeof x->score);
-            assert_memory_equal(&x->confidence, &y->confidence,
-                                sizeof x->confidence);
-            assert_int_equal(x->n_neighbours, y->n_neighbours);
-            for (j = 0; j < x->n_neighbours; j++) {
-                assert_int_equal(x->neighbours[j], y->neighbours[j]);
-                assert_memory_equal(&x->neighbour_scores[j],
-                                    &y->neighbour_scores[j],
-                                    sizeof *x->neighbour_scores);
-                if (j > 0 && x->neighbour_scores[j - 1] ==
-                                 x->neighbour_scores[j])
-                    ties++;
-            }
-            assert_int_equal(x->n_terms, y->n_terms);
-            for (j = 0; j < x->n_terms; j++) {
-                assert_string_equal(x->terms[j], y->terms[j]);
-                assert_memory_equal(&x->term_weights[j], &y->term_weights[j],
-                                    sizeof *x->term_weights);
-            }
-        }
-    }
-    return ties;
-}
-
 /* 4,000 coded training lines (common terms: posting lists of about 2,000
  * rows) and 600 input lines (three blocks): the kernel and the scalar
  * loop, on one thread and two, give the same suggestions, neighbours,
@@ -288,8 +241,8 @@ static void suggest_same_as_scalar(void **state)
     run(&v1, 1, 0, train, input);
     run(&s1, 1, 1, train, input);
     run(&v2, 2, 0, train, input);
-    assert_true(same(v1.s, s1.s, 600) > 0); /* the copies did tie */
-    same(v2.s, s1.s, 600);
+    assert_true(test_same_suggestions(v1.s, s1.s, 600) > 0); /* the copies did tie */
+    test_same_suggestions(v2.s, s1.s, 600);
     done(&v1);
     done(&s1);
     done(&v2);

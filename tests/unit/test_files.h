@@ -1,0 +1,67 @@
+/*
+ * test_files.h -- files the cmocka tests write and read back: a folder for
+ * their outputs (QUARRY_REFI_OUT when the build sets it, else a fresh
+ * temporary folder, never the current one), paths in it, a whole file read
+ * into memory (the core's quarry_slurp) and a string written to a file.
+ * Include after <cmocka.h>.
+ */
+#ifndef QUARRY_TEST_FILES_H
+#define QUARRY_TEST_FILES_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+
+static inline const char *test_out_dir(void)
+{
+    static char tmp[512];
+    const char *d = getenv("QUARRY_REFI_OUT"), *t;
+    if (d && *d)
+        return d;
+    if (tmp[0] == '\0') {
+        t = getenv("TMPDIR");
+        snprintf(tmp, sizeof(tmp), "%s/quarry-test.XXXXXX",
+                 t && *t ? t : P_tmpdir);
+        if (mkdtemp(tmp) == NULL)
+            fail_msg("cannot make a folder for the outputs");
+    }
+    return tmp;
+}
+
+/* NAME in the output folder; the last eight results stay valid. */
+static inline char *test_out_path(const char *name)
+{
+    static char buf[8][1024];
+    static int k;
+    char *p = buf[k++ % 8];
+    mkdir(test_out_dir(), 0777);
+    snprintf(p, 1024, "%s/%s", test_out_dir(), name);
+    return p;
+}
+
+/* The whole file, NUL-terminated after *len bytes (free it). */
+static inline char *test_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *b = NULL;
+    int err = 0;
+    if (f == NULL)
+        fail_msg("cannot open %s", path);
+    if (quarry_slurp(f, &b, len, &err) != 0)
+        fail_msg("cannot read %s", path);
+    fclose(f);
+    return b;
+}
+
+static inline void test_write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+    assert_int_equal(fclose(f), 0);
+}
+
+#endif
