@@ -19,15 +19,6 @@
 
 #define JSONL_FLAGS (JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL)
 
-typedef struct jsonl_state {
-    corpus_span *codes;
-    size_t cap_codes;
-    corpus_span *attrs;
-    size_t cap_attrs; /* spans, two a pair */
-    char *dump;
-    size_t cap_dump;
-} jsonl_state;
-
 /* The kind of a JSON value, for messages ("a list", "null"). */
 const char *corpus_json_type(const json_t *v)
 {
@@ -174,200 +165,6 @@ static const char *field_of_bad_byte(const char *s, size_t n, size_t bad,
     return found;
 }
 
-/* ---------------------------------------------------------------- */
-/* One line */
-
-static int read_codes(corpus_reader *r, jsonl_state *st, int64_t line,
-                      json_t *jcode, size_t *n_codes)
-{
-    const char *cf = r->o.code_field;
-    size_t i;
-    json_t *item;
-
-    *n_codes = 0;
-    if (jcode == NULL || json_is_null(jcode))
-        return 0;
-    if (json_is_string(jcode)) {
-        if (grow_spans(&st->codes, &st->cap_codes, 1) != 0)
-            return corpus_nomem(r);
-        st->codes[0].s = json_string_value(jcode);
-        st->codes[0].len = json_string_length(jcode);
-        *n_codes = 1;
-        return 0;
-    }
-    if (!json_is_array(jcode))
-        return corpus_fail(r, QUARRY_EPARSE, line, cf,
-                           "must be a string, a list of strings or null, "
-                           "not %s",
-                           corpus_json_type(jcode));
-    if (grow_spans(&st->codes, &st->cap_codes, json_array_size(jcode)) != 0)
-        return corpus_nomem(r);
-    json_array_foreach(jcode, i, item)
-    {
-        if (!json_is_string(item))
-            return corpus_fail(r, QUARRY_EPARSE, line, cf,
-                               "item %zu of the list is %s, not a string",
-                               i + 1, corpus_json_type(item));
-        st->codes[i].s = json_string_value(item);
-        st->codes[i].len = json_string_length(item);
-    }
-    *n_codes = json_array_size(jcode);
-    return 0;
-}
-
-/* Compact JSON of the fields left in root (id, text and code removed). */
-static int dump_attributes(corpus_reader *r, jsonl_state *st, json_t *root,
-                           corpus_span *out)
-{
-    const size_t flags = JSON_COMPACT | JSON_PRESERVE_ORDER;
-    size_t need;
-
-    out->s = NULL;
-    out->len = 0;
-    if (json_object_size(root) == 0)
-        return 0;
-    need = json_dumpb(root, st->dump, st->cap_dump, flags);
-    if (need == 0)
-        return corpus_nomem(r);
-    if (need > st->cap_dump) {
-        size_t cap = st->cap_dump ? st->cap_dump : 256;
-        char *p;
-        while (cap < need)
-            cap *= 2;
-        p = realloc(st->dump, cap);
-        if (p == NULL)
-            return corpus_nomem(r);
-        st->dump = p;
-        st->cap_dump = cap;
-        need = json_dumpb(root, st->dump, st->cap_dump, flags);
-        if (need == 0 || need > st->cap_dump)
-            return corpus_nomem(r);
-    }
-    out->s = st->dump;
-    out->len = need;
-    return 0;
-}
-
-static int read_object(corpus_reader *r, jsonl_state *st, int64_t line,
-                       json_t *root)
-{
-    const quarry_read_options *o = &r->o;
-    json_t *jid, *jtext, *jcode, *jspeaker, *value;
-    corpus_rec rec;
-    char idbuf[32];
-    const char *key;
-    size_t n_attrs = 0;
-    int rc;
-
-    memset(&rec, 0, sizeof rec);
-    rec.line = line;
-    rec.start = rec.end = -1;
-
-    jid = json_object_get(root, o->id_field);
-    if (jid == NULL)
-        return corpus_fail(r, QUARRY_EPARSE, line, o->id_field, "missing");
-    if (json_is_string(jid)) {
-        rec.id.s = json_string_value(jid);
-        rec.id.len = json_string_length(jid);
-    } else if (json_is_integer(jid)) {
-        int k = snprintf(idbuf, sizeof idbuf, "%" JSON_INTEGER_FORMAT,
-                         json_integer_value(jid));
-        rec.id.s = idbuf;
-        rec.id.len = k > 0 ? (size_t)k : 0;
-    } else {
-        return corpus_fail(r, QUARRY_EPARSE, line, o->id_field,
-                           "must be a string or an integer, not %s",
-                           corpus_json_type(jid));
-    }
-
-    jtext = json_object_get(root, o->text_field);
-    if (jtext == NULL)
-        return corpus_fail(r, QUARRY_EPARSE, line, o->text_field, "missing");
-    if (!json_is_string(jtext))
-        return corpus_fail(r, QUARRY_EPARSE, line, o->text_field,
-                           "must be a string, not %s", corpus_json_type(jtext));
-    rec.text.s = json_string_value(jtext);
-    rec.text.len = json_string_length(jtext);
-
-    jcode = json_object_get(root, o->code_field);
-    rc = read_codes(r, st, line, jcode, &rec.n_codes);
-    if (rc != 0)
-        return rc;
-    rec.codes = st->codes;
-
-    /* What is left are the attributes; the values removed from root stay
-     * alive through the references taken here until the record is added. */
-    json_incref(jid);
-    json_incref(jtext);
-    json_incref(jcode); /* NULL-safe */
-    json_object_del(root, o->id_field);
-    json_object_del(root, o->text_field);
-    json_object_del(root, o->code_field);
-
-    jspeaker = json_object_get(root, "speaker");
-    if (json_is_string(jspeaker)) {
-        rec.speaker.s = json_string_value(jspeaker);
-        rec.speaker.len = json_string_length(jspeaker);
-    }
-    rc = grow_spans(&st->attrs, &st->cap_attrs, 2 * json_object_size(root));
-    if (rc != 0) {
-        rc = corpus_nomem(r);
-        goto out;
-    }
-    json_object_foreach(root, key, value)
-    {
-        if (!json_is_string(value))
-            continue;
-        st->attrs[2 * n_attrs].s = key;
-        st->attrs[2 * n_attrs].len = strlen(key);
-        st->attrs[2 * n_attrs + 1].s = json_string_value(value);
-        st->attrs[2 * n_attrs + 1].len = json_string_length(value);
-        n_attrs++;
-    }
-    rec.attrs = st->attrs;
-    rec.n_attrs = n_attrs;
-    rc = dump_attributes(r, st, root, &rec.attributes);
-    if (rc != 0)
-        goto out;
-    rc = corpus_add(r, &rec);
-out:
-    json_decref(jid);
-    json_decref(jtext);
-    json_decref(jcode);
-    return rc;
-}
-
-static int read_line(corpus_reader *r, jsonl_state *st, int64_t line,
-                     const char *s, size_t n)
-{
-    size_t bad;
-    quarry_utf8_problem p = quarry_utf8_check(s, n, &bad);
-    json_error_t jerr;
-    json_t *root;
-    int rc;
-
-    if (p != QUARRY_UTF8_OK) {
-        char field[128];
-        const char *f = field_of_bad_byte(s, n, bad, field, sizeof field);
-        return corpus_fail_bytes(r, (int)p, line, f, bad + 1);
-    }
-    root = json_loadb(s, n, JSONL_FLAGS, &jerr);
-    if (root == NULL)
-        return corpus_fail(r, QUARRY_EPARSE, line, NULL,
-                           "malformed JSON: %s (column %d)", jerr.text,
-                           jerr.column);
-    if (!json_is_object(root)) {
-        rc = corpus_fail(r, QUARRY_EPARSE, line, NULL,
-                         "not a JSON object but %s (JSON Lines wants one "
-                         "object a line)",
-                         corpus_json_type(root));
-    } else {
-        rc = read_object(r, st, line, root);
-    }
-    json_decref(root);
-    return rc;
-}
-
 static int is_blank_line(const char *s, size_t n)
 {
     size_t i;
@@ -406,6 +203,16 @@ typedef struct jsonl_chunk {
     jsonl_off *spans;
     size_t n_spans, cap_spans;
 } jsonl_chunk;
+
+/* The in-order task's scratch: the record's code and attribute spans,
+ * and a chunk for a line read again on its own (read_line). */
+typedef struct jsonl_state {
+    corpus_span *codes;
+    size_t cap_codes;
+    corpus_span *attrs;
+    size_t cap_attrs; /* spans, two a pair */
+    jsonl_chunk one;
+} jsonl_state;
 
 typedef struct jsonl_line {
     const char *s;
@@ -473,9 +280,9 @@ static int chunk_span(jsonl_chunk *ch, const char *s, size_t n, size_t *at)
     return chunk_copy(ch, s, n, &ch->spans[ch->n_spans++]);
 }
 
-/* What read_object() takes from root, copied into ch; -1 when the line is
- * not a plain good record (read_line() will then say why). The same calls
- * on the tree, in the same order, as read_object(). */
+/* What an excerpt takes from root, copied into ch; -1 when the line is not
+ * a plain good record (read_line() will then say why, check_object()
+ * checking the fields in this order). */
 static int prepare_line(const quarry_read_options *o, jsonl_chunk *ch,
                         jsonl_line *l, json_t *root)
 {
@@ -612,43 +419,131 @@ static corpus_span span_of(const jsonl_chunk *ch, jsonl_off o)
     return sp;
 }
 
+/* A prepared line to the corpus. */
+static int add_prepared(corpus_reader *r, jsonl_state *st,
+                        const jsonl_line *l, const jsonl_chunk *ch)
+{
+    corpus_rec rec;
+    size_t k;
+    memset(&rec, 0, sizeof rec);
+    rec.line = l->line;
+    rec.start = rec.end = -1;
+    rec.id = span_of(ch, l->id);
+    rec.text = span_of(ch, l->text);
+    rec.speaker = span_of(ch, l->speaker);
+    rec.attributes = span_of(ch, l->attributes);
+    if (grow_spans(&st->codes, &st->cap_codes, l->n_codes) != 0 ||
+        grow_spans(&st->attrs, &st->cap_attrs, 2 * l->n_attrs) != 0)
+        return corpus_nomem(r);
+    for (k = 0; k < l->n_codes; k++)
+        st->codes[k] = span_of(ch, ch->spans[l->codes_at + k]);
+    for (k = 0; k < 2 * l->n_attrs; k++)
+        st->attrs[k] = span_of(ch, ch->spans[l->attrs_at + k]);
+    rec.codes = st->codes;
+    rec.n_codes = l->n_codes;
+    rec.attrs = st->attrs;
+    rec.n_attrs = l->n_attrs;
+    return corpus_add(r, &rec);
+}
+
+/* ---------------------------------------------------------------- */
+/* A line that could not be prepared: what is wrong, as a message      */
+
+static int check_codes(corpus_reader *r, int64_t line, json_t *jcode)
+{
+    const char *cf = r->o.code_field;
+    size_t i;
+    json_t *item;
+
+    if (jcode == NULL || json_is_null(jcode) || json_is_string(jcode))
+        return 0;
+    if (!json_is_array(jcode))
+        return corpus_fail(r, QUARRY_EPARSE, line, cf,
+                           "must be a string, a list of strings or null, "
+                           "not %s",
+                           corpus_json_type(jcode));
+    json_array_foreach(jcode, i, item)
+    {
+        if (!json_is_string(item))
+            return corpus_fail(r, QUARRY_EPARSE, line, cf,
+                               "item %zu of the list is %s, not a string",
+                               i + 1, corpus_json_type(item));
+    }
+    return 0;
+}
+
+/* The fields prepare_line() needs, checked in its order: 0 when they are
+ * as it wants them, else the message. */
+static int check_object(corpus_reader *r, int64_t line, json_t *root)
+{
+    const quarry_read_options *o = &r->o;
+    json_t *jid = json_object_get(root, o->id_field),
+           *jtext = json_object_get(root, o->text_field);
+
+    if (jid == NULL)
+        return corpus_fail(r, QUARRY_EPARSE, line, o->id_field, "missing");
+    if (!json_is_string(jid) && !json_is_integer(jid))
+        return corpus_fail(r, QUARRY_EPARSE, line, o->id_field,
+                           "must be a string or an integer, not %s",
+                           corpus_json_type(jid));
+    if (jtext == NULL)
+        return corpus_fail(r, QUARRY_EPARSE, line, o->text_field, "missing");
+    if (!json_is_string(jtext))
+        return corpus_fail(r, QUARRY_EPARSE, line, o->text_field,
+                           "must be a string, not %s", corpus_json_type(jtext));
+    return check_codes(r, line, json_object_get(root, o->code_field));
+}
+
+/* A line the workers could not prepare, read again by the in-order task:
+ * the message a one-thread read gives, or (when a worker only ran out of
+ * memory) the excerpt. */
+static int read_line(corpus_reader *r, jsonl_state *st, int64_t line,
+                     const char *s, size_t n)
+{
+    size_t bad;
+    quarry_utf8_problem p = quarry_utf8_check(s, n, &bad);
+    json_error_t jerr;
+    json_t *root;
+    jsonl_line l;
+    int rc;
+
+    if (p != QUARRY_UTF8_OK) {
+        char field[128];
+        const char *f = field_of_bad_byte(s, n, bad, field, sizeof field);
+        return corpus_fail_bytes(r, (int)p, line, f, bad + 1);
+    }
+    root = json_loadb(s, n, JSONL_FLAGS, &jerr);
+    if (root == NULL)
+        return corpus_fail(r, QUARRY_EPARSE, line, NULL,
+                           "malformed JSON: %s (column %d)", jerr.text,
+                           jerr.column);
+    if (!json_is_object(root)) {
+        rc = corpus_fail(r, QUARRY_EPARSE, line, NULL,
+                         "not a JSON object but %s (JSON Lines wants one "
+                         "object a line)",
+                         corpus_json_type(root));
+    } else if ((rc = check_object(r, line, root)) == 0) {
+        memset(&l, 0, sizeof l);
+        l.line = line;
+        st->one.len = 0;
+        st->one.n_spans = 0;
+        rc = prepare_line(&r->o, &st->one, &l, root) == 0
+                 ? add_prepared(r, st, &l, &st->one)
+                 : corpus_nomem(r);
+    }
+    json_decref(root);
+    return rc;
+}
+
 /* Add the prepared lines in order. */
 static int add_batch(corpus_reader *r, jsonl_state *st, jsonl_line *l,
                      const jsonl_chunk *chunks, int64_t n)
 {
     int64_t i;
-    size_t k;
     for (i = 0; i < n; i++) {
-        const jsonl_chunk *ch = &chunks[i / JSONL_GRAIN];
-        corpus_rec rec;
-        int rc;
-        if (!l[i].ready) {
-            /* Again, for the message (or, if it parses after all, the
-             * excerpt). */
-            rc = read_line(r, st, l[i].line, l[i].s, l[i].n);
-            if (rc != 0)
-                return rc;
-            continue;
-        }
-        memset(&rec, 0, sizeof rec);
-        rec.line = l[i].line;
-        rec.start = rec.end = -1;
-        rec.id = span_of(ch, l[i].id);
-        rec.text = span_of(ch, l[i].text);
-        rec.speaker = span_of(ch, l[i].speaker);
-        rec.attributes = span_of(ch, l[i].attributes);
-        if (grow_spans(&st->codes, &st->cap_codes, l[i].n_codes) != 0 ||
-            grow_spans(&st->attrs, &st->cap_attrs, 2 * l[i].n_attrs) != 0)
-            return corpus_nomem(r);
-        for (k = 0; k < l[i].n_codes; k++)
-            st->codes[k] = span_of(ch, ch->spans[l[i].codes_at + k]);
-        for (k = 0; k < 2 * l[i].n_attrs; k++)
-            st->attrs[k] = span_of(ch, ch->spans[l[i].attrs_at + k]);
-        rec.codes = st->codes;
-        rec.n_codes = l[i].n_codes;
-        rec.attrs = st->attrs;
-        rec.n_attrs = l[i].n_attrs;
-        rc = corpus_add(r, &rec);
+        int rc = l[i].ready
+                     ? add_prepared(r, st, &l[i], &chunks[i / JSONL_GRAIN])
+                     : read_line(r, st, l[i].line, l[i].s, l[i].n);
         if (rc != 0)
             return rc;
     }
@@ -761,6 +656,7 @@ out:
     }
     free(st.codes);
     free(st.attrs);
-    free(st.dump);
+    free(st.one.bytes);
+    free(st.one.spans);
     return rc;
 }
