@@ -334,6 +334,27 @@ static size_t rx_past_empty(const char *text, size_t len, size_t start,
     return i;
 }
 
+/* The next PCRE2 match from `from` and its token: 1 with *next where to
+ * go on, 0 when there is no more match, or a negative status. */
+static int rx_pcre_step(rx *me, const char *text, size_t len, size_t from,
+                        quarry_token_fn emit, void *payload, char *err,
+                        size_t *next)
+{
+    size_t s, e;
+    int rc = rx_match(me, text, len, from, &s, &e, err);
+    if (rc <= 0)
+        return rc;
+    if (e <= s) {
+        *next = rx_past_empty(text, len, from, e);
+        return 1;
+    }
+    rc = rx_token(me, text, s, e - s, emit, payload, err);
+    if (rc != QUARRY_OK)
+        return rc;
+    *next = e;
+    return 1;
+}
+
 /* Byte classes for the default pattern's ASCII: RX_W a word character
  * ([\\p{L}\\p{M}\\p{N}] in ASCII is exactly these), with RX_LO, RX_UP or
  * RX_DG for what rx_token() would find in it; RX_J a joiner (' or -); RX_U
@@ -411,7 +432,7 @@ static int rx_tokenize_default(rx *me, const char *text, size_t len,
     size_t i = 0;
 
     while (i < len) {
-        size_t b = i, s, e;
+        size_t b = i;
         unsigned c = rx_class[u[i]], seen = 0;
         int rc;
         if (!(c & (RX_W | RX_U))) {
@@ -448,17 +469,9 @@ static int rx_tokenize_default(rx *me, const char *text, size_t len,
             }
         }
         /* Non-ASCII where a match could be: PCRE2 from b. */
-        rc = rx_match(me, text, len, b, &s, &e, err);
+        rc = rx_pcre_step(me, text, len, b, emit, payload, err, &i);
         if (rc <= 0)
             return rc;
-        if (e <= s) { /* cannot happen with this pattern */
-            i = rx_past_empty(text, len, b, e);
-            continue;
-        }
-        rc = rx_token(me, text, s, e - s, emit, payload, err);
-        if (rc != QUARRY_OK)
-            return rc;
-        i = e;
     }
     return QUARRY_OK;
 }
@@ -472,18 +485,9 @@ static int rx_tokenize(void *self, const char *text, size_t len,
     if (me->fast)
         return rx_tokenize_default(me, text, len, emit, payload, err);
     while (start < len) {
-        size_t s, e;
-        int rc = rx_match(me, text, len, start, &s, &e, err);
+        int rc = rx_pcre_step(me, text, len, start, emit, payload, err, &start);
         if (rc <= 0)
             return rc;
-        if (e <= s) {
-            start = rx_past_empty(text, len, start, e);
-            continue;
-        }
-        rc = rx_token(me, text, s, e - s, emit, payload, err);
-        if (rc != QUARRY_OK)
-            return rc;
-        start = e;
     }
     return QUARRY_OK;
 }
