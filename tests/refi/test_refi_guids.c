@@ -38,6 +38,7 @@
 #include "refi_model.h"
 #include "refi_project.h"
 #include "../unit/test_files.h"
+#include "refi_test_util.h"
 
 /* The GUIDs of the test file, normalised (lower case, no braces). */
 #define U_ZOE "a1b2c3d4-0000-4000-8000-0000000000aa"
@@ -118,71 +119,6 @@ static const char guids_qde[] =
          "<Sets><Set guid=\"5e700000-0000-4000-8000-000000000001\" name=\"S\">"
          "<MemberCode targetGUID=\"" C_MUD "\"/>"
          "<MemberCode targetGUID=\"" C_HOK "\"/></Set></Sets></Project>";
-
-/* A .qdpx holding only project.qde (texts inline). */
-static const char *zip_qde(const char *name, const char *qde)
-{
-    const char *path = test_out_path(name);
-    int err = 0;
-    zip_t *za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &err);
-    zip_source_t *s;
-    assert_non_null(za);
-    s = zip_source_buffer(za, qde, strlen(qde), 0);
-    assert_non_null(s);
-    assert_true(zip_file_add(za, "project.qde", s, ZIP_FL_OVERWRITE) >= 0);
-    assert_int_equal(zip_close(za), 0);
-    return path;
-}
-
-static void write_qde_of(const char *qdpx, const char *to)
-{
-    int err = 0;
-    zip_t *za = zip_open(qdpx, ZIP_RDONLY, &err);
-    zip_file_t *zf;
-    char buf[65536];
-    zip_int64_t n;
-    FILE *f = fopen(to, "wb");
-    assert_non_null(za);
-    assert_non_null(f);
-    zf = zip_fopen(za, "project.qde", 0);
-    assert_non_null(zf);
-    while ((n = zip_fread(zf, buf, sizeof(buf))) > 0)
-        fwrite(buf, 1, (size_t)n, f);
-    zip_fclose(zf);
-    zip_discard(za);
-    fclose(f);
-}
-
-static void validate_schema(const char *qde_path)
-{
-    const char *xsd = getenv("QUARRY_REFI_SCHEMA");
-    xmlSchemaParserCtxtPtr pc;
-    xmlSchemaPtr schema;
-    xmlSchemaValidCtxtPtr vc;
-    if (xsd == NULL || *xsd == '\0')
-        return;
-    pc = xmlSchemaNewParserCtxt(xsd);
-    assert_non_null(pc);
-    schema = xmlSchemaParse(pc);
-    assert_non_null(schema);
-    vc = xmlSchemaNewValidCtxt(schema);
-    assert_int_equal(xmlSchemaValidateFile(vc, qde_path, 0), 0);
-    xmlSchemaFreeValidCtxt(vc);
-    xmlSchemaFree(schema);
-    xmlSchemaFreeParserCtxt(pc);
-}
-
-static quarry_project *new_project(const char *name)
-{
-    quarry_project *p = NULL;
-    const char *path = test_out_path(name);
-    remove(path);
-    assert_int_equal(quarry_project_new(&p), 0);
-    assert_int_equal(quarry_project_set_time(p, "2026-01-31T12:00:00Z"), 0);
-    if (quarry_project_create(p, path) != 0)
-        fail_msg("%s", quarry_project_errmsg(p));
-    return p;
-}
 
 static int64_t count(quarry_project *p, const char *sql)
 {
@@ -341,7 +277,7 @@ static void read_input(refi_model *m)
     quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
     o.end = QUARRY_REFI_END_EXCLUSIVE;
     refi_model_init(m);
-    if (refi_read_file(m, zip_qde("guids.qdpx", guids_qde), &o) != 0)
+    if (refi_read_file(m, zip_qde("guids.qdpx", guids_qde, NULL, NULL), &o) != 0)
         fail_msg("%s", m->errmsg);
 }
 
@@ -358,7 +294,7 @@ static void qdpx_round_trip_keeps_guids(void **state)
     read_input(&in);
     assert_string_equal(in.users[0].guid, U_ZOE);
     assert_string_equal(in.codes[0].guid, C_EMO);
-    import_qdpx(p, zip_qde("guids.qdpx", guids_qde));
+    import_qdpx(p, zip_qde("guids.qdpx", guids_qde, NULL, NULL));
     /* One meta row per code and per coder of the file. */
     assert_int_equal(count(p, "SELECT count(*) FROM meta WHERE key LIKE "
                               "'refi.code\\_guid.%' ESCAPE '\\'"),
@@ -549,7 +485,7 @@ static const char *other_file(const char *name, const char *source,
                  ? "c0d10000-0000-4000-8000-000000000012"
                  : "c0d10000-0000-4000-8000-000000000013",
              zoe_guid);
-    return zip_qde(name, qde);
+    return zip_qde(name, qde, NULL, NULL);
 }
 
 static void matches_existing_codes_and_coders(void **state)
@@ -566,7 +502,7 @@ static void matches_existing_codes_and_coders(void **state)
             "', 0);"
             "INSERT INTO coders(name) VALUES('" ZOE "');");
     o.end = QUARRY_REFI_END_EXCLUSIVE;
-    if (quarry_project_import_qdpx(p, zip_qde("guids.qdpx", guids_qde), &o,
+    if (quarry_project_import_qdpx(p, zip_qde("guids.qdpx", guids_qde, NULL, NULL), &o,
                                    &st) != 0)
         fail_msg("%s", quarry_project_errmsg(p));
     assert_int_equal(st.codes, 4); /* Müdigkeit matched by name */
@@ -601,7 +537,8 @@ static void matches_existing_codes_and_coders(void **state)
                  "0000000000dd\" creatingUser=\"a1b2c3d4-0000-4000-8000-"
                  "0000000000dd\"><CodeRef targetGUID=\"c0de0000-0000-4000-8000-"
                  "0000000000dd\"/></Coding></PlainTextSelection></TextSource>"
-                 "</Sources></Project>");
+                 "</Sources></Project>",
+            NULL, NULL);
         int64_t before = count(p, "SELECT count(*) FROM meta");
         /* The excerpt is in the project already: refused, rolled back. */
         assert_int_equal(quarry_project_import_qdpx(p, bad, &o, &st),
@@ -630,7 +567,7 @@ static void tampered_meta_falls_back(void **state)
     char ns[37], g[37], sql[1024];
     (void)state;
     read_input(&in);
-    import_qdpx(p, zip_qde("guids.qdpx", guids_qde));
+    import_qdpx(p, zip_qde("guids.qdpx", guids_qde, NULL, NULL));
     assert_int_equal(refi_project_ns(p, ns), 0);
     refi_project_code_guid(MUD, g);
     snprintf(sql, sizeof(sql),
