@@ -37,6 +37,7 @@
  *                               imported; one per (excerpt, code, coder)
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <nettle/sha2.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -112,15 +113,44 @@ int project_fail(quarry_project *p, int status, const char *fmt, ...)
     return status;
 }
 
+/* Whether SQLite's last failure on db is another process's lock (after
+ * the busy timeout), or a full disk, rather than anything about the file. */
+static int db_busy(sqlite3 *db)
+{
+    int code = sqlite3_errcode(db);
+    return code == SQLITE_BUSY || code == SQLITE_LOCKED;
+}
+
+static int db_full(sqlite3 *db)
+{
+    int code = sqlite3_errcode(db);
+    return code == SQLITE_FULL ||
+           (code == SQLITE_IOERR && sqlite3_system_errno(db) == ENOSPC);
+}
+
+static int fail_busy(quarry_project *p, const char *path)
+{
+    return project_fail(p, QUARRY_EIO,
+                        "%s is busy: another quarry is writing to it; "
+                        "try again when it finishes", path);
+}
+
 int project_db_fail(quarry_project *p, const char *what)
 {
     int code = p->db ? sqlite3_errcode(p->db) : SQLITE_ERROR;
     const char *msg = p->db ? sqlite3_errmsg(p->db) : "no database";
+    const char *path = p->path ? p->path : "project";
     if (code == SQLITE_NOMEM)
         return project_fail(p, QUARRY_ENOMEM, "%s: %s: out of memory",
-                            p->path ? p->path : "project", what);
-    return project_fail(p, QUARRY_EIO, "%s: %s: %s",
-                        p->path ? p->path : "project", what, msg);
+                            path, what);
+    if (p->db != NULL && db_busy(p->db))
+        return fail_busy(p, path);
+    if (p->db != NULL && db_full(p->db))
+        return project_fail(p, QUARRY_EIO,
+                            "%s: %s: the disk is full (free some space "
+                            "and try again)",
+                            path, what);
+    return project_fail(p, QUARRY_EIO, "%s: %s: %s", path, what, msg);
 }
 
 int project_check(quarry_project *p, int write)
@@ -145,8 +175,7 @@ int project_exec(quarry_project *p, const char *sql)
 int project_begin(quarry_project *p)
 {
     if (sqlite3_exec(p->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
-        return project_db_fail(p, "cannot start a transaction "
-                                  "(is another quarry writing to it?)");
+        return project_db_fail(p, "cannot start a transaction");
     return QUARRY_OK;
 }
 
@@ -370,12 +399,17 @@ static uint32_t be32(const unsigned char *b)
 
 /* What the first 100 bytes of a file say: 1 a quarry project (with its
  * schema version in *version), 0 not SQLite, -1 SQLite of another
- * application, -2 too short to tell, -3 unreadable (errno kept). */
+ * application, -2 too short to tell, -3 unreadable (errno kept), -4 a
+ * folder. */
 static int sniff(const char *path, uint32_t *version)
 {
     unsigned char h[100];
     size_t n;
-    FILE *f = fopen(path, "rb");
+    struct stat sb;
+    FILE *f;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return -4;
+    f = fopen(path, "rb");
     if (f == NULL)
         return -3;
     n = fread(h, 1, sizeof h, f);
@@ -401,34 +435,74 @@ static int configure(quarry_project *p)
     sqlite3_busy_timeout(p->db, 5000);
     sqlite3_extended_result_codes(p->db, 0);
     if (p->readonly)
-        return project_exec(p, "PRAGMA foreign_keys = ON");
+        return project_exec(p, "PRAGMA foreign_keys = ON;"
+                               "PRAGMA query_only = ON");
     return project_exec(p, "PRAGMA foreign_keys = ON;"
                            "PRAGMA synchronous = FULL");
 }
 
+/* Make path as a new empty file, failing when anything is there already:
+ * open(O_CREAT | O_EXCL) is the one test-and-create the kernel does
+ * atomically, on every file system (SQLite's SQLITE_OPEN_EXCLUSIVE is not
+ * O_EXCL for the main file). SQLite then opens the empty file, which it
+ * takes for an empty database. A hard link from a temporary name would
+ * also be atomic, but USB sticks (FAT, exFAT) and some shares have no
+ * hard links. *made is the file's identity, so that a failure removes
+ * this file and never one another process put in its place. */
+static int create_file(quarry_project *p, const char *path, struct stat *made)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    int err = errno;
+    if (fd < 0) {
+        if (err == EEXIST)
+            return project_fail(p, QUARRY_EEXIST,
+                                "%s: already exists; not overwritten "
+                                "(open it, or choose another name)", path);
+        return project_fail(p, QUARRY_EIO, "%s: cannot create (%s)", path,
+                            err == ENOSPC ? "the disk is full"
+                                          : strerror(err));
+    }
+    if (fstat(fd, made) != 0) {
+        err = errno;
+        close(fd);
+        unlink(path);
+        return project_fail(p, QUARRY_EIO, "%s: cannot create (%s)", path,
+                            strerror(err));
+    }
+    close(fd);
+    return QUARRY_OK;
+}
+
+/* Remove what create_file made, if path still names that file. */
+static void remove_made(const char *path, const struct stat *made)
+{
+    struct stat now;
+    if (stat(path, &now) == 0 && now.st_dev == made->st_dev &&
+        now.st_ino == made->st_ino)
+        unlink(path);
+}
+
 int quarry_project_create(quarry_project *p, const char *path)
 {
-    struct stat sb;
+    struct stat made;
     char now[40], sql[256];
     int status;
     sqlite3_stmt *st;
     if (p == NULL || path == NULL)
         return QUARRY_EINVAL;
     project_close(p);
-    if (stat(path, &sb) == 0)
-        return project_fail(p, QUARRY_EEXIST,
-                            "%s: already exists; not overwritten "
-                            "(open it, or choose another name)", path);
-    p->path = strdup(path);
-    if (p->path == NULL)
-        return project_fail(p, QUARRY_ENOMEM, "out of memory");
-    if (sqlite3_open_v2(path, &p->db,
-                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-                            SQLITE_OPEN_EXCLUSIVE,
-                        NULL) != SQLITE_OK) {
-        status = project_db_fail(p, "cannot create");
-        project_close(p);
+    status = create_file(p, path, &made);
+    if (status != QUARRY_OK)
         return status;
+    p->path = strdup(path);
+    if (p->path == NULL) {
+        remove_made(path, &made);
+        return project_fail(p, QUARRY_ENOMEM, "out of memory");
+    }
+    if (sqlite3_open_v2(path, &p->db, SQLITE_OPEN_READWRITE, NULL) !=
+        SQLITE_OK) {
+        status = project_db_fail(p, "cannot create");
+        goto fail;
     }
     p->readonly = 0;
     status = configure(p);
@@ -458,13 +532,68 @@ int quarry_project_create(quarry_project *p, const char *path)
     }
     if (status == QUARRY_OK)
         status = project_commit(p);
-    if (status != QUARRY_OK) {
-        project_rollback(p);
-        project_close(p);
-        unlink(path); /* ours: made by this call with O_EXCL */
-        return status;
-    }
-    return QUARRY_OK;
+    if (status == QUARRY_OK)
+        return QUARRY_OK;
+fail:
+    project_rollback(p);
+    project_close(p);
+    remove_made(path, &made); /* made by this call with O_EXCL */
+    return status;
+}
+
+/* Why the first read of an open project failed: another process holds
+ * the lock past the busy timeout, an interrupted write left a journal this
+ * read-only handle may not roll back, or the file itself is damaged. */
+static int unreadable(quarry_project *p)
+{
+    if (db_busy(p->db))
+        return fail_busy(p, p->path);
+    if (sqlite3_errcode(p->db) == SQLITE_READONLY)
+        return project_fail(p, QUARRY_EIO,
+                            "%s: an earlier quarry was interrupted while "
+                            "writing to it and left %s-journal; quarry "
+                            "needs write access to the file and its folder "
+                            "to undo that unfinished change (the project is "
+                            "not damaged); not opened, not modified",
+                            p->path, p->path);
+    return project_fail(p, QUARRY_EPARSE,
+                        "%s: damaged, cannot be read (%s); not opened, "
+                        "not modified", p->path, sqlite3_errmsg(p->db));
+}
+
+/* A read-only open still opens read-write when an interrupted write (a
+ * killed quarry, a power cut) may have left a hot journal: only a
+ * read-write handle may roll it back, which SQLite does on the first read;
+ * a read-only one fails every read instead. The handle stays read-only
+ * for quarry (p->readonly, PRAGMA query_only). Needs write access to the
+ * file and to its folder (the journal is deleted). */
+static int may_recover(const char *path)
+{
+    char *journal, *dir, *slash;
+    size_t n = strlen(path);
+    int ok;
+    journal = malloc(n + sizeof "-journal");
+    if (journal == NULL)
+        return 0;
+    memcpy(journal, path, n);
+    memcpy(journal + n, "-journal", sizeof "-journal");
+    ok = access(journal, F_OK) == 0 && access(path, W_OK) == 0;
+    free(journal);
+    if (!ok)
+        return 0;
+    dir = strdup(path);
+    if (dir == NULL)
+        return 0;
+    slash = strrchr(dir, '/');
+    if (slash == NULL)
+        strcpy(dir, ".");
+    else if (slash == dir)
+        slash[1] = '\0';
+    else
+        *slash = '\0';
+    ok = access(dir, W_OK) == 0;
+    free(dir);
+    return ok;
 }
 
 /* Everything a damaged file could fail, before any write. */
@@ -476,17 +605,15 @@ static int verify(quarry_project *p)
     int rc, status = QUARRY_OK;
     st = project_prepare(p, "PRAGMA quick_check(1)");
     if (st == NULL)
-        return project_fail(p, QUARRY_EPARSE,
-                            "%s: damaged, cannot be read (%s); "
-                            "not opened, not modified",
-                            p->path, sqlite3_errmsg(p->db));
+        return unreadable(p);
     rc = sqlite3_step(st);
     res = rc == SQLITE_ROW ? project_col_text(st, 0) : NULL;
-    if (res == NULL || strcmp(res, "ok") != 0)
+    if (res == NULL)
+        status = unreadable(p);
+    else if (strcmp(res, "ok") != 0)
         status = project_fail(p, QUARRY_EPARSE,
                               "%s: damaged (%s); not opened, not modified",
-                              p->path,
-                              res ? res : sqlite3_errmsg(p->db));
+                              p->path, res);
     sqlite3_finalize(st);
     if (status != QUARRY_OK)
         return status;
@@ -521,6 +648,9 @@ int quarry_project_open(quarry_project *p, const char *path, int flags)
                             errno == ENOENT
                                 ? "no such project (quarry init makes one)"
                                 : strerror(errno));
+    case -4:
+        return project_fail(p, QUARRY_EPARSE,
+                            "%s is a folder, not a quarry project", path);
     case -2:
         return project_fail(p, QUARRY_EPARSE,
                             "%s: damaged or truncated (too short for a "
@@ -554,18 +684,17 @@ int quarry_project_open(quarry_project *p, const char *path, int flags)
         return project_fail(p, QUARRY_ENOMEM, "out of memory");
     p->readonly = (flags & QUARRY_PROJECT_READONLY) != 0;
     if (sqlite3_open_v2(path, &p->db,
-                        p->readonly ? SQLITE_OPEN_READONLY
-                                    : SQLITE_OPEN_READWRITE,
+                        p->readonly && !may_recover(path)
+                            ? SQLITE_OPEN_READONLY
+                            : SQLITE_OPEN_READWRITE,
                         NULL) != SQLITE_OK) {
         status = project_db_fail(p, "cannot open");
         project_close(p);
         return status;
     }
-    status = configure(p);
+    status = configure(p); /* reads the schema: may meet damage, locks */
     if (status != QUARRY_OK)
-        status = project_fail(p, QUARRY_EPARSE,
-                              "%s: damaged, cannot be read (%s); not opened, "
-                              "not modified", path, sqlite3_errmsg(p->db));
+        status = unreadable(p);
     if (status == QUARRY_OK)
         status = verify(p);
     if (status != QUARRY_OK) {
