@@ -697,12 +697,11 @@ int cmd_bench(int argc, char **argv)
             if (bps[i].p == bps[n_plugins].p)
                 break;
         if (i == n_plugins) {
-            /* Made once here so a bad --option value stops the bench
-             * before any run, with its message (the runs' own instances
-             * live in the children). */
-            quarry_instance *inst = NULL;
-            rc = quarry_instance_new(&inst, e, bps[n_plugins].p);
-            quarry_instance_free(inst);
+            /* Options checked once here so a bad --option value stops
+             * the bench before any run, with its message; the instances
+             * (create()) live in the children, so a plugin that crashes
+             * there fails its runs, not the bench. */
+            rc = quarry_instance_check(e, bps[n_plugins].p);
             if (rc != 0) {
                 cli_error(&c, "%s", quarry_engine_errmsg(e));
                 code = cli_exit_code(rc);

@@ -239,13 +239,67 @@ static int list_option_names(const quarry_plugin *p, char *buf, size_t cap)
     return 0;
 }
 
+/* Parse p's defaults and the engine's options for p into config (of
+ * p->config_size bytes), marking those options used. */
+static int parse_options(quarry_engine *e, const quarry_plugin *p,
+                         void *config)
+{
+    const quarry_option *o;
+    char err[QUARRY_ERR_MAX];
+    size_t i;
+    int rc;
+    if (p->options != NULL)
+        for (o = p->options; o->name != NULL; o++)
+            if (quarry_option_parse(o, o->default_value, config, err,
+                                    sizeof err) != 0)
+                return engine_fail(e, QUARRY_EPLUGIN,
+                                   "plugin %s: default of option %s: %s",
+                                   p->name, o->name, err);
+    for (i = 0; i < e->n_options; i++) {
+        engine_option *eo = &e->options[i];
+        const quarry_option *hit = NULL;
+        if (strcmp(eo->plugin, p->name) != 0)
+            continue;
+        if (p->options != NULL)
+            for (o = p->options; o->name != NULL; o++)
+                if (strcmp(o->name, eo->key) == 0)
+                    hit = o;
+        if (hit == NULL) {
+            char names[256];
+            list_option_names(p, names, sizeof names);
+            return engine_fail(e, QUARRY_EINVAL,
+                               "option %s.%s: %s %s has no option \"%s\" (%s)",
+                               eo->plugin, eo->key, quarry_kind_name(p->kind),
+                               p->name, eo->key, names);
+        }
+        rc = quarry_option_parse(hit, eo->value, config, err, sizeof err);
+        if (rc != 0)
+            return engine_fail(e, rc, "option %s.%s: %s", eo->plugin, eo->key,
+                               err);
+        eo->used = 1;
+    }
+    return QUARRY_OK;
+}
+
+int quarry_instance_check(quarry_engine *e, const quarry_plugin *p)
+{
+    void *config;
+    int rc;
+    if (e == NULL || p == NULL)
+        return QUARRY_EINVAL;
+    config = calloc(1, p->config_size ? p->config_size : 1);
+    if (config == NULL)
+        return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+    rc = parse_options(e, p, config);
+    free(config);
+    return rc;
+}
+
 int quarry_instance_new(quarry_instance **out, quarry_engine *e,
                         const quarry_plugin *p)
 {
     quarry_instance *inst;
-    const quarry_option *o;
     char err[QUARRY_ERR_MAX];
-    size_t i;
     int rc;
 
     if (out == NULL || e == NULL || p == NULL)
@@ -261,42 +315,9 @@ int quarry_instance_new(quarry_instance **out, quarry_engine *e,
         free(inst);
         return engine_fail(e, QUARRY_ENOMEM, "out of memory");
     }
-    if (p->options != NULL)
-        for (o = p->options; o->name != NULL; o++)
-            if (quarry_option_parse(o, o->default_value, inst->config, err,
-                                    sizeof err) != 0) {
-                rc = engine_fail(e, QUARRY_EPLUGIN,
-                                 "plugin %s: default of option %s: %s",
-                                 p->name, o->name, err);
-                goto fail;
-            }
-    for (i = 0; i < e->n_options; i++) {
-        engine_option *eo = &e->options[i];
-        const quarry_option *hit = NULL;
-        if (strcmp(eo->plugin, p->name) != 0)
-            continue;
-        if (p->options != NULL)
-            for (o = p->options; o->name != NULL; o++)
-                if (strcmp(o->name, eo->key) == 0)
-                    hit = o;
-        if (hit == NULL) {
-            char names[256];
-            list_option_names(p, names, sizeof names);
-            rc = engine_fail(e, QUARRY_EINVAL,
-                             "option %s.%s: %s %s has no option \"%s\" (%s)",
-                             eo->plugin, eo->key, quarry_kind_name(p->kind),
-                             p->name, eo->key, names);
-            goto fail;
-        }
-        rc = quarry_option_parse(hit, eo->value, inst->config, err,
-                                 sizeof err);
-        if (rc != 0) {
-            rc = engine_fail(e, rc, "option %s.%s: %s", eo->plugin, eo->key,
-                             err);
-            goto fail;
-        }
-        eo->used = 1;
-    }
+    rc = parse_options(e, p, inst->config);
+    if (rc != QUARRY_OK)
+        goto fail;
     inst->host.size = sizeof inst->host;
     inst->host.ctx = inst;
     inst->host.log = inst_log;

@@ -1,8 +1,8 @@
 /*
  * clusterer_flaky.c -- a test clusterer for `quarry bench`: deals the rows
  * out round-robin (row i gets i mod k), and aborts, hangs or fails when
- * told to, so the bench can be shown to report a plugin that crashes
- * instead of going down with it. Built only for the tests.
+ * told to (in cluster() or in create()), so the bench can be shown to
+ * report a plugin that crashes instead of going down with it. Built only for the tests.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -14,14 +14,25 @@
 typedef struct cfg {
     int fail; /* never|odd|always: seeds that crash */
     int how;  /* abort|hang|error */
+    int at;   /* cluster|create: where (create: whenever fail is not never) */
 } cfg;
 
 static int create(void **self, const void *config, const quarry_host *host,
                   char *err)
 {
-    cfg *c = malloc(sizeof *c);
+    const cfg *want = config;
+    cfg *c;
     (void)host;
-    (void)err;
+    if (want->at == 1 && want->fail != 0) {
+        if (want->how == 0)
+            abort();
+        if (want->how == 1)
+            for (;;)
+                pause();
+        snprintf(err, QUARRY_ERR_MAX, "told to fail in create");
+        return QUARRY_EPLUGIN;
+    }
+    c = malloc(sizeof *c);
     if (c == NULL)
         return QUARRY_ENOMEM;
     *c = *(const cfg *)config;
@@ -61,6 +72,8 @@ static const quarry_option opts[] = {
      "never|odd|always", "seeds on which to fail"},
     {"how", QUARRY_OPT_ENUM, offsetof(cfg, how), "abort", 0, 0,
      "abort|hang|error", "how to fail"},
+    {"at", QUARRY_OPT_ENUM, offsetof(cfg, at), "cluster", 0, 0,
+     "cluster|create", "where to fail"},
     QUARRY_OPTIONS_END};
 
 static const quarry_plugin flaky = {

@@ -145,6 +145,12 @@ typedef struct quarry_instance quarry_instance;
 QUARRY_API int quarry_instance_new(quarry_instance **out, quarry_engine *e,
                                    const quarry_plugin *p);
 QUARRY_API void quarry_instance_free(quarry_instance *inst);
+/* What quarry_instance_new checks before it calls the plugin's create():
+ * the option defaults and the engine's options for p (marked used), with
+ * the message on the engine; create() is not called, so a plugin that
+ * crashes there cannot take the caller down (quarry bench). */
+QUARRY_API int quarry_instance_check(quarry_engine *e,
+                                     const quarry_plugin *p);
 QUARRY_API const quarry_plugin *quarry_instance_plugin(
     const quarry_instance *inst);
 QUARRY_API void *quarry_instance_self(const quarry_instance *inst);
