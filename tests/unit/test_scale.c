@@ -1,0 +1,187 @@
+/*
+ * test_scale.c -- small files that once made quarry work for minutes:
+ * a 100,000-code codebook (its checks were quadratic: duplicate ids,
+ * parents, cycles) and a 5,000-code .qdc imported twice into a project
+ * (each code was matched by a UUID per project code). Each must finish in
+ * seconds and still give the same answers (the duplicate and the cycle
+ * named, codes matched by GUID on the second import).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "quarry/quarry.h"
+#include "test_util.h"
+
+/* CPU seconds (a loaded machine stretches wall time): far above what the
+ * linear code needs (about a second each), far below what the quadratic
+ * one took (minutes). */
+#define BUDGET_SECONDS 30.0
+
+static char dir[256];
+
+static const char *tmp(const char *name)
+{
+    static char path[4][512];
+    static int next;
+    char *p = path[next++ % 4];
+    snprintf(p, 512, "%s/%s", dir, name);
+    return p;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int setup(void **state)
+{
+    const char *base = getenv("TMPDIR");
+    (void)state;
+    snprintf(dir, sizeof dir, "%s/quarry-test-scale-XXXXXX",
+             base && base[0] ? base : "/tmp");
+    assert_non_null(mkdtemp(dir));
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    char cmd[600];
+    (void)state;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+/* n codes; code i's parent is code i-1 (one chain n deep: the worst case
+ * for a walk to the root) unless flat. last_parent: the first code's
+ * parent (a cycle through every code), or NULL. dup: the last id repeats
+ * the first. */
+static void write_codebook(const char *path, int n, int flat,
+                           const char *first_parent, int dup)
+{
+    FILE *f = fopen(path, "w");
+    int i;
+    assert_non_null(f);
+    fputs("{\"codes\": [\n", f);
+    for (i = 0; i < n; i++) {
+        fprintf(f, "%s{\"id\": \"c%d\", \"name\": \"Code %d\"",
+                i ? ",\n" : "", dup && i == n - 1 ? 0 : i, i);
+        if (i == 0 && first_parent != NULL)
+            fprintf(f, ", \"parent\": \"%s\"", first_parent);
+        else if (i > 0 && !flat)
+            fprintf(f, ", \"parent\": \"c%d\"", i - 1);
+        fputs("}", f);
+    }
+    fputs("\n]}\n", f);
+    fclose(f);
+}
+
+static void test_codebook_100k(void **state)
+{
+    quarry_engine *e = test_engine();
+    quarry_codebook *cb = NULL;
+    char last[32];
+    double t = now();
+    (void)state;
+    write_codebook(tmp("chain.json"), 100000, 0, NULL, 0);
+    if (quarry_codebook_load(&cb, e, tmp("chain.json")) != QUARRY_OK)
+        fail_msg("%s", quarry_engine_errmsg(e));
+    assert_int_equal(quarry_codebook_size(cb), 100000);
+    assert_int_equal(quarry_codebook_find(cb, "c99999"), 99999);
+    assert_int_equal(quarry_codebook_find(cb, "c0"), 0);
+    assert_int_equal(quarry_codebook_find(cb, "nope"), -1);
+    assert_true(quarry_codebook_is_theme(cb, 99998));
+    assert_false(quarry_codebook_is_theme(cb, 99999));
+    quarry_codebook_free(cb);
+    cb = NULL;
+
+    write_codebook(tmp("flat.json"), 100000, 1, NULL, 1);
+    assert_int_equal(quarry_codebook_load(&cb, e, tmp("flat.json")),
+                     QUARRY_EPARSE);
+    assert_non_null(strstr(quarry_engine_errmsg(e),
+                           "code \"c0\": duplicate id (codes[0] and "
+                           "codes[99999])"));
+
+    /* c0's parent is the last code: every code is in one cycle. */
+    snprintf(last, sizeof last, "c%d", 99999);
+    write_codebook(tmp("cycle.json"), 100000, 0, last, 0);
+    assert_int_equal(quarry_codebook_load(&cb, e, tmp("cycle.json")),
+                     QUARRY_EPARSE);
+    assert_non_null(strstr(quarry_engine_errmsg(e),
+                           "code \"c0\": its parents form a cycle"));
+
+    t = now() - t;
+    if (t > BUDGET_SECONDS)
+        fail_msg("three 100,000-code codebooks took %.1f s", t);
+    quarry_engine_free(e);
+}
+
+/* A .qdc of n codes: 50 themes of n/50 codes each, GUIDs from i. */
+static void write_qdc(const char *path, int n)
+{
+    FILE *f = fopen(path, "w");
+    int i, per = n / 50;
+    assert_non_null(f);
+    fputs("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+          "<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"><Codes>\n", f);
+    for (i = 0; i < n; i++) {
+        if (i % per == 0)
+            fprintf(f, "%s<Code guid=\"0a0a0a0a-0000-4000-8000-%012d\" "
+                       "name=\"Theme %d\" isCodable=\"false\">\n",
+                    i ? "</Code>\n" : "", i, i / per);
+        else
+            fprintf(f, "<Code guid=\"0a0a0a0a-0000-4000-8000-%012d\" "
+                       "name=\"Code %d\" isCodable=\"true\"/>\n", i, i);
+    }
+    fputs("</Code>\n</Codes></CodeBook>\n", f);
+    fclose(f);
+}
+
+static void test_qdc_5k(void **state)
+{
+    quarry_project *p = NULL;
+    quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
+    quarry_project_counts n;
+    int32_t added = 0, updated = 0;
+    double t = now();
+    (void)state;
+    write_qdc(tmp("big.qdc"), 5000);
+    assert_int_equal(quarry_project_new(&p), QUARRY_OK);
+    if (quarry_project_create(p, tmp("big.quarry")) != QUARRY_OK)
+        fail_msg("%s", quarry_project_errmsg(p));
+    if (quarry_project_import_qdc(p, tmp("big.qdc"), &o, &added, &updated) !=
+        QUARRY_OK)
+        fail_msg("%s", quarry_project_errmsg(p));
+    assert_int_equal(added, 5000);
+    assert_int_equal(updated, 0);
+    /* Again: every code is found by the GUID kept the first time. */
+    added = updated = 0;
+    if (quarry_project_import_qdc(p, tmp("big.qdc"), &o, &added, &updated) !=
+        QUARRY_OK)
+        fail_msg("%s", quarry_project_errmsg(p));
+    assert_int_equal(added, 0);
+    assert_int_equal(updated, 5000);
+    assert_int_equal(quarry_project_count(p, &n), QUARRY_OK);
+    assert_int_equal(n.codes, 5000);
+    t = now() - t;
+    if (t > BUDGET_SECONDS)
+        fail_msg("two imports of a 5,000-code .qdc took %.1f s", t);
+    quarry_project_free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_codebook_100k),
+        cmocka_unit_test(test_qdc_5k),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
