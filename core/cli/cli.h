@@ -91,6 +91,20 @@ int cli_engine(cli *c, quarry_engine **out);
 /* Read the input files into a corpus; messages printed on failure. */
 int cli_read_corpus(cli *c, char **paths, int n, quarry_corpus **out);
 
+/* An output file written whole or not at all: a temporary file beside
+ * path, renamed over it by cli_output_close when ok and every write
+ * succeeded, else removed (a full disk leaves no empty or half file). A
+ * device or pipe (/dev/stdout) is written in place (*tmp NULL). NULL
+ * after a message. cli_output_close returns -1 after a message ("the disk
+ * is full") when a write failed; it frees tmp. */
+FILE *cli_output_open(const cli *c, const char *path, char **tmp);
+int cli_output_close(const cli *c, FILE *f, const char *path, char *tmp,
+                     int ok);
+
+/* 1 after "PATH is a folder, not WHAT" on stderr when path is a folder;
+ * else 0 ("-" is standard input). */
+int cli_refuse_folder(const cli *c, const char *path, const char *what);
+
 /* "quarry themes: message" on stderr. */
 void cli_error(const cli *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -549,6 +549,7 @@ int cmd_export(int argc, char **argv)
     project_args a;
     quarry_project *p = NULL;
     FILE *out = stdout;
+    char *tmp = NULL;
     cli c;
     int code, rc;
     cli_init(&c, "export");
@@ -569,6 +570,14 @@ int cmd_export(int argc, char **argv)
                       "FILE.qdpx");
         goto out;
     }
+    if (strcmp(c.format, "qdpx") == 0 && strcmp(a.output, "-") == 0) {
+        cli_error(&c, "--output -: a .qdpx is a zip archive, not text for "
+                      "standard output; give a file name (--output "
+                      "study.qdpx)");
+        goto out;
+    }
+    if (a.output != NULL && strcmp(a.output, "-") == 0)
+        a.output = NULL; /* standard output */
     rc = cli_open_project(&c, argv[optind], QUARRY_PROJECT_READONLY, &p);
     if (rc != QUARRY_OK) {
         code = cli_exit_code(rc);
@@ -579,8 +588,8 @@ int cmd_export(int argc, char **argv)
         if (rc == QUARRY_OK)
             printf("wrote %s\n", a.output);
     } else {
-        if (a.output != NULL && (out = fopen(a.output, "wb")) == NULL) {
-            cli_error(&c, "%s: cannot write: %s", a.output, strerror(errno));
+        if (a.output != NULL &&
+            (out = cli_output_open(&c, a.output, &tmp)) == NULL) {
             out = stdout;
             goto out;
         }
@@ -600,21 +609,26 @@ int cmd_export(int argc, char **argv)
             rc = quarry_project_export_qdc(p, out);
         }
     }
-    if (rc != QUARRY_OK) {
-        cli_error(&c, "%s", rc == QUARRY_EIO && ferror(out)
-                                ? "cannot write the output"
-                                : quarry_project_errmsg(p));
+    if (rc != QUARRY_OK && !(rc == QUARRY_EIO && ferror(out))) {
+        cli_error(&c, "%s", quarry_project_errmsg(p));
         code = cli_exit_code(rc);
+        goto out;
+    }
+    if (out != stdout) {
+        code = cli_output_close(&c, out, a.output, tmp, 1) == 0
+                   ? EXIT_OK
+                   : EXIT_INTERNAL;
+        out = stdout;
+        tmp = NULL;
         goto out;
     }
     code = fflush(out) == 0 && !ferror(out) ? EXIT_OK : EXIT_INTERNAL;
     if (code != EXIT_OK)
-        cli_error(&c, "cannot write the output");
+        cli_error(&c, "cannot write the output%s",
+                  errno == ENOSPC ? ": the disk is full" : "");
 out:
-    if (out != stdout && fclose(out) != 0 && code == EXIT_OK) {
-        cli_error(&c, "%s: cannot write", a.output);
-        code = EXIT_INTERNAL;
-    }
+    if (out != stdout)
+        cli_output_close(&c, out, a.output, tmp, 0);
     quarry_project_free(p);
     cli_free(&c);
     return code;
@@ -661,6 +675,7 @@ int cmd_suggest_project(int argc, char **argv)
     cli_init(&c, "suggest");
     args_init(&a, &c);
     a.so = so;
+    a.so.top = 0; /* unless --top: 3, or every code when fewer */
     if (cli_suggest_defaults(&c) != 0) {
         code = EXIT_INTERNAL;
         goto out;

@@ -227,6 +227,7 @@ int cmd_suggest(int argc, char **argv)
     int rc, code;
     double t = cli_now();
 
+    args.so.top = 0; /* unless --top: 3, or every code when fewer */
     cli_init(&c, "suggest");
     if (cli_suggest_defaults(&c) != 0) {
         code = EXIT_INTERNAL;
@@ -238,6 +239,11 @@ int cmd_suggest(int argc, char **argv)
     cli_suggest_defaults_done(&c);
     code = EXIT_INPUT;
     if (args.train == NULL) {
+        int i;
+        for (i = optind; i < argc; i++)
+            if (cli_refuse_folder(&c, argv[i], "a quarry project or a file "
+                                               "of excerpts"))
+                goto out;
         cli_error(&c, "--train is required (the coded excerpts; see --help)");
         goto out;
     }

@@ -241,6 +241,10 @@ int cmd_synth(int argc, char **argv)
     code = EXIT_INPUT;
     if (cli_check_format(&c, "table|csv|markdown") != 0)
         goto out;
+    if (optind == argc - 1 &&
+        cli_refuse_folder(&c, argv[optind], "a quarry project or a file "
+                                            "of coded excerpts"))
+        goto out;
     /* A project: its coded excerpts, and its codebook unless one is given. */
     if (optind == argc - 1 && quarry_project_sniff(argv[optind])) {
         rc = cli_open_project(&c, argv[optind], QUARRY_PROJECT_READONLY, &p);

@@ -261,8 +261,9 @@ int cmd_themes(int argc, char **argv)
         cli_error(&c, "--k: \"%s\" is not a number of themes (or auto)",
                   args.k);
         goto out;
-    } else if (v == 0) {
-        cli_error(&c, "--k must be 2 or more (or auto), not 0");
+    } else if (v < 2) {
+        /* k 0 (the library's "clusterer chooses") is spelt auto here. */
+        cli_error(&c, "--k must be 2 or more (or auto), not %lld", v);
         goto out;
     } else {
         args.to.k = (int32_t)v;
@@ -284,6 +285,14 @@ int cmd_themes(int argc, char **argv)
     rc = cli_read_corpus(&c, argv + optind, argc - optind, &corpus);
     if (rc != 0) {
         code = cli_exit_code(rc);
+        goto out;
+    }
+    if ((size_t)to->k > quarry_corpus_size(corpus)) {
+        /* Said here: the library's message offers k 0, which is auto. */
+        cli_error(&c, "--k %d: more themes than the %zu excerpts (give at "
+                      "most %zu, or auto)", to->k, quarry_corpus_size(corpus),
+                  quarry_corpus_size(corpus));
+        code = EXIT_INPUT;
         goto out;
     }
     if (args.coded != NULL) {

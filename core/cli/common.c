@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -329,10 +330,90 @@ int cli_engine(cli *c, quarry_engine **out)
     return QUARRY_OK;
 }
 
+/* Why a write failed, in a user's words. */
+static const char *write_error(int err)
+{
+    return err == ENOSPC ? "the disk is full" : strerror(err);
+}
+
+FILE *cli_output_open(const cli *c, const char *path, char **tmp)
+{
+    struct stat sb;
+    FILE *f = NULL;
+    mode_t mask;
+    int fd;
+    *tmp = NULL;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        /* A device or a pipe (/dev/stdout, a FIFO): written in place. */
+        f = fopen(path, "wb");
+        if (f == NULL)
+            cli_error(c, "%s: cannot write: %s", path, write_error(errno));
+        return f;
+    }
+    *tmp = malloc(strlen(path) + sizeof ".partial-XXXXXX");
+    if (*tmp == NULL) {
+        cli_error(c, "out of memory");
+        return NULL;
+    }
+    sprintf(*tmp, "%s.partial-XXXXXX", path);
+    fd = mkstemp(*tmp);
+    if (fd >= 0) {
+        mask = umask(0); /* mkstemp makes 0600; give what fopen would */
+        umask(mask);
+        fchmod(fd, 0666 & ~mask);
+        f = fdopen(fd, "wb");
+        if (f == NULL)
+            close(fd);
+    }
+    if (f == NULL) {
+        cli_error(c, "%s: cannot write: %s", path, write_error(errno));
+        if (fd >= 0)
+            unlink(*tmp);
+        free(*tmp);
+        *tmp = NULL;
+    }
+    return f;
+}
+
+int cli_output_close(const cli *c, FILE *f, const char *path, char *tmp,
+                     int ok)
+{
+    int err = 0, renamed = tmp != NULL;
+    if (fflush(f) != 0 || ferror(f))
+        err = errno ? errno : EIO;
+    if (err == 0 && tmp != NULL && fsync(fileno(f)) != 0)
+        err = errno;
+    if (fclose(f) != 0 && err == 0)
+        err = errno ? errno : EIO;
+    if (err == 0 && ok && tmp != NULL && rename(tmp, path) != 0)
+        err = errno;
+    if (renamed && (err != 0 || !ok))
+        unlink(tmp);
+    free(tmp);
+    if (err != 0)
+        cli_error(c, "%s: cannot write: %s%s", path, write_error(err),
+                  renamed ? " (the file was not changed)" : "");
+    return err != 0 ? -1 : 0;
+}
+
+int cli_refuse_folder(const cli *c, const char *path, const char *what)
+{
+    struct stat sb;
+    if (strcmp(path, "-") == 0 || stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return 0;
+    cli_error(c, "%s is a folder, not %s", path, what);
+    return 1;
+}
+
 int cli_read_corpus(cli *c, char **paths, int n, quarry_corpus **out)
 {
     quarry_corpus *corpus;
     int rc, i;
+    for (i = 0; i < n; i++)
+        if (cli_refuse_folder(c, paths[i],
+                              "a file of excerpts (JSONL, CSV or a "
+                              "transcript)"))
+            return QUARRY_EINVAL;
     rc = quarry_corpus_new(&corpus);
     if (rc != 0) {
         cli_error(c, "out of memory");

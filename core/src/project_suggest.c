@@ -200,7 +200,13 @@ static int store(quarry_project *p, quarry_engine *e,
     add_plugin(e, plugins, QUARRY_KIND_WEIGHTING, po->weighting);
     plugins_text = json_dumps(plugins, JSON_COMPACT);
     json_decref(plugins);
-    opts = run_options(e, po, so, ps->all);
+    {
+        /* The top the run used (0 asks for the default). */
+        quarry_suggest_options used = *so;
+        if (used.top == 0)
+            used.top = n > 0 ? quarry_suggestions_count(s, 0) : 3;
+        opts = run_options(e, po, &used, ps->all);
+    }
     status = corpus_hash(train, th);
     if (status == QUARRY_OK)
         status = corpus_hash(input, ih);

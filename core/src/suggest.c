@@ -1591,6 +1591,8 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
     st.train = train;
     t = engine_now();
     rc = collect_codes(&st);
+    if (rc == 0 && opts.top == 0) /* the default: 3, or every code */
+        opts.top = st.C < 3 && st.C > 0 ? st.C : 3;
     if (rc == 0 && (so->top < 1 || so->top > st.C))
         rc = engine_fail(e, QUARRY_ERANGE,
                          "top %d: must be in 1..%d (the codes that can be "

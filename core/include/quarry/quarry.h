@@ -415,7 +415,9 @@ QUARRY_API int quarry_codebook_is_theme(const quarry_codebook *cb, int32_t i);
 
 typedef struct quarry_suggest_options {
     uint32_t version;
-    int32_t top;            /* suggestions per excerpt, 1..codes (3) */
+    /* suggestions per excerpt, 1..codes (3); 0: 3, or every code when
+     * there are fewer */
+    int32_t top;
     /* nearest training excerpts looked at (10); 0: none, the score is the
      * cosine to the prototypes alone (no neighbour search: faster on
      * large training sets, usually less accurate) */
