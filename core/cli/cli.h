@@ -53,6 +53,8 @@ enum {
     OPT_VERBOSE,
     OPT_HELP,
     OPT_THREADS,
+    OPT_INTERVIEWER,
+    OPT_ID_PREFIX,
     OPT_COMMAND_BASE = 1100 /* subcommands number their own from here */
 };
 
@@ -77,6 +79,8 @@ enum {
         {"quiet", no_argument, NULL, OPT_QUIET},                          \
         {"verbose", no_argument, NULL, OPT_VERBOSE},                      \
         {"threads", required_argument, NULL, OPT_THREADS},                \
+        {"interviewer", required_argument, NULL, OPT_INTERVIEWER},        \
+        {"id-prefix", required_argument, NULL, OPT_ID_PREFIX},            \
     {                                                                     \
         "help", no_argument, NULL, OPT_HELP                               \
     }
@@ -90,6 +94,14 @@ int cli_common_option(cli *c, int opt, const char *arg);
 int cli_engine(cli *c, quarry_engine **out);
 /* Read the input files into a corpus; messages printed on failure. */
 int cli_read_corpus(cli *c, char **paths, int n, quarry_corpus **out);
+/* The id prefix of paths[i] when it is read as a transcript: --id-prefix,
+ * else its path below the folder common to the transcripts among paths,
+ * without the extension ("s1/P01" for s1/P01.txt beside s2/P01.txt; the
+ * stem when they share a folder). NULL for other files. -1 with a message
+ * when --id-prefix is given with more than one transcript. */
+int cli_id_prefixes_check(cli *c, char **paths, int n);
+const char *cli_id_prefix(const cli *c, char **paths, int n, int i,
+                          char *buf, size_t cap);
 
 /* An output file written whole or not at all: a temporary file beside
  * path, renamed over it by cli_output_close when ok and every write

@@ -266,7 +266,12 @@ static void import_usage(FILE *f)
             "                        instead of refusing the file\n"
             "  --input-format F      jsonl|csv|transcript (default: by "
             "extension)\n"
-            "  --segment S           transcripts: turn|paragraph|sentence\n\n"
+            "  --segment S           transcripts: turn|paragraph|sentence\n"
+            "  --interviewer NAME[,NAME]  transcripts: these speakers are\n"
+            "                        interviewers (role attribute)\n"
+            "  --id-prefix P         transcripts: ids P#1, P#2, ... (one file;\n"
+            "                        default: the file's path below the\n"
+            "                        common folder, without extension)\n\n"
             "A .qdpx (or a project.qde) brings its users as coders, its code\n"
             "tree, its text sources, selections and codings.\n" REFI_HELP);
 }
@@ -295,6 +300,8 @@ int cmd_import(int argc, char **argv)
         cli_error(&c, "usage: quarry import PROJECT FILE... (see --help)");
         goto out;
     }
+    if (cli_id_prefixes_check(&c, argv + optind + 1, argc - optind - 1) != 0)
+        goto out;
     rc = cli_open_project(&c, argv[optind], 0, &p);
     if (rc != QUARRY_OK) {
         code = cli_exit_code(rc);
@@ -304,6 +311,7 @@ int cmd_import(int argc, char **argv)
     for (i = optind + 1; i < argc; i++) {
         quarry_import_options io = QUARRY_IMPORT_OPTIONS_INIT;
         quarry_import_stats st;
+        char prefix[1024];
         if (has_ext(argv[i], ".qdpx") || has_ext(argv[i], ".qde")) {
             quarry_refi_stats rs;
             rc = quarry_project_import_qdpx(p, argv[i], &a.refi, &rs);
@@ -320,6 +328,9 @@ int cmd_import(int argc, char **argv)
             continue;
         }
         io.read = c.read;
+        io.read.id_prefix = cli_id_prefix(&c, argv + optind + 1,
+                                          argc - optind - 1, i - optind - 1,
+                                          prefix, sizeof prefix);
         io.coder = a.coder;
         io.add_codes = a.add_codes;
         rc = quarry_project_import(p, argv[i], &io, &st);

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,11 +34,16 @@ const char cli_common_help[] =
     "  --seed N                seed of every random choice (42)\n"
     "  --input-format F        jsonl|csv|transcript (default: by extension)\n"
     "  --segment S             transcripts: turn|paragraph|sentence (turn)\n"
+    "  --interviewer NAME[,NAME]  transcripts: these speakers' role is\n"
+    "                          interviewer (besides I, Q, Interviewer, ...)\n"
+    "  --id-prefix P           transcripts: ids P#1, P#2, ... (one file)\n"
     "  --plugin-path DIRS      folders searched first for plugins (a:b)\n"
     "  --dictionary-path DIRS  folders searched first for dictionaries\n"
     "  --threads N             worker threads (0 = every core, the default);\n"
     "                          the output is the same for any N\n"
     "  --quiet, --verbose      fewer or more messages on stderr\n";
+
+static void on_log(void *ctx, int level, const char *msg);
 
 void cli_init(cli *c, const char *cmd)
 {
@@ -47,6 +53,8 @@ void cli_init(cli *c, const char *cmd)
     c->cmd = cmd;
     c->pipeline = po;
     c->read = ro;
+    c->read.notice = on_log; /* reader warnings (transcripts) */
+    c->read.notice_ctx = c;
     c->seed = 42;
 }
 
@@ -221,6 +229,20 @@ int cli_common_option(cli *c, int opt, const char *arg)
                          "sentence", arg);
             return -1;
         }
+        return 1;
+    case OPT_INTERVIEWER:
+        if (arg[0] == '\0') {
+            cli_error(c, "--interviewer: no name given");
+            return -1;
+        }
+        c->read.interviewers = arg;
+        return 1;
+    case OPT_ID_PREFIX:
+        if (arg[0] == '\0' || strchr(arg, '#') != NULL) {
+            cli_error(c, "--id-prefix: \"%s\" is empty or holds a '#'", arg);
+            return -1;
+        }
+        c->read.id_prefix = arg;
         return 1;
     case OPT_QUIET:
         c->verbose = -1;
@@ -420,10 +442,16 @@ int cli_read_corpus(cli *c, char **paths, int n, quarry_corpus **out)
         return rc;
     }
     quarry_corpus_set_threads(corpus, c->threads);
+    if (cli_id_prefixes_check(c, paths, n) != 0) {
+        quarry_corpus_free(corpus);
+        return QUARRY_EINVAL;
+    }
     for (i = 0; i < n; i++) {
         quarry_read_options ro = c->read;
+        char prefix[1024];
         if (strcmp(paths[i], "-") == 0 && ro.format == QUARRY_FORMAT_AUTO)
             ro.format = QUARRY_FORMAT_JSONL;
+        ro.id_prefix = cli_id_prefix(c, paths, n, i, prefix, sizeof prefix);
         rc = quarry_corpus_read_file(corpus, paths[i], &ro);
         if (rc != 0) {
             cli_error(c, "%s", quarry_corpus_errmsg(corpus));
@@ -438,6 +466,83 @@ int cli_read_corpus(cli *c, char **paths, int n, quarry_corpus **out)
     }
     *out = corpus;
     return QUARRY_OK;
+}
+
+/* Is path read as a transcript (by --input-format or its extension)? */
+static int is_transcript(const cli *c, const char *path)
+{
+    static const char *const ext[] = {".txt", ".md", ".srt", ".vtt"};
+    size_t n = strlen(path), i;
+    if (strcmp(path, "-") == 0)
+        return 0;
+    if (c->read.format != QUARRY_FORMAT_AUTO)
+        return c->read.format == QUARRY_FORMAT_TRANSCRIPT;
+    for (i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        size_t m = strlen(ext[i]);
+        if (n > m && strcasecmp(path + n - m, ext[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int cli_id_prefixes_check(cli *c, char **paths, int n)
+{
+    int i, k = 0;
+    if (c->read.id_prefix == NULL)
+        return 0;
+    for (i = 0; i < n; i++)
+        k += is_transcript(c, paths[i]);
+    if (k > 1) {
+        cli_error(c, "--id-prefix names the ids of one transcript, and %d "
+                     "are given; without it each file's ids start with its "
+                     "path below their common folder",
+                  k);
+        return -1;
+    }
+    return 0;
+}
+
+const char *cli_id_prefix(const cli *c, char **paths, int n, int i,
+                          char *buf, size_t cap)
+{
+    const char *p = paths[i], *first = NULL, *slash, *dot;
+    size_t common = 0, len;
+    int j;
+    if (!is_transcript(c, p))
+        return NULL;
+    if (c->read.id_prefix != NULL)
+        return c->read.id_prefix;
+    /* The longest folder (a prefix ending in '/') of every transcript: the
+     * first one's folder, cut back at the first difference from each. */
+    for (j = 0; j < n; j++) {
+        const char *q = paths[j];
+        size_t k = 0, last = 0;
+        if (!is_transcript(c, q))
+            continue;
+        if (first == NULL) {
+            first = q;
+            slash = strrchr(q, '/');
+            common = slash ? (size_t)(slash - q) + 1 : 0;
+            continue;
+        }
+        while (k < common && q[k] == first[k]) {
+            if (q[k] == '/')
+                last = k + 1;
+            k++;
+        }
+        if (k < common)
+            common = last;
+    }
+    p += common;
+    slash = strrchr(p, '/');
+    dot = strrchr(p, '.');
+    len = (dot != NULL && dot > (slash ? slash + 1 : p)) ? (size_t)(dot - p)
+                                                         : strlen(p);
+    if (len == 0 || len >= cap)
+        return NULL; /* the reader's default, the stem */
+    memcpy(buf, p, len);
+    buf[len] = '\0';
+    return buf;
 }
 
 int cli_parse(cli *c, int argc, char **argv, const struct option *longopts,

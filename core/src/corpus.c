@@ -19,6 +19,7 @@
 #include "corpus.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -604,8 +605,8 @@ int corpus_add(corpus_reader *r, const corpus_rec *rec)
 /* Reading */
 
 #define KNOWN_FORMATS                                                          \
-    "use .jsonl, .json, .ndjson, .csv, .txt or .md, or give the format "       \
-    "(jsonl, csv, transcript)"
+    "use .jsonl, .json, .ndjson, .csv, .txt, .md, .srt or .vtt, or give the " \
+    "format (jsonl, csv, transcript)"
 
 /* The format of a file from its extension (case-insensitive). A name with
  * no extension is JSONL when stdin_like (standard input, a buffer);
@@ -619,7 +620,8 @@ static int format_for(quarry_corpus *c, const char *path, const char *name,
     } table[] = {
         {"jsonl", QUARRY_FORMAT_JSONL},    {"json", QUARRY_FORMAT_JSONL},
         {"ndjson", QUARRY_FORMAT_JSONL},   {"csv", QUARRY_FORMAT_CSV},
-        {"txt", QUARRY_FORMAT_TRANSCRIPT}, {"md", QUARRY_FORMAT_TRANSCRIPT}};
+        {"txt", QUARRY_FORMAT_TRANSCRIPT}, {"md", QUARRY_FORMAT_TRANSCRIPT},
+        {"srt", QUARRY_FORMAT_TRANSCRIPT}, {"vtt", QUARRY_FORMAT_TRANSCRIPT}};
     const char *base, *dot;
     size_t i;
 
@@ -672,13 +674,19 @@ static int options_init(quarry_corpus *c, const char *name,
         *dst = def;
         return 0;
     }
-    if (o->version != QUARRY_READ_OPTIONS_VERSION)
+    if (o->version == 1) {
+        /* A version 1 struct ends before interviewers. */
+        *dst = def;
+        memcpy(dst, o, offsetof(quarry_read_options, interviewers));
+    } else if (o->version != QUARRY_READ_OPTIONS_VERSION) {
         return fail_plain(c, QUARRY_EINVAL, name,
                           "read options of version %u; this quarry knows "
-                          "version %u (use QUARRY_READ_OPTIONS_INIT)",
+                          "versions 1 to %u (use QUARRY_READ_OPTIONS_INIT)",
                           (unsigned)o->version,
                           (unsigned)QUARRY_READ_OPTIONS_VERSION);
-    *dst = *o;
+    } else {
+        *dst = *o;
+    }
     if (dst->id_field == NULL || dst->id_field[0] == '\0')
         dst->id_field = def.id_field;
     if (dst->text_field == NULL || dst->text_field[0] == '\0')

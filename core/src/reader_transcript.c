@@ -1,22 +1,45 @@
 /*
  * reader_transcript.c -- plain-text interview transcripts with speaker
- * turns ("Name: what they said"), cut into one excerpt per turn, per
- * paragraph or per sentence.
+ * turns, as people and transcription services write them, cut into one
+ * excerpt per turn, per paragraph or per sentence. The shapes of a turn's
+ * first line (names, time stamps before or after them) are in
+ * transcript_line.c; SRT and WebVTT cue files in transcript_cues.c.
  *
- * A line starts a turn when it begins with a name (1-40 letters, digits,
- * spaces, dots, hyphens or apostrophes, the first a letter or digit)
- * followed by ':' and then white space or the end of the line, so
- * "http://..." and "10:30" do not. Lines up to the next turn belong to the
- * turn. Text before the first turn that is not a header becomes excerpts
- * with no speaker, so nothing of the file is dropped.
+ * Lines up to the next turn belong to the turn. Text before the first turn
+ * that is not a header becomes excerpts with no speaker, so nothing of the
+ * file is dropped. A line holding only a time stamp just before a turn
+ * gives that turn its time and belongs to no excerpt.
  *
- * The header: a first block of "Key: value" lines, ended by a blank line,
- * with distinct keys that never speak later, and followed by at least one
- * turn. Its keys, lowercased, become attributes of every excerpt.
+ * The header: the "Key: value" lines at the top of the file, each a plain
+ * "Name: text" line with a value, keys distinct, ended by a blank line or
+ * by a line that starts a turn (a line that is neither ends it: no header).
+ * A key is never a speaker label: not one letter, not ending in a number
+ * ("P1", "Speaker 2"), not a role word (I, R, Q, A, Int, Resp, ...); the
+ * role words Interviewer(s), Moderator, Facilitator, Researcher,
+ * Participant, Respondent and Interviewee are header keys only when their
+ * value is a list of names ("Jane Doe, Tom"): at most 4 words an item, no
+ * '?' or '!', not ending with '.'. A key that speaks later in the file
+ * ends the header before its line, which is then a turn; turns must
+ * follow the header. Its keys, lowercased, become attributes of every
+ * excerpt, and an Interviewer/Moderator/Facilitator/Researcher key names
+ * the speakers who are interviewers.
+ *
+ * Each turn's attributes: "speaker", "role" ("interviewer" from the
+ * header, the interviewers option or an interviewer label -- I, Int,
+ * Interviewer, Q, Moderator, Facilitator, Researcher --, else
+ * "participant"), "time_start" ("HH:MM:SS" or "HH:MM:SS.mmm", when the
+ * turn has a time) and, for cues, "time_end". They win over header keys
+ * of the same name. (Not "time": exports have a "time" field, the
+ * coding's.)
  *
  * Excerpt text is the file's exact bytes (CRLF kept inside), trimmed of
  * white space; start/end are its byte offsets in the file (a BOM counts),
- * so text == file[start, end). Ids are "<file stem>#<n>", 1-based.
+ * so text == file[start, end) (cue files: see transcript_cues.c). Ids are
+ * "<prefix>#<n>", 1-based, the prefix the id_prefix option or the file's
+ * stem.
+ *
+ * A file with at most as many turns as lines that look like turns in a
+ * shape not read (three or more) gets a warning naming those shapes.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -24,101 +47,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "corpus.h"
+#include "transcript.h"
 #include "utf8.h"
-
-#define NAME_MAX_CHARS 40
-#define HEADER_MAX_KEYS 64
-
-typedef struct tline {
-    size_t start, end; /* content, without the line break */
-    size_t next;       /* start of the next line */
-} tline;
-
-typedef struct header_entry {
-    size_t key_off, key_len; /* lowercased key in keys */
-    corpus_span name;        /* the key as written */
-    corpus_span value;
-} header_entry;
-
-typedef struct tr_state {
-    corpus_reader *r;
-    const char *buf;
-    size_t len;
-    /* Header. */
-    header_entry header[HEADER_MAX_KEYS];
-    size_t n_header;
-    char *keys;
-    size_t n_keys, cap_keys;
-    /* The current region's speaker and its attributes. */
-    corpus_span speaker;
-    corpus_span attrs[2 * (HEADER_MAX_KEYS + 1)];
-    size_t n_attrs;
-    char *json;
-    size_t json_len;
-    /* Output. */
-    char stem[256];
-    int64_t n; /* excerpts so far */
-    size_t line_pos;
-    int64_t line_no; /* line of line_pos */
-} tr_state;
-
-static int next_line(const char *buf, size_t len, size_t pos, tline *l)
-{
-    const char *nl;
-
-    if (pos >= len)
-        return 0;
-    nl = memchr(buf + pos, '\n', len - pos);
-    l->start = pos;
-    l->end = nl ? (size_t)(nl - buf) : len;
-    l->next = nl ? l->end + 1 : len;
-    if (l->end > l->start && buf[l->end - 1] == '\r')
-        l->end--;
-    return 1;
-}
-
-static int is_name_char(int32_t cp)
-{
-    return quarry_utf8_is_letter(cp) || quarry_utf8_is_digit(cp) ||
-           quarry_utf8_is_mark(cp) || cp == ' ' || cp == '.' || cp == '-' ||
-           cp == '\'' || cp == 0x2019;
-}
-
-/* Does line s[0..n) start a turn? Sets the name's length (trailing spaces
- * cut) and the offset just past the ':'. */
-static int turn_of(const char *s, size_t n, size_t *name_len, size_t *after)
-{
-    size_t i = 0, chars = 0, k;
-    int32_t cp;
-
-    k = quarry_utf8_decode(s, n, &cp);
-    if (k == 0 || !(quarry_utf8_is_letter(cp) || quarry_utf8_is_digit(cp)))
-        return 0;
-    while (i < n) {
-        k = quarry_utf8_decode(s + i, n - i, &cp);
-        if (k == 0)
-            return 0;
-        if (cp == ':')
-            break;
-        if (!is_name_char(cp) || ++chars > NAME_MAX_CHARS)
-            return 0;
-        i += k;
-    }
-    if (i >= n)
-        return 0;
-    if (i + 1 < n) {
-        int32_t next;
-        k = quarry_utf8_decode(s + i + 1, n - i - 1, &next);
-        if (k == 0 || !quarry_utf8_is_space(next))
-            return 0;
-    }
-    *after = i + 1;
-    while (i > 0 && s[i - 1] == ' ')
-        i--;
-    *name_len = i;
-    return 1;
-}
 
 static int same_name(corpus_span a, corpus_span b)
 {
@@ -128,7 +58,7 @@ static int same_name(corpus_span a, corpus_span b)
 /* ---------------------------------------------------------------- */
 /* The header */
 
-static int add_key(tr_state *st, header_entry *h)
+static int add_key(tr_state *st, tr_header_entry *h)
 {
     size_t i = 0;
 
@@ -159,99 +89,224 @@ static int add_key(tr_state *st, header_entry *h)
     return 0;
 }
 
-/* Is there a header block at the start of the file? Fills st->header and
- * returns its number of keys, 0 when there is none. */
-static size_t header_block(tr_state *st, size_t begin)
+static int key_is(corpus_span key, const char *const *words)
 {
-    const char *buf = st->buf;
-    size_t pos = begin, i, n = 0;
-    tline l;
-    int turns = 0;
-
-    /* Skip leading blank lines. */
-    while (next_line(buf, st->len, pos, &l) &&
-           quarry_utf8_is_blank(buf + l.start, l.end - l.start))
-        pos = l.next;
-    /* The block: "Key: value" lines up to a blank line. */
-    for (;;) {
-        size_t name_len, after, lead;
-        header_entry *h;
-        if (!next_line(buf, st->len, pos, &l))
-            return 0; /* no blank line after the block */
-        if (quarry_utf8_is_blank(buf + l.start, l.end - l.start))
-            break;
-        if (n == HEADER_MAX_KEYS ||
-            !turn_of(buf + l.start, l.end - l.start, &name_len, &after))
-            return 0;
-        h = &st->header[n];
-        h->name.s = buf + l.start;
-        h->name.len = name_len;
-        h->value.s = buf + l.start + after;
-        h->value.len = l.end - l.start - after;
-        lead = quarry_utf8_space_prefix(h->value.s, h->value.len);
-        h->value.s += lead;
-        h->value.len -= lead;
-        h->value.len -= quarry_utf8_space_suffix(h->value.s, h->value.len);
-        if (h->value.len == 0)
-            return 0;
-        for (i = 0; i < n; i++)
-            if (same_name(st->header[i].name, h->name))
-                return 0;
-        n++;
-        pos = l.next;
-    }
-    /* Turns must follow, and no header key may speak. */
-    for (pos = l.next; next_line(buf, st->len, pos, &l); pos = l.next) {
-        size_t name_len, after;
-        corpus_span who;
-        if (!turn_of(buf + l.start, l.end - l.start, &name_len, &after))
-            continue;
-        who.s = buf + l.start;
-        who.len = name_len;
-        for (i = 0; i < n; i++)
-            if (same_name(st->header[i].name, who))
-                return 0;
-        turns++;
-    }
-    return turns > 0 ? n : 0;
-}
-
-/* Find the header (st->n_header keys, or none). Fails only for memory. */
-static int find_header(tr_state *st, size_t begin)
-{
-    size_t i;
-
-    st->n_header = header_block(st, begin);
-    for (i = 0; i < st->n_header; i++)
-        if (add_key(st, &st->header[i]) != 0)
-            return QUARRY_ENOMEM;
+    for (; *words != NULL; words++)
+        if (strlen(*words) == key.len &&
+            strncasecmp(key.s, *words, key.len) == 0)
+            return 1;
     return 0;
 }
 
-/* ---------------------------------------------------------------- */
-/* Attributes of a region: the header and the speaker */
+/* Header keys whose value names the interviewers. */
+static const char *const interviewer_keys[] = {
+    "interviewer", "interviewers", "moderator", "moderators", "facilitator",
+    "facilitators", "researcher",  "researchers", "interviewed by", NULL};
+/* Role words that are header keys only with names as the value. */
+static const char *const role_keys[] = {
+    "interviewer", "interviewers", "moderator",    "moderators",
+    "facilitator", "facilitators", "researcher",   "researchers",
+    "participant", "participants", "respondent",   "respondents",
+    "interviewee", "interviewees", NULL};
 
-static int set_speaker(tr_state *st, corpus_span speaker)
+/* Is v a list of names: items of at most 4 words, no '?' or '!', not
+ * ending with '.'? ("Thank you." and "Hi, how are you?" are not.) */
+static int names_value(corpus_span v)
 {
-    json_t *obj = json_object();
+    size_t i, words = 0;
+    int in_word = 0;
+
+    if (v.len == 0 || v.len > 120 || v.s[v.len - 1] == '.')
+        return 0;
+    for (i = 0; i < v.len; i++) {
+        char c = v.s[i];
+        if (c == '?' || c == '!')
+            return 0;
+        if (c == ',' || c == ';' || c == '&') {
+            words = 0;
+            in_word = 0;
+        } else if (c == ' ' || c == '\t') {
+            in_word = 0;
+        } else if (!in_word) {
+            in_word = 1;
+            if (++words > 4)
+                return 0;
+        }
+    }
+    return 1;
+}
+
+/* Can buf[l] be a header line? Fills h. */
+static int header_line(tr_state *st, const tr_line *l, tr_header_entry *h)
+{
+    const char *s = st->buf + l->start;
+    size_t n = l->end - l->start, name_len, after, lead;
+    char tm[TR_TIME_MAX];
+
+    if (!tr_plain_turn(s, n, &name_len, &after))
+        return 0;
+    h->name.s = s;
+    h->name.len = name_len;
+    h->value.s = s + after;
+    h->value.len = n - after;
+    lead = quarry_utf8_space_prefix(h->value.s, h->value.len);
+    h->value.s += lead;
+    h->value.len -= lead;
+    h->value.len -= quarry_utf8_space_suffix(h->value.s, h->value.len);
+    if (h->value.len == 0 || tr_time_bracketed(h->value.s, h->value.len, tm))
+        return 0;
+    if (key_is(h->name, role_keys))
+        return names_value(h->value);
+    return !tr_is_label(h->name.s, h->name.len);
+}
+
+/* Find the header at begin: fills st->header (st->n_header keys, 0 when
+ * there is none) and returns where the turns start. */
+static size_t header_block(tr_state *st, size_t begin)
+{
+    const char *buf = st->buf;
+    size_t pos = begin, i, n = 0, end, cut;
+    tr_line l;
+    tr_turn t;
+    int turns = 0, ended = 0;
+
+    st->n_header = 0;
+    /* Skip leading blank lines. */
+    while (tr_next_line(buf, st->len, pos, &l) &&
+           quarry_utf8_is_blank(buf + l.start, l.end - l.start))
+        pos = l.next;
+    /* The block: header lines up to a blank line or a turn. */
+    for (;;) {
+        tr_header_entry *h;
+        int ok;
+        if (!tr_next_line(buf, st->len, pos, &l))
+            return begin; /* nothing after the block */
+        if (quarry_utf8_is_blank(buf + l.start, l.end - l.start))
+            break;
+        h = &st->header[n];
+        ok = n < TR_HEADER_MAX_KEYS && header_line(st, &l, h);
+        for (i = 0; ok && i < n; i++)
+            ok = !same_name(st->header[i].name, h->name);
+        if (!ok) {
+            if (!tr_turn_line(buf, &l, &t))
+                return begin; /* text that is neither: no header */
+            ended = 1;
+            break;
+        }
+        n++;
+        pos = l.next;
+    }
+    if (n == 0)
+        return begin;
+    end = ended ? l.start : l.next;
+    /* Turns must follow; a key that speaks cuts the header before it. */
+    cut = n;
+    for (pos = ended ? l.start : l.next;
+         tr_next_line(buf, st->len, pos, &l); pos = l.next) {
+        corpus_span who;
+        if (!tr_turn_line(buf, &l, &t))
+            continue;
+        who.s = buf + t.name;
+        who.len = t.name_len;
+        for (i = 0; i < cut; i++)
+            if (same_name(st->header[i].name, who)) {
+                cut = i;
+                break;
+            }
+        turns++;
+    }
+    if (turns == 0 || cut == 0)
+        return begin;
+    if (cut < n)
+        end = (size_t)(st->header[cut].name.s - buf);
+    st->n_header = cut;
+    return end;
+}
+
+/* Find the header; returns where the turns start, or (size_t)-1 when out
+ * of memory. */
+static size_t find_header(tr_state *st, size_t begin)
+{
+    size_t i, end = header_block(st, begin);
+
+    for (i = 0; i < st->n_header; i++)
+        if (add_key(st, &st->header[i]) != 0)
+            return (size_t)-1;
+    return end;
+}
+
+/* ---------------------------------------------------------------- */
+/* Attributes of a turn: the header, the speaker, its role and times */
+
+static int is_interviewer(const tr_state *st, corpus_span who)
+{
+    const char *opt = st->r->o.interviewers;
     size_t i;
+
+    if (opt != NULL && tr_name_in_list(opt, strlen(opt), who.s, who.len))
+        return 1;
+    for (i = 0; i < st->n_header; i++) {
+        const tr_header_entry *h = &st->header[i];
+        if (key_is(h->name, interviewer_keys) &&
+            tr_name_in_list(h->value.s, h->value.len, who.s, who.len))
+            return 1;
+    }
+    return tr_label_is_interviewer(who.s, who.len);
+}
+
+static int put(tr_state *st, json_t *obj, const char *key, corpus_span v)
+{
+    if (json_object_set_new(obj, key, json_stringn(v.s, v.len)) != 0)
+        return -1;
+    st->attrs[2 * st->n_attrs].s = key;
+    st->attrs[2 * st->n_attrs].len = strlen(key);
+    st->attrs[2 * st->n_attrs + 1] = v;
+    st->n_attrs++;
+    return 0;
+}
+
+static corpus_span span_of(const char *s)
+{
+    corpus_span sp;
+    sp.s = s;
+    sp.len = strlen(s);
+    return sp;
+}
+
+int tr_set_turn(tr_state *st, corpus_span speaker, const char *time,
+                const char *time_end)
+{
+    static const char *const own[] = {"speaker", "role", "time_start",
+                                       "time_end"};
+    int have[4];
+    json_t *obj = json_object();
+    size_t i, j;
     int rc = QUARRY_ENOMEM;
 
     free(st->json);
     st->json = NULL;
     st->speaker = speaker;
     st->n_attrs = 0;
+    snprintf(st->time, sizeof st->time, "%s", time ? time : "");
+    snprintf(st->time_end, sizeof st->time_end, "%s",
+             time_end ? time_end : "");
+    have[0] = have[1] = speaker.s != NULL;
+    have[2] = st->time[0] != '\0';
+    have[3] = st->time_end[0] != '\0';
     if (obj == NULL)
         return QUARRY_ENOMEM;
     for (i = 0; i < st->n_header; i++) {
-        const header_entry *h = &st->header[i];
+        const tr_header_entry *h = &st->header[i];
         const char *key = st->keys + h->key_off;
         char k[256];
+        int shadowed = 0;
         if (h->key_len >= sizeof k)
             continue;
         memcpy(k, key, h->key_len);
         k[h->key_len] = '\0';
-        if (speaker.s != NULL && strcmp(k, "speaker") == 0)
+        for (j = 0; j < 4; j++)
+            shadowed |= have[j] && strcmp(k, own[j]) == 0;
+        if (shadowed)
             continue;
         if (json_object_set_new(obj, k,
                                 json_stringn(h->value.s, h->value.len)) != 0)
@@ -261,15 +316,16 @@ static int set_speaker(tr_state *st, corpus_span speaker)
         st->attrs[2 * st->n_attrs + 1] = h->value;
         st->n_attrs++;
     }
-    if (speaker.s != NULL) {
-        if (json_object_set_new(obj, "speaker",
-                                json_stringn(speaker.s, speaker.len)) != 0)
-            goto out;
-        st->attrs[2 * st->n_attrs].s = "speaker";
-        st->attrs[2 * st->n_attrs].len = 7;
-        st->attrs[2 * st->n_attrs + 1] = speaker;
-        st->n_attrs++;
-    }
+    if (speaker.s != NULL &&
+        (put(st, obj, "speaker", speaker) != 0 ||
+         put(st, obj, "role",
+             span_of(is_interviewer(st, speaker) ? "interviewer"
+                                                 : "participant")) != 0))
+        goto out;
+    if (have[2] && put(st, obj, "time_start", span_of(st->time)) != 0)
+        goto out;
+    if (have[3] && put(st, obj, "time_end", span_of(st->time_end)) != 0)
+        goto out;
     st->json = json_dumps(obj, JSON_COMPACT | JSON_PRESERVE_ORDER);
     if (st->json == NULL)
         goto out;
@@ -287,21 +343,31 @@ static int emit(tr_state *st, size_t s, size_t e)
 {
     corpus_rec rec;
     char id[320];
+    size_t fs, fe;
     int k;
 
+    if (st->map == NULL) {
+        fs = s;
+        fe = e;
+    } else if (s < e) {
+        fs = st->map[s];
+        fe = st->map_end[e - 1];
+    } else {
+        fs = fe = s < st->text_len ? st->map[s] : st->text_at;
+    }
     st->n++;
     k = snprintf(id, sizeof id, "%s#%lld", st->stem, (long long)st->n);
-    st->line_no = corpus_line_at(st->buf, st->line_pos, st->line_no, s);
-    st->line_pos = s;
+    st->line_no = corpus_line_at(st->buf, st->line_pos, st->line_no, fs);
+    st->line_pos = fs;
     memset(&rec, 0, sizeof rec);
     rec.id.s = id;
     rec.id.len = k > 0 ? (size_t)k : 0;
-    rec.text.s = st->buf + s;
+    rec.text.s = st->text + s;
     rec.text.len = e - s;
     rec.speaker = st->speaker;
     rec.line = st->line_no;
-    rec.start = (int64_t)s;
-    rec.end = (int64_t)e;
+    rec.start = (int64_t)fs;
+    rec.end = (int64_t)fe;
     rec.attrs = st->attrs;
     rec.n_attrs = st->n_attrs;
     rec.attributes.s = st->json;
@@ -309,11 +375,11 @@ static int emit(tr_state *st, size_t s, size_t e)
     return corpus_add(st->r, &rec);
 }
 
-/* Emit buf[s, e) trimmed, unless nothing is left. */
+/* Emit text[s, e) trimmed, unless nothing is left. */
 static int emit_trimmed(tr_state *st, size_t s, size_t e)
 {
-    s += quarry_utf8_space_prefix(st->buf + s, e - s);
-    e -= quarry_utf8_space_suffix(st->buf + s, e - s);
+    s += quarry_utf8_space_prefix(st->text + s, e - s);
+    e -= quarry_utf8_space_suffix(st->text + s, e - s);
     return s < e ? emit(st, s, e) : 0;
 }
 
@@ -389,7 +455,7 @@ static int lowercase_follows(const char *buf, size_t at, size_t end)
 
 static int emit_sentences(tr_state *st, size_t s, size_t e)
 {
-    const char *buf = st->buf;
+    const char *buf = st->text;
     size_t i = s, from = s;
     int rc;
 
@@ -435,24 +501,24 @@ static int emit_sentences(tr_state *st, size_t s, size_t e)
     return emit_trimmed(st, from, e);
 }
 
-/* One region: a turn's text after "Name:", or speakerless text. */
-static int emit_region(tr_state *st, size_t s, size_t e)
+/* One region of the view: a turn's text, or speakerless text. */
+int tr_emit_region(tr_state *st, size_t s, size_t e)
 {
     const quarry_read_options *o = &st->r->o;
     size_t pos, para = 0;
     int open = 0, rc;
-    tline l;
+    tr_line l;
 
     if (o->segment == QUARRY_SEGMENT_TURN) {
-        size_t a = s + quarry_utf8_space_prefix(st->buf + s, e - s);
-        size_t b = e - quarry_utf8_space_suffix(st->buf + a, e - a);
+        size_t a = s + quarry_utf8_space_prefix(st->text + s, e - s);
+        size_t b = e - quarry_utf8_space_suffix(st->text + a, e - a);
         if (a == b && !(o->allow_empty && st->speaker.s != NULL))
             return 0;
         return emit(st, a, b);
     }
     /* Paragraphs: runs of lines that are not blank. */
-    for (pos = s; next_line(st->buf, e, pos, &l); pos = l.next) {
-        int blank = quarry_utf8_is_blank(st->buf + l.start, l.end - l.start);
+    for (pos = s; tr_next_line(st->text, e, pos, &l); pos = l.next) {
+        int blank = quarry_utf8_is_blank(st->text + l.start, l.end - l.start);
         if (!blank && !open) {
             para = l.start;
             open = 1;
@@ -475,16 +541,22 @@ static int emit_region(tr_state *st, size_t s, size_t e)
 
 static void make_stem(tr_state *st)
 {
+    const char *prefix = st->r->o.id_prefix;
     const char *name = st->r->path ? st->r->path : st->r->name;
     const char *base = strrchr(name, '/'), *dot;
     size_t n;
 
-    base = base ? base + 1 : name;
-    dot = strrchr(base, '.');
-    n = (dot != NULL && dot != base) ? (size_t)(dot - base) : strlen(base);
-    if (n >= 2 && base[0] == '<' && base[n - 1] == '>') {
-        base++;
-        n -= 2;
+    if (prefix != NULL && prefix[0] != '\0') {
+        base = prefix;
+        n = strlen(prefix);
+    } else {
+        base = base ? base + 1 : name;
+        dot = strrchr(base, '.');
+        n = (dot != NULL && dot != base) ? (size_t)(dot - base) : strlen(base);
+        if (n >= 2 && base[0] == '<' && base[n - 1] == '>') {
+            base++;
+            n -= 2;
+        }
     }
     if (n >= sizeof st->stem)
         n = quarry_utf8_cut(base, n, sizeof st->stem - 1);
@@ -492,39 +564,144 @@ static void make_stem(tr_state *st)
     st->stem[n] = '\0';
 }
 
-static int walk(tr_state *st, size_t pos)
+/* Lines that look like turns but were not read as turns. */
+typedef struct looks {
+    size_t count[TR_LOOK_COUNT];
+    int64_t first[TR_LOOK_COUNT];
+    size_t total;
+} looks;
+
+static void look_count(tr_state *st, looks *lk, int k, size_t at)
+{
+    if (lk->count[k]++ == 0)
+        lk->first[k] = corpus_line_at(st->buf, 0, 1, at);
+    lk->total++;
+}
+
+static void look_at(tr_state *st, looks *lk, const tr_line *l)
+{
+    int k = tr_looks_like_turn(st->buf + l->start, l->end - l->start);
+
+    if (k != TR_LOOK_NONE)
+        look_count(st, lk, k, l->start);
+}
+
+/* Is the line only a time stamp? Writes it into tm. */
+static int time_alone(const char *s, size_t n, char tm[TR_TIME_MAX])
+{
+    size_t k;
+
+    n -= quarry_utf8_space_suffix(s, n);
+    k = tr_time_bracketed(s, n, tm);
+    if (k == 0)
+        k = tr_time(s, n, tm);
+    return k > 0 && k == n;
+}
+
+static int walk(tr_state *st, size_t pos, looks *lk)
 {
     corpus_span none = {NULL, 0};
-    size_t region = 0;
+    size_t region = 0, cut = (size_t)-1;
+    char pending[TR_TIME_MAX] = "";
     int open = 0, rc;
-    tline l;
+    tr_line l;
 
-    if (set_speaker(st, none) != 0)
+    if (tr_set_turn(st, none, "", "") != 0)
         return corpus_nomem(st->r);
-    for (; next_line(st->buf, st->len, pos, &l); pos = l.next) {
-        size_t name_len, after;
-        if (turn_of(st->buf + l.start, l.end - l.start, &name_len, &after)) {
+    for (; tr_next_line(st->buf, st->len, pos, &l); pos = l.next) {
+        const char *s = st->buf + l.start;
+        size_t n = l.end - l.start;
+        char tm[TR_TIME_MAX];
+        tr_turn t;
+        if (tr_turn_line(st->buf, &l, &t)) {
             corpus_span who;
-            if (open && (rc = emit_region(st, region, l.start)) != 0)
+            size_t end = cut != (size_t)-1 ? cut : l.start;
+            if (open && (rc = tr_emit_region(st, region, end)) != 0)
                 return rc;
-            who.s = st->buf + l.start;
-            who.len = name_len;
-            if (set_speaker(st, who) != 0)
+            who.s = st->buf + t.name;
+            who.len = t.name_len;
+            if (tr_set_turn(st, who, t.time[0] ? t.time : pending, "") != 0)
                 return corpus_nomem(st->r);
-            region = l.start + after;
+            st->turns++;
+            region = t.text;
             open = 1;
-        } else if (!open &&
-                   !quarry_utf8_is_blank(st->buf + l.start, l.end - l.start)) {
-            region = l.start; /* text before any turn: no speaker */
+            cut = (size_t)-1;
+            pending[0] = '\0';
+            continue;
+        }
+        if (quarry_utf8_is_blank(s, n))
+            continue;
+        if (time_alone(s, n, tm)) {
+            /* Kept back: the time of the turn that may come next. */
+            if (cut == (size_t)-1)
+                cut = l.start;
+            memcpy(pending, tm, sizeof tm);
+            if (!open) {
+                region = l.start;
+                open = 1;
+            }
+            continue;
+        }
+        if (cut != (size_t)-1) /* a time stamp with no turn after it */
+            look_count(st, lk, TR_LOOK_TIME_ALONE, cut);
+        cut = (size_t)-1;
+        pending[0] = '\0';
+        look_at(st, lk, &l);
+        if (!open) {
+            region = l.start;
             open = 1;
         }
     }
-    return open ? emit_region(st, region, st->len) : 0;
+    return open ? tr_emit_region(st, region, cut != (size_t)-1 ? cut : st->len)
+                : 0;
+}
+
+/* The warning for a file whose turns were not found. */
+static void warn_shapes(tr_state *st, const looks *lk)
+{
+    const quarry_read_options *o = &st->r->o;
+    char msg[1024], what[512] = "", turns[64];
+    size_t used = 0, shown = 0;
+    int order[TR_LOOK_COUNT], i, j;
+
+    if (o->notice == NULL || lk->total < 3 || lk->total <= (size_t)st->turns)
+        return;
+    for (i = 0; i < TR_LOOK_COUNT; i++)
+        order[i] = i;
+    for (i = 1; i < TR_LOOK_COUNT; i++) /* most frequent first */
+        for (j = i; j > 0 && lk->count[order[j]] > lk->count[order[j - 1]];
+             j--) {
+            int t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    for (i = 0; i < TR_LOOK_COUNT && lk->count[order[i]] > 0; i++) {
+        int k = snprintf(what + used, sizeof what - used,
+                         "%s%s x%zu from line %lld", shown ? ", " : "",
+                         tr_look_name(order[i]), lk->count[order[i]],
+                         (long long)lk->first[order[i]]);
+        if (k < 0 || (size_t)k >= sizeof what - used)
+            break;
+        used += (size_t)k;
+        shown++;
+    }
+    if (st->turns == 0)
+        snprintf(turns, sizeof turns, "no speaker turn");
+    else
+        snprintf(turns, sizeof turns, "%lld speaker turn%s",
+                 (long long)st->turns, st->turns == 1 ? "" : "s");
+    snprintf(msg, sizeof msg,
+             "%s: %lld excerpt%s and %s, but %zu lines look like turns (%s); "
+             "is the speaker format supported? see README, \"Transcripts\"",
+             st->r->name, (long long)st->n, st->n == 1 ? "" : "s", turns,
+             lk->total, what);
+    o->notice(o->notice_ctx, QUARRY_LOG_WARN, msg);
 }
 
 int corpus_read_transcript(corpus_reader *r, const char *buf, size_t len)
 {
     tr_state st;
+    looks lk;
     size_t bad, pos;
     quarry_utf8_problem p;
     int rc;
@@ -539,30 +716,28 @@ int corpus_read_transcript(corpus_reader *r, const char *buf, size_t len)
                                  off - ls + 1);
     }
     memset(&st, 0, sizeof st);
+    memset(&lk, 0, sizeof lk);
     st.r = r;
     st.buf = buf;
     st.len = len;
+    st.text = buf;
+    st.text_len = len;
     st.line_pos = 0;
     st.line_no = 1;
     make_stem(&st);
 
-    rc = find_header(&st, r->begin);
-    if (rc != 0) {
+    if (tr_is_cue_file(buf, len, r->begin) || tr_cue_name(r->path)) {
+        rc = tr_read_cues(&st, r->begin);
+        goto out;
+    }
+    pos = find_header(&st, r->begin);
+    if (pos == (size_t)-1) {
         rc = corpus_nomem(r);
         goto out;
     }
-    pos = r->begin;
-    if (st.n_header > 0) {
-        /* Past the block: skip lines up to its closing blank line. */
-        tline l;
-        while (next_line(buf, len, pos, &l) &&
-               quarry_utf8_is_blank(buf + l.start, l.end - l.start))
-            pos = l.next;
-        while (next_line(buf, len, pos, &l) &&
-               !quarry_utf8_is_blank(buf + l.start, l.end - l.start))
-            pos = l.next;
-    }
-    rc = walk(&st, pos);
+    rc = walk(&st, pos, &lk);
+    if (rc == 0)
+        warn_shapes(&st, &lk);
 out:
     free(st.keys);
     free(st.json);

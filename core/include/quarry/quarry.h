@@ -167,7 +167,8 @@ QUARRY_API int quarry_option_parse(const quarry_option *opt, const char *value,
 typedef struct quarry_corpus quarry_corpus;
 
 typedef enum quarry_format {
-    QUARRY_FORMAT_AUTO = 0, /* by extension: .jsonl/.json, .csv, .txt */
+    QUARRY_FORMAT_AUTO = 0, /* by extension: .jsonl/.json, .csv, .txt,
+                               .md, .srt, .vtt */
     QUARRY_FORMAT_JSONL = 1,
     QUARRY_FORMAT_CSV = 2,
     QUARRY_FORMAT_TRANSCRIPT = 3
@@ -190,12 +191,22 @@ typedef struct quarry_read_options {
     int allow_empty;            /* keep excerpts with empty text */
     size_t max_excerpt_bytes;   /* 0 = no limit; longer is an error */
     const char *display_name;   /* name used in messages ("-" -> "<stdin>") */
+    /* Version 2; version 1 structs end before these and mean NULL. */
+    /* Transcripts: the speakers who are interviewers, "Name[,Name]"
+     * (case-insensitive), beside those the labels and the header name. */
+    const char *interviewers;
+    /* Transcripts: ids are "<id_prefix>#<n>"; NULL = the file's stem. */
+    const char *id_prefix;
+    /* Receives warnings about the input (a transcript whose speaker turns
+     * were not found), one line each, level QUARRY_LOG_WARN; may be NULL. */
+    quarry_log_fn notice;
+    void *notice_ctx;
 } quarry_read_options;
 
-#define QUARRY_READ_OPTIONS_VERSION 1
+#define QUARRY_READ_OPTIONS_VERSION 2
 #define QUARRY_READ_OPTIONS_INIT                                            \
     {QUARRY_READ_OPTIONS_VERSION, QUARRY_FORMAT_AUTO, QUARRY_SEGMENT_TURN,   \
-     "id", "text", "code", 0, 0, 0, NULL}
+     "id", "text", "code", 0, 0, 0, NULL, NULL, NULL, NULL, NULL}
 
 /* One excerpt; every pointer belongs to the corpus. */
 typedef struct quarry_excerpt {
