@@ -74,6 +74,20 @@ static const char *const reserved_keys[] = {"id", "text", "code", "speaker",
 static int check_attributes(quarry_project *p, const quarry_import_options *o)
 {
     size_t i, k;
+    if (o->study != NULL &&
+        quarry_utf8_check(o->study, strlen(o->study), NULL) != QUARRY_UTF8_OK)
+        return project_fail(p, QUARRY_EUTF8, "study: not valid UTF-8");
+    if (o->participant != NULL &&
+        quarry_utf8_check(o->participant, strlen(o->participant), NULL) !=
+            QUARRY_UTF8_OK)
+        return project_fail(p, QUARRY_EUTF8, "participant: not valid UTF-8");
+    for (i = 0; i < o->n_attributes; i++) {
+        const char *a = o->attributes[i];
+        if (a != NULL && quarry_utf8_check(a, strlen(a), NULL) != QUARRY_UTF8_OK)
+            return project_fail(p, QUARRY_EUTF8,
+                                "attribute %zu (KEY=VALUE): not valid UTF-8",
+                                i + 1);
+    }
     for (i = 0; i < o->n_attributes; i++) {
         const char *a = o->attributes[i];
         const char *eq = a ? strchr(a, '=') : NULL;
@@ -135,7 +149,7 @@ static void snippet(const char *s, size_t len, size_t at, char *buf,
     size_t from = at > 8 ? at - 8 : 0, n, k = 0, i;
     while (from > 0 && from < len && ((unsigned char)s[from] & 0xC0) == 0x80)
         from--;
-    if (from >= len) {
+    if (at >= len) {
         snprintf(buf, cap, "(the end of the text)");
         return;
     }
