@@ -3,15 +3,15 @@
  *
  *   quarry init PROJECT [--codebook FILE]
  *   quarry import PROJECT FILE... [--coder NAME] [--add-codes]
+ *                 [--study S] [--participant P] [--attr KEY=VALUE]...
  *   quarry codebook import PROJECT FILE
  *   quarry codebook show PROJECT [--format table|json]
- *   quarry export PROJECT [--format csv|jsonl]
- *   quarry suggest PROJECT [--top K] [--all] ...   (cmd_suggest_project)
+ *   quarry export PROJECT [--format F] [--coder NAME]
+ *   quarry suggest PROJECT [--top K] [--all] [--format F] ...
  *
  * Every command opens the project, does one thing in one transaction, and
  * says what it did on stdout; messages go to stderr.
  */
-#include <csv.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -32,7 +32,10 @@ enum {
     OPT_TOP,
     OPT_ALL,
     OPT_MIN_CONF,
-    OPT_NEIGHBOURS
+    OPT_NEIGHBOURS,
+    OPT_STUDY,
+    OPT_PARTICIPANT,
+    OPT_ATTR
 };
 
 typedef struct project_args {
@@ -43,6 +46,9 @@ typedef struct project_args {
     int add_codes;
     int all;
     quarry_suggest_options so;
+    const char *study, *participant;
+    const char **attrs; /* --attr KEY=VALUE, as given */
+    size_t n_attrs;
 } project_args;
 
 int cli_find_project(int argc, char **argv)
@@ -158,6 +164,31 @@ static int own_option(cli *c, int opt, const char *arg, void *ctx)
     case OPT_ADD_CODES:
         a->add_codes = 1;
         return 1;
+    case OPT_STUDY:
+    case OPT_PARTICIPANT:
+        if (arg[0] == '\0') {
+            cli_error(c, "--%s: the value is empty",
+                      opt == OPT_STUDY ? "study" : "participant");
+            return -1;
+        }
+        *(opt == OPT_STUDY ? &a->study : &a->participant) = arg;
+        return 1;
+    case OPT_ATTR: {
+        const char **grown;
+        if (strchr(arg, '=') == NULL || arg[0] == '=') {
+            cli_error(c, "--attr \"%s\": give KEY=VALUE (KEY not empty, "
+                         "without '=')", arg);
+            return -1;
+        }
+        grown = realloc(a->attrs, (a->n_attrs + 1) * sizeof *grown);
+        if (grown == NULL) {
+            cli_error(c, "out of memory");
+            return -1;
+        }
+        a->attrs = grown;
+        a->attrs[a->n_attrs++] = arg;
+        return 1;
+    }
     case OPT_CODEBOOK:
         a->codebook = arg;
         return 1;
@@ -259,11 +290,17 @@ static void import_usage(FILE *f)
             "Adds the excerpts of each FILE (JSONL, CSV or a speaker-turn\n"
             "transcript) to PROJECT, with the codings their \"code\" field\n"
             "carries (origin \"imported\"). Each file is imported whole or not\n"
-            "at all; an excerpt id already in the project is refused.\n\n"
+            "at all. An excerpt already in the project with the same id and\n"
+            "text (a second coder's copy) adds its codings under its coder;\n"
+            "the same id with another text is refused.\n\n"
             "  --coder NAME          who made the codings in the files (a\n"
             "                        \"coder\" field wins; default \"imported\")\n"
             "  --add-codes           add codes missing from the codebook\n"
             "                        instead of refusing the file\n"
+            "  --study S             the study of every excerpt of the files\n"
+            "  --participant P       their participant\n"
+            "  --attr KEY=VALUE      another attribute (repeatable); these\n"
+            "                        win over a transcript header or a field\n"
             "  --input-format F      jsonl|csv|transcript (default: by "
             "extension)\n"
             "  --segment S           transcripts: turn|paragraph|sentence\n"
@@ -282,6 +319,9 @@ int cmd_import(int argc, char **argv)
         CLI_COMMON_LONG_OPTIONS,
         {"coder", required_argument, NULL, OPT_CODER},
         {"add-codes", no_argument, NULL, OPT_ADD_CODES},
+        {"study", required_argument, NULL, OPT_STUDY},
+        {"participant", required_argument, NULL, OPT_PARTICIPANT},
+        {"attr", required_argument, NULL, OPT_ATTR},
         {"end", required_argument, NULL, OPT_END},
         {"crlf", required_argument, NULL, OPT_CRLF},
         {"no-external", no_argument, NULL, OPT_NO_EXTERNAL},
@@ -333,6 +373,10 @@ int cmd_import(int argc, char **argv)
                                           prefix, sizeof prefix);
         io.coder = a.coder;
         io.add_codes = a.add_codes;
+        io.study = a.study;
+        io.participant = a.participant;
+        io.attributes = a.attrs;
+        io.n_attributes = a.n_attrs;
         rc = quarry_project_import(p, argv[i], &io, &st);
         if (rc != QUARRY_OK) {
             cli_error(&c, "%s", quarry_project_errmsg(p));
@@ -343,9 +387,13 @@ int cmd_import(int argc, char **argv)
                (long long)st.excerpts, (long long)st.codings);
         if (st.codes > 0)
             printf(", %lld new codes", (long long)st.codes);
+        if (st.merged > 0)
+            printf(" (%lld excerpts already in the project: codings "
+                   "merged)", (long long)st.merged);
         printf("\n");
     }
 out:
+    free(a.attrs);
     quarry_project_free(p);
     cli_free(&c);
     return code;
@@ -480,54 +528,44 @@ out:
 static void export_usage(FILE *f)
 {
     fprintf(f,
-            "usage: quarry export PROJECT [--format F] [--output FILE]\n\n"
+            "usage: quarry export PROJECT [--format F] [--coder NAME] "
+            "[--output FILE]\n\n"
             "  csv, jsonl      every coding, one row each: excerpt id, code,\n"
             "                  coder, origin (manual, accepted-suggestion,\n"
             "                  imported), time, source, speaker and text, then\n"
             "                  the excerpt's attributes (JSONL: as fields;\n"
-            "                  CSV: one JSON column)\n"
-            "  matrix          CSV, excerpt by code, 0/1\n"
+            "                  CSV: one column per attribute)\n"
+            "  matrix          CSV, excerpt by code, 0/1, then the attributes\n"
             "  cooccurrence    CSV, code by code: excerpts coded with both\n"
-            "  quotes          CSV: code, name, source, speaker, excerpt, text\n"
+            "  quotes          CSV: code, name, theme (the parent), coder,\n"
+            "                  study, participant, speaker, source, excerpt,\n"
+            "                  text (on one line), then the attributes\n"
             "  qdc             the codebook as REFI-QDA\n"
             "  qdpx            the project as REFI-QDA (needs --output): the\n"
             "                  human codings under their coders, the pending\n"
             "                  suggestions under the user \"quarry (suggestion)\"\n"
             "Suggestions nobody accepted are never listed as codings.\n\n"
+            "  --coder NAME    only this coder's codings (csv, jsonl, matrix,\n"
+            "                  cooccurrence, quotes; default: every coder's)\n"
             "  --output FILE   write there instead of standard output\n"
             "  --end inclusive|exclusive  endPosition in a .qdpx (inclusive)\n");
 }
 
-static int write_csv_row(void *ctx, const quarry_coding_row *r)
-{
-    FILE *f = ctx;
-    const char *fields[9];
-    int i;
-    fields[0] = r->excerpt;
-    fields[1] = r->code;
-    fields[2] = r->coder;
-    fields[3] = r->origin;
-    fields[4] = r->time;
-    fields[5] = r->source;
-    fields[6] = r->speaker;
-    fields[7] = r->text;
-    fields[8] = r->attributes;
-    for (i = 0; i < 9; i++) {
-        const char *s = fields[i] ? fields[i] : "";
-        if (i > 0)
-            fputc(',', f);
-        csv_fwrite(f, s, strlen(s));
-    }
-    fputc('\n', f);
-    return ferror(f) ? QUARRY_EIO : 0;
-}
+typedef struct jsonl_ctx {
+    FILE *f;
+    const char *coder; /* only this coder's rows, or NULL */
+} jsonl_ctx;
 
 static int write_jsonl_row(void *ctx, const quarry_coding_row *r)
 {
-    json_t *o = json_object(), *attrs;
+    jsonl_ctx *jc = ctx;
+    json_t *o, *attrs;
     const char *key;
     json_t *value;
-    FILE *f = ctx;
+    FILE *f = jc->f;
+    if (jc->coder != NULL && strcmp(jc->coder, r->coder) != 0)
+        return 0;
+    o = json_object();
     json_object_set_new(o, "id", json_string(r->excerpt));
     json_object_set_new(o, "code", json_string(r->code));
     json_object_set_new(o, "coder", json_string(r->coder));
@@ -556,7 +594,9 @@ int cmd_export(int argc, char **argv)
         CLI_COMMON_LONG_OPTIONS,
         {"output", required_argument, NULL, OPT_OUTPUT},
         {"end", required_argument, NULL, OPT_END},
+        {"coder", required_argument, NULL, OPT_CODER},
         {NULL, 0, NULL, 0}};
+    quarry_export_options eo = QUARRY_EXPORT_OPTIONS_INIT;
     project_args a;
     quarry_project *p = NULL;
     FILE *out = stdout;
@@ -589,11 +629,23 @@ int cmd_export(int argc, char **argv)
     }
     if (a.output != NULL && strcmp(a.output, "-") == 0)
         a.output = NULL; /* standard output */
+    if (a.coder != NULL &&
+        (strcmp(c.format, "qdpx") == 0 || strcmp(c.format, "qdc") == 0)) {
+        cli_error(&c, "--coder: --format %s keeps every coder (it works with "
+                      "csv, jsonl, matrix, cooccurrence and quotes)",
+                  c.format);
+        goto out;
+    }
     rc = cli_open_project(&c, argv[optind], QUARRY_PROJECT_READONLY, &p);
+    if (rc == QUARRY_OK && a.coder != NULL)
+        rc = quarry_project_check_coder(p, a.coder);
     if (rc != QUARRY_OK) {
+        if (p != NULL)
+            cli_error(&c, "--coder: %s", quarry_project_errmsg(p));
         code = cli_exit_code(rc);
         goto out;
     }
+    eo.coder = a.coder;
     if (strcmp(c.format, "qdpx") == 0) {
         rc = quarry_project_export_qdpx(p, a.output, &a.refi);
         if (rc == QUARRY_OK)
@@ -605,17 +657,16 @@ int cmd_export(int argc, char **argv)
             goto out;
         }
         if (strcmp(c.format, "csv") == 0) {
-            fputs("id,code,coder,origin,time,source,speaker,text,"
-                  "attributes\n", out);
-            rc = quarry_project_codings(p, write_csv_row, out);
+            rc = quarry_project_export_csv(p, out, &eo);
         } else if (strcmp(c.format, "jsonl") == 0) {
-            rc = quarry_project_codings(p, write_jsonl_row, out);
+            jsonl_ctx jc = {out, a.coder};
+            rc = quarry_project_codings(p, write_jsonl_row, &jc);
         } else if (strcmp(c.format, "matrix") == 0) {
-            rc = quarry_project_export_matrix(p, out);
+            rc = quarry_project_export_matrix(p, out, &eo);
         } else if (strcmp(c.format, "cooccurrence") == 0) {
-            rc = quarry_project_export_cooccurrence(p, out);
+            rc = quarry_project_export_cooccurrence(p, out, &eo);
         } else if (strcmp(c.format, "quotes") == 0) {
-            rc = quarry_project_export_quotes(p, out);
+            rc = quarry_project_export_quotes(p, out, &eo);
         } else {
             rc = quarry_project_export_qdc(p, out);
         }
@@ -660,8 +711,130 @@ static void suggest_usage(FILE *f)
             "  --min-confidence P      abstain below this confidence (0.3)\n"
             "  --neighbours N          nearest coded excerpts looked at (10;\n"
             "                          0: prototypes only)\n"
-            "  --all                   suggest for coded excerpts too\n\n%s",
+            "  --all                   suggest for coded excerpts too\n"
+            "  --format table|csv|jsonl  also print the stored suggestions\n"
+            "                          (as `quarry suggest` does for files;\n"
+            "                          the summary then goes to stderr)\n\n%s",
             cli_common_help);
+}
+
+/* Printing the stored run: one excerpt's rows are gathered (they come by
+ * excerpt, then rank) and written when the next excerpt starts. */
+typedef struct run_print {
+    const char *format;
+    char *excerpt;   /* the excerpt being gathered */
+    json_t *line;    /* jsonl: its object */
+    int err;
+} run_print;
+
+static void run_print_flush(run_print *rp)
+{
+    if (rp->line != NULL) {
+        json_t *sg = json_object_get(rp->line, "suggestions");
+        json_object_del(rp->line, "abstain");
+        json_object_set_new(rp->line, "abstain",
+                            json_boolean(json_array_size(sg) == 0 ||
+                                         json_is_true(json_object_get(
+                                             json_array_get(sg, 0),
+                                             "abstain"))));
+        for (size_t i = 0; i < json_array_size(sg); i++)
+            json_object_del(json_array_get(sg, i), "abstain");
+        if (cli_put_json_line(stdout, rp->line, /* releases it */
+                              JSON_COMPACT | JSON_PRESERVE_ORDER |
+                                  JSON_REAL_PRECISION(6)) != 0)
+            rp->err = 1;
+        rp->line = NULL;
+    }
+    if (strcmp(rp->format, "table") == 0 && rp->excerpt != NULL)
+        printf("\n");
+    free(rp->excerpt);
+    rp->excerpt = NULL;
+}
+
+/* "a, b, c" from the evidence's {"term": ...} or {"id": ...} objects. */
+static void print_list(const char *label, json_t *list)
+{
+    size_t i;
+    json_t *v;
+    if (json_array_size(list) == 0)
+        return;
+    printf("     %s", label);
+    json_array_foreach(list, i, v)
+    {
+        const char *s = json_string_value(json_object_get(v, "term"));
+        if (s == NULL)
+            s = json_string_value(json_object_get(v, "id"));
+        printf("%s%s", i ? ", " : "", s ? s : "");
+    }
+    printf("\n");
+}
+
+static int print_run_row(void *ctx, const quarry_run_suggestion *r)
+{
+    run_print *rp = ctx;
+    json_t *ev = json_loads(r->evidence ? r->evidence : "{}", 0, NULL);
+    int first = rp->excerpt == NULL || strcmp(rp->excerpt, r->excerpt) != 0;
+    if (first) {
+        run_print_flush(rp);
+        rp->excerpt = strdup(r->excerpt);
+        if (rp->excerpt == NULL) {
+            json_decref(ev);
+            return QUARRY_ENOMEM;
+        }
+    }
+    if (strcmp(rp->format, "csv") == 0) {
+        cli_csv_field(stdout, r->excerpt);
+        printf(",%d,", (int)r->rank);
+        cli_csv_field(stdout, r->code);
+        printf(",%.4f,%.4f,%s\n", r->score, r->confidence,
+               r->abstain ? "true" : "false");
+    } else if (strcmp(rp->format, "table") == 0) {
+        if (first) {
+            printf("%s", r->excerpt);
+            if (r->speaker != NULL)
+                printf("  %s", r->speaker);
+            printf("%s\n  \"", r->abstain ? "  (unsure: abstains)" : "");
+            cli_print_snippet(stdout, r->text, strlen(r->text), 100);
+            printf("\"\n");
+        }
+        printf("  %d. %-20s score %.2f  confidence %.2f\n", (int)r->rank,
+               r->code, r->score, r->confidence);
+        print_list("terms: ", json_object_get(ev, "terms"));
+        print_list("like:  ", json_object_get(ev, "neighbours"));
+    } else {
+        json_t *sg = json_object(), *terms = json_object_get(ev, "terms");
+        json_t *nb = json_object_get(ev, "neighbours"), *ids = json_array();
+        size_t i;
+        for (i = 0; i < json_array_size(nb); i++) /* as for files: ids */
+            json_array_append(ids, json_object_get(json_array_get(nb, i),
+                                                   "id"));
+        if (first) {
+            rp->line = json_object();
+            json_object_set_new(rp->line, "id", json_string(r->excerpt));
+            json_object_set_new(rp->line, "suggestions", json_array());
+        }
+        json_object_set_new(sg, "code", json_string(r->code));
+        json_object_set_new(sg, "score", json_real(r->score));
+        json_object_set_new(sg, "confidence", json_real(r->confidence));
+        json_object_set_new(sg, "terms",
+                            terms ? json_incref(terms) : json_array());
+        json_object_set_new(sg, "neighbours", ids);
+        json_object_set_new(sg, "abstain", json_boolean(r->abstain));
+        json_array_append_new(json_object_get(rp->line, "suggestions"), sg);
+    }
+    json_decref(ev);
+    return ferror(stdout) ? QUARRY_EIO : 0;
+}
+
+static int print_run(quarry_project *p, int64_t run, const char *format)
+{
+    run_print rp = {format, NULL, NULL, 0};
+    int rc;
+    if (strcmp(format, "csv") == 0)
+        printf("id,rank,code,score,confidence,abstain\n");
+    rc = quarry_project_run_suggestions(p, run, print_run_row, &rp);
+    run_print_flush(&rp);
+    return rc != 0 ? rc : rp.err ? QUARRY_ENOMEM : 0;
 }
 
 int cmd_suggest_project(int argc, char **argv)
@@ -700,6 +873,8 @@ int cmd_suggest_project(int argc, char **argv)
         cli_error(&c, "usage: quarry suggest PROJECT [OPTIONS] (see --help)");
         goto out;
     }
+    if (c.format != NULL && cli_check_format(&c, "table|csv|jsonl") != 0)
+        goto out;
     rc = cli_open_project(&c, argv[optind], 0, &p);
     if (rc != QUARRY_OK) {
         code = cli_exit_code(rc);
@@ -725,11 +900,20 @@ int cmd_suggest_project(int argc, char **argv)
                   quarry_engine_unused_option(e));
         goto out;
     }
-    printf("run %lld: %lld suggestions for %lld excerpts (%lld abstained), "
-           "learnt from %lld coded excerpts\n",
-           (long long)info.run, (long long)info.stored,
-           (long long)info.input, (long long)info.abstained,
-           (long long)info.train);
+    if (c.format != NULL) {
+        rc = print_run(p, info.run, c.format);
+        if (rc != QUARRY_OK || fflush(stdout) != 0) {
+            cli_error(&c, "cannot write the output");
+            code = EXIT_INTERNAL;
+            goto out;
+        }
+    }
+    fprintf(c.format != NULL ? stderr : stdout,
+            "%srun %lld: %lld suggestions for %lld excerpts (%lld "
+            "abstained), learnt from %lld coded excerpts\n",
+            c.format != NULL ? "quarry suggest: " : "", (long long)info.run,
+            (long long)info.stored, (long long)info.input,
+            (long long)info.abstained, (long long)info.train);
     if (c.verbose >= 0)
         fprintf(stderr, "quarry suggest: next: quarry review %s --coder "
                         "NAME\n", argv[optind]);

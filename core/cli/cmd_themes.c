@@ -24,7 +24,8 @@ enum {
     OPT_CODED,
     OPT_MIN_SHARE,
     OPT_TOP_CODES,
-    OPT_GROUPS
+    OPT_GROUPS,
+    OPT_UNCODED
 };
 
 /* The clusterer of --k auto when --clusterer is not given. */
@@ -34,10 +35,12 @@ static void usage(FILE *f)
 {
     fprintf(
         f,
-        "usage: quarry themes --k K|auto [OPTIONS] INPUT...\n\n"
+        "usage: quarry themes --k K|auto [OPTIONS] INPUT...\n"
+        "       quarry themes --k K|auto [OPTIONS] PROJECT [--uncoded]\n\n"
         "Clusters the excerpts of INPUT (JSONL, CSV or transcripts; - for\n"
-        "standard input) into K candidate themes, each with its top terms,\n"
-        "its most representative excerpts and its members.\n\n"
+        "standard input), or of a project, into K candidate themes, each\n"
+        "with its top terms, its most representative excerpts and its\n"
+        "members.\n\n"
         "  --k K|auto              number of themes (2 .. excerpts), or auto:\n"
         "                          the clusterer chooses (default clusterer\n"
         "                          then " AUTO_CLUSTERER "; kmeans and\n"
@@ -56,6 +59,8 @@ static void usage(FILE *f)
         "  --top-codes N           codes listed per theme (3)\n"
         "  --groups G              join the themes into G higher themes\n"
         "                          (Ward's linkage over the themes)\n"
+        "  --uncoded               a project's excerpts nobody has coded\n"
+        "                          yet (default: all of them)\n"
         "  --format jsonl|table    output (jsonl)\n\n%s",
         QUARRY_THEMES_DEFAULT_DIMS, cli_common_help);
 }
@@ -168,6 +173,7 @@ typedef struct themes_args {
     const char *k;
     const char *coded;
     int clusterer_given;
+    int uncoded;
 } themes_args;
 
 static int own_option(cli *c, int opt, const char *arg, void *ctx)
@@ -180,6 +186,9 @@ static int own_option(cli *c, int opt, const char *arg, void *ctx)
     case OPT_CLUSTERER:
         a->to.clusterer = arg;
         a->clusterer_given = 1;
+        return 1;
+    case OPT_UNCODED:
+        a->uncoded = 1;
         return 1;
     case OPT_CODED:
         a->coded = arg;
@@ -232,13 +241,15 @@ int cmd_themes(int argc, char **argv)
         {"min-share", required_argument, NULL, OPT_MIN_SHARE},
         {"top-codes", required_argument, NULL, OPT_TOP_CODES},
         {"groups", required_argument, NULL, OPT_GROUPS},
+        {"uncoded", no_argument, NULL, OPT_UNCODED},
         {NULL, 0, NULL, 0}};
-    themes_args args = {QUARRY_THEMES_OPTIONS_INIT, NULL, NULL, 0};
+    themes_args args = {QUARRY_THEMES_OPTIONS_INIT, NULL, NULL, 0, 0};
     quarry_themes_options *to = &args.to;
     cli c;
     quarry_engine *e = NULL;
     quarry_corpus *corpus = NULL, *coded = NULL;
     quarry_themes *themes = NULL;
+    quarry_project *p = NULL;
     long long v;
     int rc, code;
     double t = cli_now();
@@ -282,7 +293,28 @@ int cmd_themes(int argc, char **argv)
         code = EXIT_INPUT;
         goto out;
     }
-    rc = cli_read_corpus(&c, argv + optind, argc - optind, &corpus);
+    if (optind == argc - 1 && quarry_project_sniff(argv[optind])) {
+        /* A project: its excerpts, all or the uncoded ones. */
+        rc = cli_open_project(&c, argv[optind], QUARRY_PROJECT_READONLY, &p);
+        if (rc == 0) {
+            rc = quarry_project_corpus(p, args.uncoded ? QUARRY_SUBSET_UNCODED
+                                                       : QUARRY_SUBSET_ALL,
+                                       &corpus);
+            if (rc != 0)
+                cli_error(&c, "%s", quarry_project_errmsg(p));
+        }
+        if (rc == 0 && quarry_corpus_size(corpus) == 0) {
+            cli_error(&c, "%s: no %sexcerpts to cluster", argv[optind],
+                      args.uncoded ? "uncoded " : "");
+            rc = QUARRY_EINVAL;
+        }
+    } else if (args.uncoded) {
+        cli_error(&c, "--uncoded works on a project (quarry init, quarry "
+                      "import); give one PROJECT");
+        rc = QUARRY_EINVAL;
+    } else {
+        rc = cli_read_corpus(&c, argv + optind, argc - optind, &corpus);
+    }
     if (rc != 0) {
         code = cli_exit_code(rc);
         goto out;
@@ -366,6 +398,7 @@ int cmd_themes(int argc, char **argv)
     }
     cli_phase(&c, &t, "write the output");
 out:
+    quarry_project_free(p);
     quarry_themes_free(themes);
     quarry_corpus_free(corpus);
     quarry_corpus_free(coded);

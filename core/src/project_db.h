@@ -80,6 +80,10 @@ int project_corpus_jsonl(quarry_project *p, const char *buf, size_t len,
 /* Bind a string (copied), or NULL for NULL. */
 void project_bind_text(sqlite3_stmt *st, int col, const char *s);
 
+/* A source's name without the folders it was imported from (for exports
+ * and messages; project_import.c). */
+const char *project_source_base(const char *name);
+
 /* Text of a column, or NULL. */
 const char *project_col_text(sqlite3_stmt *st, int col);
 

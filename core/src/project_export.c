@@ -1,6 +1,8 @@
 /*
  * project_export.c -- walking a project's codings (for export and for
- * agreement) and the engine's top suggestions as a coder's rows.
+ * agreement), the engine's top suggestions as a coder's rows, and the
+ * suggestions of a stored run (for printing what `quarry suggest` stored).
+ * The tables for analysis are in project_tables.c.
  */
 #include <string.h>
 
@@ -25,7 +27,7 @@ static int walk(quarry_project *p, const char *sql,
         r.coder = project_col_text(st, 2);
         r.origin = project_col_text(st, 3);
         r.time = project_col_text(st, 4);
-        r.source = project_col_text(st, 5);
+        r.source = project_source_base(project_col_text(st, 5));
         r.speaker = project_col_text(st, 6);
         r.text = project_col_text(st, 7);
         r.attributes = project_col_text(st, 8);
@@ -69,4 +71,48 @@ int quarry_project_top_suggestions(
                 " AND g.rank = 1 AND g.abstain = 0"
                 " ORDER BY e.seq, e.id",
                 fn, ctx);
+}
+
+int quarry_project_run_suggestions(
+    quarry_project *p, int64_t run,
+    int (*fn)(void *ctx, const quarry_run_suggestion *s), void *ctx)
+{
+    sqlite3_stmt *st;
+    int rc, status = project_check(p, 0);
+    if (status != QUARRY_OK)
+        return status;
+    if (fn == NULL)
+        return project_fail(p, QUARRY_EINVAL, "no callback");
+    st = project_prepare(
+        p, "SELECT e.xid, e.speaker, e.text, g.rank, k.code,"
+           " coalesce(k.name, k.code), g.score, g.confidence, g.abstain,"
+           " g.evidence FROM suggestions g"
+           " JOIN excerpts e ON e.id = g.excerpt_id"
+           " JOIN codes k ON k.id = g.code_id"
+           " WHERE g.run_id = CASE WHEN ?1 > 0 THEN ?1"
+           "  ELSE (SELECT max(id) FROM runs) END"
+           " ORDER BY e.seq, e.id, g.rank");
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_int64(st, 1, run);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        quarry_run_suggestion s;
+        s.excerpt = project_col_text(st, 0);
+        s.speaker = project_col_text(st, 1);
+        s.text = project_col_text(st, 2);
+        s.rank = sqlite3_column_int(st, 3);
+        s.code = project_col_text(st, 4);
+        s.name = project_col_text(st, 5);
+        s.score = sqlite3_column_double(st, 6);
+        s.confidence = sqlite3_column_double(st, 7);
+        s.abstain = sqlite3_column_int(st, 8);
+        s.evidence = project_col_text(st, 9);
+        status = fn(ctx, &s);
+        if (status != 0)
+            break;
+    }
+    if (status == 0 && rc != SQLITE_DONE)
+        status = project_db_fail(p, "cannot read the suggestions");
+    sqlite3_finalize(st);
+    return status;
 }

@@ -13,6 +13,7 @@
 #include "codebook.h"
 #include "engine.h"
 #include "project_db.h"
+#include "utf8.h"
 
 /* The whole file, for a source whose text is kept (transcripts). */
 static char *slurp(const char *path, size_t *len)
@@ -52,25 +53,321 @@ static int add_code(quarry_project *p, const char *code, int64_t *id)
     return QUARRY_OK;
 }
 
+/* A source's name for messages and exports: its file name without the
+ * folders of the machine that imported it. */
+const char *project_source_base(const char *name)
+{
+    const char *b = name, *q;
+    if (name == NULL)
+        return NULL;
+    for (q = name; *q; q++)
+        if ((*q == '/' || *q == '\\') && q[1] != '\0')
+            b = q + 1;
+    return b;
+}
+
+/* Keys an attribute may not take: they are the excerpt's own fields. */
+static const char *const reserved_keys[] = {"id", "text", "code", "speaker",
+                                            "coder"};
+
+/* Check the "KEY=VALUE" attributes of o before anything is read. */
+static int check_attributes(quarry_project *p, const quarry_import_options *o)
+{
+    size_t i, k;
+    if (o->study != NULL &&
+        quarry_utf8_check(o->study, strlen(o->study), NULL) != QUARRY_UTF8_OK)
+        return project_fail(p, QUARRY_EUTF8, "study: not valid UTF-8");
+    if (o->participant != NULL &&
+        quarry_utf8_check(o->participant, strlen(o->participant), NULL) !=
+            QUARRY_UTF8_OK)
+        return project_fail(p, QUARRY_EUTF8, "participant: not valid UTF-8");
+    for (i = 0; i < o->n_attributes; i++) {
+        const char *a = o->attributes[i];
+        if (a != NULL && quarry_utf8_check(a, strlen(a), NULL) != QUARRY_UTF8_OK)
+            return project_fail(p, QUARRY_EUTF8,
+                                "attribute %zu (KEY=VALUE): not valid UTF-8",
+                                i + 1);
+    }
+    for (i = 0; i < o->n_attributes; i++) {
+        const char *a = o->attributes[i];
+        const char *eq = a ? strchr(a, '=') : NULL;
+        if (eq == NULL)
+            return project_fail(p, QUARRY_EINVAL,
+                                "attribute \"%s\": give KEY=VALUE",
+                                a ? a : "");
+        if (eq == a)
+            return project_fail(p, QUARRY_EINVAL,
+                                "attribute \"%s\": the key (before '=') is "
+                                "empty; give KEY=VALUE",
+                                a);
+        for (k = 0; k < sizeof reserved_keys / sizeof *reserved_keys; k++)
+            if (strlen(reserved_keys[k]) == (size_t)(eq - a) &&
+                strncmp(a, reserved_keys[k], (size_t)(eq - a)) == 0)
+                return project_fail(p, QUARRY_EINVAL,
+                                    "attribute \"%s\": \"%s\" is a field of "
+                                    "the excerpt, not an attribute",
+                                    a, reserved_keys[k]);
+    }
+    return QUARRY_OK;
+}
+
+/* The attributes to store for x: the file's, with o's set over them.
+ * *out is NULL when the file's stand as they are; else the caller frees. */
+static int merge_attributes(quarry_project *p, const quarry_excerpt *x,
+                            const quarry_import_options *o, char **out)
+{
+    json_t *obj;
+    size_t i;
+    *out = NULL;
+    if (o->study == NULL && o->participant == NULL && o->n_attributes == 0)
+        return QUARRY_OK;
+    obj = json_loads(x->attributes ? x->attributes : "{}", 0, NULL);
+    if (obj == NULL || !json_is_object(obj)) {
+        json_decref(obj);
+        obj = json_object();
+    }
+    if (obj == NULL)
+        return project_fail(p, QUARRY_ENOMEM, "out of memory");
+    if (o->study != NULL)
+        json_object_set_new(obj, "study", json_string(o->study));
+    if (o->participant != NULL)
+        json_object_set_new(obj, "participant", json_string(o->participant));
+    for (i = 0; i < o->n_attributes; i++) {
+        const char *a = o->attributes[i], *eq = strchr(a, '=');
+        json_object_setn_new(obj, a, (size_t)(eq - a), json_string(eq + 1));
+    }
+    *out = json_dumps(obj, JSON_COMPACT);
+    json_decref(obj);
+    return *out ? QUARRY_OK : project_fail(p, QUARRY_ENOMEM, "out of memory");
+}
+
+/* Up to 24 bytes of s from byte at (a character boundary), for a message:
+ * quoted, "..." around what was cut, line breaks shown as \n. */
+static void snippet(const char *s, size_t len, size_t at, char *buf,
+                    size_t cap)
+{
+    size_t from = at > 8 ? at - 8 : 0, n, k = 0, i;
+    while (from > 0 && from < len && ((unsigned char)s[from] & 0xC0) == 0x80)
+        from--;
+    if (at >= len) {
+        snprintf(buf, cap, "(the end of the text)");
+        return;
+    }
+    n = quarry_utf8_cut(s + from, len - from, 24);
+    if (k + 2 < cap)
+        buf[k++] = '"';
+    if (from > 0 && k + 4 < cap) {
+        memcpy(buf + k, "...", 3);
+        k += 3;
+    }
+    for (i = from; i < from + n && k + 6 < cap; i++) {
+        if (s[i] == '\n' || s[i] == '\r') {
+            buf[k++] = '\\';
+            buf[k++] = s[i] == '\n' ? 'n' : 'r';
+        } else {
+            buf[k++] = s[i];
+        }
+    }
+    if (from + n < len && k + 5 < cap) {
+        memcpy(buf + k, "...", 3);
+        k += 3;
+    }
+    if (k + 1 < cap)
+        buf[k++] = '"';
+    buf[k] = '\0';
+}
+
+/* The excerpt x is in the project already (row xrow). 0 when its text is
+ * the same (a second coder's copy); else refuse, naming both and where
+ * they part. */
+static int check_same_text(quarry_project *p, const char *path,
+                           const quarry_excerpt *x, int64_t xrow)
+{
+    sqlite3_stmt *st = project_prepare(
+        p, "SELECT e.text, s.name, e.line FROM excerpts e JOIN sources s"
+           " ON s.id = e.source_id WHERE e.id = ?1");
+    const char *text;
+    size_t len, i;
+    char here[96], there[96], where[600];
+    int status = QUARRY_OK;
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_int64(st, 1, xrow);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return project_db_fail(p, "cannot read an excerpt");
+    }
+    text = (const char *)sqlite3_column_text(st, 0);
+    len = (size_t)sqlite3_column_bytes(st, 0);
+    if (len == x->text_len && memcmp(text, x->text, len) == 0) {
+        sqlite3_finalize(st);
+        return QUARRY_OK;
+    }
+    for (i = 0; i < len && i < x->text_len && text[i] == x->text[i]; i++)
+        ;
+    while (i > 0 && ((unsigned char)x->text[i] & 0xC0) == 0x80)
+        i--;
+    snippet(x->text, x->text_len, i, here, sizeof here);
+    snippet(text, len, i, there, sizeof there);
+    if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+        snprintf(where, sizeof where, "%s:%lld",
+                 project_source_base(project_col_text(st, 1)),
+                 (long long)sqlite3_column_int64(st, 2));
+    else
+        snprintf(where, sizeof where, "%s",
+                 project_source_base(project_col_text(st, 1)));
+    status = project_fail(
+        p, QUARRY_EDUP,
+        "%s:%lld: field \"text\": excerpt \"%s\" is already in the project "
+        "(from %s) with another text; they differ at character %zu: %s "
+        "here, %s in the project; nothing imported",
+        path, (long long)x->line, x->id, where,
+        quarry_utf8_count(x->text, i) + 1, here, there);
+    sqlite3_finalize(st);
+    return status;
+}
+
+typedef struct import_ctx {
+    quarry_project *p;
+    const quarry_corpus *c;
+    const char *path;
+    const quarry_import_options *o;
+    quarry_import_stats *stats;
+    sqlite3_stmt *src, *exc, *cod;
+    char *text; /* a transcript's bytes, kept as its source */
+    size_t text_len;
+    int64_t source_id; /* 0 until the first new excerpt */
+    int64_t first_seq, n_codes_before;
+    char now[40];
+} import_ctx;
+
+/* The source row, added with the file's first new excerpt (a file that
+ * only brings a second coder's codings adds no source). */
+static int add_source(import_ctx *ic)
+{
+    char hash[65];
+    if (ic->source_id != 0)
+        return QUARRY_OK;
+    if (ic->text != NULL)
+        project_sha256_hex(ic->text, ic->text_len, hash);
+    else
+        project_sha256_hex("", 0, hash);
+    sqlite3_bind_text(ic->src, 1, ic->path, -1, SQLITE_STATIC);
+    sqlite3_bind_text(ic->src, 2, format_name(ic->c), -1, SQLITE_STATIC);
+    if (ic->text != NULL)
+        sqlite3_bind_blob64(ic->src, 3, ic->text, ic->text_len,
+                            SQLITE_STATIC);
+    else
+        sqlite3_bind_null(ic->src, 3);
+    sqlite3_bind_text(ic->src, 4, hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(ic->src, 5, ic->now, -1, SQLITE_STATIC);
+    if (sqlite3_step(ic->src) != SQLITE_DONE)
+        return project_db_fail(ic->p, "cannot add the source");
+    ic->source_id = sqlite3_last_insert_rowid(ic->p->db);
+    return QUARRY_OK;
+}
+
+static int add_excerpt(import_ctx *ic, size_t i, int64_t *xrow)
+{
+    const quarry_excerpt *x = quarry_corpus_at(ic->c, i);
+    sqlite3_stmt *exc = ic->exc;
+    char *attrs = NULL;
+    int status = add_source(ic);
+    if (status == QUARRY_OK)
+        status = merge_attributes(ic->p, x, ic->o, &attrs);
+    if (status != QUARRY_OK)
+        return status;
+    sqlite3_reset(exc);
+    sqlite3_bind_text(exc, 1, x->id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(exc, 2, ic->source_id);
+    sqlite3_bind_int64(exc, 3, ic->first_seq + (int64_t)i);
+    sqlite3_bind_int64(exc, 4, x->line);
+    if (x->start >= 0 && ic->text != NULL) {
+        sqlite3_bind_int64(exc, 5, x->start);
+        sqlite3_bind_int64(exc, 6, x->end);
+    } else {
+        sqlite3_bind_null(exc, 5);
+        sqlite3_bind_null(exc, 6);
+    }
+    project_bind_text(exc, 7, x->speaker);
+    sqlite3_bind_text(exc, 8, x->text, (int)x->text_len, SQLITE_STATIC);
+    sqlite3_bind_text(exc, 9,
+                      attrs ? attrs
+                            : x->attributes ? x->attributes : "{}",
+                      -1, SQLITE_TRANSIENT);
+    free(attrs);
+    if (sqlite3_step(exc) != SQLITE_DONE)
+        return project_db_fail(ic->p, "cannot add an excerpt");
+    *xrow = sqlite3_last_insert_rowid(ic->p->db);
+    ic->stats->excerpts++;
+    return QUARRY_OK;
+}
+
+/* The codings of excerpt i (row xrow) under its coder; one the coder has
+ * already is kept once. */
+static int add_codings(import_ctx *ic, size_t i, int64_t xrow)
+{
+    const quarry_excerpt *x = quarry_corpus_at(ic->c, i);
+    const char *coder = quarry_corpus_attribute(ic->c, i, "coder");
+    int64_t coder_id = 0;
+    int32_t k;
+    int status = QUARRY_OK;
+    if (coder == NULL || coder[0] == '\0')
+        coder = ic->o->coder ? ic->o->coder : "imported";
+    for (k = 0; k < x->n_codes && status == QUARRY_OK; k++) {
+        const char *code = x->codes[k];
+        int64_t code_id;
+        status = project_code_id(ic->p, code, &code_id);
+        if (status != QUARRY_OK)
+            break;
+        if (code_id == 0) {
+            if (ic->n_codes_before > 0 && !ic->o->add_codes)
+                return project_fail(
+                    ic->p, QUARRY_ENOTFOUND,
+                    "%s:%lld: field \"code\": unknown code \"%s\" (not "
+                    "in the project's codebook; --add-codes adds it); "
+                    "nothing imported",
+                    ic->path, (long long)x->line, code);
+            status = add_code(ic->p, code, &code_id);
+            if (status != QUARRY_OK)
+                break;
+            ic->stats->codes++;
+        }
+        if (coder_id == 0)
+            status = project_coder_id(ic->p, coder, &coder_id);
+        if (status != QUARRY_OK)
+            break;
+        sqlite3_reset(ic->cod);
+        sqlite3_bind_int64(ic->cod, 1, xrow);
+        sqlite3_bind_int64(ic->cod, 2, code_id);
+        sqlite3_bind_int64(ic->cod, 3, coder_id);
+        sqlite3_bind_text(ic->cod, 4, ic->now, -1, SQLITE_STATIC);
+        if (sqlite3_step(ic->cod) != SQLITE_DONE)
+            return project_db_fail(ic->p, "cannot add a coding");
+        if (sqlite3_changes(ic->p->db) > 0)
+            ic->stats->codings++;
+    }
+    return status;
+}
+
 static int import_rows(quarry_project *p, const quarry_corpus *c,
                        const char *path, const quarry_import_options *o,
                        quarry_import_stats *stats)
 {
-    sqlite3_stmt *src = NULL, *exc = NULL, *cod = NULL, *seq = NULL;
-    char now[40], hash[65];
-    char *text = NULL;
-    size_t text_len = 0, i, n = quarry_corpus_size(c);
-    int64_t source_id, first_seq = 0, n_codes_before = 0;
+    import_ctx ic;
+    sqlite3_stmt *seq = NULL;
+    size_t i, n = quarry_corpus_size(c);
     int status = QUARRY_OK;
-    const char *fmt = format_name(c);
 
-    project_now(p, now);
-    if (strcmp(fmt, "transcript") == 0 && strcmp(path, "-") != 0)
-        text = slurp(path, &text_len);
-    if (text != NULL)
-        project_sha256_hex(text, text_len, hash);
-    else
-        project_sha256_hex("", 0, hash);
+    memset(&ic, 0, sizeof ic);
+    ic.p = p;
+    ic.c = c;
+    ic.path = path;
+    ic.o = o;
+    ic.stats = stats;
+    project_now(p, ic.now);
+    if (strcmp(format_name(c), "transcript") == 0 && strcmp(path, "-") != 0)
+        ic.text = slurp(path, &ic.text_len);
 
     seq = project_prepare(p, "SELECT coalesce(max(seq), -1) + 1,"
                              " (SELECT count(*) FROM codes) FROM excerpts");
@@ -79,127 +376,45 @@ static int import_rows(quarry_project *p, const quarry_corpus *c,
         goto done;
     }
     if (sqlite3_step(seq) == SQLITE_ROW) {
-        first_seq = sqlite3_column_int64(seq, 0);
-        n_codes_before = sqlite3_column_int64(seq, 1);
+        ic.first_seq = sqlite3_column_int64(seq, 0);
+        ic.n_codes_before = sqlite3_column_int64(seq, 1);
     }
-
-    src = project_prepare(p, "INSERT INTO sources(name, format, text, sha256,"
-                             " imported_at) VALUES(?1, ?2, ?3, ?4, ?5)");
-    if (src == NULL) {
-        status = QUARRY_EIO;
-        goto done;
-    }
-    sqlite3_bind_text(src, 1, path, -1, SQLITE_STATIC);
-    sqlite3_bind_text(src, 2, fmt, -1, SQLITE_STATIC);
-    if (text != NULL)
-        sqlite3_bind_blob64(src, 3, text, text_len, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(src, 3);
-    sqlite3_bind_text(src, 4, hash, -1, SQLITE_STATIC);
-    sqlite3_bind_text(src, 5, now, -1, SQLITE_STATIC);
-    if (sqlite3_step(src) != SQLITE_DONE) {
-        status = project_db_fail(p, "cannot add the source");
-        goto done;
-    }
-    source_id = sqlite3_last_insert_rowid(p->db);
-
-    exc = project_prepare(p, "INSERT INTO excerpts(xid, source_id, seq, line,"
-                             " start, \"end\", speaker, text, attributes)"
-                             " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-    cod = project_prepare(p, "INSERT OR IGNORE INTO codings(excerpt_id,"
-                             " code_id, coder_id, origin, made_at)"
-                             " VALUES(?1, ?2, ?3, 'imported', ?4)");
-    if (exc == NULL || cod == NULL) {
+    ic.src = project_prepare(p, "INSERT INTO sources(name, format, text,"
+                                " sha256, imported_at)"
+                                " VALUES(?1, ?2, ?3, ?4, ?5)");
+    ic.exc = project_prepare(p, "INSERT INTO excerpts(xid, source_id, seq,"
+                                " line, start, \"end\", speaker, text,"
+                                " attributes)"
+                                " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+    ic.cod = project_prepare(p, "INSERT OR IGNORE INTO codings(excerpt_id,"
+                                " code_id, coder_id, origin, made_at)"
+                                " VALUES(?1, ?2, ?3, 'imported', ?4)");
+    if (ic.src == NULL || ic.exc == NULL || ic.cod == NULL) {
         status = QUARRY_EIO;
         goto done;
     }
     for (i = 0; i < n && status == QUARRY_OK; i++) {
         const quarry_excerpt *x = quarry_corpus_at(c, i);
-        int64_t xrow, existing;
-        int32_t k;
-        status = project_excerpt_id(p, x->id, &existing);
+        int64_t xrow;
+        status = project_excerpt_id(p, x->id, &xrow);
         if (status != QUARRY_OK)
             break;
-        if (existing != 0) {
-            status = project_fail(p, QUARRY_EDUP,
-                                  "%s:%lld: field \"id\": excerpt \"%s\" is "
-                                  "already in the project; nothing imported",
-                                  path, (long long)x->line, x->id);
-            break;
-        }
-        sqlite3_reset(exc);
-        sqlite3_bind_text(exc, 1, x->id, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(exc, 2, source_id);
-        sqlite3_bind_int64(exc, 3, first_seq + (int64_t)i);
-        sqlite3_bind_int64(exc, 4, x->line);
-        if (x->start >= 0 && text != NULL) {
-            sqlite3_bind_int64(exc, 5, x->start);
-            sqlite3_bind_int64(exc, 6, x->end);
+        if (xrow != 0) {
+            status = check_same_text(p, path, x, xrow);
+            if (status == QUARRY_OK)
+                stats->merged++;
         } else {
-            sqlite3_bind_null(exc, 5);
-            sqlite3_bind_null(exc, 6);
+            status = add_excerpt(&ic, i, &xrow);
         }
-        if (x->speaker != NULL)
-            sqlite3_bind_text(exc, 7, x->speaker, -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(exc, 7);
-        sqlite3_bind_text(exc, 8, x->text, (int)x->text_len, SQLITE_STATIC);
-        sqlite3_bind_text(exc, 9, x->attributes ? x->attributes : "{}", -1,
-                          SQLITE_STATIC);
-        if (sqlite3_step(exc) != SQLITE_DONE) {
-            status = project_db_fail(p, "cannot add an excerpt");
-            break;
-        }
-        xrow = sqlite3_last_insert_rowid(p->db);
-        if (stats)
-            stats->excerpts++;
-        for (k = 0; k < x->n_codes && status == QUARRY_OK; k++) {
-            const char *code = x->codes[k];
-            const char *coder = quarry_corpus_attribute(c, i, "coder");
-            int64_t code_id, coder_id;
-            if (coder == NULL || coder[0] == '\0')
-                coder = o->coder ? o->coder : "imported";
-            status = project_code_id(p, code, &code_id);
-            if (status != QUARRY_OK)
-                break;
-            if (code_id == 0) {
-                if (n_codes_before > 0 && !o->add_codes) {
-                    status = project_fail(
-                        p, QUARRY_ENOTFOUND,
-                        "%s:%lld: field \"code\": unknown code \"%s\" (not "
-                        "in the project's codebook; --add-codes adds it); "
-                        "nothing imported",
-                        path, (long long)x->line, code);
-                    break;
-                }
-                status = add_code(p, code, &code_id);
-                if (status != QUARRY_OK)
-                    break;
-                if (stats)
-                    stats->codes++;
-            }
-            status = project_coder_id(p, coder, &coder_id);
-            if (status != QUARRY_OK)
-                break;
-            sqlite3_reset(cod);
-            sqlite3_bind_int64(cod, 1, xrow);
-            sqlite3_bind_int64(cod, 2, code_id);
-            sqlite3_bind_int64(cod, 3, coder_id);
-            sqlite3_bind_text(cod, 4, now, -1, SQLITE_STATIC);
-            if (sqlite3_step(cod) != SQLITE_DONE) {
-                status = project_db_fail(p, "cannot add a coding");
-                break;
-            }
-            if (stats && sqlite3_changes(p->db) > 0)
-                stats->codings++;
-        }
+        if (status == QUARRY_OK)
+            status = add_codings(&ic, i, xrow);
     }
 done:
     sqlite3_finalize(seq);
-    sqlite3_finalize(src);
-    sqlite3_finalize(exc);
-    sqlite3_finalize(cod);
-    free(text);
+    sqlite3_finalize(ic.src);
+    sqlite3_finalize(ic.exc);
+    sqlite3_finalize(ic.cod);
+    free(ic.text);
     return status;
 }
 
@@ -220,6 +435,15 @@ int quarry_project_import(quarry_project *p, const char *path,
     if (stats == NULL)
         stats = &local;
     memset(stats, 0, sizeof *stats);
+    if (o->version < 2) { /* the fields after add_codes are not there */
+        def.read = o->read;
+        def.coder = o->coder;
+        def.add_codes = o->add_codes;
+        o = &def;
+    }
+    status = check_attributes(p, o);
+    if (status != QUARRY_OK)
+        return status;
     status = quarry_corpus_new(&c);
     if (status != QUARRY_OK)
         return project_fail(p, status, "out of memory");

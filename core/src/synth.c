@@ -6,6 +6,8 @@
  * coded excerpt gives one (row, study, participant, excerpt) entry per
  * distinct row its codes reach, and every count is a count of distinct
  * values over sorted entries. Memory is O(excerpts x codes per excerpt).
+ * Messages name an excerpt by its id: a project's excerpts have no line
+ * of their own.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -194,10 +196,9 @@ static int codebook_rows(quarry_engine *e, const quarry_codebook *cb,
             int32_t ci = quarry_codebook_find(cb, ex->codes[k]);
             if (ci < 0) {
                 rc = engine_fail(e, QUARRY_ENOTFOUND,
-                                 "%s:%lld: field \"code\": \"%s\" is not a "
-                                 "code of the codebook %s",
-                                 ex->source, (long long)ex->line,
-                                 ex->codes[k], cb->name);
+                                 "%s: excerpt \"%s\": field \"code\": \"%s\" "
+                                 "is not a code of the codebook %s",
+                                 ex->source, ex->id, ex->codes[k], cb->name);
                 goto out;
             }
             listed[target[ci]] = 1;
@@ -287,9 +288,11 @@ int quarry_synth_run(quarry_synth **out, quarry_engine *e,
         st = quarry_corpus_attribute(c, i, o->study_field);
         if (st == NULL) {
             rc = engine_fail(e, QUARRY_EINVAL,
-                             "%s:%lld: field \"%s\": missing (or not a "
-                             "string); every coded excerpt needs its study",
-                             x->source, (long long)x->line, o->study_field);
+                             "%s: excerpt \"%s\": field \"%s\": missing (or "
+                             "not a string); every coded excerpt needs its "
+                             "study (in a project: quarry import PROJECT "
+                             "--study S FILE)",
+                             x->source, x->id, o->study_field);
             goto fail;
         }
         studies[n_studies++] = st;
@@ -298,11 +301,11 @@ int quarry_synth_run(quarry_synth **out, quarry_engine *e,
         pt = quarry_corpus_attribute(c, i, o->participant_field);
         if (pt == NULL) {
             rc = engine_fail(e, QUARRY_EINVAL,
-                             "%s:%lld: field \"%s\": missing (or not a "
-                             "string); give every coded excerpt its "
-                             "participant, or count none",
-                             x->source, (long long)x->line,
-                             o->participant_field);
+                             "%s: excerpt \"%s\": field \"%s\": missing (or "
+                             "not a string); give every coded excerpt its "
+                             "participant (--participant P on import), or "
+                             "count none (--participant-field none)",
+                             x->source, x->id, o->participant_field);
             goto fail;
         }
         parts[n_parts++] = pt;

@@ -247,7 +247,8 @@ static void test_import_whole_or_nothing(void **state)
     assert_int_equal(quarry_project_import(p, tmp("dup.jsonl"), &io, &st),
                      QUARRY_EDUP);
     assert_non_null(strstr(quarry_project_errmsg(p),
-                           "dup.jsonl:2: field \"id\": excerpt \"a2\""));
+                           "dup.jsonl:2: field \"text\": excerpt \"a2\" is "
+                           "already in the project"));
     assert_int_equal(st.excerpts, 0);
     assert_int_equal(quarry_project_count(p, &n), QUARRY_OK);
     assert_int_equal(n.excerpts, 9);

@@ -161,16 +161,17 @@ static void test_errors(void **state)
     assert_int_equal(quarry_synth_run(&s, e, c, &o), QUARRY_EINVAL);
     assert_null(s);
     assert_non_null(strstr(quarry_engine_errmsg(e),
-                           "synth-no-study.jsonl:2: field \"study\""));
+                           "synth-no-study.jsonl: excerpt \"2\": field \"study\""));
     o.study_field = "participant";
     o.participant_field = "nosuch";
     assert_int_equal(quarry_synth_run(&s, e, c, &o), QUARRY_EINVAL);
-    assert_non_null(strstr(quarry_engine_errmsg(e), ":1: field \"nosuch\""));
+    assert_non_null(strstr(quarry_engine_errmsg(e),
+                           ": excerpt \"1\": field \"nosuch\""));
     o.study_field = "study";
     o.participant_field = "participant";
     assert_int_equal(quarry_synth_run(&s, e, u, &o), QUARRY_ENOTFOUND);
     assert_non_null(strstr(quarry_engine_errmsg(e),
-                           "synth-unknown-code.jsonl:2: field \"code\": "
+                           "synth-unknown-code.jsonl: excerpt \"2\": field \"code\": "
                            "\"zz\""));
     o.version = 7;
     assert_int_equal(quarry_synth_run(&s, e, u, &o), QUARRY_EINVAL);

@@ -70,23 +70,39 @@ typedef struct quarry_import_options {
      * the line and the code; 1 adds them as flat codes. A project with no
      * codebook yet always adds them. */
     int add_codes;
+    /* Attributes set on every new excerpt of the file, winning over a
+     * transcript header or a field of the file: "study" and "participant"
+     * (NULL = leave as the file has them), and n_attributes more as
+     * "KEY=VALUE" strings (KEY non-empty, without '=', not id, text or
+     * code; a bad one is refused with QUARRY_EINVAL). */
+    const char *study;
+    const char *participant;
+    const char *const *attributes;
+    size_t n_attributes;
 } quarry_import_options;
 
-#define QUARRY_IMPORT_OPTIONS_VERSION 1
+#define QUARRY_IMPORT_OPTIONS_VERSION 2
 #define QUARRY_IMPORT_OPTIONS_INIT                                          \
-    {QUARRY_IMPORT_OPTIONS_VERSION, QUARRY_READ_OPTIONS_INIT, NULL, 0}
+    {QUARRY_IMPORT_OPTIONS_VERSION, QUARRY_READ_OPTIONS_INIT, NULL, 0,      \
+     NULL, NULL, NULL, 0}
 
 typedef struct quarry_import_stats {
     int64_t excerpts; /* added */
     int64_t codings;  /* added */
     int64_t codes;    /* codes added to the codebook */
+    int64_t merged;   /* excerpts already in the project (same id and
+                         text) whose codings were merged */
 } quarry_import_stats;
 
 /* Read a JSONL, CSV or transcript file and add its excerpts (and the
  * codings its "code" fields carry) in one transaction: on any failure the
  * project is as it was, and the message names the file, line and field.
  * The text of a transcript is kept byte-exact as the excerpts' source.
- * An excerpt id already in the project is refused. stats may be NULL. */
+ * An excerpt whose id is already in the project with the same text is a
+ * second coder's copy: its codings are added under its coder (codings that
+ * coder already has are kept once) and the excerpt is left as it is. The
+ * same id with another text is refused (QUARRY_EDUP), naming both and where
+ * they differ. stats may be NULL. */
 QUARRY_API int quarry_project_import(quarry_project *p, const char *path,
                                      const quarry_import_options *o,
                                      quarry_import_stats *stats);
@@ -328,7 +344,8 @@ typedef struct quarry_coding_row {
 } quarry_coding_row;
 
 /* Call fn for every coding, by excerpt (import order), then code, then
- * coder. A non-zero return from fn stops the walk and is returned. */
+ * coder. A non-zero return from fn stops the walk and is returned.
+ * r->source is the source's file name without its folders. */
 QUARRY_API int quarry_project_codings(quarry_project *p,
                                       int (*fn)(void *ctx,
                                                 const quarry_coding_row *r),
@@ -339,6 +356,68 @@ QUARRY_API int quarry_project_codings(quarry_project *p,
 QUARRY_API int quarry_project_top_suggestions(
     quarry_project *p, int (*fn)(void *ctx, const quarry_coding_row *r),
     void *ctx);
+
+/* What an export takes (project_tables.c). */
+typedef struct quarry_export_options {
+    uint32_t version;
+    /* Only this coder's codings; NULL = every coder's. A name that is not
+     * a coder of the project is refused (QUARRY_ENOTFOUND). */
+    const char *coder;
+} quarry_export_options;
+
+#define QUARRY_EXPORT_OPTIONS_VERSION 1
+#define QUARRY_EXPORT_OPTIONS_INIT {QUARRY_EXPORT_OPTIONS_VERSION, NULL}
+
+/* Tables for analysis, CSV (RFC 4180) written to out, codes in codebook
+ * order, excerpts in import order, over the human codings (of o->coder
+ * only when set; o may be NULL). Sources are named by their file name
+ * without folders. ATTRS are the excerpts' attributes, one column per key,
+ * keys sorted, the union over the project (a key that is also a column of
+ * the table is written "attribute.KEY"; the refi_* keys a REFI-QDA import
+ * keeps for the way back are left out):
+ *   csv:           id,code,coder,origin,time,source,speaker,text,ATTRS,
+ *                  one row per coding;
+ *   matrix:        excerpt,source,speaker,<code>...,ATTRS with 0/1 cells;
+ *   cooccurrence:  code,<code>... with the number of excerpts coded with
+ *                  both (the diagonal: excerpts coded with the code);
+ *   quotes:        code,name,theme,coder,study,participant,speaker,source,
+ *                  excerpt,text,ATTRS, one row per code and excerpt coded
+ *                  with it; theme is the parent code's name, coder the
+ *                  coders who applied it ("; " between), text with every
+ *                  run of line breaks joined into one space. */
+QUARRY_API int quarry_project_export_csv(quarry_project *p, FILE *out,
+                                         const quarry_export_options *o);
+QUARRY_API int quarry_project_export_matrix(quarry_project *p, FILE *out,
+                                            const quarry_export_options *o);
+QUARRY_API int quarry_project_export_cooccurrence(
+    quarry_project *p, FILE *out, const quarry_export_options *o);
+QUARRY_API int quarry_project_export_quotes(quarry_project *p, FILE *out,
+                                            const quarry_export_options *o);
+
+/* 0 when name is a coder of the project; QUARRY_ENOTFOUND with a message
+ * listing the coders otherwise. */
+QUARRY_API int quarry_project_check_coder(quarry_project *p,
+                                          const char *name);
+
+/* One stored suggestion of a run, for printing it. */
+typedef struct quarry_run_suggestion {
+    const char *excerpt;
+    const char *speaker;
+    const char *text;
+    int32_t rank;     /* 1 = best */
+    const char *code;
+    const char *name; /* the code's name */
+    double score, confidence;
+    int abstain;          /* the excerpt abstained */
+    const char *evidence; /* JSON: {"terms": [...], "neighbours": [...]} */
+} quarry_run_suggestion;
+
+/* Call fn for every suggestion of run (0 = the latest), by excerpt in
+ * import order, then rank. A non-zero return from fn stops the walk and is
+ * returned. */
+QUARRY_API int quarry_project_run_suggestions(
+    quarry_project *p, int64_t run,
+    int (*fn)(void *ctx, const quarry_run_suggestion *s), void *ctx);
 
 #ifdef __cplusplus
 }

@@ -128,16 +128,8 @@ QUARRY_API int quarry_project_export_qdpx(quarry_project *p, const char *path,
  * project has no codes: an empty codebook is not valid REFI-QDA). */
 QUARRY_API int quarry_project_export_qdc(quarry_project *p, FILE *out);
 
-/* Tables for analysis, CSV (RFC 4180) written to out, codes in codebook
- * order, excerpts in import order, over the human codings of every coder:
- *   matrix:        excerpt,source,speaker,<code>... with 0/1 cells;
- *   cooccurrence:  code,<code>... with the number of excerpts coded with
- *                  both (the diagonal: excerpts coded with the code);
- *   quotes:        code,name,source,speaker,excerpt,text, one row per code
- *                  and excerpt coded with it. */
-QUARRY_API int quarry_project_export_matrix(quarry_project *p, FILE *out);
-QUARRY_API int quarry_project_export_cooccurrence(quarry_project *p, FILE *out);
-QUARRY_API int quarry_project_export_quotes(quarry_project *p, FILE *out);
+/* The tables for analysis (matrix, cooccurrence, quotes) are in
+ * quarry/project.h. */
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,586 @@
+/*
+ * project_tables.c -- a project's codings as tables for papers, R and
+ * Python (quarry/project.h): every coding as a row, the code-by-excerpt
+ * 0/1 matrix, the code co-occurrence matrix and the quotations table, as
+ * CSV (RFC 4180: a field is quoted when it holds a comma, a quote or a line
+ * break). Codes are in codebook order, excerpts in import order. Every
+ * human coding counts unless one coder is asked for: two coders who
+ * disagree would otherwise show as both codes. The excerpts' attributes
+ * become one column per key, so a data frame gets them without parsing.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "project_db.h"
+
+static void csv_field(FILE *out, const char *s)
+{
+    if (s == NULL)
+        return;
+    if (strpbrk(s, ",\"\r\n") == NULL) {
+        fputs(s, out);
+        return;
+    }
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+/* The text with every run of line breaks inside it joined into one space
+ * (runs at either end dropped), for a quotation on one line. */
+static void csv_field_joined(FILE *out, const char *s)
+{
+    char *j;
+    size_t n = 0;
+    const char *q;
+    int gap = 0;
+    if (s == NULL)
+        return;
+    j = malloc(strlen(s) + 1);
+    if (j == NULL) { /* still a valid field, only not joined */
+        csv_field(out, s);
+        return;
+    }
+    for (q = s; *q; q++) {
+        if (*q == '\r' || *q == '\n') {
+            gap = n > 0;
+            continue;
+        }
+        if (gap)
+            j[n++] = ' ';
+        gap = 0;
+        j[n++] = *q;
+    }
+    j[n] = '\0';
+    csv_field(out, j);
+    free(j);
+}
+
+static int finish(quarry_project *p, FILE *out, int status)
+{
+    if (status == QUARRY_OK && (fflush(out) != 0 || ferror(out)))
+        return project_fail(p, QUARRY_EIO, "cannot write the table");
+    return status;
+}
+
+/* ------------------------------------------------------------------ */
+/* Coders                                                               */
+
+/* The row id of coder name in *id; 0 for NULL (every coder). */
+static int coder_filter(quarry_project *p, const quarry_export_options *o,
+                        int64_t *id)
+{
+    sqlite3_stmt *st;
+    char list[600];
+    size_t used = 0;
+    int rc;
+    *id = 0;
+    if (o == NULL || o->coder == NULL)
+        return QUARRY_OK;
+    st = project_prepare(p, "SELECT id FROM coders WHERE name = ?1");
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_text(st, 1, o->coder, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *id = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    if (*id != 0)
+        return QUARRY_OK;
+    list[0] = '\0';
+    st = project_prepare(p, "SELECT name FROM coders WHERE id IN (SELECT"
+                            " coder_id FROM codings) ORDER BY name");
+    if (st == NULL)
+        return QUARRY_EIO;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && used + 80 < sizeof list)
+        used += (size_t)snprintf(list + used, sizeof list - used, "%s\"%s\"",
+                                 used ? ", " : "", project_col_text(st, 0));
+    sqlite3_finalize(st);
+    return project_fail(p, QUARRY_ENOTFOUND,
+                        "coder \"%s\": no codings of that coder in %s "
+                        "(coders with codings: %s)",
+                        o->coder, p->path, used ? list : "none");
+}
+
+int quarry_project_check_coder(quarry_project *p, const char *name)
+{
+    quarry_export_options o = QUARRY_EXPORT_OPTIONS_INIT;
+    int64_t id;
+    int status = project_check(p, 0);
+    if (status != QUARRY_OK)
+        return status;
+    o.coder = name;
+    return coder_filter(p, &o, &id);
+}
+
+/* ------------------------------------------------------------------ */
+/* Attribute columns                                                    */
+
+typedef struct attrs {
+    char **key;  /* the attribute key */
+    char **head; /* its column name */
+    size_t n;
+} attrs;
+
+static void attrs_free(attrs *a)
+{
+    size_t i;
+    for (i = 0; i < a->n; i++) {
+        free(a->key[i]);
+        free(a->head[i]);
+    }
+    free(a->key);
+    free(a->head);
+    memset(a, 0, sizeof *a);
+}
+
+static int in_list(const char *s, const char *const *list)
+{
+    for (; list != NULL && *list != NULL; list++)
+        if (strcmp(s, *list) == 0)
+            return 1;
+    return 0;
+}
+
+/* The keys of every excerpt's attributes, sorted, minus skip, speaker and
+ * refi_*;
+ * a key that is one of the table's fixed columns is named
+ * "attribute.KEY". */
+static int attrs_load(quarry_project *p, const char *const *fixed,
+                      const char *const *skip, attrs *a)
+{
+    sqlite3_stmt *st = project_prepare(
+        p, "SELECT DISTINCT j.key FROM excerpts e, json_each(e.attributes) j"
+           " WHERE json_valid(e.attributes) ORDER BY j.key");
+    size_t cap = 0;
+    int rc, status = QUARRY_OK;
+    memset(a, 0, sizeof *a);
+    if (st == NULL)
+        return QUARRY_EIO;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *k = project_col_text(st, 0);
+        char *head;
+        /* refi_*: where a REFI-QDA import found the selection, kept for
+         * the way back, not data to analyse. */
+        if (k == NULL || in_list(k, skip) || strncmp(k, "refi_", 5) == 0 ||
+            strcmp(k, "speaker") == 0) /* the speaker column has it */
+            continue;
+        if (a->n == cap) {
+            char **nk, **nh;
+            cap = cap ? 2 * cap : 16;
+            nk = realloc(a->key, cap * sizeof *nk);
+            if (nk != NULL)
+                a->key = nk;
+            nh = realloc(a->head, cap * sizeof *nh);
+            if (nh != NULL)
+                a->head = nh;
+            if (nk == NULL || nh == NULL) {
+                status = QUARRY_ENOMEM;
+                break;
+            }
+        }
+        head = malloc(strlen(k) + sizeof "attribute.");
+        a->key[a->n] = strdup(k);
+        if (head != NULL)
+            sprintf(head, "%s%s", in_list(k, fixed) ? "attribute." : "", k);
+        a->head[a->n++] = head;
+        if (head == NULL || a->key[a->n - 1] == NULL) {
+            status = QUARRY_ENOMEM;
+            break;
+        }
+    }
+    if (status == QUARRY_OK && rc != SQLITE_DONE)
+        status = project_db_fail(p, "cannot read the attributes");
+    sqlite3_finalize(st);
+    if (status == QUARRY_ENOMEM)
+        project_fail(p, status, "out of memory");
+    if (status != QUARRY_OK)
+        attrs_free(a);
+    return status;
+}
+
+static void attrs_header(FILE *out, const attrs *a)
+{
+    size_t i;
+    for (i = 0; i < a->n; i++) {
+        fputc(',', out);
+        csv_field(out, a->head[i]);
+    }
+}
+
+/* ",v1,v2..." for one excerpt's attributes: strings as they are, other
+ * values as compact JSON, absent ones and null empty. */
+static void attrs_row(FILE *out, const attrs *a, const char *json)
+{
+    json_t *o = a->n > 0 && json ? json_loads(json, 0, NULL) : NULL;
+    size_t i;
+    for (i = 0; i < a->n; i++) {
+        json_t *v = json_is_object(o) ? json_object_get(o, a->key[i]) : NULL;
+        fputc(',', out);
+        if (json_is_string(v)) {
+            csv_field(out, json_string_value(v));
+        } else if (v != NULL && !json_is_null(v)) {
+            char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+            csv_field(out, s);
+            free(s);
+        }
+    }
+    json_decref(o);
+}
+
+/* ------------------------------------------------------------------ */
+/* Codes                                                                */
+
+typedef struct codes {
+    int64_t *row;
+    char **id;
+    int32_t n;
+} codes;
+
+static void codes_free(codes *c)
+{
+    int32_t i;
+    for (i = 0; i < c->n; i++)
+        free(c->id[i]);
+    free(c->row);
+    free(c->id);
+}
+
+static int codes_load(quarry_project *p, codes *c)
+{
+    sqlite3_stmt *st = project_prepare(p, "SELECT count(*) FROM codes");
+    int64_t n = 0;
+    memset(c, 0, sizeof(*c));
+    if (st == NULL)
+        return QUARRY_EIO;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    c->row = malloc(((size_t)n + 1) * sizeof(int64_t));
+    c->id = calloc((size_t)n + 1, sizeof(char *));
+    if (c->row == NULL || c->id == NULL)
+        return project_fail(p, QUARRY_ENOMEM, "out of memory");
+    st = project_prepare(p, "SELECT id, code FROM codes ORDER BY position, id");
+    if (st == NULL)
+        return QUARRY_EIO;
+    while (sqlite3_step(st) == SQLITE_ROW && c->n < n) {
+        c->row[c->n] = sqlite3_column_int64(st, 0);
+        c->id[c->n] = strdup(project_col_text(st, 1));
+        if (c->id[c->n] == NULL) {
+            sqlite3_finalize(st);
+            return project_fail(p, QUARRY_ENOMEM, "out of memory");
+        }
+        c->n++;
+    }
+    sqlite3_finalize(st);
+    return QUARRY_OK;
+}
+
+/* Column of a code row (codes are few: a linear scan). */
+static int32_t code_col(const codes *c, int64_t row)
+{
+    int32_t i;
+    for (i = 0; i < c->n; i++)
+        if (c->row[i] == row)
+            return i;
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* The tables                                                           */
+
+int quarry_project_export_csv(quarry_project *p, FILE *out,
+                              const quarry_export_options *o)
+{
+    static const char *const fixed[] = {"id", "code", "coder", "origin",
+                                        "time", "source", "speaker", "text",
+                                        NULL};
+    attrs a;
+    sqlite3_stmt *st;
+    int64_t coder;
+    int rc, k, status = project_check(p, 0);
+    if (status == QUARRY_OK)
+        status = coder_filter(p, o, &coder);
+    if (status != QUARRY_OK)
+        return status;
+    status = attrs_load(p, fixed, NULL, &a);
+    if (status != QUARRY_OK)
+        return status;
+    st = project_prepare(
+        p, "SELECT e.xid, k.code, c.name, g.origin, g.made_at, s.name,"
+           " e.speaker, e.text, e.attributes FROM codings g"
+           " JOIN excerpts e ON e.id = g.excerpt_id"
+           " JOIN codes k ON k.id = g.code_id"
+           " JOIN coders c ON c.id = g.coder_id"
+           " JOIN sources s ON s.id = e.source_id"
+           " WHERE ?1 = 0 OR g.coder_id = ?1"
+           " ORDER BY e.seq, e.id, k.position, k.id, c.name");
+    if (st == NULL) {
+        attrs_free(&a);
+        return QUARRY_EIO;
+    }
+    sqlite3_bind_int64(st, 1, coder);
+    fputs("id,code,coder,origin,time,source,speaker,text", out);
+    attrs_header(out, &a);
+    fputc('\n', out);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (k = 0; k < 8; k++) {
+            const char *v = project_col_text(st, k);
+            if (k)
+                fputc(',', out);
+            csv_field(out, k == 5 ? project_source_base(v) : v);
+        }
+        attrs_row(out, &a, project_col_text(st, 8));
+        fputc('\n', out);
+    }
+    if (rc != SQLITE_DONE)
+        status = project_db_fail(p, "cannot read the codings");
+    sqlite3_finalize(st);
+    attrs_free(&a);
+    return finish(p, out, status);
+}
+
+/* One matrix row: the excerpt's id, source, speaker, cells, attributes. */
+typedef struct mrow {
+    char *xid, *src, *spk, *attributes;
+} mrow;
+
+static void mrow_free(mrow *m)
+{
+    free(m->xid);
+    free(m->src);
+    free(m->spk);
+    free(m->attributes);
+    memset(m, 0, sizeof *m);
+}
+
+static char *dup_or_null(const char *s)
+{
+    return s ? strdup(s) : NULL;
+}
+
+int quarry_project_export_matrix(quarry_project *p, FILE *out,
+                                 const quarry_export_options *o)
+{
+    static const char *const fixed[] = {"excerpt", "source", "speaker", NULL};
+    codes c;
+    attrs a;
+    mrow m;
+    sqlite3_stmt *st = NULL;
+    unsigned char *cells = NULL;
+    int64_t last = -1, coder;
+    int32_t i;
+    int rc, status = project_check(p, 0);
+    if (status == QUARRY_OK)
+        status = coder_filter(p, o, &coder);
+    if (status != QUARRY_OK)
+        return status;
+    memset(&m, 0, sizeof m);
+    memset(&a, 0, sizeof a);
+    status = codes_load(p, &c);
+    if (status == QUARRY_OK)
+        status = attrs_load(p, fixed, NULL, &a);
+    if (status != QUARRY_OK)
+        goto out;
+    cells = calloc((size_t)c.n + 1, 1);
+    if (cells == NULL) {
+        status = project_fail(p, QUARRY_ENOMEM, "out of memory");
+        goto out;
+    }
+    fputs("excerpt,source,speaker", out);
+    for (i = 0; i < c.n; i++) {
+        fputc(',', out);
+        csv_field(out, c.id[i]);
+    }
+    attrs_header(out, &a);
+    fputc('\n', out);
+    st = project_prepare(p, "SELECT e.id, e.xid, s.name, e.speaker, g.code_id,"
+                            " e.attributes FROM excerpts e JOIN sources s"
+                            " ON s.id = e.source_id LEFT JOIN codings g ON"
+                            " g.excerpt_id = e.id AND (?1 = 0 OR"
+                            " g.coder_id = ?1) ORDER BY e.seq, e.id");
+    if (st == NULL) {
+        status = QUARRY_EIO;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, coder);
+    for (;;) {
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW || sqlite3_column_int64(st, 0) != last) {
+            if (last >= 0) { /* the row of the excerpt before */
+                csv_field(out, m.xid);
+                fputc(',', out);
+                csv_field(out, project_source_base(m.src));
+                fputc(',', out);
+                csv_field(out, m.spk);
+                for (i = 0; i < c.n; i++)
+                    fputs(cells[i] ? ",1" : ",0", out);
+                attrs_row(out, &a, m.attributes);
+                fputc('\n', out);
+            }
+            if (rc != SQLITE_ROW)
+                break;
+            mrow_free(&m);
+            m.xid = dup_or_null(project_col_text(st, 1));
+            m.src = dup_or_null(project_col_text(st, 2));
+            m.spk = dup_or_null(project_col_text(st, 3));
+            m.attributes = dup_or_null(project_col_text(st, 5));
+            memset(cells, 0, (size_t)c.n);
+            last = sqlite3_column_int64(st, 0);
+        }
+        if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+            int32_t k = code_col(&c, sqlite3_column_int64(st, 4));
+            if (k >= 0)
+                cells[k] = 1;
+        }
+    }
+    if (rc != SQLITE_DONE)
+        status = project_db_fail(p, "cannot read the codings");
+out:
+    sqlite3_finalize(st);
+    free(cells);
+    mrow_free(&m);
+    attrs_free(&a);
+    codes_free(&c);
+    return finish(p, out, status);
+}
+
+int quarry_project_export_cooccurrence(quarry_project *p, FILE *out,
+                                       const quarry_export_options *o)
+{
+    codes c;
+    sqlite3_stmt *st = NULL;
+    int64_t *counts = NULL, last = -1, coder;
+    int32_t *in = NULL, n_in = 0, i, j;
+    int rc, status = project_check(p, 0);
+    if (status == QUARRY_OK)
+        status = coder_filter(p, o, &coder);
+    if (status != QUARRY_OK)
+        return status;
+    status = codes_load(p, &c);
+    if (status != QUARRY_OK)
+        goto out;
+    counts = calloc((size_t)c.n * (size_t)c.n + 1, sizeof(int64_t));
+    in = malloc(((size_t)c.n + 1) * sizeof(int32_t));
+    if (counts == NULL || in == NULL) {
+        status = project_fail(p, QUARRY_ENOMEM, "out of memory");
+        goto out;
+    }
+    st = project_prepare(p, "SELECT DISTINCT excerpt_id, code_id FROM codings"
+                            " WHERE ?1 = 0 OR coder_id = ?1"
+                            " ORDER BY excerpt_id, code_id");
+    if (st == NULL) {
+        status = QUARRY_EIO;
+        goto out;
+    }
+    sqlite3_bind_int64(st, 1, coder);
+    for (;;) {
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW || sqlite3_column_int64(st, 0) != last) {
+            for (i = 0; i < n_in; i++)
+                for (j = 0; j < n_in; j++)
+                    counts[(size_t)in[i] * (size_t)c.n + (size_t)in[j]]++;
+            n_in = 0;
+            if (rc != SQLITE_ROW)
+                break;
+            last = sqlite3_column_int64(st, 0);
+        }
+        i = code_col(&c, sqlite3_column_int64(st, 1));
+        if (i >= 0 && n_in < c.n)
+            in[n_in++] = i;
+    }
+    if (rc != SQLITE_DONE) {
+        status = project_db_fail(p, "cannot read the codings");
+        goto out;
+    }
+    fputs("code", out);
+    for (i = 0; i < c.n; i++) {
+        fputc(',', out);
+        csv_field(out, c.id[i]);
+    }
+    fputc('\n', out);
+    for (i = 0; i < c.n; i++) {
+        csv_field(out, c.id[i]);
+        for (j = 0; j < c.n; j++)
+            fprintf(out, ",%lld",
+                    (long long)counts[(size_t)i * (size_t)c.n + (size_t)j]);
+        fputc('\n', out);
+    }
+out:
+    sqlite3_finalize(st);
+    free(counts);
+    free(in);
+    codes_free(&c);
+    return finish(p, out, status);
+}
+
+int quarry_project_export_quotes(quarry_project *p, FILE *out,
+                                 const quarry_export_options *o)
+{
+    static const char *const fixed[] = {
+        "code",    "name",   "theme",   "coder", "study", "participant",
+        "speaker", "source", "excerpt", "text",  NULL};
+    static const char *const skip[] = {"study", "participant", NULL};
+    attrs a;
+    sqlite3_stmt *st;
+    int64_t coder;
+    int rc, k, status = project_check(p, 0);
+    if (status == QUARRY_OK)
+        status = coder_filter(p, o, &coder);
+    if (status != QUARRY_OK)
+        return status;
+    status = attrs_load(p, fixed, skip, &a);
+    if (status != QUARRY_OK)
+        return status;
+    st = project_prepare(
+        p, "SELECT k.code, coalesce(k.name, k.code),"
+           " (SELECT coalesce(t.name, t.code) FROM codes t"
+           "  WHERE t.code = k.parent),"
+           " (SELECT group_concat(name, '; ') FROM (SELECT c.name FROM"
+           "  codings h JOIN coders c ON c.id = h.coder_id"
+           "  WHERE h.excerpt_id = g.excerpt_id AND h.code_id = g.code_id"
+           "  AND (?1 = 0 OR h.coder_id = ?1) ORDER BY c.name)),"
+           " json_extract(e.attributes, '$.study'),"
+           " json_extract(e.attributes, '$.participant'),"
+           " e.speaker, s.name, e.xid, e.text, e.attributes"
+           " FROM (SELECT DISTINCT excerpt_id, code_id FROM codings"
+           "  WHERE ?1 = 0 OR coder_id = ?1) g"
+           " JOIN excerpts e ON e.id = g.excerpt_id"
+           " JOIN codes k ON k.id = g.code_id"
+           " JOIN sources s ON s.id = e.source_id"
+           " ORDER BY k.position, k.id, e.seq, e.id");
+    if (st == NULL) {
+        attrs_free(&a);
+        return QUARRY_EIO;
+    }
+    sqlite3_bind_int64(st, 1, coder);
+    fputs("code,name,theme,coder,study,participant,speaker,source,excerpt,"
+          "text",
+          out);
+    attrs_header(out, &a);
+    fputc('\n', out);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (k = 0; k < 10; k++) {
+            const char *v = project_col_text(st, k);
+            if (k)
+                fputc(',', out);
+            if (k == 7)
+                csv_field(out, project_source_base(v));
+            else if (k == 9)
+                csv_field_joined(out, v);
+            else
+                csv_field(out, v);
+        }
+        attrs_row(out, &a, project_col_text(st, 10));
+        fputc('\n', out);
+    }
+    if (rc != SQLITE_DONE)
+        status = project_db_fail(p, "cannot read the codings");
+    sqlite3_finalize(st);
+    attrs_free(&a);
+    return finish(p, out, status);
+}
