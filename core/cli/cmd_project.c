@@ -354,6 +354,11 @@ int cmd_import(int argc, char **argv)
         char prefix[1024];
         if (has_ext(argv[i], ".qdpx") || has_ext(argv[i], ".qde")) {
             quarry_refi_stats rs;
+            if (a.study != NULL || a.participant != NULL || a.n_attrs > 0)
+                cli_warn(&c, "%s: --study, --participant and --attr apply "
+                             "to JSONL, CSV and transcripts; a REFI-QDA "
+                             "project keeps its own attributes",
+                         argv[i]);
             rc = quarry_project_import_qdpx(p, argv[i], &a.refi, &rs);
             if (rc != QUARRY_OK) {
                 cli_error(&c, "%s", quarry_project_errmsg(p));

@@ -1,9 +1,9 @@
 /*
  * project_db.h -- the insides of a project (quarry/project.h), shared by
  * project.c (open, create, schema, errors), project_import.c,
- * project_suggest.c, project_review.c, project_export.c and the REFI-QDA
- * exchange. Internal; not installed. The schema is written out at the top
- * of project.c.
+ * project_suggest.c, project_review.c, project_export.c, project_tables.c
+ * and the REFI-QDA exchange. Internal; not installed. The schema is written
+ * out at the top of project.c.
  */
 #ifndef QUARRY_PROJECT_DB_H
 #define QUARRY_PROJECT_DB_H
