@@ -1,10 +1,10 @@
 /*
- * transcript.h -- what the parts of the transcript reader share
- * (reader_transcript.c: the header, attributes, the walk over the lines;
- * transcript_line.c:
- * the shapes of a turn's first line, time stamps and roles;
- * transcript_cues.c: SRT and WebVTT cue files; transcript_segment.c:
- * turns, paragraphs and sentences as excerpts). Internal; not installed.
+ * transcript.h -- what the parts of the transcript reader share:
+ * reader_transcript.c (the header, attributes, the walk over the lines),
+ * transcript_line.c (the shapes of a turn's first line, time stamps,
+ * roles), transcript_cues.c (SRT and WebVTT cue files) and
+ * transcript_segment.c (turns, paragraphs and sentences as excerpts).
+ * Internal; not installed.
  *
  * The reader cuts excerpts out of a "view": the file itself (plain
  * transcripts), or a cleaned copy of a turn's cue text with, for every byte,
