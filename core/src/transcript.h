@@ -1,8 +1,10 @@
 /*
- * transcript.h -- what the parts of the transcript reader share
- * (reader_transcript.c: header, attributes, excerpts; transcript_line.c:
- * the shapes of a turn's first line, time stamps and roles;
- * transcript_cues.c: SRT and WebVTT cue files). Internal; not installed.
+ * transcript.h -- what the parts of the transcript reader share:
+ * reader_transcript.c (the header, attributes, the walk over the lines),
+ * transcript_line.c (the shapes of a turn's first line, time stamps,
+ * roles), transcript_cues.c (SRT and WebVTT cue files) and
+ * transcript_segment.c (turns, paragraphs and sentences as excerpts).
+ * Internal; not installed.
  *
  * The reader cuts excerpts out of a "view": the file itself (plain
  * transcripts), or a cleaned copy of a turn's cue text with, for every byte,
@@ -146,7 +148,8 @@ typedef struct tr_state {
 int tr_set_turn(tr_state *st, corpus_span speaker, const char *time,
                 const char *time_end);
 
-/* Cut the view's text[s, e) into excerpts by the segmentation option. */
+/* Cut the view's text[s, e) into excerpts by the segmentation option
+ * (transcript_segment.c). */
 int tr_emit_region(tr_state *st, size_t s, size_t e);
 
 /* Is path named .srt or .vtt? */
