@@ -53,6 +53,8 @@ enum {
     OPT_VERBOSE,
     OPT_HELP,
     OPT_THREADS,
+    OPT_DELIMITER,
+    OPT_STRICT,
     OPT_COMMAND_BASE = 1100 /* subcommands number their own from here */
 };
 
@@ -77,6 +79,8 @@ enum {
         {"quiet", no_argument, NULL, OPT_QUIET},                          \
         {"verbose", no_argument, NULL, OPT_VERBOSE},                      \
         {"threads", required_argument, NULL, OPT_THREADS},                \
+        {"delimiter", required_argument, NULL, OPT_DELIMITER},            \
+        {"strict", no_argument, NULL, OPT_STRICT},                        \
     {                                                                     \
         "help", no_argument, NULL, OPT_HELP                               \
     }

@@ -266,7 +266,11 @@ static void import_usage(FILE *f)
             "                        instead of refusing the file\n"
             "  --input-format F      jsonl|csv|transcript (default: by "
             "extension)\n"
-            "  --segment S           transcripts: turn|paragraph|sentence\n\n"
+            "  --segment S           transcripts: turn|paragraph|sentence\n"
+            "  --delimiter D         CSV: , or ; or tab (default: as the\n"
+            "                        header line shows)\n"
+            "  --strict              refuse a file with empty excerpts\n"
+            "                        (default: leave them out, with a notice)\n\n"
             "A .qdpx (or a project.qde) brings its users as coders, its code\n"
             "tree, its text sources, selections and codings.\n" REFI_HELP);
 }

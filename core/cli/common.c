@@ -32,11 +32,17 @@ const char cli_common_help[] =
     "  --seed N                seed of every random choice (42)\n"
     "  --input-format F        jsonl|csv|transcript (default: by extension)\n"
     "  --segment S             transcripts: turn|paragraph|sentence (turn)\n"
+    "  --delimiter D           CSV: , or ; or tab (default: the one the\n"
+    "                          header line uses most)\n"
+    "  --strict                refuse a file with empty excerpts instead of\n"
+    "                          leaving them out with a notice\n"
     "  --plugin-path DIRS      folders searched first for plugins (a:b)\n"
     "  --dictionary-path DIRS  folders searched first for dictionaries\n"
     "  --threads N             worker threads (0 = every core, the default);\n"
     "                          the output is the same for any N\n"
     "  --quiet, --verbose      fewer or more messages on stderr\n";
+
+static void on_log(void *ctx, int level, const char *msg);
 
 void cli_init(cli *c, const char *cmd)
 {
@@ -46,6 +52,10 @@ void cli_init(cli *c, const char *cmd)
     c->cmd = cmd;
     c->pipeline = po;
     c->read = ro;
+    /* Notices of the readers (empty excerpts left out) print like the
+     * engine's; c outlives every read. */
+    c->read.notice = on_log;
+    c->read.notice_ctx = c;
     c->seed = 42;
 }
 
@@ -220,6 +230,21 @@ int cli_common_option(cli *c, int opt, const char *arg)
                          "sentence", arg);
             return -1;
         }
+        return 1;
+    case OPT_DELIMITER:
+        if (strcmp(arg, ",") == 0 || strcmp(arg, "comma") == 0)
+            c->read.delimiter = ',';
+        else if (strcmp(arg, ";") == 0 || strcmp(arg, "semicolon") == 0)
+            c->read.delimiter = ';';
+        else if (strcmp(arg, "tab") == 0 || strcmp(arg, "\t") == 0)
+            c->read.delimiter = '\t';
+        else {
+            cli_error(c, "--delimiter: \"%s\" is not , or ; or tab", arg);
+            return -1;
+        }
+        return 1;
+    case OPT_STRICT:
+        c->read.strict = 1;
         return 1;
     case OPT_QUIET:
         c->verbose = -1;
