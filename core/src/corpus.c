@@ -13,7 +13,11 @@
  * A read is a transaction: quarry_corpus_read_buffer() marks the arena
  * and the excerpt count, the reader appends, and on any failure the new
  * excerpts' ids are deleted from the table, the count and the arena go
- * back to the mark, and only the message remains.
+ * back to the mark, and only the message remains. A bad record does not
+ * end the reader (corpus_bad): the message lists the first 20, so that a
+ * user mends them in one go; the file is refused all the same. Excerpts
+ * with empty text are left out and counted, and one notice says so when
+ * the read succeeds (strict refuses them as bad records instead).
  */
 #include "buf.h"
 #include "corpus.h"
