@@ -726,8 +726,8 @@ int corpus_add(corpus_reader *r, const corpus_rec *rec)
 /* Reading */
 
 #define KNOWN_FORMATS                                                          \
-    "use .jsonl, .json, .ndjson, .csv, .txt or .md, or give the format "       \
-    "(jsonl, csv, transcript)"
+    "use .jsonl, .json, .ndjson, .csv, .tsv, .txt or .md, or give the "        \
+    "format (jsonl, csv, transcript)"
 
 /* The format of a file from its extension (case-insensitive). A name with
  * no extension is JSONL when stdin_like (standard input, a buffer);
@@ -741,6 +741,7 @@ static int format_for(quarry_corpus *c, const char *path, const char *name,
     } table[] = {
         {"jsonl", QUARRY_FORMAT_JSONL},    {"json", QUARRY_FORMAT_JSONL},
         {"ndjson", QUARRY_FORMAT_JSONL},   {"csv", QUARRY_FORMAT_CSV},
+        {"tsv", QUARRY_FORMAT_CSV}, /* the delimiter is told from the header */
         {"txt", QUARRY_FORMAT_TRANSCRIPT}, {"md", QUARRY_FORMAT_TRANSCRIPT}};
     const char *base, *dot;
     size_t i;

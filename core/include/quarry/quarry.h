@@ -161,7 +161,7 @@ QUARRY_API int quarry_option_parse(const quarry_option *opt, const char *value,
 typedef struct quarry_corpus quarry_corpus;
 
 typedef enum quarry_format {
-    QUARRY_FORMAT_AUTO = 0, /* by extension: .jsonl/.json, .csv, .txt */
+    QUARRY_FORMAT_AUTO = 0, /* by extension: .jsonl/.json, .csv/.tsv, .txt */
     QUARRY_FORMAT_JSONL = 1,
     QUARRY_FORMAT_CSV = 2,
     QUARRY_FORMAT_TRANSCRIPT = 3
