@@ -350,16 +350,19 @@ static int blank(const char *s, size_t n)
     return 1;
 }
 
-/* The delimiter of a file whose header line starts at buf[pos]: the one of
- * ',', ';' and tab that occurs most often outside quotes before the first
- * line break outside quotes; a tie goes to the first of them in that
- * order, and a header of one column is read with commas. */
+/* The delimiter of a file whose header line starts at buf[pos] (after any
+ * empty lines): the one of ',', ';' and tab that occurs most often outside
+ * quotes before the first line break outside quotes; a tie goes to the
+ * first of them in that order, and a header of one column is read with
+ * commas. */
 static char detect_delimiter(const char *buf, size_t pos, size_t len)
 {
     static const char cand[3] = {',', ';', '\t'};
     size_t count[3] = {0, 0, 0}, k, best = 0;
     int quoted = 0;
 
+    while (pos < len && (buf[pos] == '\n' || buf[pos] == '\r'))
+        pos++; /* blank lines before the header, as the parser skips them */
     for (; pos < len; pos++) {
         char ch = buf[pos];
         if (ch == '"')

@@ -122,6 +122,12 @@ static void test_csv_delimiter_detected(void **state)
                      QUARRY_OK);
     assert_string_equal(at(c, 4)->text, "quoted header");
     assert_string_equal(quarry_corpus_attribute(c, 4, "x,y,z,w,v"), "1");
+
+    /* Empty lines before the header are passed over. */
+    assert_int_equal(read_str(c, "late.csv", "\r\n\nid;text\nl1;a, b\n", NULL),
+                     QUARRY_OK);
+    assert_string_equal(at(c, 5)->text, "a, b");
+    assert_int_equal(at(c, 5)->line, 4);
     quarry_corpus_free(c);
 }
 
