@@ -147,15 +147,15 @@ static void test_csv_delimiter_tie_and_forced(void **state)
      * semicolons. */
     o = (quarry_read_options)QUARRY_READ_OPTIONS_INIT;
     o.delimiter = ';';
-    assert_int_equal(read_str(c, "forced.csv",
-                              "id;text,with,commas\n2;a,b,c\n", &o),
-                     QUARRY_EPARSE);
+    assert_int_equal(
+        read_str(c, "forced.csv", "id;text,with,commas\n2;a,b,c\n", &o),
+        QUARRY_EPARSE);
     assert_has(quarry_corpus_errmsg(c), "forced.csv:1: field \"text\": no "
                                         "such column");
     o.text_field = "text,with,commas";
-    assert_int_equal(read_str(c, "forced.csv",
-                              "id;text,with,commas\n2;a,b,c\n", &o),
-                     QUARRY_OK);
+    assert_int_equal(
+        read_str(c, "forced.csv", "id;text,with,commas\n2;a,b,c\n", &o),
+        QUARRY_OK);
     assert_string_equal(at(c, 1)->text, "a,b,c");
 
     /* Anything but a comma, a semicolon or a tab is refused. */
@@ -261,8 +261,7 @@ static void test_codes_by_name(void **state)
 
     /* Neither an id nor a name: refused with file, line and field. */
     assert_int_equal(read_str(c, "unknown.csv",
-                              "id,text,code\nu1,one,work\nu2,two,Stres\n",
-                              &o),
+                              "id,text,code\nu1,one,work\nu2,two,Stres\n", &o),
                      QUARRY_EPARSE);
     assert_string_equal(quarry_corpus_errmsg(c),
                         "unknown.csv:3: field \"code\": unknown code "
