@@ -55,6 +55,8 @@ enum {
     OPT_THREADS,
     OPT_INTERVIEWER,
     OPT_ID_PREFIX,
+    OPT_DELIMITER,
+    OPT_STRICT,
     OPT_COMMAND_BASE = 1100 /* subcommands number their own from here */
 };
 
@@ -81,6 +83,8 @@ enum {
         {"threads", required_argument, NULL, OPT_THREADS},                \
         {"interviewer", required_argument, NULL, OPT_INTERVIEWER},        \
         {"id-prefix", required_argument, NULL, OPT_ID_PREFIX},            \
+        {"delimiter", required_argument, NULL, OPT_DELIMITER},            \
+        {"strict", no_argument, NULL, OPT_STRICT},                        \
     {                                                                     \
         "help", no_argument, NULL, OPT_HELP                               \
     }

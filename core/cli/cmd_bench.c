@@ -720,7 +720,9 @@ int cmd_bench(int argc, char **argv)
     }
 
     c.read.require_code = 1;
-    c.read.allow_empty = 1; /* a gold document left blank is still one */
+    /* A gold document left blank is still one (scikit-learn keeps it
+     * too), unless --strict refuses the file. */
+    c.read.allow_empty = !c.read.strict;
     rc = cli_read_corpus(&c, (char **)&a.gold, 1, &corpus);
     if (rc != 0) {
         code = cli_exit_code(rc);

@@ -308,7 +308,11 @@ static void import_usage(FILE *f)
             "                        interviewers (role attribute)\n"
             "  --id-prefix P         transcripts: ids P#1, P#2, ... (one file;\n"
             "                        default: the file's path below the\n"
-            "                        common folder, without extension)\n\n"
+            "                        common folder, without extension)\n"
+            "  --delimiter D         CSV: , or ; or tab (default: as the\n"
+            "                        header line shows)\n"
+            "  --strict              refuse a file with empty excerpts\n"
+            "                        (default: leave them out, with a notice)\n\n"
             "A .qdpx (or a project.qde) brings its users as coders, its code\n"
             "tree, its text sources, selections and codings.\n" REFI_HELP);
 }

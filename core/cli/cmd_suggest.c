@@ -267,6 +267,7 @@ int cmd_suggest(int argc, char **argv)
             goto out;
         }
         args.so.codebook = cb;
+        c.read.codebook = cb; /* codes in the files may be given by name */
     }
     rc = cli_read_corpus(&c, (char **)&args.train, 1, &train);
     if (rc == 0)

@@ -37,6 +37,10 @@ const char cli_common_help[] =
     "  --interviewer NAME[,NAME]  transcripts: these speakers' role is\n"
     "                          interviewer (besides I, Q, Interviewer, ...)\n"
     "  --id-prefix P           transcripts: ids P#1, P#2, ... (one file)\n"
+    "  --delimiter D           CSV: , or ; or tab (default: the one the\n"
+    "                          header line uses most)\n"
+    "  --strict                refuse a file with empty excerpts instead of\n"
+    "                          leaving them out with a notice\n"
     "  --plugin-path DIRS      folders searched first for plugins (a:b)\n"
     "  --dictionary-path DIRS  folders searched first for dictionaries\n"
     "  --threads N             worker threads (0 = every core, the default);\n"
@@ -53,7 +57,9 @@ void cli_init(cli *c, const char *cmd)
     c->cmd = cmd;
     c->pipeline = po;
     c->read = ro;
-    c->read.notice = on_log; /* reader warnings (transcripts) */
+    /* Notices of the readers (empty excerpts left out) print like the
+     * engine's; c outlives every read. */
+    c->read.notice = on_log;
     c->read.notice_ctx = c;
     c->seed = 42;
 }
@@ -243,6 +249,21 @@ int cli_common_option(cli *c, int opt, const char *arg)
             return -1;
         }
         c->read.id_prefix = arg;
+        return 1;
+    case OPT_DELIMITER:
+        if (strcmp(arg, ",") == 0 || strcmp(arg, "comma") == 0)
+            c->read.delimiter = ',';
+        else if (strcmp(arg, ";") == 0 || strcmp(arg, "semicolon") == 0)
+            c->read.delimiter = ';';
+        else if (strcmp(arg, "tab") == 0 || strcmp(arg, "\t") == 0)
+            c->read.delimiter = '\t';
+        else {
+            cli_error(c, "--delimiter: \"%s\" is not , or ; or tab", arg);
+            return -1;
+        }
+        return 1;
+    case OPT_STRICT:
+        c->read.strict = 1;
         return 1;
     case OPT_QUIET:
         c->verbose = -1;

@@ -13,7 +13,11 @@
  * A read is a transaction: quarry_corpus_read_buffer() marks the arena
  * and the excerpt count, the reader appends, and on any failure the new
  * excerpts' ids are deleted from the table, the count and the arena go
- * back to the mark, and only the message remains.
+ * back to the mark, and only the message remains. A bad record does not
+ * end the reader (corpus_bad): the message lists the first 20, so that a
+ * user mends them in one go; the file is refused all the same. Excerpts
+ * with empty text are left out and counted, and one notice says so when
+ * the read succeeds (strict refuses them as bad records instead).
  */
 #include "buf.h"
 #include "corpus.h"
@@ -31,9 +35,15 @@
 #include <unistd.h>
 
 #include "arena.h"
+#include "codebook.h"
 #include "utf8.h"
 
-#define CORPUS_ERR_MAX 1024
+/* One message is at most CORPUS_ONE_MAX bytes; the list of bad records
+ * holds CORPUS_BAD_LIST of them. */
+#define CORPUS_ONE_MAX 1024
+#define CORPUS_ERR_MAX ((CORPUS_BAD_LIST + 2) * CORPUS_ONE_MAX)
+/* check_rec(): the record is left out (empty text), not an error. */
+#define CORPUS_SKIP 1
 #define BLOCK_SHIFT 10
 #define BLOCK_SIZE ((size_t)1 << BLOCK_SHIFT)
 #define BLOCK_MASK (BLOCK_SIZE - 1)
@@ -333,7 +343,7 @@ const char *corpus_quote(const char *s, size_t len, char *buf, size_t cap)
 static void set_errv(quarry_corpus *c, const char *name, int64_t line,
                      const char *field, const char *fmt, va_list ap)
 {
-    size_t cap = sizeof c->err, n = 0;
+    size_t cap = CORPUS_ONE_MAX, n = 0;
     int k;
 
     k = line > 0 ? snprintf(c->err, cap, "%s:%lld: ", name, (long long)line)
@@ -455,8 +465,10 @@ static int check_rec(corpus_reader *r, const corpus_rec *rec)
                      rec->text.s) +
                 1);
     if (!o->allow_empty && quarry_utf8_is_blank(rec->text.s, rec->text.len))
-        return corpus_fail(r, QUARRY_EPARSE, rec->line, o->text_field,
-                           "empty text");
+        return o->strict ? corpus_fail(r, QUARRY_EPARSE, rec->line,
+                                       o->text_field,
+                                       "empty text")
+                         : CORPUS_SKIP;
     if (o->max_excerpt_bytes > 0 && rec->text.len > o->max_excerpt_bytes)
         return corpus_fail(r, QUARRY_ERANGE, rec->line, o->text_field,
                            "excerpt of %zu bytes is over max_excerpt_bytes "
@@ -499,6 +511,106 @@ static int check_duplicate(corpus_reader *r, const corpus_rec *rec,
                        (long long)p->line);
 }
 
+/* Whether two names are equal ignoring case (code point by code point,
+ * simple lower-casing: "Stress" and "STRESS", "Überlastung" and
+ * "überlastung"). */
+static int same_name(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+
+    while (na > 0 && nb > 0) {
+        int32_t ca, cb;
+        size_t sa = quarry_utf8_decode(a, na, &ca),
+               sb = quarry_utf8_decode(b, nb, &cb);
+        if (sa == 0 || sb == 0)
+            return 0;
+        if (ca != cb && quarry_utf8_tolower(ca) != quarry_utf8_tolower(cb))
+            return 0;
+        a += sa;
+        na -= sa;
+        b += sb;
+        nb -= sb;
+    }
+    return na == 0 && nb == 0;
+}
+
+/* The id of code (interned) in the codebook: code itself when it is an id,
+ * else the one code whose name it is. Fails naming the line when the name
+ * is no code's, or two codes'. */
+static int resolve_code(corpus_reader *r, const corpus_rec *rec,
+                        const char *code, const char **out)
+{
+    const quarry_codebook *cb = r->o.codebook;
+    int32_t i, first = -1, second = -1;
+    size_t k;
+    char q[128];
+
+    for (k = 0; k < r->n_names; k++) {
+        if (r->names_from[k] == code) {
+            *out = r->names_to[k];
+            return 0;
+        }
+    }
+    if (quarry_codebook_find(cb, code) >= 0) {
+        *out = code;
+    } else {
+        for (i = 0; i < cb->n_codes && second < 0; i++) {
+            const char *name = cb->codes[i].name;
+            if (name != NULL && same_name(name, code)) {
+                if (first < 0)
+                    first = i;
+                else
+                    second = i;
+            }
+        }
+        corpus_quote(code, strlen(code), q, sizeof q);
+        if (first < 0)
+            return corpus_fail(r, QUARRY_EPARSE, rec->line, r->o.code_field,
+                               "unknown code \"%s\" (not in %s)", q,
+                               cb->name);
+        if (second >= 0)
+            return corpus_fail(r, QUARRY_EPARSE, rec->line, r->o.code_field,
+                               "\"%s\" is the name of two codes in %s, "
+                               "\"%s\" and \"%s\": give the id",
+                               q, cb->name, cb->codes[first].id,
+                               cb->codes[second].id);
+        *out = corpus_intern(r->c, cb->codes[first].id,
+                             strlen(cb->codes[first].id));
+        if (*out == NULL)
+            return corpus_nomem(r);
+    }
+    /* Remember it: a file names the same few codes on every row. */
+    if (quarry_grow(&r->names_from, &r->cap_names, r->n_names + 1,
+                    sizeof *r->names_from) != 0)
+        return corpus_nomem(r);
+    {
+        size_t cap = r->cap_names;
+        const char **to = realloc(r->names_to, cap * sizeof *to);
+        if (to == NULL)
+            return corpus_nomem(r);
+        r->names_to = to;
+    }
+    r->names_from[r->n_names] = code;
+    r->names_to[r->n_names] = *out;
+    r->n_names++;
+    return 0;
+}
+
+int corpus_bad(corpus_reader *r, int rc)
+{
+    if (rc >= 0 || rc == QUARRY_ENOMEM)
+        return rc;
+    if (r->n_bad == 0)
+        r->bad_status = rc;
+    if (r->n_bad < CORPUS_BAD_LIST) {
+        r->bad[r->n_bad] = strdup(r->c->err);
+        if (r->bad[r->n_bad] == NULL)
+            return corpus_nomem(r);
+    }
+    r->n_bad++;
+    return 0;
+}
+
 int corpus_add(corpus_reader *r, const corpus_rec *rec)
 {
     quarry_corpus *c = r->c;
@@ -509,6 +621,12 @@ int corpus_add(corpus_reader *r, const corpus_rec *rec)
     int rc;
 
     rc = check_rec(r, rec);
+    if (rc == CORPUS_SKIP) {
+        if (r->n_empty < CORPUS_EMPTY_LINES)
+            r->empty_lines[r->n_empty] = rec->line;
+        r->n_empty++;
+        return 0;
+    }
     if (rc != 0)
         return rc;
     hash = hash_bytes(rec->id.s, rec->id.len);
@@ -554,6 +672,9 @@ int corpus_add(corpus_reader *r, const corpus_rec *rec)
             code = corpus_intern(c, rec->codes[k].s, rec->codes[k].len);
             if (code == NULL)
                 return corpus_nomem(r);
+            if (r->o.codebook != NULL &&
+                (rc = resolve_code(r, rec, code, &code)) != 0)
+                return rc;
             for (j = 0; j < n_codes && codes[j] != code; j++)
                 ;
             if (j == n_codes)
@@ -605,7 +726,8 @@ int corpus_add(corpus_reader *r, const corpus_rec *rec)
 /* Reading */
 
 #define KNOWN_FORMATS                                                          \
-    "use .jsonl, .json, .ndjson, .csv, .txt, .md, .srt or .vtt, or give the " \
+    "use .jsonl, .json, .ndjson, .csv, .tsv, .txt, .md, .srt or .vtt, or "   \
+    "give the "                                                               \
     "format (jsonl, csv, transcript)"
 
 /* The format of a file from its extension (case-insensitive). A name with
@@ -620,6 +742,7 @@ static int format_for(quarry_corpus *c, const char *path, const char *name,
     } table[] = {
         {"jsonl", QUARRY_FORMAT_JSONL},    {"json", QUARRY_FORMAT_JSONL},
         {"ndjson", QUARRY_FORMAT_JSONL},   {"csv", QUARRY_FORMAT_CSV},
+        {"tsv", QUARRY_FORMAT_CSV}, /* the delimiter is told from the header */
         {"txt", QUARRY_FORMAT_TRANSCRIPT}, {"md", QUARRY_FORMAT_TRANSCRIPT},
         {"srt", QUARRY_FORMAT_TRANSCRIPT}, {"vtt", QUARRY_FORMAT_TRANSCRIPT}};
     const char *base, *dot;
@@ -675,9 +798,11 @@ static int options_init(quarry_corpus *c, const char *name,
         return 0;
     }
     if (o->version == 1) {
-        /* A version 1 struct ends before interviewers. */
+        /* A version 1 struct ends before interviewers: read only the
+         * fields it has. */
         *dst = def;
         memcpy(dst, o, offsetof(quarry_read_options, interviewers));
+        dst->version = QUARRY_READ_OPTIONS_VERSION;
     } else if (o->version != QUARRY_READ_OPTIONS_VERSION) {
         return fail_plain(c, QUARRY_EINVAL, name,
                           "read options of version %u; this quarry knows "
@@ -697,6 +822,11 @@ static int options_init(quarry_corpus *c, const char *name,
         (int)dst->format > QUARRY_FORMAT_TRANSCRIPT)
         return fail_plain(c, QUARRY_EINVAL, name, "unknown format %d",
                           (int)dst->format);
+    if (dst->delimiter != 0 && dst->delimiter != ',' &&
+        dst->delimiter != ';' && dst->delimiter != '\t')
+        return fail_plain(c, QUARRY_EINVAL, name,
+                          "CSV delimiter must be a comma, a semicolon or a "
+                          "tab");
     if ((int)dst->segment < QUARRY_SEGMENT_TURN ||
         (int)dst->segment > QUARRY_SEGMENT_SENTENCE)
         return fail_plain(c, QUARRY_EINVAL, name, "unknown segmentation %d",
@@ -721,6 +851,81 @@ static void rollback(quarry_corpus *c, size_t n0, quarry_arena_mark m)
     }
     c->n = n0;
     quarry_arena_rollback(&c->arena, m);
+}
+
+/* After the reader: when records were bad, the message lists them (a
+ * failure that stopped the reader comes last) and the first one's status
+ * is returned. One bad record keeps its own message as it is. */
+static int finish_bad(corpus_reader *r, int rc, quarry_format format)
+{
+    quarry_corpus *c = r->c;
+    size_t i, n = 0, cap = sizeof c->err, shown;
+    int k;
+
+    if (r->n_bad == 0 || rc == QUARRY_ENOMEM)
+        return rc;
+    if (rc != 0) {
+        /* The reader stopped there: list it too, last. */
+        int status = r->bad_status;
+        if (corpus_bad(r, rc) != 0)
+            return QUARRY_ENOMEM;
+        r->bad_status = status;
+    }
+    if (r->n_bad == 1) {
+        snprintf(c->err, cap, "%s", r->bad[0]);
+        return r->bad_status;
+    }
+    k = snprintf(c->err, cap, "%s: %zu bad %s; nothing of the file was read:",
+                 r->name, r->n_bad,
+                 format == QUARRY_FORMAT_CSV ? "rows" : "lines");
+    n = k > 0 && (size_t)k < cap ? (size_t)k : 0;
+    shown = r->n_bad < CORPUS_BAD_LIST ? r->n_bad : CORPUS_BAD_LIST;
+    for (i = 0; i < shown && n < cap; i++) {
+        k = snprintf(c->err + n, cap - n, "\n  %s", r->bad[i]);
+        if (k > 0)
+            n += (size_t)k < cap - n ? (size_t)k : cap - n - 1;
+    }
+    if (r->n_bad > shown && n < cap)
+        snprintf(c->err + n, cap - n, "\n  ... and %zu more",
+                 r->n_bad - shown);
+    return r->bad_status;
+}
+
+/* The notice of excerpts left out for their empty text: "news.jsonl: 92
+ * empty excerpts left out (lines 145, 311, ...)". */
+static void notice_empty(const corpus_reader *r)
+{
+    char msg[CORPUS_ONE_MAX];
+    size_t i, n, shown;
+    int k;
+
+    if (r->n_empty == 0 || r->o.notice == NULL)
+        return;
+    shown = r->n_empty < CORPUS_EMPTY_LINES ? r->n_empty : CORPUS_EMPTY_LINES;
+    k = snprintf(msg, sizeof msg, "%s: %zu empty excerpt%s left out (line%s ",
+                 r->name, r->n_empty, r->n_empty == 1 ? "" : "s",
+                 r->n_empty == 1 ? "" : "s");
+    n = k > 0 && (size_t)k < sizeof msg ? (size_t)k : 0;
+    for (i = 0; i < shown && n < sizeof msg; i++) {
+        k = snprintf(msg + n, sizeof msg - n, "%s%lld", i ? ", " : "",
+                     (long long)r->empty_lines[i]);
+        if (k > 0)
+            n += (size_t)k < sizeof msg - n ? (size_t)k : sizeof msg - n - 1;
+    }
+    if (n < sizeof msg)
+        snprintf(msg + n, sizeof msg - n, "%s)",
+                 r->n_empty > shown ? ", ..." : "");
+    r->o.notice(r->o.notice_ctx, QUARRY_LOG_INFO, msg);
+}
+
+static void free_reader(corpus_reader *r)
+{
+    size_t i;
+
+    for (i = 0; i < r->n_bad && i < CORPUS_BAD_LIST; i++)
+        free(r->bad[i]);
+    free(r->names_from);
+    free(r->names_to);
 }
 
 /* read_buffer with the stdin rule for AUTO made explicit. */
@@ -769,8 +974,12 @@ static int read_buffer(quarry_corpus *c, const char *buf, size_t len,
         rc = corpus_read_jsonl(&r, buf, len);
         break;
     }
+    rc = finish_bad(&r, rc, format);
     if (rc != 0)
         rollback(c, r.first, mark);
+    else
+        notice_empty(&r);
+    free_reader(&r);
     return rc;
 }
 

@@ -11,6 +11,12 @@
  *
  * Messages: corpus_fail() formats "NAME:LINE: field \"F\": what". Byte
  * positions in messages ("at byte 40") are 1-based within their line.
+ *
+ * A bad record does not stop the reader: corpus_bad() keeps its message
+ * and the reader goes on, so that one message can list the first
+ * CORPUS_BAD_LIST bad records; the file is refused all the same. Only what
+ * leaves the reader no way on (a broken CSV quote, a missing column, no
+ * memory) stops it at once.
  */
 #ifndef QUARRY_CORPUS_H
 #define QUARRY_CORPUS_H
@@ -42,6 +48,9 @@ typedef struct corpus_rec {
     corpus_span attributes; /* compact JSON object; absent means "{}" */
 } corpus_rec;
 
+#define CORPUS_BAD_LIST 20  /* bad records listed in one message */
+#define CORPUS_EMPTY_LINES 5 /* lines named by the empty-excerpt notice */
+
 /* What a reader works with. */
 typedef struct corpus_reader {
     quarry_corpus *c;
@@ -52,12 +61,31 @@ typedef struct corpus_reader {
     size_t begin;          /* 3 when the buffer starts with a UTF-8 BOM */
     size_t first;          /* index of the first excerpt of this read */
     int threads;           /* parsing workers (parallel.h); 0 = every core */
+    /* Bad records so far (corpus_bad): the first messages, the count and
+     * the status of the first. */
+    char *bad[CORPUS_BAD_LIST];
+    size_t n_bad;
+    int bad_status;
+    /* Excerpts left out for their empty text, and the first lines. */
+    size_t n_empty;
+    int64_t empty_lines[CORPUS_EMPTY_LINES];
+    /* Codes given by name, resolved once each (interned name -> id, or
+     * NULL when the name is unknown or shared). */
+    const char **names_from, **names_to;
+    size_t n_names, cap_names;
 } corpus_reader;
 
-/* Append one record. On failure sets the message and returns the status:
- * QUARRY_EPARSE (empty id or text, NUL, missing code), QUARRY_EDUP,
- * QUARRY_ERANGE (over max_excerpt_bytes), QUARRY_ENOMEM. */
+/* Append one record. A record whose text is empty is counted and left out
+ * (0), unless allow_empty keeps it or strict refuses it. On failure sets
+ * the message and returns the status: QUARRY_EPARSE (empty id, empty text
+ * with strict, NUL, missing code, unknown or shared code name),
+ * QUARRY_EDUP, QUARRY_ERANGE (over max_excerpt_bytes), QUARRY_ENOMEM. */
 int corpus_add(corpus_reader *r, const corpus_rec *rec);
+
+/* After a record failed with status rc (its message set): keep the message
+ * for the list and return 0 so that the reader goes on; out of memory, and
+ * a status that is not a failure, are returned as they are. */
+int corpus_bad(corpus_reader *r, int rc);
 
 /* Set the corpus message to "NAME:LINE: field \"FIELD\": ..." (line <= 0
  * leaves out the line, field NULL the field) and return status. */

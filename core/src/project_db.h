@@ -20,7 +20,7 @@ struct quarry_project {
     char *path;
     int readonly;
     char fixed_time[40]; /* "" = the real clock */
-    char errmsg[1024];
+    char errmsg[24576]; /* a corpus message lists up to 20 bad records */
     /* Strings and arrays handed out by the last listing call. */
     char **scratch;
     size_t n_scratch, cap_scratch;

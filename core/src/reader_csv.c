@@ -9,8 +9,14 @@
  * are checked for UTF-8 once over the whole file; only when that finds a
  * bad byte are fields checked one by one, to name the column it is in.
  *
+ * The delimiter is a comma, a semicolon (spreadsheets in locales with a
+ * decimal comma) or a tab: the one that occurs most often in the header
+ * line outside quotes, unless the options give it. Excel's files start
+ * with a UTF-8 BOM (skipped by the caller) and end lines with CRLF.
+ *
  * Code cells may hold several codes separated by ';'. A column with an
- * empty name (R's row names) is ignored.
+ * empty name (R's row names) is ignored. A bad row is listed (corpus_bad)
+ * and reading goes on; a broken quote stops it.
  */
 #include <csv.h>
 #include <jansson.h>
@@ -132,10 +138,54 @@ static int missing_col(csv_state *st, const char *field)
                        st->n_cols ? list : "no columns");
 }
 
+typedef struct named_col {
+    const char *name;
+    size_t col;
+} named_col;
+
+/* Header names in order, for finding repeats: by name, then by column. */
+static int cmp_col(const void *a, const void *b)
+{
+    const named_col *x = a, *y = b;
+    int d = strcmp(x->name, y->name);
+    return d != 0 ? d : (x->col > y->col) - (x->col < y->col);
+}
+
+/* The first column whose name an earlier column already has (as a scan
+ * left to right finds it), or NO_COL; sorting makes this n log n for
+ * headers of 100,000 columns. Empty names may repeat. */
+static int repeated_col(const csv_state *st, size_t *out)
+{
+    named_col *order;
+    size_t i, found = NO_COL;
+
+    *out = NO_COL;
+    if (st->n_cols < 2)
+        return 0;
+    order = malloc(st->n_cols * sizeof *order);
+    if (order == NULL)
+        return QUARRY_ENOMEM;
+    for (i = 0; i < st->n_cols; i++) {
+        order[i].name = st->names[i];
+        order[i].col = i;
+    }
+    qsort(order, st->n_cols, sizeof *order, cmp_col);
+    for (i = 1; i < st->n_cols; i++) {
+        size_t b = order[i].col;
+        if (order[i].name[0] != '\0' &&
+            strcmp(order[i - 1].name, order[i].name) == 0 &&
+            (found == NO_COL || b < found))
+            found = b;
+    }
+    free(order);
+    *out = found;
+    return 0;
+}
+
 static int take_header(csv_state *st)
 {
     const quarry_read_options *o = &st->r->o;
-    size_t i, j;
+    size_t i, dup;
 
     st->hdr_bytes = malloc(st->n_bytes ? st->n_bytes : 1);
     st->names = malloc((st->n_fields ? st->n_fields : 1) * sizeof *st->names);
@@ -146,16 +196,11 @@ static int take_header(csv_state *st)
     st->n_cols = st->n_fields;
     for (i = 0; i < st->n_cols; i++)
         st->names[i] = st->hdr_bytes + st->offs[i];
-    for (i = 0; i < st->n_cols; i++) {
-        if (st->names[i][0] == '\0')
-            continue;
-        for (j = 0; j < i; j++)
-            if (strcmp(st->names[i], st->names[j]) == 0)
-                return corpus_fail(st->r, QUARRY_EPARSE, st->rec_line,
-                                   st->names[i],
-                                   "column name appears twice in the "
-                                   "header");
-    }
+    if (repeated_col(st, &dup) != 0)
+        return corpus_nomem(st->r);
+    if (dup != NO_COL)
+        return corpus_fail(st->r, QUARRY_EPARSE, st->rec_line, st->names[dup],
+                           "column name appears twice in the header");
     st->have_header = 1;
     st->id_col = find_col(st, o->id_field);
     st->text_col = find_col(st, o->text_field);
@@ -287,7 +332,9 @@ static void on_record(int c, void *data)
     (void)c;
     if (st->rc != 0)
         return;
-    st->rc = st->have_header ? take_record(st) : take_header(st);
+    /* A bad row is listed and reading goes on; a bad header stops it. */
+    st->rc = st->have_header ? corpus_bad(st->r, take_record(st))
+                             : take_header(st);
     st->n_fields = 0;
     st->n_bytes = 0;
     st->record_open = 0;
@@ -301,6 +348,35 @@ static int blank(const char *s, size_t n)
         if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
             return 0;
     return 1;
+}
+
+/* The delimiter of a file whose header line starts at buf[pos] (after any
+ * empty lines): the one of ',', ';' and tab that occurs most often outside
+ * quotes before the first line break outside quotes; a tie goes to the
+ * first of them in that order, and a header of one column is read with
+ * commas. */
+static char detect_delimiter(const char *buf, size_t pos, size_t len)
+{
+    static const char cand[3] = {',', ';', '\t'};
+    size_t count[3] = {0, 0, 0}, k, best = 0;
+    int quoted = 0;
+
+    while (pos < len && (buf[pos] == '\n' || buf[pos] == '\r'))
+        pos++; /* blank lines before the header, as the parser skips them */
+    for (; pos < len; pos++) {
+        char ch = buf[pos];
+        if (ch == '"')
+            quoted = !quoted; /* "" inside quotes toggles twice */
+        else if (!quoted && (ch == '\n' || ch == '\r'))
+            break;
+        else if (!quoted)
+            for (k = 0; k < 3; k++)
+                count[k] += ch == cand[k];
+    }
+    for (k = 1; k < 3; k++)
+        if (count[k] > count[best])
+            best = k;
+    return cand[best];
 }
 
 /* Where the first bad byte of buf[begin..len) is, as line and column. */
@@ -346,6 +422,8 @@ int corpus_read_csv(corpus_reader *r, const char *buf, size_t len)
     find_bad_byte(&st, buf, r->begin, len);
     if (csv_init(&p, CSV_STRICT | CSV_APPEND_NULL | CSV_STRICT_FINI) != 0)
         return corpus_nomem(r);
+    csv_set_delim(&p, r->o.delimiter ? r->o.delimiter
+                                     : detect_delimiter(buf, r->begin, len));
 
     while (pos < len && st.rc == 0) {
         const char *nl = memchr(buf + pos, '\n', len - pos);

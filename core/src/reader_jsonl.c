@@ -7,6 +7,9 @@
  * them, to report the exact byte; to also name the field that holds the bad
  * byte, the line is parsed a second time with that byte replaced by a
  * marker character and the object searched for the marker.
+ *
+ * A bad line does not stop the reading: it is listed (corpus_bad) and the
+ * file refused at the end, so that one message names the first 20.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -535,7 +538,8 @@ static int read_line(corpus_reader *r, jsonl_state *st, int64_t line,
     return rc;
 }
 
-/* Add the prepared lines in order. */
+/* Add the prepared lines in order; a bad line is listed (corpus_bad) and
+ * the next one read. */
 static int add_batch(corpus_reader *r, jsonl_state *st, jsonl_line *l,
                      const jsonl_chunk *chunks, int64_t n)
 {
@@ -544,6 +548,7 @@ static int add_batch(corpus_reader *r, jsonl_state *st, jsonl_line *l,
         int rc = l[i].ready
                      ? add_prepared(r, st, &l[i], &chunks[i / JSONL_GRAIN])
                      : read_line(r, st, l[i].line, l[i].s, l[i].n);
+        rc = corpus_bad(r, rc);
         if (rc != 0)
             return rc;
     }

@@ -167,7 +167,7 @@ QUARRY_API int quarry_option_parse(const quarry_option *opt, const char *value,
 typedef struct quarry_corpus quarry_corpus;
 
 typedef enum quarry_format {
-    QUARRY_FORMAT_AUTO = 0, /* by extension: .jsonl/.json, .csv, .txt,
+    QUARRY_FORMAT_AUTO = 0, /* by extension: .jsonl/.json, .csv/.tsv, .txt,
                                .md, .srt, .vtt */
     QUARRY_FORMAT_JSONL = 1,
     QUARRY_FORMAT_CSV = 2,
@@ -197,8 +197,20 @@ typedef struct quarry_read_options {
     const char *interviewers;
     /* Transcripts: ids are "<id_prefix>#<n>"; NULL = the file's stem. */
     const char *id_prefix;
-    /* Receives warnings about the input (a transcript whose speaker turns
-     * were not found), one line each, level QUARRY_LOG_WARN; may be NULL. */
+    /* An excerpt whose text is empty or only white space is left out, and
+     * one notice counts them; strict refuses the file instead (allow_empty
+     * keeps them). */
+    int strict;
+    /* CSV: ',', ';' or '\t'; 0 = the one that occurs most often in the
+     * header line outside quotes (ties: comma, then semicolon, then tab). */
+    char delimiter;
+    /* When set, a code may be given by its id or by its name (exact,
+     * ignoring case); a name two codes share, and a code that is neither,
+     * refuse the file. The codes read are the ids. */
+    const struct quarry_codebook *codebook;
+    /* Receives notices and warnings about the input (excerpts left out, a
+     * transcript whose speaker turns were not found), one line each; may
+     * be NULL. */
     quarry_log_fn notice;
     void *notice_ctx;
 } quarry_read_options;
@@ -206,7 +218,7 @@ typedef struct quarry_read_options {
 #define QUARRY_READ_OPTIONS_VERSION 2
 #define QUARRY_READ_OPTIONS_INIT                                            \
     {QUARRY_READ_OPTIONS_VERSION, QUARRY_FORMAT_AUTO, QUARRY_SEGMENT_TURN,   \
-     "id", "text", "code", 0, 0, 0, NULL, NULL, NULL, NULL, NULL}
+     "id", "text", "code", 0, 0, 0, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL}
 
 /* One excerpt; every pointer belongs to the corpus. */
 typedef struct quarry_excerpt {
@@ -232,8 +244,10 @@ QUARRY_API const char *quarry_corpus_errmsg(const quarry_corpus *c);
 QUARRY_API int quarry_corpus_set_threads(quarry_corpus *c, int32_t threads);
 
 /* Append every excerpt of a file ("-" reads standard input). On failure
- * nothing of the file is kept and the message names file, line and field.
- * Duplicate ids (within the file or with excerpts already read) fail. */
+ * nothing of the file is kept and the message names file, line and field;
+ * when several records are bad it lists the first 20 of them, one a line,
+ * and says how many more there are. Duplicate ids (within the file or with
+ * excerpts already read) fail. */
 QUARRY_API int quarry_corpus_read_file(quarry_corpus *c, const char *path,
                                        const quarry_read_options *o);
 /* The same over an open stream; name is used in messages. */
