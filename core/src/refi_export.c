@@ -279,7 +279,9 @@ static int load_codes(exporter *x)
     refi_model *m = x->m;
     sqlite3_stmt *st = project_prepare(
         x->p, "SELECT id, code, name, parent, definition, color,"
-              " EXISTS (SELECT 1 FROM codings g WHERE g.code_id = codes.id),"
+              " EXISTS (SELECT 1 FROM codings g WHERE g.code_id = codes.id)"
+              " OR EXISTS (SELECT 1 FROM meta WHERE key = '"
+              PROJECT_META_CODABLE "' || codes.code AND value = '1'),"
               " (SELECT value FROM meta WHERE key = '" REFI_META_CODE_GUID
               "' || codes.code) FROM codes ORDER BY position, id");
     int rc, status = QUARRY_OK;
@@ -309,7 +311,8 @@ static int load_codes(exporter *x)
         c->color = color && refi_color_normalise(color, col) == 0
                        ? refi_str(m, col)
                        : NULL;
-        c->codable = sqlite3_column_int(st, 6); /* coded: stays codable */
+        /* Coded, or a codable parent: stays codable. */
+        c->codable = sqlite3_column_int(st, 6);
         c->parent = -1; /* resolved below: a parent may come later */
         if (kept_list_put(x, &kl, k, c->guid, project_col_text(st, 7),
                           refi_str(m, project_col_text(st, 1))) != 0) {
@@ -359,7 +362,8 @@ static int load_codes(exporter *x)
                 break;
             }
     }
-    /* Themes (codes with children) are not codable unless coded. */
+    /* Themes (codes with children) are not codable unless coded or
+     * marked codable. */
     for (i = 0; i < m->n_codes; i++) {
         int has_children = 0;
         for (j = 0; j < m->n_codes && !has_children; j++)

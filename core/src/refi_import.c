@@ -271,6 +271,35 @@ static int new_code_id(quarry_project *p, const char *name, char **out)
     return QUARRY_OK;
 }
 
+/*
+ * A code with children that the file lets be coded (isCodable="true"), or
+ * that it codes anyway, is a codable parent: marked so (meta, codable.)
+ * that suggest and agree take it as a code and not as a theme. A parent
+ * the file says is not codable stays a theme; a codebook import (update)
+ * also clears the mark of such a parent.
+ */
+static int store_codable(importer *im, int32_t i, int update)
+{
+    const refi_model *m = im->m;
+    int32_t j;
+    int64_t coded = 0;
+    int children = 0;
+    for (j = 0; j < m->n_codes && !children; j++)
+        children = m->codes[j].parent == i;
+    if (!children)
+        return QUARRY_OK;
+    for (j = 0; j < m->n_codings; j++)
+        coded += m->codings[j].code == i;
+    if (!m->codes[i].codable && coded > 0)
+        refi_notice(im->m, "coded-theme",
+                    "%s: Code \"%s\" has child codes and isCodable=\"false\" "
+                    "but %lld coding(s) on it: kept as a codable parent",
+                    im->file, m->codes[i].name, (long long)coded);
+    if (m->codes[i].codable || coded > 0)
+        return project_set_codable(im->p, im->code_str[i], 1);
+    return update ? project_set_codable(im->p, im->code_str[i], 0) : QUARRY_OK;
+}
+
 /* Store the code tree. update: matched codes take the file's fields (a
  * codebook import); else they are left as they are. */
 static int store_codes(importer *im, int update, int32_t *added,
@@ -308,6 +337,8 @@ static int store_codes(importer *im, int update, int32_t *added,
             im->code_row[i] = row;
             im->code_str[i] = code;
             status = keep_guid(p, REFI_META_CODE_GUID, code, c->guid);
+            if (status == QUARRY_OK)
+                status = store_codable(im, i, update);
             if (status != QUARRY_OK || !update)
                 continue;
             sqlite3_reset(up);
@@ -342,6 +373,8 @@ static int store_codes(importer *im, int update, int32_t *added,
         if (added)
             (*added)++;
         status = keep_guid(p, REFI_META_CODE_GUID, code, c->guid);
+        if (status == QUARRY_OK)
+            status = store_codable(im, i, update);
     }
 out:
     sqlite3_finalize(ins);
