@@ -42,6 +42,18 @@ typedef enum quarry_refi_crlf {
     QUARRY_REFI_CRLF_ONE = 2
 } quarry_refi_crlf;
 
+/* How the uncoded rest of each text source is cut into excerpts on import
+ * (the text no selection covers; selections stay as they are). */
+typedef enum quarry_refi_segment {
+    QUARRY_REFI_SEGMENT_AUTO = 0,      /* by turn if the text has speaker
+                                          turns ("Name: ..."), else by
+                                          paragraph */
+    QUARRY_REFI_SEGMENT_TURN = 1,      /* as transcripts: quarry_segment */
+    QUARRY_REFI_SEGMENT_PARAGRAPH = 2,
+    QUARRY_REFI_SEGMENT_SENTENCE = 3,
+    QUARRY_REFI_SEGMENT_NONE = 4       /* no excerpts of the rest */
+} quarry_refi_segment;
+
 typedef struct quarry_refi_options {
     uint32_t version;
     quarry_refi_end end;
@@ -58,13 +70,16 @@ typedef struct quarry_refi_options {
     /* Receives each notice (skipped elements, repairs), one line. */
     quarry_log_fn notice;
     void *notice_ctx;
+    /* Version 2: how the uncoded rest of the sources is cut on import. */
+    quarry_refi_segment segment;
 } quarry_refi_options;
 
-#define QUARRY_REFI_OPTIONS_VERSION 1
+#define QUARRY_REFI_OPTIONS_VERSION 2
 /* clang-format off */
 #define QUARRY_REFI_OPTIONS_INIT                                            \
     {QUARRY_REFI_OPTIONS_VERSION, QUARRY_REFI_END_AUTO,                     \
-     QUARRY_REFI_CRLF_AUTO, 1, 0, 0, 0, NULL, NULL}
+     QUARRY_REFI_CRLF_AUTO, 1, 0, 0, 0, NULL, NULL,                         \
+     QUARRY_REFI_SEGMENT_AUTO}
 /* clang-format on */
 
 #define QUARRY_REFI_DEFAULT_MAX_ENTRY ((uint64_t)256 << 20)
@@ -82,6 +97,7 @@ typedef struct quarry_refi_stats {
     int64_t codings;  /* codings added (origin "imported") */
     int64_t codes;    /* codes added to the codebook */
     int64_t coders;   /* users seen */
+    int64_t rest;     /* excerpts cut from the uncoded rest of the text */
 } quarry_refi_stats;
 
 /* Import a .qdpx (or a bare project.qde) in one transaction: users as
