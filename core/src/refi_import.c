@@ -567,6 +567,22 @@ static int32_t case_of(const refi_model *m, refi_kind kind, int32_t target)
     return -1;
 }
 
+/* The speaker a case names: its "speaker" variable (quarry writes one
+ * when all of a case's selections share a speaker), else its name. */
+static const char *case_speaker(const refi_model *m, int32_t c)
+{
+    int32_t i;
+    for (i = 0; i < m->n_values; i++) {
+        const refi_value *v = &m->values[i];
+        if (v->owner_kind == REFI_K_CASE && v->owner == c &&
+            v->variable >= 0 && v->value != NULL && *v->value != '\0' &&
+            m->variables[v->variable].name != NULL &&
+            strcmp(m->variables[v->variable].name, "speaker") == 0)
+            return v->value;
+    }
+    return m->cases[c].name;
+}
+
 static char *source_attributes(const refi_model *m, int32_t s)
 {
     json_t *o = json_object(), *sets = NULL;
@@ -614,7 +630,7 @@ static char *excerpt_attributes(const refi_model *m, const span *sp,
     if (sel >= 0)
         c = case_of(m, REFI_K_SELECTION, sel);
     if (c >= 0) {
-        *speaker = m->cases[c].name;
+        *speaker = case_speaker(m, c);
     } else {
         c = case_of(m, REFI_K_SOURCE, sp->source);
     }
@@ -624,6 +640,12 @@ static char *excerpt_attributes(const refi_model *m, const span *sp,
                                                          : m->cases[c].guid));
         add_values(m, o, REFI_K_CASE, c);
     }
+    if (sel >= 0 && m->selections[sel].name != NULL &&
+        (strlen(m->selections[sel].name) != sp->b1 - sp->b0 ||
+         memcmp(m->selections[sel].name, m->sources[sp->source].text + sp->b0,
+                sp->b1 - sp->b0) != 0))
+        json_object_set_new(o, "refi_name",
+                            json_string(m->selections[sel].name));
     if (sel >= 0 && m->selections[sel].description)
         json_object_set_new(o, "description",
                             json_string(m->selections[sel].description));
@@ -909,6 +931,41 @@ static int store_codings(importer *im)
     return status;
 }
 
+/* Keep one project-wide thing the file says (REFI_META_*): the first
+ * import's value stays; another value gets a notice. */
+static int keep_setting(importer *im, const char *key, const char *value,
+                        const char *what)
+{
+    char *kept = NULL;
+    int status = project_meta_get(im->p, key, &kept);
+    if (status == QUARRY_OK && kept == NULL)
+        status = project_meta_set(im->p, key, value);
+    else if (status == QUARRY_OK && strcmp(kept, value) != 0)
+        refi_notice(im->m, key,
+                    "%s: %s is \"%s\" here, \"%s\" in the project: exports "
+                    "keep \"%s\" (or give --end, --crlf)",
+                    im->file, what, value, kept, kept);
+    free(kept);
+    return status;
+}
+
+static int store_settings(importer *im)
+{
+    const refi_model *m = im->m;
+    int status = QUARRY_OK;
+    if (m->name != NULL && *m->name != '\0')
+        status = keep_setting(im, REFI_META_PROJECT_NAME, m->name,
+                              "Project/@name");
+    if (status == QUARRY_OK && m->n_selections > 0)
+        status = keep_setting(im, REFI_META_END,
+                              m->end_inclusive ? "inclusive" : "exclusive",
+                              "endPosition");
+    if (status == QUARRY_OK && m->n_selections > 0)
+        status = keep_setting(im, REFI_META_CRLF, m->crlf_one ? "one" : "two",
+                              "the count of a CR LF");
+    return status;
+}
+
 static void importer_free(importer *im)
 {
     int32_t i;
@@ -1005,6 +1062,8 @@ int quarry_project_import_qdpx(quarry_project *p, const char *path,
             status = store_texts(&im);
         if (status == QUARRY_OK)
             status = store_codings(&im);
+        if (status == QUARRY_OK)
+            status = store_settings(&im);
         if (status == QUARRY_OK)
             status = project_commit(p);
         else
