@@ -503,7 +503,9 @@ static void export_usage(FILE *f)
             "                  suggestions under the user \"quarry (suggestion)\"\n"
             "Suggestions nobody accepted are never listed as codings.\n\n"
             "  --output FILE   write there instead of standard output\n"
-            "  --end inclusive|exclusive  endPosition in a .qdpx (inclusive)\n");
+            "  --end inclusive|exclusive  endPosition in a .qdpx (default:\n"
+            "                        as the imported .qdpx counted it, else\n"
+            "                        inclusive)\n");
 }
 
 static int write_csv_row(void *ctx, const quarry_coding_row *r)

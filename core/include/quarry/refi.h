@@ -105,11 +105,18 @@ typedef struct quarry_refi_stats {
  * by the GUID quarry exports it under, else by name; new codes take their
  * name as id), every text source with its exact text, every selection as
  * an excerpt (selections over the same span are one excerpt; a coding of
- * a whole source is an excerpt over all of it), every coding under its
- * coder with origin "imported" (a coding without a user goes to coder
- * "imported"). Cases name the speaker of the selections they reference;
- * case and source variables, selection descriptions and the notes they
- * reference become the excerpts' attributes. Codings by the user
+ * a whole source is an excerpt over all of it), the text no selection
+ * covers cut into excerpts as o->segment says (never overlapping a
+ * selection; stats->rest counts them), every coding under its coder with
+ * origin "imported" (a coding without a user goes to coder "imported").
+ * A code with children that the file marks isCodable="true" (or codes)
+ * stays a code suggest learns from; one marked "false" is a theme. Cases
+ * name the speaker of the selections they reference (their "speaker"
+ * variable, else their name); case and source variables, selection
+ * descriptions and the notes they reference become the excerpts'
+ * attributes. Project/@name, a selection's @name that is not its quoted
+ * text, and how endPosition and CR LF were counted are kept for the
+ * export. Codings by the user
  * "quarry (suggestion)" are pending suggestions, never imported as
  * codings. Nothing is written unless the whole file is read and stored;
  * the message names the file, the line and the element. Notices go to
@@ -133,10 +140,15 @@ QUARRY_API int quarry_project_import_qdc(quarry_project *p, const char *path,
  * is its quoted text, the human codings under their coders, and the
  * latest run's pending suggestions (not abstained, not decided, not
  * already coded) on a selection of their own under the user
- * "quarry (suggestion)", with the evidence in its description. Speakers
- * are cases; the latest run is a note. GUIDs are UUID v5 over stable
- * keys, so an unchanged project exports to the same bytes. o->end
- * chooses the endPosition convention (AUTO: inclusive, the standard). */
+ * "quarry (suggestion)", with the evidence in its description. Every
+ * person coder is a user, with or without codings. Cases are one per
+ * participant (the excerpts' study and participant attributes, written as
+ * Text variables; else the case an import read; else the speaker within
+ * a source), never one per speaker label; the latest run is a note.
+ * GUIDs are UUID v5 over stable keys, so an unchanged project exports to
+ * the same bytes. o->end and o->crlf choose how endPosition and CR LF
+ * count (AUTO: as the project's REFI import read them, else the
+ * standard: inclusive, two). */
 QUARRY_API int quarry_project_export_qdpx(quarry_project *p, const char *path,
                                           const quarry_refi_options *o);
 
