@@ -338,6 +338,14 @@ int cmd_import(int argc, char **argv)
             printf("\n");
             continue;
         }
+        if (a.refi.segment == QUARRY_REFI_SEGMENT_NONE) {
+            cli_error(&c, "%s: --segment none is for a .qdpx (the uncoded "
+                          "text not cut); a transcript is cut by turn, "
+                          "paragraph or sentence",
+                      argv[i]);
+            code = EXIT_INPUT;
+            break;
+        }
         io.read = c.read;
         io.coder = a.coder;
         io.add_codes = a.add_codes;
