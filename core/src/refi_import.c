@@ -943,8 +943,11 @@ static int keep_setting(importer *im, const char *key, const char *value,
     else if (status == QUARRY_OK && strcmp(kept, value) != 0)
         refi_notice(im->m, key,
                     "%s: %s is \"%s\" here, \"%s\" in the project: exports "
-                    "keep \"%s\" (or give --end, --crlf)",
-                    im->file, what, value, kept, kept);
+                    "keep \"%s\"%s",
+                    im->file, what, value, kept, kept,
+                    strcmp(key, REFI_META_PROJECT_NAME) == 0
+                        ? ""
+                        : " (unless --end or --crlf says otherwise)");
     free(kept);
     return status;
 }

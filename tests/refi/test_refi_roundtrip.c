@@ -13,7 +13,9 @@
  *    the exclusive endPosition the file used, and the participant's case
  *    with study and participant as variables (and back as attributes);
  *    the two exports are byte-identical;
- *  - a project from JSONL with P01 in two studies exports two cases.
+ *  - a project from JSONL with P01 in two studies exports two cases;
+ *  - a second file that counts endPosition otherwise gets a notice and
+ *    changes nothing of what exports write.
  *
  * Exports are validated against Project.xsd when $QUARRY_REFI_SCHEMA names
  * it (tests/refi/tests.cmake also runs xmllint on them).
@@ -459,6 +461,39 @@ static void cases_per_participant(void **state)
     quarry_project_free(p);
 }
 
+static char notices[4096];
+static void on_notice(void *ctx, int level, const char *msg)
+{
+    size_t n = strlen(notices);
+    (void)ctx;
+    (void)level;
+    snprintf(notices + n, sizeof(notices) - n, "%s\n", msg);
+}
+
+/* A second file that counts otherwise does not change what exports write,
+ * and says so. */
+static void first_convention_stays(void **state)
+{
+    quarry_project *p = imported("conventions.quarry", fixture());
+    quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
+    char *v;
+    (void)state;
+    notices[0] = '\0';
+    o.notice = on_notice;
+    if (quarry_project_import_qdpx(
+            p, QUARRY_TEST_DATA_DIR "/refi/basic/project.qde", &o, NULL) != 0)
+        fail_msg("%s", quarry_project_errmsg(p));
+    assert_non_null(strstr(notices, "endPosition is \"inclusive\" here, "
+                                    "\"exclusive\" in the project"));
+    v = meta(p, REFI_META_END);
+    assert_string_equal(v, "exclusive");
+    free(v);
+    v = meta(p, REFI_META_PROJECT_NAME);
+    assert_string_equal(v, "Pilot study \xE2\x80\x93 Z\xC3\xBCrich");
+    free(v);
+    quarry_project_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -466,6 +501,7 @@ int main(void)
         cmocka_unit_test(codable_parents),
         cmocka_unit_test(round_trip),
         cmocka_unit_test(cases_per_participant),
+        cmocka_unit_test(first_convention_stays),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
