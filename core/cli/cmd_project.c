@@ -154,6 +154,19 @@ static int own_option(cli *c, int opt, const char *arg, void *ctx)
     case OPT_NO_EXTERNAL:
         a->refi.allow_external = 0;
         return 1;
+    case OPT_SEGMENT:
+        /* Also the transcripts' (cli_common_option): for a .qdpx, given
+         * or not decides between it and turns-else-paragraphs. */
+        a->refi.segment = strcmp(arg, "turn") == 0 ? QUARRY_REFI_SEGMENT_TURN
+                          : strcmp(arg, "paragraph") == 0
+                              ? QUARRY_REFI_SEGMENT_PARAGRAPH
+                          : strcmp(arg, "sentence") == 0
+                              ? QUARRY_REFI_SEGMENT_SENTENCE
+                          : strcmp(arg, "none") == 0 ? QUARRY_REFI_SEGMENT_NONE
+                                                     : a->refi.segment;
+        if (strcmp(arg, "none") == 0)
+            return 1;
+        return 0;
     case OPT_CODER:
         if (arg[0] == '\0') {
             cli_error(c, "--coder: the name is empty");
@@ -314,7 +327,10 @@ static void import_usage(FILE *f)
             "  --strict              refuse a file with empty excerpts\n"
             "                        (default: leave them out, with a notice)\n\n"
             "A .qdpx (or a project.qde) brings its users as coders, its code\n"
-            "tree, its text sources, selections and codings.\n" REFI_HELP);
+            "tree, its text sources, selections and codings. The text no\n"
+            "selection covers becomes excerpts too, for suggest: cut by\n"
+            "--segment (default: by turn where the text has speaker turns,\n"
+            "else by paragraph; none: not cut).\n" REFI_HELP);
 }
 
 int cmd_import(int argc, char **argv)
@@ -370,11 +386,22 @@ int cmd_import(int argc, char **argv)
                 break;
             }
             printf("%s: %lld sources, %lld excerpts, %lld codings, "
-                   "%lld new codes, %lld coders\n",
+                   "%lld new codes, %lld coders",
                    argv[i], (long long)rs.sources, (long long)rs.excerpts,
                    (long long)rs.codings, (long long)rs.codes,
                    (long long)rs.coders);
+            if (rs.rest > 0)
+                printf("; %lld excerpts of uncoded text", (long long)rs.rest);
+            printf("\n");
             continue;
+        }
+        if (a.refi.segment == QUARRY_REFI_SEGMENT_NONE) {
+            cli_error(&c, "%s: --segment none is for a .qdpx (the uncoded "
+                          "text not cut); a transcript is cut by turn, "
+                          "paragraph or sentence",
+                      argv[i]);
+            code = EXIT_INPUT;
+            break;
         }
         io.read = c.read;
         io.read.id_prefix = cli_id_prefix(&c, argv + optind + 1,
@@ -557,7 +584,9 @@ static void export_usage(FILE *f)
             "  --coder NAME    only this coder's codings (csv, jsonl, matrix,\n"
             "                  cooccurrence, quotes; default: every coder's)\n"
             "  --output FILE   write there instead of standard output\n"
-            "  --end inclusive|exclusive  endPosition in a .qdpx (inclusive)\n");
+            "  --end inclusive|exclusive  endPosition in a .qdpx (default:\n"
+            "                        as the imported .qdpx counted it, else\n"
+            "                        inclusive)\n");
 }
 
 typedef struct jsonl_ctx {

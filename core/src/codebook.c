@@ -99,6 +99,15 @@ static int parse_code(quarry_engine *e, const char *file, size_t idx,
         (rc = opt_string(e, file, c->id, o, "exclude", &c->exclude)) != 0 ||
         (rc = opt_string(e, file, c->id, o, "color", &c->color)) != 0)
         return rc;
+    {
+        json_t *cd = json_object_get(o, "codable");
+        if (cd != NULL && !json_is_null(cd) && !json_is_boolean(cd))
+            return engine_fail(e, QUARRY_EPARSE,
+                               "%s: code \"%s\": field \"codable\" is not "
+                               "true or false",
+                               file, c->id);
+        c->codable = json_is_true(cd);
+    }
     kw = json_object_get(o, "keywords");
     if (kw != NULL && !json_is_null(kw)) {
         size_t k;
@@ -303,7 +312,7 @@ int quarry_codebook_is_theme(const quarry_codebook *cb, int32_t i)
 {
     if (cb == NULL || i < 0 || i >= cb->n_codes)
         return 0;
-    return cb->codes[i].n_children > 0;
+    return cb->codes[i].n_children > 0 && !cb->codes[i].codable;
 }
 
 char *codebook_entry_text(const codebook_code *c)

@@ -2,8 +2,9 @@
  * codebook.h -- a codebook read from JSON (dictionaries/codebooks/, *.json):
  * codes with id, name, parent, definition, include, exclude, keywords and
  * colour. Loading validates the tree: ids are strings and unique, parents
- * exist, and no code is its own ancestor. A code with children is a theme;
- * the others are leaves, the codes excerpts are coded to.
+ * exist, and no code is its own ancestor. A code with children is a theme
+ * unless it says "codable": true (a codable parent, as REFI-QDA tools
+ * allow); leaves and codable parents are the codes excerpts are coded to.
  */
 #ifndef QUARRY_CODEBOOK_H
 #define QUARRY_CODEBOOK_H
@@ -20,6 +21,7 @@ typedef struct codebook_code {
     int32_t n_keywords;
     int32_t parent_index; /* -1 for a root */
     int32_t n_children;
+    int codable; /* "codable": true: coded to even with children */
 } codebook_code;
 
 struct quarry_codebook {

@@ -11,7 +11,12 @@
  *                               REFI-QDA import gave a code or coder, used
  *                               on export (lower case, no braces; the
  *                               first import's stays; rows naming no code
- *                               or coder are ignored; refi_project.h)
+ *                               or coder are ignored; refi_project.h);
+ *                               codable.<code id> = 1: a code with
+ *                               children that is codable itself, not a
+ *                               theme; refi.project_name, refi.end,
+ *                               refi.crlf: what a REFI-QDA import read,
+ *                               written back on export (refi_project.h)
  *   coders(id, name, kind)      kind: person | engine
  *   sources(id, name, format, text, sha256, imported_at, attributes)
  *                               text: the file byte-exact for transcripts
@@ -256,6 +261,58 @@ static int lookup_id(quarry_project *p, const char *sql, const char *key,
 int project_code_id(quarry_project *p, const char *code, int64_t *id)
 {
     return lookup_id(p, "SELECT id FROM codes WHERE code = ?1", code, id);
+}
+
+int project_meta_get(quarry_project *p, const char *key, char **value)
+{
+    sqlite3_stmt *st = project_prepare(p, "SELECT value FROM meta"
+                                          " WHERE key = ?1");
+    int rc;
+    *value = NULL;
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && project_col_text(st, 0) != NULL &&
+        (*value = strdup(project_col_text(st, 0))) == NULL) {
+        sqlite3_finalize(st);
+        return project_fail(p, QUARRY_ENOMEM, "out of memory");
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return project_db_fail(p, "cannot read the project's settings");
+    return QUARRY_OK;
+}
+
+int project_meta_set(quarry_project *p, const char *key, const char *value)
+{
+    sqlite3_stmt *st = project_prepare(
+        p, value ? "INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)"
+                 : "DELETE FROM meta WHERE key = ?1");
+    int rc;
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+    if (value)
+        sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE
+               ? QUARRY_OK
+               : project_db_fail(p, "cannot write the project's settings");
+}
+
+int project_set_codable(quarry_project *p, const char *code, int codable)
+{
+    size_t n = strlen(code) + sizeof(PROJECT_META_CODABLE);
+    char *key = malloc(n);
+    int status;
+    if (key == NULL)
+        return project_fail(p, QUARRY_ENOMEM, "out of memory");
+    snprintf(key, n, "%s%s", PROJECT_META_CODABLE, code);
+    status = project_meta_set(p, key, codable ? "1" : NULL);
+    free(key);
+    return status;
 }
 
 int project_excerpt_id(quarry_project *p, const char *xid, int64_t *id)

@@ -13,6 +13,10 @@
 #include "quarry/quarry.h"
 
 /* 'QRRY': PRAGMA application_id of every quarry project. */
+/* meta key prefix + code id, value "1": a code with children that may be
+ * coded itself (a codable parent, as REFI-QDA's isCodable="true" or a
+ * codebook's "codable": true say), so it is not a theme. */
+#define PROJECT_META_CODABLE "codable."
 #define PROJECT_APPLICATION_ID 0x51525259
 
 struct quarry_project {
@@ -54,6 +58,12 @@ void project_now(const quarry_project *p, char buf[40]);
 int project_coder_id(quarry_project *p, const char *name, int64_t *id);
 /* The row id of a code, or 0 when absent (*id = 0, returns 0). */
 int project_code_id(quarry_project *p, const char *code, int64_t *id);
+/* A meta value (*value malloc'ed, NULL when the key is absent). */
+int project_meta_get(quarry_project *p, const char *key, char **value);
+/* Set a meta value; value NULL deletes the key. */
+int project_meta_set(quarry_project *p, const char *key, const char *value);
+/* Mark a code codable even with children (PROJECT_META_CODABLE), or not. */
+int project_set_codable(quarry_project *p, const char *code, int codable);
 /* The row id of an excerpt by its id, or 0 when absent. */
 int project_excerpt_id(quarry_project *p, const char *xid, int64_t *id);
 

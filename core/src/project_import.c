@@ -584,6 +584,8 @@ int quarry_project_codebook_import(quarry_project *p, quarry_engine *e,
             n_added++;
         }
         free(kw_text);
+        if (status == QUARRY_OK)
+            status = project_set_codable(p, c->id, c->codable);
     }
     sqlite3_finalize(up);
     sqlite3_finalize(ins);
@@ -632,7 +634,9 @@ static int codebook_json(quarry_project *p, json_t **out, int32_t *n)
 {
     sqlite3_stmt *st = project_prepare(
         p, "SELECT code, name, parent, definition, include_note,"
-           " exclude_note, keywords, color FROM codes ORDER BY position, id");
+           " exclude_note, keywords, color, EXISTS (SELECT 1 FROM meta"
+           " WHERE key = '" PROJECT_META_CODABLE "' || code AND value = '1')"
+           " FROM codes ORDER BY position, id");
     json_t *root = json_object(), *codes = json_array();
     int rc;
     *n = 0;
@@ -663,6 +667,8 @@ static int codebook_json(quarry_project *p, json_t **out, int32_t *n)
         json_object_set_new(c, "exclude", opt_json(project_col_text(st, 5)));
         json_object_set_new(c, "keywords", kw ? kw : json_array());
         json_object_set_new(c, "color", opt_json(project_col_text(st, 7)));
+        if (sqlite3_column_int(st, 8))
+            json_object_set_new(c, "codable", json_true());
         json_array_append_new(codes, c);
         (*n)++;
     }
@@ -726,6 +732,7 @@ typedef struct code_row {
     char *id, *name, *parent, *definition, *color;
     int64_t n_codings, n_excerpts;
     int32_t parent_ix, placed;
+    int codable;
 } code_row;
 
 static void place(code_row *rows, int32_t n, int32_t at, int32_t depth,
@@ -745,7 +752,7 @@ static void place(code_row *rows, int32_t n, int32_t at, int32_t depth,
     c->is_theme = 0;
     for (j = 0; j < n; j++)
         if (rows[j].parent_ix == at && !rows[j].placed) {
-            c->is_theme = 1;
+            c->is_theme = !rows[at].codable;
             place(rows, n, j, depth + 1, out, k);
         }
 }
@@ -768,6 +775,8 @@ int quarry_project_codes(quarry_project *p, const quarry_project_code **out,
            " (SELECT count(*) FROM codings g WHERE g.code_id = c.id),"
            " (SELECT count(DISTINCT excerpt_id) FROM codings g"
            "  WHERE g.code_id = c.id)"
+           " , EXISTS (SELECT 1 FROM meta WHERE key = '"
+           PROJECT_META_CODABLE "' || c.code AND value = '1')"
            " FROM codes c ORDER BY c.position, c.id");
     if (st == NULL)
         return QUARRY_EIO;
@@ -792,6 +801,7 @@ int quarry_project_codes(quarry_project *p, const quarry_project_code **out,
         r->color = (char *)project_scratch_dup(p, project_col_text(st, 4));
         r->n_codings = sqlite3_column_int64(st, 5);
         r->n_excerpts = sqlite3_column_int64(st, 6);
+        r->codable = sqlite3_column_int(st, 7);
         r->parent_ix = -1;
         r->placed = 0;
     }

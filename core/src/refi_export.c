@@ -139,8 +139,11 @@ typedef struct exporter {
     int32_t n_user_alt; /* users loaded by load_users (not the engine's) */
     int32_t engine_user;
     int64_t run;
-    const char **speakers; /* of the human selections, by index */
-    int32_t n_speakers, cap_speakers;
+    /* Who speaks in each human selection, by index: for the cases. */
+    struct sel_who {
+        const char *speaker, *study, *participant, *case_name;
+    } * who;
+    int32_t n_who, cap_who;
 } exporter;
 
 static int oom(exporter *x)
@@ -279,7 +282,9 @@ static int load_codes(exporter *x)
     refi_model *m = x->m;
     sqlite3_stmt *st = project_prepare(
         x->p, "SELECT id, code, name, parent, definition, color,"
-              " EXISTS (SELECT 1 FROM codings g WHERE g.code_id = codes.id),"
+              " EXISTS (SELECT 1 FROM codings g WHERE g.code_id = codes.id)"
+              " OR EXISTS (SELECT 1 FROM meta WHERE key = '"
+              PROJECT_META_CODABLE "' || codes.code AND value = '1'),"
               " (SELECT value FROM meta WHERE key = '" REFI_META_CODE_GUID
               "' || codes.code) FROM codes ORDER BY position, id");
     int rc, status = QUARRY_OK;
@@ -309,7 +314,8 @@ static int load_codes(exporter *x)
         c->color = color && refi_color_normalise(color, col) == 0
                        ? refi_str(m, col)
                        : NULL;
-        c->codable = sqlite3_column_int(st, 6); /* coded: stays codable */
+        /* Coded, or a codable parent: stays codable. */
+        c->codable = sqlite3_column_int(st, 6);
         c->parent = -1; /* resolved below: a parent may come later */
         if (kept_list_put(x, &kl, k, c->guid, project_col_text(st, 7),
                           refi_str(m, project_col_text(st, 1))) != 0) {
@@ -359,7 +365,8 @@ static int load_codes(exporter *x)
                 break;
             }
     }
-    /* Themes (codes with children) are not codable unless coded. */
+    /* Themes (codes with children) are not codable unless coded or
+     * marked codable. */
     for (i = 0; i < m->n_codes; i++) {
         int has_children = 0;
         for (j = 0; j < m->n_codes && !has_children; j++)
@@ -377,8 +384,9 @@ static int load_users(exporter *x)
     refi_model *m = x->m;
     sqlite3_stmt *st = project_prepare(
         x->p, "SELECT id, name, (SELECT value FROM meta WHERE key = '"
-              REFI_META_USER_GUID "' || coders.name) FROM coders WHERE id IN"
-              " (SELECT coder_id FROM codings) ORDER BY name");
+              REFI_META_USER_GUID "' || coders.name) FROM coders WHERE"
+              " kind = 'person' OR id IN (SELECT coder_id FROM codings)"
+              " ORDER BY name");
     int rc, status = QUARRY_OK;
     int32_t i;
     const char **out = NULL;
@@ -618,21 +626,27 @@ static int load_source(exporter *x, int64_t row, const char *name,
         m->selections[k].byte_start = b0;
         m->selections[k].byte_end = b1;
         m->selections[k].user = -1;
-        m->selections[k].name = refi_str(m, project_col_text(st, 1)); /* xid */
+        /* A name of its own, kept from an import; else the quoted text. */
+        m->selections[k].name =
+            attr_string(x, project_col_text(st, 6), "refi_name");
         m->selections[k].description =
             attr_string(x, project_col_text(st, 6), "description");
-        if (k >= x->cap_speakers) {
-            int32_t cap = x->cap_speakers ? 2 * x->cap_speakers : 64;
-            const char **g = realloc(x->speakers, (size_t)cap * sizeof(*g));
+        if (k >= x->cap_who) {
+            int32_t cap = x->cap_who ? 2 * x->cap_who : 64;
+            struct sel_who *g = realloc(x->who, (size_t)cap * sizeof(*g));
             if (g == NULL) {
                 status = oom(x);
                 break;
             }
-            x->speakers = g;
-            x->cap_speakers = cap;
+            x->who = g;
+            x->cap_who = cap;
         }
-        x->speakers[k] = refi_str(m, project_col_text(st, 4));
-        x->n_speakers = k + 1;
+        x->who[k].speaker = refi_str(m, project_col_text(st, 4));
+        x->who[k].study = attr_string(x, project_col_text(st, 6), "study");
+        x->who[k].participant =
+            attr_string(x, project_col_text(st, 6), "participant");
+        x->who[k].case_name = attr_string(x, project_col_text(st, 6), "case");
+        x->n_who = k + 1;
         m->selections[k].guid =
             kept_guid(x, project_col_text(st, 6), REFI_K_SELECTION, k);
         if (m->selections[k].guid == NULL)
@@ -926,34 +940,150 @@ static int load_suggestions(exporter *x)
     return status;
 }
 
-/* Speakers as cases, each with the human selections of its excerpts. */
+/*
+ * Cases: one per participant, never one per speaker label (P01 of one study
+ * is not P01 of another). A selection's case is its excerpt's study and
+ * participant attributes; else the case an import read; else its speaker
+ * within its source. Study and participant go out as Text variables on the
+ * case, and the speaker too when all its selections share one, so an
+ * import gives each excerpt its speaker back.
+ */
+typedef struct case_key {
+    const char *study, *participant, *name;
+    const char *speaker; /* the one speaker of its selections, or NULL */
+    int mixed;           /* its selections have different speakers */
+} case_key;
+
+static int32_t case_variable(exporter *x, const char *name)
+{
+    refi_model *m = x->m;
+    int32_t v;
+    for (v = 0; v < m->n_variables; v++)
+        if (strcmp(m->variables[v].name, name) == 0)
+            return v;
+    v = REFI_PUSH(m, variables);
+    if (v < 0)
+        return -1;
+    m->variables[v].name = name;
+    m->variables[v].type = REFI_V_TEXT;
+    m->variables[v].guid = guid_of(x, "variable", name);
+    return v;
+}
+
+static int case_value(exporter *x, int32_t c, const char *var,
+                      const char *value)
+{
+    refi_model *m = x->m;
+    int32_t v, k;
+    if (value == NULL)
+        return QUARRY_OK;
+    v = case_variable(x, var);
+    k = v < 0 ? -1 : REFI_PUSH(m, values);
+    if (k < 0)
+        return oom(x);
+    m->values[k].owner_kind = REFI_K_CASE;
+    m->values[k].owner = c;
+    m->values[k].variable = v;
+    m->values[k].type = REFI_V_TEXT;
+    m->values[k].value = value;
+    return QUARRY_OK;
+}
+
+/* A reference of case c to a selection or source, once. */
+static int case_ref(exporter *x, int32_t c, refi_kind kind, int32_t target)
+{
+    refi_model *m = x->m;
+    int32_t k;
+    for (k = m->n_refs - 1; k >= 0 && kind == REFI_K_SOURCE; k--)
+        if (m->refs[k].owner_kind == REFI_K_CASE && m->refs[k].owner == c &&
+            m->refs[k].target_kind == kind && m->refs[k].target == target)
+            return QUARRY_OK;
+    k = REFI_PUSH(m, refs);
+    if (k < 0)
+        return oom(x);
+    m->refs[k].owner_kind = REFI_K_CASE;
+    m->refs[k].owner = c;
+    m->refs[k].target_kind = kind;
+    m->refs[k].target = target;
+    return QUARRY_OK;
+}
+
 static int load_cases(exporter *x)
 {
     refi_model *m = x->m;
-    int32_t i, c, k;
-    for (i = 0; i < x->n_speakers; i++) {
-        const char *sp = x->speakers[i];
-        if (sp == NULL || *sp == '\0')
+    case_key *keys = NULL;
+    int32_t i, c, n_keys = 0;
+    int status = QUARRY_OK;
+    char buf[1024];
+    if (x->n_who == 0)
+        return QUARRY_OK;
+    keys = calloc((size_t)x->n_who, sizeof(*keys));
+    if (keys == NULL)
+        return oom(x);
+    for (i = 0; i < x->n_who && status == QUARRY_OK; i++) {
+        const struct sel_who *w = &x->who[i];
+        case_key key;
+        memset(&key, 0, sizeof(key));
+        if (w->participant != NULL && *w->participant != '\0') {
+            key.study = w->study && *w->study ? w->study : NULL;
+            key.participant = w->participant;
+            if (key.study != NULL)
+                snprintf(buf, sizeof(buf), "%s (%s)", key.participant,
+                         key.study);
+            else
+                snprintf(buf, sizeof(buf), "%s", key.participant);
+        } else if (w->case_name != NULL && *w->case_name != '\0') {
+            snprintf(buf, sizeof(buf), "%s", w->case_name);
+        } else if (w->speaker != NULL && *w->speaker != '\0') {
+            snprintf(buf, sizeof(buf), "%s (%s)", w->speaker,
+                     m->sources[m->selections[i].source].name
+                         ? m->sources[m->selections[i].source].name
+                         : "");
+        } else {
             continue;
-        for (c = 0; c < m->n_cases; c++)
-            if (strcmp(m->cases[c].name, sp) == 0)
-                break;
-        if (c == m->n_cases) {
-            c = REFI_PUSH(m, cases);
-            if (c < 0)
-                return oom(x);
-            m->cases[c].name = sp;
-            m->cases[c].guid = guid_of(x, "case", sp);
         }
-        k = REFI_PUSH(m, refs);
-        if (k < 0)
-            return oom(x);
-        m->refs[k].owner_kind = REFI_K_CASE;
-        m->refs[k].owner = c;
-        m->refs[k].target_kind = REFI_K_SELECTION;
-        m->refs[k].target = i;
+        for (c = 0; c < n_keys; c++)
+            if (strcmp(keys[c].name, buf) == 0 &&
+                (keys[c].study == NULL) == (key.study == NULL) &&
+                (key.study == NULL || strcmp(keys[c].study, key.study) == 0))
+                break;
+        if (c == n_keys) {
+            int32_t mc = REFI_PUSH(m, cases);
+            if (mc != c) {
+                status = oom(x);
+                break;
+            }
+            key.name = refi_str(m, buf);
+            keys[n_keys++] = key;
+            m->cases[c].name = key.name;
+            m->cases[c].guid = guid_of(x, "case", key.name);
+            if (key.name == NULL || m->cases[c].guid == NULL) {
+                status = oom(x);
+                break;
+            }
+        }
+        /* A selection with a speaker is the case's by a SelectionRef (an
+         * import takes the case's speaker for it); one without, by a
+         * SourceRef of its source (the case, but no speaker). */
+        if (w->speaker != NULL && *w->speaker != '\0') {
+            if (keys[c].speaker == NULL)
+                keys[c].speaker = w->speaker;
+            else if (strcmp(keys[c].speaker, w->speaker) != 0)
+                keys[c].mixed = 1;
+            status = case_ref(x, c, REFI_K_SELECTION, i);
+        } else {
+            status = case_ref(x, c, REFI_K_SOURCE, m->selections[i].source);
+        }
     }
-    return QUARRY_OK;
+    for (c = 0; c < n_keys && status == QUARRY_OK; c++) {
+        status = case_value(x, c, "study", keys[c].study);
+        if (status == QUARRY_OK)
+            status = case_value(x, c, "participant", keys[c].participant);
+        if (status == QUARRY_OK && !keys[c].mixed)
+            status = case_value(x, c, "speaker", keys[c].speaker);
+    }
+    free(keys);
+    return status;
 }
 
 static int load_run_note(exporter *x)
@@ -1036,13 +1166,19 @@ static int load_project(quarry_project *p, refi_model *m, int full)
         snprintf(origin, sizeof(origin), "quarry %s", quarry_version());
         m->origin = refi_str(m, origin);
     }
-    base = p->path ? strrchr(p->path, '/') : NULL;
-    base = base ? base + 1 : p->path ? p->path : "project";
-    name = strdup(base);
-    if (name == NULL)
-        return oom(&x);
-    if (strrchr(name, '.') != NULL && strrchr(name, '.') != name)
-        *strrchr(name, '.') = '\0';
+    /* The name a REFI import read, else the file's name. */
+    status = project_meta_get(p, REFI_META_PROJECT_NAME, &name);
+    if (status != QUARRY_OK)
+        return status;
+    if (name == NULL) {
+        base = p->path ? strrchr(p->path, '/') : NULL;
+        base = base ? base + 1 : p->path ? p->path : "project";
+        name = strdup(base);
+        if (name == NULL)
+            return oom(&x);
+        if (strrchr(name, '.') != NULL && strrchr(name, '.') != name)
+            *strrchr(name, '.') = '\0';
+    }
     m->name = refi_str(m, name);
     free(name);
     status = load_codes(&x);
@@ -1065,14 +1201,37 @@ static int load_project(quarry_project *p, refi_model *m, int full)
     idmap_free(&x.codes);
     idmap_free(&x.users);
     idmap_free(&x.sels);
-    free(x.speakers);
+    free(x.who);
+    return status;
+}
+
+/* o->end and o->crlf on auto: what an import read (REFI_META_END,
+ * REFI_META_CRLF), else the standard's (inclusive, two). */
+static int export_conventions(quarry_project *p, quarry_refi_options *o)
+{
+    char *v = NULL;
+    int status = QUARRY_OK;
+    if (o->end == QUARRY_REFI_END_AUTO) {
+        status = project_meta_get(p, REFI_META_END, &v);
+        if (status == QUARRY_OK && v != NULL)
+            o->end = strcmp(v, "exclusive") == 0 ? QUARRY_REFI_END_EXCLUSIVE
+                                                 : QUARRY_REFI_END_INCLUSIVE;
+        free(v);
+        v = NULL;
+    }
+    if (status == QUARRY_OK && o->crlf == QUARRY_REFI_CRLF_AUTO) {
+        status = project_meta_get(p, REFI_META_CRLF, &v);
+        if (status == QUARRY_OK && v != NULL && strcmp(v, "one") == 0)
+            o->crlf = QUARRY_REFI_CRLF_ONE;
+        free(v);
+    }
     return status;
 }
 
 int quarry_project_export_qdpx(quarry_project *p, const char *path,
                                const quarry_refi_options *o)
 {
-    quarry_refi_options def = QUARRY_REFI_OPTIONS_INIT;
+    quarry_refi_options def = QUARRY_REFI_OPTIONS_INIT, local;
     refi_model m;
     int status = project_check(p, 0);
     if (status != QUARRY_OK)
@@ -1082,10 +1241,15 @@ int quarry_project_export_qdpx(quarry_project *p, const char *path,
                             "a .qdpx is a zip archive: give a file to write");
     if (o == NULL)
         o = &def;
+    /* On auto, the counting a REFI import read goes back out. */
+    local = *o;
+    status = export_conventions(p, &local);
+    if (status != QUARRY_OK)
+        return status;
     refi_model_init(&m);
     status = load_project(p, &m, 1);
     if (status == QUARRY_OK) {
-        status = refi_write_qdpx(&m, path, o);
+        status = refi_write_qdpx(&m, path, &local);
         if (status != QUARRY_OK)
             project_fail(p, status, "%s", m.errmsg);
     }

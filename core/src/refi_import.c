@@ -17,14 +17,20 @@
 #include "project_db.h"
 #include "refi_io.h"
 #include "refi_project.h"
+#include "refi_rest.h"
 
-/* An excerpt to make: a span of a source and the selections over it. */
+/* An excerpt to make: a span of a source and the selections over it, or
+ * a piece of the uncoded rest of its text (rest). */
 typedef struct span {
     int32_t source;
     int64_t start, end; /* code points */
     size_t b0, b1;      /* bytes */
     int32_t first_sel;  /* a selection over it, or -1 (whole source) */
     int64_t row;        /* excerpts.id once stored */
+    int64_t seq;        /* its place in text order among the file's */
+    int rest;           /* cut from the uncoded rest */
+    int64_t line;       /* the rest's: where it starts */
+    char *speaker;      /* the rest's: the turn's speaker, or NULL */
 } span;
 
 typedef struct importer {
@@ -33,7 +39,7 @@ typedef struct importer {
     const quarry_refi_options *o;
     const char *file;
     span *spans;
-    int32_t n_spans;
+    int32_t n_spans, cap_spans;
     int32_t *sel_span;   /* selection -> span */
     int32_t *whole_span; /* source -> span of its whole text, or -1 */
     int64_t *code_row;   /* refi code -> codes.id */
@@ -118,7 +124,141 @@ static int make_spans(importer *im)
             im->whole_span[s->source] = k;
     }
     im->n_spans = k + 1;
+    im->cap_spans = m->n_selections + m->n_sources + 1;
     return 0;
+}
+
+static const char *segment_name(int seg)
+{
+    return seg == QUARRY_REFI_SEGMENT_SENTENCE    ? "sentence"
+           : seg == QUARRY_REFI_SEGMENT_PARAGRAPH ? "paragraph"
+                                                  : "turn";
+}
+
+/* Spans of the uncoded rest of every source (refi_rest.c): the text no
+ * selection covers (a source coded whole has none), cut as o->segment
+ * says. A text the transcript reader refuses keeps no rest, with a
+ * notice. */
+static int make_rest(importer *im)
+{
+    refi_model *m = im->m;
+    int segment = im->o->version >= 2 ? (int)im->o->segment
+                                      : QUARRY_REFI_SEGMENT_AUTO;
+    refi_cover *covers = NULL;
+    int32_t i, k, first = 0, n_sel = im->n_spans;
+    int status = QUARRY_OK;
+    if (segment < QUARRY_REFI_SEGMENT_AUTO ||
+        segment >= QUARRY_REFI_SEGMENT_NONE)
+        return QUARRY_OK;
+    covers = malloc(((size_t)im->n_spans + 1) * sizeof(*covers));
+    if (covers == NULL)
+        return project_fail(im->p, QUARRY_ENOMEM, "out of memory");
+    for (i = 0; i < m->n_sources && status == QUARRY_OK; i++) {
+        const refi_source *src = &m->sources[i];
+        refi_piece *pieces = NULL;
+        int32_t n_cov = 0, n_pieces = 0, j;
+        int used;
+        char err[1024];
+        /* The spans are sorted by source: this source's start at first. */
+        while (first < n_sel && im->spans[first].source < i)
+            first++;
+        if (im->whole_span[i] >= 0 || src->text_len == 0)
+            continue;
+        for (k = first; k < n_sel && im->spans[k].source == i; k++) {
+            covers[n_cov].b0 = im->spans[k].b0;
+            covers[n_cov].b1 = im->spans[k].b1;
+            n_cov++;
+        }
+        status = refi_rest_cut(src->text, src->text_len,
+                               src->name ? src->name : src->guid, covers,
+                               n_cov, segment, &pieces, &n_pieces, &used, err,
+                               sizeof(err));
+        if (status == QUARRY_ENOMEM)
+            break;
+        if (status != QUARRY_OK) {
+            refi_notice(m, "rest-refused",
+                        "%s: TextSource \"%s\": the uncoded text is not cut "
+                        "into excerpts: %s",
+                        im->file, src->name ? src->name : src->guid, err);
+            status = QUARRY_OK;
+            continue;
+        }
+        if (n_pieces > 0)
+            refi_notice(m, "rest-cut",
+                        "%s: the uncoded text of TextSource \"%s\" cut by "
+                        "%s into %lld excerpts",
+                        im->file, src->name ? src->name : src->guid,
+                        segment_name(used), (long long)n_pieces);
+        if (im->n_spans + n_pieces > im->cap_spans) {
+            int32_t cap = 2 * (im->n_spans + n_pieces);
+            span *g = realloc(im->spans, (size_t)cap * sizeof(*g));
+            if (g == NULL) {
+                refi_pieces_free(pieces, n_pieces);
+                status = QUARRY_ENOMEM;
+                break;
+            }
+            im->spans = g;
+            im->cap_spans = cap;
+        }
+        for (j = 0; j < n_pieces; j++) {
+            span *sp = &im->spans[im->n_spans++];
+            memset(sp, 0, sizeof(*sp));
+            sp->source = i;
+            sp->start = pieces[j].start;
+            sp->end = pieces[j].end;
+            sp->b0 = pieces[j].b0;
+            sp->b1 = pieces[j].b1;
+            sp->first_sel = -1;
+            sp->rest = 1;
+            sp->line = pieces[j].line;
+            sp->speaker = pieces[j].speaker;
+            pieces[j].speaker = NULL;
+            im->stats->rest++;
+        }
+        refi_pieces_free(pieces, n_pieces);
+    }
+    free(covers);
+    if (status == QUARRY_ENOMEM)
+        return project_fail(im->p, QUARRY_ENOMEM, "out of memory");
+    return status;
+}
+
+/* Each span's place in text order (source, start, end), so the excerpts
+ * of the rest and of the selections read in the order of the text. */
+typedef struct span_key {
+    int32_t source, idx;
+    int64_t start, end;
+} span_key;
+
+static int span_key_cmp(const void *a, const void *b)
+{
+    const span_key *x = a, *y = b;
+    if (x->source != y->source)
+        return x->source < y->source ? -1 : 1;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static int order_spans(importer *im)
+{
+    span_key *key = malloc(((size_t)im->n_spans + 1) * sizeof(*key));
+    int32_t i;
+    if (key == NULL)
+        return project_fail(im->p, QUARRY_ENOMEM, "out of memory");
+    for (i = 0; i < im->n_spans; i++) {
+        key[i].source = im->spans[i].source;
+        key[i].idx = i;
+        key[i].start = im->spans[i].start;
+        key[i].end = im->spans[i].end;
+    }
+    qsort(key, (size_t)im->n_spans, sizeof(*key), span_key_cmp);
+    for (i = 0; i < im->n_spans; i++)
+        im->spans[key[i].idx].seq = i;
+    free(key);
+    return QUARRY_OK;
 }
 
 /* ------------------------------------------------------------------ */
@@ -342,6 +482,35 @@ static int new_code_id(quarry_project *p, const char *name, char **out)
     return QUARRY_OK;
 }
 
+/*
+ * A code with children that the file lets be coded (isCodable="true"), or
+ * that it codes anyway, is a codable parent: marked so (meta, codable.)
+ * that suggest and agree take it as a code and not as a theme. A parent
+ * the file says is not codable stays a theme; a codebook import (update)
+ * also clears the mark of such a parent.
+ */
+static int store_codable(importer *im, int32_t i, int update)
+{
+    const refi_model *m = im->m;
+    int32_t j;
+    int64_t coded = 0;
+    int children = 0;
+    for (j = 0; j < m->n_codes && !children; j++)
+        children = m->codes[j].parent == i;
+    if (!children)
+        return QUARRY_OK;
+    for (j = 0; j < m->n_codings; j++)
+        coded += m->codings[j].code == i;
+    if (!m->codes[i].codable && coded > 0)
+        refi_notice(im->m, "coded-theme",
+                    "%s: Code \"%s\" has child codes and isCodable=\"false\" "
+                    "but %lld coding(s) on it: kept as a codable parent",
+                    im->file, m->codes[i].name, (long long)coded);
+    if (m->codes[i].codable || coded > 0)
+        return project_set_codable(im->p, im->code_str[i], 1);
+    return update ? project_set_codable(im->p, im->code_str[i], 0) : QUARRY_OK;
+}
+
 /* Store the code tree. update: matched codes take the file's fields (a
  * codebook import); else they are left as they are. */
 static int store_codes(importer *im, int update, int32_t *added,
@@ -379,6 +548,8 @@ static int store_codes(importer *im, int update, int32_t *added,
             im->code_row[i] = row;
             im->code_str[i] = code;
             status = keep_guid(p, REFI_META_CODE_GUID, code, c->guid);
+            if (status == QUARRY_OK)
+                status = store_codable(im, i, update);
             if (status != QUARRY_OK || !update)
                 continue;
             sqlite3_reset(up);
@@ -413,6 +584,8 @@ static int store_codes(importer *im, int update, int32_t *added,
         if (added)
             (*added)++;
         status = keep_guid(p, REFI_META_CODE_GUID, code, c->guid);
+        if (status == QUARRY_OK)
+            status = store_codable(im, i, update);
     }
 out:
     sqlite3_finalize(ins);
@@ -465,6 +638,22 @@ static int32_t case_of(const refi_model *m, refi_kind kind, int32_t target)
     return -1;
 }
 
+/* The speaker a case names: its "speaker" variable (quarry writes one
+ * when all of a case's selections share a speaker), else its name. */
+static const char *case_speaker(const refi_model *m, int32_t c)
+{
+    int32_t i;
+    for (i = 0; i < m->n_values; i++) {
+        const refi_value *v = &m->values[i];
+        if (v->owner_kind == REFI_K_CASE && v->owner == c &&
+            v->variable >= 0 && v->value != NULL && *v->value != '\0' &&
+            m->variables[v->variable].name != NULL &&
+            strcmp(m->variables[v->variable].name, "speaker") == 0)
+            return v->value;
+    }
+    return m->cases[c].name;
+}
+
 static char *source_attributes(const refi_model *m, int32_t s)
 {
     json_t *o = json_object(), *sets = NULL;
@@ -498,9 +687,12 @@ static char *excerpt_attributes(const refi_model *m, const span *sp,
     char *text;
     int32_t c = -1, sel = sp->first_sel;
     *speaker = NULL;
-    json_object_set_new(o, "refi_guid",
-                        json_string(sel >= 0 ? m->selections[sel].guid
-                                             : m->sources[sp->source].guid));
+    /* The rest keeps no GUID: no selection of the file stands for it. */
+    if (!sp->rest)
+        json_object_set_new(o, "refi_guid",
+                            json_string(sel >= 0
+                                            ? m->selections[sel].guid
+                                            : m->sources[sp->source].guid));
     json_object_set_new(o, "refi_start", json_integer(sp->start));
     json_object_set_new(o, "refi_end", json_integer(sp->end));
     /* Source variables, then the case's (a case referencing the selection
@@ -509,7 +701,7 @@ static char *excerpt_attributes(const refi_model *m, const span *sp,
     if (sel >= 0)
         c = case_of(m, REFI_K_SELECTION, sel);
     if (c >= 0) {
-        *speaker = m->cases[c].name;
+        *speaker = case_speaker(m, c);
     } else {
         c = case_of(m, REFI_K_SOURCE, sp->source);
     }
@@ -519,6 +711,12 @@ static char *excerpt_attributes(const refi_model *m, const span *sp,
                                                          : m->cases[c].guid));
         add_values(m, o, REFI_K_CASE, c);
     }
+    if (sel >= 0 && m->selections[sel].name != NULL &&
+        (strlen(m->selections[sel].name) != sp->b1 - sp->b0 ||
+         memcmp(m->selections[sel].name, m->sources[sp->source].text + sp->b0,
+                sp->b1 - sp->b0) != 0))
+        json_object_set_new(o, "refi_name",
+                            json_string(m->selections[sel].name));
     if (sel >= 0 && m->selections[sel].description)
         json_object_set_new(o, "description",
                             json_string(m->selections[sel].description));
@@ -694,6 +892,8 @@ static int store_texts(importer *im)
         const refi_source *s = &m->sources[sp->source];
         const char *speaker;
         char *attrs = excerpt_attributes(m, sp, &speaker);
+        if (sp->rest)
+            speaker = sp->speaker;
         char *xid = malloc(strlen(stems[sp->source]) + 48);
         int64_t existing;
         if (attrs == NULL || xid == NULL) {
@@ -715,8 +915,9 @@ static int store_texts(importer *im)
             sqlite3_reset(exc);
             sqlite3_bind_text(exc, 1, xid, -1, SQLITE_TRANSIENT);
             sqlite3_bind_int64(exc, 2, source_row[sp->source]);
-            sqlite3_bind_int64(exc, 3, first_seq + i);
-            sqlite3_bind_int64(exc, 4, line_of(s->text, sp->b0));
+            sqlite3_bind_int64(exc, 3, first_seq + sp->seq);
+            sqlite3_bind_int64(exc, 4,
+                               sp->rest ? sp->line : line_of(s->text, sp->b0));
             sqlite3_bind_int64(exc, 5, (int64_t)sp->b0);
             sqlite3_bind_int64(exc, 6, (int64_t)sp->b1);
             project_bind_text(exc, 7, speaker);
@@ -727,7 +928,8 @@ static int store_texts(importer *im)
                 status = project_db_fail(p, "cannot add an excerpt");
             else {
                 sp->row = sqlite3_last_insert_rowid(p->db);
-                im->stats->excerpts++;
+                if (!sp->rest)
+                    im->stats->excerpts++;
             }
         }
         free(attrs);
@@ -800,9 +1002,49 @@ static int store_codings(importer *im)
     return status;
 }
 
+/* Keep one project-wide thing the file says (REFI_META_*): the first
+ * import's value stays; another value gets a notice. */
+static int keep_setting(importer *im, const char *key, const char *value,
+                        const char *what)
+{
+    char *kept = NULL;
+    int status = project_meta_get(im->p, key, &kept);
+    if (status == QUARRY_OK && kept == NULL)
+        status = project_meta_set(im->p, key, value);
+    else if (status == QUARRY_OK && strcmp(kept, value) != 0)
+        refi_notice(im->m, key,
+                    "%s: %s is \"%s\" here, \"%s\" in the project: exports "
+                    "keep \"%s\"%s",
+                    im->file, what, value, kept, kept,
+                    strcmp(key, REFI_META_PROJECT_NAME) == 0
+                        ? ""
+                        : " (unless --end or --crlf says otherwise)");
+    free(kept);
+    return status;
+}
+
+static int store_settings(importer *im)
+{
+    const refi_model *m = im->m;
+    int status = QUARRY_OK;
+    if (m->name != NULL && *m->name != '\0')
+        status = keep_setting(im, REFI_META_PROJECT_NAME, m->name,
+                              "Project/@name");
+    if (status == QUARRY_OK && m->n_selections > 0)
+        status = keep_setting(im, REFI_META_END,
+                              m->end_inclusive ? "inclusive" : "exclusive",
+                              "endPosition");
+    if (status == QUARRY_OK && m->n_selections > 0)
+        status = keep_setting(im, REFI_META_CRLF, m->crlf_one ? "one" : "two",
+                              "the count of a CR LF");
+    return status;
+}
+
 static void importer_free(importer *im)
 {
     int32_t i;
+    for (i = 0; im->spans != NULL && i < im->n_spans; i++)
+        free(im->spans[i].speaker);
     free(im->spans);
     free(im->sel_span);
     free(im->whole_span);
@@ -857,6 +1099,10 @@ int quarry_project_import_qdpx(quarry_project *p, const char *path,
     im.file = base_name(path);
     im.stats = stats;
     status = make_spans(&im);
+    if (status == QUARRY_OK)
+        status = make_rest(&im);
+    if (status == QUARRY_OK)
+        status = order_spans(&im);
     {
         int64_t code_notes = 0, set_members = 0;
         for (i = 0; i < m.n_refs; i++) {
@@ -890,6 +1136,8 @@ int quarry_project_import_qdpx(quarry_project *p, const char *path,
             status = store_texts(&im);
         if (status == QUARRY_OK)
             status = store_codings(&im);
+        if (status == QUARRY_OK)
+            status = store_settings(&im);
         if (status == QUARRY_OK)
             status = project_commit(p);
         else

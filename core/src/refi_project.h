@@ -40,4 +40,19 @@ void refi_project_user_guid(const char *ns, const char *name, char out[37]);
 #define REFI_META_CODE_GUID "refi.code_guid."
 #define REFI_META_USER_GUID "refi.user_guid."
 
+/*
+ * What a REFI import read of the project as a whole, so an export writes
+ * it back (meta; the first import's value stays, a later file that reads
+ * otherwise gets a notice): Project/@name, and how endPosition and CR LF
+ * were counted ("inclusive" | "exclusive", "two" | "one"); an export with
+ * the end or CR LF option on auto writes those.
+ */
+#define REFI_META_PROJECT_NAME "refi.project_name"
+#define REFI_META_END "refi.end"
+#define REFI_META_CRLF "refi.crlf"
+
+/* Excerpt attributes an import writes and an export reads back:
+ * refi_guid (the selection's or the source's GUID), refi_name (the
+ * selection's @name when it is not the quoted text). */
+
 #endif /* QUARRY_REFI_PROJECT_H */

@@ -355,8 +355,11 @@ static void w_selection(writer *wr, int32_t i)
     }
     w_start(wr, "PlainTextSelection");
     w_attr(wr, "guid", s->guid);
-    /* @name holds the quoted text, so any reader can check the offsets. */
-    if (s->byte_end <= src->text_len && s->byte_start <= s->byte_end)
+    /* @name holds the quoted text, so any reader can check the offsets,
+     * unless the selection has a name of its own (kept from an import). */
+    if (s->name != NULL)
+        w_attr(wr, "name", s->name);
+    else if (s->byte_end <= src->text_len && s->byte_start <= s->byte_end)
         w_attrn(wr, "name", src->text + s->byte_start,
                 s->byte_end - s->byte_start);
     if (wr->crlf_maps != NULL && !wr->failed) { /* as ATLAS.ti counts */

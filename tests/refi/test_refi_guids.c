@@ -184,7 +184,9 @@ static void export_and_read(quarry_project *p, const char *name,
     validate_schema(test_out_path(qde_name));
     /* The reader refuses a GUID used twice: every GUID is unique. */
     o.notice = NULL;
-    o.end = QUARRY_REFI_END_INCLUSIVE; /* as quarry writes them */
+    /* As the file was imported (exclusive): an export writes back the
+     * convention its import read. */
+    o.end = QUARRY_REFI_END_EXCLUSIVE;
     refi_model_init(m);
     if (refi_read_file(m, a, &o) != 0)
         fail_msg("%s", m->errmsg);

@@ -1,16 +1,27 @@
-# REFI-QDA tests. test_refi (tests/unit/test_refi.c) and test_refi_guids
-# (the GUIDs of codes and users across a round trip) write their exports to
+# REFI-QDA tests. test_refi (tests/unit/test_refi.c), test_refi_guids
+# (the GUIDs of codes and users across a round trip) and test_refi_roundtrip
+# (the uncoded rest, codable parents, names, positions and cases across a
+# round trip) write their exports to
 # the build tree; with QUARRY_REFI_SCHEMA set to the published Project.xsd
 # (a CMake variable, or the environment variable of the same name when
 # cmake runs), it validates the exported project.qde in process, and
 # refi_xmllint checks the same file with `xmllint --schema`. Without a
 # schema, refi_xmllint is skipped.
-set(QUARRY_REFI_SCHEMA "$ENV{QUARRY_REFI_SCHEMA}" CACHE FILEPATH
+# Without either, the published schema beside the source tree (the shared
+# data folder of the team) is used when it is there.
+set(_refi_default_schema "$ENV{QUARRY_REFI_SCHEMA}")
+if(NOT _refi_default_schema AND
+   EXISTS "${PROJECT_SOURCE_DIR}/../shared/data/refi-qda/Project.xsd")
+  get_filename_component(_refi_default_schema
+    "${PROJECT_SOURCE_DIR}/../shared/data/refi-qda/Project.xsd" ABSOLUTE)
+endif()
+set(QUARRY_REFI_SCHEMA "${_refi_default_schema}" CACHE FILEPATH
     "Project.xsd of REFI-QDA, for validating exports in the tests (optional)")
 set(_refi_out ${CMAKE_CURRENT_BINARY_DIR}/refi-out)
 
 quarry_cmocka_test(${CMAKE_CURRENT_LIST_DIR}/test_refi_guids.c)
-foreach(t test_refi test_refi_guids)
+quarry_cmocka_test(${CMAKE_CURRENT_LIST_DIR}/test_refi_roundtrip.c)
+foreach(t test_refi test_refi_guids test_refi_roundtrip)
   if(TEST ${t})
     set_tests_properties(${t} PROPERTIES
       FIXTURES_SETUP refi_export
@@ -29,7 +40,11 @@ if(QUARRY_XMLLINT AND QUARRY_REFI_SCHEMA AND EXISTS "${QUARRY_REFI_SCHEMA}")
             ${_refi_out}/export-guids.qde
             ${_refi_out}/export-guids-again.qde
             ${_refi_out}/export-guids-existing.qde
-            ${_refi_out}/export-guids-tampered.qde)
+            ${_refi_out}/export-guids-tampered.qde
+            ${_refi_out}/export-roundtrip.qde
+            ${_refi_out}/export-roundtrip-again.qde
+            ${_refi_out}/export-roundtrip-inclusive.qde
+            ${_refi_out}/export-cases.qde)
   set_tests_properties(refi_xmllint PROPERTIES FIXTURES_REQUIRED refi_export)
 else()
   add_test(NAME refi_xmllint COMMAND ${CMAKE_COMMAND} -E echo

@@ -134,7 +134,7 @@ typedef struct quarry_project_code {
     const char *definition;
     const char *color;
     int32_t depth;      /* 0 for a root */
-    int is_theme;       /* has children */
+    int is_theme;       /* has children and is not codable itself */
     int64_t n_codings;  /* codings of this code (all coders) */
     int64_t n_excerpts; /* excerpts coded with it */
 } quarry_project_code;

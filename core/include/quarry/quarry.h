@@ -435,7 +435,8 @@ QUARRY_API const char *quarry_codebook_id(const quarry_codebook *cb,
 /* Index of a code id, or -1. */
 QUARRY_API int32_t quarry_codebook_find(const quarry_codebook *cb,
                                         const char *id);
-/* 1 if the code at i has children (a theme, not suggested). */
+/* 1 if the code at i has children and is not marked "codable" (a theme,
+ * not suggested). */
 QUARRY_API int quarry_codebook_is_theme(const quarry_codebook *cb, int32_t i);
 
 typedef struct quarry_suggest_options {

@@ -42,6 +42,18 @@ typedef enum quarry_refi_crlf {
     QUARRY_REFI_CRLF_ONE = 2
 } quarry_refi_crlf;
 
+/* How the uncoded rest of each text source is cut into excerpts on import
+ * (the text no selection covers; selections stay as they are). */
+typedef enum quarry_refi_segment {
+    QUARRY_REFI_SEGMENT_AUTO = 0,      /* by turn if the text has speaker
+                                          turns ("Name: ..."), else by
+                                          paragraph */
+    QUARRY_REFI_SEGMENT_TURN = 1,      /* as transcripts: quarry_segment */
+    QUARRY_REFI_SEGMENT_PARAGRAPH = 2,
+    QUARRY_REFI_SEGMENT_SENTENCE = 3,
+    QUARRY_REFI_SEGMENT_NONE = 4       /* no excerpts of the rest */
+} quarry_refi_segment;
+
 typedef struct quarry_refi_options {
     uint32_t version;
     quarry_refi_end end;
@@ -58,13 +70,16 @@ typedef struct quarry_refi_options {
     /* Receives each notice (skipped elements, repairs), one line. */
     quarry_log_fn notice;
     void *notice_ctx;
+    /* Version 2: how the uncoded rest of the sources is cut on import. */
+    quarry_refi_segment segment;
 } quarry_refi_options;
 
-#define QUARRY_REFI_OPTIONS_VERSION 1
+#define QUARRY_REFI_OPTIONS_VERSION 2
 /* clang-format off */
 #define QUARRY_REFI_OPTIONS_INIT                                            \
     {QUARRY_REFI_OPTIONS_VERSION, QUARRY_REFI_END_AUTO,                     \
-     QUARRY_REFI_CRLF_AUTO, 1, 0, 0, 0, NULL, NULL}
+     QUARRY_REFI_CRLF_AUTO, 1, 0, 0, 0, NULL, NULL,                         \
+     QUARRY_REFI_SEGMENT_AUTO}
 /* clang-format on */
 
 #define QUARRY_REFI_DEFAULT_MAX_ENTRY ((uint64_t)256 << 20)
@@ -82,6 +97,7 @@ typedef struct quarry_refi_stats {
     int64_t codings;  /* codings added (origin "imported") */
     int64_t codes;    /* codes added to the codebook */
     int64_t coders;   /* users seen */
+    int64_t rest;     /* excerpts cut from the uncoded rest of the text */
 } quarry_refi_stats;
 
 /* Import a .qdpx (or a bare project.qde) in one transaction: users as
@@ -89,11 +105,18 @@ typedef struct quarry_refi_stats {
  * by the GUID quarry exports it under, else by name; new codes take their
  * name as id), every text source with its exact text, every selection as
  * an excerpt (selections over the same span are one excerpt; a coding of
- * a whole source is an excerpt over all of it), every coding under its
- * coder with origin "imported" (a coding without a user goes to coder
- * "imported"). Cases name the speaker of the selections they reference;
- * case and source variables, selection descriptions and the notes they
- * reference become the excerpts' attributes. Codings by the user
+ * a whole source is an excerpt over all of it), the text no selection
+ * covers cut into excerpts as o->segment says (never overlapping a
+ * selection; stats->rest counts them), every coding under its coder with
+ * origin "imported" (a coding without a user goes to coder "imported").
+ * A code with children that the file marks isCodable="true" (or codes)
+ * stays a code suggest learns from; one marked "false" is a theme. Cases
+ * name the speaker of the selections they reference (their "speaker"
+ * variable, else their name); case and source variables, selection
+ * descriptions and the notes they reference become the excerpts'
+ * attributes. Project/@name, a selection's @name that is not its quoted
+ * text, and how endPosition and CR LF were counted are kept for the
+ * export. Codings by the user
  * "quarry (suggestion)" are pending suggestions, never imported as
  * codings. Nothing is written unless the whole file is read and stored;
  * the message names the file, the line and the element. Notices go to
@@ -117,10 +140,15 @@ QUARRY_API int quarry_project_import_qdc(quarry_project *p, const char *path,
  * is its quoted text, the human codings under their coders, and the
  * latest run's pending suggestions (not abstained, not decided, not
  * already coded) on a selection of their own under the user
- * "quarry (suggestion)", with the evidence in its description. Speakers
- * are cases; the latest run is a note. GUIDs are UUID v5 over stable
- * keys, so an unchanged project exports to the same bytes. o->end
- * chooses the endPosition convention (AUTO: inclusive, the standard). */
+ * "quarry (suggestion)", with the evidence in its description. Every
+ * person coder is a user, with or without codings. Cases are one per
+ * participant (the excerpts' study and participant attributes, written as
+ * Text variables; else the case an import read; else the speaker within
+ * a source), never one per speaker label; the latest run is a note.
+ * GUIDs are UUID v5 over stable keys, so an unchanged project exports to
+ * the same bytes. o->end and o->crlf choose how endPosition and CR LF
+ * count (AUTO: as the project's REFI import read them, else the
+ * standard: inclusive, two). */
 QUARRY_API int quarry_project_export_qdpx(quarry_project *p, const char *path,
                                           const quarry_refi_options *o);
 
