@@ -521,6 +521,24 @@ static int check_tree(quarry_project *p, const char *path)
     return status;
 }
 
+/* One past the last code's position (0 for none). */
+static int64_t next_position(quarry_project *p, int *status)
+{
+    sqlite3_stmt *st = project_prepare(
+        p, "SELECT coalesce(max(position), -1) + 1 FROM codes");
+    int64_t next = 0;
+    if (st == NULL) {
+        *status = QUARRY_EIO;
+        return 0;
+    }
+    if (sqlite3_step(st) == SQLITE_ROW)
+        next = sqlite3_column_int64(st, 0);
+    else
+        *status = project_db_fail(p, "cannot read the codes");
+    sqlite3_finalize(st);
+    return next;
+}
+
 int quarry_project_codebook_import(quarry_project *p, quarry_engine *e,
                                    const char *path, int32_t *added,
                                    int32_t *updated)
@@ -528,6 +546,7 @@ int quarry_project_codebook_import(quarry_project *p, quarry_engine *e,
     quarry_codebook *cb = NULL;
     sqlite3_stmt *up = NULL, *ins = NULL;
     int32_t i, n_added = 0, n_updated = 0;
+    int64_t next_pos;
     int status = project_check(p, 1);
     if (status != QUARRY_OK)
         return status;
@@ -546,10 +565,12 @@ int quarry_project_codebook_import(quarry_project *p, quarry_engine *e,
     ins = project_prepare(p, "INSERT INTO codes(code, name, parent,"
                              " definition, include_note, exclude_note,"
                              " keywords, color, position) VALUES(?1, ?2, ?3,"
-                             " ?4, ?5, ?6, ?7, ?8, (SELECT coalesce("
-                             "max(position), -1) + 1 FROM codes))");
+                             " ?4, ?5, ?6, ?7, ?8, ?9)");
     if (up == NULL || ins == NULL)
         status = QUARRY_EIO;
+    /* The next position, read once: a max() per insert made a large
+     * codebook quadratic (positions are not indexed). */
+    next_pos = status == QUARRY_OK ? next_position(p, &status) : 0;
     for (i = 0; i < cb->n_codes && status == QUARRY_OK; i++) {
         const codebook_code *c = &cb->codes[i];
         json_t *kw = json_array();
@@ -576,6 +597,7 @@ int quarry_project_codebook_import(quarry_project *p, quarry_engine *e,
         } else {
             st = ins;
             bind_code(st, c, kw_text);
+            sqlite3_bind_int64(st, 9, next_pos++);
             if (sqlite3_step(st) != SQLITE_DONE) {
                 free(kw_text);
                 status = project_db_fail(p, "cannot add a code");

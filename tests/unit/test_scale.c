@@ -1,10 +1,11 @@
 /*
  * test_scale.c -- small files that once made quarry work for minutes:
  * a 100,000-code codebook (its checks were quadratic: duplicate ids,
- * parents, cycles) and a 5,000-code .qdc imported twice into a project
- * (each code was matched by a UUID per project code). Each must finish in
- * seconds and still give the same answers (the duplicate and the cycle
- * named, codes matched by GUID on the second import).
+ * parents, cycles; and storing it read max(position) per code) and a
+ * 5,000-code .qdc imported twice into a project (each code was matched by
+ * a UUID per project code). Each must finish in seconds and still give
+ * the same answers (the duplicate and the cycle named, codes matched by
+ * GUID on the second import).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -124,6 +125,31 @@ static void test_codebook_100k(void **state)
     quarry_engine_free(e);
 }
 
+/* The same codebook into a project: each insert once read max(position). */
+static void test_codebook_100k_project(void **state)
+{
+    quarry_engine *e = test_engine();
+    quarry_project *p = NULL;
+    quarry_project_counts n;
+    int32_t added = 0;
+    double t = now();
+    (void)state;
+    write_codebook(tmp("flat100k.json"), 100000, 1, NULL, 0);
+    assert_int_equal(quarry_project_new(&p), QUARRY_OK);
+    if (quarry_project_create(p, tmp("cb.quarry")) != QUARRY_OK ||
+        quarry_project_codebook_import(p, e, tmp("flat100k.json"), &added,
+                                       NULL) != QUARRY_OK)
+        fail_msg("%s", quarry_project_errmsg(p));
+    assert_int_equal(added, 100000);
+    assert_int_equal(quarry_project_count(p, &n), QUARRY_OK);
+    assert_int_equal(n.codes, 100000);
+    t = now() - t;
+    if (t > BUDGET_SECONDS)
+        fail_msg("a 100,000-code codebook into a project took %.1f s", t);
+    quarry_project_free(p);
+    quarry_engine_free(e);
+}
+
 /* A .qdc of n codes: 50 themes of n/50 codes each, GUIDs from i. */
 static void write_qdc(const char *path, int n)
 {
@@ -181,6 +207,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_codebook_100k),
+        cmocka_unit_test(test_codebook_100k_project),
         cmocka_unit_test(test_qdc_5k),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
