@@ -523,7 +523,7 @@ static int parse_text(reader *r, const xmlNode *n, int is_note)
         memcpy(text, inline_text, inline_len + 1);
         len = inline_len;
     } else if (path != NULL) {
-        if ((rc = rd_load_path_text(r, n, path, &text, &len)) != 0)
+        if ((rc = rd_load_path_text(r, n, "plainTextPath", path, &text, &len)) != 0)
             return rc;
         if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
             memmove(text, text + 3, len - 2);
@@ -884,7 +884,7 @@ static int parse_project(reader *r, const xmlNode *root)
                     r->xml_name, r->file);
     }
     if (base != NULL && base[0] == '/')
-        r->base_dir = base;
+        r->base_path = base;
     if ((rc = add_pending(r, P_PROJECT_USER, 0, user, root)) != 0)
         return rc;
     for (c = root->children; c != NULL; c = c->next) {
@@ -1069,6 +1069,8 @@ static void reader_free(reader *r)
 {
     free(r->pend);
     free(r->sel_line);
+    free(r->unpacked_real);
+    free(r->external_real);
 }
 
 static const char *base_name(const char *path)
@@ -1228,8 +1230,6 @@ int refi_read_qdpx(refi_model *m, const char *path,
         zip_error_fini(&ze);
         return rc;
     }
-    if ((rc = rd_check_archive(&r)) != 0)
-        goto out;
     idx = zip_name_locate(r.za, "project.qde", ZIP_FL_NOCASE);
     if (idx < 0) {
         rc = refi_fail(m, QUARRY_EPARSE, "%s: no project.qde in the archive",
@@ -1245,7 +1245,7 @@ int refi_read_qdpx(refi_model *m, const char *path,
         rc = rd_oom(&r);
         goto out;
     }
-    r.base_dir = dir;
+    r.pkg_dir = dir;
     rc = read_qde(&r, buf, len);
 out:
     free(buf);
