@@ -265,6 +265,160 @@ static void finds_bare_paths_in_archive(void **state)
     refi_model_free(&m);
 }
 
+/* ------------------------------------------------------------------ */
+/* E: libxml2 never prints; large texts and repetitive sources import  */
+
+/* Run fn with stderr sent to a file; what was printed (free it). */
+static char *stderr_of(void (*fn)(void *), void *arg)
+{
+    const char *path = test_out_path("stderr.txt");
+    int saved = dup(2), fd;
+    size_t len;
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fflush(stderr);
+    fd = fileno(f);
+    assert_true(dup2(fd, 2) >= 0);
+    fn(arg);
+    fflush(stderr);
+    assert_true(dup2(saved, 2) >= 0);
+    close(saved);
+    fclose(f);
+    return test_slurp(path, &len);
+}
+
+static void read_bad_encoding(void *arg)
+{
+    refi_model *m = arg;
+    static const char shift_jis[] =
+        "<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>\n"
+        "<Project xmlns=\"" NS "\" name=\"p\x82\xff\xff\"><Sources/></Project>";
+    static const char latin[] = "<?xml version=\"1.0\"?>\n"
+                                "<Project xmlns=\"" NS "\" name=\"p\xff\xfe\"/>";
+    static const char doctype[] =
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE Project [<!ENTITY a \"aaaa\">"
+        "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;\">]>\n"
+        "<Project xmlns=\"" NS "\" name=\"&b;\"/>";
+    quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
+    refi_model_init(&m[0]);
+    m[0].errmsg[0] = '\0';
+    assert_int_equal(refi_read_qde_buffer(&m[0], shift_jis,
+                                          sizeof(shift_jis) - 1, "sj.qde",
+                                          NULL, &o),
+                     QUARRY_EPARSE);
+    refi_model_init(&m[1]);
+    assert_int_equal(refi_read_qde_buffer(&m[1], latin, sizeof(latin) - 1,
+                                          "l.qde", NULL, &o),
+                     QUARRY_EPARSE);
+    refi_model_init(&m[2]);
+    assert_int_equal(refi_read_qde_buffer(&m[2], doctype, sizeof(doctype) - 1,
+                                          "d.qde", NULL, &o),
+                     QUARRY_EPARSE);
+}
+
+static void xml_errors_on_the_handle(void **state)
+{
+    refi_model m[3];
+    char *printed;
+    (void)state;
+    printed = stderr_of(read_bad_encoding, m);
+    assert_string_equal(printed, "");
+    free(printed);
+    if (strstr(m[0].errmsg, "sj.qde:2: malformed XML: input conversion "
+                            "failed") == NULL)
+        fail_msg("%s", m[0].errmsg);
+    if (strstr(m[1].errmsg, "l.qde:2: malformed XML: Input is not proper "
+                            "UTF-8") == NULL)
+        fail_msg("%s", m[1].errmsg);
+    if (strstr(m[2].errmsg, "DOCTYPE declaration is not allowed") == NULL)
+        fail_msg("%s", m[2].errmsg);
+    refi_model_free(&m[0]);
+    refi_model_free(&m[1]);
+    refi_model_free(&m[2]);
+}
+
+/* Over libxml2's own 10,000,000-byte limit for a text node and an
+ * attribute: a source and an excerpt quoted in @name. */
+static void reads_huge_text_and_name(void **state)
+{
+    size_t n = 10500000, i;
+    char *text = malloc(n + 1), *qde;
+    size_t cap = 2 * n + 4096;
+    refi_model m;
+    quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
+    (void)state;
+    assert_non_null(text);
+    for (i = 0; i < n; i++)
+        text[i] = "abcdefgh "[i % 9];
+    text[n] = '\0';
+    qde = malloc(cap);
+    assert_non_null(qde);
+    snprintf(qde, cap,
+             "<Project xmlns=\"" NS "\" name=\"p\"><CodeBook><Codes>"
+             "<Code guid=\"" G("01") "\" name=\"c\" isCodable=\"true\"/>"
+             "</Codes></CodeBook><Sources><TextSource guid=\"" G("02")
+             "\" name=\"s\"><PlainTextContent>%s</PlainTextContent>"
+             "<PlainTextSelection guid=\"" G("03") "\" name=\"%s\" "
+             "startPosition=\"0\" endPosition=\"%zu\"><Coding guid=\"" G("04")
+             "\"><CodeRef targetGUID=\"" G("01") "\"/></Coding>"
+             "</PlainTextSelection></TextSource></Sources></Project>",
+             text, text, n);
+    refi_model_init(&m);
+    if (refi_read_qde_buffer(&m, qde, strlen(qde), "huge.qde", NULL, &o) != 0)
+        fail_msg("%s", m.errmsg);
+    assert_int_equal(m.sources[0].text_len, n);
+    assert_int_equal(m.selections[0].byte_end, n);
+    refi_model_free(&m);
+    /* The explicit limit still holds. */
+    o.max_entry_bytes = n;
+    refi_model_init(&m);
+    assert_int_equal(
+        refi_read_qde_buffer(&m, qde, strlen(qde), "huge.qde", NULL, &o),
+        QUARRY_ERANGE);
+    refi_model_free(&m);
+    free(qde);
+    free(text);
+}
+
+/* quarry imports what it exports: a 1.5 MiB repetitive source compresses
+ * hundreds of times and is still no zip bomb. */
+static void reimports_repetitive_export(void **state)
+{
+    quarry_project *p = new_project("rep.quarry"), *q;
+    quarry_import_options io = QUARRY_IMPORT_OPTIONS_INIT;
+    quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
+    quarry_refi_stats st;
+    const char *jsonl = test_out_path("rep.jsonl");
+    const char *out = test_out_path("rep.qdpx");
+    size_t n = 1536u << 10, i;
+    char *line = malloc(n + 128);
+    FILE *f;
+    (void)state;
+    assert_non_null(line);
+    i = (size_t)sprintf(line, "{\"id\": \"r1\", \"text\": \"");
+    while (i < n)
+        i += (size_t)sprintf(line + i, "I felt supported. ");
+    sprintf(line + i, "\", \"code\": \"sup\"}\n");
+    f = fopen(jsonl, "wb");
+    assert_non_null(f);
+    fputs(line, f);
+    fclose(f);
+    free(line);
+    io.coder = "ana";
+    io.add_codes = 1;
+    if (quarry_project_import(p, jsonl, &io, NULL) != 0)
+        fail_msg("%s", quarry_project_errmsg(p));
+    if (quarry_project_export_qdpx(p, out, &o) != 0)
+        fail_msg("%s", quarry_project_errmsg(p));
+    q = new_project("rep-again.quarry");
+    if (quarry_project_import_qdpx(q, out, &o, &st) != 0)
+        fail_msg("%s", quarry_project_errmsg(q));
+    assert_int_equal(st.sources, 1);
+    assert_int_equal(st.codings, 1);
+    quarry_project_free(q);
+    quarry_project_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +426,9 @@ int main(void)
         cmocka_unit_test(reads_allowed_folder_only),
         cmocka_unit_test(unpacked_folder_is_the_archive),
         cmocka_unit_test(finds_bare_paths_in_archive),
+        cmocka_unit_test(xml_errors_on_the_handle),
+        cmocka_unit_test(reads_huge_text_and_name),
+        cmocka_unit_test(reimports_repetitive_export),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
