@@ -785,6 +785,9 @@ int quarry_project_import_qdpx(quarry_project *p, const char *path,
     im.o = o;
     im.file = base_name(path);
     im.stats = stats;
+    stats->end = m.end_inclusive ? QUARRY_REFI_END_INCLUSIVE
+                                 : QUARRY_REFI_END_EXCLUSIVE;
+    stats->crlf = m.crlf_one ? QUARRY_REFI_CRLF_ONE : QUARRY_REFI_CRLF_TWO;
     status = make_spans(&im);
     {
         int64_t code_notes = 0, set_members = 0;

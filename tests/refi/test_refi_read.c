@@ -266,6 +266,99 @@ static void finds_bare_paths_in_archive(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* C: endPosition when the quoted texts do not decide                  */
+
+/* A project.qde with one inline text and selections given as
+ * "start end name" triples (name "" for none). */
+static char *qde_sels(const char *text, const char *const *sels, int n)
+{
+    static char buf[8192];
+    size_t o;
+    int i;
+    o = (size_t)snprintf(buf, sizeof(buf),
+                         "<Project xmlns=\"" NS "\" name=\"p\"><CodeBook>"
+                         "<Codes><Code guid=\"" G("01") "\" name=\"c\" "
+                         "isCodable=\"true\"/></Codes></CodeBook><Sources>"
+                         "<TextSource guid=\"" G("02") "\" name=\"t\">"
+                         "<PlainTextContent>%s</PlainTextContent>",
+                         text);
+    for (i = 0; i < n; i++) {
+        long a, b;
+        char name[64] = "";
+        assert_true(sscanf(sels[i], "%ld %ld %63[^\n]", &a, &b, name) >= 2);
+        o += (size_t)snprintf(
+            buf + o, sizeof(buf) - o,
+            "<PlainTextSelection guid=\"00000000-0000-4000-8000-1000000000%02d\""
+            " %s%s%s startPosition=\"%ld\" endPosition=\"%ld\"/>",
+            i, name[0] ? "name=\"" : "", name, name[0] ? "\"" : "", a, b);
+    }
+    snprintf(buf + o, sizeof(buf) - o, "</TextSource></Sources></Project>");
+    return buf;
+}
+
+static void read_sels(refi_model *m, const char *text, const char *const *sels,
+                      int n)
+{
+    quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
+    const char *q = qde_sels(text, sels, n);
+    refi_model_init(m);
+    if (refi_read_qde_buffer(m, q, strlen(q), "t.qde", NULL, &o) != 0)
+        fail_msg("%s", m->errmsg);
+}
+
+static int notice_has(const refi_model *m, const char *needle)
+{
+    int32_t i;
+    char buf[800];
+    for (i = 0; i < m->n_notices; i++) {
+        refi_notice_text(m, i, buf, sizeof(buf));
+        if (strstr(buf, needle))
+            return 1;
+    }
+    return 0;
+}
+
+static void infers_end_from_layout(void **state)
+{
+    /* As qc writes it: whole lines, the end one past the line break,
+     * names that are no quotes. Read as inclusive, every excerpt would
+     * take the next line's first letter and neighbours overlap by one. */
+    static const char lines[] = "Board meets monthly.\nBudget was cut.\n"
+                                "Staff feel unheard.\nWe hired two.\n";
+    static const char *const qc[] = {"0 21 board_2017.txt:1",
+                                     "21 37 board_2017.txt:2",
+                                     "37 57 board_2017.txt:3"};
+    /* Words selected with inclusive ends, no names. */
+    static const char *const incl[] = {"0 4", "12 18"};
+    /* Nothing to tell: whole words either way, no neighbours. */
+    static const char *const none[] = {"6 11"};
+    refi_model m;
+    (void)state;
+    read_sels(&m, lines, qc, 3);
+    assert_false(m.end_inclusive);
+    assert_int_equal(m.end_basis, REFI_END_BY_LAYOUT);
+    assert_true(m.layout_exclusive >= 3);
+    assert_int_equal(m.layout_inclusive, 0);
+    assert_int_equal(m.selections[1].byte_start, 21);
+    assert_int_equal(m.selections[1].byte_end, 37);
+    assert_true(notice_has(&m, "the selections' layout does"));
+    refi_model_free(&m);
+
+    read_sels(&m, "Board meets monthly and often.", incl, 2);
+    assert_true(m.end_inclusive);
+    assert_int_equal(m.end_basis, REFI_END_BY_LAYOUT);
+    assert_int_equal(m.selections[0].byte_end, 5); /* "Board" */
+    refi_model_free(&m);
+
+    read_sels(&m, "Board meets monthly.", none, 1);
+    assert_true(m.end_inclusive);
+    assert_int_equal(m.end_basis, REFI_END_UNDECIDED);
+    assert_true(notice_has(&m, "undecided"));
+    assert_true(notice_has(&m, "--end exclusive"));
+    refi_model_free(&m);
+}
+
+/* ------------------------------------------------------------------ */
 /* E: libxml2 never prints; large texts and repetitive sources import  */
 
 /* Run fn with stderr sent to a file; what was printed (free it). */
@@ -415,6 +508,9 @@ static void reimports_repetitive_export(void **state)
         fail_msg("%s", quarry_project_errmsg(q));
     assert_int_equal(st.sources, 1);
     assert_int_equal(st.codings, 1);
+    /* quarry writes the standard's inclusive end and says what it read. */
+    assert_int_equal(st.end, QUARRY_REFI_END_INCLUSIVE);
+    assert_int_equal(st.crlf, QUARRY_REFI_CRLF_TWO);
     quarry_project_free(q);
     quarry_project_free(p);
 }
@@ -426,6 +522,7 @@ int main(void)
         cmocka_unit_test(reads_allowed_folder_only),
         cmocka_unit_test(unpacked_folder_is_the_archive),
         cmocka_unit_test(finds_bare_paths_in_archive),
+        cmocka_unit_test(infers_end_from_layout),
         cmocka_unit_test(xml_errors_on_the_handle),
         cmocka_unit_test(reads_huge_text_and_name),
         cmocka_unit_test(reimports_repetitive_export),

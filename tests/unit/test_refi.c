@@ -625,7 +625,7 @@ static void refuses_bad_selections(void **state)
             HEAD CODES SRC_OPEN
             "<PlainTextContent>short</PlainTextContent>\n"
             "<PlainTextSelection guid=\"00000000-0000-4000-8000-00000000000a\" "
-            "startPosition=\"2\" endPosition=\"5\"/>"
+            "startPosition=\"2\" endPosition=\"6\"/>"
             "</TextSource></Sources></Project>",
             NULL, NULL),
         NULL, QUARRY_ERANGE,

@@ -7,9 +7,14 @@
  * the exact source text (line endings are never normalised); quarry keeps
  * byte offsets inside and converts at this edge. Writers disagree on
  * whether endPosition is inclusive: on import quarry infers it from the
- * quoted text in each selection's @name (majority over the file), falls
- * back to the standard's (inclusive) reading on a tie, and takes an
- * override. Exports use deterministic GUIDs (UUID v5 over stable keys), so
+ * quoted text in each selection's @name (majority over the file), then
+ * from the selections' layout (neighbours overlapping by one, ends on the
+ * next line's first character or inside a word), falls back to the
+ * standard's (inclusive) reading with a notice when nothing decides, and
+ * takes an override. The stats say which reading was taken.
+ *
+ * An import reads only what is inside the archive (or, for a bare
+ * project.qde, under its folder) unless external_dir names a folder. Exports use deterministic GUIDs (UUID v5 over stable keys), so
  * two exports of an unchanged project are byte-identical.
  *
  * Imports are all-or-nothing. What quarry cannot use (pictures, PDF, audio,
@@ -92,6 +97,10 @@ typedef struct quarry_refi_stats {
     int64_t codings;  /* codings added (origin "imported") */
     int64_t codes;    /* codes added to the codebook */
     int64_t coders;   /* users seen */
+    /* How the file was read: endPosition (INCLUSIVE or EXCLUSIVE) and a
+     * CR LF line break (TWO or ONE), so it can be written back alike. */
+    quarry_refi_end end;
+    quarry_refi_crlf crlf;
 } quarry_refi_stats;
 
 /* Import a .qdpx (or a bare project.qde) in one transaction: users as
