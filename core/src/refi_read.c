@@ -453,6 +453,41 @@ static int parse_value(reader *r, const xmlNode *n, refi_kind owner_kind,
     return r->m->values[i].value ? 0 : rd_oom(r);
 }
 
+static int is_docx(const char *path)
+{
+    size_t l = strlen(path);
+    return l >= 5 && strcasecmp(path + l - 5, ".docx") == 0;
+}
+
+/* The paragraphs of the .docx a richTextPath names, as the text of a
+ * source that has no plain text. */
+static int rich_text(reader *r, const xmlNode *n, const char *rich,
+                     char **text, size_t *len)
+{
+    char *bytes = NULL, what[600];
+    size_t blen = 0;
+    int64_t paras = 0;
+    int rc = rd_load_path_text(r, n, "richTextPath", rich, &bytes, &blen);
+    if (rc != 0)
+        return rc;
+    snprintf(what, sizeof(what), "richTextPath \"%s\"", rich);
+    rc = rd_docx_text(r, what, bytes, blen, text, len, &paras);
+    free(bytes);
+    if (rc != 0)
+        return rc;
+    {
+        xmlChar *nm = xmlGetNoNsProp(n, (const xmlChar *)"name");
+        refi_notice(r->m, "docx",
+                    "%s:%d: TextSource \"%s\": no plain text; the %lld "
+                    "paragraph(s) of %s read as its text (positions count "
+                    "them joined by line breaks)",
+                    r->xml_name, rd_node_line(n), nm ? (const char *)nm : "?",
+                    (long long)paras, what);
+        xmlFree(nm);
+    }
+    return 0;
+}
+
 /* A TextSource, or a Note (the same type in the schema). */
 static int parse_text(reader *r, const xmlNode *n, int is_note)
 {
@@ -460,7 +495,7 @@ static int parse_text(reader *r, const xmlNode *n, int is_note)
     int32_t i;
     const xmlNode *c;
     const char *guid, *name, *path, *user, *created, *desc = NULL;
-    const char *inline_text = NULL;
+    const char *inline_text = NULL, *rich;
     size_t inline_len = 0, len = 0;
     char *text = NULL;
     const char *stored;
@@ -472,7 +507,8 @@ static int parse_text(reader *r, const xmlNode *n, int is_note)
         for (c = n->children; c != NULL; c = c->next)
             if (is_elem(c) && named(c, "PlainTextContent"))
                 has_content = 1;
-        int only_rich = p == NULL && rt != NULL;
+        int only_rich = p == NULL && rt != NULL &&
+                        !is_docx((const char *)rt);
         xmlFree(p);
         xmlFree(rt);
         if (only_rich && !has_content) {
@@ -494,6 +530,7 @@ static int parse_text(reader *r, const xmlNode *n, int is_note)
         return rc;
     name = attr(r, n, "name", &err);
     path = attr(r, n, "plainTextPath", &err);
+    rich = is_note ? NULL : attr(r, n, "richTextPath", &err);
     user = attr(r, n, "creatingUser", &err);
     created = date_attr(r, n, "creationDateTime", &err);
     if (err)
@@ -534,7 +571,7 @@ static int parse_text(reader *r, const xmlNode *n, int is_note)
                         r->xml_name, rd_node_line(n), (const char *)n->name,
                         path);
         }
-    } else if (is_note) {
+    } else if (is_note || (rich != NULL && is_docx(rich))) {
         text = strdup("");
         if (text == NULL)
             return rd_oom(r);
@@ -543,6 +580,12 @@ static int parse_text(reader *r, const xmlNode *n, int is_note)
                           "guid \"%s\": neither PlainTextContent nor "
                           "plainTextPath",
                           guid);
+    }
+    if (len == 0 && rich != NULL && is_docx(rich)) {
+        free(text);
+        text = NULL;
+        if ((rc = rich_text(r, n, rich, &text, &len)) != 0)
+            return rc;
     }
     if ((rc = rd_clean_text(r, n, &text, &len)) != 0) {
         free(text);
@@ -1163,7 +1206,7 @@ static void on_doctype(void *ctx, const xmlChar *name, const xmlChar *ext,
  * text nodes and attributes (a long excerpt quoted in @name) are read
  * with XML_PARSE_HUGE; the absolute limit is the size of the document,
  * which the caller has held to max_entry_bytes (at most INT_MAX). */
-static int parse_xml(reader *r, const char *buf, size_t len, xmlDoc **doc)
+int rd_parse_xml(reader *r, const char *buf, size_t len, xmlDoc **doc)
 {
     xmlParserCtxt *ctxt;
     xmlDoc *d;
@@ -1275,7 +1318,7 @@ static int check_root(reader *r, const xmlNode *root, const char *name,
 static int read_qde(reader *r, const char *buf, size_t len)
 {
     xmlDoc *doc = NULL;
-    int rc = parse_xml(r, buf, len, &doc);
+    int rc = rd_parse_xml(r, buf, len, &doc);
     if (rc != 0)
         return rc;
     rc = check_root(r, xmlDocGetRootElement(doc), "Project", NS_PROJECT);
@@ -1424,7 +1467,7 @@ int refi_read_qdc_buffer(refi_model *m, const char *buf, size_t len,
     int rc, err = 0;
     reader_init(&r, m, o ? o : &def);
     r.file = r.xml_name = name;
-    if ((rc = parse_xml(&r, buf, len, &doc)) != 0)
+    if ((rc = rd_parse_xml(&r, buf, len, &doc)) != 0)
         goto out;
     root = xmlDocGetRootElement(doc);
     if ((rc = check_root(&r, root, "CodeBook", NS_CODEBOOK)) != 0)

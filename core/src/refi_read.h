@@ -63,6 +63,19 @@ int rd_oom(reader *r);
  * compression ratio. */
 int rd_read_entry(reader *r, zip_int64_t idx, const char *what, char **out,
                   size_t *len);
+/* The same from another archive (a .docx inside the .qdpx). */
+int rd_read_entry_of(reader *r, zip_t *za, zip_int64_t idx, const char *what,
+                     char **out, size_t *len);
+/* Parse XML bytes (r->xml_name names them in messages); *doc on success.
+ * libxml2's errors land in the message, never on stderr; a DOCTYPE is
+ * refused. */
+int rd_parse_xml(reader *r, const char *buf, size_t len, xmlDoc **doc);
+/* The text of a .docx (bytes[0..len)): the paragraphs of
+ * word/document.xml joined by "\n", w:t as text, w:tab as a tab, w:br and
+ * w:cr as line breaks; deleted text and field codes left out. *out is
+ * malloc'ed; *paragraphs counts them. what names the file in messages. */
+int rd_docx_text(reader *r, const char *what, const char *bytes, size_t len,
+                 char **out, size_t *out_len, int64_t *paragraphs);
 /* The bytes a plainTextPath or richTextPath (attr_name) of element n
  * names: internal://REL or a bare REL at sources/REL or REL in the
  * archive (or under a bare project.qde's folder); an absolute path, a

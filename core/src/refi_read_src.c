@@ -125,19 +125,25 @@ static int read_all(reader *r, read_fn fn, void *src, size_t hint, char **out,
 int rd_read_entry(reader *r, zip_int64_t idx, const char *what, char **out,
                   size_t *len)
 {
+    return rd_read_entry_of(r, r->za, idx, what, out, len);
+}
+
+int rd_read_entry_of(reader *r, zip_t *za, zip_int64_t idx, const char *what,
+                     char **out, size_t *len)
+{
     zip_stat_t st;
     zip_file_t *zf;
     int rc;
     zip_stat_init(&st);
-    if (zip_stat_index(r->za, (zip_uint64_t)idx, 0, &st) != 0)
+    if (zip_stat_index(za, (zip_uint64_t)idx, 0, &st) != 0)
         return refi_fail(r->m, QUARRY_EPARSE, "%s: %s: %s", r->file, what,
-                         zip_strerror(r->za));
+                         zip_strerror(za));
     if ((rc = check_declared(r, &st, what)) != 0)
         return rc;
-    zf = zip_fopen_index(r->za, (zip_uint64_t)idx, 0);
+    zf = zip_fopen_index(za, (zip_uint64_t)idx, 0);
     if (zf == NULL)
         return refi_fail(r->m, QUARRY_EPARSE, "%s: %s: %s", r->file, what,
-                         zip_strerror(r->za));
+                         zip_strerror(za));
     rc = read_all(r, read_zip, zf,
                   (st.valid & ZIP_STAT_SIZE) ? (size_t)st.size : 0, out, len);
     if (rc == -1)

@@ -359,6 +359,89 @@ static void infers_end_from_layout(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* D: a source whose only text is a .docx                             */
+
+#define W_NS "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+/* A .docx, written with libzip, read back as bytes (free them). */
+static char *make_docx(const char *name, size_t *len)
+{
+    static const char types[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
+        "<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/"
+        "content-types\"><Override PartName=\"/word/document.xml\" "
+        "ContentType=\"application/vnd.openxmlformats-officedocument."
+        "wordprocessingml.document.main+xml\"/></Types>";
+    static const char doc[] =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>"
+        "<w:document xmlns:w=\"" W_NS "\"><w:body>"
+        "<w:p><w:pPr><w:tabs><w:tab w:val=\"left\" w:pos=\"720\"/></w:tabs>"
+        "</w:pPr><w:r><w:t>Interviewer:</w:t></w:r><w:r><w:tab/>"
+        "<w:t xml:space=\"preserve\">How was it? </w:t></w:r></w:p>"
+        "<w:p><w:r><w:t>Peer: I felt </w:t></w:r><w:del><w:r><w:delText>"
+        "very </w:delText></w:r></w:del><w:r><w:t>m\xC3\xBC"
+        "de.</w:t><w:br/><w:t>Then proud.</w:t></w:r></w:p>"
+        "<w:tbl><w:tr><w:tc><w:p><w:r><w:t>Cell</w:t></w:r></w:p></w:tc>"
+        "</w:tr></w:tbl>"
+        "<w:sectPr><w:pgSz w:w=\"11906\"/></w:sectPr></w:body></w:document>";
+    const char *names[2] = {"[Content_Types].xml", "word/document.xml"};
+    const char *datas[2] = {types, doc};
+    size_t lens[2] = {sizeof(types) - 1, sizeof(doc) - 1};
+    const char *path = test_out_path(name);
+    make_zip(path, names, datas, lens, 2);
+    return test_slurp(path, len);
+}
+
+static void reads_docx_rich_text(void **state)
+{
+    static const char want[] = "Interviewer:\tHow was it? \n"
+                               "Peer: I felt m\xC3\xBC"
+                               "de.\nThen proud.\nCell";
+    size_t dlen;
+    char *docx = make_docx("w.docx", &dlen);
+    const char *qde =
+        "<Project xmlns=\"" NS "\" name=\"p\"><CodeBook><Codes><Code guid=\""
+        G("01") "\" name=\"c\" isCodable=\"true\"/></Codes></CodeBook>"
+        "<Sources><TextSource guid=\"" G("02") "\" name=\"empty plain\" "
+        "richTextPath=\"internal://" G("02") ".docx\" plainTextPath=\""
+        "internal://" G("02") ".txt\"><PlainTextSelection guid=\"" G("03")
+        "\" name=\"I felt m\xC3\xBC" "de.\" startPosition=\"32\" "
+        "endPosition=\"43\"><Coding guid=\"" G("04") "\"><CodeRef "
+        "targetGUID=\"" G("01") "\"/></Coding></PlainTextSelection>"
+        "</TextSource><TextSource guid=\"" G("05") "\" name=\"rich only\" "
+        "richTextPath=\"internal://" G("02") ".docx\"/></Sources></Project>";
+    const char *names[3] = {"project.qde", "sources/" G("02") ".docx",
+                            "sources/" G("02") ".txt"};
+    const char *datas[3] = {qde, docx, ""};
+    size_t lens[3] = {strlen(qde), dlen, 0};
+    const char *path = test_out_path("docx.qdpx");
+    refi_model m;
+    quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
+    (void)state;
+    make_zip(path, names, datas, lens, 3);
+    free(docx);
+    refi_model_init(&m);
+    if (refi_read_file(&m, path, &o) != 0)
+        fail_msg("%s", m.errmsg);
+    assert_int_equal(m.n_sources, 2);
+    assert_string_equal(m.sources[0].text, want);
+    assert_string_equal(m.sources[1].text, want);
+    assert_int_equal(m.selections[0].byte_end - m.selections[0].byte_start,
+                     strlen("I felt m\xC3\xBC" "de."));
+    assert_true(notice_has(&m, "the 3 paragraph(s) of richTextPath"));
+    refi_model_free(&m);
+
+    /* Not a .docx: refused, naming the path. */
+    datas[1] = "not a zip";
+    lens[1] = strlen(datas[1]);
+    make_zip(path, names, datas, lens, 3);
+    refi_model_init(&m);
+    assert_int_equal(refi_read_file(&m, path, &o), QUARRY_EPARSE);
+    assert_non_null(strstr(m.errmsg, "is not a .docx"));
+    refi_model_free(&m);
+}
+
+/* ------------------------------------------------------------------ */
 /* E: libxml2 never prints; large texts and repetitive sources import  */
 
 /* Run fn with stderr sent to a file; what was printed (free it). */
@@ -523,6 +606,7 @@ int main(void)
         cmocka_unit_test(unpacked_folder_is_the_archive),
         cmocka_unit_test(finds_bare_paths_in_archive),
         cmocka_unit_test(infers_end_from_layout),
+        cmocka_unit_test(reads_docx_rich_text),
         cmocka_unit_test(xml_errors_on_the_handle),
         cmocka_unit_test(reads_huge_text_and_name),
         cmocka_unit_test(reimports_repetitive_export),
