@@ -442,6 +442,123 @@ static void reads_docx_rich_text(void **state)
 }
 
 /* ------------------------------------------------------------------ */
+/* F: the shapes other tools write                                     */
+
+typedef struct shape {
+    const char *tool;     /* for messages */
+    const char *origin;   /* Project@origin */
+    const char *src_guid; /* as the tool writes it (braces, case) */
+    const char *code_guid;
+    const char *path;  /* plainTextPath */
+    const char *entry; /* where the text is in the archive */
+    const char *text;  /* its bytes (BOM, CR LF as written) */
+    long start, end;
+    const char *name; /* @name of the selection */
+    const char *want; /* the excerpt quarry must read */
+    int inclusive;    /* the reading it must infer */
+} shape;
+
+static void reads_tool_shapes(void **state)
+{
+    static const shape shapes[] = {
+        {"NVivo", "NVivo 14", "5E1EC7ED-0000-4000-8000-0000000000AA",
+         "5E1EC7ED-0000-4000-8000-0000000000C1",
+         "internal://5E1EC7ED-0000-4000-8000-0000000000AA.txt",
+         "sources/5E1EC7ED-0000-4000-8000-0000000000AA.txt",
+         "\xEF\xBB\xBFQ: How are you?\r\nA: Tired but proud.\r\n", 20, 35,
+         "Tired but proud.", "Tired but proud.", 1},
+        {"ATLAS.ti", "ATLAS.ti 23.1", "{5e1ec7ed-0000-4000-8000-0000000000aa}",
+         "{5e1ec7ed-0000-4000-8000-0000000000c1}",
+         "internal://5e1ec7ed-0000-4000-8000-0000000000aa.txt",
+         "sources/5e1ec7ed-0000-4000-8000-0000000000aa.txt",
+         "Q: How are you?\r\nA: Tired but proud.\r\n", 19, 34,
+         "Tired but proud.", "Tired but proud.", 1},
+        {"MAXQDA", "MAXQDA 2022", "5e1ec7ed-0000-4000-8000-0000000000aa",
+         "5e1ec7ed-0000-4000-8000-0000000000c1",
+         "internal://5e1ec7ed-0000-4000-8000-0000000000aa.txt",
+         "Sources/5e1ec7ed-0000-4000-8000-0000000000aa.txt",
+         "Line one.\r\nLine two.\r\n", 11, 19, "Line two.", "Line two.", 1},
+        {"QualCoder", "QualCoder 3.5", "5e1ec7ed-0000-4000-8000-0000000000aa",
+         "5e1ec7ed-0000-4000-8000-0000000000c1",
+         "internal://5e1ec7ed-0000-4000-8000-0000000000aa.txt",
+         "sources/5e1ec7ed-0000-4000-8000-0000000000aa.txt",
+         "I: Hello\nP: We share the load.\n", 12, 30, "We share the load.",
+         "We share the load.", 0},
+        {"qc", "qc", "5e1ec7ed-0000-4000-8000-0000000000aa",
+         "5e1ec7ed-0000-4000-8000-0000000000c1", "board_2017.txt",
+         "sources/board_2017.txt", "Board meets monthly.\nBudget was cut.\n",
+         21, 37, "board_2017.txt:2", "Budget was cut.\n", 0},
+        {"a bare sources/ path", NULL, "5e1ec7ed-0000-4000-8000-0000000000aa",
+         "5e1ec7ed-0000-4000-8000-0000000000c1", "sources/t.txt",
+         "sources/t.txt", "One two three.", 4, 6, "two", "two", 1},
+    };
+    size_t k;
+    (void)state;
+    for (k = 0; k < sizeof(shapes) / sizeof(shapes[0]); k++) {
+        const shape *h = &shapes[k];
+        char qde[4096], zipname[64], got[256];
+        const char *names[2] = {"project.qde", h->entry};
+        const char *datas[2];
+        size_t lens[2];
+        refi_model m;
+        quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
+        const refi_selection *sel;
+        int32_t i;
+        snprintf(
+            qde, sizeof(qde),
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n"
+            "<Project xmlns=\"" NS "\" xmlns:xsi=\"http://www.w3.org/2001/"
+            "XMLSchema-instance\" name=\"%s project\"%s%s%s>\r\n"
+            "<CodeBook><Codes><Code guid=\"%s\" name=\"Coping\" "
+            "isCodable=\"true\" color=\"#3c3\"/></Codes></CodeBook>\r\n"
+            "<Sources><TextSource guid=\"%s\" name=\"interview\" "
+            "plainTextPath=\"%s\">"
+            /* an annotation only, as MAXQDA writes them */
+            "<PlainTextSelection guid=\"5e1ec7ed-0000-4000-8000-0000000000d0\" "
+            "startPosition=\"0\" endPosition=\"1\"><Description>memo"
+            "</Description></PlainTextSelection>"
+            "<PlainTextSelection guid=\"5e1ec7ed-0000-4000-8000-0000000000d1\" "
+            "name=\"%s\" startPosition=\"%ld\" endPosition=\"%ld\">"
+            "<Coding guid=\"5e1ec7ed-0000-4000-8000-0000000000e1\">"
+            "<CodeRef targetGUID=\"%s\"/></Coding></PlainTextSelection>"
+            "%s</TextSource></Sources></Project>\r\n",
+            h->tool, h->origin ? " origin=\"" : "", h->origin ? h->origin : "",
+            h->origin ? "\"" : "", h->code_guid, h->src_guid, h->path,
+            h->name, h->start, h->end, h->code_guid,
+            /* qc: whole lines side by side */
+            strcmp(h->tool, "qc") == 0
+                ? "<PlainTextSelection guid=\"5e1ec7ed-0000-4000-8000-"
+                  "0000000000d2\" name=\"board_2017.txt:1\" startPosition="
+                  "\"0\" endPosition=\"21\"/>"
+                : "");
+        datas[0] = qde;
+        datas[1] = h->text;
+        lens[0] = strlen(qde);
+        lens[1] = strlen(h->text);
+        snprintf(zipname, sizeof(zipname), "shape-%zu.qdpx", k);
+        make_zip(test_out_path(zipname), names, datas, lens, 2);
+        refi_model_init(&m);
+        if (refi_read_file(&m, test_out_path(zipname), &o) != 0)
+            fail_msg("%s: %s", h->tool, m.errmsg);
+        assert_int_equal(m.n_sources, 1);
+        assert_int_equal(m.n_codings, 1);
+        i = -1;
+        assert_int_equal(
+            refi_guid_find(&m, "5e1ec7ed-0000-4000-8000-0000000000d1", &i),
+            REFI_K_SELECTION);
+        sel = &m.selections[i];
+        snprintf(got, sizeof(got), "%.*s",
+                 (int)(sel->byte_end - sel->byte_start),
+                 m.sources[0].text + sel->byte_start);
+        if (strcmp(got, h->want) != 0 || m.end_inclusive != h->inclusive)
+            fail_msg("%s: read \"%s\" (%s), want \"%s\"", h->tool, got,
+                     m.end_inclusive ? "inclusive" : "exclusive", h->want);
+        assert_int_equal(m.codings[0].code, 0);
+        refi_model_free(&m);
+    }
+}
+
+/* ------------------------------------------------------------------ */
 /* E: libxml2 never prints; large texts and repetitive sources import  */
 
 /* Run fn with stderr sent to a file; what was printed (free it). */
@@ -607,6 +724,7 @@ int main(void)
         cmocka_unit_test(finds_bare_paths_in_archive),
         cmocka_unit_test(infers_end_from_layout),
         cmocka_unit_test(reads_docx_rich_text),
+        cmocka_unit_test(reads_tool_shapes),
         cmocka_unit_test(xml_errors_on_the_handle),
         cmocka_unit_test(reads_huge_text_and_name),
         cmocka_unit_test(reimports_repetitive_export),
