@@ -566,6 +566,11 @@ int rd_load_path_text(reader *r, const xmlNode *n, const char *attr_name,
                           "%s: %s \"%s\" is outside the archive; not read "
                           "(allow a folder with --allow-external DIR)",
                           label, attr_name, path);
+    if (t.n == 0 && absolute)
+        return rd_fail_at(r, QUARRY_ENOTFOUND, n,
+                          "%s: %s \"%s\" names a file on another system; "
+                          "not read",
+                          label, attr_name, path);
     return rd_fail_at(r, QUARRY_ENOTFOUND, n,
                       "%s: %s \"%s\" not found; tried %s%s", label, attr_name,
                       path, t.n ? t.text : "nothing",
