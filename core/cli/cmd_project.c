@@ -27,6 +27,7 @@ enum {
     OPT_END,
     OPT_CRLF,
     OPT_NO_EXTERNAL,
+    OPT_ALLOW_EXTERNAL,
     OPT_ADD_CODES,
     OPT_CODEBOOK,
     OPT_TOP,
@@ -112,7 +113,9 @@ static int has_ext(const char *path, const char *ext)
     "                        the quoted texts; the standard: inclusive)\n"   \
     "  --crlf auto|two|one   a CR LF line break as two characters (the\n"    \
     "                        standard) or one (ATLAS.ti)\n"                  \
-    "  --no-external         refuse sources outside the archive\n"
+    "  --allow-external DIR  also read source texts the file names outside\n"  \
+    "                        the archive, if they lie in DIR (by default\n"   \
+    "                        only what is inside the archive is read)\n"
 
 /* ------------------------------------------------------------------ */
 /* init                                                                 */
@@ -151,8 +154,15 @@ static int own_option(cli *c, int opt, const char *arg, void *ctx)
             return -1;
         }
         return 1;
-    case OPT_NO_EXTERNAL:
-        a->refi.allow_external = 0;
+    case OPT_NO_EXTERNAL: /* the default now; kept for old scripts */
+        a->refi.external_dir = NULL;
+        return 1;
+    case OPT_ALLOW_EXTERNAL:
+        if (arg[0] == '\0') {
+            cli_error(c, "--allow-external: the folder is empty");
+            return -1;
+        }
+        a->refi.external_dir = arg;
         return 1;
     case OPT_SEGMENT:
         /* Also the transcripts' (cli_common_option): for a .qdpx, given
@@ -345,6 +355,7 @@ int cmd_import(int argc, char **argv)
         {"end", required_argument, NULL, OPT_END},
         {"crlf", required_argument, NULL, OPT_CRLF},
         {"no-external", no_argument, NULL, OPT_NO_EXTERNAL},
+        {"allow-external", required_argument, NULL, OPT_ALLOW_EXTERNAL},
         {NULL, 0, NULL, 0}};
     project_args a;
     quarry_project *p = NULL;

@@ -142,8 +142,7 @@ static const char *segment_name(int seg)
 static int make_rest(importer *im)
 {
     refi_model *m = im->m;
-    int segment = im->o->version >= 2 ? (int)im->o->segment
-                                      : QUARRY_REFI_SEGMENT_AUTO;
+    int segment = (int)im->o->segment;
     refi_cover *covers = NULL;
     int32_t i, k, first = 0, n_sel = im->n_spans;
     int status = QUARRY_OK;
@@ -1077,6 +1076,14 @@ int quarry_project_import_qdpx(quarry_project *p, const char *path,
         return project_fail(p, QUARRY_EINVAL, "no file to import");
     if (o == NULL)
         o = &def;
+    /* Version 1 had an int where external_dir now is: its fields cannot be
+     * read safely, so it is refused rather than guessed. */
+    if (o->version != QUARRY_REFI_OPTIONS_VERSION)
+        return project_fail(p, QUARRY_EINVAL,
+                            "REFI-QDA options of version %u; this quarry "
+                            "reads version %u (rebuild against its header)",
+                            (unsigned)o->version,
+                            (unsigned)QUARRY_REFI_OPTIONS_VERSION);
     if (stats == NULL)
         stats = &local;
     memset(stats, 0, sizeof(*stats));
@@ -1098,6 +1105,9 @@ int quarry_project_import_qdpx(quarry_project *p, const char *path,
     im.o = o;
     im.file = base_name(path);
     im.stats = stats;
+    stats->end = m.end_inclusive ? QUARRY_REFI_END_INCLUSIVE
+                                 : QUARRY_REFI_END_EXCLUSIVE;
+    stats->crlf = m.crlf_one ? QUARRY_REFI_CRLF_ONE : QUARRY_REFI_CRLF_TWO;
     status = make_spans(&im);
     if (status == QUARRY_OK)
         status = make_rest(&im);

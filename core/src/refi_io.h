@@ -9,7 +9,9 @@
 #include "refi_model.h"
 
 /* Read a file by its extension: .qdpx (zip), .qde or .xml (a bare
- * project.qde; plainTextPath relative to its folder), .qdc (codebook).
+ * project.qde; its folder stands for the archive), .qdc (codebook).
+ * Nothing outside the archive (or that folder) is read unless
+ * o->external_dir allows a folder (refi_read_src.c).
  * On failure the model's errmsg names the file, the line and the element;
  * the model is then only fit for refi_model_free(). */
 int refi_read_file(refi_model *m, const char *path,
@@ -17,7 +19,8 @@ int refi_read_file(refi_model *m, const char *path,
 int refi_read_qdpx(refi_model *m, const char *path,
                    const quarry_refi_options *o);
 /* A project.qde in memory; name is used in messages, base_dir (may be
- * NULL) is where relative plainTextPaths are looked up. */
+ * NULL) is the folder of an unpacked project, read as the archive
+ * (sources/ in it). */
 int refi_read_qde_buffer(refi_model *m, const char *buf, size_t len,
                          const char *name, const char *base_dir,
                          const quarry_refi_options *o);

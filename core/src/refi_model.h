@@ -159,9 +159,18 @@ typedef struct refi_model {
     } * notices;
     int32_t n_notices, cap_notices;
 
-    /* How endPosition was read (import) and the votes of @name texts. */
+    /* How endPosition was read (import), what decided it, and the votes
+     * of the @name texts and of the selections' layout (refi_read_pos.c).
+     * An exporter writing the file back keeps end_inclusive. */
     int end_inclusive;
+    enum refi_end_basis {
+        REFI_END_BY_OPTION = 0, /* the caller's --end */
+        REFI_END_BY_NAMES,      /* the quoted texts in @name */
+        REFI_END_BY_LAYOUT,     /* neighbours, line starts, word ends */
+        REFI_END_UNDECIDED      /* nothing decided: the standard's reading */
+    } end_basis;
     int64_t votes_inclusive, votes_exclusive;
+    int64_t layout_inclusive, layout_exclusive;
     /* Whether the file counted CR LF as one character, and the votes. */
     int crlf_one;
     int64_t votes_crlf_one, votes_crlf_two;

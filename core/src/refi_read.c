@@ -10,8 +10,11 @@
  * out of its folder, an entry that inflates past the limits. References are
  * collected as they come and resolved at the end, because a Case may point
  * at a selection defined later. endPosition is read once every selection is
- * known: the quoted texts in @name vote (refi_read_pos.c). The bytes come
- * from refi_read_src.c (zip entries, files, text repair).
+ * known: the quoted texts in @name vote, then the selections' layout
+ * (refi_read_pos.c). The bytes come from refi_read_src.c (zip entries,
+ * paths inside the archive first and outside it only under an allowed
+ * folder, text repair) and, for a source whose only text is a .docx, from
+ * refi_read_docx.c. libxml2 never prints: its errors land in the message.
  */
 #include <errno.h>
 #include <libxml/parser.h>
@@ -453,6 +456,41 @@ static int parse_value(reader *r, const xmlNode *n, refi_kind owner_kind,
     return r->m->values[i].value ? 0 : rd_oom(r);
 }
 
+static int is_docx(const char *path)
+{
+    size_t l = strlen(path);
+    return l >= 5 && strcasecmp(path + l - 5, ".docx") == 0;
+}
+
+/* The paragraphs of the .docx a richTextPath names, as the text of a
+ * source that has no plain text. */
+static int rich_text(reader *r, const xmlNode *n, const char *rich,
+                     char **text, size_t *len)
+{
+    char *bytes = NULL, what[600];
+    size_t blen = 0;
+    int64_t paras = 0;
+    int rc = rd_load_path_text(r, n, "richTextPath", rich, &bytes, &blen);
+    if (rc != 0)
+        return rc;
+    snprintf(what, sizeof(what), "richTextPath \"%s\"", rich);
+    rc = rd_docx_text(r, what, bytes, blen, text, len, &paras);
+    free(bytes);
+    if (rc != 0)
+        return rc;
+    {
+        xmlChar *nm = xmlGetNoNsProp(n, (const xmlChar *)"name");
+        refi_notice(r->m, "docx",
+                    "%s:%d: TextSource \"%s\": no plain text; the %lld "
+                    "paragraph(s) of %s read as its text (positions count "
+                    "them joined by line breaks)",
+                    r->xml_name, rd_node_line(n), nm ? (const char *)nm : "?",
+                    (long long)paras, what);
+        xmlFree(nm);
+    }
+    return 0;
+}
+
 /* A TextSource, or a Note (the same type in the schema). */
 static int parse_text(reader *r, const xmlNode *n, int is_note)
 {
@@ -460,7 +498,7 @@ static int parse_text(reader *r, const xmlNode *n, int is_note)
     int32_t i;
     const xmlNode *c;
     const char *guid, *name, *path, *user, *created, *desc = NULL;
-    const char *inline_text = NULL;
+    const char *inline_text = NULL, *rich;
     size_t inline_len = 0, len = 0;
     char *text = NULL;
     const char *stored;
@@ -472,7 +510,8 @@ static int parse_text(reader *r, const xmlNode *n, int is_note)
         for (c = n->children; c != NULL; c = c->next)
             if (is_elem(c) && named(c, "PlainTextContent"))
                 has_content = 1;
-        int only_rich = p == NULL && rt != NULL;
+        int only_rich = p == NULL && rt != NULL &&
+                        !is_docx((const char *)rt);
         xmlFree(p);
         xmlFree(rt);
         if (only_rich && !has_content) {
@@ -494,6 +533,7 @@ static int parse_text(reader *r, const xmlNode *n, int is_note)
         return rc;
     name = attr(r, n, "name", &err);
     path = attr(r, n, "plainTextPath", &err);
+    rich = is_note ? NULL : attr(r, n, "richTextPath", &err);
     user = attr(r, n, "creatingUser", &err);
     created = date_attr(r, n, "creationDateTime", &err);
     if (err)
@@ -523,7 +563,7 @@ static int parse_text(reader *r, const xmlNode *n, int is_note)
         memcpy(text, inline_text, inline_len + 1);
         len = inline_len;
     } else if (path != NULL) {
-        if ((rc = rd_load_path_text(r, n, path, &text, &len)) != 0)
+        if ((rc = rd_load_path_text(r, n, "plainTextPath", path, &text, &len)) != 0)
             return rc;
         if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) {
             memmove(text, text + 3, len - 2);
@@ -534,7 +574,7 @@ static int parse_text(reader *r, const xmlNode *n, int is_note)
                         r->xml_name, rd_node_line(n), (const char *)n->name,
                         path);
         }
-    } else if (is_note) {
+    } else if (is_note || (rich != NULL && is_docx(rich))) {
         text = strdup("");
         if (text == NULL)
             return rd_oom(r);
@@ -543,6 +583,12 @@ static int parse_text(reader *r, const xmlNode *n, int is_note)
                           "guid \"%s\": neither PlainTextContent nor "
                           "plainTextPath",
                           guid);
+    }
+    if (len == 0 && rich != NULL && is_docx(rich)) {
+        free(text);
+        text = NULL;
+        if ((rc = rich_text(r, n, rich, &text, &len)) != 0)
+            return rc;
     }
     if ((rc = rd_clean_text(r, n, &text, &len)) != 0) {
         free(text);
@@ -884,7 +930,7 @@ static int parse_project(reader *r, const xmlNode *root)
                     r->xml_name, r->file);
     }
     if (base != NULL && base[0] == '/')
-        r->base_dir = base;
+        r->base_path = base;
     if ((rc = add_pending(r, P_PROJECT_USER, 0, user, root)) != 0)
         return rc;
     for (c = root->children; c != NULL; c = c->next) {
@@ -1061,68 +1107,20 @@ static void reader_init(reader *r, refi_model *m, const quarry_refi_options *o)
     r->max_total =
         o->max_total_bytes ? o->max_total_bytes : QUARRY_REFI_DEFAULT_MAX_TOTAL;
     r->max_ratio = o->max_ratio ? o->max_ratio : QUARRY_REFI_DEFAULT_MAX_RATIO;
-    if (r->max_entry > INT_MAX)
-        r->max_entry = INT_MAX; /* libxml2 takes an int length */
 }
 
 static void reader_free(reader *r)
 {
     free(r->pend);
     free(r->sel_line);
+    free(r->unpacked_real);
+    free(r->external_real);
 }
 
 static const char *base_name(const char *path)
 {
     const char *s = strrchr(path, '/');
     return s ? s + 1 : path;
-}
-
-/* Parse XML bytes; *doc on success. Refuses a DOCTYPE (entities). */
-static int parse_xml(reader *r, const char *buf, size_t len, xmlDoc **doc)
-{
-    xmlParserCtxt *ctxt;
-    xmlDoc *d;
-    static int inited;
-    if (!inited) {
-        xmlInitParser();
-        inited = 1;
-    }
-    if (len > (size_t)INT_MAX)
-        return refi_fail(r->m, QUARRY_ERANGE, "%s: too large", r->xml_name);
-    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
-        refi_notice(r->m, "xml-bom",
-                    "%s: starts with a byte-order mark (read anyway)",
-                    r->xml_name);
-    ctxt = xmlNewParserCtxt();
-    if (ctxt == NULL)
-        return rd_oom(r);
-    d = xmlCtxtReadMemory(ctxt, buf, (int)len, r->xml_name, NULL,
-                          XML_PARSE_NONET | XML_PARSE_NOERROR |
-                              XML_PARSE_NOWARNING | XML_PARSE_NOCDATA);
-    if (d == NULL) {
-        xmlError *e = xmlCtxtGetLastError(ctxt);
-        char msg[256];
-        size_t l;
-        snprintf(msg, sizeof(msg), "%s",
-                 e && e->message ? e->message : "not well-formed XML");
-        l = strlen(msg);
-        while (l > 0 && (msg[l - 1] == '\n' || msg[l - 1] == ' '))
-            msg[--l] = '\0';
-        refi_fail(r->m, QUARRY_EPARSE, "%s:%d: malformed XML: %s", r->xml_name,
-                  e ? e->line : 0, msg);
-        xmlFreeParserCtxt(ctxt);
-        return QUARRY_EPARSE;
-    }
-    xmlFreeParserCtxt(ctxt);
-    if (d->intSubset != NULL || d->extSubset != NULL) {
-        xmlFreeDoc(d);
-        return refi_fail(r->m, QUARRY_EPARSE,
-                         "%s: a DOCTYPE declaration is not allowed (entity "
-                         "expansion); refused",
-                         r->xml_name);
-    }
-    *doc = d;
-    return 0;
 }
 
 static int check_root(reader *r, const xmlNode *root, const char *name,
@@ -1155,7 +1153,7 @@ static int check_root(reader *r, const xmlNode *root, const char *name,
 static int read_qde(reader *r, const char *buf, size_t len)
 {
     xmlDoc *doc = NULL;
-    int rc = parse_xml(r, buf, len, &doc);
+    int rc = rd_parse_xml(r, buf, len, &doc);
     if (rc != 0)
         return rc;
     rc = check_root(r, xmlDocGetRootElement(doc), "Project", NS_PROJECT);
@@ -1228,8 +1226,6 @@ int refi_read_qdpx(refi_model *m, const char *path,
         zip_error_fini(&ze);
         return rc;
     }
-    if ((rc = rd_check_archive(&r)) != 0)
-        goto out;
     idx = zip_name_locate(r.za, "project.qde", ZIP_FL_NOCASE);
     if (idx < 0) {
         rc = refi_fail(m, QUARRY_EPARSE, "%s: no project.qde in the archive",
@@ -1245,7 +1241,7 @@ int refi_read_qdpx(refi_model *m, const char *path,
         rc = rd_oom(&r);
         goto out;
     }
-    r.base_dir = dir;
+    r.pkg_dir = dir;
     rc = read_qde(&r, buf, len);
 out:
     free(buf);
@@ -1306,7 +1302,7 @@ int refi_read_qdc_buffer(refi_model *m, const char *buf, size_t len,
     int rc, err = 0;
     reader_init(&r, m, o ? o : &def);
     r.file = r.xml_name = name;
-    if ((rc = parse_xml(&r, buf, len, &doc)) != 0)
+    if ((rc = rd_parse_xml(&r, buf, len, &doc)) != 0)
         goto out;
     root = xmlDocGetRootElement(doc);
     if ((rc = check_root(&r, root, "CodeBook", NS_CODEBOOK)) != 0)

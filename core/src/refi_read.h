@@ -37,7 +37,11 @@ typedef struct reader {
     const char *file;     /* display name of the file read */
     const char *xml_name; /* "study.qdpx: project.qde" or the file */
     zip_t *za;
-    const char *base_dir;
+    const char *base_dir;  /* a bare project.qde's folder (its "archive") */
+    const char *pkg_dir;   /* the .qdpx's folder (outside the archive) */
+    const char *base_path; /* the project's absolute basePath, or NULL */
+    char *unpacked_real;   /* realpath of base_dir, once needed */
+    char *external_real;   /* realpath of o->external_dir, once needed */
     uint64_t max_entry, max_total, total;
     uint32_t max_ratio;
     const xmlChar *ns; /* the root's namespace (NULL: none) */
@@ -54,15 +58,32 @@ int rd_fail_at(reader *r, int status, const xmlNode *n, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 int rd_oom(reader *r);
 
-/* Refuse an archive whose declared sizes break the limits. */
-int rd_check_archive(reader *r);
-/* An entry of the archive, whole, within the limits (*out malloc'ed). */
+/* An entry of the archive, whole, within the limits (*out malloc'ed):
+ * its size, the total read and (over QUARRY_REFI_RATIO_FLOOR) its
+ * compression ratio. */
 int rd_read_entry(reader *r, zip_int64_t idx, const char *what, char **out,
                   size_t *len);
-/* The text a plainTextPath names: internal:// in the archive (or beside
- * an unpacked project.qde), relative or absolute on disk. */
-int rd_load_path_text(reader *r, const xmlNode *n, const char *path, char **buf,
-                      size_t *len);
+/* The same from another archive (a .docx inside the .qdpx). */
+int rd_read_entry_of(reader *r, zip_t *za, zip_int64_t idx, const char *what,
+                     char **out, size_t *len);
+/* Parse XML bytes (r->xml_name names them in messages); *doc on success.
+ * libxml2's errors land in the message, never on stderr; a DOCTYPE is
+ * refused. */
+int rd_parse_xml(reader *r, const char *buf, size_t len, xmlDoc **doc);
+/* The text of a .docx (bytes[0..len)): the paragraphs of
+ * word/document.xml joined by "\n", w:t as text, w:tab as a tab, w:br and
+ * w:cr as line breaks; deleted text and field codes left out. *out is
+ * malloc'ed; *paragraphs counts them. what names the file in messages. */
+int rd_docx_text(reader *r, const char *what, const char *bytes, size_t len,
+                 char **out, size_t *out_len, int64_t *paragraphs);
+/* The bytes a plainTextPath or richTextPath (attr_name) of element n
+ * names: internal://REL or a bare REL at sources/REL or REL in the
+ * archive (or under a bare project.qde's folder); an absolute path, a
+ * file:// URL or a relative path not in the archive only under
+ * o->external_dir. The message names the element, the path and every
+ * place tried. */
+int rd_load_path_text(reader *r, const xmlNode *n, const char *attr_name,
+                      const char *path, char **buf, size_t *len);
 /* Invalid UTF-8 and NUL bytes become U+FFFD, with a notice. */
 int rd_clean_text(reader *r, const xmlNode *n, char **buf, size_t *len);
 

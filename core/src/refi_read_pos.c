@@ -5,7 +5,14 @@
  * past it, and ATLAS.ti counts a CR LF line break as one character where
  * the standard counts two. Most writers quote the selected text in @name,
  * so every selection votes for the readings its quote matches best; the
- * majority decides, ties go to the standard, and the options override.
+ * majority decides. When the quotes do not decide (the names are not the
+ * quoted text, or as many go each way), the layout of the selections
+ * votes: neighbours that would overlap by one character or leave one
+ * letter out between them, ends that would fall on the first character
+ * of the next line or inside a word, a selection that would be empty or
+ * run past the end. Only when that does not decide either is the
+ * standard's (inclusive) reading taken, and the notice says so. The
+ * options override all of it.
  * The model then holds every selection in code points of the exact text
  * (CR LF as two) with an exclusive end, and in bytes.
  */
@@ -13,6 +20,7 @@
 #include <string.h>
 
 #include "refi_read.h"
+#include "utf8.h"
 
 /* A text as tools quote it in @name, for comparison: a line break (CRLF,
  * CR or LF) and a tab become one space, since attribute normalisation
@@ -81,6 +89,118 @@ static int rate(const refi_selection *s, const refi_cpmap *mp, int q[2])
     return q[0] < 0 || q[1] < 0 ? -1 : 0;
 }
 
+/* The code point at index i of a map, -1 outside the text. */
+static int32_t cp_at(const refi_cpmap *mp, int64_t i)
+{
+    size_t b;
+    int32_t cp = -1;
+    if (i < 0 || i >= mp->n_cp)
+        return -1;
+    b = refi_cpmap_byte(mp, i);
+    quarry_utf8_decode(mp->text + b, mp->len - b, &cp);
+    return cp;
+}
+
+static int is_break(int32_t cp)
+{
+    return cp == '\n' || cp == '\r';
+}
+
+static int is_word(int32_t cp)
+{
+    return cp > 0 && (quarry_utf8_is_letter(cp) || quarry_utf8_is_digit(cp));
+}
+
+/* Does a selection of the text ending before index x cut a word? */
+static int cuts_word(const refi_cpmap *mp, int64_t x)
+{
+    return x > 0 && is_word(cp_at(mp, x - 1)) && is_word(cp_at(mp, x));
+}
+
+typedef struct span {
+    int32_t source;
+    int64_t start, end;
+} span;
+
+static int span_cmp(const void *a, const void *b)
+{
+    const span *x = a, *y = b;
+    if (x->source != y->source)
+        return x->source < y->source ? -1 : 1;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    if (x->end != y->end)
+        return x->end < y->end ? -1 : 1;
+    return 0;
+}
+
+/* What the layout of the selections says about endPosition (the file's
+ * numbers E, read either as the last character or one past it): votes
+ * into *in and *ex. */
+static int layout_votes(reader *r, refi_cpmap *const *maps, int64_t *in,
+                        int64_t *ex)
+{
+    refi_model *m = r->m;
+    span *sp;
+    int32_t i, n = 0;
+    *in = *ex = 0;
+    if (m->n_selections == 0)
+        return 0;
+    sp = malloc((size_t)m->n_selections * sizeof(*sp));
+    if (sp == NULL)
+        return rd_oom(r);
+    for (i = 0; i < m->n_selections; i++) {
+        const refi_selection *s = &m->selections[i];
+        const refi_cpmap *mp = maps[s->source];
+        int64_t e = s->end, len = mp->n_cp;
+        int ex_cut, in_cut;
+        if (s->start > s->end || e > len)
+            continue;
+        sp[n].source = s->source;
+        sp[n].start = s->start;
+        sp[n].end = e;
+        n++;
+        if (e == len) { /* inclusive would run past the end */
+            (*ex)++;
+            continue;
+        }
+        if (s->start == e) { /* exclusive would be empty */
+            (*in)++;
+            continue;
+        }
+        /* Inclusive would take the first character of the next line. */
+        if (is_break(cp_at(mp, e - 1)) && !is_break(cp_at(mp, e)) &&
+            !quarry_utf8_is_space(cp_at(mp, e))) {
+            (*ex)++;
+            continue;
+        }
+        /* Exclusive would end just after a line's first character. */
+        if (e >= 2 && is_break(cp_at(mp, e - 2)) && is_word(cp_at(mp, e - 1))) {
+            (*in)++;
+            continue;
+        }
+        ex_cut = cuts_word(mp, e);
+        in_cut = cuts_word(mp, e + 1);
+        if (ex_cut && !in_cut)
+            (*in)++;
+        else if (in_cut && !ex_cut)
+            (*ex)++;
+    }
+    qsort(sp, (size_t)n, sizeof(*sp), span_cmp);
+    for (i = 0; i + 1 < n; i++) {
+        const span *a = &sp[i], *b = &sp[i + 1];
+        if (a->source != b->source || a->start == b->start)
+            continue;
+        if (a->end == b->start) /* inclusive: they overlap by one */
+            (*ex)++;
+        else if (a->end + 1 == b->start &&
+                 is_word(cp_at(maps[a->source], a->end)))
+            (*in)++; /* exclusive: one letter left out between them */
+    }
+    free(sp);
+    return 0;
+}
+
 /* Read endPosition (and the counting of CR LF) the way the file's own
  * quotes say, then place every selection in code points and bytes. Each
  * selection votes for the readings its @name matches best (an exact match
@@ -146,12 +266,6 @@ int rd_infer_and_place(reader *r)
         else if (has_crlf[s->source] && on && !two)
             m->votes_crlf_one++;
     }
-    if (o->end == QUARRY_REFI_END_INCLUSIVE)
-        inclusive = 1;
-    else if (o->end == QUARRY_REFI_END_EXCLUSIVE)
-        inclusive = 0;
-    else
-        inclusive = m->votes_exclusive > m->votes_inclusive ? 0 : 1;
     if (o->crlf == QUARRY_REFI_CRLF_ONE)
         one = 1;
     else if (o->crlf == QUARRY_REFI_CRLF_TWO)
@@ -160,18 +274,70 @@ int rd_infer_and_place(reader *r)
         one = m->votes_crlf_one > m->votes_crlf_two;
     else /* QualCoder's rule: ATLAS.ti counts a CR LF as one */
         one = m->origin != NULL && strstr(m->origin, "ATLAS") != NULL;
-    m->end_inclusive = inclusive;
     m->crlf_one = one;
-    if (o->end == QUARRY_REFI_END_AUTO && m->n_selections > 0)
-        refi_notice(m, "end",
-                    "%s: endPosition read as %s (@name texts: %lld for "
-                    "inclusive, %lld for exclusive%s)",
-                    r->xml_name, inclusive ? "inclusive" : "exclusive",
-                    (long long)m->votes_inclusive,
-                    (long long)m->votes_exclusive,
-                    m->votes_inclusive == m->votes_exclusive
-                        ? "; the standard's reading on a tie"
-                        : "");
+    {
+        refi_cpmap **by_src = malloc(((size_t)m->n_sources + 1) *
+                                     sizeof(*by_src));
+        if (by_src == NULL) {
+            rc = rd_oom(r);
+            goto out;
+        }
+        for (i = 0; i < m->n_sources; i++)
+            by_src[i] = &maps[one][i];
+        rc = layout_votes(r, by_src, &m->layout_inclusive,
+                          &m->layout_exclusive);
+        free(by_src);
+        if (rc != 0)
+            goto out;
+    }
+    if (o->end != QUARRY_REFI_END_AUTO) {
+        inclusive = o->end == QUARRY_REFI_END_INCLUSIVE;
+        m->end_basis = REFI_END_BY_OPTION;
+    } else if (m->votes_exclusive != m->votes_inclusive) {
+        inclusive = m->votes_inclusive > m->votes_exclusive;
+        m->end_basis = REFI_END_BY_NAMES;
+    } else if (m->layout_exclusive != m->layout_inclusive) {
+        inclusive = m->layout_inclusive > m->layout_exclusive;
+        m->end_basis = REFI_END_BY_LAYOUT;
+    } else {
+        inclusive = 1;
+        m->end_basis = REFI_END_UNDECIDED;
+    }
+    m->end_inclusive = inclusive;
+    if (o->end == QUARRY_REFI_END_AUTO && m->n_selections > 0) {
+        if (m->end_basis == REFI_END_BY_NAMES)
+            refi_notice(m, "end",
+                        "%s: endPosition read as %s (@name texts: %lld for "
+                        "inclusive, %lld for exclusive)",
+                        r->xml_name, inclusive ? "inclusive" : "exclusive",
+                        (long long)m->votes_inclusive,
+                        (long long)m->votes_exclusive);
+        else if (m->end_basis == REFI_END_BY_LAYOUT)
+            refi_notice(m, "end",
+                        "%s: endPosition read as %s: the @name texts do not "
+                        "decide (%lld for inclusive, %lld for exclusive), the "
+                        "selections' layout does (%lld for inclusive, %lld "
+                        "for exclusive: neighbours overlapping or a letter "
+                        "apart, ends on a line's first character or inside a "
+                        "word); --end overrides",
+                        r->xml_name, inclusive ? "inclusive" : "exclusive",
+                        (long long)m->votes_inclusive,
+                        (long long)m->votes_exclusive,
+                        (long long)m->layout_inclusive,
+                        (long long)m->layout_exclusive);
+        else
+            refi_notice(m, "end",
+                        "%s: endPosition read as inclusive (the standard's "
+                        "reading) but undecided: neither the @name texts "
+                        "(%lld for inclusive, %lld for exclusive) nor the "
+                        "selections' layout (%lld, %lld) tell; check an "
+                        "excerpt and import again with --end inclusive or "
+                        "--end exclusive",
+                        r->xml_name, (long long)m->votes_inclusive,
+                        (long long)m->votes_exclusive,
+                        (long long)m->layout_inclusive,
+                        (long long)m->layout_exclusive);
+    }
     if (one)
         refi_notice(m, "crlf",
                     "%s: a CR LF line break counted as one character, as "

@@ -1,97 +1,120 @@
 /*
  * refi_read_src.c -- where a REFI-QDA reader gets its bytes: zip entries
- * read whole within the limits against zip bombs, files on disk for
- * plainTextPaths outside the archive (never climbing out of their folder
- * with ".."), and source texts repaired to valid UTF-8.
+ * read whole within the limits against zip bombs, and the file a
+ * plainTextPath (or richTextPath) names, looked up inside the archive
+ * first; source texts are repaired to valid UTF-8.
+ *
+ * A .qdpx comes from someone else, so a path in it is untrusted. What is
+ * inside the archive is always read (for a bare project.qde: the files
+ * under its own folder). A file outside it only when the caller named a
+ * folder (external_dir): the path's real location (symbolic links
+ * resolved) must lie under that folder, and it must be a regular file
+ * within the size limit, checked on the opened descriptor, so a FIFO, a
+ * device, /proc or a link swapped in between is never read.
  */
+#define _GNU_SOURCE 1 /* O_NOFOLLOW, O_CLOEXEC, realpath */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "refi_read.h"
 #include "utf8.h"
 
 /* ------------------------------------------------------------------ */
-/* Zip entries and files                                               */
+/* Zip entries                                                         */
 
-int rd_read_entry(reader *r, zip_int64_t idx, const char *what, char **out,
-                  size_t *len)
+/* The declared size of an entry against the limits, before inflating. */
+static int check_declared(reader *r, const zip_stat_t *st, const char *what)
 {
-    zip_stat_t st;
-    zip_file_t *zf;
-    char *buf;
-    size_t cap, n = 0;
-    zip_stat_init(&st);
-    if (zip_stat_index(r->za, (zip_uint64_t)idx, 0, &st) != 0)
-        return refi_fail(r->m, QUARRY_EPARSE, "%s: %s: %s", r->file, what,
-                         zip_strerror(r->za));
-    if ((st.valid & ZIP_STAT_SIZE) && st.size > r->max_entry)
+    if (!(st->valid & ZIP_STAT_SIZE))
+        return 0;
+    if (st->size > r->max_entry)
         return refi_fail(r->m, QUARRY_ERANGE,
-                         "%s: %s: %llu bytes uncompressed, over the limit of "
-                         "%llu; refused",
-                         r->file, what, (unsigned long long)st.size,
+                         "%s: entry \"%s\": %llu bytes uncompressed, over the "
+                         "limit of %llu; refused",
+                         r->file, what, (unsigned long long)st->size,
                          (unsigned long long)r->max_entry);
-    cap = (st.valid & ZIP_STAT_SIZE) ? (size_t)st.size + 1 : 4096;
-    buf = malloc(cap);
+    if ((st->valid & ZIP_STAT_COMP_SIZE) && st->size > QUARRY_REFI_RATIO_FLOOR &&
+        st->size / (st->comp_size ? st->comp_size : 1) > r->max_ratio)
+        return refi_fail(
+            r->m, QUARRY_ERANGE,
+            "%s: entry \"%s\": compressed %llu times (%llu bytes from %llu), "
+            "over the limit of %u: a zip bomb? refused",
+            r->file, what,
+            (unsigned long long)(st->size / (st->comp_size ? st->comp_size : 1)),
+            (unsigned long long)st->size, (unsigned long long)st->comp_size,
+            r->max_ratio);
+    if (r->total + st->size > r->max_total)
+        return refi_fail(r->m, QUARRY_ERANGE,
+                         "%s: entry \"%s\": the entries read hold %llu bytes "
+                         "uncompressed with it, over the limit of %llu; refused",
+                         r->file, what,
+                         (unsigned long long)(r->total + st->size),
+                         (unsigned long long)r->max_total);
+    return 0;
+}
+
+/* Read up to the limits from a zip file or a descriptor into a growing
+ * buffer. */
+typedef zip_int64_t (*read_fn)(void *src, char *buf, size_t n);
+
+static zip_int64_t read_zip(void *src, char *buf, size_t n)
+{
+    return zip_fread((zip_file_t *)src, buf, n);
+}
+
+static zip_int64_t read_fd(void *src, char *buf, size_t n)
+{
+    ssize_t got;
+    do
+        got = read(*(int *)src, buf, n);
+    while (got < 0 && errno == EINTR);
+    return got;
+}
+
+/* 0, -1 on a read error, 1 when over the limit, 2 out of memory. */
+static int read_all(reader *r, read_fn fn, void *src, size_t hint, char **out,
+                    size_t *len)
+{
+    size_t cap = hint + 1 > 4096 ? hint + 1 : 4096, n = 0;
+    char *buf = malloc(cap);
     if (buf == NULL)
-        return rd_oom(r);
-    zf = zip_fopen_index(r->za, (zip_uint64_t)idx, 0);
-    if (zf == NULL) {
-        free(buf);
-        return refi_fail(r->m, QUARRY_EPARSE, "%s: %s: %s", r->file, what,
-                         zip_strerror(r->za));
-    }
+        return 2;
     for (;;) {
         zip_int64_t got;
         if (n + 1 >= cap) {
             char *p;
-            if (cap > r->max_entry) {
-                zip_fclose(zf);
+            if (cap > r->max_entry + 1) {
                 free(buf);
-                return refi_fail(r->m, QUARRY_ERANGE,
-                                 "%s: %s: inflates past the limit of %llu "
-                                 "bytes; refused",
-                                 r->file, what,
-                                 (unsigned long long)r->max_entry);
+                return 1;
             }
             p = realloc(buf, cap * 2);
             if (p == NULL) {
-                zip_fclose(zf);
                 free(buf);
-                return rd_oom(r);
+                return 2;
             }
             buf = p;
             cap *= 2;
         }
-        got = zip_fread(zf, buf + n, cap - 1 - n);
+        got = fn(src, buf + n, cap - 1 - n);
         if (got < 0) {
-            refi_fail(r->m, QUARRY_EPARSE, "%s: %s: %s", r->file, what,
-                      zip_file_strerror(zf));
-            zip_fclose(zf);
             free(buf);
-            return QUARRY_EPARSE;
+            return -1;
         }
         if (got == 0)
             break;
         n += (size_t)got;
-        if (n > r->max_entry) {
-            zip_fclose(zf);
+        if (n > r->max_entry || r->total + n > r->max_total) {
             free(buf);
-            return refi_fail(r->m, QUARRY_ERANGE,
-                             "%s: %s: inflates past the limit of %llu bytes; "
-                             "refused",
-                             r->file, what, (unsigned long long)r->max_entry);
+            return 1;
         }
-    }
-    zip_fclose(zf);
-    r->total += n;
-    if (r->total > r->max_total) {
-        free(buf);
-        return refi_fail(r->m, QUARRY_ERANGE,
-                         "%s: the entries read inflate past the limit of %llu "
-                         "bytes; refused",
-                         r->file, (unsigned long long)r->max_total);
     }
     buf[n] = '\0';
     *out = buf;
@@ -99,111 +122,46 @@ int rd_read_entry(reader *r, zip_int64_t idx, const char *what, char **out,
     return 0;
 }
 
-/* Refuse an archive whose declared sizes already break the limits. */
-int rd_check_archive(reader *r)
+int rd_read_entry(reader *r, zip_int64_t idx, const char *what, char **out,
+                  size_t *len)
 {
-    zip_int64_t n = zip_get_num_entries(r->za, 0), i;
-    uint64_t sum = 0;
-    for (i = 0; i < n; i++) {
-        zip_stat_t st;
-        zip_stat_init(&st);
-        if (zip_stat_index(r->za, (zip_uint64_t)i, 0, &st) != 0)
-            continue;
-        if (!(st.valid & ZIP_STAT_SIZE))
-            continue;
-        if (st.size > r->max_entry)
-            return refi_fail(r->m, QUARRY_ERANGE,
-                             "%s: entry \"%s\": %llu bytes uncompressed, over "
-                             "the limit of %llu; refused",
-                             r->file, st.name ? st.name : "?",
-                             (unsigned long long)st.size,
-                             (unsigned long long)r->max_entry);
-        if ((st.valid & ZIP_STAT_COMP_SIZE) && st.size > ((uint64_t)1 << 20) &&
-            st.size / (st.comp_size ? st.comp_size : 1) > r->max_ratio)
-            return refi_fail(
-                r->m, QUARRY_ERANGE,
-                "%s: entry \"%s\": compressed %llu times (%llu "
-                "bytes from %llu), over the limit of %u: a zip "
-                "bomb? refused",
-                r->file, st.name ? st.name : "?",
-                (unsigned long long)(st.size /
-                                     (st.comp_size ? st.comp_size : 1)),
-                (unsigned long long)st.size, (unsigned long long)st.comp_size,
-                r->max_ratio);
-        sum += st.size;
-    }
-    if (sum > r->max_total)
+    return rd_read_entry_of(r, r->za, idx, what, out, len);
+}
+
+int rd_read_entry_of(reader *r, zip_t *za, zip_int64_t idx, const char *what,
+                     char **out, size_t *len)
+{
+    zip_stat_t st;
+    zip_file_t *zf;
+    int rc;
+    zip_stat_init(&st);
+    if (zip_stat_index(za, (zip_uint64_t)idx, 0, &st) != 0)
+        return refi_fail(r->m, QUARRY_EPARSE, "%s: %s: %s", r->file, what,
+                         zip_strerror(za));
+    if ((rc = check_declared(r, &st, what)) != 0)
+        return rc;
+    zf = zip_fopen_index(za, (zip_uint64_t)idx, 0);
+    if (zf == NULL)
+        return refi_fail(r->m, QUARRY_EPARSE, "%s: %s: %s", r->file, what,
+                         zip_strerror(za));
+    rc = read_all(r, read_zip, zf,
+                  (st.valid & ZIP_STAT_SIZE) ? (size_t)st.size : 0, out, len);
+    if (rc == -1)
+        refi_fail(r->m, QUARRY_EPARSE, "%s: %s: %s", r->file, what,
+                  zip_file_strerror(zf));
+    zip_fclose(zf);
+    if (rc == 1)
         return refi_fail(r->m, QUARRY_ERANGE,
-                         "%s: the entries hold %llu bytes uncompressed, over "
-                         "the limit of %llu; refused",
-                         r->file, (unsigned long long)sum,
+                         "%s: %s: inflates past the limit of %llu bytes (or "
+                         "%llu for all entries read); refused",
+                         r->file, what, (unsigned long long)r->max_entry,
                          (unsigned long long)r->max_total);
+    if (rc == 2)
+        return rd_oom(r);
+    if (rc != 0)
+        return QUARRY_EPARSE;
+    r->total += *len;
     return 0;
-}
-
-static int read_disk_file(reader *r, const xmlNode *n, const char *path,
-                          char **out, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t cap = 0, used = 0;
-    if (f == NULL)
-        return rd_fail_at(r, QUARRY_EIO, n, "cannot read \"%s\": %s", path,
-                          strerror(errno));
-    for (;;) {
-        size_t got;
-        if (used + 1 >= cap) {
-            char *p;
-            if (cap > r->max_entry) {
-                fclose(f);
-                free(buf);
-                return rd_fail_at(r, QUARRY_ERANGE, n,
-                                  "\"%s\" is over the limit of %llu bytes",
-                                  path, (unsigned long long)r->max_entry);
-            }
-            cap = cap ? cap * 2 : 65536;
-            p = realloc(buf, cap);
-            if (p == NULL) {
-                fclose(f);
-                free(buf);
-                return rd_oom(r);
-            }
-            buf = p;
-        }
-        got = fread(buf + used, 1, cap - 1 - used, f);
-        used += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        fclose(f);
-        free(buf);
-        return rd_fail_at(r, QUARRY_EIO, n, "cannot read \"%s\"", path);
-    }
-    fclose(f);
-    buf[used] = '\0';
-    *out = buf;
-    *len = used;
-    return 0;
-}
-
-/* A path that may not climb out of its folder: no "..", no backslash, no
- * NUL, not absolute. */
-static int contained(const char *p)
-{
-    const char *s = p;
-    if (p[0] == '\0' || p[0] == '/' || strchr(p, '\\') != NULL)
-        return 0;
-    while (*s) {
-        const char *e = strchr(s, '/');
-        size_t l = e ? (size_t)(e - s) : strlen(s);
-        if (l == 2 && s[0] == '.' && s[1] == '.')
-            return 0;
-        s += l;
-        if (*s == '/')
-            s++;
-    }
-    return 1;
 }
 
 /* Repair a source text: invalid UTF-8 and NUL bytes become U+FFFD, each
@@ -245,83 +203,379 @@ int rd_clean_text(reader *r, const xmlNode *n, char **buf, size_t *len)
     return 0;
 }
 
-/* The text of a TextSource or Note from @plainTextPath. */
-int rd_load_path_text(reader *r, const xmlNode *n, const char *path, char **buf,
+/* ------------------------------------------------------------------ */
+/* Paths                                                               */
+
+/* A relative path that stays in its folder: no "..", not absolute, not
+ * empty (backslashes were turned into slashes before). */
+static int contained(const char *p)
+{
+    const char *s = p;
+    if (p[0] == '\0' || p[0] == '/')
+        return 0;
+    while (*s) {
+        const char *e = strchr(s, '/');
+        size_t l = e ? (size_t)(e - s) : strlen(s);
+        if (l == 2 && s[0] == '.' && s[1] == '.')
+            return 0;
+        s += l;
+        if (*s == '/')
+            s++;
+    }
+    return 1;
+}
+
+/* "%41" -> "A" in place; -1 on a malformed escape or an escaped NUL. */
+static int percent_decode(char *s)
+{
+    char *o = s;
+    for (; *s; s++) {
+        char h[3] = {0, 0, 0};
+        long v;
+        if (*s != '%') {
+            *o++ = *s;
+            continue;
+        }
+        if (s[1] == '\0' || s[2] == '\0')
+            return -1;
+        h[0] = s[1];
+        h[1] = s[2];
+        if (strspn(h, "0123456789abcdefABCDEF") != 2)
+            return -1;
+        v = strtol(h, NULL, 16);
+        if (v == 0)
+            return -1;
+        *o++ = (char)v;
+        s += 2;
+    }
+    *o = '\0';
+    return 0;
+}
+
+/* The places tried for a path, for the message when none held it. */
+typedef struct tried {
+    char text[600];
+    size_t len;
+    int n;
+} tried;
+
+static void tried_add(tried *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void tried_add(tried *t, const char *fmt, ...)
+{
+    va_list ap;
+    int k;
+    if (t->len + 8 >= sizeof(t->text))
+        return;
+    if (t->n++ > 0) {
+        memcpy(t->text + t->len, ", ", 3);
+        t->len += 2;
+    }
+    va_start(ap, fmt);
+    k = vsnprintf(t->text + t->len, sizeof(t->text) - t->len, fmt, ap);
+    va_end(ap);
+    if (k > 0)
+        t->len += (size_t)k < sizeof(t->text) - t->len
+                      ? (size_t)k
+                      : sizeof(t->text) - t->len - 1;
+}
+
+/* "TextSource \"name\" (guid ...)" for messages: the element read. */
+static void label_of(const xmlNode *n, char *out, size_t cap)
+{
+    xmlChar *name = xmlGetNoNsProp(n, (const xmlChar *)"name");
+    xmlChar *guid = xmlGetNoNsProp(n, (const xmlChar *)"guid");
+    snprintf(out, cap, "\"%.80s\" (guid %.40s)",
+             name ? (const char *)name : "", guid ? (const char *)guid : "?");
+    xmlFree(name);
+    xmlFree(guid);
+}
+
+/* Is the real path `real` the folder `root` or under it? */
+static int under(const char *real, const char *root)
+{
+    size_t l = strlen(root);
+    if (l == 1 && root[0] == '/')
+        return 1;
+    return strncmp(real, root, l) == 0 && (real[l] == '/' || real[l] == '\0');
+}
+
+/* What looking for a path returns: D_READ (the text is in *buf),
+ * D_MISSING (nothing there: try the next place) or a negative status
+ * (refused or unreadable; the model's message says why). */
+#define D_READ 0
+#define D_MISSING 1
+
+static const char *kind_of(mode_t m)
+{
+    if (S_ISFIFO(m))
+        return "a FIFO";
+    if (S_ISCHR(m))
+        return "a character device";
+    if (S_ISBLK(m))
+        return "a block device";
+    if (S_ISDIR(m))
+        return "a folder";
+    if (S_ISSOCK(m))
+        return "a socket";
+    return "not a regular file";
+}
+
+/* Read the file at `path` if its real path lies under the real folder
+ * `root` and it is a regular file within the limits. The real path is
+ * opened with O_NOFOLLOW and O_NONBLOCK and checked with fstat, so what
+ * is read is what was checked and a FIFO cannot block the import. */
+static int read_under(reader *r, const xmlNode *n, const char *label,
+                      const char *attr_name, const char *value,
+                      const char *path, const char *root, char **buf,
                       size_t *len)
 {
-    int rc;
-    if (strncmp(path, "internal://", 11) == 0) {
-        const char *rel = path + 11;
+    char *real = realpath(path, NULL);
+    struct stat st;
+    int fd = -1, rc;
+    if (real == NULL) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return D_MISSING;
+        return rd_fail_at(r, QUARRY_EIO, n,
+                          "%s: %s \"%s\": cannot resolve \"%s\": %s", label,
+                          attr_name, value, path, strerror(errno));
+    }
+    if (!under(real, root)) {
+        rc = rd_fail_at(r, QUARRY_EPARSE, n,
+                        "%s: %s \"%s\" resolves to \"%s\", outside the folder "
+                        "\"%s\"; refused",
+                        label, attr_name, value, real, root);
+        goto out;
+    }
+    fd = open(real, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        rc = rd_fail_at(r, QUARRY_EIO, n,
+                        "%s: %s \"%s\": cannot read \"%s\": %s", label,
+                        attr_name, value, real, strerror(errno));
+        goto out;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        rc = rd_fail_at(r, QUARRY_EPARSE, n,
+                        "%s: %s \"%s\": \"%s\" is %s; only regular files are "
+                        "read; refused",
+                        label, attr_name, value, real, kind_of(st.st_mode));
+        goto out;
+    }
+    if ((uint64_t)st.st_size > r->max_entry ||
+        r->total + (uint64_t)st.st_size > r->max_total) {
+        rc = rd_fail_at(r, QUARRY_ERANGE, n,
+                        "%s: %s \"%s\": \"%s\" holds %llu bytes, over the "
+                        "limit of %llu; refused",
+                        label, attr_name, value, real,
+                        (unsigned long long)st.st_size,
+                        (unsigned long long)r->max_entry);
+        goto out;
+    }
+    rc = read_all(r, read_fd, &fd, (size_t)st.st_size, buf, len);
+    if (rc == 0) {
+        r->total += *len;
+        if (root != r->unpacked_real)
+            refi_notice(r->m, "external",
+                        "%s:%d: %s %s: text read from outside the archive: %s",
+                        r->xml_name, rd_node_line(n), (const char *)n->name,
+                        label, real);
+    } else if (rc == 1) {
+        rc = rd_fail_at(r, QUARRY_ERANGE, n,
+                        "%s: %s \"%s\": \"%s\" grows past the limit of %llu "
+                        "bytes; refused",
+                        label, attr_name, value, real,
+                        (unsigned long long)r->max_entry);
+    } else if (rc == 2) {
+        rc = rd_oom(r);
+    } else {
+        rc = rd_fail_at(r, QUARRY_EIO, n,
+                        "%s: %s \"%s\": cannot read \"%s\": %s", label,
+                        attr_name, value, real, strerror(errno));
+    }
+out:
+    if (fd >= 0)
+        close(fd);
+    free(real);
+    return rc;
+}
+
+/* The real path of a folder named by the caller, kept on the reader. */
+static int real_dir(reader *r, const char *dir, char **out)
+{
+    if (*out != NULL)
+        return 0;
+    *out = realpath(dir, NULL);
+    if (*out == NULL)
+        return refi_fail(r->m, QUARRY_EIO, "%s: the folder \"%s\": %s",
+                         r->file, dir, strerror(errno));
+    return 0;
+}
+
+/* Look rel up inside the archive (sources/REL, then REL at the root; any
+ * case), or under the folder of a bare project.qde. */
+static int find_inside(reader *r, const xmlNode *n, const char *label,
+                           const char *attr_name, const char *value,
+                           const char *rel, tried *t, char **buf, size_t *len)
+{
+    static const char *const prefix[2] = {"sources/", ""};
+    int k;
+    for (k = 0; k < 2; k++) {
+        size_t l = strlen(prefix[k]) + strlen(rel) + 1;
         char *entry;
-        zip_int64_t idx;
-        if (!contained(rel))
-            return rd_fail_at(r, QUARRY_EPARSE, n,
-                              "plainTextPath \"%s\" leaves the sources folder; "
-                              "refused",
-                              path);
-        if (r->za == NULL) {
-            /* An unpacked project: project.qde beside its sources/. */
-            char *full;
-            if (r->base_dir == NULL)
-                return rd_fail_at(
-                    r, QUARRY_ENOTFOUND, n,
-                    "plainTextPath \"%s\" needs the .qdpx archive", path);
-            full = malloc(strlen(r->base_dir) + strlen(rel) + 10);
-            if (full == NULL)
-                return rd_oom(r);
-            sprintf(full, "%s/sources/%s", r->base_dir, rel);
-            rc = read_disk_file(r, n, full, buf, len);
-            free(full);
-            return rc;
-        }
-        entry = malloc(strlen(rel) + 9);
+        if (r->za == NULL && r->base_dir == NULL)
+            break;
+        entry = malloc(l + (r->base_dir ? strlen(r->base_dir) + 1 : 0));
         if (entry == NULL)
             return rd_oom(r);
-        sprintf(entry, "sources/%s", rel);
-        idx = zip_name_locate(r->za, entry, ZIP_FL_NOCASE);
-        if (idx < 0) {
-            free(entry);
-            return rd_fail_at(
-                r, QUARRY_ENOTFOUND, n,
-                "plainTextPath \"%s\": no entry sources/%s in the "
-                "archive",
-                path, rel);
-        }
-        rc = rd_read_entry(r, idx, entry, buf, len);
-        free(entry);
-        return rc;
-    } else {
-        const char *p = path;
-        char *full;
-        if (strncmp(p, "file://", 7) == 0)
-            p += 7;
-        if (!r->o->allow_external)
-            return rd_fail_at(r, QUARRY_EPARSE, n,
-                              "plainTextPath \"%s\" is outside the archive and "
-                              "external files are not allowed",
-                              path);
-        if (p[0] == '/') {
-            full = strdup(p);
+        if (r->za != NULL) {
+            zip_int64_t idx;
+            snprintf(entry, l, "%s%s", prefix[k], rel);
+            tried_add(t, "%s in the archive", entry);
+            idx = zip_name_locate(r->za, entry, ZIP_FL_NOCASE);
+            if (idx >= 0) {
+                int rc = rd_read_entry(r, idx, entry, buf, len);
+                free(entry);
+                return rc;
+            }
         } else {
-            const char *base = r->base_dir ? r->base_dir : ".";
-            if (!contained(p))
-                return rd_fail_at(r, QUARRY_EPARSE, n,
-                                  "plainTextPath \"%s\" leaves the project's "
-                                  "folder; refused",
-                                  path);
-            full = malloc(strlen(base) + strlen(p) + 2);
-            if (full != NULL)
-                sprintf(full, "%s/%s", base, p);
+            int d;
+            sprintf(entry, "%s/%s%s", r->base_dir, prefix[k], rel);
+            tried_add(t, "%s", entry);
+            if ((d = real_dir(r, r->base_dir, &r->unpacked_real)) != 0) {
+                free(entry);
+                return d;
+            }
+            d = read_under(r, n, label, attr_name, value, entry,
+                           r->unpacked_real, buf, len);
+            if (d != D_MISSING) {
+                free(entry);
+                return d;
+            }
         }
+        free(entry);
+    }
+    return D_MISSING;
+}
+
+/* Look path up outside the archive, under the folder the caller allowed:
+ * an absolute path as it is, a relative one under that folder, the
+ * project's basePath and the .qdpx's folder. */
+static int find_outside(reader *r, const xmlNode *n, const char *label,
+                            const char *attr_name, const char *value,
+                            const char *path, tried *t, char **buf,
+                            size_t *len)
+{
+    const char *bases[3];
+    int k, nb = 0, rc;
+    if ((rc = real_dir(r, r->o->external_dir, &r->external_real)) != 0)
+        return rc;
+    if (path[0] == '/') {
+        tried_add(t, "%s", path);
+        return read_under(r, n, label, attr_name, value, path,
+                          r->external_real, buf, len);
+    }
+    bases[nb++] = r->o->external_dir;
+    if (r->base_path != NULL)
+        bases[nb++] = r->base_path;
+    if (r->pkg_dir != NULL)
+        bases[nb++] = r->pkg_dir;
+    for (k = 0; k < nb; k++) {
+        char *full = malloc(strlen(bases[k]) + strlen(path) + 2);
+        int d;
         if (full == NULL)
             return rd_oom(r);
-        rc = read_disk_file(r, n, full, buf, len);
-        if (rc == 0)
-            refi_notice(r->m, "external",
-                        "%s:%d: %s: text read from outside the archive: %s",
-                        r->xml_name, rd_node_line(n), (const char *)n->name,
-                        full);
+        sprintf(full, "%s/%s", bases[k], path);
+        tried_add(t, "%s", full);
+        d = read_under(r, n, label, attr_name, value, full, r->external_real,
+                       buf, len);
         free(full);
-        return rc;
+        if (d != D_MISSING)
+            return d;
     }
+    return D_MISSING;
+}
+
+int rd_load_path_text(reader *r, const xmlNode *n, const char *attr_name,
+                      const char *path, char **buf, size_t *len)
+{
+    char label[160], *p;
+    const char *scheme_end = strstr(path, "://");
+    tried t;
+    int d = D_MISSING, internal = 0, absolute = 0;
+    size_t i;
+    label_of(n, label, sizeof(label));
+    memset(&t, 0, sizeof(t));
+    if (strncmp(path, "internal://", 11) == 0) {
+        internal = 1;
+        p = strdup(path + 11);
+    } else if (strncasecmp(path, "file:", 5) == 0) {
+        const char *u = path + 5;
+        if (strncmp(u, "//localhost/", 12) == 0)
+            u += 11;
+        else if (strncmp(u, "//", 2) == 0)
+            u += 2;
+        p = strdup(u);
+        if (p != NULL && (p[0] != '/' || percent_decode(p) != 0)) {
+            free(p);
+            return rd_fail_at(r, QUARRY_EPARSE, n,
+                              "%s: %s \"%s\" is not a local file URL; refused",
+                              label, attr_name, path);
+        }
+        absolute = 1;
+    } else if (scheme_end != NULL &&
+               strspn(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVW"
+                            "XYZ0123456789+-.") == (size_t)(scheme_end - path)) {
+        return rd_fail_at(r, QUARRY_EPARSE, n,
+                          "%s: %s \"%s\": unknown scheme; refused", label,
+                          attr_name, path);
+    } else {
+        p = strdup(path);
+    }
+    if (p == NULL)
+        return rd_oom(r);
+    for (i = 0; p[i]; i++)
+        if (p[i] == '\\')
+            p[i] = '/';
+    /* "C:/..." or "//server/...": a Windows path, outside the archive. */
+    if (p[0] == '/' ||
+        (((p[0] | 0x20) >= 'a' && (p[0] | 0x20) <= 'z') && p[1] == ':'))
+        absolute = 1;
+    if (internal && !contained(p)) {
+        free(p);
+        return rd_fail_at(r, QUARRY_EPARSE, n,
+                          "%s: %s \"%s\" leaves the sources folder; refused",
+                          label, attr_name, path);
+    }
+    if (!internal && !absolute && !contained(p) &&
+        r->o->external_dir == NULL) {
+        free(p);
+        return rd_fail_at(r, QUARRY_EPARSE, n,
+                          "%s: %s \"%s\" leaves the project's folder; refused",
+                          label, attr_name, path);
+    }
+    if (!absolute && contained(p))
+        d = find_inside(r, n, label, attr_name, path, p, &t, buf, len);
+    if (d == D_MISSING && !internal && r->o->external_dir != NULL &&
+        !(p[0] != '/' && absolute))
+        d = find_outside(r, n, label, attr_name, path, p, &t, buf, len);
+    free(p);
+    if (d != D_MISSING)
+        return d;
+    if (absolute && r->o->external_dir == NULL)
+        return rd_fail_at(r, QUARRY_EPARSE, n,
+                          "%s: %s \"%s\" is outside the archive; not read "
+                          "(allow a folder with --allow-external DIR)",
+                          label, attr_name, path);
+    if (t.n == 0 && absolute)
+        return rd_fail_at(r, QUARRY_ENOTFOUND, n,
+                          "%s: %s \"%s\" names a file on another system; "
+                          "not read",
+                          label, attr_name, path);
+    return rd_fail_at(r, QUARRY_ENOTFOUND, n,
+                      "%s: %s \"%s\" not found; tried %s%s", label, attr_name,
+                      path, t.n ? t.text : "nothing",
+                      internal || r->o->external_dir != NULL
+                          ? ""
+                          : " (files outside the archive are read only from a "
+                            "folder allowed with --allow-external DIR)");
 }

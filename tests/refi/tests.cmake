@@ -21,7 +21,10 @@ set(_refi_out ${CMAKE_CURRENT_BINARY_DIR}/refi-out)
 
 quarry_cmocka_test(${CMAKE_CURRENT_LIST_DIR}/test_refi_guids.c)
 quarry_cmocka_test(${CMAKE_CURRENT_LIST_DIR}/test_refi_roundtrip.c)
-foreach(t test_refi test_refi_guids test_refi_roundtrip)
+# What the reader reads and never reads (paths, limits, fixtures of other
+# tools' shapes).
+quarry_cmocka_test(${CMAKE_CURRENT_LIST_DIR}/test_refi_read.c)
+foreach(t test_refi test_refi_guids test_refi_roundtrip test_refi_read)
   if(TEST ${t})
     set_tests_properties(${t} PROPERTIES
       FIXTURES_SETUP refi_export

@@ -549,27 +549,32 @@ static void expect_refused(const char *path, const quarry_refi_options *o,
 
 static void refuses_zip_bomb(void **state)
 {
-    size_t n = 20u << 20;
+    /* Over the floor (64 MiB) under which the ratio alone never refuses. */
+    size_t n = (size_t)QUARRY_REFI_RATIO_FLOOR + (1u << 20);
     char *zeros = calloc(1, n);
     const char *names[2] = {"project.qde", "sources/x.txt"};
-    const char *datas[2] = {HEAD "</Project>", zeros};
+    const char *datas[2] = {
+        HEAD "<Sources><TextSource guid=\"00000000-0000-4000-8000-"
+             "000000000002\" plainTextPath=\"internal://x.txt\"/></Sources>"
+             "</Project>",
+        zeros};
     size_t lens[2] = {strlen(datas[0]), n};
     quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
     (void)state;
     assert_non_null(zeros);
     make_zip(test_out_path("bomb.qdpx"), names, datas, lens, 2);
     free(zeros);
-    expect_refused(test_out_path("bomb.qdpx"), NULL, QUARRY_ERANGE, "sources/x.txt",
-                   "zip bomb");
+    expect_refused(test_out_path("bomb.qdpx"), NULL, QUARRY_ERANGE,
+                   "sources/x.txt", "zip bomb");
     /* Lower limits: an entry over max_entry_bytes, a total over the cap. */
     o.max_ratio = 100000;
     o.max_entry_bytes = 1u << 20;
-    expect_refused(test_out_path("bomb.qdpx"), &o, QUARRY_ERANGE, "sources/x.txt",
-                   "over the limit");
+    expect_refused(test_out_path("bomb.qdpx"), &o, QUARRY_ERANGE,
+                   "sources/x.txt", "over the limit");
     o.max_entry_bytes = 0;
     o.max_total_bytes = 1u << 20;
-    expect_refused(test_out_path("bomb.qdpx"), &o, QUARRY_ERANGE, "uncompressed",
-                   "over the limit");
+    expect_refused(test_out_path("bomb.qdpx"), &o, QUARRY_ERANGE,
+                   "uncompressed", "over the limit");
 }
 
 static void refuses_escaping_paths(void **state)
@@ -594,21 +599,21 @@ static void refuses_escaping_paths(void **state)
                      "</Sources></Project>",
                 NULL, NULL),
         NULL, QUARRY_EPARSE, "TextSource", "leaves the project's folder");
-    o.allow_external = 0;
     expect_refused(
         zip_qde("escape4.qdpx",
                 HEAD "<Sources><TextSource guid=\"00000000-0000-4000-8000-"
                      "000000000002\" plainTextPath=\"file:///etc/hostname\"/>"
                      "</Sources></Project>",
                 NULL, NULL),
-        &o, QUARRY_EPARSE, "TextSource", "external files are not allowed");
+        &o, QUARRY_EPARSE, "TextSource", "is outside the archive; not read");
     expect_refused(
         zip_qde("escape5.qdpx",
                 HEAD "<Sources><TextSource guid=\"00000000-0000-4000-8000-"
                      "000000000002\" plainTextPath=\"internal://nothere.txt\"/>"
                      "</Sources></Project>",
                 "sources/other.txt", "x"),
-        NULL, QUARRY_ENOTFOUND, "TextSource", "no entry sources/nothere.txt");
+        NULL, QUARRY_ENOTFOUND, "TextSource",
+        "tried sources/nothere.txt in the archive, nothere.txt in the archive");
 }
 
 static void refuses_bad_selections(void **state)
@@ -620,7 +625,7 @@ static void refuses_bad_selections(void **state)
             HEAD CODES SRC_OPEN
             "<PlainTextContent>short</PlainTextContent>\n"
             "<PlainTextSelection guid=\"00000000-0000-4000-8000-00000000000a\" "
-            "startPosition=\"2\" endPosition=\"5\"/>"
+            "startPosition=\"2\" endPosition=\"6\"/>"
             "</TextSource></Sources></Project>",
             NULL, NULL),
         NULL, QUARRY_ERANGE,

@@ -7,9 +7,14 @@
  * the exact source text (line endings are never normalised); quarry keeps
  * byte offsets inside and converts at this edge. Writers disagree on
  * whether endPosition is inclusive: on import quarry infers it from the
- * quoted text in each selection's @name (majority over the file), falls
- * back to the standard's (inclusive) reading on a tie, and takes an
- * override. Exports use deterministic GUIDs (UUID v5 over stable keys), so
+ * quoted text in each selection's @name (majority over the file), then
+ * from the selections' layout (neighbours overlapping by one, ends on the
+ * next line's first character or inside a word), falls back to the
+ * standard's (inclusive) reading with a notice when nothing decides, and
+ * takes an override. The stats say which reading was taken.
+ *
+ * An import reads only what is inside the archive (or, for a bare
+ * project.qde, under its folder) unless external_dir names a folder. Exports use deterministic GUIDs (UUID v5 over stable keys), so
  * two exports of an unchanged project are byte-identical.
  *
  * Imports are all-or-nothing. What quarry cannot use (pictures, PDF, audio,
@@ -58,12 +63,19 @@ typedef struct quarry_refi_options {
     uint32_t version;
     quarry_refi_end end;
     quarry_refi_crlf crlf;
-    /* Read a plainTextPath outside the archive (relative to the .qdpx's
-     * folder or the project's basePath, or absolute). ".." is refused. */
-    int allow_external;
-    /* Limits against zip bombs (0 = the default): bytes of one entry
-     * (256 MiB), of all entries read (1 GiB), and the largest ratio of
-     * uncompressed to compressed size of an entry over 1 MiB (100). */
+    /* A folder whose files a plainTextPath (or richTextPath) outside the
+     * archive may name: an absolute path, a file:// URL, or a path
+     * relative to the .qdpx's folder, the project's basePath or this
+     * folder. The real path (symbolic links resolved) must lie under it
+     * and be a regular file within max_entry_bytes. NULL (the default):
+     * only what is inside the archive is read (for a bare project.qde:
+     * the files under its own folder). */
+    const char *external_dir;
+    /* Limits against zip bombs (0 = the default): bytes of one entry or
+     * file read (512 MiB), of all entries and files read (2 GiB), and the
+     * largest ratio of uncompressed to compressed size, checked only for
+     * an entry over 64 MiB (100); entries never read (pictures, audio)
+     * do not count. */
     uint64_t max_entry_bytes;
     uint64_t max_total_bytes;
     uint32_t max_ratio;
@@ -78,13 +90,16 @@ typedef struct quarry_refi_options {
 /* clang-format off */
 #define QUARRY_REFI_OPTIONS_INIT                                            \
     {QUARRY_REFI_OPTIONS_VERSION, QUARRY_REFI_END_AUTO,                     \
-     QUARRY_REFI_CRLF_AUTO, 1, 0, 0, 0, NULL, NULL,                         \
+     QUARRY_REFI_CRLF_AUTO, NULL, 0, 0, 0, NULL, NULL,                      \
      QUARRY_REFI_SEGMENT_AUTO}
 /* clang-format on */
 
-#define QUARRY_REFI_DEFAULT_MAX_ENTRY ((uint64_t)256 << 20)
-#define QUARRY_REFI_DEFAULT_MAX_TOTAL ((uint64_t)1 << 30)
+#define QUARRY_REFI_DEFAULT_MAX_ENTRY ((uint64_t)512 << 20)
+#define QUARRY_REFI_DEFAULT_MAX_TOTAL ((uint64_t)2 << 30)
 #define QUARRY_REFI_DEFAULT_MAX_RATIO 100u
+/* Entries up to this size are never refused for their ratio alone: a
+ * repetitive text compresses far better than 100 to 1. */
+#define QUARRY_REFI_RATIO_FLOOR ((uint64_t)64 << 20)
 
 /* ------------------------------------------------------------------ */
 /* Projects (quarry/project.h) in and out                               */
@@ -98,6 +113,10 @@ typedef struct quarry_refi_stats {
     int64_t codes;    /* codes added to the codebook */
     int64_t coders;   /* users seen */
     int64_t rest;     /* excerpts cut from the uncoded rest of the text */
+    /* How the file was read: endPosition (INCLUSIVE or EXCLUSIVE) and a
+     * CR LF line break (TWO or ONE), so it can be written back alike. */
+    quarry_refi_end end;
+    quarry_refi_crlf crlf;
 } quarry_refi_stats;
 
 /* Import a .qdpx (or a bare project.qde) in one transaction: users as

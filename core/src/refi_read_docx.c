@@ -1,0 +1,192 @@
+/*
+ * refi_read_docx.c -- the text of a TextSource whose only text is its
+ * rich text (richTextPath, a .docx), as some tools export a source
+ * imported from Word.
+ *
+ * A .docx is a zip holding word/document.xml (WordprocessingML). libzip
+ * opens it from memory within the reader's limits (it counts towards the
+ * total read) and libxml2 parses the document through the reader's parser
+ * (no DOCTYPE, errors into the message). The text is the w:p paragraphs
+ * in document order joined by "\n": w:t text, w:tab a tab, w:br and w:cr
+ * a line break; properties (w:pPr, w:rPr, where w:tab is a tab stop),
+ * deleted text, field codes and the fallback copies of alternate content
+ * are left out.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/tree.h>
+#include <zip.h>
+
+#include "refi_read.h"
+
+#define NS_W "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+#define NS_MC "http://schemas.openxmlformats.org/markup-compatibility/2006"
+
+typedef struct text_buf {
+    char *s;
+    size_t len, cap;
+    int64_t paragraphs;
+    int in_paragraph;
+    int oom;
+} text_buf;
+
+static void put(text_buf *t, const char *s, size_t n)
+{
+    if (t->oom)
+        return;
+    if (t->len + n + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 4096;
+        char *p;
+        while (cap < t->len + n + 1)
+            cap *= 2;
+        p = realloc(t->s, cap);
+        if (p == NULL) {
+            t->oom = 1;
+            return;
+        }
+        t->s = p;
+        t->cap = cap;
+    }
+    memcpy(t->s + t->len, s, n);
+    t->len += n;
+    t->s[t->len] = '\0';
+}
+
+static int in_ns(const xmlNode *n, const char *ns)
+{
+    return n->ns != NULL && n->ns->href != NULL &&
+           strcmp((const char *)n->ns->href, ns) == 0;
+}
+
+static int is(const xmlNode *n, const char *name)
+{
+    return strcmp((const char *)n->name, name) == 0;
+}
+
+/* Subtrees whose text is not the document's text. */
+static int skipped(const xmlNode *n)
+{
+    static const char *const w[] = {"pPr",     "rPr",       "sectPr",
+                                    "tblPr",   "trPr",      "tcPr",
+                                    "delText", "instrText", "del",
+                                    NULL};
+    int i;
+    if (in_ns(n, NS_MC))
+        return is(n, "Fallback");
+    if (!in_ns(n, NS_W))
+        return 0;
+    for (i = 0; w[i] != NULL; i++)
+        if (is(n, w[i]))
+            return 1;
+    return 0;
+}
+
+static void walk(text_buf *t, const xmlNode *n, int depth)
+{
+    const xmlNode *c;
+    /* Word nests tables in tables; a document deeper than this is not
+     * one Word wrote. */
+    if (depth > 256)
+        return;
+    for (c = n; c != NULL; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || skipped(c))
+            continue;
+        if (in_ns(c, NS_W) && is(c, "p")) {
+            int outer = !t->in_paragraph;
+            if (t->paragraphs > 0 || !outer)
+                put(t, "\n", 1);
+            t->paragraphs += outer;
+            t->in_paragraph = 1;
+            walk(t, c->children, depth + 1);
+            if (outer)
+                t->in_paragraph = 0;
+            continue;
+        }
+        if (in_ns(c, NS_W) && is(c, "t")) {
+            xmlChar *v = xmlNodeGetContent(c);
+            if (v != NULL) {
+                put(t, (const char *)v, strlen((const char *)v));
+                xmlFree(v);
+            }
+            continue;
+        }
+        if (in_ns(c, NS_W) && is(c, "tab")) {
+            put(t, "\t", 1);
+            continue;
+        }
+        if (in_ns(c, NS_W) && (is(c, "br") || is(c, "cr"))) {
+            put(t, "\n", 1);
+            continue;
+        }
+        walk(t, c->children, depth + 1);
+    }
+}
+
+int rd_docx_text(reader *r, const char *what, const char *bytes, size_t len,
+                 char **out, size_t *out_len, int64_t *paragraphs)
+{
+    zip_error_t ze;
+    zip_source_t *src;
+    zip_t *za = NULL;
+    zip_int64_t idx;
+    char *xml = NULL, name[600];
+    size_t xml_len = 0;
+    xmlDoc *doc = NULL;
+    const char *saved_name = r->xml_name;
+    text_buf t;
+    int rc;
+    memset(&t, 0, sizeof(t));
+    zip_error_init(&ze);
+    src = zip_source_buffer_create(bytes, len, 0, &ze);
+    if (src != NULL) {
+        za = zip_open_from_source(src, ZIP_RDONLY, &ze);
+        if (za == NULL)
+            zip_source_free(src);
+    }
+    if (za == NULL) {
+        rc = refi_fail(r->m, QUARRY_EPARSE, "%s: %s is not a .docx (zip): %s",
+                       r->xml_name, what, zip_error_strerror(&ze));
+        zip_error_fini(&ze);
+        return rc;
+    }
+    zip_error_fini(&ze);
+    idx = zip_name_locate(za, "word/document.xml", ZIP_FL_NOCASE);
+    if (idx < 0) {
+        rc = refi_fail(r->m, QUARRY_EPARSE,
+                       "%s: %s: no word/document.xml in it (not a .docx)",
+                       r->xml_name, what);
+        goto out;
+    }
+    snprintf(name, sizeof(name), "%s: word/document.xml", what);
+    if ((rc = rd_read_entry_of(r, za, idx, name, &xml, &xml_len)) != 0)
+        goto out;
+    r->xml_name = name;
+    rc = rd_parse_xml(r, xml, xml_len, &doc);
+    r->xml_name = saved_name;
+    if (rc != 0)
+        goto out;
+    walk(&t, xmlDocGetRootElement(doc), 0);
+    if (t.oom) {
+        rc = rd_oom(r);
+        goto out;
+    }
+    if (t.s == NULL) {
+        t.s = calloc(1, 1);
+        if (t.s == NULL) {
+            rc = rd_oom(r);
+            goto out;
+        }
+    }
+    *out = t.s;
+    *out_len = t.len;
+    *paragraphs = t.paragraphs;
+    t.s = NULL;
+out:
+    free(t.s);
+    if (doc != NULL)
+        xmlFreeDoc(doc);
+    free(xml);
+    zip_discard(za);
+    return rc;
+}
