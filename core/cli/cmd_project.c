@@ -110,7 +110,8 @@ static int has_ext(const char *path, const char *ext)
     "REFI-QDA (.qdpx, .qde, .qdc), as NVivo, ATLAS.ti, MAXQDA and\n"        \
     "QualCoder write them:\n"                                               \
     "  --end auto|inclusive|exclusive  how endPosition counts (auto: from\n" \
-    "                        the quoted texts; the standard: inclusive)\n"   \
+    "                        the quoted texts, then the selections'\n"     \
+    "                        layout; undecided: inclusive, the standard)\n" \
     "  --crlf auto|two|one   a CR LF line break as two characters (the\n"    \
     "                        standard) or one (ATLAS.ti)\n"                  \
     "  --allow-external DIR  also read source texts the file names outside\n"  \

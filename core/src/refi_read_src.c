@@ -372,6 +372,18 @@ static int read_under(reader *r, const xmlNode *n, const char *label,
         goto out;
     }
     rc = read_all(r, read_fd, &fd, (size_t)st.st_size, buf, len);
+    if (rc == 0 && *len != (size_t)st.st_size) {
+        /* /proc and /sys files say they are empty and are not: a file
+         * whose bytes are not its size is no text file of a project. */
+        free(*buf);
+        *buf = NULL;
+        rc = rd_fail_at(r, QUARRY_EPARSE, n,
+                        "%s: %s \"%s\": \"%s\" gave %zu bytes but says it "
+                        "holds %llu (a special file?); refused",
+                        label, attr_name, value, real, *len,
+                        (unsigned long long)st.st_size);
+        goto out;
+    }
     if (rc == 0) {
         r->total += *len;
         if (root != r->unpacked_real)

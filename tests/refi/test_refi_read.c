@@ -172,6 +172,15 @@ static void reads_allowed_folder_only(void **state)
            "/dev/zero", "a character device");
     expect("dir.qdpx", qde_path(allowed), "/", QUARRY_EPARSE, "ext-allowed",
            "is a folder");
+    expect("environ2.qdpx", qde_path("/proc/self/environ"), "/", QUARRY_EPARSE,
+           "/proc/self/environ", "a special file?");
+    {
+        /* The terminal or whatever stdin is: never read. */
+        int rc = read_with(&m, "stdin.qdpx", qde_path("/dev/stdin"), NULL,
+                           NULL, "/");
+        assert_int_not_equal(rc, 0);
+        refi_model_free(&m);
+    }
 
     /* Over the size limit. */
     {
