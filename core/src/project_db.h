@@ -77,6 +77,17 @@ extern const char project_queue_from[];
 int project_corpus_jsonl(quarry_project *p, const char *buf, size_t len,
                          quarry_corpus **out);
 
+/* Schema 2 (project_schema.c): on a new file inside the create
+ * transaction; on a schema-1 file just opened (its own transaction, with
+ * a read-write connection of its own when p is read-only). */
+int project_schema_upgrade_new(quarry_project *p);
+int project_schema_upgrade(quarry_project *p);
+
+/* SQL: decision alias d was not reversed by an undo (project_review.c). */
+#define PROJECT_NOT_UNDONE(d)                                                 \
+    " NOT EXISTS (SELECT 1 FROM decisions u_ WHERE u_.verdict = 'undo'"      \
+    " AND u_.reverses = " d ".id)"
+
 /* Bind a string (copied), or NULL for NULL. */
 void project_bind_text(sqlite3_stmt *st, int col, const char *s);
 
