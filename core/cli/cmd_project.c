@@ -479,6 +479,11 @@ static void export_usage(FILE *f)
             "  cooccurrence    CSV, code by code: excerpts coded with both\n"
             "  quotes          CSV: code, name, source, speaker, excerpt, text\n"
             "  qdc             the codebook as REFI-QDA\n"
+            "  decisions       the decision trail, every decision in order\n"
+            "                  (undone and removed ones too): id, time, coder,\n"
+            "                  excerpt, verdict, code, replacement, note,\n"
+            "                  origin, batch, reverses; JSONL, or CSV when\n"
+            "                  --output ends in .csv\n"
             "  qdpx            the project as REFI-QDA (needs --output): the\n"
             "                  human codings under their coders, the pending\n"
             "                  suggestions under the user \"quarry (suggestion)\"\n"
@@ -557,8 +562,8 @@ int cmd_export(int argc, char **argv)
     if (code >= 0)
         goto out;
     code = EXIT_INPUT;
-    if (cli_check_format(&c, "csv|jsonl|matrix|cooccurrence|quotes|qdc|qdpx") !=
-        0)
+    if (cli_check_format(
+            &c, "csv|jsonl|matrix|cooccurrence|quotes|qdc|qdpx|decisions") != 0)
         goto out;
     if (argc - optind != 1) {
         cli_error(&c, "usage: quarry export PROJECT --format F (see --help)");
@@ -596,6 +601,10 @@ int cmd_export(int argc, char **argv)
             rc = quarry_project_export_cooccurrence(p, out);
         } else if (strcmp(c.format, "quotes") == 0) {
             rc = quarry_project_export_quotes(p, out);
+        } else if (strcmp(c.format, "decisions") == 0) {
+            size_t n = a.output ? strlen(a.output) : 0;
+            rc = quarry_project_export_decisions(
+                p, out, n > 4 && strcmp(a.output + n - 4, ".csv") == 0);
         } else {
             rc = quarry_project_export_qdc(p, out);
         }

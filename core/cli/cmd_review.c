@@ -42,9 +42,12 @@ static void usage(FILE *f)
             "                      QUARRY_CODER environment variable)\n"
             "  --decisions FILE    apply decisions made elsewhere instead:\n"
             "                      JSONL, one object a line with \"excerpt\",\n"
-            "                      \"verdict\" (accept|reject|replace|add),\n"
+            "                      \"verdict\" (accept|reject|replace|add|\n"
+            "                      remove: takes away the coder's own\n"
+            "                      coding, whatever its origin),\n"
             "                      \"code\", \"replacement\" (replace only),\n"
-            "                      \"coder\" (else --coder), \"note\", \"time\";\n"
+            "                      \"coder\" (else --coder), \"note\", \"time\"\n"
+            "                      (ISO 8601, a real date and time);\n"
             "                      all or nothing; - is standard input\n"
             "  --quiet             no summary line\n");
 }
@@ -86,20 +89,7 @@ static const char *coder_name(const review_args *a)
 
 static int open_project(cli *c, const char *path, quarry_project **out)
 {
-    quarry_project *p = NULL;
-    int rc = quarry_project_new(&p);
-    if (rc != QUARRY_OK) {
-        cli_error(c, "out of memory");
-        return rc;
-    }
-    rc = quarry_project_open(p, path, 0);
-    if (rc != QUARRY_OK) {
-        cli_error(c, "%s", quarry_project_errmsg(p));
-        quarry_project_free(p);
-        return rc;
-    }
-    *out = p;
-    return QUARRY_OK;
+    return cli_open_project(c, path, 0, out);
 }
 
 static int apply_file(cli *c, const char *path, const char *file,

@@ -441,8 +441,8 @@ int quarry_project_decide(quarry_project *p, const quarry_decision *d,
 static int reverse(quarry_project *p, int64_t id, int64_t coder)
 {
     sqlite3_stmt *st = project_prepare(
-        p, "SELECT excerpt_id, code_id, verdict, replacement_id, reverses,"
-           " coding_origin, coding_made_at FROM decisions WHERE id = ?1");
+        p, "SELECT excerpt_id, code_id, verdict, reverses, coding_origin,"
+           " coding_made_at FROM decisions WHERE id = ?1");
     decision_row r;
     int64_t excerpt = 0, code = 0, made_by = 0, undo_id;
     char verdict[16] = "", from[32] = "", at[40] = "", now[40];

@@ -357,6 +357,14 @@ QUARRY_API int quarry_project_codings(quarry_project *p,
                                                 const quarry_coding_row *r),
                                       void *ctx);
 
+/* The decision trail: every decision ever taken, in order, undone and
+ * reversing ones included (project_trail.c). One row a decision: id,
+ * time, coder, excerpt, verdict, code, replacement, note, origin (of the
+ * coding made or removed), batch, reverses (the id of the decision it
+ * reverses). JSONL, or CSV with a header row when csv is set. */
+QUARRY_API int quarry_project_export_decisions(quarry_project *p, FILE *out,
+                                               int csv);
+
 /* The top suggestion of each excerpt in the latest run that did not
  * abstain, as rows with coder "quarry" and origin "suggestion". */
 QUARRY_API int quarry_project_top_suggestions(
