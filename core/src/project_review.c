@@ -418,6 +418,12 @@ static int decide(quarry_project *p, const quarry_decision *d,
     return status;
 }
 
+int project_decide_in(quarry_project *p, const quarry_decision *d,
+                      int64_t *id)
+{
+    return decide(p, d, NULL, id);
+}
+
 int quarry_project_decide(quarry_project *p, const quarry_decision *d,
                           int64_t *id)
 {
@@ -819,9 +825,9 @@ int quarry_project_review_next(quarry_project *p, const char *coder,
     project_scratch_reset(p);
     *item = NULL;
     snprintf(sql, sizeof sql,
-             "SELECT (SELECT e.id %s ORDER BY e.seq, e.id LIMIT 1),"
+             "SELECT (SELECT e.id %s%s LIMIT 1),"
              " (SELECT count(*) %s)",
-             project_queue_from, project_queue_from);
+             project_queue_from, project_queue_order(p), project_queue_from);
     st = project_prepare(p, sql);
     if (st == NULL)
         return QUARRY_EIO;

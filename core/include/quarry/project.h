@@ -257,6 +257,34 @@ QUARRY_API int quarry_project_decide(quarry_project *p,
 QUARRY_API int quarry_project_undo(quarry_project *p, const char *coder,
                                    const char **undone);
 
+/* Accepting a run's confident suggestions as a batch. */
+typedef struct quarry_batch_info {
+    int64_t run;      /* the latest run (0: none) */
+    char batch[64];   /* the batch's name, kept with every decision */
+    /* Excerpts whose top suggestion (not abstained) has at least the
+     * confidence asked and that the coder has not decided on or coded
+     * yet (as the review queue): what the batch accepts. */
+    int64_t excerpts;
+    /* The expected error at that confidence, measured on the top
+     * suggestions at or above it (any run) that coders already decided,
+     * undone decisions left out: checked of them, wrong rejected or
+     * replaced (decisions from batches left out: they would vouch for
+ * themselves). error = wrong / checked, NaN when checked is 0. The runs
+     * do not store a held-out accuracy of their own. */
+    int64_t checked, wrong;
+    double error;
+} quarry_batch_info;
+
+/* Accept, as coder's decisions in one transaction, the top suggestion of
+ * every excerpt of the latest run at or above min_confidence (in [0, 1])
+ * that the coder has not decided yet; each decision records the batch
+ * ("accept-above C, run R"). dry_run: count and estimate only, change
+ * nothing. info (required) gets the counts. */
+QUARRY_API int quarry_project_accept_above(quarry_project *p,
+                                           const char *coder,
+                                           double min_confidence, int dry_run,
+                                           quarry_batch_info *info);
+
 /* Apply a JSONL file of decisions made elsewhere, one object a line:
  * {"excerpt", "verdict", "code", "replacement", "coder", "note", "time"}
  * (verdict accept, reject, replace, add or remove)
@@ -299,7 +327,8 @@ typedef struct quarry_review_item {
 } quarry_review_item;
 
 /* The queue: excerpts with suggestions in the latest run on which the coder
- * has not decided yet, in import order. *remaining counts them; *item is
+ * has not decided yet, in import order (or as quarry_project_set_review_order
+ * says). *remaining counts them; *item is
  * the first (NULL when none), living until the next call on p. */
 QUARRY_API int quarry_project_review_next(quarry_project *p,
                                           const char *coder,
@@ -331,6 +360,19 @@ QUARRY_API int quarry_project_review_next_skipping(
     quarry_project *p, const char *coder, const char *const *skip,
     size_t n_skip, const quarry_review_item **item,
     quarry_review_progress *progress);
+
+/* The order of the queue, for every queue call on p from now on. */
+typedef enum quarry_review_order {
+    /* Import order: source by source, excerpt by excerpt (the default). */
+    QUARRY_REVIEW_SOURCE = 0,
+    /* Most uncertain first: the lowest top confidence of the latest run
+     * first (the engine is least sure of its best code there), ties in
+     * import order. */
+    QUARRY_REVIEW_UNCERTAIN = 1
+} quarry_review_order;
+
+QUARRY_API int quarry_project_set_review_order(quarry_project *p,
+                                               quarry_review_order order);
 
 /* ---- end of the review queue block ------------------------------------ */
 
