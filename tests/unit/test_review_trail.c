@@ -2,13 +2,15 @@
  * test_review_trail.c -- the decision trail: removing a coding of any
  * origin is a decision, undo appends a decision that reverses an earlier
  * one (nothing is deleted from the record), the trail export, the checks
- * on a decision's time and replacement, and the upgrade of a schema-1
- * project.
+ * on a decision's time and replacement, the upgrade of a schema-1
+ * project, accepting a run's confident suggestions as a batch, and the
+ * review queue most uncertain first.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +46,10 @@ static const char coded[] =
     " \"code\": \"supervision\"}\n"
     "{\"id\": \"a3\", \"text\": \"exhausted and drained after the shift\","
     " \"code\": \"burnout\"}\n"
-    "{\"id\": \"b1\", \"text\": \"the peer workers on my team\"}\n";
+    "{\"id\": \"b1\", \"text\": \"the peer workers on my team\"}\n"
+    "{\"id\": \"b2\", \"text\": \"my supervisor listens, my peer colleagues"
+    " understand, and I am drained\"}\n"
+    "{\"id\": \"b3\", \"text\": \"exhausted and drained after every shift\"}\n";
 
 static int setup(void **state)
 {
@@ -358,6 +363,148 @@ static void upgrades_schema_1(void **state)
     quarry_project_free(p);
 }
 
+static quarry_project *suggested(const char *name, quarry_engine *e)
+{
+    quarry_project *p = fresh(name);
+    quarry_pipeline_options po = QUARRY_PIPELINE_OPTIONS_INIT;
+    quarry_run_info info;
+    po.min_df = 1;
+    po.max_df = 1.0;
+    if (quarry_project_suggest(p, e, &po, NULL, NULL, &info) != QUARRY_OK)
+        fail_msg("%s", quarry_project_errmsg(p));
+    assert_int_equal(info.input, 3);
+    return p;
+}
+
+static void accept_above_as_a_batch(void **state)
+{
+    quarry_engine *e = test_engine();
+    quarry_project *p = suggested("batch.quarry", e);
+    const quarry_review_item *it = NULL;
+    quarry_decision d = QUARRY_DECISION_INIT;
+    quarry_project_counts n;
+    quarry_batch_info b;
+    int64_t remaining = 0;
+    char *t;
+    (void)state;
+    /* Nothing decided yet: no error to expect. */
+    assert_int_equal(quarry_project_accept_above(p, "bot", 0.0, 1, &b),
+                     QUARRY_OK);
+    assert_int_equal(b.run, 1);
+    assert_true(b.excerpts >= 1 && b.excerpts <= 3);
+    assert_int_equal(b.checked, 0);
+    assert_true(isnan(b.error));
+    assert_string_equal(b.batch, "accept-above 0.00, run 1");
+    assert_int_equal(quarry_project_count(p, &n), QUARRY_OK);
+    assert_int_equal(n.decisions, 0); /* a dry run changes nothing */
+
+    /* A person rejects one top suggestion: 1 of 1 wrong. */
+    assert_int_equal(quarry_project_review_next(p, "ben", &it, &remaining),
+                     QUARRY_OK);
+    assert_non_null(it);
+    d.excerpt = it->excerpt;
+    d.verdict = QUARRY_VERDICT_REJECT;
+    d.code = it->suggestions[0].code;
+    d.coder = "ben";
+    if (it->abstain == 0) {
+        assert_int_equal(quarry_project_decide(p, &d, NULL), QUARRY_OK);
+        assert_int_equal(quarry_project_accept_above(p, "bot", 0.0, 1, &b),
+                         QUARRY_OK);
+        assert_int_equal(b.checked, 1);
+        assert_int_equal(b.wrong, 1);
+        assert_true(b.error == 1.0);
+    }
+
+    /* The batch: one accept per excerpt, each naming its batch. */
+    assert_int_equal(quarry_project_accept_above(p, "bot", 0.0, 0, &b),
+                     QUARRY_OK);
+    assert_int_equal(quarry_project_count(p, &n), QUARRY_OK);
+    assert_int_equal(n.decisions, (it->abstain == 0) + b.excerpts);
+    t = trail(p, 0);
+    assert_non_null(strstr(t, "\"coder\":\"bot\",\"excerpt\":\"b"));
+    assert_non_null(strstr(t, "\"batch\":\"accept-above 0.00, run 1\""));
+    free(t);
+    /* Batch decisions do not vouch for themselves. */
+    assert_int_equal(quarry_project_accept_above(p, "bot", 0.0, 1, &b),
+                     QUARRY_OK);
+    assert_int_equal(b.excerpts, 0);
+    assert_int_equal(b.checked, it->abstain == 0);
+    /* Undo takes back the batch one decision at a time. */
+    assert_int_equal(quarry_project_undo(p, "bot", NULL), QUARRY_OK);
+    assert_int_equal(quarry_project_accept_above(p, "bot", 0.0, 1, &b),
+                     QUARRY_OK);
+    assert_int_equal(b.excerpts, 1);
+    assert_int_equal(quarry_project_accept_above(p, "bot", 1.5, 1, &b),
+                     QUARRY_EINVAL);
+    quarry_project_free(p);
+    quarry_engine_free(e);
+}
+
+static double top_confidence(quarry_project *p, const char *xid)
+{
+    const quarry_review_item *it = NULL;
+    assert_int_equal(quarry_project_review_item(p, "cy", xid, &it),
+                     QUARRY_OK);
+    return it->suggestions[0].confidence;
+}
+
+static void queue_most_uncertain_first(void **state)
+{
+    static const char *const ids[] = {"b1", "b2", "b3"};
+    quarry_engine *e = test_engine();
+    quarry_project *p = suggested("order.quarry", e);
+    const quarry_review_item *it = NULL;
+    quarry_review_progress g;
+    int64_t remaining = 0;
+    double low = 2.0, c;
+    const char *lowest = NULL;
+    char first[16];
+    size_t i;
+    (void)state;
+    for (i = 0; i < 3; i++) {
+        c = top_confidence(p, ids[i]);
+        if (c < low) {
+            low = c;
+            lowest = ids[i];
+        }
+    }
+    assert_int_equal(quarry_project_review_next(p, "cy", &it, &remaining),
+                     QUARRY_OK);
+    assert_string_equal(it->excerpt, "b1"); /* import order */
+    /* b2 touches three codes at once: the engine is least sure there, so
+     * the two orders differ. */
+    assert_string_equal(lowest, "b2");
+    assert_int_equal(quarry_project_set_review_order(p,
+                                                     QUARRY_REVIEW_UNCERTAIN),
+                     QUARRY_OK);
+    assert_int_equal(quarry_project_review_next(p, "cy", &it, &remaining),
+                     QUARRY_OK);
+    assert_string_equal(it->excerpt, lowest);
+    assert_int_equal(remaining, 3);
+    snprintf(first, sizeof first, "%s", it->excerpt);
+    /* The session's queue too, and skipping moves to the next least sure. */
+    assert_int_equal(quarry_project_review_next_skipping(p, "cy", NULL, 0,
+                                                         &it, &g),
+                     QUARRY_OK);
+    assert_string_equal(it->excerpt, first);
+    {
+        const char *skip[1];
+        char next[16];
+        skip[0] = first;
+        assert_int_equal(quarry_project_review_next_skipping(p, "cy", skip,
+                                                             1, &it, &g),
+                         QUARRY_OK);
+        snprintf(next, sizeof next, "%s", it->excerpt);
+        assert_string_not_equal(next, first);
+        assert_true(top_confidence(p, next) >= low);
+    }
+    assert_int_equal(quarry_project_set_review_order(
+                         p, (quarry_review_order)7),
+                     QUARRY_EINVAL);
+    quarry_project_free(p);
+    quarry_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -365,6 +512,8 @@ int main(void)
         cmocka_unit_test(remove_manual_and_walk_back),
         cmocka_unit_test(times_and_replacements_checked),
         cmocka_unit_test(upgrades_schema_1),
+        cmocka_unit_test(accept_above_as_a_batch),
+        cmocka_unit_test(queue_most_uncertain_first),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
