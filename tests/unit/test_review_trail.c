@@ -46,10 +46,10 @@ static const char coded[] =
     " \"code\": \"supervision\"}\n"
     "{\"id\": \"a3\", \"text\": \"exhausted and drained after the shift\","
     " \"code\": \"burnout\"}\n"
-    "{\"id\": \"b1\", \"text\": \"the peer workers on my team\"}\n"
-    "{\"id\": \"b2\", \"text\": \"my supervisor listens, my peer colleagues"
-    " understand, and I am drained\"}\n"
-    "{\"id\": \"b3\", \"text\": \"exhausted and drained after every shift\"}\n";
+    "{\"id\": \"b1\", \"text\": \"exhausted and drained after the shift\"}\n"
+    "{\"id\": \"b2\", \"text\": \"the peer workers on my team\"}\n"
+    "{\"id\": \"b3\", \"text\": \"my supervisor listens, my peer colleagues"
+    " understand, and I am drained\"}\n";
 
 static int setup(void **state)
 {
@@ -471,9 +471,9 @@ static void queue_most_uncertain_first(void **state)
     assert_int_equal(quarry_project_review_next(p, "cy", &it, &remaining),
                      QUARRY_OK);
     assert_string_equal(it->excerpt, "b1"); /* import order */
-    /* b2 touches three codes at once: the engine is least sure there, so
-     * the two orders differ. */
-    assert_string_equal(lowest, "b2");
+    /* b1 says what a3 says: the engine is surest there, so the two
+     * orders differ. */
+    assert_string_not_equal(lowest, "b1");
     assert_int_equal(quarry_project_set_review_order(p,
                                                      QUARRY_REVIEW_UNCERTAIN),
                      QUARRY_OK);
