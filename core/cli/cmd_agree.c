@@ -6,6 +6,7 @@
  * ("quarry") when --suggestions is given. quarry/agree.h defines the
  * figures; this file reads the arguments and writes them.
  */
+#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -14,7 +15,13 @@
 
 #include "cli.h"
 
-enum { OPT_CODERS = OPT_COMMAND_BASE, OPT_SUGGESTIONS, OPT_ENGINE };
+enum {
+    OPT_CODERS = OPT_COMMAND_BASE,
+    OPT_SUGGESTIONS,
+    OPT_ENGINE,
+    OPT_DISAGREEMENTS,
+    OPT_BOOTSTRAP
+};
 
 static void usage(FILE *f)
 {
@@ -22,7 +29,11 @@ static void usage(FILE *f)
         f, "usage: quarry agree [OPTIONS] FILE...\n\n"
            "Agreement between coders: percent agreement, Cohen's kappa for\n"
            "every pair of coders and Krippendorff's alpha (nominal, any\n"
-           "number of coders, missing values), overall and per code.\n\n"
+           "number of coders, missing values), overall and per code; for\n"
+           "each pair also Gwet's AC1 and PABAK (2 p_o - 1 per code), which\n"
+           "stay meaningful for rare codes where kappa collapses. Each\n"
+           "figure has a 95%% bootstrap interval (units resampled with\n"
+           "replacement, percentile).\n\n"
            "FILE holds codings, one row per (id, code, coder): JSONL\n"
            "  {\"id\": \"u1\", \"code\": \"x\" or [\"x\", \"y\"], \"coder\": "
            "\"ana\"}\n"
@@ -49,7 +60,15 @@ static void usage(FILE *f)
            "  --format table|jsonl|csv  output (table); jsonl and csv give\n"
            "                          one record per scope and pair (or all\n"
            "                          coders): scope, coders, units, percent,\n"
-           "                          kappa, alpha\n"
+           "                          kappa, alpha, ac1, pabak and each one's\n"
+           "                          interval\n"
+           "  --bootstrap N           resamples for the intervals (1000; 0:\n"
+           "                          none)\n"
+           "  --seed N                of the resamples (42): the same seed,\n"
+           "                          the same intervals\n"
+           "  --disagreements         instead of figures, the units where the\n"
+           "                          coders differ: id, the start of the text\n"
+           "                          (for a project) and each coder's codes\n"
            "  --input-format jsonl|csv  format of FILE (default: .csv is CSV,\n"
            "                          anything else JSONL)\n\n"
            "Exit 0, or 1 for bad input (the\n"
@@ -60,12 +79,31 @@ typedef struct agree_args {
     const char *coders;
     const char *suggestions;
     int engine;
+    int disagreements;
+    long bootstrap;
 } agree_args;
+
+/* A whole number in [lo, hi] from an option's argument; -1 with a
+ * message when it is not one. */
+static int whole(cli *c, const char *opt, const char *arg, long long lo,
+                 long long hi, long long *out)
+{
+    char *end = NULL;
+    long long v;
+    errno = 0;
+    v = strtoll(arg, &end, 10);
+    if (errno != 0 || end == arg || *end != '\0' || v < lo || v > hi) {
+        cli_error(c, "--%s: \"%s\" is not a whole number in %lld..%lld", opt,
+                  arg, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
 
 static int own_option(cli *c, int opt, const char *arg, void *ctx)
 {
     agree_args *a = ctx;
-    (void)c;
     switch (opt) {
     case OPT_CODERS:
         a->coders = arg;
@@ -76,6 +114,16 @@ static int own_option(cli *c, int opt, const char *arg, void *ctx)
     case OPT_ENGINE:
         a->engine = 1;
         return 1;
+    case OPT_DISAGREEMENTS:
+        a->disagreements = 1;
+        return 1;
+    case OPT_BOOTSTRAP: {
+        long long v;
+        if (whole(c, "bootstrap", arg, 0, 100000, &v) != 0)
+            return -1;
+        a->bootstrap = (long)v;
+        return 1;
+    }
     }
     return 0;
 }
@@ -153,6 +201,18 @@ static json_t *num_or_null(double x)
     return isnan(x) ? json_null() : json_real(x);
 }
 
+/* [low, high], or null when not computed. */
+static json_t *interval(const double ci[2])
+{
+    json_t *v;
+    if (isnan(ci[0]) || isnan(ci[1]))
+        return json_null();
+    v = json_array();
+    json_array_append_new(v, json_real(ci[0]));
+    json_array_append_new(v, json_real(ci[1]));
+    return v;
+}
+
 static int write_jsonl(const quarry_agreement *a)
 {
     size_t i;
@@ -169,6 +229,12 @@ static int write_jsonl(const quarry_agreement *a)
         json_object_set_new(o, "percent", num_or_null(f->percent));
         json_object_set_new(o, "kappa", num_or_null(f->kappa));
         json_object_set_new(o, "alpha", num_or_null(f->alpha));
+        json_object_set_new(o, "ac1", num_or_null(f->ac1));
+        json_object_set_new(o, "pabak", num_or_null(f->pabak));
+        json_object_set_new(o, "kappa_ci", interval(f->kappa_ci));
+        json_object_set_new(o, "alpha_ci", interval(f->alpha_ci));
+        json_object_set_new(o, "ac1_ci", interval(f->ac1_ci));
+        json_object_set_new(o, "pabak_ci", interval(f->pabak_ci));
         if (cli_put_json_line(stdout, o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) != 0)
             return -1;
     }
@@ -185,7 +251,9 @@ static void write_csv(const quarry_agreement *a)
 {
     size_t i;
     int32_t j;
-    printf("scope,coders,units,percent,kappa,alpha\n");
+    printf("scope,coders,units,percent,kappa,alpha,ac1,pabak,kappa_low,"
+           "kappa_high,alpha_low,alpha_high,ac1_low,ac1_high,pabak_low,"
+           "pabak_high\n");
     for (i = 0; i < quarry_agreement_size(a); i++) {
         const quarry_agree_figure *f = quarry_agreement_at(a, i);
         size_t len = 1;
@@ -211,6 +279,26 @@ static void write_csv(const quarry_agreement *a)
         csv_num(f->kappa);
         putchar(',');
         csv_num(f->alpha);
+        putchar(',');
+        csv_num(f->ac1);
+        putchar(',');
+        csv_num(f->pabak);
+        for (j = 0; j < 2; j++) {
+            putchar(',');
+            csv_num(f->kappa_ci[j]);
+        }
+        for (j = 0; j < 2; j++) {
+            putchar(',');
+            csv_num(f->alpha_ci[j]);
+        }
+        for (j = 0; j < 2; j++) {
+            putchar(',');
+            csv_num(f->ac1_ci[j]);
+        }
+        for (j = 0; j < 2; j++) {
+            putchar(',');
+            csv_num(f->pabak_ci[j]);
+        }
         putchar('\n');
     }
 }
@@ -235,7 +323,25 @@ static void table_num(double x, const char *fmt, int width)
     }
 }
 
-static void write_table(const quarry_agreement *a)
+/* A figure and, when there is one, its interval: "0.412 [0.21, 0.60]". */
+static void table_fig(double x, const double ci[2], int with_ci, int last)
+{
+    char b[64];
+    if (!with_ci) {
+        table_num(x, "%.3f", 6);
+        return;
+    }
+    if (isnan(x))
+        snprintf(b, sizeof b, "n/a");
+    else if (isnan(ci[0]) || isnan(ci[1]))
+        snprintf(b, sizeof b, "%.3f", x);
+    else
+        snprintf(b, sizeof b, "%.3f [%.2f, %.2f]", x, ci[0], ci[1]);
+    printf(last ? "  %s" : "  %-20s", b);
+}
+
+static void write_table(const quarry_agreement *a, long boot,
+                        unsigned long long seed)
 {
     size_t i, w_scope = 7, w_who = 5;
     int32_t j, n = quarry_agreement_n_coders(a);
@@ -257,10 +363,21 @@ static void write_table(const quarry_agreement *a)
         printf("%s%s", j ? ", " : "", quarry_agreement_coder(a, j));
     printf("), %lld units\n", (long long)quarry_agreement_n_units(a));
     printf("percent agreement, Cohen's kappa (pairs), Krippendorff's alpha "
-           "(nominal);\nn/a: undefined (no variation, or too few "
-           "units)\n\n");
-    printf("%-*s  %-*s  %6s  %7s  %6s  %6s\n", (int)w_scope, "scope",
-           (int)w_who, "coders", "units", "percent", "kappa", "alpha");
+           "(nominal),\nGwet's AC1 and PABAK (pairs); n/a: undefined (no "
+           "variation, or too few units)\n");
+    if (boot > 0)
+        printf("[low, high]: 95%% bootstrap interval (%ld resamples of the "
+               "units, seed %llu)\n",
+               boot, seed);
+    putchar('\n');
+    if (boot > 0)
+        printf("%-*s  %-*s  %6s  %7s  %-20s  %-20s  %-20s  %s\n",
+               (int)w_scope, "scope", (int)w_who, "coders", "units",
+               "percent", "kappa", "alpha", "ac1", "pabak");
+    else
+        printf("%-*s  %-*s  %6s  %7s  %6s  %6s  %6s  %6s\n", (int)w_scope,
+               "scope", (int)w_who, "coders", "units", "percent", "kappa",
+               "alpha", "ac1", "pabak");
     for (i = 0; i < quarry_agreement_size(a); i++) {
         const quarry_agree_figure *f = quarry_agreement_at(a, i);
         /* With more than two coders, a scope takes several lines. */
@@ -274,8 +391,10 @@ static void write_table(const quarry_agreement *a)
             printf("  %7s", "n/a");
         else
             printf("  %6.1f%%", f->percent);
-        table_num(f->kappa, "%.3f", 6);
-        table_num(f->alpha, "%.3f", 6);
+        table_fig(f->kappa, f->kappa_ci, boot > 0, 0);
+        table_fig(f->alpha, f->alpha_ci, boot > 0, 0);
+        table_fig(f->ac1, f->ac1_ci, boot > 0, 0);
+        table_fig(f->pabak, f->pabak_ci, boot > 0, 1);
         putchar('\n');
     }
     for (i = 0; i < quarry_agreement_size(a); i++) {
@@ -291,28 +410,174 @@ static void write_table(const quarry_agreement *a)
     }
 }
 
+/* The start of each excerpt's text, by excerpt id (from projects), for
+ * the disagreements list. */
+typedef struct texts {
+    char **id, **text;
+    size_t n, cap;
+} texts;
+
+#define TEXT_START 60 /* bytes of an excerpt shown, cut at a character */
+
+static int keep_text(texts *x, const char *id, const char *text)
+{
+    size_t n;
+    if (x->n > 0 && strcmp(x->id[x->n - 1], id) == 0)
+        return 0; /* rows come by excerpt */
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? 2 * x->cap : 64;
+        char **a = realloc(x->id, cap * sizeof *a), **b;
+        if (a == NULL)
+            return QUARRY_ENOMEM;
+        x->id = a;
+        b = realloc(x->text, cap * sizeof *b);
+        if (b == NULL)
+            return QUARRY_ENOMEM;
+        x->text = b;
+        x->cap = cap;
+    }
+    text = text ? text : "";
+    n = strlen(text);
+    if (n > TEXT_START) {
+        n = TEXT_START;
+        while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+            n--; /* not inside a UTF-8 sequence */
+    }
+    x->id[x->n] = strdup(id);
+    x->text[x->n] = malloc(n + 4);
+    if (x->id[x->n] == NULL || x->text[x->n] == NULL) {
+        free(x->id[x->n]);
+        free(x->text[x->n]);
+        return QUARRY_ENOMEM;
+    }
+    memcpy(x->text[x->n], text, n);
+    strcpy(x->text[x->n] + n, n < strlen(text) ? "..." : "");
+    x->n++;
+    return 0;
+}
+
+static const char *text_of(const texts *x, const char *id)
+{
+    size_t i;
+    for (i = 0; x != NULL && i < x->n; i++)
+        if (strcmp(x->id[i], id) == 0)
+            return x->text[i];
+    return NULL;
+}
+
+static void texts_free(texts *x)
+{
+    size_t i;
+    for (i = 0; i < x->n; i++) {
+        free(x->id[i]);
+        free(x->text[i]);
+    }
+    free(x->id);
+    free(x->text);
+}
+
+typedef struct project_ctx {
+    quarry_agree_table *t;
+    texts *x;
+} project_ctx;
+
 static int add_coding(void *ctx, const quarry_coding_row *r)
 {
-    return quarry_agree_table_add(ctx, r->excerpt, r->coder, r->code);
+    project_ctx *pc = ctx;
+    int rc = quarry_agree_table_add(pc->t, r->excerpt, r->coder, r->code);
+    if (rc == 0 && pc->x != NULL)
+        rc = keep_text(pc->x, r->excerpt, r->text);
+    return rc;
 }
 
 /* A project's codings (and its engine's top suggestions) into t. */
 static int read_project(cli *c, quarry_agree_table *t, const char *path,
-                        int engine)
+                        int engine, texts *x)
 {
     quarry_project *p = NULL;
+    project_ctx pc;
     int rc = cli_open_project(c, path, QUARRY_PROJECT_READONLY, &p);
     if (rc != QUARRY_OK)
         return rc;
-    rc = quarry_project_codings(p, add_coding, t);
+    pc.t = t;
+    pc.x = x;
+    rc = quarry_project_codings(p, add_coding, &pc);
+    pc.x = NULL;
     if (rc == QUARRY_OK && engine)
-        rc = quarry_project_top_suggestions(p, add_coding, t);
+        rc = quarry_project_top_suggestions(p, add_coding, &pc);
     if (rc != QUARRY_OK)
         cli_error(c, "%s: %s", path,
                   quarry_agree_table_errmsg(t)[0] ? quarry_agree_table_errmsg(t)
                                                   : quarry_project_errmsg(p));
     quarry_project_free(p);
     return rc;
+}
+
+/* The disagreements, in the format asked. */
+typedef struct diff_out {
+    const char *format;
+    const texts *x;
+    int64_t n;
+} diff_out;
+
+static int write_disagreement(void *ctx, const quarry_agree_disagreement *d)
+{
+    diff_out *o = ctx;
+    const char *text = text_of(o->x, d->unit);
+    int32_t i;
+    if (o->n++ == 0 && strcmp(o->format, "csv") == 0) {
+        printf("id,text");
+        for (i = 0; i < d->n_coders; i++) {
+            putchar(',');
+            cli_csv_field(stdout, d->coders[i]);
+        }
+        putchar('\n');
+    }
+    if (strcmp(o->format, "csv") == 0) {
+        cli_csv_field(stdout, d->unit);
+        putchar(',');
+        cli_csv_field(stdout, text ? text : "");
+        for (i = 0; i < d->n_coders; i++) {
+            putchar(',');
+            if (d->codes[i] != NULL)
+                cli_csv_field(stdout, d->codes[i]);
+        }
+        putchar('\n');
+    } else if (strcmp(o->format, "jsonl") == 0) {
+        json_t *j = json_object(), *codes = json_object();
+        json_object_set_new(j, "id", json_string(d->unit));
+        if (text != NULL)
+            json_object_set_new(j, "text", json_string(text));
+        for (i = 0; i < d->n_coders; i++) {
+            json_t *list;
+            const char *p = d->codes[i];
+            if (p == NULL) {
+                json_object_set_new(codes, d->coders[i], json_null());
+                continue;
+            }
+            list = json_array();
+            while (*p != '\0') {
+                const char *end = strstr(p, "; ");
+                size_t n = end ? (size_t)(end - p) : strlen(p);
+                json_array_append_new(list, json_stringn(p, n));
+                p += n + (end ? 2 : 0);
+            }
+            json_object_set_new(codes, d->coders[i], list);
+        }
+        json_object_set_new(j, "codes", codes);
+        if (cli_put_json_line(stdout, j, JSON_COMPACT | JSON_PRESERVE_ORDER) !=
+            0)
+            return QUARRY_ENOMEM;
+    } else {
+        printf("%s%s%s%s\n", d->unit, text ? "  \"" : "", text ? text : "",
+               text ? "\"" : "");
+        for (i = 0; i < d->n_coders; i++)
+            printf("  %-12s %s\n", d->coders[i],
+                   d->codes[i] == NULL    ? "(did not code it)"
+                   : d->codes[i][0] == 0 ? "(no code)"
+                                          : d->codes[i]);
+    }
+    return 0;
 }
 
 int cmd_agree(int argc, char **argv)
@@ -326,8 +591,12 @@ int cmd_agree(int argc, char **argv)
         {"coders", required_argument, NULL, OPT_CODERS},
         {"suggestions", required_argument, NULL, OPT_SUGGESTIONS},
         {"engine", no_argument, NULL, OPT_ENGINE},
+        {"disagreements", no_argument, NULL, OPT_DISAGREEMENTS},
+        {"bootstrap", required_argument, NULL, OPT_BOOTSTRAP},
+        {"seed", required_argument, NULL, OPT_SEED},
         {NULL, 0, NULL, 0}};
-    agree_args args = {NULL, NULL, 0};
+    agree_args args = {NULL, NULL, 0, 0, 1000};
+    texts x;
     quarry_agree_options ao = QUARRY_AGREE_OPTIONS_INIT;
     quarry_agree_table *t = NULL;
     quarry_agreement *a = NULL;
@@ -336,6 +605,7 @@ int cmd_agree(int argc, char **argv)
     cli c;
     int rc, code, i;
 
+    memset(&x, 0, sizeof x);
     cli_init(&c, "agree");
     code = cli_parse(&c, argc, argv, longopts, own_option, &args, usage);
     if (code >= 0)
@@ -361,7 +631,8 @@ int cmd_agree(int argc, char **argv)
         quarry_agree_read_options ro = QUARRY_AGREE_READ_OPTIONS_INIT;
         ro.format = c.read.format;
         if (quarry_project_sniff(argv[i])) {
-            rc = read_project(&c, t, argv[i], args.engine);
+            rc = read_project(&c, t, argv[i], args.engine,
+                              args.disagreements ? &x : NULL);
             if (rc != 0) {
                 code = cli_exit_code(rc);
                 goto out;
@@ -407,6 +678,28 @@ int cmd_agree(int argc, char **argv)
                   (int)quarry_agree_table_n_coders(t), list);
         goto out;
     }
+    if (args.disagreements) {
+        diff_out o;
+        o.format = c.format;
+        o.x = &x;
+        o.n = 0;
+        rc = quarry_agree_disagreements(t, &ao, write_disagreement, &o);
+        if (rc != 0) {
+            cli_error(&c, "%s%s", args.coders ? "--coders: " : "",
+                      quarry_agree_table_errmsg(t)[0]
+                          ? quarry_agree_table_errmsg(t)
+                          : "out of memory");
+            code = cli_exit_code(rc);
+            goto out;
+        }
+        if (c.verbose >= 0)
+            fprintf(stderr, "agree: %lld unit%s where the coders differ\n",
+                    (long long)o.n, o.n == 1 ? "" : "s");
+        code = fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
+        goto out;
+    }
+    ao.bootstrap = (int32_t)args.bootstrap;
+    ao.seed = c.seed;
     rc = quarry_agreement_compute(&a, t, &ao);
     if (rc != 0) {
         cli_error(&c, "%s%s", args.coders ? "--coders: " : "",
@@ -423,12 +716,13 @@ int cmd_agree(int argc, char **argv)
     } else if (strcmp(c.format, "csv") == 0)
         write_csv(a);
     else
-        write_table(a);
+        write_table(a, args.bootstrap, (unsigned long long)c.seed);
     if (fflush(stdout) != 0) {
         cli_error(&c, "cannot write the output");
         code = EXIT_INTERNAL;
     }
 out:
+    texts_free(&x);
     quarry_agreement_free(a);
     quarry_agree_table_free(t);
     free(names);

@@ -589,6 +589,11 @@ static void export_usage(FILE *f)
             "                  study, participant, speaker, source, excerpt,\n"
             "                  text (on one line), then the attributes\n"
             "  qdc             the codebook as REFI-QDA\n"
+            "  decisions       the decision trail, every decision in order\n"
+            "                  (undone and removed ones too): id, time, coder,\n"
+            "                  excerpt, verdict, code, replacement, note,\n"
+            "                  origin, batch, reverses; JSONL, or CSV when\n"
+            "                  --output ends in .csv\n"
             "  qdpx            the project as REFI-QDA (needs --output): the\n"
             "                  human codings under their coders, the pending\n"
             "                  suggestions under the user \"quarry (suggestion)\"\n"
@@ -659,8 +664,8 @@ int cmd_export(int argc, char **argv)
     if (code >= 0)
         goto out;
     code = EXIT_INPUT;
-    if (cli_check_format(&c, "csv|jsonl|matrix|cooccurrence|quotes|qdc|qdpx") !=
-        0)
+    if (cli_check_format(
+            &c, "csv|jsonl|matrix|cooccurrence|quotes|qdc|qdpx|decisions") != 0)
         goto out;
     if (argc - optind != 1) {
         cli_error(&c, "usage: quarry export PROJECT --format F (see --help)");
@@ -680,7 +685,8 @@ int cmd_export(int argc, char **argv)
     if (a.output != NULL && strcmp(a.output, "-") == 0)
         a.output = NULL; /* standard output */
     if (a.coder != NULL &&
-        (strcmp(c.format, "qdpx") == 0 || strcmp(c.format, "qdc") == 0)) {
+        (strcmp(c.format, "qdpx") == 0 || strcmp(c.format, "qdc") == 0 ||
+         strcmp(c.format, "decisions") == 0)) {
         cli_error(&c, "--coder: --format %s keeps every coder (it works with "
                       "csv, jsonl, matrix, cooccurrence and quotes)",
                   c.format);
@@ -717,6 +723,10 @@ int cmd_export(int argc, char **argv)
             rc = quarry_project_export_cooccurrence(p, out, &eo);
         } else if (strcmp(c.format, "quotes") == 0) {
             rc = quarry_project_export_quotes(p, out, &eo);
+        } else if (strcmp(c.format, "decisions") == 0) {
+            size_t n = a.output ? strlen(a.output) : 0;
+            rc = quarry_project_export_decisions(
+                p, out, n > 4 && strcmp(a.output + n - 4, ".csv") == 0);
         } else {
             rc = quarry_project_export_qdc(p, out);
         }

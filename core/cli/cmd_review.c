@@ -7,6 +7,7 @@
  * Every decision is committed the moment it is made. The screen goes to
  * the terminal; the one-line summary goes to stdout.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,18 +17,29 @@
 #include "review_term.h"
 #include "review_ui.h"
 
-enum { OPT_CODER = OPT_COMMAND_BASE, OPT_DECISIONS };
+enum {
+    OPT_CODER = OPT_COMMAND_BASE,
+    OPT_DECISIONS,
+    OPT_ORDER,
+    OPT_ACCEPT_ABOVE,
+    OPT_DRY_RUN
+};
 
 typedef struct review_args {
     const char *coder;
     const char *decisions;
+    quarry_review_order order;
+    double accept_above; /* < 0: not asked */
+    int dry_run;
 } review_args;
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: quarry review PROJECT --coder NAME\n"
-            "       quarry review PROJECT --decisions FILE [--coder NAME]\n\n"
+            "usage: quarry review PROJECT --coder NAME [--order uncertain]\n"
+            "       quarry review PROJECT --decisions FILE [--coder NAME]\n"
+            "       quarry review PROJECT --accept-above C --coder NAME "
+            "[--dry-run]\n\n"
             "Shows each excerpt that has suggestions in the project's latest\n"
             "`quarry suggest` run, in its context (source, speaker, the turns\n"
             "before and after, its attributes), with the ranked suggestions,\n"
@@ -42,17 +54,31 @@ static void usage(FILE *f)
             "                      QUARRY_CODER environment variable)\n"
             "  --decisions FILE    apply decisions made elsewhere instead:\n"
             "                      JSONL, one object a line with \"excerpt\",\n"
-            "                      \"verdict\" (accept|reject|replace|add),\n"
+            "                      \"verdict\" (accept|reject|replace|add|\n"
+            "                      remove: takes away the coder's own\n"
+            "                      coding, whatever its origin),\n"
             "                      \"code\", \"replacement\" (replace only),\n"
-            "                      \"coder\" (else --coder), \"note\", \"time\";\n"
+            "                      \"coder\" (else --coder), \"note\", \"time\"\n"
+            "                      (ISO 8601, a real date and time);\n"
             "                      all or nothing; - is standard input\n"
+            "  --order source|uncertain  the queue in import order (source,\n"
+            "                      the default) or most uncertain first:\n"
+            "                      the lowest top confidence first\n"
+            "  --accept-above C    accept, as --coder's decisions, the top\n"
+            "                      suggestion of every excerpt of the latest\n"
+            "                      run with confidence C or more that the\n"
+            "                      coder has not decided yet; prints first\n"
+            "                      how many and the error to expect at C\n"
+            "                      (measured on the suggestions people already\n"
+            "                      decided). Each decision records its batch;\n"
+            "                      u in the review undoes them one by one\n"
+            "  --dry-run           with --accept-above: only print\n"
             "  --quiet             no summary line\n");
 }
 
 static int own_option(cli *c, int opt, const char *arg, void *ctx)
 {
     review_args *a = ctx;
-    (void)c;
     switch (opt) {
     case OPT_CODER:
         a->coder = arg;
@@ -62,6 +88,30 @@ static int own_option(cli *c, int opt, const char *arg, void *ctx)
         return 1;
     case OPT_QUIET:
         c->verbose = -1;
+        return 1;
+    case OPT_ORDER:
+        if (strcmp(arg, "source") == 0)
+            a->order = QUARRY_REVIEW_SOURCE;
+        else if (strcmp(arg, "uncertain") == 0)
+            a->order = QUARRY_REVIEW_UNCERTAIN;
+        else {
+            cli_error(c, "--order: \"%s\" is not source or uncertain", arg);
+            return -1;
+        }
+        return 1;
+    case OPT_ACCEPT_ABOVE: {
+        char *end = NULL;
+        double v = strtod(arg, &end);
+        if (end == arg || *end != '\0' || !(v >= 0.0 && v <= 1.0)) {
+            cli_error(c, "--accept-above: \"%s\" is not a confidence in "
+                         "[0, 1]", arg);
+            return -1;
+        }
+        a->accept_above = v;
+        return 1;
+    }
+    case OPT_DRY_RUN:
+        a->dry_run = 1;
         return 1;
     default:
         return 0;
@@ -86,20 +136,7 @@ static const char *coder_name(const review_args *a)
 
 static int open_project(cli *c, const char *path, quarry_project **out)
 {
-    quarry_project *p = NULL;
-    int rc = quarry_project_new(&p);
-    if (rc != QUARRY_OK) {
-        cli_error(c, "out of memory");
-        return rc;
-    }
-    rc = quarry_project_open(p, path, 0);
-    if (rc != QUARRY_OK) {
-        cli_error(c, "%s", quarry_project_errmsg(p));
-        quarry_project_free(p);
-        return rc;
-    }
-    *out = p;
-    return QUARRY_OK;
+    return cli_open_project(c, path, 0, out);
 }
 
 static int apply_file(cli *c, const char *path, const char *file,
@@ -130,7 +167,65 @@ static int apply_file(cli *c, const char *path, const char *file,
     return EXIT_OK;
 }
 
-static int interactive(cli *c, const char *path, const char *coder)
+/* --accept-above: say how many and the error to expect, then accept
+ * them (unless --dry-run). */
+static int accept_above(cli *c, const char *path, const char *coder,
+                        double conf, int dry_run)
+{
+    quarry_project *p = NULL;
+    quarry_batch_info b;
+    int rc = open_project(c, path, &p);
+    if (rc != QUARRY_OK)
+        return cli_exit_code(rc);
+    rc = quarry_project_accept_above(p, coder, conf, 1, &b);
+    if (rc == QUARRY_OK && b.run == 0) {
+        cli_error(c, "%s has no suggestions yet: run `quarry suggest %s` "
+                     "first", path, path);
+        quarry_project_free(p);
+        return EXIT_INPUT;
+    }
+    if (rc == QUARRY_OK) {
+        fprintf(stderr,
+                "review: %lld excerpt%s of run %lld %s a top suggestion at "
+                "or above %.2f that %s has not decided yet\n",
+                (long long)b.excerpts, b.excerpts == 1 ? "" : "s",
+                (long long)b.run, b.excerpts == 1 ? "has" : "have", conf,
+                coder);
+        if (isnan(b.error))
+            fprintf(stderr,
+                    "review: expected error at %.2f: unknown (no top "
+                    "suggestion at or above it has been decided by a person "
+                    "yet; the run stores no held-out accuracy)\n",
+                    conf);
+        else
+            fprintf(stderr,
+                    "review: expected error at %.2f: %.1f%% (%lld of %lld "
+                    "top suggestions at or above it that people decided "
+                    "were rejected or replaced)\n",
+                    conf, 100.0 * b.error, (long long)b.wrong,
+                    (long long)b.checked);
+    }
+    if (rc == QUARRY_OK && !dry_run)
+        rc = quarry_project_accept_above(p, coder, conf, 0, &b);
+    if (rc != QUARRY_OK) {
+        cli_error(c, "%s", quarry_project_errmsg(p));
+        quarry_project_free(p);
+        return cli_exit_code(rc);
+    }
+    if (c->verbose >= 0) {
+        if (dry_run)
+            printf("review: dry run, nothing accepted\n");
+        else
+            printf("review: %s accepted %lld suggestion%s (batch \"%s\")\n",
+                   coder, (long long)b.excerpts,
+                   b.excerpts == 1 ? "" : "s", b.batch);
+    }
+    quarry_project_free(p);
+    return EXIT_OK;
+}
+
+static int interactive(cli *c, const char *path, const char *coder,
+                       quarry_review_order order)
 {
     quarry_project *p = NULL;
     review_term t;
@@ -152,6 +247,7 @@ static int interactive(cli *c, const char *path, const char *coder)
         term_close(&t);
         return cli_exit_code(rc);
     }
+    quarry_project_set_review_order(p, order);
     rc = quarry_project_review_next_skipping(p, coder, NULL, 0, &it, &g);
     if (rc != QUARRY_OK) {
         cli_error(c, "%s", quarry_project_errmsg(p));
@@ -196,8 +292,11 @@ int cmd_review(int argc, char **argv)
         {"decisions", required_argument, NULL, OPT_DECISIONS},
         {"quiet", no_argument, NULL, OPT_QUIET},
         {"help", no_argument, NULL, OPT_HELP},
+        {"order", required_argument, NULL, OPT_ORDER},
+        {"accept-above", required_argument, NULL, OPT_ACCEPT_ABOVE},
+        {"dry-run", no_argument, NULL, OPT_DRY_RUN},
         {NULL, 0, NULL, 0}};
-    review_args a = {NULL, NULL};
+    review_args a = {NULL, NULL, QUARRY_REVIEW_SOURCE, -1.0, 0};
     const char *project = NULL;
     const char *coder;
     cli c;
@@ -229,6 +328,23 @@ int cmd_review(int argc, char **argv)
         goto out;
     }
     coder = coder_name(&a);
+    if (a.dry_run && a.accept_above < 0) {
+        cli_error(&c, "--dry-run goes with --accept-above C");
+        goto out;
+    }
+    if (a.accept_above >= 0 && a.decisions != NULL) {
+        cli_error(&c, "--accept-above and --decisions: one at a time");
+        goto out;
+    }
+    if (a.accept_above >= 0) {
+        if (coder == NULL) {
+            cli_error(&c, "who accepts? give --coder NAME (or set "
+                          "QUARRY_CODER): every decision records its coder");
+            goto out;
+        }
+        code = accept_above(&c, project, coder, a.accept_above, a.dry_run);
+        goto out;
+    }
     if (a.decisions != NULL) {
         code = apply_file(&c, project, a.decisions, coder);
         goto out;
@@ -238,7 +354,7 @@ int cmd_review(int argc, char **argv)
                       "QUARRY_CODER): every decision records its coder");
         goto out;
     }
-    code = interactive(&c, project, coder);
+    code = interactive(&c, project, coder, a.order);
 out:
     cli_free(&c);
     return code;

@@ -286,6 +286,9 @@ typedef struct agree_work {
     int64_t *agree_by_m;    /* all coders: agreeing ordered pairs per m */
     int64_t *units_by_m;
     int32_t K_max;
+    /* Units drawn by a bootstrap resample: how often each (U); NULL, once
+     * each. */
+    const int32_t *wt;
 } agree_work;
 
 static double kappa_of(double n, double a, double s)
@@ -306,6 +309,28 @@ static double alpha_of(double n, double occ, double snn)
     return ((n - 1) * occ - snn) / den;
 }
 
+/* Gwet's AC1 and PABAK from n units, a of them agreed, over q
+ * categories whose share among both coders' 2n values is pi_k:
+ *   p_o = a/n, p_e = sum_k pi_k (1 - pi_k) / (q - 1),
+ *   AC1 = (p_o - p_e) / (1 - p_e), PABAK = (q p_o - 1) / (q - 1). */
+static void gwet_of(agree_work *w, int32_t q, double n, double a,
+                    quarry_agree_figure *f)
+{
+    double po, pe = 0;
+    int32_t k;
+    f->ac1 = f->pabak = NAN;
+    if (n <= 0 || q < 2)
+        return;
+    po = a / n;
+    for (k = 0; k < q; k++) {
+        double pi = (double)(w->cnt_a[k] + w->cnt_b[k]) / (2.0 * n);
+        pe += pi * (1.0 - pi);
+    }
+    pe /= (double)(q - 1);
+    f->ac1 = pe < 1.0 ? (po - pe) / (1.0 - pe) : NAN;
+    f->pabak = ((double)q * po - 1.0) / (double)(q - 1);
+}
+
 /* The figure of the pair (i, j) over the values in w->val, K categories. */
 static void pair_figure(agree_work *w, int32_t K, int32_t i, int32_t j,
                         quarry_agree_figure *f, int overall)
@@ -318,16 +343,17 @@ static void pair_figure(agree_work *w, int32_t K, int32_t i, int32_t j,
     memset(w->cnt_b, 0, (size_t)K * sizeof *w->cnt_b);
     for (u = 0; u < w->U; u++) {
         int32_t vi = w->val[u * w->C + i], vj = w->val[u * w->C + j];
+        int64_t m = w->wt ? w->wt[u] : 1;
         if (vi < 0 || vj < 0) {
             if (overall && w->cells[u * w->C + i].coded &&
                 w->cells[u * w->C + j].coded)
-                excl++;
+                excl += m;
             continue;
         }
-        n++;
-        a += vi == vj;
-        w->cnt_a[vi]++;
-        w->cnt_b[vj]++;
+        n += m;
+        a += vi == vj ? m : 0;
+        w->cnt_a[vi] += m;
+        w->cnt_b[vj] += m;
     }
     for (k = 0; k < K; k++) {
         double nc = (double)(w->cnt_a[k] + w->cnt_b[k]);
@@ -340,6 +366,7 @@ static void pair_figure(agree_work *w, int32_t K, int32_t i, int32_t j,
     f->kappa = kappa_of((double)n, (double)a, s);
     /* Two coders: each pairable unit adds 1 to o[vi][vj] and o[vj][vi]. */
     f->alpha = alpha_of(2.0 * (double)n, 2.0 * (double)a, snn);
+    gwet_of(w, K, (double)n, (double)a, f);
 }
 
 /* The figure of all coders together. */
@@ -355,25 +382,25 @@ static void all_figure(agree_work *w, int32_t K, quarry_agree_figure *f,
     for (u = 0; u < w->U; u++) {
         const int32_t *v = w->val + u * w->C;
         int32_t coded = 0;
-        int64_t agree = 0;
+        int64_t agree = 0, wu = w->wt ? w->wt[u] : 1;
         m = 0;
         for (i = 0; i < w->C; i++) {
             coded += w->cells[u * w->C + i].coded;
             m += v[i] >= 0;
         }
-        coded2 += coded >= 2;
+        coded2 += coded >= 2 ? wu : 0;
         if (m < 2)
             continue;
-        units++;
+        units += wu;
         for (i = 0; i < w->C; i++) {
             if (v[i] < 0)
                 continue;
-            w->cnt_a[v[i]]++;
+            w->cnt_a[v[i]] += wu;
             for (j = 0; j < w->C; j++)
                 agree += j != i && v[j] == v[i];
         }
-        w->agree_by_m[m] += agree;
-        nvals += m;
+        w->agree_by_m[m] += agree * wu;
+        nvals += m * wu;
     }
     for (m = 2; m <= w->C; m++)
         occ += (double)w->agree_by_m[m] / (double)(m - 1);
@@ -386,6 +413,102 @@ static void all_figure(agree_work *w, int32_t K, quarry_agree_figure *f,
     f->percent = nvals > 0 ? 100.0 * occ / (double)nvals : NAN;
     f->kappa = NAN;
     f->alpha = alpha_of((double)nvals, occ, snn);
+    f->ac1 = f->pabak = NAN;
+}
+
+/* ------------------------------------------------------------------ */
+/* Bootstrap intervals */
+
+/* splitmix64: a small, seedable generator, the same on every platform. */
+static uint64_t boot_next(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static int dbl_cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The p-quantile of the defined values among v[0..n) (sorted in place,
+ * linear between order statistics); NaN when none is defined. */
+static double quantile(double *v, int32_t n, double p)
+{
+    int32_t m = 0, i;
+    double h;
+    for (i = 0; i < n; i++)
+        if (!isnan(v[i]))
+            v[m++] = v[i];
+    if (m == 0)
+        return NAN;
+    qsort(v, (size_t)m, sizeof *v, dbl_cmp);
+    h = (double)(m - 1) * p;
+    i = (int32_t)h;
+    return i + 1 < m ? v[i] + (h - i) * (v[i + 1] - v[i]) : v[i];
+}
+
+/* 95% percentile intervals of the nf figures of one scope (pairs, then
+ * all coders), from B resamples of the units with replacement, the same
+ * resamples in every scope (the generator restarts from seed). */
+static int bootstrap_scope(agree_work *w, int32_t K, int overall,
+                           quarry_agree_figure *figs, size_t nf, int32_t B,
+                           uint64_t seed)
+{
+    int32_t *wt = malloc(((size_t)w->U + 1) * sizeof *wt);
+    double *st = malloc(nf * 4 * (size_t)B * sizeof *st);
+    uint64_t rng = seed;
+    int32_t b, i, j;
+    size_t x, q;
+    if (wt == NULL || st == NULL) {
+        free(wt);
+        free(st);
+        return -1;
+    }
+    for (b = 0; b < B; b++) {
+        int64_t u;
+        memset(wt, 0, ((size_t)w->U + 1) * sizeof *wt);
+        for (u = 0; u < w->U; u++)
+            wt[boot_next(&rng) % (uint64_t)w->U]++;
+        w->wt = wt;
+        x = 0;
+        for (i = 0; i < w->C; i++)
+            for (j = i + 1; j < w->C; j++, x++) {
+                quarry_agree_figure f;
+                pair_figure(w, K, i, j, &f, overall);
+                st[(x * 4 + 0) * (size_t)B + (size_t)b] = f.kappa;
+                st[(x * 4 + 1) * (size_t)B + (size_t)b] = f.alpha;
+                st[(x * 4 + 2) * (size_t)B + (size_t)b] = f.ac1;
+                st[(x * 4 + 3) * (size_t)B + (size_t)b] = f.pabak;
+            }
+        if (w->C > 2) {
+            quarry_agree_figure f;
+            all_figure(w, K, &f, overall);
+            st[(x * 4 + 0) * (size_t)B + (size_t)b] = NAN;
+            st[(x * 4 + 1) * (size_t)B + (size_t)b] = f.alpha;
+            st[(x * 4 + 2) * (size_t)B + (size_t)b] = NAN;
+            st[(x * 4 + 3) * (size_t)B + (size_t)b] = NAN;
+        }
+        w->wt = NULL;
+    }
+    for (x = 0; x < nf; x++) {
+        double *ci[4];
+        ci[0] = figs[x].kappa_ci;
+        ci[1] = figs[x].alpha_ci;
+        ci[2] = figs[x].ac1_ci;
+        ci[3] = figs[x].pabak_ci;
+        for (q = 0; q < 4; q++) {
+            double *v = st + (x * 4 + q) * (size_t)B;
+            ci[q][0] = quantile(v, B, 0.025);
+            ci[q][1] = quantile(v, B, 0.975);
+        }
+    }
+    free(wt);
+    free(st);
+    return 0;
 }
 
 void quarry_agreement_free(quarry_agreement *a)
@@ -544,16 +667,27 @@ int quarry_agreement_compute(quarry_agreement **out, quarry_agree_table *t,
     int32_t C = 0, i, j, k, n_used = 0, n_scopes = 0;
     size_t n_pairs;
     size_t x, per_scope, f = 0;
+    int32_t boot = 0;
+    uint64_t seed = 0;
     int rc;
 
     memset(&w, 0, sizeof w);
     *out = NULL;
     if (t == NULL)
         return QUARRY_EINVAL;
-    if (o != NULL && o->version != QUARRY_AGREE_OPTIONS_VERSION)
+    if (o != NULL && (o->version < 1 ||
+                      o->version > QUARRY_AGREE_OPTIONS_VERSION))
         return agree_fail(t, QUARRY_EINVAL, NULL, 0, NULL,
-                          "agree options version %u, expected %d",
+                          "agree options version %u, expected 1 to %d",
                           (unsigned)o->version, QUARRY_AGREE_OPTIONS_VERSION);
+    if (o != NULL && o->version >= 2) {
+        if (o->bootstrap < 0 || o->bootstrap > 100000)
+            return agree_fail(t, QUARRY_EINVAL, NULL, 0, NULL,
+                              "bootstrap resamples %d not in 0..100000",
+                              (int)o->bootstrap);
+        boot = o->bootstrap;
+        seed = o->seed;
+    }
     if (o != NULL && o->coders != NULL && o->n_coders < 0)
         return agree_fail(t, QUARRY_EINVAL, NULL, 0, NULL,
                           "negative number of coders");
@@ -641,7 +775,7 @@ int quarry_agreement_compute(quarry_agreement **out, quarry_agree_table *t,
     /* Scope -1 is overall; then the codes used, by rank. */
     for (k = -1; k < (int32_t)t->codes.n; k++) {
         int32_t K;
-        size_t p = 0;
+        size_t p = 0, f0;
         const char *scope = NULL;
         if (k >= 0 && !used[k])
             continue;
@@ -655,6 +789,7 @@ int quarry_agreement_compute(quarry_agreement **out, quarry_agree_table *t,
         }
         if (K < 1)
             K = 1;
+        f0 = f;
         for (i = 0; i < C; i++)
             for (j = i + 1; j < C; j++, p++) {
                 quarry_agree_figure *fg = &a->figs[f++];
@@ -670,6 +805,17 @@ int quarry_agreement_compute(quarry_agreement **out, quarry_agree_table *t,
             fg->coders = (const char *const *)a->coders;
             all_figure(&w, K, fg, k < 0);
         }
+        for (x = f0; x < f; x++) {
+            quarry_agree_figure *fg = &a->figs[x];
+            fg->kappa_ci[0] = fg->kappa_ci[1] = NAN;
+            fg->alpha_ci[0] = fg->alpha_ci[1] = NAN;
+            fg->ac1_ci[0] = fg->ac1_ci[1] = NAN;
+            fg->pabak_ci[0] = fg->pabak_ci[1] = NAN;
+        }
+        if (boot > 0 && w.U > 0 &&
+            bootstrap_scope(&w, K, k < 0, a->figs + f0, f - f0, boot,
+                            seed) != 0)
+            goto nomem;
     }
     a->n_figs = f;
     *out = a;
@@ -721,4 +867,129 @@ const char *quarry_agreement_coder(const quarry_agreement *a, int32_t i)
 int64_t quarry_agreement_n_units(const quarry_agreement *a)
 {
     return a != NULL ? a->n_units : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Disagreements */
+
+int quarry_agree_disagreements(quarry_agree_table *t,
+                               const quarry_agree_options *o,
+                               int (*fn)(void *ctx,
+                                         const quarry_agree_disagreement *d),
+                               void *ctx)
+{
+    int32_t *sel = NULL, *pos = NULL, *code_rank = NULL, C = 0, i;
+    const char **names = NULL, **codes = NULL;
+    char **buf = NULL;
+    size_t *len = NULL, *cap = NULL, x, y, n_keys = 0;
+    agree_key *keys = NULL;
+    int rc;
+
+    if (t == NULL || fn == NULL)
+        return QUARRY_EINVAL;
+    sel = malloc(((size_t)t->coders.n +
+                  (size_t)(o && o->coders && o->n_coders > 0 ? o->n_coders
+                                                              : 0) +
+                  1) *
+                 sizeof *sel);
+    pos = malloc(((size_t)t->coders.n + 1) * sizeof *pos);
+    code_rank = malloc(((size_t)t->codes.n + 1) * sizeof *code_rank);
+    keys = malloc((t->n_triples ? t->n_triples : 1) * sizeof *keys);
+    if (sel == NULL || pos == NULL || code_rank == NULL || keys == NULL)
+        goto nomem;
+    rc = choose_coders(t, o, sel, &C);
+    if (rc != 0)
+        goto out;
+    names = calloc((size_t)C, sizeof *names);
+    codes = calloc((size_t)C, sizeof *codes);
+    buf = calloc((size_t)C, sizeof *buf);
+    len = calloc((size_t)C, sizeof *len);
+    cap = calloc((size_t)C, sizeof *cap);
+    if (names == NULL || codes == NULL || buf == NULL || len == NULL ||
+        cap == NULL)
+        goto nomem;
+    for (i = 0; i < (int32_t)t->coders.n; i++)
+        pos[i] = -1;
+    for (i = 0; i < C; i++) {
+        pos[t->coder_order[sel[i]]] = i;
+        names[i] = quarry_agree_table_coder(t, sel[i]);
+    }
+    for (i = 0; i < (int32_t)t->codes.n; i++)
+        code_rank[t->code_order[i]] = i;
+    for (x = 0; x < t->n_triples; x++) {
+        int32_t p = pos[t->t_coder[x]];
+        if (p < 0)
+            continue;
+        keys[n_keys].unit = t->t_unit[x];
+        keys[n_keys].coder = p;
+        keys[n_keys].code = t->t_code[x] < 0 ? -1 : code_rank[t->t_code[x]];
+        n_keys++;
+    }
+    qsort(keys, n_keys, sizeof *keys, key_cmp);
+    rc = QUARRY_OK;
+    for (x = 0; x < n_keys && rc == QUARRY_OK; x = y) {
+        quarry_agree_disagreement d;
+        int32_t coded = 0, differ = 0, first = -1;
+        for (i = 0; i < C; i++) {
+            len[i] = 0;
+            codes[i] = NULL;
+        }
+        /* One unit: each coder's codes, by name, joined by "; ". */
+        for (y = x; y < n_keys && keys[y].unit == keys[x].unit; y++) {
+            const agree_key *k = &keys[y];
+            const char *name;
+            if (y > x && key_cmp(k, &keys[y - 1]) == 0)
+                continue;
+            if (quarry_buf_append(&buf[k->coder], &len[k->coder],
+                                  &cap[k->coder], "", 1) != 0)
+                goto nomem;
+            len[k->coder]--; /* keep it NUL-terminated */
+            codes[k->coder] = buf[k->coder];
+            if (k->code < 0)
+                continue;
+            name = quarry_agree_table_code(t, k->code);
+            if ((len[k->coder] > 0 &&
+                 quarry_buf_append(&buf[k->coder], &len[k->coder],
+                                   &cap[k->coder], "; ", 2) != 0) ||
+                quarry_buf_append(&buf[k->coder], &len[k->coder],
+                                  &cap[k->coder], name, strlen(name) + 1) !=
+                    0)
+                goto nomem;
+            len[k->coder]--;
+            codes[k->coder] = buf[k->coder];
+        }
+        for (i = 0; i < C; i++) {
+            if (codes[i] == NULL)
+                continue;
+            coded++;
+            if (first < 0)
+                first = i;
+            else if (strcmp(codes[i], codes[first]) != 0)
+                differ = 1;
+        }
+        if (coded < 2 || !differ)
+            continue;
+        d.unit = strtab_str(&t->units, keys[x].unit);
+        d.n_coders = C;
+        d.coders = names;
+        d.codes = codes;
+        rc = fn(ctx, &d);
+    }
+    goto out;
+nomem:
+    rc = agree_fail(t, QUARRY_ENOMEM, NULL, 0, NULL, "out of memory");
+out:
+    if (buf != NULL)
+        for (i = 0; i < C; i++)
+            free(buf[i]);
+    free(buf);
+    free(len);
+    free(cap);
+    free(names);
+    free(codes);
+    free(sel);
+    free(pos);
+    free(code_rank);
+    free(keys);
+    return rc;
 }

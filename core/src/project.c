@@ -40,6 +40,9 @@
  *   codings(id, excerpt_id, code_id, coder_id, origin, made_at, decision_id)
  *                               origin: manual | accepted-suggestion |
  *                               imported; one per (excerpt, code, coder)
+ *
+ * Schema 2 (the one written now) adds the decision trail to decisions:
+ * project_schema.c says what, and upgrades a schema-1 file on open.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -573,6 +576,8 @@ int quarry_project_create(quarry_project *p, const char *path)
     }
     if (status == QUARRY_OK)
         status = project_exec(p, schema_sql);
+    if (status == QUARRY_OK)
+        status = project_schema_upgrade_new(p);
     if (status == QUARRY_OK) {
         project_now(p, now);
         st = project_prepare(p, "INSERT INTO meta(key, value) VALUES"
@@ -730,7 +735,7 @@ int quarry_project_open(quarry_project *p, const char *path, int flags)
                             "this quarry %s reads schema %d); not opened, "
                             "not modified", path, version, quarry_version(),
                             QUARRY_PROJECT_SCHEMA);
-    if (version < QUARRY_PROJECT_SCHEMA)
+    if (version < 1)
         return project_fail(p, QUARRY_EVERSION,
                             "%s: written by an older quarry (schema %u; "
                             "this quarry %s reads schema %d); not opened, "
@@ -754,6 +759,8 @@ int quarry_project_open(quarry_project *p, const char *path, int flags)
         status = unreadable(p);
     if (status == QUARRY_OK)
         status = verify(p);
+    if (status == QUARRY_OK && version < QUARRY_PROJECT_SCHEMA)
+        status = project_schema_upgrade(p);
     if (status != QUARRY_OK) {
         char keep[sizeof p->errmsg];
         memcpy(keep, p->errmsg, sizeof keep);

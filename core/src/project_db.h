@@ -29,6 +29,7 @@ struct quarry_project {
     char **scratch;
     size_t n_scratch, cap_scratch;
     void *listing; /* the array of that call */
+    int review_order; /* quarry_review_order of the queue */
 };
 
 /* Set the message (printf-style) and return status. */
@@ -81,11 +82,28 @@ void project_sha256_hex(const void *data, size_t len, char out[65]);
  * suggestions in the latest run on which the coder has an undecided
  * suggestion and no coding yet (project_review.c). */
 extern const char project_queue_from[];
+/* " ORDER BY ..." of the queue in p's review order (project_queue.c). */
+const char *project_queue_order(const quarry_project *p);
 
 /* A corpus read from JSONL lines the project made (empty texts allowed;
  * len 0 gives an empty corpus). The message is set on failure. */
 int project_corpus_jsonl(quarry_project *p, const char *buf, size_t len,
                          quarry_corpus **out);
+
+/* Schema 2 (project_schema.c): on a new file inside the create
+ * transaction; on a schema-1 file just opened (its own transaction, with
+ * a read-write connection of its own when p is read-only). */
+int project_schema_upgrade_new(quarry_project *p);
+int project_schema_upgrade(quarry_project *p);
+
+/* One decision inside the caller's transaction (project_review.c). */
+int project_decide_in(quarry_project *p, const quarry_decision *d,
+                      int64_t *id);
+
+/* SQL: decision alias d was not reversed by an undo (project_review.c). */
+#define PROJECT_NOT_UNDONE(d)                                                 \
+    " NOT EXISTS (SELECT 1 FROM decisions u_ WHERE u_.verdict = 'undo'"      \
+    " AND u_.reverses = " d ".id)"
 
 /* Bind a string (copied), or NULL for NULL. */
 void project_bind_text(sqlite3_stmt *st, int col, const char *s);

@@ -5,12 +5,38 @@
  *
  * The queue is the one of quarry_project_review_next() (project_review.c):
  * excerpts with suggestions in the latest run on which the coder has an
- * undecided suggestion and no coding yet, in import order.
+ * undecided suggestion and no coding yet, in import order, or most
+ * uncertain first (quarry_project_set_review_order).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "project_db.h"
+
+/* The top confidence of the excerpt's suggestions in the latest run. */
+#define TOP_CONFIDENCE                                                        \
+    "(SELECT max(s2.confidence) FROM suggestions s2 WHERE s2.excerpt_id ="   \
+    " e.id AND s2.run_id = (SELECT max(id) FROM runs))"
+
+const char *project_queue_order(const quarry_project *p)
+{
+    if (p->review_order == QUARRY_REVIEW_UNCERTAIN)
+        return " ORDER BY " TOP_CONFIDENCE ", e.seq, e.id";
+    return " ORDER BY e.seq, e.id";
+}
+
+int quarry_project_set_review_order(quarry_project *p,
+                                    quarry_review_order order)
+{
+    if (p == NULL)
+        return QUARRY_EINVAL;
+    if (order != QUARRY_REVIEW_SOURCE && order != QUARRY_REVIEW_UNCERTAIN)
+        return project_fail(p, QUARRY_EINVAL,
+                            "review order %d: not source (0) or "
+                            "uncertain (1)", (int)order);
+    p->review_order = (int)order;
+    return QUARRY_OK;
+}
 
 static int in_list(const char *xid, const char *const *list, size_t n)
 {
@@ -45,8 +71,8 @@ int quarry_project_review_next_skipping(quarry_project *p, const char *coder,
 
     /* The first excerpt not skipped is among the first n_skip + 1 of the
      * queue. */
-    snprintf(sql, sizeof sql, "SELECT e.xid%s ORDER BY e.seq, e.id LIMIT ?2",
-             project_queue_from);
+    snprintf(sql, sizeof sql, "SELECT e.xid%s%s LIMIT ?2", project_queue_from,
+             project_queue_order(p));
     st = project_prepare(p, sql);
     if (st == NULL)
         return QUARRY_EIO;

@@ -11,13 +11,13 @@
 
 #include "project_db.h"
 
-static const char *const verdict_names[] = {NULL, "accept", "reject",
-                                            "replace", "add"};
+static const char *const verdict_names[] = {
+    NULL, "accept", "reject", "replace", "add", "remove", "undo"};
 
 quarry_verdict quarry_verdict_from_name(const char *name)
 {
     int v;
-    for (v = 1; name != NULL && v <= 4; v++)
+    for (v = 1; name != NULL && v <= 6; v++)
         if (strcmp(name, verdict_names[v]) == 0)
             return (quarry_verdict)v;
     return (quarry_verdict)0;
@@ -25,7 +25,7 @@ quarry_verdict quarry_verdict_from_name(const char *name)
 
 const char *quarry_verdict_name(quarry_verdict v)
 {
-    return v >= 1 && v <= 4 ? verdict_names[v] : "unknown";
+    return v >= 1 && v <= 6 ? verdict_names[v] : "unknown";
 }
 
 /* Where a decision came from, for messages: "" from a call, or
@@ -44,6 +44,68 @@ static int fail_at(quarry_project *p, const origin *o, int status,
         return project_fail(p, status, "%s:%lld: field \"%s\": %s", o->file,
                             (long long)o->line, field, what);
     return project_fail(p, status, "field \"%s\": %s", field, what);
+}
+
+/* 1 when s is a time that can be: "YYYY-MM-DD", optionally followed by
+ * "THH:MM", ":SS", ".fraction" and "Z" or "+HH:MM" / "-HH:MM", with a
+ * real month, a day the month has (leap years counted), hour 0-23,
+ * minute 0-59, second 0-60 (a leap second). */
+/* The number in the n digits at s, or -1 when one is not a digit. */
+static int digits(const char *s, int n)
+{
+    int v = 0, i;
+    for (i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+static int valid_time(const char *s)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30,
+                                31, 31, 30, 31, 30, 31};
+    int y, mo, d, h, mi, sec = 0;
+    if (strlen(s) < 10 || strlen(s) >= 40 || s[4] != '-' || s[7] != '-')
+        return 0;
+    y = digits(s, 4);
+    mo = digits(s + 5, 2);
+    d = digits(s + 8, 2);
+    if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1])
+        return 0;
+    if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+        return 0;
+    s += 10;
+    if (*s == '\0')
+        return 1;
+    if ((*s != 'T' && *s != ' ') || strlen(s) < 6 || s[3] != ':')
+        return 0;
+    h = digits(s + 1, 2);
+    mi = digits(s + 4, 2);
+    s += 6;
+    if (*s == ':') {
+        sec = digits(s + 1, 2);
+        s += 3;
+        if (sec >= 0 && *s == '.') {
+            if (*++s < '0' || *s > '9')
+                return 0;
+            while (*s >= '0' && *s <= '9')
+                s++;
+        }
+    }
+    if (h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 60)
+        return 0;
+    if (*s == 'Z')
+        return s[1] == '\0';
+    if (*s == '+' || *s == '-') {
+        if (strlen(s) != 6 || s[3] != ':')
+            return 0;
+        h = digits(s + 1, 2);
+        mi = digits(s + 4, 2);
+        return h >= 0 && h <= 23 && mi >= 0 && mi <= 59;
+    }
+    return *s == '\0';
 }
 
 /* The latest stored suggestion of code for excerpt, or 0. */
@@ -86,15 +148,148 @@ static int exists(quarry_project *p, const char *sql, int64_t a, int64_t b,
                : project_db_fail(p, "cannot read the project");
 }
 
+/* The coder's coding of code on excerpt: its row, the decision that made
+ * it (0 for an imported one), its origin and time (copied into the
+ * caller's buffers); *row = 0 when there is none. */
+static int coding_of(quarry_project *p, int64_t excerpt, int64_t code,
+                     int64_t coder, int64_t *row, int64_t *made_by,
+                     char from[32], char at[40])
+{
+    sqlite3_stmt *st = project_prepare(
+        p, "SELECT id, decision_id, origin, made_at FROM codings WHERE"
+           " excerpt_id = ?1 AND code_id = ?2 AND coder_id = ?3");
+    int rc;
+    *row = *made_by = 0;
+    from[0] = at[0] = '\0';
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_int64(st, 1, excerpt);
+    sqlite3_bind_int64(st, 2, code);
+    sqlite3_bind_int64(st, 3, coder);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *row = sqlite3_column_int64(st, 0);
+        *made_by = sqlite3_column_int64(st, 1);
+        snprintf(from, 32, "%s", project_col_text(st, 2));
+        snprintf(at, 40, "%s", project_col_text(st, 3));
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE
+               ? QUARRY_OK
+               : project_db_fail(p, "cannot read the codings");
+}
+
+static int delete_coding(quarry_project *p, int64_t row)
+{
+    sqlite3_stmt *st = project_prepare(p, "DELETE FROM codings WHERE id = ?1");
+    int rc;
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_int64(st, 1, row);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? QUARRY_OK
+                             : project_db_fail(p, "cannot update the codings");
+}
+
+static int insert_coding(quarry_project *p, int64_t excerpt, int64_t code,
+                         int64_t coder, const char *origin_name,
+                         const char *at, int64_t decision)
+{
+    sqlite3_stmt *st = project_prepare(p, "INSERT INTO codings(excerpt_id,"
+                                          " code_id, coder_id, origin,"
+                                          " made_at, decision_id)"
+                                          " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+    int rc;
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_int64(st, 1, excerpt);
+    sqlite3_bind_int64(st, 2, code);
+    sqlite3_bind_int64(st, 3, coder);
+    sqlite3_bind_text(st, 4, origin_name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
+    if (decision)
+        sqlite3_bind_int64(st, 6, decision);
+    else
+        sqlite3_bind_null(st, 6);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? QUARRY_OK
+                             : project_db_fail(p, "cannot store the coding");
+}
+
+/* One row of the decisions table; 0 ids and NULL strings are NULL. */
+typedef struct decision_row {
+    int64_t excerpt, suggestion, code, replacement, coder, reverses;
+    const char *verdict, *at, *note, *batch, *coding_origin, *coding_at;
+} decision_row;
+
+static int insert_decision(quarry_project *p, const decision_row *r,
+                           int64_t *id)
+{
+    sqlite3_stmt *st = project_prepare(
+        p, "INSERT INTO decisions(excerpt_id, suggestion_id, code_id,"
+           " verdict, replacement_id, coder_id, made_at, note, reverses,"
+           " batch, coding_origin, coding_made_at) VALUES(?1, ?2, ?3, ?4,"
+           " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+    int rc;
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_int64(st, 1, r->excerpt);
+    if (r->suggestion)
+        sqlite3_bind_int64(st, 2, r->suggestion);
+    sqlite3_bind_int64(st, 3, r->code);
+    sqlite3_bind_text(st, 4, r->verdict, -1, SQLITE_STATIC);
+    if (r->replacement)
+        sqlite3_bind_int64(st, 5, r->replacement);
+    sqlite3_bind_int64(st, 6, r->coder);
+    sqlite3_bind_text(st, 7, r->at, -1, SQLITE_STATIC);
+    project_bind_text(st, 8, r->note);
+    if (r->reverses)
+        sqlite3_bind_int64(st, 9, r->reverses);
+    project_bind_text(st, 10, r->batch);
+    project_bind_text(st, 11, r->coding_origin);
+    project_bind_text(st, 12, r->coding_at);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return project_db_fail(p, "cannot store the decision");
+    *id = sqlite3_last_insert_rowid(p->db);
+    return QUARRY_OK;
+}
+
+/* Remove: the coder's own coding of the code goes; the decision keeps its
+ * origin, time and the decision that made it. */
+static int decide_remove(quarry_project *p, const quarry_decision *d,
+                         const origin *o, decision_row *r, int64_t *id)
+{
+    int64_t row, made_by;
+    char from[32], at[40];
+    int status = coding_of(p, r->excerpt, r->code, r->coder, &row, &made_by,
+                           from, at);
+    if (status != QUARRY_OK)
+        return status;
+    if (row == 0)
+        return fail_at(p, o, QUARRY_ENOTFOUND, "code",
+                       "this coder has no coding \"%s\" on this excerpt to "
+                       "remove", d->code);
+    r->reverses = made_by;
+    r->coding_origin = from;
+    r->coding_at = at;
+    status = insert_decision(p, r, id);
+    if (status == QUARRY_OK)
+        status = delete_coding(p, row);
+    return status;
+}
+
 /* One decision inside an open transaction. */
 static int decide(quarry_project *p, const quarry_decision *d,
                   const origin *o, int64_t *id_out)
 {
     int64_t excerpt, code, replacement = 0, coder, suggestion = 0, made;
     int64_t coded_code;
-    const char *origin_name;
+    decision_row r;
     char now[40];
-    sqlite3_stmt *st;
     int status, yes;
 
     if (d->coder == NULL || d->coder[0] == '\0')
@@ -102,11 +297,18 @@ static int decide(quarry_project *p, const quarry_decision *d,
                        "missing: every decision names its coder%s", NULL);
     if (d->excerpt == NULL || d->excerpt[0] == '\0')
         return fail_at(p, o, QUARRY_EINVAL, "excerpt", "missing%s", NULL);
-    if (d->verdict < QUARRY_VERDICT_ACCEPT || d->verdict > QUARRY_VERDICT_ADD)
+    if (d->verdict < QUARRY_VERDICT_ACCEPT ||
+        d->verdict > QUARRY_VERDICT_REMOVE)
         return fail_at(p, o, QUARRY_EINVAL, "verdict",
-                       "not one of accept, reject, replace, add%s", NULL);
+                       "not one of accept, reject, replace, add, remove%s",
+                       NULL);
     if (d->code == NULL || d->code[0] == '\0')
         return fail_at(p, o, QUARRY_EINVAL, "code", "missing%s", NULL);
+    if (d->time != NULL && !valid_time(d->time))
+        return fail_at(p, o, QUARRY_EINVAL, "time",
+                       "\"%s\" is not a valid ISO 8601 time "
+                       "(YYYY-MM-DDTHH:MM:SSZ, a date the calendar has)",
+                       d->time);
     status = project_excerpt_id(p, d->excerpt, &excerpt);
     if (status != QUARRY_OK)
         return status;
@@ -124,6 +326,11 @@ static int decide(quarry_project *p, const quarry_decision *d,
         if (d->replacement == NULL || d->replacement[0] == '\0')
             return fail_at(p, o, QUARRY_EINVAL, "replacement",
                            "missing: replace names the code to use%s", NULL);
+        if (strcmp(d->replacement, d->code) == 0)
+            return fail_at(p, o, QUARRY_EINVAL, "replacement",
+                           "\"%s\" is the code itself: replace names "
+                           "another code (accept keeps this one)",
+                           d->replacement);
         status = project_code_id(p, d->replacement, &replacement);
         if (status != QUARRY_OK)
             return status;
@@ -135,6 +342,27 @@ static int decide(quarry_project *p, const quarry_decision *d,
         return fail_at(p, o, QUARRY_EINVAL, "replacement",
                        "only a replace decision names a replacement%s", NULL);
     }
+    if (d->time != NULL)
+        snprintf(now, sizeof now, "%s", d->time);
+    else
+        project_now(p, now);
+    status = project_coder_id(p, d->coder, &coder);
+    if (status != QUARRY_OK)
+        return status;
+    memset(&r, 0, sizeof r);
+    r.excerpt = excerpt;
+    r.code = code;
+    r.coder = coder;
+    r.verdict = quarry_verdict_name(d->verdict);
+    r.at = now;
+    r.note = d->note;
+    r.batch = d->version >= 2 ? d->batch : NULL;
+    if (d->verdict == QUARRY_VERDICT_REMOVE) {
+        status = decide_remove(p, d, o, &r, &made);
+        if (status == QUARRY_OK && id_out)
+            *id_out = made;
+        return status;
+    }
     if (d->verdict != QUARRY_VERDICT_ADD) {
         status = suggestion_of(p, excerpt, code, &suggestion);
         if (status != QUARRY_OK)
@@ -144,13 +372,11 @@ static int decide(quarry_project *p, const quarry_decision *d,
                            "\"%s\" was never suggested for this excerpt "
                            "(\"add\" codes it anyway)", d->code);
     }
-    status = project_coder_id(p, d->coder, &coder);
-    if (status != QUARRY_OK)
-        return status;
     if (suggestion != 0) {
-        status = exists(p, "SELECT 1 FROM decisions WHERE excerpt_id = ?1"
+        status = exists(p, "SELECT 1 FROM decisions d WHERE excerpt_id = ?1"
                            " AND code_id = ?2 AND coder_id = ?3 AND"
-                           " verdict <> 'add'",
+                           " verdict IN ('accept', 'reject', 'replace') AND"
+                           PROJECT_NOT_UNDONE("d"),
                         excerpt, code, coder, &yes);
         if (status != QUARRY_OK)
             return status;
@@ -178,70 +404,24 @@ static int decide(quarry_project *p, const quarry_decision *d,
                                ? d->replacement
                                : d->code);
     }
-    if (d->time != NULL) {
-        if (strlen(d->time) < 10 || strlen(d->time) >= 40 ||
-            d->time[4] != '-' || d->time[7] != '-')
-            return fail_at(p, o, QUARRY_EINVAL, "time",
-                           "\"%s\" is not an ISO 8601 time", d->time);
-        snprintf(now, sizeof now, "%s", d->time);
-    } else {
-        project_now(p, now);
-    }
-
-    st = project_prepare(p, "INSERT INTO decisions(excerpt_id, suggestion_id,"
-                            " code_id, verdict, replacement_id, coder_id,"
-                            " made_at, note) VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
-                            " ?7, ?8)");
-    if (st == NULL)
-        return QUARRY_EIO;
-    sqlite3_bind_int64(st, 1, excerpt);
-    if (suggestion)
-        sqlite3_bind_int64(st, 2, suggestion);
-    else
-        sqlite3_bind_null(st, 2);
-    sqlite3_bind_int64(st, 3, code);
-    sqlite3_bind_text(st, 4, quarry_verdict_name(d->verdict), -1,
-                      SQLITE_STATIC);
-    if (replacement)
-        sqlite3_bind_int64(st, 5, replacement);
-    else
-        sqlite3_bind_null(st, 5);
-    sqlite3_bind_int64(st, 6, coder);
-    sqlite3_bind_text(st, 7, now, -1, SQLITE_STATIC);
-    if (d->note)
-        sqlite3_bind_text(st, 8, d->note, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(st, 8);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sqlite3_finalize(st);
-        return project_db_fail(p, "cannot store the decision");
-    }
-    sqlite3_finalize(st);
-    made = sqlite3_last_insert_rowid(p->db);
-    if (coded_code != 0) {
-        origin_name = d->verdict == QUARRY_VERDICT_ACCEPT
-                          ? "accepted-suggestion"
-                          : "manual";
-        st = project_prepare(p, "INSERT INTO codings(excerpt_id, code_id,"
-                                " coder_id, origin, made_at, decision_id)"
-                                " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
-        if (st == NULL)
-            return QUARRY_EIO;
-        sqlite3_bind_int64(st, 1, excerpt);
-        sqlite3_bind_int64(st, 2, coded_code);
-        sqlite3_bind_int64(st, 3, coder);
-        sqlite3_bind_text(st, 4, origin_name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, now, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(st, 6, made);
-        if (sqlite3_step(st) != SQLITE_DONE) {
-            sqlite3_finalize(st);
-            return project_db_fail(p, "cannot store the coding");
-        }
-        sqlite3_finalize(st);
-    }
-    if (id_out)
+    r.suggestion = suggestion;
+    r.replacement = replacement;
+    status = insert_decision(p, &r, &made);
+    if (status == QUARRY_OK && coded_code != 0)
+        status = insert_coding(p, excerpt, coded_code, coder,
+                               d->verdict == QUARRY_VERDICT_ACCEPT
+                                   ? "accepted-suggestion"
+                                   : "manual",
+                               now, made);
+    if (status == QUARRY_OK && id_out)
         *id_out = made;
-    return QUARRY_OK;
+    return status;
+}
+
+int project_decide_in(quarry_project *p, const quarry_decision *d,
+                      int64_t *id)
+{
+    return decide(p, d, NULL, id);
 }
 
 int quarry_project_decide(quarry_project *p, const quarry_decision *d,
@@ -262,11 +442,66 @@ int quarry_project_decide(quarry_project *p, const quarry_decision *d,
     return status;
 }
 
+/* Reverse decision `id` of coder: take away the coding it made, or put
+ * back the coding it removed, and append the undo decision. */
+static int reverse(quarry_project *p, int64_t id, int64_t coder)
+{
+    sqlite3_stmt *st = project_prepare(
+        p, "SELECT excerpt_id, code_id, verdict, reverses, coding_origin,"
+           " coding_made_at FROM decisions WHERE id = ?1");
+    decision_row r;
+    int64_t excerpt = 0, code = 0, made_by = 0, undo_id;
+    char verdict[16] = "", from[32] = "", at[40] = "", now[40];
+    int status = QUARRY_OK;
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_int64(st, 1, id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        excerpt = sqlite3_column_int64(st, 0);
+        code = sqlite3_column_int64(st, 1);
+        snprintf(verdict, sizeof verdict, "%s", project_col_text(st, 2));
+        made_by = sqlite3_column_int64(st, 3);
+        snprintf(from, sizeof from, "%s",
+                 project_col_text(st, 4) ? project_col_text(st, 4)
+                                         : "manual");
+        snprintf(at, sizeof at, "%s",
+                 project_col_text(st, 5) ? project_col_text(st, 5) : "");
+    } else {
+        status = project_db_fail(p, "cannot read the decision to undo");
+    }
+    sqlite3_finalize(st);
+    if (status != QUARRY_OK)
+        return status;
+    project_now(p, now);
+    if (strcmp(verdict, "remove") == 0) {
+        status = insert_coding(p, excerpt, code, coder, from,
+                               at[0] ? at : now, made_by);
+    } else if (strcmp(verdict, "reject") != 0) {
+        st = project_prepare(p, "DELETE FROM codings WHERE decision_id = ?1");
+        if (st == NULL)
+            return QUARRY_EIO;
+        sqlite3_bind_int64(st, 1, id);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            status = project_db_fail(p, "cannot undo");
+        sqlite3_finalize(st);
+    }
+    if (status != QUARRY_OK)
+        return status;
+    memset(&r, 0, sizeof r);
+    r.excerpt = excerpt;
+    r.code = code;
+    r.coder = coder;
+    r.verdict = "undo";
+    r.at = now;
+    r.reverses = id;
+    return insert_decision(p, &r, &undo_id);
+}
+
 int quarry_project_undo(quarry_project *p, const char *coder,
                         const char **undone)
 {
     sqlite3_stmt *st;
-    int64_t decision = 0;
+    int64_t decision = 0, coder_id = 0;
     char *xid = NULL;
     int rc, status = project_check(p, 1);
     if (undone)
@@ -279,10 +514,12 @@ int quarry_project_undo(quarry_project *p, const char *coder,
     status = project_begin(p);
     if (status != QUARRY_OK)
         return status;
-    st = project_prepare(p, "SELECT d.id, e.xid FROM decisions d"
+    st = project_prepare(p, "SELECT d.id, e.xid, c.id FROM decisions d"
                             " JOIN coders c ON c.id = d.coder_id"
                             " JOIN excerpts e ON e.id = d.excerpt_id"
-                            " WHERE c.name = ?1 ORDER BY d.id DESC LIMIT 1");
+                            " WHERE c.name = ?1 AND d.verdict <> 'undo' AND"
+                            PROJECT_NOT_UNDONE("d")
+                            " ORDER BY d.id DESC LIMIT 1");
     if (st == NULL) {
         project_rollback(p);
         return QUARRY_EIO;
@@ -292,6 +529,7 @@ int quarry_project_undo(quarry_project *p, const char *coder,
     if (rc == SQLITE_ROW) {
         decision = sqlite3_column_int64(st, 0);
         xid = strdup(project_col_text(st, 1));
+        coder_id = sqlite3_column_int64(st, 2);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW) {
@@ -299,23 +537,7 @@ int quarry_project_undo(quarry_project *p, const char *coder,
         return rc == SQLITE_DONE ? QUARRY_OK
                                  : project_db_fail(p, "cannot read decisions");
     }
-    st = project_prepare(p, "DELETE FROM codings WHERE decision_id = ?1");
-    if (st != NULL) {
-        sqlite3_bind_int64(st, 1, decision);
-        rc = sqlite3_step(st);
-        sqlite3_finalize(st);
-        st = rc == SQLITE_DONE
-                 ? project_prepare(p, "DELETE FROM decisions WHERE id = ?1")
-                 : NULL;
-    }
-    if (st == NULL) {
-        status = project_db_fail(p, "cannot undo");
-    } else {
-        sqlite3_bind_int64(st, 1, decision);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            status = project_db_fail(p, "cannot undo");
-        sqlite3_finalize(st);
-    }
+    status = reverse(p, decision, coder_id);
     if (status == QUARRY_OK)
         status = project_commit(p);
     else
@@ -402,7 +624,7 @@ static int apply_line(quarry_project *p, const origin *o, const char *line,
         else if ((d.verdict = quarry_verdict_from_name(verdict)) == 0)
             status = fail_at(p, o, QUARRY_EPARSE, "verdict",
                              "\"%s\" is not one of accept, reject, replace, "
-                             "add", verdict);
+                             "add, remove", verdict);
     }
     if (status == QUARRY_OK) {
         if (d.coder == NULL)
@@ -474,7 +696,9 @@ const char project_queue_from[] =
     "  WHERE s.excerpt_id = e.id AND s.run_id = (SELECT max(id) FROM runs)"
     "  AND NOT EXISTS (SELECT 1 FROM decisions d JOIN coders c"
     "   ON c.id = d.coder_id WHERE c.name = ?1 AND d.excerpt_id = e.id"
-    "   AND d.code_id = s.code_id AND d.verdict <> 'add'))"
+    "   AND d.code_id = s.code_id"
+    "   AND d.verdict IN ('accept', 'reject', 'replace') AND"
+    PROJECT_NOT_UNDONE("d") "))"
     " AND NOT EXISTS (SELECT 1 FROM codings g JOIN coders c"
     "  ON c.id = g.coder_id WHERE c.name = ?1 AND g.excerpt_id = e.id)";
 
@@ -549,8 +773,9 @@ static int load_item(quarry_project *p, const char *coder, int64_t row,
         p, "SELECT k.code, k.name, s.score, s.confidence, s.evidence,"
            " s.abstain, (SELECT d.verdict FROM decisions d JOIN coders c"
            "  ON c.id = d.coder_id WHERE c.name = ?3 AND d.excerpt_id ="
-           "  s.excerpt_id AND d.code_id = s.code_id AND d.verdict <> 'add'"
-           "  ORDER BY d.id DESC LIMIT 1)"
+           "  s.excerpt_id AND d.code_id = s.code_id"
+           "  AND d.verdict IN ('accept', 'reject', 'replace') AND"
+           PROJECT_NOT_UNDONE("d") "  ORDER BY d.id DESC LIMIT 1)"
            " FROM suggestions s JOIN codes k ON k.id = s.code_id"
            " WHERE s.excerpt_id = ?1 AND s.run_id = ?2 ORDER BY s.rank");
     if (st == NULL)
@@ -600,9 +825,9 @@ int quarry_project_review_next(quarry_project *p, const char *coder,
     project_scratch_reset(p);
     *item = NULL;
     snprintf(sql, sizeof sql,
-             "SELECT (SELECT e.id %s ORDER BY e.seq, e.id LIMIT 1),"
+             "SELECT (SELECT e.id %s%s LIMIT 1),"
              " (SELECT count(*) %s)",
-             project_queue_from, project_queue_from);
+             project_queue_from, project_queue_order(p), project_queue_from);
     st = project_prepare(p, sql);
     if (st == NULL)
         return QUARRY_EIO;

@@ -144,7 +144,8 @@ static int rejected_corpus(quarry_project *p, quarry_corpus **out)
         p, "SELECT e.xid, e.text, json_group_array(k.code) FROM decisions d"
            " JOIN excerpts e ON e.id = d.excerpt_id"
            " JOIN codes k ON k.id = d.code_id"
-           " WHERE d.verdict IN ('reject', 'replace')"
+           " WHERE d.verdict IN ('reject', 'replace') AND"
+           PROJECT_NOT_UNDONE("d")
            " AND NOT EXISTS (SELECT 1 FROM codings g WHERE"
            "  g.excerpt_id = d.excerpt_id AND g.code_id = d.code_id)"
            " GROUP BY e.id ORDER BY e.seq, e.id");

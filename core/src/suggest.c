@@ -1339,6 +1339,16 @@ out:
     return rc;
 }
 
+/* The top confidence an excerpt needs not to abstain: the options'
+ * min_confidence, raised to chance among the C candidate codes plus
+ * SUGGEST_CHANCE_MARGIN (a confidence no better than 1/C says nothing). */
+static double suggest_abstain_threshold(const quarry_suggest_options *so,
+                                        int32_t C)
+{
+    double chance = C > 0 ? 1.0 / (double)C + SUGGEST_CHANCE_MARGIN : 0.0;
+    return so->min_confidence > chance ? so->min_confidence : chance;
+}
+
 /* One worker's scratch for score_all. */
 typedef struct score_scratch {
     nb_work w;
@@ -1443,7 +1453,7 @@ static int score_blocks(void *ctx, int64_t b0, int64_t b1, int worker)
                 sg->neighbour_scores = evs;
             }
             s->abstain[r] = s->items[(size_t)r * (size_t)so->top].confidence <
-                            so->min_confidence;
+                            suggest_abstain_threshold(so, C);
         }
     }
     return 0;

@@ -124,6 +124,11 @@ int suggest_simd_available(void);
 /* Training rows scored to fit the temperature and the evidence factor, at
  * most (evenly spaced; each also cut, so twice as many rows are scored). */
 #define SUGGEST_CALIBRATION_ROWS 1000
+/* An excerpt abstains when its top confidence is no better than chance
+ * among the C candidate codes: the threshold is max(min_confidence,
+ * 1/C + SUGGEST_CHANCE_MARGIN), so three codes at 0.33 each abstain even
+ * under the default 0.3. */
+#define SUGGEST_CHANCE_MARGIN 0.05
 /* Temperatures tried: 1e-3 to 1 on a log grid of this many steps. */
 #define SUGGEST_CALIBRATION_GRID 60
 /* When nothing can be fitted (fewer than two coded excerpts). */

@@ -163,6 +163,8 @@ cat >"$WORK/want" <<EOF
 $X1 accept $A1 - alice
 $X2 reject $B1 - alice
 $X2 replace $B2 $REPL alice
+$X4 accept $D1 - alice
+$X4 undo $D1 - alice
 $X4 reject $D2 - alice
 $X4 add $ADD - alice
 EOF
@@ -217,7 +219,7 @@ else
 fi
 [ "$("$CHECK" ok "$P")" = ok ] && ok "project opens whole after kill -9" ||
     bad "project opens whole after kill -9"
-[ "$("$CHECK" decisions "$P" | grep -c ' alice$')" = 5 ] &&
+[ "$("$CHECK" decisions "$P" | grep -c ' alice$')" = 7 ] &&
     ok "alice's decisions untouched" || bad "alice's decisions untouched"
 $T kill-session -t kill
 

@@ -159,6 +159,151 @@ static void kappa_2x2_by_hand(void **state)
 }
 
 /*
+ * The prevalence paradox, Gwet's AC1 and PABAK by hand. Two coders, 125
+ * units, a rare category ("calm"):
+ *
+ *                 ben pain   ben calm
+ *   ana pain        118          5       123
+ *   ana calm          2          0         2
+ *                   120          5       125
+ *
+ *   p_o   = 118/125 = 0.944
+ *   kappa: p_e = (123 x 120 + 2 x 5) / 125^2 = 14770/15625 = 0.94528,
+ *          kappa = (0.944 - 0.94528) / (1 - 0.94528) = -0.0233918
+ *   AC1:   pi_pain = (123 + 120) / 250 = 0.972, pi_calm = 0.028,
+ *          p_e = (0.972 x 0.028 + 0.028 x 0.972) / (2 - 1) = 0.054432,
+ *          AC1 = (0.944 - 0.054432) / (1 - 0.054432) = 0.9407763
+ *   PABAK = 2 x 0.944 - 1 = 0.888
+ * (the table of Gwet 2008's "kappa paradox" discussion, after Feinstein
+ * and Cicchetti 1990: kappa near 0 for 94% agreement, AC1 near it).
+ */
+static void gwet_ac1_and_pabak_by_hand(void **state)
+{
+    quarry_agree_table *t = table();
+    quarry_agreement *a;
+    const quarry_agree_figure *f;
+    char unit[16];
+    int i;
+    (void)state;
+    for (i = 0; i < 125; i++) {
+        snprintf(unit, sizeof unit, "u%d", i);
+        add(t, unit, "ana", i < 123 ? "pain" : "calm");
+        add(t, unit, "ben", i < 118 || (i >= 123) ? "pain" : "calm");
+    }
+    a = compute(t);
+    f = figure(a, NULL, "ana,ben");
+    assert_int_equal(f->units, 125);
+    test_near(f->percent, 94.4, 1e-9);
+    test_near(f->kappa, -0.00128 / 0.05472, 1e-9);
+    test_near(f->ac1, 0.889568 / 0.945568, 1e-9);
+    test_near(f->pabak, 0.888, 1e-9);
+    /* The binary scope of the rare code: the same split, the same
+     * figures. */
+    f = figure(a, "calm", "ana,ben");
+    test_near(f->ac1, 0.889568 / 0.945568, 1e-9);
+    test_near(f->pabak, 0.888, 1e-9);
+    /* No bootstrap asked: no interval. */
+    assert_nan(f->ac1_ci[0]);
+    assert_nan(f->kappa_ci[1]);
+    quarry_agreement_free(a);
+    quarry_agree_table_free(t);
+}
+
+/* Bootstrap intervals: seeded (the same seed, the same interval), around
+ * the figure, and unaffected for a figure with no spread. */
+static void bootstrap_intervals(void **state)
+{
+    quarry_agree_table *t = table();
+    quarry_agree_options o = QUARRY_AGREE_OPTIONS_INIT;
+    quarry_agreement *a = NULL, *b = NULL;
+    const quarry_agree_figure *f, *g;
+    char unit[16];
+    int i;
+    (void)state;
+    for (i = 0; i < 60; i++) {
+        snprintf(unit, sizeof unit, "u%d", i);
+        add(t, unit, "ana", i % 3 == 0 ? "x" : "y");
+        add(t, unit, "ben", i % 3 == 0 || i % 7 == 0 ? "x" : "y");
+    }
+    o.bootstrap = 500;
+    o.seed = 7;
+    assert_int_equal(quarry_agreement_compute(&a, t, &o), QUARRY_OK);
+    assert_int_equal(quarry_agreement_compute(&b, t, &o), QUARRY_OK);
+    f = figure(a, NULL, "ana,ben");
+    g = figure(b, NULL, "ana,ben");
+    assert_true(f->kappa_ci[0] == g->kappa_ci[0]);
+    assert_true(f->ac1_ci[1] == g->ac1_ci[1]);
+    assert_true(f->kappa_ci[0] < f->kappa && f->kappa < f->kappa_ci[1]);
+    assert_true(f->alpha_ci[0] < f->alpha && f->alpha < f->alpha_ci[1]);
+    assert_true(f->ac1_ci[0] < f->ac1 && f->ac1 < f->ac1_ci[1]);
+    assert_true(f->pabak_ci[0] < f->pabak && f->pabak < f->pabak_ci[1]);
+    assert_true(f->pabak_ci[1] <= 1.0);
+    quarry_agreement_free(b);
+    /* Another seed, other resamples. */
+    o.seed = 8;
+    assert_int_equal(quarry_agreement_compute(&b, t, &o), QUARRY_OK);
+    g = figure(b, NULL, "ana,ben");
+    assert_true(f->kappa_ci[0] != g->kappa_ci[0] ||
+                f->kappa_ci[1] != g->kappa_ci[1]);
+    quarry_agreement_free(a);
+    quarry_agreement_free(b);
+    o.bootstrap = -1;
+    assert_int_equal(quarry_agreement_compute(&a, t, &o), QUARRY_EINVAL);
+    quarry_agree_table_free(t);
+}
+
+typedef struct seen {
+    char text[512];
+} seen;
+
+static int note_disagreement(void *ctx, const quarry_agree_disagreement *d)
+{
+    seen *s = ctx;
+    int32_t i;
+    size_t n = strlen(s->text);
+    n += (size_t)snprintf(s->text + n, sizeof s->text - n, "%s:", d->unit);
+    for (i = 0; i < d->n_coders; i++)
+        n += (size_t)snprintf(s->text + n, sizeof s->text - n, " %s=%s",
+                              d->coders[i],
+                              d->codes[i] ? d->codes[i] : "(none)");
+    snprintf(s->text + n, sizeof s->text - n, "\n");
+    return 0;
+}
+
+static void disagreements_listed(void **state)
+{
+    quarry_agree_table *t = table();
+    quarry_agree_options o = QUARRY_AGREE_OPTIONS_INIT;
+    const char *two[] = {"ana", "cy"};
+    seen s;
+    (void)state;
+    add(t, "u1", "ana", "x");
+    add(t, "u1", "ben", "x"); /* the same: not listed */
+    add(t, "u2", "ben", "y");
+    add(t, "u2", "ana", "x");
+    add(t, "u2", "ana", "y"); /* {x, y} against {y} */
+    add(t, "u3", "ana", "x"); /* one coder only: not listed */
+    add(t, "u4", "cy", "z");
+    add(t, "u4", "ben", NULL); /* coded with no code */
+    memset(&s, 0, sizeof s);
+    assert_int_equal(quarry_agree_disagreements(t, NULL, note_disagreement,
+                                                &s),
+                     QUARRY_OK);
+    assert_string_equal(s.text,
+                        "u2: ana=x; y ben=y cy=(none)\n"
+                        "u4: ana=(none) ben= cy=z\n");
+    /* Only ana and cy: they never coded the same unit. */
+    memset(&s, 0, sizeof s);
+    o.coders = two;
+    o.n_coders = 2;
+    assert_int_equal(quarry_agree_disagreements(t, &o, note_disagreement,
+                                                &s),
+                     QUARRY_OK);
+    assert_string_equal(s.text, "");
+    quarry_agree_table_free(t);
+}
+
+/*
  * Krippendorff's reliability-data example with missing values (4
  * observers, 12 units, values 1-5; "." = missing), from "Computing
  * Krippendorff's alpha-reliability" (2011):
@@ -722,6 +867,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(kappa_2x2_by_hand),
+        cmocka_unit_test(gwet_ac1_and_pabak_by_hand),
+        cmocka_unit_test(bootstrap_intervals),
+        cmocka_unit_test(disagreements_listed),
         cmocka_unit_test(krippendorff_example),
         cmocka_unit_test(perfect_agreement),
         cmocka_unit_test(total_disagreement),

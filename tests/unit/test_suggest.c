@@ -213,6 +213,37 @@ static void abstains_on_nothing_shared(void **state)
     done(&f);
 }
 
+/* Three codes, an excerpt that shares nothing with any: each gets at most
+ * 1/3, which is chance. Even with --min-confidence 0 it abstains, since
+ * the threshold is max(min_confidence, 1/3 + 0.05); an excerpt clearly
+ * about one code does not. */
+static void abstains_at_chance(void **state)
+{
+    static const char three[] =
+        "{\"id\":\"a1\",\"text\":\"apple banana fruit\",\"code\":\"fruit\"}\n"
+        "{\"id\":\"a2\",\"text\":\"apple pear fruit\",\"code\":\"fruit\"}\n"
+        "{\"id\":\"b1\",\"text\":\"engine wheel car\",\"code\":\"car\"}\n"
+        "{\"id\":\"b2\",\"text\":\"car road traffic\",\"code\":\"car\"}\n"
+        "{\"id\":\"c1\",\"text\":\"rain cloud storm\",\"code\":\"weather\"}\n"
+        "{\"id\":\"c2\",\"text\":\"storm wind rain\",\"code\":\"weather\"}\n";
+    fixture f;
+    quarry_suggest_options so = QUARRY_SUGGEST_OPTIONS_INIT;
+    (void)state;
+    so.min_confidence = 0.0;
+    assert_int_equal(run(&f, three,
+                         "{\"id\":\"z\",\"text\":\"quantum zebra\"}\n"
+                         "{\"id\":\"x\",\"text\":\"apple pear fruit\"}\n",
+                         NULL, &so),
+                     0);
+    assert_true(quarry_suggestions_at(f.s, 0, 0)->confidence <= 1.0 / 3.0 +
+                                                                     1e-9);
+    assert_true(quarry_suggestions_abstain(f.s, 0));
+    assert_string_equal(quarry_suggestions_at(f.s, 1, 0)->code, "fruit");
+    assert_true(quarry_suggestions_at(f.s, 1, 0)->confidence > 0.4);
+    assert_false(quarry_suggestions_abstain(f.s, 1));
+    done(&f);
+}
+
 static void code_without_exemplars_from_codebook(void **state)
 {
     fixture f;
@@ -634,6 +665,7 @@ int main(void)
         cmocka_unit_test(right_code_first),
         cmocka_unit_test(deterministic),
         cmocka_unit_test(abstains_on_nothing_shared),
+        cmocka_unit_test(abstains_at_chance),
         cmocka_unit_test(code_without_exemplars_from_codebook),
         cmocka_unit_test(unknown_code_with_codebook),
         cmocka_unit_test(no_code_at_all),

@@ -49,6 +49,12 @@
  *                     / (n(n-1) - sum_c n_c(n_c-1))
  *   The all-coders percent is 100 sum_c o[c][c] / n: the share of agreeing
  *   pairs of values, which is the plain percent for two coders.
+ *   AC1     = (p_o - p_e) / (1 - p_e), p_e = sum_k pi_k (1 - pi_k) / (q - 1),
+ *             pi_k = (n_k + m_k) / 2n, q the categories of the scope (the
+ *             codes of the table overall, 2 per code) (Gwet 2008)
+ *   PABAK   = (q p_o - 1) / (q - 1); per code (q = 2) 2 p_o - 1
+ *   Intervals: percentile bootstrap over the units of the table (each
+ *   resample draws as many units as the table has, with replacement).
  */
 #ifndef QUARRY_AGREE_H
 #define QUARRY_AGREE_H
@@ -133,10 +139,16 @@ typedef struct quarry_agree_options {
      * of the table. Must name at least two distinct coders of the table. */
     const char *const *coders;
     int32_t n_coders;
+    /* Version 2: resamples of the units (with replacement) for the 95%
+     * bootstrap intervals (percentile) of kappa, alpha, AC1 and PABAK;
+     * 0 computes none (NaN). At most 100000. The same resamples serve
+     * every scope; seed makes them reproducible. */
+    int32_t bootstrap;
+    uint64_t seed;
 } quarry_agree_options;
 
-#define QUARRY_AGREE_OPTIONS_VERSION 1
-#define QUARRY_AGREE_OPTIONS_INIT {QUARRY_AGREE_OPTIONS_VERSION, NULL, 0}
+#define QUARRY_AGREE_OPTIONS_VERSION 2
+#define QUARRY_AGREE_OPTIONS_INIT {QUARRY_AGREE_OPTIONS_VERSION, NULL, 0, 0, 1}
 
 typedef struct quarry_agree_figure {
     const char *scope;         /* NULL overall; else the code */
@@ -152,6 +164,14 @@ typedef struct quarry_agree_figure {
     double percent; /* 0..100 */
     double kappa;   /* Cohen's; NaN when undefined, and for all coders */
     double alpha;   /* Krippendorff's, nominal */
+    /* Gwet's AC1 and PABAK (pairs; NaN for all coders): the figures that
+     * stay meaningful for a rare code, where kappa collapses although the
+     * coders agree on nearly every unit (the prevalence paradox). */
+    double ac1;
+    double pabak;
+    /* 95% bootstrap intervals [low, high] (options->bootstrap); NaN when
+     * not computed or undefined in every resample. */
+    double kappa_ci[2], alpha_ci[2], ac1_ci[2], pabak_ci[2];
 } quarry_agree_figure;
 
 typedef struct quarry_agreement quarry_agreement;
@@ -173,6 +193,28 @@ QUARRY_API const char *quarry_agreement_coder(const quarry_agreement *a,
                                               int32_t i);
 /* Units in the table that any compared coder coded. */
 QUARRY_API int64_t quarry_agreement_n_units(const quarry_agreement *a);
+
+/* ------------------------------------------------------------------ */
+/* Disagreements */
+
+/* One unit on which the coders compared differ: at least two of them
+ * coded it and their sets of codes are not the same. */
+typedef struct quarry_agree_disagreement {
+    const char *unit;
+    int32_t n_coders;          /* the coders compared, sorted by name */
+    const char *const *coders;
+    /* Per coder: its codes sorted by name and joined by "; " ("" when it
+     * coded the unit with no code), or NULL when it did not code it. */
+    const char *const *codes;
+} quarry_agree_disagreement;
+
+/* Call fn for every unit the coders chosen by o (NULL: all; only
+ * o->coders and o->n_coders are read) disagree on, in the order the units
+ * were first added. A non-zero return from fn stops the walk and is
+ * returned. Errors as quarry_agreement_compute. */
+QUARRY_API int quarry_agree_disagreements(
+    quarry_agree_table *t, const quarry_agree_options *o,
+    int (*fn)(void *ctx, const quarry_agree_disagreement *d), void *ctx);
 
 #ifdef __cplusplus
 }

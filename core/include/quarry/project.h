@@ -9,11 +9,17 @@
  * the coding records the coder, the time and its origin: "manual",
  * "accepted-suggestion" or "imported".
  *
+ * Nothing is deleted from the record: removing a coding and undoing a
+ * decision are decisions of their own, with coder and time, that reverse
+ * earlier ones; the current codings are what the record leaves standing.
+ *
  * Safety: every change is one transaction, committed before the call
  * returns, so a killed process loses nothing already decided. A file that
  * is not a quarry project, is damaged, or was written with another schema
- * version (newer or older) is refused on open with a message saying which,
- * and is never modified.
+ * version (newer, or older than 1) is refused on open with a message
+ * saying which, and is never modified. A schema-1 file is upgraded to
+ * schema 2 when opened (even read-only), in one transaction that adds the
+ * decision trail and changes no coding.
  */
 #ifndef QUARRY_PROJECT_H
 #define QUARRY_PROJECT_H
@@ -25,7 +31,7 @@ extern "C" {
 #endif
 
 /* The schema this library reads and writes (PRAGMA user_version). */
-#define QUARRY_PROJECT_SCHEMA 1
+#define QUARRY_PROJECT_SCHEMA 2
 
 typedef struct quarry_project quarry_project;
 
@@ -214,7 +220,13 @@ typedef enum quarry_verdict {
     QUARRY_VERDICT_ACCEPT = 1,  /* the suggested code becomes a coding */
     QUARRY_VERDICT_REJECT = 2,  /* no coding; pushes the code away */
     QUARRY_VERDICT_REPLACE = 3, /* reject, and code with another code */
-    QUARRY_VERDICT_ADD = 4      /* a code nobody suggested */
+    QUARRY_VERDICT_ADD = 4,     /* a code nobody suggested */
+    /* The coder's own coding of the code goes, whatever its origin
+     * (imported, manual, accepted suggestion); the record keeps it. */
+    QUARRY_VERDICT_REMOVE = 5,
+    /* Reverses an earlier decision (quarry_project_undo only; refused by
+     * quarry_project_decide). */
+    QUARRY_VERDICT_UNDO = 6
 } quarry_verdict;
 
 /* "accept" -> QUARRY_VERDICT_ACCEPT; 0 if unknown. */
@@ -230,29 +242,68 @@ typedef struct quarry_decision {
     const char *replacement; /* replace only */
     const char *coder;       /* required: who decided */
     const char *note;        /* may be NULL */
-    const char *time;        /* ISO 8601; NULL = now */
+    /* ISO 8601, "YYYY-MM-DD" with optionally "THH:MM[:SS[.fff]]" and "Z"
+     * or "+HH:MM"; a date or time that cannot be (Feb 30, hour 25) is
+     * refused. NULL = now. */
+    const char *time;
+    /* Version 2: the batch the decision comes from (e.g. "accept-above
+     * 0.9, run 3"), kept with it; NULL for one taken by hand. */
+    const char *batch;
 } quarry_decision;
 
-#define QUARRY_DECISION_VERSION 1
+#define QUARRY_DECISION_VERSION 2
 #define QUARRY_DECISION_INIT                                                \
-    {QUARRY_DECISION_VERSION, NULL, 0, NULL, NULL, NULL, NULL, NULL}
+    {QUARRY_DECISION_VERSION, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL}
 
-/* Record one decision, and the coding it makes, in one transaction that is
- * committed before the call returns. The excerpt, the codes and (for
- * accept, reject and replace) a stored suggestion of that code for that
- * excerpt must exist; a code the coder already applied is refused.
+/* Record one decision, and the coding it makes (or, for remove, takes
+ * away), in one transaction that is committed before the call returns.
+ * The excerpt, the codes and (for accept, reject and replace) a stored
+ * suggestion of that code for that excerpt must exist; a code the coder
+ * already applied is refused, and so is a replacement equal to the code;
+ * remove needs the coder's own coding of the code on the excerpt.
  * *id gets the decision's id (may be NULL). */
 QUARRY_API int quarry_project_decide(quarry_project *p,
                                      const quarry_decision *d, int64_t *id);
 
-/* Undo the coder's latest decision and the coding it made. *undone gets
+/* Undo the coder's latest decision not undone yet: an "undo" decision is
+ * appended that reverses it (the coding it made goes; a coding it removed
+ * comes back as it was). Nothing is deleted from the record. *undone gets
  * the excerpt id it was about (NULL when there was nothing to undo; lives
  * until the next call on p). */
 QUARRY_API int quarry_project_undo(quarry_project *p, const char *coder,
                                    const char **undone);
 
+/* Accepting a run's confident suggestions as a batch. */
+typedef struct quarry_batch_info {
+    int64_t run;      /* the latest run (0: none) */
+    char batch[64];   /* the batch's name, kept with every decision */
+    /* Excerpts whose top suggestion (not abstained) has at least the
+     * confidence asked and that the coder has not decided on or coded
+     * yet (as the review queue): what the batch accepts. */
+    int64_t excerpts;
+    /* The expected error at that confidence, measured on the top
+     * suggestions at or above it (any run) that coders already decided,
+     * undone decisions left out: checked of them, wrong rejected or
+     * replaced (decisions from batches left out: they would vouch for
+ * themselves). error = wrong / checked, NaN when checked is 0. The runs
+     * do not store a held-out accuracy of their own. */
+    int64_t checked, wrong;
+    double error;
+} quarry_batch_info;
+
+/* Accept, as coder's decisions in one transaction, the top suggestion of
+ * every excerpt of the latest run at or above min_confidence (in [0, 1])
+ * that the coder has not decided yet; each decision records the batch
+ * ("accept-above C, run R"). dry_run: count and estimate only, change
+ * nothing. info (required) gets the counts. */
+QUARRY_API int quarry_project_accept_above(quarry_project *p,
+                                           const char *coder,
+                                           double min_confidence, int dry_run,
+                                           quarry_batch_info *info);
+
 /* Apply a JSONL file of decisions made elsewhere, one object a line:
  * {"excerpt", "verdict", "code", "replacement", "coder", "note", "time"}
+ * (verdict accept, reject, replace, add or remove)
  * ("coder" may come from default_coder instead). Validated like
  * quarry_project_decide(); all or nothing, the message naming the file,
  * line and field. *applied may be NULL. */
@@ -292,7 +343,8 @@ typedef struct quarry_review_item {
 } quarry_review_item;
 
 /* The queue: excerpts with suggestions in the latest run on which the coder
- * has not decided yet, in import order. *remaining counts them; *item is
+ * has not decided yet, in import order (or as quarry_project_set_review_order
+ * says). *remaining counts them; *item is
  * the first (NULL when none), living until the next call on p. */
 QUARRY_API int quarry_project_review_next(quarry_project *p,
                                           const char *coder,
@@ -325,6 +377,19 @@ QUARRY_API int quarry_project_review_next_skipping(
     size_t n_skip, const quarry_review_item **item,
     quarry_review_progress *progress);
 
+/* The order of the queue, for every queue call on p from now on. */
+typedef enum quarry_review_order {
+    /* Import order: source by source, excerpt by excerpt (the default). */
+    QUARRY_REVIEW_SOURCE = 0,
+    /* Most uncertain first: the lowest top confidence of the latest run
+     * first (the engine is least sure of its best code there), ties in
+     * import order. */
+    QUARRY_REVIEW_UNCERTAIN = 1
+} quarry_review_order;
+
+QUARRY_API int quarry_project_set_review_order(quarry_project *p,
+                                               quarry_review_order order);
+
 /* ---- end of the review queue block ------------------------------------ */
 
 /* ------------------------------------------------------------------ */
@@ -350,6 +415,14 @@ QUARRY_API int quarry_project_codings(quarry_project *p,
                                       int (*fn)(void *ctx,
                                                 const quarry_coding_row *r),
                                       void *ctx);
+
+/* The decision trail: every decision ever taken, in order, undone and
+ * reversing ones included (project_trail.c). One row a decision: id,
+ * time, coder, excerpt, verdict, code, replacement, note, origin (of the
+ * coding made or removed), batch, reverses (the id of the decision it
+ * reverses). JSONL, or CSV with a header row when csv is set. */
+QUARRY_API int quarry_project_export_decisions(quarry_project *p, FILE *out,
+                                               int csv);
 
 /* The top suggestion of each excerpt in the latest run that did not
  * abstain, as rows with coder "quarry" and origin "suggestion". */

@@ -448,7 +448,11 @@ typedef struct quarry_suggest_options {
      * cosine to the prototypes alone (no neighbour search: faster on
      * large training sets, usually less accurate) */
     int32_t neighbours;
-    double min_confidence;  /* abstain below this top confidence (0.3) */
+    /* Abstain below this top confidence (0.3), or below chance among the
+     * C candidate codes plus a margin when that is higher: the threshold
+     * is max(min_confidence, 1/C + 0.05), so a confidence no better than
+     * chance never passes for a suggestion. */
+    double min_confidence;
     /* score = proto_weight * cosine(x, prototype)
      *       + (1 - proto_weight) * (sum over the neighbours carrying the
      *         code of similarity^2 / the neighbour's number of codes)
@@ -523,7 +527,8 @@ QUARRY_API int32_t quarry_suggestions_count(const quarry_suggestions *s,
                                             size_t i);
 QUARRY_API const quarry_suggestion *
 quarry_suggestions_at(const quarry_suggestions *s, size_t i, int32_t rank);
-/* 1 when the top confidence of excerpt i is below min_confidence. */
+/* 1 when the top confidence of excerpt i is below the threshold,
+ * max(min_confidence, 1/C + 0.05) for C candidate codes. */
 QUARRY_API int quarry_suggestions_abstain(const quarry_suggestions *s,
                                           size_t i);
 /* The softmax temperature of the confidences: the options' own, or the

@@ -1,0 +1,139 @@
+/*
+ * project_schema.c -- schema 2 of a project: the decision trail, and the
+ * upgrade of a schema-1 file to it.
+ *
+ * Schema 2 keeps every decision ever taken. The decisions table gains
+ * two verdicts and four columns (project.c writes schema 1, then this
+ * file's upgrade runs, so a new project and an upgraded one are the same):
+ *
+ *   verdict        ... | remove | undo
+ *                  remove: the coder's own coding of (excerpt, code) goes,
+ *                  whatever its origin; undo: reverses an earlier decision
+ *   reverses       undo: the decision it reverses; remove: the decision
+ *                  that had made the removed coding (NULL when the coding
+ *                  was imported)
+ *   batch          the batch a decision came from ("accept-above 0.8, run
+ *                  3"), or NULL for one taken by hand
+ *   coding_origin, coding_made_at
+ *                  remove: the removed coding's origin and time, so that
+ *                  nothing about it is lost and undo can put it back
+ *
+ * The codings table holds the current codings: what the record (imports,
+ * then the decisions in order) leaves standing. A coding leaves it only
+ * through a remove or undo decision, which keeps what it took away.
+ *
+ * The upgrade rebuilds the decisions table (SQLite cannot change a CHECK
+ * in place) in one transaction with the foreign keys checked before the
+ * commit: it completes whole or leaves the file as it was.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "project_db.h"
+
+/* The decisions table of schema 2, as "CREATE TABLE <name>(...)". */
+#define DECISIONS_V2_COLUMNS                                                  \
+    "(id INTEGER PRIMARY KEY,"                                                \
+    " excerpt_id INTEGER NOT NULL REFERENCES excerpts(id),"                   \
+    " suggestion_id INTEGER REFERENCES suggestions(id),"                      \
+    " code_id INTEGER NOT NULL REFERENCES codes(id),"                         \
+    " verdict TEXT NOT NULL CHECK(verdict IN"                                 \
+    "  ('accept','reject','replace','add','remove','undo')),"                 \
+    " replacement_id INTEGER REFERENCES codes(id),"                           \
+    " coder_id INTEGER NOT NULL REFERENCES coders(id),"                       \
+    " made_at TEXT NOT NULL, note TEXT,"                                      \
+    " reverses INTEGER REFERENCES decisions(id), batch TEXT,"                 \
+    " coding_origin TEXT, coding_made_at TEXT)"
+
+static const char upgrade_1_2[] =
+    "CREATE TABLE decisions_v2" DECISIONS_V2_COLUMNS ";\n"
+    "INSERT INTO decisions_v2(id, excerpt_id, suggestion_id, code_id,"
+    " verdict, replacement_id, coder_id, made_at, note)"
+    " SELECT id, excerpt_id, suggestion_id, code_id, verdict,"
+    " replacement_id, coder_id, made_at, note FROM decisions;\n"
+    "DROP TABLE decisions;\n"
+    "ALTER TABLE decisions_v2 RENAME TO decisions;\n"
+    "CREATE INDEX decisions_excerpt ON decisions(excerpt_id, coder_id);\n"
+    "CREATE INDEX decisions_reverses ON decisions(reverses);\n"
+    "PRAGMA user_version = 2;\n";
+
+static int exec_on(sqlite3 *db, const char *sql)
+{
+    return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/* No row from PRAGMA foreign_key_check: every reference holds. */
+static int keys_hold(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int rc;
+    if (sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &st, NULL) !=
+        SQLITE_OK)
+        return 0;
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE;
+}
+
+static int user_version(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) ==
+            SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+int project_schema_upgrade_new(quarry_project *p)
+{
+    /* A new file's decisions table is empty: no key to check. */
+    return project_exec(p, upgrade_1_2);
+}
+
+int project_schema_upgrade(quarry_project *p)
+{
+    sqlite3 *db = p->db, *own = NULL;
+    char why[512];
+    int ok;
+    if (p->readonly) {
+        if (sqlite3_open_v2(p->path, &own, SQLITE_OPEN_READWRITE, NULL) !=
+            SQLITE_OK) {
+            snprintf(why, sizeof why, "%s",
+                     own ? sqlite3_errmsg(own) : "out of memory");
+            sqlite3_close(own);
+            return project_fail(p, QUARRY_EVERSION,
+                                "%s: written by an older quarry (schema 1); "
+                                "it is upgraded to schema 2 when opened, "
+                                "which needs write access (%s); not "
+                                "modified",
+                                p->path, why);
+        }
+        sqlite3_busy_timeout(own, 5000);
+        db = own;
+    }
+    /* The foreign keys are off while the table is rebuilt (SQLite cannot
+     * switch them inside a transaction) and checked whole before the
+     * commit instead. */
+    ok = exec_on(db, "PRAGMA foreign_keys = OFF") == 0 &&
+         exec_on(db, "BEGIN IMMEDIATE") == 0;
+    if (ok && user_version(db) == 1) /* not upgraded meanwhile */
+        ok = exec_on(db, upgrade_1_2) == 0 && keys_hold(db);
+    if (ok)
+        ok = exec_on(db, "COMMIT") == 0;
+    if (!ok) {
+        snprintf(why, sizeof why, "%s", sqlite3_errmsg(db));
+        exec_on(db, "ROLLBACK");
+    }
+    exec_on(db, "PRAGMA foreign_keys = ON");
+    if (own != NULL)
+        sqlite3_close(own);
+    if (!ok)
+        return project_fail(p, QUARRY_EIO,
+                            "%s: cannot upgrade from schema 1 to 2 (%s); "
+                            "not modified",
+                            p->path, why);
+    return QUARRY_OK;
+}

@@ -1,0 +1,121 @@
+/*
+ * project_trail.c -- the decision trail of a project as a file: every
+ * decision ever taken, in the order taken, undone and removed ones
+ * included (`quarry export PROJECT --format decisions`).
+ *
+ * One row a decision: its id, time, coder, excerpt, verdict, code,
+ * replacement, note, the origin of the coding it made or removed, the
+ * batch it came from, and the id of the decision it reverses (undo: the
+ * decision undone; remove: the decision that had made the coding). JSONL
+ * leaves absent fields out; CSV leaves their cells empty.
+ */
+#include <csv.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "project_db.h"
+
+enum { TRAIL_FIELDS = 11 };
+
+static const char *const trail_names[TRAIL_FIELDS] = {
+    "id",   "time",   "coder", "excerpt", "verdict", "code",
+    "replacement", "note", "origin", "batch", "reverses"};
+
+/* The origin of the coding a decision made (accept, replace, add) or
+ * removed (remove, as stored with it); NULL for reject and undo. */
+static const char *origin_of(const char *verdict, const char *removed)
+{
+    if (strcmp(verdict, "accept") == 0)
+        return "accepted-suggestion";
+    if (strcmp(verdict, "replace") == 0 || strcmp(verdict, "add") == 0)
+        return "manual";
+    if (strcmp(verdict, "remove") == 0)
+        return removed;
+    return NULL;
+}
+
+static int put_csv(FILE *out, const char *const *v)
+{
+    int i;
+    for (i = 0; i < TRAIL_FIELDS; i++) {
+        const char *s = v[i] ? v[i] : "";
+        if (i > 0)
+            fputc(',', out);
+        csv_fwrite(out, s, strlen(s));
+    }
+    fputc('\n', out);
+    return ferror(out) ? QUARRY_EIO : QUARRY_OK;
+}
+
+static int put_jsonl(FILE *out, const char *const *v, int64_t id,
+                     int64_t reverses)
+{
+    json_t *o = json_object();
+    char *s;
+    int i, rc;
+    if (o == NULL)
+        return QUARRY_ENOMEM;
+    json_object_set_new(o, "id", json_integer(id));
+    for (i = 1; i < TRAIL_FIELDS - 1; i++)
+        if (v[i] != NULL)
+            json_object_set_new(o, trail_names[i], json_string(v[i]));
+    if (reverses)
+        json_object_set_new(o, "reverses", json_integer(reverses));
+    s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    if (s == NULL)
+        return QUARRY_ENOMEM;
+    rc = fprintf(out, "%s\n", s) < 0 ? QUARRY_EIO : QUARRY_OK;
+    free(s);
+    return rc;
+}
+
+int quarry_project_export_decisions(quarry_project *p, FILE *out, int csv)
+{
+    sqlite3_stmt *st;
+    char idbuf[24], revbuf[24];
+    int rc, status = project_check(p, 0);
+    if (status != QUARRY_OK)
+        return status;
+    if (out == NULL)
+        return project_fail(p, QUARRY_EINVAL, "no output");
+    st = project_prepare(
+        p, "SELECT d.id, d.made_at, c.name, e.xid, d.verdict, k.code,"
+           " r.code, d.note, d.coding_origin, d.batch, d.reverses"
+           " FROM decisions d JOIN coders c ON c.id = d.coder_id"
+           " JOIN excerpts e ON e.id = d.excerpt_id"
+           " JOIN codes k ON k.id = d.code_id"
+           " LEFT JOIN codes r ON r.id = d.replacement_id ORDER BY d.id");
+    if (st == NULL)
+        return QUARRY_EIO;
+    if (csv) {
+        int i;
+        for (i = 0; i < TRAIL_FIELDS; i++)
+            fprintf(out, "%s%s", i ? "," : "", trail_names[i]);
+        fputc('\n', out);
+    }
+    while (status == QUARRY_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *v[TRAIL_FIELDS];
+        int64_t id = sqlite3_column_int64(st, 0);
+        int64_t reverses = sqlite3_column_int64(st, 10);
+        int i;
+        for (i = 1; i < TRAIL_FIELDS - 1; i++)
+            v[i] = project_col_text(st, i);
+        v[8] = origin_of(v[4] ? v[4] : "", v[8]);
+        snprintf(idbuf, sizeof idbuf, "%lld", (long long)id);
+        snprintf(revbuf, sizeof revbuf, "%lld", (long long)reverses);
+        v[0] = idbuf;
+        v[10] = reverses ? revbuf : NULL;
+        status = csv ? put_csv(out, v) : put_jsonl(out, v, id, reverses);
+        if (status == QUARRY_ENOMEM)
+            project_fail(p, status, "out of memory");
+        else if (status != QUARRY_OK)
+            project_fail(p, status, "cannot write the decisions");
+    }
+    if (status == QUARRY_OK && rc != SQLITE_DONE)
+        status = project_db_fail(p, "cannot read the decisions");
+    sqlite3_finalize(st);
+    return status;
+}
