@@ -1,0 +1,30 @@
+# Fuzz harnesses (tests/fuzz/fuzz_<name>.c) over the readers, the REFI-QDA
+# imports and decisions files, and the allocation-failure test.
+#
+# With QUARRY_FUZZ=ON (clang) each harness links libFuzzer and its test
+# replays the seed corpus once (-runs=0); run one for longer by hand, see
+# tests/fuzz/README.md. Without it (every other build, gcc included) each
+# harness gets fuzz_replay.c as its main(), and its test replays every seed
+# whole and cut short.
+set(QUARRY_FUZZ_HARNESSES jsonl csv transcript codebook qde qdpx qdc decisions)
+set(_fuzz_dir ${CMAKE_CURRENT_LIST_DIR})
+set(_fuzz_out ${CMAKE_CURRENT_BINARY_DIR}/fuzz)
+
+foreach(h ${QUARRY_FUZZ_HARNESSES})
+  set(t fuzz_${h})
+  if(QUARRY_FUZZ)
+    add_executable(${t} ${_fuzz_dir}/${t}.c ${_fuzz_dir}/fuzz_util.c)
+    target_link_options(${t} PRIVATE -fsanitize=fuzzer)
+    add_test(NAME ${t} COMMAND ${t} -runs=0 ${_fuzz_dir}/corpus/${h})
+  else()
+    add_executable(${t} ${_fuzz_dir}/${t}.c ${_fuzz_dir}/fuzz_util.c
+                        ${_fuzz_dir}/fuzz_replay.c)
+    add_test(NAME ${t} COMMAND ${t} ${_fuzz_dir}/corpus/${h})
+  endif()
+  target_compile_definitions(${t} PRIVATE _GNU_SOURCE=1)
+  target_include_directories(${t} PRIVATE ${_fuzz_dir})
+  target_link_libraries(${t} PRIVATE quarry_core)
+  set_target_properties(${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${_fuzz_out})
+  set_tests_properties(${t} PROPERTIES TIMEOUT 300
+    ENVIRONMENT "QUARRY_PLUGIN_PATH=")
+endforeach()
