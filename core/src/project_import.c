@@ -78,10 +78,14 @@ static int import_rows(quarry_project *p, const quarry_corpus *c,
         status = QUARRY_EIO;
         goto done;
     }
-    if (sqlite3_step(seq) == SQLITE_ROW) {
-        first_seq = sqlite3_column_int64(seq, 0);
-        n_codes_before = sqlite3_column_int64(seq, 1);
+    if (sqlite3_step(seq) != SQLITE_ROW) {
+        /* SQLite may have rolled the transaction back (out of memory):
+         * going on would write outside it. */
+        status = project_db_fail(p, "cannot read the project");
+        goto done;
     }
+    first_seq = sqlite3_column_int64(seq, 0);
+    n_codes_before = sqlite3_column_int64(seq, 1);
 
     src = project_prepare(p, "INSERT INTO sources(name, format, text, sha256,"
                              " imported_at) VALUES(?1, ?2, ?3, ?4, ?5)");

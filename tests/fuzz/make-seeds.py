@@ -38,7 +38,7 @@ WRITTEN = {
             '{"codes": [\n'
             ' {"id": "sup", "name": "Support"},\n'
             ' {"id": "sup.peers", "name": "Peers", "parent": "sup",'
-            ' "definition": "Support from peers", "include": ["peer"],'
+            ' "definition": "Support from peers", "include": "peer talk",'
             ' "exclude": "family", "keywords": ["peer", "group"],'
             ' "color": "#3366cc"},\n'
             ' {"id": "emo.exhaustion", "name": "Exhaustion",'

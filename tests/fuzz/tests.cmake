@@ -28,3 +28,17 @@ foreach(h ${QUARRY_FUZZ_HARNESSES})
   set_tests_properties(${t} PROPERTIES TIMEOUT 300
     ENVIRONMENT "QUARRY_PLUGIN_PATH=")
 endforeach()
+
+# Allocation-failure test: quarry's own allocations are replaced at link
+# time (--wrap), SQLite's, jansson's and libxml2's through their hooks.
+add_executable(alloc_fail ${_fuzz_dir}/alloc_fail.c ${_fuzz_dir}/failalloc.c
+                          ${_fuzz_dir}/fuzz_util.c)
+target_compile_definitions(alloc_fail PRIVATE _GNU_SOURCE=1)
+target_include_directories(alloc_fail PRIVATE ${_fuzz_dir})
+target_link_libraries(alloc_fail PRIVATE quarry_core)
+target_link_options(alloc_fail PRIVATE
+  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup)
+set_target_properties(alloc_fail PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${_fuzz_out})
+add_test(NAME alloc_fail COMMAND alloc_fail ${PROJECT_SOURCE_DIR})
+set_tests_properties(alloc_fail PROPERTIES TIMEOUT 600
+  ENVIRONMENT "QUARRY_PLUGIN_PATH=")
