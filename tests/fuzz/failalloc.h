@@ -9,7 +9,9 @@
  * their allocator hooks, SQLite (sqlite3_config), jansson
  * (json_set_alloc_funcs) and libxml2 (xmlMemSetup). Not counted:
  * allocations inside libzip, libcsv, utf8proc and the C library's own
- * (getline, fopen), which have no hook.
+ * (getline, fopen), which have no hook; jansson's are counted but only
+ * failed with FAILALLOC_JANSSON=1 in the environment (failalloc.c says
+ * why). FAILALLOC_TRACE=1 prints the stack of each failed allocation.
  */
 #ifndef QUARRY_FAILALLOC_H
 #define QUARRY_FAILALLOC_H
@@ -28,5 +30,9 @@ long failalloc_disarm(void);
 /* Whose allocation was failed since the arm ("quarry", "SQLite",
  * "jansson", "libxml2"), or NULL when none was. */
 const char *failalloc_fired(void);
+
+/* Messages libxml2 would have printed on stderr (it does so on memory
+ * exhaustion even with XML_PARSE_NOERROR); the hook swallows them. */
+long failalloc_xml_messages(void);
 
 #endif

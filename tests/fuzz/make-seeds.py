@@ -57,6 +57,9 @@ WRITTEN = {
             '{"excerpt": "B2", "verdict": "reject", "code":'
             ' "sup.supervision", "coder": "ben"}\n'
             '{"excerpt": "A1", "verdict": "add", "code": "emo.exhaustion"}\n',
+        "one.jsonl":
+            '{"excerpt": "B2", "verdict": "accept", "code": "emo.exhaustion",'
+            ' "note": "drained"}\n',
         "bad.jsonl":
             '{"excerpt": "B1", "verdict": "accept", "code": "sup.peers"}\n'
             '{"excerpt": "B1", "verdict": "maybe", "code": "sup.peers"}\n',
@@ -67,6 +70,46 @@ WRITTEN = {
 }
 
 ZIP_TIME = (2026, 1, 31, 12, 0, 0)
+
+SMALL_QDE = (
+    b'<?xml version="1.0" encoding="utf-8"?>\n'
+    b'<Project xmlns="urn:QDA-XML:project:1.0" name="small">\n'
+    b' <Users><User guid="00000000-0000-4000-8000-000000000001"'
+    b' name="Ana"/></Users>\n'
+    b' <CodeBook><Codes>\n'
+    b'  <Code guid="00000000-0000-4000-8000-000000000002" name="Support"'
+    b' isCodable="false">\n'
+    b'   <Code guid="00000000-0000-4000-8000-000000000003" name="Peers"'
+    b' isCodable="true"/>\n'
+    b'  </Code>\n'
+    b' </Codes></CodeBook>\n'
+    b' <Sources>\n'
+    b'  <TextSource guid="00000000-0000-4000-8000-000000000004"'
+    b' name="one.txt">\n'
+    b'   <PlainTextContent>I: How was it?\nP: The peers helped.'
+    b'</PlainTextContent>\n'
+    b'   <PlainTextSelection guid="00000000-0000-4000-8000-000000000005"'
+    b' name="The peers helped." startPosition="17" endPosition="34"'
+    b' creatingUser="00000000-0000-4000-8000-000000000001">\n'
+    b'    <Coding guid="00000000-0000-4000-8000-000000000006"'
+    b' creatingUser="00000000-0000-4000-8000-000000000001">'
+    b'<CodeRef targetGUID="00000000-0000-4000-8000-000000000003"/>'
+    b'</Coding>\n'
+    b'   </PlainTextSelection>\n'
+    b'  </TextSource>\n'
+    b' </Sources>\n'
+    b'</Project>\n')
+
+SMALL_QDC = (
+    b'<?xml version="1.0" encoding="utf-8"?>\n'
+    b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>\n'
+    b' <Code guid="00000000-0000-4000-8000-000000000002" name="Support"'
+    b' isCodable="false" color="#3366CC">\n'
+    b'  <Description>Who helps.</Description>\n'
+    b'  <Code guid="00000000-0000-4000-8000-000000000003" name="Peers"'
+    b' isCodable="true"/>\n'
+    b' </Code>\n'
+    b'</Codes></CodeBook>\n')
 
 
 def qdpx(path, entries):
@@ -110,6 +153,10 @@ def main():
               "rb") as fh:
         qdpx(os.path.join(d, "escape.qdpx"), [("project.qde", fh.read())])
     qdpx(os.path.join(d, "no-project.qdpx"), [("readme.txt", b"hello\n")])
+    # Small ones, also the inputs of the allocation-failure test.
+    qdpx(os.path.join(d, "small.qdpx"), [("project.qde", SMALL_QDE)])
+    with open(os.path.join(OUT, "qdc", "small.qdc"), "wb") as fh:
+        fh.write(SMALL_QDC)
     # A bare project.qde that reads: basic's with its one external source
     # inlined as PlainTextContent.
     base = os.path.join(DATA, "refi", "basic")
