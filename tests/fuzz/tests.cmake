@@ -10,20 +10,23 @@ set(QUARRY_FUZZ_HARNESSES jsonl csv transcript codebook qde qdpx qdc decisions)
 set(_fuzz_dir ${CMAKE_CURRENT_LIST_DIR})
 set(_fuzz_out ${CMAKE_CURRENT_BINARY_DIR}/fuzz)
 
+# What the harnesses (and alloc_fail) share, compiled once.
+add_library(quarry_fuzz_util STATIC ${_fuzz_dir}/fuzz_util.c)
+target_compile_definitions(quarry_fuzz_util PUBLIC _GNU_SOURCE=1)
+target_include_directories(quarry_fuzz_util PUBLIC ${_fuzz_dir})
+target_link_libraries(quarry_fuzz_util PUBLIC quarry_core)
+
 foreach(h ${QUARRY_FUZZ_HARNESSES})
   set(t fuzz_${h})
   if(QUARRY_FUZZ)
-    add_executable(${t} ${_fuzz_dir}/${t}.c ${_fuzz_dir}/fuzz_util.c)
+    add_executable(${t} ${_fuzz_dir}/${t}.c)
     target_link_options(${t} PRIVATE -fsanitize=fuzzer)
     add_test(NAME ${t} COMMAND ${t} -runs=0 ${_fuzz_dir}/corpus/${h})
   else()
-    add_executable(${t} ${_fuzz_dir}/${t}.c ${_fuzz_dir}/fuzz_util.c
-                        ${_fuzz_dir}/fuzz_replay.c)
+    add_executable(${t} ${_fuzz_dir}/${t}.c ${_fuzz_dir}/fuzz_replay.c)
     add_test(NAME ${t} COMMAND ${t} ${_fuzz_dir}/corpus/${h})
   endif()
-  target_compile_definitions(${t} PRIVATE _GNU_SOURCE=1)
-  target_include_directories(${t} PRIVATE ${_fuzz_dir})
-  target_link_libraries(${t} PRIVATE quarry_core)
+  target_link_libraries(${t} PRIVATE quarry_fuzz_util)
   set_target_properties(${t} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${_fuzz_out})
   set_tests_properties(${t} PROPERTIES TIMEOUT 300
     ENVIRONMENT "QUARRY_PLUGIN_PATH=")
@@ -31,11 +34,8 @@ endforeach()
 
 # Allocation-failure test: quarry's own allocations are replaced at link
 # time (--wrap), SQLite's, jansson's and libxml2's through their hooks.
-add_executable(alloc_fail ${_fuzz_dir}/alloc_fail.c ${_fuzz_dir}/failalloc.c
-                          ${_fuzz_dir}/fuzz_util.c)
-target_compile_definitions(alloc_fail PRIVATE _GNU_SOURCE=1)
-target_include_directories(alloc_fail PRIVATE ${_fuzz_dir})
-target_link_libraries(alloc_fail PRIVATE quarry_core)
+add_executable(alloc_fail ${_fuzz_dir}/alloc_fail.c ${_fuzz_dir}/failalloc.c)
+target_link_libraries(alloc_fail PRIVATE quarry_fuzz_util)
 target_link_options(alloc_fail PRIVATE
   -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup)
 set_target_properties(alloc_fail PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${_fuzz_out})
