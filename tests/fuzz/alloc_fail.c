@@ -287,7 +287,7 @@ static long still_open;
 static int op_project(char *why, size_t cap)
 {
     quarry_project_counts before, after, reopened;
-    quarry_project *p = fuzz_project();
+    quarry_project *p = fuzz_project_file();
     char path[4400];
     int rc;
     if (p == NULL || fuzz_counts(p, &before) != 0)

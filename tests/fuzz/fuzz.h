@@ -31,10 +31,15 @@ int fuzz_write(const char *name, const uint8_t *data, size_t size,
 
 /* A fresh copy of the template project (a few coded and uncoded excerpts,
  * their codes, one run with suggestions for the uncoded ones), open for
- * writing, the clock pinned. NULL only when the temp folder failed. */
+ * writing, the clock pinned: in memory (SQLite's deserialize), set up as
+ * quarry_project_open() sets up a file. NULL when memory ran out. */
 quarry_project *fuzz_project(void);
 
-/* Close and delete the copy. NULL-safe. */
+/* The same as a file, <fuzz_dir>/p.qry, opened with quarry_project_open()
+ * (for tests that close and reopen it). */
+quarry_project *fuzz_project_file(void);
+
+/* Close the copy and delete its file if it has one. NULL-safe. */
 void fuzz_project_done(quarry_project *p);
 
 /* The row counts of a project, for the all-or-nothing check. */

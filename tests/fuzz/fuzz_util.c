@@ -170,15 +170,53 @@ static int make_template(void)
     return rc;
 }
 
-quarry_project *fuzz_project(void)
+static void need_template(void)
 {
-    quarry_project *p = NULL;
-    char path[4400];
     if (tmpl == NULL && make_template() != 0) {
         /* Not the input's fault: the harness itself cannot run. */
         fprintf(stderr, "fuzz: cannot build the template project\n");
         abort();
     }
+}
+
+quarry_project *fuzz_project(void)
+{
+    quarry_project *p = NULL;
+    unsigned char *image;
+    need_template();
+    if (quarry_project_new(&p) != 0)
+        return NULL;
+    /* What quarry_project_open() leaves (configure() in project.c), on an
+     * in-memory copy of the template: no file to write, check and read
+     * back for every input. */
+    image = sqlite3_malloc64(tmpl_len);
+    p->path = strdup("fuzz.qry");
+    if (image == NULL || p->path == NULL ||
+        sqlite3_open_v2(":memory:", &p->db, SQLITE_OPEN_READWRITE, NULL) !=
+            SQLITE_OK) {
+        sqlite3_free(image);
+        quarry_project_free(p);
+        return NULL;
+    }
+    memcpy(image, tmpl, tmpl_len);
+    if (sqlite3_deserialize(p->db, "main", image, (sqlite3_int64)tmpl_len,
+                            (sqlite3_int64)tmpl_len,
+                            SQLITE_DESERIALIZE_FREEONCLOSE |
+                                SQLITE_DESERIALIZE_RESIZEABLE) != SQLITE_OK ||
+        project_exec(p, "PRAGMA foreign_keys = ON") != 0 ||
+        quarry_project_set_time(p, "2026-01-31T12:00:00Z") != 0) {
+        quarry_project_free(p);
+        return NULL;
+    }
+    sqlite3_extended_result_codes(p->db, 0);
+    return p;
+}
+
+quarry_project *fuzz_project_file(void)
+{
+    quarry_project *p = NULL;
+    char path[4400];
+    need_template();
     if (fuzz_write("p.qry", tmpl, tmpl_len, path, sizeof path) != 0 ||
         quarry_project_new(&p) != 0)
         return NULL;
