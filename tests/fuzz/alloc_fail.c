@@ -12,8 +12,8 @@
  * result, unless the failure was inside a library (noted, not failed:
  * libxml2 may return a document without the text it could not store).
  * With every allocation from the Nth on failing, the imports try every
- * 4th N. A handle whose ROLLBACK also failed is noted (the file is
- * still checked): closing it rolls back.
+ * 4th N (16th under the sanitizers). A handle whose ROLLBACK also failed
+ * is noted (the file is still checked): closing it rolls back.
  *
  * usage: alloc_fail SOURCE_ROOT [CASE...]   prints one line per case; exit
  * 0 when every run kept its promises. Environment: ALLOC_FAIL_ONLY=N runs
@@ -30,6 +30,15 @@
 #include "failalloc.h"
 #include "fuzz.h"
 #include "refi_io.h"
+
+/* With every allocation from the Nth on failing, the imports try every
+ * STICKY_STEP-th N (every N with one failing); sanitizers make each run
+ * several times slower. */
+#ifdef QUARRY_SANITIZE
+#define STICKY_STEP 16
+#else
+#define STICKY_STEP 4
+#endif
 
 static const char *root;
 static char input[4400];
@@ -399,7 +408,8 @@ static int run(const fcase *fc)
         /* Every failure point with one failing; with all failing from
          * the Nth on, every 4th for the imports (their runs are slower and
          * neighbouring points end in the same cleanup). */
-        long step = s == 1 && fc->project_op != NULL && !only ? 4 : 1;
+        long step = s == 1 && fc->project_op != NULL && !only ? STICKY_STEP
+                                                              : 1;
         for (n = only ? only : 1;
              n <= (only ? only : total) && (!bad || keep_going); n += step) {
             nth = n;

@@ -54,7 +54,8 @@ static int fails(const char *by)
     if (!__atomic_load_n(&armed, __ATOMIC_RELAXED))
         return 0;
     n = __atomic_add_fetch(&counted, 1, __ATOMIC_RELAXED);
-    if (by != NULL && fail_at > 0 && (n == fail_at || (sticky && n > fail_at))) {
+    if (by != NULL && fail_at > 0 &&
+        (n == fail_at || (sticky && n > fail_at))) {
         __atomic_add_fetch(&fired, 1, __ATOMIC_RELAXED);
         if (n == fail_at)
             first_by = by;
