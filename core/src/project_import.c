@@ -375,10 +375,14 @@ static int import_rows(quarry_project *p, const quarry_corpus *c,
         status = QUARRY_EIO;
         goto done;
     }
-    if (sqlite3_step(seq) == SQLITE_ROW) {
-        ic.first_seq = sqlite3_column_int64(seq, 0);
-        ic.n_codes_before = sqlite3_column_int64(seq, 1);
+    if (sqlite3_step(seq) != SQLITE_ROW) {
+        /* SQLite may have rolled the transaction back (out of memory):
+         * going on would write outside it. */
+        status = project_db_fail(p, "cannot read the project");
+        goto done;
     }
+    ic.first_seq = sqlite3_column_int64(seq, 0);
+    ic.n_codes_before = sqlite3_column_int64(seq, 1);
     ic.src = project_prepare(p, "INSERT INTO sources(name, format, text,"
                                 " sha256, imported_at)"
                                 " VALUES(?1, ?2, ?3, ?4, ?5)");

@@ -846,8 +846,13 @@ static int store_texts(importer *im)
         status = QUARRY_EIO;
         goto out;
     }
-    if (sqlite3_step(seq) == SQLITE_ROW)
-        first_seq = sqlite3_column_int64(seq, 0);
+    if (sqlite3_step(seq) != SQLITE_ROW) {
+        /* SQLite may have rolled the transaction back (out of memory):
+         * going on would write outside it. */
+        status = project_db_fail(p, "cannot read the project");
+        goto out;
+    }
+    first_seq = sqlite3_column_int64(seq, 0);
     for (i = 0; i < m->n_sources && status == QUARRY_OK; i++) {
         const refi_source *s = &m->sources[i];
         const char *name = s->name && *s->name ? s->name : s->guid;
