@@ -309,7 +309,7 @@ void fuzz_read_corpus(const uint8_t *data, size_t size, quarry_format format,
 quarry_refi_options fuzz_refi_options(void)
 {
     quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
-    o.allow_external = 0;
+    o.external_dir = NULL; /* only what is inside the archive */
     return o;
 }
 
