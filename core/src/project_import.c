@@ -303,6 +303,46 @@ static int add_excerpt(import_ctx *ic, size_t i, int64_t *xrow)
     return QUARRY_OK;
 }
 
+/* A code given by its name rather than its id, as spreadsheets exported
+ * from other tools often give it: the one code of that name (ignoring
+ * case, ASCII), 0 when none; two codes of one name refuse the file. */
+static int code_by_name(import_ctx *ic, const quarry_excerpt *x,
+                        const char *name, int64_t *id)
+{
+    sqlite3_stmt *st = project_prepare(ic->p,
+                                       "SELECT id, code FROM codes WHERE name"
+                                       " = ?1 COLLATE NOCASE ORDER BY position"
+                                       " LIMIT 2");
+    int rc, status = QUARRY_OK;
+    *id = 0;
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        char *first = strdup(project_col_text(st, 1));
+        *id = sqlite3_column_int64(st, 0);
+        if (first == NULL) {
+            status = project_fail(ic->p, QUARRY_ENOMEM, "out of memory");
+        } else if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            status = project_fail(
+                ic->p, QUARRY_EPARSE,
+                "%s:%lld: field \"code\": \"%s\" is the name of two codes "
+                "in the project's codebook, \"%s\" and \"%s\": give the id; "
+                "nothing imported",
+                ic->path, (long long)x->line, name, first,
+                project_col_text(st, 1));
+        } else if (rc != SQLITE_DONE) {
+            status = project_db_fail(ic->p, "cannot read the codebook");
+        }
+        free(first);
+    } else if (rc != SQLITE_DONE) {
+        status = project_db_fail(ic->p, "cannot read the codebook");
+    }
+    sqlite3_finalize(st);
+    return status;
+}
+
 /* The codings of excerpt i (row xrow) under its coder; one the coder has
  * already is kept once. */
 static int add_codings(import_ctx *ic, size_t i, int64_t xrow)
@@ -318,6 +358,8 @@ static int add_codings(import_ctx *ic, size_t i, int64_t xrow)
         const char *code = x->codes[k];
         int64_t code_id;
         status = project_code_id(ic->p, code, &code_id);
+        if (status == QUARRY_OK && code_id == 0 && ic->n_codes_before > 0)
+            status = code_by_name(ic, x, code, &code_id);
         if (status != QUARRY_OK)
             break;
         if (code_id == 0) {
