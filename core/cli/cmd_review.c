@@ -271,16 +271,16 @@ static int interactive(cli *c, const char *path, const char *coder,
         quarry_project_free(p);
         return cli_exit_code(rc);
     }
-    made = st.accepted + st.rejected + st.replaced + st.added;
+    made = st.accepted + st.rejected + st.replaced + st.added + st.removed;
     if (c->verbose >= 0)
         printf("review: %s made %lld decision%s (%lld accepted, %lld "
-               "rejected, %lld replaced, %lld added; %lld undone); %lld of "
-               "%lld excerpts left\n",
+               "rejected, %lld replaced, %lld added, %lld removed; %lld "
+               "undone); %lld of %lld excerpts left\n",
                coder, (long long)made, made == 1 ? "" : "s",
                (long long)st.accepted, (long long)st.rejected,
                (long long)st.replaced, (long long)st.added,
-               (long long)st.undone, (long long)st.remaining,
-               (long long)st.total);
+               (long long)st.removed, (long long)st.undone,
+               (long long)st.remaining, (long long)st.total);
     quarry_project_free(p);
     return EXIT_OK;
 }
