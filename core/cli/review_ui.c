@@ -706,7 +706,7 @@ static void evidence_text(const ui *u, const char *evidence, char *out,
                                    ? json_string_value(v)
                                    : json_string_value(
                                          json_object_get(v, "term"));
-            if (term == NULL || i >= 5 || used >= cap)
+            if (term == NULL || i >= 4 || used >= cap)
                 continue;
             used += (size_t)snprintf(out + used, cap - used, "%s %s",
                                      i ? "," : "", term);
