@@ -373,6 +373,8 @@ check "long: accept on the long excerpt" long "Your codes: 1) "
 keys long q
 i=0
 while [ ! -f "$WORK/long.after" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+[ "$(cat "$WORK/long.rc" 2>/dev/null)" = 0 ] && ok "long: exit 0" ||
+    bad "long: exit 0"
 [ "$("$CHECK" decisions "$L" | grep -c ' carol$')" = 1 ] &&
     ok "long: decision stored" || bad "long: decision stored"
 $T kill-session -t long
