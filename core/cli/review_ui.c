@@ -806,16 +806,36 @@ static void item_bottom(ui *u, const quarry_review_item *it, lines *l,
                                  i ? " · " : "", (int)i + 1, it->codes[i]);
     wrap(l, it->n_codes > 0 ? buf : "none yet", u->t->cols,
          it->n_codes > 0 ? GREEN : "", "Your codes: ", 12, "  ", 2, 2);
-    /* Other coders' codings, as the session started. */
+    /* Other coders' codings, as the session started: each code once,
+     * with who gave it. */
     used = 0;
     buf[0] = '\0';
     for (j = 0; j < u->n_codings && used < sizeof buf; j++) {
         const ui_coding *c = &u->codings[j];
+        size_t k;
+        int seen = 0, n = 0;
         if (strcmp(c->excerpt, it->excerpt) != 0 ||
             strcmp(c->coder, u->coder) == 0)
             continue;
-        used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s (%s)",
-                                 used ? " · " : "", c->code, c->coder);
+        for (k = 0; k < j && !seen; k++)
+            seen = strcmp(u->codings[k].excerpt, c->excerpt) == 0 &&
+                   strcmp(u->codings[k].code, c->code) == 0 &&
+                   strcmp(u->codings[k].coder, u->coder) != 0;
+        if (seen)
+            continue;
+        used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s (",
+                                 used ? " · " : "", c->code);
+        for (k = j; k < u->n_codings && used < sizeof buf; k++) {
+            const ui_coding *o = &u->codings[k];
+            if (strcmp(o->excerpt, c->excerpt) != 0 ||
+                strcmp(o->code, c->code) != 0 ||
+                strcmp(o->coder, u->coder) == 0)
+                continue;
+            used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
+                                     n++ ? ", " : "", o->coder);
+        }
+        if (used < sizeof buf)
+            used += (size_t)snprintf(buf + used, sizeof buf - used, ")");
     }
     if (buf[0] != '\0')
         wrap(l, buf, u->t->cols, CYAN, "Others: ", 8, "  ", 2, 1);
