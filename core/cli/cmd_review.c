@@ -47,7 +47,13 @@ static void usage(FILE *f)
             "  a accept the top undecided suggestion   1-9 accept number N\n"
             "  r reject the top undecided suggestion   R then 1-9: reject N\n"
             "  c replace it with another code          n add another code\n"
-            "  s skip for now   u undo your last decision   ? help   q quit\n"
+            "  x then 1-9 remove your coding N         d then 1-9: what code\n"
+            "    N means (definition, include/exclude notes, nearest coded\n"
+            "    excerpts)\n"
+            "  j/k, PgUp/PgDn scroll a long excerpt\n"
+            "  Enter, s or Right: the next excerpt (after a decision the\n"
+            "    excerpt stays, so a second code can follow)\n"
+            "  u undo your last decision   ? help   q quit\n"
             "Each decision is saved at once with the coder's name and time;\n"
             "a closed terminal loses nothing already decided.\n\n"
             "  --coder NAME        who decides (required; default: the\n"
@@ -271,16 +277,16 @@ static int interactive(cli *c, const char *path, const char *coder,
         quarry_project_free(p);
         return cli_exit_code(rc);
     }
-    made = st.accepted + st.rejected + st.replaced + st.added;
+    made = st.accepted + st.rejected + st.replaced + st.added + st.removed;
     if (c->verbose >= 0)
         printf("review: %s made %lld decision%s (%lld accepted, %lld "
-               "rejected, %lld replaced, %lld added; %lld undone); %lld of "
-               "%lld excerpts left\n",
+               "rejected, %lld replaced, %lld added, %lld removed; %lld "
+               "undone); %lld of %lld excerpts left\n",
                coder, (long long)made, made == 1 ? "" : "s",
                (long long)st.accepted, (long long)st.rejected,
                (long long)st.replaced, (long long)st.added,
-               (long long)st.undone, (long long)st.remaining,
-               (long long)st.total);
+               (long long)st.removed, (long long)st.undone,
+               (long long)st.remaining, (long long)st.total);
     quarry_project_free(p);
     return EXIT_OK;
 }

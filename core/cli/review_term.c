@@ -202,6 +202,23 @@ static int byte_soon(int fd, int ms)
     return c;
 }
 
+/* The key an arrow sequence's final byte names, or 0. */
+static int arrow(int final)
+{
+    switch (final) {
+    case 'A':
+        return TERM_KEY_UP;
+    case 'B':
+        return TERM_KEY_DOWN;
+    case 'C':
+        return TERM_KEY_RIGHT;
+    case 'D':
+        return TERM_KEY_LEFT;
+    default:
+        return 0;
+    }
+}
+
 int term_key(review_term *t)
 {
     unsigned char c;
@@ -226,21 +243,27 @@ int term_key(review_term *t)
     if (c != 27)
         return c;
     /* ESC alone, or the start of a sequence (CSI "ESC [ ... final" or
-     * SS3 "ESC O x"): read the sequence whole and ignore it. */
+     * SS3 "ESC O x"): read the sequence whole; the arrows and the paging
+     * keys are named, the rest ignored. */
     {
         int next = byte_soon(t->in_fd, 30);
         if (next < 0)
             return TERM_KEY_ESC;
-        if (next == 'O') {
-            byte_soon(t->in_fd, 30);
-            return 0;
-        }
+        if (next == 'O')
+            return arrow(byte_soon(t->in_fd, 30));
         if (next == '[') {
-            int k, guard = 0;
-            while ((k = byte_soon(t->in_fd, 30)) >= 0 && guard++ < 32)
+            int k, guard = 0, param = 0;
+            while ((k = byte_soon(t->in_fd, 30)) >= 0 && guard++ < 32) {
+                if (k >= '0' && k <= '9' && param < 1000)
+                    param = param * 10 + (k - '0');
                 if (k >= 0x40 && k <= 0x7e)
                     break;
-            return 0;
+            }
+            if (k == '~')
+                return param == 5 ? TERM_KEY_PGUP
+                       : param == 6 ? TERM_KEY_PGDN
+                                    : 0;
+            return arrow(k);
         }
         return 0;
     }

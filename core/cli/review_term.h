@@ -13,6 +13,12 @@
 enum {
     TERM_KEY_EOF = -1,    /* end of input or a read error */
     TERM_KEY_RESIZE = -2, /* the window changed size: redraw */
+    TERM_KEY_UP = -3,     /* arrow and paging keys */
+    TERM_KEY_DOWN = -4,
+    TERM_KEY_RIGHT = -5,
+    TERM_KEY_LEFT = -6,
+    TERM_KEY_PGUP = -7,
+    TERM_KEY_PGDN = -8,
     TERM_KEY_ESC = 27,
     TERM_KEY_ENTER = 13,
     TERM_KEY_BACKSPACE = 127
@@ -37,8 +43,9 @@ void term_stop(review_term *t);
 void term_close(review_term *t);
 /* Read the window size into cols, rows (80 x 24 when unknown). */
 void term_size(review_term *t);
-/* The next key: a byte (arrow keys and other escape sequences are read
- * whole and returned as TERM_KEY_ESC), TERM_KEY_RESIZE or TERM_KEY_EOF.
+/* The next key: a byte, TERM_KEY_UP/DOWN/RIGHT/LEFT/PGUP/PGDN for those
+ * keys (other escape sequences are read whole and returned as 0),
+ * TERM_KEY_ESC for Esc alone, TERM_KEY_RESIZE or TERM_KEY_EOF.
  * Ctrl-C and Ctrl-D come as the bytes 3 and 4 (no signal in raw mode). */
 int term_key(review_term *t);
 /* Write all of buf to the screen. */

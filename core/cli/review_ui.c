@@ -2,14 +2,15 @@
  * review_ui.c -- the interactive screen of `quarry review` (review_ui.h).
  *
  * The screen is rebuilt whole after every key: a list of lines, each
- * already wrapped to the terminal's width, written in one go. When the
- * lines do not fit the height, the context turns shrink first, then the
- * evidence lines go, then the context, then the excerpt is cut.
+ * already wrapped to the terminal's width, written in one go. The header,
+ * the suggestions, the coder's codings and the keys always show; the
+ * excerpt gets the rows left over and scrolls (j/k, PgUp/PgDn) when it is
+ * longer, so nothing is cut at 80x24.
  *
- * Which excerpt shows: the one the coder is on while it still has an
- * undecided suggestion and no code from this coder (so a reject leaves
- * the other suggestions on screen), the one an undo was about, else the
- * first excerpt of the queue that was not skipped in this session.
+ * Which excerpt shows: the one the coder last decided on (it stays, so a
+ * second code or a remove can follow, until Enter moves on), the one an
+ * undo was about, else the first excerpt of the queue that was not moved
+ * past in this session.
  */
 #include <jansson.h>
 #include <stdarg.h>
@@ -264,8 +265,20 @@ static void fit(lines *l, const char *text, int width, const char *style)
 
 typedef struct ui_code {
     char *id, *name;
+    char *definition, *include, *exclude; /* NULL when the codebook has none */
     int depth, is_theme;
 } ui_code;
+
+/* One coding as the session started (every coder): others' codings on the
+ * excerpt on screen, and what the nearest coded excerpts were coded. */
+typedef struct ui_coding {
+    char *excerpt, *code, *coder;
+} ui_coding;
+
+/* The first words of a coded excerpt, to name a neighbour by its words. */
+typedef struct ui_opening {
+    char *excerpt, *words;
+} ui_opening;
 
 typedef struct ui {
     quarry_project *p;
@@ -278,6 +291,13 @@ typedef struct ui {
     char **skip;
     size_t n_skip, cap_skip;
     char *pinned; /* the excerpt to show instead of the queue's first */
+    ui_coding *codings;
+    size_t n_codings, cap_codings;
+    ui_opening *openings;
+    size_t n_openings, cap_openings;
+    char *shown; /* the excerpt drawn last: a new one starts unscrolled */
+    int scroll;  /* first line of the excerpt area shown */
+    int page;    /* lines in the excerpt area as last drawn */
     char msg[1200];
     const char *msg_style;
     quarry_review_progress progress;
@@ -304,6 +324,10 @@ static void set_pinned(ui *u, const char *xid)
 
 static int skip_add(ui *u, const char *xid)
 {
+    size_t i;
+    for (i = 0; i < u->n_skip; i++)
+        if (strcmp(u->skip[i], xid) == 0)
+            return QUARRY_OK;
     if (u->n_skip == u->cap_skip) {
         size_t cap = u->cap_skip ? u->cap_skip * 2 : 16;
         char **v = realloc(u->skip, cap * sizeof *v);
@@ -357,29 +381,178 @@ static int load_codes(ui *u)
     return QUARRY_OK;
 }
 
+/* The definition and the inclusion and exclusion notes of every code,
+ * read back from the codebook the project writes (the code list has the
+ * definition only). A codebook that cannot be read leaves them out. */
+static int load_notes(ui *u)
+{
+    char *buf = NULL;
+    size_t len = 0, i;
+    FILE *f = open_memstream(&buf, &len);
+    json_error_t err;
+    json_t *root = NULL, *codes, *c;
+    int status;
+    if (f == NULL)
+        return QUARRY_ENOMEM;
+    status = quarry_project_codebook_write(u->p, f);
+    fclose(f);
+    if (status != QUARRY_OK || buf == NULL)
+        goto out;
+    root = json_loadb(buf, len, 0, &err);
+    codes = json_object_get(root, "codes");
+    json_array_foreach(codes, i, c)
+    {
+        const char *id = json_string_value(json_object_get(c, "id"));
+        const char *def = json_string_value(json_object_get(c, "definition"));
+        const char *inc = json_string_value(json_object_get(c, "include"));
+        const char *exc = json_string_value(json_object_get(c, "exclude"));
+        int k;
+        if (id == NULL)
+            continue;
+        for (k = 0; k < u->n_codes; k++) {
+            ui_code *uc = &u->codes[k];
+            if (strcmp(uc->id, id) != 0)
+                continue;
+            if ((def && def[0] && !(uc->definition = strdup(def))) ||
+                (inc && inc[0] && !(uc->include = strdup(inc))) ||
+                (exc && exc[0] && !(uc->exclude = strdup(exc)))) {
+                status = QUARRY_ENOMEM;
+                goto out;
+            }
+            break;
+        }
+    }
+    status = QUARRY_OK;
+out:
+    json_decref(root);
+    free(buf);
+    return status;
+}
+
+/* The first n words of text, on one line. */
+static char *opening_words(const char *text, int n)
+{
+    size_t len = text ? strlen(text) : 0, o = 0, i = 0;
+    char *out = malloc(len + 8);
+    int words = 0;
+    if (out == NULL)
+        return NULL;
+    while (i < len && words < n) {
+        while (i < len && (text[i] == ' ' || text[i] == '\n' ||
+                           text[i] == '\t' || text[i] == '\r'))
+            i++;
+        if (i == len)
+            break;
+        if (o > 0)
+            out[o++] = ' ';
+        while (i < len && text[i] != ' ' && text[i] != '\n' &&
+               text[i] != '\t' && text[i] != '\r')
+            out[o++] = text[i++];
+        words++;
+    }
+    while (i < len && (text[i] == ' ' || text[i] == '\n'))
+        i++;
+    if (i < len) {
+        memcpy(out + o, " ...", 4);
+        o += 4;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static int keep_coding(void *ctx, const quarry_coding_row *r)
+{
+    ui *u = ctx;
+    ui_coding *c;
+    if (u->n_codings == u->cap_codings) {
+        size_t cap = u->cap_codings ? u->cap_codings * 2 : 64;
+        ui_coding *v = realloc(u->codings, cap * sizeof *v);
+        if (v == NULL)
+            return QUARRY_ENOMEM;
+        u->codings = v;
+        u->cap_codings = cap;
+    }
+    c = &u->codings[u->n_codings];
+    c->excerpt = strdup(r->excerpt ? r->excerpt : "");
+    c->code = strdup(r->code ? r->code : "");
+    c->coder = strdup(r->coder ? r->coder : "");
+    u->n_codings++;
+    if (c->excerpt == NULL || c->code == NULL || c->coder == NULL)
+        return QUARRY_ENOMEM;
+    /* The walk goes excerpt by excerpt: one opening each. */
+    if (u->n_openings == 0 ||
+        strcmp(u->openings[u->n_openings - 1].excerpt, c->excerpt) != 0) {
+        ui_opening *o;
+        if (u->n_openings == u->cap_openings) {
+            size_t cap = u->cap_openings ? u->cap_openings * 2 : 64;
+            ui_opening *v = realloc(u->openings, cap * sizeof *v);
+            if (v == NULL)
+                return QUARRY_ENOMEM;
+            u->openings = v;
+            u->cap_openings = cap;
+        }
+        o = &u->openings[u->n_openings];
+        o->excerpt = strdup(c->excerpt);
+        o->words = opening_words(r->text, 8);
+        u->n_openings++;
+        if (o->excerpt == NULL || o->words == NULL)
+            return QUARRY_ENOMEM;
+    }
+    return 0;
+}
+
+/* The codings as the session starts. Others' codings do not change under
+ * this coder's decisions; this coder's own come from the item, live. */
+static int load_codings(ui *u)
+{
+    return quarry_project_codings(u->p, keep_coding, u);
+}
+
+static const char *opening_of(const ui *u, const char *xid)
+{
+    size_t i;
+    for (i = 0; i < u->n_openings; i++)
+        if (strcmp(u->openings[i].excerpt, xid) == 0)
+            return u->openings[i].words;
+    return NULL;
+}
+
+static const ui_code *code_by_id(const ui *u, const char *id)
+{
+    int i;
+    for (i = 0; id != NULL && i < u->n_codes; i++)
+        if (strcmp(u->codes[i].id, id) == 0)
+            return &u->codes[i];
+    return NULL;
+}
+
 static void ui_free(ui *u)
 {
     int i;
+    size_t j;
     for (i = 0; i < u->n_codes; i++) {
         free(u->codes[i].id);
         free(u->codes[i].name);
+        free(u->codes[i].definition);
+        free(u->codes[i].include);
+        free(u->codes[i].exclude);
     }
     free(u->codes);
+    for (j = 0; j < u->n_codings; j++) {
+        free(u->codings[j].excerpt);
+        free(u->codings[j].code);
+        free(u->codings[j].coder);
+    }
+    free(u->codings);
+    for (j = 0; j < u->n_openings; j++) {
+        free(u->openings[j].excerpt);
+        free(u->openings[j].words);
+    }
+    free(u->openings);
+    free(u->shown);
     skip_clear(u);
     free(u->skip);
     free(u->pinned);
-}
-
-/* The item still wants a decision from this coder. */
-static int item_open(const quarry_review_item *it)
-{
-    int32_t i;
-    if (it == NULL || it->n_codes > 0)
-        return 0;
-    for (i = 0; i < it->n_suggestions; i++)
-        if (it->suggestions[i].verdict == NULL)
-            return 1;
-    return 0;
 }
 
 static int top_undecided(const quarry_review_item *it)
@@ -461,8 +634,21 @@ static void header(ui *u, lines *l)
     else
         snprintf(right, sizeof right, "%lld of %lld decided",
                  (long long)done, (long long)g->total);
-    wrap(l, left, u->t->cols, BOLD, "", 0, "", 0, 2);
-    wrap(l, right, u->t->cols, CYAN, "", 0, "", 0, 2);
+    /* One line when both halves fit: the excerpt wants the rows. */
+    {
+        size_t lw = cp_count(left, strlen(left));
+        size_t rw = cp_count(right, strlen(right));
+        char *lc = sanitize(left), *rc = sanitize(right);
+        if (lc != NULL && rc != NULL && lw + 2 + rw <= (size_t)u->t->cols)
+            lines_add(l, BOLD "%s" RESET "%*s" CYAN "%s" RESET, lc,
+                      (int)((size_t)u->t->cols - lw - rw), "", rc);
+        else {
+            wrap(l, left, u->t->cols, BOLD, "", 0, "", 0, 2);
+            wrap(l, right, u->t->cols, CYAN, "", 0, "", 0, 2);
+        }
+        free(lc);
+        free(rc);
+    }
     rule(u, l);
 }
 
@@ -476,11 +662,30 @@ static void footer(ui *u, lines *l, const char *keys)
 }
 
 static const char KEYS[] =
-    "a accept · 1-9 accept # · r reject · R# reject # · c replace · "
-    "n add code · s skip · u undo · ? help · q quit";
+    "a/1-9 accept · r/R# reject · c replace · n add · x# remove · "
+    "d# definition · j/k PgUp/PgDn scroll · Enter/s/→ next · u undo · "
+    "? help · q quit";
 
-/* "terms: a, b  neighbours: x, y" from the evidence JSON. */
-static void evidence_text(const char *evidence, char *out, size_t cap)
+/* The id of a neighbour entry of the evidence (a string, a number or an
+ * object with "id"), in num when a number. */
+static const char *neighbour_id(json_t *v, char *num, size_t cap)
+{
+    if (json_is_string(v))
+        return json_string_value(v);
+    if (json_is_integer(v)) {
+        snprintf(num, cap, "%lld", (long long)json_integer_value(v));
+        return num;
+    }
+    if (json_is_object(v))
+        return json_string_value(json_object_get(v, "id"));
+    return NULL;
+}
+
+/* "terms: a, b · like: “first words ...”" from the evidence JSON: the
+ * terms and the nearest coded excerpt by its opening words (its id when
+ * the words are not known). */
+static void evidence_text(const ui *u, const char *evidence, char *out,
+                          size_t cap)
 {
     json_error_t err;
     json_t *root, *terms, *nb, *v;
@@ -501,30 +706,23 @@ static void evidence_text(const char *evidence, char *out, size_t cap)
                                    ? json_string_value(v)
                                    : json_string_value(
                                          json_object_get(v, "term"));
-            if (term == NULL || i >= 6 || used >= cap)
+            if (term == NULL || i >= 4 || used >= cap)
                 continue;
             used += (size_t)snprintf(out + used, cap - used, "%s %s",
                                      i ? "," : "", term);
         }
     }
     if (json_is_array(nb) && json_array_size(nb) > 0 && used < cap) {
-        used += (size_t)snprintf(out + used, cap - used, "%sneighbours:",
-                                 used ? " · " : "");
-        json_array_foreach(nb, i, v)
-        {
-            char num[32];
-            const char *id = json_string_value(v);
-            if (id == NULL && json_is_integer(v)) {
-                snprintf(num, sizeof num, "%lld",
-                         (long long)json_integer_value(v));
-                id = num;
-            }
-            if (id == NULL && json_is_object(v))
-                id = json_string_value(json_object_get(v, "id"));
-            if (id == NULL || i >= 4 || used >= cap)
-                continue;
-            used += (size_t)snprintf(out + used, cap - used, "%s %s",
-                                     i ? "," : "", id);
+        char num[32];
+        const char *id = neighbour_id(json_array_get(nb, 0), num, sizeof num);
+        const char *words = id ? opening_of(u, id) : NULL;
+        if (id != NULL && used < cap) {
+            if (words != NULL)
+                snprintf(out + used, cap - used, "%slike: \"%s\"",
+                         used ? " · " : "", words);
+            else
+                snprintf(out + used, cap - used, "%slike: %s",
+                         used ? " · " : "", id);
         }
     }
     json_decref(root);
@@ -562,96 +760,238 @@ static void attributes_text(const char *attributes, char *out, size_t cap)
     json_decref(root);
 }
 
-static void draw_item(ui *u, const quarry_review_item *it)
+/* The lines under the excerpt: the suggestions (with their evidence when
+ * evidence is set), the codings of the excerpt, the keys. */
+static void item_bottom(ui *u, const quarry_review_item *it, lines *l,
+                        int evidence)
 {
-    int level;
-    for (level = 0; level < 5; level++) {
-        lines l = {0};
-        char buf[2048];
-        int32_t i;
-        int context = level == 0 ? 3 : level <= 2 ? 1 : 0;
-        int evidence = level < 2;
-        int cut = level >= 4 ? u->t->rows / 3 : 0;
-        const char *sp = it->speaker ? it->speaker : "";
-
-        header(u, &l);
-        snprintf(buf, sizeof buf, "excerpt %s · source %s%s%s", it->excerpt,
-                 it->source ? it->source : "?", it->speaker ? " · speaker " : "",
-                 sp);
-        if (it->line > 0)
-            snprintf(buf + strlen(buf), sizeof buf - strlen(buf),
-                     " · line %lld", (long long)it->line);
-        wrap(&l, buf, u->t->cols, BOLD, "", 0, "  ", 2, 0);
-        attributes_text(it->attributes, buf, sizeof buf);
-        if (buf[0] != '\0')
-            wrap(&l, buf, u->t->cols, "", "", 0, "  ", 2, 0);
-        lines_add(&l, "%s", "");
-        if (context > 0 && it->before != NULL) {
-            snprintf(buf, sizeof buf, "  %s (before): ",
-                     it->before_speaker ? it->before_speaker : "");
-            wrap(&l, it->before, u->t->cols, DIM, buf,
-                 (int)cp_count(buf, strlen(buf)), "    ", 4, context);
-        }
-        snprintf(buf, sizeof buf, "> %s%s", sp, sp[0] ? ": " : "");
-        wrap(&l, it->text, u->t->cols, BOLD, buf,
-             (int)cp_count(buf, strlen(buf)), "  ", 2, cut);
-        if (context > 0 && it->after != NULL) {
-            snprintf(buf, sizeof buf, "  %s (after): ",
-                     it->after_speaker ? it->after_speaker : "");
-            wrap(&l, it->after, u->t->cols, DIM, buf,
-                 (int)cp_count(buf, strlen(buf)), "    ", 4, context);
-        }
-        lines_add(&l, "%s", "");
-        if (it->abstain)
-            lines_add(&l, YELLOW "The engine abstained (not confident); "
-                              "its candidates:" RESET);
-        else
-            lines_add(&l, BOLD "Suggestions" RESET " (run %lld):",
-                      (long long)it->run);
-        for (i = 0; i < it->n_suggestions; i++) {
-            const quarry_review_suggestion *g = &it->suggestions[i];
-            const char *v = g->verdict;
-            char mark[64] = "";
-            if (v != NULL)
-                snprintf(mark, sizeof mark, "  [%s%s]", v,
-                         strcmp(v, "accept") == 0    ? "ed"
-                         : strcmp(v, "replace") == 0 ? "d"
-                                                     : "ed");
-            snprintf(buf, sizeof buf,
-                     "%2d. %s · %s · confidence %.2f · score %.3f%s",
-                     (int)i + 1, g->code ? g->code : "?",
-                     g->name ? g->name : "", g->confidence, g->score, mark);
-            wrap(&l, buf, u->t->cols,
-                 v == NULL ? "" : strcmp(v, "accept") == 0 ? GREEN : DIM, "",
-                 0, "      ", 6, 2);
-            if (evidence) {
-                evidence_text(g->evidence, buf, sizeof buf);
-                if (buf[0] != '\0')
-                    wrap(&l, buf, u->t->cols, DIM, "      ", 6, "      ", 6,
-                         2);
+    char buf[2048];
+    int32_t i;
+    size_t j, used;
+    if (it->abstain)
+        fit(l, "The engine abstained (not confident); its candidates:",
+            u->t->cols, YELLOW);
+    else
+        lines_add(l, BOLD "Suggestions" RESET " (run %lld):",
+                  (long long)it->run);
+    for (i = 0; i < it->n_suggestions; i++) {
+        const quarry_review_suggestion *g = &it->suggestions[i];
+        const char *v = g->verdict;
+        char mark[64] = "";
+        if (v != NULL)
+            snprintf(mark, sizeof mark, " · [%s%s]", v,
+                     strcmp(v, "replace") == 0 ? "d" : "ed");
+        /* The name goes last: a narrow window cuts it, not the verdict. */
+        snprintf(buf, sizeof buf, "%2d. %s · confidence %.2f%s · %s",
+                 (int)i + 1, g->code ? g->code : "?", g->confidence, mark,
+                 g->name ? g->name : "");
+        fit(l, buf, u->t->cols,
+            v == NULL ? "" : strcmp(v, "accept") == 0 ? GREEN : DIM);
+        if (evidence) {
+            char ev[1024];
+            evidence_text(u, g->evidence, ev, sizeof ev);
+            if (ev[0] != '\0') {
+                snprintf(buf, sizeof buf, "      %s", ev);
+                fit(l, buf, u->t->cols, DIM);
             }
         }
-        if (it->n_suggestions == 0)
-            lines_add(&l, "  (none)");
-        {
-            size_t used = 0;
-            buf[0] = '\0';
-            for (i = 0; i < it->n_codes && used < sizeof buf; i++)
-                used += (size_t)snprintf(buf + used, sizeof buf - used,
-                                         "%s%s", i ? ", " : "",
-                                         it->codes[i]);
-            wrap(&l, it->n_codes > 0 ? buf : "none yet", u->t->cols,
-                 it->n_codes > 0 ? GREEN : "", "Your codes: ", 12, "  ", 2,
-                 2);
-        }
-        footer(u, &l, KEYS);
-        if (l.n <= (size_t)u->t->rows || level == 4) {
-            flush_screen(u, &l);
-            lines_free(&l);
-            return;
-        }
-        lines_free(&l);
     }
+    if (it->n_suggestions == 0)
+        lines_add(l, "  (none)");
+    /* This coder's codings, numbered for x#; live from the item. */
+    used = 0;
+    buf[0] = '\0';
+    for (i = 0; i < it->n_codes && used < sizeof buf; i++)
+        used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%d) %s",
+                                 i ? " · " : "", (int)i + 1, it->codes[i]);
+    wrap(l, it->n_codes > 0 ? buf : "none yet", u->t->cols,
+         it->n_codes > 0 ? GREEN : "", "Your codes: ", 12, "  ", 2, 2);
+    /* Other coders' codings, as the session started: each code once,
+     * with who gave it. */
+    used = 0;
+    buf[0] = '\0';
+    for (j = 0; j < u->n_codings && used < sizeof buf; j++) {
+        const ui_coding *c = &u->codings[j];
+        size_t k;
+        int seen = 0, n = 0;
+        if (strcmp(c->excerpt, it->excerpt) != 0 ||
+            strcmp(c->coder, u->coder) == 0)
+            continue;
+        for (k = 0; k < j && !seen; k++)
+            seen = strcmp(u->codings[k].excerpt, c->excerpt) == 0 &&
+                   strcmp(u->codings[k].code, c->code) == 0 &&
+                   strcmp(u->codings[k].coder, u->coder) != 0;
+        if (seen)
+            continue;
+        used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s (",
+                                 used ? " · " : "", c->code);
+        for (k = j; k < u->n_codings && used < sizeof buf; k++) {
+            const ui_coding *o = &u->codings[k];
+            if (strcmp(o->excerpt, c->excerpt) != 0 ||
+                strcmp(o->code, c->code) != 0 ||
+                strcmp(o->coder, u->coder) == 0)
+                continue;
+            used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
+                                     n++ ? ", " : "", o->coder);
+        }
+        if (used < sizeof buf)
+            used += (size_t)snprintf(buf + used, sizeof buf - used, ")");
+    }
+    if (buf[0] != '\0')
+        wrap(l, buf, u->t->cols, CYAN, "Others: ", 8, "  ", 2, 1);
+    footer(u, l, KEYS);
+}
+
+/* The screen of one excerpt. The header, the suggestions, the codings and
+ * the keys always show; the excerpt (with a little context) gets the
+ * rows left and scrolls when it is longer. When even the excerpt would
+ * get fewer than 4 rows, the evidence lines go. */
+static void draw_item(ui *u, const quarry_review_item *it)
+{
+    lines top = {0}, body = {0}, bottom = {0}, l = {0};
+    char buf[2048];
+    const char *sp = it->speaker ? it->speaker : "";
+    int evidence, area = 1, n_body, max_scroll;
+    size_t i;
+
+    if (u->shown == NULL || strcmp(u->shown, it->excerpt) != 0) {
+        free(u->shown);
+        u->shown = strdup(it->excerpt);
+        u->scroll = 0;
+    }
+    header(u, &top);
+    snprintf(buf, sizeof buf, "excerpt %s · source %s%s%s", it->excerpt,
+             it->source ? it->source : "?", it->speaker ? " · speaker " : "",
+             sp);
+    if (it->line > 0)
+        snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " · line %lld",
+                 (long long)it->line);
+    wrap(&top, buf, u->t->cols, BOLD, "", 0, "  ", 2, 2);
+    attributes_text(it->attributes, buf, sizeof buf);
+    if (buf[0] != '\0')
+        wrap(&top, buf, u->t->cols, "", "", 0, "  ", 2, 1);
+
+    if (it->before != NULL) {
+        snprintf(buf, sizeof buf, "  %s (before): ",
+                 it->before_speaker ? it->before_speaker : "");
+        wrap(&body, it->before, u->t->cols, DIM, buf,
+             (int)cp_count(buf, strlen(buf)), "    ", 4, 2);
+    }
+    snprintf(buf, sizeof buf, "> %s%s", sp, sp[0] ? ": " : "");
+    wrap(&body, it->text, u->t->cols, BOLD, buf,
+         (int)cp_count(buf, strlen(buf)), "  ", 2, 0);
+    if (it->after != NULL) {
+        snprintf(buf, sizeof buf, "  %s (after): ",
+                 it->after_speaker ? it->after_speaker : "");
+        wrap(&body, it->after, u->t->cols, DIM, buf,
+             (int)cp_count(buf, strlen(buf)), "    ", 4, 2);
+    }
+    n_body = (int)body.n;
+
+    for (evidence = 1; evidence >= 0; evidence--) {
+        lines_free(&bottom);
+        item_bottom(u, it, &bottom, evidence);
+        area = u->t->rows - (int)top.n - (int)bottom.n;
+        if (area >= 4)
+            break;
+    }
+    if (n_body > area)
+        area--; /* a line saying where the view is */
+    if (area < 1)
+        area = 1;
+    max_scroll = n_body > area ? n_body - area : 0;
+    if (u->scroll > max_scroll)
+        u->scroll = max_scroll;
+    if (u->scroll < 0)
+        u->scroll = 0;
+    u->page = area;
+
+    for (i = 0; i < top.n; i++)
+        lines_add(&l, "%s", top.v[i]);
+    for (i = (size_t)u->scroll;
+         i < body.n && i < (size_t)(u->scroll + area); i++)
+        lines_add(&l, "%s", body.v[i]);
+    if (n_body > area) {
+        int last = u->scroll + area;
+        snprintf(buf, sizeof buf,
+                 "  -- lines %d-%d of %d%s · j/k or PgUp/PgDn scroll --",
+                 u->scroll + 1, last > n_body ? n_body : last, n_body,
+                 last < n_body ? ", more below" : "");
+        fit(&l, buf, u->t->cols, YELLOW);
+    }
+    for (i = 0; i < bottom.n; i++)
+        lines_add(&l, "%s", bottom.v[i]);
+    l.oom |= top.oom | body.oom | bottom.oom;
+    flush_screen(u, &l);
+    lines_free(&top);
+    lines_free(&body);
+    lines_free(&bottom);
+    lines_free(&l);
+}
+
+/* A suggestion's code explained: its definition, when to use it and when
+ * not (the codebook's notes), why the engine suggested it, and the
+ * nearest coded excerpts by their opening words. */
+static void draw_detail(ui *u, const quarry_review_item *it, int k)
+{
+    const quarry_review_suggestion *g = &it->suggestions[k];
+    const ui_code *c = code_by_id(u, g->code);
+    lines l = {0};
+    char buf[2048];
+    json_error_t err;
+    json_t *root = g->evidence ? json_loads(g->evidence, 0, &err) : NULL;
+    json_t *terms = json_object_get(root, "terms");
+    json_t *nb = json_object_get(root, "neighbours"), *v;
+    size_t i, j, used;
+
+    header(u, &l);
+    snprintf(buf, sizeof buf, "%d. %s · %s", k + 1, g->code ? g->code : "?",
+             g->name ? g->name : "");
+    wrap(&l, buf, u->t->cols, BOLD, "", 0, "   ", 3, 2);
+    wrap(&l, c && c->definition ? c->definition : "(no definition)",
+         u->t->cols, "", "Definition: ", 12, "  ", 2, 5);
+    if (c != NULL && c->include != NULL)
+        wrap(&l, c->include, u->t->cols, GREEN, "Include: ", 9, "  ", 2, 4);
+    if (c != NULL && c->exclude != NULL)
+        wrap(&l, c->exclude, u->t->cols, RED, "Exclude: ", 9, "  ", 2, 4);
+    used = 0;
+    buf[0] = '\0';
+    json_array_foreach(terms, i, v)
+    {
+        const char *term = json_is_string(v)
+                               ? json_string_value(v)
+                               : json_string_value(json_object_get(v, "term"));
+        if (term != NULL && used < sizeof buf)
+            used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%s",
+                                     used ? ", " : "", term);
+    }
+    if (buf[0] != '\0')
+        wrap(&l, buf, u->t->cols, DIM, "Terms: ", 7, "  ", 2, 2);
+    if (json_array_size(nb) > 0)
+        fit(&l, "Nearest coded excerpts:", u->t->cols, BOLD);
+    json_array_foreach(nb, i, v)
+    {
+        char num[32], codes[512] = "";
+        const char *id = neighbour_id(v, num, sizeof num);
+        const char *words = id ? opening_of(u, id) : NULL;
+        size_t cu = 0;
+        if (id == NULL || i >= 4)
+            continue;
+        for (j = 0; j < u->n_codings && cu < sizeof codes; j++)
+            if (strcmp(u->codings[j].excerpt, id) == 0)
+                cu += (size_t)snprintf(codes + cu, sizeof codes - cu,
+                                       "%s%s by %s", cu ? ", " : "",
+                                       u->codings[j].code,
+                                       u->codings[j].coder);
+        snprintf(buf, sizeof buf, "\"%s\" (%s%s%s)",
+                 words ? words : "(text not at hand)", id, cu ? ": " : "",
+                 codes);
+        wrap(&l, buf, u->t->cols, "", "  ", 2, "    ", 4, 2);
+    }
+    json_decref(root);
+    fit(&l, "Press any key to go back.", u->t->cols, DIM);
+    flush_screen(u, &l);
+    lines_free(&l);
 }
 
 static void draw_empty(ui *u)
@@ -659,7 +999,7 @@ static void draw_empty(ui *u)
     lines l = {0};
     char buf[512];
     int64_t made = u->st->accepted + u->st->rejected + u->st->replaced +
-                   u->st->added;
+                   u->st->added + u->st->removed;
     header(u, &l);
     lines_add(&l, "%s", "");
     if (u->progress.remaining > 0) {
@@ -688,26 +1028,24 @@ static void draw_empty(ui *u)
 
 static const char *const HELP[] = {
     "Keys",
-    "",
-    "  a       accept the top undecided suggestion (it becomes your coding)",
-    "  1-9     accept suggestion number 1-9",
-    "  r       reject the top undecided suggestion",
-    "  R then 1-9   reject suggestion number 1-9",
-    "  c       replace: reject the top undecided suggestion and code the",
-    "          excerpt with another code (a prompt lists the codes)",
-    "  n       add a code nobody suggested (the same prompt)",
-    "  s       skip this excerpt for now (this session only)",
-    "  u       undo your last decision and show that excerpt again",
-    "  ?       this help",
-    "  q       quit (every decision is already saved)",
-    "",
-    "In the code prompt: type part of a code's id or name, or its number;",
-    "Enter takes it, Backspace deletes, Esc cancels.",
-    "",
+    "  a / 1-9   accept the top undecided suggestion / suggestion 1-9",
+    "  r / R 1-9 reject the top undecided suggestion / suggestion 1-9",
+    "  c         replace: reject the top undecided suggestion, code with",
+    "            another code (a prompt lists the codes)",
+    "  n         add a code nobody suggested (the same prompt)",
+    "  x 1-9     remove your coding number 1-9 (as listed in Your codes)",
+    "  d 1-9     definition, include/exclude notes and nearest coded",
+    "            excerpts of suggestion 1-9",
+    "  j k       scroll a long excerpt a line; PgDn PgUp (space b) a page",
+    "  Enter s → done with this excerpt: the next one (an excerpt you have",
+    "            not decided on is skipped for this session)",
+    "  u         undo your last decision and show that excerpt again",
+    "  ? / q     this help / quit (every decision is already saved)",
+    "The excerpt stays on screen after a decision: add a second code, then",
+    "Enter. Code prompt: part of a code's id or name, or its number; Enter",
+    "takes it, Backspace deletes, Esc cancels.",
     "Every decision is saved the moment you make it, with your name and",
-    "the time. Accepted and replaced codes teach the next `quarry suggest`;",
-    "rejected ones push their code away from the excerpt.",
-    "",
+    "the time; accepted codes teach the next `quarry suggest`.",
     "Press any key to go back.",
 };
 
@@ -869,36 +1207,19 @@ static int prompt_code(ui *u, const char *title)
 /* ------------------------------------------------------------------ */
 /* Decisions                                                            */
 
-/* After a decision on xid: stay on it while it still wants one. */
-static void follow(ui *u, const char *xid)
-{
-    const quarry_review_item *it = NULL;
-    if (quarry_project_review_item(u->p, u->coder, xid, &it) == QUARRY_OK &&
-        item_open(it))
-        set_pinned(u, xid);
-    else
-        set_pinned(u, NULL);
-}
-
-static void decide(ui *u, const quarry_review_item *it, quarry_verdict v,
-                   int suggestion, int replacement)
+/* One decision on excerpt xid, saved at once. The excerpt stays on
+ * screen after it (another code, a remove, an undo may follow) until
+ * the coder moves on. */
+static void decide(ui *u, const char *xid_in, quarry_verdict v,
+                   const char *code_in, const char *repl_in)
 {
     quarry_decision d = QUARRY_DECISION_INIT;
-    char *xid = strdup(it->excerpt);
-    char *code = NULL, *repl = NULL;
+    /* Copies: the item's strings live only until the next call on p. */
+    char *xid = strdup(xid_in);
+    char *code = code_in ? strdup(code_in) : NULL;
+    char *repl = repl_in ? strdup(repl_in) : NULL;
     int status;
-    if (v == QUARRY_VERDICT_REPLACE && suggestion < 0) {
-        say(u, YELLOW, "no undecided suggestion to replace");
-        goto out;
-    }
-    if (suggestion >= 0)
-        code = strdup(it->suggestions[suggestion].code);
-    else if (replacement >= 0)
-        code = strdup(u->codes[replacement].id);
-    if (v == QUARRY_VERDICT_REPLACE && replacement >= 0)
-        repl = strdup(u->codes[replacement].id);
-    if (xid == NULL || code == NULL ||
-        (v == QUARRY_VERDICT_REPLACE && repl == NULL)) {
+    if (xid == NULL || code == NULL || (repl_in != NULL && repl == NULL)) {
         say(u, RED, "out of memory");
         goto out;
     }
@@ -915,7 +1236,8 @@ static void decide(ui *u, const quarry_review_item *it, quarry_verdict v,
     switch (v) {
     case QUARRY_VERDICT_ACCEPT:
         u->st->accepted++;
-        say(u, GREEN, "saved: %s accepted for %s", code, xid);
+        say(u, GREEN, "saved: %s accepted for %s · another code, or Enter "
+                      "for the next excerpt", code, xid);
         break;
     case QUARRY_VERDICT_REJECT:
         u->st->rejected++;
@@ -923,18 +1245,44 @@ static void decide(ui *u, const quarry_review_item *it, quarry_verdict v,
         break;
     case QUARRY_VERDICT_REPLACE:
         u->st->replaced++;
-        say(u, GREEN, "saved: %s replaced with %s for %s", code, repl, xid);
+        say(u, GREEN, "saved: %s replaced with %s for %s · Enter for the "
+                      "next excerpt", code, repl, xid);
+        break;
+    case QUARRY_VERDICT_REMOVE:
+        u->st->removed++;
+        say(u, GREEN, "saved: your coding %s removed from %s", code, xid);
         break;
     default:
         u->st->added++;
-        say(u, GREEN, "saved: %s added to %s", code, xid);
+        say(u, GREEN, "saved: %s added to %s · another code, or Enter for "
+                      "the next excerpt", code, xid);
         break;
     }
-    follow(u, xid);
+    set_pinned(u, xid);
 out:
     free(xid);
     free(code);
     free(repl);
+}
+
+/* Leave the excerpt on screen for the next one. One the coder has not
+ * decided anything on yet stays in the queue: it is passed over for the
+ * rest of the session, as a skip. */
+static void move_on(ui *u, const quarry_review_item *it)
+{
+    int32_t i;
+    int decided = it->n_codes > 0;
+    for (i = 0; i < it->n_suggestions; i++)
+        decided |= it->suggestions[i].verdict != NULL;
+    if (skip_add(u, it->excerpt) != QUARRY_OK) {
+        say(u, RED, "out of memory");
+        return;
+    }
+    if (decided)
+        say(u, "", "done with %s", it->excerpt);
+    else
+        say(u, "", "skipped %s (for this session)", it->excerpt);
+    set_pinned(u, NULL);
 }
 
 static void undo(ui *u)
@@ -955,6 +1303,50 @@ static void undo(ui *u)
     say(u, GREEN, "undone: your last decision on %s", xid);
 }
 
+/* The next key after a prefix key (R, x, d): a digit 1-9 as its index
+ * (0-8), else -1 (and quit set at the end of input). */
+static int number_key(ui *u, const quarry_review_item *it, const char *ask)
+{
+    int k;
+    say(u, YELLOW, "%s", ask);
+    draw_item(u, it);
+    do
+        k = term_key(u->t);
+    while (k == TERM_KEY_RESIZE || k == 0);
+    u->msg[0] = '\0';
+    if (k == TERM_KEY_EOF) {
+        u->quit = 1;
+        return -1;
+    }
+    return k >= '1' && k <= '9' ? k - '1' : -1;
+}
+
+/* Ask for a code for xid and take the decision with it: add, or replace
+ * the suggestion of code replaced. */
+static void with_prompt(ui *u, const char *xid_in, quarry_verdict v,
+                        const char *title, const char *replaced)
+{
+    /* The prompt redraws; keep what the decision needs. */
+    char *xid = strdup(xid_in);
+    char *code = replaced ? strdup(replaced) : NULL;
+    int chosen;
+    if (xid == NULL || (replaced != NULL && code == NULL)) {
+        say(u, RED, "out of memory");
+        goto out;
+    }
+    chosen = prompt_code(u, title);
+    if (chosen < 0)
+        say(u, YELLOW, "%s cancelled",
+            v == QUARRY_VERDICT_REPLACE ? "replace" : "add");
+    else if (v == QUARRY_VERDICT_REPLACE)
+        decide(u, xid, v, code, u->codes[chosen].id);
+    else
+        decide(u, xid, v, u->codes[chosen].id, NULL);
+out:
+    free(xid);
+    free(code);
+}
+
 /* A key on an item's screen. */
 static void item_key(ui *u, const quarry_review_item *it, int k)
 {
@@ -966,28 +1358,61 @@ static void item_key(ui *u, const quarry_review_item *it, int k)
     case 'a':
     case 'r':
         if (top < 0) {
-            say(u, YELLOW, "no undecided suggestion here (n adds a code)");
+            say(u, YELLOW, "no undecided suggestion here (n adds a code, "
+                           "Enter goes on)");
             return;
         }
-        decide(u, it, k == 'a' ? QUARRY_VERDICT_ACCEPT : QUARRY_VERDICT_REJECT,
-               top, -1);
+        decide(u, it->excerpt,
+               k == 'a' ? QUARRY_VERDICT_ACCEPT : QUARRY_VERDICT_REJECT,
+               it->suggestions[top].code, NULL);
         return;
     case 'R':
-        say(u, YELLOW, "reject which suggestion? press its number");
-        draw_item(u, it);
+        i = number_key(u, it, "reject which suggestion? press its number");
+        if (u->quit)
+            return;
+        if (i >= 0 && i < it->n_suggestions)
+            decide(u, it->excerpt, QUARRY_VERDICT_REJECT,
+                   it->suggestions[i].code, NULL);
+        else
+            say(u, YELLOW, "reject cancelled");
+        return;
+    case 'x':
+        if (it->n_codes == 0) {
+            say(u, YELLOW, "you have no coding on this excerpt to remove");
+            return;
+        }
+        i = number_key(u, it,
+                       "remove which of your codes? press its number in "
+                       "\"Your codes\"");
+        if (u->quit)
+            return;
+        if (i >= 0 && i < it->n_codes)
+            decide(u, it->excerpt, QUARRY_VERDICT_REMOVE, it->codes[i],
+                   NULL);
+        else
+            say(u, YELLOW, "remove cancelled");
+        return;
+    case 'd':
+        if (it->n_suggestions == 0) {
+            say(u, YELLOW, "no suggestion to explain");
+            return;
+        }
+        i = it->n_suggestions == 1
+                ? 0
+                : number_key(u, it, "which code's definition? press its "
+                                    "suggestion number");
+        if (u->quit)
+            return;
+        if (i < 0 || i >= it->n_suggestions) {
+            say(u, YELLOW, "no such suggestion");
+            return;
+        }
+        draw_detail(u, it, i);
         do
             k = term_key(u->t);
-        while (k == TERM_KEY_RESIZE || k == 0);
-        if (k == TERM_KEY_EOF) {
+        while (k == TERM_KEY_RESIZE);
+        if (k == TERM_KEY_EOF)
             u->quit = 1;
-            return;
-        }
-        u->msg[0] = '\0';
-        if (k >= '1' && k <= '9' && k - '1' < it->n_suggestions) {
-            decide(u, it, QUARRY_VERDICT_REJECT, k - '1', -1);
-            return;
-        }
-        say(u, YELLOW, "reject cancelled");
         return;
     case 'c':
         if (top < 0) {
@@ -999,49 +1424,33 @@ static void item_key(ui *u, const quarry_review_item *it, int k)
                  it->suggestions[top].code,
                  it->suggestions[top].name ? it->suggestions[top].name : "",
                  it->excerpt);
-        {
-            /* The prompt redraws; keep what the decision needs. */
-            char *xid = strdup(it->excerpt);
-            int chosen = prompt_code(u, title);
-            const quarry_review_item *again = NULL;
-            if (xid == NULL)
-                return;
-            if (chosen >= 0 &&
-                quarry_project_review_item(u->p, u->coder, xid, &again) ==
-                    QUARRY_OK &&
-                again != NULL)
-                decide(u, again, QUARRY_VERDICT_REPLACE, top_undecided(again),
-                       chosen);
-            else if (chosen < 0)
-                say(u, YELLOW, "replace cancelled");
-            free(xid);
-        }
+        with_prompt(u, it->excerpt, QUARRY_VERDICT_REPLACE, title,
+                    it->suggestions[top].code);
         return;
     case 'n':
         snprintf(title, sizeof title, "Add a code to %s:", it->excerpt);
-        {
-            char *xid = strdup(it->excerpt);
-            int chosen = prompt_code(u, title);
-            const quarry_review_item *again = NULL;
-            if (xid == NULL)
-                return;
-            if (chosen >= 0 &&
-                quarry_project_review_item(u->p, u->coder, xid, &again) ==
-                    QUARRY_OK &&
-                again != NULL)
-                decide(u, again, QUARRY_VERDICT_ADD, -1, chosen);
-            else if (chosen < 0)
-                say(u, YELLOW, "add cancelled");
-            free(xid);
-        }
+        with_prompt(u, it->excerpt, QUARRY_VERDICT_ADD, title, NULL);
         return;
     case 's':
-        if (skip_add(u, it->excerpt) != QUARRY_OK) {
-            say(u, RED, "out of memory");
-            return;
-        }
-        say(u, "", "skipped %s (for this session)", it->excerpt);
-        set_pinned(u, NULL);
+    case TERM_KEY_ENTER:
+    case TERM_KEY_RIGHT:
+        move_on(u, it);
+        return;
+    case 'j':
+    case TERM_KEY_DOWN:
+        u->scroll++;
+        return;
+    case 'k':
+    case TERM_KEY_UP:
+        u->scroll--;
+        return;
+    case ' ':
+    case TERM_KEY_PGDN:
+        u->scroll += u->page > 1 ? u->page - 1 : 1;
+        return;
+    case 'b':
+    case TERM_KEY_PGUP:
+        u->scroll -= u->page > 1 ? u->page - 1 : 1;
         return;
     default:
         break;
@@ -1052,7 +1461,8 @@ static void item_key(ui *u, const quarry_review_item *it, int k)
             say(u, YELLOW, "there is no suggestion %c", k);
             return;
         }
-        decide(u, it, QUARRY_VERDICT_ACCEPT, i, -1);
+        decide(u, it->excerpt, QUARRY_VERDICT_ACCEPT, it->suggestions[i].code,
+               NULL);
         return;
     }
     if (k >= 32 && k < 127)
@@ -1074,6 +1484,10 @@ int review_interactive(quarry_project *p, const char *project_path,
     u.st = st;
     *why = NULL;
     status = load_codes(&u);
+    if (status == QUARRY_OK)
+        status = load_notes(&u);
+    if (status == QUARRY_OK)
+        status = load_codings(&u);
     if (status != QUARRY_OK) {
         *why = quarry_project_errmsg(p);
         ui_free(&u);

@@ -12,7 +12,7 @@
 #include "review_term.h"
 
 typedef struct review_stats {
-    int64_t accepted, rejected, replaced, added; /* decisions made */
+    int64_t accepted, rejected, replaced, added, removed; /* decisions */
     int64_t undone;                              /* decisions undone */
     int64_t remaining; /* excerpts left in the coder's queue at the end */
     int64_t total;     /* excerpts with suggestions in the latest run */
