@@ -32,7 +32,7 @@ static const char style[] =
     "text-align:left}\n"
     "th{background:#eef3f8}\n"
     "td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}\n"
-    "tr.theme td{background:#f4f4f4;font-weight:600}\n"
+    "tr.theme td{background:#f4f4f4}\ntr.theme td:first-child{font-weight:600}\n"
     ".id{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.82rem;"
     "color:#555}\n"
     ".note{font-size:.88rem;margin:.3rem 0 0}\n"
@@ -314,13 +314,14 @@ static int write_cooccurrence(FILE *f, const report_data *d, int32_t max)
     }
     {
         quarry_svg_heatmap h = {"Code co-occurrence", n, n, names, names,
-                                values, NULL};
+                                values, NULL, 1};
         fputs("<div class=\"figure\">\n", f);
         if (quarry_svg_heatmap_write(f, &h) != 0)
             rc = QUARRY_EIO;
     }
     fputs("<p class=\"caption\">Excerpts coded with both codes (by any coder); the "
-          "diagonal is the excerpts coded with the code. Darker is more.",
+          "diagonal (grey) is the excerpts coded with the code. Darker is "
+          "more, relative to the largest count off the diagonal.",
           f);
     if (n < d->n_codes && max > 0 && n == max)
         fprintf(f, " The %d most used codes are shown.", (int)n);
@@ -419,7 +420,7 @@ static int write_synth(FILE *f, quarry_project *p, quarry_engine *e)
     }
     {
         quarry_svg_heatmap h = {"Themes by study", nr, ns + 1, rows, cols,
-                                values, (const char *const *)text};
+                                values, (const char *const *)text, 0};
         fputs("<div class=\"figure\">\n", f);
         if (quarry_svg_heatmap_write(f, &h) != 0)
             rc = QUARRY_EIO;
@@ -532,7 +533,8 @@ static int write_agreement(FILE *f, const report_data *d,
 static void json_pre(FILE *f, const char *text)
 {
     json_t *j = text ? json_loads(text, 0, NULL) : NULL;
-    char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
+    char *s = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                                     JSON_REAL_PRECISION(10)) : NULL;
     fputs("<pre>", f);
     esc(f, s ? s : text ? text : "");
     fputs("</pre>", f);

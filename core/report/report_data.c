@@ -108,13 +108,13 @@ static const char *attr(json_t *o, const char *key)
 }
 
 /* How good an exemplar a quote is: a human coding of a short, whole
- * thought (40 to 280 bytes, best near 140) wins over a long or very short
+ * thought (40 to 400 bytes, best near 180) wins over a long or very short
  * one and over an accepted suggestion. */
 static long quote_score(const quarry_coding_row *r)
 {
     long len = (long)strlen(r->text ? r->text : "");
-    long s = len < 40 ? 2000 + (40 - len) : len > 280 ? 1000 + len
-                                                       : labs(len - 140);
+    long s = len < 40 ? 2000 + (40 - len) : len > 400 ? 1000 + len
+                                                       : labs(len - 180);
     if (r->origin && strcmp(r->origin, "accepted-suggestion") == 0)
         s += 10000;
     return s;

@@ -52,7 +52,7 @@ static void escape_n(FILE *f, const char *s, size_t max)
         case '"': fputs("&quot;", f); break;
         case '\'': fputs("&#39;", f); break;
         default:
-            if (ch < 0x20 || ch == 0x7F)
+            if ((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7F)
                 fputc(' ', f);
             else
                 fputc(ch, f);
@@ -280,7 +280,8 @@ int quarry_svg_heatmap_write(FILE *f, const quarry_svg_heatmap *h)
         (h->n_rows > 0 && h->n_cols > 0 && h->values == NULL))
         return -1;
     for (i = 0; i < h->n_rows * h->n_cols; i++)
-        if (h->values[i] > max)
+        if (h->values[i] > max &&
+            !(h->plain_diagonal && i / h->n_cols == i % h->n_cols))
             max = h->values[i];
     if (h->cell_text != NULL)
         for (i = 0; i < h->n_rows * h->n_cols; i++)
@@ -317,13 +318,18 @@ int quarry_svg_heatmap_write(FILE *f, const quarry_svg_heatmap *h)
             size_t k = (size_t)i * h->n_cols + j;
             double v = h->values[k], t = max > 0 ? v / max : 0;
             const char *txt = h->cell_text ? h->cell_text[k] : NULL;
+            int diag = h->plain_diagonal && i == j;
+            if (diag)
+                t = 0;
             ramp(t, colour);
+            if (diag)
+                snprintf(colour, sizeof colour, "#D9D9D9");
             fprintf(f,
                     "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
                     "height=\"%.1f\" fill=\"%s\" stroke=\"#bbb\" "
                     "stroke-width=\"0.5\"><title>",
                     x0 + cell_w * j, y, cell_w, cell_h,
-                    v > 0 ? colour : "#FFFFFF");
+                    v > 0 || diag ? colour : "#FFFFFF");
             quarry_xml_escape(f, h->rows[i]);
             fputs(" \xC3\x97 ", f); /* U+00D7 */
             quarry_xml_escape(f, h->cols[j]);

@@ -41,6 +41,10 @@ typedef struct quarry_svg_heatmap {
     const char *const *cols;
     const double *values;
     const char *const *cell_text;
+    /* A square matrix whose diagonal is of another kind (co-occurrence:
+     * a code with itself): the diagonal is drawn grey and left out of
+     * the shading, so it does not wash out the other cells. */
+    int plain_diagonal;
 } quarry_svg_heatmap;
 
 /* Write the chart; 0, or -1 when an argument is missing or a write
@@ -49,7 +53,9 @@ int quarry_svg_bars_write(FILE *f, const quarry_svg_bars *b);
 int quarry_svg_heatmap_write(FILE *f, const quarry_svg_heatmap *h);
 
 /* s as XML/HTML text or attribute value: & < > " ' escaped, control
- * characters (not allowed in XML) written as spaces. NULL writes nothing. */
+ * characters other than line feed and tab (not allowed in XML, or a
+ * carriage return XML would fold) written as spaces. NULL writes
+ * nothing. */
 void quarry_xml_escape(FILE *f, const char *s);
 
 /* The i-th series colour ("#0072B2"), cycling. */

@@ -31,10 +31,10 @@ rm -rf "$WORK" && mkdir -p "$WORK" || exit 2
 cd "$ROOT" || exit 2
 P=$WORK/p.quarry
 R=$WORK/report.html
-"$QUARRY" init "$P" --codebook dictionaries/codebooks/pss-starter.json &&
+# The starter codebook and, under a theme, one code full of markup.
+"$QUARRY" init "$P" --codebook tests/report/data/escape-codebook.json &&
 "$QUARRY" import "$P" corpora/pss-demo/excerpts.jsonl --coder ana &&
 "$QUARRY" import "$P" tests/report/data/second-coder.jsonl &&
-"$QUARRY" codebook import "$P" tests/report/data/escape-codebook.json &&
 "$QUARRY" import "$P" tests/report/data/escape.jsonl &&
 "$QUARRY" import "$P" corpora/pss-demo/transcripts/S6-P01.txt \
     corpora/pss-demo/transcripts/S6-P04.txt &&
@@ -100,6 +100,8 @@ check "agreement intervals" has "95% bootstrap interval (200 resamples" "$R"
 check "run plugins" has "<h3>Plugins</h3>" "$R"
 check "run hashes" has "SHA-256 of the training excerpts" "$R"
 check "themes by study" has "Themes by study" "$R"
+check "themes by study: the four themes, 7 studies" \
+    test "$(grep -c '/7</text>' "$R")" -eq 4
 check "no temporary file left" test -z "$(ls "$WORK" | grep partial)"
 
 # One coder, no run: sentences instead of the agreement and the run.
