@@ -7,3 +7,9 @@ add_test(NAME report_demo
           ${CMAKE_BINARY_DIR}/report-demo)
 set_tests_properties(report_demo PROPERTIES TIMEOUT 300
   ENVIRONMENT "QUARRY_PLUGIN_PATH=")
+
+# The SVG charts on their own (core/report/svg.c needs no library).
+quarry_cmocka_test(${CMAKE_CURRENT_LIST_DIR}/test_svg.c
+  ${PROJECT_SOURCE_DIR}/core/report/svg.c)
+target_include_directories(test_svg PRIVATE ${PROJECT_SOURCE_DIR}/core/report)
+target_compile_definitions(test_svg PRIVATE _GNU_SOURCE=1)
