@@ -333,7 +333,8 @@ out:
     return rc;
 }
 
-static int write_synth(FILE *f, quarry_project *p, quarry_engine *e)
+static int write_synth(FILE *f, quarry_project *p, quarry_engine *e,
+                       char *err, size_t errcap)
 {
     quarry_codebook *cb = NULL;
     quarry_corpus *corpus = NULL;
@@ -352,10 +353,8 @@ static int write_synth(FILE *f, quarry_project *p, quarry_engine *e)
     if (rc == QUARRY_OK)
         rc = quarry_project_corpus(p, QUARRY_SUBSET_CODED, &corpus);
     if (rc != QUARRY_OK) {
-        fputs("<p>The table could not be made: ", f);
-        esc(f, quarry_project_errmsg(p));
-        fputs("</p>\n</div>\n", f);
-        rc = QUARRY_OK;
+        /* The project could not be read: the report fails. */
+        snprintf(err, errcap, "%s", quarry_project_errmsg(p));
         goto out;
     }
     so.codebook = cb;
@@ -368,14 +367,18 @@ static int write_synth(FILE *f, quarry_project *p, quarry_engine *e)
         rc = quarry_synth_run(&s, e, corpus, &so);
     }
     if (rc != QUARRY_OK || quarry_synth_n_studies(s) == 0) {
+        /* Not the engine's message: it names the project's path, which
+         * has no place in a page sent to others. */
         fputs("<p>No themes-by-study table: ", f);
         if (rc != QUARRY_OK)
-            esc(f, quarry_engine_errmsg(e));
+            fputs("the table needs the <span class=\"id\">study</span> "
+                  "attribute on every coded excerpt, and some have none "
+                  "(give it on import: <span class=\"id\">quarry import "
+                  "PROJECT --study S FILE</span>).",
+                  f);
         else
             fputs("no coded excerpt.", f);
-        fputs(" (The table needs a <span class=\"id\">study</span> "
-              "attribute on every coded excerpt.)</p>\n</div>\n",
-              f);
+        fputs("</p>\n</div>\n", f);
         rc = QUARRY_OK;
         goto out;
     }
@@ -621,7 +624,7 @@ int quarry_report_write(quarry_project *p, quarry_engine *e, FILE *out,
     write_codebook(out, &d);
     if ((rc = write_frequencies(out, &d)) != QUARRY_OK ||
         (rc = write_cooccurrence(out, &d, o->max_codes)) != QUARRY_OK ||
-        (rc = write_synth(out, p, e)) != QUARRY_OK ||
+        (rc = write_synth(out, p, e, err, errcap)) != QUARRY_OK ||
         (rc = write_agreement(out, &d, o, err, errcap)) != QUARRY_OK ||
         (rc = write_method(out, p, err, errcap)) != QUARRY_OK)
         goto out;

@@ -21,12 +21,13 @@ static char *dup(const char *s)
     return s ? strdup(s) : NULL;
 }
 
-static const report_data *sort_ctx;
-
-static int by_id_cmp(const void *a, const void *b)
+/* qsort_r (not a static context): the web workbench may build reports
+ * on several threads. */
+static int by_id_cmp(const void *a, const void *b, void *ctx)
 {
-    return strcmp(sort_ctx->codes[*(const int32_t *)a].id,
-                  sort_ctx->codes[*(const int32_t *)b].id);
+    const report_data *d = ctx;
+    return strcmp(d->codes[*(const int32_t *)a].id,
+                  d->codes[*(const int32_t *)b].id);
 }
 
 int32_t report_code_find(const report_data *d, const char *id)
@@ -317,9 +318,7 @@ int report_data_load(report_data *d, quarry_project *p, char *err,
         if (c->id == NULL || c->name == NULL)
             goto nomem;
     }
-    sort_ctx = d;
-    qsort(d->by_id, (size_t)n, sizeof *d->by_id, by_id_cmp);
-    sort_ctx = NULL;
+    qsort_r(d->by_id, (size_t)n, sizeof *d->by_id, by_id_cmp, d);
     rc = load_notes(d, p, err, errcap);
     if (rc != QUARRY_OK)
         return rc;

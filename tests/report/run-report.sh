@@ -119,6 +119,31 @@ check "one coder: no agreement" has "one coder only, so there is no" "$R1"
 check "one coder: no run" has "quarry made no suggestions" "$R1"
 check "title option escaped" has "<h1>PSS &lt;demo&gt; &amp; co</h1>" "$R1"
 
+# An empty project, and excerpts that name no study: sentences, no chart.
+"$QUARRY" init "$WORK/empty.quarry" >/dev/null
+"$QUARRY" report "$WORK/empty.quarry" -o "$WORK/empty.html" --quiet
+check "empty project: exits 0" test $? -eq 0
+check "empty project: says so" has "The project has no codes yet." \
+    "$WORK/empty.html"
+check "empty project: no coding" has "No excerpt is coded yet." \
+    "$WORK/empty.html"
+"$QUARRY" init "$WORK/ns.quarry" \
+    --codebook dictionaries/codebooks/pss-starter.json >/dev/null &&
+"$QUARRY" import "$WORK/ns.quarry" tests/report/data/no-study.jsonl \
+    --coder ana >/dev/null
+"$QUARRY" report "$WORK/ns.quarry" -o "$WORK/ns.html" --quiet
+check "no study: exits 0" test $? -eq 0
+check "no study: no chart by study" has "No coded excerpt names its study" \
+    "$WORK/ns.html"
+check "no study: no synthesis table" has "No themes-by-study table:" \
+    "$WORK/ns.html"
+check "no study: co-occurrence still drawn" has "Code co-occurrence</title>" \
+    "$WORK/ns.html"
+xmllint --html --noout "$WORK/ns.html" 2>&1 | grep "error" |
+    grep -v "Tag \(svg\|g\|rect\|text\|line\|title\) invalid" \
+    >"$WORK/ns.bad"
+check "no study: parses as HTML" test ! -s "$WORK/ns.bad"
+
 # A failing report leaves the file that was there untouched.
 echo "keep me" >"$WORK/keep.html"
 "$QUARRY" report "$WORK/keep.html" -o "$WORK/keep.html" 2>/dev/null
