@@ -131,6 +131,13 @@ int cmd_report(int argc, char **argv)
             fclose(probe);
         goto out;
     }
+    if (quarry_project_sniff(a.output)) {
+        /* Never write a page over a project (this one or another). */
+        cli_error(&c, "%s is a quarry project: give -o a new file name "
+                      "ending in .html",
+                  a.output);
+        goto out;
+    }
     rc = cli_open_project(&c, argv[optind], QUARRY_PROJECT_READONLY, &p);
     if (rc != QUARRY_OK) {
         code = cli_exit_code(rc);
