@@ -195,6 +195,7 @@ int cmd_review(int argc, char **argv);
 int cmd_agree(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 /* Projects (cmd_project.c). The index of the first operand that is a
  * quarry project file, or 0: `quarry suggest PROJECT` works inside it. */

@@ -21,6 +21,7 @@ static const struct {
     {"agree", cmd_agree, "agreement between coders (kappa, alpha)"},
     {"synth", cmd_synth, "themes against studies: the meta-synthesis table"},
     {"export", cmd_export, "a project's codings as CSV, JSONL or REFI-QDA"},
+    {"report", cmd_report, "a project as one HTML report (codebook, charts)"},
     {"plugins", cmd_plugins, "list plugins, or one plugin's options"},
 };
 

@@ -1,0 +1,41 @@
+/*
+ * quarry/project_stats.h -- read-only facts about a project that reports
+ * show: the latest suggest run as it was stored (plugins, options, hashes
+ * of what it read, timing). Nothing here writes to the project.
+ * Not included by quarry/quarry.h; include it beside quarry/project.h.
+ */
+#ifndef QUARRY_PROJECT_STATS_H
+#define QUARRY_PROJECT_STATS_H
+
+#include "project.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One stored run. Strings may be NULL (a column left empty); they live
+ * until the next call on the project. */
+typedef struct quarry_run_record {
+    int64_t run;            /* its id; 0 when the project has no run */
+    const char *command;    /* the command line kept with it */
+    const char *started_at; /* ISO 8601 UTC */
+    double seconds;         /* wall time of the run */
+    const char *quarry_version;
+    const char *plugins;    /* JSON: the plugins with their versions */
+    const char *options;    /* JSON: the options the plugins ran with */
+    const char *train_sha256, *input_sha256; /* hashes of what it read */
+    int64_t n_train, n_input;                /* excerpts learnt from, for */
+    int64_t suggestions;    /* suggestions stored */
+    int64_t abstained;      /* excerpts it abstained on */
+} quarry_run_record;
+
+/* The latest run (the highest id) into *out; out->run is 0 when the
+ * project has none (not an error). */
+QUARRY_API int quarry_project_latest_run(quarry_project *p,
+                                         quarry_run_record *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QUARRY_PROJECT_STATS_H */
