@@ -28,6 +28,7 @@ typedef struct cli {
     int n_options;
     int progress_shown;
     int32_t threads;          /* --threads; 0 = every core */
+    quarry_speakers speakers; /* --speakers; participants unless told */
 } cli;
 
 /* Long options every pipeline command accepts, numbered from 1000. */
@@ -57,6 +58,7 @@ enum {
     OPT_ID_PREFIX,
     OPT_DELIMITER,
     OPT_STRICT,
+    OPT_SPEAKERS,
     OPT_COMMAND_BASE = 1100 /* subcommands number their own from here */
 };
 
@@ -85,6 +87,7 @@ enum {
         {"id-prefix", required_argument, NULL, OPT_ID_PREFIX},            \
         {"delimiter", required_argument, NULL, OPT_DELIMITER},            \
         {"strict", no_argument, NULL, OPT_STRICT},                        \
+        {"speakers", required_argument, NULL, OPT_SPEAKERS},              \
     {                                                                     \
         "help", no_argument, NULL, OPT_HELP                               \
     }
@@ -96,6 +99,16 @@ void cli_free(cli *c);
 int cli_common_option(cli *c, int opt, const char *arg);
 /* Make the engine with the paths, logging, progress and --option values. */
 int cli_engine(cli *c, quarry_engine **out);
+/* Keep only the excerpts of *corpus whose speakers --speakers names
+ * (participants by default): *corpus is replaced by the selection, and
+ * one notice counts the turns left out ("60 interviewer turns left out
+ * (--speakers all to include them)"). 0, or -1 after a message. */
+int cli_select_speakers(cli *c, quarry_corpus **corpus);
+/* "no coded excerpts yet: suggestions come from the codebook's
+ * definitions and keywords alone; ..." (a run from the codebook alone). */
+void cli_codebook_only_notice(const cli *c);
+/* The notice of cli_select_speakers for n turns left out. */
+void cli_speakers_notice(const cli *c, int64_t n);
 /* Read the input files into a corpus; messages printed on failure. */
 int cli_read_corpus(cli *c, char **paths, int n, quarry_corpus **out);
 /* The id prefix of paths[i] when it is read as a transcript: --id-prefix,

@@ -948,6 +948,7 @@ int cmd_suggest_project(int argc, char **argv)
                                  "%s%s", i ? " " : "quarry ", argv[i]);
     ps.all = a.all;
     ps.command = command;
+    ps.speakers = (int)c.speakers;
     rc = quarry_project_suggest(p, e, &c.pipeline, &a.so, &ps, &info);
     cli_progress_done(&c);
     if (rc != QUARRY_OK) {
@@ -955,6 +956,9 @@ int cmd_suggest_project(int argc, char **argv)
         code = cli_exit_code(rc);
         goto out;
     }
+    cli_speakers_notice(&c, info.left_out);
+    if (info.codebook_only)
+        cli_codebook_only_notice(&c);
     if (quarry_engine_unused_option(e) != NULL) {
         cli_error(&c, "--option %s: no plugin of this run is called that",
                   quarry_engine_unused_option(e));
@@ -970,10 +974,12 @@ int cmd_suggest_project(int argc, char **argv)
     }
     fprintf(c.format != NULL ? stderr : stdout,
             "%srun %lld: %lld suggestions for %lld excerpts (%lld "
-            "abstained), learnt from %lld coded excerpts\n",
+            "abstained), %s%lld coded excerpts%s\n",
             c.format != NULL ? "quarry suggest: " : "", (long long)info.run,
             (long long)info.stored, (long long)info.input,
-            (long long)info.abstained, (long long)info.train);
+            (long long)info.abstained,
+            info.codebook_only ? "from the codebook alone (" : "learnt from ",
+            (long long)info.train, info.codebook_only ? " yet)" : "");
     if (c.verbose >= 0)
         fprintf(stderr, "quarry suggest: next: quarry review %s --coder "
                         "NAME\n", argv[optind]);

@@ -48,7 +48,11 @@ static void usage(FILE *f)
             "little abstains.\n"
             "suggest uses --min-df 1 and tfidf.tf=log unless told\n"
             "otherwise.\n\n"
-            "  --train CODED           coded excerpts (required)\n"
+            "  --train CODED           coded excerpts (required without\n"
+            "                          --codebook; with --codebook alone the\n"
+            "                          codes are ranked by their definitions,\n"
+            "                          include notes and keywords, and the\n"
+            "                          confidences are uncalibrated)\n"
             "  --codebook FILE         codebook JSON: its leaf codes are the\n"
             "                          candidates; training codes must be in it\n"
             "  --rejected FILE         excerpts with the codes a coder\n"
@@ -238,13 +242,14 @@ int cmd_suggest(int argc, char **argv)
         goto out;
     cli_suggest_defaults_done(&c);
     code = EXIT_INPUT;
-    if (args.train == NULL) {
+    if (args.train == NULL && args.codebook == NULL) {
         int i;
         for (i = optind; i < argc; i++)
             if (cli_refuse_folder(&c, argv[i], "a quarry project or a file "
                                                "of excerpts"))
                 goto out;
-        cli_error(&c, "--train is required (the coded excerpts; see --help)");
+        cli_error(&c, "--train is required (the coded excerpts; see --help), "
+                      "or --codebook alone to start from a codebook");
         goto out;
     }
     if (cli_check_format(&c, "jsonl|csv|table") != 0)
@@ -269,9 +274,23 @@ int cmd_suggest(int argc, char **argv)
         args.so.codebook = cb;
         c.read.codebook = cb; /* codes in the files may be given by name */
     }
-    rc = cli_read_corpus(&c, (char **)&args.train, 1, &train);
+    if (args.train != NULL)
+        rc = cli_read_corpus(&c, (char **)&args.train, 1, &train);
+    else
+        rc = quarry_corpus_new(&train) == 0 ? 0 : QUARRY_ENOMEM;
     if (rc == 0)
         rc = cli_read_corpus(&c, argv + optind, argc - optind, &input);
+    /* Interviewer turns are left out of INPUT unless --speakers says
+     * otherwise; CODED is kept whole: a coded interviewer turn is still a
+     * person's coding, so it stays training data. */
+    if (rc == 0 && cli_select_speakers(&c, &input) != 0)
+        rc = QUARRY_ENOMEM;
+    if (rc == 0 && quarry_corpus_size(input) == 0) {
+        cli_error(&c, "no excerpts left to suggest for after leaving out "
+                      "the other speakers' turns (--speakers all includes "
+                      "them)");
+        rc = QUARRY_EINVAL;
+    }
     if (rc == 0 && args.rejected != NULL) {
         rc = cli_read_corpus(&c, (char **)&args.rejected, 1, &rejected);
         args.so.rejected = rejected;
@@ -289,6 +308,8 @@ int cmd_suggest(int argc, char **argv)
         goto out;
     }
     t = cli_now();
+    if (quarry_suggestions_codebook_only(s))
+        cli_codebook_only_notice(&c);
     if (c.verbose > 0)
         fprintf(stderr, "quarry suggest: confidence temperature %.4g%s\n",
                 quarry_suggestions_temperature(s),

@@ -315,6 +315,16 @@ int cmd_themes(int argc, char **argv)
     } else {
         rc = cli_read_corpus(&c, argv + optind, argc - optind, &corpus);
     }
+    /* Interviewer turns are left out unless --speakers says otherwise:
+     * questions would make themes of their own. */
+    if (rc == 0 && cli_select_speakers(&c, &corpus) != 0)
+        rc = QUARRY_ENOMEM;
+    if (rc == 0 && quarry_corpus_size(corpus) == 0) {
+        cli_error(&c, "no excerpts left to cluster after leaving out the "
+                      "other speakers' turns (--speakers all includes "
+                      "them)");
+        rc = QUARRY_EINVAL;
+    }
     if (rc != 0) {
         code = cli_exit_code(rc);
         goto out;

@@ -41,6 +41,9 @@ const char cli_common_help[] =
     "                          header line uses most)\n"
     "  --strict                refuse a file with empty excerpts instead of\n"
     "                          leaving them out with a notice\n"
+    "  --speakers WHO          suggest, review, themes: all|participants|\n"
+    "                          interviewers (participants: interviewer\n"
+    "                          turns, role \"interviewer\", are left out)\n"
     "  --plugin-path DIRS      folders searched first for plugins (a:b)\n"
     "  --dictionary-path DIRS  folders searched first for dictionaries\n"
     "  --threads N             worker threads (0 = every core, the default);\n"
@@ -94,6 +97,51 @@ void cli_warn(const cli *c, const char *fmt, ...)
     va_start(ap, fmt);
     vmsg(c, "warning: ", fmt, ap);
     va_end(ap);
+}
+
+void cli_codebook_only_notice(const cli *c)
+{
+    if (c && c->verbose < 0)
+        return;
+    fprintf(stderr,
+            "quarry %s: no coded excerpts yet: suggestions come from the "
+            "codebook's definitions and keywords alone (confidences are "
+            "uncalibrated; below 0.5 an excerpt abstains); each decision "
+            "you make improves the next run\n",
+            c->cmd);
+}
+
+void cli_speakers_notice(const cli *c, int64_t n)
+{
+    if (n <= 0 || (c && c->verbose < 0))
+        return;
+    fprintf(stderr,
+            "quarry %s: %lld %s turn%s left out (--speakers all to include "
+            "them)\n",
+            c->cmd, (long long)n,
+            c->speakers == QUARRY_SPEAKERS_INTERVIEWERS ? "participant"
+                                                        : "interviewer",
+            n == 1 ? "" : "s");
+}
+
+int cli_select_speakers(cli *c, quarry_corpus **corpus)
+{
+    quarry_corpus *sel = NULL;
+    size_t left = 0;
+    int rc;
+    if (c->speakers == QUARRY_SPEAKERS_ALL)
+        return 0;
+    rc = quarry_corpus_select_speakers(*corpus, c->speakers, &sel, &left);
+    if (rc != 0) {
+        cli_error(c, "cannot select the speakers' turns: %s",
+                  rc == QUARRY_ENOMEM ? "out of memory"
+                                      : quarry_corpus_errmsg(sel));
+        return -1;
+    }
+    quarry_corpus_free(*corpus);
+    *corpus = sel;
+    cli_speakers_notice(c, (int64_t)left);
+    return 0;
 }
 
 int cli_exit_code(int status)
@@ -264,6 +312,20 @@ int cli_common_option(cli *c, int opt, const char *arg)
         return 1;
     case OPT_STRICT:
         c->read.strict = 1;
+        return 1;
+    case OPT_SPEAKERS:
+        if (strcmp(arg, "all") == 0)
+            c->speakers = QUARRY_SPEAKERS_ALL;
+        else if (strcmp(arg, "participants") == 0)
+            c->speakers = QUARRY_SPEAKERS_PARTICIPANTS;
+        else if (strcmp(arg, "interviewers") == 0)
+            c->speakers = QUARRY_SPEAKERS_INTERVIEWERS;
+        else {
+            cli_error(c, "--speakers: \"%s\" is not all, participants or "
+                         "interviewers",
+                      arg);
+            return -1;
+        }
         return 1;
     case OPT_QUIET:
         c->verbose = -1;

@@ -1084,3 +1084,113 @@ int quarry_corpus_read_file(quarry_corpus *c, const char *path,
     fclose(f);
     return rc;
 }
+
+/* ------------------------------------------------------------------ */
+/* Selecting whose turns to keep */
+
+int quarry_corpus_is_interviewer(const quarry_corpus *c, size_t i)
+{
+    const char *role = quarry_corpus_attribute(c, i, "role");
+    return role != NULL && strcasecmp(role, "interviewer") == 0;
+}
+
+/* Append a copy of src's excerpt i to r->c through corpus_add, so that
+ * the copy is checked and stored like any excerpt read. */
+static int copy_excerpt(corpus_reader *r, const quarry_corpus *src, size_t i)
+{
+    const corpus_entry *e = entry_at(src, i);
+    const quarry_excerpt *x = &e->ex;
+    corpus_span codes[64], *cs = codes, *as = NULL;
+    corpus_rec rec;
+    size_t k;
+    int rc;
+
+    memset(&rec, 0, sizeof rec);
+    if (x->n_codes > 64 &&
+        (cs = malloc((size_t)x->n_codes * sizeof *cs)) == NULL)
+        return corpus_nomem(r);
+    if (e->n_attrs > 0 &&
+        (as = malloc(2 * e->n_attrs * sizeof *as)) == NULL) {
+        if (cs != codes)
+            free(cs);
+        return corpus_nomem(r);
+    }
+    rec.id.s = x->id;
+    rec.id.len = strlen(x->id);
+    rec.text.s = x->text;
+    rec.text.len = x->text_len;
+    if (x->speaker != NULL) {
+        rec.speaker.s = x->speaker;
+        rec.speaker.len = strlen(x->speaker);
+    }
+    rec.line = x->line;
+    rec.start = x->start;
+    rec.end = x->end;
+    for (k = 0; k < (size_t)x->n_codes; k++) {
+        cs[k].s = x->codes[k];
+        cs[k].len = strlen(x->codes[k]);
+    }
+    rec.codes = cs;
+    rec.n_codes = (size_t)x->n_codes;
+    for (k = 0; k < 2 * e->n_attrs; k++) {
+        as[k].s = e->attrs[k];
+        as[k].len = strlen(e->attrs[k]);
+    }
+    rec.attrs = as;
+    rec.n_attrs = e->n_attrs;
+    rec.attributes.s = x->attributes;
+    rec.attributes.len = strlen(x->attributes);
+    rc = corpus_add(r, &rec);
+    if (rc == 0 && x->source != NULL) {
+        corpus_entry *d = entry_at(r->c, r->c->n - 1);
+        d->ex.source = corpus_intern(r->c, x->source, strlen(x->source));
+        if (d->ex.source == NULL)
+            rc = corpus_nomem(r);
+    }
+    if (cs != codes)
+        free(cs);
+    free(as);
+    return rc;
+}
+
+int quarry_corpus_select_speakers(const quarry_corpus *c,
+                                  quarry_speakers which, quarry_corpus **out,
+                                  size_t *left_out)
+{
+    corpus_reader r;
+    size_t i, out_n = 0;
+    int rc;
+
+    if (left_out != NULL)
+        *left_out = 0;
+    if (out == NULL)
+        return QUARRY_EINVAL;
+    *out = NULL;
+    if (c == NULL || (int)which < QUARRY_SPEAKERS_PARTICIPANTS ||
+        (int)which > QUARRY_SPEAKERS_INTERVIEWERS)
+        return QUARRY_EINVAL;
+    rc = quarry_corpus_new(out);
+    if (rc != 0)
+        return rc;
+    memset(&r, 0, sizeof r);
+    r.c = *out;
+    r.name = "selection";
+    r.o = (quarry_read_options)QUARRY_READ_OPTIONS_INIT;
+    r.o.allow_empty = 1; /* a copy keeps what the original kept */
+    for (i = 0; i < c->n && rc == 0; i++) {
+        int iv = quarry_corpus_is_interviewer(c, i);
+        if (which == QUARRY_SPEAKERS_ALL ||
+            (which == QUARRY_SPEAKERS_INTERVIEWERS) == (iv != 0))
+            rc = copy_excerpt(&r, c, i);
+        else
+            out_n++;
+    }
+    if (rc != 0) {
+        quarry_corpus_free(*out);
+        *out = NULL;
+        return rc;
+    }
+    if (left_out != NULL)
+        *left_out = out_n;
+    return QUARRY_OK;
+}

@@ -1,7 +1,8 @@
 /*
  * project_suggest.c -- `quarry suggest` inside a project: learn from the
  * human codings, push rejected codes away, suggest for the uncoded
- * excerpts, and store the run with enough to reproduce it (plugins with
+ * excerpts of the speakers asked for (interviewer turns left out by
+ * default), and store the run with enough to reproduce it (plugins with
  * versions and options, hashes of what it read, timing) and its
  * suggestions with their evidence.
  */
@@ -73,7 +74,8 @@ static json_t *opt_str(const char *s)
 }
 
 static char *run_options(quarry_engine *e, const quarry_pipeline_options *po,
-                         const quarry_suggest_options *so, int all)
+                         const quarry_suggest_options *so, int all,
+                         int speakers, int codebook_only)
 {
     json_t *o = json_object(), *pl = json_object(), *sg = json_object(),
            *plug = json_object();
@@ -96,6 +98,14 @@ static char *run_options(quarry_engine *e, const quarry_pipeline_options *po,
                         json_real(so->definition_prior));
     json_object_set_new(sg, "temperature", json_real(so->temperature));
     json_object_set_new(sg, "all", json_boolean(all));
+    /* Only when not the defaults, so that earlier runs read the same. */
+    if (speakers != QUARRY_SPEAKERS_PARTICIPANTS)
+        json_object_set_new(sg, "speakers",
+                            json_string(speakers == QUARRY_SPEAKERS_ALL
+                                            ? "all"
+                                            : "interviewers"));
+    if (codebook_only)
+        json_object_set_new(sg, "codebook_only", json_true());
     for (i = 0; i < e->n_options; i++) {
         char key[512];
         snprintf(key, sizeof key, "%s.%s", e->options[i].plugin,
@@ -180,6 +190,11 @@ static int rejected_corpus(quarry_project *p, quarry_corpus **out)
     return status;
 }
 
+static int speakers_of(const quarry_project_suggest_options *ps)
+{
+    return ps->version >= 2 ? ps->speakers : QUARRY_SPEAKERS_PARTICIPANTS;
+}
+
 static int store(quarry_project *p, quarry_engine *e,
                  const quarry_pipeline_options *po,
                  const quarry_suggest_options *so,
@@ -206,7 +221,8 @@ static int store(quarry_project *p, quarry_engine *e,
         quarry_suggest_options used = *so;
         if (used.top == 0)
             used.top = n > 0 ? quarry_suggestions_count(s, 0) : 3;
-        opts = run_options(e, po, &used, ps->all);
+        opts = run_options(e, po, &used, ps->all, speakers_of(ps),
+                           quarry_suggestions_codebook_only(s));
     }
     status = corpus_hash(train, th);
     if (status == QUARRY_OK)
@@ -287,6 +303,7 @@ static int store(quarry_project *p, quarry_engine *e,
         info->stored = stored;
         info->abstained = abstained;
         info->seconds = seconds;
+        info->codebook_only = quarry_suggestions_codebook_only(s);
     }
 rollback:
     if (status != QUARRY_OK)
@@ -309,7 +326,9 @@ int quarry_project_suggest(quarry_project *p, quarry_engine *e,
     quarry_suggest_options so_def = QUARRY_SUGGEST_OPTIONS_INIT, sopt;
     quarry_project_suggest_options ps_def =
         QUARRY_PROJECT_SUGGEST_OPTIONS_INIT;
-    quarry_corpus *train = NULL, *input = NULL, *rejected = NULL;
+    quarry_corpus *train = NULL, *input = NULL, *rejected = NULL,
+                  *all_turns = NULL;
+    size_t left_out = 0;
     quarry_codebook *cb = NULL;
     quarry_suggestions *s = NULL;
     struct timespec t0;
@@ -328,22 +347,48 @@ int quarry_project_suggest(quarry_project *p, quarry_engine *e,
     clock_gettime(CLOCK_MONOTONIC, &t0);
     project_now(p, started);
 
+    if (ps->version < 1 || ps->version > QUARRY_PROJECT_SUGGEST_OPTIONS_VERSION)
+        return project_fail(p, QUARRY_EINVAL,
+                            "project suggest options version %u (this "
+                            "library reads 1 and 2)", (unsigned)ps->version);
+    if (speakers_of(ps) < QUARRY_SPEAKERS_PARTICIPANTS ||
+        speakers_of(ps) > QUARRY_SPEAKERS_INTERVIEWERS)
+        return project_fail(p, QUARRY_EINVAL, "speakers %d: not participants"
+                            " (0), all (1) or interviewers (2)",
+                            speakers_of(ps));
+    /* Training: every coded excerpt, interviewer turns too (a coding is a
+     * person's decision whoever spoke). Input: the uncoded ones (or all)
+     * of the speakers asked for. */
     status = quarry_project_corpus(p, QUARRY_SUBSET_CODED, &train);
     if (status == QUARRY_OK)
         status = quarry_project_corpus(
-            p, ps->all ? QUARRY_SUBSET_ALL : QUARRY_SUBSET_UNCODED, &input);
-    if (status == QUARRY_OK && quarry_corpus_size(train) == 0)
+            p, ps->all ? QUARRY_SUBSET_ALL : QUARRY_SUBSET_UNCODED,
+            &all_turns);
+    if (status == QUARRY_OK) {
+        status = quarry_corpus_select_speakers(
+            all_turns, (quarry_speakers)speakers_of(ps), &input, &left_out);
+        if (status != QUARRY_OK)
+            status = project_fail(p, status, "out of memory");
+    }
+    if (status == QUARRY_OK)
+        status = quarry_project_codebook(p, e, &cb);
+    if (status == QUARRY_OK && quarry_corpus_size(train) == 0 && cb == NULL)
         status = project_fail(p, QUARRY_EINVAL,
-                              "%s: no coded excerpts to learn from (import "
-                              "coded excerpts, or code some in review)",
+                              "%s: no coded excerpts to learn from and no "
+                              "codebook (import a codebook or coded "
+                              "excerpts, or code some in review)",
                               p->path);
-    if (status == QUARRY_OK && quarry_corpus_size(input) == 0)
+    if (status == QUARRY_OK && quarry_corpus_size(all_turns) == 0)
         status = project_fail(p, QUARRY_EINVAL,
                               "%s: every excerpt is coded; nothing to "
                               "suggest for (--all suggests for every one)",
                               p->path);
-    if (status == QUARRY_OK)
-        status = quarry_project_codebook(p, e, &cb);
+    if (status == QUARRY_OK && quarry_corpus_size(input) == 0)
+        status = project_fail(p, QUARRY_EINVAL,
+                              "%s: no excerpts to suggest for after leaving "
+                              "out %zu turns of other speakers (--speakers "
+                              "all includes them)",
+                              p->path, left_out);
     if (status == QUARRY_OK)
         status = rejected_corpus(p, &rejected);
     if (status == QUARRY_OK) {
@@ -360,7 +405,10 @@ int quarry_project_suggest(quarry_project *p, quarry_engine *e,
     if (status == QUARRY_OK)
         status = store(p, e, po, so, ps, train, input, s, started,
                        seconds_since(&t0), info);
+    if (status == QUARRY_OK && info != NULL)
+        info->left_out = (int64_t)left_out;
     quarry_suggestions_free(s);
+    quarry_corpus_free(all_turns);
     quarry_codebook_free(cb);
     quarry_corpus_free(train);
     quarry_corpus_free(input);

@@ -33,6 +33,7 @@ struct quarry_suggestions {
     char **term_copy;         /* column -> copied display form, lazily */
     int64_t n_cols;
     double temperature;       /* of the confidences */
+    int codebook_only;        /* no coded excerpt: codebook entries alone */
     const char **terms;       /* n * top * n_terms */
     float *term_w;
     int64_t *nb;              /* n * top * n_evidence */
@@ -71,6 +72,7 @@ typedef struct run_state {
     int32_t *post_doc;
     float *post_w;
     float min_w;           /* xt's smallest weight (neighbours) */
+    int codebook_only;     /* no coded excerpt: prototypes are entries */
 } run_state;
 
 static int cmp_str(const void *a, const void *b)
@@ -105,13 +107,13 @@ static int collect_codes(run_state *st)
 
     for (i = 0; i < n; i++)
         total += quarry_corpus_at(st->train, i)->n_codes;
-    if (total == 0)
+    if (total == 0 && cb == NULL)
         return engine_fail(st->e, QUARRY_EINVAL,
                            "%s: no training excerpt has a code (field "
                            "\"code\"): nothing to learn from",
                            quarry_corpus_at(st->train, 0)->source);
     /* Room for every training code and every codebook code: no growing. */
-    ids = malloc(((size_t)total + (cb ? (size_t)cb->n_codes : 0)) *
+    ids = malloc(((size_t)total + (cb ? (size_t)cb->n_codes : 0) + 1) *
                  sizeof *ids);
     if (ids == NULL)
         return engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
@@ -711,7 +713,7 @@ static void votes(const run_state *st, const topk_item *nb, int32_t n,
 
 static double combine(const run_state *st, double cosv, double knn)
 {
-    if (st->so->neighbours == 0) /* prototypes alone */
+    if (st->so->neighbours == 0 || st->codebook_only) /* prototypes alone */
         return cosv;
     return st->so->proto_weight * cosv + (1.0 - st->so->proto_weight) * knn;
 }
@@ -1209,7 +1211,8 @@ static int calibrate(run_state *st, nb_work *w)
     int rc = 0;
 
     st->temperature = so->temperature > 0.0 ? so->temperature
-                                             : SUGGEST_FALLBACK_TEMPERATURE;
+                      : st->codebook_only ? SUGGEST_CODEBOOK_TEMPERATURE
+                                          : SUGGEST_FALLBACK_TEMPERATURE;
     for (c = 0; c < SUGGEST_EVIDENCE_FEATURES; c++)
         st->evidence[c] = c == 0 ? 40.0 : 0.0; /* factor 1: the softmax */
     st->evidence_ref = 1.0;
@@ -1349,6 +1352,16 @@ static double suggest_abstain_threshold(const quarry_suggest_options *so,
     return so->min_confidence > chance ? so->min_confidence : chance;
 }
 
+/* The same for a run from the codebook alone, whose confidences nothing
+ * calibrated: stricter, at least SUGGEST_CODEBOOK_MIN_CONFIDENCE. */
+static double abstain_threshold(const run_state *st)
+{
+    double t = suggest_abstain_threshold(st->so, st->C);
+    if (st->codebook_only && t < SUGGEST_CODEBOOK_MIN_CONFIDENCE)
+        t = SUGGEST_CODEBOOK_MIN_CONFIDENCE;
+    return t;
+}
+
 /* One worker's scratch for score_all. */
 typedef struct score_scratch {
     nb_work w;
@@ -1453,7 +1466,7 @@ static int score_blocks(void *ctx, int64_t b0, int64_t b1, int worker)
                 sg->neighbour_scores = evs;
             }
             s->abstain[r] = s->items[(size_t)r * (size_t)so->top].confidence <
-                            suggest_abstain_threshold(so, C);
+                            abstain_threshold(st);
         }
     }
     return 0;
@@ -1576,8 +1589,20 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
         opts.version = QUARRY_SUGGEST_OPTIONS_VERSION;
     }
     so = &opts;
-    if (quarry_corpus_size(train) == 0)
+    memset(&st, 0, sizeof st);
+    {
+        /* No coded excerpt but a codebook: the codes' entries alone
+         * (suggest.h, "From the codebook alone"). */
+        size_t i;
+        int coded = 0;
+        for (i = 0; i < quarry_corpus_size(train) && !coded; i++)
+            coded = quarry_corpus_at(train, i)->n_codes > 0;
+        st.codebook_only = !coded && so->codebook != NULL;
+    }
+    if (quarry_corpus_size(train) == 0 && !st.codebook_only)
         return engine_fail(e, QUARRY_EINVAL, "no training excerpts");
+    if (st.codebook_only && quarry_corpus_size(input) == 0)
+        return engine_fail(e, QUARRY_EINVAL, "no excerpts to suggest for");
     if (so->neighbours < 0 || so->neighbours > 100000)
         return engine_fail(e, QUARRY_ERANGE,
                            "neighbours must be in 0..100000, not %d",
@@ -1594,7 +1619,6 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
                            "temperature must not be negative (0: fitted), "
                            "min_confidence and proto_weight in [0, 1], "
                            "definition_prior not negative");
-    memset(&st, 0, sizeof st);
     memset(&w, 0, sizeof w);
     st.e = e;
     st.so = so;
@@ -1613,7 +1637,10 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
     if (rc == 0)
         rc = label_rows(&st);
     if (rc == 0)
-        rc = quarry_model_fit(&st.m, e, po, train);
+        /* From the codebook alone there is nothing coded to fit the
+         * vocabulary and weights on: the excerpts to suggest for give them
+         * (their own words, no code is read from them). */
+        rc = quarry_model_fit(&st.m, e, po, st.codebook_only ? input : train);
     if (rc == 0) {
         engine_phase(e, &t, "fit the model");
         st.V = quarry_model_n_terms(st.m);
@@ -1664,6 +1691,7 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
         s->codes = st.codes;
         s->n_codes = st.C;
         s->temperature = st.temperature;
+        s->codebook_only = st.codebook_only;
         st.codes = NULL;
         rc = alloc_result(s, &st, quarry_corpus_size(input));
     }
@@ -1736,4 +1764,9 @@ int quarry_suggestions_abstain(const quarry_suggestions *s, size_t i)
 double quarry_suggestions_temperature(const quarry_suggestions *s)
 {
     return s ? s->temperature : 0.0;
+}
+
+int quarry_suggestions_codebook_only(const quarry_suggestions *s)
+{
+    return s ? s->codebook_only : 0;
 }

@@ -186,11 +186,15 @@ typedef struct quarry_project_suggest_options {
     int all;
     /* The command line, kept with the run (may be NULL). */
     const char *command;
+    /* Version 2: whose turns to suggest for (quarry_speakers; 0, the
+     * default, leaves interviewer turns out). Coded interviewer turns
+     * stay training data whatever this says. */
+    int speakers;
 } quarry_project_suggest_options;
 
-#define QUARRY_PROJECT_SUGGEST_OPTIONS_VERSION 1
+#define QUARRY_PROJECT_SUGGEST_OPTIONS_VERSION 2
 #define QUARRY_PROJECT_SUGGEST_OPTIONS_INIT                                 \
-    {QUARRY_PROJECT_SUGGEST_OPTIONS_VERSION, 0, NULL}
+    {QUARRY_PROJECT_SUGGEST_OPTIONS_VERSION, 0, NULL, 0}
 
 typedef struct quarry_run_info {
     int64_t run;      /* the run's id */
@@ -199,13 +203,18 @@ typedef struct quarry_run_info {
     int64_t stored;   /* suggestions stored */
     int64_t abstained;
     double seconds;
+    int64_t left_out;  /* turns of other speakers left out (speakers) */
+    int codebook_only; /* no coding yet: from the codebook's entries alone
+                          (quarry_suggestions_codebook_only) */
 } quarry_run_info;
 
 /* Learn from every coded excerpt (the human codings; rejected suggestions
  * push their code away from the excerpt), suggest for the others, and
  * store the run (plugins with versions and options, hashes of what it read,
  * timing) and its suggestions in one transaction. The project's codebook is
- * used when it has one; so->codebook is ignored. info may be NULL. The
+ * used when it has one; so->codebook is ignored. With a codebook and no
+ * coding yet, the codes are ranked by their entries alone (info->
+ * codebook_only). info may be NULL. The
  * stored suggestions are read back with quarry_project_review_next() and
  * the export functions. */
 QUARRY_API int quarry_project_suggest(

@@ -267,6 +267,30 @@ QUARRY_API const quarry_excerpt *quarry_corpus_at(const quarry_corpus *c,
 QUARRY_API const char *quarry_corpus_attribute(const quarry_corpus *c,
                                                size_t i, const char *key);
 
+/* Whose turns to keep: the "role" attribute of an excerpt (transcripts
+ * set it; a JSONL or CSV "role" field is kept as one) says "interviewer"
+ * or "participant". Participants means every excerpt that is not an
+ * interviewer's turn (one without a role included). */
+typedef enum quarry_speakers {
+    QUARRY_SPEAKERS_PARTICIPANTS = 0, /* the default of suggest, review,
+                                         themes */
+    QUARRY_SPEAKERS_ALL = 1,
+    QUARRY_SPEAKERS_INTERVIEWERS = 2
+} quarry_speakers;
+
+/* 1 when excerpt i is an interviewer's turn (role "interviewer", any
+ * case), else 0. */
+QUARRY_API int quarry_corpus_is_interviewer(const quarry_corpus *c,
+                                            size_t i);
+/* A new corpus of c's excerpts whose speakers are `which`, in c's order,
+ * each excerpt copied whole (id, text, codes, speaker, source, line,
+ * offsets, attributes). *left_out (may be NULL) receives how many were
+ * left out. The caller frees *out. */
+QUARRY_API int quarry_corpus_select_speakers(const quarry_corpus *c,
+                                             quarry_speakers which,
+                                             quarry_corpus **out,
+                                             size_t *left_out);
+
 /* =================================================================== */
 /* Text pipeline: tokenize, filter, vocabulary, counts, weights          */
 
@@ -510,6 +534,9 @@ typedef struct quarry_suggestions quarry_suggestions;
  * every excerpt of input. With a codebook, a training code not in it is an
  * error naming the file, line and code. so may be NULL (the defaults) or
  * a version 1 or 2 struct; QUARRY_EINVAL for another version.
+ * With a codebook and no coded excerpt in train (train may be empty), the
+ * codes are ranked by their codebook entries alone, the model fitted on
+ * input (quarry_suggestions_codebook_only).
  * The quarry command runs this with min_df 1 and sublinear tf
  * (tfidf.tf=log), which suggest ranks best with (the pipeline's own
  * defaults, min_df 2 and raw tf, suit themes); embedders should do the
@@ -534,6 +561,11 @@ QUARRY_API int quarry_suggestions_abstain(const quarry_suggestions *s,
 /* The softmax temperature of the confidences: the options' own, or the
  * one fitted on the training set (temperature 0). */
 QUARRY_API double quarry_suggestions_temperature(const quarry_suggestions *s);
+/* 1 when the run had no coded excerpt and ranked the codes by the
+ * codebook's entries alone: its confidences are a softmax at a fixed
+ * temperature, not calibrated on coded excerpts, and an excerpt abstains
+ * below 0.5 (or min_confidence when higher). */
+QUARRY_API int quarry_suggestions_codebook_only(const quarry_suggestions *s);
 
 #ifdef __cplusplus
 }
