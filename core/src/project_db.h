@@ -116,6 +116,12 @@ const char *project_source_base(const char *name);
  * (project_memo.c; the REFI-QDA import). m->time NULL = now. */
 int project_memo_add_in(quarry_project *p, const quarry_memo *m,
                         int64_t *id);
+/* The insert itself, by row ids (0: none), unchecked; text of len bytes;
+ * time NULL = now (the REFI-QDA import). */
+int project_memo_insert(quarry_project *p, int64_t excerpt, int64_t code,
+                        int64_t coder, const char *time, const char *text,
+                        size_t len, int64_t revises, const char *guid,
+                        int64_t *id);
 
 /* Text of a column, or NULL. */
 const char *project_col_text(sqlite3_stmt *st, int col);

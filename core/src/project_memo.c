@@ -62,11 +62,42 @@ static int check_revises(quarry_project *p, int64_t revises, int64_t excerpt,
                         excerpt ? "excerpt" : code ? "code" : "project");
 }
 
+int project_memo_insert(quarry_project *p, int64_t excerpt, int64_t code,
+                        int64_t coder, const char *time, const char *text,
+                        size_t len, int64_t revises, const char *guid,
+                        int64_t *id)
+{
+    char now[40];
+    sqlite3_stmt *st;
+    project_now(p, now);
+    st = project_prepare(p, "INSERT INTO memos(excerpt_id, code_id,"
+                            " coder_id, made_at, text, revises, guid)"
+                            " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (st == NULL)
+        return QUARRY_EIO;
+    if (excerpt)
+        sqlite3_bind_int64(st, 1, excerpt);
+    if (code)
+        sqlite3_bind_int64(st, 2, code);
+    sqlite3_bind_int64(st, 3, coder);
+    project_bind_text(st, 4, time ? time : now);
+    sqlite3_bind_text(st, 5, text, (int)len, SQLITE_TRANSIENT);
+    if (revises)
+        sqlite3_bind_int64(st, 6, revises);
+    project_bind_text(st, 7, guid);
+    if (sqlite3_step(st) != SQLITE_DONE) {
+        sqlite3_finalize(st);
+        return project_db_fail(p, "cannot add the memo");
+    }
+    sqlite3_finalize(st);
+    if (id != NULL)
+        *id = sqlite3_last_insert_rowid(p->db);
+    return QUARRY_OK;
+}
+
 int project_memo_add_in(quarry_project *p, const quarry_memo *m, int64_t *id)
 {
     int64_t excerpt = 0, code = 0, coder = 0;
-    char now[40];
-    sqlite3_stmt *st;
     int status;
     if (m->coder == NULL || m->coder[0] == '\0')
         return project_fail(p, QUARRY_EINVAL,
@@ -89,30 +120,9 @@ int project_memo_add_in(quarry_project *p, const quarry_memo *m, int64_t *id)
         status = project_coder_id(p, m->coder, &coder);
     if (status != QUARRY_OK)
         return status;
-    project_now(p, now);
-    st = project_prepare(p, "INSERT INTO memos(excerpt_id, code_id,"
-                            " coder_id, made_at, text, revises, guid)"
-                            " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-    if (st == NULL)
-        return QUARRY_EIO;
-    if (excerpt)
-        sqlite3_bind_int64(st, 1, excerpt);
-    if (code)
-        sqlite3_bind_int64(st, 2, code);
-    sqlite3_bind_int64(st, 3, coder);
-    project_bind_text(st, 4, m->time ? m->time : now);
-    project_bind_text(st, 5, m->text);
-    if (m->revises)
-        sqlite3_bind_int64(st, 6, m->revises);
-    project_bind_text(st, 7, m->guid);
-    if (sqlite3_step(st) != SQLITE_DONE) {
-        sqlite3_finalize(st);
-        return project_db_fail(p, "cannot add the memo");
-    }
-    sqlite3_finalize(st);
-    if (id != NULL)
-        *id = sqlite3_last_insert_rowid(p->db);
-    return QUARRY_OK;
+    return project_memo_insert(p, excerpt, code, coder, m->time, m->text,
+                               m->text ? strlen(m->text) : 0, m->revises,
+                               m->guid, id);
 }
 
 int quarry_project_memo_add(quarry_project *p, const quarry_memo *m,
