@@ -180,10 +180,79 @@ static void memos_round_trip(void **state)
     free(xml2);
 }
 
+/* Another tool's file: a note on a code with its user, one on a
+ * selection with no user (coder "imported"), one on the TextSource (an
+ * attribute, as before) and one nobody references (left out). */
+static const char other_qde[] =
+    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+    "<Project xmlns=\"urn:QDA-XML:project:1.0\" name=\"other\">\n"
+    "<Users><User guid=\"11111111-1111-4111-8111-111111111111\""
+    " name=\"dana\"/></Users>\n"
+    "<CodeBook><Codes><Code guid=\"22222222-2222-4222-8222-222222222222\""
+    " name=\"Hope\" isCodable=\"true\">"
+    "<NoteRef targetGUID=\"aaaaaaaa-0000-4000-8000-000000000001\"/>"
+    "</Code></Codes></CodeBook>\n"
+    "<Sources><TextSource guid=\"33333333-3333-4333-8333-333333333333\""
+    " name=\"i1.txt\"><PlainTextContent>I still hope it gets better."
+    "</PlainTextContent>"
+    "<PlainTextSelection guid=\"44444444-4444-4444-8444-444444444444\""
+    " startPosition=\"2\" endPosition=\"12\">"
+    "<Coding guid=\"55555555-5555-4555-8555-555555555555\""
+    " creatingUser=\"11111111-1111-4111-8111-111111111111\">"
+    "<CodeRef targetGUID=\"22222222-2222-4222-8222-222222222222\"/></Coding>"
+    "<NoteRef targetGUID=\"aaaaaaaa-0000-4000-8000-000000000002\"/>"
+    "</PlainTextSelection>"
+    "<NoteRef targetGUID=\"aaaaaaaa-0000-4000-8000-000000000003\"/>"
+    "</TextSource></Sources>\n"
+    "<Notes>"
+    "<Note guid=\"aaaaaaaa-0000-4000-8000-000000000001\""
+    " creatingUser=\"11111111-1111-4111-8111-111111111111\""
+    " creationDateTime=\"2025-05-06T07:08:09Z\">"
+    "<PlainTextContent>hope, not optimism</PlainTextContent></Note>"
+    "<Note guid=\"aaaaaaaa-0000-4000-8000-000000000002\">"
+    "<PlainTextContent>said twice</PlainTextContent></Note>"
+    "<Note guid=\"aaaaaaaa-0000-4000-8000-000000000003\">"
+    "<PlainTextContent>about the interview</PlainTextContent></Note>"
+    "<Note guid=\"aaaaaaaa-0000-4000-8000-000000000004\">"
+    "<PlainTextContent>loose note</PlainTextContent></Note>"
+    "</Notes></Project>\n";
+
+typedef struct attrs_seen {
+    int selection_notes;
+} attrs_seen;
+
+static int see_row(void *ctx, const quarry_coding_row *r)
+{
+    attrs_seen *a = ctx;
+    a->selection_notes += strstr(r->attributes, "said twice") != NULL;
+    return 0;
+}
+
+static void notes_of_another_tool(void **state)
+{
+    quarry_project *p = new_project("memos-other.quarry");
+    quarry_refi_options ro = QUARRY_REFI_OPTIONS_INIT;
+    const char *path = zip_qde("memos-other.qdpx", other_qde, NULL, NULL);
+    attrs_seen a = {0};
+    seen s;
+    (void)state;
+    if (quarry_project_import_qdpx(p, path, &ro, NULL) != QUARRY_OK)
+        fail_msg("%s", quarry_project_errmsg(p));
+    assert_string_equal(
+        memos_of(p, QUARRY_MEMOS_ALL, NULL, &s),
+        "Hope|dana|2025-05-06T07:08:09Z|hope, not optimism|guid\n"
+        "excerpt|imported|2026-01-31T12:00:00Z|said twice|guid\n");
+    /* The selection's note is a memo, not also an attribute. */
+    assert_int_equal(quarry_project_codings(p, see_row, &a), QUARRY_OK);
+    assert_int_equal(a.selection_notes, 0);
+    quarry_project_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(memos_round_trip),
+        cmocka_unit_test(notes_of_another_tool),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
