@@ -209,6 +209,12 @@ int cmd_agree(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_synth(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_memo(int argc, char **argv);
+/* The memos (of an excerpt or code when one is named, else all) as table,
+ * jsonl or csv (with a header row) on out; a library status
+ * (cmd_memo.c; also `quarry export --format memos`). */
+int cli_memos_write(quarry_project *p, FILE *out, const char *format,
+                    const char *excerpt, const char *code);
 
 /* Projects (cmd_project.c). The index of the first operand that is a
  * quarry project file, or 0: `quarry suggest PROJECT` works inside it. */

@@ -594,6 +594,9 @@ static void export_usage(FILE *f)
             "                  excerpt, verdict, code, replacement, note,\n"
             "                  origin, batch, reverses; JSONL, or CSV when\n"
             "                  --output ends in .csv\n"
+            "  memos           every memo: id, time, coder, on (project,\n"
+            "                  excerpt, code), excerpt, code, text, revises;\n"
+            "                  JSONL, or CSV when --output ends in .csv\n"
             "  qdpx            the project as REFI-QDA (needs --output): the\n"
             "                  human codings under their coders, the pending\n"
             "                  suggestions under the user \"quarry (suggestion)\"\n"
@@ -665,7 +668,7 @@ int cmd_export(int argc, char **argv)
         goto out;
     code = EXIT_INPUT;
     if (cli_check_format(
-            &c, "csv|jsonl|matrix|cooccurrence|quotes|qdc|qdpx|decisions") != 0)
+            &c, "csv|jsonl|matrix|cooccurrence|quotes|qdc|qdpx|decisions|memos") != 0)
         goto out;
     if (argc - optind != 1) {
         cli_error(&c, "usage: quarry export PROJECT --format F (see --help)");
@@ -686,7 +689,8 @@ int cmd_export(int argc, char **argv)
         a.output = NULL; /* standard output */
     if (a.coder != NULL &&
         (strcmp(c.format, "qdpx") == 0 || strcmp(c.format, "qdc") == 0 ||
-         strcmp(c.format, "decisions") == 0)) {
+         strcmp(c.format, "decisions") == 0 ||
+         strcmp(c.format, "memos") == 0)) {
         cli_error(&c, "--coder: --format %s keeps every coder (it works with "
                       "csv, jsonl, matrix, cooccurrence and quotes)",
                   c.format);
@@ -723,6 +727,13 @@ int cmd_export(int argc, char **argv)
             rc = quarry_project_export_cooccurrence(p, out, &eo);
         } else if (strcmp(c.format, "quotes") == 0) {
             rc = quarry_project_export_quotes(p, out, &eo);
+        } else if (strcmp(c.format, "memos") == 0) {
+            size_t n = a.output ? strlen(a.output) : 0;
+            rc = cli_memos_write(
+                p, out,
+                n > 4 && strcmp(a.output + n - 4, ".csv") == 0 ? "csv"
+                                                               : "jsonl",
+                NULL, NULL);
         } else if (strcmp(c.format, "decisions") == 0) {
             size_t n = a.output ? strlen(a.output) : 0;
             rc = quarry_project_export_decisions(

@@ -18,6 +18,7 @@ static const struct {
     {"import", cmd_import, "add excerpts and their codings to a project"},
     {"codebook", cmd_codebook, "import or show a project's codebook"},
     {"review", cmd_review, "decide the suggestions, one excerpt at a time"},
+    {"memo", cmd_memo, "add or list memos on excerpts, codes, the project"},
     {"agree", cmd_agree, "agreement between coders (kappa, alpha)"},
     {"synth", cmd_synth, "themes against studies: the meta-synthesis table"},
     {"export", cmd_export, "a project's codings as CSV, JSONL or REFI-QDA"},

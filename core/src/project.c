@@ -41,8 +41,9 @@
  *                               origin: manual | accepted-suggestion |
  *                               imported; one per (excerpt, code, coder)
  *
- * Schema 2 (the one written now) adds the decision trail to decisions:
- * project_schema.c says what, and upgrades a schema-1 file on open.
+ * Schema 2 adds the decision trail to decisions, schema 3 (the one written
+ * now) the memos: project_schema.c says what, and upgrades an older file
+ * on open.
  */
 #include <errno.h>
 #include <fcntl.h>

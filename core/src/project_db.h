@@ -90,8 +90,8 @@ const char *project_queue_order(const quarry_project *p);
 int project_corpus_jsonl(quarry_project *p, const char *buf, size_t len,
                          quarry_corpus **out);
 
-/* Schema 2 (project_schema.c): on a new file inside the create
- * transaction; on a schema-1 file just opened (its own transaction, with
+/* Schemas 2 and 3 (project_schema.c): on a new file inside the create
+ * transaction; on a schema-1 or -2 file just opened (its own transaction, with
  * a read-write connection of its own when p is read-only). */
 int project_schema_upgrade_new(quarry_project *p);
 int project_schema_upgrade(quarry_project *p);
@@ -111,6 +111,17 @@ void project_bind_text(sqlite3_stmt *st, int col, const char *s);
 /* A source's name without the folders it was imported from (for exports
  * and messages; project_import.c). */
 const char *project_source_base(const char *name);
+
+/* One memo inside the caller's transaction, the coder made when absent
+ * (project_memo.c; the REFI-QDA import). m->time NULL = now. */
+int project_memo_add_in(quarry_project *p, const quarry_memo *m,
+                        int64_t *id);
+/* The insert itself, by row ids (0: none), unchecked; text of len bytes;
+ * time NULL = now (the REFI-QDA import). */
+int project_memo_insert(quarry_project *p, int64_t excerpt, int64_t code,
+                        int64_t coder, const char *time, const char *text,
+                        size_t len, int64_t revises, const char *guid,
+                        int64_t *id);
 
 /* Text of a column, or NULL. */
 const char *project_col_text(sqlite3_stmt *st, int col);

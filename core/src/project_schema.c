@@ -1,6 +1,6 @@
 /*
- * project_schema.c -- schema 2 of a project: the decision trail, and the
- * upgrade of a schema-1 file to it.
+ * project_schema.c -- schemas 2 and 3 of a project: the decision trail,
+ * the memos, and the upgrade of a schema-1 or schema-2 file to schema 3.
  *
  * Schema 2 keeps every decision ever taken. The decisions table gains
  * two verdicts and four columns (project.c writes schema 1, then this
@@ -22,9 +22,20 @@
  * then the decisions in order) leaves standing. A coding leaves it only
  * through a remove or undo decision, which keeps what it took away.
  *
+ * Schema 3 adds the memos (project_memo.c):
+ *
+ *   memos(id, excerpt_id, code_id, coder_id, made_at, text, revises, guid)
+ *                  on an excerpt (excerpt_id), on a code (code_id) or on
+ *                  the project (both NULL); text never empty; revises: the
+ *                  memo this one is a new version of (an edit appends, so
+ *                  every version stays); guid: the REFI-QDA Note it was
+ *                  imported from, written back on export (NULL when made
+ *                  here)
+ *
  * The upgrade rebuilds the decisions table (SQLite cannot change a CHECK
- * in place) in one transaction with the foreign keys checked before the
- * commit: it completes whole or leaves the file as it was.
+ * in place) and adds the memos table in one transaction with the foreign
+ * keys checked before the commit: it completes whole or leaves the file
+ * as it was.
  */
 #include <stdio.h>
 #include <string.h>
@@ -56,6 +67,20 @@ static const char upgrade_1_2[] =
     "CREATE INDEX decisions_excerpt ON decisions(excerpt_id, coder_id);\n"
     "CREATE INDEX decisions_reverses ON decisions(reverses);\n"
     "PRAGMA user_version = 2;\n";
+
+/* IF NOT EXISTS: a file that went back to schema 1 by hand keeps its
+ * memos rather than failing the upgrade. */
+static const char upgrade_2_3[] =
+    "CREATE TABLE IF NOT EXISTS memos(id INTEGER PRIMARY KEY,"
+    " excerpt_id INTEGER REFERENCES excerpts(id),"
+    " code_id INTEGER REFERENCES codes(id),"
+    " coder_id INTEGER NOT NULL REFERENCES coders(id),"
+    " made_at TEXT NOT NULL, text TEXT NOT NULL CHECK(length(text) > 0),"
+    " revises INTEGER REFERENCES memos(id), guid TEXT,"
+    " CHECK(excerpt_id IS NULL OR code_id IS NULL));\n"
+    "CREATE INDEX IF NOT EXISTS memos_excerpt ON memos(excerpt_id);\n"
+    "CREATE INDEX IF NOT EXISTS memos_code ON memos(code_id);\n"
+    "PRAGMA user_version = 3;\n";
 
 static int exec_on(sqlite3 *db, const char *sql)
 {
@@ -90,14 +115,15 @@ static int user_version(sqlite3 *db)
 int project_schema_upgrade_new(quarry_project *p)
 {
     /* A new file's decisions table is empty: no key to check. */
-    return project_exec(p, upgrade_1_2);
+    int status = project_exec(p, upgrade_1_2);
+    return status == QUARRY_OK ? project_exec(p, upgrade_2_3) : status;
 }
 
 int project_schema_upgrade(quarry_project *p)
 {
     sqlite3 *db = p->db, *own = NULL;
     char why[512];
-    int ok;
+    int ok, from = 0;
     if (p->readonly) {
         if (sqlite3_open_v2(p->path, &own, SQLITE_OPEN_READWRITE, NULL) !=
             SQLITE_OK) {
@@ -105,11 +131,11 @@ int project_schema_upgrade(quarry_project *p)
                      own ? sqlite3_errmsg(own) : "out of memory");
             sqlite3_close(own);
             return project_fail(p, QUARRY_EVERSION,
-                                "%s: written by an older quarry (schema 1); "
-                                "it is upgraded to schema 2 when opened, "
+                                "%s: written by an older quarry; it is "
+                                "upgraded to schema %d when opened, "
                                 "which needs write access (%s); not "
                                 "modified",
-                                p->path, why);
+                                p->path, QUARRY_PROJECT_SCHEMA, why);
         }
         sqlite3_busy_timeout(own, 5000);
         db = own;
@@ -119,8 +145,12 @@ int project_schema_upgrade(quarry_project *p)
      * commit instead. */
     ok = exec_on(db, "PRAGMA foreign_keys = OFF") == 0 &&
          exec_on(db, "BEGIN IMMEDIATE") == 0;
-    if (ok && user_version(db) == 1) /* not upgraded meanwhile */
-        ok = exec_on(db, upgrade_1_2) == 0 && keys_hold(db);
+    if (ok) /* not upgraded meanwhile when it is 3 now */
+        from = user_version(db);
+    if (ok && from == 1)
+        ok = exec_on(db, upgrade_1_2) == 0;
+    if (ok && (from == 1 || from == 2))
+        ok = exec_on(db, upgrade_2_3) == 0 && keys_hold(db);
     if (ok)
         ok = exec_on(db, "COMMIT") == 0;
     if (!ok) {
@@ -132,8 +162,8 @@ int project_schema_upgrade(quarry_project *p)
         sqlite3_close(own);
     if (!ok)
         return project_fail(p, QUARRY_EIO,
-                            "%s: cannot upgrade from schema 1 to 2 (%s); "
+                            "%s: cannot upgrade from schema %d to %d (%s); "
                             "not modified",
-                            p->path, why);
+                            p->path, from, QUARRY_PROJECT_SCHEMA, why);
     return QUARRY_OK;
 }

@@ -10,7 +10,10 @@
  * and every query is ordered, so an unchanged project exports to the same
  * bytes. Human codings go under their coders; the engine's pending
  * suggestions get a selection of their own under REFI_SUGGESTION_USER,
- * never a human's name.
+ * never a human's name. Memos go out as Notes (load_memos): the project's
+ * with a NoteRef from the Project, a code's from the Code, an excerpt's
+ * from its PlainTextSelection (an excerpt with a memo is a selection even
+ * uncoded), each under its author with its time.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -555,6 +558,7 @@ static int load_source(exporter *x, int64_t row, const char *name,
               " OR EXISTS (SELECT 1 FROM suggestions s WHERE s.excerpt_id ="
               "  e.id AND" PENDING_WHERE ")"
               " OR json_extract(e.attributes, '$.refi_guid') IS NOT NULL"
+              " OR EXISTS (SELECT 1 FROM memos n WHERE n.excerpt_id = e.id)"
               " FROM excerpts e WHERE e.source_id = ?1 ORDER BY e.seq, e.id");
     if (st == NULL)
         return QUARRY_EIO;
@@ -1139,6 +1143,102 @@ static int load_run_note(exporter *x)
     return QUARRY_OK;
 }
 
+/* A NoteRef from owner to note k. */
+static int note_ref(exporter *x, refi_kind kind, int32_t owner, int32_t k)
+{
+    refi_model *m = x->m;
+    int32_t r = REFI_PUSH(m, refs);
+    if (r < 0)
+        return oom(x);
+    m->refs[r].owner_kind = kind;
+    m->refs[r].owner = owner;
+    m->refs[r].target_kind = REFI_K_NOTE;
+    m->refs[r].target = k;
+    return QUARRY_OK;
+}
+
+/* Every memo as a Note, under the GUID an import kept when it is a GUID
+ * and free, else uuid5 of "memo:<id>"; an excerpt memo whose excerpt has
+ * no place in the file goes with a notice. */
+static int load_memos(exporter *x)
+{
+    refi_model *m = x->m;
+    sqlite3_stmt *st = project_prepare(
+        x->p, "SELECT n.id, n.excerpt_id, n.code_id, n.coder_id, n.made_at,"
+              " n.text, n.guid, c.name, e.xid, k.code FROM memos n"
+              " JOIN coders c ON c.id = n.coder_id"
+              " LEFT JOIN excerpts e ON e.id = n.excerpt_id"
+              " LEFT JOIN codes k ON k.id = n.code_id ORDER BY n.id");
+    int rc, status = QUARRY_OK;
+    if (st == NULL)
+        return QUARRY_EIO;
+    while (status == QUARRY_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *kept = project_col_text(st, 6), *made;
+        const char *xid = project_col_text(st, 8);
+        const char *code = project_col_text(st, 9);
+        char key[32], norm[37], name[160];
+        refi_kind owner_kind = REFI_K_PROJECT;
+        int32_t k, owner = 0;
+        if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+            owner = idmap_get(&x->sels, sqlite3_column_int64(st, 1));
+            owner_kind = REFI_K_SELECTION;
+            if (owner <= -2) { /* the whole source */
+                owner = -2 - owner;
+                owner_kind = REFI_K_SOURCE;
+            } else if (owner < 0) {
+                refi_notice(m, "memo-no-place",
+                            "memo %lld on excerpt \"%s\": the excerpt has "
+                            "no place in its source's text; not exported",
+                            (long long)sqlite3_column_int64(st, 0),
+                            xid ? xid : "");
+                continue;
+            }
+        } else if (sqlite3_column_type(st, 2) != SQLITE_NULL) {
+            owner = idmap_get(&x->codes, sqlite3_column_int64(st, 2));
+            owner_kind = REFI_K_CODE;
+            if (owner < 0)
+                continue;
+        }
+        k = REFI_PUSH(m, notes);
+        if (k < 0) {
+            status = oom(x);
+            break;
+        }
+        snprintf(key, sizeof(key), "%lld",
+                 (long long)sqlite3_column_int64(st, 0));
+        if (kept != NULL && refi_guid_normalise(kept, norm) == 0 &&
+            refi_guid_add(m, norm, REFI_K_NOTE, k) == 0)
+            m->notes[k].guid = refi_str(m, norm);
+        else
+            m->notes[k].guid = guid_of(x, "memo", key);
+        snprintf(name, sizeof(name), "memo by %.60s on %s%.60s",
+                 project_col_text(st, 7),
+                 owner_kind == REFI_K_PROJECT ? "the project"
+                 : code != NULL               ? "code "
+                                              : "excerpt ",
+                 owner_kind == REFI_K_PROJECT ? ""
+                 : code != NULL               ? code
+                                              : (xid ? xid : ""));
+        m->notes[k].name = refi_str(m, name);
+        m->notes[k].user = idmap_get(&x->users, sqlite3_column_int64(st, 3));
+        made = project_col_text(st, 4);
+        m->notes[k].created = refi_is_datetime(made) ? refi_str(m, made)
+                                                     : NULL;
+        m->notes[k].text = refi_strn(m, project_col_text(st, 5),
+                                     (size_t)sqlite3_column_bytes(st, 5));
+        m->notes[k].text_len = (size_t)sqlite3_column_bytes(st, 5);
+        if (m->notes[k].guid == NULL || m->notes[k].name == NULL ||
+            m->notes[k].text == NULL)
+            status = oom(x);
+        else
+            status = note_ref(x, owner_kind, owner, k);
+    }
+    if (status == QUARRY_OK && rc != SQLITE_DONE)
+        status = project_db_fail(x->p, "cannot read the memos");
+    sqlite3_finalize(st);
+    return status;
+}
+
 static int load_project(quarry_project *p, refi_model *m, int full)
 {
     exporter x;
@@ -1194,6 +1294,8 @@ static int load_project(quarry_project *p, refi_model *m, int full)
         status = load_cases(&x);
     if (status == QUARRY_OK && full)
         status = load_run_note(&x);
+    if (status == QUARRY_OK && full)
+        status = load_memos(&x);
     if (status == QUARRY_OK)
         status = check_kept_guids(&x);
     free(x.code_alt);

@@ -9,6 +9,14 @@
  * excerpt with two codings, which is what agreement needs. The GUIDs of
  * the codes and users go into meta (REFI_META_* in refi_project.h) in the
  * same transaction, so an export gives them back to the other tool.
+ *
+ * Notes referenced by a NoteRef of the Project, of a Code or of a
+ * PlainTextSelection become memos on the project, the code or the
+ * selection's excerpt, under the note's creatingUser and
+ * creationDateTime (store_memos), and nothing else: such a note is not
+ * also copied into the excerpt's attributes. Notes referenced by a
+ * TextSource stay in its attributes ("notes"), as before; notes nobody
+ * references (a run log) and those of codings are left out.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -719,8 +727,6 @@ static char *excerpt_attributes(const refi_model *m, const span *sp,
     if (sel >= 0 && m->selections[sel].description)
         json_object_set_new(o, "description",
                             json_string(m->selections[sel].description));
-    if (sel >= 0)
-        add_notes(m, o, REFI_K_SELECTION, sel);
     text = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     return text;
@@ -1006,6 +1012,79 @@ static int store_codings(importer *im)
     return status;
 }
 
+/* Note index, then reference index: memos in the order of the Notes. */
+static int note_ref_cmp(const void *a, const void *b)
+{
+    const int32_t *x = a, *y = b;
+    if (x[0] != y[0])
+        return x[0] < y[0] ? -1 : 1;
+    return x[1] < y[1] ? -1 : x[1] > y[1];
+}
+
+/* The notes referenced by the Project, a Code or a PlainTextSelection as
+ * memos, in the order of the Notes element (quarry writes them in the
+ * order they were made), one memo a reference. */
+static int store_memos(importer *im)
+{
+    refi_model *m = im->m;
+    int64_t fallback = 0;
+    int32_t i, j, n_order = 0, (*order)[2];
+    int status = QUARRY_OK;
+    order = malloc(((size_t)m->n_refs + 1) * sizeof(*order));
+    if (order == NULL)
+        return project_fail(im->p, QUARRY_ENOMEM, "out of memory");
+    for (i = 0; i < m->n_refs; i++)
+        if (m->refs[i].target_kind == REFI_K_NOTE && m->refs[i].target >= 0 &&
+            m->refs[i].target < m->n_notes) {
+            order[n_order][0] = m->refs[i].target;
+            order[n_order++][1] = i;
+        }
+    qsort(order, (size_t)n_order, sizeof(*order), note_ref_cmp);
+    for (j = 0; j < n_order && status == QUARRY_OK; j++) {
+        const refi_ref *r = &m->refs[order[j][1]];
+        const refi_note *n;
+        int64_t excerpt = 0, code = 0, coder = 0;
+        if (r->target_kind != REFI_K_NOTE || r->target < 0 ||
+            r->target >= m->n_notes)
+            continue;
+        n = &m->notes[r->target];
+        if (r->owner_kind == REFI_K_CODE && r->owner >= 0) {
+            code = im->code_row[r->owner];
+            if (code == 0)
+                continue;
+        } else if (r->owner_kind == REFI_K_SELECTION && r->owner >= 0) {
+            int32_t sp = im->sel_span[r->owner];
+            if (sp < 0 || im->spans[sp].row == 0)
+                continue;
+            excerpt = im->spans[sp].row;
+        } else if (r->owner_kind != REFI_K_PROJECT) {
+            continue;
+        }
+        if (n->text == NULL ||
+            n->text[strspn(n->text, " \t\r\n")] == '\0') {
+            refi_notice(m, "empty-note",
+                        "%s: Note %s has no text; not imported as a memo",
+                        im->file, n->guid);
+            continue;
+        }
+        if (n->user >= 0)
+            coder = im->coder_row[n->user];
+        if (coder == 0) { /* no user, or the suggestion user */
+            if (fallback == 0)
+                status = project_coder_id(im->p, "imported", &fallback);
+            coder = fallback;
+        }
+        if (status == QUARRY_OK)
+            status = project_memo_insert(
+                im->p, excerpt, code, coder,
+                n->created && refi_is_datetime(n->created) ? n->created
+                                                           : NULL,
+                n->text, n->text_len, 0, n->guid, NULL);
+    }
+    free(order);
+    return status;
+}
+
 /* Keep one project-wide thing the file says (REFI_META_*): the first
  * import's value stays; another value gets a notice. */
 static int keep_setting(importer *im, const char *key, const char *value,
@@ -1119,18 +1198,13 @@ int quarry_project_import_qdpx(quarry_project *p, const char *path,
     if (status == QUARRY_OK)
         status = order_spans(&im);
     {
-        int64_t code_notes = 0, set_members = 0;
+        int64_t set_members = 0;
         for (i = 0; i < m.n_refs; i++) {
             if (m.refs[i].target < 0)
                 continue;
-            code_notes += m.refs[i].owner_kind == REFI_K_CODE;
             set_members += m.refs[i].owner_kind == REFI_K_SET &&
                            m.refs[i].target_kind != REFI_K_SOURCE;
         }
-        if (code_notes > 0)
-            refi_notice(&m, "code-notes",
-                        "%s: %lld note reference(s) on codes not imported",
-                        im.file, (long long)code_notes);
         if (set_members > 0)
             refi_notice(&m, "set-members",
                         "%s: %lld member(s) of sets of codes or notes not "
@@ -1151,6 +1225,8 @@ int quarry_project_import_qdpx(quarry_project *p, const char *path,
             status = store_texts(&im);
         if (status == QUARRY_OK)
             status = store_codings(&im);
+        if (status == QUARRY_OK)
+            status = store_memos(&im);
         if (status == QUARRY_OK)
             status = store_settings(&im);
         if (status == QUARRY_OK)

@@ -17,9 +17,9 @@
  * returns, so a killed process loses nothing already decided. A file that
  * is not a quarry project, is damaged, or was written with another schema
  * version (newer, or older than 1) is refused on open with a message
- * saying which, and is never modified. A schema-1 file is upgraded to
- * schema 2 when opened (even read-only), in one transaction that adds the
- * decision trail and changes no coding.
+ * saying which, and is never modified. A schema-1 or schema-2 file is
+ * upgraded to schema 3 when opened (even read-only), in one transaction
+ * that adds the decision trail and the memos and changes no coding.
  */
 #ifndef QUARRY_PROJECT_H
 #define QUARRY_PROJECT_H
@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 /* The schema this library reads and writes (PRAGMA user_version). */
-#define QUARRY_PROJECT_SCHEMA 2
+#define QUARRY_PROJECT_SCHEMA 3
 
 typedef struct quarry_project quarry_project;
 
@@ -480,6 +480,57 @@ QUARRY_API int quarry_project_export_quotes(quarry_project *p, FILE *out,
  * listing the coders otherwise. */
 QUARRY_API int quarry_project_check_coder(quarry_project *p,
                                           const char *name);
+
+/* ------------------------------------------------------------------ */
+/* Memos (project_memo.c)                                               */
+
+/* A memo: on an excerpt (excerpt set), on a code (code set) or on the
+ * project (neither), by a coder at a time. Nothing is deleted: editing a
+ * memo adds a new version that names the one it revises; every version
+ * stays and is listed. */
+typedef struct quarry_memo {
+    int64_t id;          /* listing: the memo's id; add: ignored */
+    const char *excerpt; /* the excerpt's id, or NULL */
+    const char *code;    /* the code's id, or NULL */
+    const char *coder;   /* who wrote it (made a coder when new) */
+    const char *time;    /* ISO 8601 UTC; add: NULL = now */
+    const char *text;    /* never empty */
+    int64_t revises;     /* the memo this is a new version of, or 0 */
+    const char *guid;    /* the REFI-QDA Note it came from, or NULL */
+} quarry_memo;
+
+#define QUARRY_MEMO_INIT {0, NULL, NULL, NULL, NULL, NULL, 0, NULL}
+
+/* Add a memo (one transaction); *id (may be NULL) its id. Refused with
+ * the message set: no coder or empty text (QUARRY_EINVAL), both an
+ * excerpt and a code, an excerpt or code the project does not have or a
+ * revised memo that is not there or is on something else
+ * (QUARRY_ENOTFOUND). */
+QUARRY_API int quarry_project_memo_add(quarry_project *p,
+                                       const quarry_memo *m, int64_t *id);
+
+/* Which memos a listing walks. */
+typedef enum quarry_memo_scope {
+    QUARRY_MEMOS_ALL = 0,   /* every memo */
+    QUARRY_MEMOS_PROJECT,   /* the project's own */
+    QUARRY_MEMOS_EXCERPT,   /* those on the excerpt named */
+    QUARRY_MEMOS_CODE       /* those on the code named */
+} quarry_memo_scope;
+
+/* Call fn for each memo of the scope (name: the excerpt or code id), in
+ * the order written. A non-zero return from fn stops the walk and is
+ * returned. An excerpt or code the project lacks: QUARRY_ENOTFOUND. The
+ * strings live until the walk returns. */
+QUARRY_API int quarry_project_memos(quarry_project *p,
+                                    quarry_memo_scope scope,
+                                    const char *name,
+                                    int (*fn)(void *ctx,
+                                              const quarry_memo *m),
+                                    void *ctx);
+
+/* The number of memos on an excerpt (every version), for a reviewer. */
+QUARRY_API int quarry_project_memo_count(quarry_project *p,
+                                         const char *excerpt, int64_t *n);
 
 /* One stored suggestion of a run, for printing it. */
 typedef struct quarry_run_suggestion {

@@ -132,8 +132,12 @@ typedef struct quarry_refi_stats {
  * stays a code suggest learns from; one marked "false" is a theme. Cases
  * name the speaker of the selections they reference (their "speaker"
  * variable, else their name); case and source variables, selection
- * descriptions and the notes they reference become the excerpts'
- * attributes. Project/@name, a selection's @name that is not its quoted
+ * descriptions and the notes a TextSource references become the excerpts'
+ * attributes. Notes referenced by the Project, a Code or a
+ * PlainTextSelection become memos (quarry_project_memos) on the project,
+ * the code or the excerpt, under the note's creatingUser and
+ * creationDateTime (coder "imported" when it names no user), and only
+ * that. Project/@name, a selection's @name that is not its quoted
  * text, and how endPosition and CR LF were counted are kept for the
  * export. Codings by the user
  * "quarry (suggestion)" are pending suggestions, never imported as
@@ -164,6 +168,11 @@ QUARRY_API int quarry_project_import_qdc(quarry_project *p, const char *path,
  * participant (the excerpts' study and participant attributes, written as
  * Text variables; else the case an import read; else the speaker within
  * a source), never one per speaker label; the latest run is a note.
+ * Memos are Notes with their author as creatingUser and their time as
+ * creationDateTime: the project's referenced by a NoteRef of the
+ * Project, a code's by the Code's, an excerpt's by its
+ * PlainTextSelection's (an excerpt with a memo is exported as a
+ * selection even when nobody coded it).
  * GUIDs are UUID v5 over stable keys, so an unchanged project exports to
  * the same bytes. o->end and o->crlf choose how endPosition and CR LF
  * count (AUTO: as the project's REFI import read them, else the
