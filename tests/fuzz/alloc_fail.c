@@ -350,27 +350,28 @@ typedef struct fcase {
     const char *file; /* under SOURCE_ROOT */
     int (*op)(char *why, size_t cap);
     int (*project_op)(quarry_project *p);
+    size_t max_block; /* largest allocation of the clean run (0: any) */
 } fcase;
 
 static const fcase cases[] = {
-    {"read-jsonl", "tests/data/readers/good.jsonl", op_jsonl, NULL},
-    {"read-csv", "tests/data/readers/good.csv", op_csv, NULL},
+    {"read-jsonl", "tests/data/readers/good.jsonl", op_jsonl, NULL, 65536},
+    {"read-csv", "tests/data/readers/good.csv", op_csv, NULL, 0},
     {"read-transcript", "tests/data/readers/interview.txt", op_transcript,
-     NULL},
+     NULL, 0},
     {"read-codebook", "tests/fuzz/corpus/codebook/small.json", op_codebook,
-     NULL},
-    {"read-qde", "tests/fuzz/corpus/qde/inline.qde", op_qde, NULL},
-    {"read-qdc", "tests/fuzz/corpus/qdc/refi-codebook.qdc", op_qdc, NULL},
+     NULL, 0},
+    {"read-qde", "tests/fuzz/corpus/qde/inline.qde", op_qde, NULL, 0},
+    {"read-qdc", "tests/fuzz/corpus/qdc/refi-codebook.qdc", op_qdc, NULL, 0},
     {"import-jsonl", "tests/data/project/new.jsonl", op_project,
-     import_jsonl},
+     import_jsonl, 0},
     {"import-qdpx", "tests/fuzz/corpus/qdpx/small.qdpx", op_project,
-     import_qdpx},
+     import_qdpx, 0},
     {"import-qdc", "tests/fuzz/corpus/qdc/small.qdc", op_project,
-     import_qdc},
+     import_qdc, 0},
     {"import-codebook", "tests/fuzz/corpus/codebook/small.json", op_project,
-     import_codebook},
+     import_codebook, 0},
     {"apply-decisions", "tests/fuzz/corpus/decisions/one.jsonl", op_project,
-     apply_decisions},
+     apply_decisions, 0},
 };
 
 /* Run one case for every failure point; 0 when every run kept its
@@ -403,6 +404,14 @@ static int run(const fcase *fc)
     if (rc != 0) {
         printf("%s: fails without any injected failure: %s\n", fc->name,
                why);
+        return 1;
+    }
+    /* A small file is read with small buffers (the JSONL reader once
+     * asked for two batches of 8192 lines, 1.6 MB, for one line). */
+    if (fc->max_block > 0 && failalloc_largest() > fc->max_block) {
+        printf("%s: asked for a block of %zu bytes (at most %zu for this "
+               "small input); FAILED\n",
+               fc->name, failalloc_largest(), fc->max_block);
         return 1;
     }
     only = getenv("ALLOC_FAIL_ONLY") ? atol(getenv("ALLOC_FAIL_ONLY")) : 0;
