@@ -183,6 +183,13 @@ int project_exec(quarry_project *p, const char *sql)
 
 int project_begin(quarry_project *p)
 {
+    if (p->rollback == NULL &&
+        sqlite3_prepare_v2(p->db, "ROLLBACK", -1, &p->rollback, NULL) !=
+            SQLITE_OK) {
+        sqlite3_finalize(p->rollback);
+        p->rollback = NULL;
+        return project_db_fail(p, "cannot start a transaction");
+    }
     if (sqlite3_exec(p->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return project_db_fail(p, "cannot start a transaction");
     return QUARRY_OK;
@@ -192,7 +199,7 @@ int project_commit(quarry_project *p)
 {
     if (sqlite3_exec(p->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         int status = project_db_fail(p, "cannot commit");
-        sqlite3_exec(p->db, "ROLLBACK", NULL, NULL, NULL);
+        project_rollback(p);
         return status;
     }
     return QUARRY_OK;
@@ -200,8 +207,26 @@ int project_commit(quarry_project *p)
 
 void project_rollback(quarry_project *p)
 {
-    if (p->db != NULL && !sqlite3_get_autocommit(p->db))
-        sqlite3_exec(p->db, "ROLLBACK", NULL, NULL, NULL);
+    int tries;
+    if (p->db == NULL)
+        return;
+    for (tries = 0; tries < 3 && !sqlite3_get_autocommit(p->db); tries++) {
+        if (p->rollback != NULL) {
+            sqlite3_step(p->rollback);
+            sqlite3_reset(p->rollback);
+        } else {
+            sqlite3_exec(p->db, "ROLLBACK", NULL, NULL, NULL);
+        }
+    }
+    if (!sqlite3_get_autocommit(p->db)) {
+        /* Still open: closing the connection rolls the transaction back
+         * (statements still held are finalized later; close_v2 waits for
+         * them). Later calls then find no project open. */
+        sqlite3_finalize(p->rollback);
+        p->rollback = NULL;
+        sqlite3_close_v2(p->db);
+        p->db = NULL;
+    }
 }
 
 sqlite3_stmt *project_prepare(quarry_project *p, const char *sql)
@@ -414,6 +439,8 @@ int quarry_project_new(quarry_project **out)
 static void project_close(quarry_project *p)
 {
     project_scratch_reset(p);
+    sqlite3_finalize(p->rollback);
+    p->rollback = NULL;
     if (p->db != NULL)
         sqlite3_close(p->db);
     p->db = NULL;

@@ -30,6 +30,10 @@ struct quarry_project {
     size_t n_scratch, cap_scratch;
     void *listing; /* the array of that call */
     int review_order; /* quarry_review_order of the queue */
+    /* ROLLBACK, prepared before the first transaction begins: running it
+     * then needs no memory for a parse, so a failed call is undone even
+     * when memory has run out. */
+    sqlite3_stmt *rollback;
 };
 
 /* Set the message (printf-style) and return status. */
@@ -44,7 +48,9 @@ int project_check(quarry_project *p, int write);
 
 /* Run SQL with no result rows. */
 int project_exec(quarry_project *p, const char *sql);
-/* BEGIN IMMEDIATE (the write lock up front) / COMMIT / ROLLBACK. */
+/* BEGIN IMMEDIATE (the write lock up front) / COMMIT / ROLLBACK. When
+ * even the ROLLBACK fails, the handle is closed (which rolls back), so no
+ * later call sees a failed call's rows. */
 int project_begin(quarry_project *p);
 int project_commit(quarry_project *p);
 void project_rollback(quarry_project *p);

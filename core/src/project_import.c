@@ -532,38 +532,111 @@ static void bind_code(sqlite3_stmt *st, const codebook_code *c,
     project_bind_text(st, 8, c->color);
 }
 
-/* After an import: every parent exists and no code is its own ancestor. */
+/* After an import: every parent exists and no code is its own ancestor.
+ * Read once and walked in memory, each code visited once (a recursive
+ * query walked every chain from every code: quadratic in the depth). */
+typedef struct tree_node {
+    char *code, *parent;
+    int64_t up;  /* index of the parent, -1: none, -2: not a code */
+    int state;   /* 0 unseen, 1 on the walk in hand, 2 done */
+} tree_node;
+
+static int node_cmp(const void *a, const void *b)
+{
+    return strcmp(((const tree_node *)a)->code, ((const tree_node *)b)->code);
+}
+
 static int check_tree(quarry_project *p, const char *path)
 {
     sqlite3_stmt *st = project_prepare(
-        p, "WITH RECURSIVE up(start, code, depth) AS ("
-           " SELECT code, parent, 1 FROM codes WHERE parent IS NOT NULL"
-           " UNION ALL SELECT up.start, c.parent, up.depth + 1"
-           "  FROM up JOIN codes c ON c.code = up.code"
-           "  WHERE c.parent IS NOT NULL AND up.depth < 10000)"
-           " SELECT start FROM up WHERE code = start LIMIT 1");
-    int status = QUARRY_OK;
+        p, "SELECT code, parent FROM codes ORDER BY id");
+    tree_node *t = NULL, *sorted = NULL;
+    int64_t n = 0, cap = 0, i, *at = NULL;
+    int rc, status = QUARRY_OK;
     if (st == NULL)
         return QUARRY_EIO;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        status = project_fail(p, QUARRY_EPARSE,
-                              "%s: code \"%s\": is its own ancestor with the "
-                              "project's codes; nothing imported",
-                              path, project_col_text(st, 0));
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *c = project_col_text(st, 0);
+        const char *par = (const char *)sqlite3_column_text(st, 1);
+        if (n == cap) {
+            tree_node *g = realloc(t, (size_t)(cap ? 2 * cap : 64) * sizeof *t);
+            if (g == NULL)
+                goto oom;
+            t = g;
+            cap = cap ? 2 * cap : 64;
+        }
+        t[n].code = strdup(c);
+        t[n].parent = par ? strdup(par) : NULL;
+        t[n].up = -1;
+        t[n].state = 0;
+        n++;
+        if (t[n - 1].code == NULL || (par && t[n - 1].parent == NULL))
+            goto oom;
+    }
+    if (rc != SQLITE_DONE) {
+        status = project_db_fail(p, "cannot read the codes");
+        goto out;
+    }
+    /* Parents by binary search over the codes sorted by name; at[k]: the
+     * row order index of sorted[k]. */
+    sorted = malloc((size_t)(n ? n : 1) * sizeof *sorted);
+    at = malloc((size_t)(n ? n : 1) * sizeof *at);
+    if (sorted == NULL || at == NULL)
+        goto oom;
+    for (i = 0; i < n; i++) {
+        sorted[i] = t[i];
+        sorted[i].up = i;
+    }
+    qsort(sorted, (size_t)n, sizeof *sorted, node_cmp);
+    for (i = 0; i < n; i++)
+        at[i] = sorted[i].up;
+    for (i = 0; i < n && status == QUARRY_OK; i++) {
+        tree_node key, *hit;
+        if (t[i].parent == NULL)
+            continue;
+        key.code = t[i].parent;
+        hit = bsearch(&key, sorted, (size_t)n, sizeof *sorted, node_cmp);
+        t[i].up = hit ? at[hit - sorted] : -2;
+    }
+    /* Walk up from each unseen code; meeting the walk in hand is a cycle,
+     * named by its first code in the project's order. */
+    for (i = 0; i < n && status == QUARRY_OK; i++) {
+        int64_t j = i, k, first;
+        while (j >= 0 && t[j].state == 0) {
+            t[j].state = 1;
+            j = t[j].up;
+        }
+        if (j >= 0 && t[j].state == 1) {
+            first = j;
+            for (k = t[j].up; k != j; k = t[k].up)
+                if (k < first)
+                    first = k;
+            status = project_fail(p, QUARRY_EPARSE,
+                                  "%s: code \"%s\": is its own ancestor with "
+                                  "the project's codes; nothing imported",
+                                  path, t[first].code);
+        }
+        for (j = i; j >= 0 && t[j].state == 1; j = t[j].up)
+            t[j].state = 2;
+    }
+    for (i = 0; i < n && status == QUARRY_OK; i++)
+        if (t[i].up == -2)
+            status = project_fail(p, QUARRY_EPARSE,
+                                  "%s: code \"%s\": parent \"%s\" is not a "
+                                  "code",
+                                  path, t[i].code, t[i].parent);
+    goto out;
+oom:
+    status = project_fail(p, QUARRY_ENOMEM, "out of memory");
+out:
     sqlite3_finalize(st);
-    if (status != QUARRY_OK)
-        return status;
-    st = project_prepare(p, "SELECT code, parent FROM codes c WHERE parent"
-                            " IS NOT NULL AND NOT EXISTS (SELECT 1 FROM"
-                            " codes q WHERE q.code = c.parent) LIMIT 1");
-    if (st == NULL)
-        return QUARRY_EIO;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        status = project_fail(p, QUARRY_EPARSE,
-                              "%s: code \"%s\": parent \"%s\" is not a code",
-                              path, project_col_text(st, 0),
-                              project_col_text(st, 1));
-    sqlite3_finalize(st);
+    for (i = 0; i < n; i++) {
+        free(t[i].code);
+        free(t[i].parent);
+    }
+    free(t);
+    free(sorted);
+    free(at);
     return status;
 }
 
@@ -910,8 +983,8 @@ int quarry_project_corpus(quarry_project *p, quarry_project_subset which,
 {
     static const char *const where[] = {
         "", " WHERE EXISTS (SELECT 1 FROM codings g WHERE g.excerpt_id = e.id)",
-        " WHERE NOT EXISTS (SELECT 1 FROM codings g"
-        " WHERE g.excerpt_id = e.id)"};
+        (" WHERE NOT EXISTS (SELECT 1 FROM codings g"
+         " WHERE g.excerpt_id = e.id)")};
     char sql[1024];
     sqlite3_stmt *st;
     char *buf = NULL;

@@ -190,7 +190,6 @@ static int is_blank_line(const char *s, size_t n)
  * read_line(), which says what is wrong exactly as a one-thread read. */
 #define JSONL_BATCH 8192
 #define JSONL_GRAIN 256
-#define JSONL_CHUNKS (JSONL_BATCH / JSONL_GRAIN)
 #define JSONL_ABSENT SIZE_MAX
 
 /* A span of a chunk's buffer; off JSONL_ABSENT: absent. */
@@ -578,10 +577,10 @@ static int round_task(void *p, int64_t b, int64_t e, int worker)
 
 /* Cut the next batch of non-blank lines from *pos; returns its size. */
 static int64_t cut_batch(const char *buf, size_t len, size_t *pos,
-                         int64_t *line, jsonl_line *batch)
+                         int64_t *line, jsonl_line *batch, int64_t cap)
 {
     int64_t nb = 0;
-    while (nb < JSONL_BATCH && *pos < len) {
+    while (nb < cap && *pos < len) {
         const char *nl = memchr(buf + *pos, '\n', len - *pos);
         size_t end = nl ? (size_t)(nl - buf) : len;
         const char *s = buf + *pos;
@@ -602,20 +601,38 @@ static int64_t cut_batch(const char *buf, size_t len, size_t *pos,
     return nb;
 }
 
+/* Lines in a batch: JSONL_BATCH, or as many as the input has (at most
+ * that many newlines counted, so a one-line file allocates for one line,
+ * not for two full batches of 1.6 MB). */
+static int64_t batch_size(const char *buf, size_t len, size_t pos)
+{
+    int64_t lines = 1;
+    while (lines < JSONL_BATCH && pos < len) {
+        const char *nl = memchr(buf + pos, '\n', len - pos);
+        if (nl == NULL)
+            break;
+        pos = (size_t)(nl - buf) + 1;
+        lines += pos < len;
+    }
+    return lines;
+}
+
 int corpus_read_jsonl(corpus_reader *r, const char *buf, size_t len)
 {
     jsonl_state st;
     jsonl_line *batch[2];
     jsonl_chunk *chunks[2];
-    int64_t n[2] = {0, 0}, line = 0;
+    int64_t n[2] = {0, 0}, line = 0, cap, n_chunks;
     size_t pos = r->begin;
     int cur = 0, rc = 0, b, k;
 
     memset(&st, 0, sizeof st);
-    batch[0] = malloc(JSONL_BATCH * sizeof *batch[0]);
-    batch[1] = malloc(JSONL_BATCH * sizeof *batch[1]);
-    chunks[0] = calloc(JSONL_CHUNKS, sizeof *chunks[0]);
-    chunks[1] = calloc(JSONL_CHUNKS, sizeof *chunks[1]);
+    cap = batch_size(buf, len, pos);
+    n_chunks = (cap + JSONL_GRAIN - 1) / JSONL_GRAIN;
+    batch[0] = malloc((size_t)cap * sizeof *batch[0]);
+    batch[1] = malloc((size_t)cap * sizeof *batch[1]);
+    chunks[0] = calloc((size_t)n_chunks, sizeof *chunks[0]);
+    chunks[1] = calloc((size_t)n_chunks, sizeof *chunks[1]);
     if (batch[0] == NULL || batch[1] == NULL || chunks[0] == NULL ||
         chunks[1] == NULL) {
         rc = corpus_nomem(r);
@@ -629,7 +646,8 @@ int corpus_read_jsonl(corpus_reader *r, const char *buf, size_t len)
     for (;;) {
         jsonl_round rd;
         int next = 1 - cur;
-        n[next] = rc == 0 ? cut_batch(buf, len, &pos, &line, batch[next]) : 0;
+        n[next] = rc == 0 ? cut_batch(buf, len, &pos, &line, batch[next], cap)
+                   : 0;
         if (n[cur] == 0 && n[next] == 0)
             break;
         rd.r = r;
@@ -652,7 +670,7 @@ int corpus_read_jsonl(corpus_reader *r, const char *buf, size_t len)
     }
 out:
     for (b = 0; b < 2; b++) {
-        for (k = 0; chunks[b] != NULL && k < JSONL_CHUNKS; k++) {
+        for (k = 0; chunks[b] != NULL && k < n_chunks; k++) {
             free(chunks[b][k].bytes);
             free(chunks[b][k].spans);
         }

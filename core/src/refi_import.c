@@ -463,15 +463,20 @@ static int keep_guid(quarry_project *p, const char *prefix, const char *name,
                              : project_db_fail(p, "cannot keep a GUID");
 }
 
-/* A new code id from a name: the name itself, else "name (2)"... */
-static int new_code_id(quarry_project *p, const char *name, char **out)
+/* A new code id from a name: the name itself, else "name (2)"...; next:
+ * per name, the k to try first (so many codes of one name cost one look
+ * each, not one per earlier namesake). */
+static int new_code_id(quarry_project *p, const char *name, json_t *next,
+                       char **out)
 {
     size_t n = strlen(name) + 24;
     char *buf = malloc(n);
+    json_t *hint = next ? json_object_get(next, name) : NULL;
     int k, status;
     if (buf == NULL)
         return project_fail(p, QUARRY_ENOMEM, "out of memory");
-    for (k = 1;; k++) {
+    k = hint ? (int)json_integer_value(hint) : 1;
+    for (k = k > 1 ? k : 1;; k++) {
         int64_t row;
         if (k == 1)
             snprintf(buf, n, "%s", name);
@@ -485,6 +490,9 @@ static int new_code_id(quarry_project *p, const char *name, char **out)
         if (row == 0)
             break;
     }
+    /* only a hint: without it (no memory) the next look starts at 1 */
+    if (next)
+        json_object_set_new(next, name, json_integer(k + 1));
     *out = buf;
     return QUARRY_OK;
 }
@@ -525,17 +533,36 @@ static int store_codes(importer *im, int update, int32_t *added,
 {
     refi_model *m = im->m;
     quarry_project *p = im->p;
-    sqlite3_stmt *ins, *up;
+    sqlite3_stmt *ins, *up, *st;
+    json_t *next_k = json_object();
+    int64_t next_pos = 0;
     int32_t i;
     int status = QUARRY_OK;
+    /* Positions counted here: max(position) on each insert was quadratic */
+    st = project_prepare(p, "SELECT coalesce(max(position), -1) + 1 FROM"
+                            " codes");
+    if (st == NULL) {
+        json_decref(next_k);
+        return QUARRY_EIO;
+    }
+    if (sqlite3_step(st) == SQLITE_ROW)
+        next_pos = sqlite3_column_int64(st, 0);
+    else
+        status = project_db_fail(p, "cannot read the codes");
+    sqlite3_finalize(st);
+    if (status != QUARRY_OK) {
+        json_decref(next_k);
+        return status;
+    }
     im->code_row = calloc((size_t)m->n_codes + 1, sizeof(int64_t));
     im->code_str = calloc((size_t)m->n_codes + 1, sizeof(char *));
-    if (im->code_row == NULL || im->code_str == NULL)
+    if (im->code_row == NULL || im->code_str == NULL) {
+        json_decref(next_k);
         return project_fail(p, QUARRY_ENOMEM, "out of memory");
+    }
     ins = project_prepare(
         p, "INSERT INTO codes(code, name, parent, definition, color, position)"
-           " VALUES(?1, ?2, ?3, ?4, ?5, (SELECT coalesce(max(position), -1)"
-           " + 1 FROM codes))");
+           " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
     up = project_prepare(p, "UPDATE codes SET name = ?2, parent = ?3,"
                             " definition = coalesce(?4, definition),"
                             " color = coalesce(?5, color) WHERE id = ?1");
@@ -573,7 +600,7 @@ static int store_codes(importer *im, int update, int32_t *added,
                 (*updated)++;
             continue;
         }
-        status = new_code_id(p, c->name, &code);
+        status = new_code_id(p, c->name, next_k, &code);
         if (status != QUARRY_OK)
             break;
         im->code_str[i] = code;
@@ -583,6 +610,7 @@ static int store_codes(importer *im, int update, int32_t *added,
         project_bind_text(ins, 3, parent);
         project_bind_text(ins, 4, c->description);
         project_bind_text(ins, 5, c->color);
+        sqlite3_bind_int64(ins, 6, next_pos++);
         if (sqlite3_step(ins) != SQLITE_DONE) {
             status = project_db_fail(p, "cannot add a code");
             break;
@@ -597,6 +625,7 @@ static int store_codes(importer *im, int update, int32_t *added,
 out:
     sqlite3_finalize(ins);
     sqlite3_finalize(up);
+    json_decref(next_k);
     return status;
 }
 

@@ -95,8 +95,14 @@ static const char *attr(reader *r, const xmlNode *n, const char *name, int *err)
 {
     xmlChar *v = xmlGetNoNsProp(n, (const xmlChar *)name);
     const char *s;
-    if (v == NULL)
+    if (v == NULL) {
+        /* present but not copied: out of memory, not a missing value */
+        if (xmlHasNsProp(n, (const xmlChar *)name, NULL) != NULL) {
+            r->xml_oom = 1;
+            *err = 1;
+        }
         return NULL;
+    }
     s = refi_str(r->m, (const char *)v);
     xmlFree(v);
     if (s == NULL)
@@ -112,6 +118,13 @@ static const char *content(reader *r, const xmlNode *n, size_t *len, int *err)
     if (v == NULL) {
         if (len)
             *len = 0;
+        /* an element with content yields at least "": NULL is out of
+         * memory, never empty text */
+        if (n->children != NULL) {
+            r->xml_oom = 1;
+            *err = 1;
+            return NULL;
+        }
         return refi_str(r->m, "");
     }
     l = strlen((const char *)v);
@@ -1180,7 +1193,8 @@ int refi_read_qde_buffer(refi_model *m, const char *buf, size_t len,
     if (len > r.max_entry)
         return refi_fail(m, QUARRY_ERANGE, "%s: over the limit of %llu bytes",
                          name, (unsigned long long)r.max_entry);
-    rc = read_qde(&r, buf, len);
+    rd_xml_begin(&r);
+    rc = rd_xml_end(&r, read_qde(&r, buf, len));
     reader_free(&r);
     return rc;
 }
@@ -1242,7 +1256,8 @@ int refi_read_qdpx(refi_model *m, const char *path,
         goto out;
     }
     r.pkg_dir = dir;
-    rc = read_qde(&r, buf, len);
+    rd_xml_begin(&r);
+    rc = rd_xml_end(&r, read_qde(&r, buf, len));
 out:
     free(buf);
     free(dir);
@@ -1302,6 +1317,7 @@ int refi_read_qdc_buffer(refi_model *m, const char *buf, size_t len,
     int rc, err = 0;
     reader_init(&r, m, o ? o : &def);
     r.file = r.xml_name = name;
+    rd_xml_begin(&r);
     if ((rc = rd_parse_xml(&r, buf, len, &doc)) != 0)
         goto out;
     root = xmlDocGetRootElement(doc);
@@ -1321,6 +1337,7 @@ int refi_read_qdc_buffer(refi_model *m, const char *buf, size_t len,
 out:
     if (doc)
         xmlFreeDoc(doc);
+    rc = rd_xml_end(&r, rc);
     reader_free(&r);
     return rc;
 }

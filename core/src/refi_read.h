@@ -8,6 +8,7 @@
 #define QUARRY_REFI_READ_H
 
 #include <libxml/tree.h>
+#include <libxml/xmlerror.h>
 #include <zip.h>
 
 #include "refi_io.h"
@@ -49,6 +50,15 @@ typedef struct reader {
     int32_t n_pend, cap_pend;
     int *sel_line; /* line of each selection, for messages */
     int32_t cap_sel_line;
+    /* libxml2's error handlers of this thread while the read runs (every
+     * message goes to the reader, none to stderr), restored at the end;
+     * xml_oom: libxml2 ran out of memory somewhere (it may then return a
+     * tree or a string with text missing, so the read fails). */
+    xmlGenericErrorFunc saved_generic;
+    xmlStructuredErrorFunc saved_structured;
+    void *saved_generic_ctx, *saved_structured_ctx;
+    struct reader *saved_reader;
+    int xml_oom;
 } reader;
 
 /* The line of an element (0 when unknown). */
@@ -70,6 +80,12 @@ int rd_read_entry_of(reader *r, zip_t *za, zip_int64_t idx, const char *what,
  * libxml2's errors land in the message, never on stderr; a DOCTYPE is
  * refused. */
 int rd_parse_xml(reader *r, const char *buf, size_t len, xmlDoc **doc);
+
+/* Around a whole read: route every libxml2 message of this thread to the
+ * reader (never stderr); rd_xml_end restores the handlers and turns a
+ * status of 0 into QUARRY_ENOMEM when libxml2 ran out of memory. */
+void rd_xml_begin(reader *r);
+int rd_xml_end(reader *r, int rc);
 /* The text of a .docx (bytes[0..len)): the paragraphs of
  * word/document.xml joined by "\n", w:t as text, w:tab as a tab, w:br and
  * w:cr as line breaks; deleted text and field codes left out. *out is

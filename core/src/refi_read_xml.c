@@ -16,11 +16,15 @@
 
 /*
  * libxml2 reports some errors through the parser context and others
- * (encoding conversion, I/O) through per-thread handlers that print to
- * stderr by default. The library never prints, so while it parses, both
- * go to the reader: the context's own structured handler, and this
- * thread's generic and structured handlers, restored afterwards so the
- * host program's handlers are untouched (libxml2 keeps them per thread).
+ * (encoding conversion, I/O, and out of memory anywhere, even with
+ * XML_PARSE_NOERROR) through per-thread handlers that print to stderr by
+ * default. The library never prints, so for the whole read (rd_xml_begin
+ * .. rd_xml_end: the parse, the walk over the tree, a .docx inside) this
+ * thread's generic and structured handlers go to the reader, and are
+ * restored afterwards so the host program's handlers are untouched.
+ * While a parse runs its messages are kept for the error; out of memory
+ * anywhere fails the read, since libxml2 may then hand back a tree or a
+ * string with text missing.
  */
 typedef struct xml_errors {
     reader *r;
@@ -28,6 +32,7 @@ typedef struct xml_errors {
     int line;
     int64_t count;
     int doctype;
+    int oom;
 } xml_errors;
 
 static void keep_error(xml_errors *xe, const char *msg, int line)
@@ -45,25 +50,39 @@ static void keep_error(xml_errors *xe, const char *msg, int line)
     xe->line = line;
 }
 
-/* The thread's handlers point at the parse in progress, if any. */
+/* The thread's handlers point at the read and the parse in progress. */
 static _Thread_local xml_errors *current_xe;
+static _Thread_local reader *current_reader;
+
+static void note_oom(xml_errors *xe)
+{
+    if (xe != NULL)
+        xe->oom = 1;
+    if (current_reader != NULL)
+        current_reader->xml_oom = 1;
+}
+
+static void on_error(xml_errors *xe, xmlError *e)
+{
+    if (e == NULL)
+        return;
+    if (e->code == XML_ERR_NO_MEMORY)
+        note_oom(xe);
+    if (xe != NULL)
+        keep_error(xe, e->message, e->line);
+}
 
 static void on_structured(void *ctx, xmlError *e)
 {
-    xml_errors *xe = current_xe;
     (void)ctx;
-    if (xe != NULL && e != NULL)
-        keep_error(xe, e->message, e->line);
+    on_error(current_xe, e);
 }
 
 static void on_context_error(void *ctx, xmlError *e)
 {
     xmlParserCtxt *c = ctx;
     xml_errors *xe = c != NULL ? c->_private : NULL;
-    if (xe == NULL)
-        xe = current_xe;
-    if (xe != NULL && e != NULL)
-        keep_error(xe, e->message, e->line);
+    on_error(xe != NULL ? xe : current_xe, e);
 }
 
 static void on_generic(void *ctx, const char *fmt, ...)
@@ -77,6 +96,11 @@ static void on_generic(void *ctx, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    /* Out of memory outside a parser context comes here (and only its
+     * text says so; xmlGetLastError() is checked at the end too). */
+    if (strstr(msg, "out of memory") != NULL ||
+        strstr(msg, "Memory allocation failed") != NULL)
+        note_oom(xe);
     /* libxml2 prints one message in pieces; the first one that says
      * something is kept. */
     if (xe != NULL && strlen(msg) > 2)
@@ -105,15 +129,7 @@ int rd_parse_xml(reader *r, const char *buf, size_t len, xmlDoc **doc)
     xmlParserCtxt *ctxt;
     xmlDoc *d;
     xml_errors xe, *saved_xe = current_xe;
-    xmlGenericErrorFunc saved_generic;
-    void *saved_generic_ctx;
-    xmlStructuredErrorFunc saved_structured;
-    void *saved_structured_ctx;
-    static int inited;
-    if (!inited) {
-        xmlInitParser();
-        inited = 1;
-    }
+    int oom;
     if (len > (size_t)INT_MAX || len > r->max_entry)
         return refi_fail(r->m, QUARRY_ERANGE,
                          "%s: %zu bytes, over the limit of %llu", r->xml_name,
@@ -130,20 +146,24 @@ int rd_parse_xml(reader *r, const char *buf, size_t len, xmlDoc **doc)
     ctxt->_private = &xe;
     ctxt->sax->serror = on_context_error;
     ctxt->sax->internalSubset = on_doctype;
-    saved_generic = xmlGenericError;
-    saved_generic_ctx = xmlGenericErrorContext;
-    saved_structured = xmlStructuredError;
-    saved_structured_ctx = xmlStructuredErrorContext;
     current_xe = &xe;
-    xmlSetGenericErrorFunc(NULL, on_generic);
-    xmlSetStructuredErrorFunc(NULL, on_structured);
+    xmlResetLastError();
     d = xmlCtxtReadMemory(ctxt, buf, (int)len, r->xml_name, NULL,
                           XML_PARSE_NONET | XML_PARSE_NOERROR |
                               XML_PARSE_NOWARNING | XML_PARSE_NOCDATA |
                               XML_PARSE_HUGE);
-    xmlSetGenericErrorFunc(saved_generic_ctx, saved_generic);
-    xmlSetStructuredErrorFunc(saved_structured_ctx, saved_structured);
     current_xe = saved_xe;
+    /* Out of memory mid-parse may leave a well-formed tree with text or
+     * attribute values missing: never read as if it were whole. */
+    oom = xe.oom || ctxt->errNo == XML_ERR_NO_MEMORY ||
+          (xmlGetLastError() != NULL &&
+           xmlGetLastError()->code == XML_ERR_NO_MEMORY);
+    if (oom) {
+        r->xml_oom = 1;
+        xmlFreeDoc(d);
+        xmlFreeParserCtxt(ctxt);
+        return rd_oom(r);
+    }
     if (xe.doctype) {
         xmlFreeDoc(d);
         xmlFreeParserCtxt(ctxt);
@@ -180,4 +200,36 @@ int rd_parse_xml(reader *r, const char *buf, size_t len, xmlDoc **doc)
     }
     *doc = d;
     return 0;
+}
+
+void rd_xml_begin(reader *r)
+{
+    static int inited;
+    if (!inited) {
+        xmlInitParser();
+        inited = 1;
+    }
+    r->saved_generic = xmlGenericError;
+    r->saved_generic_ctx = xmlGenericErrorContext;
+    r->saved_structured = xmlStructuredError;
+    r->saved_structured_ctx = xmlStructuredErrorContext;
+    r->saved_reader = current_reader;
+    r->xml_oom = 0;
+    current_reader = r;
+    xmlResetLastError();
+    xmlSetGenericErrorFunc(NULL, on_generic);
+    xmlSetStructuredErrorFunc(NULL, on_structured);
+}
+
+int rd_xml_end(reader *r, int rc)
+{
+    xmlError *e = xmlGetLastError();
+    if (e != NULL && e->code == XML_ERR_NO_MEMORY)
+        r->xml_oom = 1;
+    xmlSetGenericErrorFunc(r->saved_generic_ctx, r->saved_generic);
+    xmlSetStructuredErrorFunc(r->saved_structured_ctx, r->saved_structured);
+    current_reader = r->saved_reader;
+    if (rc == 0 && r->xml_oom)
+        rc = rd_oom(r);
+    return rc;
 }

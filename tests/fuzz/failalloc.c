@@ -14,6 +14,7 @@
 #include <libxml/xmlmemory.h>
 #include <malloc.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,9 @@ char *__wrap_strdup(const char *s);
 char *__wrap_strndup(const char *s, size_t n);
 
 static long counted, fail_at, fired;
+/* The largest block quarry asked for while armed (small inputs must not
+ * ask for large buffers). */
+static size_t largest;
 static const char *first_by;
 static int armed, sticky, trace;
 
@@ -69,6 +73,7 @@ static int fails(const char *by)
 void failalloc_arm(long nth, int persistent)
 {
     counted = 0;
+    largest = 0;
     fired = 0;
     first_by = NULL;
     fail_at = nth;
@@ -87,18 +92,32 @@ const char *failalloc_fired(void)
     return fired > 0 ? first_by : NULL;
 }
 
+static void note_size(size_t n)
+{
+    if (__atomic_load_n(&armed, __ATOMIC_RELAXED) && n > largest)
+        largest = n; /* a hint: races between threads are harmless */
+}
+
+size_t failalloc_largest(void)
+{
+    return largest;
+}
+
 void *__wrap_malloc(size_t n)
 {
+    note_size(n);
     return fails("quarry") ? NULL : __real_malloc(n);
 }
 
 void *__wrap_calloc(size_t n, size_t size)
 {
+    note_size(size != 0 && n <= SIZE_MAX / size ? n * size : SIZE_MAX);
     return fails("quarry") ? NULL : __real_calloc(n, size);
 }
 
 void *__wrap_realloc(void *p, size_t n)
 {
+    note_size(n);
     return fails("quarry") ? NULL : __real_realloc(p, n);
 }
 

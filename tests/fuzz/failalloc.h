@@ -35,4 +35,8 @@ const char *failalloc_fired(void);
  * exhaustion even with XML_PARSE_NOERROR); the hook swallows them. */
 long failalloc_xml_messages(void);
 
+/* The largest single block quarry's own malloc/calloc/realloc asked for
+ * since failalloc_arm. */
+size_t failalloc_largest(void);
+
 #endif

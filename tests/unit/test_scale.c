@@ -5,7 +5,9 @@
  * 5,000-code .qdc imported twice into a project (each code was matched by
  * a UUID per project code). Each must finish in seconds and still give
  * the same answers (the duplicate and the cycle named, codes matched by
- * GUID on the second import).
+ * GUID on the second import). Also a 10,000-deep chain into a project
+ * (its tree check walked every chain from every code) and 5,000 codes of
+ * one name in a .qdc (each new id tried "name (2)".. up to its own k).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -203,12 +205,87 @@ static void test_qdc_5k(void **state)
     quarry_project_free(p);
 }
 
+/* A 10,000-deep chain into a project: the check that no code is its own
+ * ancestor once walked up from every code. */
+static void test_chain_10k_project(void **state)
+{
+    quarry_engine *e = test_engine();
+    quarry_project *p = NULL;
+    quarry_project_counts n;
+    int32_t added = 0;
+    double t = now();
+    (void)state;
+    write_codebook(tmp("chain10k.json"), 10000, 0, NULL, 0);
+    assert_int_equal(quarry_project_new(&p), QUARRY_OK);
+    if (quarry_project_create(p, tmp("chain.quarry")) != QUARRY_OK ||
+        quarry_project_codebook_import(p, e, tmp("chain10k.json"), &added,
+                                       NULL) != QUARRY_OK)
+        fail_msg("%s", quarry_project_errmsg(p));
+    assert_int_equal(added, 10000);
+    /* again: every code updated, the chain checked once more */
+    if (quarry_project_codebook_import(p, e, tmp("chain10k.json"), &added,
+                                       NULL) != QUARRY_OK)
+        fail_msg("%s", quarry_project_errmsg(p));
+    assert_int_equal(quarry_project_count(p, &n), QUARRY_OK);
+    assert_int_equal(n.codes, 10000);
+    t = now() - t;
+    if (t > BUDGET_SECONDS)
+        fail_msg("a 10,000-deep chain into a project took %.1f s", t);
+    quarry_project_free(p);
+    quarry_engine_free(e);
+}
+
+/* 5,000 codes named "Same" in one .qdc: ids "Same", "Same (2)" .. */
+static void test_qdc_same_name_5k(void **state)
+{
+    quarry_project *p = NULL;
+    quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
+    quarry_project_counts n;
+    int32_t added = 0, updated = 0;
+    FILE *f = fopen(tmp("same.qdc"), "w");
+    const quarry_project_code *codes = NULL;
+    int32_t n_codes = 0, k;
+    size_t i;
+    int found = 0;
+    double t = now();
+    (void)state;
+    assert_non_null(f);
+    fputs("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+          "<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"><Codes>\n", f);
+    for (i = 0; i < 5000; i++)
+        fprintf(f, "<Code guid=\"0b0b0b0b-0000-4000-8000-%012zu\" "
+                   "name=\"Same\" isCodable=\"true\"/>\n", i);
+    fputs("</Codes></CodeBook>\n", f);
+    fclose(f);
+    assert_int_equal(quarry_project_new(&p), QUARRY_OK);
+    if (quarry_project_create(p, tmp("same.quarry")) != QUARRY_OK)
+        fail_msg("%s", quarry_project_errmsg(p));
+    if (quarry_project_import_qdc(p, tmp("same.qdc"), &o, &added, &updated) !=
+        QUARRY_OK)
+        fail_msg("%s", quarry_project_errmsg(p));
+    assert_int_equal(added, 5000);
+    assert_int_equal(quarry_project_count(p, &n), QUARRY_OK);
+    assert_int_equal(n.codes, 5000);
+    assert_int_equal(quarry_project_codes(p, &codes, &n_codes), QUARRY_OK);
+    for (k = 0; k < n_codes; k++)
+        found += strcmp(codes[k].id, "Same") == 0 ||
+                 strcmp(codes[k].id, "Same (2)") == 0 ||
+                 strcmp(codes[k].id, "Same (5000)") == 0;
+    assert_int_equal(found, 3);
+    t = now() - t;
+    if (t > BUDGET_SECONDS)
+        fail_msg("5,000 codes of one name from a .qdc took %.1f s", t);
+    quarry_project_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_codebook_100k),
         cmocka_unit_test(test_codebook_100k_project),
         cmocka_unit_test(test_qdc_5k),
+        cmocka_unit_test(test_chain_10k_project),
+        cmocka_unit_test(test_qdc_same_name_5k),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
