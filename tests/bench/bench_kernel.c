@@ -1,5 +1,5 @@
 /*
- * bench_kernel.c -- GFLOP/s of the similarity kernel (core/src/simtopk.c:
+ * bench_kernel.c -- GFLOP/s of the similarity kernel (core/src/learn/simtopk.c:
  * blocked SGEMM with top-k selection per query row) beside what the same
  * OpenBLAS reaches on a large square SGEMM on this machine, and beside the
  * kernel's SGEMM blocks alone (no selection), so the cost of the selection

@@ -19,7 +19,7 @@ add_test(NAME review_terminal
 set_tests_properties(review_terminal PROPERTIES TIMEOUT 300
   SKIP_RETURN_CODE 77 ENVIRONMENT "QUARRY_PLUGIN_PATH=")
 
-# The review queue of an interactive session (core/src/project_queue.c).
+# The review queue of an interactive session (core/src/project/project_queue.c).
 quarry_cmocka_test(${CMAKE_CURRENT_LIST_DIR}/test_review_queue.c)
 target_include_directories(test_review_queue PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/../unit)

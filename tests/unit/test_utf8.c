@@ -1,6 +1,6 @@
 /*
  * test_utf8.c -- the strict UTF-8 decoder and character classes of
- * core/src/utf8.c, checked by hand-picked cases and, exhaustively over all
+ * core/src/text/utf8.c, checked by hand-picked cases and, exhaustively over all
  * one-, two- and three-byte inputs, against utf8proc's own decoder.
  */
 #include <setjmp.h>

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Write sklearn.json: clustering scores computed by scikit-learn, the
-reference quarry's metrics (core/src/metrics.c) are checked against in
+reference quarry's metrics (core/src/learn/metrics.c) are checked against in
 tests/unit/test_metrics.c.
 
     /usr/bin/python3 tests/data/metrics/make_fixture.py > tests/data/metrics/sklearn.json
