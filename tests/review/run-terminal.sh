@@ -212,7 +212,7 @@ keys rv Escape
 check "back from help" rv "excerpt $X5"
 keys rv q
 i=0
-while [ ! -f "$WORK/rv.after" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+while [ ! -s "$WORK/rv.after" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 
 cat >"$WORK/want" <<EOF
 $X1 accept $A1 - alice
@@ -276,7 +276,7 @@ keys kill r
 check "bob: reject" kill "[rejected]"
 kill -9 "$(cat "$WORK/kill.pid")"
 i=0
-while [ ! -f "$WORK/kill.after" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+while [ ! -s "$WORK/kill.after" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 "$CHECK" decisions "$P" | grep ' bob$' >"$WORK/got"
 printf '%s\n' "$X1 accept $A1 - bob" "$X2 reject $B1 - bob" >"$WORK/want"
 if cmp -s "$WORK/want" "$WORK/got"; then ok "decisions survive kill -9"; else
@@ -305,7 +305,7 @@ for sig in TERM INT HUP; do
     check "SIG$sig: decided" "$s" "saved: "
     kill -s "$sig" "$(cat "$WORK/$s.pid")"
     i=0
-    while [ ! -f "$WORK/$s.after" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+    while [ ! -s "$WORK/$s.after" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
     if [ -f "$WORK/$s.after" ] && cmp -s "$WORK/$s.before" "$WORK/$s.after"; then
         ok "SIG$sig: terminal restored"
     else
@@ -372,7 +372,7 @@ keys long a
 check "long: accept on the long excerpt" long "Your codes: 1) "
 keys long q
 i=0
-while [ ! -f "$WORK/long.after" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+while [ ! -s "$WORK/long.after" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 [ "$(cat "$WORK/long.rc" 2>/dev/null)" = 0 ] && ok "long: exit 0" ||
     bad "long: exit 0"
 [ "$("$CHECK" decisions "$L" | grep -c ' carol$')" = 1 ] &&
