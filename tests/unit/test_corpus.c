@@ -19,64 +19,11 @@
 #include "test_files.h"
 
 #include "quarry/quarry.h"
-
-#ifndef QUARRY_TEST_DATA_DIR
-#define QUARRY_TEST_DATA_DIR "tests/data"
-#endif
+#define TEST_READER_SUBDIR "readers/"
+#include "test_reader_util.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers */
-
-static const char *data_path(const char *name)
-{
-    static char path[4096];
-    snprintf(path, sizeof path, "%s/readers/%s", QUARRY_TEST_DATA_DIR, name);
-    return path;
-}
-
-static void assert_has(const char *hay, const char *needle)
-{
-    if (hay == NULL || strstr(hay, needle) == NULL) {
-        print_error("expected \"%s\" in \"%s\"\n", needle,
-                    hay ? hay : "(null)");
-        fail();
-    }
-}
-
-/* The message of c names the file, the line and the field. */
-static void assert_msg(const quarry_corpus *c, const char *file_line,
-                       const char *field, const char *what)
-{
-    const char *msg = quarry_corpus_errmsg(c);
-    assert_has(msg, file_line);
-    if (field != NULL) {
-        char f[128];
-        snprintf(f, sizeof f, "field \"%s\"", field);
-        assert_has(msg, f);
-    }
-    if (what != NULL)
-        assert_has(msg, what);
-}
-
-static quarry_corpus *new_corpus(void)
-{
-    quarry_corpus *c = NULL;
-    assert_int_equal(quarry_corpus_new(&c), QUARRY_OK);
-    assert_non_null(c);
-    return c;
-}
-
-static int read_data(quarry_corpus *c, const char *name,
-                     const quarry_read_options *o)
-{
-    return quarry_corpus_read_file(c, data_path(name), o);
-}
-
-static int read_str(quarry_corpus *c, const char *name, const char *s,
-                    const quarry_read_options *o)
-{
-    return quarry_corpus_read_buffer(c, s, strlen(s), name, o);
-}
 
 /* Reading the data file name fails with status, the message names
  * file_line, field (may be NULL) and says what; nothing is kept. */

@@ -1,7 +1,8 @@
 /*
  * test_files.h -- files the cmocka tests write and read back: a folder for
  * their outputs (QUARRY_REFI_OUT when the build sets it, else a fresh
- * temporary folder, never the current one), paths in it, a whole file read
+ * temporary folder, never the current one), paths in it or in a test's own
+ * folder, a whole file read
  * into memory (the core's quarry_slurp) and a string written to a file.
  * Include after <cmocka.h>.
  */
@@ -39,6 +40,17 @@ static inline char *test_out_path(const char *name)
     char *p = buf[k++ % 8];
     mkdir(test_out_dir(), 0777);
     snprintf(p, 1024, "%s/%s", test_out_dir(), name);
+    return p;
+}
+
+/* NAME in FOLDER (a test's own temporary folder); the last eight results
+ * stay valid. */
+static inline const char *test_path(const char *folder, const char *name)
+{
+    static char buf[8][1024];
+    static int k;
+    char *p = buf[k++ % 8];
+    snprintf(p, 1024, "%s/%s", folder, name);
     return p;
 }
 

@@ -16,16 +16,13 @@
 #include <unistd.h>
 
 #include "quarry/quarry.h"
+#include "test_files.h"
 
 static char dir[256];
 
 static const char *tmp(const char *name)
 {
-    static char path[8][512];
-    static int next;
-    char *p = path[next++ % 8];
-    snprintf(p, 512, "%s/%s", dir, name);
-    return p;
+    return test_path(dir, name);
 }
 
 static const char coded[] =

@@ -16,41 +16,13 @@
 #include <unistd.h>
 
 #include "quarry/quarry.h"
+#include "test_files.h"
 
 static char dir[256];
 
 static const char *tmp(const char *name)
 {
-    static char path[8][512];
-    static int next;
-    char *p = path[next++ % 8];
-    snprintf(p, 512, "%s/%s", dir, name);
-    return p;
-}
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-static char *read_all(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    buf[n] = '\0';
-    fclose(f);
-    return buf;
+    return test_path(dir, name);
 }
 
 /* ana's coding of three excerpts; the second has a line break. */
@@ -77,8 +49,8 @@ static int setup(void **state)
     snprintf(dir, sizeof dir, "%s/quarry-project-io-XXXXXX",
              getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     assert_non_null(mkdtemp(dir));
-    write_file(tmp("ana.jsonl"), ana);
-    write_file(tmp("bo.jsonl"), bo);
+    test_write_file(tmp("ana.jsonl"), ana);
+    test_write_file(tmp("bo.jsonl"), bo);
     return 0;
 }
 
@@ -187,7 +159,7 @@ static void test_import_merge(void **state)
     assert_int_equal(st.merged, 3);
 
     /* A new excerpt beside a known one: one source more, one excerpt. */
-    write_file(tmp("mixed.jsonl"),
+    test_write_file(tmp("mixed.jsonl"),
                "{\"id\": \"m1\", \"text\": \"I walk home the long way.\", "
                "\"code\": \"drift\"}\n"
                "{\"id\": \"m4\", \"text\": \"New here.\"}\n");
@@ -201,7 +173,7 @@ static void test_import_merge(void **state)
     /* Another text under a known id: refused whole, naming both texts
      * from the first character that differs (the 5th: after "Caf\xC3\xA9"
      * counts one). The first line's coding is not kept. */
-    write_file(tmp("changed.jsonl"),
+    test_write_file(tmp("changed.jsonl"),
                "{\"id\": \"m1\", \"text\": \"I walk home the long way.\", "
                "\"code\": \"peers\"}\n"
                "{\"id\": \"m3\", \"text\": \"Caf\xC3\xA9 and peers keep me "
@@ -222,7 +194,7 @@ static void test_import_merge(void **state)
     assert_int_equal(n.codings, 8);
 
     /* A text that is the start of the known one. */
-    write_file(tmp("short.jsonl"),
+    test_write_file(tmp("short.jsonl"),
                "{\"id\": \"m1\", \"text\": \"I walk home\"}\n");
     assert_int_equal(quarry_project_import(p, tmp("short.jsonl"), &io, NULL),
                      QUARRY_EDUP);
@@ -245,7 +217,10 @@ static char *table(quarry_project *p, table_fn fn, const char *coder)
     if (fn(p, f, &o) != QUARRY_OK)
         fail_msg("%s", quarry_project_errmsg(p));
     fclose(f);
-    return read_all(tmp("table.csv"));
+    {
+        size_t len;
+        return test_slurp(tmp("table.csv"), &len);
+    }
 }
 
 static void test_tables(void **state)

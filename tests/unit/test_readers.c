@@ -21,34 +21,16 @@
 
 #include "codebook.h"
 #include "quarry/quarry.h"
+#include "test_reader_util.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers */
-
-static int read_str(quarry_corpus *c, const char *name, const char *s,
-                    const quarry_read_options *o)
-{
-    return quarry_corpus_read_buffer(c, s, strlen(s), name, o);
-}
-
-static quarry_corpus *new_corpus(void)
-{
-    quarry_corpus *c = NULL;
-    assert_int_equal(quarry_corpus_new(&c), QUARRY_OK);
-    return c;
-}
 
 static const quarry_excerpt *at(const quarry_corpus *c, size_t i)
 {
     const quarry_excerpt *e = quarry_corpus_at(c, i);
     assert_non_null(e);
     return e;
-}
-
-static void assert_has(const char *hay, const char *needle)
-{
-    if (hay == NULL || strstr(hay, needle) == NULL)
-        fail_msg("expected \"%s\" in \"%s\"", needle, hay ? hay : "(null)");
 }
 
 static void assert_lacks(const char *hay, const char *needle)

@@ -18,25 +18,14 @@
 #include <unistd.h>
 
 #include "quarry/quarry.h"
+#include "test_files.h"
 #include "test_util.h"
 
 static char dir[256];
 
 static const char *tmp(const char *name)
 {
-    static char path[8][512];
-    static int next;
-    char *p = path[next++ % 8];
-    snprintf(p, 512, "%s/%s", dir, name);
-    return p;
-}
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    return test_path(dir, name);
 }
 
 static const char coded[] =
@@ -58,7 +47,7 @@ static int setup(void **state)
     snprintf(dir, sizeof dir, "%s/quarry-test-trail-XXXXXX",
              base && base[0] ? base : "/tmp");
     assert_non_null(mkdtemp(dir));
-    write_file(tmp("coded.jsonl"), coded);
+    test_write_file(tmp("coded.jsonl"), coded);
     return 0;
 }
 
@@ -274,7 +263,7 @@ static void times_and_replacements_checked(void **state)
     assert_non_null(strstr(quarry_project_errmsg(p), "the code itself"));
 
     /* From a file: FILE:LINE: field, and nothing applied. */
-    write_file(tmp("bad-time.jsonl"),
+    test_write_file(tmp("bad-time.jsonl"),
                "{\"excerpt\": \"b1\", \"verdict\": \"add\", \"code\": "
                "\"burnout\", \"coder\": \"ben\"}\n"
                "{\"excerpt\": \"b1\", \"verdict\": \"add\", \"code\": "
@@ -285,7 +274,7 @@ static void times_and_replacements_checked(void **state)
                      QUARRY_EINVAL);
     assert_non_null(strstr(quarry_project_errmsg(p),
                            "bad-time.jsonl:2: field \"time\": \"2026-02-30\""));
-    write_file(tmp("remove.jsonl"),
+    test_write_file(tmp("remove.jsonl"),
                "{\"excerpt\": \"a2\", \"verdict\": \"remove\", \"code\": "
                "\"supervision\", \"coder\": \"ana\"}\n");
     assert_int_equal(quarry_project_apply_decisions(p, tmp("remove.jsonl"),

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "quarry/quarry.h"
+#include "test_files.h"
 #include "test_util.h"
 
 /* CPU seconds (a loaded machine stretches wall time): far above what the
@@ -31,11 +32,7 @@ static char dir[256];
 
 static const char *tmp(const char *name)
 {
-    static char path[4][512];
-    static int next;
-    char *p = path[next++ % 4];
-    snprintf(p, 512, "%s/%s", dir, name);
-    return p;
+    return test_path(dir, name);
 }
 
 static double now(void)
