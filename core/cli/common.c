@@ -129,7 +129,14 @@ int cli_select_speakers(cli *c, quarry_corpus **corpus)
     quarry_corpus *sel = NULL;
     size_t left = 0;
     int rc;
+    size_t i, n = quarry_corpus_size(*corpus), interviewers = 0;
     if (c->speakers == QUARRY_SPEAKERS_ALL)
+        return 0;
+    /* Most inputs (JSONL without roles) have no interviewer turn: keep the
+     * corpus as it is rather than copy every excerpt. */
+    for (i = 0; i < n; i++)
+        interviewers += quarry_corpus_is_interviewer(*corpus, i) != 0;
+    if (interviewers == 0 && c->speakers == QUARRY_SPEAKERS_PARTICIPANTS)
         return 0;
     rc = quarry_corpus_select_speakers(*corpus, c->speakers, &sel, &left);
     if (rc != 0) {
