@@ -441,6 +441,10 @@ static void project_close(quarry_project *p)
     project_scratch_reset(p);
     sqlite3_finalize(p->rollback);
     p->rollback = NULL;
+    free(p->run_counts);
+    p->run_counts = NULL;
+    p->n_run_counts = 0;
+    p->queue_total_run = 0;
     if (p->db != NULL)
         sqlite3_close(p->db);
     p->db = NULL;

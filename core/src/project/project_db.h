@@ -30,6 +30,14 @@ struct quarry_project {
     size_t n_scratch, cap_scratch;
     void *listing; /* the array of that call */
     int review_order; /* quarry_review_order of the queue */
+    /* Excerpts with suggestions in run queue_total_run (a run's
+     * suggestions never change once stored): the queue's total without
+     * counting them again on every call (project_queue.c). */
+    int64_t queue_total_run, queue_total;
+    /* Each run's {id, suggestions, excerpts abstained}, counted once per
+     * handle for the same reason (project_runs.c). */
+    int64_t (*run_counts)[3];
+    size_t n_run_counts;
     /* ROLLBACK, prepared before the first transaction begins: running it
      * then needs no memory for a parse, so a failed call is undone even
      * when memory has run out. */
