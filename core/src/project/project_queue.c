@@ -6,7 +6,9 @@
  * The queue is the one of quarry_project_review_next() (project_review.c):
  * excerpts with suggestions in the latest run on which the coder has an
  * undecided suggestion and no coding yet, in import order, or most
- * uncertain first (quarry_project_set_review_order).
+ * uncertain first (quarry_project_set_review_order); or, to settle
+ * disagreements, the excerpts whose coders' codes differ that the coder
+ * has not settled yet.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,35 @@
 #define TOP_CONFIDENCE                                                        \
     "(SELECT max(s2.confidence) FROM suggestions s2 WHERE s2.excerpt_id ="   \
     " e.id AND s2.run_id = (SELECT max(id) FROM runs))"
+
+/* Two coders' codes differ on excerpt e: some coder has a code that
+ * another coder of the excerpt lacks. */
+#define CODERS_DIFFER                                                         \
+    " EXISTS (SELECT 1 FROM codings g1 JOIN codings g2 ON g2.excerpt_id ="    \
+    "  g1.excerpt_id AND g2.coder_id <> g1.coder_id WHERE g1.excerpt_id ="   \
+    "  e.id AND NOT EXISTS (SELECT 1 FROM codings g3 WHERE g3.excerpt_id ="  \
+    "  e.id AND g3.coder_id = g2.coder_id AND g3.code_id = g1.code_id))"
+
+/* The disagreements coder ?1 has not settled. */
+static const char disagreements_from[] =
+    " FROM excerpts e WHERE" CODERS_DIFFER
+    " AND NOT EXISTS (SELECT 1 FROM decisions d JOIN coders c"
+    "  ON c.id = d.coder_id WHERE c.name = ?1 AND d.excerpt_id = e.id"
+    "  AND d.verdict = 'settle' AND" PROJECT_NOT_UNDONE("d") ")";
+
+const char *project_queue_source(const quarry_project *p)
+{
+    return p->review_order == QUARRY_REVIEW_DISAGREEMENTS ? disagreements_from
+                                                          : project_queue_from;
+}
+
+const char *project_queue_total(const quarry_project *p)
+{
+    if (p->review_order == QUARRY_REVIEW_DISAGREEMENTS)
+        return "SELECT count(*) FROM excerpts e WHERE" CODERS_DIFFER;
+    return "SELECT count(DISTINCT excerpt_id) FROM suggestions WHERE"
+           " run_id = (SELECT max(id) FROM runs)";
+}
 
 const char *project_queue_order(const quarry_project *p)
 {
@@ -30,10 +61,11 @@ int quarry_project_set_review_order(quarry_project *p,
 {
     if (p == NULL)
         return QUARRY_EINVAL;
-    if (order != QUARRY_REVIEW_SOURCE && order != QUARRY_REVIEW_UNCERTAIN)
+    if (order != QUARRY_REVIEW_SOURCE && order != QUARRY_REVIEW_UNCERTAIN &&
+        order != QUARRY_REVIEW_DISAGREEMENTS)
         return project_fail(p, QUARRY_EINVAL,
-                            "review order %d: not source (0) or "
-                            "uncertain (1)", (int)order);
+                            "review order %d: not source (0), uncertain (1) "
+                            "or disagreements (2)", (int)order);
     p->review_order = (int)order;
     return QUARRY_OK;
 }
@@ -45,6 +77,30 @@ static int in_list(const char *xid, const char *const *list, size_t n)
         if (list[i] != NULL && strcmp(list[i], xid) == 0)
             return 1;
     return 0;
+}
+
+/* Where the disagreements queue stands: counted whole (the excerpts
+ * two coders coded are few beside a run's). */
+static int disagreements_progress(quarry_project *p, const char *coder,
+                                  quarry_review_progress *progress)
+{
+    char sql[2048];
+    sqlite3_stmt *st;
+    int status = QUARRY_OK;
+    snprintf(sql, sizeof sql, "SELECT (SELECT count(*)%s), (%s)",
+             project_queue_source(p), project_queue_total(p));
+    st = project_prepare(p, sql);
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_text(st, 1, coder, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        progress->remaining = sqlite3_column_int64(st, 0);
+        progress->total = sqlite3_column_int64(st, 1);
+    } else {
+        status = project_db_fail(p, "cannot read the review queue");
+    }
+    sqlite3_finalize(st);
+    return status;
 }
 
 /* How project_queue_from begins: what follows it is the queue's
@@ -160,7 +216,7 @@ int quarry_project_review_next_skipping(quarry_project *p, const char *coder,
                  project_queue_from + strlen(QUEUE_FROM_HEAD) - 1);
     else
         snprintf(sql, sizeof sql, "SELECT e.xid%s%s LIMIT ?2",
-                 project_queue_from, project_queue_order(p));
+                 project_queue_source(p), project_queue_order(p));
     st = project_prepare(p, sql);
     if (st == NULL)
         return QUARRY_EIO;
@@ -184,7 +240,9 @@ int quarry_project_review_next_skipping(quarry_project *p, const char *coder,
         return project_db_fail(p, "cannot read the review queue");
     }
     if (progress != NULL) {
-        status = queue_progress(p, coder, progress);
+        status = p->review_order == QUARRY_REVIEW_DISAGREEMENTS
+                     ? disagreements_progress(p, coder, progress)
+                     : queue_progress(p, coder, progress);
         if (status != QUARRY_OK) {
             free(found);
             return status;
