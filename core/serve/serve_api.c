@@ -217,7 +217,8 @@ static int api_review_next(serve_req *r)
     else if (strcmp(order, "uncertain") == 0)
         status = quarry_project_set_review_order(p, QUARRY_REVIEW_UNCERTAIN);
     else if (strcmp(order, "disagreements") == 0)
-        return not_yet(r, "order: disagreements");
+        status = quarry_project_set_review_order(p,
+                                                 QUARRY_REVIEW_DISAGREEMENTS);
     else
         return serve_error(r, MHD_HTTP_BAD_REQUEST,
                            "order: \"%s\" is not one of source, uncertain, "
@@ -364,6 +365,44 @@ static int api_accept_above(serve_req *r)
                                info.checked > 0 && !isnan(info.error)
                                    ? json_real(info.error)
                                    : json_null()));
+}
+
+static int api_settle(serve_req *r)
+{
+    json_t *list = json_object_get(r->body, "codes"), *v;
+    const char *excerpt, *note, *coder;
+    const char **codes = NULL;
+    json_t *item = NULL;
+    size_t i, n;
+    int status;
+    if (!body_str(r, "excerpt", &excerpt) || !body_str(r, "note", &note))
+        return 0;
+    if (excerpt == NULL)
+        return serve_error(r, MHD_HTTP_BAD_REQUEST, "excerpt: missing");
+    if (!json_is_array(list))
+        return serve_error(r, MHD_HTTP_BAD_REQUEST,
+                           "codes: %s (a list of code ids, maybe empty)",
+                           list ? "not a list" : "missing");
+    n = json_array_size(list);
+    json_array_foreach(list, i, v) if (!json_is_string(v))
+        return serve_error(r, MHD_HTTP_BAD_REQUEST,
+                           "codes: item %zu is not a code id (a string)",
+                           i + 1);
+    coder = write_coder(r);
+    if (coder == NULL)
+        return 0;
+    codes = calloc(n + 1, sizeof *codes);
+    if (codes == NULL)
+        return serve_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                           "out of memory");
+    json_array_foreach(list, i, v) codes[i] = json_string_value(v);
+    status = quarry_project_settle(r->s->p, coder, excerpt, codes, n, note);
+    free(codes);
+    if (status == QUARRY_OK)
+        status = serve_item_of(r->s->p, coder, excerpt, &item);
+    if (status != QUARRY_OK)
+        return serve_fail(r, status);
+    return answer(r, json_pack("{s:o}", "item", item));
 }
 
 /* ---- memos ---------------------------------------------------------------- */
@@ -655,7 +694,7 @@ void serve_api(serve_req *r)
     else if (!get && strcmp(path, "accept-above") == 0)
         api_accept_above(r);
     else if (!get && strcmp(path, "settle") == 0)
-        not_yet(r, "settling a disagreement");
+        api_settle(r);
     else if (strcmp(path, "memos") == 0)
         get ? api_memos_get(r) : api_memos_post(r);
     else if (get && strcmp(path, "codebook") == 0)

@@ -311,10 +311,25 @@ def endpoints(srv):
     code, ch = srv.json("GET", "/api/charts")
     check("charts answers (501 until the report library has them)",
           code in (200, 501), str(ch))
-    code, st = srv.json("POST", "/api/settle", {"excerpt": first,
-                                                "codes": []})
-    check("settle answers (501 until the library has it)",
-          code in (200, 400, 501), str(st))
+    code, n3 = srv.json("GET", "/api/review/next?order=disagreements")
+    dx = (n3.get("item") or {}).get("excerpt")
+    check("review/next order=disagreements", code == 200 and dx and
+          len(n3["item"]["others"]) >= 2 and n3["progress"]["total"] ==
+          dis.get("total"), str(n3)[:300])
+    codes = sorted({c for o in n3["item"]["others"] for c in o["codes"]})
+    code, st = srv.json("POST", "/api/settle", {
+        "excerpt": dx, "codes": codes[:1], "note": "agreed in the meeting"})
+    check("settle", code == 200 and [c["code"] for c in st["item"]["codes"]]
+          == codes[:1], str(st)[:300])
+    code, n4 = srv.json("GET", "/api/review/next?order=disagreements")
+    check("a settled excerpt leaves the disagreements queue",
+          code == 200 and (n4.get("item") or {}).get("excerpt") != dx and
+          n4["progress"]["remaining"] == n3["progress"]["remaining"] - 1,
+          str(n4)[:200])
+    bad(srv, "settle codes", "POST", "/api/settle",
+        {"excerpt": dx, "codes": "emo.reliving"}, "codes")
+    bad(srv, "settle unknown code", "POST", "/api/settle",
+        {"excerpt": dx, "codes": ["no.such.code"]}, "no.such.code", 404)
 
 
 def decide_many(srv, coder, excerpts, code, acked, errors, stop=None):
