@@ -67,7 +67,7 @@ static void test_bars_escaped_and_well_formed(void **state)
     const char *series[] = {"S<1>", "S&2"};
     const double values[] = {3, 0, 1.5, 7, -2, 4};
     quarry_svg_bars b = {"Title & <more>", 3, cats, 2, series, values,
-                         "excerpts"};
+                         "excerpts", "Bars <of> & \"codes\""};
     int rc;
     char *s = render_bars(&b, &rc);
     (void)state;
@@ -82,8 +82,12 @@ static void test_bars_escaped_and_well_formed(void **state)
     assert_non_null(strstr(s, "<title>Title &amp; &lt;more&gt;</title>"));
     assert_null(strchr(s, '\x01'));
     /* The values, 1.5 with its decimals; the negative one drawn as 0. */
-    assert_non_null(strstr(s, ">1.50</text>"));
-    assert_non_null(strstr(s, ">7</text>"));
+    assert_non_null(strstr(s, ">1.50 \xC2\xB7 S&lt;1&gt;</text>"));
+    /* With two series, each value names its series: told apart in grey
+     * too. */
+    assert_non_null(strstr(s, ">7 \xC2\xB7 S&amp;2</text>"));
+    assert_non_null(strstr(s, "<desc>Bars &lt;of&gt; &amp; &quot;codes&quot;"
+                              "</desc>"));
     assert_non_null(strstr(s, "S&lt;1&gt;: 0</title>"));
     free(s);
 }
@@ -94,7 +98,7 @@ static void test_long_labels_cut_with_tooltip(void **state)
                           "\xC3\xA9\xC3\xA9\xC3\xA9 well past the limit"};
     const char *cols[] = {"x"};
     const double values[] = {2};
-    quarry_svg_heatmap h = {"t", 1, 1, rows, cols, values, NULL, 0};
+    quarry_svg_heatmap h = {"t", 1, 1, rows, cols, values, NULL, 0, NULL};
     int rc;
     char *s = render_heatmap(&h, &rc);
     (void)state;
@@ -113,7 +117,7 @@ static void test_heatmap_cells(void **state)
     const char *names[] = {"a", "b<"};
     const double values[] = {9, 2, 2, 0};
     const char *text[] = {"9 (3)", "", "2 & 1", NULL};
-    quarry_svg_heatmap h = {"co", 2, 2, names, names, values, NULL, 1};
+    quarry_svg_heatmap h = {"co", 2, 2, names, names, values, NULL, 1, NULL};
     int rc;
     char *s = render_heatmap(&h, &rc);
     (void)state;
@@ -140,8 +144,8 @@ static void test_heatmap_cells(void **state)
 static void test_bad_arguments(void **state)
 {
     const char *cats[] = {"a"};
-    quarry_svg_bars b = {"t", 1, cats, 0, NULL, NULL, NULL};
-    quarry_svg_heatmap h = {"t", 1, 1, NULL, NULL, NULL, NULL, 0};
+    quarry_svg_bars b = {"t", 1, cats, 0, NULL, NULL, NULL, NULL};
+    quarry_svg_heatmap h = {"t", 1, 1, NULL, NULL, NULL, NULL, 0, NULL};
     (void)state;
     assert_int_equal(quarry_svg_bars_write(stdout, NULL), -1);
     assert_int_equal(quarry_svg_bars_write(stdout, &b), -1);

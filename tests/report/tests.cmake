@@ -10,6 +10,7 @@ set_tests_properties(report_demo PROPERTIES TIMEOUT 300
 
 # The SVG charts on their own (core/report/svg.c needs no library).
 quarry_cmocka_test(${CMAKE_CURRENT_LIST_DIR}/test_svg.c
-  ${PROJECT_SOURCE_DIR}/core/report/svg.c)
+  ${PROJECT_SOURCE_DIR}/core/report/svg.c
+  ${PROJECT_SOURCE_DIR}/core/report/svg_plots.c)
 target_include_directories(test_svg PRIVATE ${PROJECT_SOURCE_DIR}/core/report)
 target_compile_definitions(test_svg PRIVATE _GNU_SOURCE=1)
