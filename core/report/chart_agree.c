@@ -4,8 +4,9 @@
  * coders and, beside them, each coder against the engine: the top
  * suggestion of the latest run taken as the code a coder named after the
  * engine gave the excerpt (quarry_project_top_suggestions), as `quarry
- * agree --engine` does. The human pairs come from the same computation
- * as the report's agreement table, so chart and table agree.
+ * agree --engine` does, over the excerpts the engine suggested for. The
+ * human pairs come from the same computation as the report's agreement
+ * table, so chart and table agree.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -25,17 +26,41 @@ typedef struct pair {
 typedef struct engine_ctx {
     quarry_agree_table *t;
     const char *name; /* the engine as a coder */
+    char **units;     /* the excerpts it suggested for, sorted */
+    size_t n, cap;
 } engine_ctx;
 
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The human codings of the excerpts the engine suggested for: the only
+ * units a coder-and-engine pair rests on, so the bootstrap resamples
+ * those and not the whole project. */
 static int add_human(void *ctx, const quarry_coding_row *r)
 {
     engine_ctx *x = ctx;
+    const char *key = r->excerpt;
+    if (bsearch(&key, x->units, x->n, sizeof *x->units, str_cmp) == NULL)
+        return 0;
     return quarry_agree_table_add(x->t, r->excerpt, r->coder, r->code);
 }
 
 static int add_engine(void *ctx, const quarry_coding_row *r)
 {
     engine_ctx *x = ctx;
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? 2 * x->cap : 256;
+        char **u = realloc(x->units, cap * sizeof *u);
+        if (u == NULL)
+            return QUARRY_ENOMEM;
+        x->units = u;
+        x->cap = cap;
+    }
+    if ((x->units[x->n] = strdup(r->excerpt)) == NULL)
+        return QUARRY_ENOMEM;
+    x->n++;
     return quarry_agree_table_add(x->t, r->excerpt, x->name, r->code);
 }
 
@@ -114,15 +139,22 @@ static int engine_agreement(report_ctx *c, const char *engine,
 {
     quarry_agree_options ao = QUARRY_AGREE_OPTIONS_INIT;
     engine_ctx x;
+    size_t u;
     int rc, i;
     rc = quarry_agree_table_new(tp);
     if (rc != QUARRY_OK)
         return rc;
+    memset(&x, 0, sizeof x);
     x.t = *tp;
     x.name = engine;
-    rc = quarry_project_codings(c->p, add_human, &x);
-    if (rc == QUARRY_OK)
-        rc = quarry_project_top_suggestions(c->p, add_engine, &x);
+    rc = quarry_project_top_suggestions(c->p, add_engine, &x);
+    if (rc == QUARRY_OK) {
+        qsort(x.units, x.n, sizeof *x.units, str_cmp);
+        rc = quarry_project_codings(c->p, add_human, &x);
+    }
+    for (u = 0; u < x.n; u++)
+        free(x.units[u]);
+    free(x.units);
     if (rc != QUARRY_OK) {
         snprintf(c->err, c->errcap, "%s",
                  quarry_agree_table_errmsg(*tp)[0]
@@ -137,6 +169,8 @@ static int engine_agreement(report_ctx *c, const char *engine,
     for (i = 0; i < n; i++) {
         const char *two[2];
         two[0] = quarry_agree_table_coder(c->d->agree, i);
+        if (quarry_agree_table_find_coder(*tp, two[0]) < 0)
+            continue; /* coded none of the engine's excerpts */
         two[1] = engine;
         ao.coders = two;
         ao.n_coders = 2;
