@@ -87,8 +87,8 @@ int chart_reliability(report_ctx *c, FILE *f)
     r.title = title;
     r.desc = "Bars of the share of suggestions coders accepted in each bin "
              "of the engine's confidence, against a dashed diagonal where "
-             "the share equals the confidence; the number above each bar "
-             "is the decisions in the bin.";
+             "the share equals the confidence; the row of numbers under the "
+             "axis gives the decisions in each bin.";
     r.n_bins = N_BINS;
     r.n = k.n;
     r.right = k.right;
@@ -100,7 +100,7 @@ int chart_reliability(report_ctx *c, FILE *f)
                "The suggestions coders decided on, in ten bins of the "
                "engine's confidence: the bar is the share accepted "
                "(observed accuracy; rejected or replaced counts as "
-               "wrong), the number above it the decisions in the bin. A "
+               "wrong), the row n under the axis the decisions in each bin. A "
                "well calibrated engine's bars reach the dashed diagonal. "
                "%lld decisions, %lld accepted; expected calibration error "
                "(ECE, the gap to the diagonal weighted by the decisions) "

@@ -73,8 +73,9 @@ typedef struct quarry_svg_intervals {
 /* A reliability diagram: n_bins equal bins of confidence over [0, 1];
  * per bin the decisions in it (n), the right ones (right) and their mean
  * confidence (NaN when empty). Bars of observed accuracy against the
- * diagonal of perfect calibration, the count above each bar (as <text
- * class="count">), and the expected calibration error written on it. */
+ * diagonal of perfect calibration, the count of each bin in a row under
+ * the axis (as <text class="count">), and the expected calibration error
+ * written on it. */
 typedef struct quarry_svg_reliability {
     const char *title, *desc;
     int32_t n_bins;

@@ -212,7 +212,7 @@ int quarry_svg_intervals_write(FILE *f, const quarry_svg_intervals *v)
 int quarry_svg_reliability_write(FILE *f, const quarry_svg_reliability *r)
 {
     const double side = 300, x0 = 60, y0 = 40, width = 560;
-    const double h = y0 + side + 50;
+    const double h = y0 + side + 66;
     int64_t total = 0;
     int32_t b, t;
 
@@ -246,12 +246,16 @@ int quarry_svg_reliability_write(FILE *f, const quarry_svg_reliability *r)
                 x, y0 + side + 13, v, x0 - 5, y + 3, v);
     }
     fprintf(f,
+            "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" "
+            "font-size=\"10\">n</text>\n",
+            x0 - 5, y0 + side + 28);
+    fprintf(f,
             "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
             "font-size=\"11\">the engine's confidence</text>\n"
             "<text x=\"14\" y=\"%.1f\" text-anchor=\"middle\" "
             "font-size=\"11\" transform=\"rotate(-90 14 %.1f)\">share "
             "accepted (observed accuracy)</text>\n",
-            x0 + side / 2, y0 + side + 30, y0 + side / 2, y0 + side / 2);
+            x0 + side / 2, y0 + side + 46, y0 + side / 2, y0 + side / 2);
     for (b = 0; b < r->n_bins; b++) {
         double w = side / r->n_bins, x = x0 + w * b;
         double lo = (double)b / r->n_bins, hi = (double)(b + 1) / r->n_bins;
@@ -268,10 +272,12 @@ int quarry_svg_reliability_write(FILE *f, const quarry_svg_reliability *r)
             fprintf(f, " (%.0f%%), mean confidence %.2f", 100 * acc,
                     r->mean_conf[b]);
         fputs("</title></rect>\n", f);
+        /* The bin's decisions in a row under the axis, clear of the
+         * bars and dots. */
         fprintf(f,
                 "<text class=\"count\" x=\"%.1f\" y=\"%.1f\" "
-                "text-anchor=\"middle\" font-size=\"9\">%lld</text>\n",
-                x + w / 2, y0 + side - bh - 3, (long long)r->n[b]);
+                "text-anchor=\"middle\" font-size=\"10\">%lld</text>\n",
+                x + w / 2, y0 + side + 28, (long long)r->n[b]);
         if (r->n[b] > 0 && !isnan(r->mean_conf[b]))
             /* Where the bin's suggestions sit: their mean confidence. */
             fprintf(f,
@@ -295,7 +301,7 @@ int quarry_svg_reliability_write(FILE *f, const quarry_svg_reliability *r)
             "<text x=\"%.1f\" y=\"%.1f\">share accepted in the bin</text>\n"
             "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#000\"/>\n"
             "<text x=\"%.1f\" y=\"%.1f\">its mean confidence</text>\n"
-            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">numbers: "
+            "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">n: "
             "decisions per bin</text>\n",
             x0 + side + 14, y0 + 10, x0 + side + 34, y0 + 10,
             x0 + side + 40, y0 + 14, x0 + side + 14, y0 + 25,
