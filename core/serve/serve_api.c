@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report.h"
 #include "serve_int.h"
 #include "serve_item.h"
 
@@ -673,6 +674,57 @@ static int api_disagreements(serve_req *r)
                                "items", items));
 }
 
+/* ---- charts: the report's own, drawn by core/report ---------------------- */
+
+static int api_charts(serve_req *r)
+{
+    const quarry_report_chart_info *c;
+    json_t *list = json_array();
+    size_t n = 0, i;
+    if (r->s->engine == NULL)
+        return not_yet(r, "a chart");
+    c = quarry_report_charts(&n);
+    for (i = 0; i < n; i++)
+        json_array_append_new(list, json_pack("{s:s, s:s}", "name",
+                                              c[i].name, "title",
+                                              c[i].title));
+    return answer(r, json_pack("{s:o}", "charts", list));
+}
+
+static int api_chart(serve_req *r, const char *name)
+{
+    quarry_report_options o = QUARRY_REPORT_OPTIONS_INIT;
+    char err[1024] = "";
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f;
+    int status;
+    if (r->s->engine == NULL)
+        return not_yet(r, "a chart");
+    f = open_memstream(&buf, &len);
+    if (f == NULL)
+        return serve_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                           "out of memory");
+    o.title = r->s->project_name;
+    status = quarry_report_chart(r->s->p, r->s->engine, name, f, &o, err,
+                                 sizeof err);
+    if (fclose(f) != 0 && status == QUARRY_OK)
+        status = QUARRY_ENOMEM;
+    if (status != QUARRY_OK) {
+        free(buf);
+        return serve_error(r,
+                           status == QUARRY_ENOTFOUND
+                               ? MHD_HTTP_NOT_FOUND
+                               : MHD_HTTP_INTERNAL_SERVER_ERROR,
+                           "%s", err[0] ? err : quarry_status_str(status));
+    }
+    r->raw = buf;
+    r->raw_len = len;
+    r->raw_type = "image/svg+xml";
+    r->status = MHD_HTTP_OK;
+    return 0;
+}
+
 /* ---- routes ---------------------------------------------------------------- */
 
 void serve_api(serve_req *r)
@@ -707,9 +759,10 @@ void serve_api(serve_req *r)
         api_runs(r);
     else if (get && strcmp(path, "disagreements") == 0)
         api_disagreements(r);
-    else if (get && (strcmp(path, "charts") == 0 ||
-                     strncmp(path, "charts/", 7) == 0))
-        not_yet(r, "a chart on its own");
+    else if (get && strcmp(path, "charts") == 0)
+        api_charts(r);
+    else if (get && strncmp(path, "charts/", 7) == 0 && path[7] != '\0')
+        api_chart(r, path + 7);
     else
         serve_error(r, MHD_HTTP_NOT_FOUND, "no such route: %s /api/%s",
                     r->method, path);

@@ -309,8 +309,17 @@ def endpoints(srv):
     bad(srv, "disagreements limit", "GET", "/api/disagreements?limit=0",
         None, "limit")
     code, ch = srv.json("GET", "/api/charts")
-    check("charts answers (501 until the report library has them)",
-          code in (200, 501), str(ch))
+    names = [c["name"] for c in ch.get("charts", [])]
+    check("charts", code == 200 and "cooccurrence" in names and
+          all(c.get("title") for c in ch["charts"]), str(ch))
+    for name in names:
+        code, got, head = srv.req("GET", "/api/charts/" + name)
+        check("charts/%s: an SVG" % name,
+              code == 200 and "Content-Type: image/svg+xml" in head and
+              got.lstrip().startswith(b"<svg") and
+              got.rstrip().endswith(b"</svg>"), head + got[:200].decode())
+    bad(srv, "charts/NAME unknown", "GET", "/api/charts/nothing", None,
+        "nothing", 404)
     code, n3 = srv.json("GET", "/api/review/next?order=disagreements")
     dx = (n3.get("item") or {}).get("excerpt")
     check("review/next order=disagreements", code == 200 and dx and
@@ -420,7 +429,9 @@ def killed(project, ids):
 
 
 def no_foreign_urls(ports):
-    own = re.compile(r"https?://(127\.0\.0\.1|localhost|\[::1\]):(%s)\b"
+    # The SVG namespace is a name in the charts' xmlns, never fetched.
+    own = re.compile(r"https?://((127\.0\.0\.1|localhost|\[::1\]):(%s)\b"
+                     r"|www\.w3\.org/2000/svg$)"
                      % "|".join(str(p) for p in ports))
     bad_hits = []
     for path, head, body in SEEN:
