@@ -413,23 +413,26 @@
   }
 
   function renderNeighbours(sugg) {
-    var seen = {}, items = [];
+    var byExcerpt = {}, items = [];
     sugg.forEach(function (s) {
       ((s.evidence && s.evidence.neighbours) || []).forEach(function (nb) {
-        var key = nb.excerpt + "\u0000" + nb.code;
-        if (seen[key]) return;
-        seen[key] = true;
-        items.push(nb);
+        var seen = byExcerpt[nb.excerpt];
+        if (!seen) {
+          seen = byExcerpt[nb.excerpt] = { excerpt: nb.excerpt, text: nb.text, similarity: nb.similarity, codes: [] };
+          items.push(seen);
+        }
+        if (seen.codes.indexOf(nb.code) < 0) seen.codes.push(nb.code);
+        if ((nb.similarity || 0) > (seen.similarity || 0)) seen.similarity = nb.similarity;
       });
     });
     items.sort(function (a, b) { return (b.similarity || 0) - (a.similarity || 0); });
-    items = items.slice(0, 6);
+    items = items.slice(0, 5);
     return h("section", { class: "panel", "aria-labelledby": "nb-h" },
       h("h2", { id: "nb-h" }, "Nearest coded excerpts"),
       items.length ? h("ul", { class: "neighbours" }, items.map(function (nb) {
         return h("li", null,
           h("q", null, nb.text || ""),
-          h("span", { class: "nb-meta" }, codeName(nb.code), " · ",
+          h("span", { class: "nb-meta" }, nb.codes.map(codeName).join(", "), " · ",
             h("a", { href: "#/review/" + encodeURIComponent(nb.excerpt) }, nb.excerpt),
             " · similarity " + (Number(nb.similarity) || 0).toFixed(2)));
       })) : h("p", { class: "empty" }, "No coded neighbours to show."));
@@ -767,7 +770,7 @@
     main.appendChild(form);
     main.appendChild(h("div", { class: "panel" }, results));
     var filtersEl = form.querySelector("#filters");
-    api("GET", "/api/facets").then(function (fc) {
+    loadCodebook().catch(function () { return []; }).then(function () { return api("GET", "/api/facets"); }).then(function (fc) {
       state.facets = fc;
       var defs = [["code", "Code", fc.codes], ["source", "Source", fc.sources], ["participant", "Participant", fc.participants],
         ["study", "Study", fc.studies], ["coder", "Coder", fc.coders]];
@@ -776,7 +779,7 @@
           h("option", { value: "" }, "Any"),
           (d[2] || []).map(function (o) {
             var v = o.id || o.code || o.name;
-            var label = (o.name && o.id && o.name !== o.id) ? o.name + " (" + o.id + ")" : (o.name || v);
+            var label = d[0] === "code" && codeName(v) !== v ? codeName(v) + " (" + v + ")" : (o.name || v);
             return h("option", { value: v, selected: f[d[0]] === v }, label + (o.n !== undefined ? " · " + o.n : ""));
           }));
         filtersEl.appendChild(h("div", { class: "field" }, h("label", { for: "f-" + d[0] }, d[1]), sel));
@@ -855,8 +858,9 @@
               h("span", { class: "cb-name" }, c.name), c.is_theme ? h("span", { class: "theme-badge" }, "theme") : null,
               h("div", { class: "mono muted" }, c.id)),
             h("td", { class: "cb-def" }, c.definition || "",
-              c.include ? h("div", null, h("b", null, "Include: "), c.include) : null,
-              c.exclude ? h("div", null, h("b", null, "Exclude: "), c.exclude) : null),
+              (c.include || c.exclude) ? h("details", null, h("summary", null, "Include / exclude"),
+                c.include ? h("div", null, h("b", null, "Include: "), c.include) : null,
+                c.exclude ? h("div", null, h("b", null, "Exclude: "), c.exclude) : null) : null),
             h("td", { class: "n" }, c.n_codings || 0), h("td", { class: "n" }, c.n_excerpts || 0));
         })));
       box.appendChild(h("div", { class: "panel" }, codes.length ? table : h("p", { class: "empty" }, "The codebook is empty: add a code.")));
