@@ -37,8 +37,16 @@ def check(what, ok, detail=""):
     return ok
 
 
-def run(args, **kw):
-    return subprocess.run(args, check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+class SetupError(Exception):
+    pass
+
+
+def run(args):
+    """Runs a quarry command; its stderr goes with the error when it fails."""
+    r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        raise SetupError("%s exited %d: %s" % (" ".join(args[:3]), r.returncode, r.stderr.strip()))
+    return r
 
 
 def build_project(quarry, root, work):
@@ -138,10 +146,21 @@ def main():
     os.makedirs(screens)
     os.environ.pop("QUARRY_FIXED_TIME", None)
 
-    project = build_project(quarry, root, work)
+    try:
+        project = build_project(quarry, root, work)
+    except SetupError as e:
+        print("FAIL setup: %s" % e)
+        return 1
     profile = tempfile.mkdtemp(prefix="quarry-chromium-")
     log = open(os.path.join(work, "serve.log"), "w")
-    server, url = start_server(quarry, project, log)
+    try:
+        server, url = start_server(quarry, project, log)
+    except RuntimeError as e:
+        log.close()
+        print("FAIL %s" % e)
+        with open(os.path.join(work, "serve.log")) as f:
+            sys.stdout.write(f.read()[-2000:])
+        return 1
     driver = None
     try:
         driver = start_browser(profile)
@@ -254,12 +273,20 @@ def drive(driver, quarry, project, url, screens):
         driver.execute_script("window.location.hash = '#/" + name + "';")
         ok = wait(driver, name + " page renders",
                   lambda d: d.execute_script("return !!document.querySelector(arguments[0]);", ready))
+        if name == "runs":  # the newest run's plugins and options, unfolded
+            driver.execute_script("var d = document.querySelector('.runs-table details'); if (d) d.open = true;")
         time.sleep(0.4)
         driver.save_screenshot(os.path.join(screens, name + ".png"))
+        # An endpoint the server does not have yet (501) must be said in
+        # place; any other error is a failure.
         errors = driver.execute_script(
             "return Array.prototype.map.call(document.querySelectorAll('main .error-box'),"
-            " function (e) { return e.textContent; });")
-        check(name + " page shows no API error", ok is not None and not errors, "; ".join(errors or []))
+            " function (e) { return [e.getAttribute('data-status'), e.textContent]; });") or []
+        for status, text in errors:
+            if status == "501":
+                print("     note: %s page: %s" % (name, text))
+        bad = [text for status, text in errors if status != "501"]
+        check(name + " page renders without an API error", ok is not None and not bad, "; ".join(bad))
 
     # nothing asked of any other host
     urls = driver.execute_script(
@@ -276,11 +303,16 @@ def drive(driver, quarry, project, url, screens):
                       if u.startswith(("http:", "https:", "ws:", "wss:")) and not u.startswith(origin + "/")
                       and u != origin})
     check("%d requests, all to the server" % len(urls), urls and not foreign, ", ".join(foreign[:5]))
-    console = [e["message"] for e in driver.get_log("browser") if e.get("level") == "SEVERE"]
+    console = [e["message"] for e in driver.get_log("browser")
+               if e.get("level") == "SEVERE" and "status of 501" not in e["message"]]
     check("no errors in the browser console", not console, "; ".join(console[:3]))
 
     # the project, as the CLI sees it
-    out = run([quarry, "export", project, "--format", "csv"]).stdout
+    try:
+        out = run([quarry, "export", project, "--format", "csv"]).stdout
+    except SetupError as e:
+        check("quarry export reads the project", False, str(e))
+        return 1
     rows = [r for r in csv.DictReader(io.StringIO(out))]
     got = {(r["id"], r["code"]): r["origin"] for r in rows if r["coder"] == "tester"}
     check("export: the accepted suggestion by tester",

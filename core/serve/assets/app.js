@@ -81,7 +81,8 @@
   }
   function errorBox(err, what) {
     var msg = err && err.message ? err.message : String(err);
-    return h("div", { class: "error-box", role: "alert" }, what ? what + ": " : "", msg);
+    return h("div", { class: "error-box", role: "alert", "data-status": err && err.status !== undefined ? err.status : null },
+      what ? what + ": " : "", msg);
   }
 
   /* ---------- status line (aria-live) ---------- */
@@ -971,7 +972,7 @@
         }))),
         h("tbody", null, runs.map(function (r) {
           return h("tr", null,
-            h("td", { class: "mono" }, r.run), h("td", null, r.command || ""), h("td", null, when(r.started_at)),
+            h("td", { class: "mono" }, r.run), h("td", { class: "cmd mono" }, r.command || ""), h("td", null, when(r.started_at)),
             h("td", { class: "n" }, r.seconds !== undefined && r.seconds !== null ? Number(r.seconds).toFixed(2) : ""),
             h("td", null, r.quarry_version || ""),
             h("td", { class: "n" }, r.n_train), h("td", { class: "n" }, r.n_input),
