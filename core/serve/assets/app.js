@@ -785,17 +785,30 @@
           }));
         filtersEl.appendChild(h("div", { class: "field" }, h("label", { for: "f-" + d[0] }, d[1]), sel));
       });
-      var sp = h("select", { id: "f-speaker", onchange: function () { f.speaker = sp.value; f.offset = 0; loadBrowse(); } },
-        [["", "Anyone"], ["participants", "Participants"], ["interviewers", "Interviewers"]].map(function (o) {
-          return h("option", { value: o[0], selected: f.speaker === o[0] }, o[1]);
-        }));
-      filtersEl.appendChild(h("div", { class: "field" }, h("label", { for: "f-speaker" }, "Speaker"), sp));
+      /* the facets list no speakers: a speaker is typed as in the transcript */
+      filtersEl.appendChild(h("div", { class: "field" }, h("label", { for: "f-speaker" }, "Speaker"),
+        h("input", { id: "f-speaker", value: f.speaker, placeholder: "e.g. P01", oninput: debounce(function (ev) {
+          f.speaker = ev.target.value.trim(); f.offset = 0; loadBrowse(); }, 300) })));
     }).catch(function (e) { filtersEl.appendChild(errorBox(e, "Filters unavailable")); });
     loadBrowse();
   }
   function debounce(fn, ms) {
     var t = null;
     return function () { var a = arguments, self = this; clearTimeout(t); t = setTimeout(function () { fn.apply(self, a); }, ms); };
+  }
+  /* the text with every case-insensitive occurrence of q marked */
+  function marked(text, q) {
+    var frag = document.createDocumentFragment();
+    /* (a lower-casing that changes the length would shift the marks) */
+    if (!q || text.toLowerCase().length !== text.length) { frag.appendChild(document.createTextNode(text)); return frag; }
+    var lower = text.toLowerCase(), needle = q.toLowerCase(), at = 0, i;
+    while ((i = lower.indexOf(needle, at)) >= 0) {
+      if (i > at) frag.appendChild(document.createTextNode(text.slice(at, i)));
+      frag.appendChild(h("mark", null, text.slice(i, i + needle.length)));
+      at = i + needle.length;
+    }
+    if (at < text.length) frag.appendChild(document.createTextNode(text.slice(at)));
+    return frag;
   }
   var browseSeq = 0;
   function loadBrowse() {
@@ -821,7 +834,7 @@
             x.speaker ? h("span", null, x.speaker) : null,
             x.study ? h("span", null, "study " + x.study) : null,
             x.memos ? h("span", null, x.memos + " memo" + (x.memos === 1 ? "" : "s")) : null),
-          h("span", { class: "r-text" }, x.text),
+          h("span", { class: "r-text" }, marked(x.text || "", f.q)),
           h("span", { class: "chips" }, (x.codings || []).map(function (c) {
             return h("span", { class: "chip", title: originWord(c.origin) + (c.time ? ", " + when(c.time) : "") },
               c.name || c.code, h("span", { class: "k" }, "· " + c.coder + ", " + originWord(c.origin) + (c.time ? ", " + when(c.time) : "")));
