@@ -23,6 +23,7 @@ static const struct {
     {"synth", cmd_synth, "themes against studies: the meta-synthesis table"},
     {"export", cmd_export, "a project's codings as CSV, JSONL or REFI-QDA"},
     {"report", cmd_report, "a project as one HTML report (codebook, charts)"},
+    {"serve", cmd_serve, "the project in a web page on this computer"},
     {"plugins", cmd_plugins, "list plugins, or one plugin's options"},
 };
 

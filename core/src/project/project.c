@@ -653,7 +653,8 @@ static int unreadable(quarry_project *p)
 
 /* A read-only open still opens read-write when an interrupted write (a
  * killed quarry, a power cut) may have left a hot journal: only a
- * read-write handle may roll it back, which SQLite does on the first read;
+ * read-write handle may roll it back (or replay a write-ahead log), which
+ * SQLite does on the first read;
  * a read-only one fails every read instead. The handle stays read-only
  * for quarry (p->readonly, PRAGMA query_only). Needs write access to the
  * file and to its folder (the journal is deleted). */
@@ -667,7 +668,11 @@ static int may_recover(const char *path)
         return 0;
     memcpy(journal, path, n);
     memcpy(journal + n, "-journal", sizeof "-journal");
-    ok = access(journal, F_OK) == 0 && access(path, W_OK) == 0;
+    ok = access(journal, F_OK) == 0;
+    /* A write-ahead log left by a killed `quarry serve` (quarry_project_
+     * share) is replayed the same way. */
+    memcpy(journal + n, "-wal", sizeof "-wal");
+    ok = (ok || access(journal, F_OK) == 0) && access(path, W_OK) == 0;
     free(journal);
     if (!ok)
         return 0;

@@ -1,0 +1,41 @@
+/*
+ * serve.h -- the local web workbench (`quarry serve`): an HTTP server on
+ * loopback over one open project, serving the embedded page and the JSON
+ * API of core/serve/API.md through the public library calls.
+ *
+ * Never prints, never exits: failures come back as a quarry status with
+ * the message in err; warnings go to the options' warn callback.
+ */
+#ifndef QUARRY_SERVE_H
+#define QUARRY_SERVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "quarry/quarry.h"
+
+typedef struct quarry_server quarry_server;
+
+typedef struct quarry_serve_options {
+    const char *path;   /* the project file (its name is shown, no folders) */
+    uint16_t port;      /* 0: a free port */
+    const char *coder;  /* the coder of writes that name none; may be NULL */
+    /* An address to listen on instead of loopback (127.0.0.1 and ::1);
+     * NULL for loopback. */
+    const char *listen;
+} quarry_serve_options;
+
+/* Start serving p (opened read-write by the caller, who keeps it until
+ * after quarry_serve_stop). Requests are answered by threads of the
+ * server, one at a time on p. QUARRY_OK and *out, or a status with the
+ * message in err (a port in use, a bad --listen address). */
+int quarry_serve_start(quarry_project *p, const quarry_serve_options *o,
+                       quarry_server **out, char *err, size_t errcap);
+
+/* "http://127.0.0.1:PORT/?token=TOKEN": the address to open. */
+const char *quarry_serve_url(const quarry_server *s);
+
+/* Stop answering (requests under way finish first) and free s. NULL-safe. */
+void quarry_serve_stop(quarry_server *s);
+
+#endif

@@ -1,0 +1,605 @@
+/*
+ * project_browse.c -- read-only views for a page that browses a project
+ * (quarry/project_browse.h, the workbench): excerpts filtered and
+ * paginated in SQL (LIMIT/OFFSET, so a page of 50 out of 100,000 reads
+ * what it shows), facet counts, the codings of one excerpt, the
+ * codebook's notes, the memo total, the excerpts coders disagree on; and
+ * quarry_project_share, which switches the file to the write-ahead log
+ * and adds the indexes these queries use.
+ *
+ * The indexes are added by quarry_project_share rather than by a schema
+ * upgrade: they change no table, an older quarry ignores them, and a
+ * read-only open never has to write them. Without them every query here
+ * still answers, only slower on a large project.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "project_db.h"
+#include "quarry/project_browse.h"
+
+/* The attribute expressions the filters and facets use: spelled exactly
+ * as the indexes below, so that SQLite uses them. */
+#define ATTR_PARTICIPANT "json_extract(e.attributes, '$.participant')"
+#define ATTR_STUDY "json_extract(e.attributes, '$.study')"
+
+static const char share_indexes[] =
+    "BEGIN IMMEDIATE;"
+    "CREATE INDEX IF NOT EXISTS excerpts_participant"
+    " ON excerpts(json_extract(attributes, '$.participant'));"
+    "CREATE INDEX IF NOT EXISTS excerpts_study"
+    " ON excerpts(json_extract(attributes, '$.study'));"
+    "CREATE INDEX IF NOT EXISTS excerpts_speaker ON excerpts(speaker);"
+    "CREATE INDEX IF NOT EXISTS codings_code ON codings(code_id, excerpt_id);"
+    "CREATE INDEX IF NOT EXISTS codings_coder"
+    " ON codings(coder_id, excerpt_id);"
+    "CREATE INDEX IF NOT EXISTS suggestions_run"
+    " ON suggestions(run_id, excerpt_id);"
+    "COMMIT;";
+
+int quarry_project_share(quarry_project *p, int on)
+{
+    sqlite3_stmt *st;
+    const char *mode;
+    int status = project_check(p, 1);
+    if (status != QUARRY_OK)
+        return status;
+    if (!on) {
+        /* Leaving WAL needs the file to itself: do not wait for others. */
+        sqlite3_busy_timeout(p->db, 0);
+        sqlite3_exec(p->db, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
+        sqlite3_busy_timeout(p->db, 5000);
+        return QUARRY_OK;
+    }
+    st = project_prepare(p, "PRAGMA journal_mode = WAL");
+    if (st == NULL)
+        return QUARRY_EIO;
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        status = project_db_fail(p, "cannot switch to the write-ahead log");
+        sqlite3_finalize(st);
+        return status;
+    }
+    mode = project_col_text(st, 0);
+    if (mode == NULL || strcmp(mode, "wal") != 0)
+        status = project_fail(p, QUARRY_EIO,
+                              "%s: cannot switch to the write-ahead log "
+                              "(the file system may not support it; "
+                              "journal mode %s)",
+                              p->path, mode ? mode : "unknown");
+    sqlite3_finalize(st);
+    if (status != QUARRY_OK)
+        return status;
+    if (sqlite3_exec(p->db, share_indexes, NULL, NULL, NULL) != SQLITE_OK) {
+        status = project_db_fail(p, "cannot add the browsing indexes");
+        sqlite3_exec(p->db, "ROLLBACK", NULL, NULL, NULL);
+    }
+    return status;
+}
+
+/* ---- excerpts, filtered and paginated ----------------------------------- */
+
+/* A LIKE pattern matching s anywhere, with %, _ and \ escaped. */
+static char *like_pattern(const char *s)
+{
+    size_t n = strlen(s), i, k = 0;
+    char *out = malloc(2 * n + 3);
+    if (out == NULL)
+        return NULL;
+    out[k++] = '%';
+    for (i = 0; i < n; i++) {
+        if (s[i] == '%' || s[i] == '_' || s[i] == '\\')
+            out[k++] = '\\';
+        out[k++] = s[i];
+    }
+    out[k++] = '%';
+    out[k] = '\0';
+    return out;
+}
+
+/* " WHERE ..." for f into buf: each filter set adds its condition, bound
+ * as ?1 code, ?2 source, ?3 participant, ?4 study, ?5 speaker, ?6 coder,
+ * ?7 the text pattern. */
+static void browse_where(const quarry_browse_filter *f, char *buf, size_t cap)
+{
+    size_t n = 0;
+    const char *and = " WHERE ";
+#define ADD(cond)                                                             \
+    do {                                                                      \
+        n += (size_t)snprintf(buf + n, n < cap ? cap - n : 0, "%s%s", and,    \
+                              cond);                                          \
+        and = " AND ";                                                        \
+    } while (0)
+    buf[0] = '\0';
+    if (f->code != NULL && f->coder != NULL)
+        ADD("e.id IN (SELECT g.excerpt_id FROM codings g"
+            " WHERE g.code_id = (SELECT id FROM codes WHERE code = ?1)"
+            " AND g.coder_id = (SELECT id FROM coders WHERE name = ?6))");
+    else if (f->code != NULL)
+        ADD("e.id IN (SELECT g.excerpt_id FROM codings g"
+            " WHERE g.code_id = (SELECT id FROM codes WHERE code = ?1))");
+    else if (f->coder != NULL)
+        ADD("e.id IN (SELECT g.excerpt_id FROM codings g"
+            " WHERE g.coder_id = (SELECT id FROM coders WHERE name = ?6))");
+    if (f->source != NULL)
+        ADD("e.source_id IN (SELECT s.id FROM sources s WHERE s.name = ?2"
+            " OR (length(s.name) > length(?2) AND"
+            " substr(s.name, -length(?2) - 1) IN ('/' || ?2, '\\' || ?2)))");
+    if (f->participant != NULL)
+        ADD(ATTR_PARTICIPANT " = ?3");
+    if (f->study != NULL)
+        ADD(ATTR_STUDY " = ?4");
+    if (f->speaker != NULL)
+        ADD("e.speaker = ?5");
+    if (f->q != NULL)
+        ADD("e.text LIKE ?7 ESCAPE '\\'");
+#undef ADD
+}
+
+static void browse_bind(sqlite3_stmt *st, const quarry_browse_filter *f,
+                        const char *pattern)
+{
+    if (f->code != NULL)
+        sqlite3_bind_text(st, 1, f->code, -1, SQLITE_STATIC);
+    if (f->source != NULL)
+        sqlite3_bind_text(st, 2, f->source, -1, SQLITE_STATIC);
+    if (f->participant != NULL)
+        sqlite3_bind_text(st, 3, f->participant, -1, SQLITE_STATIC);
+    if (f->study != NULL)
+        sqlite3_bind_text(st, 4, f->study, -1, SQLITE_STATIC);
+    if (f->speaker != NULL)
+        sqlite3_bind_text(st, 5, f->speaker, -1, SQLITE_STATIC);
+    if (f->coder != NULL)
+        sqlite3_bind_text(st, 6, f->coder, -1, SQLITE_STATIC);
+    if (pattern != NULL)
+        sqlite3_bind_text(st, 7, pattern, -1, SQLITE_STATIC);
+}
+
+/* The codings of row id, copied (they must outlive the statement's
+ * steps): *out an array of *n with the strings after it in one block. */
+typedef struct coding_list {
+    quarry_coding_view *v;
+    int32_t n, cap;
+    char **strs;
+    size_t n_strs, cap_strs;
+} coding_list;
+
+static void coding_list_clear(coding_list *l)
+{
+    size_t i;
+    for (i = 0; i < l->n_strs; i++)
+        free(l->strs[i]);
+    l->n_strs = 0;
+    l->n = 0;
+}
+
+static void coding_list_free(coding_list *l)
+{
+    coding_list_clear(l);
+    free(l->strs);
+    free(l->v);
+}
+
+static const char *coding_list_dup(coding_list *l, const char *s, int *oom)
+{
+    char *d;
+    if (s == NULL)
+        return NULL;
+    if (l->n_strs == l->cap_strs) {
+        size_t cap = l->cap_strs ? 2 * l->cap_strs : 32;
+        char **g = realloc(l->strs, cap * sizeof *g);
+        if (g == NULL) {
+            *oom = 1;
+            return NULL;
+        }
+        l->strs = g;
+        l->cap_strs = cap;
+    }
+    d = strdup(s);
+    if (d == NULL) {
+        *oom = 1;
+        return NULL;
+    }
+    l->strs[l->n_strs++] = d;
+    return d;
+}
+
+static const char codings_sql[] =
+    "SELECT k.code, k.name, c.name, g.origin, g.made_at FROM codings g"
+    " JOIN codes k ON k.id = g.code_id JOIN coders c ON c.id = g.coder_id"
+    " WHERE g.excerpt_id = ?1 ORDER BY k.position, c.name";
+
+/* Read the codings of excerpt row into l with st (codings_sql, reset
+ * here). */
+static int read_codings(quarry_project *p, sqlite3_stmt *st, int64_t row,
+                        coding_list *l)
+{
+    int rc, oom = 0;
+    coding_list_clear(l);
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, row);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        quarry_coding_view *c;
+        if (l->n == l->cap) {
+            int32_t cap = l->cap ? 2 * l->cap : 8;
+            quarry_coding_view *g = realloc(l->v, (size_t)cap * sizeof *g);
+            if (g == NULL)
+                return project_fail(p, QUARRY_ENOMEM, "out of memory");
+            l->v = g;
+            l->cap = cap;
+        }
+        c = &l->v[l->n++];
+        c->code = coding_list_dup(l, project_col_text(st, 0), &oom);
+        c->name = coding_list_dup(l, project_col_text(st, 1), &oom);
+        c->coder = coding_list_dup(l, project_col_text(st, 2), &oom);
+        c->origin = coding_list_dup(l, project_col_text(st, 3), &oom);
+        c->time = coding_list_dup(l, project_col_text(st, 4), &oom);
+        if (oom)
+            return project_fail(p, QUARRY_ENOMEM, "out of memory");
+    }
+    if (rc != SQLITE_DONE)
+        return project_db_fail(p, "cannot read the codings");
+    return QUARRY_OK;
+}
+
+int quarry_project_browse(quarry_project *p, const quarry_browse_filter *f,
+                          int64_t *total,
+                          int (*fn)(void *ctx, const quarry_browse_row *r),
+                          void *ctx)
+{
+    char where[2048], sql[4096];
+    char *pattern = NULL;
+    sqlite3_stmt *st = NULL, *cst = NULL, *mst = NULL;
+    coding_list codings = {0};
+    int rc, status = project_check(p, 0);
+    if (status != QUARRY_OK)
+        return status;
+    if (f == NULL || fn == NULL || f->version < 1)
+        return project_fail(p, QUARRY_EINVAL, "no filter");
+    if (f->limit < 1 || f->limit > QUARRY_BROWSE_LIMIT_MAX)
+        return project_fail(p, QUARRY_ERANGE,
+                            "limit: %d is not between 1 and %d", f->limit,
+                            QUARRY_BROWSE_LIMIT_MAX);
+    if (f->offset < 0)
+        return project_fail(p, QUARRY_ERANGE, "offset: %lld is negative",
+                            (long long)f->offset);
+    if (f->q != NULL && (pattern = like_pattern(f->q)) == NULL)
+        return project_fail(p, QUARRY_ENOMEM, "out of memory");
+    browse_where(f, where, sizeof where);
+    if (total != NULL) {
+        *total = 0;
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM excerpts e%s", where);
+        st = project_prepare(p, sql);
+        if (st == NULL) {
+            status = QUARRY_EIO;
+            goto out;
+        }
+        browse_bind(st, f, pattern);
+        if (sqlite3_step(st) == SQLITE_ROW)
+            *total = sqlite3_column_int64(st, 0);
+        else
+            status = project_db_fail(p, "cannot count the excerpts");
+        sqlite3_finalize(st);
+        st = NULL;
+        if (status != QUARRY_OK)
+            goto out;
+    }
+    snprintf(sql, sizeof sql,
+             "SELECT e.id, e.xid, s.name, e.speaker, " ATTR_PARTICIPANT ", "
+             ATTR_STUDY ", e.line, e.text FROM excerpts e"
+             " JOIN sources s ON s.id = e.source_id%s"
+             " ORDER BY e.id LIMIT ?8 OFFSET ?9",
+             where);
+    st = project_prepare(p, sql);
+    cst = project_prepare(p, codings_sql);
+    mst = project_prepare(p, "SELECT count(*) FROM memos WHERE excerpt_id = ?1");
+    if (st == NULL || cst == NULL || mst == NULL) {
+        status = QUARRY_EIO;
+        goto out;
+    }
+    browse_bind(st, f, pattern);
+    sqlite3_bind_int(st, 8, f->limit);
+    sqlite3_bind_int64(st, 9, f->offset);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        quarry_browse_row r;
+        int64_t row = sqlite3_column_int64(st, 0);
+        memset(&r, 0, sizeof r);
+        status = read_codings(p, cst, row, &codings);
+        if (status != QUARRY_OK)
+            goto out;
+        sqlite3_reset(mst);
+        sqlite3_bind_int64(mst, 1, row);
+        if (sqlite3_step(mst) == SQLITE_ROW)
+            r.memos = sqlite3_column_int64(mst, 0);
+        r.excerpt = project_col_text(st, 1);
+        r.source = project_source_base(project_col_text(st, 2));
+        r.speaker = project_col_text(st, 3);
+        r.participant = project_col_text(st, 4);
+        r.study = project_col_text(st, 5);
+        r.line = sqlite3_column_int64(st, 6);
+        r.text = project_col_text(st, 7);
+        r.n_codings = codings.n;
+        r.codings = codings.v;
+        status = fn(ctx, &r);
+        if (status != 0)
+            goto out;
+    }
+    if (rc != SQLITE_DONE)
+        status = project_db_fail(p, "cannot read the excerpts");
+out:
+    sqlite3_finalize(st);
+    sqlite3_finalize(cst);
+    sqlite3_finalize(mst);
+    coding_list_free(&codings);
+    free(pattern);
+    return status;
+}
+
+/* ---- facets --------------------------------------------------------------- */
+
+static const struct {
+    const char *facet;
+    const char *sql;
+} facet_sql[] = {
+    {"sources", "SELECT s.name, count(e.id) FROM sources s"
+                " JOIN excerpts e ON e.source_id = s.id"
+                " GROUP BY s.id ORDER BY s.name"},
+    {"participants", "SELECT " ATTR_PARTICIPANT ", count(*) FROM excerpts e"
+                     " WHERE " ATTR_PARTICIPANT " IS NOT NULL"
+                     " GROUP BY 1 ORDER BY 1"},
+    {"studies", "SELECT " ATTR_STUDY ", count(*) FROM excerpts e"
+                " WHERE " ATTR_STUDY " IS NOT NULL GROUP BY 1 ORDER BY 1"},
+    {"coders", "SELECT c.name, (SELECT count(DISTINCT g.excerpt_id)"
+               " FROM codings g WHERE g.coder_id = c.id) FROM coders c"
+               " WHERE EXISTS (SELECT 1 FROM codings g"
+               " WHERE g.coder_id = c.id) ORDER BY c.name"},
+    {"codes", "SELECT k.code, (SELECT count(DISTINCT g.excerpt_id)"
+              " FROM codings g WHERE g.code_id = k.id) FROM codes k"
+              " ORDER BY k.position"},
+};
+
+int quarry_project_facets(quarry_project *p,
+                          int (*fn)(void *ctx, const char *facet,
+                                    const char *name, int64_t n),
+                          void *ctx)
+{
+    size_t i;
+    int rc, status = project_check(p, 0);
+    if (status != QUARRY_OK)
+        return status;
+    if (fn == NULL)
+        return project_fail(p, QUARRY_EINVAL, "no callback");
+    for (i = 0; i < sizeof facet_sql / sizeof facet_sql[0]; i++) {
+        sqlite3_stmt *st = project_prepare(p, facet_sql[i].sql);
+        int is_source = i == 0;
+        if (st == NULL)
+            return QUARRY_EIO;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *name = project_col_text(st, 0);
+            if (is_source)
+                name = project_source_base(name);
+            status = fn(ctx, facet_sql[i].facet, name ? name : "",
+                        sqlite3_column_int64(st, 1));
+            if (status != 0)
+                break;
+        }
+        if (status == 0 && rc != SQLITE_DONE)
+            status = project_db_fail(p, "cannot count the facets");
+        sqlite3_finalize(st);
+        if (status != 0)
+            return status;
+    }
+    return QUARRY_OK;
+}
+
+/* ---- one excerpt's codings, the codebook's notes, the memo total --------- */
+
+int quarry_project_excerpt_codings(quarry_project *p, const char *excerpt,
+                                   int (*fn)(void *ctx,
+                                             const quarry_coding_view *c),
+                                   void *ctx)
+{
+    sqlite3_stmt *st;
+    int64_t row = 0;
+    int rc, status = project_check(p, 0);
+    if (status != QUARRY_OK)
+        return status;
+    if (excerpt == NULL || fn == NULL)
+        return project_fail(p, QUARRY_EINVAL, "no excerpt");
+    status = project_excerpt_id(p, excerpt, &row);
+    if (status != QUARRY_OK)
+        return status;
+    if (row == 0)
+        return project_fail(p, QUARRY_ENOTFOUND,
+                            "no excerpt \"%s\" in the project", excerpt);
+    st = project_prepare(p, codings_sql);
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_int64(st, 1, row);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        quarry_coding_view c;
+        c.code = project_col_text(st, 0);
+        c.name = project_col_text(st, 1);
+        c.coder = project_col_text(st, 2);
+        c.origin = project_col_text(st, 3);
+        c.time = project_col_text(st, 4);
+        status = fn(ctx, &c);
+        if (status != 0)
+            break;
+    }
+    if (status == 0 && rc != SQLITE_DONE)
+        status = project_db_fail(p, "cannot read the codings");
+    sqlite3_finalize(st);
+    return status;
+}
+
+int quarry_project_excerpt_text(quarry_project *p, const char *excerpt,
+                                const char **text)
+{
+    sqlite3_stmt *st;
+    int rc, status = project_check(p, 0);
+    if (status != QUARRY_OK)
+        return status;
+    if (excerpt == NULL || text == NULL)
+        return project_fail(p, QUARRY_EINVAL, "no excerpt");
+    project_scratch_reset(p);
+    *text = NULL;
+    st = project_prepare(p, "SELECT text FROM excerpts WHERE xid = ?1");
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_text(st, 1, excerpt, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *text = project_scratch_dup(p, project_col_text(st, 0));
+        if (*text == NULL)
+            status = project_fail(p, QUARRY_ENOMEM, "out of memory");
+    } else if (rc == SQLITE_DONE) {
+        status = project_fail(p, QUARRY_ENOTFOUND,
+                              "no excerpt \"%s\" in the project", excerpt);
+    } else {
+        status = project_db_fail(p, "cannot read the excerpt");
+    }
+    sqlite3_finalize(st);
+    return status;
+}
+
+int quarry_project_code_notes(quarry_project *p,
+                              int (*fn)(void *ctx,
+                                        const quarry_code_notes *n),
+                              void *ctx)
+{
+    sqlite3_stmt *st;
+    int rc, status = project_check(p, 0);
+    if (status != QUARRY_OK)
+        return status;
+    if (fn == NULL)
+        return project_fail(p, QUARRY_EINVAL, "no callback");
+    st = project_prepare(p, "SELECT code, include_note, exclude_note,"
+                            " keywords FROM codes ORDER BY position");
+    if (st == NULL)
+        return QUARRY_EIO;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        quarry_code_notes n;
+        n.code = project_col_text(st, 0);
+        n.include = project_col_text(st, 1);
+        n.exclude = project_col_text(st, 2);
+        n.keywords = project_col_text(st, 3);
+        if (n.keywords == NULL)
+            n.keywords = "[]";
+        status = fn(ctx, &n);
+        if (status != 0)
+            break;
+    }
+    if (status == 0 && rc != SQLITE_DONE)
+        status = project_db_fail(p, "cannot read the codebook");
+    sqlite3_finalize(st);
+    return status;
+}
+
+int quarry_project_coders(quarry_project *p,
+                          int (*fn)(void *ctx, const char *name), void *ctx)
+{
+    sqlite3_stmt *st;
+    int rc, status = project_check(p, 0);
+    if (status != QUARRY_OK)
+        return status;
+    if (fn == NULL)
+        return project_fail(p, QUARRY_EINVAL, "no callback");
+    st = project_prepare(p, "SELECT name FROM coders WHERE kind = 'person'"
+                            " ORDER BY name");
+    if (st == NULL)
+        return QUARRY_EIO;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        status = fn(ctx, project_col_text(st, 0));
+        if (status != 0)
+            break;
+    }
+    if (status == 0 && rc != SQLITE_DONE)
+        status = project_db_fail(p, "cannot read the coders");
+    sqlite3_finalize(st);
+    return status;
+}
+
+int quarry_project_memo_total(quarry_project *p, int64_t *n)
+{
+    sqlite3_stmt *st;
+    int status = project_check(p, 0);
+    if (status != QUARRY_OK)
+        return status;
+    if (n == NULL)
+        return project_fail(p, QUARRY_EINVAL, "no count");
+    *n = 0;
+    st = project_prepare(p, "SELECT count(*) FROM memos");
+    if (st == NULL)
+        return QUARRY_EIO;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *n = sqlite3_column_int64(st, 0);
+    else
+        status = project_db_fail(p, "cannot count the memos");
+    sqlite3_finalize(st);
+    return status;
+}
+
+/* ---- disagreements -------------------------------------------------------- */
+
+/* Excerpts with codings by two coders or more, one of whose codes some
+ * of those coders did not give. */
+static const char disagree_from[] =
+    " FROM excerpts e JOIN (SELECT g.excerpt_id AS x,"
+    "  count(DISTINCT g.coder_id) AS nc FROM codings g"
+    "  GROUP BY g.excerpt_id HAVING nc >= 2) d ON e.id = d.x"
+    " WHERE EXISTS (SELECT 1 FROM codings h WHERE h.excerpt_id = d.x"
+    "  GROUP BY h.code_id HAVING count(DISTINCT h.coder_id) < d.nc)";
+
+int quarry_project_disagreements(quarry_project *p, int64_t offset,
+                                 int32_t limit, int64_t *total,
+                                 int (*fn)(void *ctx, const char *excerpt,
+                                           const char *text),
+                                 void *ctx)
+{
+    char sql[1024];
+    sqlite3_stmt *st;
+    int rc, status = project_check(p, 0);
+    if (status != QUARRY_OK)
+        return status;
+    if (fn == NULL)
+        return project_fail(p, QUARRY_EINVAL, "no callback");
+    if (limit < 1 || limit > QUARRY_BROWSE_LIMIT_MAX)
+        return project_fail(p, QUARRY_ERANGE,
+                            "limit: %d is not between 1 and %d", limit,
+                            QUARRY_BROWSE_LIMIT_MAX);
+    if (offset < 0)
+        return project_fail(p, QUARRY_ERANGE, "offset: %lld is negative",
+                            (long long)offset);
+    if (total != NULL) {
+        *total = 0;
+        snprintf(sql, sizeof sql, "SELECT count(*)%s", disagree_from);
+        st = project_prepare(p, sql);
+        if (st == NULL)
+            return QUARRY_EIO;
+        if (sqlite3_step(st) == SQLITE_ROW)
+            *total = sqlite3_column_int64(st, 0);
+        else
+            status = project_db_fail(p, "cannot count the disagreements");
+        sqlite3_finalize(st);
+        if (status != QUARRY_OK)
+            return status;
+    }
+    snprintf(sql, sizeof sql,
+             "SELECT e.xid, e.text%s ORDER BY e.id LIMIT ?1 OFFSET ?2",
+             disagree_from);
+    st = project_prepare(p, sql);
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_int(st, 1, limit);
+    sqlite3_bind_int64(st, 2, offset);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        status = fn(ctx, project_col_text(st, 0), project_col_text(st, 1));
+        if (status != 0)
+            break;
+    }
+    if (status == 0 && rc != SQLITE_DONE)
+        status = project_db_fail(p, "cannot read the disagreements");
+    sqlite3_finalize(st);
+    return status;
+}

@@ -1,0 +1,447 @@
+#!/usr/bin/env python3
+"""quarry serve, end to end with curl: builds a project from the PSS demo
+corpus (two coders, a suggest run), starts the server on port 0 and checks
+  - the security rules of core/serve/API.md: 403 without a token, with a
+    wrong one, with a foreign Host, a foreign Origin on a write, a write
+    with the cookie alone; 413 over 1 MiB; the headers; the cookie;
+  - every endpoint's answer, and one bad input each (the message names
+    the field);
+  - two servers (two coders) on one project file writing at the same time:
+    every decision is there afterwards;
+  - a server killed (SIGKILL) in a burst of writes: `quarry export` opens
+    the project and every acknowledged write is there;
+  - no answer names an http(s) URL of another host.
+usage: run_serve.py QUARRY SOURCE_ROOT WORK_DIR"""
+import http.client
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+
+QUARRY, ROOT, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
+FAILS = []
+SEEN = []  # every answer (headers and body), for the URL check
+
+
+T0 = time.time()
+
+
+def check(what, ok, detail=""):
+    print("%5.1fs " % (time.time() - T0), end="")
+    print(("ok   " if ok else "FAIL ") + what + ("" if ok else ": " + detail))
+    if not ok:
+        FAILS.append(what)
+
+
+def run(*args, **kw):
+    return subprocess.run([QUARRY] + list(args), cwd=ROOT,
+                          capture_output=True, text=True, **kw)
+
+
+class Server:
+    def __init__(self, project, *args):
+        self.err = open(os.path.join(WORK, "serve-%d.err" % id(self)), "w+")
+        self.proc = subprocess.Popen([QUARRY, "serve", project] + list(args),
+                                     stdout=subprocess.PIPE, stderr=self.err,
+                                     cwd=ROOT)
+        ready, _, _ = select.select([self.proc.stdout], [], [], 30)
+        line = self.proc.stdout.readline().decode() if ready else ""
+        m = re.match(r"^http://127\.0\.0\.1:(\d+)/\?token=([0-9a-f]{64})$",
+                     line.strip())
+        if m is None:
+            self.err.seek(0)
+            raise SystemExit("FAIL the first stdout line is the URL: %r %s"
+                             % (line, self.err.read()))
+        self.port, self.token = int(m.group(1)), m.group(2)
+        self.base = "http://127.0.0.1:%d" % self.port
+
+    def req(self, method, path, body=None, token="header", headers=(),
+            host=None, raw=None):
+        """(status, body bytes, headers text) by curl."""
+        cmd = ["curl", "-s", "-g", "-X", method, "-D", "-", "-o",
+               os.path.join(WORK, "body.%d" % threading.get_ident())]
+        if token == "header":
+            cmd += ["-H", "X-Quarry-Token: " + self.token]
+        elif token is not None:
+            cmd += ["-H", "X-Quarry-Token: " + token]
+        for h in headers:
+            cmd += ["-H", h]
+        data = None
+        if body is not None or raw is not None:
+            data = raw if raw is not None else json.dumps(body).encode()
+            cmd += ["-H", "Content-Type: application/json",
+                    "--data-binary", "@-"]
+        url = (("http://%s" % host) if host else self.base) + path
+        p = subprocess.run(cmd + [url], input=data, capture_output=True)
+        head = p.stdout.decode(errors="replace")
+        codes = re.findall(r"^HTTP/1\.[01] (\d+)", head, re.M)
+        out = os.path.join(WORK, "body.%d" % threading.get_ident())
+        with open(out, "rb") as f:
+            got = f.read()
+        SEEN.append((path, head, got))
+        # The last status line: curl shows a "100 Continue" first.
+        return (int(codes[-1]) if codes else 0), got, head
+
+    def json(self, method, path, body=None, **kw):
+        code, got, _ = self.req(method, path, body, **kw)
+        try:
+            return code, json.loads(got)
+        except ValueError:
+            return code, {"_raw": got.decode(errors="replace")}
+
+    def stop(self, sig=signal.SIGTERM):
+        self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+        self.err.seek(0)
+        return rc, self.err.read()
+
+
+def bad(srv, what, method, path, body, field, status=400):
+    code, j = srv.json(method, path, body)
+    msg = j.get("error", "") if isinstance(j, dict) else ""
+    check("%s: %d naming %s" % (what, status, field),
+          code == status and field in msg, "%d %r" % (code, j))
+
+
+def build_project(path):
+    steps = [
+        ["init", path, "--codebook", "tests/report/data/escape-codebook.json"],
+        ["import", path, "corpora/pss-demo/excerpts.jsonl", "--coder", "ana"],
+        ["import", path, "tests/report/data/second-coder.jsonl"],
+        ["import", path, "corpora/pss-demo/transcripts/S6-P01.txt",
+         "corpora/pss-demo/transcripts/S6-P04.txt"],
+        ["suggest", path, "--top", "2"],
+    ]
+    for s in steps:
+        r = run(*s)
+        if r.returncode != 0:
+            raise SystemExit("FAIL setup %s: %s" % (s, r.stderr))
+
+
+def security(srv):
+    code, got, head = srv.req("GET", "/api/status", token=None)
+    check("no token: 403 JSON", code == 403 and b'"error"' in got, head)
+    code, got, head = srv.req("GET", "/", token=None)
+    check("no token on the page: 403 HTML",
+          code == 403 and b"<html" in got and "text/html" in head, head)
+    code, _, _ = srv.req("GET", "/api/status", token="0" * 64)
+    check("wrong token: 403", code == 403)
+    code, _, _ = srv.req("GET", "/api/status?token=" + "1" * 64, token=None)
+    check("wrong token in the query: 403", code == 403)
+    code, _, _ = srv.req("GET", "/api/status",
+                         headers=["Host: evil.example:%d" % srv.port])
+    check("foreign Host: 403", code == 403)
+    code, _, _ = srv.req("GET", "/api/status",
+                         headers=["Host: 127.0.0.1:%d" % (srv.port + 1)])
+    check("Host with another port: 403", code == 403)
+    code, _, _ = srv.req("POST", "/api/undo", {"coder": "zed"},
+                         headers=["Origin: http://evil.example"])
+    check("foreign Origin on POST: 403", code == 403)
+    code, _, _ = srv.req("POST", "/api/undo", {"coder": "zed"}, token=None,
+                         headers=["Cookie: quarry_token=" + srv.token])
+    check("POST with the cookie but no header: 403", code == 403)
+    code, _, _ = srv.req("POST", "/api/undo", {"coder": "zed"},
+                         headers=["Origin: http://localhost:%d" % srv.port])
+    check("own Origin on POST: 200", code == 200)
+    code, _, _ = srv.req("GET", "/api/status", token=None,
+                         headers=["Cookie: quarry_token=" + srv.token])
+    check("GET with the cookie: 200", code == 200)
+    code, _, _ = srv.req("GET", "/api/status", headers=[
+        "Host: localhost:%d" % srv.port])
+    check("Host localhost:PORT: 200", code == 200)
+    code, got, head = srv.req("GET", "/?token=" + srv.token, token=None)
+    check("the page with the token: 200 HTML",
+          code == 200 and "text/html" in head and b"<html" in got, head)
+    check("the page sets the cookie",
+          re.search(r"Set-Cookie: quarry_token=%s; HttpOnly; "
+                    r"SameSite=Strict; Path=/" % srv.token, head) is not None,
+          head)
+    check("the page's Content-Security-Policy",
+          "Content-Security-Policy: default-src 'self'; img-src 'self' "
+          "data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
+          "connect-src 'self'; frame-ancestors 'none'" in head, head)
+    for h in ("Cache-Control: no-store", "X-Content-Type-Options: nosniff",
+              "Referrer-Policy: no-referrer"):
+        check("header " + h, h in head, head)
+    for name, ctype in (("app.js", "text/javascript"), ("app.css", "text/css"),
+                        ("index.html", "text/html")):
+        code, got, head = srv.req("GET", "/assets/" + name, token=None,
+                                  headers=["Cookie: quarry_token=" +
+                                           srv.token])
+        with open(os.path.join(ROOT, "core/serve/assets", name), "rb") as f:
+            same = f.read() == got
+        check("/assets/%s by cookie: 200 %s, the file's bytes" % (name, ctype),
+              code == 200 and ("Content-Type: " + ctype) in head and same,
+              head)
+    code, _, _ = srv.req("GET", "/assets/nothing.js")
+    check("an unknown asset: 404", code == 404)
+    code, j = srv.json("GET", "/api/nothing")
+    check("an unknown route: 404 JSON", code == 404 and "error" in j)
+    code, j = srv.json("POST", "/api/memos", raw=b"x" * (1024 * 1024 + 10))
+    check("a body over 1 MiB: 413", code == 413 and "error" in j, str(j))
+    code, j = srv.json("POST", "/api/memos", raw=b"{not json")
+    check("a body that is not JSON: 400", code == 400 and "error" in j)
+    code, _, _ = srv.req("DELETE", "/api/status")
+    check("DELETE: 405", code == 405)
+
+
+def endpoints(srv):
+    code, s = srv.json("GET", "/api/status")
+    check("status", code == 200 and s.get("path") == "p.quarry" and
+          s.get("project") == "p" and s.get("coder") == "cleo" and
+          s["counts"]["excerpts"] > 300 and s["latest_run"]["run"] == 1 and
+          "ana" in s["coders"] and "orders" in s, str(s)[:300])
+    code, n = srv.json("GET", "/api/review/next")
+    item = n.get("item") or {}
+    check("review/next", code == 200 and n["progress"]["total"] > 0 and
+          item.get("suggestions") and item.get("excerpt"), str(n)[:300])
+    first = item.get("excerpt", "")
+    sugg = (item.get("suggestions") or [{}])[0]
+    check("ITEM fields", all(k in item for k in (
+        "excerpt", "text", "source", "speaker", "line", "attributes", "before",
+        "after", "abstain", "run", "suggestions", "codes", "others",
+        "memos")) and all(k in sugg for k in (
+            "code", "name", "score", "confidence", "verdict", "definition",
+            "include", "exclude", "evidence")), str(item)[:300])
+    nb = sugg.get("evidence", {}).get("neighbours", [])
+    check("evidence neighbours: excerpt, code, similarity, text",
+          nb and all(k in nb[0] for k in ("excerpt", "code", "similarity",
+                                          "text")), str(nb)[:200])
+    code, n2 = srv.json("GET", "/api/review/next?order=uncertain&skip=" +
+                        urllib.parse.quote(first, safe=""))
+    check("review/next order=uncertain with skip",
+          code == 200 and n2["item"]["excerpt"] != first, str(n2)[:200])
+    bad(srv, "review/next order", "GET", "/api/review/next?order=x", None,
+        "order")
+    bad(srv, "review/next speakers", "GET", "/api/review/next?speakers=x",
+        None, "speakers")
+    code, e = srv.json("GET", "/api/excerpts/S1-P01-001")
+    check("excerpts/ID", code == 200 and e["excerpt"] == "S1-P01-001" and
+          any(o["coder"] == "ana" for o in e["others"]), str(e)[:300])
+    bad(srv, "excerpts/ID unknown", "GET", "/api/excerpts/NOPE", None,
+        "excerpt", 404)
+    code, d = srv.json("POST", "/api/decisions", {
+        "excerpt": first, "verdict": "accept", "code": sugg["code"],
+        "note": "fits"})
+    check("decisions accept", code == 200 and d["id"] > 0 and any(
+        c["code"] == sugg["code"] and c["coder"] == "cleo"
+        for c in d["item"]["codes"]), str(d)[:300])
+    code, d2 = srv.json("POST", "/api/decisions", {
+        "excerpt": first, "verdict": "accept", "code": sugg["code"]})
+    check("the same decision again: 409", code == 409, str(d2))
+    bad(srv, "decisions verdict", "POST", "/api/decisions",
+        {"excerpt": first, "verdict": "maybe", "code": sugg["code"]},
+        "verdict")
+    bad(srv, "decisions excerpt", "POST", "/api/decisions",
+        {"verdict": "add", "code": sugg["code"]}, "excerpt")
+    bad(srv, "decisions code type", "POST", "/api/decisions",
+        {"excerpt": first, "verdict": "add", "code": 3}, "code")
+    code, u = srv.json("POST", "/api/undo", {})
+    check("undo", code == 200 and u["undone"] == first and
+          u["item"]["excerpt"] == first, str(u)[:200])
+    bad(srv, "undo coder", "POST", "/api/undo", {"coder": 7}, "coder")
+    code, a = srv.json("POST", "/api/accept-above",
+                       {"min_confidence": 0.5, "dry_run": True})
+    check("accept-above dry run", code == 200 and a["run"] == 1 and
+          "excerpts" in a and "error" in a and a["batch"], str(a))
+    bad(srv, "accept-above min_confidence", "POST", "/api/accept-above",
+        {"min_confidence": 2}, "min_confidence")
+    code, m = srv.json("POST", "/api/memos", {"excerpt": first,
+                                              "text": "a memo"})
+    check("memos POST", code == 200 and m["id"] > 0, str(m))
+    code, ms = srv.json("GET", "/api/memos?excerpt=" +
+                        urllib.parse.quote(first, safe=""))
+    check("memos GET", code == 200 and ms["memos"][0]["text"] == "a memo",
+          str(ms))
+    code, ms = srv.json("GET", "/api/memos?scope=project")
+    check("memos GET scope=project", code == 200 and ms["memos"] == [],
+          str(ms))
+    bad(srv, "memos POST text", "POST", "/api/memos", {"text": ""}, "text")
+    bad(srv, "memos GET scope", "GET", "/api/memos?scope=x", None, "scope")
+    code, cb = srv.json("GET", "/api/codebook")
+    codes = cb.get("codes", [])
+    check("codebook", code == 200 and len(codes) > 10 and all(
+        k in codes[0] for k in ("id", "name", "parent", "definition",
+                                "include", "exclude", "keywords", "depth",
+                                "is_theme", "n_codings", "n_excerpts")),
+        str(cb)[:300])
+    code, j = srv.json("POST", "/api/codebook", {"op": "add"})
+    check("codebook POST answers (501 until the library has it)",
+          code in (200, 400, 501) and "error" in j or code == 200, str(j))
+    code, x = srv.json("GET", "/api/excerpts?limit=5&study=S1&code=emo."
+                       "reliving")
+    check("excerpts filtered", code == 200 and x["total"] > 0 and
+          all(i["study"] == "S1" for i in x["items"]) and all(
+              any(c["code"] == "emo.reliving" for c in i["codings"])
+              for i in x["items"]), str(x)[:300])
+    code, x = srv.json("GET", "/api/excerpts?limit=3&offset=10&q=HOSPITAL")
+    check("excerpts q (any case) with offset", code == 200 and x["offset"]
+          == 10 and all("hospital" in i["text"].lower() for i in x["items"]),
+          str(x)[:300])
+    code, x = srv.json("GET", "/api/excerpts?source=S6-P01.txt&limit=500")
+    check("excerpts by source", code == 200 and x["total"] > 0 and all(
+        i["source"] == "S6-P01.txt" for i in x["items"]), str(x)[:200])
+    bad(srv, "excerpts limit", "GET", "/api/excerpts?limit=501", None,
+        "limit")
+    bad(srv, "excerpts offset", "GET", "/api/excerpts?offset=-1", None,
+        "offset")
+    code, f = srv.json("GET", "/api/facets")
+    check("facets", code == 200 and all(
+        f.get(k) for k in ("sources", "participants", "studies", "coders",
+                           "codes")) and "n" in f["codes"][0], str(f)[:300])
+    code, r = srv.json("GET", "/api/runs")
+    check("runs", code == 200 and r["runs"][0]["run"] == 1 and
+          r["runs"][0]["suggestions"] > 0, str(r)[:300])
+    code, dis = srv.json("GET", "/api/disagreements?limit=5")
+    check("disagreements", code == 200 and dis["total"] > 0 and
+          len(dis["items"][0]["coders"]) >= 2, str(dis)[:300])
+    bad(srv, "disagreements limit", "GET", "/api/disagreements?limit=0",
+        None, "limit")
+    code, ch = srv.json("GET", "/api/charts")
+    check("charts answers (501 until the report library has them)",
+          code in (200, 501), str(ch))
+    code, st = srv.json("POST", "/api/settle", {"excerpt": first,
+                                                "codes": []})
+    check("settle answers (501 until the library has it)",
+          code in (200, 400, 501), str(st))
+
+
+def decide_many(srv, coder, excerpts, code, acked, errors, stop=None):
+    """Decisions in a burst, over one kept-alive connection (http.client:
+    a curl process a request would measure process start-up instead)."""
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+    for x in excerpts:
+        if stop is not None and stop.is_set():
+            break
+        body = json.dumps({"excerpt": x, "verdict": "add", "code": code,
+                           "coder": coder})
+        try:
+            conn.request("POST", "/api/decisions", body, {
+                "X-Quarry-Token": srv.token,
+                "Content-Type": "application/json"})
+            resp = conn.getresponse()
+            got = resp.read()
+        except (OSError, http.client.HTTPException):
+            break
+        SEEN.append(("/api/decisions", str(resp.headers), got))
+        if resp.status == 200:
+            acked.append(x)
+        else:
+            errors.append((resp.status, got[:200]))
+    conn.close()
+
+
+def codings_of(project, coder):
+    r = run("export", project, "--format", "jsonl", "--coder", coder)
+    if r.returncode != 0:
+        return None, r.stderr
+    return [json.loads(l) for l in r.stdout.splitlines() if l.strip()], ""
+
+
+def concurrent(project, ids):
+    a = Server(project, "--coder", "dana")
+    b = Server(project, "--coder", "eli")
+    acked = {"dana": [], "eli": []}
+    errors = []
+    ts = [threading.Thread(target=decide_many, args=(
+        s, s_coder, ids[:50], "sup.peers", acked[s_coder], errors))
+        for s, s_coder in ((a, "dana"), (b, "eli"))]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    check("two servers, 2 x 50 decisions: all acknowledged",
+          len(acked["dana"]) == 50 and len(acked["eli"]) == 50 and
+          not errors, str(errors[:3]))
+    for s, who in ((a, "dana"), (b, "eli")):
+        rc, err = s.stop()
+        check("server of %s exits 0 on SIGTERM" % who, rc == 0, err)
+    for who in ("dana", "eli"):
+        rows, err = codings_of(project, who)
+        got = {r["id"] for r in rows or [] if r["code"] == "sup.peers"}
+        check("every decision of %s is in the project" % who,
+              rows is not None and set(acked[who]) <= got, err)
+    check("no write-ahead log left after both stopped",
+          not os.path.exists(project + "-wal"))
+
+
+def killed(project, ids):
+    srv = Server(project, "--coder", "finn")
+    acked, errors = [], []
+    stop = threading.Event()
+    t = threading.Thread(target=decide_many, args=(
+        srv, "finn", ids[:200], "sup.selfcare", acked, errors, stop))
+    t.start()
+    while len(acked) < 20 and t.is_alive():
+        t.join(0.002)
+    srv.proc.send_signal(signal.SIGKILL)
+    srv.proc.wait()
+    stop.set()
+    t.join()
+    check("killed server: some writes acknowledged first", len(acked) >= 20,
+          str(len(acked)))
+    check("killed server: its write-ahead log is left to replay",
+          os.path.exists(project + "-wal"))
+    rows, err = codings_of(project, "finn")
+    got = {r["id"] for r in rows or [] if r["code"] == "sup.selfcare"}
+    check("after SIGKILL, export opens the project", rows is not None, err)
+    check("after SIGKILL, every acknowledged write is there",
+          set(acked) <= got, "%d acked, %d there" % (len(acked), len(got)))
+    r = run("export", project, "--format", "csv")
+    check("after SIGKILL, the project opens read-write too",
+          run("memo", project, "--coder", "finn", "after").returncode == 0 and
+          r.returncode == 0, r.stderr)
+
+
+def no_foreign_urls(ports):
+    own = re.compile(r"https?://(127\.0\.0\.1|localhost|\[::1\]):(%s)\b"
+                     % "|".join(str(p) for p in ports))
+    bad_hits = []
+    for path, head, body in SEEN:
+        for text in (head, body.decode(errors="replace")):
+            for m in re.finditer(r"https?://[^\s\"'<>]*", text):
+                if not own.match(m.group(0)):
+                    bad_hits.append((path, m.group(0)))
+    check("no answer names a URL of another host", not bad_hits,
+          str(bad_hits[:5]))
+
+
+def main():
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    project = os.path.join(WORK, "p.quarry")
+    build_project(project)
+    r = run("serve", project, "--listen", "not-an-address")
+    check("--listen with a bad address: exit 1, message",
+          r.returncode == 1 and "--listen" in r.stderr, r.stderr)
+    r = run("serve", os.path.join(WORK, "none.quarry"))
+    check("a missing project: exit 1", r.returncode == 1, r.stderr)
+    srv = Server(project, "--coder", "cleo")
+    ports = [srv.port]
+    security(srv)
+    endpoints(srv)
+    rc, err = srv.stop(signal.SIGINT)
+    check("SIGINT: exit 0", rc == 0, err)
+    check("stderr says how to use it", "open the address" in err, err)
+    ids = [json.loads(l)["id"] for l in open(os.path.join(
+        ROOT, "corpora/pss-demo/excerpts.jsonl"))][100:300]
+    concurrent(project, ids)
+    killed(project, ids)
+    no_foreign_urls(ports)
+    print("%d failed" % len(FAILS))
+    return 1 if FAILS else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
