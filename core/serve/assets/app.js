@@ -257,9 +257,26 @@
     clear(body).appendChild(errorBox(err, "Could not load the excerpt"));
   }
 
+  /* A server without the disagreements queue (501) still lists the
+   * disagreements: the queue is walked from that list instead. */
+  function nextFromDisagreements() {
+    return api("GET", "/api/disagreements?offset=0&limit=500").then(function (d) {
+      var items = (d && d.items) || [];
+      var left = items.filter(function (x) { return state.skip.indexOf(x.excerpt) < 0; });
+      var progress = { remaining: left.length, skipped: items.length - left.length, total: d.total || items.length };
+      if (!left.length) return { progress: progress, item: null };
+      return api("GET", "/api/excerpts/" + encodeURIComponent(left[0].excerpt)).then(function (item) {
+        return { progress: progress, item: item };
+      });
+    });
+  }
+
   function nextItem() {
     var q = qs({ order: state.order, speakers: state.speakers, skip: state.skip.join(",") });
-    return api("GET", "/api/review/next" + q).then(function (d) {
+    return api("GET", "/api/review/next" + q).catch(function (e) {
+      if (e.status === 501 && state.order === "disagreements") return nextFromDisagreements();
+      throw e;
+    }).then(function (d) {
       state.progress = d.progress || null;
       showCounts();
       if (!d.item) { state.item = null; renderDone(); return; }
@@ -969,6 +986,21 @@
   /* =====================================================================
    * Runs
    * ===================================================================== */
+  /* plugins come as [{kind, name, version}] (or an object kind -> name) */
+  function pluginList(p) {
+    if (Array.isArray(p)) return p.map(function (x) { return { kind: x.kind || "", name: x.name || "", version: x.version || "" }; });
+    if (p && typeof p === "object") return Object.keys(p).map(function (k) {
+      return { kind: k, name: typeof p[k] === "string" ? p[k] : JSON.stringify(p[k]), version: "" };
+    });
+    return [];
+  }
+  function pluginSummary(p) { return pluginList(p).map(function (x) { return x.name; }).join(" · "); }
+  function pluginLines(p) {
+    var l = pluginList(p);
+    if (!l.length) return "(none recorded)";
+    return l.map(function (x) { return (x.kind + ":        ").slice(0, 14) + x.name + (x.version ? " " + x.version : ""); }).join("\n");
+  }
+
   function viewRuns() {
     clear(main);
     main.appendChild(h("h1", null, "Runs"));
@@ -990,8 +1022,8 @@
             h("td", null, r.quarry_version || ""),
             h("td", { class: "n" }, r.n_train), h("td", { class: "n" }, r.n_input),
             h("td", { class: "n" }, r.suggestions), h("td", { class: "n" }, r.abstained),
-            h("td", null, h("details", null, h("summary", null, "Plugins and options"),
-              h("h3", { style: "margin-top:.5rem" }, "Plugins"), h("pre", null, JSON.stringify(r.plugins || {}, null, 2)),
+            h("td", null, h("details", null, h("summary", null, pluginSummary(r.plugins) || "Plugins and options"),
+              h("h3", { style: "margin-top:.5rem" }, "Plugins"), h("pre", null, pluginLines(r.plugins)),
               h("h3", null, "Options"), h("pre", null, JSON.stringify(r.options || {}, null, 2)),
               h("h3", null, "Inputs"), h("pre", null, "training set sha256 " + (r.train_sha256 || "-") + "\ninput sha256        " + (r.input_sha256 || "-")))));
         }))));
