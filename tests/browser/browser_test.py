@@ -4,8 +4,11 @@ demo corpus, runs `quarry suggest`, starts `quarry serve --coder tester` on
 a free port and opens the printed address in headless Chromium. Then, by
 keyboard only: accept the top suggestion (1), add a second code through the
 type-ahead picker (a), move on (s), accept on the next excerpt and undo it
-(u). The project is then checked with `quarry export --format csv`: the two
-codings by tester are there, with their origins, and the undone one is not.
+(u). A second server, started without --coder, makes the page ask for a
+name ("sam", typed in its dialog), under which one suggestion is accepted.
+The project is then checked with `quarry export --format csv`: the two
+codings by tester are there, with their origins, the undone one is not, and
+sam's is.
 The page must have asked nothing of any host but the server. A screenshot
 of each page (review, browse, codebook, charts, runs) goes to
 WORK_DIR/screens/ for people to look at.
@@ -61,9 +64,9 @@ def build_project(quarry, root, work):
     return project
 
 
-def start_server(quarry, project, log):
-    proc = subprocess.Popen([quarry, "serve", project, "--port", "0", "--coder", "tester"],
-                            stdout=subprocess.PIPE, stderr=log, text=True)
+def start_server(quarry, project, log, coder="tester"):
+    args = [quarry, "serve", project, "--port", "0"] + (["--coder", coder] if coder else [])
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, text=True)
     line = proc.stdout.readline().strip()
     if not line.startswith("http://"):
         proc.kill()
@@ -133,6 +136,37 @@ def suggestions(driver):
     return driver.execute_script(
         "return Array.prototype.map.call(document.querySelectorAll('ol.cand .cand-name .mono'),"
         " function (e) { return e.textContent; });")
+
+
+def coder_dialog(driver, quarry, project):
+    """(excerpt, code) accepted as "sam" through a server started without
+    --coder, or None."""
+    log = open(os.devnull, "w")
+    server, url = start_server(quarry, project, log, coder=None)
+    try:
+        driver.get(url)
+        if not wait(driver, "no --coder: the page asks for a name", lambda d: d.execute_script(
+                "return document.getElementById('coder-dialog').open;")):
+            return None
+        keys(driver, "sam", "\ue007")
+        first = wait(driver, "after the name, an excerpt", lambda d: current(d))
+        sugg = first and wait(driver, "its suggestions", lambda d: suggestions(d))
+        if not sugg:
+            return None
+        keys(driver, "1")
+        ok = wait(driver, "1 accepts as sam", lambda d: sugg[0] in my_codes(d))
+        check("coder named in the page shown", driver.find_element("id", "coder-name").text == "sam")
+        check("the page remembers the name", driver.execute_script(
+            "return localStorage.getItem('quarry.coder');") == "sam")
+        return (first, sugg[0]) if ok else None
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
 
 
 def main():
@@ -307,6 +341,10 @@ def drive(driver, quarry, project, url, screens):
                if e.get("level") == "SEVERE" and "status of 501" not in e["message"]]
     check("no errors in the browser console", not console, "; ".join(console[:3]))
 
+    # A server without --coder: the page asks for a name (kept in the
+    # browser), then codes under it.
+    second = coder_dialog(driver, quarry, project)
+
     # the project, as the CLI sees it
     try:
         out = run([quarry, "export", project, "--format", "csv"]).stdout
@@ -322,6 +360,10 @@ def drive(driver, quarry, project, url, screens):
     if second and undone_code:
         check("export: the undone coding is gone", (second, undone_code) not in got, repr(got))
     check("export: exactly two codings by tester", len(got) == 2, repr(got))
+    if second:
+        mine = [(r["id"], r["code"], r["origin"]) for r in rows if r["coder"] == "sam"]
+        check("export: the coding by the coder named in the page",
+              mine == [(second[0], second[1], "accepted-suggestion")], repr(mine))
     return 1 if failures else 0
 
 

@@ -175,6 +175,10 @@
   $("coder-form").addEventListener("submit", function (ev) {
     var name = $("coder-input").value.trim();
     if (!name) { ev.preventDefault(); $("coder-error").textContent = "Please type your name."; return; }
+    if (name !== state.coder) {
+      /* another coder: their own codes, their own queue */
+      state.item = null; state.history = []; state.pos = -1; state.skip = [];
+    }
     state.coder = name;
     localStorage.setItem("quarry.coder", name);
     $("coder-name").textContent = name;
@@ -242,8 +246,9 @@
       h("button", { type: "button", onclick: doUndo, title: "Undo (u)" }, "Undo"),
       h("button", { type: "button", onclick: openBatch, title: "Batch accept (b)" }, "Batch accept…")));
     main.appendChild(h("div", { id: "review-body" }, h("p", { class: "loading" }, "Loading the next excerpt…")));
-    if (!state.coder) { askCoder(true); }
     loadCodebook().catch(function () { /* shown where it is needed */ });
+    /* "your codes" need a name: ask first (the dialog comes back here) */
+    if (!state.coder) { askCoder(true); return; }
     if (args[0]) openExcerpt(args[0], true);
     else if (state.item && state.pos >= 0) renderItem();
     else nextItem();
@@ -265,14 +270,14 @@
       var left = items.filter(function (x) { return state.skip.indexOf(x.excerpt) < 0; });
       var progress = { remaining: left.length, skipped: items.length - left.length, total: d.total || items.length };
       if (!left.length) return { progress: progress, item: null };
-      return api("GET", "/api/excerpts/" + encodeURIComponent(left[0].excerpt)).then(function (item) {
+      return api("GET", "/api/excerpts/" + encodeURIComponent(left[0].excerpt) + qs({ coder: state.coder })).then(function (item) {
         return { progress: progress, item: item };
       });
     });
   }
 
   function nextItem() {
-    var q = qs({ order: state.order, speakers: state.speakers, skip: state.skip.join(",") });
+    var q = qs({ order: state.order, speakers: state.speakers, skip: state.skip.join(","), coder: state.coder });
     return api("GET", "/api/review/next" + q).catch(function (e) {
       if (e.status === 501 && state.order === "disagreements") return nextFromDisagreements();
       throw e;
@@ -290,7 +295,7 @@
   }
 
   function openExcerpt(id, fromRoute) {
-    return api("GET", "/api/excerpts/" + encodeURIComponent(id)).then(function (item) {
+    return api("GET", "/api/excerpts/" + encodeURIComponent(id) + qs({ coder: state.coder })).then(function (item) {
       state.item = item;
       state.settleCodes = null;
       if (fromRoute) {
