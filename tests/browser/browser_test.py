@@ -307,8 +307,6 @@ def drive(driver, quarry, project, url, screens):
         driver.execute_script("window.location.hash = '#/" + name + "';")
         ok = wait(driver, name + " page renders",
                   lambda d: d.execute_script("return !!document.querySelector(arguments[0]);", ready))
-        if name == "runs":  # the newest run's plugins and options, unfolded
-            driver.execute_script("var d = document.querySelector('.runs-table details'); if (d) d.open = true;")
         time.sleep(0.4)
         driver.save_screenshot(os.path.join(screens, name + ".png"))
         # An endpoint the server does not have yet (501) must be said in

@@ -1006,6 +1006,19 @@
     return l.map(function (x) { return (x.kind + ":        ").slice(0, 14) + x.name + (x.version ? " " + x.version : ""); }).join("\n");
   }
 
+  /* {"a": {"b": 1}} -> "a.b = 1", one a line */
+  function flatOptions(o) {
+    var lines = [];
+    (function walk(x, prefix) {
+      if (x && typeof x === "object" && !Array.isArray(x)) {
+        Object.keys(x).forEach(function (k) { walk(x[k], prefix ? prefix + "." + k : k); });
+      } else {
+        lines.push(prefix + " = " + (typeof x === "string" ? x : JSON.stringify(x)));
+      }
+    })(o || {}, "");
+    return lines.length ? lines.join("\n") : "(none recorded)";
+  }
+
   function viewRuns() {
     clear(main);
     main.appendChild(h("h1", null, "Runs"));
@@ -1017,20 +1030,30 @@
       var runs = (d && d.runs) || [];
       if (!runs.length) { box.appendChild(h("p", { class: "empty" }, "No run yet: run quarry suggest on this project.")); return; }
       box.appendChild(h("table", { class: "runs-table" },
-        h("thead", null, h("tr", null, ["Run", "Command", "Started", "Seconds", "Version", "Trained on", "Input", "Suggestions", "Abstained", "Details"].map(function (t, i) {
+        h("thead", null, h("tr", null, ["Run", "Command", "Started", "Seconds", "Version", "Trained on", "Input", "Suggestions", "Abstained", "Plugins"].map(function (t, i) {
           return h("th", { scope: "col", class: [3, 5, 6, 7, 8].indexOf(i) >= 0 ? "n" : null }, t);
         }))),
-        h("tbody", null, runs.map(function (r) {
-          return h("tr", null,
+        h("tbody", null, runs.map(function (r, i) {
+          var detailId = "run-detail-" + i;
+          var detail = h("tr", { id: detailId, class: "run-detail", hidden: i !== 0 },
+            h("td", { colspan: 10 }, h("div", { class: "run-detail-grid" },
+              h("div", null, h("h3", null, "Plugins"), h("pre", null, pluginLines(r.plugins))),
+              h("div", null, h("h3", null, "Options"), h("pre", null, flatOptions(r.options))),
+              h("div", null, h("h3", null, "Inputs"), h("pre", null,
+                "training set sha256\n  " + (r.train_sha256 || "-") + "\ninput sha256\n  " + (r.input_sha256 || "-"))))));
+          var btn = h("button", { type: "button", class: "small", "aria-expanded": i === 0 ? "true" : "false",
+            "aria-controls": detailId, onclick: function () {
+              var open = detail.hidden;
+              detail.hidden = !open;
+              btn.setAttribute("aria-expanded", open ? "true" : "false");
+            } }, "Details");
+          return [h("tr", null,
             h("td", { class: "mono" }, r.run), h("td", { class: "cmd mono" }, r.command || ""), h("td", null, when(r.started_at)),
             h("td", { class: "n" }, r.seconds !== undefined && r.seconds !== null ? Number(r.seconds).toFixed(2) : ""),
             h("td", null, r.quarry_version || ""),
             h("td", { class: "n" }, r.n_train), h("td", { class: "n" }, r.n_input),
             h("td", { class: "n" }, r.suggestions), h("td", { class: "n" }, r.abstained),
-            h("td", null, h("details", null, h("summary", null, pluginSummary(r.plugins) || "Plugins and options"),
-              h("h3", { style: "margin-top:.5rem" }, "Plugins"), h("pre", null, pluginLines(r.plugins)),
-              h("h3", null, "Options"), h("pre", null, JSON.stringify(r.options || {}, null, 2)),
-              h("h3", null, "Inputs"), h("pre", null, "training set sha256 " + (r.train_sha256 || "-") + "\ninput sha256        " + (r.input_sha256 || "-")))));
+            h("td", null, h("span", { class: "plugins" }, pluginSummary(r.plugins)), " ", btn)), detail];
         }))));
     }).catch(function (e) { clear(box).appendChild(errorBox(e, "Could not list the runs")); });
   }
