@@ -1040,7 +1040,7 @@
               h("div", null, h("h3", null, "Plugins"), h("pre", null, pluginLines(r.plugins))),
               h("div", null, h("h3", null, "Options"), h("pre", null, flatOptions(r.options))),
               h("div", null, h("h3", null, "Inputs"), h("pre", null,
-                "training set sha256\n  " + (r.train_sha256 || "-") + "\ninput sha256\n  " + (r.input_sha256 || "-"))))));
+                "training set sha256\n" + (r.train_sha256 || "-") + "\n\ninput sha256\n" + (r.input_sha256 || "-"))))));
           var btn = h("button", { type: "button", class: "small", "aria-expanded": i === 0 ? "true" : "false",
             "aria-controls": detailId, onclick: function () {
               var open = detail.hidden;
