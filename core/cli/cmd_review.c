@@ -37,6 +37,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: quarry review PROJECT --coder NAME [--order uncertain]\n"
+            "       quarry review PROJECT --coder NAME --order disagreements\n"
             "       quarry review PROJECT --decisions FILE [--coder NAME]\n"
             "       quarry review PROJECT --accept-above C --coder NAME "
             "[--dry-run]\n\n"
@@ -66,10 +67,18 @@ static void usage(FILE *f)
             "                      \"code\", \"replacement\" (replace only),\n"
             "                      \"coder\" (else --coder), \"note\", \"time\"\n"
             "                      (ISO 8601, a real date and time);\n"
+            "                      or {\"excerpt\", \"verdict\": \"settle\",\n"
+            "                      \"codes\": [...], \"coder\", \"note\"}: the\n"
+            "                      coder's final codes on an excerpt;\n"
             "                      all or nothing; - is standard input\n"
-            "  --order source|uncertain  the queue in import order (source,\n"
-            "                      the default) or most uncertain first:\n"
-            "                      the lowest top confidence first\n"
+            "  --order source|uncertain|disagreements  the queue in import\n"
+            "                      order (source, the default), most\n"
+            "                      uncertain first (the lowest top\n"
+            "                      confidence first), or the excerpts whose\n"
+            "                      coders' codes differ, to settle: each\n"
+            "                      coder's codes show, number keys mark the\n"
+            "                      final ones, Enter settles (as --coder's\n"
+            "                      decisions; the others' codings stay)\n"
             "  --accept-above C    accept, as --coder's decisions, the top\n"
             "                      suggestion of every excerpt of the latest\n"
             "                      run with confidence C or more that the\n"
@@ -100,8 +109,11 @@ static int own_option(cli *c, int opt, const char *arg, void *ctx)
             a->order = QUARRY_REVIEW_SOURCE;
         else if (strcmp(arg, "uncertain") == 0)
             a->order = QUARRY_REVIEW_UNCERTAIN;
+        else if (strcmp(arg, "disagreements") == 0)
+            a->order = QUARRY_REVIEW_DISAGREEMENTS;
         else {
-            cli_error(c, "--order: \"%s\" is not source or uncertain", arg);
+            cli_error(c, "--order: \"%s\" is not source, uncertain or "
+                         "disagreements", arg);
             return -1;
         }
         return 1;
@@ -261,6 +273,15 @@ static int interactive(cli *c, const char *path, const char *coder,
         term_close(&t);
         return cli_exit_code(rc);
     }
+    if (g.total == 0 && order == QUARRY_REVIEW_DISAGREEMENTS) {
+        cli_error(c, "%s has no excerpt whose coders' codes differ: nothing "
+                     "to settle (`quarry agree %s --disagreements` lists "
+                     "them)",
+                  path, path);
+        quarry_project_free(p);
+        term_close(&t);
+        return EXIT_INPUT;
+    }
     if (g.total == 0) {
         cli_error(c, "%s has no suggestions to review yet: run `quarry "
                      "suggest %s` first",
@@ -270,7 +291,9 @@ static int interactive(cli *c, const char *path, const char *coder,
         return EXIT_INPUT;
     }
     memset(&st, 0, sizeof st);
-    rc = review_interactive(p, path, coder, &t, &st, &why);
+    rc = review_interactive(p, path, coder,
+                            order == QUARRY_REVIEW_DISAGREEMENTS, &t, &st,
+                            &why);
     term_close(&t);
     if (rc != QUARRY_OK) {
         cli_error(c, "%s", why ? why : quarry_status_str(rc));
@@ -278,7 +301,13 @@ static int interactive(cli *c, const char *path, const char *coder,
         return cli_exit_code(rc);
     }
     made = st.accepted + st.rejected + st.replaced + st.added + st.removed;
-    if (c->verbose >= 0)
+    if (c->verbose >= 0 && order == QUARRY_REVIEW_DISAGREEMENTS)
+        printf("review: %s settled %lld excerpt%s (%lld undone); %lld of "
+               "%lld disagreements left\n",
+               coder, (long long)st.settled, st.settled == 1 ? "" : "s",
+               (long long)st.undone, (long long)st.remaining,
+               (long long)st.total);
+    else if (c->verbose >= 0)
         printf("review: %s made %lld decision%s (%lld accepted, %lld "
                "rejected, %lld replaced, %lld added, %lld removed; %lld "
                "undone); %lld of %lld excerpts left\n",

@@ -21,17 +21,12 @@
 
 #include "cli.h"
 #include "review_ui.h"
+#include "review_ui_int.h"
 
 /* ------------------------------------------------------------------ */
 /* Lines                                                                */
 
-typedef struct lines {
-    char **v;
-    size_t n, cap;
-    int oom;
-} lines;
-
-static void lines_free(lines *l)
+void ui_lines_free(lines *l)
 {
     size_t i;
     for (i = 0; i < l->n; i++)
@@ -40,10 +35,7 @@ static void lines_free(lines *l)
     memset(l, 0, sizeof *l);
 }
 
-static void lines_add(lines *l, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void lines_add(lines *l, const char *fmt, ...)
+void ui_lines_add(lines *l, const char *fmt, ...)
 {
     va_list ap;
     char *s = NULL;
@@ -69,7 +61,7 @@ static void lines_add(lines *l, const char *fmt, ...)
 }
 
 /* Code points in the first len bytes of a UTF-8 string. */
-static size_t cp_count(const char *s, size_t len)
+size_t ui_cp_count(const char *s, size_t len)
 {
     size_t i, n = 0;
     for (i = 0; i < len; i++)
@@ -125,7 +117,7 @@ static char *sanitize(const char *text)
  * width first_w), the others with rest (width rest_w); each line wrapped
  * in style ... reset. At most max_lines lines (0 = no limit), the last
  * cut one ending in "...". */
-static void wrap(lines *l, const char *text, int width, const char *style,
+void ui_wrap(lines *l, const char *text, int width, const char *style,
                  const char *first, int first_w, const char *rest,
                  int rest_w, int max_lines)
 {
@@ -153,7 +145,7 @@ static void wrap(lines *l, const char *text, int width, const char *style,
 #define FLUSH()                                                             \
     do {                                                                    \
         line[used] = '\0';                                                  \
-        lines_add(&tmp, "%s", line);                                        \
+        ui_lines_add(&tmp, "%s", line);                                        \
         used = vis = 0;                                                     \
         avail = width - rest_w;                                             \
         if (avail < 8)                                                      \
@@ -177,7 +169,7 @@ static void wrap(lines *l, const char *text, int width, const char *style,
             while (q < end && *q != ' ')
                 q++;
             wb = (size_t)(q - w);
-            wv = cp_count(w, wb);
+            wv = ui_cp_count(w, wb);
             if (vis > 0 && vis + 1 + wv <= (size_t)avail) {
                 line[used++] = ' ';
                 memcpy(line + used, w, wb);
@@ -229,16 +221,16 @@ static void wrap(lines *l, const char *text, int width, const char *style,
         }
     }
     for (i = 0; i < tmp.n; i++)
-        lines_add(l, "%s%s%s%s", style, i == 0 ? first : rest, tmp.v[i],
+        ui_lines_add(l, "%s%s%s%s", style, i == 0 ? first : rest, tmp.v[i],
                   style[0] ? "\033[0m" : "");
     l->oom |= tmp.oom;
-    lines_free(&tmp);
+    ui_lines_free(&tmp);
     free(line);
     free(s);
 }
 
 /* One line as it is (spaces kept), cut to width columns. */
-static void fit(lines *l, const char *text, int width, const char *style)
+void ui_fit(lines *l, const char *text, int width, const char *style)
 {
     char *s = sanitize(text);
     size_t b;
@@ -248,66 +240,15 @@ static void fit(lines *l, const char *text, int width, const char *style)
     }
     b = cp_bytes(s, strlen(s), width > 0 ? (size_t)width : 1);
     s[b] = '\0';
-    lines_add(l, "%s%s%s", style, s, style[0] ? "\033[0m" : "");
+    ui_lines_add(l, "%s%s%s", style, s, style[0] ? "\033[0m" : "");
     free(s);
 }
 
 /* ------------------------------------------------------------------ */
 /* Session state                                                        */
 
-#define BOLD "\033[1m"
-#define DIM "\033[2m"
-#define RED "\033[31m"
-#define GREEN "\033[32m"
-#define YELLOW "\033[33m"
-#define CYAN "\033[36m"
-#define RESET "\033[0m"
 
-typedef struct ui_code {
-    char *id, *name;
-    char *definition, *include, *exclude; /* NULL when the codebook has none */
-    int depth, is_theme;
-} ui_code;
-
-/* One coding as the session started (every coder): others' codings on the
- * excerpt on screen, and what the nearest coded excerpts were coded. */
-typedef struct ui_coding {
-    char *excerpt, *code, *coder;
-} ui_coding;
-
-/* The first words of a coded excerpt, to name a neighbour by its words. */
-typedef struct ui_opening {
-    char *excerpt, *words;
-} ui_opening;
-
-typedef struct ui {
-    quarry_project *p;
-    const char *project_name;
-    const char *coder;
-    review_term *t;
-    review_stats *st;
-    ui_code *codes;
-    int n_codes;
-    char **skip;
-    size_t n_skip, cap_skip;
-    char *pinned; /* the excerpt to show instead of the queue's first */
-    ui_coding *codings;
-    size_t n_codings, cap_codings;
-    ui_opening *openings;
-    size_t n_openings, cap_openings;
-    char *shown; /* the excerpt drawn last: a new one starts unscrolled */
-    int scroll;  /* first line of the excerpt area shown */
-    int page;    /* lines in the excerpt area as last drawn */
-    char msg[1200];
-    const char *msg_style;
-    quarry_review_progress progress;
-    int quit;
-} ui;
-
-static void say(ui *u, const char *style, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void say(ui *u, const char *style, const char *fmt, ...)
+void ui_say(ui *u, const char *style, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -316,7 +257,7 @@ static void say(ui *u, const char *style, const char *fmt, ...)
     u->msg_style = style;
 }
 
-static void set_pinned(ui *u, const char *xid)
+void ui_set_pinned(ui *u, const char *xid)
 {
     free(u->pinned);
     u->pinned = xid ? strdup(xid) : NULL;
@@ -550,6 +491,7 @@ static void ui_free(ui *u)
     }
     free(u->openings);
     free(u->shown);
+    settle_free(u);
     skip_clear(u);
     free(u->skip);
     free(u->pinned);
@@ -614,7 +556,7 @@ static void rule(ui *u, lines *l)
     for (i = 0; i < u->t->cols; i++)
         memcpy(s + (size_t)i * 3, "\xe2\x94\x80", 3);
     s[(size_t)u->t->cols * 3] = '\0';
-    lines_add(l, DIM "%s" RESET, s);
+    ui_lines_add(l, DIM "%s" RESET, s);
     free(s);
 }
 
@@ -636,15 +578,15 @@ static void header(ui *u, lines *l)
                  (long long)done, (long long)g->total);
     /* One line when both halves fit: the excerpt wants the rows. */
     {
-        size_t lw = cp_count(left, strlen(left));
-        size_t rw = cp_count(right, strlen(right));
+        size_t lw = ui_cp_count(left, strlen(left));
+        size_t rw = ui_cp_count(right, strlen(right));
         char *lc = sanitize(left), *rc = sanitize(right);
         if (lc != NULL && rc != NULL && lw + 2 + rw <= (size_t)u->t->cols)
-            lines_add(l, BOLD "%s" RESET "%*s" CYAN "%s" RESET, lc,
+            ui_lines_add(l, BOLD "%s" RESET "%*s" CYAN "%s" RESET, lc,
                       (int)((size_t)u->t->cols - lw - rw), "", rc);
         else {
-            wrap(l, left, u->t->cols, BOLD, "", 0, "", 0, 2);
-            wrap(l, right, u->t->cols, CYAN, "", 0, "", 0, 2);
+            ui_wrap(l, left, u->t->cols, BOLD, "", 0, "", 0, 2);
+            ui_wrap(l, right, u->t->cols, CYAN, "", 0, "", 0, 2);
         }
         free(lc);
         free(rc);
@@ -652,12 +594,12 @@ static void header(ui *u, lines *l)
     rule(u, l);
 }
 
-static void footer(ui *u, lines *l, const char *keys)
+void ui_footer(ui *u, lines *l, const char *keys)
 {
     rule(u, l);
-    wrap(l, keys, u->t->cols, DIM, "", 0, "", 0, 3);
+    ui_wrap(l, keys, u->t->cols, DIM, "", 0, "", 0, 3);
     if (u->msg[0] != '\0')
-        wrap(l, u->msg, u->t->cols, u->msg_style ? u->msg_style : "", "", 0,
+        ui_wrap(l, u->msg, u->t->cols, u->msg_style ? u->msg_style : "", "", 0,
              "", 0, 3);
 }
 
@@ -769,10 +711,10 @@ static void item_bottom(ui *u, const quarry_review_item *it, lines *l,
     int32_t i;
     size_t j, used;
     if (it->abstain)
-        fit(l, "The engine abstained (not confident); its candidates:",
+        ui_fit(l, "The engine abstained (not confident); its candidates:",
             u->t->cols, YELLOW);
     else
-        lines_add(l, BOLD "Suggestions" RESET " (run %lld):",
+        ui_lines_add(l, BOLD "Suggestions" RESET " (run %lld):",
                   (long long)it->run);
     for (i = 0; i < it->n_suggestions; i++) {
         const quarry_review_suggestion *g = &it->suggestions[i];
@@ -785,26 +727,26 @@ static void item_bottom(ui *u, const quarry_review_item *it, lines *l,
         snprintf(buf, sizeof buf, "%2d. %s · confidence %.2f%s · %s",
                  (int)i + 1, g->code ? g->code : "?", g->confidence, mark,
                  g->name ? g->name : "");
-        fit(l, buf, u->t->cols,
+        ui_fit(l, buf, u->t->cols,
             v == NULL ? "" : strcmp(v, "accept") == 0 ? GREEN : DIM);
         if (evidence) {
             char ev[1024];
             evidence_text(u, g->evidence, ev, sizeof ev);
             if (ev[0] != '\0') {
                 snprintf(buf, sizeof buf, "      %s", ev);
-                fit(l, buf, u->t->cols, DIM);
+                ui_fit(l, buf, u->t->cols, DIM);
             }
         }
     }
     if (it->n_suggestions == 0)
-        lines_add(l, "  (none)");
+        ui_lines_add(l, "  (none)");
     /* This coder's codings, numbered for x#; live from the item. */
     used = 0;
     buf[0] = '\0';
     for (i = 0; i < it->n_codes && used < sizeof buf; i++)
         used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%d) %s",
                                  i ? " · " : "", (int)i + 1, it->codes[i]);
-    wrap(l, it->n_codes > 0 ? buf : "none yet", u->t->cols,
+    ui_wrap(l, it->n_codes > 0 ? buf : "none yet", u->t->cols,
          it->n_codes > 0 ? GREEN : "", "Your codes: ", 12, "  ", 2, 2);
     /* Other coders' codings, as the session started: each code once,
      * with who gave it. */
@@ -838,8 +780,8 @@ static void item_bottom(ui *u, const quarry_review_item *it, lines *l,
             used += (size_t)snprintf(buf + used, sizeof buf - used, ")");
     }
     if (buf[0] != '\0')
-        wrap(l, buf, u->t->cols, CYAN, "Others: ", 8, "  ", 2, 1);
-    footer(u, l, KEYS);
+        ui_wrap(l, buf, u->t->cols, CYAN, "Others: ", 8, "  ", 2, 1);
+    ui_footer(u, l, KEYS);
 }
 
 /* The screen of one excerpt. The header, the suggestions, the codings and
@@ -866,30 +808,35 @@ static void draw_item(ui *u, const quarry_review_item *it)
     if (it->line > 0)
         snprintf(buf + strlen(buf), sizeof buf - strlen(buf), " · line %lld",
                  (long long)it->line);
-    wrap(&top, buf, u->t->cols, BOLD, "", 0, "  ", 2, 2);
+    ui_wrap(&top, buf, u->t->cols, BOLD, "", 0, "  ", 2, 2);
     attributes_text(it->attributes, buf, sizeof buf);
     if (buf[0] != '\0')
-        wrap(&top, buf, u->t->cols, "", "", 0, "  ", 2, 1);
+        ui_wrap(&top, buf, u->t->cols, "", "", 0, "  ", 2, 1);
 
     if (it->before != NULL) {
         snprintf(buf, sizeof buf, "  %s (before): ",
                  it->before_speaker ? it->before_speaker : "");
-        wrap(&body, it->before, u->t->cols, DIM, buf,
-             (int)cp_count(buf, strlen(buf)), "    ", 4, 2);
+        ui_wrap(&body, it->before, u->t->cols, DIM, buf,
+             (int)ui_cp_count(buf, strlen(buf)), "    ", 4, 2);
     }
     snprintf(buf, sizeof buf, "> %s%s", sp, sp[0] ? ": " : "");
-    wrap(&body, it->text, u->t->cols, BOLD, buf,
-         (int)cp_count(buf, strlen(buf)), "  ", 2, 0);
+    ui_wrap(&body, it->text, u->t->cols, BOLD, buf,
+         (int)ui_cp_count(buf, strlen(buf)), "  ", 2, 0);
     if (it->after != NULL) {
         snprintf(buf, sizeof buf, "  %s (after): ",
                  it->after_speaker ? it->after_speaker : "");
-        wrap(&body, it->after, u->t->cols, DIM, buf,
-             (int)cp_count(buf, strlen(buf)), "    ", 4, 2);
+        ui_wrap(&body, it->after, u->t->cols, DIM, buf,
+             (int)ui_cp_count(buf, strlen(buf)), "    ", 4, 2);
     }
     n_body = (int)body.n;
 
     for (evidence = 1; evidence >= 0; evidence--) {
-        lines_free(&bottom);
+        ui_lines_free(&bottom);
+        if (u->settling) {
+            settle_bottom(u, it, &bottom);
+            area = u->t->rows - (int)top.n - (int)bottom.n;
+            break;
+        }
         item_bottom(u, it, &bottom, evidence);
         area = u->t->rows - (int)top.n - (int)bottom.n;
         if (area >= 4)
@@ -907,26 +854,26 @@ static void draw_item(ui *u, const quarry_review_item *it)
     u->page = area;
 
     for (i = 0; i < top.n; i++)
-        lines_add(&l, "%s", top.v[i]);
+        ui_lines_add(&l, "%s", top.v[i]);
     for (i = (size_t)u->scroll;
          i < body.n && i < (size_t)(u->scroll + area); i++)
-        lines_add(&l, "%s", body.v[i]);
+        ui_lines_add(&l, "%s", body.v[i]);
     if (n_body > area) {
         int last = u->scroll + area;
         snprintf(buf, sizeof buf,
                  "  -- lines %d-%d of %d%s · j/k or PgUp/PgDn scroll --",
                  u->scroll + 1, last > n_body ? n_body : last, n_body,
                  last < n_body ? ", more below" : "");
-        fit(&l, buf, u->t->cols, YELLOW);
+        ui_fit(&l, buf, u->t->cols, YELLOW);
     }
     for (i = 0; i < bottom.n; i++)
-        lines_add(&l, "%s", bottom.v[i]);
+        ui_lines_add(&l, "%s", bottom.v[i]);
     l.oom |= top.oom | body.oom | bottom.oom;
     flush_screen(u, &l);
-    lines_free(&top);
-    lines_free(&body);
-    lines_free(&bottom);
-    lines_free(&l);
+    ui_lines_free(&top);
+    ui_lines_free(&body);
+    ui_lines_free(&bottom);
+    ui_lines_free(&l);
 }
 
 /* A suggestion's code explained: its definition, when to use it and when
@@ -947,13 +894,13 @@ static void draw_detail(ui *u, const quarry_review_item *it, int k)
     header(u, &l);
     snprintf(buf, sizeof buf, "%d. %s · %s", k + 1, g->code ? g->code : "?",
              g->name ? g->name : "");
-    wrap(&l, buf, u->t->cols, BOLD, "", 0, "   ", 3, 2);
-    wrap(&l, c && c->definition ? c->definition : "(no definition)",
+    ui_wrap(&l, buf, u->t->cols, BOLD, "", 0, "   ", 3, 2);
+    ui_wrap(&l, c && c->definition ? c->definition : "(no definition)",
          u->t->cols, "", "Definition: ", 12, "  ", 2, 5);
     if (c != NULL && c->include != NULL)
-        wrap(&l, c->include, u->t->cols, GREEN, "Include: ", 9, "  ", 2, 4);
+        ui_wrap(&l, c->include, u->t->cols, GREEN, "Include: ", 9, "  ", 2, 4);
     if (c != NULL && c->exclude != NULL)
-        wrap(&l, c->exclude, u->t->cols, RED, "Exclude: ", 9, "  ", 2, 4);
+        ui_wrap(&l, c->exclude, u->t->cols, RED, "Exclude: ", 9, "  ", 2, 4);
     used = 0;
     buf[0] = '\0';
     json_array_foreach(terms, i, v)
@@ -966,9 +913,9 @@ static void draw_detail(ui *u, const quarry_review_item *it, int k)
                                      used ? ", " : "", term);
     }
     if (buf[0] != '\0')
-        wrap(&l, buf, u->t->cols, DIM, "Terms: ", 7, "  ", 2, 2);
+        ui_wrap(&l, buf, u->t->cols, DIM, "Terms: ", 7, "  ", 2, 2);
     if (json_array_size(nb) > 0)
-        fit(&l, "Nearest coded excerpts:", u->t->cols, BOLD);
+        ui_fit(&l, "Nearest coded excerpts:", u->t->cols, BOLD);
     json_array_foreach(nb, i, v)
     {
         char num[32], codes[512] = "";
@@ -986,12 +933,12 @@ static void draw_detail(ui *u, const quarry_review_item *it, int k)
         snprintf(buf, sizeof buf, "\"%s\" (%s%s%s)",
                  words ? words : "(text not at hand)", id, cu ? ": " : "",
                  codes);
-        wrap(&l, buf, u->t->cols, "", "  ", 2, "    ", 4, 2);
+        ui_wrap(&l, buf, u->t->cols, "", "  ", 2, "    ", 4, 2);
     }
     json_decref(root);
-    fit(&l, "Press any key to go back.", u->t->cols, DIM);
+    ui_fit(&l, "Press any key to go back.", u->t->cols, DIM);
     flush_screen(u, &l);
-    lines_free(&l);
+    ui_lines_free(&l);
 }
 
 static void draw_empty(ui *u)
@@ -999,31 +946,36 @@ static void draw_empty(ui *u)
     lines l = {0};
     char buf[512];
     int64_t made = u->st->accepted + u->st->rejected + u->st->replaced +
-                   u->st->added + u->st->removed;
+                   u->st->added + u->st->removed + u->st->settled;
     header(u, &l);
-    lines_add(&l, "%s", "");
+    ui_lines_add(&l, "%s", "");
     if (u->progress.remaining > 0) {
         snprintf(buf, sizeof buf,
                  "Every excerpt left (%lld) was skipped in this session. "
                  "Press s to go through them again.",
                  (long long)u->progress.remaining);
+    } else if (u->settling) {
+        snprintf(buf, sizeof buf,
+                 "Nothing left to settle: %s has settled every excerpt the "
+                 "coders disagree on.",
+                 u->coder);
     } else {
         snprintf(buf, sizeof buf,
                  "The queue is empty: %s has decided every excerpt of the "
                  "latest suggestions.",
                  u->coder);
     }
-    wrap(&l, buf, u->t->cols, BOLD, "", 0, "", 0, 0);
+    ui_wrap(&l, buf, u->t->cols, BOLD, "", 0, "", 0, 0);
     snprintf(buf, sizeof buf, "%lld decision%s made in this session%s.",
              (long long)made, made == 1 ? "" : "s",
              u->st->undone ? " (after undos)" : "");
-    wrap(&l, buf, u->t->cols, "", "", 0, "", 0, 0);
-    footer(u, &l,
+    ui_wrap(&l, buf, u->t->cols, "", "", 0, "", 0, 0);
+    ui_footer(u, &l,
            u->progress.remaining > 0 ? "s go through the skipped · u undo · "
                                        "? help · q quit"
                                      : "u undo · ? help · q quit");
     flush_screen(u, &l);
-    lines_free(&l);
+    ui_lines_free(&l);
 }
 
 static const char *const HELP[] = {
@@ -1046,6 +998,8 @@ static const char *const HELP[] = {
     "takes it, Backspace deletes, Esc cancels.",
     "Every decision is saved the moment you make it, with your name and",
     "the time; accepted codes teach the next `quarry suggest`.",
+    "Settling (--order disagreements): 1-9 mark or unmark a code as final,",
+    "n offers another code, Enter settles on the marked codes.",
     "Press any key to go back.",
 };
 
@@ -1055,9 +1009,9 @@ static void draw_help(ui *u)
     size_t i;
     header(u, &l);
     for (i = 0; i < sizeof HELP / sizeof *HELP; i++)
-        fit(&l, HELP[i], u->t->cols, i == 0 ? BOLD : "");
+        ui_fit(&l, HELP[i], u->t->cols, i == 0 ? BOLD : "");
     flush_screen(u, &l);
-    lines_free(&l);
+    ui_lines_free(&l);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1086,16 +1040,16 @@ static void draw_prompt(ui *u, const char *title, const char *input,
     char buf[1024];
     int i, shown = 0, matched = 0, room;
     header(u, &l);
-    wrap(&l, title, u->t->cols, BOLD, "", 0, "", 0, 0);
-    wrap(&l, "Type part of a code's id or name, or its number; Enter takes "
+    ui_wrap(&l, title, u->t->cols, BOLD, "", 0, "", 0, 0);
+    ui_wrap(&l, "Type part of a code's id or name, or its number; Enter takes "
              "it, Esc cancels.",
          u->t->cols, DIM, "", 0, "", 0, 0);
-    lines_add(&l, "%s", "");
+    ui_lines_add(&l, "%s", "");
     snprintf(buf, sizeof buf, "code: %s_", input);
-    wrap(&l, buf, u->t->cols, "", "", 0, "", 0, 0);
+    ui_wrap(&l, buf, u->t->cols, "", "", 0, "", 0, 0);
     if (error != NULL && error[0] != '\0')
-        wrap(&l, error, u->t->cols, RED, "", 0, "", 0, 0);
-    lines_add(&l, "%s", "");
+        ui_wrap(&l, error, u->t->cols, RED, "", 0, "", 0, 0);
+    ui_lines_add(&l, "%s", "");
     room = u->t->rows - (int)l.n - 1;
     if (room < 1)
         room = 1;
@@ -1108,19 +1062,19 @@ static void draw_prompt(ui *u, const char *title, const char *input,
             continue;
         snprintf(buf, sizeof buf, "%3d  %*s%s  %s%s", i + 1, 2 * c->depth, "",
                  c->id, c->name, c->is_theme ? "  (theme)" : "");
-        fit(&l, buf, u->t->cols, c->is_theme ? DIM : "");
+        ui_fit(&l, buf, u->t->cols, c->is_theme ? DIM : "");
         shown++;
     }
     if (matched > shown)
-        lines_add(&l, DIM "  ... and %d more: type more of the name" RESET,
+        ui_lines_add(&l, DIM "  ... and %d more: type more of the name" RESET,
                   matched - shown);
     if (u->n_codes == 0)
-        lines_add(&l, RED "The project has no codebook yet (quarry codebook "
+        ui_lines_add(&l, RED "The project has no codebook yet (quarry codebook "
                           "import)." RESET);
     else if (matched == 0)
-        lines_add(&l, YELLOW "  no code matches" RESET);
+        ui_lines_add(&l, YELLOW "  no code matches" RESET);
     flush_screen(u, &l);
-    lines_free(&l);
+    ui_lines_free(&l);
 }
 
 /* The code the input names, or -1 with why set. */
@@ -1161,7 +1115,7 @@ static int resolve_code(ui *u, const char *input, char *why, size_t cap)
 }
 
 /* Ask for a code; its index, or -1 when cancelled. */
-static int prompt_code(ui *u, const char *title)
+int ui_prompt_code(ui *u, const char *title)
 {
     char input[128] = "", why[256] = "";
     size_t len = 0;
@@ -1220,7 +1174,7 @@ static void decide(ui *u, const char *xid_in, quarry_verdict v,
     char *repl = repl_in ? strdup(repl_in) : NULL;
     int status;
     if (xid == NULL || code == NULL || (repl_in != NULL && repl == NULL)) {
-        say(u, RED, "out of memory");
+        ui_say(u, RED, "out of memory");
         goto out;
     }
     d.excerpt = xid;
@@ -1230,35 +1184,35 @@ static void decide(ui *u, const char *xid_in, quarry_verdict v,
     d.coder = u->coder;
     status = quarry_project_decide(u->p, &d, NULL);
     if (status != QUARRY_OK) {
-        say(u, RED, "not saved: %s", quarry_project_errmsg(u->p));
+        ui_say(u, RED, "not saved: %s", quarry_project_errmsg(u->p));
         goto out;
     }
     switch (v) {
     case QUARRY_VERDICT_ACCEPT:
         u->st->accepted++;
-        say(u, GREEN, "saved: %s accepted for %s · another code, or Enter "
+        ui_say(u, GREEN, "saved: %s accepted for %s · another code, or Enter "
                       "for the next excerpt", code, xid);
         break;
     case QUARRY_VERDICT_REJECT:
         u->st->rejected++;
-        say(u, GREEN, "saved: %s rejected for %s", code, xid);
+        ui_say(u, GREEN, "saved: %s rejected for %s", code, xid);
         break;
     case QUARRY_VERDICT_REPLACE:
         u->st->replaced++;
-        say(u, GREEN, "saved: %s replaced with %s for %s · Enter for the "
+        ui_say(u, GREEN, "saved: %s replaced with %s for %s · Enter for the "
                       "next excerpt", code, repl, xid);
         break;
     case QUARRY_VERDICT_REMOVE:
         u->st->removed++;
-        say(u, GREEN, "saved: your coding %s removed from %s", code, xid);
+        ui_say(u, GREEN, "saved: your coding %s removed from %s", code, xid);
         break;
     default:
         u->st->added++;
-        say(u, GREEN, "saved: %s added to %s · another code, or Enter for "
+        ui_say(u, GREEN, "saved: %s added to %s · another code, or Enter for "
                       "the next excerpt", code, xid);
         break;
     }
-    set_pinned(u, xid);
+    ui_set_pinned(u, xid);
 out:
     free(xid);
     free(code);
@@ -1268,21 +1222,21 @@ out:
 /* Leave the excerpt on screen for the next one. One the coder has not
  * decided anything on yet stays in the queue: it is passed over for the
  * rest of the session, as a skip. */
-static void move_on(ui *u, const quarry_review_item *it)
+void ui_move_on(ui *u, const quarry_review_item *it)
 {
     int32_t i;
     int decided = it->n_codes > 0;
     for (i = 0; i < it->n_suggestions; i++)
         decided |= it->suggestions[i].verdict != NULL;
     if (skip_add(u, it->excerpt) != QUARRY_OK) {
-        say(u, RED, "out of memory");
+        ui_say(u, RED, "out of memory");
         return;
     }
     if (decided)
-        say(u, "", "done with %s", it->excerpt);
+        ui_say(u, "", "done with %s", it->excerpt);
     else
-        say(u, "", "skipped %s (for this session)", it->excerpt);
-    set_pinned(u, NULL);
+        ui_say(u, "", "skipped %s (for this session)", it->excerpt);
+    ui_set_pinned(u, NULL);
 }
 
 static void undo(ui *u)
@@ -1290,17 +1244,17 @@ static void undo(ui *u)
     const char *xid = NULL;
     int status = quarry_project_undo(u->p, u->coder, &xid);
     if (status != QUARRY_OK) {
-        say(u, RED, "cannot undo: %s", quarry_project_errmsg(u->p));
+        ui_say(u, RED, "cannot undo: %s", quarry_project_errmsg(u->p));
         return;
     }
     if (xid == NULL) {
-        say(u, YELLOW, "nothing to undo: %s has no decision", u->coder);
+        ui_say(u, YELLOW, "nothing to undo: %s has no decision", u->coder);
         return;
     }
     u->st->undone++;
     skip_remove(u, xid);
-    set_pinned(u, xid);
-    say(u, GREEN, "undone: your last decision on %s", xid);
+    ui_set_pinned(u, xid);
+    ui_say(u, GREEN, "undone: your last decision on %s", xid);
 }
 
 /* The next key after a prefix key (R, x, d): a digit 1-9 as its index
@@ -1308,7 +1262,7 @@ static void undo(ui *u)
 static int number_key(ui *u, const quarry_review_item *it, const char *ask)
 {
     int k;
-    say(u, YELLOW, "%s", ask);
+    ui_say(u, YELLOW, "%s", ask);
     draw_item(u, it);
     do
         k = term_key(u->t);
@@ -1331,12 +1285,12 @@ static void with_prompt(ui *u, const char *xid_in, quarry_verdict v,
     char *code = replaced ? strdup(replaced) : NULL;
     int chosen;
     if (xid == NULL || (replaced != NULL && code == NULL)) {
-        say(u, RED, "out of memory");
+        ui_say(u, RED, "out of memory");
         goto out;
     }
-    chosen = prompt_code(u, title);
+    chosen = ui_prompt_code(u, title);
     if (chosen < 0)
-        say(u, YELLOW, "%s cancelled",
+        ui_say(u, YELLOW, "%s cancelled",
             v == QUARRY_VERDICT_REPLACE ? "replace" : "add");
     else if (v == QUARRY_VERDICT_REPLACE)
         decide(u, xid, v, code, u->codes[chosen].id);
@@ -1358,7 +1312,7 @@ static void item_key(ui *u, const quarry_review_item *it, int k)
     case 'a':
     case 'r':
         if (top < 0) {
-            say(u, YELLOW, "no undecided suggestion here (n adds a code, "
+            ui_say(u, YELLOW, "no undecided suggestion here (n adds a code, "
                            "Enter goes on)");
             return;
         }
@@ -1374,11 +1328,11 @@ static void item_key(ui *u, const quarry_review_item *it, int k)
             decide(u, it->excerpt, QUARRY_VERDICT_REJECT,
                    it->suggestions[i].code, NULL);
         else
-            say(u, YELLOW, "reject cancelled");
+            ui_say(u, YELLOW, "reject cancelled");
         return;
     case 'x':
         if (it->n_codes == 0) {
-            say(u, YELLOW, "you have no coding on this excerpt to remove");
+            ui_say(u, YELLOW, "you have no coding on this excerpt to remove");
             return;
         }
         i = number_key(u, it,
@@ -1390,11 +1344,11 @@ static void item_key(ui *u, const quarry_review_item *it, int k)
             decide(u, it->excerpt, QUARRY_VERDICT_REMOVE, it->codes[i],
                    NULL);
         else
-            say(u, YELLOW, "remove cancelled");
+            ui_say(u, YELLOW, "remove cancelled");
         return;
     case 'd':
         if (it->n_suggestions == 0) {
-            say(u, YELLOW, "no suggestion to explain");
+            ui_say(u, YELLOW, "no suggestion to explain");
             return;
         }
         i = it->n_suggestions == 1
@@ -1404,7 +1358,7 @@ static void item_key(ui *u, const quarry_review_item *it, int k)
         if (u->quit)
             return;
         if (i < 0 || i >= it->n_suggestions) {
-            say(u, YELLOW, "no such suggestion");
+            ui_say(u, YELLOW, "no such suggestion");
             return;
         }
         draw_detail(u, it, i);
@@ -1416,7 +1370,7 @@ static void item_key(ui *u, const quarry_review_item *it, int k)
         return;
     case 'c':
         if (top < 0) {
-            say(u, YELLOW, "no undecided suggestion to replace (n adds a "
+            ui_say(u, YELLOW, "no undecided suggestion to replace (n adds a "
                            "code)");
             return;
         }
@@ -1434,7 +1388,7 @@ static void item_key(ui *u, const quarry_review_item *it, int k)
     case 's':
     case TERM_KEY_ENTER:
     case TERM_KEY_RIGHT:
-        move_on(u, it);
+        ui_move_on(u, it);
         return;
     case 'j':
     case TERM_KEY_DOWN:
@@ -1458,7 +1412,7 @@ static void item_key(ui *u, const quarry_review_item *it, int k)
     if (k >= '1' && k <= '9') {
         i = k - '1';
         if (i >= it->n_suggestions) {
-            say(u, YELLOW, "there is no suggestion %c", k);
+            ui_say(u, YELLOW, "there is no suggestion %c", k);
             return;
         }
         decide(u, it->excerpt, QUARRY_VERDICT_ACCEPT, it->suggestions[i].code,
@@ -1466,12 +1420,12 @@ static void item_key(ui *u, const quarry_review_item *it, int k)
         return;
     }
     if (k >= 32 && k < 127)
-        say(u, YELLOW, "\"%c\" does nothing here: ? lists the keys", k);
+        ui_say(u, YELLOW, "\"%c\" does nothing here: ? lists the keys", k);
 }
 
 int review_interactive(quarry_project *p, const char *project_path,
-                       const char *coder, review_term *t, review_stats *st,
-                       const char **why)
+                       const char *coder, int settling, review_term *t,
+                       review_stats *st, const char **why)
 {
     ui u;
     int status;
@@ -1482,6 +1436,7 @@ int review_interactive(quarry_project *p, const char *project_path,
     u.coder = coder;
     u.t = t;
     u.st = st;
+    u.settling = settling;
     *why = NULL;
     status = load_codes(&u);
     if (status == QUARRY_OK)
@@ -1536,7 +1491,10 @@ int review_interactive(quarry_project *p, const char *project_path,
             }
             continue;
         }
-        item_key(&u, it, k);
+        if (u.settling)
+            settle_key(&u, it, k);
+        else
+            item_key(&u, it, k);
     }
     term_stop(t);
     if (status == QUARRY_OK) {

@@ -120,21 +120,28 @@ static int put_name(void *ctx, const char *name)
     return json_array_append_new(ctx, json_string(name)) ? QUARRY_ENOMEM : 0;
 }
 
+/* The newest run only: stop the walk after it. */
+static int first_run(void *ctx, const quarry_run_record *run)
+{
+    *(json_t **)ctx = run_json(run);
+    return 1;
+}
+
 static int api_status(serve_req *r)
 {
     quarry_project *p = r->s->p;
-    quarry_project_counts n;
-    quarry_run_record run;
-    int64_t memos = 0;
-    json_t *coders, *latest;
-    int status = quarry_project_count(p, &n);
-    if (status == QUARRY_OK)
-        status = quarry_project_memo_total(p, &memos);
-    if (status == QUARRY_OK)
-        status = quarry_project_latest_run(p, &run);
-    if (status != QUARRY_OK)
+    quarry_overview n;
+    json_t *coders, *latest = NULL;
+    int status = quarry_project_overview(p, &n);
+    if (status == QUARRY_OK) {
+        status = quarry_project_runs(p, first_run, &latest);
+        if (status == 1)
+            status = QUARRY_OK;
+    }
+    if (status != QUARRY_OK) {
+        json_decref(latest);
         return serve_fail(r, status);
-    latest = run.run ? run_json(&run) : json_null();
+    }
     coders = json_array();
     status = quarry_project_coders(p, put_name, coders);
     if (status != QUARRY_OK) {
@@ -151,9 +158,10 @@ static int api_status(serve_req *r)
                      (json_int_t)n.coded_excerpts, "codes",
                      (json_int_t)n.codes, "coders", (json_int_t)n.coders,
                      "codings", (json_int_t)n.codings, "runs",
-                     (json_int_t)n.runs, "memos", (json_int_t)memos,
-                     "latest_run", latest, "coders", coders, "orders",
-                     "source", "uncertain", "disagreements"));
+                     (json_int_t)n.runs, "memos", (json_int_t)n.memos,
+                     "latest_run", latest ? latest : json_null(), "coders",
+                     coders, "orders", "source", "uncertain",
+                     "disagreements"));
 }
 
 static int put_run(void *ctx, const quarry_run_record *run)

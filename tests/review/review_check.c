@@ -79,7 +79,7 @@ int main(int argc, char **argv)
         rc = query(path,
                    "SELECT e.xid, d.verdict, k.code, r.code, c.name"
                    " FROM decisions d JOIN excerpts e ON e.id = d.excerpt_id"
-                   " JOIN codes k ON k.id = d.code_id"
+                   " LEFT JOIN codes k ON k.id = d.code_id"
                    " LEFT JOIN codes r ON r.id = d.replacement_id"
                    " JOIN coders c ON c.id = d.coder_id ORDER BY d.id",
                    5);

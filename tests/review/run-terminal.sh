@@ -3,6 +3,9 @@
 # (two codes accepted in one visit, Enter to move on, reject, replace,
 # skip, accept by number, remove of a coding, undo, reject by number,
 # add, a code's definition, quit), capture-pane checks the screen,
+# a lead settles the excerpt the coders disagree on (--order
+# disagreements: each coder's codes, a number marks a final code, Enter
+# settles),
 # review_check and `quarry export` check exactly what was stored under the
 # coder's name. A long excerpt in an 80x24 window scrolls with its
 # suggestions and evidence on screen.
@@ -65,11 +68,12 @@ check() {
 }
 # start SESSION CODER [PROJECT [COLS ROWS]]: quarry review in a 100x40
 # terminal, its pid in $WORK/SESSION.pid, its stdout in $WORK/SESSION.out;
-# stty -g before and after in $WORK/SESSION.before, .after.
+# stty -g before and after in $WORK/SESSION.before, .after. $REVIEW_ARGS
+# (words) go after --coder.
 start() {
     cat >"$WORK/$1.sh" <<EOF
 stty -g >"$WORK/$1.before"
-sh -c 'echo \$\$ >"$WORK/$1.pid"; exec "$QUARRY" review "${3:-$P}" --coder "$2"' >"$WORK/$1.out"
+sh -c 'echo \$\$ >"$WORK/$1.pid"; exec "$QUARRY" review "${3:-$P}" --coder "$2" ${REVIEW_ARGS:-}' >"$WORK/$1.out"
 echo \$? >"$WORK/$1.rc"
 stty -g >"$WORK/$1.after"
 sleep 30
@@ -315,6 +319,41 @@ for sig in TERM INT HUP; do
         ok "SIG$sig: decision kept" || bad "SIG$sig: decision kept"
     $T kill-session -t "$s"
 done
+
+# Settling: alice gave X1 two codes, bob and the signal coders one; the
+# lead sees each coder's codes in 80x24, marks the second code (the one
+# all gave starts marked) and settles.
+REVIEW_ARGS="--order disagreements" start settle lead "$P" 80 24
+check "settle: the disagreement shown" settle "excerpt $X1"
+check "settle: each coder's codes" settle "alice: "
+check "settle: bob's codes" settle "bob: $A1"
+check "settle: the agreed code marked" settle "[x] $A1 "
+check "settle: keys in 80x24" settle "Enter settle"
+N2=$(screen settle | sed -n "s/^ *\([0-9]\)\. \[ \] $A2 .*/\1/p")
+keys settle "$N2"
+check "settle: a number marks a code" settle "[x] $A2 "
+keys settle Enter
+check "settle: saved" settle "saved: $X1 settled on"
+check "settle: nothing left" settle "Nothing left to settle"
+keys settle q
+i=0
+while [ ! -s "$WORK/settle.after" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+"$CHECK" decisions "$P" | grep ' lead$' | sort >"$WORK/got"
+printf '%s\n' "$X1 add $A1 - lead" "$X1 add $A2 - lead" \
+    "$X1 settle - - lead" | sort >"$WORK/want"
+if cmp -s "$WORK/want" "$WORK/got"; then ok "settle: stored as the lead's decisions"; else
+    bad "settle: stored as the lead's decisions"
+    diff "$WORK/want" "$WORK/got"
+fi
+[ "$("$CHECK" decisions "$P" | grep -c ' alice$')" = 10 ] &&
+    ok "settle: alice's decisions untouched" ||
+    bad "settle: alice's decisions untouched"
+echo "review: lead settled 1 excerpt (0 undone); 0 of 1 disagreements left" >"$WORK/want"
+if cmp -s "$WORK/want" "$WORK/settle.out"; then ok "settle: summary line"; else
+    bad "settle: summary line"
+    diff "$WORK/want" "$WORK/settle.out"
+fi
+$T kill-session -t settle
 
 # A long excerpt (over 300 words) in an 80x24 window: it scrolls, and the
 # suggestions with their evidence and the keys stay on screen.

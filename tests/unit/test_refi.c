@@ -951,6 +951,37 @@ static void project_suggestions_export(void **state)
     assert_null(strstr(x, "rank 2: Role ambiguity"));
     assert_non_null(strstr(x, "quarry: pending review"));
     free(x);
+    /* Rejected, it is no longer pending; the reject undone, it is again
+     * (an undone decision decides nothing). */
+    {
+        quarry_decision d = QUARRY_DECISION_INIT;
+        const char *undone = NULL;
+        static char keep[1024]; /* test_out_path reuses its buffers */
+        const char *e2;
+        snprintf(keep, sizeof keep, "%s", e);
+        e = keep;
+        e2 = test_out_path("suggested-rejected.qdpx");
+        d.excerpt = "interview-02.txt@46-81";
+        d.verdict = QUARRY_VERDICT_REJECT;
+        d.code = "Fatigue";
+        d.coder = "ana";
+        if (quarry_project_decide(p, &d, NULL) != QUARRY_OK)
+            fail_msg("%s", quarry_project_errmsg(p));
+        if (quarry_project_export_qdpx(p, e2, &o) != 0)
+            fail_msg("%s", quarry_project_errmsg(p));
+        write_qde_of(e2, test_out_path("export-rejected.qde"));
+        x = test_slurp(test_out_path("export-rejected.qde"), &xl);
+        assert_null(strstr(x, "rank 1: Fatigue"));
+        free(x);
+        assert_int_equal(quarry_project_undo(p, "ana", &undone), QUARRY_OK);
+        assert_non_null(undone);
+        if (quarry_project_export_qdpx(p, e2, &o) != 0)
+            fail_msg("%s", quarry_project_errmsg(p));
+        write_qde_of(e2, test_out_path("export-undone.qde"));
+        x = test_slurp(test_out_path("export-undone.qde"), &xl);
+        assert_non_null(strstr(x, "rank 1: Fatigue"));
+        free(x);
+    }
     /* Re-imported: the suggestion is not a coding. */
     q = new_project("suggested-again.quarry");
     count_notices = 0;

@@ -165,12 +165,12 @@ static void remove_imported_then_undo(void **state)
     t = trail(p, 1);
     assert_string_equal(
         t, "id,time,coder,excerpt,verdict,code,replacement,note,origin,batch,"
-           "reverses\n"
+           "reverses,codes\n"
            "\"1\",\"2026-02-01T09:00:00Z\",\"ana\",\"a1\",\"remove\","
            "\"peers\",\"\",\"not about peers after all\",\"imported\",\"\","
-           "\"\"\n"
+           "\"\",\"\"\n"
            "\"2\",\"2026-01-31T12:00:00Z\",\"ana\",\"a1\",\"undo\",\"peers\","
-           "\"\",\"\",\"\",\"\",\"1\"\n");
+           "\"\",\"\",\"\",\"\",\"1\",\"\"\n");
     free(t);
     quarry_project_free(p);
 }

@@ -17,9 +17,10 @@
  * returns, so a killed process loses nothing already decided. A file that
  * is not a quarry project, is damaged, or was written with another schema
  * version (newer, or older than 1) is refused on open with a message
- * saying which, and is never modified. A schema-1 or schema-2 file is
- * upgraded to schema 3 when opened (even read-only), in one transaction
- * that adds the decision trail and the memos and changes no coding.
+ * saying which, and is never modified. A file of schema 1 to 3 is
+ * upgraded to schema 4 when opened (even read-only), in one transaction
+ * that adds the decision trail, the memos, settling and the runs'
+ * calibration and changes no coding.
  */
 #ifndef QUARRY_PROJECT_H
 #define QUARRY_PROJECT_H
@@ -31,7 +32,7 @@ extern "C" {
 #endif
 
 /* The schema this library reads and writes (PRAGMA user_version). */
-#define QUARRY_PROJECT_SCHEMA 3
+#define QUARRY_PROJECT_SCHEMA 4
 
 typedef struct quarry_project quarry_project;
 
@@ -235,7 +236,10 @@ typedef enum quarry_verdict {
     QUARRY_VERDICT_REMOVE = 5,
     /* Reverses an earlier decision (quarry_project_undo only; refused by
      * quarry_project_decide). */
-    QUARRY_VERDICT_UNDO = 6
+    QUARRY_VERDICT_UNDO = 6,
+    /* Marks an excerpt settled with the coder's final codes
+     * (quarry_project_settle only; refused by quarry_project_decide). */
+    QUARRY_VERDICT_SETTLE = 7
 } quarry_verdict;
 
 /* "accept" -> QUARRY_VERDICT_ACCEPT; 0 if unknown. */
@@ -332,6 +336,13 @@ typedef struct quarry_review_suggestion {
     const char *verdict;
 } quarry_review_suggestion;
 
+/* One coder's codes on an excerpt (codebook order). */
+typedef struct quarry_coder_codes {
+    const char *coder;
+    int32_t n_codes;
+    const char *const *codes;
+} quarry_coder_codes;
+
 typedef struct quarry_review_item {
     const char *excerpt;
     const char *text;
@@ -349,6 +360,10 @@ typedef struct quarry_review_item {
     int32_t n_codes;        /* codes this coder already gave it */
     const char *const *codes;
     int64_t run;
+    /* Every other coder who coded the excerpt, with their codes, by name
+     * (people only; filled for every item, whatever the queue's order). */
+    int32_t n_others;
+    const quarry_coder_codes *others;
 } quarry_review_item;
 
 /* The queue: excerpts with suggestions in the latest run on which the coder
@@ -393,11 +408,32 @@ typedef enum quarry_review_order {
     /* Most uncertain first: the lowest top confidence of the latest run
      * first (the engine is least sure of its best code there), ties in
      * import order. */
-    QUARRY_REVIEW_UNCERTAIN = 1
+    QUARRY_REVIEW_UNCERTAIN = 1,
+    /* Disagreements to settle: the excerpts on which two or more coders'
+     * codes differ (any coding, no suggestion run needed) and that the
+     * calling coder has not settled yet (quarry_project_settle), in
+     * import order. The progress's total counts every excerpt coders
+     * disagree on, settled or not. */
+    QUARRY_REVIEW_DISAGREEMENTS = 2
 } quarry_review_order;
 
 QUARRY_API int quarry_project_set_review_order(quarry_project *p,
                                                quarry_review_order order);
+
+/* Settle an excerpt: codes (n_codes of them, each in the codebook; none
+ * is allowed) become coder's final codes on it, in one transaction, as
+ * coder's own decisions: "add" for each code the coder lacks, "remove"
+ * for each code of the coder not in the list (both with batch "settle"),
+ * then a "settle" decision naming the final codes and the note (may be
+ * NULL). The other coders' codings stay as they are. The excerpt leaves
+ * the coder's QUARRY_REVIEW_DISAGREEMENTS queue; undo reverses the settle
+ * decision first (the excerpt comes back), then its adds and removes one
+ * by one. Refused: no coder (QUARRY_EINVAL), an excerpt or code the
+ * project lacks (QUARRY_ENOTFOUND). */
+QUARRY_API int quarry_project_settle(quarry_project *p, const char *coder,
+                                     const char *excerpt,
+                                     const char *const *codes,
+                                     size_t n_codes, const char *note);
 
 /* ---- end of the review queue block ------------------------------------ */
 

@@ -118,15 +118,25 @@ QUARRY_API int quarry_project_code_notes(
     quarry_project *p, int (*fn)(void *ctx, const quarry_code_notes *n),
     void *ctx);
 
-/* The names of the project's coders (persons, not the engine), sorted. */
+/* The names of the project's coders (persons, not the engine), sorted;
+ * quarry_overview.coders counts them. */
 QUARRY_API int quarry_project_coders(quarry_project *p,
                                      int (*fn)(void *ctx, const char *name),
                                      void *ctx);
 
-/* Memos in the project, every version of every memo counted. */
-QUARRY_API int quarry_project_memo_total(quarry_project *p, int64_t *n);
+/* What a page's header shows, counted without walking the suggestions
+ * (quarry_project_count also counts the pending excerpts, which reads
+ * every suggestion of the latest run). */
+typedef struct quarry_overview {
+    int64_t excerpts, coded_excerpts, codes, coders, codings, runs, memos;
+} quarry_overview;
 
-/* Every stored suggest run, newest first (project_runs.c). */
+QUARRY_API int quarry_project_overview(quarry_project *p,
+                                       quarry_overview *out);
+
+/* Every stored suggest run, newest first (project_runs.c); each run's
+ * counts are read when fn is called for it, so stopping after the first
+ * reads only the latest run's. */
 QUARRY_API int quarry_project_runs(
     quarry_project *p, int (*fn)(void *ctx, const quarry_run_record *r),
     void *ctx);

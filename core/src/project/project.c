@@ -41,9 +41,9 @@
  *                               origin: manual | accepted-suggestion |
  *                               imported; one per (excerpt, code, coder)
  *
- * Schema 2 adds the decision trail to decisions, schema 3 (the one written
- * now) the memos: project_schema.c says what, and upgrades an older file
- * on open.
+ * Schema 2 adds the decision trail to decisions, schema 3 the memos,
+ * schema 4 (the one written now) settling and the runs' calibration:
+ * project_schema.c says what, and upgrades an older file on open.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -441,6 +441,10 @@ static void project_close(quarry_project *p)
     project_scratch_reset(p);
     sqlite3_finalize(p->rollback);
     p->rollback = NULL;
+    free(p->run_counts);
+    p->run_counts = NULL;
+    p->n_run_counts = 0;
+    p->queue_total_run = 0;
     if (p->db != NULL)
         sqlite3_close(p->db);
     p->db = NULL;

@@ -3,7 +3,7 @@
  * (quarry/project_browse.h, the workbench): excerpts filtered and
  * paginated in SQL (LIMIT/OFFSET, so a page of 50 out of 100,000 reads
  * what it shows), facet counts, the codings of one excerpt, the
- * codebook's notes, the memo total, the excerpts coders disagree on; and
+ * codebook's notes, the counts of a page's header, the excerpts coders disagree on; and
  * quarry_project_share, which switches the file to the write-ahead log
  * and adds the indexes these queries use.
  *
@@ -34,8 +34,11 @@ static const char share_indexes[] =
     "CREATE INDEX IF NOT EXISTS codings_code ON codings(code_id, excerpt_id);"
     "CREATE INDEX IF NOT EXISTS codings_coder"
     " ON codings(coder_id, excerpt_id);"
-    "CREATE INDEX IF NOT EXISTS suggestions_run"
-    " ON suggestions(run_id, excerpt_id);"
+    "CREATE INDEX IF NOT EXISTS excerpts_seq ON excerpts(seq);"
+    "CREATE INDEX IF NOT EXISTS suggestions_run_excerpt"
+    " ON suggestions(run_id, excerpt_id, abstain);"
+    "CREATE INDEX IF NOT EXISTS suggestions_top"
+    " ON suggestions(run_id, rank, confidence);"
     "COMMIT;";
 
 int quarry_project_share(quarry_project *p, int on)
@@ -284,11 +287,15 @@ int quarry_project_browse(quarry_project *p, const quarry_browse_filter *f,
         if (status != QUARRY_OK)
             goto out;
     }
+    /* The page's ids first, from an index alone where the filters allow
+     * (excerpts_seq: an offset deep in the list skips index entries, not
+     * rows of text), then their rows. */
     snprintf(sql, sizeof sql,
              "SELECT e.id, e.xid, s.name, e.speaker, " ATTR_PARTICIPANT ", "
              ATTR_STUDY ", e.line, e.text FROM excerpts e"
-             " JOIN sources s ON s.id = e.source_id%s"
-             " ORDER BY e.id LIMIT ?8 OFFSET ?9",
+             " JOIN sources s ON s.id = e.source_id WHERE e.id IN"
+             " (SELECT e.id FROM excerpts e%s ORDER BY e.seq, e.id"
+             " LIMIT ?8 OFFSET ?9) ORDER BY e.seq, e.id",
              where);
     st = project_prepare(p, sql);
     cst = project_prepare(p, codings_sql);
@@ -520,22 +527,35 @@ int quarry_project_coders(quarry_project *p,
     return status;
 }
 
-int quarry_project_memo_total(quarry_project *p, int64_t *n)
+int quarry_project_overview(quarry_project *p, quarry_overview *out)
 {
     sqlite3_stmt *st;
     int status = project_check(p, 0);
     if (status != QUARRY_OK)
         return status;
-    if (n == NULL)
-        return project_fail(p, QUARRY_EINVAL, "no count");
-    *n = 0;
-    st = project_prepare(p, "SELECT count(*) FROM memos");
+    if (out == NULL)
+        return project_fail(p, QUARRY_EINVAL, "no counts");
+    memset(out, 0, sizeof *out);
+    st = project_prepare(
+        p, "SELECT (SELECT count(*) FROM excerpts),"
+           " (SELECT count(DISTINCT excerpt_id) FROM codings),"
+           " (SELECT count(*) FROM codes),"
+           " (SELECT count(*) FROM coders WHERE kind = 'person'),"
+           " (SELECT count(*) FROM codings), (SELECT count(*) FROM runs),"
+           " (SELECT count(*) FROM memos)");
     if (st == NULL)
         return QUARRY_EIO;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *n = sqlite3_column_int64(st, 0);
-    else
-        status = project_db_fail(p, "cannot count the memos");
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        out->excerpts = sqlite3_column_int64(st, 0);
+        out->coded_excerpts = sqlite3_column_int64(st, 1);
+        out->codes = sqlite3_column_int64(st, 2);
+        out->coders = sqlite3_column_int64(st, 3);
+        out->codings = sqlite3_column_int64(st, 4);
+        out->runs = sqlite3_column_int64(st, 5);
+        out->memos = sqlite3_column_int64(st, 6);
+    } else {
+        status = project_db_fail(p, "cannot count the project");
+    }
     sqlite3_finalize(st);
     return status;
 }

@@ -30,6 +30,14 @@ struct quarry_project {
     size_t n_scratch, cap_scratch;
     void *listing; /* the array of that call */
     int review_order; /* quarry_review_order of the queue */
+    /* Excerpts with suggestions in run queue_total_run (a run's
+     * suggestions never change once stored): the queue's total without
+     * counting them again on every call (project_queue.c). */
+    int64_t queue_total_run, queue_total;
+    /* Each run's {id, suggestions, excerpts abstained}, counted once per
+     * handle for the same reason (project_runs.c). */
+    int64_t (*run_counts)[3];
+    size_t n_run_counts;
     /* ROLLBACK, prepared before the first transaction begins: running it
      * then needs no memory for a parse, so a failed call is undone even
      * when memory has run out. */
@@ -90,14 +98,19 @@ void project_sha256_hex(const void *data, size_t len, char out[65]);
 extern const char project_queue_from[];
 /* " ORDER BY ..." of the queue in p's review order (project_queue.c). */
 const char *project_queue_order(const quarry_project *p);
+/* The queue of coder ?1 in p's review order, from " FROM" on (the
+ * suggestions above, or the disagreements not settled), and a SELECT of
+ * the number of excerpts that order walks, settled or not. */
+const char *project_queue_source(const quarry_project *p);
+const char *project_queue_total(const quarry_project *p);
 
 /* A corpus read from JSONL lines the project made (empty texts allowed;
  * len 0 gives an empty corpus). The message is set on failure. */
 int project_corpus_jsonl(quarry_project *p, const char *buf, size_t len,
                          quarry_corpus **out);
 
-/* Schemas 2 and 3 (project_schema.c): on a new file inside the create
- * transaction; on a schema-1 or -2 file just opened (its own transaction, with
+/* Schemas 2 to 4 (project_schema.c): on a new file inside the create
+ * transaction; on a file of schema 1 to 3 just opened (its own transaction, with
  * a read-write connection of its own when p is read-only). */
 int project_schema_upgrade_new(quarry_project *p);
 int project_schema_upgrade(quarry_project *p);
@@ -105,6 +118,12 @@ int project_schema_upgrade(quarry_project *p);
 /* One decision inside the caller's transaction (project_review.c). */
 int project_decide_in(quarry_project *p, const quarry_decision *d,
                       int64_t *id);
+
+/* quarry_project_settle inside the caller's transaction, the arguments
+ * checked (project_settle.c; a decisions file's "settle" lines). */
+int project_settle_in(quarry_project *p, const char *coder,
+                      const char *excerpt, const char *const *codes,
+                      size_t n_codes, const char *note);
 
 /* SQL: decision alias d was not reversed by an undo (project_review.c). */
 #define PROJECT_NOT_UNDONE(d)                                                 \

@@ -12,12 +12,12 @@
 #include "project_db.h"
 
 static const char *const verdict_names[] = {
-    NULL, "accept", "reject", "replace", "add", "remove", "undo"};
+    NULL, "accept", "reject", "replace", "add", "remove", "undo", "settle"};
 
 quarry_verdict quarry_verdict_from_name(const char *name)
 {
     int v;
-    for (v = 1; name != NULL && v <= 6; v++)
+    for (v = 1; name != NULL && v <= 7; v++)
         if (strcmp(name, verdict_names[v]) == 0)
             return (quarry_verdict)v;
     return (quarry_verdict)0;
@@ -25,7 +25,7 @@ quarry_verdict quarry_verdict_from_name(const char *name)
 
 const char *quarry_verdict_name(quarry_verdict v)
 {
-    return v >= 1 && v <= 6 ? verdict_names[v] : "unknown";
+    return v >= 1 && v <= 7 ? verdict_names[v] : "unknown";
 }
 
 /* Where a decision came from, for messages: "" from a call, or
@@ -222,6 +222,7 @@ static int insert_coding(quarry_project *p, int64_t excerpt, int64_t code,
 typedef struct decision_row {
     int64_t excerpt, suggestion, code, replacement, coder, reverses;
     const char *verdict, *at, *note, *batch, *coding_origin, *coding_at;
+    const char *codes; /* settle: the final codes, a JSON array */
 } decision_row;
 
 static int insert_decision(quarry_project *p, const decision_row *r,
@@ -230,15 +231,16 @@ static int insert_decision(quarry_project *p, const decision_row *r,
     sqlite3_stmt *st = project_prepare(
         p, "INSERT INTO decisions(excerpt_id, suggestion_id, code_id,"
            " verdict, replacement_id, coder_id, made_at, note, reverses,"
-           " batch, coding_origin, coding_made_at) VALUES(?1, ?2, ?3, ?4,"
-           " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+           " batch, coding_origin, coding_made_at, codes) VALUES(?1, ?2,"
+           " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
     int rc;
     if (st == NULL)
         return QUARRY_EIO;
     sqlite3_bind_int64(st, 1, r->excerpt);
     if (r->suggestion)
         sqlite3_bind_int64(st, 2, r->suggestion);
-    sqlite3_bind_int64(st, 3, r->code);
+    if (r->code) /* NULL for a settle and its undo */
+        sqlite3_bind_int64(st, 3, r->code);
     sqlite3_bind_text(st, 4, r->verdict, -1, SQLITE_STATIC);
     if (r->replacement)
         sqlite3_bind_int64(st, 5, r->replacement);
@@ -250,6 +252,7 @@ static int insert_decision(quarry_project *p, const decision_row *r,
     project_bind_text(st, 10, r->batch);
     project_bind_text(st, 11, r->coding_origin);
     project_bind_text(st, 12, r->coding_at);
+    project_bind_text(st, 13, r->codes);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
@@ -476,7 +479,9 @@ static int reverse(quarry_project *p, int64_t id, int64_t coder)
     if (strcmp(verdict, "remove") == 0) {
         status = insert_coding(p, excerpt, code, coder, from,
                                at[0] ? at : now, made_by);
-    } else if (strcmp(verdict, "reject") != 0) {
+    } else if (strcmp(verdict, "reject") != 0 &&
+               strcmp(verdict, "settle") != 0) {
+        /* (a settle made no coding: its adds and removes did) */
         st = project_prepare(p, "DELETE FROM codings WHERE decision_id = ?1");
         if (st == NULL)
             return QUARRY_EIO;
@@ -569,7 +574,52 @@ static int string_field(quarry_project *p, const origin *o, json_t *obj,
 }
 
 static const char *const decision_keys[] = {
-    "excerpt", "verdict", "code", "replacement", "coder", "note", "time"};
+    "excerpt", "verdict", "code", "replacement", "coder", "note", "time",
+    "codes"};
+
+/* A settle line: {"excerpt", "verdict": "settle", "codes": [...], "coder",
+ * "note"} (quarry_project_settle; its time is now). */
+static int apply_settle(quarry_project *p, const origin *o, json_t *obj,
+                        const quarry_decision *d)
+{
+    json_t *a = json_object_get(obj, "codes");
+    const char *list[256];
+    size_t i, n;
+    int status;
+    if (a == NULL || !json_is_array(a))
+        return fail_at(p, o, QUARRY_EPARSE, "codes",
+                       "%s a settle line names the final codes as an "
+                       "array of code ids ([] for none)",
+                       a == NULL ? "missing:" : "not an array:");
+    if (d->code != NULL || d->replacement != NULL || d->time != NULL)
+        return fail_at(p, o, QUARRY_EPARSE,
+                       d->code        ? "code"
+                       : d->replacement ? "replacement"
+                                      : "time",
+                       "not part of a settle line (it has excerpt, codes, "
+                       "coder and note)%s", NULL);
+    n = json_array_size(a);
+    if (n > sizeof list / sizeof *list)
+        return fail_at(p, o, QUARRY_EPARSE, "codes",
+                       "more than 256 codes%s", NULL);
+    for (i = 0; i < n; i++) {
+        list[i] = json_string_value(json_array_get(a, i));
+        if (list[i] == NULL)
+            return fail_at(p, o, QUARRY_EPARSE, "codes",
+                           "an element is not a string%s", NULL);
+    }
+    if (d->coder == NULL || d->coder[0] == '\0')
+        return fail_at(p, o, QUARRY_EINVAL, "coder",
+                       "missing: every decision names its coder%s", NULL);
+    status = project_settle_in(p, d->coder, d->excerpt, list, n, d->note);
+    if (status != QUARRY_OK) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", quarry_project_errmsg(p));
+        return project_fail(p, status, "%s:%lld: %s", o->file,
+                            (long long)o->line, why);
+    }
+    return QUARRY_OK;
+}
 
 static int apply_line(quarry_project *p, const origin *o, const char *line,
                       size_t len, const char *default_coder)
@@ -599,7 +649,7 @@ static int apply_line(quarry_project *p, const origin *o, const char *line,
             status = fail_at(p, o, QUARRY_EPARSE, key,
                              "unknown field (a decision has excerpt, "
                              "verdict, code, replacement, coder, note, "
-                             "time)%s", NULL);
+                             "time; a settle codes)%s", NULL);
             break;
         }
     }
@@ -624,12 +674,20 @@ static int apply_line(quarry_project *p, const origin *o, const char *line,
         else if ((d.verdict = quarry_verdict_from_name(verdict)) == 0)
             status = fail_at(p, o, QUARRY_EPARSE, "verdict",
                              "\"%s\" is not one of accept, reject, replace, "
-                             "add, remove", verdict);
+                             "add, remove, settle", verdict);
+        else if (d.verdict != QUARRY_VERDICT_SETTLE &&
+                 json_object_get(obj, "codes") != NULL)
+            status = fail_at(p, o, QUARRY_EPARSE, "codes",
+                             "only a settle line names codes (the others "
+                             "name one code)%s", NULL);
     }
     if (status == QUARRY_OK) {
         if (d.coder == NULL)
             d.coder = default_coder;
-        status = decide(p, &d, o, NULL);
+        if (d.verdict == QUARRY_VERDICT_SETTLE)
+            status = apply_settle(p, o, obj, &d);
+        else
+            status = decide(p, &d, o, NULL);
     }
     json_decref(obj);
     return status;
@@ -727,7 +785,47 @@ typedef struct item_block {
     quarry_review_item item;
     quarry_review_suggestion sugg[64];
     const char *codes[64];
+    quarry_coder_codes others[32];
+    const char *other_codes[512];
 } item_block;
+
+/* The other coders' codes on the excerpt, by coder name (people only). */
+static int load_others(quarry_project *p, item_block *b, int64_t row,
+                       const char *coder)
+{
+    sqlite3_stmt *st = project_prepare(
+        p, "SELECT c.name, k.code FROM codings g JOIN codes k ON k.id ="
+           " g.code_id JOIN coders c ON c.id = g.coder_id WHERE"
+           " g.excerpt_id = ?1 AND c.name <> ?2 AND c.kind = 'person'"
+           " ORDER BY c.name, k.position, k.code");
+    int32_t n = 0, at = -1;
+    int rc;
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_int64(st, 1, row);
+    sqlite3_bind_text(st, 2, coder, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 512) {
+        const char *name = project_col_text(st, 0);
+        const char *last = at >= 0 ? b->others[at].coder : NULL;
+        if (name == NULL)
+            continue;
+        if (last == NULL || strcmp(last, name) != 0) {
+            if (at == 31)
+                break; /* a reviewer reads no more coders than that */
+            at++;
+            b->others[at].coder = project_scratch_dup(p, name);
+            b->others[at].codes = b->other_codes + n;
+        }
+        b->other_codes[n++] = project_scratch_dup(p, project_col_text(st, 1));
+        b->others[at].n_codes++;
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return project_db_fail(p, "cannot read the codings");
+    b->item.n_others = at + 1;
+    b->item.others = b->others;
+    return QUARRY_OK;
+}
 
 static int load_item(quarry_project *p, const char *coder, int64_t row,
                      const quarry_review_item **out)
@@ -808,6 +906,9 @@ static int load_item(quarry_project *p, const char *coder, int64_t row,
             project_scratch_dup(p, project_col_text(st, 0));
     sqlite3_finalize(st);
     b->item.codes = b->codes;
+    status = load_others(p, b, row, coder);
+    if (status != QUARRY_OK)
+        return status;
     *out = &b->item;
     return QUARRY_OK;
 }
@@ -827,7 +928,8 @@ int quarry_project_review_next(quarry_project *p, const char *coder,
     snprintf(sql, sizeof sql,
              "SELECT (SELECT e.id %s%s LIMIT 1),"
              " (SELECT count(*) %s)",
-             project_queue_from, project_queue_order(p), project_queue_from);
+             project_queue_source(p), project_queue_order(p),
+             project_queue_source(p));
     st = project_prepare(p, sql);
     if (st == NULL)
         return QUARRY_EIO;

@@ -1,6 +1,7 @@
 /*
- * project_schema.c -- schemas 2 and 3 of a project: the decision trail,
- * the memos, and the upgrade of a schema-1 or schema-2 file to schema 3.
+ * project_schema.c -- schemas 2 to 4 of a project: the decision trail,
+ * the memos, settling and the calibration of runs, and the upgrade of an
+ * older file to schema 4.
  *
  * Schema 2 keeps every decision ever taken. The decisions table gains
  * two verdicts and four columns (project.c writes schema 1, then this
@@ -32,10 +33,26 @@
  *                  imported from, written back on export (NULL when made
  *                  here)
  *
- * The upgrade rebuilds the decisions table (SQLite cannot change a CHECK
- * in place) and adds the memos table in one transaction with the foreign
- * keys checked before the commit: it completes whole or leaves the file
- * as it was.
+ * Schema 4 settles disagreements and keeps what calibrated each run:
+ *
+ *   decisions.verdict  ... | settle
+ *                  settle: the coder's final codes on an excerpt coders
+ *                  disagree on (quarry_project_settle); the add and remove
+ *                  decisions it took come just before it, with batch
+ *                  "settle"; its code_id is NULL (code_id is NULL for a
+ *                  settle and an undo of one, and only there)
+ *   decisions.codes
+ *                  settle: the final codes, a JSON array of code ids
+ *   calibration(run_id, confidence, correct)
+ *                  the run's held-out coded excerpts: each one's top
+ *                  confidence scored as if it were left out, and whether
+ *                  that top code is one of its codes (what the expected
+ *                  error of a batch accept is measured on)
+ *
+ * Each upgrade rebuilds the decisions table (SQLite cannot change a CHECK
+ * or a NOT NULL in place) and adds its tables in one transaction with the
+ * foreign keys checked before the commit: it completes whole or leaves
+ * the file as it was.
  */
 #include <stdio.h>
 #include <string.h>
@@ -82,6 +99,36 @@ static const char upgrade_2_3[] =
     "CREATE INDEX IF NOT EXISTS memos_code ON memos(code_id);\n"
     "PRAGMA user_version = 3;\n";
 
+/* Schema 4: 'settle', a nullable code_id, the settled codes. */
+static const char upgrade_3_4[] =
+    "CREATE TABLE decisions_v4(id INTEGER PRIMARY KEY,"
+    " excerpt_id INTEGER NOT NULL REFERENCES excerpts(id),"
+    " suggestion_id INTEGER REFERENCES suggestions(id),"
+    " code_id INTEGER REFERENCES codes(id),"
+    " verdict TEXT NOT NULL CHECK(verdict IN"
+    "  ('accept','reject','replace','add','remove','undo','settle')),"
+    " replacement_id INTEGER REFERENCES codes(id),"
+    " coder_id INTEGER NOT NULL REFERENCES coders(id),"
+    " made_at TEXT NOT NULL, note TEXT,"
+    " reverses INTEGER REFERENCES decisions(id), batch TEXT,"
+    " coding_origin TEXT, coding_made_at TEXT, codes TEXT,"
+    " CHECK(code_id IS NOT NULL OR verdict IN ('settle','undo')));\n"
+    "INSERT INTO decisions_v4(id, excerpt_id, suggestion_id, code_id,"
+    " verdict, replacement_id, coder_id, made_at, note, reverses, batch,"
+    " coding_origin, coding_made_at)"
+    " SELECT id, excerpt_id, suggestion_id, code_id, verdict,"
+    " replacement_id, coder_id, made_at, note, reverses, batch,"
+    " coding_origin, coding_made_at FROM decisions;\n"
+    "DROP TABLE decisions;\n"
+    "ALTER TABLE decisions_v4 RENAME TO decisions;\n"
+    "CREATE INDEX decisions_excerpt ON decisions(excerpt_id, coder_id);\n"
+    "CREATE INDEX decisions_reverses ON decisions(reverses);\n"
+    "CREATE TABLE IF NOT EXISTS calibration("
+    " run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " confidence REAL NOT NULL, correct INTEGER NOT NULL);\n"
+    "CREATE INDEX IF NOT EXISTS calibration_run ON calibration(run_id);\n"
+    "PRAGMA user_version = 4;\n";
+
 static int exec_on(sqlite3 *db, const char *sql)
 {
     return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
@@ -116,7 +163,9 @@ int project_schema_upgrade_new(quarry_project *p)
 {
     /* A new file's decisions table is empty: no key to check. */
     int status = project_exec(p, upgrade_1_2);
-    return status == QUARRY_OK ? project_exec(p, upgrade_2_3) : status;
+    if (status == QUARRY_OK)
+        status = project_exec(p, upgrade_2_3);
+    return status == QUARRY_OK ? project_exec(p, upgrade_3_4) : status;
 }
 
 int project_schema_upgrade(quarry_project *p)
@@ -145,12 +194,14 @@ int project_schema_upgrade(quarry_project *p)
      * commit instead. */
     ok = exec_on(db, "PRAGMA foreign_keys = OFF") == 0 &&
          exec_on(db, "BEGIN IMMEDIATE") == 0;
-    if (ok) /* not upgraded meanwhile when it is 3 now */
+    if (ok) /* not upgraded meanwhile when it is 4 now */
         from = user_version(db);
     if (ok && from == 1)
         ok = exec_on(db, upgrade_1_2) == 0;
     if (ok && (from == 1 || from == 2))
-        ok = exec_on(db, upgrade_2_3) == 0 && keys_hold(db);
+        ok = exec_on(db, upgrade_2_3) == 0;
+    if (ok && from >= 1 && from <= 3)
+        ok = exec_on(db, upgrade_3_4) == 0 && keys_hold(db);
     if (ok)
         ok = exec_on(db, "COMMIT") == 0;
     if (!ok) {

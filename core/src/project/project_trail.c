@@ -5,9 +5,11 @@
  *
  * One row a decision: its id, time, coder, excerpt, verdict, code,
  * replacement, note, the origin of the coding it made or removed, the
- * batch it came from, and the id of the decision it reverses (undo: the
- * decision undone; remove: the decision that had made the coding). JSONL
- * leaves absent fields out; CSV leaves their cells empty.
+ * batch it came from, the id of the decision it reverses (undo: the
+ * decision undone; remove: the decision that had made the coding), and,
+ * for a settle, the final codes it settled on (no code of its own; JSONL
+ * an array, CSV the codes joined by "; "). JSONL leaves absent fields
+ * out; CSV leaves their cells empty.
  */
 #include <csv.h>
 #include <jansson.h>
@@ -17,11 +19,11 @@
 
 #include "project_db.h"
 
-enum { TRAIL_FIELDS = 11 };
+enum { TRAIL_FIELDS = 12 };
 
 static const char *const trail_names[TRAIL_FIELDS] = {
     "id",   "time",   "coder", "excerpt", "verdict", "code",
-    "replacement", "note", "origin", "batch", "reverses"};
+    "replacement", "note", "origin", "batch", "reverses", "codes"};
 
 /* The origin of the coding a decision made (accept, replace, add) or
  * removed (remove, as stored with it); NULL for reject and undo. */
@@ -49,6 +51,37 @@ static int put_csv(FILE *out, const char *const *v)
     return ferror(out) ? QUARRY_EIO : QUARRY_OK;
 }
 
+/* A settle's codes (a JSON array) joined by "; " (malloc'ed; NULL when
+ * there are none to join, *oom set when memory ran out). */
+static char *joined_codes(const char *codes, int *oom)
+{
+    json_t *a = codes ? json_loads(codes, 0, NULL) : NULL;
+    size_t i, len = 1;
+    char *s = NULL;
+    *oom = 0;
+    if (a == NULL || !json_is_array(a)) {
+        json_decref(a);
+        return NULL;
+    }
+    for (i = 0; i < json_array_size(a); i++) {
+        const char *c = json_string_value(json_array_get(a, i));
+        len += (c ? strlen(c) : 0) + 2;
+    }
+    if ((s = malloc(len)) == NULL) {
+        *oom = 1;
+    } else {
+        s[0] = '\0';
+        for (i = 0; i < json_array_size(a); i++) {
+            const char *c = json_string_value(json_array_get(a, i));
+            if (i > 0)
+                strcat(s, "; ");
+            strcat(s, c ? c : "");
+        }
+    }
+    json_decref(a);
+    return s;
+}
+
 static int put_jsonl(FILE *out, const char *const *v, int64_t id,
                      int64_t reverses)
 {
@@ -58,11 +91,18 @@ static int put_jsonl(FILE *out, const char *const *v, int64_t id,
     if (o == NULL)
         return QUARRY_ENOMEM;
     json_object_set_new(o, "id", json_integer(id));
-    for (i = 1; i < TRAIL_FIELDS - 1; i++)
+    for (i = 1; i < TRAIL_FIELDS - 2; i++)
         if (v[i] != NULL)
             json_object_set_new(o, trail_names[i], json_string(v[i]));
     if (reverses)
         json_object_set_new(o, "reverses", json_integer(reverses));
+    if (v[11] != NULL) {
+        json_t *codes = json_loads(v[11], 0, NULL);
+        if (json_is_array(codes))
+            json_object_set_new(o, "codes", codes);
+        else
+            json_decref(codes);
+    }
     s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     if (s == NULL)
@@ -83,10 +123,10 @@ int quarry_project_export_decisions(quarry_project *p, FILE *out, int csv)
         return project_fail(p, QUARRY_EINVAL, "no output");
     st = project_prepare(
         p, "SELECT d.id, d.made_at, c.name, e.xid, d.verdict, k.code,"
-           " r.code, d.note, d.coding_origin, d.batch, d.reverses"
+           " r.code, d.note, d.coding_origin, d.batch, d.reverses, d.codes"
            " FROM decisions d JOIN coders c ON c.id = d.coder_id"
            " JOIN excerpts e ON e.id = d.excerpt_id"
-           " JOIN codes k ON k.id = d.code_id"
+           " LEFT JOIN codes k ON k.id = d.code_id"
            " LEFT JOIN codes r ON r.id = d.replacement_id ORDER BY d.id");
     if (st == NULL)
         return QUARRY_EIO;
@@ -100,15 +140,22 @@ int quarry_project_export_decisions(quarry_project *p, FILE *out, int csv)
         const char *v[TRAIL_FIELDS];
         int64_t id = sqlite3_column_int64(st, 0);
         int64_t reverses = sqlite3_column_int64(st, 10);
-        int i;
-        for (i = 1; i < TRAIL_FIELDS - 1; i++)
+        char *joined = NULL;
+        int i, oom = 0;
+        for (i = 1; i < TRAIL_FIELDS - 2; i++)
             v[i] = project_col_text(st, i);
         v[8] = origin_of(v[4] ? v[4] : "", v[8]);
         snprintf(idbuf, sizeof idbuf, "%lld", (long long)id);
         snprintf(revbuf, sizeof revbuf, "%lld", (long long)reverses);
         v[0] = idbuf;
         v[10] = reverses ? revbuf : NULL;
-        status = csv ? put_csv(out, v) : put_jsonl(out, v, id, reverses);
+        v[11] = project_col_text(st, 11);
+        if (csv && v[11] != NULL)
+            v[11] = joined = joined_codes(v[11], &oom);
+        status = oom ? QUARRY_ENOMEM
+                 : csv ? put_csv(out, v)
+                       : put_jsonl(out, v, id, reverses);
+        free(joined);
         if (status == QUARRY_ENOMEM)
             project_fail(p, status, "out of memory");
         else if (status != QUARRY_OK)

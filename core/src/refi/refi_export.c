@@ -522,10 +522,12 @@ static int check_kept_guids(exporter *x)
     return QUARRY_OK;
 }
 
-/* Pending: latest run, not abstained, no decision on it, not coded. */
+/* Pending: latest run, not abstained, no decision on it that stands (an
+ * undone one decides nothing), not coded. */
 #define PENDING_WHERE                                                          \
     " s.run_id = (SELECT max(id) FROM runs) AND s.abstain = 0"                 \
-    " AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.suggestion_id = s.id)" \
+    " AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.suggestion_id = s.id"  \
+    "  AND" PROJECT_NOT_UNDONE("d") ")"                                        \
     " AND NOT EXISTS (SELECT 1 FROM codings g WHERE g.excerpt_id ="            \
     "  s.excerpt_id AND g.code_id = s.code_id)"
 
