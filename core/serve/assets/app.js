@@ -424,8 +424,9 @@
               title: "Reject (Shift+" + n + ")", onclick: function () { decide("reject", s.code); } }, "Reject"),
             h("button", { type: "button", class: "small", disabled: !!v, "aria-label": "Replace " + (s.name || s.code),
               title: "Replace (e)", onclick: function () { openReplace(s); } }, "Replace…"))),
+        s.definition ? h("p", { class: "cand-def" }, s.definition) : null,
         (s.definition || s.include || s.exclude || termsText) ?
-          h("details", null, h("summary", null, "Definition, inclusion and exclusion"), defs, termsText) : null));
+          h("details", null, h("summary", null, s.include || s.exclude ? "Definition, include, exclude" : "Definition"), defs, termsText) : null));
     });
     return h("section", { class: "panel", "aria-labelledby": "cand-h" },
       h("h2", { id: "cand-h" }, "Suggested codes"),
