@@ -246,12 +246,16 @@
       h("button", { type: "button", onclick: doUndo, title: "Undo (u)" }, "Undo"),
       h("button", { type: "button", onclick: openBatch, title: "Batch accept (b)" }, "Batch accept…")));
     main.appendChild(h("div", { id: "review-body" }, h("p", { class: "loading" }, "Loading the next excerpt…")));
-    loadCodebook().catch(function () { /* shown where it is needed */ });
     /* "your codes" need a name: ask first (the dialog comes back here) */
     if (!state.coder) { askCoder(true); return; }
-    if (args[0]) openExcerpt(args[0], true);
-    else if (state.item && state.pos >= 0) renderItem();
-    else nextItem();
+    /* code names for other coders' codes and neighbours come from the
+       codebook; without it the ids are shown */
+    loadCodebook().catch(function () { return []; }).then(function () {
+      if (!reviewBody()) return;
+      if (args[0]) openExcerpt(args[0], true);
+      else if (state.item && state.pos >= 0) renderItem();
+      else nextItem();
+    });
   }
 
   function reviewBody() { return $("review-body"); }
