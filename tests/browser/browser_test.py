@@ -104,7 +104,7 @@ def start_browser(profile):
         return None
 
 
-def wait(driver, what, cond, timeout=15):
+def wait(driver, what, cond, timeout=30):
     from selenium.webdriver.support.ui import WebDriverWait
     try:
         return WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: cond(d))
