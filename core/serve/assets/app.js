@@ -1,15 +1,1075 @@
-/* Placeholder script of the workbench page (replaced by the page): reads
- * the token from the address once and removes it from the address bar. */
+/* The workbench page of `quarry serve`: one page, five views behind hash
+ * routes (#/review, #/browse, #/codebook, #/charts, #/runs), talking to
+ * the server's JSON API only (see core/serve/API.md). Plain DOM, no
+ * framework, no build step, nothing fetched from anywhere but the server.
+ * Text from the project is always put in the page as text (textContent),
+ * never as markup, so an excerpt full of tags shows as it was typed. */
 "use strict";
 (function () {
-  var token = new URLSearchParams(window.location.search).get("token");
-  if (token !== null)
+  /* ---------- the token: read once from the address, then hidden ---------- */
+  var params = new URLSearchParams(window.location.search);
+  var TOKEN = params.get("token") || "";
+  if (params.has("token"))
     window.history.replaceState(null, "", window.location.pathname + window.location.hash);
-  fetch("/api/status", { headers: { "X-Quarry-Token": token || "" } })
-    .then(function (r) { return r.json(); })
-    .then(function (s) {
-      var p = document.createElement("p");
-      p.textContent = "Project " + s.project + ": " + s.counts.excerpts + " excerpts.";
-      document.getElementById("app").appendChild(p);
+
+  var $ = function (id) { return document.getElementById(id); };
+  var main = $("main");
+
+  /* h("div", {class: "x", onclick: f}, child, "text", ...) */
+  function h(tag, attrs) {
+    var el = document.createElement(tag);
+    if (attrs) {
+      Object.keys(attrs).forEach(function (k) {
+        var v = attrs[k];
+        if (v === null || v === undefined || v === false) return;
+        if (k.slice(0, 2) === "on") el.addEventListener(k.slice(2), v);
+        else if (k === "class") el.className = v;
+        else if (k === "text") el.textContent = v;
+        else if (k === "value") el.value = v;
+        else if (v === true) el.setAttribute(k, "");
+        else el.setAttribute(k, String(v));
+      });
+    }
+    for (var i = 2; i < arguments.length; i++) append(el, arguments[i]);
+    return el;
+  }
+  function append(el, c) {
+    if (c === null || c === undefined || c === false) return;
+    if (Array.isArray(c)) { c.forEach(function (x) { append(el, x); }); return; }
+    el.appendChild(typeof c === "object" ? c : document.createTextNode(String(c)));
+  }
+  function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); return el; }
+
+  /* ---------- talking to the server ---------- */
+  function ApiError(status, message) { this.status = status; this.message = message; }
+
+  function api(method, path, body) {
+    var opts = { method: method, headers: { "X-Quarry-Token": TOKEN }, credentials: "same-origin" };
+    if (body !== undefined) {
+      opts.headers["Content-Type"] = "application/json";
+      opts.body = JSON.stringify(body);
+    }
+    return fetch(path, opts).then(function (r) {
+      return r.text().then(function (t) {
+        var data = null;
+        try { data = t ? JSON.parse(t) : null; } catch (e) { data = null; }
+        if (!r.ok) {
+          var msg = data && data.error ? data.error : (t && t.length < 300 && t.indexOf("<") < 0 ? t : "");
+          if (!msg) msg = r.status === 403 ? "the server refused the request (is this the address quarry serve printed?)"
+            : r.status === 404 ? "the server has no " + path.split("?")[0] + " (not built into this quarry yet)"
+            : "the server answered " + r.status + " " + r.statusText;
+          throw new ApiError(r.status, msg);
+        }
+        return data;
+      });
+    }, function () {
+      throw new ApiError(0, "the server does not answer: is quarry serve still running?");
     });
+  }
+  function post(path, body) {
+    body = body || {};
+    if (state.coder && body.coder === undefined) body.coder = state.coder;
+    return api("POST", path, body);
+  }
+  function qs(obj) {
+    var p = new URLSearchParams();
+    Object.keys(obj).forEach(function (k) {
+      if (obj[k] !== "" && obj[k] !== null && obj[k] !== undefined) p.set(k, obj[k]);
+    });
+    var s = p.toString();
+    return s ? "?" + s : "";
+  }
+  function errorBox(err, what) {
+    var msg = err && err.message ? err.message : String(err);
+    return h("div", { class: "error-box", role: "alert", "data-status": err && err.status !== undefined ? err.status : null },
+      what ? what + ": " : "", msg);
+  }
+
+  /* ---------- status line (aria-live) ---------- */
+  var statusTimer = null;
+  function say(msg, isError) {
+    var s = $("status");
+    s.textContent = msg;
+    s.className = "status show" + (isError ? " error" : "");
+    clearTimeout(statusTimer);
+    statusTimer = setTimeout(function () { s.className = "status" + (isError ? " error" : ""); }, isError ? 6000 : 2600);
+  }
+
+  /* ---------- state ---------- */
+  var state = {
+    status: null,
+    coder: null,
+    codebook: null,          /* [{id, name, ...}] */
+    order: localStorage.getItem("quarry.order") || "source",
+    speakers: localStorage.getItem("quarry.speakers") || "participants",
+    item: null,
+    progress: null,
+    history: [],             /* excerpt ids seen in this session */
+    pos: -1,
+    skip: [],
+    prefix: null,            /* "r", "x" or "g" while waiting for the second key */
+    busy: false,
+    settleCodes: null,
+    browse: { code: "", source: "", participant: "", study: "", coder: "", speaker: "", q: "", offset: 0 },
+    facets: null
+  };
+
+  function codeName(id) {
+    if (state.codebook) {
+      for (var i = 0; i < state.codebook.length; i++)
+        if (state.codebook[i].id === id) return state.codebook[i].name;
+    }
+    return id;
+  }
+  function loadCodebook(force) {
+    if (state.codebook && !force) return Promise.resolve(state.codebook);
+    return api("GET", "/api/codebook").then(function (d) {
+      state.codebook = (d && d.codes) || [];
+      return state.codebook;
+    });
+  }
+  function pct(x) { return Math.round((Number(x) || 0) * 100) + "%"; }
+  function when(t) {
+    if (!t) return "";
+    var d = new Date(t);
+    if (isNaN(d.getTime())) return String(t);
+    return d.toLocaleString(undefined, { year: "numeric", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" });
+  }
+  function originWord(o) {
+    return { "manual": "by hand", "accepted-suggestion": "accepted suggestion", "imported": "imported" }[o] || o || "";
+  }
+
+  /* ---------- top bar ---------- */
+  function refreshStatus() {
+    return api("GET", "/api/status").then(function (s) {
+      state.status = s;
+      $("project-name").textContent = s.project || s.path || "quarry";
+      document.title = (s.project || "project") + " · quarry workbench";
+      if (s.coder) state.coder = s.coder;
+      $("coder-name").textContent = state.coder || "(nobody yet)";
+      showCounts();
+      return s;
+    });
+  }
+  function showCounts() {
+    var s = state.status;
+    if (!s || !s.counts) return;
+    var c = s.counts;
+    var text = c.coded + " of " + c.excerpts + " excerpts coded";
+    if (state.progress && state.progress.total)
+      text += " · " + state.progress.remaining + " to review";
+    $("progress-text").textContent = text;
+    var p = c.excerpts ? Math.round(100 * c.coded / c.excerpts) : 0;
+    $("progress-fill").style.width = p + "%";
+    $("progress-meter").setAttribute("aria-valuenow", String(p));
+    $("progress-meter").setAttribute("aria-valuetext", text);
+  }
+  function askCoder(required) {
+    var d = $("coder-dialog");
+    $("coder-input").value = state.coder || "";
+    $("coder-error").textContent = "";
+    d.dataset.required = required ? "1" : "";
+    d.showModal();
+    $("coder-input").focus();
+  }
+  $("coder-form").addEventListener("submit", function (ev) {
+    var name = $("coder-input").value.trim();
+    if (!name) { ev.preventDefault(); $("coder-error").textContent = "Please type your name."; return; }
+    if (name !== state.coder) {
+      /* another coder: their own codes, their own queue */
+      state.item = null; state.history = []; state.pos = -1; state.skip = [];
+    }
+    state.coder = name;
+    localStorage.setItem("quarry.coder", name);
+    $("coder-name").textContent = name;
+    say("Coding as " + name);
+    if (currentRoute() === "review") route();
+  });
+  $("coder-dialog").addEventListener("cancel", function (ev) {
+    if ($("coder-dialog").dataset.required) ev.preventDefault();
+  });
+  $("coder-btn").addEventListener("click", function () {
+    if (state.status && state.status.coder) {
+      say("This server codes as " + state.status.coder + " (started with --coder)");
+      return;
+    }
+    askCoder(false);
+  });
+  $("help-btn").addEventListener("click", function () { $("help-dialog").showModal(); });
+
+  /* ---------- routing ---------- */
+  function currentRoute() {
+    var m = /^#\/(\w+)/.exec(window.location.hash);
+    return m ? m[1] : "review";
+  }
+  function route() {
+    var hash = window.location.hash || "#/review";
+    var parts = hash.replace(/^#\//, "").split("/");
+    var name = parts[0] || "review";
+    document.querySelectorAll(".nav a").forEach(function (a) {
+      if (a.dataset.route === name) a.setAttribute("aria-current", "page");
+      else a.removeAttribute("aria-current");
+    });
+    state.prefix = null;
+    var views = { review: viewReview, browse: viewBrowse, codebook: viewCodebook, charts: viewCharts, runs: viewRuns };
+    var v = views[name] || viewReview;
+    v(parts.slice(1).map(decodeURIComponent));
+  }
+  window.addEventListener("hashchange", route);
+
+  /* =====================================================================
+   * Review
+   * ===================================================================== */
+  function viewReview(args) {
+    clear(main);
+    var orders = (state.status && state.status.orders) || ["source", "uncertain", "disagreements"];
+    var orderLabels = { source: "Source order", uncertain: "Most uncertain first", disagreements: "Disagreements" };
+    var orderSel = h("select", { id: "order", onchange: function () {
+      state.order = orderSel.value; localStorage.setItem("quarry.order", state.order);
+      state.skip = []; state.history = []; state.pos = -1; nextItem();
+    } }, orders.map(function (o) {
+      return h("option", { value: o, selected: o === state.order }, orderLabels[o] || o);
+    }));
+    var spSel = h("select", { id: "speakers", onchange: function () {
+      state.speakers = spSel.value; localStorage.setItem("quarry.speakers", state.speakers);
+      state.skip = []; state.history = []; state.pos = -1; nextItem();
+    } }, [["participants", "Participants"], ["all", "Everyone"], ["interviewers", "Interviewers"]].map(function (o) {
+      return h("option", { value: o[0], selected: o[0] === state.speakers }, o[1]);
+    }));
+    main.appendChild(h("div", { class: "toolbar" },
+      h("div", { class: "field" }, h("label", { for: "order" }, "Queue"), orderSel),
+      h("div", { class: "field" }, h("label", { for: "speakers" }, "Speakers"), spSel),
+      h("div", { class: "spacer" }),
+      h("div", { class: "prefix-hint", id: "prefix-hint", "aria-live": "polite" }),
+      h("button", { type: "button", onclick: function () { go(-1); }, title: "Previous (←)" }, "← Previous"),
+      h("button", { type: "button", onclick: function () { go(1); }, title: "Next (s, Enter, →)" }, "Next →"),
+      h("button", { type: "button", onclick: doUndo, title: "Undo (u)" }, "Undo"),
+      h("button", { type: "button", onclick: openBatch, title: "Batch accept (b)" }, "Batch accept…")));
+    main.appendChild(h("div", { id: "review-body" }, h("p", { class: "loading" }, "Loading the next excerpt…")));
+    /* "your codes" need a name: ask first (the dialog comes back here) */
+    if (!state.coder) { askCoder(true); return; }
+    /* code names for other coders' codes and neighbours come from the
+       codebook; without it the ids are shown */
+    loadCodebook().catch(function () { return []; }).then(function () {
+      if (!reviewBody()) return;
+      if (args[0]) openExcerpt(args[0], true);
+      else if (state.item && state.pos >= 0) renderItem();
+      else nextItem();
+    });
+  }
+
+  function reviewBody() { return $("review-body"); }
+
+  function showReviewError(err) {
+    var body = reviewBody();
+    if (!body) { say(err.message, true); return; }
+    clear(body).appendChild(errorBox(err, "Could not load the excerpt"));
+  }
+
+  /* A server without the disagreements queue (501) still lists the
+   * disagreements: the queue is walked from that list instead. */
+  function nextFromDisagreements() {
+    return api("GET", "/api/disagreements?offset=0&limit=500").then(function (d) {
+      var items = (d && d.items) || [];
+      var left = items.filter(function (x) { return state.skip.indexOf(x.excerpt) < 0; });
+      var progress = { remaining: left.length, skipped: items.length - left.length, total: d.total || items.length };
+      if (!left.length) return { progress: progress, item: null };
+      return api("GET", "/api/excerpts/" + encodeURIComponent(left[0].excerpt) + qs({ coder: state.coder })).then(function (item) {
+        return { progress: progress, item: item };
+      });
+    });
+  }
+
+  function nextItem() {
+    var q = qs({ order: state.order, speakers: state.speakers, skip: state.skip.join(","), coder: state.coder });
+    return api("GET", "/api/review/next" + q).catch(function (e) {
+      if (e.status === 501 && state.order === "disagreements") return nextFromDisagreements();
+      throw e;
+    }).then(function (d) {
+      state.progress = d.progress || null;
+      showCounts();
+      if (!d.item) { state.item = null; renderDone(); return; }
+      state.item = d.item;
+      state.settleCodes = null;
+      state.history = state.history.slice(0, state.pos + 1);
+      state.history.push(d.item.excerpt);
+      state.pos = state.history.length - 1;
+      renderItem();
+    }).catch(showReviewError);
+  }
+
+  function openExcerpt(id, fromRoute) {
+    return api("GET", "/api/excerpts/" + encodeURIComponent(id) + qs({ coder: state.coder })).then(function (item) {
+      state.item = item;
+      state.settleCodes = null;
+      if (fromRoute) {
+        state.history = state.history.slice(0, state.pos + 1);
+        state.history.push(item.excerpt);
+        state.pos = state.history.length - 1;
+        window.history.replaceState(null, "", "#/review");
+      }
+      renderItem();
+    }).catch(showReviewError);
+  }
+
+  function go(dir) {
+    if (!reviewBody()) return;
+    if (dir < 0) {
+      if (state.pos <= 0) { say("This is the first excerpt of this session"); return; }
+      state.pos--;
+      openExcerpt(state.history[state.pos]);
+      return;
+    }
+    if (state.item && state.skip.indexOf(state.item.excerpt) < 0) state.skip.push(state.item.excerpt);
+    if (state.pos >= 0 && state.pos < state.history.length - 1) {
+      state.pos++;
+      openExcerpt(state.history[state.pos]);
+      return;
+    }
+    nextItem();
+  }
+
+  function renderDone() {
+    var body = reviewBody();
+    if (!body) return;
+    clear(body).appendChild(h("div", { class: "panel done" },
+      h("h1", null, "Nothing left to review in this queue"),
+      h("p", { class: "muted" }, state.skip.length ? "You skipped " + state.skip.length +
+        " excerpt(s) in this session; choose the queue again to see them." :
+        "Every excerpt in this queue has a decision. Browse the project or look at the charts."),
+      state.skip.length ? h("button", { type: "button", class: "primary", onclick: function () {
+        state.skip = []; nextItem(); } }, "Start the queue again") : null));
+  }
+
+  /* Words of the text whose lower-cased form starts with an evidence term
+   * (terms are stems) are marked. */
+  function highlighted(text, terms) {
+    var frag = document.createDocumentFragment();
+    var stems = [];
+    (terms || []).forEach(function (t) {
+      String(t.term || t).toLowerCase().split(/[\s_]+/).forEach(function (p) {
+        if (p.length >= 2 && stems.indexOf(p) < 0) stems.push(p);
+      });
+    });
+    if (!stems.length) { frag.appendChild(document.createTextNode(text)); return frag; }
+    var re = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu, last = 0, m;
+    while ((m = re.exec(text)) !== null) {
+      var w = m[0].toLowerCase(), hit = false;
+      for (var i = 0; i < stems.length; i++) if (w.indexOf(stems[i]) === 0) { hit = true; break; }
+      if (!hit) continue;
+      if (m.index > last) frag.appendChild(document.createTextNode(text.slice(last, m.index)));
+      frag.appendChild(h("mark", null, m[0]));
+      last = m.index + m[0].length;
+    }
+    if (last < text.length) frag.appendChild(document.createTextNode(text.slice(last)));
+    return frag;
+  }
+
+  function renderItem() {
+    var body = reviewBody();
+    var it = state.item;
+    if (!body || !it) return;
+    clear(body);
+    var sugg = it.suggestions || [];
+    var terms = [];
+    sugg.forEach(function (s) { if (s.evidence && s.evidence.terms) terms = terms.concat(s.evidence.terms); });
+
+    /* left: the excerpt in its context */
+    var attrs = it.attributes || {};
+    var left = h("section", { class: "panel", "aria-labelledby": "excerpt-h" },
+      h("h2", { id: "excerpt-h", class: "visually-hidden" }, "Excerpt " + it.excerpt),
+      h("div", { class: "meta" },
+        h("span", null, "Excerpt ", h("b", { class: "mono" }, it.excerpt)),
+        it.source ? h("span", null, "Source ", h("b", null, it.source)) : null,
+        it.line ? h("span", null, "Line ", h("b", null, it.line)) : null,
+        state.progress ? h("span", null, state.progress.remaining + " left",
+          state.progress.skipped ? " · " + state.progress.skipped + " skipped" : "") : null),
+      Object.keys(attrs).length ? h("div", { class: "chips", "aria-label": "Attributes" },
+        Object.keys(attrs).map(function (k) {
+          return h("span", { class: "chip" }, h("span", { class: "k" }, k), String(attrs[k]));
+        })) : null,
+      it.before ? h("p", { class: "turn" }, h("span", { class: "who" }, it.before.speaker || ""), it.before.text) : null,
+      h("p", { class: "excerpt", id: "excerpt-text" },
+        it.speaker ? h("span", { class: "who" }, it.speaker) : null, highlighted(it.text || "", terms)),
+      it.after ? h("p", { class: "turn" }, h("span", { class: "who" }, it.after.speaker || ""), it.after.text) : null,
+      it.abstain ? h("p", { class: "abstain" }, "The engine abstained on this excerpt: no suggestion was confident enough. Add the codes you see with ", h("kbd", null, "a"), ".") : null);
+
+    var leftCol = h("div", null, left, renderCodings(it), state.order === "disagreements" ? renderSettle(it) : null, renderMemos(it));
+
+    /* right: the candidates and the nearest coded excerpts */
+    var right = h("div", null, renderCandidates(sugg), renderNeighbours(sugg));
+    body.appendChild(h("div", { class: "review-grid" }, leftCol, right));
+  }
+
+  function renderCandidates(sugg) {
+    var list = h("ol", { class: "cand", "aria-label": "Suggested codes" });
+    sugg.forEach(function (s, i) {
+      var n = i + 1;
+      var v = s.verdict;
+      var defs = h("dl", { class: "defs" },
+        s.definition ? [h("dt", null, "Definition"), h("dd", null, s.definition)] : null,
+        s.include ? [h("dt", null, "Include"), h("dd", null, s.include)] : null,
+        s.exclude ? [h("dt", null, "Exclude"), h("dd", null, s.exclude)] : null);
+      var termsText = s.evidence && s.evidence.terms && s.evidence.terms.length ?
+        h("p", { class: "conf" }, "Evidence: ", s.evidence.terms.map(function (t) { return t.term; }).join(", ")) : null;
+      list.appendChild(h("li", { class: v ? "decided-" + v : "" },
+        h("div", { class: "cand-head" },
+          h("span", { class: "num", "aria-hidden": "true" }, n <= 9 ? n : ""),
+          h("div", { class: "cand-name" }, s.name || s.code, h("span", { class: "mono" }, s.code),
+            v ? h("span", { class: "verdict " + v }, v === "accept" ? "accepted" : v === "reject" ? "rejected" : v === "replace" ? "replaced" : v) : null)),
+        h("div", { class: "cand-row" },
+          h("div", { class: "bar", title: "confidence " + pct(s.confidence) },
+            h("span", { style: "width:" + Math.max(2, Math.round((Number(s.confidence) || 0) * 100)) + "%" })),
+          h("span", { class: "conf" }, pct(s.confidence)),
+          h("div", { class: "cand-actions" },
+            h("button", { type: "button", class: "small ok", disabled: v === "accept", "aria-label": "Accept " + (s.name || s.code) + " (" + n + ")",
+              title: "Accept (" + n + ")", onclick: function () { decide("accept", s.code); } }, "Accept"),
+            h("button", { type: "button", class: "small bad", disabled: !!v, "aria-label": "Reject " + (s.name || s.code),
+              title: "Reject (Shift+" + n + ")", onclick: function () { decide("reject", s.code); } }, "Reject"),
+            h("button", { type: "button", class: "small", disabled: !!v, "aria-label": "Replace " + (s.name || s.code),
+              title: "Replace (e)", onclick: function () { openReplace(s); } }, "Replace…"))),
+        s.definition ? h("p", { class: "cand-def" }, s.definition) : null,
+        (s.definition || s.include || s.exclude || termsText) ?
+          h("details", null, h("summary", null, s.include || s.exclude ? "Definition, include, exclude" : "Definition"), defs, termsText) : null));
+    });
+    return h("section", { class: "panel", "aria-labelledby": "cand-h" },
+      h("h2", { id: "cand-h" }, "Suggested codes"),
+      sugg.length ? list : h("p", { class: "empty" }, "No suggestions for this excerpt."),
+      h("p", { class: "hint" }, h("kbd", null, "1"), "–", h("kbd", null, "9"), " accept · ",
+        h("kbd", null, "r"), " ", h("kbd", null, "n"), " reject · ", h("kbd", null, "a"), " add any code · ",
+        h("button", { type: "button", class: "link", onclick: openAdd }, "Add a code…")));
+  }
+
+  function renderNeighbours(sugg) {
+    var byExcerpt = {}, items = [];
+    sugg.forEach(function (s) {
+      ((s.evidence && s.evidence.neighbours) || []).forEach(function (nb) {
+        var seen = byExcerpt[nb.excerpt];
+        if (!seen) {
+          seen = byExcerpt[nb.excerpt] = { excerpt: nb.excerpt, text: nb.text, similarity: nb.similarity, codes: [] };
+          items.push(seen);
+        }
+        if (seen.codes.indexOf(nb.code) < 0) seen.codes.push(nb.code);
+        if ((nb.similarity || 0) > (seen.similarity || 0)) seen.similarity = nb.similarity;
+      });
+    });
+    items.sort(function (a, b) { return (b.similarity || 0) - (a.similarity || 0); });
+    items = items.slice(0, 5);
+    return h("section", { class: "panel", "aria-labelledby": "nb-h" },
+      h("h2", { id: "nb-h" }, "Nearest coded excerpts"),
+      items.length ? h("ul", { class: "neighbours" }, items.map(function (nb) {
+        return h("li", null,
+          h("q", null, nb.text || ""),
+          h("span", { class: "nb-meta" }, nb.codes.map(codeName).join(", "), " · ",
+            h("a", { href: "#/review/" + encodeURIComponent(nb.excerpt) }, nb.excerpt),
+            " · similarity " + (Number(nb.similarity) || 0).toFixed(2)));
+      })) : h("p", { class: "empty" }, "No coded neighbours to show."));
+  }
+
+  function renderCodings(it) {
+    var mine = it.codes || [];
+    var list = mine.length ? h("ol", { class: "codings", "aria-label": "Your codes" }, mine.map(function (c, i) {
+      return h("li", null,
+        h("span", { class: "num", "aria-hidden": "true" }, i < 9 ? i + 1 : ""),
+        h("span", { class: "grow" }, h("b", null, c.name || codeName(c.code)), " ", h("span", { class: "mono muted" }, c.code),
+          h("span", { class: "origin" }, " · " + originWord(c.origin) + (c.time ? " · " + when(c.time) : ""))),
+        h("button", { type: "button", class: "small bad", "aria-label": "Remove " + (c.name || c.code) + " (x " + (i + 1) + ")",
+          title: "Remove (x " + (i + 1) + ")", onclick: function () { decide("remove", c.code); } }, "Remove"));
+    })) : h("p", { class: "empty" }, "You have not coded this excerpt yet.");
+    var others = (it.others || []).filter(function (o) { return o.codes && o.codes.length; });
+    return h("section", { class: "panel", "aria-labelledby": "codes-h" },
+      h("h2", { id: "codes-h" }, "Your codes", state.coder ? h("span", { class: "muted", style: "font-weight:400" }, " (" + state.coder + ")") : null),
+      list,
+      others.length ? h("div", { style: "margin-top:.8rem" }, h("h3", null, "Other coders"),
+        others.map(function (o) {
+          return h("div", { class: "meta" }, h("b", null, o.coder), h("span", { class: "chips" },
+            o.codes.map(function (c) { return h("span", { class: "chip" }, codeName(c)); })));
+        })) : null);
+  }
+
+  function renderSettle(it) {
+    var union = [];
+    var rows = [];
+    (it.codes || []).forEach(function (c) { if (union.indexOf(c.code) < 0) union.push(c.code); });
+    rows.push({ coder: (state.coder || "you") + " (you)", codes: (it.codes || []).map(function (c) { return c.code; }) });
+    (it.others || []).forEach(function (o) {
+      rows.push({ coder: o.coder, codes: o.codes || [] });
+      (o.codes || []).forEach(function (c) { if (union.indexOf(c) < 0) union.push(c); });
+    });
+    if (!state.settleCodes) {
+      /* start from the codes every coder agrees on */
+      state.settleCodes = union.filter(function (c) {
+        return rows.every(function (r) { return r.codes.indexOf(c) >= 0; });
+      });
+    }
+    var err = h("p", { class: "form-error", role: "alert" });
+    var note = h("textarea", { id: "settle-note", rows: 2, placeholder: "Why these codes (optional)" });
+    return h("section", { class: "panel", "aria-labelledby": "settle-h" },
+      h("h2", { id: "settle-h" }, "Settle the disagreement"),
+      h("table", { class: "settle-table" },
+        h("thead", null, h("tr", null, h("th", null, "Coder"), h("th", null, "Codes"))),
+        h("tbody", null, rows.map(function (r) {
+          return h("tr", null, h("td", null, r.coder), h("td", null, r.codes.map(codeName).join(", ") || "—"));
+        }))),
+      h("h3", null, "Final codes"),
+      h("ul", { class: "settle-codes" }, union.map(function (c) {
+        var id = "settle-" + c.replace(/[^\w-]/g, "_");
+        return h("li", null, h("input", { type: "checkbox", id: id, checked: state.settleCodes.indexOf(c) >= 0,
+          onchange: function (ev) {
+            var i = state.settleCodes.indexOf(c);
+            if (ev.target.checked && i < 0) state.settleCodes.push(c);
+            if (!ev.target.checked && i >= 0) state.settleCodes.splice(i, 1);
+          } }), " ", h("label", { for: id }, codeName(c), " ", h("span", { class: "mono muted" }, c)));
+      })),
+      h("label", { for: "settle-note" }, "Note"), note, err,
+      h("div", { class: "dialog-actions" }, h("button", { type: "button", class: "primary", onclick: function () {
+        err.textContent = "";
+        post("/api/settle", { excerpt: it.excerpt, codes: state.settleCodes.slice(), note: note.value || undefined })
+          .then(function (d) { say("Settled " + it.excerpt); if (d && d.item) { state.item = d.item; state.settleCodes = null; renderItem(); } })
+          .catch(function (e) { err.textContent = e.message; });
+      } }, "Settle with these codes")));
+  }
+
+  function renderMemos(it) {
+    var memos = it.memos || [];
+    var err = h("p", { class: "form-error", role: "alert" });
+    var ta = h("textarea", { id: "memo-text", rows: 3, placeholder: "What strikes you about this excerpt?" });
+    var form = h("form", { class: "memo-form", onsubmit: function (ev) {
+      ev.preventDefault();
+      var text = ta.value.trim();
+      if (!text) { err.textContent = "Write something first."; return; }
+      err.textContent = "";
+      post("/api/memos", { excerpt: it.excerpt, text: text }).then(function () {
+        say("Memo saved");
+        return openExcerpt(it.excerpt);
+      }).catch(function (e) { err.textContent = e.message; });
+    } }, h("label", { for: "memo-text" }, "New memo ", h("span", { class: "muted", style: "font-weight:400" }, "(m)")), ta, err,
+      h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, "Save memo")));
+    ta.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); form.requestSubmit(); }
+      if (ev.key === "Escape") { ta.blur(); }
+    });
+    return h("section", { class: "panel", "aria-labelledby": "memo-h" },
+      h("h2", { id: "memo-h" }, "Memos"),
+      memos.length ? h("ul", { class: "memos" }, memos.map(function (m) {
+        return h("li", null, h("span", { class: "memo-meta" }, (m.coder || "") + " · " + when(m.time)), m.text);
+      })) : h("p", { class: "empty" }, "No memos on this excerpt."),
+      form);
+  }
+
+  /* One decision on the current excerpt; the answer is the excerpt again. */
+  function decide(verdict, code, replacement) {
+    var it = state.item;
+    if (!it || state.busy) return Promise.resolve();
+    if (!state.coder) { askCoder(true); return Promise.resolve(); }
+    state.busy = true;
+    var body = { excerpt: it.excerpt, verdict: verdict, code: code };
+    if (replacement) body.replacement = replacement;
+    return post("/api/decisions", body).then(function (d) {
+      var words = { accept: "Accepted", reject: "Rejected", replace: "Replaced", add: "Added", remove: "Removed" };
+      say(words[verdict] + " " + codeName(code) + (replacement ? " with " + codeName(replacement) : ""));
+      if (d && d.item && d.item.excerpt === it.excerpt) state.item = d.item;
+      renderItem();
+      refreshStatus().catch(function () {});
+    }).catch(function (e) { say(e.message, true); })
+      .then(function () { state.busy = false; });
+  }
+
+  function doUndo() {
+    if (state.busy) return;
+    state.busy = true;
+    post("/api/undo", {}).then(function (d) {
+      if (!d || d.undone === null || d.undone === undefined) { say("Nothing to undo"); return; }
+      say("Undid your last decision on " + d.undone);
+      if (d.item) {
+        state.item = d.item;
+        if (state.history[state.pos] !== d.item.excerpt) {
+          state.history = state.history.slice(0, state.pos + 1);
+          state.history.push(d.item.excerpt);
+          state.pos = state.history.length - 1;
+        }
+        var i = state.skip.indexOf(d.item.excerpt);
+        if (i >= 0) state.skip.splice(i, 1);
+      }
+      if (currentRoute() === "review") renderItem();
+      refreshStatus().catch(function () {});
+    }).catch(function (e) { say(e.message, true); })
+      .then(function () { state.busy = false; });
+  }
+
+  /* ---------- the code picker (add, replace) ---------- */
+  var picker = { onpick: null, matches: [], sel: 0 };
+  function openPicker(title, onpick, exclude) {
+    loadCodebook().then(function (codes) {
+      picker.onpick = onpick;
+      picker.exclude = exclude || [];
+      picker.all = codes;
+      $("picker-title").textContent = title;
+      $("picker-input").value = "";
+      filterPicker();
+      $("picker-dialog").showModal();
+      $("picker-input").focus();
+    }).catch(function (e) { say("Could not load the codebook: " + e.message, true); });
+  }
+  function filterPicker() {
+    var q = $("picker-input").value.trim().toLowerCase();
+    var words = q.split(/\s+/).filter(Boolean);
+    var scored = [];
+    picker.all.forEach(function (c) {
+      if (picker.exclude.indexOf(c.id) >= 0) return;
+      var hay = (c.name + " " + c.id + " " + (c.definition || "")).toLowerCase();
+      var name = (c.name + " " + c.id).toLowerCase();
+      if (!words.every(function (w) { return hay.indexOf(w) >= 0; })) return;
+      var score = 0;
+      words.forEach(function (w) {
+        if (name.indexOf(w) === 0) score += 3;
+        else if (new RegExp("(^|[\\s._-])" + w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).test(name)) score += 2;
+        else if (name.indexOf(w) >= 0) score += 1;
+      });
+      scored.push({ c: c, s: score });
+    });
+    scored.sort(function (a, b) { return b.s - a.s; });
+    picker.matches = scored.map(function (x) { return x.c; });
+    picker.sel = 0;
+    drawPicker();
+  }
+  function drawPicker() {
+    var ul = clear($("picker-list"));
+    picker.matches.slice(0, 50).forEach(function (c, i) {
+      ul.appendChild(h("li", { role: "option", id: "pick-" + i, "aria-selected": i === picker.sel ? "true" : "false",
+        onmousedown: function (ev) { ev.preventDefault(); picker.sel = i; choosePicked(); } },
+        h("span", null, c.depth ? "\u2003".repeat(Math.min(c.depth, 3)) : "", c.name), h("span", { class: "mono" }, c.id)));
+    });
+    if (!picker.matches.length) ul.appendChild(h("li", { role: "option", "aria-disabled": "true" }, "No code matches"));
+    $("picker-input").setAttribute("aria-activedescendant", picker.matches.length ? "pick-" + picker.sel : "");
+    var cur = $("pick-" + picker.sel);
+    if (cur) cur.scrollIntoView({ block: "nearest" });
+  }
+  function choosePicked() {
+    var c = picker.matches[picker.sel];
+    if (!c) return;
+    $("picker-dialog").close();
+    var f = picker.onpick;
+    picker.onpick = null;
+    if (f) f(c);
+  }
+  $("picker-input").addEventListener("input", filterPicker);
+  $("picker-input").addEventListener("keydown", function (ev) {
+    if (ev.key === "ArrowDown") { ev.preventDefault(); picker.sel = Math.min(picker.sel + 1, picker.matches.length - 1); drawPicker(); }
+    else if (ev.key === "ArrowUp") { ev.preventDefault(); picker.sel = Math.max(picker.sel - 1, 0); drawPicker(); }
+  });
+  $("picker-form").addEventListener("submit", function (ev) { ev.preventDefault(); choosePicked(); });
+  $("picker-cancel").addEventListener("click", function () { $("picker-dialog").close(); });
+
+  function openAdd() {
+    if (!state.item) return;
+    var have = (state.item.codes || []).map(function (c) { return c.code; });
+    openPicker("Add a code to " + state.item.excerpt, function (c) { decide("add", c.id); }, have);
+  }
+  function openReplace(s) {
+    if (!s) {
+      var open = (state.item && state.item.suggestions || []).filter(function (x) { return !x.verdict; });
+      s = open[0];
+      if (!s) { say("No open suggestion to replace"); return; }
+    }
+    openPicker("Replace " + (s.name || s.code) + " with…", function (c) { decide("replace", s.code, c.id); }, [s.code]);
+  }
+
+  /* ---------- batch accept ---------- */
+  var batchTimer = null;
+  function openBatch() {
+    if (!state.coder) { askCoder(true); return; }
+    $("batch-error").textContent = "";
+    $("batch-ok").disabled = true;
+    $("batch-dialog").showModal();
+    $("batch-threshold").focus();
+    batchDryRun();
+  }
+  function batchDryRun() {
+    var t = Number($("batch-threshold").value);
+    $("batch-value").textContent = t.toFixed(2);
+    var prev = clear($("batch-preview"));
+    prev.appendChild(h("span", { class: "muted" }, "Counting…"));
+    $("batch-ok").disabled = true;
+    clearTimeout(batchTimer);
+    batchTimer = setTimeout(function () {
+      post("/api/accept-above", { min_confidence: t, dry_run: true }).then(function (d) {
+        if (Number($("batch-threshold").value) !== t) return;
+        clear(prev);
+        prev.appendChild(h("p", { style: "margin:0" }, h("b", null, String(d.excerpts)), " excerpt" + (d.excerpts === 1 ? "" : "s") +
+          " would get a code at confidence " + t.toFixed(2) + " or more."));
+        prev.appendChild(h("p", { class: "muted", style: "margin:.3rem 0 0" }, d.error === null || d.error === undefined || !d.checked ?
+          "No coded excerpt to check the threshold against, so the expected error is unknown." :
+          "Expected error: " + pct(d.error) + " (wrong on " + d.wrong + " of " + d.checked + " excerpts people coded)."));
+        $("batch-ok").disabled = !d.excerpts;
+      }).catch(function (e) { clear(prev); $("batch-error").textContent = e.message; });
+    }, 200);
+  }
+  $("batch-threshold").addEventListener("input", batchDryRun);
+  $("batch-cancel").addEventListener("click", function () { $("batch-dialog").close(); });
+  $("batch-form").addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var t = Number($("batch-threshold").value);
+    $("batch-ok").disabled = true;
+    post("/api/accept-above", { min_confidence: t, dry_run: false }).then(function (d) {
+      $("batch-dialog").close();
+      say("Accepted suggestions on " + d.excerpts + " excerpts (batch " + (d.batch || "") + ")");
+      refreshStatus().catch(function () {});
+      if (state.item) openExcerpt(state.item.excerpt);
+    }).catch(function (e) { $("batch-error").textContent = e.message; $("batch-ok").disabled = false; });
+  });
+
+  /* ---------- keys ---------- */
+  function setPrefix(p, text) {
+    state.prefix = p;
+    var el = $("prefix-hint");
+    if (el) el.textContent = text || "";
+  }
+  function anyDialogOpen() { return !!document.querySelector("dialog[open]"); }
+  document.addEventListener("keydown", function (ev) {
+    if (anyDialogOpen() || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    var t = ev.target;
+    var tag = t && t.tagName;
+    if (tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (t && t.isContentEditable)) return;
+    var key = ev.key;
+    var digit = /^Digit([1-9])$/.exec(ev.code || "");
+    var n = digit ? Number(digit[1]) : (/^[1-9]$/.test(key) ? Number(key) : 0);
+
+    if (key === "?") { ev.preventDefault(); $("help-dialog").showModal(); return; }
+    if (key === "Escape") { setPrefix(null); return; }
+
+    if (state.prefix === "g") {
+      setPrefix(null);
+      var dest = { r: "review", b: "browse", c: "codebook", h: "charts", n: "runs" }[key];
+      if (dest) { ev.preventDefault(); window.location.hash = "#/" + dest; }
+      return;
+    }
+    if (key === "g" && !state.prefix) { setPrefix("g", "g: r review, b browse, c codebook, h charts, n runs"); return; }
+
+    if (currentRoute() !== "review" || !reviewBody()) return;
+    var it = state.item;
+    var sugg = (it && it.suggestions) || [];
+
+    if (state.prefix === "r" || state.prefix === "x") {
+      var p = state.prefix;
+      setPrefix(null);
+      if (!n) return;
+      ev.preventDefault();
+      if (p === "r") { if (sugg[n - 1]) decide("reject", sugg[n - 1].code); else say("No candidate " + n); }
+      else { var c = (it && it.codes || [])[n - 1]; if (c) decide("remove", c.code); else say("You have no coding " + n); }
+      return;
+    }
+    if (n) {
+      ev.preventDefault();
+      var s = sugg[n - 1];
+      if (!s) { say("No candidate " + n); return; }
+      if (ev.shiftKey) decide("reject", s.code); else decide("accept", s.code);
+      return;
+    }
+    switch (key) {
+    case "r": setPrefix("r", "Reject which candidate? press 1–9"); break;
+    case "x": setPrefix("x", "Remove which of your codes? press 1–9"); break;
+    case "a": ev.preventDefault(); openAdd(); break;
+    case "e": ev.preventDefault(); openReplace(null); break;
+    case "u": ev.preventDefault(); doUndo(); break;
+    case "m": ev.preventDefault(); var ta = $("memo-text"); if (ta) { ta.focus(); ta.scrollIntoView({ block: "center" }); } break;
+    case "b": ev.preventDefault(); openBatch(); break;
+    case "s": case "Enter": case "ArrowRight":
+      if (key === "Enter" && (tag === "BUTTON" || tag === "A" || tag === "SUMMARY")) return;
+      ev.preventDefault(); go(1); break;
+    case "ArrowLeft": ev.preventDefault(); go(-1); break;
+    default: return;
+    }
+  });
+
+  /* =====================================================================
+   * Browse
+   * ===================================================================== */
+  function viewBrowse() {
+    clear(main);
+    var f = state.browse;
+    var results = h("div", { id: "browse-results" }, h("p", { class: "loading" }, "Loading…"));
+    var form = h("form", { class: "panel", role: "search", "aria-label": "Filter excerpts", onsubmit: function (ev) { ev.preventDefault(); } },
+      h("div", { class: "filters", id: "filters" },
+        h("div", { class: "field wide" }, h("label", { for: "f-q" }, "Search in the text"),
+          h("input", { id: "f-q", type: "search", value: f.q, placeholder: "a word or phrase", oninput: debounce(function (ev) {
+            f.q = ev.target.value; f.offset = 0; loadBrowse(); }, 300) }))));
+    main.appendChild(h("h1", null, "Browse excerpts"));
+    main.appendChild(form);
+    main.appendChild(h("div", { class: "panel" }, results));
+    var filtersEl = form.querySelector("#filters");
+    loadCodebook().catch(function () { return []; }).then(function () { return api("GET", "/api/facets"); }).then(function (fc) {
+      state.facets = fc;
+      var defs = [["code", "Code", fc.codes], ["source", "Source", fc.sources], ["participant", "Participant", fc.participants],
+        ["study", "Study", fc.studies], ["coder", "Coder", fc.coders]];
+      defs.forEach(function (d) {
+        var sel = h("select", { id: "f-" + d[0], onchange: function () { f[d[0]] = sel.value; f.offset = 0; loadBrowse(); } },
+          h("option", { value: "" }, "Any"),
+          (d[2] || []).map(function (o) {
+            var v = o.id || o.code || o.name;
+            var label = d[0] === "code" && codeName(v) !== v ? codeName(v) + " (" + v + ")" : (o.name || v);
+            return h("option", { value: v, selected: f[d[0]] === v }, label + (o.n !== undefined ? " · " + o.n : ""));
+          }));
+        filtersEl.appendChild(h("div", { class: "field" }, h("label", { for: "f-" + d[0] }, d[1]), sel));
+      });
+      /* the facets list no speakers: a speaker is typed as in the transcript */
+      filtersEl.appendChild(h("div", { class: "field" }, h("label", { for: "f-speaker" }, "Speaker"),
+        h("input", { id: "f-speaker", value: f.speaker, placeholder: "e.g. P01", oninput: debounce(function (ev) {
+          f.speaker = ev.target.value.trim(); f.offset = 0; loadBrowse(); }, 300) })));
+    }).catch(function (e) { filtersEl.appendChild(errorBox(e, "Filters unavailable")); });
+    loadBrowse();
+  }
+  function debounce(fn, ms) {
+    var t = null;
+    return function () { var a = arguments, self = this; clearTimeout(t); t = setTimeout(function () { fn.apply(self, a); }, ms); };
+  }
+  /* the text with every case-insensitive occurrence of q marked */
+  function marked(text, q) {
+    var frag = document.createDocumentFragment();
+    /* (a lower-casing that changes the length would shift the marks) */
+    if (!q || text.toLowerCase().length !== text.length) { frag.appendChild(document.createTextNode(text)); return frag; }
+    var lower = text.toLowerCase(), needle = q.toLowerCase(), at = 0, i;
+    while ((i = lower.indexOf(needle, at)) >= 0) {
+      if (i > at) frag.appendChild(document.createTextNode(text.slice(at, i)));
+      frag.appendChild(h("mark", null, text.slice(i, i + needle.length)));
+      at = i + needle.length;
+    }
+    if (at < text.length) frag.appendChild(document.createTextNode(text.slice(at)));
+    return frag;
+  }
+  var browseSeq = 0;
+  function loadBrowse() {
+    var f = state.browse;
+    var seq = ++browseSeq;
+    var q = qs({ code: f.code, source: f.source, participant: f.participant, study: f.study, coder: f.coder,
+      speaker: f.speaker, q: f.q, offset: f.offset, limit: 50 });
+    api("GET", "/api/excerpts" + q).then(function (d) {
+      if (seq !== browseSeq) return;
+      var box = $("browse-results");
+      if (!box) return;
+      clear(box);
+      var total = d.total || 0, items = d.items || [];
+      var from = total ? f.offset + 1 : 0, to = f.offset + items.length;
+      box.appendChild(h("p", { class: "muted", "aria-live": "polite", style: "margin-top:0" },
+        total ? "Excerpts " + from + "–" + to + " of " + total : "No excerpt matches these filters."));
+      box.appendChild(h("ul", { class: "results" }, items.map(function (x) {
+        return h("li", null, h("button", { type: "button", class: "result", onclick: function () {
+          window.location.hash = "#/review/" + encodeURIComponent(x.excerpt);
+        } },
+          h("span", { class: "r-meta" }, h("span", { class: "mono" }, x.excerpt),
+            x.source ? h("span", null, x.source + (x.line ? ":" + x.line : "")) : null,
+            x.speaker ? h("span", null, x.speaker) : null,
+            x.study ? h("span", null, "study " + x.study) : null,
+            x.memos ? h("span", null, x.memos + " memo" + (x.memos === 1 ? "" : "s")) : null),
+          h("span", { class: "r-text" }, marked(x.text || "", f.q)),
+          h("span", { class: "chips" }, (x.codings || []).map(function (c) {
+            return h("span", { class: "chip", title: originWord(c.origin) + (c.time ? ", " + when(c.time) : "") },
+              c.name || c.code, h("span", { class: "k" }, "· " + c.coder + ", " + originWord(c.origin) + (c.time ? ", " + when(c.time) : "")));
+          }))));
+      })));
+      if (total > 50) {
+        box.appendChild(h("div", { class: "pager" },
+          h("button", { type: "button", disabled: f.offset === 0, onclick: function () { f.offset = Math.max(0, f.offset - 50); loadBrowse(); } }, "← Previous 50"),
+          h("span", { class: "muted" }, "Page " + (Math.floor(f.offset / 50) + 1) + " of " + Math.ceil(total / 50)),
+          h("button", { type: "button", disabled: to >= total, onclick: function () { f.offset += 50; loadBrowse(); } }, "Next 50 →")));
+      }
+    }).catch(function (e) {
+      var box = $("browse-results");
+      if (box) clear(box).appendChild(errorBox(e, "Could not list the excerpts"));
+    });
+  }
+
+  /* =====================================================================
+   * Codebook
+   * ===================================================================== */
+  function viewCodebook() {
+    clear(main);
+    main.appendChild(h("h1", null, "Codebook"));
+    var box = h("div", { class: "cb-layout" }, h("p", { class: "loading" }, "Loading…"));
+    main.appendChild(box);
+    loadCodebook(true).then(function (codes) {
+      clear(box);
+      var table = h("table", { class: "cb-table" },
+        h("caption", { class: "visually-hidden" }, "Codes in tree order"),
+        h("thead", null, h("tr", null, h("th", { scope: "col" }, "Code"), h("th", { scope: "col" }, "Definition"),
+          h("th", { scope: "col", class: "n" }, "Codings"), h("th", { scope: "col", class: "n" }, "Excerpts"))),
+        h("tbody", null, codes.map(function (c) {
+          return h("tr", null,
+            h("td", { style: "padding-left:" + (0.5 + 1.4 * (c.depth || 0)) + "rem" },
+              h("span", { class: "cb-name" }, c.name), c.is_theme ? h("span", { class: "theme-badge" }, "theme") : null,
+              h("div", { class: "mono muted" }, c.id)),
+            h("td", { class: "cb-def" }, c.definition || "",
+              (c.include || c.exclude) ? h("details", null, h("summary", null, "Include / exclude"),
+                c.include ? h("div", null, h("b", null, "Include: "), c.include) : null,
+                c.exclude ? h("div", null, h("b", null, "Exclude: "), c.exclude) : null) : null),
+            h("td", { class: "n" }, c.n_codings || 0), h("td", { class: "n" }, c.n_excerpts || 0));
+        })));
+      box.appendChild(h("div", { class: "panel" }, codes.length ? table : h("p", { class: "empty" }, "The codebook is empty: add a code.")));
+      box.appendChild(codebookForms(codes));
+    }).catch(function (e) { clear(box).appendChild(errorBox(e, "Could not load the codebook")); });
+  }
+  function codeSelect(id, codes, withNone) {
+    return h("select", { id: id },
+      withNone ? h("option", { value: "" }, "(top level)") : null,
+      codes.map(function (c) { return h("option", { value: c.id }, "\u2002".repeat(c.depth || 0) + c.name + " (" + c.id + ")"); }));
+  }
+  function codebookForms(codes) {
+    function form(title, fields, build) {
+      var err = h("p", { class: "form-error", role: "alert" });
+      var f = h("form", { "aria-label": title, onsubmit: function (ev) {
+        ev.preventDefault();
+        err.textContent = "";
+        var body = build();
+        if (!body) return;
+        post("/api/codebook", body).then(function () {
+          say(title + ": done");
+          state.codebook = null;
+          viewCodebook();
+        }).catch(function (e) { err.textContent = e.message; });
+      } }, h("h2", null, title), fields, err, h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, title)));
+      return f;
+    }
+    var v = function (id) { return document.getElementById(id).value.trim(); };
+    return h("div", { class: "panel cb-forms" },
+      form("Add a code", [
+        h("label", { for: "cb-add-name" }, "Name"), h("input", { id: "cb-add-name", required: true }),
+        h("label", { for: "cb-add-code" }, "Id ", h("span", { class: "muted", style: "font-weight:400" }, "(e.g. emo.relief)")), h("input", { id: "cb-add-code", class: "mono" }),
+        h("label", { for: "cb-add-parent" }, "Under"), codeSelect("cb-add-parent", codes, true),
+        h("label", { for: "cb-add-def" }, "Definition"), h("textarea", { id: "cb-add-def", rows: 2 })],
+        function () { return { op: "add", name: v("cb-add-name"), code: v("cb-add-code") || undefined, parent: v("cb-add-parent") || undefined, definition: v("cb-add-def") || undefined }; }),
+      codes.length ? [
+        form("Rename", [h("label", { for: "cb-ren-code" }, "Code"), codeSelect("cb-ren-code", codes),
+          h("label", { for: "cb-ren-name" }, "New name"), h("input", { id: "cb-ren-name", required: true })],
+          function () { return { op: "rename", code: v("cb-ren-code"), name: v("cb-ren-name") }; }),
+        form("Move", [h("label", { for: "cb-mov-code" }, "Code"), codeSelect("cb-mov-code", codes),
+          h("label", { for: "cb-mov-parent" }, "New parent"), codeSelect("cb-mov-parent", codes, true)],
+          function () { return { op: "move", code: v("cb-mov-code"), parent: v("cb-mov-parent") || null }; }),
+        form("Merge", [h("label", { for: "cb-mrg-code" }, "Merge this code"), codeSelect("cb-mrg-code", codes),
+          h("label", { for: "cb-mrg-into" }, "into"), codeSelect("cb-mrg-into", codes)],
+          function () {
+            if (v("cb-mrg-code") === v("cb-mrg-into")) { say("Choose two different codes to merge", true); return null; }
+            return { op: "merge", code: v("cb-mrg-code"), into: v("cb-mrg-into") };
+          })] : null);
+  }
+
+  /* =====================================================================
+   * Charts
+   * ===================================================================== */
+  function viewCharts() {
+    clear(main);
+    main.appendChild(h("h1", null, "Charts"));
+    var box = h("div", { class: "charts" }, h("p", { class: "loading" }, "Loading…"));
+    main.appendChild(box);
+    api("GET", "/api/charts").then(function (d) {
+      clear(box);
+      var charts = (d && d.charts) || [];
+      if (!charts.length) box.appendChild(h("p", { class: "empty" }, "No chart yet: code some excerpts first."));
+      charts.forEach(function (c) {
+        var slot = h("div", { class: "chart-body" }, h("p", { class: "loading" }, "Drawing…"));
+        box.appendChild(h("figure", { class: "panel chart", style: "margin:0" }, h("figcaption", null, c.title || c.name), slot));
+        fetch("/api/charts/" + encodeURIComponent(c.name), { headers: { "X-Quarry-Token": TOKEN } }).then(function (r) {
+          return r.text().then(function (t) {
+            if (!r.ok) {
+              var msg = "the server answered " + r.status;
+              try { msg = JSON.parse(t).error || msg; } catch (e) { /* not JSON */ }
+              throw new ApiError(r.status, msg);
+            }
+            return t;
+          });
+        }).then(function (svgText) {
+          var doc = new DOMParser().parseFromString(svgText, "image/svg+xml");
+          var svg = doc.documentElement;
+          if (!svg || svg.nodeName.toLowerCase() !== "svg") throw new ApiError(0, "the chart is not an SVG picture");
+          /* quarry draws these; drop anything active all the same */
+          svg.querySelectorAll("script, foreignObject").forEach(function (n) { n.remove(); });
+          svg.querySelectorAll("*").forEach(function (n) {
+            Array.prototype.slice.call(n.attributes).forEach(function (a) { if (/^on/i.test(a.name)) n.removeAttribute(a.name); });
+          });
+          svg.setAttribute("role", "img");
+          svg.setAttribute("aria-label", c.title || c.name);
+          clear(slot).appendChild(document.importNode(svg, true));
+        }).catch(function (e) { clear(slot).appendChild(errorBox(e, "Could not draw " + (c.title || c.name))); });
+      });
+    }).catch(function (e) { clear(box).appendChild(errorBox(e, "Could not list the charts")); });
+  }
+
+  /* =====================================================================
+   * Runs
+   * ===================================================================== */
+  /* plugins come as [{kind, name, version}] (or an object kind -> name) */
+  function pluginList(p) {
+    if (Array.isArray(p)) return p.map(function (x) { return { kind: x.kind || "", name: x.name || "", version: x.version || "" }; });
+    if (p && typeof p === "object") return Object.keys(p).map(function (k) {
+      return { kind: k, name: typeof p[k] === "string" ? p[k] : JSON.stringify(p[k]), version: "" };
+    });
+    return [];
+  }
+  function pluginSummary(p) { return pluginList(p).map(function (x) { return x.name; }).join(" · "); }
+  function pluginLines(p) {
+    var l = pluginList(p);
+    if (!l.length) return "(none recorded)";
+    return l.map(function (x) { return (x.kind + ":        ").slice(0, 14) + x.name + (x.version ? " " + x.version : ""); }).join("\n");
+  }
+
+  /* {"a": {"b": 1}} -> "a.b = 1", one a line */
+  function flatOptions(o) {
+    var lines = [];
+    (function walk(x, prefix) {
+      if (x && typeof x === "object" && !Array.isArray(x)) {
+        Object.keys(x).forEach(function (k) { walk(x[k], prefix ? prefix + "." + k : k); });
+      } else {
+        lines.push(prefix + " = " + (typeof x === "string" ? x : JSON.stringify(x)));
+      }
+    })(o || {}, "");
+    return lines.length ? lines.join("\n") : "(none recorded)";
+  }
+
+  function viewRuns() {
+    clear(main);
+    main.appendChild(h("h1", null, "Runs"));
+    main.appendChild(h("p", { class: "hint" }, "Every ", h("code", null, "quarry suggest"), " run that wrote suggestions into this project, newest first: what was used, on what, and how long it took."));
+    var box = h("div", { class: "panel" }, h("p", { class: "loading" }, "Loading…"));
+    main.appendChild(box);
+    api("GET", "/api/runs").then(function (d) {
+      clear(box);
+      var runs = (d && d.runs) || [];
+      if (!runs.length) { box.appendChild(h("p", { class: "empty" }, "No run yet: run quarry suggest on this project.")); return; }
+      box.appendChild(h("table", { class: "runs-table" },
+        h("thead", null, h("tr", null, ["Run", "Command", "Started", "Seconds", "Version", "Trained on", "Input", "Suggestions", "Abstained", "Plugins"].map(function (t, i) {
+          return h("th", { scope: "col", class: [3, 5, 6, 7, 8].indexOf(i) >= 0 ? "n" : null }, t);
+        }))),
+        h("tbody", null, runs.map(function (r, i) {
+          var detailId = "run-detail-" + i;
+          var detail = h("tr", { id: detailId, class: "run-detail", hidden: i !== 0 },
+            h("td", { colspan: 10 }, h("div", { class: "run-detail-grid" },
+              h("div", null, h("h3", null, "Plugins"), h("pre", null, pluginLines(r.plugins))),
+              h("div", null, h("h3", null, "Options"), h("pre", null, flatOptions(r.options))),
+              h("div", null, h("h3", null, "Inputs"), h("pre", null,
+                "training set sha256\n" + (r.train_sha256 || "-") + "\n\ninput sha256\n" + (r.input_sha256 || "-"))))));
+          var btn = h("button", { type: "button", class: "small", "aria-expanded": i === 0 ? "true" : "false",
+            "aria-controls": detailId, onclick: function () {
+              var open = detail.hidden;
+              detail.hidden = !open;
+              btn.setAttribute("aria-expanded", open ? "true" : "false");
+            } }, "Details");
+          return [h("tr", null,
+            h("td", { class: "mono" }, r.run), h("td", { class: "cmd mono" }, r.command || ""), h("td", null, when(r.started_at)),
+            h("td", { class: "n" }, r.seconds !== undefined && r.seconds !== null ? Number(r.seconds).toFixed(2) : ""),
+            h("td", null, r.quarry_version || ""),
+            h("td", { class: "n" }, r.n_train), h("td", { class: "n" }, r.n_input),
+            h("td", { class: "n" }, r.suggestions), h("td", { class: "n" }, r.abstained),
+            h("td", null, h("span", { class: "plugins" }, pluginSummary(r.plugins)), " ", btn)), detail];
+        }))));
+    }).catch(function (e) { clear(box).appendChild(errorBox(e, "Could not list the runs")); });
+  }
+
+  /* ---------- start ---------- */
+  refreshStatus().then(function () {
+    if (!state.coder) state.coder = localStorage.getItem("quarry.coder");
+    $("coder-name").textContent = state.coder || "(nobody yet)";
+    route();
+  }).catch(function (e) {
+    clear(main).appendChild(h("div", { class: "panel" }, h("h1", null, "The workbench cannot reach the project"),
+      errorBox(e), h("p", { class: "muted" }, "Open the address that quarry serve printed (with its token), and keep quarry serve running.")));
+  });
 })();

@@ -1,0 +1,372 @@
+#!/usr/bin/python3
+"""The workbench page in a real browser: builds a demo project from the PSS
+demo corpus, runs `quarry suggest`, starts `quarry serve --coder tester` on
+a free port and opens the printed address in headless Chromium. Then, by
+keyboard only: accept the top suggestion (1), add a second code through the
+type-ahead picker (a), move on (s), accept on the next excerpt and undo it
+(u). A second server, started without --coder, makes the page ask for a
+name ("sam", typed in its dialog), under which one suggestion is accepted.
+The project is then checked with `quarry export --format csv`: the two
+codings by tester are there, with their origins, the undone one is not, and
+sam's is.
+The page must have asked nothing of any host but the server. A screenshot
+of each page (review, browse, codebook, charts, runs) goes to
+WORK_DIR/screens/ for people to look at.
+
+Exit 0 when every check passes, 1 when one fails, 77 (skipped) only when
+Chromium or its driver cannot start.
+
+usage: browser_test.py QUARRY SOURCE_ROOT WORK_DIR
+"""
+import csv
+import io
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+
+SKIP = 77
+failures = []
+
+
+def check(what, ok, detail=""):
+    print(("ok   " if ok else "FAIL ") + what + ("" if ok or not detail else ": " + detail))
+    if not ok:
+        failures.append(what)
+    return ok
+
+
+class SetupError(Exception):
+    pass
+
+
+def run(args):
+    """Runs a quarry command; its stderr goes with the error when it fails."""
+    r = subprocess.run(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if r.returncode != 0:
+        raise SetupError("%s exited %d: %s" % (" ".join(args[:3]), r.returncode, r.stderr.strip()))
+    return r
+
+
+def build_project(quarry, root, work):
+    project = os.path.join(work, "demo.quarry")
+    demo = os.path.join(root, "corpora", "pss-demo")
+    run([quarry, "init", project, "--codebook",
+         os.path.join(root, "dictionaries", "codebooks", "pss-starter.json")])
+    run([quarry, "import", project, os.path.join(demo, "excerpts.jsonl"), "--coder", "ana"])
+    run([quarry, "import", project, os.path.join(demo, "transcripts", "S6-P01.txt"),
+         os.path.join(demo, "transcripts", "S6-P04.txt")])
+    run([quarry, "suggest", project, "--top", "3"])
+    return project
+
+
+def start_server(quarry, project, log, coder="tester"):
+    args = [quarry, "serve", project, "--port", "0"] + (["--coder", coder] if coder else [])
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=log, text=True)
+    line = proc.stdout.readline().strip()
+    if not line.startswith("http://"):
+        proc.kill()
+        proc.wait()
+        raise RuntimeError("quarry serve printed no address (first line: %r)" % line)
+    return proc, line
+
+
+def start_browser(profile):
+    """The driver, or None with a message when Chromium cannot start."""
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError as e:
+        print("SKIP: python3-selenium is not installed (%s)" % e)
+        return None
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_bin = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+    if not chromium or not os.path.exists(driver_bin):
+        print("SKIP: chromium or chromedriver is not installed")
+        return None
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+              "--window-size=1280,800", "--user-data-dir=" + profile,
+              "--no-first-run", "--no-default-browser-check", "--disable-extensions",
+              "--disable-background-networking", "--disable-component-update",
+              "--disable-sync", "--disable-features=Translate,MediaRouter,OptimizationHints"):
+        opts.add_argument(a)
+    opts.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    try:
+        return webdriver.Chrome(service=Service(driver_bin), options=opts)
+    except Exception as e:  # any failure to start the browser is a skip
+        print("SKIP: Chromium cannot start here: %s" % str(e).splitlines()[0] if str(e) else e)
+        return None
+
+
+def wait(driver, what, cond, timeout=30):
+    from selenium.webdriver.support.ui import WebDriverWait
+    try:
+        return WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: cond(d))
+    except Exception:
+        check(what, False, "timed out")
+        return None
+
+
+def keys(driver, *ks):
+    from selenium.webdriver.common.action_chains import ActionChains
+    ac = ActionChains(driver)
+    for k in ks:
+        ac.send_keys(k)
+    ac.perform()
+
+
+def current(driver):
+    return driver.execute_script(
+        "var e = document.querySelector('#review-body .meta b.mono'); return e ? e.textContent : null;")
+
+
+def my_codes(driver):
+    return driver.execute_script(
+        "return Array.prototype.map.call(document.querySelectorAll('ol.codings li .mono'),"
+        " function (e) { return e.textContent; });")
+
+
+def suggestions(driver):
+    return driver.execute_script(
+        "return Array.prototype.map.call(document.querySelectorAll('ol.cand .cand-name .mono'),"
+        " function (e) { return e.textContent; });")
+
+
+def coder_dialog(driver, quarry, project):
+    """(excerpt, code) accepted as "sam" through a server started without
+    --coder, or None."""
+    log = open(os.devnull, "w")
+    server, url = start_server(quarry, project, log, coder=None)
+    try:
+        driver.get(url)
+        if not wait(driver, "no --coder: the page asks for a name", lambda d: d.execute_script(
+                "return document.getElementById('coder-dialog').open;")):
+            return None
+        keys(driver, "sam", "\ue007")
+        first = wait(driver, "after the name, an excerpt", lambda d: current(d))
+        sugg = first and wait(driver, "its suggestions", lambda d: suggestions(d))
+        if not sugg:
+            return None
+        keys(driver, "1")
+        ok = wait(driver, "1 accepts as sam", lambda d: sugg[0] in my_codes(d))
+        check("coder named in the page shown", driver.find_element("id", "coder-name").text == "sam")
+        check("the page remembers the name", driver.execute_script(
+            "return localStorage.getItem('quarry.coder');") == "sam")
+        return (first, sugg[0]) if ok else None
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def main():
+    if len(sys.argv) != 4:
+        print(__doc__.strip().splitlines()[-1], file=sys.stderr)
+        return 2
+    quarry, root, work = sys.argv[1:]
+    quarry = os.path.abspath(quarry)
+    shutil.rmtree(work, ignore_errors=True)
+    screens = os.path.join(work, "screens")
+    os.makedirs(screens)
+    os.environ.pop("QUARRY_FIXED_TIME", None)
+
+    try:
+        project = build_project(quarry, root, work)
+    except SetupError as e:
+        print("FAIL setup: %s" % e)
+        return 1
+    profile = tempfile.mkdtemp(prefix="quarry-chromium-")
+    log = open(os.path.join(work, "serve.log"), "w")
+    try:
+        server, url = start_server(quarry, project, log)
+    except RuntimeError as e:
+        log.close()
+        print("FAIL %s" % e)
+        with open(os.path.join(work, "serve.log")) as f:
+            sys.stdout.write(f.read()[-2000:])
+        return 1
+    driver = None
+    try:
+        driver = start_browser(profile)
+        if driver is None:
+            return SKIP
+        return drive(driver, quarry, project, url, screens)
+    finally:
+        if driver is not None:
+            driver.quit()
+        server.send_signal(signal.SIGTERM)
+        try:
+            rc = server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            rc = server.wait()
+        log.close()
+        check("quarry serve exits 0 on SIGTERM", rc == 0, "exit %s" % rc)
+        shutil.rmtree(profile, ignore_errors=True)
+        if failures:
+            print("serve log:")
+            with open(os.path.join(work, "serve.log")) as f:
+                sys.stdout.write(f.read()[-3000:])
+
+
+def drive(driver, quarry, project, url, screens):
+    parsed = urllib.parse.urlsplit(url)
+    origin = "%s://%s" % (parsed.scheme, parsed.netloc)
+    # the viewport itself 1280 x 800, whatever the window's frame takes
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": False})
+    driver.get(url)
+
+    check("token removed from the address bar",
+          wait(driver, "page replaces its address", lambda d: "token=" not in d.current_url) is not None)
+    first = wait(driver, "review shows an excerpt", lambda d: current(d))
+    check("project name in the top bar",
+          driver.find_element("id", "project-name").text not in ("", "quarry"))
+    check("coder from --coder shown", driver.find_element("id", "coder-name").text == "tester")
+    if not first:
+        driver.save_screenshot(os.path.join(screens, "review.png"))
+        return 1
+    sugg = wait(driver, "suggestions listed", lambda d: suggestions(d))
+    if not sugg:
+        driver.save_screenshot(os.path.join(screens, "review.png"))
+        return 1
+    top = sugg[0]
+    print("     first excerpt %s, top suggestion %s" % (first, top))
+
+    # 1: accept the top suggestion; the page stays on the excerpt.
+    keys(driver, "1")
+    check("1 accepts the top suggestion",
+          wait(driver, "accepted code listed", lambda d: top in my_codes(d)) is not None)
+    check("still on the same excerpt after accepting", current(driver) == first)
+
+    # a: the type-ahead picker; type part of a code's name, Enter.
+    keys(driver, "a")
+    dialog_open = wait(driver, "a opens the code picker",
+                       lambda d: d.execute_script("return document.getElementById('picker-dialog').open;"))
+    added = None
+    if dialog_open:
+        choices = driver.execute_script(
+            "return Array.prototype.map.call(document.querySelectorAll('#picker-list li .mono'),"
+            " function (e) { return [e.textContent, e.previousSibling.textContent.trim()]; });")
+        pick = next((c for c in choices if c[0] != top and c[0] not in sugg), None) or \
+            next((c for c in choices if c[0] != top), None)
+        if check("picker lists codes of the codebook", pick is not None):
+            added = pick[0]
+            word = pick[1].split()[0]
+            keys(driver, word)
+            wait(driver, "picker narrows to the typed word", lambda d: d.execute_script(
+                "var want = arguments[0];"
+                " return Array.prototype.some.call(document.querySelectorAll('#picker-list li .mono'),"
+                " function (e) { return e.textContent === want; });", added))
+            # move the selection onto the code we want, by arrow keys
+            for _ in range(60):
+                sel = driver.execute_script(
+                    "var s = document.querySelector('#picker-list li[aria-selected=true] .mono');"
+                    " return s ? s.textContent : null;")
+                if sel == added:
+                    break
+                keys(driver, "\ue015")  # ArrowDown
+            keys(driver, "\ue007")  # Enter
+            check("a adds the chosen code",
+                  wait(driver, "added code listed", lambda d: added in my_codes(d)) is not None)
+    check("two codes on the first excerpt", len(my_codes(driver)) == 2, repr(my_codes(driver)))
+    driver.save_screenshot(os.path.join(screens, "review.png"))
+
+    # s: on to the next excerpt; accept there, then undo it.
+    keys(driver, "s")
+    second = wait(driver, "s moves to another excerpt", lambda d: current(d) not in (None, first) and current(d))
+    undone_code = None
+    if second:
+        sugg2 = wait(driver, "suggestions on the second excerpt", lambda d: suggestions(d))
+        if sugg2:
+            undone_code = sugg2[0]
+            keys(driver, "1")
+            wait(driver, "accepted on the second excerpt", lambda d: undone_code in my_codes(d))
+            keys(driver, "u")
+            check("u undoes the last decision",
+                  wait(driver, "undone code gone", lambda d: undone_code not in my_codes(d)) is not None)
+    keys(driver, "\ue012")  # ArrowLeft
+    check("ArrowLeft goes back to the first excerpt",
+          wait(driver, "back on the first excerpt", lambda d: current(d) == first) is not None)
+
+    # the other pages, for people to look at
+    for name, ready in (("browse", "#browse-results ul.results, #browse-results .error-box, #browse-results .muted"),
+                        ("codebook", ".cb-table, .cb-layout .error-box"),
+                        ("charts", ".chart svg, .charts .error-box, .charts .empty"),
+                        ("runs", ".runs-table, main .error-box, main .empty")):
+        driver.execute_script("window.location.hash = '#/" + name + "';")
+        ok = wait(driver, name + " page renders",
+                  lambda d: d.execute_script("return !!document.querySelector(arguments[0]);", ready))
+        time.sleep(0.4)
+        driver.save_screenshot(os.path.join(screens, name + ".png"))
+        # An endpoint the server does not have yet (501) must be said in
+        # place; any other error is a failure.
+        errors = driver.execute_script(
+            "return Array.prototype.map.call(document.querySelectorAll('main .error-box'),"
+            " function (e) { return [e.getAttribute('data-status'), e.textContent]; });") or []
+        for status, text in errors:
+            if status == "501":
+                print("     note: %s page: %s" % (name, text))
+        bad = [text for status, text in errors if status != "501"]
+        check(name + " page renders without an API error", ok is not None and not bad, "; ".join(bad))
+
+    # nothing asked of any other host
+    urls = driver.execute_script(
+        "return performance.getEntries().map(function (e) { return e.name; });") or []
+    try:
+        import json
+        for entry in driver.get_log("performance"):
+            msg = json.loads(entry["message"])["message"]
+            if msg.get("method") == "Network.requestWillBeSent":
+                urls.append(msg["params"]["request"]["url"])
+    except Exception as e:
+        print("     (no performance log: %s)" % e)
+    foreign = sorted({u for u in urls
+                      if u.startswith(("http:", "https:", "ws:", "wss:")) and not u.startswith(origin + "/")
+                      and u != origin})
+    check("%d requests, all to the server" % len(urls), urls and not foreign, ", ".join(foreign[:5]))
+    console = [e["message"] for e in driver.get_log("browser")
+               if e.get("level") == "SEVERE" and "status of 501" not in e["message"]]
+    check("no errors in the browser console", not console, "; ".join(console[:3]))
+
+    # A server without --coder: the page asks for a name (kept in the
+    # browser), then codes under it.
+    second = coder_dialog(driver, quarry, project)
+
+    # the project, as the CLI sees it
+    try:
+        out = run([quarry, "export", project, "--format", "csv"]).stdout
+    except SetupError as e:
+        check("quarry export reads the project", False, str(e))
+        return 1
+    rows = [r for r in csv.DictReader(io.StringIO(out))]
+    got = {(r["id"], r["code"]): r["origin"] for r in rows if r["coder"] == "tester"}
+    check("export: the accepted suggestion by tester",
+          got.get((first, top)) == "accepted-suggestion", repr(got))
+    if added:
+        check("export: the added code by tester", got.get((first, added)) == "manual", repr(got))
+    if second and undone_code:
+        check("export: the undone coding is gone", (second, undone_code) not in got, repr(got))
+    check("export: exactly two codings by tester", len(got) == 2, repr(got))
+    if second:
+        mine = [(r["id"], r["code"], r["origin"]) for r in rows if r["coder"] == "sam"]
+        check("export: the coding by the coder named in the page",
+              mine == [(second[0], second[1], "accepted-suggestion")], repr(mine))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    code = main()
+    if code == 0 and failures:
+        code = 1
+    sys.exit(code)
