@@ -147,10 +147,15 @@ int chart_themes(report_ctx *c, FILE *f)
     n = quarry_corpus_size(corpus);
     if (n < MIN_EXCERPTS) {
         char msg[300];
-        snprintf(msg, sizeof msg,
-                 "No candidate themes: the project has %zu excerpt%s to "
-                 "cluster, fewer than %d.",
-                 n, n == 1 ? "" : "s", MIN_EXCERPTS);
+        if (n == 0)
+            snprintf(msg, sizeof msg,
+                     "No candidate themes: the project has no excerpt yet "
+                     "(quarry import adds them).");
+        else
+            snprintf(msg, sizeof msg,
+                     "No candidate themes: the project has %zu excerpt%s "
+                     "to cluster, fewer than %d.",
+                     n, n == 1 ? "" : "s", MIN_EXCERPTS);
         rc = report_chart_empty(c, f, title, msg);
         goto out;
     }
