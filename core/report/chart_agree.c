@@ -176,8 +176,7 @@ static int engine_agreement(report_ctx *c, const char *engine,
         ao.n_coders = 2;
         rc = quarry_agreement_compute(&out[i], *tp, &ao);
         if (rc != QUARRY_OK) {
-            snprintf(c->err, c->errcap, "%s",
-                     quarry_agree_table_errmsg(*tp));
+            snprintf(c->err, c->errcap, "%s", quarry_agree_table_errmsg(*tp));
             return rc;
         }
     }
@@ -187,9 +186,8 @@ static int engine_agreement(report_ctx *c, const char *engine,
 int chart_agreement(report_ctx *c, FILE *f)
 {
     static const char title[] = "Agreement per code";
-    static const char *const panels[N_PANELS] = {"Cohen's kappa",
-                                                 "Krippendorff's alpha",
-                                                 "Gwet's AC1"};
+    static const char *const panels[N_PANELS] = {
+        "Cohen's kappa", "Krippendorff's alpha", "Gwet's AC1"};
     const report_data *d = c->d;
     quarry_agreement *human = NULL, *eng[MAX_SERIES];
     quarry_agree_table *et = NULL;
@@ -219,8 +217,7 @@ int chart_agreement(report_ctx *c, FILE *f)
     }
     /* The series: human pairs first, then each coder against the engine
      * when they share an excerpt. */
-    for (i = 0; human != NULL && i < quarry_agree_table_n_coders(d->agree);
-         i++)
+    for (i = 0; human != NULL && i < quarry_agree_table_n_coders(d->agree); i++)
         for (j = i + 1; j < quarry_agree_table_n_coders(d->agree); j++) {
             char label[256];
             const char *a = quarry_agree_table_coder(d->agree, i);
@@ -231,8 +228,8 @@ int chart_agreement(report_ctx *c, FILE *f)
         }
     engine_first = nv;
     for (i = 0; i < nh; i++) {
-        const quarry_agree_figure *g = eng[i] ? quarry_agreement_at(eng[i], 0)
-                                              : NULL;
+        const quarry_agree_figure *g =
+            eng[i] ? quarry_agreement_at(eng[i], 0) : NULL;
         char label[256];
         const char *a = quarry_agree_table_coder(d->agree, i);
         if (g == NULL || g->units == 0)
@@ -315,7 +312,17 @@ int chart_agreement(report_ctx *c, FILE *f)
             "kappa, Krippendorff's alpha and Gwet's AC1 in three panels "
             "from -1 to 1, with their 95% intervals; a dashed line marks 0, "
             "chance agreement.",
-            n + 1, rows, nv, labels, N_PANELS, panels, val, lo, hi, -1, 1};
+            n + 1,
+            rows,
+            nv,
+            labels,
+            N_PANELS,
+            panels,
+            val,
+            lo,
+            hi,
+            -1,
+            1};
         if (quarry_svg_intervals_write(f, &iv) != 0) {
             rc = QUARRY_EIO;
             goto out;

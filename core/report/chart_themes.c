@@ -39,8 +39,7 @@ static int sample(const quarry_corpus *c, size_t max, quarry_corpus **out)
         char *line;
         i = (size_t)((double)k * (double)n / (double)max);
         x = quarry_corpus_at(c, i);
-        o = json_pack("{s:s, s:s%}", "id", x->id, "text", x->text,
-                      x->text_len);
+        o = json_pack("{s:s, s:s%}", "id", x->id, "text", x->text, x->text_len);
         line = o ? json_dumps(o, JSON_COMPACT) : NULL;
         json_decref(o);
         if (line == NULL) {
@@ -82,8 +81,8 @@ static int turns(report_ctx *c, quarry_project_subset which,
         *out = all;
         return QUARRY_OK;
     }
-    rc = quarry_corpus_select_speakers(all, QUARRY_SPEAKERS_PARTICIPANTS,
-                                       &sel, NULL);
+    rc = quarry_corpus_select_speakers(all, QUARRY_SPEAKERS_PARTICIPANTS, &sel,
+                                       NULL);
     quarry_corpus_free(all);
     if (rc != QUARRY_OK) {
         quarry_corpus_free(sel);
@@ -148,10 +147,15 @@ int chart_themes(report_ctx *c, FILE *f)
     n = quarry_corpus_size(corpus);
     if (n < MIN_EXCERPTS) {
         char msg[300];
-        snprintf(msg, sizeof msg,
-                 "No candidate themes: the project has %zu excerpt%s to "
-                 "cluster, fewer than %d.",
-                 n, n == 1 ? "" : "s", MIN_EXCERPTS);
+        if (n == 0)
+            snprintf(msg, sizeof msg,
+                     "No candidate themes: the project has no excerpt yet "
+                     "(quarry import adds them).");
+        else
+            snprintf(msg, sizeof msg,
+                     "No candidate themes: the project has %zu excerpt%s "
+                     "to cluster, fewer than %d.",
+                     n, n == 1 ? "" : "s", MIN_EXCERPTS);
         rc = report_chart_empty(c, f, title, msg);
         goto out;
     }
@@ -208,8 +212,12 @@ int chart_themes(report_ctx *c, FILE *f)
     }
     {
         quarry_svg_bars b = {
-            title,   nt,         cats,
-            1,       series,     values,
+            title,
+            nt,
+            cats,
+            1,
+            series,
+            values,
             "excerpts",
             "Horizontal bars, one per candidate theme, as long as the "
             "excerpts in it, each labelled with the theme's top terms."};

@@ -25,8 +25,8 @@ static const quarry_report_chart_info infos[] = {
 };
 
 static const report_chart_fn fns[] = {
-    chart_freq_study,      chart_freq_coder,  chart_cooccurrence,
-    chart_themes_by_study, chart_agreement,   chart_reliability,
+    chart_freq_study,      chart_freq_coder, chart_cooccurrence,
+    chart_themes_by_study, chart_agreement,  chart_reliability,
     chart_themes,
 };
 
@@ -118,13 +118,13 @@ int32_t *report_used_codes(const report_data *d, int32_t max, int32_t *n)
 }
 
 /* Bars of the used codes against rows of counts (studies or coders). */
-static int bars(FILE *f, const report_data *d, const int32_t *codes,
-                int32_t n, char **series, int64_t **rows, int32_t ns,
-                const char *title, const char *unit, const char *desc)
+static int bars(FILE *f, const report_data *d, const int32_t *codes, int32_t n,
+                char **series, int64_t **rows, int32_t ns, const char *title,
+                const char *unit, const char *desc)
 {
     const char **cats = malloc(sizeof *cats * ((size_t)n + 1));
     double *values = malloc(sizeof *values * ((size_t)n * ns + 1));
-    quarry_svg_bars b = {title, n,    cats, ns, (const char *const *)series,
+    quarry_svg_bars b = {title,  n,    cats, ns, (const char *const *)series,
                          values, unit, desc};
     int32_t i, j;
     int rc = QUARRY_ENOMEM;
@@ -224,7 +224,14 @@ int chart_cooccurrence(report_ctx *c, FILE *f)
     }
     {
         quarry_svg_heatmap h = {
-            infos[2].title, n,      n, names, names, values, NULL, 1,
+            infos[2].title,
+            n,
+            n,
+            names,
+            names,
+            values,
+            NULL,
+            1,
             "A square grid of the codes against themselves: each cell "
             "gives the excerpts coded with both codes; the diagonal, in "
             "grey, the excerpts coded with the code."};
@@ -306,8 +313,7 @@ int chart_themes_by_study(report_ctx *c, FILE *f)
             size_t k = (size_t)r * (ns + 1) + j;
             char buf[64];
             if (j == ns)
-                snprintf(buf, sizeof buf, "%d/%d", (int)cell->studies,
-                         (int)ns);
+                snprintf(buf, sizeof buf, "%d/%d", (int)cell->studies, (int)ns);
             else if (cell->excerpts == 0)
                 buf[0] = '\0';
             else if (with_parts)
@@ -328,8 +334,14 @@ int chart_themes_by_study(report_ctx *c, FILE *f)
     }
     {
         quarry_svg_heatmap h = {
-            infos[3].title, nr, ns + 1, rows, cols, values,
-            (const char *const *)text, 0,
+            infos[3].title,
+            nr,
+            ns + 1,
+            rows,
+            cols,
+            values,
+            (const char *const *)text,
+            0,
             "A table as a heatmap: one row per theme, one column per "
             "study; each cell gives the excerpts coded there, darker for "
             "more; the last column counts the studies supporting the "
@@ -363,9 +375,8 @@ out:
     return rc;
 }
 
-int quarry_report_chart(quarry_project *p, quarry_engine *e,
-                        const char *name, FILE *out,
-                        const quarry_report_options *o, char *err,
+int quarry_report_chart(quarry_project *p, quarry_engine *e, const char *name,
+                        FILE *out, const quarry_report_options *o, char *err,
                         size_t errcap)
 {
     report_chart_fn fn = report_chart_find(name);
@@ -377,12 +388,11 @@ int quarry_report_chart(quarry_project *p, quarry_engine *e,
     err[0] = '\0';
     if (fn == NULL) {
         /* The names, for a message that says what would work. */
-        size_t at = (size_t)snprintf(err, errcap,
-                                     "no chart called \"%s\" (charts:",
-                                     name ? name : "");
+        size_t at = (size_t)snprintf(
+            err, errcap, "no chart called \"%s\" (charts:", name ? name : "");
         for (i = 0; i < N_CHARTS && at < errcap; i++)
-            at += (size_t)snprintf(err + at, errcap - at, "%s %s",
-                                   i ? "," : "", infos[i].name);
+            at += (size_t)snprintf(err + at, errcap - at, "%s %s", i ? "," : "",
+                                   infos[i].name);
         if (at < errcap)
             snprintf(err + at, errcap - at, ")");
         return QUARRY_ENOTFOUND;
@@ -406,8 +416,7 @@ int quarry_report_chart(quarry_project *p, quarry_engine *e,
         /* A file of its own (image/svg+xml) needs the SVG namespace,
          * which an HTML page implies: the name only, nothing is loaded
          * from it. */
-        if (rc == QUARRY_OK && svg != NULL &&
-            strncmp(svg, "<svg ", 5) == 0) {
+        if (rc == QUARRY_OK && svg != NULL && strncmp(svg, "<svg ", 5) == 0) {
             fputs("<svg xmlns=\"http://www.w3.org/2000/svg\" ", out);
             fwrite(svg + 5, 1, len - 5, out);
         } else if (rc == QUARRY_OK) {

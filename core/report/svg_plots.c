@@ -92,8 +92,10 @@ int quarry_svg_intervals_write(FILE *f, const quarry_svg_intervals *v)
     /* Legend rows, as wide as the chart. */
     ly = 0;
     for (j = 0; j < v->n_series; j++) {
-        double w = 22 + (double)svg_cp_len(v->series[j] ? v->series[j] : "") *
-                            SVG_CHAR_W + 14;
+        double w =
+            22 +
+            (double)svg_cp_len(v->series[j] ? v->series[j] : "") * SVG_CHAR_W +
+            14;
         if (lx > 0 && lx + w > width) {
             lx = 0;
             ly += 18;
@@ -122,10 +124,11 @@ int quarry_svg_intervals_write(FILE *f, const quarry_svg_intervals *v)
     }
     for (k = 0; k < v->n_panels; k++) {
         double px = lw + k * (pw + gap), y1 = y0 + row_h * v->n_rows;
-        double zero = px + pw * (clamp(0, v->lo_axis, v->hi_axis) -
-                                 v->lo_axis) / span;
-        fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
-                   "font-weight=\"bold\">",
+        double zero =
+            px + pw * (clamp(0, v->lo_axis, v->hi_axis) - v->lo_axis) / span;
+        fprintf(f,
+                "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+                "font-weight=\"bold\">",
                 px + pw / 2, y0 - 8);
         quarry_xml_escape(f, v->panels[k]);
         fputs("</text>\n", f);
@@ -179,15 +182,21 @@ int quarry_svg_intervals_write(FILE *f, const quarry_svg_intervals *v)
                             "fill=\"#555\">n/a</text>",
                             px + 3, y + 3);
                 } else {
-                    double x = px + pw * (clamp(val, v->lo_axis, v->hi_axis) -
-                                          v->lo_axis) / span;
+                    double x =
+                        px +
+                        pw * (clamp(val, v->lo_axis, v->hi_axis) - v->lo_axis) /
+                            span;
                     if (!isnan(lo) && !isnan(hi)) {
-                        double x1 = px + pw * (clamp(lo, v->lo_axis,
-                                                     v->hi_axis) -
-                                               v->lo_axis) / span;
-                        double x2 = px + pw * (clamp(hi, v->lo_axis,
-                                                     v->hi_axis) -
-                                               v->lo_axis) / span;
+                        double x1 =
+                            px + pw *
+                                     (clamp(lo, v->lo_axis, v->hi_axis) -
+                                      v->lo_axis) /
+                                     span;
+                        double x2 =
+                            px + pw *
+                                     (clamp(hi, v->lo_axis, v->hi_axis) -
+                                      v->lo_axis) /
+                                     span;
                         fprintf(f,
                                 "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
                                 "y2=\"%.1f\" stroke=\"%s\" "
@@ -223,8 +232,9 @@ int quarry_svg_reliability_write(FILE *f, const quarry_svg_reliability *r)
         total += r->n[b];
     svg_open(f, width, h, r->title, r->desc);
     fputs("<g " SVG_FONT " font-size=\"12\" fill=\"#222\">\n", f);
-    fprintf(f, "<text x=\"%.1f\" y=\"16\" font-weight=\"bold\">"
-               "Expected calibration error (ECE): ",
+    fprintf(f,
+            "<text x=\"%.1f\" y=\"16\" font-weight=\"bold\">"
+            "Expected calibration error (ECE): ",
             x0);
     if (isnan(r->ece))
         fputs("n/a", f);
@@ -282,8 +292,7 @@ int quarry_svg_reliability_write(FILE *f, const quarry_svg_reliability *r)
             /* Where the bin's suggestions sit: their mean confidence. */
             fprintf(f,
                     "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#000\"/>\n",
-                    x0 + side * clamp(r->mean_conf[b], 0, 1),
-                    y0 + side - bh);
+                    x0 + side * clamp(r->mean_conf[b], 0, 1), y0 + side - bh);
     }
     fprintf(f,
             "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" "
@@ -303,10 +312,10 @@ int quarry_svg_reliability_write(FILE *f, const quarry_svg_reliability *r)
             "<text x=\"%.1f\" y=\"%.1f\">its mean confidence</text>\n"
             "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\">n: "
             "decisions per bin</text>\n",
-            x0 + side + 14, y0 + 10, x0 + side + 34, y0 + 10,
-            x0 + side + 40, y0 + 14, x0 + side + 14, y0 + 25,
-            x0 + side + 40, y0 + 34, x0 + side + 24, y0 + 50,
-            x0 + side + 40, y0 + 54, x0 + side + 14, y0 + 74);
+            x0 + side + 14, y0 + 10, x0 + side + 34, y0 + 10, x0 + side + 40,
+            y0 + 14, x0 + side + 14, y0 + 25, x0 + side + 40, y0 + 34,
+            x0 + side + 24, y0 + 50, x0 + side + 40, y0 + 54, x0 + side + 14,
+            y0 + 74);
     fputs("</g>\n</svg>\n", f);
     return ferror(f) ? -1 : 0;
 }

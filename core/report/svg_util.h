@@ -24,7 +24,6 @@ void svg_label(FILE *f, const char *s, double x, double y, const char *attrs);
 void svg_number(FILE *f, double v);
 /* <svg ...> with role="img", aria-label, <title> and (when desc is not
  * NULL) <desc>. */
-void svg_open(FILE *f, double w, double h, const char *title,
-              const char *desc);
+void svg_open(FILE *f, double w, double h, const char *title, const char *desc);
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,8 +53,8 @@ static int setup(void **state)
                               &io, NULL) != QUARRY_OK)
         fail_msg("%s", quarry_project_errmsg(p));
     io.coder = NULL;
-    if (quarry_project_import(p, QUARRY_TEST_DATA_DIR "/review/new.jsonl",
-                              &io, NULL) != QUARRY_OK)
+    if (quarry_project_import(p, QUARRY_TEST_DATA_DIR "/review/new.jsonl", &io,
+                              NULL) != QUARRY_OK)
         fail_msg("%s", quarry_project_errmsg(p));
     if (quarry_project_suggest(p, e, NULL, NULL, NULL, NULL) != QUARRY_OK)
         fail_msg("%s", quarry_project_errmsg(p));
@@ -201,10 +202,13 @@ static char *draw(quarry_project *p, quarry_engine *e, const char *name,
 
 static void test_charts_by_name(void **state)
 {
-    static const char *const names[] = {
-        "frequencies-by-study", "frequencies-by-coder", "cooccurrence",
-        "themes-by-study",      "agreement",            "reliability",
-        "themes"};
+    static const char *const names[] = {"frequencies-by-study",
+                                        "frequencies-by-coder",
+                                        "cooccurrence",
+                                        "themes-by-study",
+                                        "agreement",
+                                        "reliability",
+                                        "themes"};
     quarry_engine *e = test_engine();
     quarry_project *p = NULL;
     const quarry_report_chart_info *ci;
