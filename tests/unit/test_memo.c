@@ -248,7 +248,7 @@ static void upgrades_schema_2(void **state)
     assert_int_equal(n.codings, 2);
     assert_int_equal(listing(p, QUARRY_MEMOS_ALL, NULL, &s)[0], '\0');
     quarry_project_free(p);
-    assert_int_equal(version_of(tmp("v2.quarry")), 3);
+    assert_int_equal(version_of(tmp("v2.quarry")), QUARRY_PROJECT_SCHEMA);
 
     assert_int_equal(quarry_project_new(&p), QUARRY_OK);
     assert_int_equal(quarry_project_open(p, tmp("v2.quarry"), 0), QUARRY_OK);

@@ -41,9 +41,9 @@
  *                               origin: manual | accepted-suggestion |
  *                               imported; one per (excerpt, code, coder)
  *
- * Schema 2 adds the decision trail to decisions, schema 3 (the one written
- * now) the memos: project_schema.c says what, and upgrades an older file
- * on open.
+ * Schema 2 adds the decision trail to decisions, schema 3 the memos,
+ * schema 4 (the one written now) the code history: project_schema.c says
+ * what, and upgrades an older file on open.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,7 @@
 /*
- * project_schema.c -- schemas 2 and 3 of a project: the decision trail,
- * the memos, and the upgrade of a schema-1 or schema-2 file to schema 3.
+ * project_schema.c -- schemas 2 to 4 of a project: the decision trail,
+ * the memos, the code history, and the upgrade of an older file to
+ * schema 4.
  *
  * Schema 2 keeps every decision ever taken. The decisions table gains
  * two verdicts and four columns (project.c writes schema 1, then this
@@ -31,6 +32,19 @@
  *                  every version stays); guid: the REFI-QDA Note it was
  *                  imported from, written back on export (NULL when made
  *                  here)
+ *
+ * Schema 4 adds the code history (project_codebook_edit.c):
+ *
+ *   code_edits(id, op, code, coder_id, made_at, before, after, detail)
+ *                  one row an edit of the codebook: op add | rename |
+ *                  move | merge; code: the code's id (text: a merged code
+ *                  leaves the codes table); before/after: the names, the
+ *                  parents or (merge) the code and the code it went into;
+ *                  detail: a JSON object (what else was set or moved)
+ *   code_edit_rows(edit_id, tbl, row_id, col, was)
+ *                  the rows a merge changed: row_id of table tbl had
+ *                  column col pointing at the merged code (col "removed":
+ *                  the row was taken away, was holding it as JSON)
  *
  * The upgrade rebuilds the decisions table (SQLite cannot change a CHECK
  * in place) and adds the memos table in one transaction with the foreign
@@ -82,6 +96,22 @@ static const char upgrade_2_3[] =
     "CREATE INDEX IF NOT EXISTS memos_code ON memos(code_id);\n"
     "PRAGMA user_version = 3;\n";
 
+/* Schema 4: the code history. A step of its own (the tables are new, IF
+ * NOT EXISTS as for the memos), run after every earlier step. */
+static const char upgrade_3_4[] =
+    "CREATE TABLE IF NOT EXISTS code_edits(id INTEGER PRIMARY KEY,"
+    " op TEXT NOT NULL CHECK(op IN ('add','rename','move','merge')),"
+    " code TEXT NOT NULL, coder_id INTEGER NOT NULL REFERENCES coders(id),"
+    " made_at TEXT NOT NULL, before TEXT, after TEXT,"
+    " detail TEXT NOT NULL DEFAULT '{}');\n"
+    "CREATE TABLE IF NOT EXISTS code_edit_rows("
+    " edit_id INTEGER NOT NULL REFERENCES code_edits(id),"
+    " tbl TEXT NOT NULL, row_id INTEGER NOT NULL, col TEXT NOT NULL,"
+    " was TEXT);\n"
+    "CREATE INDEX IF NOT EXISTS code_edit_rows_row"
+    " ON code_edit_rows(tbl, row_id);\n"
+    "PRAGMA user_version = 4;\n";
+
 static int exec_on(sqlite3 *db, const char *sql)
 {
     return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
@@ -116,7 +146,9 @@ int project_schema_upgrade_new(quarry_project *p)
 {
     /* A new file's decisions table is empty: no key to check. */
     int status = project_exec(p, upgrade_1_2);
-    return status == QUARRY_OK ? project_exec(p, upgrade_2_3) : status;
+    if (status == QUARRY_OK)
+        status = project_exec(p, upgrade_2_3);
+    return status == QUARRY_OK ? project_exec(p, upgrade_3_4) : status;
 }
 
 int project_schema_upgrade(quarry_project *p)
@@ -145,12 +177,14 @@ int project_schema_upgrade(quarry_project *p)
      * commit instead. */
     ok = exec_on(db, "PRAGMA foreign_keys = OFF") == 0 &&
          exec_on(db, "BEGIN IMMEDIATE") == 0;
-    if (ok) /* not upgraded meanwhile when it is 3 now */
+    if (ok) /* not upgraded meanwhile when it is 4 now */
         from = user_version(db);
     if (ok && from == 1)
         ok = exec_on(db, upgrade_1_2) == 0;
     if (ok && (from == 1 || from == 2))
         ok = exec_on(db, upgrade_2_3) == 0 && keys_hold(db);
+    if (ok && from >= 1 && from <= 3)
+        ok = exec_on(db, upgrade_3_4) == 0;
     if (ok)
         ok = exec_on(db, "COMMIT") == 0;
     if (!ok) {

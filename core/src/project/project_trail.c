@@ -6,7 +6,9 @@
  * One row a decision: its id, time, coder, excerpt, verdict, code,
  * replacement, note, the origin of the coding it made or removed, the
  * batch it came from, and the id of the decision it reverses (undo: the
- * decision undone; remove: the decision that had made the coding). JSONL
+ * decision undone; remove: the decision that had made the coding). The
+ * code and replacement are the codes as decided, also after a merge
+ * re-pointed the decision to the code that stayed. JSONL
  * leaves absent fields out; CSV leaves their cells empty.
  */
 #include <csv.h>
@@ -18,6 +20,14 @@
 #include "project_db.h"
 
 enum { TRAIL_FIELDS = 11 };
+
+/* The code a decision was taken on when a merge has re-pointed the
+ * decision since (the first merge that touched it; project_codebook_edit.c),
+ * else NULL: the trail names the code the coder decided on. */
+#define MERGED_FROM(col)                                                      \
+    "(SELECT h.code FROM code_edit_rows m JOIN code_edits h ON h.id ="      \
+    " m.edit_id WHERE m.tbl = 'decisions' AND m.row_id = d.id AND m.col ="  \
+    " '" col "' ORDER BY h.id LIMIT 1)"
 
 static const char *const trail_names[TRAIL_FIELDS] = {
     "id",   "time",   "coder", "excerpt", "verdict", "code",
@@ -82,8 +92,10 @@ int quarry_project_export_decisions(quarry_project *p, FILE *out, int csv)
     if (out == NULL)
         return project_fail(p, QUARRY_EINVAL, "no output");
     st = project_prepare(
-        p, "SELECT d.id, d.made_at, c.name, e.xid, d.verdict, k.code,"
-           " r.code, d.note, d.coding_origin, d.batch, d.reverses"
+        p, "SELECT d.id, d.made_at, c.name, e.xid, d.verdict,"
+           " coalesce(" MERGED_FROM("code_id") ", k.code),"
+           " coalesce(" MERGED_FROM("replacement_id") ", r.code),"
+           " d.note, d.coding_origin, d.batch, d.reverses"
            " FROM decisions d JOIN coders c ON c.id = d.coder_id"
            " JOIN excerpts e ON e.id = d.excerpt_id"
            " JOIN codes k ON k.id = d.code_id"
