@@ -192,7 +192,8 @@ static void add_rename_move(void **state)
                NULL, NULL));
     ok(p, edit(p, QUARRY_CODE_MOVE, "peers", NULL, "support-at-work", NULL,
                NULL));
-    ok(p, edit(p, QUARRY_CODE_MOVE, "support-at-work-2", NULL, NULL, NULL,
+    /* An empty parent (a form's empty field) is the top level. */
+    ok(p, edit(p, QUARRY_CODE_MOVE, "support-at-work-2", NULL, "", NULL,
                NULL));
     ok(p, edit(p, QUARRY_CODE_ADD, NULL, "Supervisors", "support-at-work",
                NULL, "sup.x"));

@@ -578,8 +578,9 @@ QUARRY_API int quarry_project_run_suggestions(
  * A parent that gets its first child while it has codings is marked
  * codable, so its codings stay codings rather than a theme's. Refusals
  * leave the project as it was, with a message naming the code and the
- * field. *new_id (may be NULL) gets the code the edit leaves standing (add:
- * the new id; merge: e->into), living until the next call on p. */
+ * field. An empty parent, id or definition ("") counts as NULL. *new_id
+ * (may be NULL) gets the code the edit leaves standing (add: the new id;
+ * merge: e->into), living until the next call on p. */
 typedef enum quarry_code_op { QUARRY_CODE_ADD = 1, QUARRY_CODE_RENAME = 2, QUARRY_CODE_MOVE = 3, QUARRY_CODE_MERGE = 4 } quarry_code_op;
 typedef struct quarry_code_edit {
     uint32_t version;

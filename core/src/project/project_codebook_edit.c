@@ -416,8 +416,9 @@ static int edit_add(quarry_project *p, const quarry_code_edit *e,
             json_object_set_new(detail, "parent_made_codable", json_true());
     }
     status = set_detail(p, edit, detail);
-    if (status == QUARRY_OK && new_id != NULL)
-        *new_id = project_scratch_dup(p, id);
+    if (status == QUARRY_OK && new_id != NULL &&
+        (*new_id = project_scratch_dup(p, id)) == NULL)
+        status = project_fail(p, QUARRY_ENOMEM, "out of memory");
 out:
     code_info_free(&parent);
     return status;
@@ -737,8 +738,9 @@ static int edit_merge(quarry_project *p, const quarry_code_edit *e,
         status = set_detail(p, edit, detail);
         detail = NULL;
     }
-    if (status == QUARRY_OK && new_id != NULL)
-        *new_id = project_scratch_dup(p, e->into);
+    if (status == QUARRY_OK && new_id != NULL &&
+        (*new_id = project_scratch_dup(p, e->into)) == NULL)
+        status = project_fail(p, QUARRY_ENOMEM, "out of memory");
     json_decref(detail);
     code_info_free(&c);
     code_info_free(&into);
@@ -748,8 +750,11 @@ static int edit_merge(quarry_project *p, const quarry_code_edit *e,
 /* ------------------------------------------------------------------ */
 
 int quarry_project_code_edit(quarry_project *p, quarry_code_op op,
-                             const quarry_code_edit *e, const char **new_id)
+                             const quarry_code_edit *given,
+                             const char **new_id)
 {
+    quarry_code_edit copy;
+    const quarry_code_edit *e = &copy;
     char at[40];
     int64_t coder;
     int status = project_check(p, 1);
@@ -757,9 +762,18 @@ int quarry_project_code_edit(quarry_project *p, quarry_code_op op,
         *new_id = NULL;
     if (status != QUARRY_OK)
         return status;
-    if (e == NULL || e->version < 1)
+    if (given == NULL || given->version < 1)
         return project_fail(p, QUARRY_EINVAL, "no edit (or an edit of an "
                                               "unknown version)");
+    /* An empty parent, id or definition (a form's empty field) is none:
+     * the top level, an id made from the name, no definition. */
+    copy = *given;
+    if (copy.parent != NULL && copy.parent[0] == '\0')
+        copy.parent = NULL;
+    if (copy.id != NULL && copy.id[0] == '\0')
+        copy.id = NULL;
+    if (copy.definition != NULL && copy.definition[0] == '\0')
+        copy.definition = NULL;
     if (op < QUARRY_CODE_ADD || op > QUARRY_CODE_MERGE)
         return project_fail(p, QUARRY_EINVAL,
                             "unknown codebook edit %d (add, rename, move or "
@@ -799,12 +813,14 @@ int quarry_project_code_edit(quarry_project *p, quarry_code_op op,
         }
     }
     if (status == QUARRY_OK && op != QUARRY_CODE_ADD &&
-        op != QUARRY_CODE_MERGE && new_id != NULL)
-        *new_id = project_scratch_dup(p, e->code);
+        op != QUARRY_CODE_MERGE && new_id != NULL &&
+        (*new_id = project_scratch_dup(p, e->code)) == NULL)
+        status = project_fail(p, QUARRY_ENOMEM, "out of memory");
     if (status == QUARRY_OK)
-        return project_commit(p);
-    project_rollback(p);
-    if (new_id != NULL)
+        status = project_commit(p); /* rolls back when it fails */
+    else
+        project_rollback(p);
+    if (status != QUARRY_OK && new_id != NULL)
         *new_id = NULL;
     return status;
 }
