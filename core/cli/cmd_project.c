@@ -598,6 +598,9 @@ static void export_usage(FILE *f)
             "  memos           every memo: id, time, coder, on (project,\n"
             "                  excerpt, code), excerpt, code, text, revises;\n"
             "                  JSONL, or CSV when --output ends in .csv\n"
+            "  code-history    every edit of the codebook (quarry code): id,\n"
+            "                  time, coder, op, code, before, after, detail;\n"
+            "                  JSONL, or CSV when --output ends in .csv\n"
             "  qdpx            the project as REFI-QDA (needs --output): the\n"
             "                  human codings under their coders, the pending\n"
             "                  suggestions under the user \"quarry (suggestion)\"\n"
@@ -669,7 +672,8 @@ int cmd_export(int argc, char **argv)
         goto out;
     code = EXIT_INPUT;
     if (cli_check_format(
-            &c, "csv|jsonl|matrix|cooccurrence|quotes|qdc|qdpx|decisions|memos") != 0)
+            &c, "csv|jsonl|matrix|cooccurrence|quotes|qdc|qdpx|decisions|"
+                "memos|code-history") != 0)
         goto out;
     if (argc - optind != 1) {
         cli_error(&c, "usage: quarry export PROJECT --format F (see --help)");
@@ -691,7 +695,8 @@ int cmd_export(int argc, char **argv)
     if (a.coder != NULL &&
         (strcmp(c.format, "qdpx") == 0 || strcmp(c.format, "qdc") == 0 ||
          strcmp(c.format, "decisions") == 0 ||
-         strcmp(c.format, "memos") == 0)) {
+         strcmp(c.format, "memos") == 0 ||
+         strcmp(c.format, "code-history") == 0)) {
         cli_error(&c, "--coder: --format %s keeps every coder (it works with "
                       "csv, jsonl, matrix, cooccurrence and quotes)",
                   c.format);
@@ -738,6 +743,10 @@ int cmd_export(int argc, char **argv)
         } else if (strcmp(c.format, "decisions") == 0) {
             size_t n = a.output ? strlen(a.output) : 0;
             rc = quarry_project_export_decisions(
+                p, out, n > 4 && strcmp(a.output + n - 4, ".csv") == 0);
+        } else if (strcmp(c.format, "code-history") == 0) {
+            size_t n = a.output ? strlen(a.output) : 0;
+            rc = quarry_project_export_code_history(
                 p, out, n > 4 && strcmp(a.output + n - 4, ".csv") == 0);
         } else {
             rc = quarry_project_export_qdc(p, out);

@@ -17,6 +17,7 @@ static const struct {
     {"init", cmd_init, "create a project (one SQLite file)"},
     {"import", cmd_import, "add excerpts and their codings to a project"},
     {"codebook", cmd_codebook, "import or show a project's codebook"},
+    {"code", cmd_code, "add, rename, move or merge codes (each recorded)"},
     {"review", cmd_review, "decide the suggestions, one excerpt at a time"},
     {"memo", cmd_memo, "add or list memos on excerpts, codes, the project"},
     {"agree", cmd_agree, "agreement between coders (kappa, alpha)"},

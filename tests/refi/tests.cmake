@@ -1,4 +1,5 @@
-# REFI-QDA tests. test_refi (tests/unit/test_refi.c), test_refi_guids
+# REFI-QDA tests. test_refi (tests/unit/test_refi.c), test_code_edit (an
+# export after a codebook merge, tests/unit), test_refi_guids
 # (the GUIDs of codes and users across a round trip) and test_refi_roundtrip
 # (the uncoded rest, codable parents, names, positions and cases across a
 # round trip) write their exports to
@@ -24,7 +25,8 @@ quarry_cmocka_test(${CMAKE_CURRENT_LIST_DIR}/test_refi_roundtrip.c)
 # What the reader reads and never reads (paths, limits, fixtures of other
 # tools' shapes).
 quarry_cmocka_test(${CMAKE_CURRENT_LIST_DIR}/test_refi_read.c)
-foreach(t test_refi test_refi_guids test_refi_roundtrip test_refi_read)
+foreach(t test_refi test_refi_guids test_refi_roundtrip test_refi_read
+          test_code_edit)
   if(TEST ${t})
     set_tests_properties(${t} PROPERTIES
       FIXTURES_SETUP refi_export
@@ -47,7 +49,8 @@ if(QUARRY_XMLLINT AND QUARRY_REFI_SCHEMA AND EXISTS "${QUARRY_REFI_SCHEMA}")
             ${_refi_out}/export-roundtrip.qde
             ${_refi_out}/export-roundtrip-again.qde
             ${_refi_out}/export-roundtrip-inclusive.qde
-            ${_refi_out}/export-cases.qde)
+            ${_refi_out}/export-cases.qde
+            ${_refi_out}/export-code-merge.qde)
   set_tests_properties(refi_xmllint PROPERTIES FIXTURES_REQUIRED refi_export)
 else()
   add_test(NAME refi_xmllint COMMAND ${CMAKE_COMMAND} -E echo

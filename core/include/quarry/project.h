@@ -17,10 +17,10 @@
  * returns, so a killed process loses nothing already decided. A file that
  * is not a quarry project, is damaged, or was written with another schema
  * version (newer, or older than 1) is refused on open with a message
- * saying which, and is never modified. A file of schema 1 to 3 is
- * upgraded to schema 4 when opened (even read-only), in one transaction
- * that adds the decision trail, the memos, settling and the runs'
- * calibration and changes no coding.
+ * saying which, and is never modified. A file of schema 1 to 4 is
+ * upgraded to schema 5 when opened (even read-only), in one transaction
+ * that adds the decision trail, the memos, settling, the runs'
+ * calibration and the code history, and changes no coding.
  */
 #ifndef QUARRY_PROJECT_H
 #define QUARRY_PROJECT_H
@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 /* The schema this library reads and writes (PRAGMA user_version). */
-#define QUARRY_PROJECT_SCHEMA 4
+#define QUARRY_PROJECT_SCHEMA 5
 
 typedef struct quarry_project quarry_project;
 
@@ -587,6 +587,56 @@ typedef struct quarry_run_suggestion {
 QUARRY_API int quarry_project_run_suggestions(
     quarry_project *p, int64_t run,
     int (*fn)(void *ctx, const quarry_run_suggestion *s), void *ctx);
+
+/* ------------------------------------------------------------------ */
+/* Editing the codebook (project_codebook_edit.c)                       */
+
+/* Add, rename, move and merge codes. Each edit is one transaction and is
+ * recorded (who, when, what, before and after) in the code history
+ * (quarry_project_export_code_history); codes keep their ids, so a rename
+ * or a move keeps every coding, decision, suggestion and memo.
+ *
+ *   add     e->name (required, not a sibling's name, letter case aside),
+ *           e->parent (NULL: top level), e->definition (may be NULL),
+ *           e->id (NULL: made from the name); a duplicate id is refused
+ *           (QUARRY_EDUP)
+ *   rename  e->code gets e->name (not empty, not a sibling's name)
+ *   move    e->code goes under e->parent (NULL: top level); an unknown
+ *           parent, the code itself or one of its descendants is refused
+ *   merge   e->code goes into e->into: its codings become codings of
+ *           e->into (a coder who had both keeps one), its children, memos,
+ *           decisions and suggestions are re-pointed to e->into, and the
+ *           code leaves the codebook; the history keeps which rows were
+ *           re-pointed (the decision trail still names the code decided
+ *           on) and every coding or pending suggestion taken away
+ *
+ * A parent that gets its first child while it has codings is marked
+ * codable, so its codings stay codings rather than a theme's. Refusals
+ * leave the project as it was, with a message naming the code and the
+ * field. An empty parent, id or definition ("") counts as NULL. *new_id
+ * (may be NULL) gets the code the edit leaves standing (add: the new id;
+ * merge: e->into), living until the next call on p. */
+typedef enum quarry_code_op { QUARRY_CODE_ADD = 1, QUARRY_CODE_RENAME = 2, QUARRY_CODE_MOVE = 3, QUARRY_CODE_MERGE = 4 } quarry_code_op;
+typedef struct quarry_code_edit {
+    uint32_t version;
+    const char *coder;      /* required: who made the change */
+    const char *code;       /* rename/move/merge: the code acted on (merge: the one that goes) */
+    const char *name;       /* add, rename: the new name */
+    const char *parent;     /* add, move: the parent's id; NULL = top level */
+    const char *into;       /* merge: the code that stays */
+    const char *definition; /* add: may be NULL */
+    const char *id;         /* add: the new code's id; NULL = made from the name */
+    const char *time;       /* NULL = now */
+} quarry_code_edit;
+#define QUARRY_CODE_EDIT_VERSION 1
+#define QUARRY_CODE_EDIT_INIT {QUARRY_CODE_EDIT_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+QUARRY_API int quarry_project_code_edit(quarry_project *p, quarry_code_op op, const quarry_code_edit *e, const char **new_id);
+/* The code history, every edit in order: id, time, coder, op (add,
+ * rename, move, merge), code, before, after (add: the name; rename: the
+ * names; move: the parents, empty for the top level; merge: the code and
+ * the code it went into) and detail (a JSON object: what else the edit
+ * set or moved). JSONL, or CSV with a header row when csv is set. */
+QUARRY_API int quarry_project_export_code_history(quarry_project *p, FILE *out, int csv);
 
 #ifdef __cplusplus
 }

@@ -42,8 +42,9 @@
  *                               imported; one per (excerpt, code, coder)
  *
  * Schema 2 adds the decision trail to decisions, schema 3 the memos,
- * schema 4 (the one written now) settling and the runs' calibration:
- * project_schema.c says what, and upgrades an older file on open.
+ * schema 4 settling and the runs' calibration, schema 5 (the one written
+ * now) the code history: project_schema.c says what, and upgrades an
+ * older file on open.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -110,7 +110,7 @@ int project_corpus_jsonl(quarry_project *p, const char *buf, size_t len,
                          quarry_corpus **out);
 
 /* Schemas 2 to 4 (project_schema.c): on a new file inside the create
- * transaction; on a file of schema 1 to 3 just opened (its own transaction, with
+ * transaction; on a file of schema 1 to 4 just opened (its own transaction, with
  * a read-write connection of its own when p is read-only). */
 int project_schema_upgrade_new(quarry_project *p);
 int project_schema_upgrade(quarry_project *p);
@@ -147,6 +147,9 @@ int project_memo_insert(quarry_project *p, int64_t excerpt, int64_t code,
                         int64_t coder, const char *time, const char *text,
                         size_t len, int64_t revises, const char *guid,
                         int64_t *id);
+
+/* 1 when s is an ISO 8601 time that can be (project_review.c). */
+int project_valid_time(const char *s);
 
 /* Text of a column, or NULL. */
 const char *project_col_text(sqlite3_stmt *st, int col);

@@ -108,6 +108,11 @@ static int valid_time(const char *s)
     return *s == '\0';
 }
 
+int project_valid_time(const char *s)
+{
+    return valid_time(s);
+}
+
 /* The latest stored suggestion of code for excerpt, or 0. */
 static int suggestion_of(quarry_project *p, int64_t excerpt, int64_t code,
                          int64_t *id)

@@ -1,7 +1,7 @@
 /*
- * project_schema.c -- schemas 2 to 4 of a project: the decision trail,
- * the memos, settling and the calibration of runs, and the upgrade of an
- * older file to schema 4.
+ * project_schema.c -- schemas 2 to 5 of a project: the decision trail,
+ * the memos, settling and the calibration of runs, the code history,
+ * and the upgrade of an older file to schema 5.
  *
  * Schema 2 keeps every decision ever taken. The decisions table gains
  * two verdicts and four columns (project.c writes schema 1, then this
@@ -49,10 +49,23 @@
  *                  that top code is one of its codes (what the expected
  *                  error of a batch accept is measured on)
  *
- * Each upgrade rebuilds the decisions table (SQLite cannot change a CHECK
- * or a NOT NULL in place) and adds its tables in one transaction with the
- * foreign keys checked before the commit: it completes whole or leaves
- * the file as it was.
+ * Schema 5 adds the code history (project_codebook_edit.c):
+ *
+ *   code_edits(id, op, code, coder_id, made_at, before, after, detail)
+ *                  one row an edit of the codebook: op add | rename |
+ *                  move | merge; code: the code's id (text: a merged code
+ *                  leaves the codes table); before/after: the names, the
+ *                  parents or (merge) the code and the code it went into;
+ *                  detail: a JSON object (what else was set or moved)
+ *   code_edit_rows(edit_id, tbl, row_id, col, was)
+ *                  the rows a merge changed: row_id of table tbl had
+ *                  column col pointing at the merged code (col "removed":
+ *                  the row was taken away, was holding it as JSON)
+ *
+ * Schemas 2 and 4 rebuild the decisions table (SQLite cannot change a
+ * CHECK or a NOT NULL in place). The upgrade of a file runs every step it
+ * lacks in one transaction with the foreign keys checked before the
+ * commit: it completes whole or leaves the file as it was.
  */
 #include <stdio.h>
 #include <string.h>
@@ -129,6 +142,22 @@ static const char upgrade_3_4[] =
     "CREATE INDEX IF NOT EXISTS calibration_run ON calibration(run_id);\n"
     "PRAGMA user_version = 4;\n";
 
+/* Schema 5: the code history. A step of its own (the tables are new, IF
+ * NOT EXISTS as for the memos), run after every earlier step. */
+static const char upgrade_4_5[] =
+    "CREATE TABLE IF NOT EXISTS code_edits(id INTEGER PRIMARY KEY,"
+    " op TEXT NOT NULL CHECK(op IN ('add','rename','move','merge')),"
+    " code TEXT NOT NULL, coder_id INTEGER NOT NULL REFERENCES coders(id),"
+    " made_at TEXT NOT NULL, before TEXT, after TEXT,"
+    " detail TEXT NOT NULL DEFAULT '{}');\n"
+    "CREATE TABLE IF NOT EXISTS code_edit_rows("
+    " edit_id INTEGER NOT NULL REFERENCES code_edits(id),"
+    " tbl TEXT NOT NULL, row_id INTEGER NOT NULL, col TEXT NOT NULL,"
+    " was TEXT);\n"
+    "CREATE INDEX IF NOT EXISTS code_edit_rows_row"
+    " ON code_edit_rows(tbl, row_id);\n"
+    "PRAGMA user_version = 5;\n";
+
 static int exec_on(sqlite3 *db, const char *sql)
 {
     return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
@@ -165,7 +194,9 @@ int project_schema_upgrade_new(quarry_project *p)
     int status = project_exec(p, upgrade_1_2);
     if (status == QUARRY_OK)
         status = project_exec(p, upgrade_2_3);
-    return status == QUARRY_OK ? project_exec(p, upgrade_3_4) : status;
+    if (status == QUARRY_OK)
+        status = project_exec(p, upgrade_3_4);
+    return status == QUARRY_OK ? project_exec(p, upgrade_4_5) : status;
 }
 
 int project_schema_upgrade(quarry_project *p)
@@ -202,6 +233,8 @@ int project_schema_upgrade(quarry_project *p)
         ok = exec_on(db, upgrade_2_3) == 0;
     if (ok && from >= 1 && from <= 3)
         ok = exec_on(db, upgrade_3_4) == 0 && keys_hold(db);
+    if (ok && from >= 1 && from <= 4)
+        ok = exec_on(db, upgrade_4_5) == 0;
     if (ok)
         ok = exec_on(db, "COMMIT") == 0;
     if (!ok) {

@@ -8,8 +8,10 @@
  * batch it came from, the id of the decision it reverses (undo: the
  * decision undone; remove: the decision that had made the coding), and,
  * for a settle, the final codes it settled on (no code of its own; JSONL
- * an array, CSV the codes joined by "; "). JSONL leaves absent fields
- * out; CSV leaves their cells empty.
+ * an array, CSV the codes joined by "; "). The code and replacement are
+ * the codes as decided, also after a merge re-pointed the decision to the
+ * code that stayed. JSONL leaves absent fields out; CSV leaves their
+ * cells empty.
  */
 #include <csv.h>
 #include <jansson.h>
@@ -20,6 +22,14 @@
 #include "project_db.h"
 
 enum { TRAIL_FIELDS = 12 };
+
+/* The code a decision was taken on when a merge has re-pointed the
+ * decision since (the first merge that touched it; project_codebook_edit.c),
+ * else NULL: the trail names the code the coder decided on. */
+#define MERGED_FROM(col)                                                      \
+    "(SELECT h.code FROM code_edit_rows m JOIN code_edits h ON h.id ="      \
+    " m.edit_id WHERE m.tbl = 'decisions' AND m.row_id = d.id AND m.col ="  \
+    " '" col "' ORDER BY h.id LIMIT 1)"
 
 static const char *const trail_names[TRAIL_FIELDS] = {
     "id",   "time",   "coder", "excerpt", "verdict", "code",
@@ -122,8 +132,10 @@ int quarry_project_export_decisions(quarry_project *p, FILE *out, int csv)
     if (out == NULL)
         return project_fail(p, QUARRY_EINVAL, "no output");
     st = project_prepare(
-        p, "SELECT d.id, d.made_at, c.name, e.xid, d.verdict, k.code,"
-           " r.code, d.note, d.coding_origin, d.batch, d.reverses, d.codes"
+        p, "SELECT d.id, d.made_at, c.name, e.xid, d.verdict,"
+           " coalesce(" MERGED_FROM("code_id") ", k.code),"
+           " coalesce(" MERGED_FROM("replacement_id") ", r.code),"
+           " d.note, d.coding_origin, d.batch, d.reverses, d.codes"
            " FROM decisions d JOIN coders c ON c.id = d.coder_id"
            " JOIN excerpts e ON e.id = d.excerpt_id"
            " LEFT JOIN codes k ON k.id = d.code_id"
