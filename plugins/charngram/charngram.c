@@ -49,8 +49,7 @@ static const quarry_option cg_options[] = {
      NULL, "shortest n-gram, in code points"},
     {"n_max", QUARRY_OPT_INT, offsetof(cg_config, n_max), "5", 1, CG_N_LIMIT,
      NULL, "longest n-gram, in code points"},
-    {"mode", QUARRY_OPT_ENUM, offsetof(cg_config, mode), "wb", 0, -1,
-     "wb|char",
+    {"mode", QUARRY_OPT_ENUM, offsetof(cg_config, mode), "wb", 0, -1, "wb|char",
      "wb: within words padded with a space; char: across word boundaries"},
     {"lowercase", QUARRY_OPT_BOOL, offsetof(cg_config, lowercase), "true", 0,
      -1, NULL, "Unicode case folding (and NFC) before taking n-grams"},
@@ -66,6 +65,7 @@ typedef struct cg_unit {
 
 typedef struct cg {
     int n_min, n_max, wb, lowercase;
+    int fold_opts; /* utf8proc options: NFC, and case folding if asked */
     cg_unit *win; /* ring of n_max units */
     int head, count;
     char *form; /* n_max * 4 bytes and a NUL */
@@ -105,6 +105,8 @@ static int cg_create(void **self, const void *config, const quarry_host *host,
     me->n_max = (int)cfg->n_max;
     me->wb = cfg->mode == CG_MODE_WB;
     me->lowercase = cfg->lowercase != 0;
+    me->fold_opts = (me->lowercase ? UTF8PROC_CASEFOLD : 0) |
+                    UTF8PROC_COMPOSE | UTF8PROC_STABLE;
     me->win = malloc((size_t)me->n_max * sizeof *me->win);
     me->form = malloc((size_t)me->n_max * 4 + 1);
     if (me->win == NULL || me->form == NULL) {
@@ -223,16 +225,13 @@ static int cg_cluster(cg *me, size_t beg, size_t end)
             c += 'a' - 'A';
         return cg_push(me, c, beg, end, 0);
     }
-    got = utf8proc_decompose_custom(
-        s, n, me->fold, CG_FOLD_MAX,
-        (me->lowercase ? UTF8PROC_CASEFOLD : 0) | UTF8PROC_COMPOSE |
-            UTF8PROC_STABLE,
-        cg_map_apostrophe, NULL);
+    /* Decompose (and fold), then compose: NFC, as utf8proc_map() does. */
+    got = utf8proc_decompose_custom(s, n, me->fold, CG_FOLD_MAX,
+                                    (utf8proc_option_t)me->fold_opts,
+                                    cg_map_apostrophe, NULL);
     if (got >= 0 && got <= CG_FOLD_MAX)
-        got = utf8proc_normalize_utf32(
-            me->fold, got,
-            (me->lowercase ? UTF8PROC_CASEFOLD : 0) | UTF8PROC_COMPOSE |
-                UTF8PROC_STABLE);
+        got = utf8proc_normalize_utf32(me->fold, got,
+                                       (utf8proc_option_t)me->fold_opts);
     if (got < 0 || got > CG_FOLD_MAX) {
         /* Cannot happen within the bounds above; the code points as
          * written are still n-grams. */
@@ -308,8 +307,8 @@ static int cg_tokenize(void *self, const char *text, size_t len,
         /* The combining marks after c belong to its cluster. */
         while (end < len && marks < CG_CLUSTER_MAX && u[end] >= 0x80) {
             utf8proc_int32_t m;
-            utf8proc_ssize_t s = utf8proc_iterate(
-                u + end, (utf8proc_ssize_t)(len - end), &m);
+            utf8proc_ssize_t s =
+                utf8proc_iterate(u + end, (utf8proc_ssize_t)(len - end), &m);
             if (s <= 0 || utf8proc_get_property(m)->combining_class == 0)
                 break;
             end += (size_t)s;
