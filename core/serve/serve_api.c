@@ -528,7 +528,6 @@ static int api_codebook(serve_req *r)
     return answer(r, json_pack("{s:o}", "codes", list));
 }
 
-#ifdef QUARRY_SERVE_CODE_EDIT
 static int api_codebook_edit(serve_req *r)
 {
     static const struct {
@@ -564,12 +563,6 @@ static int api_codebook_edit(serve_req *r)
         return serve_fail(r, status);
     return answer(r, json_pack("{s:o}", "id", serve_jstr(new_id)));
 }
-#else
-static int api_codebook_edit(serve_req *r)
-{
-    return not_yet(r, "editing the codebook");
-}
-#endif
 
 /* ---- browsing ----------------------------------------------------------- */
 

@@ -276,9 +276,37 @@ def endpoints(srv):
                                 "include", "exclude", "keywords", "depth",
                                 "is_theme", "n_codings", "n_excerpts")),
         str(cb)[:300])
-    code, j = srv.json("POST", "/api/codebook", {"op": "add"})
-    check("codebook POST answers (501 until the library has it)",
-          code in (200, 400, 501) and "error" in j or code == 200, str(j))
+    # The codebook edited through the page: add, rename, move, merge, each
+    # recorded; a bad edit names its field and changes nothing.
+    parent = codes[0]["id"]
+    code, j = srv.json("POST", "/api/codebook", {
+        "op": "add", "name": "Served code", "parent": parent,
+        "definition": "added from the page", "coder": "ana"})
+    added = j.get("id") if isinstance(j, dict) else None
+    check("codebook add", code == 200 and added, str(j))
+    code, j = srv.json("POST", "/api/codebook", {
+        "op": "rename", "code": added, "name": "Served and renamed",
+        "coder": "ana"})
+    check("codebook rename", code == 200, str(j))
+    code, j = srv.json("POST", "/api/codebook", {
+        "op": "move", "code": added, "parent": "", "coder": "ana"})
+    check("codebook move to the top", code == 200, str(j))
+    code, cb2 = srv.json("GET", "/api/codebook")
+    mine = [c for c in cb2.get("codes", []) if c["id"] == added]
+    check("codebook shows the edits", len(mine) == 1 and mine[0]["name"] ==
+          "Served and renamed" and not mine[0]["parent"], str(mine))
+    code, j = srv.json("POST", "/api/codebook", {
+        "op": "merge", "code": added, "into": parent, "coder": "ana"})
+    check("codebook merge", code == 200, str(j))
+    code, cb3 = srv.json("GET", "/api/codebook")
+    check("codebook merged code gone", code == 200 and not any(
+        c["id"] == added for c in cb3["codes"]), str(cb3)[:200])
+    bad(srv, "codebook op", "POST", "/api/codebook", {"op": "split"}, "op")
+    bad(srv, "codebook add name", "POST", "/api/codebook",
+        {"op": "add", "name": "", "coder": "ana"}, "name")
+    bad(srv, "codebook rename unknown", "POST", "/api/codebook",
+        {"op": "rename", "code": "no-such-code", "name": "x",
+         "coder": "ana"}, "no-such-code", 404)
     code, x = srv.json("GET", "/api/excerpts?limit=5&study=S1&code=emo."
                        "reliving")
     check("excerpts filtered", code == 200 and x["total"] > 0 and
@@ -460,6 +488,11 @@ def main():
     rc, err = srv.stop(signal.SIGINT)
     check("SIGINT: exit 0", rc == 0, err)
     check("stderr says how to use it", "open the address" in err, err)
+    r = run("export", project, "--format", "code-history")
+    edits = [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
+    check("codebook edits from the page on the record",
+          r.returncode == 0 and [e.get("op") for e in edits] ==
+          ["add", "rename", "move", "merge"], r.stdout[:400] + r.stderr)
     ids = [json.loads(l)["id"] for l in open(os.path.join(
         ROOT, "corpora/pss-demo/excerpts.jsonl"))][100:300]
     concurrent(project, ids)
