@@ -84,8 +84,10 @@ static void usage(FILE *f)
             "                      run with confidence C or more that the\n"
             "                      coder has not decided yet; prints first\n"
             "                      how many and the error to expect at C\n"
-            "                      (measured on the suggestions people already\n"
-            "                      decided). Each decision records its batch;\n"
+            "                      (measured on the coded excerpts the run\n"
+            "                      held out when it calibrated; and how\n"
+            "                      often people rejected such suggestions\n"
+            "                      so far). Each decision records its batch;\n"
             "                      u in the review undoes them one by one\n"
             "  --dry-run           with --accept-above: only print\n"
             "  --quiet             no summary line\n");
@@ -209,19 +211,25 @@ static int accept_above(cli *c, const char *path, const char *coder,
                 (long long)b.excerpts, b.excerpts == 1 ? "" : "s",
                 (long long)b.run, b.excerpts == 1 ? "has" : "have", conf,
                 coder);
-        if (isnan(b.error))
+        if (isnan(b.heldout_error))
             fprintf(stderr,
-                    "review: expected error at %.2f: unknown (no top "
-                    "suggestion at or above it has been decided by a person "
-                    "yet; the run stores no held-out accuracy)\n",
-                    conf);
+                    "review: expected error at %.2f: unknown (run %lld "
+                    "held out no coded excerpt at or above it when it "
+                    "calibrated)\n",
+                    conf, (long long)b.run);
         else
             fprintf(stderr,
                     "review: expected error at %.2f: %.1f%% (%lld of %lld "
-                    "top suggestions at or above it that people decided "
-                    "were rejected or replaced)\n",
-                    conf, 100.0 * b.error, (long long)b.wrong,
-                    (long long)b.checked);
+                    "coded excerpts held out in calibration at or above it "
+                    "got a wrong top code)\n",
+                    conf, 100.0 * b.heldout_error,
+                    (long long)b.heldout_wrong, (long long)b.heldout);
+        if (!isnan(b.error))
+            fprintf(stderr,
+                    "review: so far people rejected or replaced %lld of "
+                    "%lld top suggestions at or above %.2f (%.1f%%)\n",
+                    (long long)b.wrong, (long long)b.checked, conf,
+                    100.0 * b.error);
     }
     if (rc == QUARRY_OK && !dry_run)
         rc = quarry_project_accept_above(p, coder, conf, 0, &b);
