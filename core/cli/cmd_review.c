@@ -37,6 +37,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: quarry review PROJECT --coder NAME [--order uncertain]\n"
+            "                     [--speakers all|participants|interviewers]\n"
             "       quarry review PROJECT --coder NAME --order disagreements\n"
             "       quarry review PROJECT --decisions FILE [--coder NAME]\n"
             "       quarry review PROJECT --accept-above C --coder NAME "
@@ -90,6 +91,9 @@ static void usage(FILE *f)
             "                      so far). Each decision records its batch;\n"
             "                      u in the review undoes them one by one\n"
             "  --dry-run           with --accept-above: only print\n"
+            "  --speakers WHO      whose turns the queue holds: participants\n"
+            "                      (the default: interviewer turns are left\n"
+            "                      out, and counted), all or interviewers\n"
             "  --quiet             no summary line\n");
 }
 
@@ -259,7 +263,7 @@ static int interactive(cli *c, const char *path, const char *coder,
     const quarry_review_item *it = NULL;
     quarry_review_progress g;
     const char *why = NULL;
-    int64_t made;
+    int64_t made, left_out = 0;
     int rc;
 
     if (term_open(&t) != 0) {
@@ -274,13 +278,18 @@ static int interactive(cli *c, const char *path, const char *coder,
         return cli_exit_code(rc);
     }
     quarry_project_set_review_order(p, order);
-    rc = quarry_project_review_next_skipping(p, coder, NULL, 0, &it, &g);
+    quarry_project_set_review_speakers(p, c->speakers);
+    rc = quarry_project_review_left_out(p, coder, &left_out);
+    if (rc == QUARRY_OK)
+        rc = quarry_project_review_next_skipping(p, coder, NULL, 0, &it, &g);
     if (rc != QUARRY_OK) {
         cli_error(c, "%s", quarry_project_errmsg(p));
         quarry_project_free(p);
         term_close(&t);
         return cli_exit_code(rc);
     }
+    if (g.total == 0)
+        cli_speakers_notice(c, left_out);
     if (g.total == 0 && order == QUARRY_REVIEW_DISAGREEMENTS) {
         cli_error(c, "%s has no excerpt whose coders' codes differ: nothing "
                      "to settle (`quarry agree %s --disagreements` lists "
@@ -309,6 +318,7 @@ static int interactive(cli *c, const char *path, const char *coder,
         return cli_exit_code(rc);
     }
     made = st.accepted + st.rejected + st.replaced + st.added + st.removed;
+    cli_speakers_notice(c, left_out);
     if (c->verbose >= 0 && order == QUARRY_REVIEW_DISAGREEMENTS)
         printf("review: %s settled %lld excerpt%s (%lld undone); %lld of "
                "%lld disagreements left\n",
@@ -338,6 +348,7 @@ int cmd_review(int argc, char **argv)
         {"order", required_argument, NULL, OPT_ORDER},
         {"accept-above", required_argument, NULL, OPT_ACCEPT_ABOVE},
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+        {"speakers", required_argument, NULL, OPT_SPEAKERS},
         {NULL, 0, NULL, 0}};
     review_args a = {NULL, NULL, QUARRY_REVIEW_SOURCE, -1.0, 0};
     const char *project = NULL;

@@ -376,7 +376,7 @@ typedef struct quarry_review_item {
 
 /* The queue: excerpts with suggestions in the latest run on which the coder
  * has not decided yet, in import order (or as quarry_project_set_review_order
- * says). *remaining counts them; *item is
+ * says), interviewer turns left out (quarry_project_set_review_speakers). *remaining counts them; *item is
  * the first (NULL when none), living until the next call on p. */
 QUARRY_API int quarry_project_review_next(quarry_project *p,
                                           const char *coder,
@@ -427,6 +427,18 @@ typedef enum quarry_review_order {
 
 QUARRY_API int quarry_project_set_review_order(quarry_project *p,
                                                quarry_review_order order);
+
+/* Whose turns the queue holds, for every queue call on p from now on:
+ * QUARRY_SPEAKERS_PARTICIPANTS (the default) leaves interviewer turns
+ * (role "interviewer") out, as suggest and themes do; ALL keeps every
+ * turn; INTERVIEWERS only the interviewer's. */
+QUARRY_API int quarry_project_set_review_speakers(quarry_project *p,
+                                                  quarry_speakers speakers);
+
+/* *n: the excerpts the coder's queue (in p's order) leaves out because of
+ * its speakers (0 with QUARRY_SPEAKERS_ALL), for a notice. */
+QUARRY_API int quarry_project_review_left_out(quarry_project *p,
+                                              const char *coder, int64_t *n);
 
 /* Settle an excerpt: codes (n_codes of them, each in the codebook; none
  * is allowed) become coder's final codes on it, in one transaction, as
