@@ -215,12 +215,22 @@ static int accept_above(cli *c, const char *path, const char *coder,
                 (long long)b.excerpts, b.excerpts == 1 ? "" : "s",
                 (long long)b.run, b.excerpts == 1 ? "has" : "have", conf,
                 coder);
-        if (isnan(b.heldout_error))
+        if (isnan(b.heldout_error)) {
+            /* Nothing held out at all, or nothing that confident? */
+            quarry_batch_info all;
+            int none = quarry_project_accept_above(p, coder, 0.0, 1, &all) ==
+                           QUARRY_OK &&
+                       all.heldout == 0;
             fprintf(stderr,
-                    "review: expected error at %.2f: unknown (run %lld "
-                    "held out no coded excerpt at or above it when it "
-                    "calibrated)\n",
+                    none ? "review: expected error at %.2f: unknown (run "
+                           "%lld held out no coded excerpt to measure it: "
+                           "it ranked by the codebook alone, had fewer than "
+                           "two coded excerpts, or predates schema 4)\n"
+                         : "review: expected error at %.2f: unknown (run "
+                           "%lld held out no coded excerpt at or above it "
+                           "when it calibrated)\n",
                     conf, (long long)b.run);
+        }
         else
             fprintf(stderr,
                     "review: expected error at %.2f: %.1f%% (%lld of %lld "
