@@ -37,6 +37,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: quarry review PROJECT --coder NAME [--order uncertain]\n"
+            "                     [--speakers all|participants|interviewers]\n"
             "       quarry review PROJECT --coder NAME --order disagreements\n"
             "       quarry review PROJECT --decisions FILE [--coder NAME]\n"
             "       quarry review PROJECT --accept-above C --coder NAME "
@@ -84,10 +85,15 @@ static void usage(FILE *f)
             "                      run with confidence C or more that the\n"
             "                      coder has not decided yet; prints first\n"
             "                      how many and the error to expect at C\n"
-            "                      (measured on the suggestions people already\n"
-            "                      decided). Each decision records its batch;\n"
+            "                      (measured on the coded excerpts the run\n"
+            "                      held out when it calibrated; and how\n"
+            "                      often people rejected such suggestions\n"
+            "                      so far). Each decision records its batch;\n"
             "                      u in the review undoes them one by one\n"
             "  --dry-run           with --accept-above: only print\n"
+            "  --speakers WHO      whose turns the queue holds: participants\n"
+            "                      (the default: interviewer turns are left\n"
+            "                      out, and counted), all or interviewers\n"
             "  --quiet             no summary line\n");
 }
 
@@ -209,19 +215,35 @@ static int accept_above(cli *c, const char *path, const char *coder,
                 (long long)b.excerpts, b.excerpts == 1 ? "" : "s",
                 (long long)b.run, b.excerpts == 1 ? "has" : "have", conf,
                 coder);
-        if (isnan(b.error))
+        if (isnan(b.heldout_error)) {
+            /* Nothing held out at all, or nothing that confident? */
+            quarry_batch_info all;
+            int none = quarry_project_accept_above(p, coder, 0.0, 1, &all) ==
+                           QUARRY_OK &&
+                       all.heldout == 0;
             fprintf(stderr,
-                    "review: expected error at %.2f: unknown (no top "
-                    "suggestion at or above it has been decided by a person "
-                    "yet; the run stores no held-out accuracy)\n",
-                    conf);
+                    none ? "review: expected error at %.2f: unknown (run "
+                           "%lld held out no coded excerpt to measure it: "
+                           "it ranked by the codebook alone, had fewer than "
+                           "two coded excerpts, or predates schema 4)\n"
+                         : "review: expected error at %.2f: unknown (run "
+                           "%lld held out no coded excerpt at or above it "
+                           "when it calibrated)\n",
+                    conf, (long long)b.run);
+        }
         else
             fprintf(stderr,
                     "review: expected error at %.2f: %.1f%% (%lld of %lld "
-                    "top suggestions at or above it that people decided "
-                    "were rejected or replaced)\n",
-                    conf, 100.0 * b.error, (long long)b.wrong,
-                    (long long)b.checked);
+                    "coded excerpts held out in calibration at or above it "
+                    "got a wrong top code)\n",
+                    conf, 100.0 * b.heldout_error,
+                    (long long)b.heldout_wrong, (long long)b.heldout);
+        if (!isnan(b.error))
+            fprintf(stderr,
+                    "review: so far people rejected or replaced %lld of "
+                    "%lld top suggestions at or above %.2f (%.1f%%)\n",
+                    (long long)b.wrong, (long long)b.checked, conf,
+                    100.0 * b.error);
     }
     if (rc == QUARRY_OK && !dry_run)
         rc = quarry_project_accept_above(p, coder, conf, 0, &b);
@@ -251,7 +273,7 @@ static int interactive(cli *c, const char *path, const char *coder,
     const quarry_review_item *it = NULL;
     quarry_review_progress g;
     const char *why = NULL;
-    int64_t made;
+    int64_t made, left_out = 0;
     int rc;
 
     if (term_open(&t) != 0) {
@@ -266,13 +288,18 @@ static int interactive(cli *c, const char *path, const char *coder,
         return cli_exit_code(rc);
     }
     quarry_project_set_review_order(p, order);
-    rc = quarry_project_review_next_skipping(p, coder, NULL, 0, &it, &g);
+    quarry_project_set_review_speakers(p, c->speakers);
+    rc = quarry_project_review_left_out(p, coder, &left_out);
+    if (rc == QUARRY_OK)
+        rc = quarry_project_review_next_skipping(p, coder, NULL, 0, &it, &g);
     if (rc != QUARRY_OK) {
         cli_error(c, "%s", quarry_project_errmsg(p));
         quarry_project_free(p);
         term_close(&t);
         return cli_exit_code(rc);
     }
+    if (g.total == 0)
+        cli_speakers_notice(c, left_out);
     if (g.total == 0 && order == QUARRY_REVIEW_DISAGREEMENTS) {
         cli_error(c, "%s has no excerpt whose coders' codes differ: nothing "
                      "to settle (`quarry agree %s --disagreements` lists "
@@ -301,6 +328,7 @@ static int interactive(cli *c, const char *path, const char *coder,
         return cli_exit_code(rc);
     }
     made = st.accepted + st.rejected + st.replaced + st.added + st.removed;
+    cli_speakers_notice(c, left_out);
     if (c->verbose >= 0 && order == QUARRY_REVIEW_DISAGREEMENTS)
         printf("review: %s settled %lld excerpt%s (%lld undone); %lld of "
                "%lld disagreements left\n",
@@ -330,6 +358,7 @@ int cmd_review(int argc, char **argv)
         {"order", required_argument, NULL, OPT_ORDER},
         {"accept-above", required_argument, NULL, OPT_ACCEPT_ABOVE},
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+        {"speakers", required_argument, NULL, OPT_SPEAKERS},
         {NULL, 0, NULL, 0}};
     review_args a = {NULL, NULL, QUARRY_REVIEW_SOURCE, -1.0, 0};
     const char *project = NULL;

@@ -126,7 +126,7 @@ static const char *name_of(const ui *u, const char *id)
 
 static const char SETTLE_KEYS[] =
     "1-9 mark/unmark · n offer another code · Enter settle on the marked · "
-    "s/→ skip · j/k scroll · u undo · ? help · q quit";
+    "m memo · s/→ skip · j/k scroll · u undo · ? help · q quit";
 
 void settle_bottom(ui *u, const quarry_review_item *it, lines *l)
 {
@@ -181,6 +181,7 @@ void settle_bottom(ui *u, const quarry_review_item *it, lines *l)
     }
     if (u->n_offer == 0)
         ui_lines_add(l, "  (none: n offers a code)");
+    memo_lines(u, it->excerpt, l);
     ui_footer(u, l, SETTLE_KEYS);
 }
 
@@ -264,6 +265,9 @@ void settle_key(ui *u, const quarry_review_item *it, int k)
         }
         if (offer_add(u, u->codes[i].id, 1) < 0)
             ui_say(u, RED, "out of memory");
+        return;
+    case 'm':
+        memo_key(u, it->excerpt);
         return;
     case 's':
     case TERM_KEY_RIGHT:

@@ -527,7 +527,7 @@ static int current_item(ui *u, const quarry_review_item **out)
 /* ------------------------------------------------------------------ */
 /* Drawing                                                              */
 
-static void flush_screen(ui *u, lines *l)
+void ui_flush(ui *u, lines *l)
 {
     char *buf = NULL;
     size_t len = 0, i;
@@ -605,8 +605,8 @@ void ui_footer(ui *u, lines *l, const char *keys)
 
 static const char KEYS[] =
     "a/1-9 accept · r/R# reject · c replace · n add · x# remove · "
-    "d# definition · j/k PgUp/PgDn scroll · Enter/s/→ next · u undo · "
-    "? help · q quit";
+    "d# definition · m memo · j/k PgUp/PgDn scroll · Enter/s/→ next · "
+    "u undo · ? help · q quit";
 
 /* The id of a neighbour entry of the evidence (a string, a number or an
  * object with "id"), in num when a number. */
@@ -740,6 +740,7 @@ static void item_bottom(ui *u, const quarry_review_item *it, lines *l,
     }
     if (it->n_suggestions == 0)
         ui_lines_add(l, "  (none)");
+    memo_lines(u, it->excerpt, l);
     /* This coder's codings, numbered for x#; live from the item. */
     used = 0;
     buf[0] = '\0';
@@ -869,7 +870,7 @@ static void draw_item(ui *u, const quarry_review_item *it)
     for (i = 0; i < bottom.n; i++)
         ui_lines_add(&l, "%s", bottom.v[i]);
     l.oom |= top.oom | body.oom | bottom.oom;
-    flush_screen(u, &l);
+    ui_flush(u, &l);
     ui_lines_free(&top);
     ui_lines_free(&body);
     ui_lines_free(&bottom);
@@ -937,7 +938,7 @@ static void draw_detail(ui *u, const quarry_review_item *it, int k)
     }
     json_decref(root);
     ui_fit(&l, "Press any key to go back.", u->t->cols, DIM);
-    flush_screen(u, &l);
+    ui_flush(u, &l);
     ui_lines_free(&l);
 }
 
@@ -974,7 +975,7 @@ static void draw_empty(ui *u)
            u->progress.remaining > 0 ? "s go through the skipped · u undo · "
                                        "? help · q quit"
                                      : "u undo · ? help · q quit");
-    flush_screen(u, &l);
+    ui_flush(u, &l);
     ui_lines_free(&l);
 }
 
@@ -998,8 +999,8 @@ static const char *const HELP[] = {
     "takes it, Backspace deletes, Esc cancels.",
     "Every decision is saved the moment you make it, with your name and",
     "the time; accepted codes teach the next `quarry suggest`.",
-    "Settling (--order disagreements): 1-9 mark or unmark a code as final,",
-    "n offers another code, Enter settles on the marked codes.",
+    "  m         write a memo on this excerpt (Enter saves, Esc cancels)",
+    "Settling (--order disagreements): 1-9 mark a final code, Enter settles.",
     "Press any key to go back.",
 };
 
@@ -1010,7 +1011,7 @@ static void draw_help(ui *u)
     header(u, &l);
     for (i = 0; i < sizeof HELP / sizeof *HELP; i++)
         ui_fit(&l, HELP[i], u->t->cols, i == 0 ? BOLD : "");
-    flush_screen(u, &l);
+    ui_flush(u, &l);
     ui_lines_free(&l);
 }
 
@@ -1073,7 +1074,7 @@ static void draw_prompt(ui *u, const char *title, const char *input,
                           "import)." RESET);
     else if (matched == 0)
         ui_lines_add(&l, YELLOW "  no code matches" RESET);
-    flush_screen(u, &l);
+    ui_flush(u, &l);
     ui_lines_free(&l);
 }
 
@@ -1380,6 +1381,9 @@ static void item_key(ui *u, const quarry_review_item *it, int k)
                  it->excerpt);
         with_prompt(u, it->excerpt, QUARRY_VERDICT_REPLACE, title,
                     it->suggestions[top].code);
+        return;
+    case 'm':
+        memo_key(u, it->excerpt);
         return;
     case 'n':
         snprintf(title, sizeof title, "Add a code to %s:", it->excerpt);

@@ -1,7 +1,8 @@
 /*
  * review_ui_int.h -- the insides of the review screen shared by
- * review_ui.c (the screen, its keys and prompts) and review_settle.c (the
- * screen's part for settling disagreements). Internal to the CLI.
+ * review_ui.c (the screen, its keys and prompts), review_settle.c (the
+ * screen's part for settling disagreements) and review_memo.c (memos on
+ * the screen). Internal to the CLI.
  */
 #ifndef QUARRY_REVIEW_UI_INT_H
 #define QUARRY_REVIEW_UI_INT_H
@@ -95,6 +96,8 @@ void ui_say(ui *u, const char *style, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Show xid instead of the queue's first (NULL: the queue's first). */
 void ui_set_pinned(ui *u, const char *xid);
+/* Write the lines to the terminal, cut to its rows. */
+void ui_flush(ui *u, lines *l);
 /* A rule, the keys and the message. */
 void ui_footer(ui *u, lines *l, const char *keys);
 /* Ask for a code; its index in u->codes, or -1 when cancelled. */
@@ -107,5 +110,10 @@ void ui_move_on(ui *u, const quarry_review_item *it);
 void settle_bottom(ui *u, const quarry_review_item *it, lines *l);
 void settle_key(ui *u, const quarry_review_item *it, int k);
 void settle_free(ui *u);
+
+/* review_memo.c: the excerpt's memo line (none when it has no memo), and
+ * the m key: a memo on the excerpt asked for and saved. */
+void memo_lines(ui *u, const char *xid, lines *l);
+void memo_key(ui *u, const char *xid);
 
 #endif

@@ -227,15 +227,23 @@ static int api_review_next(serve_req *r)
                            order);
     if (status != QUARRY_OK)
         return serve_fail(r, status);
-    /* The queue holds what the latest suggest run suggested for, which
-     * left interviewer turns out unless told: the value is checked and
-     * kept for the page. */
-    if (speakers != NULL && strcmp(speakers, "participants") != 0 &&
-        strcmp(speakers, "all") != 0 && strcmp(speakers, "interviewers") != 0)
+    /* Whose turns the queue holds: interviewer turns are left out unless
+     * asked for, as in the terminal review. */
+    if (speakers == NULL || strcmp(speakers, "participants") == 0)
+        status = quarry_project_set_review_speakers(
+            p, QUARRY_SPEAKERS_PARTICIPANTS);
+    else if (strcmp(speakers, "all") == 0)
+        status = quarry_project_set_review_speakers(p, QUARRY_SPEAKERS_ALL);
+    else if (strcmp(speakers, "interviewers") == 0)
+        status = quarry_project_set_review_speakers(
+            p, QUARRY_SPEAKERS_INTERVIEWERS);
+    else
         return serve_error(r, MHD_HTTP_BAD_REQUEST,
                            "speakers: \"%s\" is not one of participants, "
                            "all, interviewers",
                            speakers);
+    if (status != QUARRY_OK)
+        return serve_fail(r, status);
     if (skip != NULL) {
         list = strdup(skip);
         ids = calloc(strlen(skip) / 2 + 1, sizeof *ids);

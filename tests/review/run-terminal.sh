@@ -2,7 +2,7 @@
 # `quarry review` in a real terminal: tmux runs it, send-keys decides
 # (two codes accepted in one visit, Enter to move on, reject, replace,
 # skip, accept by number, remove of a coding, undo, reject by number,
-# add, a code's definition, quit), capture-pane checks the screen,
+# add, a code's definition, a memo, quit), capture-pane checks the screen,
 # a lead settles the excerpt the coders disagree on (--order
 # disagreements: each coder's codes, a number marks a final code, Enter
 # settles),
@@ -214,6 +214,16 @@ check "help" rv "undo your last decision"
 check "help names remove" rv "remove your coding"
 keys rv Escape
 check "back from help" rv "excerpt $X5"
+# A memo on the excerpt: m, the text, Enter; the screen counts it and
+# shows the latest's first line.
+keys rv m
+check "memo prompt" rv "Memo on excerpt $X5, as alice"
+keys rv -l "Fridays matter to her"
+keys rv Enter
+check "memo saved" rv "saved: your memo on $X5"
+check "memo shown with its count" rv "Memos (1, m adds one) · latest by alice: Fridays matter to her"
+"$QUARRY" memo "$P" --list --excerpt "$X5" --format jsonl | grep -q '"coder":"alice".*"text":"Fridays matter to her"' &&
+    ok "memo stored under the coder" || bad "memo stored under the coder"
 keys rv q
 i=0
 while [ ! -s "$WORK/rv.after" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done

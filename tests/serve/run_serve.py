@@ -226,6 +226,18 @@ def endpoints(srv):
         "order")
     bad(srv, "review/next speakers", "GET", "/api/review/next?speakers=x",
         None, "speakers")
+    # Interviewer turns are out of the queue unless asked for.
+    code, all_ = srv.json("GET", "/api/review/next?speakers=all")
+    code2, iv = srv.json("GET", "/api/review/next?speakers=interviewers")
+    code3, pa = srv.json("GET", "/api/review/next")
+    role = lambda j: ((j.get("item") or {}).get("attributes") or {}).get(
+        "role", "")
+    check("review/next speakers: the queue is filtered",
+          code == code2 == code3 == 200 and
+          iv["progress"]["total"] + pa["progress"]["total"] ==
+          all_["progress"]["total"] and role(pa) != "interviewer" and
+          (iv["item"] is None or role(iv) == "interviewer"),
+          "%s %s %s" % (all_["progress"], iv["progress"], pa["progress"]))
     code, e = srv.json("GET", "/api/excerpts/S1-P01-001")
     check("excerpts/ID", code == 200 and e["excerpt"] == "S1-P01-001" and
           any(o["coder"] == "ana" for o in e["others"]), str(e)[:300])

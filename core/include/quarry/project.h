@@ -294,21 +294,29 @@ typedef struct quarry_batch_info {
      * confidence asked and that the coder has not decided on or coded
      * yet (as the review queue): what the batch accepts. */
     int64_t excerpts;
-    /* The expected error at that confidence, measured on the top
-     * suggestions at or above it (any run) that coders already decided,
-     * undone decisions left out: checked of them, wrong rejected or
-     * replaced (decisions from batches left out: they would vouch for
- * themselves). error = wrong / checked, NaN when checked is 0. The runs
-     * do not store a held-out accuracy of their own. */
+    /* A second figure: the error among the top suggestions at or above
+     * that confidence (any run) that coders already decided, undone
+     * decisions left out: checked of them, wrong rejected or replaced
+     * (decisions from batches left out: they would vouch for
+     * themselves). error = wrong / checked, NaN when checked is 0. */
     int64_t checked, wrong;
     double error;
+    /* The expected error at that confidence, measured where the run
+     * calibrated: the coded excerpts it held out (each scored as if left
+     * out of training) whose top confidence is at or above it; heldout
+     * of them, heldout_wrong with a top code that is none of their codes.
+     * heldout_error = heldout_wrong / heldout, NaN when heldout is 0 (a
+     * run from the codebook alone, one with fewer than two coded
+     * excerpts, or one made before schema 4). */
+    int64_t heldout, heldout_wrong;
+    double heldout_error;
 } quarry_batch_info;
 
 /* Accept, as coder's decisions in one transaction, the top suggestion of
  * every excerpt of the latest run at or above min_confidence (in [0, 1])
  * that the coder has not decided yet; each decision records the batch
  * ("accept-above C, run R"). dry_run: count and estimate only, change
- * nothing. info (required) gets the counts. */
+ * nothing. info (required) gets the counts and both error figures. */
 QUARRY_API int quarry_project_accept_above(quarry_project *p,
                                            const char *coder,
                                            double min_confidence, int dry_run,
@@ -368,7 +376,7 @@ typedef struct quarry_review_item {
 
 /* The queue: excerpts with suggestions in the latest run on which the coder
  * has not decided yet, in import order (or as quarry_project_set_review_order
- * says). *remaining counts them; *item is
+ * says), interviewer turns left out (quarry_project_set_review_speakers). *remaining counts them; *item is
  * the first (NULL when none), living until the next call on p. */
 QUARRY_API int quarry_project_review_next(quarry_project *p,
                                           const char *coder,
@@ -419,6 +427,18 @@ typedef enum quarry_review_order {
 
 QUARRY_API int quarry_project_set_review_order(quarry_project *p,
                                                quarry_review_order order);
+
+/* Whose turns the queue holds, for every queue call on p from now on:
+ * QUARRY_SPEAKERS_PARTICIPANTS (the default) leaves interviewer turns
+ * (role "interviewer") out, as suggest and themes do; ALL keeps every
+ * turn; INTERVIEWERS only the interviewer's. */
+QUARRY_API int quarry_project_set_review_speakers(quarry_project *p,
+                                                  quarry_speakers speakers);
+
+/* *n: the excerpts the coder's queue (in p's order) leaves out because of
+ * its speakers (0 with QUARRY_SPEAKERS_ALL), for a notice. */
+QUARRY_API int quarry_project_review_left_out(quarry_project *p,
+                                              const char *coder, int64_t *n);
 
 /* Settle an excerpt: codes (n_codes of them, each in the codebook; none
  * is allowed) become coder's final codes on it, in one transaction, as

@@ -566,6 +566,15 @@ QUARRY_API double quarry_suggestions_temperature(const quarry_suggestions *s);
  * temperature, not calibrated on coded excerpts, and an excerpt abstains
  * below 0.5 (or min_confidence when higher). */
 QUARRY_API int quarry_suggestions_codebook_only(const quarry_suggestions *s);
+/* The calibration's held-out rows: each coded training excerpt the
+ * calibration scored (at most 1000, evenly spaced), its top confidence
+ * as if it had been left out of training, and whether that top code is
+ * one of its codes (1) or not (0). Returns how many (0 when nothing was
+ * calibrated: fewer than two coded excerpts, or the codebook alone); the
+ * arrays (may be NULL) live as long as s. */
+QUARRY_API int64_t quarry_suggestions_heldout(const quarry_suggestions *s,
+                                              const double **confidence,
+                                              const int **correct);
 
 #ifdef __cplusplus
 }

@@ -34,6 +34,9 @@ struct quarry_suggestions {
     int64_t n_cols;
     double temperature;       /* of the confidences */
     int codebook_only;        /* no coded excerpt: codebook entries alone */
+    double *held_conf;        /* the calibration's whole rows: top */
+    int *held_hit;            /* confidence as if left out, and right */
+    int64_t n_held;
     const char **terms;       /* n * top * n_terms */
     float *term_w;
     int64_t *nb;              /* n * top * n_evidence */
@@ -73,6 +76,9 @@ typedef struct run_state {
     float *post_w;
     float min_w;           /* xt's smallest weight (neighbours) */
     int codebook_only;     /* no coded excerpt: prototypes are entries */
+    double *held_conf;     /* the calibration's whole rows (calibrate) */
+    int *held_hit;
+    int64_t n_held;
 } run_state;
 
 static int cmp_str(const void *a, const void *b)
@@ -1208,6 +1214,7 @@ static int calibrate(run_state *st, nb_work *w)
     int32_t *cut_k = NULL;
     int *hit = NULL, *cut = NULL;
     double *rw = NULL, *qt = NULL, *evid = NULL;
+    double phi0[SUGGEST_EVIDENCE_FEATURES];
     int rc = 0;
 
     st->temperature = so->temperature > 0.0 ? so->temperature
@@ -1319,13 +1326,40 @@ static int calibrate(run_state *st, nb_work *w)
     }
     rc = evidence_fit(st->evidence, phi, qt, hit, rw, m);
     /* The reference: the lower quartile of the whole rows' evidence (the
-     * cuts' are no longer needed, so they are overwritten). */
+     * cuts' are no longer needed, so they are overwritten). Row 0's
+     * features are kept first: the reference's take their place. */
+    for (c = 0; c < SUGGEST_EVIDENCE_FEATURES; c++)
+        phi0[c] = phi[c];
     for (i = 0, L = 0; i < m; i++)
         if (!cut[i])
             evid[L++] = evid[i];
     qsort(evid, (size_t)L, sizeof *evid, cmp_double);
     evidence_features(phi, evid[(L - 1) / SUGGEST_EVIDENCE_QUANTILE]);
     st->evidence_ref = evidence_prob(st->evidence, phi);
+    for (c = 0; c < SUGGEST_EVIDENCE_FEATURES; c++)
+        phi[c] = phi0[c];
+    /* The whole rows' top confidences as the run gives them (the softmax
+     * share times the evidence factor) and whether each top code is
+     * right: a held-out measure of the confidences (the expected error
+     * of accepting at a confidence, project_batch.c). */
+    if (rc == 0) {
+        st->held_conf = malloc((size_t)L * sizeof *st->held_conf);
+        st->held_hit = malloc((size_t)L * sizeof *st->held_hit);
+        if (st->held_conf == NULL || st->held_hit == NULL) {
+            rc = engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (i = 0; i < m; i++) {
+            if (cut[i])
+                continue;
+            st->held_conf[st->n_held] =
+                qt[i] * fmin(1.0, evidence_prob(st->evidence,
+                                                phi + (size_t)i *
+                                                    SUGGEST_EVIDENCE_FEATURES) /
+                                      st->evidence_ref);
+            st->held_hit[st->n_held++] = hit[i];
+        }
+    }
 out:
     free(score);
     free(rows);
@@ -1557,6 +1591,8 @@ static void free_state(run_state *st)
     free(st->tc_code);
     free(st->tc_n);
     free(st->tinfo);
+    free(st->held_conf);
+    free(st->held_hit);
 }
 
 int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
@@ -1692,6 +1728,11 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
         s->n_codes = st.C;
         s->temperature = st.temperature;
         s->codebook_only = st.codebook_only;
+        s->held_conf = st.held_conf;
+        s->held_hit = st.held_hit;
+        s->n_held = st.n_held;
+        st.held_conf = NULL;
+        st.held_hit = NULL;
         st.codes = NULL;
         rc = alloc_result(s, &st, quarry_corpus_size(input));
     }
@@ -1735,6 +1776,8 @@ void quarry_suggestions_free(quarry_suggestions *s)
     free(s->term_w);
     free(s->nb);
     free(s->nb_s);
+    free(s->held_conf);
+    free(s->held_hit);
     free(s);
 }
 
@@ -1769,4 +1812,15 @@ double quarry_suggestions_temperature(const quarry_suggestions *s)
 int quarry_suggestions_codebook_only(const quarry_suggestions *s)
 {
     return s ? s->codebook_only : 0;
+}
+
+int64_t quarry_suggestions_heldout(const quarry_suggestions *s,
+                                   const double **confidence,
+                                   const int **correct)
+{
+    if (confidence != NULL)
+        *confidence = s ? s->held_conf : NULL;
+    if (correct != NULL)
+        *correct = s ? s->held_hit : NULL;
+    return s ? s->n_held : 0;
 }

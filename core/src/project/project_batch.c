@@ -1,8 +1,9 @@
 /*
  * project_batch.c -- accepting the confident suggestions of a run as one
  * batch of a coder's decisions (`quarry review P --accept-above C`), with
- * the error to expect at that confidence measured on the suggestions
- * coders already decided.
+ * the error to expect at that confidence: measured on the coded excerpts
+ * the run held out when it calibrated (the calibration table), and, as a
+ * second figure, on the suggestions coders already decided.
  *
  * Each accepted suggestion is an ordinary accept decision (the same checks,
  * the same coding) that also records its batch, so the trail tells a
@@ -45,6 +46,35 @@ static const char checked_sql[] =
     " WHERE d.verdict IN ('accept', 'reject', 'replace') AND d.batch IS NULL"
     " AND" PROJECT_NOT_UNDONE("d") " AND" TOP_AT_OR_ABOVE;
 
+/* The latest run's held-out calibration rows at or above the confidence,
+ * and the wrong ones. */
+static const char heldout_sql[] =
+    "SELECT count(*), coalesce(sum(correct = 0), 0) FROM calibration"
+    " WHERE run_id = (SELECT max(id) FROM runs) AND confidence >= ?1";
+
+static int estimate_heldout(quarry_project *p, double c,
+                            quarry_batch_info *info)
+{
+    sqlite3_stmt *st = project_prepare(p, heldout_sql);
+    int rc;
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_double(st, 1, c);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        info->heldout = sqlite3_column_int64(st, 0);
+        info->heldout_wrong = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_ROW)
+        return project_db_fail(p, "cannot read the calibration");
+    info->heldout_error =
+        info->heldout > 0
+            ? (double)info->heldout_wrong / (double)info->heldout
+            : NAN;
+    return QUARRY_OK;
+}
+
 static int estimate(quarry_project *p, double c, quarry_batch_info *info)
 {
     sqlite3_stmt *st = project_prepare(p, checked_sql);
@@ -83,7 +113,7 @@ int quarry_project_accept_above(quarry_project *p, const char *coder,
     if (info == NULL)
         return project_fail(p, QUARRY_EINVAL, "accept-above: no info");
     memset(info, 0, sizeof *info);
-    info->error = NAN;
+    info->error = info->heldout_error = NAN;
     if (coder == NULL || coder[0] == '\0')
         return project_fail(p, QUARRY_EINVAL,
                             "accept-above: every decision names its coder");
@@ -105,6 +135,8 @@ int quarry_project_accept_above(quarry_project *p, const char *coder,
     snprintf(info->batch, sizeof info->batch, "accept-above %.2f, run %lld",
              min_confidence, (long long)info->run);
     status = estimate(p, min_confidence, info);
+    if (status == QUARRY_OK)
+        status = estimate_heldout(p, min_confidence, info);
     if (status != QUARRY_OK)
         goto out;
     st = project_prepare(p, batch_sql);

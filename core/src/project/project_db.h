@@ -34,10 +34,14 @@ struct quarry_project {
      * suggestions never change once stored): the queue's total without
      * counting them again on every call (project_queue.c). */
     int64_t queue_total_run, queue_total;
+    int queue_total_speakers; /* the review_speakers it was counted for */
     /* Each run's {id, suggestions, excerpts abstained}, counted once per
      * handle for the same reason (project_runs.c). */
     int64_t (*run_counts)[3];
     size_t n_run_counts;
+    int review_speakers; /* quarry_speakers of the queue */
+    char queue_sql[2048]; /* the queue's FROM in order and speakers */
+    char total_sql[1024]; /* and the SELECT of its total */
     /* ROLLBACK, prepared before the first transaction begins: running it
      * then needs no memory for a parse, so a failed call is undone even
      * when memory has run out. */
@@ -98,11 +102,12 @@ void project_sha256_hex(const void *data, size_t len, char out[65]);
 extern const char project_queue_from[];
 /* " ORDER BY ..." of the queue in p's review order (project_queue.c). */
 const char *project_queue_order(const quarry_project *p);
-/* The queue of coder ?1 in p's review order, from " FROM" on (the
- * suggestions above, or the disagreements not settled), and a SELECT of
- * the number of excerpts that order walks, settled or not. */
-const char *project_queue_source(const quarry_project *p);
-const char *project_queue_total(const quarry_project *p);
+/* The queue of coder ?1 in p's review order and speakers, from " FROM"
+ * on (the suggestions above, or the disagreements not settled), and a
+ * SELECT of the number of excerpts that order walks, decided or not
+ * (both built in p, valid until the next call of either). */
+const char *project_queue_source(quarry_project *p);
+const char *project_queue_total(quarry_project *p);
 
 /* A corpus read from JSONL lines the project made (empty texts allowed;
  * len 0 gives an empty corpus). The message is set on failure. */

@@ -35,18 +35,87 @@ static const char disagreements_from[] =
     "  ON c.id = d.coder_id WHERE c.name = ?1 AND d.excerpt_id = e.id"
     "  AND d.verdict = 'settle' AND" PROJECT_NOT_UNDONE("d") ")";
 
-const char *project_queue_source(const quarry_project *p)
+/* The turns p's speakers keep, as SQL on excerpt e. */
+#define IS_INTERVIEWER                                                        \
+    " lower(coalesce(json_extract(e.attributes, '$.role'), '')) ="           \
+    " 'interviewer'"
+
+static const char *speakers_clause(int speakers)
 {
-    return p->review_order == QUARRY_REVIEW_DISAGREEMENTS ? disagreements_from
-                                                          : project_queue_from;
+    if (speakers == QUARRY_SPEAKERS_ALL)
+        return "";
+    if (speakers == QUARRY_SPEAKERS_INTERVIEWERS)
+        return " AND" IS_INTERVIEWER;
+    return " AND NOT" IS_INTERVIEWER;
 }
 
-const char *project_queue_total(const quarry_project *p)
+const char *project_queue_source(quarry_project *p)
 {
-    if (p->review_order == QUARRY_REVIEW_DISAGREEMENTS)
-        return "SELECT count(*) FROM excerpts e WHERE" CODERS_DIFFER;
-    return "SELECT count(DISTINCT excerpt_id) FROM suggestions WHERE"
-           " run_id = (SELECT max(id) FROM runs)";
+    snprintf(p->queue_sql, sizeof p->queue_sql, "%s%s",
+             p->review_order == QUARRY_REVIEW_DISAGREEMENTS
+                 ? disagreements_from
+                 : project_queue_from,
+             speakers_clause(p->review_speakers));
+    return p->queue_sql;
+}
+
+const char *project_queue_total(quarry_project *p)
+{
+    snprintf(p->total_sql, sizeof p->total_sql, "%s%s",
+             p->review_order == QUARRY_REVIEW_DISAGREEMENTS
+                 ? "SELECT count(*) FROM excerpts e WHERE" CODERS_DIFFER
+                 : "SELECT count(*) FROM excerpts e WHERE EXISTS (SELECT 1"
+                   " FROM suggestions s WHERE s.excerpt_id = e.id AND"
+                   " s.run_id = (SELECT max(id) FROM runs))",
+             speakers_clause(p->review_speakers));
+    return p->total_sql;
+}
+
+int quarry_project_set_review_speakers(quarry_project *p,
+                                       quarry_speakers speakers)
+{
+    if (p == NULL)
+        return QUARRY_EINVAL;
+    if (speakers != QUARRY_SPEAKERS_PARTICIPANTS &&
+        speakers != QUARRY_SPEAKERS_ALL &&
+        speakers != QUARRY_SPEAKERS_INTERVIEWERS)
+        return project_fail(p, QUARRY_EINVAL,
+                            "review speakers %d: not participants (0), all "
+                            "(1) or interviewers (2)", (int)speakers);
+    p->review_speakers = (int)speakers;
+    return QUARRY_OK;
+}
+
+int quarry_project_review_left_out(quarry_project *p, const char *coder,
+                                   int64_t *n)
+{
+    char sql[3072];
+    sqlite3_stmt *st;
+    int rc, status = project_check(p, 0);
+    if (n != NULL)
+        *n = 0;
+    if (status != QUARRY_OK)
+        return status;
+    if (coder == NULL || coder[0] == '\0' || n == NULL)
+        return project_fail(p, QUARRY_EINVAL, "review: no coder");
+    if (p->review_speakers == QUARRY_SPEAKERS_ALL)
+        return QUARRY_OK;
+    /* The queue of every speaker, less the turns kept. */
+    snprintf(sql, sizeof sql, "SELECT count(*)%s AND NOT (1%s)",
+             p->review_order == QUARRY_REVIEW_DISAGREEMENTS
+                 ? disagreements_from
+                 : project_queue_from,
+             speakers_clause(p->review_speakers));
+    st = project_prepare(p, sql);
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_text(st, 1, coder, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? QUARRY_OK
+                            : project_db_fail(p, "cannot read the queue");
 }
 
 const char *project_queue_order(const quarry_project *p)
@@ -84,7 +153,7 @@ static int in_list(const char *xid, const char *const *list, size_t n)
 static int disagreements_progress(quarry_project *p, const char *coder,
                                   quarry_review_progress *progress)
 {
-    char sql[2048];
+    char sql[4096];
     sqlite3_stmt *st;
     int status = QUARRY_OK;
     snprintf(sql, sizeof sql, "SELECT (SELECT count(*)%s), (%s)",
@@ -123,7 +192,7 @@ static int disagreements_progress(quarry_project *p, const char *coder,
 static int queue_progress(quarry_project *p, const char *coder,
                           quarry_review_progress *progress)
 {
-    char sql[2048];
+    char sql[4096];
     sqlite3_stmt *st;
     int64_t run = 0, touched = 0, queued = 0;
     int status = QUARRY_OK;
@@ -137,15 +206,26 @@ static int queue_progress(quarry_project *p, const char *coder,
     sqlite3_finalize(st);
     if (status != QUARRY_OK || run == 0)
         return status;
-    if (p->queue_total_run != run) {
-        st = project_prepare(p, "SELECT count(DISTINCT excerpt_id)"
-                                " FROM suggestions WHERE run_id = ?1");
+    if (p->queue_total_run != run ||
+        p->queue_total_speakers != p->review_speakers) {
+        if (p->review_speakers == QUARRY_SPEAKERS_ALL)
+            st = project_prepare(p, "SELECT count(DISTINCT excerpt_id)"
+                                    " FROM suggestions WHERE run_id = ?1");
+        else {
+            snprintf(sql, sizeof sql,
+                     "SELECT count(*) FROM excerpts e WHERE EXISTS (SELECT 1"
+                     " FROM suggestions s WHERE s.excerpt_id = e.id AND"
+                     " s.run_id = ?1)%s",
+                     speakers_clause(p->review_speakers));
+            st = project_prepare(p, sql);
+        }
         if (st == NULL)
             return QUARRY_EIO;
         sqlite3_bind_int64(st, 1, run);
         if (sqlite3_step(st) == SQLITE_ROW) {
             p->queue_total = sqlite3_column_int64(st, 0);
             p->queue_total_run = run;
+            p->queue_total_speakers = p->review_speakers;
         } else {
             status = project_db_fail(p, "cannot read the review queue");
         }
@@ -154,11 +234,12 @@ static int queue_progress(quarry_project *p, const char *coder,
             return status;
     }
     snprintf(sql, sizeof sql,
-             "SELECT (SELECT count(*) FROM excerpts t WHERE t.id IN %s"
+             "SELECT (SELECT count(*) FROM excerpts e WHERE e.id IN %s"
              "  AND EXISTS (SELECT 1 FROM suggestions s WHERE"
-             "  s.excerpt_id = t.id AND s.run_id = ?2)),"
+             "  s.excerpt_id = e.id AND s.run_id = ?2)%s),"
              " (SELECT count(*)%s AND e.id IN %s)",
-             QUEUE_TOUCHED, project_queue_from, QUEUE_TOUCHED);
+             QUEUE_TOUCHED, speakers_clause(p->review_speakers),
+             project_queue_source(p), QUEUE_TOUCHED);
     st = project_prepare(p, sql);
     if (st == NULL)
         return QUARRY_EIO;
@@ -182,7 +263,7 @@ int quarry_project_review_next_skipping(quarry_project *p, const char *coder,
                                         const quarry_review_item **item,
                                         quarry_review_progress *progress)
 {
-    char sql[1536];
+    char sql[6144];
     sqlite3_stmt *st;
     char *found = NULL;
     int64_t skipped = 0;
@@ -211,9 +292,10 @@ int quarry_project_review_next_skipping(quarry_project *p, const char *coder,
         snprintf(sql, sizeof sql,
                  "SELECT e.xid FROM suggestions s1 JOIN excerpts e"
                  " ON e.id = s1.excerpt_id WHERE s1.run_id ="
-                 " (SELECT max(id) FROM runs) AND s1.rank = 1 AND%s"
+                 " (SELECT max(id) FROM runs) AND s1.rank = 1 AND%s%s"
                  " ORDER BY s1.confidence, e.seq, e.id LIMIT ?2",
-                 project_queue_from + strlen(QUEUE_FROM_HEAD) - 1);
+                 project_queue_from + strlen(QUEUE_FROM_HEAD) - 1,
+                 speakers_clause(p->review_speakers));
     else
         snprintf(sql, sizeof sql, "SELECT e.xid%s%s LIMIT ?2",
                  project_queue_source(p), project_queue_order(p));

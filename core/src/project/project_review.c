@@ -922,7 +922,7 @@ int quarry_project_review_next(quarry_project *p, const char *coder,
                                const quarry_review_item **item,
                                int64_t *remaining)
 {
-    char sql[1536];
+    char sql[6144];
     sqlite3_stmt *st;
     int64_t row = 0, n = 0;
     int status = project_check(p, 0);

@@ -195,6 +195,35 @@ static int speakers_of(const quarry_project_suggest_options *ps)
     return ps->version >= 2 ? ps->speakers : QUARRY_SPEAKERS_PARTICIPANTS;
 }
 
+/* The run's held-out calibration rows (quarry_suggestions_heldout), in
+ * the calibration table: what a batch accept's expected error is
+ * measured on (project_batch.c). */
+static int store_heldout(quarry_project *p, int64_t run_id,
+                         const quarry_suggestions *s)
+{
+    const double *conf = NULL;
+    const int *hit = NULL;
+    int64_t i, n = quarry_suggestions_heldout(s, &conf, &hit);
+    sqlite3_stmt *st;
+    int status = QUARRY_OK;
+    if (n <= 0 || conf == NULL || hit == NULL)
+        return QUARRY_OK;
+    st = project_prepare(p, "INSERT INTO calibration(run_id, confidence,"
+                            " correct) VALUES(?1, ?2, ?3)");
+    if (st == NULL)
+        return QUARRY_EIO;
+    for (i = 0; i < n && status == QUARRY_OK; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, run_id);
+        sqlite3_bind_double(st, 2, conf[i]);
+        sqlite3_bind_int(st, 3, hit[i] != 0);
+        if (sqlite3_step(st) != SQLITE_DONE)
+            status = project_db_fail(p, "cannot store the calibration");
+    }
+    sqlite3_finalize(st);
+    return status;
+}
+
 static int store(quarry_project *p, quarry_engine *e,
                  const quarry_pipeline_options *po,
                  const quarry_suggest_options *so,
@@ -294,6 +323,8 @@ static int store(quarry_project *p, quarry_engine *e,
             stored++;
         }
     }
+    if (status == QUARRY_OK)
+        status = store_heldout(p, run_id, s);
     if (status == QUARRY_OK)
         status = project_commit(p);
     if (status == QUARRY_OK && info != NULL) {
