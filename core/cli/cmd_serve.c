@@ -72,6 +72,7 @@ int cmd_serve(int argc, char **argv)
     quarry_serve_options o;
     quarry_project *p = NULL;
     quarry_server *s = NULL;
+    quarry_engine *e = NULL;
     sigset_t stop;
     char err[1024];
     int code, sig = 0;
@@ -91,6 +92,11 @@ int cmd_serve(int argc, char **argv)
         a.coder = getenv("QUARRY_CODER");
     if (a.coder != NULL && a.coder[0] == '\0')
         a.coder = NULL;
+    /* The engine draws the charts (the report's). */
+    if (cli_engine(&c, &e) != 0) {
+        code = EXIT_INTERNAL;
+        goto out;
+    }
     if (cli_open_project(&c, argv[optind], 0, &p) != QUARRY_OK) {
         code = EXIT_INPUT;
         goto out;
@@ -111,6 +117,7 @@ int cmd_serve(int argc, char **argv)
     o.port = (uint16_t)a.port;
     o.coder = a.coder;
     o.listen = a.listen;
+    o.engine = e;
     if (quarry_serve_start(p, &o, &s, err, sizeof err) != QUARRY_OK) {
         cli_error(&c, "%s", err);
         code = EXIT_INPUT;
@@ -138,6 +145,7 @@ int cmd_serve(int argc, char **argv)
 out:
     quarry_serve_stop(s);
     quarry_project_free(p);
+    quarry_engine_free(e);
     cli_free(&c);
     return code;
 }

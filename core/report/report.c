@@ -2,7 +2,8 @@
  * report.c -- the HTML of `quarry report` (report.h): one page, sections
  * in the order a supervisor or a paper's supplement reads them (summary,
  * codebook with exemplar quotes, charts, agreement, how the suggestions
- * were made). Everything the project holds is escaped on the way out;
+ * were made, candidate themes). The charts come from charts.h, the
+ * functions quarry_report_chart draws one by name with. Everything the project holds is escaped on the way out;
  * the page has no script and no reference to anything outside itself.
  */
 #include <math.h>
@@ -13,6 +14,7 @@
 
 #include "quarry/project_stats.h"
 #include "report.h"
+#include "charts.h"
 #include "report_data.h"
 #include "svg.h"
 
@@ -118,9 +120,10 @@ static void write_summary(FILE *f, const report_data *d,
             "coders' own or suggestions a coder accepted; suggestions "
             "not decided are not counted anywhere in this report.</p>\n"
             "<p>Contents: 1. Codebook &middot; 2. Code frequencies "
-            "&middot; 3. Co-occurrence &middot; 4. Themes by study "
-            "&middot; 5. Agreement between coders &middot; 6. How the "
-            "suggestions were made</p>\n</div>\n",
+            "&middot; 3. Co-occurrence &middot; 4. Themes by study, with "
+            "the theme roll-up &middot; 5. Agreement between coders "
+            "&middot; 6. How the suggestions were made &middot; 7. "
+            "Candidate themes</p>\n</div>\n",
             (long long)c->coded_excerpts, (long long)c->excerpts);
 }
 
@@ -192,344 +195,217 @@ static void write_codebook(FILE *f, const report_data *d)
     fputs("</table>\n</div>\n", f);
 }
 
-/* The codes that carry codings, in codebook order (at most max, the most
- * used kept). *n gets how many. */
-static int32_t *used_codes(const report_data *d, int32_t max, int32_t *n)
+/* One chart of the page through the chart function the workbench calls
+ * too: the SVG and its caption in a figure, or only the sentence saying
+ * why there is nothing to draw. */
+static int figure(FILE *f, report_ctx *c, report_chart_fn fn)
 {
-    int32_t *v = malloc(sizeof *v * ((size_t)d->n_codes + 1)), i, k = 0;
-    if (v == NULL)
-        return NULL;
-    for (i = 0; i < d->n_codes; i++)
-        if (d->codes[i].n_codings > 0)
-            v[k++] = i;
-    while (max > 0 && k > max) {
-        /* Drop the least used (the last of them on a tie). */
-        int32_t worst = 0, j;
-        for (j = 1; j < k; j++)
-            if (d->codes[v[j]].n_excerpts <= d->codes[v[worst]].n_excerpts)
-                worst = j;
-        memmove(v + worst, v + worst + 1, sizeof *v * (size_t)(k - worst - 1));
-        k--;
+    char *svg = NULL, *cap = NULL;
+    size_t svg_len = 0, cap_len = 0;
+    FILE *sf = open_memstream(&svg, &svg_len);
+    int rc = QUARRY_ENOMEM;
+    c->cap = open_memstream(&cap, &cap_len);
+    c->empty = 0;
+    if (sf != NULL && c->cap != NULL)
+        rc = fn(c, sf);
+    if (sf != NULL && fclose(sf) != 0 && rc == QUARRY_OK)
+        rc = QUARRY_ENOMEM;
+    if (c->cap != NULL && fclose(c->cap) != 0 && rc == QUARRY_OK)
+        rc = QUARRY_ENOMEM;
+    c->cap = NULL;
+    if (rc == QUARRY_OK) {
+        if (c->empty)
+            fprintf(f, "<p>%s</p>\n", cap ? cap : "");
+        else
+            fprintf(f,
+                    "<div class=\"figure\">\n%s<p class=\"caption\">%s</p>"
+                    "</div>\n",
+                    svg ? svg : "", cap ? cap : "");
     }
-    *n = k;
-    return v;
-}
-
-/* Bars of the used codes against rows of counts (studies or coders). */
-static int bars(FILE *f, const report_data *d, const int32_t *codes,
-                int32_t n, char **series, int64_t **rows, int32_t ns,
-                const char *title, const char *unit)
-{
-    const char **cats = malloc(sizeof *cats * ((size_t)n + 1));
-    double *values = malloc(sizeof *values * ((size_t)n * ns + 1));
-    quarry_svg_bars b = {title, n, cats, ns, (const char *const *)series,
-                         values, unit};
-    int32_t i, j, rc = -1;
-    if (cats != NULL && values != NULL) {
-        for (i = 0; i < n; i++) {
-            cats[i] = d->codes[codes[i]].name;
-            for (j = 0; j < ns; j++)
-                values[(size_t)i * ns + j] = (double)rows[j][codes[i]];
-        }
-        fputs("<div class=\"figure\">\n", f);
-        rc = quarry_svg_bars_write(f, &b);
-    }
-    free(cats);
-    free(values);
+    free(svg);
+    free(cap);
     return rc;
 }
 
-static int write_frequencies(FILE *f, const report_data *d)
+static int write_frequencies(FILE *f, report_ctx *c)
 {
-    int32_t n = 0, *codes = used_codes(d, 0, &n);
-    int rc = 0;
-    if (codes == NULL)
-        return QUARRY_ENOMEM;
+    int rc;
     fputs("<div class=\"section\" id=\"frequencies\">\n"
-          "<h2>2. Code frequencies</h2>\n",
+          "<h2>2. Code frequencies</h2>\n<h3>By study</h3>\n",
           f);
-    if (n == 0) {
-        fputs("<p>No excerpt is coded yet.</p>\n</div>\n", f);
-        free(codes);
-        return 0;
+    rc = figure(f, c, chart_freq_study);
+    if (rc == QUARRY_OK) {
+        fputs("<h3>By coder</h3>\n", f);
+        rc = figure(f, c, chart_freq_coder);
     }
-    fputs("<h3>By study</h3>\n", f);
-    if (d->n_studies == 0) {
-        fputs("<p>No coded excerpt names its study (the excerpts' "
-              "<span class=\"id\">study</span> attribute), so there is no "
-              "breakdown by study.</p>\n",
-              f);
-    } else {
-        rc = bars(f, d, codes, n, d->studies, d->by_study, d->n_studies,
-                  "Code frequencies by study", "excerpts");
-        fputs("<p class=\"caption\">Excerpts coded with each code, one bar per "
-              "study (an excerpt coded by several coders counts once).",
-              f);
-        if (d->no_study > 0)
-            fprintf(f, " %lld coded excerpts name no study and are left "
-                       "out.",
-                    (long long)d->no_study);
-        fputs("</p></div>\n", f);
-    }
-    fputs("<h3>By coder</h3>\n", f);
-    if (rc == 0)
-        rc = bars(f, d, codes, n, d->coders, d->by_coder, d->n_coders,
-                  "Code frequencies by coder", "codings");
-    fputs("<p class=\"caption\">Codings of each code, one bar per coder."
-          "</p></div>\n</div>\n",
-          f);
-    free(codes);
-    return rc == 0 ? 0 : QUARRY_EIO;
+    fputs("</div>\n", f);
+    return rc;
 }
 
-static int write_cooccurrence(FILE *f, const report_data *d, int32_t max)
+static int write_cooccurrence(FILE *f, report_ctx *c)
 {
-    int32_t n = 0, *codes = used_codes(d, max, &n), i, j;
-    const char **names = NULL;
-    double *values = NULL;
-    int rc = 0;
-    if (codes == NULL)
-        return QUARRY_ENOMEM;
+    int rc;
     fputs("<div class=\"section\" id=\"cooccurrence\">\n"
           "<h2>3. Code co-occurrence</h2>\n",
           f);
-    if (n < 2) {
-        fputs("<p>Fewer than two codes are used: nothing co-occurs.</p>\n"
-              "</div>\n",
-              f);
-        free(codes);
-        return 0;
-    }
-    names = malloc(sizeof *names * (size_t)n);
-    values = malloc(sizeof *values * (size_t)n * n);
-    if (names == NULL || values == NULL) {
-        rc = QUARRY_ENOMEM;
-        goto out;
-    }
-    for (i = 0; i < n; i++) {
-        names[i] = d->codes[codes[i]].name;
-        for (j = 0; j < n; j++)
-            values[(size_t)i * n + j] =
-                (double)d->cooc[(size_t)codes[i] * d->n_codes + codes[j]];
-    }
-    {
-        quarry_svg_heatmap h = {"Code co-occurrence", n, n, names, names,
-                                values, NULL, 1};
-        fputs("<div class=\"figure\">\n", f);
-        if (quarry_svg_heatmap_write(f, &h) != 0)
-            rc = QUARRY_EIO;
-    }
-    fputs("<p class=\"caption\">Excerpts coded with both codes (by any coder); the "
-          "diagonal (grey) is the excerpts coded with the code. Darker is "
-          "more, relative to the largest count off the diagonal.",
-          f);
-    if (n < d->n_codes && max > 0 && n == max)
-        fprintf(f, " The %d most used codes are shown.", (int)n);
-    fputs("</p></div>\n</div>\n", f);
-out:
-    free(names);
-    free(values);
-    free(codes);
+    rc = figure(f, c, chart_cooccurrence);
+    fputs("</div>\n", f);
     return rc;
 }
 
-static int write_synth(FILE *f, quarry_project *p, quarry_engine *e,
-                       char *err, size_t errcap)
+/* One row of the roll-up: the name indented by depth, the counts per
+ * study and in all (row: the first count of the code in by_study). */
+static void rollup_row(FILE *f, const report_data *d, int32_t i,
+                       int32_t depth0, int tree)
 {
-    quarry_codebook *cb = NULL;
-    quarry_corpus *corpus = NULL;
-    quarry_synth *s = NULL;
-    quarry_synth_options so = QUARRY_SYNTH_OPTIONS_INIT;
-    const char **rows = NULL, **cols = NULL;
-    char **text = NULL;
-    double *values = NULL;
-    int32_t nr = 0, ns = 0, r, j;
-    int rc, with_parts = 1;
+    const report_code *k = &d->codes[i];
+    int32_t j;
+    fprintf(f, "<tr%s><td style=\"padding-left:%.1frem\">",
+            k->is_theme ? " class=\"theme\"" : "",
+            0.5 + (k->depth - depth0) * 1.0);
+    esc(f, k->name);
+    fputs("</td>", f);
+    for (j = 0; j < d->n_studies; j++) {
+        int64_t v = d->by_study[j][(tree ? d->n_codes : 0) + i];
+        if (v > 0)
+            fprintf(f, "<td class=\"n\">%lld</td>", (long long)v);
+        else
+            fputs("<td class=\"n\"></td>", f);
+    }
+    fprintf(f, "<td class=\"n\">%lld</td></tr>\n",
+            (long long)(tree ? d->tree_total[i] : k->n_excerpts));
+}
 
+/* Per theme (a code with codes under it) its codes with their excerpts
+ * per study; a theme's own row counts each excerpt coded with it or a
+ * code under it once. */
+static void write_rollup(FILE *f, const report_data *d)
+{
+    int32_t i, j, themes = 0, loose = 0;
+    fputs("<h3 id=\"rollup\">Theme roll-up</h3>\n", f);
+    for (i = 0; i < d->n_codes; i++) {
+        themes += d->codes[i].depth == 0 && d->codes[i].is_theme;
+        loose += d->codes[i].depth == 0 && !d->codes[i].is_theme;
+    }
+    if (themes == 0) {
+        fputs("<p>The codebook has no themes (codes with codes under "
+              "them), so there is nothing to roll up.</p>\n",
+              f);
+        return;
+    }
+    fputs("<p>Each theme with the codes under it: the excerpts coded with "
+          "each code, per study and in all. A theme's own row (shaded) "
+          "counts the excerpts coded with any of its codes, each "
+          "once.</p>\n<table class=\"rollup\"><tr><th>Theme / code</th>",
+          f);
+    for (j = 0; j < d->n_studies; j++) {
+        fputs("<th class=\"n\">", f);
+        esc(f, d->studies[j]);
+        fputs("</th>", f);
+    }
+    fputs("<th class=\"n\">All excerpts</th></tr>\n", f);
+    for (i = 0; i < d->n_codes; i++) {
+        if (d->codes[i].depth != 0 || !d->codes[i].is_theme)
+            continue;
+        rollup_row(f, d, i, 0, 1);
+        for (j = i + 1; j < d->n_codes && d->codes[j].depth > 0; j++)
+            rollup_row(f, d, j, 0, d->codes[j].is_theme);
+    }
+    if (loose > 0) {
+        fprintf(f, "<tr class=\"theme\"><td>Codes under no theme</td>"
+                   "<td colspan=\"%d\"></td></tr>\n",
+                (int)d->n_studies + 1);
+        for (i = 0; i < d->n_codes; i++)
+            if (d->codes[i].depth == 0 && !d->codes[i].is_theme)
+                rollup_row(f, d, i, -1, 0);
+    }
+    fputs("</table>\n", f);
+}
+
+static int write_synth(FILE *f, report_ctx *c)
+{
+    int rc;
     fputs("<div class=\"section\" id=\"synthesis\">\n"
           "<h2>4. Themes by study</h2>\n",
           f);
-    rc = quarry_project_codebook(p, e, &cb);
+    rc = figure(f, c, chart_themes_by_study);
     if (rc == QUARRY_OK)
-        rc = quarry_project_corpus(p, QUARRY_SUBSET_CODED, &corpus);
-    if (rc != QUARRY_OK) {
-        /* The project could not be read: the report fails. */
-        snprintf(err, errcap, "%s", quarry_project_errmsg(p));
-        goto out;
-    }
-    so.codebook = cb;
-    so.level = cb ? QUARRY_SYNTH_THEME : QUARRY_SYNTH_CODE;
-    rc = quarry_synth_run(&s, e, corpus, &so);
-    if (rc == QUARRY_EINVAL) {
-        /* Participants are optional: count excerpts only without them. */
-        so.participant_field = NULL;
-        with_parts = 0;
-        rc = quarry_synth_run(&s, e, corpus, &so);
-    }
-    if (rc != QUARRY_OK || quarry_synth_n_studies(s) == 0) {
-        /* Not the engine's message: it names the project's path, which
-         * has no place in a page sent to others. */
-        fputs("<p>No themes-by-study table: ", f);
-        if (rc != QUARRY_OK)
-            fputs("the table needs the <span class=\"id\">study</span> "
-                  "attribute on every coded excerpt, and some have none "
-                  "(give it on import: <span class=\"id\">quarry import "
-                  "PROJECT --study S FILE</span>).",
-                  f);
-        else
-            fputs("no coded excerpt.", f);
-        fputs("</p>\n</div>\n", f);
-        rc = QUARRY_OK;
-        goto out;
-    }
-    nr = quarry_synth_n_rows(s);
-    ns = quarry_synth_n_studies(s);
-    rows = calloc((size_t)nr + 1, sizeof *rows);
-    cols = calloc((size_t)ns + 2, sizeof *cols);
-    text = calloc(((size_t)nr + 1) * (ns + 1) + 1, sizeof *text);
-    values = calloc(((size_t)nr + 1) * (ns + 1) + 1, sizeof *values);
-    if (rows == NULL || cols == NULL || text == NULL || values == NULL) {
-        rc = QUARRY_ENOMEM;
-        goto out;
-    }
-    for (j = 0; j < ns; j++)
-        cols[j] = quarry_synth_study(s, j);
-    cols[ns] = "Studies";
-    for (r = 0; r < nr; r++) {
-        rows[r] = quarry_synth_row_name(s, r);
-        for (j = 0; j <= ns; j++) {
-            const quarry_synth_cell *c = quarry_synth_cell_at(s, r, j);
-            size_t k = (size_t)r * (ns + 1) + j;
-            char buf[64];
-            if (j == ns)
-                snprintf(buf, sizeof buf, "%d/%d", (int)c->studies, (int)ns);
-            else if (c->excerpts == 0)
-                buf[0] = '\0';
-            else if (with_parts)
-                snprintf(buf, sizeof buf, "%lld (%lld)",
-                         (long long)c->excerpts, (long long)c->participants);
-            else
-                snprintf(buf, sizeof buf, "%lld", (long long)c->excerpts);
-            text[k] = strdup(buf);
-            if (text[k] == NULL) {
-                rc = QUARRY_ENOMEM;
-                goto out;
-            }
-            /* Shade by the share of the study's excerpts; the studies
-             * column by support. */
-            values[k] = j == ns ? (double)c->studies / ns * 0.5
-                                : (double)c->excerpts;
-        }
-    }
-    {
-        quarry_svg_heatmap h = {"Themes by study", nr, ns + 1, rows, cols,
-                                values, (const char *const *)text, 0};
-        fputs("<div class=\"figure\">\n", f);
-        if (quarry_svg_heatmap_write(f, &h) != 0)
-            rc = QUARRY_EIO;
-    }
-    fprintf(f,
-            "<p class=\"caption\">The meta-synthesis table (as <span class=\"id\">"
-            "quarry synth</span> prints it): one row per %s, one column per "
-            "study; each cell gives the excerpts coded there%s. The last "
-            "column counts the studies supporting the row.</p>"
-            "</div>\n",
-            so.level == QUARRY_SYNTH_THEME ? "theme" : "code",
-            with_parts ? " and, in brackets, the distinct participants "
-                         "behind them"
-                       : "");
-    if (quarry_synth_uncoded(s) > 0)
-        fprintf(f, "<p>%lld excerpts without a code are left out.</p>\n",
-                (long long)quarry_synth_uncoded(s));
+        write_rollup(f, c->d);
     fputs("</div>\n", f);
-out:
-    if (text != NULL)
-        for (r = 0; r < (nr + 1) * (ns + 1); r++)
-            free(text[r]);
-    free(text);
-    free(values);
-    free(rows);
-    free(cols);
-    quarry_synth_free(s);
-    quarry_corpus_free(corpus);
-    quarry_codebook_free(cb);
     return rc;
 }
 
-static int write_agreement(FILE *f, const report_data *d,
-                           const quarry_report_options *o, char *err,
-                           size_t errcap)
+static int write_agreement(FILE *f, report_ctx *c)
 {
-    quarry_agree_options ao = QUARRY_AGREE_OPTIONS_INIT;
+    const report_data *d = c->d;
+    const quarry_report_options *o = c->o;
     quarry_agreement *a = NULL;
     size_t i;
     int rc;
     fputs("<div class=\"section\" id=\"agreement\">\n"
           "<h2>5. Agreement between coders</h2>\n",
           f);
-    if (quarry_agree_table_n_coders(d->agree) < 2) {
+    rc = report_agreement(c, &a);
+    if (rc != QUARRY_OK)
+        return rc;
+    if (a == NULL) {
         fprintf(f,
                 "<p>The project has %s coder%s, so there is no agreement "
                 "between coders to report. Import a second coder's codings "
-                "of the same excerpts to compare them.</p>\n</div>\n",
+                "of the same excerpts to compare them.</p>\n",
                 quarry_agree_table_n_coders(d->agree) == 0 ? "no" : "one",
                 quarry_agree_table_n_coders(d->agree) == 0 ? "" : " only");
-        return QUARRY_OK;
-    }
-    ao.bootstrap = o->bootstrap;
-    ao.seed = o->seed;
-    rc = quarry_agreement_compute(&a, d->agree, &ao);
-    if (rc != QUARRY_OK) {
-        snprintf(err, errcap, "%s", quarry_agree_table_errmsg(d->agree));
-        return rc;
-    }
-    fprintf(f,
-            "<p>Over the excerpts both coders of a pair coded. "
-            "<b>Overall</b>: the code is the value (an excerpt a coder gave "
-            "several codes is left out there); <b>per code</b>: whether the "
-            "coder applied the code. &kappa;: Cohen's kappa; &alpha;: "
-            "Krippendorff's alpha (nominal); AC1: Gwet's; PABAK: "
-            "prevalence-adjusted kappa. AC1 and PABAK stay meaningful for a "
-            "rare code, where kappa collapses although coders agree. In "
-            "brackets: 95%% bootstrap interval (%d resamples of the "
-            "excerpts, seed %llu). &ndash;: undefined (no variation).</p>\n"
-            "<table class=\"agreement\"><tr><th>Scope</th><th>Coders</th>"
-            "<th class=\"n\">Excerpts</th><th class=\"n\">Agree %%</th>"
-            "<th class=\"n\">&kappa;</th><th class=\"n\">&alpha;</th>"
-            "<th class=\"n\">AC1</th><th class=\"n\">PABAK</th></tr>\n",
-            (int)o->bootstrap, (unsigned long long)o->seed);
-    for (i = 0; i < quarry_agreement_size(a); i++) {
-        const quarry_agree_figure *g = quarry_agreement_at(a, i);
-        int32_t k;
-        int32_t ci = g->scope ? report_code_find(d, g->scope) : -1;
-        fputs("<tr><td>", f);
-        if (g->scope == NULL) {
-            fputs("<b>Overall</b>", f);
-        } else {
-            esc(f, ci >= 0 ? d->codes[ci].name : g->scope);
-            fputs(" <span class=\"id\">", f);
-            esc(f, g->scope);
-            fputs("</span>", f);
+    } else {
+        fprintf(f,
+                "<p>Over the excerpts both coders of a pair coded. "
+                "<b>Overall</b>: the code is the value (an excerpt a coder gave "
+                "several codes is left out there); <b>per code</b>: whether the "
+                "coder applied the code. &kappa;: Cohen's kappa; &alpha;: "
+                "Krippendorff's alpha (nominal); AC1: Gwet's; PABAK: "
+                "prevalence-adjusted kappa. AC1 and PABAK stay meaningful for a "
+                "rare code, where kappa collapses although coders agree. In "
+                "brackets: 95%% bootstrap interval (%d resamples of the "
+                "excerpts, seed %llu). &ndash;: undefined (no variation).</p>\n"
+                "<table class=\"agreement\"><tr><th>Scope</th><th>Coders</th>"
+                "<th class=\"n\">Excerpts</th><th class=\"n\">Agree %%</th>"
+                "<th class=\"n\">&kappa;</th><th class=\"n\">&alpha;</th>"
+                "<th class=\"n\">AC1</th><th class=\"n\">PABAK</th></tr>\n",
+                (int)o->bootstrap, (unsigned long long)o->seed);
+        for (i = 0; i < quarry_agreement_size(a); i++) {
+            const quarry_agree_figure *g = quarry_agreement_at(a, i);
+            int32_t k;
+            int32_t ci = g->scope ? report_code_find(d, g->scope) : -1;
+            fputs("<tr><td>", f);
+            if (g->scope == NULL) {
+                fputs("<b>Overall</b>", f);
+            } else {
+                esc(f, ci >= 0 ? d->codes[ci].name : g->scope);
+                fputs(" <span class=\"id\">", f);
+                esc(f, g->scope);
+                fputs("</span>", f);
+            }
+            fputs("</td><td>", f);
+            for (k = 0; k < g->n_coders; k++) {
+                if (k > 0)
+                    fputs(g->n_coders > 2 ? ", " : " &amp; ", f);
+                esc(f, g->coders[k]);
+            }
+            fprintf(f, "</td><td class=\"n\">%lld</td><td class=\"n\">",
+                    (long long)g->units);
+            number_or_dash(f, g->percent, "%.1f");
+            fputs("</td>", f);
+            figure_cell(f, g->kappa, g->kappa_ci);
+            figure_cell(f, g->alpha, g->alpha_ci);
+            figure_cell(f, g->ac1, g->ac1_ci);
+            figure_cell(f, g->pabak, g->pabak_ci);
+            fputs("</tr>\n", f);
         }
-        fputs("</td><td>", f);
-        for (k = 0; k < g->n_coders; k++) {
-            if (k > 0)
-                fputs(g->n_coders > 2 ? ", " : " &amp; ", f);
-            esc(f, g->coders[k]);
-        }
-        fprintf(f, "</td><td class=\"n\">%lld</td><td class=\"n\">",
-                (long long)g->units);
-        number_or_dash(f, g->percent, "%.1f");
-        fputs("</td>", f);
-        figure_cell(f, g->kappa, g->kappa_ci);
-        figure_cell(f, g->alpha, g->alpha_ci);
-        figure_cell(f, g->ac1, g->ac1_ci);
-        figure_cell(f, g->pabak, g->pabak_ci);
-        fputs("</tr>\n", f);
+        fputs("</table>\n", f);
     }
-    fputs("</table>\n</div>\n", f);
-    quarry_agreement_free(a);
-    return QUARRY_OK;
+    fputs("<h3>Per code</h3>\n", f);
+    rc = figure(f, c, chart_agreement);
+    fputs("</div>\n", f);
+    return rc;
 }
 
 /* A JSON text pretty-printed (as stored when it does not parse). */
@@ -545,23 +421,22 @@ static void json_pre(FILE *f, const char *text)
     json_decref(j);
 }
 
-static int write_method(FILE *f, quarry_project *p, char *err,
-                        size_t errcap)
+static int write_method(FILE *f, report_ctx *c)
 {
     quarry_run_record r;
-    int rc = quarry_project_latest_run(p, &r);
+    int rc = quarry_project_latest_run(c->p, &r);
     fputs("<div class=\"section\" id=\"method\">\n"
           "<h2>6. How the suggestions were made</h2>\n",
           f);
     if (rc != QUARRY_OK) {
-        snprintf(err, errcap, "%s", quarry_project_errmsg(p));
+        snprintf(c->err, c->errcap, "%s", quarry_project_errmsg(c->p));
         return rc;
     }
     if (r.run == 0) {
         fputs("<p>quarry made no suggestions in this project: every "
               "coding was made by a coder.</p>\n</div>\n",
               f);
-        return QUARRY_OK;
+        return QUARRY_OK; /* nothing to calibrate either */
     }
     fprintf(f,
             "<p>quarry proposes codes; a person decides. Each suggestion "
@@ -596,9 +471,23 @@ static int write_method(FILE *f, quarry_project *p, char *err,
     fputs("\n<h3>Options</h3>\n", f);
     json_pre(f, r.options);
     fputs("\n<p>The same plugins and options on the same excerpts (same "
-          "hashes) give the same suggestions.</p>\n</div>\n",
+          "hashes) give the same suggestions.</p>\n"
+          "<h3>How far its confidence can be trusted</h3>\n",
           f);
-    return QUARRY_OK;
+    rc = figure(f, c, chart_reliability);
+    fputs("</div>\n", f);
+    return rc;
+}
+
+static int write_themes(FILE *f, report_ctx *c)
+{
+    int rc;
+    fputs("<div class=\"section\" id=\"themes\">\n"
+          "<h2>7. Candidate themes</h2>\n",
+          f);
+    rc = figure(f, c, chart_themes);
+    fputs("</div>\n", f);
+    return rc;
 }
 
 int quarry_report_write(quarry_project *p, quarry_engine *e, FILE *out,
@@ -606,12 +495,20 @@ int quarry_report_write(quarry_project *p, quarry_engine *e, FILE *out,
                         size_t errcap)
 {
     report_data d;
+    report_ctx c;
     int rc;
 
     err[0] = '\0';
+    memset(&c, 0, sizeof c);
     rc = report_data_load(&d, p, err, errcap);
     if (rc != QUARRY_OK)
         goto out;
+    c.p = p;
+    c.e = e;
+    c.o = o;
+    c.d = &d;
+    c.err = err;
+    c.errcap = errcap;
     fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
           "<meta charset=\"utf-8\">\n<title>",
           out);
@@ -622,11 +519,12 @@ int quarry_report_write(quarry_project *p, quarry_engine *e, FILE *out,
     fprintf(out, "<style>\n%s</style>\n</head>\n<body>\n", style);
     write_summary(out, &d, o);
     write_codebook(out, &d);
-    if ((rc = write_frequencies(out, &d)) != QUARRY_OK ||
-        (rc = write_cooccurrence(out, &d, o->max_codes)) != QUARRY_OK ||
-        (rc = write_synth(out, p, e, err, errcap)) != QUARRY_OK ||
-        (rc = write_agreement(out, &d, o, err, errcap)) != QUARRY_OK ||
-        (rc = write_method(out, p, err, errcap)) != QUARRY_OK)
+    if ((rc = write_frequencies(out, &c)) != QUARRY_OK ||
+        (rc = write_cooccurrence(out, &c)) != QUARRY_OK ||
+        (rc = write_synth(out, &c)) != QUARRY_OK ||
+        (rc = write_agreement(out, &c)) != QUARRY_OK ||
+        (rc = write_method(out, &c)) != QUARRY_OK ||
+        (rc = write_themes(out, &c)) != QUARRY_OK)
         goto out;
     fputs("</body>\n</html>\n", out);
     if (ferror(out))
@@ -636,6 +534,7 @@ out:
         snprintf(err, errcap, "%s",
                  rc == QUARRY_ENOMEM ? "out of memory"
                                      : "cannot write the report");
+    quarry_agreement_free(c.agree);
     report_data_free(&d);
     return rc;
 }

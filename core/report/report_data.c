@@ -91,10 +91,23 @@ static void flush_excerpt(report_data *d)
         for (j = 0; j < n; j++)
             if (d->cur_codes[j])
                 d->cooc[(size_t)i * n + j]++;
+        /* The code and the codes above it, once each for the excerpt;
+         * the depth bounds the walk should the parents ever loop. */
+        for (j = i; j >= 0 && !d->cur_tree[j] && d->codes[j].depth >= 0;
+             j = d->parent[j])
+            d->cur_tree[j] = 1;
+    }
+    for (i = 0; any && i < n; i++) {
+        if (!d->cur_tree[i])
+            continue;
+        d->tree_total[i]++;
+        if (d->cur_study >= 0)
+            d->by_study[d->cur_study][n + i]++;
     }
     if (any && d->cur_study < 0)
         d->no_study++;
     memset(d->cur_codes, 0, (size_t)n);
+    memset(d->cur_tree, 0, (size_t)n);
     free(d->cur_excerpt);
     free(d->cur_participant);
     d->cur_excerpt = d->cur_participant = NULL;
@@ -188,7 +201,7 @@ static int on_coding(void *ctx, const quarry_coding_row *r)
         study = attr(a, "study");
         if (study != NULL && study[0] != '\0') {
             d->cur_study = name_index(&d->studies, &d->by_study,
-                                      &d->n_studies, study, d->n_codes);
+                                      &d->n_studies, study, 2 * d->n_codes);
             if (d->cur_study < 0) {
                 json_decref(a);
                 return QUARRY_ENOMEM;
@@ -300,8 +313,12 @@ int report_data_load(report_data *d, quarry_project *p, char *err,
     d->by_id = calloc((size_t)n + 1, sizeof *d->by_id);
     d->cooc = calloc((size_t)n * n + 1, sizeof *d->cooc);
     d->cur_codes = calloc((size_t)n + 1, 1);
+    d->cur_tree = calloc((size_t)n + 1, 1);
+    d->tree_total = calloc((size_t)n + 1, sizeof *d->tree_total);
+    d->parent = calloc((size_t)n + 1, sizeof *d->parent);
     if (d->codes == NULL || d->by_id == NULL || d->cooc == NULL ||
-        d->cur_codes == NULL)
+        d->cur_codes == NULL || d->cur_tree == NULL ||
+        d->tree_total == NULL || d->parent == NULL)
         goto nomem;
     for (i = 0; i < n; i++) {
         report_code *c = &d->codes[i];
@@ -319,6 +336,13 @@ int report_data_load(report_data *d, quarry_project *p, char *err,
             goto nomem;
     }
     qsort_r(d->by_id, (size_t)n, sizeof *d->by_id, by_id_cmp, d);
+    for (i = 0; i < n; i++) {
+        d->parent[i] = d->codes[i].parent
+                           ? report_code_find(d, d->codes[i].parent)
+                           : -1;
+        if (d->parent[i] == i)
+            d->parent[i] = -1;
+    }
     rc = load_notes(d, p, err, errcap);
     if (rc != QUARRY_OK)
         return rc;
@@ -378,6 +402,9 @@ void report_data_free(report_data *d)
     free(d->cur_excerpt);
     free(d->cur_participant);
     free(d->cur_codes);
+    free(d->cur_tree);
+    free(d->tree_total);
+    free(d->parent);
     quarry_agree_table_free(d->agree);
     memset(d, 0, sizeof *d);
 }

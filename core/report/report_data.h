@@ -33,7 +33,12 @@ typedef struct report_data {
     int32_t *by_id;       /* code indexes sorted by id, for lookup */
     char **studies;       /* in order of first appearance, then sorted */
     int32_t n_studies;
-    int64_t **by_study;   /* [study][code]: excerpts */
+    /* [study][code]: excerpts coded with the code; then, from n_codes
+     * on, excerpts coded with the code or a code under it (a theme's
+     * roll-up), each excerpt once. */
+    int64_t **by_study;
+    int64_t *tree_total;  /* [code]: the roll-up over every excerpt */
+    int32_t *parent;      /* [code]: the parent's index, or -1 */
     char **coders;
     int32_t n_coders;
     int64_t **by_coder;   /* [coder][code]: codings */
@@ -45,6 +50,7 @@ typedef struct report_data {
     int32_t cur_study;
     char *cur_participant;
     unsigned char *cur_codes;
+    unsigned char *cur_tree;
     int status;
 } report_data;
 

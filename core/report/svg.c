@@ -8,10 +8,11 @@
 #include <string.h>
 
 #include "svg.h"
+#include "svg_util.h"
 
-#define FONT "font-family=\"sans-serif\""
-#define CHAR_W 6.4     /* px per character at 12 px, a generous average */
-#define LABEL_MAX 36   /* characters of a label before it is cut */
+#define FONT SVG_FONT
+#define CHAR_W SVG_CHAR_W
+#define LABEL_MAX SVG_LABEL_MAX
 
 static const char *const palette[] = {
     "#0072B2", "#E69F00", "#009E73", "#CC79A7",
@@ -23,8 +24,7 @@ const char *quarry_svg_color(int32_t i)
     return palette[((i % n) + n) % n];
 }
 
-/* Code points in s (UTF-8). */
-static size_t cp_len(const char *s)
+size_t svg_cp_len(const char *s)
 {
     size_t n = 0;
     for (; *s; s++)
@@ -33,8 +33,7 @@ static size_t cp_len(const char *s)
     return n;
 }
 
-/* Escape at most max code points of s, an ellipsis when cut. */
-static void escape_n(FILE *f, const char *s, size_t max)
+void svg_escape_n(FILE *f, const char *s, size_t max)
 {
     size_t n = 0;
     if (s == NULL)
@@ -62,20 +61,19 @@ static void escape_n(FILE *f, const char *s, size_t max)
 
 void quarry_xml_escape(FILE *f, const char *s)
 {
-    escape_n(f, s, (size_t)-1);
+    svg_escape_n(f, s, (size_t)-1);
 }
 
-/* A label cut to LABEL_MAX, with its whole text as a tooltip. */
-static void label(FILE *f, const char *s, double x, double y,
-                  const char *attrs)
+void svg_label(FILE *f, const char *s, double x, double y,
+               const char *attrs)
 {
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" %s>", x, y, attrs);
-    if (s != NULL && cp_len(s) > LABEL_MAX) {
+    if (s != NULL && svg_cp_len(s) > LABEL_MAX) {
         fputs("<title>", f);
         quarry_xml_escape(f, s);
         fputs("</title>", f);
     }
-    escape_n(f, s ? s : "", LABEL_MAX);
+    svg_escape_n(f, s ? s : "", LABEL_MAX);
     fputs("</text>\n", f);
 }
 
@@ -84,7 +82,7 @@ static double label_width(const char *const *v, int32_t n)
     size_t w = 4;
     int32_t i;
     for (i = 0; i < n; i++) {
-        size_t l = v[i] ? cp_len(v[i]) : 0;
+        size_t l = v[i] ? svg_cp_len(v[i]) : 0;
         if (l > w)
             w = l;
     }
@@ -104,7 +102,7 @@ static double nice_step(double max)
     return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
 }
 
-static void number(FILE *f, double v)
+void svg_number(FILE *f, double v)
 {
     if (v == floor(v) && fabs(v) < 1e15)
         fprintf(f, "%.0f", v);
@@ -112,7 +110,8 @@ static void number(FILE *f, double v)
         fprintf(f, "%.2f", v);
 }
 
-static void svg_open(FILE *f, double w, double h, const char *title)
+void svg_open(FILE *f, double w, double h, const char *title,
+              const char *desc)
 {
     fprintf(f,
             "<svg class=\"chart\" width=\"%.0f\" height=\"%.0f\" "
@@ -122,6 +121,11 @@ static void svg_open(FILE *f, double w, double h, const char *title)
     fputs("\">\n<title>", f);
     quarry_xml_escape(f, title ? title : "chart");
     fputs("</title>\n", f);
+    if (desc != NULL) {
+        fputs("<desc>", f);
+        quarry_xml_escape(f, desc);
+        fputs("</desc>\n", f);
+    }
 }
 
 int quarry_svg_bars_write(FILE *f, const quarry_svg_bars *b)
@@ -146,15 +150,17 @@ int quarry_svg_bars_write(FILE *f, const quarry_svg_bars *b)
     if (lw > width / 2)
         lw = width / 2;
     x0 = lw;
-    plot_w = width - lw - 40;
+    /* Room right of the longest bar for its value and, with several
+     * series, the series' name: bars told apart in grey too. */
+    plot_w = width - lw - (b->n_series > 1 ? 110 : 40);
     /* Legend: swatch and name, wrapped onto rows of the chart's width. */
     lx = 0;
     ly = 0;
     for (j = 0; j < b->n_series; j++) {
-        double w = 18 + (double)(cp_len(b->series[j] ? b->series[j] : "") >
+        double w = 18 + (double)(svg_cp_len(b->series[j] ? b->series[j] : "") >
                                          LABEL_MAX
                                      ? LABEL_MAX + 1
-                                     : cp_len(b->series[j] ? b->series[j]
+                                     : svg_cp_len(b->series[j] ? b->series[j]
                                                            : "")) *
                             CHAR_W +
                    16;
@@ -167,14 +173,14 @@ int quarry_svg_bars_write(FILE *f, const quarry_svg_bars *b)
     legend_h = ly + 18 + top_pad;
     group_h = bar_h * b->n_series + gap;
     h = legend_h + top_pad + group_h * b->n_cats + 34;
-    svg_open(f, width, h, b->title);
+    svg_open(f, width, h, b->title, b->desc);
     fprintf(f, "<g " FONT " font-size=\"12\" fill=\"#222\">\n");
     lx = 0;
     ly = top_pad;
     for (j = 0; j < b->n_series; j++) {
         const char *s = b->series[j] ? b->series[j] : "";
-        double w = 18 + (double)(cp_len(s) > LABEL_MAX ? LABEL_MAX + 1
-                                                       : cp_len(s)) *
+        double w = 18 + (double)(svg_cp_len(s) > LABEL_MAX ? LABEL_MAX + 1
+                                                       : svg_cp_len(s)) *
                             CHAR_W +
                    16;
         if (lx > 0 && lx + w > width) {
@@ -185,7 +191,7 @@ int quarry_svg_bars_write(FILE *f, const quarry_svg_bars *b)
                 "<rect x=\"%.1f\" y=\"%.1f\" width=\"12\" height=\"12\" "
                 "fill=\"%s\" stroke=\"#333\" stroke-width=\"0.5\"/>\n",
                 lx, ly, quarry_svg_color(j));
-        label(f, s, lx + 16, ly + 10, "");
+        svg_label(f, s, lx + 16, ly + 10, "");
         lx += w;
     }
     y = legend_h + top_pad;
@@ -199,7 +205,7 @@ int quarry_svg_bars_write(FILE *f, const quarry_svg_bars *b)
         fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
                    "font-size=\"10\">",
                 x, y + group_h * b->n_cats + 12);
-        number(f, t);
+        svg_number(f, t);
         fputs("</text>\n", f);
     }
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
@@ -209,7 +215,7 @@ int quarry_svg_bars_write(FILE *f, const quarry_svg_bars *b)
     fputs("</text>\n", f);
     for (i = 0; i < b->n_cats; i++) {
         double gy = y + group_h * i;
-        label(f, b->cats[i], x0 - 8, gy + bar_h * b->n_series / 2 + 4,
+        svg_label(f, b->cats[i], x0 - 8, gy + bar_h * b->n_series / 2 + 4,
               "text-anchor=\"end\"");
         for (j = 0; j < b->n_series; j++) {
             double v = b->values[(size_t)i * b->n_series + j];
@@ -223,12 +229,16 @@ int quarry_svg_bars_write(FILE *f, const quarry_svg_bars *b)
             fputs(", ", f);
             quarry_xml_escape(f, b->series[j]);
             fputs(": ", f);
-            number(f, v > 0 ? v : 0);
+            svg_number(f, v > 0 ? v : 0);
             fputs("</title></rect>\n", f);
             if (v > 0) {
                 fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"9\">",
                         x0 + w + 3, gy + bar_h * j + 9);
-                number(f, v);
+                svg_number(f, v);
+                if (b->n_series > 1) {
+                    fputs(" \xC2\xB7 ", f); /* U+00B7 */
+                    svg_escape_n(f, b->series[j], 12);
+                }
                 fputs("</text>\n", f);
             }
         }
@@ -285,10 +295,10 @@ int quarry_svg_heatmap_write(FILE *f, const quarry_svg_heatmap *h)
             max = h->values[i];
     if (h->cell_text != NULL)
         for (i = 0; i < h->n_rows * h->n_cols; i++)
-            if (h->cell_text[i] && cp_len(h->cell_text[i]) * 7.0 + 10 > cell_w)
-                cell_w = cp_len(h->cell_text[i]) * 7.0 + 10;
+            if (h->cell_text[i] && svg_cp_len(h->cell_text[i]) * 7.0 + 10 > cell_w)
+                cell_w = svg_cp_len(h->cell_text[i]) * 7.0 + 10;
     for (j = 0; j < h->n_cols; j++) {
-        size_t l = h->cols[j] ? cp_len(h->cols[j]) : 0;
+        size_t l = h->cols[j] ? svg_cp_len(h->cols[j]) : 0;
         if (l > maxcol)
             maxcol = l;
     }
@@ -301,18 +311,18 @@ int quarry_svg_heatmap_write(FILE *f, const quarry_svg_heatmap *h)
     y0 = col_h;
     w = x0 + cell_w * h->n_cols + col_h;
     hh = y0 + cell_h * h->n_rows + 8;
-    svg_open(f, w, hh, h->title);
+    svg_open(f, w, hh, h->title, h->desc);
     fprintf(f, "<g " FONT " font-size=\"12\" fill=\"#222\">\n");
     for (j = 0; j < h->n_cols; j++) {
         double cx = x0 + cell_w * j + cell_w / 2;
         char attrs[96];
         snprintf(attrs, sizeof attrs,
                  "transform=\"rotate(-45 %.1f %.1f)\"", cx, y0 - 6);
-        label(f, h->cols[j], cx, y0 - 6, attrs);
+        svg_label(f, h->cols[j], cx, y0 - 6, attrs);
     }
     for (i = 0; i < h->n_rows; i++) {
         double y = y0 + cell_h * i;
-        label(f, h->rows[i], x0 - 8, y + cell_h / 2 + 4,
+        svg_label(f, h->rows[i], x0 - 8, y + cell_h / 2 + 4,
               "text-anchor=\"end\"");
         for (j = 0; j < h->n_cols; j++) {
             size_t k = (size_t)i * h->n_cols + j;
@@ -337,7 +347,7 @@ int quarry_svg_heatmap_write(FILE *f, const quarry_svg_heatmap *h)
             if (txt != NULL)
                 quarry_xml_escape(f, txt);
             else
-                number(f, v);
+                svg_number(f, v);
             fputs("</title></rect>\n", f);
             if ((txt != NULL && txt[0] != '\0') || (txt == NULL && v > 0)) {
                 fprintf(f,
@@ -348,7 +358,7 @@ int quarry_svg_heatmap_write(FILE *f, const quarry_svg_heatmap *h)
                 if (txt != NULL)
                     quarry_xml_escape(f, txt);
                 else
-                    number(f, v);
+                    svg_number(f, v);
                 fputs("</text>\n", f);
             }
         }

@@ -1,6 +1,9 @@
 /*
- * svg.h -- charts drawn as inline SVG: grouped horizontal bars and a
- * heatmap, written to a FILE as one <svg> element each. Shared by the
+ * svg.h -- charts drawn as inline SVG: grouped horizontal bars, a
+ * heatmap, intervals (dots with whiskers, in panels), a reliability
+ * diagram and a chart that only says, in words, why there is nothing to
+ * draw; written to a FILE as one <svg> element each, with a <title> and
+ * a <desc> for screen readers. Shared by the
  * HTML report (report.c) and, later, the web workbench: the functions take
  * plain arrays (no project, no engine) and write well-formed XML with
  * every label escaped, no namespace URL, no script, no external reference
@@ -29,6 +32,7 @@ typedef struct quarry_svg_bars {
     const char *const *series;
     const double *values;
     const char *unit; /* the x axis: "excerpts" */
+    const char *desc; /* what the chart shows, in a sentence (<desc>) */
 } quarry_svg_bars;
 
 /* Heatmap: n_rows x n_cols cells, row-major, shaded by value from 0 to the
@@ -45,12 +49,51 @@ typedef struct quarry_svg_heatmap {
      * a code with itself): the diagonal is drawn grey and left out of
      * the shading, so it does not wash out the other cells. */
     int plain_diagonal;
+    const char *desc;
 } quarry_svg_heatmap;
+
+/* Intervals: n_rows rows (codes), each with one dot and whisker per
+ * series (pairs of coders) in each of n_panels panels side by side
+ * (kappa, alpha, AC1), on a common axis from lo_axis to hi_axis. value,
+ * lo and hi are n_rows x n_series x n_panels, row-major; a NaN value is
+ * written "n/a", a NaN bound draws no whisker. Series differ by colour
+ * and by marker shape, so they read in grey. */
+typedef struct quarry_svg_intervals {
+    const char *title, *desc;
+    int32_t n_rows;
+    const char *const *rows;
+    int32_t n_series;
+    const char *const *series;
+    int32_t n_panels;
+    const char *const *panels;
+    const double *value, *lo, *hi;
+    double lo_axis, hi_axis;
+} quarry_svg_intervals;
+
+/* A reliability diagram: n_bins equal bins of confidence over [0, 1];
+ * per bin the decisions in it (n), the right ones (right) and their mean
+ * confidence (NaN when empty). Bars of observed accuracy against the
+ * diagonal of perfect calibration, the count of each bin in a row under
+ * the axis (as <text class="count">), and the expected calibration error
+ * written on it. */
+typedef struct quarry_svg_reliability {
+    const char *title, *desc;
+    int32_t n_bins;
+    const int64_t *n, *right;
+    const double *mean_conf;
+    double ece;
+} quarry_svg_reliability;
 
 /* Write the chart; 0, or -1 when an argument is missing or a write
  * failed (ferror(f) tells which). */
 int quarry_svg_bars_write(FILE *f, const quarry_svg_bars *b);
 int quarry_svg_heatmap_write(FILE *f, const quarry_svg_heatmap *h);
+int quarry_svg_intervals_write(FILE *f, const quarry_svg_intervals *v);
+int quarry_svg_reliability_write(FILE *f, const quarry_svg_reliability *r);
+/* A small chart that says, in words, why there is nothing to draw
+ * (message, wrapped onto lines). */
+int quarry_svg_message_write(FILE *f, const char *title,
+                             const char *message);
 
 /* s as XML/HTML text or attribute value: & < > " ' escaped, control
  * characters other than line feed and tab (not allowed in XML, or a

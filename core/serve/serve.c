@@ -418,6 +418,7 @@ int quarry_serve_start(quarry_project *p, const quarry_serve_options *o,
     }
     pthread_mutex_init(&s->lock, NULL);
     s->p = p;
+    s->engine = o->engine;
     if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) {
         snprintf(err, errcap, "no random bytes for the token: %s",
                  strerror(errno));

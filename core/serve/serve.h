@@ -23,6 +23,9 @@ typedef struct quarry_serve_options {
     /* An address to listen on instead of loopback (127.0.0.1 and ::1);
      * NULL for loopback. */
     const char *listen;
+    /* The engine that draws the charts (core/report); may be NULL (no
+     * charts then: 501). */
+    quarry_engine *engine;
 } quarry_serve_options;
 
 /* Start serving p (opened read-write by the caller, who keeps it until

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report.h"
 #include "serve_int.h"
 #include "serve_item.h"
 
@@ -217,7 +218,8 @@ static int api_review_next(serve_req *r)
     else if (strcmp(order, "uncertain") == 0)
         status = quarry_project_set_review_order(p, QUARRY_REVIEW_UNCERTAIN);
     else if (strcmp(order, "disagreements") == 0)
-        return not_yet(r, "order: disagreements");
+        status = quarry_project_set_review_order(p,
+                                                 QUARRY_REVIEW_DISAGREEMENTS);
     else
         return serve_error(r, MHD_HTTP_BAD_REQUEST,
                            "order: \"%s\" is not one of source, uncertain, "
@@ -364,6 +366,44 @@ static int api_accept_above(serve_req *r)
                                info.checked > 0 && !isnan(info.error)
                                    ? json_real(info.error)
                                    : json_null()));
+}
+
+static int api_settle(serve_req *r)
+{
+    json_t *list = json_object_get(r->body, "codes"), *v;
+    const char *excerpt, *note, *coder;
+    const char **codes = NULL;
+    json_t *item = NULL;
+    size_t i, n;
+    int status;
+    if (!body_str(r, "excerpt", &excerpt) || !body_str(r, "note", &note))
+        return 0;
+    if (excerpt == NULL)
+        return serve_error(r, MHD_HTTP_BAD_REQUEST, "excerpt: missing");
+    if (!json_is_array(list))
+        return serve_error(r, MHD_HTTP_BAD_REQUEST,
+                           "codes: %s (a list of code ids, maybe empty)",
+                           list ? "not a list" : "missing");
+    n = json_array_size(list);
+    json_array_foreach(list, i, v) if (!json_is_string(v))
+        return serve_error(r, MHD_HTTP_BAD_REQUEST,
+                           "codes: item %zu is not a code id (a string)",
+                           i + 1);
+    coder = write_coder(r);
+    if (coder == NULL)
+        return 0;
+    codes = calloc(n + 1, sizeof *codes);
+    if (codes == NULL)
+        return serve_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                           "out of memory");
+    json_array_foreach(list, i, v) codes[i] = json_string_value(v);
+    status = quarry_project_settle(r->s->p, coder, excerpt, codes, n, note);
+    free(codes);
+    if (status == QUARRY_OK)
+        status = serve_item_of(r->s->p, coder, excerpt, &item);
+    if (status != QUARRY_OK)
+        return serve_fail(r, status);
+    return answer(r, json_pack("{s:o}", "item", item));
 }
 
 /* ---- memos ---------------------------------------------------------------- */
@@ -634,6 +674,57 @@ static int api_disagreements(serve_req *r)
                                "items", items));
 }
 
+/* ---- charts: the report's own, drawn by core/report ---------------------- */
+
+static int api_charts(serve_req *r)
+{
+    const quarry_report_chart_info *c;
+    json_t *list = json_array();
+    size_t n = 0, i;
+    if (r->s->engine == NULL)
+        return not_yet(r, "a chart");
+    c = quarry_report_charts(&n);
+    for (i = 0; i < n; i++)
+        json_array_append_new(list, json_pack("{s:s, s:s}", "name",
+                                              c[i].name, "title",
+                                              c[i].title));
+    return answer(r, json_pack("{s:o}", "charts", list));
+}
+
+static int api_chart(serve_req *r, const char *name)
+{
+    quarry_report_options o = QUARRY_REPORT_OPTIONS_INIT;
+    char err[1024] = "";
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f;
+    int status;
+    if (r->s->engine == NULL)
+        return not_yet(r, "a chart");
+    f = open_memstream(&buf, &len);
+    if (f == NULL)
+        return serve_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                           "out of memory");
+    o.title = r->s->project_name;
+    status = quarry_report_chart(r->s->p, r->s->engine, name, f, &o, err,
+                                 sizeof err);
+    if (fclose(f) != 0 && status == QUARRY_OK)
+        status = QUARRY_ENOMEM;
+    if (status != QUARRY_OK) {
+        free(buf);
+        return serve_error(r,
+                           status == QUARRY_ENOTFOUND
+                               ? MHD_HTTP_NOT_FOUND
+                               : MHD_HTTP_INTERNAL_SERVER_ERROR,
+                           "%s", err[0] ? err : quarry_status_str(status));
+    }
+    r->raw = buf;
+    r->raw_len = len;
+    r->raw_type = "image/svg+xml";
+    r->status = MHD_HTTP_OK;
+    return 0;
+}
+
 /* ---- routes ---------------------------------------------------------------- */
 
 void serve_api(serve_req *r)
@@ -655,7 +746,7 @@ void serve_api(serve_req *r)
     else if (!get && strcmp(path, "accept-above") == 0)
         api_accept_above(r);
     else if (!get && strcmp(path, "settle") == 0)
-        not_yet(r, "settling a disagreement");
+        api_settle(r);
     else if (strcmp(path, "memos") == 0)
         get ? api_memos_get(r) : api_memos_post(r);
     else if (get && strcmp(path, "codebook") == 0)
@@ -668,9 +759,10 @@ void serve_api(serve_req *r)
         api_runs(r);
     else if (get && strcmp(path, "disagreements") == 0)
         api_disagreements(r);
-    else if (get && (strcmp(path, "charts") == 0 ||
-                     strncmp(path, "charts/", 7) == 0))
-        not_yet(r, "a chart on its own");
+    else if (get && strcmp(path, "charts") == 0)
+        api_charts(r);
+    else if (get && strncmp(path, "charts/", 7) == 0 && path[7] != '\0')
+        api_chart(r, path + 7);
     else
         serve_error(r, MHD_HTTP_NOT_FOUND, "no such route: %s /api/%s",
                     r->method, path);

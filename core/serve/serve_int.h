@@ -22,6 +22,7 @@ struct quarry_server {
      * this while it uses p. */
     pthread_mutex_t lock;
     quarry_project *p;
+    quarry_engine *engine; /* for the charts; may be NULL */
     char token[65];
     char *coder;
     char *file_name;    /* the project file's name, no folders */

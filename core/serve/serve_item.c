@@ -2,8 +2,9 @@
  * serve_item.c -- an excerpt as the review page shows it (ITEM in
  * core/serve/API.md): the library's review item (text, context, the
  * latest run's suggestions with their evidence and this coder's verdicts)
- * with each suggested code's definition and notes, this coder's codings,
- * every other coder's codes, and the memos on it.
+ * and every other coder's codes, with each suggested code's definition
+ * and notes, this coder's codings with their origin and time, and the
+ * memos on it.
  *
  * The review item lives only until the next call on the project, so it is
  * copied into JSON before any other call is made.
@@ -44,7 +45,7 @@ static json_t *context_json(const char *text, const char *speaker)
 /* The parts of the review item itself. */
 static json_t *item_base(const quarry_review_item *it)
 {
-    json_t *o, *sugg;
+    json_t *o, *sugg, *others;
     int32_t i;
     o = json_object();
     sugg = json_array();
@@ -78,6 +79,17 @@ static json_t *item_base(const quarry_review_item *it)
                             serve_jstr(g->verdict), "evidence", ev));
     }
     json_object_set_new(o, "suggestions", sugg);
+    others = json_array();
+    for (i = 0; i < it->n_others; i++) {
+        const quarry_coder_codes *c = &it->others[i];
+        json_t *codes = json_array();
+        int32_t k;
+        for (k = 0; k < c->n_codes; k++)
+            json_array_append_new(codes, json_string(c->codes[k]));
+        json_array_append_new(others, json_pack("{s:s, s:o}", "coder",
+                                                c->coder, "codes", codes));
+    }
+    json_object_set_new(o, "others", others);
     return o;
 }
 
@@ -125,29 +137,23 @@ static int code_notes(quarry_project *p, json_t **out)
 
 typedef struct codings_ctx {
     const char *coder;
-    json_t *mine;   /* [{code, name, coder, origin, time}] */
-    json_t *others; /* coder -> [code ids] */
+    json_t *mine; /* [{code, name, coder, origin, time}] */
 } codings_ctx;
 
+/* This coder's codings with their origin and time (the review item gives
+ * their ids only; the other coders' come as item->others). */
 static int put_coding(void *ctx, const quarry_coding_view *v)
 {
     codings_ctx *c = ctx;
-    json_t *list;
-    if (c->coder != NULL && strcmp(v->coder, c->coder) == 0) {
-        json_array_append_new(
-            c->mine, json_pack("{s:s, s:o, s:s, s:o, s:o}", "code", v->code,
-                               "name", serve_jstr(v->name), "coder", v->coder,
-                               "origin", serve_jstr(v->origin), "time",
-                               serve_jstr(v->time)));
+    if (c->coder == NULL || strcmp(v->coder, c->coder) != 0)
         return 0;
-    }
-    list = json_object_get(c->others, v->coder);
-    if (list == NULL) {
-        list = json_array();
-        json_object_set_new(c->others, v->coder, list);
-    }
-    json_array_append_new(list, json_string(v->code));
-    return 0;
+    return json_array_append_new(
+               c->mine,
+               json_pack("{s:s, s:o, s:s, s:o, s:o}", "code", v->code, "name",
+                         serve_jstr(v->name), "coder", v->coder, "origin",
+                         serve_jstr(v->origin), "time", serve_jstr(v->time)))
+               ? QUARRY_ENOMEM
+               : 0;
 }
 
 static int put_memo(void *ctx, const quarry_memo *m)
@@ -202,9 +208,8 @@ static int neighbours_json(quarry_project *p, json_t *sugg)
 int serve_item_json(quarry_project *p, const char *coder,
                     const quarry_review_item *it, json_t **out)
 {
-    json_t *o, *notes = NULL, *sugg, *memos, *others, *list;
+    json_t *o, *notes = NULL, *sugg, *memos;
     codings_ctx cc;
-    const char *name;
     char *excerpt;
     size_t i;
     int status;
@@ -235,16 +240,9 @@ int serve_item_json(quarry_project *p, const char *coder,
         status = neighbours_json(p, sugg);
     cc.coder = coder;
     cc.mine = json_array();
-    cc.others = json_object();
     json_object_set_new(o, "codes", cc.mine);
     if (status == QUARRY_OK)
         status = quarry_project_excerpt_codings(p, excerpt, put_coding, &cc);
-    others = json_array();
-    json_object_foreach(cc.others, name, list)
-        json_array_append_new(others, json_pack("{s:s, s:O}", "coder", name,
-                                                "codes", list));
-    json_decref(cc.others);
-    json_object_set_new(o, "others", others);
     memos = json_array();
     json_object_set_new(o, "memos", memos);
     if (status == QUARRY_OK)

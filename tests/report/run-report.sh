@@ -1,11 +1,14 @@
 #!/bin/sh
 # quarry report on the demo project: builds a project from the PSS demo
 # corpus (two coders on part of it, a code and a quote full of markup, a
-# suggest run), writes the report and checks the page: parses as HTML,
-# every <svg> parses as XML, nothing external is referenced, every code
-# of the codebook is there, markup from the project comes out escaped,
-# the sections come in order. Then a one-coder project without a run, and
-# a failing report that must leave an existing file as it was.
+# suggest run, decisions by hand and a batch), writes the report and
+# checks the page: parses as HTML, every <svg> parses as XML and has a
+# title and a description, nothing external is referenced, every code of
+# the codebook is there, markup from the project comes out escaped, the
+# sections come in order. Each chart by name (quarry report --chart) is
+# an SVG file of its own; the reliability diagram's bins hold every
+# decision taken by hand. Then a one-coder project without a run, and a
+# failing report that must leave an existing file as it was.
 # usage: run-report.sh QUARRY SOURCE_ROOT WORK_DIR
 set -u
 QUARRY=$1
@@ -36,9 +39,22 @@ R=$WORK/report.html
 "$QUARRY" import "$P" corpora/pss-demo/excerpts.jsonl --coder ana &&
 "$QUARRY" import "$P" tests/report/data/second-coder.jsonl &&
 "$QUARRY" import "$P" tests/report/data/escape.jsonl &&
-"$QUARRY" import "$P" corpora/pss-demo/transcripts/S6-P01.txt \
+"$QUARRY" import "$P" --study S6 corpora/pss-demo/transcripts/S6-P01.txt \
     corpora/pss-demo/transcripts/S6-P04.txt &&
-"$QUARRY" suggest "$P" --top 2 >/dev/null 2>&1 || { echo "FAIL setup"; exit 1; }
+"$QUARRY" suggest "$P" --top 2 --format jsonl >"$WORK/sug.jsonl" 2>/dev/null ||
+    { echo "FAIL setup"; exit 1; }
+# Decisions by hand on the first 12 excerpts suggested for: the top
+# suggestion accepted, the second rejected (24 decisions), and a batch
+# by another coder, which the reliability diagram leaves out.
+jq -c '.id as $id | select(.suggestions | length == 2) |
+    {excerpt: $id, verdict: "accept", code: .suggestions[0].code},
+    {excerpt: $id, verdict: "reject", code: .suggestions[1].code}' \
+    "$WORK/sug.jsonl" | head -24 >"$WORK/decisions.jsonl"
+decided=$(wc -l <"$WORK/decisions.jsonl")
+"$QUARRY" review "$P" --decisions "$WORK/decisions.jsonl" --coder ana \
+    --quiet &&
+"$QUARRY" review "$P" --accept-above 0.5 --coder cy --quiet >/dev/null ||
+    { echo "FAIL setup decisions"; exit 1; }
 "$QUARRY" report "$P" -o "$R" --bootstrap 200 2>"$WORK/err"
 check "report exits 0" test $? -eq 0
 check "report written" test -s "$R"
@@ -47,8 +63,9 @@ check "success message" has "quarry report: wrote $R" "$WORK/err"
 # HTML: libxml2's HTML 4 parser knows no SVG element; anything else is
 # an error that matters.
 xmllint --html --noout "$R" 2>"$WORK/html.err"
-grep "error" "$WORK/html.err" |
-    grep -v "Tag \(svg\|g\|rect\|text\|line\|title\) invalid" >"$WORK/html.bad"
+grep "parser error" "$WORK/html.err" |
+    grep -v "Tag \(svg\|g\|rect\|text\|line\|title\|desc\|circle\|polygon\) invalid" \
+    >"$WORK/html.bad"
 check "parses as HTML" test ! -s "$WORK/html.bad"
 for bad in "http://" "https://" "src=" "<script" "@import" "url(" \
     "<link" "<img" "<iframe" "<object"; do
@@ -65,7 +82,71 @@ for svg in "$WORK"/chart*.svg; do
     n=$((n + 1))
     check "$(basename "$svg") is well-formed XML" xmllint --noout "$svg"
 done
-check "4 charts (by study, by coder, co-occurrence, themes)" test "$n" -eq 4
+check "7 charts (by study, by coder, co-occurrence, themes by study, agreement, reliability, candidate themes)" test "$n" -eq 7
+for svg in "$WORK"/chart*.svg; do
+    [ -f "$svg" ] || continue
+    check "$(basename "$svg") has a title and a description" \
+        sh -c "grep -q '<title>' '$svg' && grep -q '<desc>' '$svg'"
+done
+
+# Each chart by name, alone: the names listed, each an SVG file that
+# parses, with the namespace a file of its own needs and nothing else.
+"$QUARRY" report --charts >"$WORK/charts.txt"
+check "--charts exits 0" test $? -eq 0
+check "--charts lists 7" test "$(wc -l <"$WORK/charts.txt")" -eq 7
+for name in frequencies-by-study frequencies-by-coder cooccurrence \
+    themes-by-study agreement reliability themes; do
+    check "listed: $name" grep -q "^$name	" "$WORK/charts.txt"
+    "$QUARRY" report "$P" --chart "$name" -o "$WORK/$name.svg" --quiet
+    check "chart $name exits 0" test $? -eq 0
+    check "chart $name is well-formed XML" xmllint --noout "$WORK/$name.svg"
+    check "chart $name is one svg" test "$(head -c 45 "$WORK/$name.svg")" = \
+        '<svg xmlns="http://www.w3.org/2000/svg" class'
+    check "chart $name: no other URL" test \
+        "$(grep -c 'http' "$WORK/$name.svg")" -eq 1
+    check "chart $name: title" has "<title>" "$WORK/$name.svg"
+done
+"$QUARRY" report "$P" --chart reliability >"$WORK/stdout.svg" 2>"$WORK/err"
+check "chart to standard output" cmp -s "$WORK/stdout.svg" \
+    "$WORK/reliability.svg"
+check "chart to standard output: no message" test ! -s "$WORK/err"
+"$QUARRY" report "$P" --chart nope -o "$WORK/nope.svg" 2>"$WORK/err"
+check "unknown chart: exit 1" test $? -eq 1
+check "unknown chart: says so" has 'no chart called "nope"' "$WORK/err"
+check "unknown chart: no file" test ! -e "$WORK/nope.svg"
+
+# The reliability diagram: its bins hold every decision taken by hand
+# (the batch left out), and the ECE is printed.
+bins=$(sed -n 's/.*<text class="count"[^>]*>\([0-9]*\)<\/text>.*/\1/p' \
+    "$WORK/reliability.svg" | awk '{ s += $1 } END { print s + 0 }')
+check "reliability: 10 bins" test \
+    "$(grep -c '<text class="count"' "$WORK/reliability.svg")" -eq 10
+check "reliability: bins sum to the $decided decisions ($bins)" \
+    test "$bins" -eq "$decided"
+check "reliability: ECE printed" has "Expected calibration error (ECE): 0." \
+    "$WORK/reliability.svg"
+check "reliability: batch left out" has "taken in a batch (accept-above)" "$R"
+check "reliability: in the report" has \
+    "<title>Reliability of the engine&#39;s confidence</title>" "$R"
+# Agreement: the human pair and each coder against the engine.
+check "agreement: human pair" has ">ana &amp; ben</text>" \
+    "$WORK/agreement.svg"
+check "agreement: coder and engine" has ">ana &amp; engine</text>" \
+    "$WORK/agreement.svg"
+check "agreement: three panels" has ">Gwet&#39;s AC1</text>" \
+    "$WORK/agreement.svg"
+check "themes: bars labelled with terms" grep -q \
+    '<text x="[0-9.]*" y="[0-9.]*" text-anchor="end">1\. [a-z]*, ' \
+    "$WORK/themes.svg"
+check "themes: in the report" has "candidate themes of the" "$R"
+# The theme roll-up: every theme of the codebook with its codes.
+check "roll-up section" has '<h3 id="rollup">Theme roll-up</h3>' "$R"
+check "roll-up: the theme at the root" has \
+    '<tr class="theme"><td style="padding-left:0.5rem">The PSS&#39;s journey' \
+    "$R"
+check "roll-up: a code under it" has \
+    '<tr><td style="padding-left:2.5rem">Reliving one&#39;s own past</td>' \
+    "$R"
 
 # Every code of the codebook, by id.
 for id in $(sed -n 's/^ *"id": "\([^"]*\)".*/\1/p' \
@@ -85,7 +166,8 @@ check "study escaped" has "S&lt;1&gt;" "$R"
 
 # Sections in order, a page break before each when printed.
 last=0
-for id in codebook frequencies cooccurrence synthesis agreement method; do
+for id in codebook frequencies cooccurrence synthesis rollup agreement \
+    method themes; do
     line=$(grep -n "id=\"$id\"" "$R" | head -1 | cut -d: -f1)
     check "section $id after the one before" test "${line:-0}" -gt "$last"
     last=${line:-0}
@@ -94,7 +176,7 @@ check "print stylesheet" has "@media print{" "$R"
 check "page breaks" has "break-before:page" "$R"
 check "title" has "<h1>p</h1>" "$R"
 check "date" has "Coding report, 2026-01-31." "$R"
-check "counts" has "<td class=\"n\">2</td>" "$R"
+check "counts: three coders" has "<td class=\"n\">3</td>" "$R"
 check "agreement by pair" has "ana &amp; ben" "$R"
 check "agreement intervals" has "95% bootstrap interval (200 resamples" "$R"
 check "run plugins" has "<h3>Plugins</h3>" "$R"
@@ -117,6 +199,15 @@ check "one coder: exits 0" test $? -eq 0
 check "one coder: quiet" test ! -s "$WORK/err1"
 check "one coder: no agreement" has "one coder only, so there is no" "$R1"
 check "one coder: no run" has "quarry made no suggestions" "$R1"
+"$QUARRY" report "$P1" --chart agreement -o "$WORK/one-agree.svg" --quiet
+check "one coder: agreement chart says why" has \
+    "No agreement chart: the project has one coder only and no suggestions" \
+    "$WORK/one-agree.svg"
+check "one coder: that chart parses" xmllint --noout "$WORK/one-agree.svg"
+"$QUARRY" report "$P1" --chart reliability -o "$WORK/one-rel.svg" --quiet
+check "no run: reliability chart says why" has \
+    "No reliability diagram: quarry made no suggestions" "$WORK/one-rel.svg"
+check "no run: that chart parses" xmllint --noout "$WORK/one-rel.svg"
 check "title option escaped" has "<h1>PSS &lt;demo&gt; &amp; co</h1>" "$R1"
 
 # An empty project, and excerpts that name no study: sentences, no chart.
@@ -139,8 +230,8 @@ check "no study: no synthesis table" has "No themes-by-study table:" \
     "$WORK/ns.html"
 check "no study: co-occurrence still drawn" has "Code co-occurrence</title>" \
     "$WORK/ns.html"
-xmllint --html --noout "$WORK/ns.html" 2>&1 | grep "error" |
-    grep -v "Tag \(svg\|g\|rect\|text\|line\|title\) invalid" \
+xmllint --html --noout "$WORK/ns.html" 2>&1 | grep "parser error" |
+    grep -v "Tag \(svg\|g\|rect\|text\|line\|title\|desc\|circle\|polygon\) invalid" \
     >"$WORK/ns.bad"
 check "no study: parses as HTML" test ! -s "$WORK/ns.bad"
 

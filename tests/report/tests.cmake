@@ -10,6 +10,15 @@ set_tests_properties(report_demo PROPERTIES TIMEOUT 300
 
 # The SVG charts on their own (core/report/svg.c needs no library).
 quarry_cmocka_test(${CMAKE_CURRENT_LIST_DIR}/test_svg.c
-  ${PROJECT_SOURCE_DIR}/core/report/svg.c)
+  ${PROJECT_SOURCE_DIR}/core/report/svg.c
+  ${PROJECT_SOURCE_DIR}/core/report/svg_plots.c)
 target_include_directories(test_svg PRIVATE ${PROJECT_SOURCE_DIR}/core/report)
 target_compile_definitions(test_svg PRIVATE _GNU_SOURCE=1)
+
+# Charts by name (quarry_report_chart, as the workbench calls them) and the
+# decisions on suggestions they read (quarry_project_decided_suggestions).
+quarry_cmocka_test(${CMAKE_CURRENT_LIST_DIR}/test_report_charts.c)
+target_link_libraries(test_report_charts PRIVATE quarry_report)
+target_include_directories(test_report_charts PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/../unit)
+target_compile_definitions(test_report_charts PRIVATE _GNU_SOURCE=1)

@@ -1,7 +1,9 @@
 /*
  * quarry/project_stats.h -- read-only facts about a project that reports
  * show: the latest suggest run as it was stored (plugins, options, hashes
- * of what it read, timing). Nothing here writes to the project.
+ * of what it read, timing), and the suggestions coders decided on with
+ * the engine's confidence in each (for a reliability diagram). Nothing
+ * here writes to the project.
  * Not included by quarry/quarry.h; include it beside quarry/project.h.
  */
 #ifndef QUARRY_PROJECT_STATS_H
@@ -33,6 +35,26 @@ typedef struct quarry_run_record {
  * project has none (not an error). */
 QUARRY_API int quarry_project_latest_run(quarry_project *p,
                                          quarry_run_record *out);
+
+/* One decision a coder took on a stored suggestion. Strings live until
+ * the walk returns. */
+typedef struct quarry_decided_suggestion {
+    const char *excerpt;  /* the excerpt's id */
+    const char *code;     /* the suggested code */
+    const char *coder;    /* who decided */
+    const char *verdict;  /* "accept", "reject" or "replace" */
+    const char *batch;    /* the batch it came from, or NULL (by hand) */
+    int64_t run;          /* the run that made the suggestion */
+    int32_t rank;         /* 1 = the excerpt's best suggestion of its run */
+    double confidence;    /* the engine's confidence in it */
+} quarry_decided_suggestion;
+
+/* Call fn for every accept, reject and replace decision that has not
+ * been undone, in the order taken, with the suggestion it was about. A
+ * non-zero return from fn stops the walk and is returned. */
+QUARRY_API int quarry_project_decided_suggestions(
+    quarry_project *p,
+    int (*fn)(void *ctx, const quarry_decided_suggestion *d), void *ctx);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,7 @@
 /*
  * project_stats.c -- read-only facts about a project for reports
- * (quarry/project_stats.h): the latest suggest run as it was stored.
+ * (quarry/project_stats.h): the latest suggest run as it was stored, and
+ * the suggestions coders decided on.
  * One query per call, nothing written, strings kept in the project's
  * listing scratch so they live until the next call on it.
  */
@@ -52,6 +53,48 @@ int quarry_project_latest_run(quarry_project *p, quarry_run_record *out)
     } else {
         status = project_db_fail(p, "cannot read the runs");
     }
+    sqlite3_finalize(st);
+    return status;
+}
+
+int quarry_project_decided_suggestions(
+    quarry_project *p,
+    int (*fn)(void *ctx, const quarry_decided_suggestion *d), void *ctx)
+{
+    sqlite3_stmt *st;
+    int rc, status = project_check(p, 0);
+    if (status != QUARRY_OK)
+        return status;
+    if (fn == NULL)
+        return project_fail(p, QUARRY_EINVAL, "no callback");
+    st = project_prepare(
+        p, "SELECT e.xid, k.code, c.name, d.verdict, d.batch, s.run_id,"
+           " s.rank, s.confidence FROM decisions d"
+           " JOIN suggestions s ON s.id = d.suggestion_id"
+           " JOIN excerpts e ON e.id = d.excerpt_id"
+           " JOIN codes k ON k.id = s.code_id"
+           " JOIN coders c ON c.id = d.coder_id"
+           " WHERE d.verdict IN ('accept', 'reject', 'replace') AND"
+           PROJECT_NOT_UNDONE("d") " ORDER BY d.id");
+    if (st == NULL)
+        return QUARRY_EIO;
+    status = QUARRY_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        quarry_decided_suggestion d;
+        d.excerpt = project_col_text(st, 0);
+        d.code = project_col_text(st, 1);
+        d.coder = project_col_text(st, 2);
+        d.verdict = project_col_text(st, 3);
+        d.batch = project_col_text(st, 4);
+        d.run = sqlite3_column_int64(st, 5);
+        d.rank = sqlite3_column_int(st, 6);
+        d.confidence = sqlite3_column_double(st, 7);
+        status = fn(ctx, &d);
+        if (status != 0)
+            break;
+    }
+    if (status == QUARRY_OK && rc != SQLITE_DONE)
+        status = project_db_fail(p, "cannot read the decisions");
     sqlite3_finalize(st);
     return status;
 }
