@@ -964,9 +964,18 @@
       clear(box);
       var charts = (d && d.charts) || [];
       if (!charts.length) box.appendChild(h("p", { class: "empty" }, "No chart yet: code some excerpts first."));
-      charts.forEach(function (c) {
+      /* the charts are long: a row of their titles to jump to each */
+      var figs = [];
+      if (charts.length > 1) box.appendChild(h("nav", { class: "chart-index", "aria-label": "Charts on this page" },
+        charts.map(function (c, i) {
+          return h("button", { type: "button", class: "small", onclick: function () {
+            figs[i].scrollIntoView({ block: "start" }); figs[i].focus();
+          } }, c.title || c.name);
+        })));
+      charts.forEach(function (c, i) {
         var slot = h("div", { class: "chart-body" }, h("p", { class: "loading" }, "Drawing…"));
-        box.appendChild(h("figure", { class: "panel chart", style: "margin:0" }, h("figcaption", null, c.title || c.name), slot));
+        figs[i] = h("figure", { class: "panel chart", tabindex: "-1", style: "margin:0" }, h("figcaption", null, c.title || c.name), slot);
+        box.appendChild(figs[i]);
         fetch("/api/charts/" + encodeURIComponent(c.name), { headers: { "X-Quarry-Token": TOKEN } }).then(function (r) {
           return r.text().then(function (t) {
             if (!r.ok) {
