@@ -528,6 +528,49 @@ static int api_codebook(serve_req *r)
     return answer(r, json_pack("{s:o}", "codes", list));
 }
 
+#ifdef QUARRY_SERVE_CODE_EDIT
+static int api_codebook_edit(serve_req *r)
+{
+    static const struct {
+        const char *name;
+        quarry_code_op op;
+    } ops[] = {{"add", QUARRY_CODE_ADD},
+               {"rename", QUARRY_CODE_RENAME},
+               {"move", QUARRY_CODE_MOVE},
+               {"merge", QUARRY_CODE_MERGE}};
+    quarry_code_edit e = QUARRY_CODE_EDIT_INIT;
+    const char *op_name, *new_id = NULL;
+    size_t i;
+    int status;
+    if (!body_str(r, "op", &op_name) || !body_str(r, "code", &e.code) ||
+        !body_str(r, "name", &e.name) || !body_str(r, "parent", &e.parent) ||
+        !body_str(r, "into", &e.into) ||
+        !body_str(r, "definition", &e.definition) ||
+        !body_str(r, "id", &e.id))
+        return 0;
+    for (i = 0; op_name != NULL && i < sizeof ops / sizeof ops[0]; i++)
+        if (strcmp(op_name, ops[i].name) == 0)
+            break;
+    if (op_name == NULL || i == sizeof ops / sizeof ops[0])
+        return serve_error(r, MHD_HTTP_BAD_REQUEST,
+                           "op: %s%s%s is not one of add, rename, move, merge",
+                           op_name ? "\"" : "missing", op_name ? op_name : "",
+                           op_name ? "\"" : "");
+    e.coder = write_coder(r);
+    if (e.coder == NULL)
+        return 0;
+    status = quarry_project_code_edit(r->s->p, ops[i].op, &e, &new_id);
+    if (status != QUARRY_OK)
+        return serve_fail(r, status);
+    return answer(r, json_pack("{s:o}", "id", serve_jstr(new_id)));
+}
+#else
+static int api_codebook_edit(serve_req *r)
+{
+    return not_yet(r, "editing the codebook");
+}
+#endif
+
 /* ---- browsing ----------------------------------------------------------- */
 
 static json_t *coding_json(const quarry_coding_view *c)
@@ -752,7 +795,7 @@ void serve_api(serve_req *r)
     else if (get && strcmp(path, "codebook") == 0)
         api_codebook(r);
     else if (!get && strcmp(path, "codebook") == 0)
-        not_yet(r, "editing the codebook");
+        api_codebook_edit(r);
     else if (get && strcmp(path, "facets") == 0)
         api_facets(r);
     else if (get && strcmp(path, "runs") == 0)
