@@ -933,10 +933,10 @@
     return h("div", { class: "panel cb-forms" },
       form("Add a code", [
         h("label", { for: "cb-add-name" }, "Name"), h("input", { id: "cb-add-name", required: true }),
-        h("label", { for: "cb-add-code" }, "Id ", h("span", { class: "muted", style: "font-weight:400" }, "(e.g. emo.relief)")), h("input", { id: "cb-add-code", class: "mono" }),
+        h("label", { for: "cb-add-code" }, "Id ", h("span", { class: "muted", style: "font-weight:400" }, "(optional, e.g. emo.relief; made from the name when empty)")), h("input", { id: "cb-add-code", class: "mono" }),
         h("label", { for: "cb-add-parent" }, "Under"), codeSelect("cb-add-parent", codes, true),
         h("label", { for: "cb-add-def" }, "Definition"), h("textarea", { id: "cb-add-def", rows: 2 })],
-        function () { return { op: "add", name: v("cb-add-name"), code: v("cb-add-code") || undefined, parent: v("cb-add-parent") || undefined, definition: v("cb-add-def") || undefined }; }),
+        function () { return { op: "add", name: v("cb-add-name"), id: v("cb-add-code") || undefined, parent: v("cb-add-parent") || undefined, definition: v("cb-add-def") || undefined }; }),
       codes.length ? [
         form("Rename", [h("label", { for: "cb-ren-code" }, "Code"), codeSelect("cb-ren-code", codes),
           h("label", { for: "cb-ren-name" }, "New name"), h("input", { id: "cb-ren-name", required: true })],
