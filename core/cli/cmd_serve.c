@@ -77,6 +77,15 @@ int cmd_serve(int argc, char **argv)
     char err[1024];
     int code, sig = 0;
     cli c;
+    /* Blocked from the start: a SIGINT or SIGTERM that comes while the
+     * project opens waits for sigwait below (a clean stop, exit 0), and
+     * every thread made from here on (the server's, the engine's)
+     * inherits the mask, so no signal lands inside a request. */
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
     cli_init(&c, "serve");
     code = cli_parse(&c, argc, argv, longopts, own_option, &a, usage);
     if (code >= 0)
@@ -105,13 +114,6 @@ int cmd_serve(int argc, char **argv)
     if (quarry_project_share(p, 1) != QUARRY_OK)
         cli_warn(&c, "%s; two servers on this project may wait for each "
                      "other", quarry_project_errmsg(p));
-    /* The server's threads inherit this mask: the signals come to
-     * sigwait below, never into a request. */
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN);
     memset(&o, 0, sizeof o);
     o.path = argv[optind];
     o.port = (uint16_t)a.port;
