@@ -318,6 +318,11 @@ def drive(driver, quarry, project, url, screens):
             if status == "501":
                 print("     note: %s page: %s" % (name, text))
         bad = [text for status, text in errors if status != "501"]
+        if name == "charts" and not errors:
+            figs = wait(driver, "every chart drawn", lambda d: d.execute_script(
+                "var f = document.querySelectorAll('figure.chart').length;"
+                " return f > 0 && document.querySelectorAll('figure.chart svg').length === f ? f : 0;"))
+            check("charts inlined as SVG (%s)" % figs, bool(figs))
         check(name + " page renders without an API error", ok is not None and not bad, "; ".join(bad))
 
     # nothing asked of any other host

@@ -933,10 +933,10 @@
     return h("div", { class: "panel cb-forms" },
       form("Add a code", [
         h("label", { for: "cb-add-name" }, "Name"), h("input", { id: "cb-add-name", required: true }),
-        h("label", { for: "cb-add-code" }, "Id ", h("span", { class: "muted", style: "font-weight:400" }, "(e.g. emo.relief)")), h("input", { id: "cb-add-code", class: "mono" }),
+        h("label", { for: "cb-add-code" }, "Id ", h("span", { class: "muted", style: "font-weight:400" }, "(optional, e.g. emo.relief; made from the name when empty)")), h("input", { id: "cb-add-code", class: "mono" }),
         h("label", { for: "cb-add-parent" }, "Under"), codeSelect("cb-add-parent", codes, true),
         h("label", { for: "cb-add-def" }, "Definition"), h("textarea", { id: "cb-add-def", rows: 2 })],
-        function () { return { op: "add", name: v("cb-add-name"), code: v("cb-add-code") || undefined, parent: v("cb-add-parent") || undefined, definition: v("cb-add-def") || undefined }; }),
+        function () { return { op: "add", name: v("cb-add-name"), id: v("cb-add-code") || undefined, parent: v("cb-add-parent") || undefined, definition: v("cb-add-def") || undefined }; }),
       codes.length ? [
         form("Rename", [h("label", { for: "cb-ren-code" }, "Code"), codeSelect("cb-ren-code", codes),
           h("label", { for: "cb-ren-name" }, "New name"), h("input", { id: "cb-ren-name", required: true })],
@@ -964,9 +964,18 @@
       clear(box);
       var charts = (d && d.charts) || [];
       if (!charts.length) box.appendChild(h("p", { class: "empty" }, "No chart yet: code some excerpts first."));
-      charts.forEach(function (c) {
+      /* the charts are long: a row of their titles to jump to each */
+      var figs = [];
+      if (charts.length > 1) box.appendChild(h("nav", { class: "chart-index", "aria-label": "Charts on this page" },
+        charts.map(function (c, i) {
+          return h("button", { type: "button", class: "small", onclick: function () {
+            figs[i].scrollIntoView({ block: "start" }); figs[i].focus();
+          } }, c.title || c.name);
+        })));
+      charts.forEach(function (c, i) {
         var slot = h("div", { class: "chart-body" }, h("p", { class: "loading" }, "Drawing…"));
-        box.appendChild(h("figure", { class: "panel chart", style: "margin:0" }, h("figcaption", null, c.title || c.name), slot));
+        figs[i] = h("figure", { class: "panel chart", tabindex: "-1", style: "margin:0" }, h("figcaption", null, c.title || c.name), slot);
+        box.appendChild(figs[i]);
         fetch("/api/charts/" + encodeURIComponent(c.name), { headers: { "X-Quarry-Token": TOKEN } }).then(function (r) {
           return r.text().then(function (t) {
             if (!r.ok) {
