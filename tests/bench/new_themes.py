@@ -21,7 +21,7 @@ new when no code carries --min-share 0.3 of a theme's coded excerpts).
 Prints figures; asserts nothing.
 
     /usr/bin/python3 tests/bench/new_themes.py --quarry build/quarry \\
-        [--before BASE/quarry] [--k 12] [--seed 42] [--verbose]
+        [--before BASE/quarry] [--k 12] [--seed 42] [--verbose] [--extra "ARGS"]
 """
 import argparse
 import json
@@ -44,9 +44,9 @@ def write(path, rows, keep_code):
             f.write(json.dumps(o, ensure_ascii=False) + "\n")
 
 
-def themes(binary, k, seed, coded, inp):
+def themes(binary, k, seed, coded, inp, extra=()):
     out = subprocess.run([binary, "themes", "--k", str(k), "--seed", str(seed),
-                          "--coded", coded, inp], check=True,
+                          "--coded", coded] + list(extra) + [inp], check=True,
                          capture_output=True, text=True).stdout
     return [json.loads(l) for l in out.splitlines()]
 
@@ -57,7 +57,7 @@ def setting(name, binary, a, coded_rows, input_rows, tmp):
     coded = os.path.join(tmp, "coded.jsonl")
     write(inp, input_rows, False)
     write(coded, coded_rows, True)
-    ts = themes(binary, a.k, a.seed, coded, inp)
+    ts = themes(binary, a.k, a.seed, coded, inp, a.extra)
     all_new = sum(t["new"] for t in ts)
     codes = sorted({c for r in coded_rows for c in codes_of(r)})
     hits = mostly = mostly_hit = false = others = 0
@@ -65,7 +65,7 @@ def setting(name, binary, a, coded_rows, input_rows, tmp):
     for x in codes:
         kept = [r for r in coded_rows if x not in codes_of(r)]
         write(coded, kept, True)
-        ts = themes(binary, a.k, a.seed, coded, inp)
+        ts = themes(binary, a.k, a.seed, coded, inp, a.extra)
         best, share = None, -1.0
         for t in ts:
             s = sum(1 for m in t["members"] if x in gold[m]) / len(t["members"])
@@ -97,7 +97,10 @@ def main():
     ap.add_argument("--k", type=int, default=12)
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--verbose", action="store_true", help="one line per code")
+    ap.add_argument("--extra", default="", help="more arguments for quarry themes "
+                    "(e.g. \"--min-share 0.8\"; not given to --before)")
     a = ap.parse_args()
+    a.extra = a.extra.split()
     rows = [json.loads(l) for l in open(os.path.join(ROOT, "corpora/pss-demo/excerpts.jsonl"),
                                         encoding="utf-8") if l.strip()]
     first = [r for r in rows if r["study"] in ("S1", "S2", "S3")]
@@ -108,8 +111,10 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         for label, binary in runs:
             print(f"{label} ({binary}):")
+            extra, a.extra = a.extra, (a.extra if label == "quarry" else [])
             setting("same", binary, a, rows, rows, tmp)
             setting("split", binary, a, first, rest, tmp)
+            a.extra = extra
     return 0
 
 

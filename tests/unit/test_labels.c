@@ -243,18 +243,18 @@ static void left_out_code_is_new(void **state)
     quarry_corpus_free(coded);
     {
         static const char all_coded[] =
-            "{\"id\":\"s1\",\"text\":\"-\",\"code\":\"SEA\"}\n"
-            "{\"id\":\"s2\",\"text\":\"-\",\"code\":\"COURT\"}\n"
-            "{\"id\":\"s3\",\"text\":\"-\",\"code\":\"SEA\"}\n"
-            "{\"id\":\"s4\",\"text\":\"-\",\"code\":\"GARDEN\"}\n"
-            "{\"id\":\"j1\",\"text\":\"-\",\"code\":\"COURT\"}\n"
-            "{\"id\":\"j2\",\"text\":\"-\",\"code\":\"SEA\"}\n"
-            "{\"id\":\"j3\",\"text\":\"-\",\"code\":\"GARDEN\"}\n"
-            "{\"id\":\"j4\",\"text\":\"-\",\"code\":\"COURT\"}\n"
-            "{\"id\":\"g1\",\"text\":\"-\",\"code\":\"GARDEN\"}\n"
-            "{\"id\":\"g2\",\"text\":\"-\",\"code\":\"SEA\"}\n"
-            "{\"id\":\"g3\",\"text\":\"-\",\"code\":\"COURT\"}\n"
-            "{\"id\":\"g4\",\"text\":\"-\",\"code\":\"GARDEN\"}\n";
+            "{\"id\":\"s1\",\"text\":\"seen\",\"code\":\"SEA\"}\n"
+            "{\"id\":\"s2\",\"text\":\"seen\",\"code\":\"COURT\"}\n"
+            "{\"id\":\"s3\",\"text\":\"seen\",\"code\":\"SEA\"}\n"
+            "{\"id\":\"s4\",\"text\":\"seen\",\"code\":\"GARDEN\"}\n"
+            "{\"id\":\"j1\",\"text\":\"seen\",\"code\":\"COURT\"}\n"
+            "{\"id\":\"j2\",\"text\":\"seen\",\"code\":\"SEA\"}\n"
+            "{\"id\":\"j3\",\"text\":\"seen\",\"code\":\"GARDEN\"}\n"
+            "{\"id\":\"j4\",\"text\":\"seen\",\"code\":\"COURT\"}\n"
+            "{\"id\":\"g1\",\"text\":\"seen\",\"code\":\"GARDEN\"}\n"
+            "{\"id\":\"g2\",\"text\":\"seen\",\"code\":\"SEA\"}\n"
+            "{\"id\":\"g3\",\"text\":\"seen\",\"code\":\"COURT\"}\n"
+            "{\"id\":\"g4\",\"text\":\"seen\",\"code\":\"GARDEN\"}\n";
         int32_t i;
         coded = test_corpus(all_coded, "all.jsonl");
         to.coded = coded;

@@ -15,8 +15,9 @@
  * - Candidates are the model's terms (lexicon phrases included) and
  *   two-word collocations: two terms next to each other in the text (no
  *   stopword between) at least LABELS_MIN_PAIR times, more often than
- *   chance by Dunning's log-likelihood ratio (G2 > 10.83, p < 0.001). A
- *   phrase chosen as a label replaces its two words.
+ *   chance by Dunning's log-likelihood ratio (G2 > 10.83, p < 0.001), in
+ *   corpora of up to LABELS_PHRASE_MAX excerpts. A phrase chosen as a
+ *   label replaces its two words.
  * - Conversational filler (dictionaries/filler/<language>.txt) is never
  *   a label, though it stays in the model; a phrase is dropped only when
  *   both its words are filler.
@@ -38,9 +39,11 @@
  * (and costs coherence: tests/bench/theme_labels.py). */
 #define LABELS_MIN_SHARE 0.10
 #define LABELS_G2 10.83
-/* Phrases are found on at most this many excerpts (every k-th one past
- * it), so a very large corpus does not hold every word pair it has. */
-#define LABELS_PHRASE_SAMPLE 20000
+/* Phrases are looked for in corpora of at most this many excerpts: it
+ * takes a second pass of the analyser over every excerpt, which on a
+ * corpus of a hundred thousand paragraphs would double the time of a
+ * themes run; larger corpora are labelled with terms and lexicon phrases. */
+#define LABELS_PHRASE_MAX 20000
 
 double labels_log_odds_z(double y_i, double n_i, double y, double n,
                          double alpha0)
@@ -190,7 +193,7 @@ static double g2_term(double k, double expect)
 
 static int phrase_find(labeler *l, const quarry_corpus *c, pair_table *pt)
 {
-    size_t nd = quarry_corpus_size(c), step, d;
+    size_t nd = quarry_corpus_size(c), d;
     int64_t *ids = NULL, n, cap = 0, i, cols = l->cols;
     double *first = calloc((size_t)(cols ? cols : 1), sizeof *first);
     double *second = calloc((size_t)(cols ? cols : 1), sizeof *second);
@@ -201,10 +204,7 @@ static int phrase_find(labeler *l, const quarry_corpus *c, pair_table *pt)
         rc = QUARRY_ENOMEM;
         goto out;
     }
-    step = nd > LABELS_PHRASE_SAMPLE ? (nd + LABELS_PHRASE_SAMPLE - 1) /
-                                           LABELS_PHRASE_SAMPLE
-                                     : 1;
-    for (d = 0; d < nd; d += step) {
+    for (d = 0; nd <= LABELS_PHRASE_MAX && d < nd; d++) {
         rc = columns_of(l, quarry_corpus_at(c, d), &ids, &n, &cap);
         if (rc != 0)
             goto out;
@@ -303,12 +303,12 @@ static int phrase_docs(labeler *l, const quarry_corpus *c, pair_table *pt)
     l->doc_ph = malloc((size_t)room * sizeof *l->doc_ph);
     if (l->doc_ptr == NULL || l->doc_ph == NULL)
         return QUARRY_ENOMEM;
-    for (d = 0; d < nd; d++) {
+    for (d = 0; l->n_phrases > 0 && d < nd; d++) {
         int64_t from = used;
         rc = columns_of(l, quarry_corpus_at(c, d), &ids, &n, &cap);
         if (rc != 0)
             break;
-        for (i = 0; l->n_phrases > 0 && i + 1 < n; i++) {
+        for (i = 0; i + 1 < n; i++) {
             int64_t a = ids[i], b = ids[i + 1], q;
             pair_slot *s;
             int dup = 0;
