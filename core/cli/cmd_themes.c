@@ -54,8 +54,9 @@ static void usage(FILE *f)
         "  --coded FILE            coded excerpts (JSONL or CSV with code):\n"
         "                          each theme lists the codes it overlaps\n"
         "                          and says whether it is new\n"
-        "  --min-share S           a theme is new when no code carries this\n"
-        "                          share of its coded excerpts (0.3)\n"
+        "  --min-share S           a theme is new when less than this share\n"
+        "                          of its excerpts are coded or as like a\n"
+        "                          code as its own coded excerpts (0.5)\n"
         "  --top-codes N           codes listed per theme (3)\n"
         "  --groups G              join the themes into G higher themes\n"
         "                          (Ward's linkage over the themes)\n"
@@ -109,6 +110,7 @@ static int write_jsonl(const cli *c, const quarry_corpus *corpus,
                 jout_end_object(&w);
             }
             jout_end_array(&w);
+            jout_real(&w, "covered", th->covered);
             jout_bool(&w, "new", th->is_new);
         }
         jout_end_object(&w);
@@ -131,7 +133,9 @@ static void write_theme(const quarry_corpus *corpus, const quarry_theme *th,
         printf("%s%s", j ? ", " : "", th->terms[j]);
     printf("\n");
     if (coded) {
-        printf("  codes: %lld coded", (long long)th->n_coded);
+        printf("  codes: %.0f%% of its excerpts coded or like a code; "
+               "%lld coded",
+               100.0 * th->covered, (long long)th->n_coded);
         for (j = 0; j < th->n_codes; j++)
             printf("%s %s %lld (%.0f%%)", j ? "," : ":", th->codes[j],
                    (long long)th->code_counts[j], 100.0 * th->code_shares[j]);

@@ -3,7 +3,8 @@
  * clusterer choose (silhouette does, kmeans and agglomerative refuse), a
  * clusterer's noise label leaves excerpts out and is counted, lexicon
  * phrases label the theme they distinguish, coded excerpts are matched to
- * themes by id and by nearest centroid with counts, shares and "new", and
+ * themes by id and by nearest centroid with counts, shares, coverage and
+ * "new" (more in test_labels.c), and
  * themes are grouped into higher themes. Older option structs (versions 1
  * and 2) are read only as far as they go.
  */
@@ -279,19 +280,21 @@ static void coded_overlap_and_new(void **state)
     assert_int_equal(a->code_counts[1], 1);
     test_near(a->code_shares[1], 1.0 / 3.0, 1e-12);
     assert_false(a->is_new);
-    /* B: four codes once each: the top share 1/4 is below 0.5: new; ties
-     * go by code name */
+    /* B: four codes once each (ties go by code name); its members are
+     * coded or like a code, so it is not new however mixed its codes */
     assert_int_equal(b->n_coded, 4);
     assert_int_equal(b->n_codes, 2);
     assert_string_equal(b->codes[0], "ENGINES");
     assert_string_equal(b->codes[1], "HARBOUR");
     test_near(b->code_shares[0], 0.25, 1e-12);
-    assert_true(b->is_new);
+    assert_true(b->covered >= 0.5);
+    assert_false(b->is_new);
     /* C: x1 by its words */
     assert_int_equal(cc->n_coded, 1);
     assert_string_equal(cc->codes[0], "COURTS");
     assert_false(cc->is_new);
-    /* D: nothing coded: new */
+    /* D: nothing coded, and no word of a code: new */
+    test_near(d->covered, 0.0, 1e-12);
     assert_int_equal(d->n_coded, 0);
     assert_int_equal(d->n_codes, 0);
     assert_true(d->is_new);

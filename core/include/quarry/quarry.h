@@ -358,14 +358,16 @@ typedef struct quarry_themes_options {
      * before this field and mean 0. */
     int32_t dims;
     /* Version 3; version 1 and 2 structs end before these and mean NULL,
-     * 0.3, 3 and 0.
+     * 0.5, 3 and 0.
      * coded: excerpts already coded (those without a code are ignored).
      * Each is matched to a theme: to the theme of the input excerpt with
      * the same id when there is one, else to the theme whose centroid is
      * nearest (cosine in the fitted term space, above 0). A theme lists
-     * its n_codes most frequent codes among its matched excerpts, and is
-     * new when none of them carries min_share of those excerpts (or none
-     * was matched). */
+     * its n_codes most frequent codes among its matched excerpts. It is
+     * new when less than min_share of its members are covered: coded
+     * (same id), or as near some code's prototype (the sum of its coded
+     * excerpts) as that code's median coded excerpt is to the prototype
+     * made without it. */
     const quarry_corpus *coded;
     double min_share; /* (0, 1] */
     int32_t n_codes;  /* >= 1 */
@@ -381,7 +383,7 @@ typedef struct quarry_themes_options {
 #define QUARRY_THEMES_OPTIONS_VERSION 3
 #define QUARRY_THEMES_OPTIONS_INIT                                          \
     {QUARRY_THEMES_OPTIONS_VERSION, "kmeans", 0, 42, 10, 3,                \
-     QUARRY_THEMES_DEFAULT_DIMS, NULL, 0.3, 3, 0}
+     QUARRY_THEMES_DEFAULT_DIMS, NULL, 0.5, 3, 0}
 
 typedef struct quarry_theme {
     int32_t id;
@@ -405,6 +407,9 @@ typedef struct quarry_theme {
     const int64_t *code_counts;
     const double *code_shares;
     int is_new;
+    /* With coded excerpts: the share of its members that are coded or
+     * like a code (quarry_themes_options.min_share); otherwise 0. */
+    double covered;
 } quarry_theme;
 
 /* A higher theme: themes grouped (quarry_themes_options.groups). */
@@ -413,7 +418,7 @@ typedef struct quarry_theme_group {
     int64_t size;             /* excerpts in its themes */
     int32_t n_themes;
     const int32_t *themes;    /* theme ids, ascending */
-    int32_t n_terms;          /* class-based tf-idf over the groups */
+    int32_t n_terms;          /* labelled as a theme, over its members */
     const char *const *terms;
 } quarry_theme_group;
 

@@ -14,20 +14,18 @@
  * smaller space to reduce to, and a tiny corpus should not fail for want
  * of one. The fallback is logged.
  *
- * Labels are class-based tf-idf over the raw counts: a term scores by its
- * share of the theme's tokens times log(1 + A / f), where f is the term's
- * count in the whole corpus and A the mean number of tokens per theme. A
- * word frequent everywhere ("work", "time") sinks; a word that is frequent
- * here and rare elsewhere ("debrief") rises. Lexicon phrases are terms of
- * the vocabulary like any other, so a distinctive phrase ("lived
- * experience") is a label as it stands.
+ * Labels come from labels.c: the terms and two-word phrases that set the
+ * theme's excerpts apart from the whole corpus (log-odds ratio with an
+ * informative Dirichlet prior), conversational filler left out. A
+ * distinctive lexicon phrase ("lived experience") is a label as it stands.
  *
  * k = 0 lets the clusterer choose k; excerpts it labels -1 (noise) belong
  * to no theme and are counted (quarry_themes_unassigned).
  *
  * With coded excerpts, each is matched to a theme (the theme of the input
  * excerpt with its id, else the nearest centroid in the term space), and a
- * theme lists the codes most frequent among its matches. With groups, the
+ * theme lists the codes most frequent among its matches; whether it is new
+ * is told by how many of its members are like a code (code_coverage). With groups, the
  * themes are joined by Ward's linkage over their members, which for unit
  * rows needs only the dot products S_a . S_b of the themes' sums: the Gram
  * matrix of the sums is gathered while each centroid is at hand, one pass
@@ -41,6 +39,7 @@
 
 #include "csr.h"
 #include "engine.h"
+#include "labels.h"
 #include "model.h"
 #include "reduce.h"
 #include "topk.h"
@@ -148,70 +147,15 @@ static int cmp_theme(const void *a, const void *b)
     return (x->pub.id > y->pub.id) - (x->pub.id < y->pub.id);
 }
 
-/* Raw counts of the excerpts members[0..size) into counts (cols floats);
- * returns their total. */
-static double sum_counts(const quarry_csr *raw, const int64_t *members,
-                         int64_t size, float *counts)
-{
-    double total = 0.0;
-    int64_t i, p;
-    memset(counts, 0, (size_t)raw->cols * sizeof *counts);
-    for (i = 0; i < size; i++)
-        for (p = raw->row_ptr[members[i]]; p < raw->row_ptr[members[i] + 1];
-             p++) {
-            counts[raw->col_idx[p]] += raw->values[p];
-            total += raw->values[p];
-        }
-    return total;
-}
-
-/* The nt terms of highest class-based tf-idf: counts[t] / total * idf[t].
- * room holds nt items; terms and weights (may be NULL) nt entries. */
-static int top_terms(quarry_engine *e, const quarry_model *m,
-                     const float *counts, double total, const double *idf,
-                     int32_t nt, topk_item *room, char **terms, float *weights,
-                     int32_t *n)
-{
-    topk sel;
-    int64_t i, cols = m->n_terms;
-    topk_init(&sel, room, nt);
-    for (i = 0; i < cols; i++)
-        if (counts[i] > 0.0f)
-            topk_push(&sel, (float)(counts[i] / total * idf[i]), i);
-    topk_sort(&sel);
-    for (i = 0; i < sel.n; i++) {
-        terms[i] = strdup(quarry_model_term(m, sel.items[i].id));
-        if (terms[i] == NULL)
-            return engine_fail(e, QUARRY_ENOMEM, "out of memory");
-        if (weights != NULL)
-            weights[i] = sel.items[i].score;
-        *n = (int32_t)(i + 1);
-    }
-    return QUARRY_OK;
-}
-
-/* Class-based idf over `classes` classes: A = mean tokens per class. */
-static void class_idf(const quarry_model *m, int64_t classes, double *idf)
-{
-    double all = 0.0, a;
-    int64_t i;
-    for (i = 0; i < m->n_terms; i++)
-        all += (double)m->cf[i];
-    a = all / (double)(classes > 0 ? classes : 1);
-    for (i = 0; i < m->n_terms; i++)
-        idf[i] = log(1.0 + a / (double)(m->cf[i] > 0 ? m->cf[i] : 1));
-}
-
 /* Describe cluster `label` (its members listed in members[0..size)). The
  * unit centroid is left in centroid; *norm gets the length of the sum. */
-static int describe(quarry_engine *e, const quarry_model *m,
-                    const quarry_csr *x, const quarry_themes_options *to,
-                    const int64_t *members, int64_t size, float *centroid,
-                    float *counts, const double *idf, theme_store *s,
+static int describe(quarry_engine *e, labeler *lab, const quarry_csr *x,
+                    const quarry_themes_options *to, const int64_t *members,
+                    int64_t size, float *centroid, theme_store *s,
                     double *sum_norm)
 {
     int64_t i, p;
-    double norm = 0.0, cohesion = 0.0, total;
+    double norm = 0.0, cohesion = 0.0;
     int32_t nt = to->n_terms, nr = to->n_representatives;
     topk_item *room;
     topk sel;
@@ -241,9 +185,8 @@ static int describe(quarry_engine *e, const quarry_model *m,
         return engine_fail(e, QUARRY_ENOMEM, "out of memory");
     }
 
-    total = sum_counts(m->fit_counts, members, size, counts);
-    rc = top_terms(e, m, counts, total, idf, nt, room, s->terms, s->weights,
-                   &s->pub.n_terms);
+    rc = labeler_pick(lab, members, size, nt, s->terms, s->weights,
+                      &s->pub.n_terms);
     if (rc != 0) {
         free(room);
         return rc;
@@ -274,6 +217,8 @@ typedef struct coded_match {
     int32_t *theme;       /* per coded excerpt: cluster label, or -1 */
     float *best;          /* per coded excerpt: best cosine so far */
     unsigned char *by_id; /* matched by id: the label is final */
+    int64_t *input;       /* per coded excerpt: the input excerpt with its
+                             id, or -1 */
 } coded_match;
 
 static const quarry_corpus *sort_corpus; /* qsort has no context argument */
@@ -308,6 +253,7 @@ static int coded_match_ids(quarry_engine *e, coded_match *cm,
         cm->theme[i] = -1;
         cm->best[i] = 0.0f;
         cm->by_id[i] = 0;
+        cm->input[i] = -1;
         lo = 0;
         hi = n;
         while (lo < hi) {
@@ -316,6 +262,7 @@ static int coded_match_ids(quarry_engine *e, coded_match *cm,
             if (d == 0) {
                 cm->theme[i] = labels[idx[mid]];
                 cm->by_id[i] = 1;
+                cm->input[i] = idx[mid];
                 break;
             }
             if (d < 0)
@@ -450,10 +397,126 @@ static int coded_overlap(quarry_engine *e, const quarry_themes_options *to,
             got++;
         }
         s->pub.n_codes = got;
-        s->pub.is_new = got == 0 || s->code_shares[0] < to->min_share;
     }
     free(counts);
     return QUARRY_OK;
+}
+
+/* Is it like an existing code? Each code's prototype is the sum of its
+ * coded excerpts' rows, and each code has its own bar, calibrated on its
+ * coded excerpts themselves: the THEMES_COVER_QUANTILE quantile (the
+ * median) of their cosines to the prototype made without them (leave one
+ * out; a code of one excerpt has no bar and covers nothing). An input
+ * excerpt is covered when it is a coded excerpt (same id) or it is as
+ * near some code's prototype as that code's median coded excerpt; a theme
+ * is new when less than min_share of its members are covered. So a theme
+ * of material coded with the same codes is not new however the clusterer
+ * mixed the codes in it (the old rule, "no code carries min_share of the
+ * theme's coded excerpts", flagged 8 of 12 such themes on the demo), and
+ * a theme is new only when most of it is unlike every code.
+ * tests/bench/new_themes.py measures both sides. */
+#define THEMES_COVER_QUANTILE 0.50
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int code_coverage(quarry_engine *e, const quarry_themes_options *to,
+                         const coded_match *cm, const quarry_csr *x,
+                         quarry_themes *res, double *bar)
+{
+    const quarry_csr *xc = cm->xc;
+    int64_t n = x->rows, nc = xc->rows, i, p, ncode;
+    double cbar, bar_sum = 0.0;
+    int32_t n_bars = 0;
+    int32_t C = res->n_code_names, ci, j, q;
+    float *dense = malloc((size_t)(x->cols ? x->cols : 1) * sizeof *dense);
+    float *best = malloc((size_t)(n ? n : 1) * sizeof *best);
+    double *own = malloc((size_t)(nc ? nc : 1) * sizeof *own);
+    unsigned char *coded = calloc((size_t)(n ? n : 1), 1);
+    int rc = QUARRY_OK;
+
+    if (!dense || !best || !own || !coded) {
+        rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < n; i++)
+        best[i] = 0.0f;
+    for (i = 0; i < nc; i++) {
+        if (cm->input[i] >= 0 && quarry_corpus_at(cm->coded, (size_t)i)->n_codes > 0)
+            coded[cm->input[i]] = 1;
+    }
+    for (ci = 0; ci < C; ci++) {
+        double norm2 = 0.0, norm;
+        int64_t count = 0;
+        memset(dense, 0, (size_t)x->cols * sizeof *dense);
+        for (i = 0; i < nc; i++) {
+            const quarry_excerpt *ex = quarry_corpus_at(cm->coded, (size_t)i);
+            int has = 0;
+            for (j = 0; j < ex->n_codes && !has; j++)
+                has = code_index(res, ex->codes[j]) == ci;
+            if (!has)
+                continue;
+            count++;
+            for (p = xc->row_ptr[i]; p < xc->row_ptr[i + 1]; p++)
+                dense[xc->col_idx[p]] += xc->values[p];
+        }
+        for (i = 0; i < x->cols; i++)
+            norm2 += (double)dense[i] * dense[i];
+        if (count == 0 || !(norm2 > 0.0))
+            continue;
+        norm = sqrt(norm2);
+        /* This code's bar: the quantile of its own excerpts' cosines to
+         * its prototype without them (leave one out). */
+        ncode = 0;
+        for (i = 0; count >= 2 && i < nc; i++) {
+            const quarry_excerpt *ex = quarry_corpus_at(cm->coded, (size_t)i);
+            double d, self = 0.0, rest2;
+            int has = 0;
+            for (j = 0; j < ex->n_codes && !has; j++)
+                has = code_index(res, ex->codes[j]) == ci;
+            if (!has)
+                continue;
+            for (p = xc->row_ptr[i]; p < xc->row_ptr[i + 1]; p++)
+                self += (double)xc->values[p] * xc->values[p];
+            d = csr_row_dot(xc, i, dense);
+            rest2 = norm2 - 2.0 * d + self;
+            if (rest2 > 1e-12)
+                own[ncode++] = (d - self) / sqrt(rest2);
+        }
+        if (ncode == 0)
+            continue; /* a code of one excerpt: nothing to calibrate on */
+        qsort(own, (size_t)ncode, sizeof *own, cmp_double);
+        cbar = own[(int64_t)(THEMES_COVER_QUANTILE * (double)(ncode - 1))];
+        bar_sum += cbar;
+        n_bars++;
+        for (i = 0; i < n; i++) {
+            double sim = csr_row_dot(x, i, dense) / norm;
+            if (sim > 0.0 && sim >= cbar)
+                best[i] = 1.0f;
+        }
+    }
+    *bar = n_bars > 0 ? bar_sum / n_bars : 0.0;
+    for (q = 0; q < res->n; q++) {
+        theme_store *s = &res->t[q];
+        int64_t covered = 0;
+        for (i = 0; i < s->pub.size; i++) {
+            int64_t m = s->members[i];
+            covered += coded[m] || best[m] > 0.0f;
+        }
+        s->pub.covered = s->pub.size > 0
+                             ? (double)covered / (double)s->pub.size
+                             : 0.0;
+        s->pub.is_new = s->pub.covered < to->min_share;
+    }
+out:
+    free(dense);
+    free(best);
+    free(own);
+    free(coded);
+    return rc;
 }
 
 /* ------------------------------------------------------------------ */
@@ -528,58 +591,51 @@ static int group_themes(int32_t T, double *gram, double *sizes, int32_t G,
     return QUARRY_OK;
 }
 
-/* Fill res->g from group_of (theme order) with labels by class-based
- * tf-idf over the groups. */
-static int describe_groups(quarry_engine *e, const quarry_model *m,
+/* Fill res->g from group_of (theme order), each group labelled as a
+ * theme is, over the members of its themes. */
+static int describe_groups(quarry_engine *e, labeler *lab,
                            const quarry_themes_options *to, quarry_themes *res,
-                           const int32_t *group_of, int32_t G, float *counts,
-                           double *idf)
+                           const int32_t *group_of, int32_t G, int64_t n)
 {
     int32_t g, t;
-    topk_item *room = malloc((size_t)to->n_terms * sizeof *room + 1);
+    int64_t *members = malloc((size_t)(n ? n : 1) * sizeof *members);
     res->g = calloc((size_t)G, sizeof *res->g);
-    if (room == NULL || res->g == NULL) {
-        free(room);
+    if (members == NULL || res->g == NULL) {
+        free(members);
         return engine_fail(e, QUARRY_ENOMEM, "out of memory");
     }
     res->n_groups = G;
-    class_idf(m, G, idf);
     for (g = 0; g < G; g++) {
         group_store *gs = &res->g[g];
-        double total = 0.0;
-        int64_t p, i;
+        int64_t size = 0;
+        int rc;
         gs->pub.id = g;
         gs->themes = malloc((size_t)res->n * sizeof *gs->themes);
         gs->terms = calloc((size_t)to->n_terms + 1, sizeof *gs->terms);
         if (gs->themes == NULL || gs->terms == NULL) {
-            free(room);
+            free(members);
             return engine_fail(e, QUARRY_ENOMEM, "out of memory");
         }
-        memset(counts, 0, (size_t)m->n_terms * sizeof *counts);
         for (t = 0; t < res->n; t++) {
             const theme_store *s = &res->t[t];
             if (group_of[t] != g)
                 continue;
             gs->themes[gs->pub.n_themes++] = t;
             gs->pub.size += s->pub.size;
-            for (i = 0; i < s->pub.size; i++) {
-                const quarry_csr *raw = m->fit_counts;
-                for (p = raw->row_ptr[s->members[i]];
-                     p < raw->row_ptr[s->members[i] + 1]; p++) {
-                    counts[raw->col_idx[p]] += raw->values[p];
-                    total += raw->values[p];
-                }
-            }
+            memcpy(members + size, s->members,
+                   (size_t)s->pub.size * sizeof *members);
+            size += s->pub.size;
         }
-        if (top_terms(e, m, counts, total, idf, to->n_terms, room, gs->terms,
-                      NULL, &gs->pub.n_terms) != 0) {
-            free(room);
-            return QUARRY_ENOMEM;
+        rc = labeler_pick(lab, members, size, to->n_terms, gs->terms, NULL,
+                          &gs->pub.n_terms);
+        if (rc != 0) {
+            free(members);
+            return rc;
         }
         gs->pub.themes = gs->themes;
         gs->pub.terms = (const char *const *)gs->terms;
     }
-    free(room);
+    free(members);
     return QUARRY_OK;
 }
 
@@ -615,13 +671,15 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
     coded_match cm;
     int32_t *labels = NULL, *label_theme = NULL, *group_of = NULL;
     int64_t *order = NULL, *start = NULL, n, i, max_k;
-    float *centroid = NULL, *counts = NULL;
-    double *idf = NULL, *gram = NULL, *gsizes = NULL, *norms = NULL;
+    float *centroid = NULL;
+    labeler lab;
+    double *gram = NULL, *gsizes = NULL, *norms = NULL;
     char err[QUARRY_ERR_MAX] = "";
     double t = engine_now();
     int rc;
 
     memset(&cm, 0, sizeof cm);
+    memset(&lab, 0, sizeof lab);
     if (out == NULL || e == NULL || c == NULL)
         return QUARRY_EINVAL;
     *out = NULL;
@@ -743,12 +801,10 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
     start = calloc((size_t)co.n_clusters + 1, sizeof *start);
     order = malloc((size_t)n * sizeof *order);
     centroid = malloc((size_t)(x->cols ? x->cols : 1) * sizeof *centroid);
-    counts = malloc((size_t)(x->cols ? x->cols : 1) * sizeof *counts);
-    idf = malloc((size_t)(x->cols ? x->cols : 1) * sizeof *idf);
     label_theme = malloc((size_t)co.n_clusters * sizeof *label_theme);
     norms = calloc((size_t)co.n_clusters, sizeof *norms);
     res = calloc(1, sizeof *res);
-    if (!start || !order || !centroid || !counts || !idf || !label_theme ||
+    if (!start || !order || !centroid || !label_theme ||
         !norms || !res) {
         rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
         goto out;
@@ -786,7 +842,8 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
         cm.theme = malloc((nc ? nc : 1) * sizeof *cm.theme);
         cm.best = malloc((nc ? nc : 1) * sizeof *cm.best);
         cm.by_id = malloc(nc ? nc : 1);
-        if (!cm.theme || !cm.best || !cm.by_id) {
+        cm.input = malloc((nc ? nc : 1) * sizeof *cm.input);
+        if (!cm.theme || !cm.best || !cm.by_id || !cm.input) {
             rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
             goto out;
         }
@@ -797,7 +854,10 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
         if (rc != 0)
             goto out;
     }
-    class_idf(m, co.n_clusters, idf);
+    rc = labeler_init(&lab, e, m, c, po != NULL ? po->language : NULL);
+    if (rc != 0)
+        goto out;
+    engine_phase(e, &t, "find the label phrases");
     res->t = calloc((size_t)co.n_clusters, sizeof *res->t);
     if (res->t == NULL) {
         rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
@@ -818,7 +878,7 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
             goto out;
         }
         memcpy(s->members, order + start[i], (size_t)size * sizeof *order);
-        rc = describe(e, m, x, to, s->members, size, centroid, counts, idf, s,
+        rc = describe(e, &lab, x, to, s->members, size, centroid, s,
                       &norms[i]);
         if (rc != 0)
             goto out;
@@ -856,9 +916,17 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
         s->pub.members = s->members;
     }
     if (cm.xc != NULL) {
+        double bar = 0.0;
         rc = coded_overlap(e, to, &cm, label_theme, co.n_clusters, res);
+        if (rc == 0)
+            rc = code_coverage(e, to, &cm, x, res, &bar);
         if (rc != 0)
             goto out;
+        engine_log(e, QUARRY_LOG_DEBUG,
+                   "themes: an excerpt is like a code from cosine %.4f to "
+                   "its prototype (the %.0f%% quantile of the coded "
+                   "excerpts' own codes)",
+                   bar, 100.0 * THEMES_COVER_QUANTILE);
         for (i = 0; i < res->n; i++) {
             theme_store *s = &res->t[i];
             s->pub.codes = (const char *const *)s->codes;
@@ -896,7 +964,7 @@ int quarry_themes_run(quarry_themes **out, quarry_engine *e,
         }
         for (a = 0; a < T; a++)
             res->t[a].pub.group = group_of[a];
-        rc = describe_groups(e, m, to, res, group_of, G, counts, idf);
+        rc = describe_groups(e, &lab, to, res, group_of, G, n);
         if (rc != 0)
             goto out;
     }
@@ -912,14 +980,14 @@ out:
     free(order);
     free(start);
     free(centroid);
-    free(counts);
-    free(idf);
+    labeler_free(&lab);
     free(gram);
     free(gsizes);
     free(norms);
     free(cm.theme);
     free(cm.best);
     free(cm.by_id);
+    free(cm.input);
     quarry_csr_free(cm.xc);
     quarry_instance_free(ci);
     reduce_dense_free(dense);

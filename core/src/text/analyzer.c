@@ -673,8 +673,10 @@ static int push_id(int64_t **ids, int64_t *n, int64_t *cap, int64_t id)
     return 0;
 }
 
-int analyzer_run(analyzer *a, const char *text, size_t len, int64_t **ids,
-                 int64_t *n, int64_t *cap)
+/* analyzer_run, and analyzer_run_gaps when gaps: a token that yields no
+ * term (a stopword) then leaves -1 in its place. */
+static int run(analyzer *a, const char *text, size_t len, int64_t **ids,
+               int64_t *n, int64_t *cap, int gaps)
 {
     int64_t i = 0;
     int rc = tokenize(a, text, len);
@@ -719,10 +721,27 @@ int analyzer_run(analyzer *a, const char *text, size_t len, int64_t **ids,
             return engine_fail(a->engine, QUARRY_ENOMEM, "out of memory");
         if (t < -1)
             return QUARRY_EPLUGIN;
-        if (t >= 0 && push_id(ids, n, cap, t) != 0)
+        if ((t >= 0 || gaps) && push_id(ids, n, cap, t) != 0)
             return engine_fail(a->engine, QUARRY_ENOMEM, "out of memory");
     }
     return QUARRY_OK;
+}
+
+int analyzer_run(analyzer *a, const char *text, size_t len, int64_t **ids,
+                 int64_t *n, int64_t *cap)
+{
+    return run(a, text, len, ids, n, cap, 0);
+}
+
+int analyzer_run_gaps(analyzer *a, const char *text, size_t len,
+                      int64_t **ids, int64_t *n, int64_t *cap)
+{
+    return run(a, text, len, ids, n, cap, 1);
+}
+
+const char *analyzer_lang_code(const char *language)
+{
+    return lang_code(language ? language : "en");
 }
 
 int64_t *analyzer_display_forms(const analyzer *a)

@@ -63,6 +63,16 @@ void analyzer_free(analyzer *a);
 int analyzer_run(analyzer *a, const char *text, size_t len, int64_t **ids,
                  int64_t *n, int64_t *cap);
 
+/* analyzer_run, but a token that yields no term (a stopword) leaves -1,
+ * so terms -1 apart were not next to each other in the text (phrase
+ * finding, themes.c). */
+int analyzer_run_gaps(analyzer *a, const char *text, size_t len,
+                      int64_t **ids, int64_t *n, int64_t *cap);
+
+/* The two-letter code of a language name ("english" -> "en"; NULL ->
+ * "en"), as the stopword lists are named. */
+const char *analyzer_lang_code(const char *language);
+
 /* A worker copy of a for another thread: new instances of the same
  * plugins and empty caches of its own, sharing a's stopwords and lexicon
  * (read-only while both are in use; a outlives w). Free it with

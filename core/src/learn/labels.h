@@ -1,0 +1,74 @@
+/*
+ * labels.h -- the terms that label a theme (labels.c): which terms and
+ * two-word phrases set a group of excerpts apart from the whole corpus,
+ * by the log-odds ratio with an informative Dirichlet prior, leaving out
+ * conversational filler.
+ */
+#ifndef QUARRY_LABELS_H
+#define QUARRY_LABELS_H
+
+#include <stdint.h>
+
+#include "engine.h"
+#include "model.h"
+
+/* The prior's total mass, as a multiple of the background's total count:
+ * alpha_w = LABELS_PRIOR_SCALE * background count of w. */
+#define LABELS_PRIOR_SCALE 1.0
+
+/* What labelling needs of a fitted model and its corpus. */
+typedef struct labeler {
+    quarry_engine *engine;
+    quarry_model *model;
+    int64_t cols;           /* unigram candidates: the model's columns */
+    unsigned char *filler;  /* per column: 1 when a filler word */
+    int64_t n_filler;       /* columns marked */
+    /* Phrases: adjacent column pairs that pass the collocation test;
+     * candidate cols + p is phrase p. */
+    int64_t n_phrases;
+    int64_t *ph_a, *ph_b;   /* its two columns */
+    char **ph_text;         /* "parking garage" */
+    int64_t *doc_ptr;       /* per excerpt: its phrases doc_ph[doc_ptr[i]..] */
+    int32_t *doc_ph;
+    double *bg;             /* per candidate: excerpts that contain it */
+    double bg_total;
+} labeler;
+
+/*
+ * The log-odds ratio of a word between a group and the rest of the corpus,
+ * with an informative Dirichlet prior, divided by its standard error
+ * (Monroe, Colaresi & Quinn 2008, eq. 16-22): with y_i the word's count in
+ * the group, n_i the group's total, y and n the same over the whole corpus
+ * (group included), alpha_w = alpha0 * y / n,
+ *
+ *   delta = log((y_i + a_w) / (n_i + alpha0 - y_i - a_w))
+ *         - log((y_j + a_w) / (n_j + alpha0 - y_j - a_w)),
+ *   var   = 1 / (y_i + a_w) + 1 / (y_j + a_w),   z = delta / sqrt(var)
+ *
+ * where y_j = y - y_i and n_j = n - n_i. 0 when y is 0.
+ */
+double labels_log_odds_z(double y_i, double n_i, double y, double n,
+                         double alpha0);
+
+/* Read a filler list (one word a line, # comments, blank lines skipped,
+ * trailing blanks and \r dropped) and mark the model columns its words
+ * analyse to; *marked gets how many columns were marked. A line longer
+ * than 200 bytes is an error naming the file and line. */
+int labels_filler_load(quarry_engine *e, quarry_model *m, const char *path,
+                       unsigned char *filler, int64_t *marked);
+
+/* Set up labelling for the excerpts of c (the corpus m was fitted on):
+ * load filler/<language>.txt when the dictionary path has one, find the
+ * phrases, count each candidate's excerpts. */
+int labeler_init(labeler *l, quarry_engine *e, quarry_model *m,
+                 const quarry_corpus *c, const char *language);
+void labeler_free(labeler *l);
+
+/* The nt best labels of the excerpts members[0..size): candidates in at
+ * least a tenth of them and two (one for a group of one), not filler, with z > 0,
+ * best first; a phrase replaces its words. terms[] get strdup'd strings,
+ * weights[] (may be NULL) the z-scores; *n how many. */
+int labeler_pick(labeler *l, const int64_t *members, int64_t size,
+                 int32_t nt, char **terms, float *weights, int32_t *n);
+
+#endif

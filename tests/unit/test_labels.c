@@ -1,0 +1,284 @@
+/*
+ * test_labels.c -- theme labels and "which themes are new": the log-odds
+ * score against a hand-computed example, the filler list's loading (format,
+ * stemming through the model, errors) and its effect on labels, a
+ * collocation becoming a label, the shipped filler list against the demo
+ * codebook, and the new-themes rule on a crafted corpus where one code was
+ * left out of the coding.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "labels.h"
+#include "test_files.h"
+#include "test_util.h"
+
+/* y_i = 10 of n_i = 100 in the group, y = 20 of n = 1000 in all, alpha0 =
+ * 100: alpha_w = 2, delta = log(12 / 188) - log(12 / 988) = log(988 / 188)
+ * = 1.659241, var = 1/12 + 1/12, z = 1.659241 / 0.408248 = 4.064293. */
+static void log_odds_by_hand(void **state)
+{
+    (void)state;
+    test_near(labels_log_odds_z(10, 100, 20, 1000, 100), 4.064293, 1e-6);
+    /* the same share in the group as in all: no difference */
+    test_near(labels_log_odds_z(2, 100, 20, 1000, 100), 0.0, 1e-12);
+    /* rarer in the group than elsewhere: below 0 */
+    assert_true(labels_log_odds_z(1, 100, 20, 1000, 100) < 0.0);
+    /* a word nobody said scores 0, not NaN */
+    test_near(labels_log_odds_z(0, 100, 0, 1000, 100), 0.0, 0.0);
+    /* more evidence for the same ratio: a larger z */
+    assert_true(labels_log_odds_z(20, 200, 40, 2000, 100) >
+                labels_log_odds_z(10, 100, 20, 1000, 100));
+}
+
+static const char sea_and_court[] =
+    "{\"id\":\"a1\",\"text\":\"yeah the boat sailed, asked about the "
+    "harbour master\"}\n"
+    "{\"id\":\"a2\",\"text\":\"yeah asking the harbour master about the "
+    "boat\"}\n"
+    "{\"id\":\"a3\",\"text\":\"the harbour master asked, yeah, boat "
+    "sails\"}\n"
+    "{\"id\":\"c1\",\"text\":\"the judge and the jury, a verdict\"}\n"
+    "{\"id\":\"c2\",\"text\":\"jury verdict, the judge spoke\"}\n"
+    "{\"id\":\"c3\",\"text\":\"a verdict: the jury and the judge\"}\n";
+
+/* A filler file: comments, blank lines, CRLF and trailing blanks; "asked"
+ * marks the column of "ask" that "asking" also reaches by stemming. */
+static void filler_file_loads_through_the_model(void **state)
+{
+    quarry_engine *e = test_engine();
+    quarry_corpus *c = test_corpus(sea_and_court, "sea.jsonl");
+    quarry_pipeline_options po = QUARRY_PIPELINE_OPTIONS_INIT;
+    quarry_model *m = NULL;
+    const char *path = test_out_path("filler-test.txt");
+    unsigned char *filler;
+    int64_t marked = 0, i, n_marked = 0;
+    (void)state;
+    po.min_df = 1;
+    po.max_df = 1.0;
+    po.stopwords = "none";
+    assert_int_equal(quarry_model_fit(&m, e, &po, c), 0);
+    test_write_file(path, "# a comment\r\n\r\nyeah \t\r\nasked\n\nnotinthecorpus\n");
+    filler = calloc((size_t)m->n_terms, 1);
+    assert_non_null(filler);
+    assert_int_equal(labels_filler_load(e, m, path, filler, &marked), 0);
+    assert_int_equal(marked, 2);
+    for (i = 0; i < m->n_terms; i++) {
+        const char *t = quarry_model_term(m, i);
+        n_marked += filler[i];
+        if (filler[i])
+            assert_true(strcmp(t, "yeah") == 0 || strncmp(t, "ask", 3) == 0);
+    }
+    assert_int_equal(n_marked, 2);
+    /* a missing file is an error naming it */
+    assert_int_equal(labels_filler_load(e, m, test_out_path("no-such.txt"),
+                                        filler, &marked),
+                     QUARRY_EIO);
+    assert_non_null(strstr(quarry_engine_errmsg(e), "no-such.txt"));
+    free(filler);
+    quarry_model_free(m);
+    quarry_corpus_free(c);
+    quarry_engine_free(e);
+}
+
+/* The shipped list: loads, and no word of it is a one-word keyword of a
+ * code of the demo codebook (filler must not remove content). */
+static void shipped_filler_spares_the_codebook(void **state)
+{
+    static const char *const keywords[] = {
+        "job", "pay", "help", "role", "heavy", "support", "supervision",
+        "contract", "funding", "manager", "boundaries", "recovery", "explain",
+        "numbers", "value", "respect", "training", "tired", "burnout",
+        "network", "stigma", "purpose", "hope", "worth", "report", "data"};
+    char path[4096];
+    FILE *f;
+    char line[256];
+    size_t k;
+    quarry_engine *e = test_engine();
+    (void)state;
+    assert_int_equal(
+        quarry_engine_find_dictionary(e, "filler/en.txt", path, sizeof path),
+        0);
+    f = fopen(path, "rb");
+    assert_non_null(f);
+    while (fgets(line, sizeof line, f) != NULL) {
+        line[strcspn(line, "\r\n")] = '\0';
+        for (k = 0; k < sizeof keywords / sizeof keywords[0]; k++)
+            if (strcmp(line, keywords[k]) == 0)
+                fail_msg("filler/en.txt lists the code keyword \"%s\"", line);
+    }
+    fclose(f);
+    quarry_engine_free(e);
+}
+
+static const quarry_theme *theme_of(const quarry_themes *t,
+                                    const quarry_corpus *c, const char *id)
+{
+    int32_t i;
+    int64_t j;
+    for (i = 0; i < quarry_themes_count(t); i++) {
+        const quarry_theme *th = quarry_themes_at(t, i);
+        for (j = 0; j < th->size; j++)
+            if (strcmp(quarry_corpus_at(c, (size_t)th->members[j])->id, id) ==
+                0)
+                return th;
+    }
+    fail_msg("no theme holds %s", id);
+    return NULL;
+}
+
+static int has_term(const quarry_theme *th, const char *term)
+{
+    int32_t j;
+    for (j = 0; j < th->n_terms; j++)
+        if (strcmp(th->terms[j], term) == 0)
+            return 1;
+    return 0;
+}
+
+/* "yeah" and "asked" are in every sea excerpt and nowhere else, so they
+ * would be its best words; the filler list keeps them out. "harbour
+ * master", three times side by side, is a collocation and labels the
+ * theme in place of its two words. */
+static void labels_skip_filler_and_join_phrases(void **state)
+{
+    quarry_engine *e = test_engine();
+    quarry_corpus *c = test_corpus(sea_and_court, "sea.jsonl");
+    quarry_pipeline_options po = QUARRY_PIPELINE_OPTIONS_INIT;
+    quarry_themes_options to = QUARRY_THEMES_OPTIONS_INIT;
+    quarry_themes *t = NULL;
+    const quarry_theme *sea;
+    (void)state;
+    po.min_df = 1;
+    po.max_df = 1.0;
+    po.stopwords = "none";
+    po.lexicon = "none";
+    to.k = 2;
+    to.dims = 0;
+    to.clusterer = "agglomerative";
+    if (quarry_themes_run(&t, e, &po, &to, c) != 0)
+        fail_msg("%s", quarry_engine_errmsg(e));
+    sea = theme_of(t, c, "a1");
+    assert_ptr_equal(sea, theme_of(t, c, "a3"));
+    assert_false(has_term(sea, "yeah"));
+    assert_false(has_term(sea, "asked"));
+    assert_true(has_term(sea, "harbour master"));
+    assert_false(has_term(sea, "harbour"));
+    assert_false(has_term(sea, "master"));
+    assert_true(has_term(sea, "boat"));
+    assert_true(has_term(theme_of(t, c, "c1"), "verdict"));
+    quarry_themes_free(t);
+    quarry_corpus_free(c);
+    quarry_engine_free(e);
+}
+
+/* New material against a coding that left a code out. The input has
+ * three topics; the coded excerpts (other excerpts, other ids) carry SEA
+ * and COURT but no code for the garden talk. The garden theme is new; the
+ * sea and court themes are not, though the sea theme's material matches
+ * its code's excerpts only in part. */
+static const char three_topics[] =
+    "{\"id\":\"s1\",\"text\":\"boat sail harbour wind\"}\n"
+    "{\"id\":\"s2\",\"text\":\"sail harbour boat tide\"}\n"
+    "{\"id\":\"s3\",\"text\":\"harbour wind boat sail\"}\n"
+    "{\"id\":\"s4\",\"text\":\"tide boat sail mast\"}\n"
+    "{\"id\":\"j1\",\"text\":\"judge jury verdict court\"}\n"
+    "{\"id\":\"j2\",\"text\":\"jury court judge trial\"}\n"
+    "{\"id\":\"j3\",\"text\":\"verdict trial court jury\"}\n"
+    "{\"id\":\"j4\",\"text\":\"court judge verdict bail\"}\n"
+    "{\"id\":\"g1\",\"text\":\"roses soil compost weeds\"}\n"
+    "{\"id\":\"g2\",\"text\":\"compost roses weeds mulch\"}\n"
+    "{\"id\":\"g3\",\"text\":\"soil mulch roses compost\"}\n"
+    "{\"id\":\"g4\",\"text\":\"weeds soil compost roses\"}\n";
+
+static void left_out_code_is_new(void **state)
+{
+    static const char coded_text[] =
+        "{\"id\":\"k1\",\"text\":\"boat sail harbour\",\"code\":\"SEA\"}\n"
+        "{\"id\":\"k2\",\"text\":\"sail boat wind\",\"code\":\"SEA\"}\n"
+        "{\"id\":\"k3\",\"text\":\"harbour tide boat\",\"code\":\"SEA\"}\n"
+        "{\"id\":\"k4\",\"text\":\"jury verdict judge\",\"code\":\"COURT\"}\n"
+        "{\"id\":\"k5\",\"text\":\"court judge trial\",\"code\":\"COURT\"}\n"
+        "{\"id\":\"k6\",\"text\":\"verdict court jury\",\"code\":\"COURT\"}\n";
+    quarry_engine *e = test_engine();
+    quarry_corpus *c = test_corpus(three_topics, "three.jsonl");
+    quarry_corpus *coded = test_corpus(coded_text, "coded.jsonl");
+    quarry_pipeline_options po = QUARRY_PIPELINE_OPTIONS_INIT;
+    quarry_themes_options to = QUARRY_THEMES_OPTIONS_INIT;
+    quarry_themes *t = NULL;
+    const quarry_theme *sea, *court, *garden;
+    (void)state;
+    po.stemmer = "none";
+    po.lexicon = "none";
+    po.min_df = 1;
+    po.max_df = 1.0;
+    to.k = 3;
+    to.dims = 0;
+    to.clusterer = "agglomerative";
+    to.coded = coded;
+    if (quarry_themes_run(&t, e, &po, &to, c) != 0)
+        fail_msg("%s", quarry_engine_errmsg(e));
+    sea = theme_of(t, c, "s1");
+    court = theme_of(t, c, "j1");
+    garden = theme_of(t, c, "g1");
+    assert_int_equal(sea->size, 4);
+    assert_int_equal(court->size, 4);
+    assert_int_equal(garden->size, 4);
+    assert_false(sea->is_new);
+    assert_false(court->is_new);
+    assert_true(garden->is_new);
+    test_near(garden->covered, 0.0, 1e-12);
+    assert_true(sea->covered >= 0.5);
+    assert_true(court->covered >= 0.5);
+    quarry_themes_free(t);
+    /* With every excerpt of the input coded by id, even with mixed
+     * codes, no theme is new. */
+    quarry_corpus_free(coded);
+    {
+        static const char all_coded[] =
+            "{\"id\":\"s1\",\"text\":\"seen\",\"code\":\"SEA\"}\n"
+            "{\"id\":\"s2\",\"text\":\"seen\",\"code\":\"COURT\"}\n"
+            "{\"id\":\"s3\",\"text\":\"seen\",\"code\":\"SEA\"}\n"
+            "{\"id\":\"s4\",\"text\":\"seen\",\"code\":\"GARDEN\"}\n"
+            "{\"id\":\"j1\",\"text\":\"seen\",\"code\":\"COURT\"}\n"
+            "{\"id\":\"j2\",\"text\":\"seen\",\"code\":\"SEA\"}\n"
+            "{\"id\":\"j3\",\"text\":\"seen\",\"code\":\"GARDEN\"}\n"
+            "{\"id\":\"j4\",\"text\":\"seen\",\"code\":\"COURT\"}\n"
+            "{\"id\":\"g1\",\"text\":\"seen\",\"code\":\"GARDEN\"}\n"
+            "{\"id\":\"g2\",\"text\":\"seen\",\"code\":\"SEA\"}\n"
+            "{\"id\":\"g3\",\"text\":\"seen\",\"code\":\"COURT\"}\n"
+            "{\"id\":\"g4\",\"text\":\"seen\",\"code\":\"GARDEN\"}\n";
+        int32_t i;
+        coded = test_corpus(all_coded, "all.jsonl");
+        to.coded = coded;
+        if (quarry_themes_run(&t, e, &po, &to, c) != 0)
+            fail_msg("%s", quarry_engine_errmsg(e));
+        for (i = 0; i < quarry_themes_count(t); i++) {
+            assert_false(quarry_themes_at(t, i)->is_new);
+            test_near(quarry_themes_at(t, i)->covered, 1.0, 1e-12);
+        }
+        quarry_themes_free(t);
+    }
+    quarry_corpus_free(coded);
+    quarry_corpus_free(c);
+    quarry_engine_free(e);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(log_odds_by_hand),
+        cmocka_unit_test(filler_file_loads_through_the_model),
+        cmocka_unit_test(shipped_filler_spares_the_codebook),
+        cmocka_unit_test(labels_skip_filler_and_join_phrases),
+        cmocka_unit_test(left_out_code_is_new),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
