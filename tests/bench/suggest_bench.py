@@ -3,7 +3,7 @@
 splits (issue 3, "Quality, measured").
 
 usage: /usr/bin/python3 tests/bench/suggest_bench.py --quarry BUILD/quarry \
-           --data DATA_DIR [--seed 42] [--sets demo,probes,bbc] [--extra "ARGS"] \
+           --data DATA_DIR [--seed 42] [--sets demo,talk,probes,bbc] [--extra "ARGS"] \
            [--demo-folds]
 
 DATA_DIR holds bbc.tar.gz as downloaded (read through corpora/bbc/convert.py);
@@ -14,6 +14,11 @@ Sets:
   demo  the demo study: train on studies S1-S4, suggest for S5-S6
         (tests/data/suggest/demo-{train,test}.jsonl, as demo_suggest.py)
   bbc   BBC News, 2,225 articles, stratified 80/20 split with a fixed seed
+  talk  the demo's second codebook, forms of talk
+        (corpora/pss-demo/talk): five folds by session pair (train on
+        four, suggest for the fifth), top-1 and top-3 as means over the
+        folds; quarry is run as it is, with the talk codebook, and with
+        the charngram tokenizer (stemmer, stopwords and lexicon off)
   probes  excerpts that say little: the interviewer's turns of the demo
         transcripts (corpora/pss-demo/transcripts, "Interviewer:" lines)
         and a few fixed short lines ("Yes.", "Thank you for making time
@@ -63,6 +68,10 @@ DEMO_TEST = os.path.join(ROOT, "tests/data/suggest/demo-test.jsonl")
 CODEBOOK = os.path.join(ROOT, "dictionaries/codebooks/pss-starter.json")
 DEMO_ALL = os.path.join(ROOT, "corpora/pss-demo/excerpts.jsonl")
 TRANSCRIPTS = os.path.join(ROOT, "corpora/pss-demo/transcripts")
+TALK_ALL = os.path.join(ROOT, "corpora/pss-demo/talk/excerpts.jsonl")
+TALK_CODEBOOK = os.path.join(ROOT, "corpora/pss-demo/talk/codebook.json")
+CHARNGRAM = ["--tokenizer", "charngram", "--stemmer", "none",
+             "--stopwords", "none", "--lexicon", "none"]
 FIXED_PROBES = ["Yes.", "No.", "OK.", "Mm-hm.", "Thank you for making time today",
                 "Thank you.", "Right, and then?", "Can you say more about that?",
                 "Sorry, could you repeat that?", "Let's take a short break."]
@@ -303,13 +312,50 @@ def demo_folds(args, tmp):
           "covered %.3f (means over the folds)" % (e[0], e[3], e[1], e[2]))
 
 
+def talk_folds(args, tmp):
+    """The form codebook: five folds of two sessions each."""
+    rows = read_jsonl(TALK_ALL)
+    folds = sorted({d["fold"] for d in rows})
+    runs = [("quarry", []), ("quarry --codebook", ["--codebook", TALK_CODEBOOK]),
+            ("quarry --tokenizer charngram", CHARNGRAM)]
+    sums, ece = {}, {}
+    for f in folds:
+        tr = os.path.join(tmp, "talk-train.jsonl")
+        te = os.path.join(tmp, "talk-test.jsonl")
+        write_jsonl(tr, [d for d in rows if d["fold"] != f])
+        write_jsonl(te, [d for d in rows if d["fold"] == f])
+        truth = {d["id"]: set(codes_of(d)) for d in read_jsonl(te)}
+        systems = []
+        for label, more in runs:
+            ranked, conf, _, _, _ = run_quarry(args.quarry, tr, te,
+                                               more + args.extra_list)
+            systems.append((label, ranked))
+            ece[label] = (ece.get(label, 0.0) +
+                          calibration(ranked, conf, truth)[1] / len(folds))
+        if not args.no_sklearn:
+            systems += [("sklearn TF-IDF + NearestCentroid",
+                         sklearn_ranked(tr, te, "nc")[0]),
+                        ("sklearn TF-IDF + LinearSVC",
+                         sklearn_ranked(tr, te, "svc")[0])]
+        for label, ranked in systems:
+            acc = sums.setdefault(label, [0.0, 0.0])
+            acc[0] += topk(ranked, truth, 1) / len(folds)
+            acc[1] += topk(ranked, truth, 3) / len(folds)
+    print("\n== demo study, form codebook (corpora/pss-demo/talk): %d excerpts, "
+          "%d folds by session pair (means) ==" % (len(rows), len(folds)))
+    print("%-32s %6s %6s %6s" % ("system", "top-1", "top-3", "ECE"))
+    for label, v in sums.items():
+        e = "%6.3f" % ece[label] if label in ece else "%6s" % "-"
+        print("%-32s %6.3f %6.3f %s" % (label, v[0], v[1], e))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quarry", required=True, help="the quarry binary")
     ap.add_argument("--data", help="folder holding bbc.tar.gz")
     ap.add_argument("--seed", type=int, default=42, help="BBC split seed (42)")
-    ap.add_argument("--sets", default="demo,probes,bbc",
-                    help="demo,probes,bbc")
+    ap.add_argument("--sets", default="demo,talk,probes,bbc",
+                    help="demo,talk,probes,bbc")
     ap.add_argument("--extra", default="", help="more quarry arguments")
     ap.add_argument("--demo-folds", action="store_true",
                     help="also five leave-two-studies-out demo folds")
@@ -336,6 +382,9 @@ def main():
     if "demo" in sets:
         bench_set("demo study (train S1-S4, suggest S5-S6)", DEMO_TRAIN,
                   DEMO_TEST, args, True)
+    if "talk" in sets:
+        with tempfile.TemporaryDirectory() as tmp:
+            talk_folds(args, tmp)
     if "probes" in sets:
         with tempfile.TemporaryDirectory() as tmp:
             probes(args, tmp)
