@@ -13,6 +13,11 @@
  * --option tfidf.tf=... given on the command line win. --rejected FILE
  * reads excerpts whose codes a coder rejected for them (same formats as
  * --train): those codes are pushed away from them.
+ *
+ * --linear/--linear-c/--features blend in a logistic regression and --auto
+ * chooses them by cross-validation (suggest.h, "The linear model"); the
+ * parsing is shared with `quarry suggest PROJECT` (cli_linear_option), and
+ * what --auto chose goes to stderr (cli_auto_notice).
  */
 #include <jansson.h>
 #include <stdio.h>

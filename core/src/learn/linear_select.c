@@ -27,7 +27,7 @@ typedef struct cv_plan {
 /* The items' probabilities under (set, c): out is n x C. */
 static int cv_probs(quarry_engine *e, const feat_blocks *fb,
                     const lin_items *it, const cv_plan *pl, unsigned set,
-                    double c, uint64_t seed, float *out)
+                    double c, uint64_t seed, float *out, linear_model *keep)
 {
     quarry_csr *xs = NULL;
     double *dec = malloc(((size_t)it->C + 1) * sizeof *dec);
@@ -59,7 +59,10 @@ static int cv_probs(quarry_engine *e, const feat_blocks *fb,
                 out[(size_t)i * (size_t)it->C + (size_t)k] =
                     (float)linear_share(&m, k, dec[k]);
         }
-        linear_free(&m);
+        if (keep != NULL && pl->folds == 1 && pl->sample == NULL)
+            *keep = m; /* the caller's now */
+        else
+            linear_free(&m);
     }
     quarry_csr_free(xs);
     free(dec);
@@ -116,7 +119,8 @@ static void accuracy(const lin_items *it, const float *p, double a,
 }
 
 int linear_select(quarry_engine *e, const feat_blocks *fb, lin_items *it,
-                  uint64_t seed, quarry_suggest_choice *ch)
+                  uint64_t seed, quarry_suggest_choice *ch,
+                  linear_model *keep)
 {
     static const double grid_c[] = LINEAR_GRID_C;
     static const double grid_a[] = LINEAR_GRID_SHARE;
@@ -151,7 +155,7 @@ int linear_select(quarry_engine *e, const feat_blocks *fb, lin_items *it,
     ch->rows = n_calib;
     accuracy(it, NULL, 0.0, &ch->base_top1, &ch->base_top3);
     if (ch->auto_selected) {
-        double best = -1.0;
+        double best = -1.0; /* of the linear models */
         sets[n_sets++] = 0;
         if (fb->have & QUARRY_FEATURES_FORM)
             sets[n_sets++] = QUARRY_FEATURES_FORM;
@@ -181,11 +185,11 @@ int linear_select(quarry_engine *e, const feat_blocks *fb, lin_items *it,
         ch->features = 0;
         ch->top1 = ch->base_top1;
         ch->top3 = ch->base_top3;
-        best = ch->top1 + ch->top3;
+        /* The best (blocks, C, share > 0) of the grid... */
         for (s = 0; s < n_sets && rc == 0; s++)
             for (g = 0; g < n_c && rc == 0; g++) {
                 rc = cv_probs(e, fb, it, &pl, sets[s], grid_c[g], seed,
-                              probs);
+                              probs, NULL);
                 for (a = 1; a < n_a && rc == 0; a++) {
                     double t1, t3;
                     accuracy(it, probs, grid_a[a], &t1, &t3);
@@ -199,10 +203,50 @@ int linear_select(quarry_engine *e, const feat_blocks *fb, lin_items *it,
                     }
                 }
             }
-        free(pl.sample);
-        pl.sample = NULL;
-        if (rc != 0 || ch->linear <= 0.0)
+        if (rc != 0)
             goto out;
+        if (pl.sample != NULL) {
+            /* ...chosen on a sample of the coded rows, while the base
+             * scores saw them all: its share is chosen again on the
+             * model of all coded rows but the fold, against the base. */
+            free(pl.sample);
+            pl.sample = NULL;
+            rc = cv_probs(e, fb, it, &pl, ch->features, ch->linear_c, seed,
+                          probs, keep);
+            if (rc != 0)
+                goto out;
+            best = ch->base_top1 + ch->base_top3;
+            ch->linear = 0.0;
+            ch->top1 = ch->base_top1;
+            ch->top3 = ch->base_top3;
+            for (a = 1; a < n_a; a++) {
+                double t1, t3;
+                accuracy(it, probs, grid_a[a], &t1, &t3);
+                if (t1 + t3 > best + 1e-12) {
+                    best = t1 + t3;
+                    ch->linear = grid_a[a];
+                    ch->top1 = t1;
+                    ch->top3 = t3;
+                }
+            }
+            if (ch->linear <= 0.0) {
+                ch->features = 0;
+                ch->linear_c = 1.0;
+                if (keep != NULL)
+                    linear_free(keep);
+                goto out;
+            }
+            goto blend;
+        }
+        /* ...against the base: better on the folds, or none. */
+        if (!(best > ch->base_top1 + ch->base_top3 + 1e-12)) {
+            ch->linear = 0.0;
+            ch->linear_c = 1.0;
+            ch->features = 0;
+            ch->top1 = ch->base_top1;
+            ch->top3 = ch->base_top3;
+            goto out;
+        }
     } else {
         probs = malloc((cells ? cells : 1) * sizeof *probs);
         if (probs == NULL) {
@@ -211,11 +255,13 @@ int linear_select(quarry_engine *e, const feat_blocks *fb, lin_items *it,
         }
     }
     /* The chosen model's scores, from all coded rows outside each fold. */
-    rc = cv_probs(e, fb, it, &pl, ch->features, ch->linear_c, seed, probs);
+    rc = cv_probs(e, fb, it, &pl, ch->features, ch->linear_c, seed, probs,
+                  keep);
     if (rc != 0)
         goto out;
     if (!ch->auto_selected)
         accuracy(it, probs, ch->linear, &ch->top1, &ch->top3);
+blend:
     for (i = 0; i < (int64_t)cells; i++)
         it->score[i] =
             (1.0 - ch->linear) * it->score[i] + ch->linear * probs[i];

@@ -1259,7 +1259,8 @@ static int linear_scores(run_state *st, double *score, const int64_t *rows_m,
     it.lab = st->lab;
     it.C = st->C;
     it.nt = st->xt->rows;
-    rc = linear_select(st->e, &st->fb, &it, st->so->seed, &st->choice);
+    rc = linear_select(st->e, &st->fb, &it, st->so->seed, &st->choice,
+                       &st->lin);
     if (rc == 0) {
         st->lin_alpha = st->choice.linear;
         st->lin_c = st->choice.linear_c;
@@ -1816,13 +1817,16 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
     if (rc == 0 && (st.lin_alpha > 0.0 || st.choice.auto_selected)) {
         /* The linear model's feature blocks: those asked for, or with
          * --auto every one it may choose from (chars only where the
-         * charngram plugin is installed). */
+         * charngram plugin is installed, and only up to
+         * LINEAR_AUTO_CHARS_ROWS coded excerpts: on 20 Newsgroups' 87,000
+         * paragraphs its columns took minutes and gigabytes). */
         unsigned want = st.lin_set;
         const quarry_plugin *pl;
         if (st.choice.auto_selected)
             want = QUARRY_FEATURES_FORM |
-                   (quarry_engine_find(e, QUARRY_KIND_TOKENIZER, "charngram",
-                                       &pl) == QUARRY_OK
+                   (quarry_corpus_size(train) <= LINEAR_AUTO_CHARS_ROWS &&
+                            quarry_engine_find(e, QUARRY_KIND_TOKENIZER,
+                                               "charngram", &pl) == QUARRY_OK
                         ? QUARRY_FEATURES_CHARS
                         : 0u);
         rc = feat_blocks_build(&st.fb, e, po, want, st.m, st.xt, st.xi, train,
@@ -1840,7 +1844,7 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
         rc = feat_stack(&st.fb, st.lin_set, 0, &st.xlt);
         if (rc == 0)
             rc = feat_stack(&st.fb, st.lin_set, 1, &st.xli);
-        if (rc == 0)
+        if (rc == 0 && st.lin.w == NULL) /* else linear_select's */
             rc = linear_fit(&st.lin, st.xlt, st.lab_ptr, st.lab, st.C, NULL,
                             st.lin_c, so->seed);
         if (rc != 0)
