@@ -177,6 +177,32 @@ int cli_check_format(cli *c, const char *choices);
  * theirs win). _defaults before cli_parse, _done after it (another
  * weighting has no tf option). -1 when out of memory. */
 int cli_suggest_defaults(cli *c);
+
+/* suggest's linear model options, shared by `quarry suggest` on files and
+ * on a project (cmd_suggest.c): --auto, --linear, --linear-c, --features.
+ * Numbered from OPT_LINEAR_BASE, clear of the subcommands' own. */
+enum {
+    OPT_LINEAR_BASE = 1180,
+    OPT_AUTO = OPT_LINEAR_BASE,
+    OPT_LINEAR,
+    OPT_LINEAR_C,
+    OPT_FEATURES
+};
+#define CLI_LINEAR_LONG_OPTIONS                                             \
+    {"auto", no_argument, NULL, OPT_AUTO},                                  \
+        {"linear", required_argument, NULL, OPT_LINEAR},                    \
+        {"linear-c", required_argument, NULL, OPT_LINEAR_C},                \
+    {                                                                       \
+        "features", required_argument, NULL, OPT_FEATURES                   \
+    }
+extern const char cli_linear_help[];
+/* 1 if opt was one of them (taken into so), -1 on a bad value, 0 if not. */
+int cli_linear_option(cli *c, int opt, const char *arg,
+                      quarry_suggest_options *so);
+/* The features' names ("words", "words+form", "words+form+chars"). */
+const char *cli_features_name(unsigned features);
+/* After a run: what --auto chose, on stderr. */
+void cli_auto_notice(const cli *c, const quarry_suggest_choice *ch);
 void cli_suggest_defaults_done(cli *c);
 
 /* At most max bytes of s on one line (newlines and tabs as spaces), cut at

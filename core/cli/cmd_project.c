@@ -126,6 +126,9 @@ static int own_option(cli *c, int opt, const char *arg, void *ctx)
 {
     project_args *a = ctx;
     double d;
+    int r = cli_linear_option(c, opt, arg, &a->so);
+    if (r != 0)
+        return r;
     switch (opt) {
     case OPT_OUTPUT:
         a->output = arg;
@@ -795,8 +798,8 @@ static void suggest_usage(FILE *f)
             "  --all                   suggest for coded excerpts too\n"
             "  --format table|csv|jsonl  also print the stored suggestions\n"
             "                          (as `quarry suggest` does for files;\n"
-            "                          the summary then goes to stderr)\n\n%s",
-            cli_common_help);
+            "                          the summary then goes to stderr)\n%s\n%s",
+            cli_linear_help, cli_common_help);
 }
 
 /* Printing the stored run: one excerpt's rows are gathered (they come by
@@ -926,6 +929,7 @@ int cmd_suggest_project(int argc, char **argv)
         {"all", no_argument, NULL, OPT_ALL},
         {"min-confidence", required_argument, NULL, OPT_MIN_CONF},
         {"neighbours", required_argument, NULL, OPT_NEIGHBOURS},
+        CLI_LINEAR_LONG_OPTIONS,
         {NULL, 0, NULL, 0}};
     quarry_suggest_options so = QUARRY_SUGGEST_OPTIONS_INIT;
     quarry_project_suggest_options ps = QUARRY_PROJECT_SUGGEST_OPTIONS_INIT;
@@ -970,6 +974,7 @@ int cmd_suggest_project(int argc, char **argv)
     ps.all = a.all;
     ps.command = command;
     ps.speakers = (int)c.speakers;
+    a.so.seed = c.seed;
     rc = quarry_project_suggest(p, e, &c.pipeline, &a.so, &ps, &info);
     cli_progress_done(&c);
     if (rc != QUARRY_OK) {
@@ -980,6 +985,7 @@ int cmd_suggest_project(int argc, char **argv)
     cli_speakers_notice(&c, info.left_out);
     if (info.codebook_only)
         cli_codebook_only_notice(&c);
+    cli_auto_notice(&c, &info.choice);
     if (quarry_engine_unused_option(e) != NULL) {
         cli_error(&c, "--option %s: no plugin of this run is called that",
                   quarry_engine_unused_option(e));

@@ -13,6 +13,11 @@
  * --option tfidf.tf=... given on the command line win. --rejected FILE
  * reads excerpts whose codes a coder rejected for them (same formats as
  * --train): those codes are pushed away from them.
+ *
+ * --linear/--linear-c/--features blend in a logistic regression and --auto
+ * chooses them by cross-validation (suggest.h, "The linear model"); the
+ * parsing is shared with `quarry suggest PROJECT` (cli_linear_option), and
+ * what --auto chose goes to stderr (cli_auto_notice).
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -63,8 +68,8 @@ static void usage(FILE *f)
             "  --neighbours K          nearest coded excerpts used (10); 0:\n"
             "                          prototypes only, no neighbour search\n"
             "                          (faster on large CODED, less accurate)\n"
-            "  --format jsonl|csv|table  output (jsonl)\n\n%s",
-            cli_common_help);
+            "  --format jsonl|csv|table  output (jsonl)\n%s\n%s",
+            cli_linear_help, cli_common_help);
 }
 
 /* One JSON line per excerpt through the streaming writer (json_out.h),
@@ -172,10 +177,116 @@ typedef struct suggest_args {
     const char *rejected;
 } suggest_args;
 
+const char cli_linear_help[] =
+    "  --auto                  choose the linear model below (features, C\n"
+    "                          and its share) by cross-validation on the\n"
+    "                          coded excerpts, and say what was chosen\n"
+    "  --linear X              blend a logistic regression on the coded\n"
+    "                          excerpts into the score with share X in\n"
+    "                          [0, 1] (0: none, the default)\n"
+    "  --linear-c C            its regularisation C (1; larger: less)\n"
+    "  --features LIST         what it reads beside the words, comma-\n"
+    "                          separated: form (function words, word\n"
+    "                          pairs, ? and !), chars (character n-grams,\n"
+    "                          the charngram tokenizer plugin); words: none\n"
+    "                          (the seed of --seed fixes its shuffles)\n";
+
+const char *cli_features_name(unsigned f)
+{
+    if ((f & QUARRY_FEATURES_FORM) && (f & QUARRY_FEATURES_CHARS))
+        return "words+form+chars";
+    if (f & QUARRY_FEATURES_FORM)
+        return "words+form";
+    if (f & QUARRY_FEATURES_CHARS)
+        return "words+chars";
+    return "words";
+}
+
+int cli_linear_option(cli *c, int opt, const char *arg,
+                      quarry_suggest_options *so)
+{
+    double d;
+    switch (opt) {
+    case OPT_AUTO:
+        so->auto_select = 1;
+        return 1;
+    case OPT_LINEAR:
+        if (parse_double(arg, 0.0, 1.0, &d) != 0) {
+            cli_error(c, "--linear: \"%s\" is not a share in [0, 1]", arg);
+            return -1;
+        }
+        so->linear = d;
+        return 1;
+    case OPT_LINEAR_C:
+        if (parse_double(arg, 1e-6, 1e6, &d) != 0) {
+            cli_error(c, "--linear-c: \"%s\" is not a number in [1e-06, "
+                         "1e+06]",
+                      arg);
+            return -1;
+        }
+        so->linear_c = d;
+        return 1;
+    case OPT_FEATURES: {
+        const char *p = arg;
+        unsigned f = 0;
+        while (*p) {
+            size_t n = strcspn(p, ",");
+            if (n == 5 && strncmp(p, "words", 5) == 0)
+                ;
+            else if (n == 4 && strncmp(p, "form", 4) == 0)
+                f |= QUARRY_FEATURES_FORM;
+            else if (n == 5 && strncmp(p, "chars", 5) == 0)
+                f |= QUARRY_FEATURES_CHARS;
+            else {
+                cli_error(c, "--features: \"%.*s\" is not words, form or "
+                             "chars",
+                          (int)n, p);
+                return -1;
+            }
+            p += n;
+            if (*p == ',')
+                p++;
+        }
+        so->features = f;
+        return 1;
+    }
+    }
+    return 0;
+}
+
+void cli_auto_notice(const cli *c, const quarry_suggest_choice *ch)
+{
+    if (ch == NULL || !ch->auto_selected || c->verbose < 0)
+        return;
+    if (ch->rows == 0) {
+        fprintf(stderr, "quarry suggest: --auto: too few coded excerpts to "
+                        "choose on; no linear model\n");
+        return;
+    }
+    if (ch->linear <= 0.0)
+        fprintf(stderr,
+                "quarry suggest: --auto chose no linear model (%d-fold on "
+                "%lld coded excerpts: top-1 %.3f, top-3 %.3f without it, "
+                "no choice better)\n",
+                (int)ch->folds, (long long)ch->rows, ch->base_top1,
+                ch->base_top3);
+    else
+        fprintf(stderr,
+                "quarry suggest: --auto chose --linear %.2f --linear-c %g "
+                "--features %s (%d-fold on %lld coded excerpts: top-1 %.3f, "
+                "top-3 %.3f; without it %.3f, %.3f)\n",
+                ch->linear, ch->linear_c, cli_features_name(ch->features),
+                (int)ch->folds, (long long)ch->rows, ch->top1, ch->top3,
+                ch->base_top1, ch->base_top3);
+}
+
 static int own_option(cli *c, int opt, const char *arg, void *ctx)
 {
     suggest_args *a = ctx;
     double d;
+    int r = cli_linear_option(c, opt, arg, &a->so);
+    if (r != 0)
+        return r;
     switch (opt) {
     case OPT_TRAIN:
         a->train = arg;
@@ -221,6 +332,7 @@ int cmd_suggest(int argc, char **argv)
         {"min-confidence", required_argument, NULL, OPT_MIN_CONF},
         {"neighbours", required_argument, NULL, OPT_NEIGHBOURS},
         {"rejected", required_argument, NULL, OPT_REJECTED},
+        CLI_LINEAR_LONG_OPTIONS,
         {NULL, 0, NULL, 0}};
     suggest_args args = {QUARRY_SUGGEST_OPTIONS_INIT, NULL, NULL, NULL};
     cli c;
@@ -300,6 +412,7 @@ int cmd_suggest(int argc, char **argv)
         goto out;
     }
     cli_phase(&c, &t, "start and read");
+    args.so.seed = c.seed;
     rc = quarry_suggest_run(&s, e, &c.pipeline, &args.so, train, input);
     cli_progress_done(&c);
     if (rc != 0) {
@@ -310,6 +423,7 @@ int cmd_suggest(int argc, char **argv)
     t = cli_now();
     if (quarry_suggestions_codebook_only(s))
         cli_codebook_only_notice(&c);
+    cli_auto_notice(&c, quarry_suggestions_choice(s));
     if (c.verbose > 0)
         fprintf(stderr, "quarry suggest: confidence temperature %.4g%s\n",
                 quarry_suggestions_temperature(s),

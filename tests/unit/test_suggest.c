@@ -406,11 +406,11 @@ static void version_1_options(void **state)
     assert_string_equal(quarry_suggestions_at(f.s, 0, 0)->code, "fruit");
     near(quarry_suggestions_temperature(f.s), 0.03, 1e-12);
     done(&f);
-    bad.version = 3;
+    bad.version = 4;
     assert_int_equal(run(&f, TRAIN, "{\"id\":\"x\",\"text\":\"x\"}\n", NULL,
                          (quarry_suggest_options *)&bad),
                      QUARRY_EINVAL);
-    assert_non_null(strstr(quarry_engine_errmsg(f.e), "version 3"));
+    assert_non_null(strstr(quarry_engine_errmsg(f.e), "version 4"));
     done(&f);
 }
 

@@ -207,6 +207,8 @@ typedef struct quarry_run_info {
     int64_t left_out;  /* turns of other speakers left out (speakers) */
     int codebook_only; /* no coding yet: from the codebook's entries alone
                           (quarry_suggestions_codebook_only) */
+    quarry_suggest_choice choice; /* the linear model of the run
+                                     (quarry_suggestions_choice) */
 } quarry_run_info;
 
 /* Learn from every coded excerpt (the human codings; rejected suggestions

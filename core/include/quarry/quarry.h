@@ -513,12 +513,31 @@ typedef struct quarry_suggest_options {
      * Codes that are not candidates are ignored. NULL: none. Version 1
      * structs end before this field and mean NULL. */
     const quarry_corpus *rejected;
+    /* The linear model (version 3): one-vs-rest logistic regression on the
+     * coded excerpts (liblinear), its probability of each code blended
+     * into the score: score = (1 - linear) x the score above + linear x
+     * P(code), and calibrated with it (each coded excerpt of the
+     * calibration scored by a model trained without it). 0 (the default):
+     * none, the scores above alone. */
+    double linear;
+    double linear_c;   /* its regularisation C, > 0 (1) */
+    unsigned features; /* QUARRY_FEATURES_* blocks it reads beside the
+                          words (0: the words alone) */
+    /* 1: choose linear, linear_c and features by cross-validation on the
+     * coded excerpts (quarry_suggestions_choice says what was chosen and
+     * what it scored); the three fields above are then ignored. */
+    int auto_select;
+    uint64_t seed; /* the model's shuffles and the folds (0 works too) */
 } quarry_suggest_options;
 
-#define QUARRY_SUGGEST_OPTIONS_VERSION 2
+/* Feature blocks of the linear model beside the words (features.h). */
+#define QUARRY_FEATURES_FORM 1u  /* function words, word bigrams, ? and ! */
+#define QUARRY_FEATURES_CHARS 2u /* character n-grams (charngram plugin) */
+
+#define QUARRY_SUGGEST_OPTIONS_VERSION 3
 #define QUARRY_SUGGEST_OPTIONS_INIT                                         \
     {QUARRY_SUGGEST_OPTIONS_VERSION, 3, 10, 0.3, 0.5, 3.0, 0.0, 5, 3, NULL, \
-     NULL}
+     NULL, 0.0, 1.0, 0u, 0, 0u}
 
 typedef struct quarry_suggestion {
     const char *code;
@@ -580,6 +599,22 @@ QUARRY_API int quarry_suggestions_codebook_only(const quarry_suggestions *s);
 QUARRY_API int64_t quarry_suggestions_heldout(const quarry_suggestions *s,
                                               const double **confidence,
                                               const int **correct);
+
+/* What a run's linear model was: chosen by cross-validation (auto 1, with
+ * the folds' top-1 and top-3 of the choice and of the scores without the
+ * linear model) or as the options said (auto 0, the figures 0). */
+typedef struct quarry_suggest_choice {
+    int auto_selected;
+    double linear;
+    double linear_c;
+    unsigned features;
+    int32_t folds;        /* folds of the cross-validation */
+    int64_t rows;         /* coded excerpts it scored */
+    double top1, top3;    /* of the choice */
+    double base_top1, base_top3; /* without the linear model */
+} quarry_suggest_choice;
+QUARRY_API const quarry_suggest_choice *
+quarry_suggestions_choice(const quarry_suggestions *s);
 
 #ifdef __cplusplus
 }

@@ -15,6 +15,9 @@
 #include "codebook.h"
 #include "csr.h"
 #include "engine.h"
+#include "featblock.h"
+#include "logreg.h"
+#include "linear_select.h"
 #include "model.h"
 #include "parallel.h"
 #include "simd_accum.h"
@@ -41,6 +44,7 @@ struct quarry_suggestions {
     float *term_w;
     int64_t *nb;              /* n * top * n_evidence */
     float *nb_s;
+    quarry_suggest_choice choice; /* the linear model of the run */
 };
 
 typedef struct run_state {
@@ -79,6 +83,17 @@ typedef struct run_state {
     double *held_conf;     /* the calibration's whole rows (calibrate) */
     int *held_hit;
     int64_t n_held;
+    /* The linear model (suggest.h, "The linear model"). */
+    const quarry_pipeline_options *po;
+    const quarry_corpus *input;
+    double lin_alpha;      /* its share of the score in effect (0: none) */
+    double lin_c;
+    unsigned lin_set;      /* its feature blocks */
+    feat_blocks fb;
+    quarry_csr *xlt, *xli; /* its rows of train and input */
+    linear_model lin;
+    int64_t n_cols;        /* columns the evidence terms come from */
+    quarry_suggest_choice choice;
 } run_state;
 
 static int cmp_str(const void *a, const void *b)
@@ -507,11 +522,15 @@ static int cmp_ranked(const void *a, const void *b)
     return (x->code > y->code) - (x->code < y->code);
 }
 
-static const char *term_of(quarry_suggestions *s, const quarry_model *m,
+/* The display form of an evidence column: a term of the model, or with
+ * the linear model a column of its feature blocks. */
+static const char *term_of(quarry_suggestions *s, const run_state *st,
                            int64_t col)
 {
     if (s->term_copy[col] == NULL)
-        s->term_copy[col] = dup_s(quarry_model_term(m, col));
+        s->term_copy[col] = dup_s(
+            st->lin_alpha > 0.0 ? feat_name(&st->fb, st->lin_set, col)
+                                : quarry_model_term(st->m, col));
     return s->term_copy[col];
 }
 
@@ -524,8 +543,8 @@ static int alloc_result(quarry_suggestions *s, const run_state *st, size_t n)
     s->count = calloc(n + 1, sizeof *s->count);
     s->abstain = calloc(n + 1, sizeof *s->abstain);
     s->items = calloc(slots + 1, sizeof *s->items);
-    s->term_copy = calloc((size_t)st->V + 1, sizeof *s->term_copy);
-    s->n_cols = st->V;
+    s->term_copy = calloc((size_t)st->n_cols + 1, sizeof *s->term_copy);
+    s->n_cols = st->n_cols;
     s->terms = calloc(slots * (size_t)so->n_terms + 1, sizeof *s->terms);
     s->term_w = calloc(slots * (size_t)so->n_terms + 1, sizeof *s->term_w);
     s->nb = calloc(slots * (size_t)so->n_evidence + 1, sizeof *s->nb);
@@ -1193,6 +1212,73 @@ static int calib_rows(const run_state *st, nb_work *w, const int64_t *rows,
 }
 
 /*
+ * The linear model's left-out probabilities blended into the m packed
+ * calibration scores (linear_select.h), the cuts rebuilt (cut_row is
+ * fixed for a row and a size) as rows of the words block; with --auto the
+ * choice, else the options' model. What was used goes into st.
+ */
+static int linear_scores(run_state *st, double *score, const int64_t *rows_m,
+                         const int *cut, const int32_t *cutk_m, int64_t m)
+{
+    lin_items it;
+    quarry_csr *cuts = csr_alloc(m, st->V, m * SUGGEST_CUT_MAX + 1);
+    int64_t *cut_of = malloc(((size_t)m + 1) * sizeof *cut_of), i, n = 0, p;
+    float *yd = calloc((size_t)st->V + 1, sizeof *yd);
+    int64_t qp[2];
+    int32_t qc[SUGGEST_CUT_MAX];
+    float qv[SUGGEST_CUT_MAX];
+    quarry_csr q;
+    int rc;
+    if (cuts == NULL || cut_of == NULL || yd == NULL) {
+        quarry_csr_free(cuts);
+        free(cut_of);
+        free(yd);
+        return engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
+    }
+    q.rows = 1;
+    q.cols = st->V;
+    q.row_ptr = qp;
+    q.col_idx = qc;
+    q.values = qv;
+    for (i = 0; i < m; i++) {
+        cut_of[i] = -1;
+        if (!cut[i])
+            continue;
+        if (cut_row(st, rows_m[i], cutk_m[i], &q, yd)) {
+            int64_t at = cuts->row_ptr[n];
+            for (p = 0; p < qp[1]; p++) {
+                cuts->col_idx[at + p] = qc[p];
+                cuts->values[at + p] = qv[p];
+                yd[qc[p]] = 0.0f;
+            }
+            cuts->row_ptr[n + 1] = at + qp[1];
+            cut_of[i] = n++;
+        }
+    }
+    cuts->rows = n;
+    it.n = m;
+    it.row = rows_m;
+    it.cut = cut_of;
+    it.cuts = cuts;
+    it.score = score;
+    it.lab_ptr = st->lab_ptr;
+    it.lab = st->lab;
+    it.C = st->C;
+    it.nt = st->xt->rows;
+    rc = linear_select(st->e, &st->fb, &it, st->so->seed, &st->choice,
+                       &st->lin);
+    if (rc == 0) {
+        st->lin_alpha = st->choice.linear;
+        st->lin_c = st->choice.linear_c;
+        st->lin_set = st->choice.features;
+    }
+    quarry_csr_free(cuts);
+    free(cut_of);
+    free(yd);
+    return rc;
+}
+
+/*
  * The calibration, on every coded training row (at most
  * SUGGEST_CALIBRATION_ROWS of them, evenly spaced) scored as if it were
  * left out, with prototypes before rejections are pushed: the softmax
@@ -1211,7 +1297,7 @@ static int calibrate(run_state *st, nb_work *w)
     double *phi = NULL;
     static const int32_t cut_sizes[SUGGEST_CUTS] = SUGGEST_CUT_SIZES;
     int64_t *rows = NULL, *rows_m = NULL, n_items = 0;
-    int32_t *cut_k = NULL;
+    int32_t *cut_k = NULL, *cutk_m = NULL;
     int *hit = NULL, *cut = NULL;
     double *rw = NULL, *qt = NULL, *evid = NULL;
     double phi0[SUGGEST_EVIDENCE_FEATURES];
@@ -1233,6 +1319,7 @@ static int calibrate(run_state *st, nb_work *w)
     rows = malloc((size_t)L * sizeof *rows);
     rows_m = malloc((size_t)L * sizeof *rows_m);
     cut_k = malloc((size_t)L * sizeof *cut_k);
+    cutk_m = malloc((size_t)L * sizeof *cutk_m);
     evid = malloc((size_t)L * sizeof *evid);
     hit = malloc((size_t)L * sizeof *hit);
     cut = malloc((size_t)L * sizeof *cut);
@@ -1241,7 +1328,8 @@ static int calibrate(run_state *st, nb_work *w)
     phi = malloc((size_t)L * SUGGEST_EVIDENCE_FEATURES * sizeof *phi);
     ss = calloc((size_t)C, sizeof *ss);
     se = calloc((size_t)C, sizeof *se);
-    if (!score || !rows || !rows_m || !cut_k || !evid || !hit || !cut ||
+    if (!score || !rows || !rows_m || !cut_k || !cutk_m || !evid || !hit ||
+        !cut ||
         !rw || !qt || !phi || !ss || !se) {
         rc = engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
         goto out;
@@ -1279,8 +1367,14 @@ static int calibrate(run_state *st, nb_work *w)
                         (size_t)C * sizeof *score);
             evid[m] = evid[from];
             cut[m] = s2;
+            cutk_m[m] = cut_k[i];
             rows_m[m++] = rows[i];
         }
+    }
+    if (st->lin_alpha > 0.0 || so->auto_select) {
+        rc = linear_scores(st, score, rows_m, cut, cutk_m, m);
+        if (rc != 0)
+            goto out;
     }
     for (g = 0; so->temperature <= 0.0 && g <= SUGGEST_CALIBRATION_GRID;
          g++) {
@@ -1365,6 +1459,7 @@ out:
     free(rows);
     free(rows_m);
     free(cut_k);
+    free(cutk_m);
     free(evid);
     free(hit);
     free(cut);
@@ -1404,6 +1499,7 @@ typedef struct score_scratch {
     topk_item *nbrs; /* SUGGEST_BLOCK x K */
     int32_t *n_nbrs;
     double *knn;
+    double *dec; /* the linear model's decision values */
     ranked *rk;
 } score_scratch;
 
@@ -1450,6 +1546,13 @@ static int score_blocks(void *ctx, int64_t b0, int64_t b1, int worker)
                 rk[c].code = c;
                 rk[c].score = combine(st, cosv, sc->knn[c]);
             }
+            if (st->lin_alpha > 0.0) {
+                linear_decisions(&st->lin, st->xli, r, sc->dec);
+                for (c = 0; c < C; c++)
+                    rk[c].score = (1.0 - st->lin_alpha) * rk[c].score +
+                                  st->lin_alpha *
+                                      linear_share(&st->lin, c, sc->dec[c]);
+            }
             qsort(rk, (size_t)C, sizeof *rk, cmp_ranked);
             zmax = rk[0].score;
             for (c = 0; c < C; c++)
@@ -1473,11 +1576,24 @@ static int score_blocks(void *ctx, int64_t b0, int64_t b1, int worker)
                 sg->score = rk[k].score;
                 sg->confidence = gain * exp((rk[k].score - zmax) / T) / zsum;
                 topk_init(&tk, sc->room, so->n_terms);
-                for (p = xi->row_ptr[r]; p < xi->row_ptr[r + 1]; p++) {
-                    float contrib = xi->values[p] * P[xi->col_idx[p]];
-                    if (contrib > 0.0f)
-                        topk_push(&tk, contrib, xi->col_idx[p]);
-                }
+                if (st->lin_alpha > 0.0) {
+                    /* Each column's share x[t] w_c[t] of the linear
+                     * model's log-odds for the code. */
+                    const quarry_csr *xl = st->xli;
+                    for (p = xl->row_ptr[r]; p < xl->row_ptr[r + 1]; p++) {
+                        float contrib =
+                            xl->values[p] *
+                            st->lin.w[(size_t)xl->col_idx[p] * (size_t)C +
+                                      (size_t)rk[k].code];
+                        if (contrib > 0.0f)
+                            topk_push(&tk, contrib, xl->col_idx[p]);
+                    }
+                } else
+                    for (p = xi->row_ptr[r]; p < xi->row_ptr[r + 1]; p++) {
+                        float contrib = xi->values[p] * P[xi->col_idx[p]];
+                        if (contrib > 0.0f)
+                            topk_push(&tk, contrib, xi->col_idx[p]);
+                    }
                 topk_sort(&tk);
                 for (j = 0; j < tk.n; j++) {
                     terms[j] = s->term_copy[tk.items[j].id];
@@ -1521,8 +1637,8 @@ static int score_all(run_state *st, quarry_suggestions *s, nb_work *w)
     score_ctx x;
     int rc = 0;
 
-    for (col = 0; so->n_terms > 0 && col < st->V; col++)
-        if (term_of(s, st->m, col) == NULL)
+    for (col = 0; so->n_terms > 0 && col < st->n_cols; col++)
+        if (term_of(s, st, col) == NULL)
             return engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
     x.st = st;
     x.s = s;
@@ -1544,8 +1660,10 @@ static int score_all(run_state *st, quarry_suggestions *s, nb_work *w)
                           sizeof *sc->nbrs);
         sc->n_nbrs = malloc(SUGGEST_BLOCK * sizeof *sc->n_nbrs);
         sc->knn = malloc((size_t)C * sizeof *sc->knn);
+        sc->dec = malloc((size_t)C * sizeof *sc->dec);
         sc->rk = malloc((size_t)C * sizeof *sc->rk);
-        if (!sc->room || !sc->nbrs || !sc->n_nbrs || !sc->knn || !sc->rk)
+        if (!sc->room || !sc->nbrs || !sc->n_nbrs || !sc->knn || !sc->dec ||
+            !sc->rk)
             rc = QUARRY_ENOMEM;
     }
     if (rc != 0)
@@ -1560,6 +1678,7 @@ static int score_all(run_state *st, quarry_suggestions *s, nb_work *w)
         free(sc->nbrs);
         free(sc->n_nbrs);
         free(sc->knn);
+        free(sc->dec);
         free(sc->rk);
     }
     free(x.sc);
@@ -1593,6 +1712,10 @@ static void free_state(run_state *st)
     free(st->tinfo);
     free(st->held_conf);
     free(st->held_hit);
+    quarry_csr_free(st->xlt);
+    quarry_csr_free(st->xli);
+    feat_blocks_free(&st->fb);
+    linear_free(&st->lin);
 }
 
 int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
@@ -1612,15 +1735,18 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
         return QUARRY_EINVAL;
     *out = NULL;
     if (so != NULL) {
-        /* Version 1 ends before `rejected`: copy what it has. */
+        /* Version 1 ends before `rejected`, 2 before `linear`: copy what
+         * they have. */
         if (so->version == 1)
             memcpy(&opts, so, offsetof(quarry_suggest_options, rejected));
+        else if (so->version == 2)
+            memcpy(&opts, so, offsetof(quarry_suggest_options, linear));
         else if (so->version == QUARRY_SUGGEST_OPTIONS_VERSION)
             opts = *so;
         else
             return engine_fail(e, QUARRY_EINVAL,
                                "suggest options version %u (this library "
-                               "reads 1 and %u)",
+                               "reads 1 to %u)",
                                so->version, QUARRY_SUGGEST_OPTIONS_VERSION);
         opts.version = QUARRY_SUGGEST_OPTIONS_VERSION;
     }
@@ -1655,7 +1781,23 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
                            "temperature must not be negative (0: fitted), "
                            "min_confidence and proto_weight in [0, 1], "
                            "definition_prior not negative");
+    if (!(so->linear >= 0.0 && so->linear <= 1.0) ||
+        !(so->linear_c > 0.0 && so->linear_c <= 1e6) ||
+        (so->features & ~(QUARRY_FEATURES_FORM | QUARRY_FEATURES_CHARS)) != 0)
+        return engine_fail(e, QUARRY_ERANGE,
+                           "linear must be in [0, 1], linear_c in (0, 1e6] "
+                           "and features a set of QUARRY_FEATURES_* flags");
     memset(&w, 0, sizeof w);
+    st.po = po;
+    st.input = input;
+    /* No coded excerpt: nothing for the linear model to learn. */
+    st.choice.auto_selected = so->auto_select != 0 && !st.codebook_only;
+    st.choice.linear = st.codebook_only || so->auto_select ? 0.0 : so->linear;
+    st.choice.linear_c = so->linear_c;
+    st.choice.features = so->features;
+    st.lin_alpha = st.choice.linear;
+    st.lin_c = so->linear_c;
+    st.lin_set = so->features;
     st.e = e;
     st.so = so;
     st.train = train;
@@ -1708,12 +1850,46 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
         for (col = 0; rc == 0 && col < st.V; col++)
             st.tinfo[col] = term_info(&st, col, -1);
     }
+    if (rc == 0 && (st.lin_alpha > 0.0 || st.choice.auto_selected)) {
+        /* The linear model's feature blocks: those asked for, or with
+         * --auto every one it may choose from (chars only where the
+         * charngram plugin is installed, and only up to
+         * LINEAR_AUTO_CHARS_ROWS coded excerpts: on 20 Newsgroups' 87,000
+         * paragraphs its columns took minutes and gigabytes). */
+        unsigned want = st.lin_set;
+        const quarry_plugin *pl;
+        if (st.choice.auto_selected)
+            want = QUARRY_FEATURES_FORM |
+                   (quarry_corpus_size(train) <= LINEAR_AUTO_CHARS_ROWS &&
+                            quarry_engine_find(e, QUARRY_KIND_TOKENIZER,
+                                               "charngram", &pl) == QUARRY_OK
+                        ? QUARRY_FEATURES_CHARS
+                        : 0u);
+        rc = feat_blocks_build(&st.fb, e, po, want, st.m, st.xt, st.xi, train,
+                               input);
+    }
     if (rc == 0)
         engine_phase(e, &t, "prototypes and index");
     if (rc == 0)
         rc = calibrate(&st, &w);
     if (rc == 0)
         engine_phase(e, &t, "calibrate");
+    st.n_cols = st.V;
+    if (rc == 0 && st.lin_alpha > 0.0) {
+        /* The linear model on every coded excerpt. */
+        rc = feat_stack(&st.fb, st.lin_set, 0, &st.xlt);
+        if (rc == 0)
+            rc = feat_stack(&st.fb, st.lin_set, 1, &st.xli);
+        if (rc == 0 && st.lin.w == NULL) /* else linear_select's */
+            rc = linear_fit(&st.lin, st.xlt, st.lab_ptr, st.lab, st.C, NULL,
+                            st.lin_c, so->seed);
+        if (rc != 0)
+            rc = engine_fail(e, rc, "out of memory");
+        else
+            st.n_cols = feat_cols(&st.fb, st.lin_set);
+        if (rc == 0)
+            engine_phase(e, &t, "linear model");
+    }
     free(st.sum); /* only the calibration needs the exemplar sums */
     st.sum = NULL;
     if (rc == 0)
@@ -1733,6 +1909,7 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
         s->n_held = st.n_held;
         st.held_conf = NULL;
         st.held_hit = NULL;
+        s->choice = st.choice;
         st.codes = NULL;
         rc = alloc_result(s, &st, quarry_corpus_size(input));
     }
@@ -1823,4 +2000,10 @@ int64_t quarry_suggestions_heldout(const quarry_suggestions *s,
     if (correct != NULL)
         *correct = s ? s->held_hit : NULL;
     return s ? s->n_held : 0;
+}
+
+const quarry_suggest_choice *
+quarry_suggestions_choice(const quarry_suggestions *s)
+{
+    return s ? &s->choice : NULL;
 }

@@ -7,6 +7,7 @@
  * suggestions with their evidence.
  */
 #include <jansson.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -75,7 +76,8 @@ static json_t *opt_str(const char *s)
 
 static char *run_options(quarry_engine *e, const quarry_pipeline_options *po,
                          const quarry_suggest_options *so, int all,
-                         int speakers, int codebook_only)
+                         int speakers, int codebook_only,
+                         const quarry_suggest_choice *ch)
 {
     json_t *o = json_object(), *pl = json_object(), *sg = json_object(),
            *plug = json_object();
@@ -106,6 +108,28 @@ static char *run_options(quarry_engine *e, const quarry_pipeline_options *po,
                                             : "interviewers"));
     if (codebook_only)
         json_object_set_new(sg, "codebook_only", json_true());
+    /* The linear model only when there was one or --auto chose, so that
+     * earlier runs read the same; with --auto what it chose and why. */
+    if (ch != NULL && (ch->auto_selected || ch->linear > 0.0)) {
+        static const char *const fnames[] = {"words", "words+form",
+                                             "words+chars",
+                                             "words+form+chars"};
+        json_object_set_new(sg, "linear", json_real(ch->linear));
+        json_object_set_new(sg, "linear_c", json_real(ch->linear_c));
+        json_object_set_new(sg, "features",
+                            json_string(fnames[ch->features & 3u]));
+        json_object_set_new(sg, "seed", json_integer((json_int_t)so->seed));
+    }
+    if (ch != NULL && ch->auto_selected) {
+        json_t *a = json_object();
+        json_object_set_new(a, "folds", json_integer(ch->folds));
+        json_object_set_new(a, "rows", json_integer(ch->rows));
+        json_object_set_new(a, "top1", json_real(ch->top1));
+        json_object_set_new(a, "top3", json_real(ch->top3));
+        json_object_set_new(a, "base_top1", json_real(ch->base_top1));
+        json_object_set_new(a, "base_top3", json_real(ch->base_top3));
+        json_object_set_new(sg, "auto", a);
+    }
     for (i = 0; i < e->n_options; i++) {
         char key[512];
         snprintf(key, sizeof key, "%s.%s", e->options[i].plugin,
@@ -251,7 +275,8 @@ static int store(quarry_project *p, quarry_engine *e,
         if (used.top == 0)
             used.top = n > 0 ? quarry_suggestions_count(s, 0) : 3;
         opts = run_options(e, po, &used, ps->all, speakers_of(ps),
-                           quarry_suggestions_codebook_only(s));
+                           quarry_suggestions_codebook_only(s),
+                           quarry_suggestions_choice(s));
     }
     status = corpus_hash(train, th);
     if (status == QUARRY_OK)
@@ -335,6 +360,7 @@ static int store(quarry_project *p, quarry_engine *e,
         info->abstained = abstained;
         info->seconds = seconds;
         info->codebook_only = quarry_suggestions_codebook_only(s);
+        info->choice = *quarry_suggestions_choice(s);
     }
 rollback:
     if (status != QUARRY_OK)
@@ -423,7 +449,16 @@ int quarry_project_suggest(quarry_project *p, quarry_engine *e,
     if (status == QUARRY_OK)
         status = rejected_corpus(p, &rejected);
     if (status == QUARRY_OK) {
-        sopt = *so;
+        /* Copy what the caller's version of the struct has. */
+        if (so->version < QUARRY_SUGGEST_OPTIONS_VERSION) {
+            quarry_suggest_options def = QUARRY_SUGGEST_OPTIONS_INIT;
+            sopt = def;
+            memcpy(&sopt, so,
+                   so->version == 1
+                       ? offsetof(quarry_suggest_options, rejected)
+                       : offsetof(quarry_suggest_options, linear));
+        } else
+            sopt = *so;
         sopt.codebook = cb;
 #if QUARRY_SUGGEST_OPTIONS_VERSION >= 2
         sopt.version = QUARRY_SUGGEST_OPTIONS_VERSION;
@@ -434,7 +469,7 @@ int quarry_project_suggest(quarry_project *p, quarry_engine *e,
             project_fail(p, status, "%s", quarry_engine_errmsg(e));
     }
     if (status == QUARRY_OK)
-        status = store(p, e, po, so, ps, train, input, s, started,
+        status = store(p, e, po, &sopt, ps, train, input, s, started,
                        seconds_since(&t0), info);
     if (status == QUARRY_OK && info != NULL)
         info->left_out = (int64_t)left_out;

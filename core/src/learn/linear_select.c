@@ -1,0 +1,274 @@
+/*
+ * linear_select.c -- left-out scores of the linear model on the
+ * calibration excerpts, and --auto's grid (linear_select.h says how).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "linear_select.h"
+
+static uint64_t mix(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15u;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9u;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebu;
+    return x ^ (x >> 31);
+}
+
+typedef struct cv_plan {
+    int32_t folds;
+    int32_t *fold;          /* training row -> its fold, or -1 */
+    unsigned char *sample;  /* training row -> 1 if kept (NULL: all) */
+    unsigned char *skip;    /* scratch */
+} cv_plan;
+
+/* The items' probabilities under (set, c): out is n x C. */
+static int cv_probs(quarry_engine *e, const feat_blocks *fb,
+                    const lin_items *it, const cv_plan *pl, unsigned set,
+                    double c, uint64_t seed, float *out, linear_model *keep)
+{
+    quarry_csr *xs = NULL;
+    double *dec = malloc(((size_t)it->C + 1) * sizeof *dec);
+    int32_t f, k;
+    int64_t i, j;
+    int rc = dec ? feat_stack(fb, set, 0, &xs) : QUARRY_ENOMEM;
+    if (rc != 0) {
+        free(dec);
+        return engine_fail(e, rc, "out of memory");
+    }
+    for (f = 0; f < pl->folds && rc == 0; f++) {
+        linear_model m;
+        for (j = 0; j < it->nt; j++)
+            pl->skip[j] = pl->fold[j] == f ||
+                          (pl->sample != NULL && !pl->sample[j]);
+        if (linear_fit(&m, xs, it->lab_ptr, it->lab, it->C, pl->skip, c,
+                       seed) != 0) {
+            rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+            break;
+        }
+        for (i = 0; i < it->n; i++) {
+            if (pl->fold[it->row[i]] != f)
+                continue;
+            if (it->cut[i] < 0)
+                linear_decisions(&m, xs, it->row[i], dec);
+            else
+                linear_decisions(&m, it->cuts, it->cut[i], dec);
+            for (k = 0; k < it->C; k++)
+                out[(size_t)i * (size_t)it->C + (size_t)k] =
+                    (float)linear_share(&m, k, dec[k]);
+        }
+        if (keep != NULL && pl->folds == 1 && pl->sample == NULL)
+            *keep = m; /* the caller's now */
+        else
+            linear_free(&m);
+    }
+    quarry_csr_free(xs);
+    free(dec);
+    return rc;
+}
+
+static int has_code(const lin_items *it, int64_t j, int32_t c)
+{
+    int64_t q;
+    for (q = it->lab_ptr[j]; q < it->lab_ptr[j + 1]; q++)
+        if (it->lab[q] == c)
+            return 1;
+    return 0;
+}
+
+/* Top-1 and top-3 over the whole rows of (1 - a) base + a p (p NULL: the
+ * base); ties to the smaller code, as suggest ranks. */
+static void accuracy(const lin_items *it, const float *p, double a,
+                     double *top1, double *top3)
+{
+    int32_t C = it->C, c, r, best[3];
+    int64_t i, n = 0, h1 = 0, h3 = 0;
+    for (i = 0; i < it->n; i++) {
+        const double *b = it->score + (size_t)i * (size_t)C;
+        double v[3];
+        int32_t got = 0;
+        if (it->cut[i] >= 0)
+            continue;
+        n++;
+        for (c = 0; c < C; c++) {
+            double s = p ? (1.0 - a) * b[c] + a * p[(size_t)i * C + c] : b[c];
+            /* insert into the three best, ties kept in code order */
+            for (r = got < 3 ? got : 3; r > 0 && s > v[r - 1]; r--)
+                if (r < 3) {
+                    v[r] = v[r - 1];
+                    best[r] = best[r - 1];
+                }
+            if (r < 3) {
+                v[r] = s;
+                best[r] = c;
+                if (got < 3)
+                    got++;
+            }
+        }
+        h1 += got > 0 && has_code(it, it->row[i], best[0]);
+        for (r = 0; r < got; r++)
+            if (has_code(it, it->row[i], best[r])) {
+                h3++;
+                break;
+            }
+    }
+    *top1 = n ? (double)h1 / (double)n : 0.0;
+    *top3 = n ? (double)h3 / (double)n : 0.0;
+}
+
+int linear_select(quarry_engine *e, const feat_blocks *fb, lin_items *it,
+                  uint64_t seed, quarry_suggest_choice *ch,
+                  linear_model *keep)
+{
+    static const double grid_c[] = LINEAR_GRID_C;
+    static const double grid_a[] = LINEAR_GRID_SHARE;
+    unsigned sets[3];
+    int n_sets = 0, n_c, n_a, s, g, a;
+    int64_t n_calib = 0, n_coded = 0, i, j;
+    size_t cells = (size_t)it->n * (size_t)it->C;
+    float *probs = NULL;
+    cv_plan pl;
+    int rc = 0;
+
+    memset(&pl, 0, sizeof pl);
+    pl.fold = malloc(((size_t)it->nt + 1) * sizeof *pl.fold);
+    pl.skip = malloc((size_t)it->nt + 1);
+    if (!pl.fold || !pl.skip) {
+        rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (j = 0; j < it->nt; j++) {
+        pl.fold[j] = -1;
+        n_coded += it->lab_ptr[j + 1] > it->lab_ptr[j];
+    }
+    for (i = 0; i < it->n; i++)
+        n_calib += it->cut[i] < 0;
+    pl.folds = n_coded >= LINEAR_ONE_FOLD * n_calib ? 1 : LINEAR_FOLDS;
+    for (i = 0; i < it->n; i++)
+        if (it->cut[i] < 0)
+            pl.fold[it->row[i]] =
+                (int32_t)(mix((uint64_t)it->row[i] ^ mix(seed)) %
+                          (uint64_t)pl.folds);
+    ch->folds = pl.folds;
+    ch->rows = n_calib;
+    accuracy(it, NULL, 0.0, &ch->base_top1, &ch->base_top3);
+    if (ch->auto_selected) {
+        double best = -1.0; /* of the linear models */
+        sets[n_sets++] = 0;
+        if (fb->have & QUARRY_FEATURES_FORM)
+            sets[n_sets++] = QUARRY_FEATURES_FORM;
+        if ((fb->have & QUARRY_FEATURES_FORM) &&
+            (fb->have & QUARRY_FEATURES_CHARS))
+            sets[n_sets++] = QUARRY_FEATURES_FORM | QUARRY_FEATURES_CHARS;
+        n_c = (int)(sizeof grid_c / sizeof *grid_c);
+        n_a = (int)(sizeof grid_a / sizeof *grid_a);
+        if (n_coded - n_calib > LINEAR_AUTO_ROWS) {
+            pl.sample = malloc((size_t)it->nt + 1);
+            if (pl.sample == NULL) {
+                rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+                goto out;
+            }
+            for (j = 0; j < it->nt; j++)
+                pl.sample[j] = mix((uint64_t)j ^ mix(seed + 1)) %
+                                   (uint64_t)(n_coded - n_calib) <
+                               LINEAR_AUTO_ROWS;
+        }
+        probs = malloc((cells ? cells : 1) * sizeof *probs);
+        if (probs == NULL) {
+            rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+            goto out;
+        }
+        ch->linear = 0.0;
+        ch->linear_c = 1.0;
+        ch->features = 0;
+        ch->top1 = ch->base_top1;
+        ch->top3 = ch->base_top3;
+        /* The best (blocks, C, share > 0) of the grid... */
+        for (s = 0; s < n_sets && rc == 0; s++)
+            for (g = 0; g < n_c && rc == 0; g++) {
+                rc = cv_probs(e, fb, it, &pl, sets[s], grid_c[g], seed,
+                              probs, NULL);
+                for (a = 1; a < n_a && rc == 0; a++) {
+                    double t1, t3;
+                    accuracy(it, probs, grid_a[a], &t1, &t3);
+                    if (t1 + t3 > best + 1e-12) {
+                        best = t1 + t3;
+                        ch->linear = grid_a[a];
+                        ch->linear_c = grid_c[g];
+                        ch->features = sets[s];
+                        ch->top1 = t1;
+                        ch->top3 = t3;
+                    }
+                }
+            }
+        if (rc != 0)
+            goto out;
+        if (pl.sample != NULL) {
+            /* ...chosen on a sample of the coded rows, while the base
+             * scores saw them all: its share is chosen again on the
+             * model of all coded rows but the fold, against the base. */
+            free(pl.sample);
+            pl.sample = NULL;
+            rc = cv_probs(e, fb, it, &pl, ch->features, ch->linear_c, seed,
+                          probs, keep);
+            if (rc != 0)
+                goto out;
+            best = ch->base_top1 + ch->base_top3;
+            ch->linear = 0.0;
+            ch->top1 = ch->base_top1;
+            ch->top3 = ch->base_top3;
+            for (a = 1; a < n_a; a++) {
+                double t1, t3;
+                accuracy(it, probs, grid_a[a], &t1, &t3);
+                if (t1 + t3 > best + 1e-12) {
+                    best = t1 + t3;
+                    ch->linear = grid_a[a];
+                    ch->top1 = t1;
+                    ch->top3 = t3;
+                }
+            }
+            if (ch->linear <= 0.0) {
+                ch->features = 0;
+                ch->linear_c = 1.0;
+                if (keep != NULL)
+                    linear_free(keep);
+                goto out;
+            }
+            goto blend;
+        }
+        /* ...against the base: better on the folds, or none. */
+        if (!(best > ch->base_top1 + ch->base_top3 + 1e-12)) {
+            ch->linear = 0.0;
+            ch->linear_c = 1.0;
+            ch->features = 0;
+            ch->top1 = ch->base_top1;
+            ch->top3 = ch->base_top3;
+            goto out;
+        }
+    } else {
+        probs = malloc((cells ? cells : 1) * sizeof *probs);
+        if (probs == NULL) {
+            rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+            goto out;
+        }
+    }
+    /* The chosen model's scores, from all coded rows outside each fold. */
+    rc = cv_probs(e, fb, it, &pl, ch->features, ch->linear_c, seed, probs,
+                  keep);
+    if (rc != 0)
+        goto out;
+    if (!ch->auto_selected)
+        accuracy(it, probs, ch->linear, &ch->top1, &ch->top3);
+blend:
+    for (i = 0; i < (int64_t)cells; i++)
+        it->score[i] =
+            (1.0 - ch->linear) * it->score[i] + ch->linear * probs[i];
+out:
+    free(pl.fold);
+    free(pl.skip);
+    free(pl.sample);
+    free(probs);
+    return rc;
+}

@@ -1,0 +1,59 @@
+/*
+ * logreg.h -- suggest's discriminative model: one-vs-rest L2-regularised
+ * logistic regression over sparse rows, trained by liblinear (logreg.c).
+ *
+ * Each code c gets weights w_c and a bias b_c; its decision value for a row
+ * x is d_c(x) = b_c + sum_t x[t] w_c[t] (the log-odds of c against the
+ * rest), and each term's contribution x[t] w_c[t] is what the evidence
+ * shows. A code no training row carries has no weights and no decision
+ * (linear_prob gives 0 for it).
+ *
+ * Deterministic: the rows are given to liblinear in training-row order, one
+ * row per code of a row (an excerpt with two codes is two rows, as in
+ * scikit-learn's one-row-per-label setups), and the dual coordinate
+ * descent's shuffles come from rand() seeded with the run's seed just
+ * before training (liblinear draws nothing else; quarry calls rand()
+ * nowhere else).
+ */
+#ifndef QUARRY_LOGREG_H
+#define QUARRY_LOGREG_H
+
+#include <stdint.h>
+
+#include "quarry/quarry.h"
+
+typedef struct linear_model {
+    int32_t C;              /* codes */
+    int64_t D;              /* columns of the rows */
+    float *w;               /* D x C: column t's weights for every code */
+    double *b;              /* C biases */
+    unsigned char *present; /* C: 1 if the code had training rows */
+} linear_model;
+
+/* Train on the rows j of x with skip == NULL or skip[j] == 0, each row once
+ * per code in lab[lab_ptr[j] .. lab_ptr[j + 1]) (codes 0..C-1; rows
+ * without codes are left out). cost is liblinear's C (the inverse of the
+ * regularisation strength). Fewer than two codes with rows: no weights,
+ * every present code's decision is its bias 0. 0, or QUARRY_ENOMEM. */
+int linear_fit(linear_model *m, const quarry_csr *x, const int64_t *lab_ptr,
+               const int32_t *lab, int32_t C, const unsigned char *skip,
+               double cost, uint64_t seed);
+void linear_free(linear_model *m);
+
+/* Decision values of every code for row r of x (out: C values; a code
+ * without rows gets -HUGE_VAL). */
+void linear_decisions(const linear_model *m, const quarry_csr *x, int64_t r,
+                      double *out);
+
+/* The logistic sigmoid of a decision value (0 for -HUGE_VAL). */
+double linear_prob(double d);
+
+/* What suggest blends in for code c of decision value d: the sigmoid of
+ * d without the code's bias, sigmoid(sum_t x[t] w_c[t]): what the
+ * excerpt's own terms say. An excerpt with no known term gets 0.5 for
+ * every code with rows (the biases, the codes' base rates in the training
+ * set, would otherwise rank codes for an excerpt that says nothing, and
+ * it would not stay at chance); a code without rows 0. */
+double linear_share(const linear_model *m, int32_t c, double d);
+
+#endif
