@@ -127,7 +127,9 @@ static int analyse_corpus(quarry_model *m, const quarry_corpus *c,
     for (ci = 0; ci < n_chunks; ci++) {
         const chunk_ids *ch = &chunk[ci];
         int64_t *dst = ids + ptr[ci * ANALYSE_GRAIN], k;
-        if (ch->worker == 0) {
+        if (ch->n == 0) {
+            continue; /* a chunk of excerpts without a term: no ids */
+        } else if (ch->worker == 0) {
             memcpy(dst, ch->ids, (size_t)ch->n * sizeof *dst);
         } else {
             const int64_t *map = maps[ch->worker];
