@@ -76,4 +76,26 @@ static inline void test_write_file(const char *path, const char *text)
     assert_int_equal(fclose(f), 0);
 }
 
+/* A fresh folder quarry-test-TAG-XXXXXX under $TMPDIR (or /tmp), its path
+ * into dir (cap bytes): a test file's own temporary folder. */
+static inline void test_tmpdir(char *dir, size_t cap, const char *tag)
+{
+    const char *base = getenv("TMPDIR");
+    snprintf(dir, cap, "%s/quarry-test-%s-XXXXXX",
+             base && base[0] ? base : "/tmp", tag);
+    if (mkdtemp(dir) == NULL)
+        fail_msg("cannot make a temporary folder for %s", tag);
+}
+
+/* Remove that folder and everything in it: 0 when done (a cmocka
+ * teardown's result). */
+static inline int test_rmdir(const char *dir)
+{
+    char cmd[1100];
+    if (dir[0] == '\0' || strchr(dir, '\'') != NULL)
+        return -1;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
 #endif

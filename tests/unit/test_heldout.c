@@ -63,21 +63,16 @@ static const char coded[] =
 
 static int setup(void **state)
 {
-    const char *base = getenv("TMPDIR");
     (void)state;
-    snprintf(dir, sizeof dir, "%s/quarry-test-heldout-XXXXXX",
-             base && base[0] ? base : "/tmp");
-    assert_non_null(mkdtemp(dir));
+    test_tmpdir(dir, sizeof dir, "heldout");
     test_write_file(tmp("coded.jsonl"), coded);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    char cmd[600];
     (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_rmdir(dir);
 }
 
 static quarry_project *suggested(const char *name, quarry_engine *e)

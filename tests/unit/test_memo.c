@@ -34,12 +34,9 @@ static const char coded[] =
 
 static int setup(void **state)
 {
-    const char *base = getenv("TMPDIR");
     FILE *f;
     (void)state;
-    snprintf(dir, sizeof dir, "%s/quarry-test-memo-XXXXXX",
-             base && base[0] ? base : "/tmp");
-    assert_non_null(mkdtemp(dir));
+    test_tmpdir(dir, sizeof dir, "memo");
     f = fopen(tmp("coded.jsonl"), "wb");
     assert_non_null(f);
     fputs(coded, f);
@@ -49,10 +46,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[600];
     (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_rmdir(dir);
 }
 
 static quarry_project *fresh(const char *name)

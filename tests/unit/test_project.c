@@ -17,6 +17,7 @@
 
 #include "quarry/quarry.h"
 #include "test_util.h"
+#include "test_files.h"
 
 static char dir[256];
 
@@ -90,11 +91,8 @@ static const char uncoded[] =
 
 static int setup(void **state)
 {
-    const char *base = getenv("TMPDIR");
     (void)state;
-    snprintf(dir, sizeof dir, "%s/quarry-test-project-XXXXXX",
-             base && base[0] ? base : "/tmp");
-    assert_non_null(mkdtemp(dir));
+    test_tmpdir(dir, sizeof dir, "project");
     write_file(tmp("codebook.json"), codebook);
     write_file(tmp("coded.jsonl"), coded);
     write_file(tmp("uncoded.jsonl"), uncoded);
@@ -103,10 +101,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[600];
     (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_rmdir(dir);
 }
 
 /* A fresh project with the codebook and both files imported. */

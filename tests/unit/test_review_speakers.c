@@ -48,11 +48,8 @@ static const char turns[] =
 
 static int setup(void **state)
 {
-    const char *base = getenv("TMPDIR");
     (void)state;
-    snprintf(dir, sizeof dir, "%s/quarry-test-rspk-XXXXXX",
-             base && base[0] ? base : "/tmp");
-    assert_non_null(mkdtemp(dir));
+    test_tmpdir(dir, sizeof dir, "rspk");
     test_write_file(tmp("coded.jsonl"), coded);
     test_write_file(tmp("turns.jsonl"), turns);
     return 0;
@@ -60,10 +57,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[600];
     (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_rmdir(dir);
 }
 
 /* The queue of coder: the first excerpt ("" when none), remaining and

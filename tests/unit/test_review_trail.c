@@ -42,21 +42,16 @@ static const char coded[] =
 
 static int setup(void **state)
 {
-    const char *base = getenv("TMPDIR");
     (void)state;
-    snprintf(dir, sizeof dir, "%s/quarry-test-trail-XXXXXX",
-             base && base[0] ? base : "/tmp");
-    assert_non_null(mkdtemp(dir));
+    test_tmpdir(dir, sizeof dir, "trail");
     test_write_file(tmp("coded.jsonl"), coded);
     return 0;
 }
 
 static int teardown(void **state)
 {
-    char cmd[600];
     (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_rmdir(dir);
 }
 
 /* A project with three excerpts coded by ana (imported) and one uncoded. */

@@ -44,20 +44,15 @@ static double now(void)
 
 static int setup(void **state)
 {
-    const char *base = getenv("TMPDIR");
     (void)state;
-    snprintf(dir, sizeof dir, "%s/quarry-test-scale-XXXXXX",
-             base && base[0] ? base : "/tmp");
-    assert_non_null(mkdtemp(dir));
+    test_tmpdir(dir, sizeof dir, "scale");
     return 0;
 }
 
 static int teardown(void **state)
 {
-    char cmd[600];
     (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_rmdir(dir);
 }
 
 /* n codes; code i's parent is code i-1 (one chain n deep: the worst case

@@ -43,11 +43,8 @@ static const char ben[] =
 
 static int setup(void **state)
 {
-    const char *base = getenv("TMPDIR");
     (void)state;
-    snprintf(dir, sizeof dir, "%s/quarry-test-settle-XXXXXX",
-             base && base[0] ? base : "/tmp");
-    assert_non_null(mkdtemp(dir));
+    test_tmpdir(dir, sizeof dir, "settle");
     test_write_file(tmp("ana.jsonl"), ana);
     test_write_file(tmp("ben.jsonl"), ben);
     return 0;
@@ -55,10 +52,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[600];
     (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return test_rmdir(dir);
 }
 
 static quarry_project *fresh(const char *name)
