@@ -324,6 +324,14 @@ def drive(driver, quarry, project, url, screens):
                 " return f > 0 && document.querySelectorAll('figure.chart svg').length === f ? f : 0;"))
             check("charts inlined as SVG (%s)" % figs, bool(figs))
         check(name + " page renders without an API error", ok is not None and not bad, "; ".join(bad))
+        if name == "codebook" and ok is not None and not bad:
+            # Add a code through the page's form, by mouse and keyboard.
+            driver.find_element("id", "cb-add-name").send_keys("Added in the browser")
+            driver.find_element("css selector", "form[aria-label='Add a code'] button[type=submit]").click()
+            check("a code added on the Codebook page shows in the tree",
+                  wait(driver, "the new code listed", lambda d: d.execute_script(
+                      "return Array.prototype.some.call(document.querySelectorAll('.cb-table .cb-name'),"
+                      " function (e) { return e.textContent === 'Added in the browser'; });")) is not None)
 
     # nothing asked of any other host
     urls = driver.execute_script(
@@ -363,6 +371,9 @@ def drive(driver, quarry, project, url, screens):
     if second and undone_code:
         check("export: the undone coding is gone", (second, undone_code) not in got, repr(got))
     check("export: exactly two codings by tester", len(got) == 2, repr(got))
+    hist = run([quarry, "export", project, "--format", "code-history"]).stdout
+    check("the code added on the page is on the record, by tester",
+          "Added in the browser" in hist and "tester" in hist, hist[:300])
     if second:
         mine = [(r["id"], r["code"], r["origin"]) for r in rows if r["coder"] == "sam"]
         check("export: the coding by the coder named in the page",
