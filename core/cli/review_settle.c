@@ -274,25 +274,11 @@ void settle_key(ui *u, const quarry_review_item *it, int k)
         ui_move_on(u, it);
         settle_free(u);
         return;
-    case 'j':
-    case TERM_KEY_DOWN:
-        u->scroll++;
-        return;
-    case 'k':
-    case TERM_KEY_UP:
-        u->scroll--;
-        return;
-    case ' ':
-    case TERM_KEY_PGDN:
-        u->scroll += u->page > 1 ? u->page - 1 : 1;
-        return;
-    case 'b':
-    case TERM_KEY_PGUP:
-        u->scroll -= u->page > 1 ? u->page - 1 : 1;
-        return;
     default:
         break;
     }
+    if (ui_scroll_key(u, k))
+        return;
     if (k >= 32 && k < 127)
         ui_say(u, YELLOW, "\"%c\" does nothing here: ? lists the keys", k);
 }

@@ -1223,6 +1223,33 @@ out:
 /* Leave the excerpt on screen for the next one. One the coder has not
  * decided anything on yet stays in the queue: it is passed over for the
  * rest of the session, as a skip. */
+/* j/k or the arrows scroll a line, space/b or the page keys a page:
+ * 1 when k was one of them. */
+int ui_scroll_key(ui *u, int k)
+{
+    int page = u->page > 1 ? u->page - 1 : 1;
+    switch (k) {
+    case 'j':
+    case TERM_KEY_DOWN:
+        u->scroll++;
+        return 1;
+    case 'k':
+    case TERM_KEY_UP:
+        u->scroll--;
+        return 1;
+    case ' ':
+    case TERM_KEY_PGDN:
+        u->scroll += page;
+        return 1;
+    case 'b':
+    case TERM_KEY_PGUP:
+        u->scroll -= page;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 void ui_move_on(ui *u, const quarry_review_item *it)
 {
     int32_t i;
@@ -1394,25 +1421,11 @@ static void item_key(ui *u, const quarry_review_item *it, int k)
     case TERM_KEY_RIGHT:
         ui_move_on(u, it);
         return;
-    case 'j':
-    case TERM_KEY_DOWN:
-        u->scroll++;
-        return;
-    case 'k':
-    case TERM_KEY_UP:
-        u->scroll--;
-        return;
-    case ' ':
-    case TERM_KEY_PGDN:
-        u->scroll += u->page > 1 ? u->page - 1 : 1;
-        return;
-    case 'b':
-    case TERM_KEY_PGUP:
-        u->scroll -= u->page > 1 ? u->page - 1 : 1;
-        return;
     default:
         break;
     }
+    if (ui_scroll_key(u, k))
+        return;
     if (k >= '1' && k <= '9') {
         i = k - '1';
         if (i >= it->n_suggestions) {

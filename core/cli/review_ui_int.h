@@ -104,6 +104,8 @@ void ui_footer(ui *u, lines *l, const char *keys);
 int ui_prompt_code(ui *u, const char *title);
 /* Done with the excerpt on screen: passed over for this session. */
 void ui_move_on(ui *u, const quarry_review_item *it);
+/* Scrolling keys (j k space b, arrows, page keys): 1 when k was one. */
+int ui_scroll_key(ui *u, int k);
 
 /* review_settle.c: the lines under the excerpt when settling, a key
  * there, and the settle state freed. */
