@@ -19,6 +19,7 @@
 
 #include "quarry/quarry.h"
 #include "test_files.h"
+#include "test_project_util.h"
 #include "../refi/refi_test_util.h"
 
 static char dir[256];
@@ -58,18 +59,7 @@ static int teardown(void **state)
  * ana on a1, a2, b1. */
 static quarry_project *fresh(const char *name)
 {
-    quarry_project *p = NULL;
-    quarry_import_options io = QUARRY_IMPORT_OPTIONS_INIT;
-    const char *path = tmp(name);
-    unlink(path);
-    assert_int_equal(quarry_project_new(&p), QUARRY_OK);
-    assert_int_equal(quarry_project_create(p, path), QUARRY_OK);
-    assert_int_equal(quarry_project_set_time(p, "2026-01-31T12:00:00Z"),
-                     QUARRY_OK);
-    io.coder = "ana";
-    if (quarry_project_import(p, tmp("coded.jsonl"), &io, NULL) != QUARRY_OK)
-        fail_msg("%s", quarry_project_errmsg(p));
-    return p;
+    return test_project_fresh(tmp(name), tmp("coded.jsonl"), "ana");
 }
 
 static int edit(quarry_project *p, quarry_code_op op, const char *code,
