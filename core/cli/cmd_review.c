@@ -201,12 +201,22 @@ static int accept_above(cli *c, const char *path, const char *coder,
     int rc = open_project(c, path, &p);
     if (rc != QUARRY_OK)
         return cli_exit_code(rc);
+    quarry_project_set_review_speakers(p, c->speakers);
     rc = quarry_project_accept_above(p, coder, conf, 1, &b);
     if (rc == QUARRY_OK && b.run == 0) {
         cli_error(c, "%s has no suggestions yet: run `quarry suggest %s` "
                      "first", path, path);
         quarry_project_free(p);
         return EXIT_INPUT;
+    }
+    if (rc == QUARRY_OK && c->speakers != QUARRY_SPEAKERS_ALL) {
+        /* The turns of the other speakers the batch leaves out. */
+        quarry_batch_info every;
+        quarry_project_set_review_speakers(p, QUARRY_SPEAKERS_ALL);
+        if (quarry_project_accept_above(p, coder, conf, 1, &every) ==
+            QUARRY_OK)
+            cli_speakers_notice(c, every.excerpts - b.excerpts);
+        quarry_project_set_review_speakers(p, c->speakers);
     }
     if (rc == QUARRY_OK) {
         fprintf(stderr,

@@ -316,9 +316,11 @@ typedef struct quarry_batch_info {
 
 /* Accept, as coder's decisions in one transaction, the top suggestion of
  * every excerpt of the latest run at or above min_confidence (in [0, 1])
- * that the coder has not decided yet; each decision records the batch
- * ("accept-above C, run R"). dry_run: count and estimate only, change
- * nothing. info (required) gets the counts and both error figures. */
+ * that the coder has not decided yet, among the turns of the review's
+ * speakers (quarry_project_set_review_speakers: interviewer turns left out
+ * by default); each decision records the batch ("accept-above C, run R").
+ * dry_run: count and estimate only, change nothing. info (required) gets
+ * the counts and both error figures. */
 QUARRY_API int quarry_project_accept_above(quarry_project *p,
                                            const char *coder,
                                            double min_confidence, int dry_run,

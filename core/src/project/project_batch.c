@@ -35,8 +35,7 @@ static const char batch_sql[] =
     "  d.code_id = s.code_id AND d.verdict IN ('accept', 'reject',"
     "  'replace') AND" PROJECT_NOT_UNDONE("d") ")"
     " AND NOT EXISTS (SELECT 1 FROM codings g JOIN coders c ON c.id ="
-    "  g.coder_id WHERE c.name = ?2 AND g.excerpt_id = s.excerpt_id)"
-    " ORDER BY e.seq, e.id";
+    "  g.coder_id WHERE c.name = ?2 AND g.excerpt_id = s.excerpt_id)";
 
 /* Top suggestions at or above the confidence that a person decided (not
  * in a batch: those would vouch for themselves), and the wrong ones. */
@@ -104,6 +103,7 @@ int quarry_project_accept_above(quarry_project *p, const char *coder,
                                 double min_confidence, int dry_run,
                                 quarry_batch_info *info)
 {
+    char sql[sizeof batch_sql + 256];
     sqlite3_stmt *st;
     pick *picks = NULL;
     size_t n = 0, cap = 0, i;
@@ -139,7 +139,11 @@ int quarry_project_accept_above(quarry_project *p, const char *coder,
         status = estimate_heldout(p, min_confidence, info);
     if (status != QUARRY_OK)
         goto out;
-    st = project_prepare(p, batch_sql);
+    /* Whose turns: the review's speakers (interviewer turns left out
+     * unless asked for), as the queue. */
+    snprintf(sql, sizeof sql, "%s%s ORDER BY e.seq, e.id", batch_sql,
+             project_speakers_clause(p->review_speakers));
+    st = project_prepare(p, sql);
     if (st == NULL) {
         status = QUARRY_EIO;
         goto out;

@@ -100,6 +100,9 @@ void project_sha256_hex(const void *data, size_t len, char out[65]);
  * suggestions in the latest run on which the coder has an undecided
  * suggestion and no coding yet (project_review.c). */
 extern const char project_queue_from[];
+/* " AND ..." keeping the turns of quarry_speakers speakers on excerpt e
+ * ("" for every speaker; project_queue.c). */
+const char *project_speakers_clause(int speakers);
 /* " ORDER BY ..." of the queue in p's review order (project_queue.c). */
 const char *project_queue_order(const quarry_project *p);
 /* The queue of coder ?1 in p's review order and speakers, from " FROM"

@@ -40,7 +40,7 @@ static const char disagreements_from[] =
     " lower(coalesce(json_extract(e.attributes, '$.role'), '')) ="           \
     " 'interviewer'"
 
-static const char *speakers_clause(int speakers)
+const char *project_speakers_clause(int speakers)
 {
     if (speakers == QUARRY_SPEAKERS_ALL)
         return "";
@@ -55,7 +55,7 @@ const char *project_queue_source(quarry_project *p)
              p->review_order == QUARRY_REVIEW_DISAGREEMENTS
                  ? disagreements_from
                  : project_queue_from,
-             speakers_clause(p->review_speakers));
+             project_speakers_clause(p->review_speakers));
     return p->queue_sql;
 }
 
@@ -67,7 +67,7 @@ const char *project_queue_total(quarry_project *p)
                  : "SELECT count(*) FROM excerpts e WHERE EXISTS (SELECT 1"
                    " FROM suggestions s WHERE s.excerpt_id = e.id AND"
                    " s.run_id = (SELECT max(id) FROM runs))",
-             speakers_clause(p->review_speakers));
+             project_speakers_clause(p->review_speakers));
     return p->total_sql;
 }
 
@@ -105,7 +105,7 @@ int quarry_project_review_left_out(quarry_project *p, const char *coder,
              p->review_order == QUARRY_REVIEW_DISAGREEMENTS
                  ? disagreements_from
                  : project_queue_from,
-             speakers_clause(p->review_speakers));
+             project_speakers_clause(p->review_speakers));
     st = project_prepare(p, sql);
     if (st == NULL)
         return QUARRY_EIO;
@@ -216,7 +216,7 @@ static int queue_progress(quarry_project *p, const char *coder,
                      "SELECT count(*) FROM excerpts e WHERE EXISTS (SELECT 1"
                      " FROM suggestions s WHERE s.excerpt_id = e.id AND"
                      " s.run_id = ?1)%s",
-                     speakers_clause(p->review_speakers));
+                     project_speakers_clause(p->review_speakers));
             st = project_prepare(p, sql);
         }
         if (st == NULL)
@@ -238,7 +238,7 @@ static int queue_progress(quarry_project *p, const char *coder,
              "  AND EXISTS (SELECT 1 FROM suggestions s WHERE"
              "  s.excerpt_id = e.id AND s.run_id = ?2)%s),"
              " (SELECT count(*)%s AND e.id IN %s)",
-             QUEUE_TOUCHED, speakers_clause(p->review_speakers),
+             QUEUE_TOUCHED, project_speakers_clause(p->review_speakers),
              project_queue_source(p), QUEUE_TOUCHED);
     st = project_prepare(p, sql);
     if (st == NULL)
@@ -295,7 +295,7 @@ int quarry_project_review_next_skipping(quarry_project *p, const char *coder,
                  " (SELECT max(id) FROM runs) AND s1.rank = 1 AND%s%s"
                  " ORDER BY s1.confidence, e.seq, e.id LIMIT ?2",
                  project_queue_from + strlen(QUEUE_FROM_HEAD) - 1,
-                 speakers_clause(p->review_speakers));
+                 project_speakers_clause(p->review_speakers));
     else
         snprintf(sql, sizeof sql, "SELECT e.xid%s%s LIMIT ?2",
                  project_queue_source(p), project_queue_order(p));
