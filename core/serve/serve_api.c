@@ -644,8 +644,9 @@ static int put_facet(void *ctx, const char *facet, const char *name,
 
 static int api_facets(serve_req *r)
 {
-    json_t *o = json_pack("{s:[], s:[], s:[], s:[], s:[]}", "sources",
-                          "participants", "studies", "coders", "codes");
+    json_t *o = json_pack("{s:[], s:[], s:[], s:[], s:[], s:[]}", "sources",
+                          "participants", "studies", "coders", "codes",
+                          "speakers");
     int status;
     if (o == NULL)
         return serve_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR,

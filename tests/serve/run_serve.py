@@ -339,7 +339,12 @@ def endpoints(srv):
     code, f = srv.json("GET", "/api/facets")
     check("facets", code == 200 and all(
         f.get(k) for k in ("sources", "participants", "studies", "coders",
-                           "codes")) and "n" in f["codes"][0], str(f)[:300])
+                           "codes", "speakers")) and "n" in f["codes"][0] and
+        any(s["name"] == "Interviewer" for s in f["speakers"]), str(f)[:300])
+    code, x = srv.json("GET", "/api/excerpts?limit=5&speaker=Interviewer")
+    check("excerpts by a speaker of the facets", code == 200 and x["total"] >
+          0 and all(i["speaker"] == "Interviewer" for i in x["items"]),
+          str(x)[:300])
     code, r = srv.json("GET", "/api/runs")
     check("runs", code == 200 and r["runs"][0]["run"] == 1 and
           r["runs"][0]["suggestions"] > 0, str(r)[:300])

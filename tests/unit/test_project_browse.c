@@ -189,7 +189,8 @@ static void test_facets(void **state)
                         "sources:first.jsonl=3 participants:P1=1 "
                         "participants:P2=1 participants:P3=1 studies:S1=2 "
                         "studies:S2=1 coders:ana=2 coders:ben=2 "
-                        "codes:peers=2 codes:supervision=1");
+                        "codes:peers=2 codes:supervision=1 "
+                        "speakers:P1=1 speakers:P2=1 speakers:P3=1");
     quarry_project_free(p);
 }
 

@@ -86,8 +86,9 @@ QUARRY_API int quarry_project_browse(
 
 /* The values to filter on with their number of excerpts: fn is called
  * with facet "sources", "participants", "studies", "coders" (excerpts the
- * coder coded) and "codes" (excerpts coded with it, any coder; its id as
- * name), in that order; codes in codebook order, the others by name. */
+ * coder coded), "codes" (excerpts coded with it, any coder; its id as
+ * name) and "speakers" (as the turns name them), in that order; codes in
+ * codebook order, the others by name. */
 QUARRY_API int quarry_project_facets(
     quarry_project *p,
     int (*fn)(void *ctx, const char *facet, const char *name, int64_t n),

@@ -801,7 +801,7 @@
     loadCodebook().catch(function () { return []; }).then(function () { return api("GET", "/api/facets"); }).then(function (fc) {
       state.facets = fc;
       var defs = [["code", "Code", fc.codes], ["source", "Source", fc.sources], ["participant", "Participant", fc.participants],
-        ["study", "Study", fc.studies], ["coder", "Coder", fc.coders]];
+        ["study", "Study", fc.studies], ["coder", "Coder", fc.coders], ["speaker", "Speaker", fc.speakers]];
       defs.forEach(function (d) {
         var sel = h("select", { id: "f-" + d[0], onchange: function () { f[d[0]] = sel.value; f.offset = 0; loadBrowse(); } },
           h("option", { value: "" }, "Any"),
@@ -812,10 +812,6 @@
           }));
         filtersEl.appendChild(h("div", { class: "field" }, h("label", { for: "f-" + d[0] }, d[1]), sel));
       });
-      /* the facets list no speakers: a speaker is typed as in the transcript */
-      filtersEl.appendChild(h("div", { class: "field" }, h("label", { for: "f-speaker" }, "Speaker"),
-        h("input", { id: "f-speaker", value: f.speaker, placeholder: "e.g. P01", oninput: debounce(function (ev) {
-          f.speaker = ev.target.value.trim(); f.offset = 0; loadBrowse(); }, 300) })));
     }).catch(function (e) { filtersEl.appendChild(errorBox(e, "Filters unavailable")); });
     loadBrowse();
   }

@@ -363,6 +363,9 @@ static const struct {
     {"codes", "SELECT k.code, (SELECT count(DISTINCT g.excerpt_id)"
               " FROM codings g WHERE g.code_id = k.id) FROM codes k"
               " ORDER BY k.position"},
+    {"speakers", "SELECT e.speaker, count(*) FROM excerpts e"
+                 " WHERE e.speaker IS NOT NULL AND e.speaker <> ''"
+                 " GROUP BY 1 ORDER BY 1"},
 };
 
 int quarry_project_facets(quarry_project *p,
