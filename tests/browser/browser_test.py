@@ -58,6 +58,8 @@ def build_project(quarry, root, work):
     run([quarry, "init", project, "--codebook",
          os.path.join(root, "dictionaries", "codebooks", "pss-starter.json")])
     run([quarry, "import", project, os.path.join(demo, "excerpts.jsonl"), "--coder", "ana"])
+    # ben's copy of 24 of them, some coded otherwise: disagreements to settle
+    run([quarry, "import", project, os.path.join(root, "tests", "report", "data", "second-coder.jsonl")])
     run([quarry, "import", project, os.path.join(demo, "transcripts", "S6-P01.txt"),
          os.path.join(demo, "transcripts", "S6-P04.txt")])
     run([quarry, "suggest", project, "--top", "3"])
@@ -299,6 +301,22 @@ def drive(driver, quarry, project, url, screens):
     check("ArrowLeft goes back to the first excerpt",
           wait(driver, "back on the first excerpt", lambda d: current(d) == first) is not None)
 
+    # Disagreements: the queue switched to them, the first one settled by
+    # mouse with the codes the two coders share.
+    driver.execute_script(
+        "var s = document.getElementById('order'); s.value = 'disagreements';"
+        " s.dispatchEvent(new Event('change'));")
+    panel = wait(driver, "the settle panel shows on a disagreement", lambda d: d.execute_script(
+        "return !!document.getElementById('settle-h');"))
+    settled = current(driver) if panel else None
+    if settled:
+        driver.find_element("xpath", "//button[normalize-space()='Settle with these codes']").click()
+        wait(driver, "settled", lambda d: d.execute_script(
+            "return document.body.textContent.indexOf('Settled " + settled + "') >= 0;"))
+    driver.execute_script(
+        "var s = document.getElementById('order'); s.value = 'source';"
+        " s.dispatchEvent(new Event('change'));")
+
     # the other pages, for people to look at
     for name, ready in (("browse", "#browse-results ul.results, #browse-results .error-box, #browse-results .muted"),
                         ("codebook", ".cb-table, .cb-layout .error-box"),
@@ -371,6 +389,11 @@ def drive(driver, quarry, project, url, screens):
     if second and undone_code:
         check("export: the undone coding is gone", (second, undone_code) not in got, repr(got))
     check("export: exactly two codings by tester", len(got) == 2, repr(got))
+    if settled:
+        trail = run([quarry, "export", project, "--format", "decisions"]).stdout
+        check("the settlement is tester's decision on the record",
+              any('"verdict":"settle"' in l.replace(" ", "") and '"coder":"tester"' in l.replace(" ", "")
+                  and settled in l for l in trail.splitlines()), trail[-400:])
     hist = run([quarry, "export", project, "--format", "code-history"]).stdout
     check("the code added on the page is on the record, by tester",
           "Added in the browser" in hist and "tester" in hist, hist[:300])
