@@ -93,7 +93,7 @@ def start_browser(profile):
     opts = webdriver.ChromeOptions()
     opts.binary_location = chromium
     for a in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-              "--window-size=1280,800", "--user-data-dir=" + profile,
+              "--window-size=1280,900", "--user-data-dir=" + profile,
               "--no-first-run", "--no-default-browser-check", "--disable-extensions",
               "--disable-background-networking", "--disable-component-update",
               "--disable-sync", "--disable-features=Translate,MediaRouter,OptimizationHints"):
@@ -221,12 +221,16 @@ def main():
                 sys.stdout.write(f.read()[-3000:])
 
 
+def viewport(driver, width, height):
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+
+
 def drive(driver, quarry, project, url, screens):
     parsed = urllib.parse.urlsplit(url)
     origin = "%s://%s" % (parsed.scheme, parsed.netloc)
-    # the viewport itself 1280 x 800, whatever the window's frame takes
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": 1280, "height": 800, "deviceScaleFactor": 1, "mobile": False})
+    # the viewport itself 1280 x 900, whatever the window's frame takes
+    viewport(driver, 1280, 900)
     driver.get(url)
 
     check("token removed from the address bar",
@@ -300,6 +304,19 @@ def drive(driver, quarry, project, url, screens):
     keys(driver, "\ue012")  # ArrowLeft
     check("ArrowLeft goes back to the first excerpt",
           wait(driver, "back on the first excerpt", lambda d: current(d) == first) is not None)
+
+    # Every page at a narrow width too (a phone, a split screen), for
+    # people to look at; no page may scroll sideways.
+    viewport(driver, 420, 900)
+    for name in ("review", "browse", "codebook", "charts", "runs"):
+        driver.execute_script("window.location.hash = '#/" + name + "';")
+        time.sleep(0.8)
+        driver.save_screenshot(os.path.join(screens, name + "-narrow.png"))
+        check(name + " fits a narrow window (no sideways scroll)", driver.execute_script(
+            "return document.documentElement.scrollWidth <= window.innerWidth + 1;"))
+    viewport(driver, 1280, 900)
+    driver.execute_script("window.location.hash = '#/review';")
+    time.sleep(0.5)
 
     # Disagreements: the queue switched to them, the first one settled by
     # mouse with the codes the two coders share.
