@@ -29,6 +29,7 @@ typedef struct cli {
     int progress_shown;
     int32_t threads;          /* --threads; 0 = every core */
     quarry_speakers speakers; /* --speakers; participants unless told */
+    unsigned linear_given;    /* CLI_GAVE_*: suggest's linear options */
 } cli;
 
 /* Long options every pipeline command accepts, numbered from 1000. */
@@ -196,6 +197,15 @@ enum {
         "features", required_argument, NULL, OPT_FEATURES                   \
     }
 extern const char cli_linear_help[];
+#define CLI_GAVE_AUTO 1u
+#define CLI_GAVE_LINEAR 2u
+#define CLI_GAVE_LINEAR_C 4u
+#define CLI_GAVE_FEATURES 8u
+/* After parsing: --linear X fixes the model (auto_select 0), else quarry
+ * chooses (auto_select 1, the default); --auto with --linear, or
+ * --linear-c/--features without --linear, is refused with a message.
+ * 0, or -1 after the message. */
+int cli_linear_done(cli *c, quarry_suggest_options *so);
 /* 1 if opt was one of them (taken into so), -1 on a bad value, 0 if not. */
 int cli_linear_option(cli *c, int opt, const char *arg,
                       quarry_suggest_options *so);

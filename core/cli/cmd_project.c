@@ -954,6 +954,8 @@ int cmd_suggest_project(int argc, char **argv)
         goto out;
     cli_suggest_defaults_done(&c);
     code = EXIT_INPUT;
+    if (cli_linear_done(&c, &a.so) != 0)
+        goto out;
     if (argc - optind != 1) {
         cli_error(&c, "usage: quarry suggest PROJECT [OPTIONS] (see --help)");
         goto out;

@@ -178,18 +178,23 @@ typedef struct suggest_args {
 } suggest_args;
 
 const char cli_linear_help[] =
-    "  --auto                  choose the linear model below (features, C\n"
-    "                          and its share) by cross-validation on the\n"
-    "                          coded excerpts, and say what was chosen\n"
-    "  --linear X              blend a logistic regression on the coded\n"
-    "                          excerpts into the score with share X in\n"
-    "                          [0, 1] (0: none, the default)\n"
-    "  --linear-c C            its regularisation C (1; larger: less)\n"
-    "  --features LIST         what it reads beside the words, comma-\n"
-    "                          separated: form (function words, word\n"
-    "                          pairs, ? and !), chars (character n-grams,\n"
-    "                          the charngram tokenizer plugin); words: none\n"
-    "                          (the seed of --seed fixes its shuffles)\n";
+    "  --auto                  (the default) blend in a logistic regression\n"
+    "                          on the coded excerpts where cross-validation\n"
+    "                          on them says it helps, choosing its share;\n"
+    "                          up to 20,000 coded excerpts (above, the\n"
+    "                          neighbours alone: the model would take\n"
+    "                          minutes and add little)\n"
+    "  --linear X              instead, that model with share X in [0, 1]\n"
+    "                          (0: none, the prototypes and neighbours\n"
+    "                          alone)\n"
+    "  --linear-c C            with --linear: its regularisation C (1;\n"
+    "                          larger: less)\n"
+    "  --features LIST         with --linear: what it reads beside the\n"
+    "                          words, comma-separated: form (function\n"
+    "                          words, word pairs, ? and !), chars (character\n"
+    "                          n-grams, the charngram tokenizer plugin);\n"
+    "                          words: none (the seed of --seed fixes its\n"
+    "                          shuffles)\n";
 
 const char *cli_features_name(unsigned f)
 {
@@ -208,9 +213,10 @@ int cli_linear_option(cli *c, int opt, const char *arg,
     double d;
     switch (opt) {
     case OPT_AUTO:
-        so->auto_select = 1;
+        c->linear_given |= CLI_GAVE_AUTO;
         return 1;
     case OPT_LINEAR:
+        c->linear_given |= CLI_GAVE_LINEAR;
         if (parse_double(arg, 0.0, 1.0, &d) != 0) {
             cli_error(c, "--linear: \"%s\" is not a share in [0, 1]", arg);
             return -1;
@@ -218,6 +224,7 @@ int cli_linear_option(cli *c, int opt, const char *arg,
         so->linear = d;
         return 1;
     case OPT_LINEAR_C:
+        c->linear_given |= CLI_GAVE_LINEAR_C;
         if (parse_double(arg, 1e-6, 1e6, &d) != 0) {
             cli_error(c, "--linear-c: \"%s\" is not a number in [1e-06, "
                          "1e+06]",
@@ -228,6 +235,7 @@ int cli_linear_option(cli *c, int opt, const char *arg,
         return 1;
     case OPT_FEATURES: {
         const char *p = arg;
+        c->linear_given |= CLI_GAVE_FEATURES;
         unsigned f = 0;
         while (*p) {
             size_t n = strcspn(p, ",");
@@ -254,27 +262,62 @@ int cli_linear_option(cli *c, int opt, const char *arg,
     return 0;
 }
 
+int cli_linear_done(cli *c, quarry_suggest_options *so)
+{
+    unsigned g = c->linear_given;
+    if ((g & CLI_GAVE_AUTO) && (g & CLI_GAVE_LINEAR)) {
+        cli_error(c, "--auto chooses the linear model's share itself: give "
+                     "--auto or --linear X, not both");
+        return -1;
+    }
+    if ((g & (CLI_GAVE_LINEAR_C | CLI_GAVE_FEATURES)) &&
+        !(g & CLI_GAVE_LINEAR)) {
+        cli_error(c, "%s set a linear model of your own: give its share with "
+                     "--linear X too (without them quarry chooses)",
+                  (g & CLI_GAVE_LINEAR_C) && (g & CLI_GAVE_FEATURES)
+                      ? "--linear-c and --features"
+                  : (g & CLI_GAVE_LINEAR_C) ? "--linear-c"
+                                            : "--features");
+        return -1;
+    }
+    so->auto_select = (g & CLI_GAVE_LINEAR) ? 0 : 1;
+    return 0;
+}
+
 void cli_auto_notice(const cli *c, const quarry_suggest_choice *ch)
 {
     if (ch == NULL || !ch->auto_selected || c->verbose < 0)
         return;
+    if (ch->coded > QUARRY_SUGGEST_AUTO_MAX_CODED) {
+        /* Said at every run: the researcher should know why. */
+        fprintf(stderr,
+                "quarry suggest: %lld coded excerpts, more than %d: no "
+                "linear model (it would take minutes and add little to the "
+                "neighbours; --linear 0.5 --features form,chars forces "
+                "one)\n",
+                (long long)ch->coded, QUARRY_SUGGEST_AUTO_MAX_CODED);
+        return;
+    }
+    if (c->verbose < 1 && !(c->linear_given & CLI_GAVE_AUTO))
+        return; /* the default: what it chose only with --verbose */
     if (ch->rows == 0) {
-        fprintf(stderr, "quarry suggest: --auto: too few coded excerpts to "
-                        "choose on; no linear model\n");
+        fprintf(stderr, "quarry suggest: too few coded excerpts to "
+                        "cross-validate on; no linear model\n");
         return;
     }
     if (ch->linear <= 0.0)
         fprintf(stderr,
-                "quarry suggest: --auto chose no linear model (%d-fold on "
-                "%lld coded excerpts: top-1 %.3f, top-3 %.3f without it, "
-                "no choice better)\n",
+                "quarry suggest: no linear model (%d-fold on %lld coded "
+                "excerpts: top-1 %.3f, top-3 %.3f without it, no share "
+                "better)\n",
                 (int)ch->folds, (long long)ch->rows, ch->base_top1,
                 ch->base_top3);
     else
         fprintf(stderr,
-                "quarry suggest: --auto chose --linear %.2f --linear-c %g "
-                "--features %s (%d-fold on %lld coded excerpts: top-1 %.3f, "
-                "top-3 %.3f; without it %.3f, %.3f)\n",
+                "quarry suggest: linear model chosen: --linear %.2f "
+                "--linear-c %g --features %s (%d-fold on %lld coded "
+                "excerpts: top-1 %.3f, top-3 %.3f; without it %.3f, "
+                "%.3f)\n",
                 ch->linear, ch->linear_c, cli_features_name(ch->features),
                 (int)ch->folds, (long long)ch->rows, ch->top1, ch->top3,
                 ch->base_top1, ch->base_top3);
@@ -354,6 +397,8 @@ int cmd_suggest(int argc, char **argv)
         goto out;
     cli_suggest_defaults_done(&c);
     code = EXIT_INPUT;
+    if (cli_linear_done(&c, &args.so) != 0)
+        goto out;
     if (args.train == NULL && args.codebook == NULL) {
         int i;
         for (i = optind; i < argc; i++)

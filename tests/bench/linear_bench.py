@@ -310,6 +310,8 @@ def bench(name, args, auto):
               (TITLES[name], n_train, n_test))
         systems = [("quarry", "q", []), ("quarry --auto", "q", ["--auto"]),
                    ("quarry charngram", "q", CHARNGRAM)]
+        if args.only:
+            systems = [(lab, "q", a.split()) for lab, a in args.only]
         if not args.no_sklearn:
             systems += [("sklearn LR", "lr", None),
                         ("sklearn LinearSVC", "svc", None)]
@@ -371,7 +373,19 @@ def main():
                     "(20000; 0: all)")
     ap.add_argument("--extra", default="", help="more quarry arguments")
     ap.add_argument("--no-sklearn", action="store_true")
+    ap.add_argument("--only", action="append", default=[],
+                    metavar="LABEL=ARGS",
+                    help="instead of quarry's three systems, quarry with "
+                    "these arguments (repeatable; with --no-sklearn: "
+                    "quarry alone)")
     args = ap.parse_args()
+    only = []
+    for o in args.only:
+        lab, eq, rest = o.partition("=")
+        if not eq:
+            ap.error("--only wants LABEL=ARGS, not %r" % o)
+        only.append((lab, rest))
+    args.only = only
     args.extra_list = args.extra.split()
     ver = subprocess.run([args.quarry, "--version"], capture_output=True,
                          text=True).stdout.strip()

@@ -432,7 +432,9 @@ static void temperature_is_fitted(void **state)
 }
 
 /* The demo study's training split, read with the pipeline the quarry
- * command uses for suggest (stopwords, min_df 1). */
+ * command uses for suggest (stopwords, min_df 1); the prototypes and
+ * neighbours alone (the evidence factor's own tests; with the linear
+ * model, the default, test_suggest_linear.c). */
 static int run_demo(fixture *f, const char *input)
 {
     quarry_pipeline_options po = QUARRY_PIPELINE_OPTIONS_INIT;
@@ -440,6 +442,7 @@ static int run_demo(fixture *f, const char *input)
     quarry_read_options ro = QUARRY_READ_OPTIONS_INIT;
     memset(f, 0, sizeof *f);
     po.min_df = 1;
+    so.auto_select = 0;
     f->e = engine();
     assert_int_equal(quarry_corpus_new(&f->train), 0);
     assert_int_equal(quarry_corpus_read_file(f->train, QUARRY_TEST_DATA_DIR

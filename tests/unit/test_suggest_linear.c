@@ -209,6 +209,7 @@ static void linear_right_code_and_evidence(void **state)
     const quarry_suggestion *sg;
     int32_t j;
     (void)state;
+    so.auto_select = 0;
     so.linear = 0.5;
     so.features = QUARRY_FEATURES_FORM;
     so.n_terms = 50;
@@ -238,6 +239,7 @@ static void linear_abstains_at_chance(void **state)
     fixture f;
     quarry_suggest_options so = QUARRY_SUGGEST_OPTIONS_INIT;
     (void)state;
+    so.auto_select = 0;
     so.linear = 0.75;
     so.min_confidence = 0.0;
     assert_int_equal(run(&f,
@@ -272,8 +274,12 @@ static void auto_deterministic_and_says_so(void **state)
     assert_int_equal(ca->auto_selected, 1);
     assert_int_equal(ca->rows, 12);
     assert_true(ca->folds >= 1);
-    assert_true(ca->linear == 0.0 || ca->linear == 0.25 ||
-                ca->linear == 0.5 || ca->linear == 0.75 || ca->linear == 1.0);
+    /* A share of the grid (tenths), at C = 10 on every block built. */
+    assert_true(ca->linear >= 0.0 && ca->linear <= 1.0);
+    test_near(ca->linear * 10.0, floor(ca->linear * 10.0 + 0.5), 1e-9);
+    if (ca->linear > 0.0)
+        test_near(ca->linear_c, 10.0, 0.0);
+    assert_int_equal(ca->coded, 12);
     assert_true(ca->top1 + ca->top3 >= ca->base_top1 + ca->base_top3);
     assert_memory_equal(ca, cb, sizeof *ca);
     assert_true(test_same_suggestions(a.s, b.s, 3) >= 0);
@@ -287,10 +293,109 @@ static void version_2_options(void **state)
     quarry_suggest_options so = QUARRY_SUGGEST_OPTIONS_INIT;
     (void)state;
     so.version = 2;
-    so.linear = 0.7; /* not in a version 2 struct: not read */
+    so.auto_select = 0;
+    so.linear = 0.73; /* not in a version 2 struct: not read */
     assert_int_equal(
         run(&f, "{\"id\":\"x\",\"text\":\"a pear and an apple\"}\n", &so), 0);
-    assert_true(quarry_suggestions_choice(f.s)->linear == 0.0);
+    /* What a version 2 struct lacks takes the defaults: quarry chooses. */
+    assert_int_equal(quarry_suggestions_choice(f.s)->auto_selected, 1);
+    assert_true(quarry_suggestions_choice(f.s)->linear != 0.73);
+    done(&f);
+}
+
+/* The default (quarry chooses) on the demo study: an excerpt that says
+ * little still abstains, one about supervision does not, and the
+ * evidence is words and marks of the excerpt, each once (the words and
+ * form blocks' "work" summed; no character n-gram such as "ork "). */
+static void default_on_demo_keeps_evidence_readable(void **state)
+{
+    static const char in[] =
+        "{\"id\":\"q\",\"text\":\"How did you come into the work?\"}\n"
+        "{\"id\":\"s\",\"text\":\"My clinical supervisor gives me an "
+        "hour of supervision every two weeks; in supervision we talk "
+        "through the cases that got under my skin.\"}\n"
+        "{\"id\":\"y\",\"text\":\"Yes.\"}\n";
+    static const char *const lower[] = {
+        "how did you come into the work?",
+        "my clinical supervisor gives me an hour of supervision every two "
+        "weeks; in supervision we talk through the cases that got under my "
+        "skin.",
+        "yes."};
+    quarry_pipeline_options po = QUARRY_PIPELINE_OPTIONS_INIT;
+    quarry_read_options ro = QUARRY_READ_OPTIONS_INIT;
+    const quarry_suggest_choice *ch;
+    fixture f;
+    size_t i;
+    int32_t k, j, q;
+    (void)state;
+    memset(&f, 0, sizeof f);
+    po.min_df = 1;
+    f.e = test_engine();
+    assert_int_equal(quarry_corpus_new(&f.train), 0);
+    assert_int_equal(quarry_corpus_read_file(f.train, QUARRY_TEST_DATA_DIR
+                                             "/suggest/demo-train.jsonl",
+                                             &ro),
+                     0);
+    f.input = test_corpus(in, "input.jsonl");
+    assert_int_equal(
+        quarry_suggest_run(&f.s, f.e, &po, NULL, f.train, f.input), 0);
+    ch = quarry_suggestions_choice(f.s);
+    assert_int_equal(ch->auto_selected, 1);
+    assert_true(ch->linear > 0.0); /* it helps on the demo's folds */
+    assert_true(ch->top1 + ch->top3 > ch->base_top1 + ch->base_top3);
+    assert_true(quarry_suggestions_abstain(f.s, 0));
+    assert_true(quarry_suggestions_abstain(f.s, 2));
+    assert_false(quarry_suggestions_abstain(f.s, 1));
+    assert_string_equal(quarry_suggestions_at(f.s, 1, 0)->code,
+                        "sup.supervision");
+    assert_string_equal(quarry_suggestions_at(f.s, 0, 0)->terms[0], "work");
+    for (i = 0; i < 3; i++)
+        for (k = 0; k < quarry_suggestions_count(f.s, i); k++) {
+            const quarry_suggestion *sg = quarry_suggestions_at(f.s, i, k);
+            for (j = 0; j < sg->n_terms; j++) {
+                assert_non_null(strstr(lower[i], sg->terms[j]));
+                assert_true(sg->terms[j][0] != ' ');
+                for (q = 0; q < j; q++)
+                    assert_string_not_equal(sg->terms[q], sg->terms[j]);
+            }
+        }
+    done(&f);
+}
+
+/* Above QUARRY_SUGGEST_AUTO_MAX_CODED coded excerpts quarry chooses no
+ * linear model and tries none (rows 0). */
+static void default_no_model_above_the_limit(void **state)
+{
+    size_t n = QUARRY_SUGGEST_AUTO_MAX_CODED + 1, i, at = 0;
+    size_t cap = n * 64 + 1;
+    char *train = malloc(cap);
+    static const char *const words[] = {"apple pear", "storm rain",
+                                        "car road"};
+    static const char *const codes[] = {"fruit", "weather", "travel"};
+    quarry_pipeline_options po = plain();
+    const quarry_suggest_choice *ch;
+    fixture f;
+    (void)state;
+    assert_non_null(train);
+    for (i = 0; i < n; i++)
+        at += (size_t)snprintf(train + at, cap - at,
+                               "{\"id\":\"t%zu\",\"text\":\"%s\","
+                               "\"code\":\"%s\"}\n",
+                               i, words[i % 3], codes[i % 3]);
+    memset(&f, 0, sizeof f);
+    f.e = test_engine();
+    f.train = test_corpus(train, "train.jsonl");
+    f.input = test_corpus("{\"id\":\"x\",\"text\":\"pear\"}\n",
+                          "input.jsonl");
+    assert_int_equal(
+        quarry_suggest_run(&f.s, f.e, &po, NULL, f.train, f.input), 0);
+    ch = quarry_suggestions_choice(f.s);
+    assert_int_equal(ch->auto_selected, 1);
+    assert_int_equal(ch->coded, (int64_t)n);
+    assert_int_equal(ch->rows, 0);
+    assert_true(ch->linear == 0.0);
+    assert_string_equal(quarry_suggestions_at(f.s, 0, 0)->code, "fruit");
+    free(train);
     done(&f);
 }
 
@@ -327,6 +432,8 @@ int main(void)
         cmocka_unit_test(linear_abstains_at_chance),
         cmocka_unit_test(auto_deterministic_and_says_so),
         cmocka_unit_test(version_2_options),
+        cmocka_unit_test(default_on_demo_keeps_evidence_readable),
+        cmocka_unit_test(default_no_model_above_the_limit),
         cmocka_unit_test(bad_linear_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -517,15 +517,20 @@ typedef struct quarry_suggest_options {
      * coded excerpts (liblinear), its probability of each code blended
      * into the score: score = (1 - linear) x the score above + linear x
      * P(code), and calibrated with it (each coded excerpt of the
-     * calibration scored by a model trained without it). 0 (the default):
-     * none, the scores above alone. */
+     * calibration scored by a model trained without it). Read when
+     * auto_select is 0; linear 0: none, the scores above alone. */
     double linear;
     double linear_c;   /* its regularisation C, > 0 (1) */
     unsigned features; /* QUARRY_FEATURES_* blocks it reads beside the
                           words (0: the words alone) */
-    /* 1: choose linear, linear_c and features by cross-validation on the
-     * coded excerpts (quarry_suggestions_choice says what was chosen and
-     * what it scored); the three fields above are then ignored. */
+    /* 1 (QUARRY_SUGGEST_OPTIONS_INIT's default): quarry chooses. The model
+     * reads the words, the form block and character n-grams (where the
+     * charngram plugin is installed) at C = 10, and its share, or none,
+     * is chosen by cross-validation on the coded excerpts
+     * (quarry_suggestions_choice says what was chosen and what it scored);
+     * the three fields above are then ignored. Above
+     * QUARRY_SUGGEST_AUTO_MAX_CODED coded excerpts: no linear model. 0:
+     * the three fields above. */
     int auto_select;
     uint64_t seed; /* the model's shuffles and the folds (0 works too) */
 } quarry_suggest_options;
@@ -534,10 +539,14 @@ typedef struct quarry_suggest_options {
 #define QUARRY_FEATURES_FORM 1u  /* function words, word bigrams, ? and ! */
 #define QUARRY_FEATURES_CHARS 2u /* character n-grams (charngram plugin) */
 
+/* auto_select's limit: above this many coded excerpts the neighbours give
+ * as much as the linear model would, which would take minutes. */
+#define QUARRY_SUGGEST_AUTO_MAX_CODED 20000
+
 #define QUARRY_SUGGEST_OPTIONS_VERSION 3
 #define QUARRY_SUGGEST_OPTIONS_INIT                                         \
     {QUARRY_SUGGEST_OPTIONS_VERSION, 3, 10, 0.3, 0.5, 3.0, 0.0, 5, 3, NULL, \
-     NULL, 0.0, 1.0, 0u, 0, 0u}
+     NULL, 0.0, 1.0, 0u, 1, 0u}
 
 typedef struct quarry_suggestion {
     const char *code;
@@ -602,7 +611,9 @@ QUARRY_API int64_t quarry_suggestions_heldout(const quarry_suggestions *s,
 
 /* What a run's linear model was: chosen by cross-validation (auto 1, with
  * the folds' top-1 and top-3 of the choice and of the scores without the
- * linear model) or as the options said (auto 0, the figures 0). */
+ * linear model) or as the options said (auto 0, the figures 0). With
+ * auto 1, coded above QUARRY_SUGGEST_AUTO_MAX_CODED: no model was tried
+ * (rows 0). */
 typedef struct quarry_suggest_choice {
     int auto_selected;
     double linear;
@@ -612,6 +623,7 @@ typedef struct quarry_suggest_choice {
     int64_t rows;         /* coded excerpts it scored */
     double top1, top3;    /* of the choice */
     double base_top1, base_top3; /* without the linear model */
+    int64_t coded;        /* coded training excerpts */
 } quarry_suggest_choice;
 QUARRY_API const quarry_suggest_choice *
 quarry_suggestions_choice(const quarry_suggestions *s);

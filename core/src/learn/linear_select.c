@@ -20,7 +20,6 @@ static uint64_t mix(uint64_t x)
 typedef struct cv_plan {
     int32_t folds;
     int32_t *fold;          /* training row -> its fold, or -1 */
-    unsigned char *sample;  /* training row -> 1 if kept (NULL: all) */
     unsigned char *skip;    /* scratch */
 } cv_plan;
 
@@ -41,8 +40,7 @@ static int cv_probs(quarry_engine *e, const feat_blocks *fb,
     for (f = 0; f < pl->folds && rc == 0; f++) {
         linear_model m;
         for (j = 0; j < it->nt; j++)
-            pl->skip[j] = pl->fold[j] == f ||
-                          (pl->sample != NULL && !pl->sample[j]);
+            pl->skip[j] = pl->fold[j] == f;
         if (linear_fit(&m, xs, it->lab_ptr, it->lab, it->C, pl->skip, c,
                        seed) != 0) {
             rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
@@ -59,7 +57,7 @@ static int cv_probs(quarry_engine *e, const feat_blocks *fb,
                 out[(size_t)i * (size_t)it->C + (size_t)k] =
                     (float)linear_share(&m, k, dec[k]);
         }
-        if (keep != NULL && pl->folds == 1 && pl->sample == NULL)
+        if (keep != NULL && pl->folds == 1)
             *keep = m; /* the caller's now */
         else
             linear_free(&m);
@@ -122,10 +120,8 @@ int linear_select(quarry_engine *e, const feat_blocks *fb, lin_items *it,
                   uint64_t seed, quarry_suggest_choice *ch,
                   linear_model *keep)
 {
-    static const double grid_c[] = LINEAR_GRID_C;
     static const double grid_a[] = LINEAR_GRID_SHARE;
-    unsigned sets[3];
-    int n_sets = 0, n_c, n_a, s, g, a;
+    int n_a = (int)(sizeof grid_a / sizeof *grid_a), a;
     int64_t n_calib = 0, n_coded = 0, i, j;
     size_t cells = (size_t)it->n * (size_t)it->C;
     float *probs = NULL;
@@ -135,7 +131,8 @@ int linear_select(quarry_engine *e, const feat_blocks *fb, lin_items *it,
     memset(&pl, 0, sizeof pl);
     pl.fold = malloc(((size_t)it->nt + 1) * sizeof *pl.fold);
     pl.skip = malloc((size_t)it->nt + 1);
-    if (!pl.fold || !pl.skip) {
+    probs = malloc((cells ? cells : 1) * sizeof *probs);
+    if (!pl.fold || !pl.skip || !probs) {
         rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
         goto out;
     }
@@ -155,120 +152,49 @@ int linear_select(quarry_engine *e, const feat_blocks *fb, lin_items *it,
     ch->rows = n_calib;
     accuracy(it, NULL, 0.0, &ch->base_top1, &ch->base_top3);
     if (ch->auto_selected) {
-        double best = -1.0; /* of the linear models */
-        sets[n_sets++] = 0;
-        if (fb->have & QUARRY_FEATURES_FORM)
-            sets[n_sets++] = QUARRY_FEATURES_FORM;
-        if ((fb->have & QUARRY_FEATURES_FORM) &&
-            (fb->have & QUARRY_FEATURES_CHARS))
-            sets[n_sets++] = QUARRY_FEATURES_FORM | QUARRY_FEATURES_CHARS;
-        n_c = (int)(sizeof grid_c / sizeof *grid_c);
-        n_a = (int)(sizeof grid_a / sizeof *grid_a);
-        if (n_coded - n_calib > LINEAR_AUTO_ROWS) {
-            pl.sample = malloc((size_t)it->nt + 1);
-            if (pl.sample == NULL) {
-                rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
-                goto out;
-            }
-            for (j = 0; j < it->nt; j++)
-                pl.sample[j] = mix((uint64_t)j ^ mix(seed + 1)) %
-                                   (uint64_t)(n_coded - n_calib) <
-                               LINEAR_AUTO_ROWS;
-        }
-        probs = malloc((cells ? cells : 1) * sizeof *probs);
-        if (probs == NULL) {
-            rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
-            goto out;
-        }
-        ch->linear = 0.0;
-        ch->linear_c = 1.0;
-        ch->features = 0;
-        ch->top1 = ch->base_top1;
-        ch->top3 = ch->base_top3;
-        /* The best (blocks, C, share > 0) of the grid... */
-        for (s = 0; s < n_sets && rc == 0; s++)
-            for (g = 0; g < n_c && rc == 0; g++) {
-                rc = cv_probs(e, fb, it, &pl, sets[s], grid_c[g], seed,
-                              probs, NULL);
-                for (a = 1; a < n_a && rc == 0; a++) {
-                    double t1, t3;
-                    accuracy(it, probs, grid_a[a], &t1, &t3);
-                    if (t1 + t3 > best + 1e-12) {
-                        best = t1 + t3;
-                        ch->linear = grid_a[a];
-                        ch->linear_c = grid_c[g];
-                        ch->features = sets[s];
-                        ch->top1 = t1;
-                        ch->top3 = t3;
-                    }
-                }
-            }
-        if (rc != 0)
-            goto out;
-        if (pl.sample != NULL) {
-            /* ...chosen on a sample of the coded rows, while the base
-             * scores saw them all: its share is chosen again on the
-             * model of all coded rows but the fold, against the base. */
-            free(pl.sample);
-            pl.sample = NULL;
-            rc = cv_probs(e, fb, it, &pl, ch->features, ch->linear_c, seed,
-                          probs, keep);
-            if (rc != 0)
-                goto out;
-            best = ch->base_top1 + ch->base_top3;
-            ch->linear = 0.0;
-            ch->top1 = ch->base_top1;
-            ch->top3 = ch->base_top3;
-            for (a = 1; a < n_a; a++) {
-                double t1, t3;
-                accuracy(it, probs, grid_a[a], &t1, &t3);
-                if (t1 + t3 > best + 1e-12) {
-                    best = t1 + t3;
-                    ch->linear = grid_a[a];
-                    ch->top1 = t1;
-                    ch->top3 = t3;
-                }
-            }
-            if (ch->linear <= 0.0) {
-                ch->features = 0;
-                ch->linear_c = 1.0;
-                if (keep != NULL)
-                    linear_free(keep);
-                goto out;
-            }
-            goto blend;
-        }
-        /* ...against the base: better on the folds, or none. */
-        if (!(best > ch->base_top1 + ch->base_top3 + 1e-12)) {
-            ch->linear = 0.0;
-            ch->linear_c = 1.0;
-            ch->features = 0;
-            ch->top1 = ch->base_top1;
-            ch->top3 = ch->base_top3;
-            goto out;
-        }
-    } else {
-        probs = malloc((cells ? cells : 1) * sizeof *probs);
-        if (probs == NULL) {
-            rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
-            goto out;
-        }
+        /* Every block built, at LINEAR_AUTO_C (linear_select.h says why
+         * these and not a grid). */
+        ch->features = fb->have;
+        ch->linear_c = LINEAR_AUTO_C;
     }
-    /* The chosen model's scores, from all coded rows outside each fold. */
+    /* The model's scores, from all coded rows outside each fold. */
     rc = cv_probs(e, fb, it, &pl, ch->features, ch->linear_c, seed, probs,
                   keep);
     if (rc != 0)
         goto out;
-    if (!ch->auto_selected)
+    if (ch->auto_selected) {
+        /* Its share: the best top-1 + top-3 over the folds' whole rows,
+         * ties to the smaller share; none unless it beats the scores
+         * without it. */
+        double best = ch->base_top1 + ch->base_top3;
+        ch->linear = 0.0;
+        ch->top1 = ch->base_top1;
+        ch->top3 = ch->base_top3;
+        for (a = 0; a < n_a; a++) {
+            double t1, t3;
+            accuracy(it, probs, grid_a[a], &t1, &t3);
+            if (t1 + t3 > best + 1e-12) {
+                best = t1 + t3;
+                ch->linear = grid_a[a];
+                ch->top1 = t1;
+                ch->top3 = t3;
+            }
+        }
+        if (ch->linear <= 0.0) {
+            ch->features = 0;
+            ch->linear_c = 1.0;
+            if (keep != NULL)
+                linear_free(keep);
+            goto out;
+        }
+    } else
         accuracy(it, probs, ch->linear, &ch->top1, &ch->top3);
-blend:
     for (i = 0; i < (int64_t)cells; i++)
         it->score[i] =
             (1.0 - ch->linear) * it->score[i] + ch->linear * probs[i];
 out:
     free(pl.fold);
     free(pl.skip);
-    free(pl.sample);
     free(probs);
     return rc;
 }

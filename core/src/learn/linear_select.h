@@ -1,8 +1,8 @@
 /*
  * linear_select.h -- the linear model's scores on suggest's calibration
- * excerpts, each from a model trained without it, and with --auto the
- * choice of feature blocks, C and the model's share of the score by
- * cross-validation on them (linear_select.c).
+ * excerpts, each from a model trained without it, and with auto_select
+ * (the default) its share of the score chosen by cross-validation on them
+ * (linear_select.c).
  *
  * The calibration excerpts (suggest.h: coded training rows, at most
  * SUGGEST_CALIBRATION_ROWS, each also cut to a few terms) are split into
@@ -10,17 +10,21 @@
  * coded row outside a fold and scores the fold's rows and cuts. With many
  * coded rows (at least LINEAR_ONE_FOLD x the calibration rows) one fold:
  * all calibration rows out at once, the model then sees nearly all the
- * rest. --auto scores every (blocks, C) of the grid that way, on at most
- * LINEAR_AUTO_ROWS coded rows besides the fold (a sample by the seed:
- * bounded time on 20 Newsgroups-size sets), and keeps the (blocks, C,
- * share) of best top-1 + top-3 over the whole rows, the shares blending
- * each excerpt's left-out score without the model (base) with the model's
- * probability; ties to the smaller share, fewer blocks, smaller C; no
- * model unless it beats the base. The chosen model's scores are then made
- * again on all coded rows. Where the grid ran on a sample, the base (which
- * saw every coded row) would be compared with models of 4,000 rows: there
- * the share (or none) is chosen again on those scores of the chosen
- * (blocks, C).
+ * rest, and it is kept as the run's model.
+ *
+ * auto_select reads every block (words, form, and character n-grams where
+ * the charngram plugin is installed) at C = LINEAR_AUTO_C, and keeps the
+ * share of LINEAR_GRID_SHARE with the best top-1 + top-3 over the folds'
+ * whole rows, blending each excerpt's left-out score without the model
+ * with the model's probability; ties to the smaller share, and no model
+ * unless it beats the scores without it. No grid over blocks and C: on
+ * every corpus of tests/bench/linear_bench.py all three blocks at C = 10
+ * were the best or within one excerpt of it, and a grid chosen on the
+ * few hundred calibration rows of a small study chose worse than that
+ * fixed point (the demo: top-3 0.900 against 0.933) at nine times the
+ * cost. Above QUARRY_SUGGEST_AUTO_MAX_CODED coded excerpts auto_select uses no
+ * linear model: the neighbours there give as much (suggest.h), and the
+ * model would cost minutes.
  */
 #ifndef QUARRY_LINEAR_SELECT_H
 #define QUARRY_LINEAR_SELECT_H
@@ -30,13 +34,9 @@
 
 #define LINEAR_FOLDS 3
 #define LINEAR_ONE_FOLD 10
-#define LINEAR_AUTO_ROWS 4000
-/* --auto tries character n-grams only up to this many training excerpts
- * (their block is the costly one to build and to train on). */
-#define LINEAR_AUTO_CHARS_ROWS 20000
-/* The grid of --auto. */
-#define LINEAR_GRID_C {1.0, 10.0, 100.0}
-#define LINEAR_GRID_SHARE {0.0, 0.25, 0.5, 0.75, 1.0}
+#define LINEAR_AUTO_C 10.0
+/* The shares auto_select chooses from. */
+#define LINEAR_GRID_SHARE {0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0}
 
 typedef struct lin_items {
     int64_t n;              /* calibration items */
@@ -56,10 +56,10 @@ typedef struct lin_items {
  * is handed back in *keep (keep->w != NULL) to be the run's model: one
  * training fewer on the largest sets.
  *
- * Score the items with the linear model of `want` (choice->features,
- * linear_c, linear; or with choice->auto_selected 1 the best of the grid
- * over the blocks fb has) and blend it into it->score; choice says what
- * was used. 0 or a status (on the engine). */
+ * Score the items with the linear model of choice->features, linear_c and
+ * linear (with choice->auto_selected 1: every block fb has, LINEAR_AUTO_C
+ * and the best share) and blend it into it->score; choice says what was
+ * used. 0 or a status (on the engine). */
 int linear_select(quarry_engine *e, const feat_blocks *fb, lin_items *it,
                   uint64_t seed, quarry_suggest_choice *choice,
                   linear_model *keep);

@@ -146,6 +146,14 @@ void linear_decisions(const linear_model *m, const quarry_csr *x, int64_t r,
 {
     int32_t c, C = m->C;
     int64_t p;
+    if (x->row_ptr[r] == x->row_ptr[r + 1]) {
+        /* No known term: the excerpt says nothing, so no code is more
+         * likely than another (the biases alone would rank the codes by
+         * their base rates). */
+        for (c = 0; c < C; c++)
+            out[c] = m->present[c] ? 0.0 : -HUGE_VAL;
+        return;
+    }
     for (c = 0; c < C; c++)
         out[c] = m->b[c];
     for (p = x->row_ptr[r]; p < x->row_ptr[r + 1]; p++) {
@@ -161,7 +169,9 @@ void linear_decisions(const linear_model *m, const quarry_csr *x, int64_t r,
 
 double linear_share(const linear_model *m, int32_t c, double d)
 {
-    return d == -HUGE_VAL ? 0.0 : linear_prob(d - m->b[c]);
+    (void)m;
+    (void)c;
+    return linear_prob(d);
 }
 
 double linear_prob(double d)

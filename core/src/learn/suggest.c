@@ -73,6 +73,8 @@ typedef struct run_state {
     int64_t *rej_ptr;      /* rejected row -> its candidate codes */
     int32_t *rej;
     int64_t *rej_train;    /* rejected row -> training row, or -1 */
+    int64_t *in_veto_ptr;  /* input row -> codes rejected for it (by id), */
+    int32_t *in_veto;      /* which the linear model gives no share */
     int64_t *veto_ptr;     /* training row -> codes rejected for it */
     int32_t *veto;
     int64_t *post_ptr;     /* inverted index over xt */
@@ -89,6 +91,8 @@ typedef struct run_state {
     double lin_alpha;      /* its share of the score in effect (0: none) */
     double lin_c;
     unsigned lin_set;      /* its feature blocks */
+    int lin_auto;          /* auto_select, within its limit: choose */
+    int64_t n_shown;       /* evidence columns: below it (not chars) */
     feat_blocks fb;
     quarry_csr *xlt, *xli; /* its rows of train and input */
     linear_model lin;
@@ -437,6 +441,69 @@ static int prototypes(run_state *st)
     return 0;
 }
 
+/* Per input row, the codes rejected for an excerpt of the same id: the
+ * linear model learns nothing from a rejection, so its share for such a
+ * pair is withheld (a code a coder turned down for this very excerpt does
+ * not come back on the model's word). */
+static int input_vetoes(run_state *st)
+{
+    const quarry_corpus *rj = st->so->rejected;
+    size_t nr = rj ? quarry_corpus_size(rj) : 0,
+           ni = quarry_corpus_size(st->input), i;
+    int64_t at = 0, q, k, *head = NULL, *next = NULL;
+    strtab ids;
+    int rc = 0;
+    if (nr == 0)
+        return 0;
+    strtab_init(&ids);
+    st->in_veto_ptr = calloc(ni + 1, sizeof *st->in_veto_ptr);
+    st->in_veto = malloc(((size_t)st->rej_ptr[nr] + 1) * sizeof *st->in_veto);
+    head = malloc((nr + 1) * sizeof *head);
+    next = malloc((nr + 1) * sizeof *next);
+    if (!st->in_veto_ptr || !st->in_veto || !head || !next) {
+        rc = engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
+        goto out;
+    }
+    /* The rejected rows of each id, in a list per interned id. */
+    for (i = 0; i < nr; i++)
+        head[i] = -1;
+    for (i = nr; i-- > 0;) {
+        const char *id = quarry_corpus_at(rj, i)->id;
+        int64_t r = strtab_intern(&ids, id, strlen(id), NULL);
+        if (r < 0) {
+            rc = engine_fail(st->e, QUARRY_ENOMEM, "out of memory");
+            goto out;
+        }
+        next[i] = head[r];
+        head[r] = (int64_t)i;
+    }
+    for (i = 0; i < ni; i++) {
+        const char *id = quarry_corpus_at(st->input, i)->id;
+        int64_t r = strtab_find(&ids, id, strlen(id));
+        for (k = r >= 0 ? head[r] : -1; k >= 0; k = next[k])
+            for (q = st->rej_ptr[k];
+                 q < st->rej_ptr[k + 1] && at < st->rej_ptr[nr]; q++)
+                st->in_veto[at++] = st->rej[q];
+        st->in_veto_ptr[i + 1] = at;
+    }
+out:
+    strtab_free(&ids);
+    free(head);
+    free(next);
+    return rc;
+}
+
+static int input_vetoed(const run_state *st, int64_t r, int32_t c)
+{
+    int64_t q;
+    if (st->in_veto_ptr == NULL)
+        return 0;
+    for (q = st->in_veto_ptr[r]; q < st->in_veto_ptr[r + 1]; q++)
+        if (st->in_veto[q] == c)
+            return 1;
+    return 0;
+}
+
 /* Rocchio's negative feedback: each code's prototype minus
  * SUGGEST_REJECT_WEIGHT x the mean of the rows rejected for it, negative
  * weights cut to 0, renormalised. */
@@ -532,6 +599,36 @@ static const char *term_of(quarry_suggestions *s, const run_state *st,
             st->lin_alpha > 0.0 ? feat_name(&st->fb, st->lin_set, col)
                                 : quarry_model_term(st->m, col));
     return s->term_copy[col];
+}
+
+/* Sorted evidence columns whose display forms are the same word (the
+ * words block's "work" and the form block's "work") become one, their
+ * shares summed; then the n best, sorted again. */
+static void merge_same_terms(const quarry_suggestions *s, topk *tk,
+                             int32_t n)
+{
+    int32_t i, j, kept = 0;
+    for (i = 0; i < tk->n; i++) {
+        const char *t = s->term_copy[tk->items[i].id];
+        for (j = 0; j < kept; j++)
+            if (strcmp(s->term_copy[tk->items[j].id], t) == 0)
+                break;
+        if (j < kept)
+            tk->items[j].score += tk->items[i].score;
+        else
+            tk->items[kept++] = tk->items[i];
+    }
+    /* Insertion sort: a handful of items, ties to the smaller column. */
+    for (i = 1; i < kept; i++) {
+        topk_item x = tk->items[i];
+        for (j = i; j > 0 && (tk->items[j - 1].score < x.score ||
+                              (tk->items[j - 1].score == x.score &&
+                               tk->items[j - 1].id > x.id));
+             j--)
+            tk->items[j] = tk->items[j - 1];
+        tk->items[j] = x;
+    }
+    tk->n = kept < n ? kept : n;
 }
 
 static int alloc_result(quarry_suggestions *s, const run_state *st, size_t n)
@@ -1371,7 +1468,7 @@ static int calibrate(run_state *st, nb_work *w)
             rows_m[m++] = rows[i];
         }
     }
-    if (st->lin_alpha > 0.0 || so->auto_select) {
+    if (st->lin_alpha > 0.0 || st->lin_auto) {
         rc = linear_scores(st, score, rows_m, cut, cutk_m, m);
         if (rc != 0)
             goto out;
@@ -1495,7 +1592,7 @@ static double abstain_threshold(const run_state *st)
 typedef struct score_scratch {
     nb_work w;
     int owns_w;      /* 0: w is the caller's (worker 0) */
-    topk_item *room; /* K + n_terms + 1 */
+    topk_item *room; /* K + 2 n_terms + 1 */
     topk_item *nbrs; /* SUGGEST_BLOCK x K */
     int32_t *n_nbrs;
     double *knn;
@@ -1549,9 +1646,12 @@ static int score_blocks(void *ctx, int64_t b0, int64_t b1, int worker)
             if (st->lin_alpha > 0.0) {
                 linear_decisions(&st->lin, st->xli, r, sc->dec);
                 for (c = 0; c < C; c++)
-                    rk[c].score = (1.0 - st->lin_alpha) * rk[c].score +
-                                  st->lin_alpha *
-                                      linear_share(&st->lin, c, sc->dec[c]);
+                    rk[c].score =
+                        (1.0 - st->lin_alpha) * rk[c].score +
+                        (input_vetoed(st, r, c)
+                             ? 0.0
+                             : st->lin_alpha *
+                                   linear_share(&st->lin, c, sc->dec[c]));
             }
             qsort(rk, (size_t)C, sizeof *rk, cmp_ranked);
             zmax = rk[0].score;
@@ -1578,16 +1678,26 @@ static int score_blocks(void *ctx, int64_t b0, int64_t b1, int worker)
                 topk_init(&tk, sc->room, so->n_terms);
                 if (st->lin_alpha > 0.0) {
                     /* Each column's share x[t] w_c[t] of the linear
-                     * model's log-odds for the code. */
+                     * model's log-odds for the code: words and the form
+                     * block's words, pairs and marks, one line per word
+                     * (a word of both blocks summed); character n-grams
+                     * count in the score but are no evidence a reader can
+                     * use ("ork "). */
                     const quarry_csr *xl = st->xli;
+                    topk_init(&tk, sc->room, 2 * so->n_terms);
                     for (p = xl->row_ptr[r]; p < xl->row_ptr[r + 1]; p++) {
-                        float contrib =
+                        float contrib;
+                        if (xl->col_idx[p] >= st->n_shown)
+                            continue;
+                        contrib =
                             xl->values[p] *
                             st->lin.w[(size_t)xl->col_idx[p] * (size_t)C +
                                       (size_t)rk[k].code];
                         if (contrib > 0.0f)
                             topk_push(&tk, contrib, xl->col_idx[p]);
                     }
+                    topk_sort(&tk);
+                    merge_same_terms(s, &tk, so->n_terms);
                 } else
                     for (p = xi->row_ptr[r]; p < xi->row_ptr[r + 1]; p++) {
                         float contrib = xi->values[p] * P[xi->col_idx[p]];
@@ -1654,7 +1764,7 @@ static int score_all(run_state *st, quarry_suggestions *s, nb_work *w)
             if (nb_work_init(&sc->w, st->xt->rows) != 0)
                 rc = QUARRY_ENOMEM;
         }
-        sc->room = malloc(((size_t)K + (size_t)so->n_terms + 1) *
+        sc->room = malloc(((size_t)K + 2 * (size_t)so->n_terms + 1) *
                           sizeof *sc->room);
         sc->nbrs = malloc((size_t)SUGGEST_BLOCK * ((size_t)K + 1) *
                           sizeof *sc->nbrs);
@@ -1701,6 +1811,8 @@ static void free_state(run_state *st)
     free(st->rej_ptr);
     free(st->rej);
     free(st->rej_train);
+    free(st->in_veto_ptr);
+    free(st->in_veto);
     free(st->veto_ptr);
     free(st->veto);
     free(st->post_ptr);
@@ -1814,6 +1926,13 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
         rc = rejection_pairs(&st);
     if (rc == 0)
         rc = label_rows(&st);
+    if (rc == 0) {
+        int64_t j;
+        for (j = 0; j < (int64_t)quarry_corpus_size(train); j++)
+            st.choice.coded += st.lab_ptr[j + 1] > st.lab_ptr[j];
+        st.lin_auto = st.choice.auto_selected &&
+                      st.choice.coded <= QUARRY_SUGGEST_AUTO_MAX_CODED;
+    }
     if (rc == 0)
         /* From the codebook alone there is nothing coded to fit the
          * vocabulary and weights on: the excerpts to suggest for give them
@@ -1850,19 +1969,16 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
         for (col = 0; rc == 0 && col < st.V; col++)
             st.tinfo[col] = term_info(&st, col, -1);
     }
-    if (rc == 0 && (st.lin_alpha > 0.0 || st.choice.auto_selected)) {
-        /* The linear model's feature blocks: those asked for, or with
-         * --auto every one it may choose from (chars only where the
-         * charngram plugin is installed, and only up to
-         * LINEAR_AUTO_CHARS_ROWS coded excerpts: on 20 Newsgroups' 87,000
-         * paragraphs its columns took minutes and gigabytes). */
+    if (rc == 0 && (st.lin_alpha > 0.0 || st.lin_auto)) {
+        /* The linear model's feature blocks: those asked for, or when
+         * quarry chooses every one (chars where the charngram plugin is
+         * installed). */
         unsigned want = st.lin_set;
         const quarry_plugin *pl;
-        if (st.choice.auto_selected)
+        if (st.lin_auto)
             want = QUARRY_FEATURES_FORM |
-                   (quarry_corpus_size(train) <= LINEAR_AUTO_CHARS_ROWS &&
-                            quarry_engine_find(e, QUARRY_KIND_TOKENIZER,
-                                               "charngram", &pl) == QUARRY_OK
+                   (quarry_engine_find(e, QUARRY_KIND_TOKENIZER, "charngram",
+                                       &pl) == QUARRY_OK
                         ? QUARRY_FEATURES_CHARS
                         : 0u);
         rc = feat_blocks_build(&st.fb, e, po, want, st.m, st.xt, st.xi, train,
@@ -1885,8 +2001,11 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
                             st.lin_c, so->seed);
         if (rc != 0)
             rc = engine_fail(e, rc, "out of memory");
-        else
+        else {
             st.n_cols = feat_cols(&st.fb, st.lin_set);
+            st.n_shown = feat_cols(&st.fb,
+                                   st.lin_set & ~QUARRY_FEATURES_CHARS);
+        }
         if (rc == 0)
             engine_phase(e, &t, "linear model");
     }
@@ -1894,6 +2013,8 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
     st.sum = NULL;
     if (rc == 0)
         rc = push_rejections(&st);
+    if (rc == 0 && st.lin_alpha > 0.0)
+        rc = input_vetoes(&st);
     if (rc == 0) {
         s = calloc(1, sizeof *s);
         if (s == NULL)

@@ -90,21 +90,28 @@
  * -> 0.079, Brier 0.157 -> 0.157; the demo transcripts' interviewer turns
  * from a mean top confidence of 0.57 (13% abstain) to 0.28 (62%).
  *
- * The linear model (options->linear > 0, or chosen by auto_select): a
- * one-vs-rest logistic regression on the coded excerpts (logreg.h), on the
- * words and the feature blocks asked for (featblock.h); the score becomes
- *     (1 - linear) x the score above + linear x sigmoid(w_c . x)
- * (the code's bias left out: an excerpt with no known term stays at
- * chance). It is calibrated with the rest: the calibration rows and their
- * cuts are scored by models trained without them (linear_select.h), the
- * temperature and the evidence factor are fitted on the blended scores.
- * Its evidence terms are the columns of largest x[t] w_c[t] (their share
- * of the code's log-odds) in place of the prototype shares. auto_select
- * chooses the blocks, C and the share by cross-validation on the same
- * rows. Measured (tests/bench/suggest_bench.py): the demo split top-1
- * 0.658 -> 0.733, top-3 0.842 -> 0.883 with --auto; its five folds 0.643
- * -> 0.783 and 0.844 -> 0.899; BBC News 0.973 -> 0.966 (the CV rows said
- * 0.974 -> 0.985: a choice near the ceiling is noise), so not the default.
+ * The linear model (chosen by auto_select, the default, or
+ * options->linear > 0): a one-vs-rest logistic regression on the coded
+ * excerpts (logreg.h), on the words and the feature blocks (featblock.h);
+ * the score becomes
+ *     (1 - linear) x the score above + linear x sigmoid(b_c + w_c . x)
+ * (an excerpt with no known term stays at chance). It is calibrated with
+ * the rest: the calibration rows and their cuts are scored by models
+ * trained without them (linear_select.h, which also says how auto_select
+ * chooses), the temperature and the evidence factor are fitted on the
+ * blended scores. Its evidence terms are the words, word pairs and marks
+ * of largest x[t] w_c[t] (their share of the code's log-odds), a word of
+ * the words and form blocks summed, in place of the prototype shares;
+ * character n-grams count but are not shown. A code rejected for an input
+ * excerpt of the same id gets no linear share there (the model does not
+ * learn from rejections; the prototype's Rocchio push does). Measured
+ * (tests/bench/linear_bench.py --quick): top-1 / top-3 without the model
+ * and with the default, demo split 0.658 / 0.842 -> 0.767 / 0.908, form
+ * codebook 0.460 / 0.749 -> 0.909 / 0.997, BBC News 0.973 / 0.998 ->
+ * 0.977 / 0.995, 20 Newsgroups 10k paragraphs 0.591 / 0.770 -> 0.614 /
+ * 0.785. Above QUARRY_SUGGEST_AUTO_MAX_CODED coded excerpts none (87,000
+ * paragraphs: the neighbours give top-1 0.737, and the model would take
+ * minutes).
  *
  * Rejected suggestions (options->rejected) follow Rocchio's negative
  * feedback: the prototype minus SUGGEST_REJECT_WEIGHT times the mean of

@@ -124,6 +124,7 @@ static char *run_options(quarry_engine *e, const quarry_pipeline_options *po,
         json_t *a = json_object();
         json_object_set_new(a, "folds", json_integer(ch->folds));
         json_object_set_new(a, "rows", json_integer(ch->rows));
+        json_object_set_new(a, "coded", json_integer(ch->coded));
         json_object_set_new(a, "top1", json_real(ch->top1));
         json_object_set_new(a, "top3", json_real(ch->top3));
         json_object_set_new(a, "base_top1", json_real(ch->base_top1));
