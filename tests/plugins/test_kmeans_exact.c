@@ -115,7 +115,8 @@ static void run(const dataset *s, int sparse, int32_t k, uint64_t seed,
     km me;
     char err[QUARRY_ERR_MAX] = "";
     memset(&me, 0, sizeof me);
-    me.cfg = (km_config){n_init, 100, 1e-4, 1};
+    /* ward_rows 0: Lloyd's iterations at any size, which this file checks */
+    me.cfg = (km_config){n_init, 100, 1e-4, 1, 0};
     me.exhaustive = exhaustive;
     me.threads = threads;
     o->labels = malloc((size_t)s->n * sizeof *o->labels);
@@ -266,7 +267,7 @@ static void test_not_finite(void **state)
     km me;
     char err[QUARRY_ERR_MAX] = "";
     memset(&me, 0, sizeof me);
-    me.cfg = (km_config){1, 10, 1e-4, 1};
+    me.cfg = (km_config){1, 10, 1e-4, 1, 0};
     quarry_cluster_input in = {sizeof in, NULL, &d, 2, 1};
     quarry_cluster_output out = {sizeof out, labels, NULL, 0, 0, 0, 0.0, -1};
     assert_int_equal(km_cluster(&me, &in, &out, err), QUARRY_EINVAL);
