@@ -182,8 +182,8 @@ const char cli_linear_help[] =
     "                          on the coded excerpts where cross-validation\n"
     "                          on them says it helps, choosing its share;\n"
     "                          up to 20,000 coded excerpts (above, the\n"
-    "                          neighbours alone: the model would take\n"
-    "                          minutes and add little)\n"
+    "                          neighbours alone: the model would cost ten\n"
+    "                          times the time for about a point of top-1)\n"
     "  --linear X              instead, that model with share X in [0, 1]\n"
     "                          (0: none, the prototypes and neighbours\n"
     "                          alone)\n"
@@ -292,8 +292,8 @@ void cli_auto_notice(const cli *c, const quarry_suggest_choice *ch)
         /* Said at every run: the researcher should know why. */
         fprintf(stderr,
                 "quarry suggest: %lld coded excerpts, more than %d: no "
-                "linear model (it would take minutes and add little to the "
-                "neighbours; --linear 0.5 --features form,chars forces "
+                "linear model (it would cost ten times the time for about a "
+                "point of top-1; --linear 0.5 --features form forces "
                 "one)\n",
                 (long long)ch->coded, QUARRY_SUGGEST_AUTO_MAX_CODED);
         return;

@@ -2,8 +2,9 @@
 """quarry's suggestions beside tuned linear classifiers (issue 14): on every
 corpus the project has, scikit-learn's TF-IDF (word 1-2 grams + char_wb 2-5
 grams) with LogisticRegression and with LinearSVC, C chosen by 3-fold
-cross-validation, beside `quarry suggest` as it is, with `--auto`, and with
-the charngram tokenizer. Prints the figures and how they were measured;
+cross-validation, beside `quarry suggest` as it is (its default chooses a
+linear model of its own), with `--linear 0` (prototypes and neighbours
+alone, the default before), and with the charngram tokenizer. Prints the figures and how they were measured;
 asserts nothing.
 
 usage: /usr/bin/python3 tests/bench/linear_bench.py --quarry BUILD/quarry \\
@@ -36,9 +37,10 @@ search for C runs on a random sample of at most --cv-max training excerpts
 
 Systems:
   quarry               `quarry suggest --top 3 --train TRAIN TEST`, defaults
-  quarry --auto        the same with --auto ("n/a" while quarry lacks it)
+                       (a quarry without --auto's default: as it was)
+  quarry --linear 0    the same without the linear model
   quarry charngram     --tokenizer charngram --stemmer none --stopwords none
-                       --lexicon none
+                       --lexicon none --linear 0 (the base model on n-grams)
   sklearn LR           FeatureUnion(TfidfVectorizer(word, 1-2 grams),
                        TfidfVectorizer(char_wb, 2-5 grams)), both
                        sublinear_tf, min_df=2, no stop words; then
@@ -308,8 +310,9 @@ def bench(name, args, auto):
         n_test = sum(len(te) for _, te in splits)
         print("\n== %s: %d training, %d test excerpts ==" %
               (TITLES[name], n_train, n_test))
-        systems = [("quarry", "q", []), ("quarry --auto", "q", ["--auto"]),
-                   ("quarry charngram", "q", CHARNGRAM)]
+        systems = [("quarry", "q", []),
+                   ("quarry --linear 0", "q", ["--linear", "0"]),
+                   ("quarry charngram", "q", CHARNGRAM + ["--linear", "0"])]
         if args.only:
             systems = [(lab, "q", a.split()) for lab, a in args.only]
         if not args.no_sklearn:
@@ -319,7 +322,7 @@ def bench(name, args, auto):
               ("system", "top-1", "top-3", "ECE", "train s", "predict s",
                "wall s", "chosen"))
         for label, kind, extra in systems:
-            if kind == "q" and extra == ["--auto"] and not auto:
+            if kind == "q" and extra == ["--linear", "0"] and not auto:
                 print("%-20s %6s %6s %6s %9s %9s %9s" %
                       (label, "n/a", "n/a", "n/a", "n/a", "n/a", "n/a"))
                 continue

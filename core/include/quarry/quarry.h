@@ -539,8 +539,9 @@ typedef struct quarry_suggest_options {
 #define QUARRY_FEATURES_FORM 1u  /* function words, word bigrams, ? and ! */
 #define QUARRY_FEATURES_CHARS 2u /* character n-grams (charngram plugin) */
 
-/* auto_select's limit: above this many coded excerpts the neighbours give
- * as much as the linear model would, which would take minutes. */
+/* auto_select's limit: above this many coded excerpts no linear model (on
+ * 87,000 coded paragraphs one lifts top-1 from 0.737 to 0.749 at ten times
+ * the CPU time of the whole run). */
 #define QUARRY_SUGGEST_AUTO_MAX_CODED 20000
 
 #define QUARRY_SUGGEST_OPTIONS_VERSION 3

@@ -23,8 +23,7 @@
  * few hundred calibration rows of a small study chose worse than that
  * fixed point (the demo: top-3 0.900 against 0.933) at nine times the
  * cost. Above QUARRY_SUGGEST_AUTO_MAX_CODED coded excerpts auto_select uses no
- * linear model: the neighbours there give as much (suggest.h), and the
- * model would cost minutes.
+ * linear model (suggest.h says what it would cost and give).
  */
 #ifndef QUARRY_LINEAR_SELECT_H
 #define QUARRY_LINEAR_SELECT_H
