@@ -142,8 +142,7 @@ static void write_theme(const quarry_corpus *corpus, const quarry_theme *th,
         printf("  codes: %.0f%% of its excerpts coded or like a code; ",
                100.0 * th->covered);
         if (th->unlike_expected > 0.0)
-            printf("%lld unlike every code (%.1f usual for coded "
-                   "material); ",
+            printf("%lld unlike every code (%.1f would be usual); ",
                    (long long)th->unlike, th->unlike_expected);
         printf("%lld coded", (long long)th->n_coded);
         for (j = 0; j < th->n_codes; j++)

@@ -415,7 +415,7 @@ typedef struct quarry_theme {
     /* With coded excerpts: its members neither coded nor like a code, and
      * how many of its uncoded members would be that unlike at the rate the
      * coded excerpts themselves are (each left out of its own codes'
-     * prototypes). A theme is also new when clearly more of it is unlike
+     * prototypes), or the whole input is when that is higher. A theme is also new when clearly more of it is unlike
      * every code than that rate would give (see themes.c). Otherwise 0. */
     int64_t unlike;
     double unlike_expected;
