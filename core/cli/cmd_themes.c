@@ -56,7 +56,11 @@ static void usage(FILE *f)
         "                          and says whether it is new\n"
         "  --min-share S           a theme is new when less than this share\n"
         "                          of its excerpts are coded or as like a\n"
-        "                          code as its own coded excerpts (0.5)\n"
+        "                          code as its own coded excerpts (0.5;\n"
+        "                          of the share coded excerpts reach),\n"
+        "                          or when a quarter or more of it is unlike\n"
+        "                          every code, clearly more than coded\n"
+        "                          excerpts are\n"
         "  --top-codes N           codes listed per theme (3)\n"
         "  --groups G              join the themes into G higher themes\n"
         "                          (Ward's linkage over the themes)\n"
@@ -111,6 +115,8 @@ static int write_jsonl(const cli *c, const quarry_corpus *corpus,
             }
             jout_end_array(&w);
             jout_real(&w, "covered", th->covered);
+            jout_integer(&w, "unlike", th->unlike);
+            jout_real(&w, "unlike_expected", th->unlike_expected);
             jout_bool(&w, "new", th->is_new);
         }
         jout_end_object(&w);
@@ -133,9 +139,12 @@ static void write_theme(const quarry_corpus *corpus, const quarry_theme *th,
         printf("%s%s", j ? ", " : "", th->terms[j]);
     printf("\n");
     if (coded) {
-        printf("  codes: %.0f%% of its excerpts coded or like a code; "
-               "%lld coded",
-               100.0 * th->covered, (long long)th->n_coded);
+        printf("  codes: %.0f%% of its excerpts coded or like a code; ",
+               100.0 * th->covered);
+        if (th->unlike_expected > 0.0)
+            printf("%lld unlike every code (%.1f would be usual); ",
+                   (long long)th->unlike, th->unlike_expected);
+        printf("%lld coded", (long long)th->n_coded);
         for (j = 0; j < th->n_codes; j++)
             printf("%s %s %lld (%.0f%%)", j ? "," : ":", th->codes[j],
                    (long long)th->code_counts[j], 100.0 * th->code_shares[j]);

@@ -16,8 +16,11 @@ largest share of members gold-coded X; it is "mostly X" when that share is
 0.5 or more. Printed per code: X's theme, its share, whether it is flagged
 new; then recall (X's theme flagged, over the codes whose theme is mostly
 X, and over all codes) and the false-flag rate (other themes flagged new,
-over all codes' runs). --before runs an older binary beside (the old rule:
-new when no code carries --min-share 0.3 of a theme's coded excerpts).
+over all codes' runs). The rule measured: a theme is new when less than
+--min-share of what coded material reaches is covered, or when a quarter or
+more of it is unlike every code, clearly more (binomial, p < 0.01) than the
+rate at which the coded excerpts themselves look unlike (see themes.c).
+--before runs an older binary beside.
 Prints figures; asserts nothing.
 
     /usr/bin/python3 tests/bench/new_themes.py --quarry build/quarry \\
@@ -79,7 +82,9 @@ def setting(name, binary, a, coded_rows, input_rows, tmp):
         others += len(ts) - 1
         false += sum(t["new"] for t in ts if t is not best)
         lines.append(f"    {x:<20} theme {best['theme']:>2} ({len(best['members'])} excerpts, "
-                     f"{share:.0%} {x}, covered {best.get('covered', float('nan')):.0%}): {'NEW' if flagged else 'not new'}")
+                     f"{share:.0%} {x}, covered {best.get('covered', float('nan')):.0%}, "
+                     f"unlike {best.get('unlike', '-')} vs {best.get('unlike_expected', float('nan')):.1f} usual): "
+                     f"{'NEW' if flagged else 'not new'}")
     print(f"  {name}: all codes coded: {all_new} of {len(ts)} themes new "
           f"({all_new / len(ts):.0%})")
     if a.verbose:

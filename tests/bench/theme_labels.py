@@ -1,6 +1,9 @@
 #!/usr/bin/python3
 """Theme labels: coherence and exclusivity of each theme's top terms, quarry
 before and after the log-odds labels, beside scikit-learn's k-means.
+quarry's labels: log-odds z with an informative prior, phrases, filler left
+out, ordered so that each next label is said together with those before it
+(labels.c, together_order).
 
 For each corpus, `quarry themes` runs with the same k and seed under two
 binaries (--before, e.g. a build of an older commit, and --quarry), so the
@@ -171,7 +174,7 @@ def corpus_rows(name, path, k, seed, a):
     runs = []
     if a.before:
         runs.append(("quarry before (class tf-idf)", run_quarry(a.before, path, k, seed, ids)))
-    runs.append(("quarry (log-odds, phrases, filler)", run_quarry(a.quarry, path, k, seed, ids)))
+    runs.append(("quarry (log-odds, together, filler)", run_quarry(a.quarry, path, k, seed, ids)))
     runs.append(("scikit-learn k-means centroids", run_sklearn(texts, k, seed)))
     for label, themes in runs:
         c, e, d, n = measure(docs, themes)

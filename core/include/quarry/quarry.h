@@ -364,10 +364,12 @@ typedef struct quarry_themes_options {
      * the same id when there is one, else to the theme whose centroid is
      * nearest (cosine in the fitted term space, above 0). A theme lists
      * its n_codes most frequent codes among its matched excerpts. It is
-     * new when less than min_share of its members are covered: coded
+     * new when less than min_share of its members are covered (min_share
+     * of the share coded excerpts themselves reach, see themes.c): coded
      * (same id), or as near some code's prototype (the sum of its coded
      * excerpts) as that code's median coded excerpt is to the prototype
-     * made without it. */
+     * made without it; or when clearly more of its uncoded members are
+     * unlike every code than coded excerpts are (quarry_theme.unlike). */
     const quarry_corpus *coded;
     double min_share; /* (0, 1] */
     int32_t n_codes;  /* >= 1 */
@@ -410,6 +412,13 @@ typedef struct quarry_theme {
     /* With coded excerpts: the share of its members that are coded or
      * like a code (quarry_themes_options.min_share); otherwise 0. */
     double covered;
+    /* With coded excerpts: its members neither coded nor like a code, and
+     * how many of its uncoded members would be that unlike at the rate the
+     * coded excerpts themselves are (each left out of its own codes'
+     * prototypes), or the whole input is when that is higher. A theme is also new when clearly more of it is unlike
+     * every code than that rate would give (see themes.c). Otherwise 0. */
+    int64_t unlike;
+    double unlike_expected;
 } quarry_theme;
 
 /* A higher theme: themes grouped (quarry_themes_options.groups). */
