@@ -254,6 +254,30 @@ const char *project_col_text(sqlite3_stmt *st, int col)
     return (const char *)sqlite3_column_text(st, col);
 }
 
+int project_check_cb(quarry_project *p, int has_fn)
+{
+    int status = project_check(p, 0);
+    if (status == QUARRY_OK && !has_fn)
+        status = project_fail(p, QUARRY_EINVAL, "no callback");
+    return status;
+}
+
+int project_walk(quarry_project *p, sqlite3_stmt *st, project_row_fn row,
+                 void *ctx, const char *what)
+{
+    int rc, status = QUARRY_OK;
+    if (st == NULL)
+        return QUARRY_EIO;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if ((status = row(st, ctx)) != 0)
+            break;
+    /* SQLite's message of the failed step, taken before the finalize. */
+    if (status == 0 && rc != SQLITE_DONE)
+        status = project_db_fail(p, what);
+    sqlite3_finalize(st);
+    return status;
+}
+
 void project_now(const quarry_project *p, char buf[40])
 {
     struct timespec ts;
