@@ -262,6 +262,20 @@ int project_check_cb(quarry_project *p, int has_fn)
     return status;
 }
 
+int project_step_int64(quarry_project *p, sqlite3_stmt *st, int64_t *n,
+                       const char *what)
+{
+    int status = QUARRY_OK;
+    if (st == NULL)
+        return QUARRY_EIO;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *n = sqlite3_column_int64(st, 0);
+    else
+        status = project_db_fail(p, what);
+    sqlite3_finalize(st);
+    return status;
+}
+
 int project_walk(quarry_project *p, sqlite3_stmt *st, project_row_fn row,
                  void *ctx, const char *what)
 {
@@ -835,20 +849,10 @@ int quarry_project_open(quarry_project *p, const char *path, int flags)
 
 static int64_t count_of(quarry_project *p, const char *sql, int *status)
 {
-    sqlite3_stmt *st;
     int64_t n = 0;
-    if (*status != QUARRY_OK)
-        return 0;
-    st = project_prepare(p, sql);
-    if (st == NULL) {
-        *status = QUARRY_EIO;
-        return 0;
-    }
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    else
-        *status = project_db_fail(p, "cannot read the project");
-    sqlite3_finalize(st);
+    if (*status == QUARRY_OK)
+        *status = project_step_int64(p, project_prepare(p, sql), &n,
+                                     "cannot read the project");
     return n;
 }
 

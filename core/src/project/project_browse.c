@@ -307,16 +307,9 @@ int quarry_project_browse(quarry_project *p, const quarry_browse_filter *f,
         *total = 0;
         snprintf(sql, sizeof sql, "SELECT count(*) FROM excerpts e%s", where);
         st = project_prepare(p, sql);
-        if (st == NULL) {
-            status = QUARRY_EIO;
-            goto out;
-        }
-        browse_bind(st, f, pattern);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            *total = sqlite3_column_int64(st, 0);
-        else
-            status = project_db_fail(p, "cannot count the excerpts");
-        sqlite3_finalize(st);
+        if (st != NULL)
+            browse_bind(st, f, pattern);
+        status = project_step_int64(p, st, total, "cannot count the excerpts");
         if (status != QUARRY_OK)
             goto out;
     }
@@ -622,14 +615,8 @@ int quarry_project_disagreements(quarry_project *p, int64_t offset,
     if (total != NULL) {
         *total = 0;
         snprintf(sql, sizeof sql, "SELECT count(*)%s", disagree_from);
-        st = project_prepare(p, sql);
-        if (st == NULL)
-            return QUARRY_EIO;
-        if (sqlite3_step(st) == SQLITE_ROW)
-            *total = sqlite3_column_int64(st, 0);
-        else
-            status = project_db_fail(p, "cannot count the disagreements");
-        sqlite3_finalize(st);
+        status = project_step_int64(p, project_prepare(p, sql), total,
+                                    "cannot count the disagreements");
         if (status != QUARRY_OK)
             return status;
     }

@@ -166,6 +166,12 @@ const char *project_col_text(sqlite3_stmt *st, int col);
  * the start of every read-only call that hands rows to a callback. */
 int project_check_cb(quarry_project *p, int has_fn);
 
+/* The first column of st's first row into *n, then st finalized (st
+ * NULL: QUARRY_EIO, as project_walk). No row or a failed step:
+ * project_db_fail(p, what). */
+int project_step_int64(quarry_project *p, sqlite3_stmt *st, int64_t *n,
+                       const char *what);
+
 /* One row of a walk: read st's current row (into the struct the caller's
  * callback takes) and hand it on; non-zero stops the walk. */
 typedef int (*project_row_fn)(sqlite3_stmt *st, void *ctx);

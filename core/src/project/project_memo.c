@@ -219,13 +219,7 @@ int quarry_project_memo_count(quarry_project *p, const char *excerpt,
     if (status != QUARRY_OK)
         return status;
     st = project_prepare(p, "SELECT count(*) FROM memos WHERE excerpt_id = ?1");
-    if (st == NULL)
-        return QUARRY_EIO;
-    sqlite3_bind_int64(st, 1, target);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *n = sqlite3_column_int64(st, 0);
-    else
-        status = project_db_fail(p, "cannot read the memos");
-    sqlite3_finalize(st);
-    return status;
+    if (st != NULL)
+        sqlite3_bind_int64(st, 1, target);
+    return project_step_int64(p, st, n, "cannot read the memos");
 }
