@@ -35,13 +35,9 @@ static const char coded[] =
 
 static int setup(void **state)
 {
-    FILE *f;
     (void)state;
     test_tmpdir(dir, sizeof dir, "memo");
-    f = fopen(tmp("coded.jsonl"), "wb");
-    assert_non_null(f);
-    fputs(coded, f);
-    fclose(f);
+    test_write_file(tmp("coded.jsonl"), coded);
     return 0;
 }
 

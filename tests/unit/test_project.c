@@ -16,8 +16,9 @@
 #include <unistd.h>
 
 #include "quarry/quarry.h"
-#include "test_util.h"
 #include "test_files.h"
+#include "test_project_util.h"
+#include "test_util.h"
 
 static char dir[256];
 
@@ -28,31 +29,6 @@ static const char *tmp(const char *name)
     char *p = path[next++ % 8];
     snprintf(p, 512, "%s/%s", dir, name);
     return p;
-}
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-static char *read_all(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    long n;
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    buf = malloc((size_t)n + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
 }
 
 static const char codebook[] =
@@ -93,9 +69,9 @@ static int setup(void **state)
 {
     (void)state;
     test_tmpdir(dir, sizeof dir, "project");
-    write_file(tmp("codebook.json"), codebook);
-    write_file(tmp("coded.jsonl"), coded);
-    write_file(tmp("uncoded.jsonl"), uncoded);
+    test_write_file(tmp("codebook.json"), codebook);
+    test_write_file(tmp("coded.jsonl"), coded);
+    test_write_file(tmp("uncoded.jsonl"), uncoded);
     return 0;
 }
 
@@ -108,22 +84,12 @@ static int teardown(void **state)
 /* A fresh project with the codebook and both files imported. */
 static quarry_project *fresh(const char *name, quarry_engine *e)
 {
-    quarry_project *p = NULL;
-    quarry_import_options io = QUARRY_IMPORT_OPTIONS_INIT;
-    const char *path = tmp(name);
-    unlink(path);
-    assert_int_equal(quarry_project_new(&p), QUARRY_OK);
-    assert_int_equal(quarry_project_create(p, path), QUARRY_OK);
-    assert_int_equal(quarry_project_set_time(p, "2026-01-31T12:00:00Z"),
-                     QUARRY_OK);
+    quarry_project *p = test_project_at(tmp(name), "2026-01-31T12:00:00Z");
     assert_int_equal(quarry_project_codebook_import(p, e, tmp("codebook.json"),
                                                     NULL, NULL),
                      QUARRY_OK);
-    io.coder = "ana";
-    if (quarry_project_import(p, tmp("coded.jsonl"), &io, NULL) != QUARRY_OK)
-        fail_msg("%s", quarry_project_errmsg(p));
-    assert_int_equal(quarry_project_import(p, tmp("uncoded.jsonl"), &io, NULL),
-                     QUARRY_OK);
+    test_project_import_as(p, tmp("coded.jsonl"), "ana");
+    test_project_import_as(p, tmp("uncoded.jsonl"), "ana");
     return p;
 }
 
@@ -131,8 +97,8 @@ static void expect_refused(const char *path, int status, const char *words)
 {
     quarry_project *p = NULL;
     size_t before_len = 0, after_len = 0;
-    char *before = access(path, F_OK) == 0 ? read_all(path, &before_len)
-                                            : NULL;
+    char *before =
+        access(path, F_OK) == 0 ? test_slurp(path, &before_len) : NULL;
     char *after;
     assert_int_equal(quarry_project_new(&p), QUARRY_OK);
     if (quarry_project_open(p, path, 0) != status)
@@ -143,7 +109,7 @@ static void expect_refused(const char *path, int status, const char *words)
     assert_non_null(strstr(quarry_project_errmsg(p), path));
     quarry_project_free(p);
     if (before != NULL) {
-        after = read_all(path, &after_len);
+        after = test_slurp(path, &after_len);
         assert_int_equal(before_len, after_len);
         assert_memory_equal(before, after, before_len);
         free(after);
@@ -186,8 +152,8 @@ static void test_create_and_refusals(void **state)
     expect_refused(tmp("other.db"), QUARRY_EPARSE, "another application");
 
     /* Newer and older schema versions. */
-    bytes = read_all(path, &len);
-    write_file(tmp("b.quarry"), "");
+    bytes = test_slurp(path, &len);
+    test_write_file(tmp("b.quarry"), "");
     {
         FILE *f = fopen(tmp("b.quarry"), "wb");
         fwrite(bytes, 1, len, f);
@@ -211,7 +177,7 @@ static void test_create_and_refusals(void **state)
     expect_refused(tmp("d.quarry"), QUARRY_EPARSE, "damaged");
 
     /* A project that lost a table. */
-    bytes = read_all(path, &len);
+    bytes = test_slurp(path, &len);
     {
         FILE *f = fopen(tmp("e.quarry"), "wb");
         fwrite(bytes, 1, len, f);
@@ -237,9 +203,9 @@ static void test_import_whole_or_nothing(void **state)
     assert_int_equal(n.codes, 4);
 
     /* Duplicate ids (the second line) leave nothing of the file. */
-    write_file(tmp("dup.jsonl"),
-               "{\"id\": \"c1\", \"text\": \"new one\"}\n"
-               "{\"id\": \"a2\", \"text\": \"again\"}\n");
+    test_write_file(tmp("dup.jsonl"),
+                    "{\"id\": \"c1\", \"text\": \"new one\"}\n"
+                    "{\"id\": \"a2\", \"text\": \"again\"}\n");
     assert_int_equal(quarry_project_import(p, tmp("dup.jsonl"), &io, &st),
                      QUARRY_EDUP);
     assert_non_null(strstr(quarry_project_errmsg(p),
@@ -250,9 +216,10 @@ static void test_import_whole_or_nothing(void **state)
     assert_int_equal(n.excerpts, 9);
 
     /* Unknown codes are refused once there is a codebook... */
-    write_file(tmp("unk.jsonl"),
-               "{\"id\": \"c1\", \"text\": \"new one\", \"code\": \"sup.peers\"}\n"
-               "{\"id\": \"c2\", \"text\": \"another\", \"code\": \"mystery\"}\n");
+    test_write_file(
+        tmp("unk.jsonl"),
+        "{\"id\": \"c1\", \"text\": \"new one\", \"code\": \"sup.peers\"}\n"
+        "{\"id\": \"c2\", \"text\": \"another\", \"code\": \"mystery\"}\n");
     assert_int_equal(quarry_project_import(p, tmp("unk.jsonl"), &io, NULL),
                      QUARRY_ENOTFOUND);
     assert_non_null(strstr(quarry_project_errmsg(p),
@@ -261,9 +228,9 @@ static void test_import_whole_or_nothing(void **state)
     assert_int_equal(quarry_project_count(p, &n), QUARRY_OK);
     assert_int_equal(n.excerpts, 9);
     /* ...and added on request, with a per-record coder. */
-    write_file(tmp("unk2.jsonl"),
-               "{\"id\": \"c1\", \"text\": \"one\", \"code\": \"mystery\","
-               " \"coder\": \"cy\"}\n");
+    test_write_file(tmp("unk2.jsonl"),
+                    "{\"id\": \"c1\", \"text\": \"one\", \"code\": \"mystery\","
+                    " \"coder\": \"cy\"}\n");
     io.add_codes = 1;
     assert_int_equal(quarry_project_import(p, tmp("unk2.jsonl"), &io, &st),
                      QUARRY_OK);
@@ -273,7 +240,8 @@ static void test_import_whole_or_nothing(void **state)
     assert_int_equal(n.coders, 2);
 
     /* A reader error keeps its file:line: field message. */
-    write_file(tmp("bad.jsonl"), "{\"id\": \"z\", \"text\": \"ok\"}\n{\"id\": 3,");
+    test_write_file(tmp("bad.jsonl"),
+                    "{\"id\": \"z\", \"text\": \"ok\"}\n{\"id\": 3,");
     assert_int_equal(quarry_project_import(p, tmp("bad.jsonl"), &io, NULL),
                      QUARRY_EPARSE);
     assert_non_null(strstr(quarry_project_errmsg(p), "bad.jsonl:2"));
@@ -305,10 +273,11 @@ static void test_codebook(void **state)
     quarry_codebook_free(cb);
 
     /* Re-import: updates, adds, keeps the rest. */
-    write_file(tmp("cb2.json"),
-               "{\"codes\": [{\"id\": \"support\"}, {\"id\": \"sup.peers\", "
-               "\"name\": \"Peer workers\", \"parent\": \"support\"}, "
-               "{\"id\": \"new.one\"}]}");
+    test_write_file(
+        tmp("cb2.json"),
+        "{\"codes\": [{\"id\": \"support\"}, {\"id\": \"sup.peers\", "
+        "\"name\": \"Peer workers\", \"parent\": \"support\"}, "
+        "{\"id\": \"new.one\"}]}");
     assert_int_equal(quarry_project_codebook_import(p, e, tmp("cb2.json"),
                                                     &added, &updated),
                      QUARRY_OK);
@@ -319,9 +288,9 @@ static void test_codebook(void **state)
     assert_string_equal(codes[1].name, "Peer workers");
 
     /* A file with a cycle is refused and changes nothing. */
-    write_file(tmp("cb3.json"),
-               "{\"codes\": [{\"id\": \"support\", \"parent\": \"x\"},"
-               " {\"id\": \"x\", \"parent\": \"support\"}]}");
+    test_write_file(tmp("cb3.json"),
+                    "{\"codes\": [{\"id\": \"support\", \"parent\": \"x\"},"
+                    " {\"id\": \"x\", \"parent\": \"support\"}]}");
     assert_int_equal(quarry_project_codebook_import(p, e, tmp("cb3.json"),
                                                     NULL, NULL),
                      QUARRY_EPARSE);
@@ -537,7 +506,7 @@ static void test_decisions_file(void **state)
              "\"emo.burnout\", \"coder\": \"cy\", \"time\": "
              "\"2026-02-01T09:00:00Z\"}\n",
              item->suggestions[0].code);
-    write_file(tmp("good.jsonl"), line);
+    test_write_file(tmp("good.jsonl"), line);
     assert_int_equal(quarry_project_apply_decisions(p, tmp("good.jsonl"),
                                                     "ben", &applied),
                      QUARRY_OK);
@@ -547,31 +516,31 @@ static void test_decisions_file(void **state)
     assert_int_equal(remaining, 2);
 
     /* Any bad line leaves the project as it was, naming line and field. */
-    write_file(tmp("bad1.jsonl"),
-               "{\"excerpt\": \"b1\", \"verdict\": \"add\", \"code\": "
-               "\"sup.peers\"}\n"
-               "{\"excerpt\": \"b2\", \"verdict\": \"maybe\", \"code\": "
-               "\"sup.peers\"}\n");
+    test_write_file(tmp("bad1.jsonl"),
+                    "{\"excerpt\": \"b1\", \"verdict\": \"add\", \"code\": "
+                    "\"sup.peers\"}\n"
+                    "{\"excerpt\": \"b2\", \"verdict\": \"maybe\", \"code\": "
+                    "\"sup.peers\"}\n");
     assert_int_equal(quarry_project_apply_decisions(p, tmp("bad1.jsonl"),
                                                     "ben", NULL),
                      QUARRY_EPARSE);
     assert_non_null(strstr(quarry_project_errmsg(p),
                            "bad1.jsonl:2: field \"verdict\": \"maybe\""));
-    write_file(tmp("bad2.jsonl"), "{\"excerpt\": \"b1\", \"verdict\": ");
+    test_write_file(tmp("bad2.jsonl"), "{\"excerpt\": \"b1\", \"verdict\": ");
     assert_int_equal(quarry_project_apply_decisions(p, tmp("bad2.jsonl"),
                                                     "ben", NULL),
                      QUARRY_EPARSE);
     assert_non_null(strstr(quarry_project_errmsg(p), "bad2.jsonl:1: malformed"));
-    write_file(tmp("bad3.jsonl"),
-               "{\"excerpt\": \"b1\", \"verdict\": \"add\", \"code\": "
-               "\"sup.peers\", \"colour\": \"red\"}\n");
+    test_write_file(tmp("bad3.jsonl"),
+                    "{\"excerpt\": \"b1\", \"verdict\": \"add\", \"code\": "
+                    "\"sup.peers\", \"colour\": \"red\"}\n");
     assert_int_equal(quarry_project_apply_decisions(p, tmp("bad3.jsonl"),
                                                     "ben", NULL),
                      QUARRY_EPARSE);
     assert_non_null(strstr(quarry_project_errmsg(p), "field \"colour\""));
-    write_file(tmp("bad4.jsonl"),
-               "{\"excerpt\": \"b1\", \"verdict\": \"add\", \"code\": "
-               "\"sup.peers\"}\n");
+    test_write_file(tmp("bad4.jsonl"),
+                    "{\"excerpt\": \"b1\", \"verdict\": \"add\", \"code\": "
+                    "\"sup.peers\"}\n");
     assert_int_equal(quarry_project_apply_decisions(p, tmp("bad4.jsonl"),
                                                     NULL, NULL),
                      QUARRY_EINVAL);

@@ -19,6 +19,7 @@
 #include "quarry/project_browse.h"
 #include "quarry/quarry.h"
 #include "test_files.h"
+#include "test_project_util.h"
 
 static char dir[256];
 
@@ -44,20 +45,12 @@ static const char second[] =
     "{\"id\": \"a2\", \"text\": \"my supervisor listens\","
     " \"code\": \"peers\"}\n";
 
-static void write_file(const char *name, const char *text)
-{
-    FILE *f = fopen(tmp(name), "wb");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static int setup(void **state)
 {
     (void)state;
     test_tmpdir(dir, sizeof dir, "browse");
-    write_file("first.jsonl", first);
-    write_file("second.jsonl", second);
+    test_write_file(tmp("first.jsonl"), first);
+    test_write_file(tmp("second.jsonl"), second);
     return 0;
 }
 
@@ -69,19 +62,9 @@ static int teardown(void **state)
 
 static quarry_project *fresh(const char *name)
 {
-    quarry_project *p = NULL;
-    quarry_import_options io = QUARRY_IMPORT_OPTIONS_INIT;
-    const char *path = tmp(name);
-    unlink(path);
-    assert_int_equal(quarry_project_new(&p), QUARRY_OK);
-    assert_int_equal(quarry_project_create(p, path), QUARRY_OK);
-    io.coder = "ana";
-    if (quarry_project_import(p, tmp("first.jsonl"), &io, NULL) != QUARRY_OK)
-        fail_msg("%s", quarry_project_errmsg(p));
-    io.coder = "ben";
-    if (quarry_project_import(p, tmp("second.jsonl"), &io, NULL) !=
-        QUARRY_OK)
-        fail_msg("%s", quarry_project_errmsg(p));
+    quarry_project *p = test_project_at(tmp(name), NULL);
+    test_project_import_as(p, tmp("first.jsonl"), "ana");
+    test_project_import_as(p, tmp("second.jsonl"), "ben");
     return p;
 }
 

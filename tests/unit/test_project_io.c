@@ -17,6 +17,7 @@
 
 #include "quarry/quarry.h"
 #include "test_files.h"
+#include "test_project_util.h"
 
 static char dir[256];
 
@@ -62,14 +63,7 @@ static int teardown(void **state)
 
 static quarry_project *fresh(const char *name)
 {
-    quarry_project *p = NULL;
-    const char *path = tmp(name);
-    unlink(path);
-    assert_int_equal(quarry_project_new(&p), QUARRY_OK);
-    assert_int_equal(quarry_project_create(p, path), QUARRY_OK);
-    assert_int_equal(quarry_project_set_time(p, "2026-01-31T12:00:00Z"),
-                     QUARRY_OK);
-    return p;
+    return test_project_at(tmp(name), "2026-01-31T12:00:00Z");
 }
 
 static void import_ok(quarry_project *p, const char *file, const char *coder,

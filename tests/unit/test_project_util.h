@@ -1,7 +1,7 @@
 /*
  * test_project_util.h -- the small project most project tests start from:
- * a new file, its clock fixed, one JSONL file of codings imported under a
- * coder. Include after <cmocka.h> and "quarry/quarry.h".
+ * a new file, its clock fixed, JSONL files of codings imported under a
+ * coder each. Include after <cmocka.h> and "quarry/quarry.h".
  */
 #ifndef QUARRY_TEST_PROJECT_UTIL_H
 #define QUARRY_TEST_PROJECT_UTIL_H
@@ -9,22 +9,36 @@
 #include <unistd.h>
 
 /* A new project at path (any file there removed first), its time fixed at
- * 2026-01-31T12:00:00Z, with the JSONL file coded imported as coder's
- * codings. */
-static inline quarry_project *test_project_fresh(const char *path,
-                                                 const char *coded,
-                                                 const char *coder)
+ * time (NULL: the real clock). */
+static inline quarry_project *test_project_at(const char *path,
+                                              const char *time)
 {
     quarry_project *p = NULL;
-    quarry_import_options io = QUARRY_IMPORT_OPTIONS_INIT;
     unlink(path);
     assert_int_equal(quarry_project_new(&p), QUARRY_OK);
     assert_int_equal(quarry_project_create(p, path), QUARRY_OK);
-    assert_int_equal(quarry_project_set_time(p, "2026-01-31T12:00:00Z"),
-                     QUARRY_OK);
+    if (time != NULL)
+        assert_int_equal(quarry_project_set_time(p, time), QUARRY_OK);
+    return p;
+}
+
+/* The JSONL file coded imported into p as coder's codings. */
+static inline void test_project_import_as(quarry_project *p, const char *coded,
+                                          const char *coder)
+{
+    quarry_import_options io = QUARRY_IMPORT_OPTIONS_INIT;
     io.coder = coder;
     if (quarry_project_import(p, coded, &io, NULL) != QUARRY_OK)
         fail_msg("%s", quarry_project_errmsg(p));
+}
+
+/* A new project at path, its time fixed at 2026-01-31T12:00:00Z, with the
+ * JSONL file coded imported as coder's codings. */
+static inline quarry_project *
+test_project_fresh(const char *path, const char *coded, const char *coder)
+{
+    quarry_project *p = test_project_at(path, "2026-01-31T12:00:00Z");
+    test_project_import_as(p, coded, coder);
     return p;
 }
 

@@ -79,6 +79,55 @@ static void write_codebook(const char *path, int n, int flat,
     fclose(f);
 }
 
+/* The CPU seconds since t0 within the budget, or the test fails naming
+ * what took them. */
+static void within_budget(double t0, const char *what)
+{
+    double t = now() - t0;
+    if (t > BUDGET_SECONDS)
+        fail_msg("%s took %.1f s", what, t);
+}
+
+/* A new project at file name in the test folder. */
+static quarry_project *new_project(const char *name)
+{
+    quarry_project *p = NULL;
+    assert_int_equal(quarry_project_new(&p), QUARRY_OK);
+    if (quarry_project_create(p, tmp(name)) != QUARRY_OK)
+        fail_msg("%s", quarry_project_errmsg(p));
+    return p;
+}
+
+/* Import codebook file name into p; *added as the import says. */
+static void import_codebook(quarry_project *p, quarry_engine *e,
+                            const char *name, int32_t *added)
+{
+    if (quarry_project_codebook_import(p, e, tmp(name), added, NULL) !=
+        QUARRY_OK)
+        fail_msg("%s", quarry_project_errmsg(p));
+}
+
+/* Import .qdc file name into p: want_added codes added, want_updated
+ * updated. */
+static void import_qdc(quarry_project *p, const char *name, int32_t want_added,
+                       int32_t want_updated)
+{
+    quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
+    int32_t added = 0, updated = 0;
+    if (quarry_project_import_qdc(p, tmp(name), &o, &added, &updated) !=
+        QUARRY_OK)
+        fail_msg("%s", quarry_project_errmsg(p));
+    assert_int_equal(added, want_added);
+    assert_int_equal(updated, want_updated);
+}
+
+static void assert_codes(quarry_project *p, int64_t want)
+{
+    quarry_project_counts n;
+    assert_int_equal(quarry_project_count(p, &n), QUARRY_OK);
+    assert_int_equal(n.codes, want);
+}
+
 static void test_codebook_100k(void **state)
 {
     quarry_engine *e = test_engine();
@@ -113,9 +162,7 @@ static void test_codebook_100k(void **state)
     assert_non_null(strstr(quarry_engine_errmsg(e),
                            "code \"c0\": its parents form a cycle"));
 
-    t = now() - t;
-    if (t > BUDGET_SECONDS)
-        fail_msg("three 100,000-code codebooks took %.1f s", t);
+    within_budget(t, "three 100,000-code codebooks");
     quarry_engine_free(e);
 }
 
@@ -123,29 +170,23 @@ static void test_codebook_100k(void **state)
 static void test_codebook_100k_project(void **state)
 {
     quarry_engine *e = test_engine();
-    quarry_project *p = NULL;
-    quarry_project_counts n;
+    quarry_project *p;
     int32_t added = 0;
     double t = now();
     (void)state;
     write_codebook(tmp("flat100k.json"), 100000, 1, NULL, 0);
-    assert_int_equal(quarry_project_new(&p), QUARRY_OK);
-    if (quarry_project_create(p, tmp("cb.quarry")) != QUARRY_OK ||
-        quarry_project_codebook_import(p, e, tmp("flat100k.json"), &added,
-                                       NULL) != QUARRY_OK)
-        fail_msg("%s", quarry_project_errmsg(p));
+    p = new_project("cb.quarry");
+    import_codebook(p, e, "flat100k.json", &added);
     assert_int_equal(added, 100000);
-    assert_int_equal(quarry_project_count(p, &n), QUARRY_OK);
-    assert_int_equal(n.codes, 100000);
-    t = now() - t;
-    if (t > BUDGET_SECONDS)
-        fail_msg("a 100,000-code codebook into a project took %.1f s", t);
+    assert_codes(p, 100000);
+    within_budget(t, "a 100,000-code codebook into a project");
     quarry_project_free(p);
     quarry_engine_free(e);
 }
 
-/* A .qdc of n codes: 50 themes of n/50 codes each, GUIDs from i. */
-static void write_qdc(const char *path, int n)
+/* A .qdc of n codes with GUIDs from i: 50 themes of n/50 codes each, or
+ * with same, n codes all named "Same". */
+static void write_qdc(const char *path, int n, int same)
 {
     FILE *f = fopen(path, "w");
     int i, per = n / 50;
@@ -153,7 +194,12 @@ static void write_qdc(const char *path, int n)
     fputs("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
           "<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"><Codes>\n", f);
     for (i = 0; i < n; i++) {
-        if (i % per == 0)
+        if (same)
+            fprintf(f,
+                    "<Code guid=\"0b0b0b0b-0000-4000-8000-%012d\" "
+                    "name=\"Same\" isCodable=\"true\"/>\n",
+                    i);
+        else if (i % per == 0)
             fprintf(f, "%s<Code guid=\"0a0a0a0a-0000-4000-8000-%012d\" "
                        "name=\"Theme %d\" isCodable=\"false\">\n",
                     i ? "</Code>\n" : "", i, i / per);
@@ -161,39 +207,22 @@ static void write_qdc(const char *path, int n)
             fprintf(f, "<Code guid=\"0a0a0a0a-0000-4000-8000-%012d\" "
                        "name=\"Code %d\" isCodable=\"true\"/>\n", i, i);
     }
-    fputs("</Code>\n</Codes></CodeBook>\n", f);
+    fputs(same ? "</Codes></CodeBook>\n" : "</Code>\n</Codes></CodeBook>\n", f);
     fclose(f);
 }
 
 static void test_qdc_5k(void **state)
 {
-    quarry_project *p = NULL;
-    quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
-    quarry_project_counts n;
-    int32_t added = 0, updated = 0;
+    quarry_project *p;
     double t = now();
     (void)state;
-    write_qdc(tmp("big.qdc"), 5000);
-    assert_int_equal(quarry_project_new(&p), QUARRY_OK);
-    if (quarry_project_create(p, tmp("big.quarry")) != QUARRY_OK)
-        fail_msg("%s", quarry_project_errmsg(p));
-    if (quarry_project_import_qdc(p, tmp("big.qdc"), &o, &added, &updated) !=
-        QUARRY_OK)
-        fail_msg("%s", quarry_project_errmsg(p));
-    assert_int_equal(added, 5000);
-    assert_int_equal(updated, 0);
+    write_qdc(tmp("big.qdc"), 5000, 0);
+    p = new_project("big.quarry");
+    import_qdc(p, "big.qdc", 5000, 0);
     /* Again: every code is found by the GUID kept the first time. */
-    added = updated = 0;
-    if (quarry_project_import_qdc(p, tmp("big.qdc"), &o, &added, &updated) !=
-        QUARRY_OK)
-        fail_msg("%s", quarry_project_errmsg(p));
-    assert_int_equal(added, 0);
-    assert_int_equal(updated, 5000);
-    assert_int_equal(quarry_project_count(p, &n), QUARRY_OK);
-    assert_int_equal(n.codes, 5000);
-    t = now() - t;
-    if (t > BUDGET_SECONDS)
-        fail_msg("two imports of a 5,000-code .qdc took %.1f s", t);
+    import_qdc(p, "big.qdc", 0, 5000);
+    assert_codes(p, 5000);
+    within_budget(t, "two imports of a 5,000-code .qdc");
     quarry_project_free(p);
 }
 
@@ -202,27 +231,18 @@ static void test_qdc_5k(void **state)
 static void test_chain_10k_project(void **state)
 {
     quarry_engine *e = test_engine();
-    quarry_project *p = NULL;
-    quarry_project_counts n;
+    quarry_project *p;
     int32_t added = 0;
     double t = now();
     (void)state;
     write_codebook(tmp("chain10k.json"), 10000, 0, NULL, 0);
-    assert_int_equal(quarry_project_new(&p), QUARRY_OK);
-    if (quarry_project_create(p, tmp("chain.quarry")) != QUARRY_OK ||
-        quarry_project_codebook_import(p, e, tmp("chain10k.json"), &added,
-                                       NULL) != QUARRY_OK)
-        fail_msg("%s", quarry_project_errmsg(p));
+    p = new_project("chain.quarry");
+    import_codebook(p, e, "chain10k.json", &added);
     assert_int_equal(added, 10000);
     /* again: every code updated, the chain checked once more */
-    if (quarry_project_codebook_import(p, e, tmp("chain10k.json"), &added,
-                                       NULL) != QUARRY_OK)
-        fail_msg("%s", quarry_project_errmsg(p));
-    assert_int_equal(quarry_project_count(p, &n), QUARRY_OK);
-    assert_int_equal(n.codes, 10000);
-    t = now() - t;
-    if (t > BUDGET_SECONDS)
-        fail_msg("a 10,000-deep chain into a project took %.1f s", t);
+    import_codebook(p, e, "chain10k.json", &added);
+    assert_codes(p, 10000);
+    within_budget(t, "a 10,000-deep chain into a project");
     quarry_project_free(p);
     quarry_engine_free(e);
 }
@@ -230,43 +250,23 @@ static void test_chain_10k_project(void **state)
 /* 5,000 codes named "Same" in one .qdc: ids "Same", "Same (2)" .. */
 static void test_qdc_same_name_5k(void **state)
 {
-    quarry_project *p = NULL;
-    quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
-    quarry_project_counts n;
-    int32_t added = 0, updated = 0;
-    FILE *f = fopen(tmp("same.qdc"), "w");
+    quarry_project *p;
     const quarry_project_code *codes = NULL;
     int32_t n_codes = 0, k;
-    size_t i;
     int found = 0;
     double t = now();
     (void)state;
-    assert_non_null(f);
-    fputs("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-          "<CodeBook xmlns=\"urn:QDA-XML:codebook:1.0\"><Codes>\n", f);
-    for (i = 0; i < 5000; i++)
-        fprintf(f, "<Code guid=\"0b0b0b0b-0000-4000-8000-%012zu\" "
-                   "name=\"Same\" isCodable=\"true\"/>\n", i);
-    fputs("</Codes></CodeBook>\n", f);
-    fclose(f);
-    assert_int_equal(quarry_project_new(&p), QUARRY_OK);
-    if (quarry_project_create(p, tmp("same.quarry")) != QUARRY_OK)
-        fail_msg("%s", quarry_project_errmsg(p));
-    if (quarry_project_import_qdc(p, tmp("same.qdc"), &o, &added, &updated) !=
-        QUARRY_OK)
-        fail_msg("%s", quarry_project_errmsg(p));
-    assert_int_equal(added, 5000);
-    assert_int_equal(quarry_project_count(p, &n), QUARRY_OK);
-    assert_int_equal(n.codes, 5000);
+    write_qdc(tmp("same.qdc"), 5000, 1);
+    p = new_project("same.quarry");
+    import_qdc(p, "same.qdc", 5000, 0);
+    assert_codes(p, 5000);
     assert_int_equal(quarry_project_codes(p, &codes, &n_codes), QUARRY_OK);
     for (k = 0; k < n_codes; k++)
         found += strcmp(codes[k].id, "Same") == 0 ||
                  strcmp(codes[k].id, "Same (2)") == 0 ||
                  strcmp(codes[k].id, "Same (5000)") == 0;
     assert_int_equal(found, 3);
-    t = now() - t;
-    if (t > BUDGET_SECONDS)
-        fail_msg("5,000 codes of one name from a .qdc took %.1f s", t);
+    within_budget(t, "5,000 codes of one name from a .qdc");
     quarry_project_free(p);
 }
 

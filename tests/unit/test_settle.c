@@ -18,6 +18,7 @@
 
 #include "quarry/quarry.h"
 #include "test_files.h"
+#include "test_project_util.h"
 #include "test_util.h"
 
 static char dir[256];
@@ -58,19 +59,9 @@ static int teardown(void **state)
 
 static quarry_project *fresh(const char *name)
 {
-    quarry_project *p = NULL;
-    quarry_import_options io = QUARRY_IMPORT_OPTIONS_INIT;
-    unlink(tmp(name));
-    assert_int_equal(quarry_project_new(&p), QUARRY_OK);
-    assert_int_equal(quarry_project_create(p, tmp(name)), QUARRY_OK);
-    assert_int_equal(quarry_project_set_time(p, "2026-03-01T10:00:00Z"),
-                     QUARRY_OK);
-    io.coder = "ana";
-    if (quarry_project_import(p, tmp("ana.jsonl"), &io, NULL) != QUARRY_OK)
-        fail_msg("%s", quarry_project_errmsg(p));
-    io.coder = "ben";
-    if (quarry_project_import(p, tmp("ben.jsonl"), &io, NULL) != QUARRY_OK)
-        fail_msg("%s", quarry_project_errmsg(p));
+    quarry_project *p = test_project_at(tmp(name), "2026-03-01T10:00:00Z");
+    test_project_import_as(p, tmp("ana.jsonl"), "ana");
+    test_project_import_as(p, tmp("ben.jsonl"), "ben");
     assert_int_equal(
         quarry_project_set_review_order(p, QUARRY_REVIEW_DISAGREEMENTS),
         QUARRY_OK);

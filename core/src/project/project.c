@@ -254,6 +254,44 @@ const char *project_col_text(sqlite3_stmt *st, int col)
     return (const char *)sqlite3_column_text(st, col);
 }
 
+int project_check_cb(quarry_project *p, int has_fn)
+{
+    int status = project_check(p, 0);
+    if (status == QUARRY_OK && !has_fn)
+        status = project_fail(p, QUARRY_EINVAL, "no callback");
+    return status;
+}
+
+int project_step_int64(quarry_project *p, sqlite3_stmt *st, int64_t *n,
+                       const char *what)
+{
+    int status = QUARRY_OK;
+    if (st == NULL)
+        return QUARRY_EIO;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *n = sqlite3_column_int64(st, 0);
+    else
+        status = project_db_fail(p, what);
+    sqlite3_finalize(st);
+    return status;
+}
+
+int project_walk(quarry_project *p, sqlite3_stmt *st, project_row_fn row,
+                 void *ctx, const char *what)
+{
+    int rc, status = QUARRY_OK;
+    if (st == NULL)
+        return QUARRY_EIO;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        if ((status = row(st, ctx)) != 0)
+            break;
+    /* SQLite's message of the failed step, taken before the finalize. */
+    if (status == 0 && rc != SQLITE_DONE)
+        status = project_db_fail(p, what);
+    sqlite3_finalize(st);
+    return status;
+}
+
 void project_now(const quarry_project *p, char buf[40])
 {
     struct timespec ts;
@@ -811,20 +849,10 @@ int quarry_project_open(quarry_project *p, const char *path, int flags)
 
 static int64_t count_of(quarry_project *p, const char *sql, int *status)
 {
-    sqlite3_stmt *st;
     int64_t n = 0;
-    if (*status != QUARRY_OK)
-        return 0;
-    st = project_prepare(p, sql);
-    if (st == NULL) {
-        *status = QUARRY_EIO;
-        return 0;
-    }
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    else
-        *status = project_db_fail(p, "cannot read the project");
-    sqlite3_finalize(st);
+    if (*status == QUARRY_OK)
+        *status = project_step_int64(p, project_prepare(p, sql), &n,
+                                     "cannot read the project");
     return n;
 }
 

@@ -51,47 +51,25 @@ static const char heldout_sql[] =
     "SELECT count(*), coalesce(sum(correct = 0), 0) FROM calibration"
     " WHERE run_id = (SELECT max(id) FROM runs) AND confidence >= ?1";
 
-static int estimate_heldout(quarry_project *p, double c,
-                            quarry_batch_info *info)
+/* What sql (checked_sql or heldout_sql) counts at confidence c: the rows,
+ * the wrong ones and the share wrong (NaN when there are none). */
+static int error_at(quarry_project *p, const char *sql, double c, int64_t *n,
+                    int64_t *wrong, double *error, const char *what)
 {
-    sqlite3_stmt *st = project_prepare(p, heldout_sql);
+    sqlite3_stmt *st = project_prepare(p, sql);
     int rc;
     if (st == NULL)
         return QUARRY_EIO;
     sqlite3_bind_double(st, 1, c);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
-        info->heldout = sqlite3_column_int64(st, 0);
-        info->heldout_wrong = sqlite3_column_int64(st, 1);
+        *n = sqlite3_column_int64(st, 0);
+        *wrong = sqlite3_column_int64(st, 1);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW)
-        return project_db_fail(p, "cannot read the calibration");
-    info->heldout_error =
-        info->heldout > 0
-            ? (double)info->heldout_wrong / (double)info->heldout
-            : NAN;
-    return QUARRY_OK;
-}
-
-static int estimate(quarry_project *p, double c, quarry_batch_info *info)
-{
-    sqlite3_stmt *st = project_prepare(p, checked_sql);
-    int rc;
-    if (st == NULL)
-        return QUARRY_EIO;
-    sqlite3_bind_double(st, 1, c);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        info->checked = sqlite3_column_int64(st, 0);
-        info->wrong = sqlite3_column_int64(st, 1);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW)
-        return project_db_fail(p, "cannot read the decisions");
-    info->error = info->checked > 0
-                      ? (double)info->wrong / (double)info->checked
-                      : NAN;
+        return project_db_fail(p, what);
+    *error = *n > 0 ? (double)*wrong / (double)*n : NAN;
     return QUARRY_OK;
 }
 
@@ -134,9 +112,12 @@ int quarry_project_accept_above(quarry_project *p, const char *coder,
     sqlite3_finalize(st);
     snprintf(info->batch, sizeof info->batch, "accept-above %.2f, run %lld",
              min_confidence, (long long)info->run);
-    status = estimate(p, min_confidence, info);
+    status = error_at(p, checked_sql, min_confidence, &info->checked,
+                      &info->wrong, &info->error, "cannot read the decisions");
     if (status == QUARRY_OK)
-        status = estimate_heldout(p, min_confidence, info);
+        status = error_at(p, heldout_sql, min_confidence, &info->heldout,
+                          &info->heldout_wrong, &info->heldout_error,
+                          "cannot read the calibration");
     if (status != QUARRY_OK)
         goto out;
     /* Whose turns: the review's speakers (interviewer turns left out

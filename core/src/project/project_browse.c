@@ -245,6 +245,40 @@ static int read_codings(quarry_project *p, sqlite3_stmt *st, int64_t row,
     return QUARRY_OK;
 }
 
+typedef struct browse_cb {
+    quarry_project *p;
+    sqlite3_stmt *cst, *mst; /* an excerpt's codings (codings_sql), memos */
+    coding_list codings;
+    int (*fn)(void *ctx, const quarry_browse_row *r);
+    void *ctx;
+} browse_cb;
+
+static int browse_row(sqlite3_stmt *st, void *ctx)
+{
+    browse_cb *cb = ctx;
+    quarry_browse_row r;
+    int64_t row = sqlite3_column_int64(st, 0);
+    int status;
+    memset(&r, 0, sizeof r);
+    status = read_codings(cb->p, cb->cst, row, &cb->codings);
+    if (status != QUARRY_OK)
+        return status;
+    sqlite3_reset(cb->mst);
+    sqlite3_bind_int64(cb->mst, 1, row);
+    if (sqlite3_step(cb->mst) == SQLITE_ROW)
+        r.memos = sqlite3_column_int64(cb->mst, 0);
+    r.excerpt = project_col_text(st, 1);
+    r.source = project_source_base(project_col_text(st, 2));
+    r.speaker = project_col_text(st, 3);
+    r.participant = project_col_text(st, 4);
+    r.study = project_col_text(st, 5);
+    r.line = sqlite3_column_int64(st, 6);
+    r.text = project_col_text(st, 7);
+    r.n_codings = cb->codings.n;
+    r.codings = cb->codings.v;
+    return cb->fn(cb->ctx, &r);
+}
+
 int quarry_project_browse(quarry_project *p, const quarry_browse_filter *f,
                           int64_t *total,
                           int (*fn)(void *ctx, const quarry_browse_row *r),
@@ -252,9 +286,9 @@ int quarry_project_browse(quarry_project *p, const quarry_browse_filter *f,
 {
     char where[2048], sql[4096];
     char *pattern = NULL;
-    sqlite3_stmt *st = NULL, *cst = NULL, *mst = NULL;
-    coding_list codings = {0};
-    int rc, status = project_check(p, 0);
+    sqlite3_stmt *st = NULL;
+    browse_cb cb = {0};
+    int status = project_check(p, 0);
     if (status != QUARRY_OK)
         return status;
     if (f == NULL || fn == NULL || f->version < 1)
@@ -273,17 +307,9 @@ int quarry_project_browse(quarry_project *p, const quarry_browse_filter *f,
         *total = 0;
         snprintf(sql, sizeof sql, "SELECT count(*) FROM excerpts e%s", where);
         st = project_prepare(p, sql);
-        if (st == NULL) {
-            status = QUARRY_EIO;
-            goto out;
-        }
-        browse_bind(st, f, pattern);
-        if (sqlite3_step(st) == SQLITE_ROW)
-            *total = sqlite3_column_int64(st, 0);
-        else
-            status = project_db_fail(p, "cannot count the excerpts");
-        sqlite3_finalize(st);
-        st = NULL;
+        if (st != NULL)
+            browse_bind(st, f, pattern);
+        status = project_step_int64(p, st, total, "cannot count the excerpts");
         if (status != QUARRY_OK)
             goto out;
     }
@@ -298,46 +324,25 @@ int quarry_project_browse(quarry_project *p, const quarry_browse_filter *f,
              " LIMIT ?8 OFFSET ?9) ORDER BY e.seq, e.id",
              where);
     st = project_prepare(p, sql);
-    cst = project_prepare(p, codings_sql);
-    mst = project_prepare(p, "SELECT count(*) FROM memos WHERE excerpt_id = ?1");
-    if (st == NULL || cst == NULL || mst == NULL) {
+    cb.cst = project_prepare(p, codings_sql);
+    cb.mst =
+        project_prepare(p, "SELECT count(*) FROM memos WHERE excerpt_id = ?1");
+    if (st == NULL || cb.cst == NULL || cb.mst == NULL) {
+        sqlite3_finalize(st);
         status = QUARRY_EIO;
         goto out;
     }
     browse_bind(st, f, pattern);
     sqlite3_bind_int(st, 8, f->limit);
     sqlite3_bind_int64(st, 9, f->offset);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        quarry_browse_row r;
-        int64_t row = sqlite3_column_int64(st, 0);
-        memset(&r, 0, sizeof r);
-        status = read_codings(p, cst, row, &codings);
-        if (status != QUARRY_OK)
-            goto out;
-        sqlite3_reset(mst);
-        sqlite3_bind_int64(mst, 1, row);
-        if (sqlite3_step(mst) == SQLITE_ROW)
-            r.memos = sqlite3_column_int64(mst, 0);
-        r.excerpt = project_col_text(st, 1);
-        r.source = project_source_base(project_col_text(st, 2));
-        r.speaker = project_col_text(st, 3);
-        r.participant = project_col_text(st, 4);
-        r.study = project_col_text(st, 5);
-        r.line = sqlite3_column_int64(st, 6);
-        r.text = project_col_text(st, 7);
-        r.n_codings = codings.n;
-        r.codings = codings.v;
-        status = fn(ctx, &r);
-        if (status != 0)
-            goto out;
-    }
-    if (rc != SQLITE_DONE)
-        status = project_db_fail(p, "cannot read the excerpts");
+    cb.p = p;
+    cb.fn = fn;
+    cb.ctx = ctx;
+    status = project_walk(p, st, browse_row, &cb, "cannot read the excerpts");
 out:
-    sqlite3_finalize(st);
-    sqlite3_finalize(cst);
-    sqlite3_finalize(mst);
-    coding_list_free(&codings);
+    sqlite3_finalize(cb.cst);
+    sqlite3_finalize(cb.mst);
+    coding_list_free(&cb.codings);
     free(pattern);
     return status;
 }
@@ -368,34 +373,38 @@ static const struct {
                  " GROUP BY 1 ORDER BY 1"},
 };
 
+typedef struct facet_cb {
+    int (*fn)(void *ctx, const char *facet, const char *name, int64_t n);
+    void *ctx;
+    const char *facet;
+    int is_source; /* names are sources: without their folders */
+} facet_cb;
+
+static int facet_row(sqlite3_stmt *st, void *ctx)
+{
+    const facet_cb *cb = ctx;
+    const char *name = project_col_text(st, 0);
+    if (cb->is_source)
+        name = project_source_base(name);
+    return cb->fn(cb->ctx, cb->facet, name ? name : "",
+                  sqlite3_column_int64(st, 1));
+}
+
 int quarry_project_facets(quarry_project *p,
                           int (*fn)(void *ctx, const char *facet,
                                     const char *name, int64_t n),
                           void *ctx)
 {
+    facet_cb cb = {fn, ctx, NULL, 0};
     size_t i;
-    int rc, status = project_check(p, 0);
+    int status = project_check_cb(p, fn != NULL);
     if (status != QUARRY_OK)
         return status;
-    if (fn == NULL)
-        return project_fail(p, QUARRY_EINVAL, "no callback");
     for (i = 0; i < sizeof facet_sql / sizeof facet_sql[0]; i++) {
-        sqlite3_stmt *st = project_prepare(p, facet_sql[i].sql);
-        int is_source = i == 0;
-        if (st == NULL)
-            return QUARRY_EIO;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            const char *name = project_col_text(st, 0);
-            if (is_source)
-                name = project_source_base(name);
-            status = fn(ctx, facet_sql[i].facet, name ? name : "",
-                        sqlite3_column_int64(st, 1));
-            if (status != 0)
-                break;
-        }
-        if (status == 0 && rc != SQLITE_DONE)
-            status = project_db_fail(p, "cannot count the facets");
-        sqlite3_finalize(st);
+        cb.facet = facet_sql[i].facet;
+        cb.is_source = i == 0;
+        status = project_walk(p, project_prepare(p, facet_sql[i].sql),
+                              facet_row, &cb, "cannot count the facets");
         if (status != 0)
             return status;
     }
@@ -404,14 +413,32 @@ int quarry_project_facets(quarry_project *p,
 
 /* ---- one excerpt's codings, the codebook's notes, the memo total --------- */
 
+typedef struct view_cb {
+    int (*fn)(void *ctx, const quarry_coding_view *c);
+    void *ctx;
+} view_cb;
+
+static int view_row(sqlite3_stmt *st, void *ctx)
+{
+    const view_cb *cb = ctx;
+    quarry_coding_view c;
+    c.code = project_col_text(st, 0);
+    c.name = project_col_text(st, 1);
+    c.coder = project_col_text(st, 2);
+    c.origin = project_col_text(st, 3);
+    c.time = project_col_text(st, 4);
+    return cb->fn(cb->ctx, &c);
+}
+
 int quarry_project_excerpt_codings(quarry_project *p, const char *excerpt,
                                    int (*fn)(void *ctx,
                                              const quarry_coding_view *c),
                                    void *ctx)
 {
     sqlite3_stmt *st;
+    view_cb cb = {fn, ctx};
     int64_t row = 0;
-    int rc, status = project_check(p, 0);
+    int status = project_check(p, 0);
     if (status != QUARRY_OK)
         return status;
     if (excerpt == NULL || fn == NULL)
@@ -426,21 +453,7 @@ int quarry_project_excerpt_codings(quarry_project *p, const char *excerpt,
     if (st == NULL)
         return QUARRY_EIO;
     sqlite3_bind_int64(st, 1, row);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        quarry_coding_view c;
-        c.code = project_col_text(st, 0);
-        c.name = project_col_text(st, 1);
-        c.coder = project_col_text(st, 2);
-        c.origin = project_col_text(st, 3);
-        c.time = project_col_text(st, 4);
-        status = fn(ctx, &c);
-        if (status != 0)
-            break;
-    }
-    if (status == 0 && rc != SQLITE_DONE)
-        status = project_db_fail(p, "cannot read the codings");
-    sqlite3_finalize(st);
-    return status;
+    return project_walk(p, st, view_row, &cb, "cannot read the codings");
 }
 
 int quarry_project_excerpt_text(quarry_project *p, const char *excerpt,
@@ -473,61 +486,67 @@ int quarry_project_excerpt_text(quarry_project *p, const char *excerpt,
     return status;
 }
 
+typedef struct notes_cb {
+    int (*fn)(void *ctx, const quarry_code_notes *n);
+    void *ctx;
+} notes_cb;
+
+static int notes_row(sqlite3_stmt *st, void *ctx)
+{
+    const notes_cb *cb = ctx;
+    quarry_code_notes n;
+    n.code = project_col_text(st, 0);
+    n.include = project_col_text(st, 1);
+    n.exclude = project_col_text(st, 2);
+    n.keywords = project_col_text(st, 3);
+    if (n.keywords == NULL)
+        n.keywords = "[]";
+    return cb->fn(cb->ctx, &n);
+}
+
 int quarry_project_code_notes(quarry_project *p,
                               int (*fn)(void *ctx,
                                         const quarry_code_notes *n),
                               void *ctx)
 {
-    sqlite3_stmt *st;
-    int rc, status = project_check(p, 0);
+    notes_cb cb = {fn, ctx};
+    int status = project_check_cb(p, fn != NULL);
     if (status != QUARRY_OK)
         return status;
-    if (fn == NULL)
-        return project_fail(p, QUARRY_EINVAL, "no callback");
-    st = project_prepare(p, "SELECT code, include_note, exclude_note,"
-                            " keywords FROM codes ORDER BY position");
-    if (st == NULL)
-        return QUARRY_EIO;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        quarry_code_notes n;
-        n.code = project_col_text(st, 0);
-        n.include = project_col_text(st, 1);
-        n.exclude = project_col_text(st, 2);
-        n.keywords = project_col_text(st, 3);
-        if (n.keywords == NULL)
-            n.keywords = "[]";
-        status = fn(ctx, &n);
-        if (status != 0)
-            break;
-    }
-    if (status == 0 && rc != SQLITE_DONE)
-        status = project_db_fail(p, "cannot read the codebook");
-    sqlite3_finalize(st);
-    return status;
+    return project_walk(p,
+                        project_prepare(p, "SELECT code, include_note,"
+                                           " exclude_note, keywords"
+                                           " FROM codes ORDER BY position"),
+                        notes_row, &cb, "cannot read the codebook");
+}
+
+/* A callback of strings: a coder's name, an excerpt's id and text. */
+typedef struct strings_cb {
+    int (*fn1)(void *ctx, const char *a);
+    int (*fn2)(void *ctx, const char *a, const char *b);
+    void *ctx;
+} strings_cb;
+
+static int strings_row(sqlite3_stmt *st, void *ctx)
+{
+    const strings_cb *cb = ctx;
+    if (cb->fn1 != NULL)
+        return cb->fn1(cb->ctx, project_col_text(st, 0));
+    return cb->fn2(cb->ctx, project_col_text(st, 0), project_col_text(st, 1));
 }
 
 int quarry_project_coders(quarry_project *p,
                           int (*fn)(void *ctx, const char *name), void *ctx)
 {
-    sqlite3_stmt *st;
-    int rc, status = project_check(p, 0);
+    strings_cb cb = {fn, NULL, ctx};
+    int status = project_check_cb(p, fn != NULL);
     if (status != QUARRY_OK)
         return status;
-    if (fn == NULL)
-        return project_fail(p, QUARRY_EINVAL, "no callback");
-    st = project_prepare(p, "SELECT name FROM coders WHERE kind = 'person'"
-                            " ORDER BY name");
-    if (st == NULL)
-        return QUARRY_EIO;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        status = fn(ctx, project_col_text(st, 0));
-        if (status != 0)
-            break;
-    }
-    if (status == 0 && rc != SQLITE_DONE)
-        status = project_db_fail(p, "cannot read the coders");
-    sqlite3_finalize(st);
-    return status;
+    return project_walk(p,
+                        project_prepare(p, "SELECT name FROM coders"
+                                           " WHERE kind = 'person'"
+                                           " ORDER BY name"),
+                        strings_row, &cb, "cannot read the coders");
 }
 
 int quarry_project_overview(quarry_project *p, quarry_overview *out)
@@ -582,11 +601,10 @@ int quarry_project_disagreements(quarry_project *p, int64_t offset,
 {
     char sql[1024];
     sqlite3_stmt *st;
-    int rc, status = project_check(p, 0);
+    strings_cb cb = {NULL, fn, ctx};
+    int status = project_check_cb(p, fn != NULL);
     if (status != QUARRY_OK)
         return status;
-    if (fn == NULL)
-        return project_fail(p, QUARRY_EINVAL, "no callback");
     if (limit < 1 || limit > QUARRY_BROWSE_LIMIT_MAX)
         return project_fail(p, QUARRY_ERANGE,
                             "limit: %d is not between 1 and %d", limit,
@@ -597,14 +615,8 @@ int quarry_project_disagreements(quarry_project *p, int64_t offset,
     if (total != NULL) {
         *total = 0;
         snprintf(sql, sizeof sql, "SELECT count(*)%s", disagree_from);
-        st = project_prepare(p, sql);
-        if (st == NULL)
-            return QUARRY_EIO;
-        if (sqlite3_step(st) == SQLITE_ROW)
-            *total = sqlite3_column_int64(st, 0);
-        else
-            status = project_db_fail(p, "cannot count the disagreements");
-        sqlite3_finalize(st);
+        status = project_step_int64(p, project_prepare(p, sql), total,
+                                    "cannot count the disagreements");
         if (status != QUARRY_OK)
             return status;
     }
@@ -616,13 +628,6 @@ int quarry_project_disagreements(quarry_project *p, int64_t offset,
         return QUARRY_EIO;
     sqlite3_bind_int(st, 1, limit);
     sqlite3_bind_int64(st, 2, offset);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        status = fn(ctx, project_col_text(st, 0), project_col_text(st, 1));
-        if (status != 0)
-            break;
-    }
-    if (status == 0 && rc != SQLITE_DONE)
-        status = project_db_fail(p, "cannot read the disagreements");
-    sqlite3_finalize(st);
-    return status;
+    return project_walk(p, st, strings_row, &cb,
+                        "cannot read the disagreements");
 }

@@ -1,9 +1,9 @@
 /*
  * project_db.h -- the insides of a project (quarry/project.h), shared by
- * project.c (open, create, schema, errors), project_import.c,
- * project_suggest.c, project_review.c, project_export.c, project_tables.c
- * and the REFI-QDA exchange. Internal; not installed. The schema is written
- * out at the top of project.c.
+ * project.c (open, create, schema, errors, the small helpers below: the
+ * walk of a statement's rows into a callback among them), the other
+ * project_*.c files and the REFI-QDA exchange. Internal; not installed.
+ * The schema is written out at the top of project.c.
  */
 #ifndef QUARRY_PROJECT_DB_H
 #define QUARRY_PROJECT_DB_H
@@ -161,5 +161,25 @@ int project_valid_time(const char *s);
 
 /* Text of a column, or NULL. */
 const char *project_col_text(sqlite3_stmt *st, int col);
+
+/* project_check(p, 0), then QUARRY_EINVAL "no callback" unless has_fn:
+ * the start of every read-only call that hands rows to a callback. */
+int project_check_cb(quarry_project *p, int has_fn);
+
+/* The first column of st's first row into *n, then st finalized (st
+ * NULL: QUARRY_EIO, as project_walk). No row or a failed step:
+ * project_db_fail(p, what). */
+int project_step_int64(quarry_project *p, sqlite3_stmt *st, int64_t *n,
+                       const char *what);
+
+/* One row of a walk: read st's current row (into the struct the caller's
+ * callback takes) and hand it on; non-zero stops the walk. */
+typedef int (*project_row_fn)(sqlite3_stmt *st, void *ctx);
+/* Step st (prepared and bound by the caller) to its end, row by row, then
+ * finalize it. st NULL (project_prepare failed, the message set):
+ * QUARRY_EIO. A failed step: project_db_fail(p, what). Otherwise 0 or the
+ * first non-zero row returned. */
+int project_walk(quarry_project *p, sqlite3_stmt *st, project_row_fn row,
+                 void *ctx, const char *what);
 
 #endif

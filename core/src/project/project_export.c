@@ -8,37 +8,36 @@
 
 #include "project_db.h"
 
+typedef struct coding_cb {
+    int (*fn)(void *ctx, const quarry_coding_row *r);
+    void *ctx;
+} coding_cb;
+
+static int coding_row(sqlite3_stmt *st, void *ctx)
+{
+    const coding_cb *cb = ctx;
+    quarry_coding_row r;
+    r.excerpt = project_col_text(st, 0);
+    r.code = project_col_text(st, 1);
+    r.coder = project_col_text(st, 2);
+    r.origin = project_col_text(st, 3);
+    r.time = project_col_text(st, 4);
+    r.source = project_source_base(project_col_text(st, 5));
+    r.speaker = project_col_text(st, 6);
+    r.text = project_col_text(st, 7);
+    r.attributes = project_col_text(st, 8);
+    return cb->fn(cb->ctx, &r);
+}
+
 static int walk(quarry_project *p, const char *sql,
                 int (*fn)(void *ctx, const quarry_coding_row *r), void *ctx)
 {
-    sqlite3_stmt *st;
-    int rc, status = project_check(p, 0);
+    coding_cb cb = {fn, ctx};
+    int status = project_check_cb(p, fn != NULL);
     if (status != QUARRY_OK)
         return status;
-    if (fn == NULL)
-        return project_fail(p, QUARRY_EINVAL, "no callback");
-    st = project_prepare(p, sql);
-    if (st == NULL)
-        return QUARRY_EIO;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        quarry_coding_row r;
-        r.excerpt = project_col_text(st, 0);
-        r.code = project_col_text(st, 1);
-        r.coder = project_col_text(st, 2);
-        r.origin = project_col_text(st, 3);
-        r.time = project_col_text(st, 4);
-        r.source = project_source_base(project_col_text(st, 5));
-        r.speaker = project_col_text(st, 6);
-        r.text = project_col_text(st, 7);
-        r.attributes = project_col_text(st, 8);
-        status = fn(ctx, &r);
-        if (status != 0)
-            break;
-    }
-    if (status == 0 && rc != SQLITE_DONE)
-        status = project_db_fail(p, "cannot read the codings");
-    sqlite3_finalize(st);
-    return status;
+    return project_walk(p, project_prepare(p, sql), coding_row, &cb,
+                        "cannot read the codings");
 }
 
 int quarry_project_codings(quarry_project *p,
@@ -73,16 +72,37 @@ int quarry_project_top_suggestions(
                 fn, ctx);
 }
 
+typedef struct suggestion_cb {
+    int (*fn)(void *ctx, const quarry_run_suggestion *s);
+    void *ctx;
+} suggestion_cb;
+
+static int suggestion_row(sqlite3_stmt *st, void *ctx)
+{
+    const suggestion_cb *cb = ctx;
+    quarry_run_suggestion s;
+    s.excerpt = project_col_text(st, 0);
+    s.speaker = project_col_text(st, 1);
+    s.text = project_col_text(st, 2);
+    s.rank = sqlite3_column_int(st, 3);
+    s.code = project_col_text(st, 4);
+    s.name = project_col_text(st, 5);
+    s.score = sqlite3_column_double(st, 6);
+    s.confidence = sqlite3_column_double(st, 7);
+    s.abstain = sqlite3_column_int(st, 8);
+    s.evidence = project_col_text(st, 9);
+    return cb->fn(cb->ctx, &s);
+}
+
 int quarry_project_run_suggestions(
     quarry_project *p, int64_t run,
     int (*fn)(void *ctx, const quarry_run_suggestion *s), void *ctx)
 {
     sqlite3_stmt *st;
-    int rc, status = project_check(p, 0);
+    suggestion_cb cb = {fn, ctx};
+    int status = project_check_cb(p, fn != NULL);
     if (status != QUARRY_OK)
         return status;
-    if (fn == NULL)
-        return project_fail(p, QUARRY_EINVAL, "no callback");
     st = project_prepare(
         p, "SELECT e.xid, e.speaker, e.text, g.rank, k.code,"
            " coalesce(k.name, k.code), g.score, g.confidence, g.abstain,"
@@ -92,27 +112,8 @@ int quarry_project_run_suggestions(
            " WHERE g.run_id = CASE WHEN ?1 > 0 THEN ?1"
            "  ELSE (SELECT max(id) FROM runs) END"
            " ORDER BY e.seq, e.id, g.rank");
-    if (st == NULL)
-        return QUARRY_EIO;
-    sqlite3_bind_int64(st, 1, run);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        quarry_run_suggestion s;
-        s.excerpt = project_col_text(st, 0);
-        s.speaker = project_col_text(st, 1);
-        s.text = project_col_text(st, 2);
-        s.rank = sqlite3_column_int(st, 3);
-        s.code = project_col_text(st, 4);
-        s.name = project_col_text(st, 5);
-        s.score = sqlite3_column_double(st, 6);
-        s.confidence = sqlite3_column_double(st, 7);
-        s.abstain = sqlite3_column_int(st, 8);
-        s.evidence = project_col_text(st, 9);
-        status = fn(ctx, &s);
-        if (status != 0)
-            break;
-    }
-    if (status == 0 && rc != SQLITE_DONE)
-        status = project_db_fail(p, "cannot read the suggestions");
-    sqlite3_finalize(st);
-    return status;
+    if (st != NULL)
+        sqlite3_bind_int64(st, 1, run);
+    return project_walk(p, st, suggestion_row, &cb,
+                        "cannot read the suggestions");
 }

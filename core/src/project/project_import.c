@@ -643,18 +643,14 @@ out:
 /* One past the last code's position (0 for none). */
 static int64_t next_position(quarry_project *p, int *status)
 {
-    sqlite3_stmt *st = project_prepare(
-        p, "SELECT coalesce(max(position), -1) + 1 FROM codes");
     int64_t next = 0;
-    if (st == NULL) {
-        *status = QUARRY_EIO;
-        return 0;
-    }
-    if (sqlite3_step(st) == SQLITE_ROW)
-        next = sqlite3_column_int64(st, 0);
-    else
-        *status = project_db_fail(p, "cannot read the codes");
-    sqlite3_finalize(st);
+    int rc = project_step_int64(
+        p,
+        project_prepare(p, "SELECT coalesce(max(position), -1) + 1"
+                           " FROM codes"),
+        &next, "cannot read the codes");
+    if (rc != QUARRY_OK)
+        *status = rc;
     return next;
 }
 

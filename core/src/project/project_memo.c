@@ -143,6 +143,26 @@ int quarry_project_memo_add(quarry_project *p, const quarry_memo *m,
     return status;
 }
 
+typedef struct memo_cb {
+    int (*fn)(void *ctx, const quarry_memo *m);
+    void *ctx;
+} memo_cb;
+
+static int memo_row(sqlite3_stmt *st, void *ctx)
+{
+    const memo_cb *cb = ctx;
+    quarry_memo m = QUARRY_MEMO_INIT;
+    m.id = sqlite3_column_int64(st, 0);
+    m.excerpt = project_col_text(st, 1);
+    m.code = project_col_text(st, 2);
+    m.coder = project_col_text(st, 3);
+    m.time = project_col_text(st, 4);
+    m.text = project_col_text(st, 5);
+    m.revises = sqlite3_column_int64(st, 6);
+    m.guid = project_col_text(st, 7);
+    return cb->fn(cb->ctx, &m);
+}
+
 int quarry_project_memos(quarry_project *p, quarry_memo_scope scope,
                          const char *name,
                          int (*fn)(void *ctx, const quarry_memo *m),
@@ -154,7 +174,8 @@ int quarry_project_memos(quarry_project *p, quarry_memo_scope scope,
     char sql[512];
     int64_t target = 0;
     sqlite3_stmt *st;
-    int rc, status = project_check(p, 0);
+    memo_cb cb = {fn, ctx};
+    int status = project_check(p, 0);
     if (status != QUARRY_OK)
         return status;
     if (fn == NULL || scope < QUARRY_MEMOS_ALL || scope > QUARRY_MEMOS_CODE)
@@ -180,24 +201,7 @@ int quarry_project_memos(quarry_project *p, quarry_memo_scope scope,
         return QUARRY_EIO;
     if (target)
         sqlite3_bind_int64(st, 1, target);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        quarry_memo m = QUARRY_MEMO_INIT;
-        m.id = sqlite3_column_int64(st, 0);
-        m.excerpt = project_col_text(st, 1);
-        m.code = project_col_text(st, 2);
-        m.coder = project_col_text(st, 3);
-        m.time = project_col_text(st, 4);
-        m.text = project_col_text(st, 5);
-        m.revises = sqlite3_column_int64(st, 6);
-        m.guid = project_col_text(st, 7);
-        status = fn(ctx, &m);
-        if (status != 0)
-            break;
-    }
-    if (status == QUARRY_OK && rc != SQLITE_DONE)
-        status = project_db_fail(p, "cannot read the memos");
-    sqlite3_finalize(st);
-    return status;
+    return project_walk(p, st, memo_row, &cb, "cannot read the memos");
 }
 
 int quarry_project_memo_count(quarry_project *p, const char *excerpt,
@@ -215,13 +219,7 @@ int quarry_project_memo_count(quarry_project *p, const char *excerpt,
     if (status != QUARRY_OK)
         return status;
     st = project_prepare(p, "SELECT count(*) FROM memos WHERE excerpt_id = ?1");
-    if (st == NULL)
-        return QUARRY_EIO;
-    sqlite3_bind_int64(st, 1, target);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *n = sqlite3_column_int64(st, 0);
-    else
-        status = project_db_fail(p, "cannot read the memos");
-    sqlite3_finalize(st);
-    return status;
+    if (st != NULL)
+        sqlite3_bind_int64(st, 1, target);
+    return project_step_int64(p, st, n, "cannot read the memos");
 }

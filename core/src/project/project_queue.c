@@ -196,14 +196,9 @@ static int queue_progress(quarry_project *p, const char *coder,
     sqlite3_stmt *st;
     int64_t run = 0, touched = 0, queued = 0;
     int status = QUARRY_OK;
-    st = project_prepare(p, "SELECT coalesce(max(id), 0) FROM runs");
-    if (st == NULL)
-        return QUARRY_EIO;
-    if (sqlite3_step(st) == SQLITE_ROW)
-        run = sqlite3_column_int64(st, 0);
-    else
-        status = project_db_fail(p, "cannot read the runs");
-    sqlite3_finalize(st);
+    status = project_step_int64(
+        p, project_prepare(p, "SELECT coalesce(max(id), 0) FROM runs"), &run,
+        "cannot read the runs");
     if (status != QUARRY_OK || run == 0)
         return status;
     if (p->queue_total_run != run ||

@@ -113,6 +113,20 @@ int project_valid_time(const char *s)
     return valid_time(s);
 }
 
+/* The row id of code name, the decision's field: a failure naming the
+ * field when the codebook has no such code. */
+static int known_code(quarry_project *p, const origin *o, const char *field,
+                      const char *name, int64_t *id)
+{
+    int status = project_code_id(p, name, id);
+    if (status == QUARRY_OK && *id == 0)
+        status = fail_at(p, o, QUARRY_ENOTFOUND, field,
+                         "unknown code \"%s\" (not in the project's "
+                         "codebook)",
+                         name);
+    return status;
+}
+
 /* The latest stored suggestion of code for excerpt, or 0. */
 static int suggestion_of(quarry_project *p, int64_t excerpt, int64_t code,
                          int64_t *id)
@@ -323,13 +337,9 @@ static int decide(quarry_project *p, const quarry_decision *d,
     if (excerpt == 0)
         return fail_at(p, o, QUARRY_ENOTFOUND, "excerpt",
                        "no excerpt \"%s\" in the project", d->excerpt);
-    status = project_code_id(p, d->code, &code);
+    status = known_code(p, o, "code", d->code, &code);
     if (status != QUARRY_OK)
         return status;
-    if (code == 0)
-        return fail_at(p, o, QUARRY_ENOTFOUND, "code",
-                       "unknown code \"%s\" (not in the project's codebook)",
-                       d->code);
     if (d->verdict == QUARRY_VERDICT_REPLACE) {
         if (d->replacement == NULL || d->replacement[0] == '\0')
             return fail_at(p, o, QUARRY_EINVAL, "replacement",
@@ -339,13 +349,9 @@ static int decide(quarry_project *p, const quarry_decision *d,
                            "\"%s\" is the code itself: replace names "
                            "another code (accept keeps this one)",
                            d->replacement);
-        status = project_code_id(p, d->replacement, &replacement);
+        status = known_code(p, o, "replacement", d->replacement, &replacement);
         if (status != QUARRY_OK)
             return status;
-        if (replacement == 0)
-            return fail_at(p, o, QUARRY_ENOTFOUND, "replacement",
-                           "unknown code \"%s\" (not in the project's "
-                           "codebook)", d->replacement);
     } else if (d->replacement != NULL) {
         return fail_at(p, o, QUARRY_EINVAL, "replacement",
                        "only a replace decision names a replacement%s", NULL);

@@ -43,56 +43,61 @@ static int run_counts(quarry_project *p, sqlite3_stmt *cnt, int64_t run,
     return QUARRY_OK;
 }
 
+typedef struct runs_cb {
+    quarry_project *p;
+    sqlite3_stmt *cnt; /* a run's counts, when not kept yet */
+    int (*fn)(void *ctx, const quarry_run_record *r);
+    void *ctx;
+} runs_cb;
+
+static int run_row(sqlite3_stmt *st, void *ctx)
+{
+    const runs_cb *cb = ctx;
+    quarry_run_record r;
+    int64_t c[2] = {0, 0};
+    int status;
+    memset(&r, 0, sizeof r);
+    r.run = sqlite3_column_int64(st, 0);
+    status = run_counts(cb->p, cb->cnt, r.run, c);
+    if (status != QUARRY_OK)
+        return status;
+    r.command = project_col_text(st, 1);
+    r.started_at = project_col_text(st, 2);
+    r.seconds = sqlite3_column_double(st, 3);
+    r.quarry_version = project_col_text(st, 4);
+    r.plugins = project_col_text(st, 5);
+    r.options = project_col_text(st, 6);
+    r.train_sha256 = project_col_text(st, 7);
+    r.input_sha256 = project_col_text(st, 8);
+    r.n_train = sqlite3_column_int64(st, 9);
+    r.n_input = sqlite3_column_int64(st, 10);
+    r.suggestions = c[0];
+    r.abstained = c[1];
+    return cb->fn(cb->ctx, &r);
+}
+
 int quarry_project_runs(quarry_project *p,
                         int (*fn)(void *ctx, const quarry_run_record *r),
                         void *ctx)
 {
-    sqlite3_stmt *st, *cnt;
-    int rc, status = project_check(p, 0);
+    runs_cb cb = {p, NULL, fn, ctx};
+    sqlite3_stmt *st;
+    int status = project_check_cb(p, fn != NULL);
     if (status != QUARRY_OK)
         return status;
-    if (fn == NULL)
-        return project_fail(p, QUARRY_EINVAL, "no callback");
     st = project_prepare(
         p, "SELECT id, command, started_at, seconds, quarry_version,"
            " plugins, options, train_sha256, input_sha256, n_train, n_input"
            " FROM runs ORDER BY id DESC");
     /* From the index suggestions_run_excerpt (run, excerpt, abstain). */
-    cnt = project_prepare(
+    cb.cnt = project_prepare(
         p, "SELECT count(*), count(DISTINCT CASE WHEN abstain != 0"
            " THEN excerpt_id END) FROM suggestions WHERE run_id = ?1");
-    if (st == NULL || cnt == NULL) {
+    if (cb.cnt == NULL) {
         sqlite3_finalize(st);
-        sqlite3_finalize(cnt);
         return QUARRY_EIO;
     }
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        quarry_run_record r;
-        int64_t c[2] = {0, 0};
-        memset(&r, 0, sizeof r);
-        r.run = sqlite3_column_int64(st, 0);
-        status = run_counts(p, cnt, r.run, c);
-        if (status != QUARRY_OK)
-            break;
-        r.command = project_col_text(st, 1);
-        r.started_at = project_col_text(st, 2);
-        r.seconds = sqlite3_column_double(st, 3);
-        r.quarry_version = project_col_text(st, 4);
-        r.plugins = project_col_text(st, 5);
-        r.options = project_col_text(st, 6);
-        r.train_sha256 = project_col_text(st, 7);
-        r.input_sha256 = project_col_text(st, 8);
-        r.n_train = sqlite3_column_int64(st, 9);
-        r.n_input = sqlite3_column_int64(st, 10);
-        r.suggestions = c[0];
-        r.abstained = c[1];
-        status = fn(ctx, &r);
-        if (status != 0)
-            break;
-    }
-    if (status == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
-        status = project_db_fail(p, "cannot read the runs");
-    sqlite3_finalize(st);
-    sqlite3_finalize(cnt);
+    status = project_walk(p, st, run_row, &cb, "cannot read the runs");
+    sqlite3_finalize(cb.cnt);
     return status;
 }

@@ -57,44 +57,44 @@ int quarry_project_latest_run(quarry_project *p, quarry_run_record *out)
     return status;
 }
 
+typedef struct decided_cb {
+    int (*fn)(void *ctx, const quarry_decided_suggestion *d);
+    void *ctx;
+} decided_cb;
+
+static int decided_row(sqlite3_stmt *st, void *ctx)
+{
+    const decided_cb *cb = ctx;
+    quarry_decided_suggestion d;
+    d.excerpt = project_col_text(st, 0);
+    d.code = project_col_text(st, 1);
+    d.coder = project_col_text(st, 2);
+    d.verdict = project_col_text(st, 3);
+    d.batch = project_col_text(st, 4);
+    d.run = sqlite3_column_int64(st, 5);
+    d.rank = sqlite3_column_int(st, 6);
+    d.confidence = sqlite3_column_double(st, 7);
+    return cb->fn(cb->ctx, &d);
+}
+
 int quarry_project_decided_suggestions(
     quarry_project *p,
     int (*fn)(void *ctx, const quarry_decided_suggestion *d), void *ctx)
 {
-    sqlite3_stmt *st;
-    int rc, status = project_check(p, 0);
+    decided_cb cb = {fn, ctx};
+    int status = project_check_cb(p, fn != NULL);
     if (status != QUARRY_OK)
         return status;
-    if (fn == NULL)
-        return project_fail(p, QUARRY_EINVAL, "no callback");
-    st = project_prepare(
-        p, "SELECT e.xid, k.code, c.name, d.verdict, d.batch, s.run_id,"
-           " s.rank, s.confidence FROM decisions d"
-           " JOIN suggestions s ON s.id = d.suggestion_id"
-           " JOIN excerpts e ON e.id = d.excerpt_id"
-           " JOIN codes k ON k.id = s.code_id"
-           " JOIN coders c ON c.id = d.coder_id"
-           " WHERE d.verdict IN ('accept', 'reject', 'replace') AND"
-           PROJECT_NOT_UNDONE("d") " ORDER BY d.id");
-    if (st == NULL)
-        return QUARRY_EIO;
-    status = QUARRY_OK;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        quarry_decided_suggestion d;
-        d.excerpt = project_col_text(st, 0);
-        d.code = project_col_text(st, 1);
-        d.coder = project_col_text(st, 2);
-        d.verdict = project_col_text(st, 3);
-        d.batch = project_col_text(st, 4);
-        d.run = sqlite3_column_int64(st, 5);
-        d.rank = sqlite3_column_int(st, 6);
-        d.confidence = sqlite3_column_double(st, 7);
-        status = fn(ctx, &d);
-        if (status != 0)
-            break;
-    }
-    if (status == QUARRY_OK && rc != SQLITE_DONE)
-        status = project_db_fail(p, "cannot read the decisions");
-    sqlite3_finalize(st);
-    return status;
+    return project_walk(
+        p,
+        project_prepare(
+            p, "SELECT e.xid, k.code, c.name, d.verdict, d.batch, s.run_id,"
+               " s.rank, s.confidence FROM decisions d"
+               " JOIN suggestions s ON s.id = d.suggestion_id"
+               " JOIN excerpts e ON e.id = d.excerpt_id"
+               " JOIN codes k ON k.id = s.code_id"
+               " JOIN coders c ON c.id = d.coder_id"
+               " WHERE d.verdict IN ('accept', 'reject', 'replace') AND"
+               PROJECT_NOT_UNDONE("d") " ORDER BY d.id"),
+        decided_row, &cb, "cannot read the decisions");
 }

@@ -293,55 +293,115 @@ static int32_t code_col(const codes *c, int64_t row)
 /* ------------------------------------------------------------------ */
 /* The tables                                                           */
 
-int quarry_project_export_csv(quarry_project *p, FILE *out,
-                              const quarry_export_options *o)
+/* What every table starts from: an open project and the coder asked for
+ * (its row id in *coder; 0 for every coder). */
+static int table_begin(quarry_project *p, const quarry_export_options *o,
+                       int64_t *coder)
 {
-    static const char *const fixed[] = {"id", "code", "coder", "origin",
-                                        "time", "source", "speaker", "text",
-                                        NULL};
+    int status = project_check(p, 0);
+    if (status == QUARRY_OK)
+        status = coder_filter(p, o, coder);
+    return status;
+}
+
+/* ",CODE1,CODE2..." for the columns of the codes. */
+static void codes_header(FILE *out, const codes *c)
+{
+    int32_t i;
+    for (i = 0; i < c->n; i++) {
+        fputc(',', out);
+        csv_field(out, c->id[i]);
+    }
+}
+
+/* A table of one line per row of its SELECT (?1 the coder's row id or 0):
+ * columns 0 to n-1 as fields under head (column source_col without the
+ * folders of its source, joined_col on one line; -1 for none), then the
+ * attributes of column n, one column per key (fixed and skip as in
+ * attrs_load). */
+typedef struct row_table {
+    const char *const *fixed, *const *skip;
+    const char *head, *sql;
+    int n, source_col, joined_col;
+} row_table;
+
+typedef struct row_ctx {
+    FILE *out;
+    const row_table *t;
+    const attrs *a;
+} row_ctx;
+
+static int table_row(sqlite3_stmt *st, void *ctx)
+{
+    const row_ctx *x = ctx;
+    int k;
+    for (k = 0; k < x->t->n; k++) {
+        const char *v = project_col_text(st, k);
+        if (k)
+            fputc(',', x->out);
+        if (k == x->t->source_col)
+            csv_field(x->out, project_source_base(v));
+        else if (k == x->t->joined_col)
+            csv_field_joined(x->out, v);
+        else
+            csv_field(x->out, v);
+    }
+    attrs_row(x->out, x->a, project_col_text(st, x->t->n));
+    fputc('\n', x->out);
+    return 0;
+}
+
+static int write_rows(quarry_project *p, FILE *out,
+                      const quarry_export_options *o, const row_table *t)
+{
     attrs a;
     sqlite3_stmt *st;
+    row_ctx x;
     int64_t coder;
-    int rc, k, status = project_check(p, 0);
-    if (status == QUARRY_OK)
-        status = coder_filter(p, o, &coder);
+    int status = table_begin(p, o, &coder);
     if (status != QUARRY_OK)
         return status;
-    status = attrs_load(p, fixed, NULL, &a);
+    status = attrs_load(p, t->fixed, t->skip, &a);
     if (status != QUARRY_OK)
         return status;
-    st = project_prepare(
-        p, "SELECT e.xid, k.code, c.name, g.origin, g.made_at, s.name,"
-           " e.speaker, e.text, e.attributes FROM codings g"
-           " JOIN excerpts e ON e.id = g.excerpt_id"
-           " JOIN codes k ON k.id = g.code_id"
-           " JOIN coders c ON c.id = g.coder_id"
-           " JOIN sources s ON s.id = e.source_id"
-           " WHERE ?1 = 0 OR g.coder_id = ?1"
-           " ORDER BY e.seq, e.id, k.position, k.id, c.name");
+    st = project_prepare(p, t->sql);
     if (st == NULL) {
         attrs_free(&a);
         return QUARRY_EIO;
     }
     sqlite3_bind_int64(st, 1, coder);
-    fputs("id,code,coder,origin,time,source,speaker,text", out);
+    fputs(t->head, out);
     attrs_header(out, &a);
     fputc('\n', out);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        for (k = 0; k < 8; k++) {
-            const char *v = project_col_text(st, k);
-            if (k)
-                fputc(',', out);
-            csv_field(out, k == 5 ? project_source_base(v) : v);
-        }
-        attrs_row(out, &a, project_col_text(st, 8));
-        fputc('\n', out);
-    }
-    if (rc != SQLITE_DONE)
-        status = project_db_fail(p, "cannot read the codings");
-    sqlite3_finalize(st);
+    x.out = out;
+    x.t = t;
+    x.a = &a;
+    status = project_walk(p, st, table_row, &x, "cannot read the codings");
     attrs_free(&a);
     return finish(p, out, status);
+}
+
+int quarry_project_export_csv(quarry_project *p, FILE *out,
+                              const quarry_export_options *o)
+{
+    static const char *const fixed[] = {"id",      "code", "coder",
+                                        "origin",  "time", "source",
+                                        "speaker", "text", NULL};
+    static const row_table t = {
+        .fixed = fixed,
+        .head = "id,code,coder,origin,time,source,speaker,text",
+        .sql = "SELECT e.xid, k.code, c.name, g.origin, g.made_at, s.name,"
+               " e.speaker, e.text, e.attributes FROM codings g"
+               " JOIN excerpts e ON e.id = g.excerpt_id"
+               " JOIN codes k ON k.id = g.code_id"
+               " JOIN coders c ON c.id = g.coder_id"
+               " JOIN sources s ON s.id = e.source_id"
+               " WHERE ?1 = 0 OR g.coder_id = ?1"
+               " ORDER BY e.seq, e.id, k.position, k.id, c.name",
+        .n = 8,
+        .source_col = 5,
+        .joined_col = -1};
+    return write_rows(p, out, o, &t);
 }
 
 /* One matrix row: the excerpt's id, source, speaker, cells, attributes. */
@@ -363,39 +423,80 @@ static char *dup_or_null(const char *s)
     return s ? strdup(s) : NULL;
 }
 
+/* The matrix as its rows come: one row per excerpt with each of its
+ * codes, the excerpt's line written when the next excerpt starts. */
+typedef struct matrix_ctx {
+    FILE *out;
+    const codes *c;
+    const attrs *a;
+    mrow m;
+    unsigned char *cells;
+    int64_t last; /* the excerpt of m, -1 before the first */
+} matrix_ctx;
+
+static void matrix_line(matrix_ctx *x)
+{
+    int32_t i;
+    if (x->last < 0)
+        return;
+    csv_field(x->out, x->m.xid);
+    fputc(',', x->out);
+    csv_field(x->out, project_source_base(x->m.src));
+    fputc(',', x->out);
+    csv_field(x->out, x->m.spk);
+    for (i = 0; i < x->c->n; i++)
+        fputs(x->cells[i] ? ",1" : ",0", x->out);
+    attrs_row(x->out, x->a, x->m.attributes);
+    fputc('\n', x->out);
+}
+
+static int matrix_row(sqlite3_stmt *st, void *ctx)
+{
+    matrix_ctx *x = ctx;
+    if (sqlite3_column_int64(st, 0) != x->last) {
+        matrix_line(x); /* the excerpt before */
+        mrow_free(&x->m);
+        x->m.xid = dup_or_null(project_col_text(st, 1));
+        x->m.src = dup_or_null(project_col_text(st, 2));
+        x->m.spk = dup_or_null(project_col_text(st, 3));
+        x->m.attributes = dup_or_null(project_col_text(st, 5));
+        memset(x->cells, 0, (size_t)x->c->n);
+        x->last = sqlite3_column_int64(st, 0);
+    }
+    if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
+        int32_t k = code_col(x->c, sqlite3_column_int64(st, 4));
+        if (k >= 0)
+            x->cells[k] = 1;
+    }
+    return 0;
+}
+
 int quarry_project_export_matrix(quarry_project *p, FILE *out,
                                  const quarry_export_options *o)
 {
     static const char *const fixed[] = {"excerpt", "source", "speaker", NULL};
     codes c;
     attrs a;
-    mrow m;
-    sqlite3_stmt *st = NULL;
-    unsigned char *cells = NULL;
-    int64_t last = -1, coder;
-    int32_t i;
-    int rc, status = project_check(p, 0);
-    if (status == QUARRY_OK)
-        status = coder_filter(p, o, &coder);
+    matrix_ctx x;
+    sqlite3_stmt *st;
+    int64_t coder;
+    int status = table_begin(p, o, &coder);
     if (status != QUARRY_OK)
         return status;
-    memset(&m, 0, sizeof m);
+    memset(&x, 0, sizeof x);
     memset(&a, 0, sizeof a);
     status = codes_load(p, &c);
     if (status == QUARRY_OK)
         status = attrs_load(p, fixed, NULL, &a);
     if (status != QUARRY_OK)
         goto out;
-    cells = calloc((size_t)c.n + 1, 1);
-    if (cells == NULL) {
+    x.cells = calloc((size_t)c.n + 1, 1);
+    if (x.cells == NULL) {
         status = project_fail(p, QUARRY_ENOMEM, "out of memory");
         goto out;
     }
     fputs("excerpt,source,speaker", out);
-    for (i = 0; i < c.n; i++) {
-        fputc(',', out);
-        csv_field(out, c.id[i]);
-    }
+    codes_header(out, &c);
     attrs_header(out, &a);
     fputc('\n', out);
     st = project_prepare(p, "SELECT e.id, e.xid, s.name, e.speaker, g.code_id,"
@@ -403,117 +504,98 @@ int quarry_project_export_matrix(quarry_project *p, FILE *out,
                             " ON s.id = e.source_id LEFT JOIN codings g ON"
                             " g.excerpt_id = e.id AND (?1 = 0 OR"
                             " g.coder_id = ?1) ORDER BY e.seq, e.id");
-    if (st == NULL) {
-        status = QUARRY_EIO;
-        goto out;
-    }
-    sqlite3_bind_int64(st, 1, coder);
-    for (;;) {
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_ROW || sqlite3_column_int64(st, 0) != last) {
-            if (last >= 0) { /* the row of the excerpt before */
-                csv_field(out, m.xid);
-                fputc(',', out);
-                csv_field(out, project_source_base(m.src));
-                fputc(',', out);
-                csv_field(out, m.spk);
-                for (i = 0; i < c.n; i++)
-                    fputs(cells[i] ? ",1" : ",0", out);
-                attrs_row(out, &a, m.attributes);
-                fputc('\n', out);
-            }
-            if (rc != SQLITE_ROW)
-                break;
-            mrow_free(&m);
-            m.xid = dup_or_null(project_col_text(st, 1));
-            m.src = dup_or_null(project_col_text(st, 2));
-            m.spk = dup_or_null(project_col_text(st, 3));
-            m.attributes = dup_or_null(project_col_text(st, 5));
-            memset(cells, 0, (size_t)c.n);
-            last = sqlite3_column_int64(st, 0);
-        }
-        if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
-            int32_t k = code_col(&c, sqlite3_column_int64(st, 4));
-            if (k >= 0)
-                cells[k] = 1;
-        }
-    }
-    if (rc != SQLITE_DONE)
-        status = project_db_fail(p, "cannot read the codings");
+    if (st != NULL)
+        sqlite3_bind_int64(st, 1, coder);
+    x.out = out;
+    x.c = &c;
+    x.a = &a;
+    x.last = -1;
+    status = project_walk(p, st, matrix_row, &x, "cannot read the codings");
+    matrix_line(&x); /* the last excerpt's, if any */
 out:
-    sqlite3_finalize(st);
-    free(cells);
-    mrow_free(&m);
+    free(x.cells);
+    mrow_free(&x.m);
     attrs_free(&a);
     codes_free(&c);
     return finish(p, out, status);
+}
+
+/* The co-occurrence counts as the rows come, by excerpt: the codes of one
+ * excerpt gathered in in, each pair counted when the next starts. */
+typedef struct cooc_ctx {
+    const codes *c;
+    int64_t *counts, last;
+    int32_t *in, n_in;
+} cooc_ctx;
+
+static void cooc_count(cooc_ctx *x)
+{
+    int32_t i, j;
+    for (i = 0; i < x->n_in; i++)
+        for (j = 0; j < x->n_in; j++)
+            x->counts[(size_t)x->in[i] * (size_t)x->c->n + (size_t)x->in[j]]++;
+    x->n_in = 0;
+}
+
+static int cooc_row(sqlite3_stmt *st, void *ctx)
+{
+    cooc_ctx *x = ctx;
+    int32_t i;
+    if (sqlite3_column_int64(st, 0) != x->last) {
+        cooc_count(x);
+        x->last = sqlite3_column_int64(st, 0);
+    }
+    i = code_col(x->c, sqlite3_column_int64(st, 1));
+    if (i >= 0 && x->n_in < x->c->n)
+        x->in[x->n_in++] = i;
+    return 0;
 }
 
 int quarry_project_export_cooccurrence(quarry_project *p, FILE *out,
                                        const quarry_export_options *o)
 {
     codes c;
-    sqlite3_stmt *st = NULL;
-    int64_t *counts = NULL, last = -1, coder;
-    int32_t *in = NULL, n_in = 0, i, j;
-    int rc, status = project_check(p, 0);
-    if (status == QUARRY_OK)
-        status = coder_filter(p, o, &coder);
+    sqlite3_stmt *st;
+    cooc_ctx x;
+    int64_t coder;
+    int32_t i, j;
+    int status = table_begin(p, o, &coder);
     if (status != QUARRY_OK)
         return status;
+    memset(&x, 0, sizeof x);
     status = codes_load(p, &c);
     if (status != QUARRY_OK)
         goto out;
-    counts = calloc((size_t)c.n * (size_t)c.n + 1, sizeof(int64_t));
-    in = malloc(((size_t)c.n + 1) * sizeof(int32_t));
-    if (counts == NULL || in == NULL) {
+    x.counts = calloc((size_t)c.n * (size_t)c.n + 1, sizeof(int64_t));
+    x.in = malloc(((size_t)c.n + 1) * sizeof(int32_t));
+    if (x.counts == NULL || x.in == NULL) {
         status = project_fail(p, QUARRY_ENOMEM, "out of memory");
         goto out;
     }
     st = project_prepare(p, "SELECT DISTINCT excerpt_id, code_id FROM codings"
                             " WHERE ?1 = 0 OR coder_id = ?1"
                             " ORDER BY excerpt_id, code_id");
-    if (st == NULL) {
-        status = QUARRY_EIO;
+    if (st != NULL)
+        sqlite3_bind_int64(st, 1, coder);
+    x.c = &c;
+    x.last = -1;
+    status = project_walk(p, st, cooc_row, &x, "cannot read the codings");
+    if (status != QUARRY_OK)
         goto out;
-    }
-    sqlite3_bind_int64(st, 1, coder);
-    for (;;) {
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_ROW || sqlite3_column_int64(st, 0) != last) {
-            for (i = 0; i < n_in; i++)
-                for (j = 0; j < n_in; j++)
-                    counts[(size_t)in[i] * (size_t)c.n + (size_t)in[j]]++;
-            n_in = 0;
-            if (rc != SQLITE_ROW)
-                break;
-            last = sqlite3_column_int64(st, 0);
-        }
-        i = code_col(&c, sqlite3_column_int64(st, 1));
-        if (i >= 0 && n_in < c.n)
-            in[n_in++] = i;
-    }
-    if (rc != SQLITE_DONE) {
-        status = project_db_fail(p, "cannot read the codings");
-        goto out;
-    }
+    cooc_count(&x); /* the last excerpt's */
     fputs("code", out);
-    for (i = 0; i < c.n; i++) {
-        fputc(',', out);
-        csv_field(out, c.id[i]);
-    }
+    codes_header(out, &c);
     fputc('\n', out);
     for (i = 0; i < c.n; i++) {
         csv_field(out, c.id[i]);
         for (j = 0; j < c.n; j++)
             fprintf(out, ",%lld",
-                    (long long)counts[(size_t)i * (size_t)c.n + (size_t)j]);
+                    (long long)x.counts[(size_t)i * (size_t)c.n + (size_t)j]);
         fputc('\n', out);
     }
 out:
-    sqlite3_finalize(st);
-    free(counts);
-    free(in);
+    free(x.counts);
+    free(x.in);
     codes_free(&c);
     return finish(p, out, status);
 }
@@ -525,62 +607,29 @@ int quarry_project_export_quotes(quarry_project *p, FILE *out,
         "code",    "name",   "theme",   "coder", "study", "participant",
         "speaker", "source", "excerpt", "text",  NULL};
     static const char *const skip[] = {"study", "participant", NULL};
-    attrs a;
-    sqlite3_stmt *st;
-    int64_t coder;
-    int rc, k, status = project_check(p, 0);
-    if (status == QUARRY_OK)
-        status = coder_filter(p, o, &coder);
-    if (status != QUARRY_OK)
-        return status;
-    status = attrs_load(p, fixed, skip, &a);
-    if (status != QUARRY_OK)
-        return status;
-    st = project_prepare(
-        p, "SELECT k.code, coalesce(k.name, k.code),"
-           " (SELECT coalesce(t.name, t.code) FROM codes t"
-           "  WHERE t.code = k.parent),"
-           " (SELECT group_concat(name, '; ') FROM (SELECT c.name FROM"
-           "  codings h JOIN coders c ON c.id = h.coder_id"
-           "  WHERE h.excerpt_id = g.excerpt_id AND h.code_id = g.code_id"
-           "  AND (?1 = 0 OR h.coder_id = ?1) ORDER BY c.name)),"
-           " json_extract(e.attributes, '$.study'),"
-           " json_extract(e.attributes, '$.participant'),"
-           " e.speaker, s.name, e.xid, e.text, e.attributes"
-           " FROM (SELECT DISTINCT excerpt_id, code_id FROM codings"
-           "  WHERE ?1 = 0 OR coder_id = ?1) g"
-           " JOIN excerpts e ON e.id = g.excerpt_id"
-           " JOIN codes k ON k.id = g.code_id"
-           " JOIN sources s ON s.id = e.source_id"
-           " ORDER BY k.position, k.id, e.seq, e.id");
-    if (st == NULL) {
-        attrs_free(&a);
-        return QUARRY_EIO;
-    }
-    sqlite3_bind_int64(st, 1, coder);
-    fputs("code,name,theme,coder,study,participant,speaker,source,excerpt,"
-          "text",
-          out);
-    attrs_header(out, &a);
-    fputc('\n', out);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        for (k = 0; k < 10; k++) {
-            const char *v = project_col_text(st, k);
-            if (k)
-                fputc(',', out);
-            if (k == 7)
-                csv_field(out, project_source_base(v));
-            else if (k == 9)
-                csv_field_joined(out, v);
-            else
-                csv_field(out, v);
-        }
-        attrs_row(out, &a, project_col_text(st, 10));
-        fputc('\n', out);
-    }
-    if (rc != SQLITE_DONE)
-        status = project_db_fail(p, "cannot read the codings");
-    sqlite3_finalize(st);
-    attrs_free(&a);
-    return finish(p, out, status);
+    static const row_table t = {
+        .fixed = fixed,
+        .skip = skip,
+        .head = "code,name,theme,coder,study,participant,speaker,source,"
+                "excerpt,text",
+        .sql = "SELECT k.code, coalesce(k.name, k.code),"
+               " (SELECT coalesce(t.name, t.code) FROM codes t"
+               "  WHERE t.code = k.parent),"
+               " (SELECT group_concat(name, '; ') FROM (SELECT c.name FROM"
+               "  codings h JOIN coders c ON c.id = h.coder_id"
+               "  WHERE h.excerpt_id = g.excerpt_id AND h.code_id = g.code_id"
+               "  AND (?1 = 0 OR h.coder_id = ?1) ORDER BY c.name)),"
+               " json_extract(e.attributes, '$.study'),"
+               " json_extract(e.attributes, '$.participant'),"
+               " e.speaker, s.name, e.xid, e.text, e.attributes"
+               " FROM (SELECT DISTINCT excerpt_id, code_id FROM codings"
+               "  WHERE ?1 = 0 OR coder_id = ?1) g"
+               " JOIN excerpts e ON e.id = g.excerpt_id"
+               " JOIN codes k ON k.id = g.code_id"
+               " JOIN sources s ON s.id = e.source_id"
+               " ORDER BY k.position, k.id, e.seq, e.id",
+        .n = 10,
+        .source_col = 7,
+        .joined_col = 9};
+    return write_rows(p, out, o, &t);
 }

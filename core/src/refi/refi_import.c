@@ -59,12 +59,10 @@ typedef struct importer {
 static int span_cmp(const void *a, const void *b)
 {
     const span *x = a, *y = b;
-    if (x->source != y->source)
-        return x->source < y->source ? -1 : 1;
-    if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
-    if (x->end != y->end)
-        return x->end < y->end ? -1 : 1;
+    int c = refi_place_cmp(x->source, x->start, x->end, y->source, y->start,
+                           y->end);
+    if (c != 0)
+        return c;
     return x->first_sel < y->first_sel ? -1 : x->first_sel > y->first_sel;
 }
 
@@ -240,12 +238,10 @@ typedef struct span_key {
 static int span_key_cmp(const void *a, const void *b)
 {
     const span_key *x = a, *y = b;
-    if (x->source != y->source)
-        return x->source < y->source ? -1 : 1;
-    if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
-    if (x->end != y->end)
-        return x->end < y->end ? -1 : 1;
+    int c = refi_place_cmp(x->source, x->start, x->end, y->source, y->start,
+                           y->end);
+    if (c != 0)
+        return c;
     return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 

@@ -118,6 +118,18 @@ const char *refi_str(refi_model *m, const char *s)
     return s == NULL ? NULL : refi_strn(m, s, strlen(s));
 }
 
+int refi_place_cmp(int32_t source_a, int64_t start_a, int64_t end_a,
+                   int32_t source_b, int64_t start_b, int64_t end_b)
+{
+    if (source_a != source_b)
+        return source_a < source_b ? -1 : 1;
+    if (start_a != start_b)
+        return start_a < start_b ? -1 : 1;
+    if (end_a != end_b)
+        return end_a < end_b ? -1 : 1;
+    return 0;
+}
+
 int32_t refi_push(refi_model *m, void **arr, int32_t *n, int32_t *cap,
                   size_t elem)
 {

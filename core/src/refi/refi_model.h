@@ -198,6 +198,11 @@ const char *refi_str(refi_model *m, const char *s);
 const char *refi_strn(refi_model *m, const char *s, size_t len);
 
 /* Append a zeroed element; returns its index or -1 (out of memory). */
+/* Text order of two places (source, start, end): -1, 0 or 1, for the
+ * comparators that sort spans and selections. */
+int refi_place_cmp(int32_t source_a, int64_t start_a, int64_t end_a,
+                   int32_t source_b, int64_t start_b, int64_t end_b);
+
 int32_t refi_push(refi_model *m, void **arr, int32_t *n, int32_t *cap,
                   size_t elem);
 #define REFI_PUSH(m, name)                                                     \

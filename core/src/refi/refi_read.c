@@ -869,60 +869,60 @@ static int parse_variables(reader *r, const xmlNode *n)
     return each_named(r, n, "Variable", one_variable, NULL);
 }
 
-static int one_case(reader *r, const xmlNode *c, void *ctx)
+/* What a Case and a Set share: an item pushed to the kind's array with
+ * its guid, its name and the children it owns (the references in refs and
+ * a Description; a Case's VariableValues too). */
+typedef struct group_kind {
+    refi_kind kind; /* REFI_K_CASE or REFI_K_SET */
+    ref_child refs[4];
+} group_kind;
+
+static const group_kind case_kind = {REFI_K_CASE,
+                                     {{"CodeRef", REFI_K_CODE},
+                                      {"SourceRef", REFI_K_SOURCE},
+                                      {"SelectionRef", REFI_K_SELECTION},
+                                      {NULL, REFI_K_CODE}}};
+static const group_kind set_kind = {REFI_K_SET,
+                                    {{"MemberCode", REFI_K_CODE},
+                                     {"MemberSource", REFI_K_SOURCE},
+                                     {"MemberNote", REFI_K_NOTE},
+                                     {NULL, REFI_K_CODE}}};
+
+static int one_group(reader *r, const xmlNode *c, void *ctx)
 {
-    static const ref_child refs[] = {{"CodeRef", REFI_K_CODE},
-                                     {"SourceRef", REFI_K_SOURCE},
-                                     {"SelectionRef", REFI_K_SELECTION},
-                                     {NULL, REFI_K_CODE}};
-    int32_t i;
-    const char *guid;
+    const group_kind *g = ctx;
+    int is_case = g->kind == REFI_K_CASE;
+    int32_t i = is_case ? REFI_PUSH(r->m, cases) : REFI_PUSH(r->m, sets);
+    const char *guid, *name, **description;
     int err = 0, rc;
-    (void)ctx;
-    if ((i = REFI_PUSH(r->m, cases)) < 0)
+    if (i < 0)
         return rd_oom(r);
-    if ((rc = take_guid(r, c, REFI_K_CASE, i, &guid)) != 0)
+    if ((rc = take_guid(r, c, g->kind, i, &guid)) != 0)
         return rc;
-    r->m->cases[i].guid = guid;
-    r->m->cases[i].name = attr(r, c, "name", &err);
+    name = attr(r, c, "name", &err);
     if (err)
         return rd_oom(r);
-    return owned_children(r, c, REFI_K_CASE, i, refs, 1,
-                          &r->m->cases[i].description);
+    if (is_case) {
+        r->m->cases[i].guid = guid;
+        r->m->cases[i].name = name;
+        description = &r->m->cases[i].description;
+    } else {
+        r->m->sets[i].guid = guid;
+        /* An unnamed Set reads as "" (a Case may have no name). */
+        r->m->sets[i].name = name != NULL ? name : refi_str(r->m, "");
+        description = &r->m->sets[i].description;
+    }
+    return owned_children(r, c, g->kind, i, g->refs, is_case, description);
 }
 
 static int parse_cases(reader *r, const xmlNode *n)
 {
-    return each_named(r, n, "Case", one_case, NULL);
-}
-
-static int one_set(reader *r, const xmlNode *c, void *ctx)
-{
-    static const ref_child refs[] = {{"MemberCode", REFI_K_CODE},
-                                     {"MemberSource", REFI_K_SOURCE},
-                                     {"MemberNote", REFI_K_NOTE},
-                                     {NULL, REFI_K_CODE}};
-    int32_t i;
-    const char *guid;
-    int err = 0, rc;
-    (void)ctx;
-    if ((i = REFI_PUSH(r->m, sets)) < 0)
-        return rd_oom(r);
-    if ((rc = take_guid(r, c, REFI_K_SET, i, &guid)) != 0)
-        return rc;
-    r->m->sets[i].guid = guid;
-    r->m->sets[i].name = attr(r, c, "name", &err);
-    if (err)
-        return rd_oom(r);
-    if (r->m->sets[i].name == NULL)
-        r->m->sets[i].name = refi_str(r->m, "");
-    return owned_children(r, c, REFI_K_SET, i, refs, 0,
-                          &r->m->sets[i].description);
+    return each_named(r, n, "Case", one_group, (void *)&case_kind);
 }
 
 static int parse_sets(reader *r, const xmlNode *n)
 {
-    return each_named(r, n, "Set", one_set, NULL);
+    return each_named(r, n, "Set", one_group, (void *)&set_kind);
 }
 
 static int parse_project(reader *r, const xmlNode *root)

@@ -125,13 +125,8 @@ typedef struct span {
 static int span_cmp(const void *a, const void *b)
 {
     const span *x = a, *y = b;
-    if (x->source != y->source)
-        return x->source < y->source ? -1 : 1;
-    if (x->start != y->start)
-        return x->start < y->start ? -1 : 1;
-    if (x->end != y->end)
-        return x->end < y->end ? -1 : 1;
-    return 0;
+    return refi_place_cmp(x->source, x->start, x->end, y->source, y->start,
+                          y->end);
 }
 
 /* What the layout of the selections says about endPosition (the file's

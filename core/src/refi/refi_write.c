@@ -285,6 +285,31 @@ static void w_values(writer *wr, refi_kind owner_kind, int32_t owner)
     }
 }
 
+/* A Case or a Set (kind, number i): its guid, name and description, then
+ * what it groups, in the schema's order (a Case: CodeRef, its variable
+ * values, SourceRef, SelectionRef; a Set: MemberCode, MemberSource,
+ * MemberNote). */
+static void w_group(writer *wr, refi_kind kind, int32_t i, const char *guid,
+                    const char *name, const char *description)
+{
+    int is_case = kind == REFI_K_CASE;
+    w_start(wr, is_case ? "Case" : "Set");
+    w_attr(wr, "guid", guid);
+    w_attr(wr, "name", name);
+    w_text(wr, "Description", description);
+    w_refs(wr, kind, i, REFI_K_CODE, is_case ? "CodeRef" : "MemberCode",
+           "targetGUID");
+    if (is_case)
+        w_values(wr, kind, i);
+    w_refs(wr, kind, i, REFI_K_SOURCE, is_case ? "SourceRef" : "MemberSource",
+           "targetGUID");
+    if (is_case)
+        w_refs(wr, kind, i, REFI_K_SELECTION, "SelectionRef", "targetGUID");
+    else
+        w_refs(wr, kind, i, REFI_K_NOTE, "MemberNote", "targetGUID");
+    w_end(wr);
+}
+
 static void w_code(writer *wr, int32_t i, int project)
 {
     const refi_code *c = &wr->m->codes[i];
@@ -556,19 +581,9 @@ int refi_write_qde(refi_model *m, const quarry_refi_options *o, int inline_text,
     }
     if (m->n_cases > 0) {
         w_start(&wr, "Cases");
-        for (i = 0; i < m->n_cases; i++) {
-            w_start(&wr, "Case");
-            w_attr(&wr, "guid", m->cases[i].guid);
-            w_attr(&wr, "name", m->cases[i].name);
-            w_text(&wr, "Description", m->cases[i].description);
-            w_refs(&wr, REFI_K_CASE, i, REFI_K_CODE, "CodeRef", "targetGUID");
-            w_values(&wr, REFI_K_CASE, i);
-            w_refs(&wr, REFI_K_CASE, i, REFI_K_SOURCE, "SourceRef",
-                   "targetGUID");
-            w_refs(&wr, REFI_K_CASE, i, REFI_K_SELECTION, "SelectionRef",
-                   "targetGUID");
-            w_end(&wr);
-        }
+        for (i = 0; i < m->n_cases; i++)
+            w_group(&wr, REFI_K_CASE, i, m->cases[i].guid, m->cases[i].name,
+                    m->cases[i].description);
         w_end(&wr);
     }
     if (m->n_sources > 0) {
@@ -596,17 +611,10 @@ int refi_write_qde(refi_model *m, const quarry_refi_options *o, int inline_text,
     }
     if (m->n_sets > 0) {
         w_start(&wr, "Sets");
-        for (i = 0; i < m->n_sets; i++) {
-            w_start(&wr, "Set");
-            w_attr(&wr, "guid", m->sets[i].guid);
-            w_attr(&wr, "name", m->sets[i].name ? m->sets[i].name : "");
-            w_text(&wr, "Description", m->sets[i].description);
-            w_refs(&wr, REFI_K_SET, i, REFI_K_CODE, "MemberCode", "targetGUID");
-            w_refs(&wr, REFI_K_SET, i, REFI_K_SOURCE, "MemberSource",
-                   "targetGUID");
-            w_refs(&wr, REFI_K_SET, i, REFI_K_NOTE, "MemberNote", "targetGUID");
-            w_end(&wr);
-        }
+        for (i = 0; i < m->n_sets; i++)
+            w_group(&wr, REFI_K_SET, i, m->sets[i].guid,
+                    m->sets[i].name ? m->sets[i].name : "",
+                    m->sets[i].description);
         w_end(&wr);
     }
     w_text(&wr, "Description", m->description);
