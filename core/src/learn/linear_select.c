@@ -69,11 +69,7 @@ static int cv_probs(quarry_engine *e, const feat_blocks *fb,
 
 static int has_code(const lin_items *it, int64_t j, int32_t c)
 {
-    int64_t q;
-    for (q = it->lab_ptr[j]; q < it->lab_ptr[j + 1]; q++)
-        if (it->lab[q] == c)
-            return 1;
-    return 0;
+    return code_list_has(it->lab_ptr, it->lab, j, c);
 }
 
 /* Top-1 and top-3 over the whole rows of (1 - a) base + a p (p NULL: the

@@ -30,6 +30,22 @@ typedef struct linear_model {
     unsigned char *present; /* C: 1 if the code had training rows */
 } linear_model;
 
+/* 1 if row j of the code lists (ptr, codes: row j's codes are
+ * codes[ptr[j] .. ptr[j + 1])) holds c; 0 too when ptr is NULL (no
+ * lists). The training rows' codes, rejections and vetoes are all such
+ * lists. */
+static inline int code_list_has(const int64_t *ptr, const int32_t *codes,
+                                int64_t j, int32_t c)
+{
+    int64_t q;
+    if (ptr == NULL)
+        return 0;
+    for (q = ptr[j]; q < ptr[j + 1]; q++)
+        if (codes[q] == c)
+            return 1;
+    return 0;
+}
+
 /* Train on the rows j of x with skip == NULL or skip[j] == 0, each row once
  * per code in lab[lab_ptr[j] .. lab_ptr[j + 1]) (codes 0..C-1; rows
  * without codes are left out). cost is liblinear's C (the inverse of the

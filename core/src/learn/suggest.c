@@ -201,13 +201,7 @@ static int collect_codes(run_state *st)
 /* 1 if code c was rejected for training row i. */
 static int vetoed(const run_state *st, int64_t i, int32_t c)
 {
-    int64_t q;
-    if (st->veto_ptr == NULL)
-        return 0;
-    for (q = st->veto_ptr[i]; q < st->veto_ptr[i + 1]; q++)
-        if (st->veto[q] == c)
-            return 1;
-    return 0;
+    return code_list_has(st->veto_ptr, st->veto, i, c);
 }
 
 /* The rejected (excerpt, code) pairs: each rejected excerpt's candidate
@@ -495,13 +489,7 @@ out:
 
 static int input_vetoed(const run_state *st, int64_t r, int32_t c)
 {
-    int64_t q;
-    if (st->in_veto_ptr == NULL)
-        return 0;
-    for (q = st->in_veto_ptr[r]; q < st->in_veto_ptr[r + 1]; q++)
-        if (st->in_veto[q] == c)
-            return 1;
-    return 0;
+    return code_list_has(st->in_veto_ptr, st->in_veto, r, c);
 }
 
 /* Rocchio's negative feedback: each code's prototype minus
@@ -843,11 +831,7 @@ static double combine(const run_state *st, double cosv, double knn)
 /* 1 if training row j is an exemplar of code c. */
 static int labelled(const run_state *st, int64_t j, int32_t c)
 {
-    int64_t q;
-    for (q = st->lab_ptr[j]; q < st->lab_ptr[j + 1]; q++)
-        if (st->lab[q] == c)
-            return 1;
-    return 0;
+    return code_list_has(st->lab_ptr, st->lab, j, c);
 }
 
 /*
