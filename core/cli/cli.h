@@ -211,7 +211,8 @@ int cli_linear_option(cli *c, int opt, const char *arg,
                       quarry_suggest_options *so);
 /* The features' names ("words", "words+form", "words+form+chars"). */
 const char *cli_features_name(unsigned features);
-/* After a run: what --auto chose, on stderr. */
+/* After a run, on stderr: that no model was tried above the limit (always),
+ * and what quarry chose (with --auto or --verbose). */
 void cli_auto_notice(const cli *c, const quarry_suggest_choice *ch);
 void cli_suggest_defaults_done(cli *c);
 

@@ -14,10 +14,11 @@
  * reads excerpts whose codes a coder rejected for them (same formats as
  * --train): those codes are pushed away from them.
  *
- * --linear/--linear-c/--features blend in a logistic regression and --auto
+ * --linear/--linear-c/--features fix the logistic regression blended in, or
+ * quarry chooses (--auto, the default)
  * chooses them by cross-validation (suggest.h, "The linear model"); the
  * parsing is shared with `quarry suggest PROJECT` (cli_linear_option), and
- * what --auto chose goes to stderr (cli_auto_notice).
+ * what it chose goes to stderr with --verbose or --auto (cli_auto_notice).
  */
 #include <jansson.h>
 #include <stdio.h>

@@ -1,6 +1,7 @@
 /*
  * linear_select.c -- left-out scores of the linear model on the
- * calibration excerpts, and --auto's grid (linear_select.h says how).
+ * calibration excerpts, and auto_select's choice of its share
+ * (linear_select.h says how).
  */
 #include <math.h>
 #include <stdlib.h>

@@ -1295,8 +1295,9 @@ static int calib_rows(const run_state *st, nb_work *w, const int64_t *rows,
 /*
  * The linear model's left-out probabilities blended into the m packed
  * calibration scores (linear_select.h), the cuts rebuilt (cut_row is
- * fixed for a row and a size) as rows of the words block; with --auto the
- * choice, else the options' model. What was used goes into st.
+ * fixed for a row and a size) as rows of the words block; with
+ * auto_select the choice, else the options' model. What was used goes
+ * into st.
  */
 static int linear_scores(run_state *st, double *score, const int64_t *rows_m,
                          const int *cut, const int32_t *cutk_m, int64_t m)

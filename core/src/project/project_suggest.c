@@ -108,8 +108,9 @@ static char *run_options(quarry_engine *e, const quarry_pipeline_options *po,
                                             : "interviewers"));
     if (codebook_only)
         json_object_set_new(sg, "codebook_only", json_true());
-    /* The linear model only when there was one or --auto chose, so that
-     * earlier runs read the same; with --auto what it chose and why. */
+    /* The linear model only when there was one or quarry chose (the
+     * default), so that earlier runs read the same; when quarry chose,
+     * what and why. */
     if (ch != NULL && (ch->auto_selected || ch->linear > 0.0)) {
         static const char *const fnames[] = {"words", "words+form",
                                              "words+chars",
