@@ -229,6 +229,28 @@ static int form_block(feat_blocks *fb, quarry_engine *e,
     }
     weigh(ct, col_of, V, idf);
     weigh(ci, col_of, V, idf);
+    /* Which columns are lone stopwords of the run's list (shown as no
+     * evidence, feat_shown). */
+    fb->form_quiet = calloc((size_t)V + 1, 1);
+    if (fb->form_quiet == NULL) {
+        rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+        goto out;
+    }
+    {
+        /* The same list the words block read, so it loads. */
+        analyzer sw;
+        rc = analyzer_init(&sw, e, po->tokenizer, "none", po->language,
+                           po->stopwords, "none");
+        if (rc != 0)
+            goto out;
+        for (k = 0; k < V; k++) {
+            const char *key = strtab_str(&fb->form_keys, fb->form_key[k]);
+            fb->form_quiet[k] =
+                strchr(key, ' ') == NULL &&
+                strtab_find(&sw.stopwords, key, strlen(key)) >= 0;
+        }
+        analyzer_free(&sw);
+    }
     fb->own[2] = ct;
     fb->own[3] = ci;
     fb->t[1] = ct;
@@ -307,6 +329,7 @@ void feat_blocks_free(feat_blocks *fb)
     quarry_model_free(fb->chars);
     strtab_free(&fb->form_keys);
     free(fb->form_key);
+    free(fb->form_quiet);
     memset(fb, 0, sizeof *fb);
 }
 
@@ -326,6 +349,19 @@ int64_t feat_cols(const feat_blocks *fb, unsigned set)
         if (in_set(fb, set, k))
             n += fb->t[k]->cols;
     return n;
+}
+
+int feat_shown(const feat_blocks *fb, unsigned set, int64_t col)
+{
+    int k;
+    for (k = 0; k < FEAT_BLOCKS; k++) {
+        if (!in_set(fb, set, k))
+            continue;
+        if (col < fb->t[k]->cols)
+            return k == 0 || (k == 1 && !fb->form_quiet[col]);
+        col -= fb->t[k]->cols;
+    }
+    return 0;
 }
 
 const char *feat_name(const feat_blocks *fb, unsigned set, int64_t col)

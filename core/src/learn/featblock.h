@@ -33,6 +33,8 @@ typedef struct feat_blocks {
     quarry_model *chars;              /* the charngram model */
     strtab form_keys;                 /* form block: key strings */
     int64_t *form_key;                /* form column -> key id */
+    unsigned char *form_quiet;        /* form column -> 1: a single word of
+                                         the run's stopword list */
 } feat_blocks;
 
 /* Build the blocks of `want` (QUARRY_FEATURES_* flags) beside the words
@@ -48,6 +50,11 @@ void feat_blocks_free(feat_blocks *fb);
  * then chars): of the training set (input 0) or the input. */
 int feat_stack(const feat_blocks *fb, unsigned set, int input,
                quarry_csr **out);
+/* 1 when column col of a stack is evidence a reader can use: not a
+ * character n-gram ("ork "), not a lone stopword of the form block ("and",
+ * "them": they count in the score, but as a reason they read as noise;
+ * pairs such as "do you" and the marks ? and ! are shown). */
+int feat_shown(const feat_blocks *fb, unsigned set, int64_t col);
 /* The columns of a stack, and the display form of its column col. */
 int64_t feat_cols(const feat_blocks *fb, unsigned set);
 const char *feat_name(const feat_blocks *fb, unsigned set, int64_t col);

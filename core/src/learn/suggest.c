@@ -92,7 +92,7 @@ typedef struct run_state {
     double lin_c;
     unsigned lin_set;      /* its feature blocks */
     int lin_auto;          /* auto_select, within its limit: choose */
-    int64_t n_shown;       /* evidence columns: below it (not chars) */
+    unsigned char *shown;  /* linear column -> 1: evidence (feat_shown) */
     feat_blocks fb;
     quarry_csr *xlt, *xli; /* its rows of train and input */
     linear_model lin;
@@ -1666,13 +1666,13 @@ static int score_blocks(void *ctx, int64_t b0, int64_t b1, int worker)
                      * model's log-odds for the code: words and the form
                      * block's words, pairs and marks, one line per word
                      * (a word of both blocks summed); character n-grams
-                     * count in the score but are no evidence a reader can
-                     * use ("ork "). */
+                     * and lone stopwords count in the score but are no
+                     * evidence a reader can use (feat_shown). */
                     const quarry_csr *xl = st->xli;
                     topk_init(&tk, sc->room, 2 * so->n_terms);
                     for (p = xl->row_ptr[r]; p < xl->row_ptr[r + 1]; p++) {
                         float contrib;
-                        if (xl->col_idx[p] >= st->n_shown)
+                        if (!st->shown[xl->col_idx[p]])
                             continue;
                         contrib =
                             xl->values[p] *
@@ -1796,6 +1796,7 @@ static void free_state(run_state *st)
     free(st->rej_ptr);
     free(st->rej);
     free(st->rej_train);
+    free(st->shown);
     free(st->in_veto_ptr);
     free(st->in_veto);
     free(st->veto_ptr);
@@ -1987,9 +1988,14 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
         if (rc != 0)
             rc = engine_fail(e, rc, "out of memory");
         else {
+            int64_t col;
             st.n_cols = feat_cols(&st.fb, st.lin_set);
-            st.n_shown = feat_cols(&st.fb,
-                                   st.lin_set & ~QUARRY_FEATURES_CHARS);
+            st.shown = malloc((size_t)st.n_cols + 1);
+            if (st.shown == NULL)
+                rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+            for (col = 0; rc == 0 && col < st.n_cols; col++)
+                st.shown[col] = (unsigned char)feat_shown(&st.fb, st.lin_set,
+                                                          col);
         }
         if (rc == 0)
             engine_phase(e, &t, "linear model");

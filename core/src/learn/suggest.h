@@ -102,7 +102,7 @@
  * blended scores. Its evidence terms are the words, word pairs and marks
  * of largest x[t] w_c[t] (their share of the code's log-odds), a word of
  * the words and form blocks summed, in place of the prototype shares;
- * character n-grams count but are not shown. A code rejected for an input
+ * character n-grams and lone stopwords ("and") count but are not shown. A code rejected for an input
  * excerpt of the same id gets no linear share there (the model does not
  * learn from rejections; the prototype's Rocchio push does). Measured
  * (tests/bench/linear_bench.py --quick): top-1 / top-3 without the model
