@@ -198,6 +198,27 @@ static const char three_topics[] =
     "{\"id\":\"g3\",\"text\":\"soil mulch roses compost\"}\n"
     "{\"id\":\"g4\",\"text\":\"weeds soil compost roses\"}\n";
 
+/* Themes of c by the agglomerative clusterer at k, no LSA, words as they
+ * are, with coded as --coded; fails the test when the run does. */
+static quarry_themes *coded_themes(quarry_engine *e, const quarry_corpus *c,
+                                   const quarry_corpus *coded, int32_t k,
+                                   quarry_themes_options *to)
+{
+    quarry_pipeline_options po = QUARRY_PIPELINE_OPTIONS_INIT;
+    quarry_themes *t = NULL;
+    po.stemmer = "none";
+    po.lexicon = "none";
+    po.min_df = 1;
+    po.max_df = 1.0;
+    to->k = k;
+    to->dims = 0;
+    to->clusterer = "agglomerative";
+    to->coded = coded;
+    if (quarry_themes_run(&t, e, &po, to, c) != 0)
+        fail_msg("%s", quarry_engine_errmsg(e));
+    return t;
+}
+
 static void left_out_code_is_new(void **state)
 {
     static const char coded_text[] =
@@ -210,21 +231,11 @@ static void left_out_code_is_new(void **state)
     quarry_engine *e = test_engine();
     quarry_corpus *c = test_corpus(three_topics, "three.jsonl");
     quarry_corpus *coded = test_corpus(coded_text, "coded.jsonl");
-    quarry_pipeline_options po = QUARRY_PIPELINE_OPTIONS_INIT;
     quarry_themes_options to = QUARRY_THEMES_OPTIONS_INIT;
-    quarry_themes *t = NULL;
+    quarry_themes *t;
     const quarry_theme *sea, *court, *garden;
     (void)state;
-    po.stemmer = "none";
-    po.lexicon = "none";
-    po.min_df = 1;
-    po.max_df = 1.0;
-    to.k = 3;
-    to.dims = 0;
-    to.clusterer = "agglomerative";
-    to.coded = coded;
-    if (quarry_themes_run(&t, e, &po, &to, c) != 0)
-        fail_msg("%s", quarry_engine_errmsg(e));
+    t = coded_themes(e, c, coded, 3, &to);
     sea = theme_of(t, c, "s1");
     court = theme_of(t, c, "j1");
     garden = theme_of(t, c, "g1");
@@ -257,9 +268,7 @@ static void left_out_code_is_new(void **state)
             "{\"id\":\"g4\",\"text\":\"seen\",\"code\":\"GARDEN\"}\n";
         int32_t i;
         coded = test_corpus(all_coded, "all.jsonl");
-        to.coded = coded;
-        if (quarry_themes_run(&t, e, &po, &to, c) != 0)
-            fail_msg("%s", quarry_engine_errmsg(e));
+        t = coded_themes(e, c, coded, 3, &to);
         for (i = 0; i < quarry_themes_count(t); i++) {
             assert_false(quarry_themes_at(t, i)->is_new);
             test_near(quarry_themes_at(t, i)->covered, 1.0, 1e-12);
@@ -314,21 +323,11 @@ static void part_of_theme_new(void **state)
     quarry_engine *e = test_engine();
     quarry_corpus *c = test_corpus(input, "part.jsonl");
     quarry_corpus *coded = test_corpus(coded_text, "part-coded.jsonl");
-    quarry_pipeline_options po = QUARRY_PIPELINE_OPTIONS_INIT;
     quarry_themes_options to = QUARRY_THEMES_OPTIONS_INIT;
-    quarry_themes *t = NULL;
+    quarry_themes *t;
     const quarry_theme *sea, *court;
     (void)state;
-    po.stemmer = "none";
-    po.lexicon = "none";
-    po.min_df = 1;
-    po.max_df = 1.0;
-    to.k = 2;
-    to.dims = 0;
-    to.clusterer = "agglomerative";
-    to.coded = coded;
-    if (quarry_themes_run(&t, e, &po, &to, c) != 0)
-        fail_msg("%s", quarry_engine_errmsg(e));
+    t = coded_themes(e, c, coded, 2, &to);
     sea = theme_of(t, c, "s1");
     court = theme_of(t, c, "j1");
     assert_ptr_equal(sea, theme_of(t, c, "g1"));
