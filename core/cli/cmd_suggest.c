@@ -273,12 +273,13 @@ int cli_linear_done(cli *c, quarry_suggest_options *so)
     }
     if ((g & (CLI_GAVE_LINEAR_C | CLI_GAVE_FEATURES)) &&
         !(g & CLI_GAVE_LINEAR)) {
-        cli_error(c, "%s set a linear model of your own: give its share with "
-                     "--linear X too (without them quarry chooses)",
-                  (g & CLI_GAVE_LINEAR_C) && (g & CLI_GAVE_FEATURES)
-                      ? "--linear-c and --features"
+        int both = (g & CLI_GAVE_LINEAR_C) && (g & CLI_GAVE_FEATURES);
+        cli_error(c, "%s %s a linear model of your own: give its share with "
+                     "--linear X too (without %s quarry chooses)",
+                  both                      ? "--linear-c and --features"
                   : (g & CLI_GAVE_LINEAR_C) ? "--linear-c"
-                                            : "--features");
+                                            : "--features",
+                  both ? "set" : "sets", both ? "them" : "it");
         return -1;
     }
     so->auto_select = (g & CLI_GAVE_LINEAR) ? 0 : 1;
