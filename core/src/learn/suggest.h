@@ -107,8 +107,8 @@
  * learn from rejections; the prototype's Rocchio push does). Measured
  * (tests/bench/linear_bench.py --quick): top-1 / top-3 without the model
  * and with the default, demo split 0.658 / 0.842 -> 0.767 / 0.908, form
- * codebook 0.460 / 0.749 -> 0.909 / 0.997, BBC News 0.973 / 0.998 ->
- * 0.977 / 0.995, 20 Newsgroups 10k paragraphs 0.591 / 0.770 -> 0.614 /
+ * codebook 0.460 / 0.749 -> 0.914 / 0.997, BBC News 0.973 / 0.998 ->
+ * 0.975 / 0.998, 20 Newsgroups 10k paragraphs 0.591 / 0.770 -> 0.615 /
  * 0.785. Above QUARRY_SUGGEST_AUTO_MAX_CODED coded excerpts none: on the
  * 87,000 paragraphs of the speed corpus `--linear 0.5 --features form`
  * lifts top-1 from 0.737 to 0.749 at 25 s of CPU against 2.5 s.
