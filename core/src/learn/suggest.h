@@ -111,7 +111,7 @@
  * 0.975 / 0.998, 20 Newsgroups 10k paragraphs 0.591 / 0.770 -> 0.615 /
  * 0.785. Above QUARRY_SUGGEST_AUTO_MAX_CODED coded excerpts none: on the
  * 87,000 paragraphs of the speed corpus `--linear 0.5 --features form`
- * lifts top-1 from 0.737 to 0.749 at 25 s of CPU against 2.5 s.
+ * lifts top-1 from 0.737 to 0.749 at 24 s of CPU against 2.5 s.
  *
  * Rejected suggestions (options->rejected) follow Rocchio's negative
  * feedback: the prototype minus SUGGEST_REJECT_WEIGHT times the mean of
