@@ -248,6 +248,12 @@ def drive(driver, quarry, project, url, screens):
         return 1
     top = sugg[0]
     print("     first excerpt %s, top suggestion %s" % (first, top))
+    # Evidence is marked in the excerpt, and a word pair's "and" or "the"
+    # is marked only where the pair stands, never alone.
+    marks = [m.text.lower() for m in driver.find_elements("css selector", "mark")]
+    check("evidence marked in the excerpt", len(marks) > 0, repr(marks[:10]))
+    check("no lone function word marked",
+          not set(marks) & {"and", "the", "a", "to", "of", "i", "go"}, repr(marks))
 
     # 1: accept the top suggestion; the page stays on the excerpt.
     keys(driver, "1")

@@ -342,25 +342,38 @@
   }
 
   /* Words of the text whose lower-cased form starts with an evidence term
-   * (terms are stems) are marked. */
+   * (terms are stems) are marked; a term of several words ("peer support",
+   * "do you") marks only where its words stand together, so the "and" of
+   * "and i" is not marked wherever it occurs. */
+  /* A word stands for a term's word: the same, or for a stem of three
+   * letters or more, beginning with it ("support" for "support"). */
+  function startsLike(word, stem) {
+    return stem.length < 3 ? word === stem : word.indexOf(stem) === 0;
+  }
+
   function highlighted(text, terms) {
     var frag = document.createDocumentFragment();
-    var stems = [];
+    var phrases = [];
     (terms || []).forEach(function (t) {
-      String(t.term || t).toLowerCase().split(/[\s_]+/).forEach(function (p) {
-        if (p.length >= 2 && stems.indexOf(p) < 0) stems.push(p);
-      });
+      var ws = String(t.term || t).toLowerCase().split(/[\s_]+/).filter(function (p) { return p.length >= 1; });
+      if (ws.length > 1 || (ws.length === 1 && ws[0].length >= 2)) phrases.push(ws);
     });
-    if (!stems.length) { frag.appendChild(document.createTextNode(text)); return frag; }
-    var re = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu, last = 0, m;
-    while ((m = re.exec(text)) !== null) {
-      var w = m[0].toLowerCase(), hit = false;
-      for (var i = 0; i < stems.length; i++) if (w.indexOf(stems[i]) === 0) { hit = true; break; }
-      if (!hit) continue;
-      if (m.index > last) frag.appendChild(document.createTextNode(text.slice(last, m.index)));
-      frag.appendChild(h("mark", null, m[0]));
-      last = m.index + m[0].length;
-    }
+    var re = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu, words = [], m, i, j, k;
+    while ((m = re.exec(text)) !== null) words.push({ w: m[0].toLowerCase(), at: m.index, end: m.index + m[0].length });
+    var marked = words.map(function () { return false; });
+    for (i = 0; i < words.length; i++)
+      for (k = 0; k < phrases.length; k++) {
+        var ph = phrases[k];
+        for (j = 0; j < ph.length && i + j < words.length && startsLike(words[i + j].w, ph[j]); j++);
+        if (j === ph.length) for (j = 0; j < ph.length; j++) marked[i + j] = true;
+      }
+    var last = 0;
+    words.forEach(function (x, n) {
+      if (!marked[n]) return;
+      if (x.at > last) frag.appendChild(document.createTextNode(text.slice(last, x.at)));
+      frag.appendChild(h("mark", null, text.slice(x.at, x.end)));
+      last = x.end;
+    });
     if (last < text.length) frag.appendChild(document.createTextNode(text.slice(last)));
     return frag;
   }
