@@ -17,40 +17,18 @@
 
 #include "quarry/quarry.h"
 #include "test_util.h"
+#include "test_files.h"
+#include "test_project_util.h"
 
 static char dir[256];
 static char path[300];
 
 static int setup(void **state)
 {
-    quarry_engine *e;
-    quarry_project *p = NULL;
-    quarry_import_options io = QUARRY_IMPORT_OPTIONS_INIT;
     (void)state;
-    snprintf(dir, sizeof dir, "%s/quarry-review-queue-XXXXXX",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (mkdtemp(dir) == NULL)
-        return -1;
+    test_tmpdir(dir, sizeof dir, "review-queue");
     snprintf(path, sizeof path, "%s/p.qry", dir);
-    e = test_engine();
-    assert_int_equal(quarry_project_new(&p), QUARRY_OK);
-    assert_int_equal(quarry_project_create(p, path), QUARRY_OK);
-    if (quarry_project_codebook_import(
-            p, e, QUARRY_TEST_SOURCE_DIR "/dictionaries/codebooks/pss-starter.json",
-            NULL, NULL) != QUARRY_OK)
-        fail_msg("%s", quarry_project_errmsg(p));
-    io.coder = "gold";
-    if (quarry_project_import(p, QUARRY_TEST_DATA_DIR "/review/coded.jsonl",
-                              &io, NULL) != QUARRY_OK)
-        fail_msg("%s", quarry_project_errmsg(p));
-    io.coder = NULL;
-    if (quarry_project_import(p, QUARRY_TEST_DATA_DIR "/review/new.jsonl",
-                              &io, NULL) != QUARRY_OK)
-        fail_msg("%s", quarry_project_errmsg(p));
-    if (quarry_project_suggest(p, e, NULL, NULL, NULL, NULL) != QUARRY_OK)
-        fail_msg("%s", quarry_project_errmsg(p));
-    quarry_project_free(p);
-    quarry_engine_free(e);
+    test_review_project(path);
     return 0;
 }
 

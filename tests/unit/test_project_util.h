@@ -8,6 +8,8 @@
 
 #include <unistd.h>
 
+#include "test_util.h"
+
 /* A new project at path (any file there removed first), its time fixed at
  * time (NULL: the real clock). */
 static inline quarry_project *test_project_at(const char *path,
@@ -40,6 +42,27 @@ test_project_fresh(const char *path, const char *coded, const char *coder)
     quarry_project *p = test_project_at(path, "2026-01-31T12:00:00Z");
     test_project_import_as(p, coded, coder);
     return p;
+}
+
+/* The review tests' project at path: the PSS starter codebook, the
+ * review fixtures' coded excerpts as gold's codings, the new excerpts
+ * uncoded, and one suggest run (its clock the real one). */
+static inline void test_review_project(const char *path)
+{
+    quarry_engine *e = test_engine();
+    quarry_project *p = test_project_at(path, NULL);
+    if (quarry_project_codebook_import(
+            p, e,
+            QUARRY_TEST_SOURCE_DIR "/dictionaries/codebooks/pss-starter.json",
+            NULL, NULL) != QUARRY_OK)
+        fail_msg("%s", quarry_project_errmsg(p));
+    test_project_import_as(p, QUARRY_TEST_DATA_DIR "/review/coded.jsonl",
+                           "gold");
+    test_project_import_as(p, QUARRY_TEST_DATA_DIR "/review/new.jsonl", NULL);
+    if (quarry_project_suggest(p, e, NULL, NULL, NULL, NULL) != QUARRY_OK)
+        fail_msg("%s", quarry_project_errmsg(p));
+    quarry_project_free(p);
+    quarry_engine_free(e);
 }
 
 #endif
