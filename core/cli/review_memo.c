@@ -100,23 +100,7 @@ void memo_key(ui *u, const char *xid_in)
                 ui_say(u, GREEN, "saved: your memo on %s", xid);
             break;
         }
-        if (k == TERM_KEY_BACKSPACE) {
-            while (len > 0 && ((unsigned char)input[len - 1] & 0xC0) == 0x80)
-                len--;
-            if (len > 0)
-                len--;
-            input[len] = '\0';
-            continue;
-        }
-        if (k == 21) { /* Ctrl-U: clear */
-            len = 0;
-            input[0] = '\0';
-            continue;
-        }
-        if (k >= 32 && k < 256 && len + 1 < sizeof input) {
-            input[len++] = (char)k;
-            input[len] = '\0';
-        }
+        ui_edit_key(input, sizeof input, &len, k);
     }
     free(xid);
 }

@@ -1139,23 +1139,7 @@ int ui_prompt_code(ui *u, const char *title)
             continue;
         }
         why[0] = '\0';
-        if (k == TERM_KEY_BACKSPACE) {
-            while (len > 0 && ((unsigned char)input[len - 1] & 0xC0) == 0x80)
-                len--;
-            if (len > 0)
-                len--;
-            input[len] = '\0';
-            continue;
-        }
-        if (k == 21) { /* Ctrl-U: clear */
-            len = 0;
-            input[0] = '\0';
-            continue;
-        }
-        if (k >= 32 && len + 1 < sizeof input) {
-            input[len++] = (char)k;
-            input[len] = '\0';
-        }
+        ui_edit_key(input, sizeof input, &len, k);
     }
 }
 
@@ -1220,9 +1204,23 @@ out:
     free(repl);
 }
 
-/* Leave the excerpt on screen for the next one. One the coder has not
- * decided anything on yet stays in the queue: it is passed over for the
- * rest of the session, as a skip. */
+int ui_edit_key(char *input, size_t cap, size_t *len, int k)
+{
+    if (k == TERM_KEY_BACKSPACE) { /* a whole UTF-8 character */
+        while (*len > 0 && ((unsigned char)input[*len - 1] & 0xC0) == 0x80)
+            (*len)--;
+        if (*len > 0)
+            (*len)--;
+    } else if (k == 21) /* Ctrl-U: clear */
+        *len = 0;
+    else if (k >= 32 && k < 256 && *len + 1 < cap)
+        input[(*len)++] = (char)k;
+    else
+        return 0;
+    input[*len] = '\0';
+    return 1;
+}
+
 /* j/k or the arrows scroll a line, space/b or the page keys a page:
  * 1 when k was one of them. */
 int ui_scroll_key(ui *u, int k)
@@ -1250,6 +1248,9 @@ int ui_scroll_key(ui *u, int k)
     }
 }
 
+/* Leave the excerpt on screen for the next one. One the coder has not
+ * decided anything on yet stays in the queue: it is passed over for the
+ * rest of the session, as a skip. */
 void ui_move_on(ui *u, const quarry_review_item *it)
 {
     int32_t i;

@@ -104,6 +104,10 @@ void ui_footer(ui *u, lines *l, const char *keys);
 int ui_prompt_code(ui *u, const char *title);
 /* Done with the excerpt on screen: passed over for this session. */
 void ui_move_on(ui *u, const quarry_review_item *it);
+/* A line being typed (input, cap bytes, len used): Backspace takes the
+ * last character back, Ctrl-U clears, a byte key is appended; 1 when k
+ * was one of them. */
+int ui_edit_key(char *input, size_t cap, size_t *len, int k);
 /* Scrolling keys (j k space b, arrows, page keys): 1 when k was one. */
 int ui_scroll_key(ui *u, int k);
 
