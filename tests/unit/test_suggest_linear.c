@@ -2,7 +2,8 @@
  * test_suggest_linear.c -- suggest's linear model (logreg.c) and how
  * suggest uses it: separable toy rows learnt exactly, the same weights
  * for the same seed, each decision value the sum of its terms'
- * contributions and the bias, a code without rows never chosen; in
+ * contributions and the bias, a code without rows never chosen, an
+ * excerpt with two codes a positive of both; in
  * suggest, the right code first with the linear model blended in, the
  * evidence terms its positive contributions (in the excerpt, falling),
  * an excerpt sharing nothing still at chance and abstaining, --auto
@@ -152,6 +153,68 @@ static void code_without_rows_never_chosen(void **state)
     quarry_csr_free(x);
     free(lab_ptr);
     free(lab);
+}
+
+/* Eight rows over four columns: column k alone marks code k (k < 3) in
+ * two rows each; rows 6 and 7 have column 3 alone and carry codes 0 and
+ * 1 both. */
+static quarry_csr *two_code_rows(int64_t lab_ptr[9], int32_t lab[10])
+{
+    quarry_csr *x = csr_alloc(8, 4, 8);
+    int64_t r, at = 0;
+    assert_non_null(x);
+    lab_ptr[0] = 0;
+    for (r = 0; r < 8; r++) {
+        int32_t col = r < 6 ? (int32_t)(r / 2) : 3;
+        x->col_idx[r] = col;
+        x->values[r] = 1.0f;
+        x->row_ptr[r + 1] = r + 1;
+        if (r < 6)
+            lab[at++] = col;
+        else {
+            lab[at++] = 0;
+            lab[at++] = 1;
+        }
+        lab_ptr[r + 1] = at;
+    }
+    return x;
+}
+
+static void two_codes_positive_for_both(void **state)
+{
+    int64_t lab_ptr[9];
+    int32_t lab[10];
+    quarry_csr *x = two_code_rows(lab_ptr, lab);
+    linear_model m;
+    double d[3];
+    (void)state;
+    /* An excerpt with two codes is a positive of each code's problem and a
+     * negative of neither: its terms count for both codes. Given once per
+     * code to a multi-class training, it would also be a negative of
+     * each, and the two would cancel. */
+    assert_int_equal(linear_fit(&m, x, lab_ptr, lab, 3, NULL, 10.0, 3), 0);
+    linear_decisions(&m, x, 6, d);
+    assert_true(d[0] > 0.0);
+    assert_true(d[1] > 0.0);
+    assert_true(d[2] < 0.0);
+    assert_true(m.w[3 * 3 + 0] > 0.0f && m.w[3 * 3 + 1] > 0.0f);
+    linear_free(&m);
+    /* Code 0 on every row left (rows 0, 1, 6, 7): no weights, the bias
+     * from the counts; code 1 still learnt against the rest. */
+    {
+        unsigned char skip[8] = {0, 0, 1, 1, 1, 1, 0, 0};
+        assert_int_equal(linear_fit(&m, x, lab_ptr, lab, 3, skip, 10.0, 3),
+                         0);
+        test_near(m.b[0], log(9.0), 1e-12);
+        assert_true(m.w[0 * 3 + 0] == 0.0f && m.w[3 * 3 + 0] == 0.0f);
+        linear_decisions(&m, x, 6, d);
+        assert_true(d[1] > 0.0);
+        linear_decisions(&m, x, 0, d);
+        assert_true(d[1] < 0.0);
+        assert_true(d[2] == -HUGE_VAL);
+        linear_free(&m);
+    }
+    quarry_csr_free(x);
 }
 
 static const char TRAIN[] =
@@ -428,6 +491,7 @@ int main(void)
         cmocka_unit_test(same_seed_same_weights),
         cmocka_unit_test(contributions_sum_to_decision),
         cmocka_unit_test(code_without_rows_never_chosen),
+        cmocka_unit_test(two_codes_positive_for_both),
         cmocka_unit_test(linear_right_code_and_evidence),
         cmocka_unit_test(linear_abstains_at_chance),
         cmocka_unit_test(auto_deterministic_and_says_so),

@@ -27,7 +27,7 @@ typedef struct cv_plan {
 /* The items' probabilities under (set, c): out is n x C. */
 static int cv_probs(quarry_engine *e, const feat_blocks *fb,
                     const lin_items *it, const cv_plan *pl, unsigned set,
-                    double c, uint64_t seed, float *out, linear_model *keep)
+                    double c, uint64_t seed, float *out)
 {
     quarry_csr *xs = NULL;
     double *dec = malloc(((size_t)it->C + 1) * sizeof *dec);
@@ -58,10 +58,7 @@ static int cv_probs(quarry_engine *e, const feat_blocks *fb,
                 out[(size_t)i * (size_t)it->C + (size_t)k] =
                     (float)linear_share(&m, k, dec[k]);
         }
-        if (keep != NULL && pl->folds == 1)
-            *keep = m; /* the caller's now */
-        else
-            linear_free(&m);
+        linear_free(&m);
     }
     quarry_csr_free(xs);
     free(dec);
@@ -114,8 +111,7 @@ static void accuracy(const lin_items *it, const float *p, double a,
 }
 
 int linear_select(quarry_engine *e, const feat_blocks *fb, lin_items *it,
-                  uint64_t seed, quarry_suggest_choice *ch,
-                  linear_model *keep)
+                  uint64_t seed, quarry_suggest_choice *ch)
 {
     static const double grid_a[] = LINEAR_GRID_SHARE;
     int n_a = (int)(sizeof grid_a / sizeof *grid_a), a;
@@ -155,8 +151,7 @@ int linear_select(quarry_engine *e, const feat_blocks *fb, lin_items *it,
         ch->linear_c = LINEAR_AUTO_C;
     }
     /* The model's scores, from all coded rows outside each fold. */
-    rc = cv_probs(e, fb, it, &pl, ch->features, ch->linear_c, seed, probs,
-                  keep);
+    rc = cv_probs(e, fb, it, &pl, ch->features, ch->linear_c, seed, probs);
     if (rc != 0)
         goto out;
     if (ch->auto_selected) {
@@ -180,8 +175,6 @@ int linear_select(quarry_engine *e, const feat_blocks *fb, lin_items *it,
         if (ch->linear <= 0.0) {
             ch->features = 0;
             ch->linear_c = 1.0;
-            if (keep != NULL)
-                linear_free(keep);
             goto out;
         }
     } else

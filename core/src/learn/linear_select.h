@@ -50,17 +50,11 @@ typedef struct lin_items {
     int64_t nt;             /* training rows */
 } lin_items;
 
-/* With one fold (many coded rows) the model that scored the items, trained
- * on every coded row but the calibration rows (at most a tenth of them),
- * is handed back in *keep (keep->w != NULL) to be the run's model: one
- * training fewer on the largest sets.
- *
- * Score the items with the linear model of choice->features, linear_c and
+/* Score the items with the linear model of choice->features, linear_c and
  * linear (with choice->auto_selected 1: every block fb has, LINEAR_AUTO_C
  * and the best share) and blend it into it->score; choice says what was
  * used. 0 or a status (on the engine). */
 int linear_select(quarry_engine *e, const feat_blocks *fb, lin_items *it,
-                  uint64_t seed, quarry_suggest_choice *choice,
-                  linear_model *keep);
+                  uint64_t seed, quarry_suggest_choice *choice);
 
 #endif

@@ -40,17 +40,36 @@ void linear_free(linear_model *m)
     memset(m, 0, sizeof *m);
 }
 
+/* Train code c's binary problem (y: +1 for the rows carrying it, -1 for
+ * the rest) and copy its weights into column c of m. */
+static int fit_code(linear_model *m, struct problem *prob,
+                    const struct parameter *param, int32_t c)
+{
+    struct model *fit = train(prob, param);
+    double sign;
+    int64_t j, D = m->D;
+    if (fit == NULL)
+        return QUARRY_ENOMEM;
+    /* One weight vector, for label[0] against label[1]. */
+    sign = fit->nr_class == 2 && fit->label[0] < 0 ? -1.0 : 1.0;
+    for (j = 0; j < D; j++)
+        m->w[(size_t)j * (size_t)m->C + (size_t)c] =
+            (float)(sign * fit->w[j]);
+    m->b[c] = sign * fit->w[D];
+    free_and_destroy_model(&fit);
+    return 0;
+}
+
 int linear_fit(linear_model *m, const quarry_csr *x, const int64_t *lab_ptr,
                const int32_t *lab, int32_t C, const unsigned char *skip,
                double cost, uint64_t seed)
 {
     struct problem prob;
     struct parameter param;
-    struct model *fit = NULL;
     struct feature_node *nodes = NULL, **rows_x = NULL;
     double *y = NULL;
-    int64_t *start = NULL, j, p, l = 0, nnz = 0, at = 0;
-    int32_t n_present = 0, c, k;
+    int64_t *row_of = NULL, j, p, l = 0, nnz = 0, at = 0, i;
+    int32_t n_present = 0, c;
     int rc = QUARRY_ENOMEM;
 
     memset(m, 0, sizeof *m);
@@ -59,14 +78,12 @@ int linear_fit(linear_model *m, const quarry_csr *x, const int64_t *lab_ptr,
     m->w = calloc((size_t)(x->cols ? x->cols : 1) * (size_t)C, sizeof *m->w);
     m->b = calloc((size_t)C + 1, sizeof *m->b);
     m->present = calloc((size_t)C + 1, sizeof *m->present);
-    start = malloc(((size_t)x->rows + 1) * sizeof *start);
-    if (!m->w || !m->b || !m->present || !start)
+    if (!m->w || !m->b || !m->present)
         goto out;
     for (j = 0; j < x->rows; j++) {
-        int64_t nl = lab_ptr[j + 1] - lab_ptr[j];
-        if ((skip && skip[j]) || nl == 0)
+        if ((skip && skip[j]) || lab_ptr[j + 1] == lab_ptr[j])
             continue;
-        l += nl;
+        l++;
         nnz += x->row_ptr[j + 1] - x->row_ptr[j] + 2; /* + bias, end */
         for (p = lab_ptr[j]; p < lab_ptr[j + 1]; p++)
             m->present[lab[p]] = 1;
@@ -80,13 +97,15 @@ int linear_fit(linear_model *m, const quarry_csr *x, const int64_t *lab_ptr,
     nodes = malloc((size_t)nnz * sizeof *nodes);
     rows_x = malloc((size_t)l * sizeof *rows_x);
     y = malloc((size_t)l * sizeof *y);
-    if (!nodes || !rows_x || !y)
+    row_of = malloc((size_t)l * sizeof *row_of);
+    if (!nodes || !rows_x || !y || !row_of)
         goto out;
     l = 0;
     for (j = 0; j < x->rows; j++) {
-        struct feature_node *row = nodes + at;
         if ((skip && skip[j]) || lab_ptr[j + 1] == lab_ptr[j])
             continue;
+        rows_x[l] = nodes + at;
+        row_of[l++] = j;
         for (p = x->row_ptr[j]; p < x->row_ptr[j + 1]; p++) {
             nodes[at].index = (int)x->col_idx[p] + 1;
             nodes[at++].value = x->values[p];
@@ -95,10 +114,6 @@ int linear_fit(linear_model *m, const quarry_csr *x, const int64_t *lab_ptr,
         nodes[at++].value = 1.0;
         nodes[at].index = -1;
         nodes[at++].value = 0.0;
-        for (p = lab_ptr[j]; p < lab_ptr[j + 1]; p++) {
-            rows_x[l] = row;
-            y[l++] = (double)lab[p];
-        }
     }
     memset(&prob, 0, sizeof prob);
     prob.l = (int)l;
@@ -112,34 +127,29 @@ int linear_fit(linear_model *m, const quarry_csr *x, const int64_t *lab_ptr,
     param.C = cost;
     set_print_string_function(quiet);
     srand((unsigned)(seed ^ (seed >> 32)));
-    fit = train(&prob, &param);
-    if (fit == NULL)
-        goto out;
-    {
-        int nr = fit->nr_class, nw = nr == 2 ? 1 : nr;
-        int64_t D = x->cols;
-        for (k = 0; k < nr; k++) {
-            int32_t code = (int32_t)fit->label[k];
-            double sign = 1.0;
-            int col = k;
-            if (nr == 2) { /* one weight vector: label[0] against label[1] */
-                col = 0;
-                sign = k == 0 ? 1.0 : -1.0;
-            }
-            for (j = 0; j < D; j++)
-                m->w[(size_t)j * (size_t)C + (size_t)code] =
-                    (float)(sign * fit->w[(size_t)j * (size_t)nw + (size_t)col]);
-            m->b[code] = sign * fit->w[(size_t)D * (size_t)nw + (size_t)col];
+    for (c = 0; c < C; c++) {
+        int any_neg = 0;
+        if (!m->present[c])
+            continue;
+        for (i = 0; i < l; i++) {
+            y[i] = code_list_has(lab_ptr, lab, row_of[i], c) ? 1.0 : -1.0;
+            any_neg |= y[i] < 0.0;
         }
+        if (!any_neg) {
+            /* Every row carries it: nothing to weigh it against, so its
+             * log-odds from the counts alone (l + 1/2 against 1/2). */
+            m->b[c] = log(2.0 * (double)l + 1.0);
+            continue;
+        }
+        if ((rc = fit_code(m, &prob, &param, c)) != 0)
+            goto out;
     }
     rc = 0;
 out:
-    if (fit != NULL)
-        free_and_destroy_model(&fit);
     free(nodes);
     free(rows_x);
     free(y);
-    free(start);
+    free(row_of);
     if (rc != 0)
         linear_free(m);
     return rc;

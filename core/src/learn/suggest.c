@@ -1347,8 +1347,7 @@ static int linear_scores(run_state *st, double *score, const int64_t *rows_m,
     it.lab = st->lab;
     it.C = st->C;
     it.nt = st->xt->rows;
-    rc = linear_select(st->e, &st->fb, &it, st->so->seed, &st->choice,
-                       &st->lin);
+    rc = linear_select(st->e, &st->fb, &it, st->so->seed, &st->choice);
     if (rc == 0) {
         st->lin_alpha = st->choice.linear;
         st->lin_c = st->choice.linear_c;
@@ -1982,7 +1981,7 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
         rc = feat_stack(&st.fb, st.lin_set, 0, &st.xlt);
         if (rc == 0)
             rc = feat_stack(&st.fb, st.lin_set, 1, &st.xli);
-        if (rc == 0 && st.lin.w == NULL) /* else linear_select's */
+        if (rc == 0)
             rc = linear_fit(&st.lin, st.xlt, st.lab_ptr, st.lab, st.C, NULL,
                             st.lin_c, so->seed);
         if (rc != 0)
