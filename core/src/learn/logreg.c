@@ -1,10 +1,10 @@
 /*
  * logreg.c -- one-vs-rest logistic regression for suggest through
  * liblinear (logreg.h says what the model is). Here: the sparse rows
- * copied into liblinear's feature nodes (one node array per training row,
- * shared by the problem rows of its codes), the training, and the weights
- * copied out into a dense D x C table (liblinear's own layout, so a sparse
- * row's decision values are one pass over its entries).
+ * copied once into liblinear's feature nodes (one node array per training
+ * row), one binary training per code over them (only the labels change),
+ * and the weights copied out into a dense D x C table (so a sparse row's
+ * decision values are one pass over its entries).
  */
 #include <linear.h>
 #include <math.h>
