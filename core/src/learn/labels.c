@@ -48,17 +48,14 @@
 #define LABELS_G2 10.83
 /* How hard the labels hold to words said together (choose_together):
  * a label's z counts times ((1 + its mean NPMI with the others) / 2) to
- * this power. With the set chosen from each of the ten best words as the
- * first and the labels in the theme's own forms, tests/bench/
- * theme_labels.py (demo k=12 / 20 Newsgroups k=20, NPMI / exclusivity,
- * before the bench counted lexicon variants) gave at 4 -0.146 / 0.474 and
- * 0.384 / 0.453, at 6 -0.120 / 0.454 and 0.384 / 0.454, at 8 -0.096 /
- * 0.446 and 0.384 / 0.453, at 12 -0.085 / 0.423 and 0.385 / 0.449, at 16
- * -0.085 / 0.427 and 0.385 / 0.447: 8, where coherence has mostly come
- * and exclusivity not yet gone. Started from the best z alone, 8 gave
- * -0.154 on the demo. (Before: one pass from the best z, "ever said
- * together" as the only tie, the corpus' form: -0.215 / 0.407, 0.366 /
- * 0.446.) */
+ * this power. tests/bench/theme_labels.py, demo k=12 and 20 Newsgroups
+ * k=20, NPMI / exclusivity: 4 gave -0.135 / 0.472 and 0.380 / 0.453; 6
+ * -0.109 / 0.452 and 0.384 / 0.454; 8 -0.085 / 0.443 and 0.384 / 0.453;
+ * 12 -0.078 / 0.421 and 0.385 / 0.449; 16 -0.077 / 0.425 and 0.385 /
+ * 0.447. 8 is where most of the coherence has come and exclusivity has
+ * not yet gone (scikit-learn's centroid terms: -0.109 / 0.358, 0.321 /
+ * 0.401). Before (one pass from the best z, "ever said together" as the
+ * only tie, the corpus' forms): -0.186 / 0.411 and 0.366 / 0.446. */
 #define LABELS_TOGETHER_POWER 8.0
 /* Phrases are looked for in corpora of at most this many excerpts: it
  * takes a pass of the analyser over every excerpt (kept as form ids for
@@ -603,8 +600,8 @@ static double greedy_from(const topk *sel, const double *npmi,
         for (q = 0; q < n; q++)
             if (q != a)
                 sum += npmi[(size_t)chosen[a] * room + (size_t)chosen[q]];
-        if (n > 1)
-            w *= pow((1.0 + sum / (n - 1)) / 2.0, LABELS_TOGETHER_POWER);
+        w *= n > 1 ? pow((1.0 + sum / (n - 1)) / 2.0, LABELS_TOGETHER_POWER)
+                   : 0.0;
         worth += w;
     }
     *n_out = n;
