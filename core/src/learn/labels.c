@@ -612,7 +612,8 @@ static double greedy_from(const topk *sel, const double *npmi,
  * that the ten words read as one theme rather than ten details. A set's
  * worth is the sum of its labels' z * ((1 + c) / 2)^LABELS_TOGETHER_POWER,
  * c a label's mean NPMI with the others (by excerpts of the whole corpus,
- * -1 for two never said in one excerpt). A word that never shares an
+ * -1 for two never said in one excerpt; a set of one word shows no
+ * coherence and is worth 0, so it is kept only when no set is worth more). A word that never shares an
  * excerpt with the others is a detail of a few excerpts, however
  * distinctive, and comes last or not at all; a word said everywhere (NPMI
  * near 0 with all) yields to one said with these words in particular.

@@ -80,10 +80,13 @@ int labeler_init(labeler *l, quarry_engine *e, quarry_model *m,
                  const quarry_corpus *c, const char *language);
 void labeler_free(labeler *l);
 
-/* The nt best labels of the excerpts members[0..size): candidates in at
- * least a tenth of them and two (one for a group of one), not filler, with z > 0,
- * best first; a phrase replaces its words. terms[] get strdup'd strings,
- * weights[] (may be NULL) the z-scores; *n how many. */
+/* The nt labels of the excerpts members[0..size): of the candidates in at
+ * least a tenth of them and two (one for a group of one), not filler, with
+ * z > 0, the set worth most for z and for being said in the same excerpts
+ * (NPMI), best z first; a phrase replaces its words; each in the form the
+ * members say it most (corpora of up to LABELS_PHRASE_MAX excerpts).
+ * terms[] get strdup'd strings, weights[] (may be NULL) the z-scores; *n
+ * how many. */
 int labeler_pick(labeler *l, const int64_t *members, int64_t size,
                  int32_t nt, char **terms, float *weights, int32_t *n);
 
