@@ -2,8 +2,8 @@
 """Theme labels: coherence and exclusivity of each theme's top terms, quarry
 before and after the log-odds labels, beside scikit-learn's k-means.
 quarry's labels: log-odds z with an informative prior, phrases, filler left
-out, ordered so that each next label is said together with those before it
-(labels.c, together_order).
+out, the ten chosen together for z and for being said in the same excerpts
+(labels.c, choose_together), each in the form the theme's excerpts say it.
 
 For each corpus, `quarry themes` runs with the same k and seed under two
 binaries (--before, e.g. a build of an older commit, and --quarry), so the
@@ -19,7 +19,10 @@ Measures, per theme over its top 10 terms, then the mean over themes:
          NPMI = log(P(w1,w2) / (P(w1) P(w2))) / -log P(w1,w2), and -1 for a
          pair never seen together. A document contains a term when its
          lower-cased text has the term as a whole word (a phrase: its
-         words in order, separated by anything but letters and digits).
+         words in order, separated by anything but letters and digits);
+         a canonical term of the lexicon's synonym groups (quarry's
+         "peer specialist", which stands for "peer worker", "peer support
+         worker", "pss" ...) when it has the term or any of its variants.
          Higher is more coherent (-1 .. 1).
   EXCL   exclusivity: of the documents that contain a term, the share that
          are members of the theme, averaged over its terms (how much the
@@ -61,6 +64,14 @@ def read_jsonl(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
+def lexicon_variants():
+    """canonical term -> its variants, from the default lexicon (quarry
+    labels a synonym group by its canonical term)."""
+    with open(os.path.join(ROOT, "dictionaries/lexicon/pss.json"), encoding="utf-8") as f:
+        return {k.lower(): [v.lower() for v in vs]
+                for k, vs in json.load(f).get("synonyms", {}).items()}
+
+
 class Docs:
     """Which documents contain which term (whole words, lower case)."""
 
@@ -68,10 +79,18 @@ class Docs:
         self.texts = [t.lower() for t in texts]
         self.words = [set(WORD.findall(t)) for t in self.texts]
         self.cache = {}
+        self.variants = lexicon_variants()
 
     def containing(self, term):
         if term in self.cache:
             return self.cache[term]
+        s = self.literal(term)
+        for v in self.variants.get(term.lower(), []):
+            s = s | self.literal(v)
+        self.cache[term] = s
+        return s
+
+    def literal(self, term):
         parts = WORD.findall(term.lower())
         if len(parts) == 1 and parts[0] == term.lower():
             s = frozenset(i for i, w in enumerate(self.words) if term.lower() in w)
@@ -80,7 +99,6 @@ class Docs:
                             + r"(?![^\W_])")
             s = frozenset(i for i, (w, t) in enumerate(zip(self.words, self.texts))
                           if parts and parts[0] in w and rx.search(t))
-        self.cache[term] = s
         return s
 
 

@@ -1,6 +1,8 @@
 /*
  * test_labels.c -- theme labels and "which themes are new": the log-odds
- * score against a hand-computed example, the filler list's loading (format,
+ * score and NPMI against hand-computed examples, labels chosen for being
+ * said together, labels in a group's own word forms, the filler list's
+ * loading (format,
  * stemming through the model, errors) and its effect on labels, a
  * collocation becoming a label, the shipped filler list against the demo
  * codebook, and the new-themes rule on a crafted corpus where one code was
@@ -36,6 +38,159 @@ static void log_odds_by_hand(void **state)
     /* more evidence for the same ratio: a larger z */
     assert_true(labels_log_odds_z(20, 200, 40, 2000, 100) >
                 labels_log_odds_z(10, 100, 20, 1000, 100));
+}
+
+/* p(a,b) = 2/16, p(a) = p(b) = 4/16: log((1/8) / (1/16)) / -log(1/8) =
+ * log 2 / log 8 = 1/3. */
+static void npmi_by_hand(void **state)
+{
+    (void)state;
+    test_near(labels_npmi(2, 4, 4, 16), 1.0 / 3.0, 1e-12);
+    test_near(labels_npmi(4, 8, 8, 16), 0.0, 1e-12);  /* independent */
+    test_near(labels_npmi(0, 4, 4, 16), -1.0, 0.0);   /* never together */
+    test_near(labels_npmi(3, 3, 3, 21), 1.0, 1e-12);  /* always together */
+    test_near(labels_npmi(16, 16, 16, 16), 1.0, 0.0); /* in every one */
+    test_near(labels_npmi(1, 0, 4, 16), -1.0, 0.0);   /* no counts */
+}
+
+/* Fit a model on c with words as they are (no stopwords, no lexicon;
+ * stemmer as given) and set up its labeler. */
+static quarry_model *labels_model(quarry_engine *e, const quarry_corpus *c,
+                                  const char *stemmer, labeler *lab)
+{
+    quarry_pipeline_options po = QUARRY_PIPELINE_OPTIONS_INIT;
+    quarry_model *m = NULL;
+    po.min_df = 1;
+    po.max_df = 1.0;
+    po.stopwords = "none";
+    po.lexicon = "none";
+    po.stemmer = stemmer;
+    if (quarry_model_fit(&m, e, &po, c) != 0)
+        fail_msg("%s", quarry_engine_errmsg(e));
+    if (labeler_init(lab, e, m, c, NULL) != 0)
+        fail_msg("%s", quarry_engine_errmsg(e));
+    return m;
+}
+
+static int label_has(char **terms, int32_t n, const char *word)
+{
+    int32_t i;
+    for (i = 0; i < n; i++)
+        if (strstr(terms[i], word) != NULL)
+            return 1;
+    return 0;
+}
+
+/* A group of nine: six excerpts about tea things, three that say only
+ * "zebra". "zebra" is in no other excerpt, so its z is the group's best
+ * (1.30 against 0.94 for "cup"); but it is never said with the tea words,
+ * a detail of three excerpts. Chosen together, the three labels are tea
+ * words (before: "zebra", "cup", "mug"). The words' order varies so that
+ * no two make a phrase. */
+static const char tea_and_zebras[] =
+    "{\"id\":\"t1\",\"text\":\"kettle tea cup\"}\n"
+    "{\"id\":\"t2\",\"text\":\"mug kettle tea\"}\n"
+    "{\"id\":\"t3\",\"text\":\"cup mug kettle\"}\n"
+    "{\"id\":\"t4\",\"text\":\"tea cup mug\"}\n"
+    "{\"id\":\"t5\",\"text\":\"mug tea kettle cup\"}\n"
+    "{\"id\":\"t6\",\"text\":\"tea kettle\"}\n"
+    "{\"id\":\"z1\",\"text\":\"zebra\"}\n"
+    "{\"id\":\"z2\",\"text\":\"zebra\"}\n"
+    "{\"id\":\"z3\",\"text\":\"zebra\"}\n"
+    "{\"id\":\"b1\",\"text\":\"kettle court tea\"}\n"
+    "{\"id\":\"b2\",\"text\":\"tea court kettle\"}\n"
+    "{\"id\":\"b3\",\"text\":\"court kettle tea\"}\n"
+    "{\"id\":\"b4\",\"text\":\"tea kettle court\"}\n"
+    "{\"id\":\"b5\",\"text\":\"cup court mug\"}\n"
+    "{\"id\":\"b6\",\"text\":\"mug court cup\"}\n"
+    "{\"id\":\"b7\",\"text\":\"judge verdict court\"}\n"
+    "{\"id\":\"b8\",\"text\":\"verdict judge court\"}\n"
+    "{\"id\":\"b9\",\"text\":\"court judge verdict\"}\n"
+    "{\"id\":\"b10\",\"text\":\"jury verdict court\"}\n"
+    "{\"id\":\"b11\",\"text\":\"verdict jury court\"}\n"
+    "{\"id\":\"b12\",\"text\":\"court jury verdict\"}\n";
+
+static void labels_are_said_together(void **state)
+{
+    static const int64_t group[] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+    quarry_engine *e = test_engine();
+    quarry_corpus *c = test_corpus(tea_and_zebras, "tea.jsonl");
+    labeler lab;
+    quarry_model *m = labels_model(e, c, "none", &lab);
+    char *terms[4] = {NULL, NULL, NULL, NULL};
+    float weights[4];
+    int32_t n = 0, i;
+    (void)state;
+    assert_int_equal(labeler_pick(&lab, group, 9, 3, terms, weights, &n), 0);
+    assert_int_equal(n, 3);
+    assert_false(label_has(terms, n, "zebra"));
+    assert_true(label_has(terms, n, "cup"));
+    assert_true(label_has(terms, n, "mug"));
+    /* best z first */
+    for (i = 1; i < n; i++)
+        assert_true(weights[i] <= weights[i - 1]);
+    for (i = 0; i < n; i++)
+        free(terms[i]);
+    /* The zebra excerpts alone are labelled by their own word. */
+    assert_int_equal(labeler_pick(&lab, group + 6, 3, 3, terms, NULL, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(terms[0], "zebra");
+    for (i = 0; i < n; i++)
+        free(terms[i]);
+    labeler_free(&lab);
+    quarry_model_free(m);
+    quarry_corpus_free(c);
+    quarry_engine_free(e);
+}
+
+/* The corpus says "night" (six excerpts); the night-shift excerpts say
+ * "nights". Stemmed, both are one term, whose form over the corpus is
+ * "night"; the night-shift group's label reads "nights", as its excerpts
+ * do, and a group that says "night" keeps "night". */
+static const char nights[] =
+    "{\"id\":\"n1\",\"text\":\"nights awake again\"}\n"
+    "{\"id\":\"n2\",\"text\":\"long nights awake\"}\n"
+    "{\"id\":\"n3\",\"text\":\"awake three nights\"}\n"
+    "{\"id\":\"d1\",\"text\":\"one night in the garden\"}\n"
+    "{\"id\":\"d2\",\"text\":\"the garden at night\"}\n"
+    "{\"id\":\"d3\",\"text\":\"night garden roses\"}\n"
+    "{\"id\":\"d4\",\"text\":\"roses at night\"}\n"
+    "{\"id\":\"d5\",\"text\":\"a night of roses\"}\n"
+    "{\"id\":\"d6\",\"text\":\"that night the garden\"}\n"
+    "{\"id\":\"j1\",\"text\":\"judge jury verdict\"}\n"
+    "{\"id\":\"j2\",\"text\":\"verdict jury judge\"}\n"
+    "{\"id\":\"j3\",\"text\":\"jury judge verdict\"}\n";
+
+static void labels_in_the_groups_own_forms(void **state)
+{
+    static const int64_t shift[] = {0, 1, 2}, garden[] = {3, 4, 5, 6, 7, 8};
+    quarry_engine *e = test_engine();
+    quarry_corpus *c = test_corpus(nights, "nights.jsonl");
+    labeler lab;
+    quarry_model *m = labels_model(e, c, NULL, &lab);
+    char *terms[4] = {NULL, NULL, NULL, NULL};
+    int32_t n = 0, i, col = -1;
+    (void)state;
+    for (i = 0; i < m->n_terms; i++)
+        if (strncmp(quarry_model_term(m, i), "night", 5) == 0)
+            col = i;
+    assert_true(col >= 0);
+    assert_string_equal(quarry_model_term(m, col), "night");
+    assert_int_equal(labeler_pick(&lab, shift, 3, 3, terms, NULL, &n), 0);
+    assert_true(label_has(terms, n, "nights"));
+    for (i = 0; i < n; i++) {
+        assert_string_not_equal(terms[i], "night");
+        free(terms[i]);
+    }
+    assert_int_equal(labeler_pick(&lab, garden, 6, 3, terms, NULL, &n), 0);
+    for (i = 0; i < n; i++) {
+        assert_string_not_equal(terms[i], "nights");
+        free(terms[i]);
+    }
+    labeler_free(&lab);
+    quarry_model_free(m);
+    quarry_corpus_free(c);
+    quarry_engine_free(e);
 }
 
 static const char sea_and_court[] =
@@ -348,6 +503,9 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(log_odds_by_hand),
+        cmocka_unit_test(npmi_by_hand),
+        cmocka_unit_test(labels_are_said_together),
+        cmocka_unit_test(labels_in_the_groups_own_forms),
         cmocka_unit_test(filler_file_loads_through_the_model),
         cmocka_unit_test(shipped_filler_spares_the_codebook),
         cmocka_unit_test(labels_skip_filler_and_join_phrases),

@@ -21,9 +21,13 @@
  * - Conversational filler (dictionaries/filler/<language>.txt) is never
  *   a label, though it stays in the model; a phrase is dropped only when
  *   both its words are filler.
- * - The order: best z first, then each next label one that is said
- *   together (in one excerpt) with the labels before it, so that the ten
- *   words read as one theme rather than ten details (together_order).
+ * - The ten are chosen together, from the best candidates by z, for z
+ *   and for being said in the same excerpts as each other (NPMI over the
+ *   corpus' excerpts), so that they read as one theme rather than ten
+ *   details (choose_together); then shown best z first.
+ * - Each label is shown in the form the theme's own excerpts say it
+ *   ("nights" where the corpus at large says "night"), not the stem's
+ *   most frequent form over the corpus (theme_forms).
  */
 #include "labels.h"
 
@@ -42,16 +46,27 @@
  * (and costs coherence: tests/bench/theme_labels.py). */
 #define LABELS_MIN_SHARE 0.10
 #define LABELS_G2 10.83
-/* How hard the label order holds to words said together (together_order):
- * 8 took the demo's labels from NPMI -0.318 to -0.113 (scikit-learn's
- * centroid terms -0.109) and kept 20 Newsgroups at 0.366
- * (tests/bench/theme_labels.py); 2 gave -0.142 and 4 -0.140. */
+/* How hard the labels hold to words said together (choose_together):
+ * a label's z counts times ((1 + its mean NPMI with the others) / 2) to
+ * this power. tests/bench/theme_labels.py, demo k=12 and 20 Newsgroups
+ * k=20, NPMI / exclusivity: 4 gave -0.135 / 0.472 and 0.380 / 0.453; 6
+ * -0.109 / 0.452 and 0.384 / 0.454; 8 -0.085 / 0.443 and 0.384 / 0.453;
+ * 12 -0.078 / 0.421 and 0.385 / 0.449; 16 -0.077 / 0.425 and 0.385 /
+ * 0.447. 8 is where most of the coherence has come and exclusivity has
+ * not yet gone (scikit-learn's centroid terms: -0.109 / 0.358, 0.321 /
+ * 0.401). Before (one pass from the best z, "ever said together" as the
+ * only tie, the corpus' forms): -0.186 / 0.411 and 0.366 / 0.446. */
 #define LABELS_TOGETHER_POWER 8.0
 /* Phrases are looked for in corpora of at most this many excerpts: it
- * takes a second pass of the analyser over every excerpt, which on a
- * corpus of a hundred thousand paragraphs would double the time of a
- * themes run; larger corpora are labelled with terms and lexicon phrases. */
+ * takes a pass of the analyser over every excerpt (kept as form ids for
+ * the phrases, the excerpts' phrases and the labels' forms), which on a
+ * corpus of a hundred thousand paragraphs would add much to the time and
+ * memory of a themes run; larger corpora are labelled with terms and
+ * lexicon phrases, in the corpus' forms. */
 #define LABELS_PHRASE_MAX 20000
+/* The distinct forms of one label counted in a theme (theme_forms): a
+ * stem rarely has more ("walk", "walks", "walked", "walking"). */
+#define LABELS_FORMS 8
 
 double labels_log_odds_z(double y_i, double n_i, double y, double n,
                          double alpha0)
@@ -174,23 +189,51 @@ static pair_slot *pair_find(pair_table *t, uint64_t key, int add)
     return &t->s[i];
 }
 
-/* The columns of excerpt text, -1 for a stopword or a term not in the
- * model, into cols[0..*n). */
-static int columns_of(labeler *l, const quarry_excerpt *x, int64_t **ids,
-                      int64_t *n, int64_t *cap)
+/* The column of a form of the model's analyser, -1 for a stopword or a
+ * term not in the model. */
+static int64_t col_of_form(const labeler *l, int32_t f)
 {
-    quarry_model *m = l->model;
-    int64_t i;
-    int rc;
-    *n = 0;
-    rc = analyzer_run_gaps(&m->an, x->text, x->text_len, ids, n, cap);
-    if (rc != 0)
-        return rc;
-    for (i = 0; i < *n; i++) {
-        int64_t t = (*ids)[i];
-        (*ids)[i] = t >= 0 && t < m->fitted_terms ? m->col_of_term[t] : -1;
+    const quarry_model *m = l->model;
+    int64_t t = m->an.form[f].term;
+    return t >= 0 && t < m->fitted_terms ? m->col_of_term[t] : -1;
+}
+
+/* Every excerpt's tokens as form ids, into tok_ptr / tok_form: phrase
+ * finding, each excerpt's phrases and the forms a theme says its labels in
+ * all read them from there, so the analyser runs once. */
+static int forms_read(labeler *l, const quarry_corpus *c)
+{
+    size_t nd = quarry_corpus_size(c), d;
+    int64_t *f = NULL, n, cap = 0, i, used = 0, room = 1024;
+    int rc = QUARRY_OK;
+    l->tok_ptr = calloc(nd + 1, sizeof *l->tok_ptr);
+    l->tok_form = malloc((size_t)room * sizeof *l->tok_form);
+    if (l->tok_ptr == NULL || l->tok_form == NULL)
+        return QUARRY_ENOMEM;
+    for (d = 0; d < nd; d++) {
+        const quarry_excerpt *x = quarry_corpus_at(c, d);
+        n = 0;
+        rc = analyzer_run_forms(&l->model->an, x->text, x->text_len, &f, &n,
+                                &cap);
+        if (rc != 0)
+            break;
+        if (used + n > room) {
+            int32_t *g;
+            while (used + n > room)
+                room *= 2;
+            g = realloc(l->tok_form, (size_t)room * sizeof *g);
+            if (g == NULL) {
+                rc = QUARRY_ENOMEM;
+                break;
+            }
+            l->tok_form = g;
+        }
+        for (i = 0; i < n; i++)
+            l->tok_form[used++] = (int32_t)f[i];
+        l->tok_ptr[d + 1] = used;
     }
-    return QUARRY_OK;
+    free(f);
+    return rc;
 }
 
 /* 2 x sum k log(k / E) over a 2x2 table; 0 for an empty cell. */
@@ -199,10 +242,10 @@ static double g2_term(double k, double expect)
     return k > 0.0 && expect > 0.0 ? k * log(k / expect) : 0.0;
 }
 
-static int phrase_find(labeler *l, const quarry_corpus *c, pair_table *pt)
+static int phrase_find(labeler *l, pair_table *pt)
 {
-    size_t nd = quarry_corpus_size(c), d;
-    int64_t *ids = NULL, n, cap = 0, i, cols = l->cols;
+    size_t nd = l->n_docs, d;
+    int64_t i, cols = l->cols;
     double *first = calloc((size_t)(cols ? cols : 1), sizeof *first);
     double *second = calloc((size_t)(cols ? cols : 1), sizeof *second);
     double pairs = 0.0;
@@ -212,12 +255,10 @@ static int phrase_find(labeler *l, const quarry_corpus *c, pair_table *pt)
         rc = QUARRY_ENOMEM;
         goto out;
     }
-    for (d = 0; nd <= LABELS_PHRASE_MAX && d < nd; d++) {
-        rc = columns_of(l, quarry_corpus_at(c, d), &ids, &n, &cap);
-        if (rc != 0)
-            goto out;
-        for (i = 0; i + 1 < n; i++) {
-            int64_t a = ids[i], b = ids[i + 1];
+    for (d = 0; l->tok_form != NULL && d < nd; d++) {
+        for (i = l->tok_ptr[d]; i + 1 < l->tok_ptr[d + 1]; i++) {
+            int64_t a = col_of_form(l, l->tok_form[i]),
+                    b = col_of_form(l, l->tok_form[i + 1]);
             pair_slot *s;
             if (a < 0 || b < 0 || a == b)
                 continue;
@@ -295,17 +336,16 @@ static int phrase_find(labeler *l, const quarry_corpus *c, pair_table *pt)
         memcpy(l->ph_text[p] + la + 1, tb, lb + 1);
     }
 out:
-    free(ids);
     free(first);
     free(second);
     return rc;
 }
 
 /* Each excerpt's phrases, each once, into doc_ptr / doc_ph. */
-static int phrase_docs(labeler *l, const quarry_corpus *c, pair_table *pt)
+static int phrase_docs(labeler *l, pair_table *pt)
 {
-    size_t nd = quarry_corpus_size(c), d;
-    int64_t *ids = NULL, n, cap = 0, i, used = 0, room = 1024;
+    size_t nd = l->n_docs, d;
+    int64_t i, used = 0, room = 1024;
     int rc = QUARRY_OK;
     l->doc_ptr = calloc(nd + 1, sizeof *l->doc_ptr);
     l->doc_ph = malloc((size_t)room * sizeof *l->doc_ph);
@@ -313,11 +353,9 @@ static int phrase_docs(labeler *l, const quarry_corpus *c, pair_table *pt)
         return QUARRY_ENOMEM;
     for (d = 0; l->n_phrases > 0 && d < nd; d++) {
         int64_t from = used;
-        rc = columns_of(l, quarry_corpus_at(c, d), &ids, &n, &cap);
-        if (rc != 0)
-            break;
-        for (i = 0; i + 1 < n; i++) {
-            int64_t a = ids[i], b = ids[i + 1], q;
+        for (i = l->tok_ptr[d]; i + 1 < l->tok_ptr[d + 1]; i++) {
+            int64_t a = col_of_form(l, l->tok_form[i]),
+                    b = col_of_form(l, l->tok_form[i + 1]), q;
             pair_slot *s;
             int dup = 0;
             if (a < 0 || b < 0)
@@ -345,7 +383,6 @@ static int phrase_docs(labeler *l, const quarry_corpus *c, pair_table *pt)
         l->doc_ptr[d + 1] = used;
     }
 out:
-    free(ids);
     return rc;
 }
 
@@ -379,7 +416,15 @@ int labeler_init(labeler *l, quarry_engine *e, quarry_model *m,
         return rc;
     }
 
-    rc = phrase_find(l, c, &pt);
+    l->n_docs = quarry_corpus_size(c);
+    l->slot = malloc((size_t)(l->cols ? l->cols : 1) * sizeof *l->slot);
+    if (l->slot == NULL)
+        return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+    for (i = 0; i < l->cols; i++)
+        l->slot[i] = -1;
+    rc = l->n_docs <= LABELS_PHRASE_MAX ? forms_read(l, c) : QUARRY_OK;
+    if (rc == 0)
+        rc = phrase_find(l, &pt);
     if (rc == 0) {
         l->bg = calloc((size_t)(l->cols + l->n_phrases + 1), sizeof *l->bg);
         rc = l->bg == NULL ? QUARRY_ENOMEM : QUARRY_OK;
@@ -391,7 +436,7 @@ int labeler_init(labeler *l, quarry_engine *e, quarry_model *m,
                     l->bg[raw->col_idx[p]] += 1.0;
                     l->bg_total += 1.0;
                 }
-        rc = phrase_docs(l, c, &pt);
+        rc = phrase_docs(l, &pt);
     }
     free(pt.s);
     if (rc == QUARRY_ENOMEM)
@@ -411,34 +456,30 @@ void labeler_free(labeler *l)
     free(l->ph_b);
     free(l->doc_ptr);
     free(l->doc_ph);
+    free(l->tok_ptr);
+    free(l->tok_form);
+    free(l->slot);
     free(l->bg);
     free(l->filler);
     memset(l, 0, sizeof *l);
 }
 
-/* Reorder the candidates sel (best z first) so that the label reads as
- * one theme: after the best, each next is the candidate with the most
- * z * f^LABELS_TOGETHER_POWER, f the share of the labels already chosen
- * that it is said together with (in one excerpt) somewhere in the corpus.
- * A word that never shares an excerpt with the others is a detail of a
- * few excerpts, however distinctive, and goes last. One pass over the
- * corpus' rows per theme, with only the candidates looked at. */
-static int together_order(labeler *l, topk *sel)
+/* How often each two of the candidates sel are said in one excerpt: co[a *
+ * P + b] excerpts hold both (co[a * P + a]: those that hold a), over the
+ * corpus' rows, phrases by their own excerpts. One pass over the rows
+ * with only the candidates looked at. */
+static int candidate_codocs(labeler *l, const topk *sel, int32_t *co)
 {
     const quarry_csr *raw = l->model->fit_counts;
-    int32_t P = sel->n, a, b, q, got;
+    int32_t P = sel->n, a, b;
     int64_t nc = l->cols + l->n_phrases, i, p;
     size_t room = (size_t)(P ? P : 1);
     int32_t *slot = malloc((size_t)(nc ? nc : 1) * sizeof *slot);
-    unsigned char *pair = calloc(room * room, 1);
     unsigned char *here = calloc(room, 1);
-    unsigned char *done = calloc(room, 1);
-    int32_t *chosen = malloc(room * sizeof *chosen);
-    topk_item *order = malloc(room * sizeof *order);
     int32_t *list = malloc(room * sizeof *list);
     int rc = QUARRY_OK;
 
-    if (!slot || !pair || !here || !done || !chosen || !order || !list) {
+    if (!slot || !here || !list) {
         rc = engine_fail(l->engine, QUARRY_ENOMEM, "out of memory");
         goto out;
     }
@@ -465,40 +506,317 @@ static int together_order(labeler *l, topk *sel)
         for (a = 0; a < m; a++) {
             here[list[a]] = 0;
             for (b = 0; b < m; b++)
-                pair[(size_t)list[a] * room + (size_t)list[b]] = 1;
+                co[(size_t)list[a] * room + (size_t)list[b]]++;
         }
     }
-    for (got = 0; got < P; got++) {
+out:
+    free(slot);
+    free(here);
+    free(list);
+    return rc;
+}
+
+double labels_npmi(double n_ab, double n_a, double n_b, double n)
+{
+    double p_ab;
+    if (!(n_ab > 0.0) || !(n_a > 0.0) || !(n_b > 0.0) || !(n > 0.0))
+        return -1.0;
+    p_ab = n_ab / n;
+    if (p_ab >= 1.0)
+        return 1.0;
+    return log(p_ab * n * n / (n_a * n_b)) / -log(p_ab);
+}
+
+/* Is candidate a (a column) one of the two words of candidate b (a
+ * phrase)? */
+static int word_of(const labeler *l, int64_t a, int64_t b)
+{
+    return b >= l->cols && a < l->cols &&
+           (l->ph_a[b - l->cols] == a || l->ph_b[b - l->cols] == a);
+}
+
+/* One greedy pass of choose_together from the candidate `first`: into
+ * chosen[0..*n); returns the set's worth (see there). npmi is the P x P
+ * table of the candidates' NPMI, rel[a * P + b] 1 when a is a word of
+ * phrase b, 2 when b is a word of phrase a. */
+static double greedy_from(const topk *sel, const double *npmi,
+                          const unsigned char *rel, int32_t first, int32_t nt,
+                          unsigned char *done, int32_t *chosen, int32_t *n_out)
+{
+    int32_t P = sel->n, a, q, j, n = 0;
+    size_t room = (size_t)P;
+    double worth = 0.0;
+
+    memset(done, 0, room);
+    for (;;) {
         double best_score = -1.0;
-        int32_t best = -1;
+        int32_t best = -1, at = -1;
         for (a = 0; a < P; a++) {
-            double f = 0.0, score;
+            double sum = 0.0, score = sel->items[a].score;
+            int32_t pairs = 0, blocked = 0, replaces = 0;
             if (done[a])
                 continue;
-            for (q = 0; q < got; q++)
-                f += pair[(size_t)a * room + (size_t)chosen[q]];
-            score = sel->items[a].score;
-            if (got > 0)
-                score *= pow(f / (double)got, LABELS_TOGETHER_POWER);
+            if (n == 0 && a != first)
+                continue;
+            for (q = 0; q < n && !blocked; q++) {
+                unsigned char r = rel[(size_t)a * room + (size_t)chosen[q]];
+                if (r == 1)
+                    blocked = 1;
+                else if (r == 2)
+                    replaces = 1;
+                else {
+                    sum += npmi[(size_t)a * room + (size_t)chosen[q]];
+                    pairs++;
+                }
+            }
+            if (blocked || (n >= nt && !replaces))
+                continue;
+            if (pairs > 0)
+                score *= pow((1.0 + sum / pairs) / 2.0, LABELS_TOGETHER_POWER);
             if (score > best_score) { /* ties keep the better z */
                 best_score = score;
                 best = a;
             }
         }
+        if (best < 0)
+            break;
         done[best] = 1;
-        chosen[got] = best;
-        order[got] = sel->items[best];
+        /* A phrase: into the place of the first of its words, the other
+         * dropped. */
+        for (q = j = 0; q < n; q++) {
+            if (rel[(size_t)chosen[q] * room + (size_t)best] == 1) {
+                if (at < 0)
+                    chosen[at = j++] = best;
+                continue;
+            }
+            chosen[j++] = chosen[q];
+        }
+        n = j;
+        if (at < 0)
+            chosen[n++] = best;
     }
-    if (P > 0)
-        memcpy(sel->items, order, (size_t)P * sizeof *order);
+    for (a = 0; a < n; a++) {
+        double sum = 0.0, w = sel->items[chosen[a]].score;
+        for (q = 0; q < n; q++)
+            if (q != a)
+                sum += npmi[(size_t)chosen[a] * room + (size_t)chosen[q]];
+        w *= n > 1 ? pow((1.0 + sum / (n - 1)) / 2.0, LABELS_TOGETHER_POWER)
+                   : 0.0;
+        worth += w;
+    }
+    *n_out = n;
+    return worth;
+}
+
+/* Choose up to nt labels of the candidates sel (best z first) together, so
+ * that the ten words read as one theme rather than ten details. A set's
+ * worth is the sum of its labels' z * ((1 + c) / 2)^LABELS_TOGETHER_POWER,
+ * c a label's mean NPMI with the others (by excerpts of the whole corpus,
+ * -1 for two never said in one excerpt; a set of one word shows no
+ * coherence and is worth 0, so it is kept only when no set is worth more). A word that never shares an
+ * excerpt with the others is a detail of a few excerpts, however
+ * distinctive, and comes last or not at all; a word said everywhere (NPMI
+ * near 0 with all) yields to one said with these words in particular.
+ * The set is built greedily (each next label the candidate with the most
+ * z * ((1 + c) / 2)^LABELS_TOGETHER_POWER, c over the labels so far)
+ * from each of the nt best candidates as the first (the words the label
+ * would have by z alone), and the worthiest kept:
+ * started from the single best z, the label followed that word even when
+ * it was a detail of three excerpts ("sunday nights", then "monday",
+ * "drive home" ...). A phrase chosen takes the place of its words, and a
+ * word of a phrase already chosen is not chosen again; a phrase's NPMI
+ * leaves out its own words. picked[] / pscore[] get the ids and z-scores,
+ * best z first; *got how many. */
+static int choose_together(labeler *l, const topk *sel, int32_t nt,
+                           int64_t *picked, float *pscore, int32_t *got)
+{
+    int32_t P = sel->n, a, b, q, n = 0, best_n = 0;
+    size_t room = (size_t)(P ? P : 1);
+    int32_t *co = calloc(room * room, sizeof *co);
+    double *npmi = malloc(room * room * sizeof *npmi);
+    unsigned char *rel = calloc(room * room, 1);
+    int32_t *chosen = malloc(room * sizeof *chosen);
+    int32_t *best_set = malloc(room * sizeof *best_set);
+    unsigned char *done = calloc(room, 1);
+    double rows = (double)l->model->fit_counts->rows, best_worth = -1.0;
+    int rc;
+
+    *got = 0;
+    if (!co || !npmi || !rel || !chosen || !best_set || !done) {
+        rc = engine_fail(l->engine, QUARRY_ENOMEM, "out of memory");
+        goto out;
+    }
+    rc = candidate_codocs(l, sel, co);
+    if (rc != 0)
+        goto out;
+    for (a = 0; a < P; a++)
+        for (b = 0; b < P; b++) {
+            size_t ab = (size_t)a * room + (size_t)b;
+            npmi[ab] = labels_npmi(co[ab], co[(size_t)a * room + (size_t)a],
+                                   co[(size_t)b * room + (size_t)b], rows);
+            if (word_of(l, sel->items[a].id, sel->items[b].id))
+                rel[ab] = 1;
+            else if (word_of(l, sel->items[b].id, sel->items[a].id))
+                rel[ab] = 2;
+        }
+    for (a = 0; a < P && a < nt; a++) {
+        double worth = greedy_from(sel, npmi, rel, a, nt, done, chosen, &n);
+        if (worth > best_worth) { /* ties keep the better first z */
+            best_worth = worth;
+            best_n = n;
+            memcpy(best_set, chosen, (size_t)n * sizeof *chosen);
+        }
+    }
+    /* Best z first (the candidates' order): the first word a researcher
+     * reads is the one that most sets the theme apart. */
+    memset(done, 0, room);
+    for (q = 0; q < best_n; q++)
+        done[best_set[q]] = 1;
+    for (a = 0, q = 0; a < P; a++)
+        if (done[a]) {
+            picked[q] = sel->items[a].id;
+            pscore[q] = sel->items[a].score;
+            q++;
+        }
+    *got = best_n;
 out:
-    free(slot);
-    free(pair);
-    free(here);
-    free(done);
+    free(co);
+    free(npmi);
+    free(rel);
     free(chosen);
-    free(order);
-    free(list);
+    free(best_set);
+    free(done);
+    return rc;
+}
+
+/* The forms a theme says its labels in: of each label picked[q], the
+ * surface form (a phrase: the two forms side by side) the most of the
+ * members say (ties: the corpus' form, else the first seen), into terms[q]
+ * (strdup'd). The model's display form is the most frequent over the
+ * whole corpus; a theme of night shifts says "nights", one of
+ * clinic waiting rooms "clinic" where the corpus' form of the stem may be
+ * "clinical", and the label should read as the excerpts do. Without the
+ * token forms (a corpus over LABELS_PHRASE_MAX) the model's form. */
+typedef struct label_form {
+    int32_t fa, fb; /* form ids; fb -1 for a word */
+    int32_t n;      /* members that say it */
+    int64_t last;   /* the last member counted */
+} label_form;
+
+/* Is e the form s ("a" or "a b")? */
+static int form_is(const strtab *forms, const label_form *e, const char *s)
+{
+    const char *a = strtab_str(forms, e->fa);
+    size_t la = strlen(a);
+    if (strncmp(s, a, la) != 0)
+        return 0;
+    if (e->fb < 0)
+        return s[la] == '\0';
+    return s[la] == ' ' && strcmp(s + la + 1, strtab_str(forms, e->fb)) == 0;
+}
+
+static int theme_forms(labeler *l, const int64_t *members, int64_t size,
+                       const int64_t *picked, int32_t got, char **terms)
+{
+    const strtab *forms = &l->model->an.forms;
+    label_form *lf = NULL;
+    int32_t *nf = NULL, q, j;
+    int64_t i, t;
+    int rc = QUARRY_OK;
+
+    for (q = 0; q < got; q++)
+        terms[q] = NULL;
+    if (l->tok_form != NULL && got > 0) {
+        lf = calloc((size_t)got * LABELS_FORMS, sizeof *lf);
+        nf = calloc((size_t)got, sizeof *nf);
+        if (lf == NULL || nf == NULL) {
+            rc = QUARRY_ENOMEM;
+            goto out;
+        }
+        for (q = 0; q < got; q++)
+            l->slot[picked[q] < l->cols ? picked[q]
+                                        : l->ph_a[picked[q] - l->cols]] = q;
+        for (i = 0; i < size; i++) {
+            int64_t d = members[i];
+            for (t = l->tok_ptr[d]; t < l->tok_ptr[d + 1]; t++) {
+                int64_t c = col_of_form(l, l->tok_form[t]);
+                int32_t fb = -1;
+                if (c < 0 || l->slot[c] < 0)
+                    continue;
+                /* a word's own label, or a phrase whose first word it is
+                 * (two phrases may share it: each is tried) */
+                for (q = 0; q < got; q++) {
+                    label_form *e;
+                    if (picked[q] < l->cols) {
+                        if (picked[q] != c)
+                            continue;
+                        fb = -1;
+                    } else {
+                        int64_t ph = picked[q] - l->cols;
+                        if (l->ph_a[ph] != c || t + 1 >= l->tok_ptr[d + 1] ||
+                            col_of_form(l, l->tok_form[t + 1]) != l->ph_b[ph])
+                            continue;
+                        fb = l->tok_form[t + 1];
+                    }
+                    for (j = 0; j < nf[q]; j++) {
+                        e = &lf[q * LABELS_FORMS + j];
+                        if (e->fa == l->tok_form[t] && e->fb == fb)
+                            break;
+                    }
+                    if (j == nf[q]) {
+                        if (nf[q] == LABELS_FORMS)
+                            continue;
+                        e = &lf[q * LABELS_FORMS + nf[q]++];
+                        e->fa = l->tok_form[t];
+                        e->fb = fb;
+                        e->last = -1;
+                    }
+                    e = &lf[q * LABELS_FORMS + j];
+                    if (e->last != d) {
+                        e->last = d;
+                        e->n++;
+                    }
+                }
+            }
+        }
+        for (q = 0; q < got; q++)
+            l->slot[picked[q] < l->cols ? picked[q]
+                                        : l->ph_a[picked[q] - l->cols]] = -1;
+    }
+    for (q = 0; q < got; q++) {
+        const label_form *best = NULL;
+        const char *corpus_form = picked[q] < l->cols
+                                      ? quarry_model_term(l->model, picked[q])
+                                      : l->ph_text[picked[q] - l->cols];
+        for (j = 0; nf != NULL && j < nf[q]; j++) {
+            const label_form *e = &lf[q * LABELS_FORMS + j];
+            if (best == NULL || e->n > best->n ||
+                (e->n == best->n && form_is(forms, e, corpus_form)))
+                best = e;
+        }
+        if (best == NULL) {
+            terms[q] = strdup(corpus_form);
+        } else {
+            const char *a = strtab_str(forms, best->fa);
+            const char *b = best->fb >= 0 ? strtab_str(forms, best->fb) : NULL;
+            size_t la = strlen(a), lb = b != NULL ? strlen(b) : 0;
+            terms[q] = malloc(la + lb + 2);
+            if (terms[q] != NULL) {
+                memcpy(terms[q], a, la + 1);
+                if (b != NULL) {
+                    terms[q][la] = ' ';
+                    memcpy(terms[q] + la + 1, b, lb + 1);
+                }
+            }
+        }
+        if (terms[q] == NULL) {
+            rc = QUARRY_ENOMEM;
+            goto out;
+        }
+    }
+out:
+    free(lf);
+    free(nf);
     return rc;
 }
 
@@ -510,7 +828,7 @@ int labeler_pick(labeler *l, const int64_t *members, int64_t size,
     float *pscore = malloc(((size_t)nt + 1) * sizeof *pscore);
     double *y = calloc((size_t)(nc ? nc : 1), sizeof *y), total = 0.0;
     double min_support = size > 1 ? 2.0 : 1.0; /* and LABELS_MIN_SHARE */
-    int32_t room_k = 3 * nt + 2, got = 0, j, q;
+    int32_t room_k = 3 * nt + 2, got = 0, q;
     topk_item *room = malloc((size_t)room_k * sizeof *room);
     topk sel;
     int rc = QUARRY_OK;
@@ -544,57 +862,19 @@ int labeler_pick(labeler *l, const int64_t *members, int64_t size,
             topk_push(&sel, (float)z, i);
     }
     topk_sort(&sel);
-    rc = together_order(l, &sel);
+    rc = choose_together(l, &sel, nt, picked, pscore, &got);
     if (rc != 0)
         goto out;
-    /* In that order; a phrase takes the place of its words (where the
-     * first of them stood), even once the label is full. */
-    for (i = 0; i < sel.n; i++) {
-        int64_t id = sel.items[i].id;
-        int skip = 0;
-        if (id < l->cols) {
-            for (q = 0; q < got && !skip; q++)
-                skip = picked[q] >= l->cols &&
-                       (l->ph_a[picked[q] - l->cols] == id ||
-                        l->ph_b[picked[q] - l->cols] == id);
-            if (skip || got >= nt)
-                continue;
-            picked[got] = id;
-            pscore[got] = sel.items[i].score;
-            got++;
-        } else {
-            int64_t a = l->ph_a[id - l->cols], b = l->ph_b[id - l->cols];
-            int32_t at = -1;
-            for (q = j = 0; q < got; q++) {
-                if (picked[q] == a || picked[q] == b) {
-                    if (at < 0) {
-                        at = j;
-                        picked[j] = id;
-                        pscore[j] = sel.items[i].score;
-                        j++;
-                    }
-                    continue;
-                }
-                picked[j] = picked[q];
-                pscore[j] = pscore[q];
-                j++;
-            }
-            got = j;
-            if (at < 0 && got < nt) {
-                picked[got] = id;
-                pscore[got] = sel.items[i].score;
-                got++;
-            }
+    rc = theme_forms(l, members, size, picked, got, terms);
+    if (rc != 0) {
+        for (q = 0; q < got; q++) {
+            free(terms[q]);
+            terms[q] = NULL;
         }
+        rc = engine_fail(l->engine, rc, "out of memory");
+        goto out;
     }
     for (q = 0; q < got; q++) {
-        int64_t id = picked[q];
-        terms[q] = strdup(id < l->cols ? quarry_model_term(l->model, id)
-                                       : l->ph_text[id - l->cols]);
-        if (terms[q] == NULL) {
-            rc = engine_fail(l->engine, QUARRY_ENOMEM, "out of memory");
-            goto out;
-        }
         if (weights != NULL)
             weights[q] = pscore[q];
         *n = q + 1;

@@ -30,6 +30,13 @@ typedef struct labeler {
     char **ph_text;         /* "parking garage" */
     int64_t *doc_ptr;       /* per excerpt: its phrases doc_ph[doc_ptr[i]..] */
     int32_t *doc_ph;
+    /* Corpora of up to LABELS_PHRASE_MAX excerpts: each excerpt's tokens
+     * as the analyser's form ids, tok_form[tok_ptr[i]..tok_ptr[i + 1]);
+     * NULL for larger ones. */
+    size_t n_docs;
+    int64_t *tok_ptr;
+    int32_t *tok_form;
+    int32_t *slot;          /* per column, scratch of labeler_pick: -1 */
     double *bg;             /* per candidate: excerpts that contain it */
     double bg_total;
 } labeler;
@@ -50,6 +57,15 @@ typedef struct labeler {
 double labels_log_odds_z(double y_i, double n_i, double y, double n,
                          double alpha0);
 
+/* Normalised pointwise mutual information of two terms by excerpts: n_ab
+ * excerpts hold both, n_a and n_b each, of n in all,
+ *
+ *   NPMI = log(P(a,b) / (P(a) P(b))) / -log P(a,b)
+ *
+ * (Bouma 2009): 1 for two always said together, 0 for independent, -1 for
+ * two never said in one excerpt (and when a count is 0). */
+double labels_npmi(double n_ab, double n_a, double n_b, double n);
+
 /* Read a filler list (one word a line, # comments, blank lines skipped,
  * trailing blanks and \r dropped) and mark the model columns its words
  * analyse to; *marked gets how many columns were marked. A line longer
@@ -64,10 +80,13 @@ int labeler_init(labeler *l, quarry_engine *e, quarry_model *m,
                  const quarry_corpus *c, const char *language);
 void labeler_free(labeler *l);
 
-/* The nt best labels of the excerpts members[0..size): candidates in at
- * least a tenth of them and two (one for a group of one), not filler, with z > 0,
- * best first; a phrase replaces its words. terms[] get strdup'd strings,
- * weights[] (may be NULL) the z-scores; *n how many. */
+/* The nt labels of the excerpts members[0..size): of the candidates in at
+ * least a tenth of them and two (one for a group of one), not filler, with
+ * z > 0, the set worth most for z and for being said in the same excerpts
+ * (NPMI), best z first; a phrase replaces its words; each in the form the
+ * members say it most (corpora of up to LABELS_PHRASE_MAX excerpts).
+ * terms[] get strdup'd strings, weights[] (may be NULL) the z-scores; *n
+ * how many. */
 int labeler_pick(labeler *l, const int64_t *members, int64_t size,
                  int32_t nt, char **terms, float *weights, int32_t *n);
 

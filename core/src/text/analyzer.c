@@ -636,9 +636,10 @@ static int64_t analyse_form(analyzer *a, const char *s, size_t n, uint64_t h,
     return strtab_intern_hashed(&a->terms, term, term_len, h, NULL);
 }
 
-/* The form id of s, analysing it if new; -1 stopword; < -1 failure. */
+/* The term of s, analysing it if new; -1 stopword; < -1 failure. *fid
+ * gets its form id. */
 static int64_t form_term(analyzer *a, const char *s, size_t n, uint64_t h,
-                         int is_phrase)
+                         int is_phrase, int64_t *fid)
 {
     int is_new;
     int64_t f = strtab_find_hashed(&a->forms, s, n, h);
@@ -656,6 +657,7 @@ static int64_t form_term(analyzer *a, const char *s, size_t n, uint64_t h,
         a->form[f].term = t;
     }
     a->form[f].count++;
+    *fid = f;
     return a->form[f].term;
 }
 
@@ -673,8 +675,9 @@ static int push_id(int64_t **ids, int64_t *n, int64_t *cap, int64_t id)
     return 0;
 }
 
-/* analyzer_run, and analyzer_run_gaps when gaps: a token that yields no
- * term (a stopword) then leaves -1 in its place. */
+/* analyzer_run; analyzer_run_gaps when gaps is 1: a token that yields no
+ * term (a stopword) then leaves -1 in its place; analyzer_run_forms when
+ * gaps is 2: every token's form id. */
 static int run(analyzer *a, const char *text, size_t len, int64_t **ids,
                int64_t *n, int64_t *cap, int gaps)
 {
@@ -694,7 +697,7 @@ static int run(analyzer *a, const char *text, size_t len, int64_t **ids,
                                                 a->tok_len[i], a->tok_hash[i]);
     i = 0;
     while (i < a->n_tok) {
-        int64_t t, matched = 0, canon = -1;
+        int64_t t, matched = 0, canon = -1, f = -1;
         if (a->lex != NULL) {
             /* Longest lexicon entry starting here. */
             int64_t node = 0, j;
@@ -711,17 +714,18 @@ static int run(analyzer *a, const char *text, size_t len, int64_t **ids,
         if (matched > 0) {
             t = form_term(a, strtab_str(&a->lex->canon, canon),
                           strtab_len(&a->lex->canon, canon),
-                          a->lex->canon.hashes[canon], 1);
+                          a->lex->canon.hashes[canon], 1, &f);
             i += matched;
         } else {
-            t = form_term(a, a->tok_ptr[i], a->tok_len[i], a->tok_hash[i], 0);
+            t = form_term(a, a->tok_ptr[i], a->tok_len[i], a->tok_hash[i], 0,
+                          &f);
             i++;
         }
         if (t == -2)
             return engine_fail(a->engine, QUARRY_ENOMEM, "out of memory");
         if (t < -1)
             return QUARRY_EPLUGIN;
-        if ((t >= 0 || gaps) && push_id(ids, n, cap, t) != 0)
+        if ((t >= 0 || gaps) && push_id(ids, n, cap, gaps == 2 ? f : t) != 0)
             return engine_fail(a->engine, QUARRY_ENOMEM, "out of memory");
     }
     return QUARRY_OK;
@@ -737,6 +741,12 @@ int analyzer_run_gaps(analyzer *a, const char *text, size_t len,
                       int64_t **ids, int64_t *n, int64_t *cap)
 {
     return run(a, text, len, ids, n, cap, 1);
+}
+
+int analyzer_run_forms(analyzer *a, const char *text, size_t len,
+                       int64_t **forms, int64_t *n, int64_t *cap)
+{
+    return run(a, text, len, forms, n, cap, 2);
 }
 
 const char *analyzer_lang_code(const char *language)

@@ -69,6 +69,13 @@ int analyzer_run(analyzer *a, const char *text, size_t len, int64_t **ids,
 int analyzer_run_gaps(analyzer *a, const char *text, size_t len,
                       int64_t **ids, int64_t *n, int64_t *cap);
 
+/* The form id of every token of text[0..len), stopwords included, in
+ * order (a lexicon match: its canonical's form), appended to *forms; the
+ * term of form f is a->form[f].term, -1 for a stopword. Labels show a
+ * term in the form a theme's excerpts say it (labels.c). */
+int analyzer_run_forms(analyzer *a, const char *text, size_t len,
+                       int64_t **forms, int64_t *n, int64_t *cap);
+
 /* The two-letter code of a language name ("english" -> "en"; NULL ->
  * "en"), as the stopword lists are named. */
 const char *analyzer_lang_code(const char *language);
