@@ -61,7 +61,7 @@ def setting(name, binary, a, coded_rows, input_rows, tmp):
     write(inp, input_rows, False)
     write(coded, coded_rows, True)
     ts = themes(binary, a.k, a.seed, coded, inp, a.extra)
-    all_new = sum(t["new"] for t in ts)
+    all_new, all_n = sum(t["new"] for t in ts), len(ts)
     codes = sorted({c for r in coded_rows for c in codes_of(r)})
     hits = mostly = mostly_hit = false = others = 0
     lines = []
@@ -85,8 +85,8 @@ def setting(name, binary, a, coded_rows, input_rows, tmp):
                      f"{share:.0%} {x}, covered {best.get('covered', float('nan')):.0%}, "
                      f"unlike {best.get('unlike', '-')} vs {best.get('unlike_expected', float('nan')):.1f} usual): "
                      f"{'NEW' if flagged else 'not new'}")
-    print(f"  {name}: all codes coded: {all_new} of {len(ts)} themes new "
-          f"({all_new / len(ts):.0%})")
+    print(f"  {name}: all codes coded: {all_new} of {all_n} themes new "
+          f"({all_new / all_n:.0%})")
     if a.verbose:
         print("\n".join(lines))
     rec_m = f"{mostly_hit}/{mostly}" if mostly else "0/0"
