@@ -3,8 +3,8 @@
  * code fits are gathered into a theme of their own, which is new, when a
  * topic was left out of the coding, both for new material (the coded
  * excerpts are others) and for the coded material itself (coded by id);
- * with every topic coded nothing is gathered and no theme is new; with
- * one coded excerpt there is nothing to tell "fits" by and no theme is
+ * with every topic coded nothing is gathered and no theme is new; with a
+ * single code the others' topics are new; with one coded excerpt there is nothing to tell "fits" by and no theme is
  * new by it.
  */
 #include <setjmp.h>
@@ -213,6 +213,37 @@ static void left_out_code_of_the_same_material(void **state)
     quarry_engine_free(e);
 }
 
+/* A single code coded (SEA): there is no other code to be apart from,
+ * so a cluster is new when it is no nearer to SEA than SEA's own excerpts
+ * are; the court and the garden talk are two new themes. */
+static void single_code_leaves_two_topics_new(void **state)
+{
+    static const char sea[] =
+        "{\"id\":\"k1\",\"text\":\"boat sail harbour\",\"code\":\"SEA\"}\n"
+        "{\"id\":\"k2\",\"text\":\"sail boat wind\",\"code\":\"SEA\"}\n"
+        "{\"id\":\"k3\",\"text\":\"harbour tide boat\",\"code\":\"SEA\"}\n";
+    quarry_engine *e = test_engine();
+    quarry_corpus *c = test_corpus(three_topics, "three.jsonl");
+    quarry_corpus *coded = test_corpus(sea, "sea.jsonl");
+    quarry_themes *t;
+    const quarry_theme *court, *garden;
+    (void)state;
+    t = run(e, c, coded, 3);
+    court = theme_of(t, c, "j1");
+    garden = theme_of(t, c, "g1");
+    assert_ptr_not_equal(court, garden);
+    assert_int_equal(court->size, 4);
+    assert_int_equal(garden->size, 4);
+    assert_true(court->fits_no_code);
+    assert_true(garden->fits_no_code);
+    assert_false(theme_of(t, c, "s1")->is_new);
+    assert_int_equal(count_new(t), 2);
+    quarry_themes_free(t);
+    quarry_corpus_free(coded);
+    quarry_corpus_free(c);
+    quarry_engine_free(e);
+}
+
 /* One coded excerpt: suggest has nothing to calibrate on, so nothing is
  * said to fit no code, and the run still succeeds. */
 static void one_coded_excerpt_gathers_nothing(void **state)
@@ -240,6 +271,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(left_out_topic_of_new_material),
         cmocka_unit_test(left_out_code_of_the_same_material),
+        cmocka_unit_test(single_code_leaves_two_topics_new),
         cmocka_unit_test(one_coded_excerpt_gathers_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

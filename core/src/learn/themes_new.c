@@ -412,29 +412,35 @@ int themes_new_gather(quarry_engine *e, const quarry_plugin *cp, void *self,
     int rc;
 
     memset(&ds, 0, sizeof ds);
-    rc = code_stats_find(e, xc, coded, &cs);
-    if (rc != 0) {
-        code_stats_free(&cs);
-        return rc;
+    memset(&cs, 0, sizeof cs);
+    rows = malloc((size_t)(n ? n : 1) * sizeof *rows);
+    if (rows == NULL)
+        return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+    for (i = 0; i < n; i++)
+        if (nv->unlike[i] && labels[i] >= 0)
+            rows[m++] = i;
+    if (m < THEMES_NEW_MIN_SIZE) {
+        rc = QUARRY_OK;
+        goto out;
     }
+    rc = code_stats_find(e, xc, coded, &cs);
+    if (rc != 0)
+        goto out;
     size_code = cs.median_size;
     /* As far from every code as the codes are from each other, or at
      * least no nearer than a code's own excerpts are to it one by one
      * (codes that share hardly a word are close to 0 apart, and then a
-     * word in common would keep anything from being new). */
+     * word in common would keep anything from being new; a single code
+     * has no other to be apart from). */
     bar = THEMES_NEW_APART * cs.apart > cs.own ? THEMES_NEW_APART * cs.apart
                                                : cs.own;
-    rows = malloc((size_t)(n ? n : 1) * sizeof *rows);
-    dots = malloc((size_t)(cs.n ? cs.n : 1) * sizeof *dots);
-    if (rows == NULL || dots == NULL) {
-        rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+    if (!(bar > 0.0) && cs.apart < 0.0) {
+        rc = QUARRY_OK; /* no code of two excerpts: nothing to measure by */
         goto out;
     }
-    for (i = 0; i < n; i++)
-        if (nv->unlike[i] && labels[i] >= 0)
-            rows[m++] = i;
-    if (cs.apart < 0.0 || m < THEMES_NEW_MIN_SIZE) {
-        rc = QUARRY_OK;
+    dots = malloc((size_t)(cs.n ? cs.n : 1) * sizeof *dots);
+    if (dots == NULL) {
+        rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
         goto out;
     }
     /* As many clusters as codes of the median size they would make. (As
