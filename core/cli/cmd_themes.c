@@ -5,8 +5,8 @@
  * representative excerpt ids, members) or, with --format table, a summary
  * for people. --k auto lets the clusterer choose k (stability unless
  * --clusterer names another); --coded FILE matches each theme to the
- * codes of coded excerpts; --groups G joins the themes into G higher
- * themes.
+ * codes of coded excerpts and gathers the excerpts no code fits into new
+ * themes of their own; --groups G joins the themes into G higher themes.
  */
 #include <jansson.h>
 #include <stdio.h>
