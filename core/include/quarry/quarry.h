@@ -420,8 +420,9 @@ typedef struct quarry_theme {
     int64_t unlike;
     double unlike_expected;
     /* With coded excerpts: 1 when the theme gathers excerpts that no code
-     * fits and that hang together as closely as a code's own excerpts
-     * (a theme the codes do not have; it is new). Otherwise 0. */
+     * fits and that together are as far from every code as the codes are
+     * from each other (a theme the codes do not have; it is new).
+     * Otherwise 0. */
     int fits_no_code;
 } quarry_theme;
 

@@ -38,12 +38,15 @@
  * every code coded; split 5 of 16 (3 of the 4 whose theme is mostly that
  * code), 2 of 183 other themes flagged, none with every code coded.
  * Quantile 0.10 found 2 of 16 on the split (0 false), 0.20 and 0.30 8 and
- * 7 (5 and 8 false) and flagged a theme with every code coded; 0.80 times
- * the codes' distance found 13 of 16 on the same, 0.90 16 of 16 with 9
- * false on the split. Asking the cluster also to hang together as closely
- * as a code's excerpts (mean cosine of a member to the others' sum)
- * rejected half the left-out codes on the same setting (their excerpts
- * at 0.64-1.3 times the codes' median), so it is not asked.
+ * 7 (5 and 8 false) and flagged a theme with every code coded; at
+ * quantile 0.20, 0.80 times the codes' distance found 13 of 16 on the
+ * same, and at 0.30, 0.90 times found 16 of 16 there but flagged 9 other
+ * themes on the split. Asking the cluster also to hang together as
+ * closely as a code's excerpts (mean cosine of a member to the others'
+ * sum) rejected half the left-out codes on the same setting (at quantile
+ * 0.40 their clusters were at 0.64-1.3 times the codes' median), so it is
+ * not asked. On the 20 newsgroups (87,000 coded paragraphs against
+ * 21,700), every group coded, no theme is new (6 of 20 before).
  */
 #include <math.h>
 #include <stdlib.h>

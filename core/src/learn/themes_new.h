@@ -31,10 +31,10 @@ void themes_novelty_free(themes_novelty *nv);
 
 /* Gather the unlike excerpts (nv) that the clusterer put in a theme into
  * clusters of their own with the same clusterer (instance self of cp),
- * and keep each that hangs together as closely as a code's own excerpts
- * do (xc: the coded excerpts' rows in the same term space, of the corpus
- * coded): its members get the label *n_labels, *n_labels + 1, ...; the
- * others stay where they were. *n_labels grows by the clusters kept. */
+ * and keep each that is as far from every code as the codes are from each
+ * other (xc: the coded excerpts' rows in the same term space, of the
+ * corpus coded): its members get the label *n_labels, *n_labels + 1, ...;
+ * the others stay where they were. *n_labels grows by the clusters kept. */
 int themes_new_gather(quarry_engine *e, const quarry_plugin *cp, void *self,
                       const quarry_themes_options *to, const quarry_csr *x,
                       const quarry_dense *dense, const quarry_csr *xc,
