@@ -5,8 +5,8 @@
  * representative excerpt ids, members) or, with --format table, a summary
  * for people. --k auto lets the clusterer choose k (stability unless
  * --clusterer names another); --coded FILE matches each theme to the
- * codes of coded excerpts; --groups G joins the themes into G higher
- * themes.
+ * codes of coded excerpts and gathers the excerpts no code fits into new
+ * themes of their own; --groups G joins the themes into G higher themes.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -53,14 +53,15 @@ static void usage(FILE *f)
         "                          the excerpts and the terms (%d)\n"
         "  --coded FILE            coded excerpts (JSONL or CSV with code):\n"
         "                          each theme lists the codes it overlaps\n"
-        "                          and says whether it is new\n"
-        "  --min-share S           a theme is new when less than this share\n"
-        "                          of its excerpts are coded or as like a\n"
-        "                          code as its own coded excerpts (0.5;\n"
-        "                          of the share coded excerpts reach),\n"
-        "                          or when a quarter or more of it is unlike\n"
-        "                          every code, clearly more than coded\n"
-        "                          excerpts are\n"
+        "                          and says whether it is new; excerpts no\n"
+        "                          code fits are gathered into themes of\n"
+        "                          their own when together they are as far\n"
+        "                          from every code as the codes are from\n"
+        "                          each other (new: a theme the codes lack)\n"
+        "  --min-share S           a theme is also new when less than this\n"
+        "                          share of its excerpts are coded or fit a\n"
+        "                          code (0.5; of the share coded excerpts\n"
+        "                          reach)\n"
         "  --top-codes N           codes listed per theme (3)\n"
         "  --groups G              join the themes into G higher themes\n"
         "                          (Ward's linkage over the themes)\n"
@@ -118,6 +119,7 @@ static int write_jsonl(const cli *c, const quarry_corpus *corpus,
             jout_integer(&w, "unlike", th->unlike);
             jout_real(&w, "unlike_expected", th->unlike_expected);
             jout_bool(&w, "new", th->is_new);
+            jout_bool(&w, "fits_no_code", th->fits_no_code);
         }
         jout_end_object(&w);
         jout_end_line(&w);
@@ -138,12 +140,15 @@ static void write_theme(const quarry_corpus *corpus, const quarry_theme *th,
     for (j = 0; j < th->n_terms; j++)
         printf("%s%s", j ? ", " : "", th->terms[j]);
     printf("\n");
+    if (coded && th->fits_no_code)
+        printf("  new: no code fits these excerpts, and together they are as "
+               "far from every\n  code as the codes are from each other: a "
+               "theme the codes do not have\n");
     if (coded) {
-        printf("  codes: %.0f%% of its excerpts coded or like a code; ",
+        printf("  codes: %.0f%% of its excerpts coded or fit a code; ",
                100.0 * th->covered);
-        if (th->unlike_expected > 0.0)
-            printf("%lld unlike every code (%.1f would be usual); ",
-                   (long long)th->unlike, th->unlike_expected);
+        if (th->unlike > 0 && !th->fits_no_code)
+            printf("%lld fit no code; ", (long long)th->unlike);
         printf("%lld coded", (long long)th->n_coded);
         for (j = 0; j < th->n_codes; j++)
             printf("%s %s %lld (%.0f%%)", j ? "," : ":", th->codes[j],

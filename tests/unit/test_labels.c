@@ -6,7 +6,7 @@
  * stemming through the model, errors) and its effect on labels, a
  * collocation becoming a label, the shipped filler list against the demo
  * codebook, and the new-themes rule on a crafted corpus where one code was
- * left out of the coding.
+ * left out of the coding (more of it in test_themes_new.c).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -435,70 +435,6 @@ static void left_out_code_is_new(void **state)
     quarry_engine_free(e);
 }
 
-/* A part of a theme new: the sea and court excerpts are coded (by id),
- * seven uncoded garden excerpts fall in with the sea ones. Part of that
- * theme is coded (8 of 15), so "less than min_share covered" does not flag
- * it; it is new because more of its uncoded members are unlike every code
- * than the coded excerpts are. The court theme is not new. */
-static void part_of_theme_new(void **state)
-{
-    static const char input[] =
-        "{\"id\":\"s1\",\"text\":\"boat sail harbour wind\"}\n"
-        "{\"id\":\"s2\",\"text\":\"sail harbour boat tide\"}\n"
-        "{\"id\":\"s3\",\"text\":\"harbour wind boat sail\"}\n"
-        "{\"id\":\"s4\",\"text\":\"tide boat sail mast\"}\n"
-        "{\"id\":\"s5\",\"text\":\"mast wind harbour sail\"}\n"
-        "{\"id\":\"s6\",\"text\":\"boat tide wind harbour\"}\n"
-        "{\"id\":\"s7\",\"text\":\"sail mast tide boat\"}\n"
-        "{\"id\":\"s8\",\"text\":\"harbour boat mast wind\"}\n"
-        "{\"id\":\"j1\",\"text\":\"judge jury verdict court\"}\n"
-        "{\"id\":\"j2\",\"text\":\"jury court judge trial\"}\n"
-        "{\"id\":\"j3\",\"text\":\"verdict trial court jury\"}\n"
-        "{\"id\":\"j4\",\"text\":\"court judge verdict bail\"}\n"
-        "{\"id\":\"g1\",\"text\":\"roses soil boat sail\"}\n"
-        "{\"id\":\"g2\",\"text\":\"compost roses sail boat\"}\n"
-        "{\"id\":\"g3\",\"text\":\"soil boat compost sail\"}\n"
-        "{\"id\":\"g4\",\"text\":\"mulch sail soil boat\"}\n"
-        "{\"id\":\"g5\",\"text\":\"boat mulch weeds sail\"}\n"
-        "{\"id\":\"g6\",\"text\":\"weeds boat roses sail\"}\n"
-        "{\"id\":\"g7\",\"text\":\"sail compost mulch boat\"}\n";
-    static const char coded_text[] =
-        "{\"id\":\"s1\",\"text\":\"boat sail harbour wind\",\"code\":\"SEA\"}\n"
-        "{\"id\":\"s2\",\"text\":\"sail harbour boat tide\",\"code\":\"SEA\"}\n"
-        "{\"id\":\"s3\",\"text\":\"harbour wind boat sail\",\"code\":\"SEA\"}\n"
-        "{\"id\":\"s4\",\"text\":\"tide boat sail mast\",\"code\":\"SEA\"}\n"
-        "{\"id\":\"s5\",\"text\":\"mast wind harbour sail\",\"code\":\"SEA\"}\n"
-        "{\"id\":\"s6\",\"text\":\"boat tide wind harbour\",\"code\":\"SEA\"}\n"
-        "{\"id\":\"s7\",\"text\":\"sail mast tide boat\",\"code\":\"SEA\"}\n"
-        "{\"id\":\"s8\",\"text\":\"harbour boat mast wind\",\"code\":\"SEA\"}\n"
-        "{\"id\":\"j1\",\"text\":\"judge jury verdict court\",\"code\":\"COURT\"}\n"
-        "{\"id\":\"j2\",\"text\":\"jury court judge trial\",\"code\":\"COURT\"}\n"
-        "{\"id\":\"j3\",\"text\":\"verdict trial court jury\",\"code\":\"COURT\"}\n"
-        "{\"id\":\"j4\",\"text\":\"court judge verdict bail\",\"code\":\"COURT\"}\n";
-    quarry_engine *e = test_engine();
-    quarry_corpus *c = test_corpus(input, "part.jsonl");
-    quarry_corpus *coded = test_corpus(coded_text, "part-coded.jsonl");
-    quarry_themes_options to = QUARRY_THEMES_OPTIONS_INIT;
-    quarry_themes *t;
-    const quarry_theme *sea, *court;
-    (void)state;
-    t = coded_themes(e, c, coded, 2, &to);
-    sea = theme_of(t, c, "s1");
-    court = theme_of(t, c, "j1");
-    assert_ptr_equal(sea, theme_of(t, c, "g1"));
-    assert_int_equal(sea->size, 15);
-    assert_int_equal(sea->unlike, 7);
-    assert_true(sea->covered >= to.min_share);
-    assert_true(sea->unlike_expected < 7.0 * 0.5);
-    assert_true(sea->is_new);
-    assert_false(court->is_new);
-    assert_int_equal(court->unlike, 0);
-    quarry_themes_free(t);
-    quarry_corpus_free(coded);
-    quarry_corpus_free(c);
-    quarry_engine_free(e);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -510,7 +446,6 @@ int main(void)
         cmocka_unit_test(shipped_filler_spares_the_codebook),
         cmocka_unit_test(labels_skip_filler_and_join_phrases),
         cmocka_unit_test(left_out_code_is_new),
-        cmocka_unit_test(part_of_theme_new),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -363,13 +363,15 @@ typedef struct quarry_themes_options {
      * Each is matched to a theme: to the theme of the input excerpt with
      * the same id when there is one, else to the theme whose centroid is
      * nearest (cosine in the fitted term space, above 0). A theme lists
-     * its n_codes most frequent codes among its matched excerpts. It is
-     * new when less than min_share of its members are covered (min_share
-     * of the share coded excerpts themselves reach, see themes.c): coded
-     * (same id), or as near some code's prototype (the sum of its coded
-     * excerpts) as that code's median coded excerpt is to the prototype
-     * made without it; or when clearly more of its uncoded members are
-     * unlike every code than coded excerpts are (quarry_theme.unlike). */
+     * its n_codes most frequent codes among its matched excerpts. Input
+     * excerpts that no code fits (not coded, and suggest, learnt from the
+     * coded excerpts, less sure of any code for them than of nearly all
+     * coded excerpts) are clustered apart, and each such cluster that is
+     * as far from every code as the codes are from each other becomes a
+     * theme of its own, new (quarry_theme.fits_no_code; themes_new.c): so
+     * a run can return more themes than k. A theme is new too when less
+     * than min_share of its members are covered (coded, or fit a code;
+     * min_share of the share coded excerpts themselves reach). */
     const quarry_corpus *coded;
     double min_share; /* (0, 1] */
     int32_t n_codes;  /* >= 1 */
@@ -410,15 +412,18 @@ typedef struct quarry_theme {
     const double *code_shares;
     int is_new;
     /* With coded excerpts: the share of its members that are coded or
-     * like a code (quarry_themes_options.min_share); otherwise 0. */
+     * fit a code (quarry_themes_options.min_share); otherwise 0. */
     double covered;
-    /* With coded excerpts: its members neither coded nor like a code, and
-     * how many of its uncoded members would be that unlike at the rate the
-     * coded excerpts themselves are (each left out of its own codes'
-     * prototypes), or the whole input is when that is higher. A theme is also new when clearly more of it is unlike
-     * every code than that rate would give (see themes.c). Otherwise 0. */
+    /* With coded excerpts: its members that no code fits, and how many of
+     * its uncoded members would be so at the rate the coded excerpts
+     * themselves are (each scored as if left out). Otherwise 0. */
     int64_t unlike;
     double unlike_expected;
+    /* With coded excerpts: 1 when the theme gathers excerpts that no code
+     * fits and that together are as far from every code as the codes are
+     * from each other (a theme the codes do not have; it is new).
+     * Otherwise 0. */
+    int fits_no_code;
 } quarry_theme;
 
 /* A higher theme: themes grouped (quarry_themes_options.groups). */

@@ -96,7 +96,8 @@ static int form_keys(analyzer *a, strtab *keys, form_scratch *sc,
         if (x->text[b] == '?' || x->text[b] == '!')
             if (add_key(keys, sc, x->text + b, 1, intern) != 0)
                 return -1;
-    qsort(sc->keys, (size_t)sc->n_keys, sizeof *sc->keys, cmp_i64);
+    if (sc->n_keys > 1) /* none: keys may still be NULL */
+        qsort(sc->keys, (size_t)sc->n_keys, sizeof *sc->keys, cmp_i64);
     return 0;
 }
 
