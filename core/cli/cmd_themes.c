@@ -139,6 +139,10 @@ static void write_theme(const quarry_corpus *corpus, const quarry_theme *th,
     printf("  terms: ");
     for (j = 0; j < th->n_terms; j++)
         printf("%s%s", j ? ", " : "", th->terms[j]);
+    if (th->n_terms == 0)
+        /* labels.c: a label is in a tenth of the theme's excerpts */
+        printf("(none: no word sets it apart in a tenth of its excerpts; "
+               "a mixed theme, read its excerpts)");
     printf("\n");
     if (coded && th->fits_no_code)
         printf("  new: no code fits these excerpts, and together they are as "
