@@ -201,6 +201,8 @@ int chart_themes(report_ctx *c, FILE *f)
         fprintf(m, "%d. ", (int)(i + 1));
         for (j = 0; j < th->n_terms; j++)
             fprintf(m, "%s%s", j ? ", " : "", th->terms[j]);
+        if (th->n_terms == 0) /* no word sets it apart (labels.c) */
+            fprintf(m, "(a mixed theme: no label)");
         if (fclose(m) != 0) {
             free(buf);
             rc = QUARRY_ENOMEM;
