@@ -144,41 +144,64 @@ int linear_select(quarry_engine *e, const feat_blocks *fb, lin_items *it,
     ch->folds = pl.folds;
     ch->rows = n_calib;
     accuracy(it, NULL, 0.0, &ch->base_top1, &ch->base_top3);
-    if (ch->auto_selected) {
-        /* Every block built, at LINEAR_AUTO_C (linear_select.h says why
-         * these and not a grid). */
-        ch->features = fb->have;
-        ch->linear_c = LINEAR_AUTO_C;
-    }
-    /* The model's scores, from all coded rows outside each fold. */
-    rc = cv_probs(e, fb, it, &pl, ch->features, ch->linear_c, seed, probs);
-    if (rc != 0)
-        goto out;
-    if (ch->auto_selected) {
-        /* Its share: the best top-1 + top-3 over the folds' whole rows,
-         * ties to the smaller share; none unless it beats the scores
+    if (!ch->auto_selected) {
+        rc = cv_probs(e, fb, it, &pl, ch->features, ch->linear_c, seed,
+                      probs);
+        if (rc != 0)
+            goto out;
+        accuracy(it, probs, ch->linear, &ch->top1, &ch->top3);
+    } else {
+        /* Every block built (linear_select.h says why); C from
+         * LINEAR_GRID_C on small sets, else LINEAR_AUTO_C; the share the
+         * best top-1 + top-3 over the folds' whole rows, ties to the
+         * first C and the smaller share; none unless it beats the scores
          * without it. */
+        static const double grid_c[] = LINEAR_GRID_C;
+        int n_c = n_coded <= LINEAR_C_SEARCH_ROWS
+                      ? (int)(sizeof grid_c / sizeof *grid_c)
+                      : 1;
         double best = ch->base_top1 + ch->base_top3;
+        float *trial = NULL;
+        int g;
+        ch->features = fb->have;
+        ch->linear_c = n_c > 1 ? grid_c[0] : LINEAR_AUTO_C;
         ch->linear = 0.0;
         ch->top1 = ch->base_top1;
         ch->top3 = ch->base_top3;
-        for (a = 0; a < n_a; a++) {
-            double t1, t3;
-            accuracy(it, probs, grid_a[a], &t1, &t3);
-            if (t1 + t3 > best + 1e-12) {
-                best = t1 + t3;
-                ch->linear = grid_a[a];
-                ch->top1 = t1;
-                ch->top3 = t3;
+        if (n_c > 1 &&
+            (trial = malloc((cells ? cells : 1) * sizeof *trial)) == NULL) {
+            rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (g = 0; g < n_c; g++) {
+            double c = n_c > 1 ? grid_c[g] : LINEAR_AUTO_C;
+            float *p = trial != NULL ? trial : probs;
+            rc = cv_probs(e, fb, it, &pl, ch->features, c, seed, p);
+            if (rc != 0)
+                break;
+            for (a = 0; a < n_a; a++) {
+                double t1, t3;
+                accuracy(it, p, grid_a[a], &t1, &t3);
+                if (t1 + t3 > best + 1e-12) {
+                    best = t1 + t3;
+                    ch->linear = grid_a[a];
+                    ch->linear_c = c;
+                    ch->top1 = t1;
+                    ch->top3 = t3;
+                    if (p != probs)
+                        memcpy(probs, p, cells * sizeof *probs);
+                }
             }
         }
+        free(trial);
+        if (rc != 0)
+            goto out;
         if (ch->linear <= 0.0) {
             ch->features = 0;
             ch->linear_c = 1.0;
             goto out;
         }
-    } else
-        accuracy(it, probs, ch->linear, &ch->top1, &ch->top3);
+    }
     for (i = 0; i < (int64_t)cells; i++)
         it->score[i] =
             (1.0 - ch->linear) * it->score[i] + ch->linear * probs[i];
