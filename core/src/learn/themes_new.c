@@ -110,9 +110,11 @@ int themes_novelty_find(quarry_engine *e, const quarry_pipeline_options *po,
     for (i = 0; i < (int64_t)quarry_corpus_size(to->coded); i++)
         below += quarry_corpus_at(to->coded, (size_t)i)->n_codes > 0;
     if (below < 2) {
-        engine_log(e, QUARRY_LOG_DEBUG,
-                   "themes: too few coded excerpts to tell which excerpts "
-                   "fit no code");
+        engine_log(e, QUARRY_LOG_WARN,
+                   "themes: %lld coded excerpt%s too few to tell which "
+                   "excerpts fit no code; a theme counts as covered only "
+                   "where it is coded",
+                   (long long)below, below == 1 ? " is" : "s are");
         return QUARRY_OK;
     }
     below = 0;
@@ -124,16 +126,18 @@ int themes_novelty_find(quarry_engine *e, const quarry_pipeline_options *po,
          * say why no theme is gathered, and go on. */
         engine_log(e, QUARRY_LOG_WARN,
                    "themes: cannot tell which excerpts fit no code (%s); "
-                   "no theme is gathered from them",
+                   "no theme is gathered from them, and a theme counts as "
+                   "covered only where it is coded",
                    quarry_engine_errmsg(e));
         return QUARRY_OK;
     }
     held = quarry_suggestions_heldout(s, &conf, &correct);
     if (held < 2 || quarry_suggestions_codebook_only(s)) {
         /* fewer than two coded excerpts: nothing to tell "fits" by */
-        engine_log(e, QUARRY_LOG_DEBUG,
+        engine_log(e, QUARRY_LOG_WARN,
                    "themes: too few coded excerpts to tell which excerpts "
-                   "fit no code");
+                   "fit no code; a theme counts as covered only where it "
+                   "is coded");
         goto out;
     }
     sorted = malloc((size_t)held * sizeof *sorted);
@@ -148,6 +152,7 @@ int themes_novelty_find(quarry_engine *e, const quarry_pipeline_options *po,
     for (i = 0; i < held; i++)
         below += conf[i] < nv->threshold;
     nv->rate = (double)below / (double)held;
+    nv->calibrated = 1;
     for (i = 0; i < n; i++) {
         const quarry_suggestion *top;
         double best = 0.0;
