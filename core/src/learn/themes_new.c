@@ -27,7 +27,10 @@
  * theme, when it has THEMES_NEW_MIN_SIZE members or more and its sum is
  * further from every code's sum (cosine) than THEMES_NEW_APART times the
  * median over the codes of the cosine of a code's sum to the nearest
- * other code's: as far from the codes as they are from each other. Its
+ * other code's: as far from the codes as they are from each other (or,
+ * when that bar is lower, no nearer to every code than the median code's
+ * excerpts are to its sum without them: codes that share hardly a word,
+ * and a single code, have no useful distance between them). Its
  * members fit no code one by one, and together they are not a code
  * either. Other clusters go back to the themes they came from.
  *
