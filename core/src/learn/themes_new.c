@@ -427,8 +427,13 @@ int themes_new_gather(quarry_engine *e, const quarry_plugin *cp, void *self,
     rows = malloc((size_t)(n ? n : 1) * sizeof *rows);
     if (rows == NULL)
         return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+    /* Not an excerpt without a known term ("yes, we did"): no code fits
+     * it, but nor does it say anything a theme could be made of, and a
+     * cluster of them, with no terms to be near a code by, would pass for
+     * one far from every code. It stays in its theme. */
     for (i = 0; i < n; i++)
-        if (nv->unlike[i] && labels[i] >= 0)
+        if (nv->unlike[i] && labels[i] >= 0 &&
+            x->row_ptr[i + 1] > x->row_ptr[i])
             rows[m++] = i;
     if (m < THEMES_NEW_MIN_SIZE) {
         rc = QUARRY_OK;
