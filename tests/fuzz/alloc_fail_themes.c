@@ -3,11 +3,12 @@
  * excerpts (failalloc.h): quarry_themes_run with coded excerpts and groups
  * (which runs suggest to tell which excerpts fit no code, and gathers
  * them) once to count its allocations, then once for every N up to that
- * count with the Nth failing. Each run must end with a status (or the
- * clean result), never a crash; under ASan, LeakSanitizer checks at exit
- * that no failed run leaked. It found suggest's calibration dropping the
- * caller's scoring buffers, and the form block its stopword analyser,
- * when an allocation failed.
+ * count with the Nth failing; then the same clustering LSA rows (dims 4).
+ * Each run must end with a status (or the clean result), never a crash;
+ * under ASan, LeakSanitizer checks at exit that no failed run leaked. It
+ * found suggest's calibration dropping the caller's scoring buffers, the
+ * form block its stopword analyser, and LSA freeing its column copy
+ * twice, when an allocation failed.
  *
  * usage: alloc_fail_themes PLUGIN_DIR [FIRST_N]
  */
@@ -58,10 +59,12 @@ int main(int argc, char **argv)
     quarry_pipeline_options po = QUARRY_PIPELINE_OPTIONS_INIT;
     quarry_themes *t = NULL;
     long n, total, from = argc > 2 ? atol(argv[2]) : 1;
+    int pass;
     if (argc < 2) {
         fprintf(stderr, "usage: alloc_fail_themes PLUGIN_DIR [FIRST_N]\n");
         return 2;
     }
+    setvbuf(stdout, NULL, _IOLBF, 0); /* lines seen before a sanitizer ends it */
     failalloc_install();
     o.plugin_path = argv[1];
     o.dictionary_path = QUARRY_TEST_SOURCE_DIR "/dictionaries";
@@ -75,25 +78,30 @@ int main(int argc, char **argv)
     to.coded = k;
     to.groups = 2;
     po.min_df = 1;
-    failalloc_arm(0, 0);
-    if (quarry_themes_run(&t, e, &po, &to, c) != 0) {
-        fprintf(stderr, "clean run failed: %s\n", quarry_engine_errmsg(e));
-        return 1;
-    }
-    total = failalloc_disarm();
-    printf("themes: %d, allocations %ld\n", quarry_themes_count(t), total);
-    quarry_themes_free(t);
-    for (n = from; n <= total; n++) {
-        int rc;
-        t = NULL;
-        failalloc_arm(n, 0);
-        rc = quarry_themes_run(&t, e, &po, &to, c);
-        failalloc_disarm();
-        if (rc == 0 && t == NULL) {
-            printf("n=%ld: status 0 without a result\n", n);
+    for (pass = 0; pass < 2; pass++) {
+        to.dims = pass == 0 ? 0 : 4;
+        failalloc_arm(0, 0);
+        if (quarry_themes_run(&t, e, &po, &to, c) != 0) {
+            fprintf(stderr, "clean run failed: %s\n",
+                    quarry_engine_errmsg(e));
             return 1;
         }
+        total = failalloc_disarm();
+        printf("dims %d: themes %d, allocations %ld\n", to.dims,
+               quarry_themes_count(t), total);
         quarry_themes_free(t);
+        for (n = from; n <= total; n++) {
+            int rc;
+            t = NULL;
+            failalloc_arm(n, 0);
+            rc = quarry_themes_run(&t, e, &po, &to, c);
+            failalloc_disarm();
+            if (rc == 0 && t == NULL) {
+                printf("n=%ld: status 0 without a result\n", n);
+                return 1;
+            }
+            quarry_themes_free(t);
+        }
     }
     printf("done\n");
     quarry_corpus_free(c);
