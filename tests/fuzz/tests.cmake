@@ -45,3 +45,17 @@ set_target_properties(alloc_fail PROPERTIES
 add_test(NAME alloc_fail COMMAND alloc_fail ${PROJECT_SOURCE_DIR})
 set_tests_properties(alloc_fail PROPERTIES TIMEOUT 900
   ENVIRONMENT "QUARRY_PLUGIN_PATH=;LSAN_OPTIONS=suppressions=${_fuzz_dir}/lsan.supp;ASAN_OPTIONS=fast_unwind_on_malloc=0")
+
+# The same for themes with coded excerpts (suggest inside), every N.
+add_executable(alloc_fail_themes ${_fuzz_dir}/alloc_fail_themes.c ${_fuzz_dir}/failalloc.c)
+target_link_libraries(alloc_fail_themes PRIVATE quarry_fuzz_util)
+target_compile_definitions(alloc_fail_themes PRIVATE
+  QUARRY_TEST_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+target_link_options(alloc_fail_themes PRIVATE
+  -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=strndup)
+set_target_properties(alloc_fail_themes PROPERTIES
+  RUNTIME_OUTPUT_DIRECTORY ${_fuzz_out})
+add_test(NAME alloc_fail_themes
+  COMMAND alloc_fail_themes ${QUARRY_PLUGIN_BUILD_DIR})
+set_tests_properties(alloc_fail_themes PROPERTIES TIMEOUT 300
+  ENVIRONMENT "LSAN_OPTIONS=suppressions=${_fuzz_dir}/lsan.supp;ASAN_OPTIONS=fast_unwind_on_malloc=0")

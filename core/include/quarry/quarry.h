@@ -371,7 +371,9 @@ typedef struct quarry_themes_options {
      * theme of its own, new (quarry_theme.fits_no_code; themes_new.c): so
      * a run can return more themes than k. A theme is new too when less
      * than min_share of its members are covered (coded, or fit a code;
-     * min_share of the share coded excerpts themselves reach). */
+     * min_share of the share coded excerpts themselves reach; coded only
+     * when whether a code fits cannot be told, as with fewer than two
+     * coded excerpts: a warning says so). */
     const quarry_corpus *coded;
     double min_share; /* (0, 1] */
     int32_t n_codes;  /* >= 1 */

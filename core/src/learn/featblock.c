@@ -242,8 +242,10 @@ static int form_block(feat_blocks *fb, quarry_engine *e,
         analyzer sw;
         rc = analyzer_init(&sw, e, po->tokenizer, "none", po->language,
                            po->stopwords, "none");
-        if (rc != 0)
+        if (rc != 0) {
+            analyzer_free(&sw); /* what it had loaded before failing */
             goto out;
+        }
         for (k = 0; k < V; k++) {
             const char *key = strtab_str(&fb->form_keys, fb->form_key[k]);
             fb->form_quiet[k] =

@@ -1,7 +1,7 @@
 /*
  * labels.c -- the terms that label a theme. A theme's label should name
  * what its excerpts talk about that the rest do not, in words a researcher
- * reads as a theme. Three parts:
+ * reads as a theme:
  *
  * - The score is the log-odds ratio of a term between the theme and the
  *   rest of the corpus with an informative Dirichlet prior (Monroe,

@@ -141,11 +141,16 @@ typedef struct csc {
     float *val;
 } csc;
 
+/* Freed and emptied: csc_of frees what it got on failure, and its
+ * caller's cleanup frees again. */
 static void csc_free(csc *t)
 {
     free(t->ptr);
     free(t->idx);
     free(t->val);
+    t->ptr = NULL;
+    t->idx = NULL;
+    t->val = NULL;
 }
 
 static int csc_of(const quarry_csr *x, csc *t)

@@ -1256,10 +1256,10 @@ static int calib_rows(const run_state *st, nb_work *w, const int64_t *rows,
     x.knn = calloc((size_t)workers, sizeof *x.knn);
     if (!x.w || !x.xd || !x.yd || !x.nb || !x.knn)
         rc = QUARRY_ENOMEM;
+    if (x.w != NULL)
+        x.w[0] = *w; /* handed back below, whatever fails */
     for (i = 0; rc == 0 && i < workers; i++) {
-        if (i == 0)
-            x.w[0] = *w;
-        else if (nb_work_init(&x.w[i], st->xt->rows) != 0)
+        if (i > 0 && nb_work_init(&x.w[i], st->xt->rows) != 0)
             rc = QUARRY_ENOMEM;
         x.xd[i] = calloc((size_t)st->V + 1, sizeof **x.xd);
         x.yd[i] = calloc((size_t)st->V + 1, sizeof **x.yd);

@@ -410,7 +410,8 @@ static int coded_overlap(quarry_engine *e, const quarry_themes_options *to,
 /* Whether each theme is new (themes_new.c tells which excerpts fit no
  * code and gathers them): a theme gathered from excerpts that fit no code
  * is new; so is a theme of which less than min_share is covered (coded, or
- * fit by a code), with min_share taken of what coded material reaches
+ * fit by a code; coded only when the fit could not be tested, as with a
+ * single coded excerpt), with min_share taken of what coded material reaches
  * (min_share * (1 - r), r the share of the coded excerpts, each left out,
  * that fit no code). The gathering is what finds a left-out code on the
  * demo (tests/bench/new_themes.py); the share covers a theme of which
@@ -426,13 +427,16 @@ static void theme_novelty(const quarry_themes_options *to,
     int64_t i;
     for (q = 0; q < res->n; q++) {
         theme_store *s = &res->t[q];
-        int64_t covered = 0, uncoded = 0;
+        int64_t covered = 0, uncoded = 0, unlike = 0;
         for (i = 0; i < s->pub.size; i++) {
             int64_t m = s->members[i];
-            covered += cm->coded_input[m] || !nv->unlike[m];
+            /* untested (nv->calibrated 0): only the coded are known to be
+             * covered, and none is known to fit no code */
+            covered += cm->coded_input[m] || (nv->calibrated && !nv->unlike[m]);
             uncoded += !cm->coded_input[m];
+            unlike += nv->unlike[m];
         }
-        s->pub.unlike = s->pub.size - covered;
+        s->pub.unlike = unlike;
         s->pub.covered = s->pub.size > 0
                              ? (double)covered / (double)s->pub.size
                              : 0.0;

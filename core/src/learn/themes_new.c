@@ -27,7 +27,10 @@
  * theme, when it has THEMES_NEW_MIN_SIZE members or more and its sum is
  * further from every code's sum (cosine) than THEMES_NEW_APART times the
  * median over the codes of the cosine of a code's sum to the nearest
- * other code's: as far from the codes as they are from each other. Its
+ * other code's: as far from the codes as they are from each other (or,
+ * when that bar is lower, no nearer to every code than the median code's
+ * excerpts are to its sum without them: codes that share hardly a word,
+ * and a single code, have no useful distance between them). Its
  * members fit no code one by one, and together they are not a code
  * either. Other clusters go back to the themes they came from.
  *
@@ -114,9 +117,11 @@ int themes_novelty_find(quarry_engine *e, const quarry_pipeline_options *po,
     for (i = 0; i < (int64_t)quarry_corpus_size(to->coded); i++)
         below += quarry_corpus_at(to->coded, (size_t)i)->n_codes > 0;
     if (below < 2) {
-        engine_log(e, QUARRY_LOG_DEBUG,
-                   "themes: too few coded excerpts to tell which excerpts "
-                   "fit no code");
+        engine_log(e, QUARRY_LOG_WARN,
+                   "themes: %lld coded excerpt%s too few to tell which "
+                   "excerpts fit no code; a theme counts as covered only "
+                   "where it is coded",
+                   (long long)below, below == 1 ? " is" : "s are");
         return QUARRY_OK;
     }
     below = 0;
@@ -128,16 +133,18 @@ int themes_novelty_find(quarry_engine *e, const quarry_pipeline_options *po,
          * say why no theme is gathered, and go on. */
         engine_log(e, QUARRY_LOG_WARN,
                    "themes: cannot tell which excerpts fit no code (%s); "
-                   "no theme is gathered from them",
+                   "no theme is gathered from them, and a theme counts as "
+                   "covered only where it is coded",
                    quarry_engine_errmsg(e));
         return QUARRY_OK;
     }
     held = quarry_suggestions_heldout(s, &conf, &correct);
     if (held < 2 || quarry_suggestions_codebook_only(s)) {
         /* fewer than two coded excerpts: nothing to tell "fits" by */
-        engine_log(e, QUARRY_LOG_DEBUG,
+        engine_log(e, QUARRY_LOG_WARN,
                    "themes: too few coded excerpts to tell which excerpts "
-                   "fit no code");
+                   "fit no code; a theme counts as covered only where it "
+                   "is coded");
         goto out;
     }
     sorted = malloc((size_t)held * sizeof *sorted);
@@ -152,6 +159,7 @@ int themes_novelty_find(quarry_engine *e, const quarry_pipeline_options *po,
     for (i = 0; i < held; i++)
         below += conf[i] < nv->threshold;
     nv->rate = (double)below / (double)held;
+    nv->calibrated = 1;
     for (i = 0; i < n; i++) {
         const quarry_suggestion *top;
         double best = 0.0;
@@ -423,8 +431,13 @@ int themes_new_gather(quarry_engine *e, const quarry_plugin *cp, void *self,
     rows = malloc((size_t)(n ? n : 1) * sizeof *rows);
     if (rows == NULL)
         return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+    /* Not an excerpt without a known term ("yes, we did"): no code fits
+     * it, but nor does it say anything a theme could be made of, and a
+     * cluster of them, with no terms to be near a code by, would pass for
+     * one far from every code. It stays in its theme. */
     for (i = 0; i < n; i++)
-        if (nv->unlike[i] && labels[i] >= 0)
+        if (nv->unlike[i] && labels[i] >= 0 &&
+            x->row_ptr[i + 1] > x->row_ptr[i])
             rows[m++] = i;
     if (m < THEMES_NEW_MIN_SIZE) {
         rc = QUARRY_OK;

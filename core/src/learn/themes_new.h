@@ -20,6 +20,10 @@ typedef struct themes_novelty {
      * it; both 0 when nothing could be calibrated */
     double threshold;
     double rate;
+    /* 1 when the test was run; 0 (too few coded excerpts, or suggest could
+     * not learn from them) leaves unlike all 0, which then says nothing
+     * about whether a code fits */
+    int calibrated;
 } themes_novelty;
 
 /* Fill nv for the n excerpts of c (coded[i]: input excerpt i is coded). */
