@@ -184,6 +184,8 @@ static void write_table(const quarry_corpus *corpus, const quarry_themes *t,
                gr->n_themes, gr->n_themes == 1 ? "" : "s", (long long)gr->size);
         for (j = 0; j < gr->n_terms; j++)
             printf("%s%s", j ? ", " : "", gr->terms[j]);
+        if (gr->n_terms == 0)
+            printf("(none: no word sets it apart; read its themes)");
         printf("\n\n");
         for (i = 0; i < gr->n_themes; i++)
             write_theme(corpus, quarry_themes_at(t, gr->themes[i]), coded);

@@ -118,7 +118,7 @@ int themes_novelty_find(quarry_engine *e, const quarry_pipeline_options *po,
         below += quarry_corpus_at(to->coded, (size_t)i)->n_codes > 0;
     if (below < 2) {
         engine_log(e, QUARRY_LOG_WARN,
-                   "themes: %lld coded excerpt%s too few to tell which "
+                   "%lld coded excerpt%s too few to tell which "
                    "excerpts fit no code; a theme counts as covered only "
                    "where it is coded",
                    (long long)below, below == 1 ? " is" : "s are");
@@ -130,19 +130,20 @@ int themes_novelty_find(quarry_engine *e, const quarry_pipeline_options *po,
         return rc;
     if (rc != 0) {
         /* The themes stand without it (as before there was this test):
-         * say why no theme is gathered, and go on. */
+         * say why no theme is gathered, and go on. suggest's own message
+         * would name options of its pipeline, not the user's. */
         engine_log(e, QUARRY_LOG_WARN,
-                   "themes: cannot tell which excerpts fit no code (%s); "
-                   "no theme is gathered from them, and a theme counts as "
-                   "covered only where it is coded",
-                   quarry_engine_errmsg(e));
+                   "the codes cannot be learnt from the coded excerpts "
+                   "(they share too few words), so which excerpts fit no "
+                   "code is not tested: no theme is gathered from them, "
+                   "and a theme counts as covered only where it is coded");
         return QUARRY_OK;
     }
     held = quarry_suggestions_heldout(s, &conf, &correct);
     if (held < 2 || quarry_suggestions_codebook_only(s)) {
         /* fewer than two coded excerpts: nothing to tell "fits" by */
         engine_log(e, QUARRY_LOG_WARN,
-                   "themes: too few coded excerpts to tell which excerpts "
+                   "too few coded excerpts to tell which excerpts "
                    "fit no code; a theme counts as covered only where it "
                    "is coded");
         goto out;
@@ -176,7 +177,7 @@ int themes_novelty_find(quarry_engine *e, const quarry_pipeline_options *po,
         }
     }
     engine_log(e, QUARRY_LOG_DEBUG,
-               "themes: %lld of %lld excerpts fit no code (top suggest "
+               "%lld of %lld excerpts fit no code (top suggest "
                "confidence below %.4f, as %.0f%% of the coded excerpts "
                "left out are)",
                (long long)nv->n_unlike, (long long)n, nv->threshold,
@@ -560,7 +561,7 @@ int themes_new_gather(quarry_engine *e, const quarry_plugin *cp, void *self,
                 dots[k] / (fn * cs.norm[k]) > nearest)
                 nearest = dots[k] / (fn * cs.norm[k]);
         engine_log(e, QUARRY_LOG_DEBUG,
-                   "themes: %lld excerpts that fit no code are at cosine "
+                   "%lld excerpts that fit no code are at cosine "
                    "%.4f to the nearest code (codes to each other: %.4f, "
                    "a code's excerpts to it: %.4f)%s",
                    (long long)size, nearest, cs.apart, cs.own,
@@ -573,7 +574,7 @@ int themes_new_gather(quarry_engine *e, const quarry_plugin *cp, void *self,
         kept_rows += size;
     }
     engine_log(e, QUARRY_LOG_DEBUG,
-               "themes: %lld excerpts fit no code, in %d clusters; %d kept as "
+               "%lld excerpts fit no code, in %d clusters; %d kept as "
                "new themes (%lld excerpts)",
                (long long)m, k_new, kept, (long long)kept_rows);
     *n_labels += kept;
