@@ -20,6 +20,7 @@
 
 #include "labels.h"
 #include "test_files.h"
+#include "test_themes_util.h"
 #include "test_util.h"
 
 /* y_i = 10 of n_i = 100 in the group, y = 20 of n = 1000 in all, alpha0 =
@@ -273,22 +274,6 @@ static void shipped_filler_spares_the_codebook(void **state)
     quarry_engine_free(e);
 }
 
-static const quarry_theme *theme_of(const quarry_themes *t,
-                                    const quarry_corpus *c, const char *id)
-{
-    int32_t i;
-    int64_t j;
-    for (i = 0; i < quarry_themes_count(t); i++) {
-        const quarry_theme *th = quarry_themes_at(t, i);
-        for (j = 0; j < th->size; j++)
-            if (strcmp(quarry_corpus_at(c, (size_t)th->members[j])->id, id) ==
-                0)
-                return th;
-    }
-    fail_msg("no theme holds %s", id);
-    return NULL;
-}
-
 static int has_term(const quarry_theme *th, const char *term)
 {
     int32_t j;
@@ -334,25 +319,6 @@ static void labels_skip_filler_and_join_phrases(void **state)
     quarry_engine_free(e);
 }
 
-/* New material against a coding that left a code out. The input has
- * three topics; the coded excerpts (other excerpts, other ids) carry SEA
- * and COURT but no code for the garden talk. The garden theme is new; the
- * sea and court themes are not, though the sea theme's material matches
- * its code's excerpts only in part. */
-static const char three_topics[] =
-    "{\"id\":\"s1\",\"text\":\"boat sail harbour wind\"}\n"
-    "{\"id\":\"s2\",\"text\":\"sail harbour boat tide\"}\n"
-    "{\"id\":\"s3\",\"text\":\"harbour wind boat sail\"}\n"
-    "{\"id\":\"s4\",\"text\":\"tide boat sail mast\"}\n"
-    "{\"id\":\"j1\",\"text\":\"judge jury verdict court\"}\n"
-    "{\"id\":\"j2\",\"text\":\"jury court judge trial\"}\n"
-    "{\"id\":\"j3\",\"text\":\"verdict trial court jury\"}\n"
-    "{\"id\":\"j4\",\"text\":\"court judge verdict bail\"}\n"
-    "{\"id\":\"g1\",\"text\":\"roses soil compost weeds\"}\n"
-    "{\"id\":\"g2\",\"text\":\"compost roses weeds mulch\"}\n"
-    "{\"id\":\"g3\",\"text\":\"soil mulch roses compost\"}\n"
-    "{\"id\":\"g4\",\"text\":\"weeds soil compost roses\"}\n";
-
 /* Themes of c by the agglomerative clusterer at k, no LSA, words as they
  * are, with coded as --coded; fails the test when the run does. */
 static quarry_themes *coded_themes(quarry_engine *e, const quarry_corpus *c,
@@ -374,6 +340,11 @@ static quarry_themes *coded_themes(quarry_engine *e, const quarry_corpus *c,
     return t;
 }
 
+/* New material against a coding that left a code out: the coded
+ * excerpts (other excerpts, other ids) carry SEA and COURT but no code for
+ * the garden talk. The garden theme is new; the sea and court themes are
+ * not, though the sea theme's material matches its code's excerpts only in
+ * part. */
 static void left_out_code_is_new(void **state)
 {
     static const char coded_text[] =

@@ -18,22 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_themes_util.h"
 #include "test_util.h"
-
-/* Three topics, four excerpts each, no word shared between topics. */
-static const char three_topics[] =
-    "{\"id\":\"s1\",\"text\":\"boat sail harbour wind\"}\n"
-    "{\"id\":\"s2\",\"text\":\"sail harbour boat tide\"}\n"
-    "{\"id\":\"s3\",\"text\":\"harbour wind boat sail\"}\n"
-    "{\"id\":\"s4\",\"text\":\"tide boat sail mast\"}\n"
-    "{\"id\":\"j1\",\"text\":\"judge jury verdict court\"}\n"
-    "{\"id\":\"j2\",\"text\":\"jury court judge trial\"}\n"
-    "{\"id\":\"j3\",\"text\":\"verdict trial court jury\"}\n"
-    "{\"id\":\"j4\",\"text\":\"court judge verdict bail\"}\n"
-    "{\"id\":\"g1\",\"text\":\"roses soil compost weeds\"}\n"
-    "{\"id\":\"g2\",\"text\":\"compost roses weeds mulch\"}\n"
-    "{\"id\":\"g3\",\"text\":\"soil mulch roses compost\"}\n"
-    "{\"id\":\"g4\",\"text\":\"weeds soil compost roses\"}\n";
 
 /* Other excerpts (other ids) coded SEA and COURT, and GARDEN when
  * with_garden. */
@@ -107,22 +93,6 @@ static quarry_themes *run(quarry_engine *e, const quarry_corpus *c,
     if (quarry_themes_run(&t, e, &po, &to, c) != 0)
         fail_msg("%s", quarry_engine_errmsg(e));
     return t;
-}
-
-static const quarry_theme *theme_of(const quarry_themes *t,
-                                    const quarry_corpus *c, const char *id)
-{
-    int32_t i;
-    int64_t j;
-    for (i = 0; i < quarry_themes_count(t); i++) {
-        const quarry_theme *th = quarry_themes_at(t, i);
-        for (j = 0; j < th->size; j++)
-            if (strcmp(quarry_corpus_at(c, (size_t)th->members[j])->id, id) ==
-                0)
-                return th;
-    }
-    fail_msg("no theme holds %s", id);
-    return NULL;
 }
 
 static int32_t count_new(const quarry_themes *t)
