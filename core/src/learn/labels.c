@@ -67,6 +67,11 @@
 /* The distinct forms of one label counted in a theme (theme_forms): a
  * stem rarely has more ("walk", "walks", "walked", "walking"). */
 #define LABELS_FORMS 8
+/* choose_together starts a set from at most this many candidates (the
+ * default ten labels: each of them). With --top-terms 1000 a start per
+ * label made a theme's labels cost a thousand passes; the sets that win
+ * start from one of the few best z. */
+#define LABELS_STARTS 10
 
 double labels_log_odds_z(double y_i, double n_i, double y, double n,
                          double alpha0)
@@ -535,44 +540,79 @@ static int word_of(const labeler *l, int64_t a, int64_t b)
            (l->ph_a[b - l->cols] == a || l->ph_b[b - l->cols] == a);
 }
 
+/* What each candidate has with the labels chosen so far (greedy_from):
+ * the sum of its NPMI with them and how many, and how many of them it is
+ * a word of (blocked) or a phrase of (replaces). Kept up to date as labels
+ * are added, so a step of the pass costs one look at each candidate, not
+ * one per candidate per label (with --top-terms 1000 that was a thousand
+ * times the work). */
+typedef struct together_acc {
+    double *sum;
+    int32_t *pairs, *blocked, *replaces;
+} together_acc;
+
+static void acc_add(together_acc *acc, const double *npmi,
+                    const unsigned char *rel, int32_t P, int32_t x)
+{
+    size_t room = (size_t)P;
+    int32_t a;
+    for (a = 0; a < P; a++) {
+        unsigned char r = rel[(size_t)a * room + (size_t)x];
+        if (r == 1)
+            acc->blocked[a]++;
+        else if (r == 2)
+            acc->replaces[a]++;
+        else {
+            acc->sum[a] += npmi[(size_t)a * room + (size_t)x];
+            acc->pairs[a]++;
+        }
+    }
+}
+
+/* From scratch, in the order of chosen[] (the order the sums were always
+ * taken in, so the figures do not move by a rounding). */
+static void acc_reset(together_acc *acc, const double *npmi,
+                      const unsigned char *rel, int32_t P,
+                      const int32_t *chosen, int32_t n)
+{
+    int32_t q;
+    memset(acc->sum, 0, (size_t)P * sizeof *acc->sum);
+    memset(acc->pairs, 0, (size_t)P * sizeof *acc->pairs);
+    memset(acc->blocked, 0, (size_t)P * sizeof *acc->blocked);
+    memset(acc->replaces, 0, (size_t)P * sizeof *acc->replaces);
+    for (q = 0; q < n; q++)
+        acc_add(acc, npmi, rel, P, chosen[q]);
+}
+
 /* One greedy pass of choose_together from the candidate `first`: into
  * chosen[0..*n); returns the set's worth (see there). npmi is the P x P
  * table of the candidates' NPMI, rel[a * P + b] 1 when a is a word of
  * phrase b, 2 when b is a word of phrase a. */
 static double greedy_from(const topk *sel, const double *npmi,
                           const unsigned char *rel, int32_t first, int32_t nt,
-                          unsigned char *done, int32_t *chosen, int32_t *n_out)
+                          unsigned char *done, together_acc *acc,
+                          int32_t *chosen, int32_t *n_out)
 {
     int32_t P = sel->n, a, q, j, n = 0;
     size_t room = (size_t)P;
     double worth = 0.0;
 
     memset(done, 0, room);
+    acc_reset(acc, npmi, rel, P, chosen, 0);
     for (;;) {
         double best_score = -1.0;
         int32_t best = -1, at = -1;
         for (a = 0; a < P; a++) {
-            double sum = 0.0, score = sel->items[a].score;
-            int32_t pairs = 0, blocked = 0, replaces = 0;
+            double score = sel->items[a].score;
             if (done[a])
                 continue;
             if (n == 0 && a != first)
                 continue;
-            for (q = 0; q < n && !blocked; q++) {
-                unsigned char r = rel[(size_t)a * room + (size_t)chosen[q]];
-                if (r == 1)
-                    blocked = 1;
-                else if (r == 2)
-                    replaces = 1;
-                else {
-                    sum += npmi[(size_t)a * room + (size_t)chosen[q]];
-                    pairs++;
-                }
-            }
-            if (blocked || (n >= nt && !replaces))
+            if (acc->blocked[a] > 0 || (n >= nt && acc->replaces[a] == 0))
                 continue;
-            if (pairs > 0)
-                score *= pow((1.0 + sum / pairs) / 2.0, LABELS_TOGETHER_POWER);
+            if (acc->pairs[a] > 0)
+                score *= pow((1.0 + acc->sum[a] / acc->pairs[a]) / 2.0,
+                             LABELS_TOGETHER_POWER);
             if (score > best_score) { /* ties keep the better z */
                 best_score = score;
                 best = a;
@@ -592,8 +632,11 @@ static double greedy_from(const topk *sel, const double *npmi,
             chosen[j++] = chosen[q];
         }
         n = j;
-        if (at < 0)
+        if (at < 0) {
             chosen[n++] = best;
+            acc_add(acc, npmi, rel, P, best);
+        } else
+            acc_reset(acc, npmi, rel, P, chosen, n);
     }
     for (a = 0; a < n; a++) {
         double sum = 0.0, w = sel->items[chosen[a]].score;
@@ -619,7 +662,8 @@ static double greedy_from(const topk *sel, const double *npmi,
  * near 0 with all) yields to one said with these words in particular.
  * The set is built greedily (each next label the candidate with the most
  * z * ((1 + c) / 2)^LABELS_TOGETHER_POWER, c over the labels so far)
- * from each of the nt best candidates as the first (the words the label
+ * from each of the nt best candidates (at most LABELS_STARTS) as the
+ * first (the words the label
  * would have by z alone), and the worthiest kept:
  * started from the single best z, the label followed that word even when
  * it was a detail of three excerpts ("sunday nights", then "monday",
@@ -638,11 +682,17 @@ static int choose_together(labeler *l, const topk *sel, int32_t nt,
     int32_t *chosen = malloc(room * sizeof *chosen);
     int32_t *best_set = malloc(room * sizeof *best_set);
     unsigned char *done = calloc(room, 1);
+    together_acc acc;
     double rows = (double)l->model->fit_counts->rows, best_worth = -1.0;
     int rc;
 
+    acc.sum = malloc(room * sizeof *acc.sum);
+    acc.pairs = malloc(room * sizeof *acc.pairs);
+    acc.blocked = malloc(room * sizeof *acc.blocked);
+    acc.replaces = malloc(room * sizeof *acc.replaces);
     *got = 0;
-    if (!co || !npmi || !rel || !chosen || !best_set || !done) {
+    if (!co || !npmi || !rel || !chosen || !best_set || !done || !acc.sum ||
+        !acc.pairs || !acc.blocked || !acc.replaces) {
         rc = engine_fail(l->engine, QUARRY_ENOMEM, "out of memory");
         goto out;
     }
@@ -659,8 +709,9 @@ static int choose_together(labeler *l, const topk *sel, int32_t nt,
             else if (word_of(l, sel->items[b].id, sel->items[a].id))
                 rel[ab] = 2;
         }
-    for (a = 0; a < P && a < nt; a++) {
-        double worth = greedy_from(sel, npmi, rel, a, nt, done, chosen, &n);
+    for (a = 0; a < P && a < nt && a < LABELS_STARTS; a++) {
+        double worth =
+            greedy_from(sel, npmi, rel, a, nt, done, &acc, chosen, &n);
         if (worth > best_worth) { /* ties keep the better first z */
             best_worth = worth;
             best_n = n;
@@ -686,6 +737,10 @@ out:
     free(chosen);
     free(best_set);
     free(done);
+    free(acc.sum);
+    free(acc.pairs);
+    free(acc.blocked);
+    free(acc.replaces);
     return rc;
 }
 

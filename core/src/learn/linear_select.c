@@ -135,7 +135,11 @@ int linear_select(quarry_engine *e, const feat_blocks *fb, lin_items *it,
     }
     for (i = 0; i < it->n; i++)
         n_calib += it->cut[i] < 0;
-    pl.folds = n_coded >= LINEAR_ONE_FOLD * n_calib ? 1 : LINEAR_FOLDS;
+    pl.folds = n_coded >= LINEAR_ONE_FOLD * n_calib ? 1
+               : n_coded <= LINEAR_C_SEARCH_ROWS ? LINEAR_FOLDS_SMALL
+                                                 : LINEAR_FOLDS;
+    if (pl.folds > n_calib && n_calib > 0)
+        pl.folds = (int32_t)n_calib; /* no fold without an excerpt */
     for (i = 0; i < it->n; i++)
         if (it->cut[i] < 0)
             pl.fold[it->row[i]] =

@@ -35,6 +35,11 @@ typedef struct collect {
     int bad;
 } collect;
 
+/* A form interned whose analysis has not (yet) succeeded: a stemmer that
+ * failed or memory that ran out leaves it so, and the next sight of the
+ * form analyses it again rather than read a term never set. */
+#define FORM_UNANALYSED (-4)
+
 static int grow_tokens(analyzer *a)
 {
     int64_t cap = a->cap_tok ? a->cap_tok * 2 : 256;
@@ -553,10 +558,13 @@ int analyzer_merge(analyzer *a, const analyzer *w, int64_t **map_out)
             free(map);
             return engine_fail(a->engine, QUARRY_ENOMEM, "out of memory");
         }
-        if (is_new) {
-            int64_t wt = w->form[f].term;
-            a->form[g].term = wt < 0 ? -1 : map[wt];
+        if (is_new)
             a->form[g].count = 0;
+        if (is_new || a->form[g].term == FORM_UNANALYSED) {
+            int64_t wt = w->form[f].term;
+            a->form[g].term = wt == FORM_UNANALYSED ? FORM_UNANALYSED
+                              : wt < 0              ? -1
+                                                    : map[wt];
         }
         a->form[g].count += w->form[f].count;
     }
@@ -644,14 +652,16 @@ static int64_t form_term(analyzer *a, const char *s, size_t n, uint64_t h,
     int is_new;
     int64_t f = strtab_find_hashed(&a->forms, s, n, h);
     if (f < 0) {
-        int64_t t;
         f = strtab_intern_hashed(&a->forms, s, n, h, &is_new);
         if (f < 0 || ensure_forms(a, f) != 0)
             return -2;
         a->form[f].count = 0;
+        a->form[f].term = FORM_UNANALYSED;
+    }
+    if (a->form[f].term == FORM_UNANALYSED) {
         /* analyse_form interns into terms only, so the forms arena (and
          * this pointer into it) stays put. */
-        t = analyse_form(a, strtab_str(&a->forms, f), n, h, is_phrase);
+        int64_t t = analyse_form(a, strtab_str(&a->forms, f), n, h, is_phrase);
         if (t < -1)
             return t;
         a->form[f].term = t;
