@@ -365,9 +365,9 @@ static void left_out_code_is_new(void **state)
     sea = theme_of(t, c, "s1");
     court = theme_of(t, c, "j1");
     garden = theme_of(t, c, "g1");
-    assert_int_equal(sea->size, 4);
-    assert_int_equal(court->size, 4);
-    assert_int_equal(garden->size, 4);
+    assert_int_equal(sea->size, 5);
+    assert_int_equal(court->size, 5);
+    assert_int_equal(garden->size, 5);
     assert_false(sea->is_new);
     assert_false(court->is_new);
     assert_true(garden->is_new);
@@ -391,7 +391,10 @@ static void left_out_code_is_new(void **state)
             "{\"id\":\"g1\",\"text\":\"seen\",\"code\":\"GARDEN\"}\n"
             "{\"id\":\"g2\",\"text\":\"seen\",\"code\":\"SEA\"}\n"
             "{\"id\":\"g3\",\"text\":\"seen\",\"code\":\"COURT\"}\n"
-            "{\"id\":\"g4\",\"text\":\"seen\",\"code\":\"GARDEN\"}\n";
+            "{\"id\":\"g4\",\"text\":\"seen\",\"code\":\"GARDEN\"}\n"
+            "{\"id\":\"s5\",\"text\":\"seen\",\"code\":\"COURT\"}\n"
+            "{\"id\":\"j5\",\"text\":\"seen\",\"code\":\"GARDEN\"}\n"
+            "{\"id\":\"g5\",\"text\":\"seen\",\"code\":\"SEA\"}\n";
         int32_t i;
         coded = test_corpus(all_coded, "all.jsonl");
         t = coded_themes(e, c, coded, 3, &to);

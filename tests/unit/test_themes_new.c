@@ -52,12 +52,15 @@ static quarry_corpus *same_coded(int with_garden)
         "{\"id\":\"s2\",\"text\":\"sail harbour boat tide\",\"code\":\"SEA\"}\n"
         "{\"id\":\"s3\",\"text\":\"harbour wind boat sail\",\"code\":\"SEA\"}\n"
         "{\"id\":\"s4\",\"text\":\"tide boat sail mast\",\"code\":\"SEA\"}\n"
+        "{\"id\":\"s5\",\"text\":\"mast wind harbour tide\",\"code\":\"SEA\"}\n"
         "{\"id\":\"j1\",\"text\":\"judge jury verdict court\","
         "\"code\":\"COURT\"}\n"
         "{\"id\":\"j2\",\"text\":\"jury court judge trial\",\"code\":\"COURT\"}\n"
         "{\"id\":\"j3\",\"text\":\"verdict trial court jury\","
         "\"code\":\"COURT\"}\n"
         "{\"id\":\"j4\",\"text\":\"court judge verdict bail\","
+        "\"code\":\"COURT\"}\n"
+        "{\"id\":\"j5\",\"text\":\"bail trial jury judge\","
         "\"code\":\"COURT\"}\n";
     static const char garden[] =
         "{\"id\":\"g1\",\"text\":\"roses soil compost weeds\","
@@ -67,6 +70,8 @@ static quarry_corpus *same_coded(int with_garden)
         "{\"id\":\"g3\",\"text\":\"soil mulch roses compost\","
         "\"code\":\"GARDEN\"}\n"
         "{\"id\":\"g4\",\"text\":\"weeds soil compost roses\","
+        "\"code\":\"GARDEN\"}\n"
+        "{\"id\":\"g5\",\"text\":\"mulch weeds soil roses\","
         "\"code\":\"GARDEN\"}\n";
     char text[sizeof sea_court + sizeof garden];
     snprintf(text, sizeof text, "%s%s", sea_court, with_garden ? garden : "");
@@ -111,12 +116,12 @@ static int32_t count_new(const quarry_themes *t)
 static void expect_garden_new(const quarry_themes *t, const quarry_corpus *c)
 {
     const quarry_theme *g = theme_of(t, c, "g1");
-    assert_int_equal(g->size, 4);
-    assert_ptr_equal(g, theme_of(t, c, "g4"));
+    assert_int_equal(g->size, 5);
+    assert_ptr_equal(g, theme_of(t, c, "g5"));
     assert_true(g->fits_no_code);
     assert_true(g->is_new);
     test_near(g->covered, 0.0, 1e-12);
-    assert_int_equal(g->unlike, 4);
+    assert_int_equal(g->unlike, 5);
     assert_false(theme_of(t, c, "s1")->is_new);
     assert_false(theme_of(t, c, "j1")->is_new);
     assert_int_equal(count_new(t), 1);
@@ -202,8 +207,8 @@ static void single_code_leaves_two_topics_new(void **state)
     court = theme_of(t, c, "j1");
     garden = theme_of(t, c, "g1");
     assert_ptr_not_equal(court, garden);
-    assert_int_equal(court->size, 4);
-    assert_int_equal(garden->size, 4);
+    assert_int_equal(court->size, 5);
+    assert_int_equal(garden->size, 5);
     assert_true(court->fits_no_code);
     assert_true(garden->fits_no_code);
     assert_false(theme_of(t, c, "s1")->is_new);
