@@ -2,7 +2,8 @@
  * alloc_fail_themes.c -- allocation-failure test of themes with coded
  * excerpts (failalloc.h): quarry_themes_run with coded excerpts and groups
  * (which runs suggest to tell which excerpts fit no code, and gathers
- * them) once to count its allocations, then once for every N up to that
+ * them: the input is three_topics.h, the coding leaves the garden out, and
+ * the clean run must gather it) once to count its allocations, then once for every N up to that
  * count with the Nth failing; then the same clustering LSA rows (dims 4).
  * Each run must end with a status (or the clean result), never a crash;
  * under ASan, LeakSanitizer checks at exit that no failed run leaked. It
@@ -17,20 +18,8 @@
 #include <string.h>
 #include "quarry/quarry.h"
 #include "failalloc.h"
+#include "../unit/three_topics.h"
 
-static const char input[] =
-    "{\"id\":\"s1\",\"text\":\"boat sail harbour wind\"}\n"
-    "{\"id\":\"s2\",\"text\":\"sail harbour boat tide\"}\n"
-    "{\"id\":\"s3\",\"text\":\"harbour wind boat sail\"}\n"
-    "{\"id\":\"s4\",\"text\":\"tide boat sail mast\"}\n"
-    "{\"id\":\"j1\",\"text\":\"judge jury verdict court\"}\n"
-    "{\"id\":\"j2\",\"text\":\"jury court judge trial\"}\n"
-    "{\"id\":\"j3\",\"text\":\"verdict trial court jury\"}\n"
-    "{\"id\":\"j4\",\"text\":\"court judge verdict bail\"}\n"
-    "{\"id\":\"g1\",\"text\":\"roses soil compost weeds\"}\n"
-    "{\"id\":\"g2\",\"text\":\"compost roses weeds mulch\"}\n"
-    "{\"id\":\"g3\",\"text\":\"soil mulch roses compost\"}\n"
-    "{\"id\":\"g4\",\"text\":\"weeds soil compost roses\"}\n";
 static const char coded[] =
     "{\"id\":\"k1\",\"text\":\"boat sail harbour\",\"code\":\"SEA\"}\n"
     "{\"id\":\"k2\",\"text\":\"sail boat wind\",\"code\":\"SEA\"}\n"
@@ -72,7 +61,7 @@ int main(int argc, char **argv)
     o.threads = 1;
     if (quarry_engine_new(&e, &o) != 0)
         abort();
-    c = corpus(input, "in.jsonl");
+    c = corpus(three_topics, "in.jsonl");
     k = corpus(coded, "coded.jsonl");
     to.k = 3;
     to.coded = k;
@@ -87,8 +76,21 @@ int main(int argc, char **argv)
             return 1;
         }
         total = failalloc_disarm();
-        printf("dims %d: themes %d, allocations %ld\n", to.dims,
-               quarry_themes_count(t), total);
+        {
+            /* The garden, left out of the coding, is gathered into a
+             * theme of its own: the runs below fail inside that too. */
+            int32_t i, gathered = 0;
+            for (i = 0; i < quarry_themes_count(t); i++)
+                gathered += quarry_themes_at(t, i)->fits_no_code;
+            printf("dims %d: themes %d (%d gathered), allocations %ld\n",
+                   to.dims, quarry_themes_count(t), gathered, total);
+            if (gathered != 1) {
+                fprintf(stderr, "the clean run gathered %d themes, not 1: "
+                        "the fixture no longer tests the gathering\n",
+                        gathered);
+                return 1;
+            }
+        }
         quarry_themes_free(t);
         for (n = from; n <= total; n++) {
             int rc;
