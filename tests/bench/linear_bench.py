@@ -10,7 +10,7 @@ asserts nothing.
 usage: /usr/bin/python3 tests/bench/linear_bench.py --quarry BUILD/quarry \\
            [--data DATA_DIR] [--corpus SPEED_CORPUS_DIR] [--quick] \\
            [--sets demo,talk,bbc,newsgroups,bbc-splits] [--splits 5]
-           [--seed 0] [--cv-max N]
+           [--seed 0] [--cv-max N] [--train-sample N]
            [--quarry-seeds N]
 
 DATA_DIR holds bbc.tar.gz and 20news-bydate.tar.gz as downloaded. The 20
@@ -327,6 +327,12 @@ def bench(name, args, auto):
         if splits is None:
             print("\n== %s: skipped (%s) ==" % (TITLES.get(name, name), why))
             return
+        if args.train_sample:
+            splits = [(sample(tr, args.train_sample, args.seed), te)
+                      for tr, te in splits]
+            notes.add("--train-sample: at most %d training excerpts per "
+                      "split (random, seed %d)" % (args.train_sample,
+                                                   args.seed))
         n_train = sum(len(tr) for tr, _ in splits) // len(splits)
         n_test = sum(len(te) for _, te in splits)
         title = TITLES[name]
@@ -430,6 +436,11 @@ def main():
     ap.add_argument("--splits", type=int, default=5, metavar="N",
                     help="bbc-splits: that many stratified 80/20 splits "
                     "of BBC News, seeds 42..41+N (5)")
+    ap.add_argument("--train-sample", type=int, default=0, metavar="N",
+                    help="train on at most N excerpts of each split, drawn "
+                    "at random with --seed (0: all); what the default's "
+                    "choices cost at a size, e.g. 1000 and 1001 either "
+                    "side of the bound of its search of C")
     ap.add_argument("--no-sklearn", action="store_true")
     ap.add_argument("--only", action="append", default=[],
                     metavar="LABEL=ARGS",
