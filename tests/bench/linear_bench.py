@@ -363,6 +363,7 @@ def bench(name, args, auto):
             per_seed = []
             tr_s = pr_s = wall = 0.0
             chosen = []
+            per_split = []
             for seed in seeds:
                 ranked, conf, truth = {}, {}, {}
                 for k, (train, test) in enumerate(splits):
@@ -388,6 +389,10 @@ def bench(name, args, auto):
                     conf.update(c)
                     tr_s += a
                     pr_s += b
+                    if name == "bbc-splits" and seed is None:
+                        split_truth = {d["id"]: set(codes_of(d)) for d in test}
+                        per_split.append("%.3f/%.3f" % (
+                            topk(r, split_truth, 1), topk(r, split_truth, 3)))
                 per_seed.append((topk(ranked, truth, 1),
                                  topk(ranked, truth, 3),
                                  ece(ranked, conf, truth)))
@@ -405,6 +410,9 @@ def bench(name, args, auto):
                   (label, mean[0], mean[1], mean[2], tr_s, pr_s, wall,
                    ("C=" + ",".join(chosen)) if chosen and n == 1 and
                    kind != "q" else "; ".join(chosen)))
+            if per_split:
+                print("%-20s per split, top-1/top-3: %s" %
+                      ("", " ".join(per_split)))
             sys.stdout.flush()
         for n in sorted(notes):
             print("note: " + n)

@@ -255,8 +255,7 @@ static void bad_plugin_option_fails_the_run(void **state)
  * column), not read a term the failed analysis never set. */
 static void failed_form_is_analysed_again(void **state)
 {
-    quarry_engine_options o = QUARRY_ENGINE_OPTIONS_INIT;
-    quarry_engine *e = NULL;
+    quarry_engine *e;
     quarry_corpus *c = corpus("{\"id\":\"a\",\"text\":\"alpha boom\"}\n"
                               "{\"id\":\"b\",\"text\":\"boom beta\"}\n");
     quarry_corpus *u = corpus("{\"id\":\"u\",\"text\":\"booms beta\"}\n");
@@ -265,11 +264,8 @@ static void failed_form_is_analysed_again(void **state)
     quarry_csr *x = NULL;
     int64_t boom, beta;
     (void)state;
-    o.plugin_path = QUARRY_TEST_PLUGIN_DIR ":" QUARRY_TEST_FIXTURE_DIR;
-    o.dictionary_path = QUARRY_TEST_SOURCE_DIR "/dictionaries";
-    o.use_default_paths = 0;
-    o.threads = 1;
-    assert_int_equal(quarry_engine_new(&e, &o), QUARRY_OK);
+    e = test_engine_with(QUARRY_TEST_PLUGIN_DIR ":" QUARRY_TEST_FIXTURE_DIR,
+                         1);
     po.stemmer = "flaky";
     po.stopwords = "none";
     po.lexicon = "none";

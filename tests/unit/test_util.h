@@ -14,17 +14,24 @@
 
 #include "quarry/quarry.h"
 
-/* threads: the engine's worker threads (0: every core). */
-static inline quarry_engine *test_engine_threads(int32_t threads)
+/* plugin_path: the folders searched for plugins (a:b); threads: the
+ * engine's worker threads (0: every core). */
+static inline quarry_engine *test_engine_with(const char *plugin_path,
+                                              int32_t threads)
 {
     quarry_engine_options o = QUARRY_ENGINE_OPTIONS_INIT;
     quarry_engine *e = NULL;
-    o.plugin_path = QUARRY_TEST_PLUGIN_DIR;
+    o.plugin_path = plugin_path;
     o.dictionary_path = QUARRY_TEST_SOURCE_DIR "/dictionaries";
     o.use_default_paths = 0;
     o.threads = threads;
     assert_int_equal(quarry_engine_new(&e, &o), QUARRY_OK);
     return e;
+}
+
+static inline quarry_engine *test_engine_threads(int32_t threads)
+{
+    return test_engine_with(QUARRY_TEST_PLUGIN_DIR, threads);
 }
 
 static inline quarry_engine *test_engine(void)

@@ -235,11 +235,6 @@ static int cmp_by_id(const void *a, const void *b)
                   quarry_corpus_at(sort_corpus, (size_t)*y)->id);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* Labels of coded excerpts that are input excerpts too (same id). */
 static int coded_match_ids(quarry_engine *e, coded_match *cm,
                            const quarry_corpus *c, const int32_t *labels)
@@ -284,37 +279,25 @@ static int coded_match_ids(quarry_engine *e, coded_match *cm,
 static int code_names(quarry_engine *e, const quarry_corpus *coded,
                       quarry_themes *res)
 {
-    size_t nc = quarry_corpus_size(coded), i, total = 0, u = 0;
-    int32_t j;
-    const char **all;
-    for (i = 0; i < nc; i++)
-        total += (size_t)quarry_corpus_at(coded, i)->n_codes;
-    all = malloc((total ? total : 1) * sizeof *all);
-    if (all == NULL)
-        return engine_fail(e, QUARRY_ENOMEM, "out of memory");
-    total = 0;
-    for (i = 0; i < nc; i++) {
-        const quarry_excerpt *x = quarry_corpus_at(coded, i);
-        for (j = 0; j < x->n_codes; j++)
-            all[total++] = x->codes[j];
-    }
-    qsort(all, total, sizeof *all, cmp_str);
-    res->code_names = calloc(total ? total : 1, sizeof *res->code_names);
+    const char **names;
+    int32_t n, i;
+    int rc = themes_code_list(e, coded, &names, &n);
+    if (rc != 0)
+        return rc;
+    res->code_names = calloc((size_t)(n ? n : 1), sizeof *res->code_names);
     if (res->code_names == NULL) {
-        free(all);
+        free(names);
         return engine_fail(e, QUARRY_ENOMEM, "out of memory");
     }
-    for (i = 0; i < total; i++) {
-        if (u > 0 && strcmp(res->code_names[u - 1], all[i]) == 0)
-            continue;
-        res->code_names[u] = strdup(all[i]);
-        if (res->code_names[u] == NULL) {
-            free(all);
+    for (i = 0; i < n; i++) {
+        res->code_names[i] = strdup(names[i]);
+        if (res->code_names[i] == NULL) {
+            free(names);
             return engine_fail(e, QUARRY_ENOMEM, "out of memory");
         }
-        res->n_code_names = (int32_t)++u;
+        res->n_code_names = i + 1;
     }
-    free(all);
+    free(names);
     return QUARRY_OK;
 }
 

@@ -212,6 +212,35 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+int themes_code_list(quarry_engine *e, const quarry_corpus *coded,
+                     const char ***names, int32_t *n)
+{
+    size_t nc = quarry_corpus_size(coded), i, total = 0, u = 0, k;
+    const char **all;
+    int32_t j;
+    for (i = 0; i < nc; i++)
+        total += (size_t)quarry_corpus_at(coded, i)->n_codes;
+    *names = NULL;
+    *n = 0;
+    all = malloc((total ? total : 1) * sizeof *all);
+    if (all == NULL)
+        return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+    for (i = 0; i < nc; i++) {
+        const quarry_excerpt *x = quarry_corpus_at(coded, i);
+        for (j = 0; j < x->n_codes; j++)
+            all[u++] = x->codes[j];
+    }
+    qsort(all, u, sizeof *all, cmp_str);
+    total = u;
+    u = 0;
+    for (k = 0; k < total; k++)
+        if (u == 0 || strcmp(all[u - 1], all[k]) != 0)
+            all[u++] = all[k];
+    *names = all;
+    *n = (int32_t)u;
+    return QUARRY_OK;
+}
+
 /* The sum of the rows rows[0..size) of x into sum (x->cols floats); its
  * length is returned. */
 static double row_sum(const quarry_csr *x, const int64_t *rows, int64_t size,
@@ -271,37 +300,28 @@ static void code_dots(const code_stats *cs, const quarry_csr *xc,
 static int code_stats_find(quarry_engine *e, const quarry_csr *xc,
                            const quarry_corpus *coded, code_stats *cs)
 {
-    size_t nc = quarry_corpus_size(coded), i, total = 0, u = 0, k;
+    size_t nc = quarry_corpus_size(coded), i, total = 0, u, k;
     int64_t *rows = malloc((nc ? nc : 1) * sizeof *rows);
     float *sum = malloc((size_t)(xc->cols ? xc->cols : 1) * sizeof *sum);
     double *near = NULL, *sizes = NULL, *loo = NULL, *own = NULL, norm;
     int32_t j, n_near = 0, n_own = 0;
     int64_t n_loo;
-    int rc = QUARRY_OK;
+    int rc;
 
     memset(cs, 0, sizeof *cs);
     cs->apart = -1.0;
+    rc = themes_code_list(e, coded, &cs->names, &cs->n);
+    if (rc != 0)
+        goto out;
+    u = (size_t)cs->n;
     for (i = 0; i < nc; i++)
         total += (size_t)quarry_corpus_at(coded, i)->n_codes;
-    cs->names = malloc((total ? total : 1) * sizeof *cs->names);
     cs->code_ptr = malloc((nc + 1) * sizeof *cs->code_ptr);
     cs->code_idx = malloc((total ? total : 1) * sizeof *cs->code_idx);
-    if (!rows || !sum || !cs->names || !cs->code_ptr || !cs->code_idx) {
+    if (!rows || !sum || !cs->code_ptr || !cs->code_idx) {
         rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
         goto out;
     }
-    for (i = 0; i < nc; i++) {
-        const quarry_excerpt *x = quarry_corpus_at(coded, i);
-        for (j = 0; j < x->n_codes; j++)
-            cs->names[u++] = x->codes[j];
-    }
-    qsort(cs->names, u, sizeof *cs->names, cmp_str);
-    total = u;
-    u = 0;
-    for (k = 0; k < total; k++)
-        if (u == 0 || strcmp(cs->names[u - 1], cs->names[k]) != 0)
-            cs->names[u++] = cs->names[k];
-    cs->n = (int32_t)u;
     /* each row's codes, a code listed twice on one excerpt once */
     cs->code_ptr[0] = 0;
     for (i = 0; i < nc; i++) {

@@ -33,6 +33,11 @@ int themes_novelty_find(quarry_engine *e, const quarry_pipeline_options *po,
                         themes_novelty *nv);
 void themes_novelty_free(themes_novelty *nv);
 
+/* The distinct codes of the coded excerpts, sorted by byte: *names (to
+ * free; its strings are the corpus'), *n of them. 0, or QUARRY_ENOMEM. */
+int themes_code_list(quarry_engine *e, const quarry_corpus *coded,
+                     const char ***names, int32_t *n);
+
 /* Gather the unlike excerpts (nv) that the clusterer put in a theme into
  * clusters of their own with the same clusterer (instance self of cp),
  * and keep each that is as far from every code as the codes are from each
