@@ -366,14 +366,23 @@ static int api_accept_above(serve_req *r)
                                          json_is_true(dry), &info);
     if (status != QUARRY_OK)
         return serve_fail(r, status);
-    return answer(r, json_pack("{s:I, s:s, s:I, s:I, s:I, s:o}", "run",
-                               (json_int_t)info.run, "batch", info.batch,
-                               "excerpts", (json_int_t)info.excerpts,
-                               "checked", (json_int_t)info.checked, "wrong",
-                               (json_int_t)info.wrong, "error",
-                               info.checked > 0 && !isnan(info.error)
-                                   ? json_real(info.error)
-                                   : json_null()));
+    /* The same two figures as `quarry review --accept-above --dry-run`:
+     * the expected error (coded excerpts held out when the run
+     * calibrated) and what people have rejected so far. */
+    return answer(
+        r, json_pack("{s:I, s:s, s:I, s:I, s:I, s:o, s:I, s:I, s:o}", "run",
+                     (json_int_t)info.run, "batch", info.batch, "excerpts",
+                     (json_int_t)info.excerpts, "checked",
+                     (json_int_t)info.checked, "wrong", (json_int_t)info.wrong,
+                     "error",
+                     info.checked > 0 && !isnan(info.error)
+                         ? json_real(info.error)
+                         : json_null(),
+                     "heldout", (json_int_t)info.heldout, "heldout_wrong",
+                     (json_int_t)info.heldout_wrong, "heldout_error",
+                     info.heldout > 0 && !isnan(info.heldout_error)
+                         ? json_real(info.heldout_error)
+                         : json_null()));
 }
 
 static int api_settle(serve_req *r)

@@ -23,6 +23,7 @@ import io
 import os
 import shutil
 import signal
+import re
 import subprocess
 import sys
 import tempfile
@@ -310,6 +311,24 @@ def drive(driver, quarry, project, url, screens):
     keys(driver, "\ue012")  # ArrowLeft
     check("ArrowLeft goes back to the first excerpt",
           wait(driver, "back on the first excerpt", lambda d: current(d) == first) is not None)
+
+    # b: the batch dialog's preview gives the expected error the command
+    # line gives (held-out coded excerpts), and what people rejected so far
+    # on its own line; cancelling accepts nothing.
+    keys(driver, "b")
+    preview = wait(driver, "batch preview counted", lambda d: (
+        lambda t: t if t and "Counting" not in t else None)(
+            d.find_element("id", "batch-preview").text))
+    if preview:
+        driver.save_screenshot(os.path.join(screens, "batch.png"))
+        check("batch preview: the expected error from held-out coded excerpts",
+              re.search(r"Expected error: \d+\.\d% \(\d+ of \d+ coded excerpts held out", preview)
+              or "Expected error unknown" in preview, preview)
+        check("batch preview: people's rejections not called the expected error",
+              "people coded" not in preview, preview)
+    driver.find_element("id", "batch-cancel").click()
+    check("batch dialog closed by Cancel", wait(driver, "batch dialog closed", lambda d: not d.execute_script(
+        "return document.getElementById('batch-dialog').open;")) is not None)
 
     # Every page at a narrow width too (a phone, a split screen), for
     # people to look at; no page may scroll sideways.

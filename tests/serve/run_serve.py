@@ -266,7 +266,9 @@ def endpoints(srv):
     code, a = srv.json("POST", "/api/accept-above",
                        {"min_confidence": 0.5, "dry_run": True})
     check("accept-above dry run", code == 200 and a["run"] == 1 and
-          "excerpts" in a and "error" in a and a["batch"], str(a))
+          "excerpts" in a and "error" in a and a["batch"] and
+          "heldout_error" in a and a["heldout"] >= a["heldout_wrong"] >= 0,
+          str(a))
     bad(srv, "accept-above min_confidence", "POST", "/api/accept-above",
         {"min_confidence": 2}, "min_confidence")
     code, m = srv.json("POST", "/api/memos", {"excerpt": first,

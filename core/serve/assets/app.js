@@ -129,6 +129,8 @@
     });
   }
   function pct(x) { return Math.round((Number(x) || 0) * 100) + "%"; }
+  /* One decimal, as the command line prints a rate. */
+  function pct1(x) { return ((Number(x) || 0) * 100).toFixed(1) + "%"; }
   function when(t) {
     if (!t) return "";
     var d = new Date(t);
@@ -711,9 +713,12 @@
         clear(prev);
         prev.appendChild(h("p", { style: "margin:0" }, h("b", null, String(d.excerpts)), " excerpt" + (d.excerpts === 1 ? "" : "s") +
           " would get a code at confidence " + t.toFixed(2) + " or more."));
-        prev.appendChild(h("p", { class: "muted", style: "margin:.3rem 0 0" }, d.error === null || d.error === undefined || !d.checked ?
-          "No coded excerpt to check the threshold against, so the expected error is unknown." :
-          "Expected error: " + pct(d.error) + " (wrong on " + d.wrong + " of " + d.checked + " excerpts people coded)."));
+        prev.appendChild(h("p", { class: "muted", style: "margin:.3rem 0 0" }, d.heldout_error === null || d.heldout_error === undefined || !d.heldout ?
+          "Expected error unknown: when the suggestions were made, no coded excerpt held out to check them reached this confidence." :
+          "Expected error: " + pct1(d.heldout_error) + " (" + d.heldout_wrong + " of " + d.heldout + " coded excerpts held out when the suggestions were made got a wrong top code at this confidence or more)."));
+        if (d.checked)
+          prev.appendChild(h("p", { class: "muted", style: "margin:.3rem 0 0" },
+            "So far people rejected or replaced " + d.wrong + " of " + d.checked + " top suggestions at this confidence or more (" + pct1(d.error) + ")."));
         $("batch-ok").disabled = !d.excerpts;
       }).catch(function (e) { clear(prev); $("batch-error").textContent = e.message; });
     }, 200);
