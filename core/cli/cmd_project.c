@@ -20,6 +20,8 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "quarry/project_browse.h"
+#include "quarry/project_stats.h"
 
 enum {
     OPT_CODER = OPT_COMMAND_BASE,
@@ -36,7 +38,9 @@ enum {
     OPT_NEIGHBOURS,
     OPT_STUDY,
     OPT_PARTICIPANT,
-    OPT_ATTR
+    OPT_ATTR,
+    OPT_SHOW,
+    OPT_RUN
 };
 
 typedef struct project_args {
@@ -50,6 +54,8 @@ typedef struct project_args {
     const char *study, *participant;
     const char **attrs; /* --attr KEY=VALUE, as given */
     size_t n_attrs;
+    int show;    /* suggest --show: print a stored run, make none */
+    int64_t run; /* suggest --show --run N (0: the latest) */
 } project_args;
 
 int cli_find_project(int argc, char **argv)
@@ -222,6 +228,16 @@ static int own_option(cli *c, int opt, const char *arg, void *ctx)
     case OPT_ALL:
         a->all = 1;
         return 1;
+    case OPT_SHOW:
+        a->show = 1;
+        return 1;
+    case OPT_RUN: {
+        int n;
+        if (cli_int_option(c, "--run", arg, 1, 2000000000, &n) != 0)
+            return -1;
+        a->run = n;
+        return 1;
+    }
     case OPT_TOP:
         return cli_int_option(c, "--top", arg, 1, 1000, &a->so.top) == 0 ? 1
                                                                         : -1;
@@ -798,7 +814,13 @@ static void suggest_usage(FILE *f)
             "  --all                   suggest for coded excerpts too\n"
             "  --format table|csv|jsonl  also print the stored suggestions\n"
             "                          (as `quarry suggest` does for files;\n"
-            "                          the summary then goes to stderr)\n%s\n%s",
+            "                          the summary then goes to stderr)\n"
+            "  --show                  print the latest stored run (table, or\n"
+            "                          --format) and make no new one: what\n"
+            "                          `quarry review` walks\n"
+            "  --run N                 with --show: that run instead (`quarry\n"
+            "                          serve` lists them on its Runs page)\n"
+            "%s\n%s",
             cli_linear_help, cli_common_help);
 }
 
@@ -921,6 +943,75 @@ static int print_run(quarry_project *p, int64_t run, const char *format)
     return rc != 0 ? rc : rp.err ? QUARRY_ENOMEM : 0;
 }
 
+/* A run's record, for --show --run N. */
+typedef struct run_find {
+    int64_t want, newest;
+    quarry_run_record found; /* its strings are gone once read */
+    char when[64];           /* so its time is copied */
+    int hit;
+} run_find;
+
+static int find_run(void *ctx, const quarry_run_record *r)
+{
+    run_find *f = ctx;
+    if (f->newest == 0)
+        f->newest = r->run;
+    if (r->run == f->want) {
+        f->found = *r;
+        snprintf(f->when, sizeof f->when, "%s",
+                 r->started_at ? r->started_at : "");
+        f->hit = 1;
+        return 1; /* stop */
+    }
+    return 0;
+}
+
+/* suggest PROJECT --show [--run N]: a stored run printed, none made. */
+static int show_run(cli *c, quarry_project *p, const char *path, int64_t run)
+{
+    run_find f;
+    int rc;
+    memset(&f, 0, sizeof f);
+    if (run == 0) {
+        rc = quarry_project_latest_run(p, &f.found);
+        f.hit = rc == QUARRY_OK && f.found.run != 0;
+        if (f.hit)
+            snprintf(f.when, sizeof f.when, "%s",
+                     f.found.started_at ? f.found.started_at : "");
+    } else {
+        f.want = run;
+        rc = quarry_project_runs(p, find_run, &f);
+        if (rc == 1)
+            rc = QUARRY_OK;
+    }
+    if (rc != QUARRY_OK) {
+        cli_error(c, "%s", quarry_project_errmsg(p));
+        return cli_exit_code(rc);
+    }
+    if (!f.hit) {
+        if (run == 0 || f.newest == 0)
+            cli_error(c, "%s has no stored run yet: `quarry suggest %s` "
+                         "makes one", path, path);
+        else
+            cli_error(c, "--run %lld: %s has no such run (its runs are "
+                         "numbered 1 to %lld)", (long long)run, path,
+                      (long long)f.newest);
+        return EXIT_INPUT;
+    }
+    fprintf(stderr,
+            "quarry suggest: run %lld, made %s: %lld suggestions for %lld "
+            "excerpts (%lld abstained), learnt from %lld coded excerpts\n",
+            (long long)f.found.run, f.when[0] ? f.when : "(time not kept)",
+            (long long)f.found.suggestions, (long long)f.found.n_input,
+            (long long)f.found.abstained, (long long)f.found.n_train);
+    rc = print_run(p, f.found.run, c->format ? c->format : "table");
+    if (rc != QUARRY_OK || fflush(stdout) != 0) {
+        cli_error(c, "cannot write the output");
+        return EXIT_INTERNAL;
+    }
+    return EXIT_OK;
+}
+
 int cmd_suggest_project(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -929,6 +1020,8 @@ int cmd_suggest_project(int argc, char **argv)
         {"all", no_argument, NULL, OPT_ALL},
         {"min-confidence", required_argument, NULL, OPT_MIN_CONF},
         {"neighbours", required_argument, NULL, OPT_NEIGHBOURS},
+        {"show", no_argument, NULL, OPT_SHOW},
+        {"run", required_argument, NULL, OPT_RUN},
         CLI_LINEAR_LONG_OPTIONS,
         {NULL, 0, NULL, 0}};
     quarry_suggest_options so = QUARRY_SUGGEST_OPTIONS_INIT;
@@ -962,9 +1055,25 @@ int cmd_suggest_project(int argc, char **argv)
     }
     if (c.format != NULL && cli_check_format(&c, "table|csv|jsonl") != 0)
         goto out;
-    rc = cli_open_project(&c, argv[optind], 0, &p);
+    if (a.run != 0 && !a.show) {
+        cli_error(&c, "--run %lld: only with --show (a new run always "
+                      "gets the next number)", (long long)a.run);
+        goto out;
+    }
+    if (a.show && (a.all || a.so.top != 0)) {
+        cli_error(&c, "--show prints a stored run as it was made: %s "
+                      "applies when a run is made (drop --show to make one)",
+                  a.all ? "--all" : "--top");
+        goto out;
+    }
+    rc = cli_open_project(&c, argv[optind],
+                          a.show ? QUARRY_PROJECT_READONLY : 0, &p);
     if (rc != QUARRY_OK) {
         code = cli_exit_code(rc);
+        goto out;
+    }
+    if (a.show) {
+        code = show_run(&c, p, argv[optind], a.run);
         goto out;
     }
     if (cli_engine(&c, &e) != 0)

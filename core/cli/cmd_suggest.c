@@ -40,7 +40,9 @@ enum {
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: quarry suggest --train CODED [OPTIONS] INPUT...\n\n"
+            "usage: quarry suggest --train CODED [OPTIONS] INPUT...\n"
+            "       quarry suggest PROJECT [OPTIONS]   (in a project: see\n"
+            "                          `quarry suggest PROJECT --help`)\n\n"
             "Ranks candidate codes for every excerpt of INPUT, learnt from\n"
             "the coded excerpts of CODED (JSONL or CSV with a \"code\" field,\n"
             "a string or a list). Each code's prototype is the mean of its\n"
