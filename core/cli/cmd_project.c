@@ -450,13 +450,25 @@ int cmd_import(int argc, char **argv)
             code = cli_exit_code(rc);
             break;
         }
-        printf("%s: %lld excerpts, %lld codings", argv[i],
-               (long long)st.excerpts, (long long)st.codings);
+        printf("%s: %lld excerpt%s, %lld coding%s", argv[i],
+               (long long)st.excerpts, st.excerpts == 1 ? "" : "s",
+               (long long)st.codings, st.codings == 1 ? "" : "s");
         if (st.codes > 0)
-            printf(", %lld new codes", (long long)st.codes);
-        if (st.merged > 0)
-            printf(" (%lld excerpts already in the project: codings "
-                   "merged)", (long long)st.merged);
+            printf(", %lld new code%s", (long long)st.codes,
+                   st.codes == 1 ? "" : "s");
+        if (st.merged > 0) {
+            printf(" (%lld excerpt%s already in the project%s",
+                   (long long)st.merged, st.merged == 1 ? "" : "s",
+                   st.codings == 0 && st.retagged > 0 ? ""
+                                                       : ": codings merged");
+            if (st.retagged > 0)
+                printf("; %s set on %lld of them",
+                       a.study && !a.participant && a.n_attrs == 0
+                           ? "study"
+                           : "attributes",
+                       (long long)st.retagged);
+            printf(")");
+        }
         printf("\n");
     }
 out:

@@ -118,6 +118,37 @@ static void test_import_attributes(void **state)
         assert_string_equal(quarry_corpus_attribute(c, i, "empty"), "");
     }
     quarry_corpus_free(c);
+    c = NULL;
+
+    /* The same file again with another study: nothing added, the study
+     * of the excerpts already in set (what synth's message tells a
+     * researcher to do), the other attributes kept; once more, nothing
+     * changes. */
+    {
+        quarry_import_options again = QUARRY_IMPORT_OPTIONS_INIT;
+        quarry_import_stats st;
+        again.study = "S2";
+        assert_int_equal(
+            quarry_project_import(p, tmp("ana.jsonl"), &again, &st),
+            QUARRY_OK);
+        assert_int_equal(st.excerpts, 0);
+        assert_int_equal(st.merged, 3);
+        assert_int_equal(st.retagged, 3);
+        assert_int_equal(
+            quarry_project_import(p, tmp("ana.jsonl"), &again, &st),
+            QUARRY_OK);
+        assert_int_equal(st.merged, 3);
+        assert_int_equal(st.retagged, 0);
+    }
+    assert_int_equal(quarry_project_corpus(p, QUARRY_SUBSET_ALL, &c),
+                     QUARRY_OK);
+    for (i = 0; i < 3; i++) {
+        assert_string_equal(quarry_corpus_attribute(c, i, "study"), "S2");
+        assert_string_equal(quarry_corpus_attribute(c, i, "participant"),
+                            "P7");
+        assert_string_equal(quarry_corpus_attribute(c, i, "site"), "Leeds");
+    }
+    quarry_corpus_free(c);
     quarry_project_free(p);
 }
 

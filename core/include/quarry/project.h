@@ -99,6 +99,8 @@ typedef struct quarry_import_stats {
     int64_t codes;    /* codes added to the codebook */
     int64_t merged;   /* excerpts already in the project (same id and
                          text) whose codings were merged */
+    int64_t retagged; /* of those, excerpts whose attributes the options
+                         (study, participant, attributes) changed */
 } quarry_import_stats;
 
 /* Read a JSONL, CSV or transcript file and add its excerpts (and the
@@ -107,7 +109,9 @@ typedef struct quarry_import_stats {
  * The text of a transcript is kept byte-exact as the excerpts' source.
  * An excerpt whose id is already in the project with the same text is a
  * second coder's copy: its codings are added under its coder (codings that
- * coder already has are kept once) and the excerpt is left as it is. The
+ * coder already has are kept once), the study, participant and attributes
+ * of o are set on it (so importing a file again with --study tags what is
+ * already in), and its text is left as it is. The
  * same id with another text is refused (QUARRY_EDUP), naming both and where
  * they differ. stats may be NULL. */
 QUARRY_API int quarry_project_import(quarry_project *p, const char *path,

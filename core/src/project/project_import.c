@@ -141,6 +141,61 @@ static int merge_attributes(quarry_project *p, const quarry_excerpt *x,
     return *out ? QUARRY_OK : project_fail(p, QUARRY_ENOMEM, "out of memory");
 }
 
+/* The excerpt at xrow is already in the project: set the attributes o
+ * gives over its own; *changed is 1 when that changed them. */
+static int retag_excerpt(quarry_project *p, int64_t xrow,
+                         const quarry_import_options *o, int *changed)
+{
+    sqlite3_stmt *st;
+    quarry_excerpt x;
+    json_t *before = NULL, *after = NULL;
+    char *merged = NULL;
+    int status = QUARRY_OK;
+    *changed = 0;
+    if (o->study == NULL && o->participant == NULL && o->n_attributes == 0)
+        return QUARRY_OK;
+    st = project_prepare(p, "SELECT attributes FROM excerpts WHERE id = ?1");
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_int64(st, 1, xrow);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        sqlite3_finalize(st);
+        return project_db_fail(p, "cannot read an excerpt");
+    }
+    memset(&x, 0, sizeof x);
+    x.attributes = (const char *)sqlite3_column_text(st, 0);
+    before = json_loads(x.attributes ? x.attributes : "{}", 0, NULL);
+    status = merge_attributes(p, &x, o, &merged);
+    sqlite3_finalize(st);
+    if (status != QUARRY_OK)
+        goto out;
+    after = json_loads(merged, 0, NULL);
+    if (after == NULL) {
+        status = project_fail(p, QUARRY_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (before != NULL && json_equal(before, after))
+        goto out;
+    st = project_prepare(p, "UPDATE excerpts SET attributes = ?1"
+                            " WHERE id = ?2");
+    if (st == NULL) {
+        status = QUARRY_EIO;
+        goto out;
+    }
+    sqlite3_bind_text(st, 1, merged, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, xrow);
+    if (sqlite3_step(st) != SQLITE_DONE)
+        status = project_db_fail(p, "cannot change an excerpt's attributes");
+    else
+        *changed = 1;
+    sqlite3_finalize(st);
+out:
+    json_decref(before);
+    json_decref(after);
+    free(merged);
+    return status;
+}
+
 /* Up to 24 bytes of s from byte at (a character boundary), for a message:
  * quoted, "..." around what was cut, line breaks shown as \n. */
 static void snippet(const char *s, size_t len, size_t at, char *buf,
@@ -446,9 +501,13 @@ static int import_rows(quarry_project *p, const quarry_corpus *c,
         if (status != QUARRY_OK)
             break;
         if (xrow != 0) {
+            int changed = 0;
             status = check_same_text(p, path, x, xrow);
             if (status == QUARRY_OK)
                 stats->merged++;
+            if (status == QUARRY_OK)
+                status = retag_excerpt(p, xrow, o, &changed);
+            stats->retagged += changed;
         } else {
             status = add_excerpt(&ic, i, &xrow);
         }

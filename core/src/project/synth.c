@@ -290,8 +290,9 @@ int quarry_synth_run(quarry_synth **out, quarry_engine *e,
             rc = engine_fail(e, QUARRY_EINVAL,
                              "%s: excerpt \"%s\": field \"%s\": missing (or "
                              "not a string); every coded excerpt needs its "
-                             "study (in a project: quarry import PROJECT "
-                             "--study S FILE)",
+                             "study (in a project, import its file again "
+                             "with it: quarry import PROJECT FILE --study "
+                             "S)",
                              x->source, x->id, o->study_field);
             goto fail;
         }
