@@ -112,6 +112,8 @@ void cli_codebook_only_notice(const cli *c);
 void cli_speakers_notice(const cli *c, int64_t n);
 /* Read the input files into a corpus; messages printed on failure. */
 int cli_read_corpus(cli *c, char **paths, int n, quarry_corpus **out);
+/* Is path read as a transcript (by --input-format or its extension)? */
+int cli_is_transcript(const cli *c, const char *path);
 /* The id prefix of paths[i] when it is read as a transcript: --id-prefix,
  * else its path below the folder common to the transcripts among paths,
  * without the extension ("s1/P01" for s1/P01.txt beside s2/P01.txt; the

@@ -450,6 +450,13 @@ int cmd_import(int argc, char **argv)
             code = cli_exit_code(rc);
             break;
         }
+        if (a.coder != NULL && st.codings == 0 && st.merged == 0 &&
+            st.excerpts > 0 && !cli_is_transcript(&c, argv[i]))
+            cli_warn(&c, "%s: no coding for %s: the file has no column or "
+                         "field \"code\" (or \"codes\"), or it is empty "
+                         "on every line; several codes in one cell are "
+                         "separated by ;",
+                     argv[i], a.coder);
         printf("%s: %lld excerpt%s, %lld coding%s", argv[i],
                (long long)st.excerpts, st.excerpts == 1 ? "" : "s",
                (long long)st.codings, st.codings == 1 ? "" : "s");

@@ -559,7 +559,7 @@ int cli_read_corpus(cli *c, char **paths, int n, quarry_corpus **out)
 }
 
 /* Is path read as a transcript (by --input-format or its extension)? */
-static int is_transcript(const cli *c, const char *path)
+int cli_is_transcript(const cli *c, const char *path)
 {
     static const char *const ext[] = {".txt", ".md", ".srt", ".vtt"};
     size_t n = strlen(path), i;
@@ -581,7 +581,7 @@ int cli_id_prefixes_check(cli *c, char **paths, int n)
     if (c->read.id_prefix == NULL)
         return 0;
     for (i = 0; i < n; i++)
-        k += is_transcript(c, paths[i]);
+        k += cli_is_transcript(c, paths[i]);
     if (k > 1) {
         cli_error(c, "--id-prefix names the ids of one transcript, and %d "
                      "are given; without it each file's ids start with its "
@@ -598,7 +598,7 @@ const char *cli_id_prefix(const cli *c, char **paths, int n, int i,
     const char *p = paths[i], *first = NULL, *slash, *dot;
     size_t common = 0, len;
     int j;
-    if (!is_transcript(c, p))
+    if (!cli_is_transcript(c, p))
         return NULL;
     if (c->read.id_prefix != NULL)
         return c->read.id_prefix;
@@ -607,7 +607,7 @@ const char *cli_id_prefix(const cli *c, char **paths, int n, int i,
     for (j = 0; j < n; j++) {
         const char *q = paths[j];
         size_t k = 0, last = 0;
-        if (!is_transcript(c, q))
+        if (!cli_is_transcript(c, q))
             continue;
         if (first == NULL) {
             first = q;

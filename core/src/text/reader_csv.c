@@ -205,6 +205,10 @@ static int take_header(csv_state *st)
     st->id_col = find_col(st, o->id_field);
     st->text_col = find_col(st, o->text_field);
     st->code_col = find_col(st, o->code_field);
+    /* Spreadsheets often head the column "Codes": the default's plural is
+     * read as the same column (another code_field is taken as given). */
+    if (st->code_col == NO_COL && strcmp(o->code_field, "code") == 0)
+        st->code_col = find_col(st, "codes");
     st->speaker_col = find_col(st, "speaker");
     if (st->id_col == NO_COL)
         return missing_col(st, o->id_field);
