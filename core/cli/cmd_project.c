@@ -450,7 +450,11 @@ int cmd_import(int argc, char **argv)
             code = cli_exit_code(rc);
             break;
         }
-        if (a.coder != NULL && st.codings == 0 && st.merged == 0 &&
+        if (st.excerpts == 0 && st.merged == 0)
+            cli_warn(&c, "%s: no excerpt in it (is the file empty, or "
+                         "every excerpt's text empty?): nothing imported",
+                     argv[i]);
+        else if (a.coder != NULL && st.codings == 0 && st.merged == 0 &&
             st.excerpts > 0 && !cli_is_transcript(&c, argv[i]))
             cli_warn(&c, "%s: no coding for %s: the file has no column or "
                          "field \"code\" (or \"codes\"), or it is empty "

@@ -385,7 +385,10 @@ int corpus_fail_bytes(corpus_reader *r, int kind, int64_t line,
         return corpus_fail(r, QUARRY_EPARSE, line, field,
                            "NUL byte at byte %zu", col);
     return corpus_fail(r, QUARRY_EUTF8, line, field,
-                       "invalid UTF-8 at byte %zu", col);
+                       "invalid UTF-8 at byte %zu (the file is in another "
+                       "encoding, such as Windows-1252: save it again as "
+                       "UTF-8, e.g. Save As, Encoding UTF-8)",
+                       col);
 }
 
 static int fail_plain(quarry_corpus *c, int status, const char *name,
