@@ -470,9 +470,20 @@ static void test_csv_field_count(void **state)
 
     assert_int_equal(read_data(c, "field_count.csv", NULL), QUARRY_EPARSE);
     assert_msg(c, "field_count.csv:5:", NULL, "4 fields, but the header has 3");
+    quarry_corpus_free(c);
+
+    /* A short line names the first column it lacks. */
+    c = new_corpus();
+    assert_int_equal(read_str(c, "short_row.csv",
+                              "id,text,code\nx1,I walk home the long way.,"
+                              "peers\nx2,I walk home again.\n",
+                              NULL),
+                     QUARRY_EPARSE);
+    assert_msg(c, "short_row.csv:3:", "code",
+               "missing: the line has 2 fields, but the header has 3");
     assert_int_equal(read_str(c, "few.csv", "id,text,code\nf1,only\n", NULL),
                      QUARRY_EPARSE);
-    assert_msg(c, "few.csv:2:", NULL, "2 fields");
+    assert_msg(c, "few.csv:2:", "code", "2 fields");
     assert_int_equal(quarry_corpus_size(c), 0);
     quarry_corpus_free(c);
 }

@@ -291,10 +291,17 @@ static int take_record(csv_state *st)
     corpus_rec rec;
     size_t i, n_attrs = 0;
 
-    if (st->n_fields != st->n_cols)
+    if (st->n_fields < st->n_cols)
+        return corpus_fail(st->r, QUARRY_EPARSE, st->rec_line,
+                           st->names[st->n_fields],
+                           "missing: the line has %zu fields, but the header "
+                           "has %zu (a separator left out, or a cell with a "
+                           "separator not in quotes?)",
+                           st->n_fields, st->n_cols);
+    if (st->n_fields > st->n_cols)
         return corpus_fail(st->r, QUARRY_EPARSE, st->rec_line, NULL,
-                           "%zu fields, but the header has %zu", st->n_fields,
-                           st->n_cols);
+                           "%zu fields, but the header has %zu",
+                           st->n_fields, st->n_cols);
     memset(&rec, 0, sizeof rec);
     rec.line = st->rec_line;
     rec.start = rec.end = -1;
