@@ -167,11 +167,12 @@ static int apply_file(cli *c, const char *path, const char *file,
                       const char *coder)
 {
     quarry_project *p = NULL;
-    int64_t applied = 0;
+    int64_t applied = 0, already = 0;
     int rc = open_project(c, path, &p);
     if (rc != QUARRY_OK)
         return cli_exit_code(rc);
-    rc = quarry_project_apply_decisions(p, file, coder, &applied);
+    rc = quarry_project_apply_decisions_again(p, file, coder, &applied,
+                                              &already);
     if (rc != QUARRY_OK) {
         cli_error(c, "%s", quarry_project_errmsg(p));
         if (coder == NULL &&
@@ -183,10 +184,15 @@ static int apply_file(cli *c, const char *path, const char *file,
         quarry_project_free(p);
         return cli_exit_code(rc);
     }
-    if (c->verbose >= 0)
-        printf("review: applied %lld decision%s from %s to %s\n",
+    if (c->verbose >= 0) {
+        printf("review: applied %lld decision%s from %s to %s",
                (long long)applied, applied == 1 ? "" : "s",
                strcmp(file, "-") == 0 ? "standard input" : file, path);
+        if (already > 0)
+            printf(" (%lld already in the project, left as they are)",
+                   (long long)already);
+        printf("\n");
+    }
     quarry_project_free(p);
     return EXIT_OK;
 }

@@ -493,7 +493,7 @@ static void test_decisions_file(void **state)
     const quarry_review_item *item;
     quarry_project_counts n;
     int64_t applied = -1, remaining;
-    char line[1024];
+    char line[1024], accepted[128];
     (void)state;
     assert_int_equal(quarry_project_suggest(p, e, NULL, NULL, NULL, NULL),
                      QUARRY_OK);
@@ -506,6 +506,7 @@ static void test_decisions_file(void **state)
              "\"emo.burnout\", \"coder\": \"cy\", \"time\": "
              "\"2026-02-01T09:00:00Z\"}\n",
              item->suggestions[0].code);
+    snprintf(accepted, sizeof accepted, "%s", item->suggestions[0].code);
     test_write_file(tmp("good.jsonl"), line);
     assert_int_equal(quarry_project_apply_decisions(p, tmp("good.jsonl"),
                                                     "ben", &applied),
@@ -514,6 +515,35 @@ static void test_decisions_file(void **state)
     assert_int_equal(quarry_project_review_next(p, "ben", &item, &remaining),
                      QUARRY_OK);
     assert_int_equal(remaining, 2);
+
+    /* The same file again with a line added: the two lines in effect are
+     * left as they are, the new one applied; the same code with another
+     * verdict is still refused. */
+    {
+        char more[1400];
+        int64_t already = -1;
+        snprintf(more, sizeof more,
+                 "%s{\"excerpt\": \"b2\", \"verdict\": \"add\", "
+                 "\"code\": \"sup.peers\"}\n",
+                 line);
+        test_write_file(tmp("again.jsonl"), more);
+        assert_int_equal(quarry_project_apply_decisions_again(
+                             p, tmp("again.jsonl"), "ben", &applied,
+                             &already),
+                         QUARRY_OK);
+        assert_int_equal(applied, 1);
+        assert_int_equal(already, 2);
+        snprintf(more, sizeof more,
+                 "{\"excerpt\": \"b3\", \"verdict\": \"reject\", "
+                 "\"code\": \"%s\"}\n",
+                 accepted);
+        test_write_file(tmp("other.jsonl"), more);
+        assert_int_equal(quarry_project_apply_decisions_again(
+                             p, tmp("other.jsonl"), "ben", &applied,
+                             &already),
+                         QUARRY_EDUP);
+        assert_non_null(strstr(quarry_project_errmsg(p), "already decided"));
+    }
 
     /* Any bad line leaves the project as it was, naming line and field. */
     test_write_file(tmp("bad1.jsonl"),
@@ -547,7 +577,7 @@ static void test_decisions_file(void **state)
     assert_non_null(strstr(quarry_project_errmsg(p),
                            "bad4.jsonl:1: field \"coder\""));
     assert_int_equal(quarry_project_count(p, &n), QUARRY_OK);
-    assert_int_equal(n.decisions, 2);
+    assert_int_equal(n.decisions, 3);
     quarry_project_free(p);
     quarry_engine_free(e);
 }

@@ -341,6 +341,17 @@ QUARRY_API int quarry_project_apply_decisions(quarry_project *p,
                                               const char *default_coder,
                                               int64_t *applied);
 
+/* The same, where a line already in effect (the coder's same accept,
+ * reject or replace on the excerpt's code stands, not undone; for an
+ * add, the coder has that coding) is left as it is and counted in
+ * *already instead of refused: a file applied again after lines were
+ * added to it. A different verdict on the same code is still refused. */
+QUARRY_API int quarry_project_apply_decisions_again(quarry_project *p,
+                                                    const char *path,
+                                                    const char *default_coder,
+                                                    int64_t *applied,
+                                                    int64_t *already);
+
 /* One excerpt to review, with its context and its latest suggestions. */
 typedef struct quarry_review_suggestion {
     const char *code;

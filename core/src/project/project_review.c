@@ -33,6 +33,7 @@ const char *quarry_verdict_name(quarry_verdict v)
 typedef struct origin {
     const char *file;
     int64_t line;
+    int64_t already; /* lines of a decisions file in effect already */
 } origin;
 
 static int fail_at(quarry_project *p, const origin *o, int status,
@@ -588,6 +589,63 @@ static const char *const decision_keys[] = {
     "excerpt", "verdict", "code", "replacement", "coder", "note", "time",
     "codes"};
 
+/* A line of a decisions file that is in effect already, as when a file
+ * is applied again after lines were added to it: the coder's same
+ * verdict on the excerpt's code (and the same replacement) stands, not
+ * undone; for an add, the coder has that coding. *yes = 0 when it is not
+ * or the line is bad (decide() then says how). */
+static int in_effect(quarry_project *p, const origin *o,
+                     const quarry_decision *d, int *yes)
+{
+    int64_t excerpt = 0, code = 0, repl = 0;
+    sqlite3_stmt *st;
+    int status, rc;
+    *yes = 0;
+    if ((d->verdict != QUARRY_VERDICT_ACCEPT &&
+         d->verdict != QUARRY_VERDICT_REJECT &&
+         d->verdict != QUARRY_VERDICT_REPLACE &&
+         d->verdict != QUARRY_VERDICT_ADD) ||
+        d->excerpt == NULL || d->code == NULL || d->coder == NULL)
+        return QUARRY_OK;
+    status = project_excerpt_id(p, d->excerpt, &excerpt);
+    if (status != QUARRY_OK || excerpt == 0)
+        return status;
+    status = known_code(p, o, "code", d->code, &code);
+    if (status != QUARRY_OK)
+        return status;
+    if (d->verdict == QUARRY_VERDICT_REPLACE) {
+        if (d->replacement == NULL || d->replacement[0] == '\0')
+            return QUARRY_OK;
+        status = known_code(p, o, "replacement", d->replacement, &repl);
+        if (status != QUARRY_OK)
+            return status;
+    }
+    st = project_prepare(
+        p, d->verdict == QUARRY_VERDICT_ADD
+               ? "SELECT 1 FROM codings g JOIN coders c ON c.id = g.coder_id"
+                 " WHERE g.excerpt_id = ?1 AND g.code_id = ?2 AND"
+                 " c.name = ?3 AND ?4 = ?4 AND ?5 = ?5"
+               : "SELECT 1 FROM decisions d JOIN coders c"
+                 " ON c.id = d.coder_id WHERE d.excerpt_id = ?1 AND"
+                 " d.code_id = ?2 AND c.name = ?3 AND d.verdict = ?4 AND"
+                 " (?5 = 0 OR d.replacement_id = ?5) AND"
+                 PROJECT_NOT_UNDONE("d"));
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_int64(st, 1, excerpt);
+    sqlite3_bind_int64(st, 2, code);
+    sqlite3_bind_text(st, 3, d->coder, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 4, quarry_verdict_name(d->verdict), -1,
+                      SQLITE_STATIC);
+    sqlite3_bind_int64(st, 5, repl);
+    rc = sqlite3_step(st);
+    *yes = rc == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE
+               ? QUARRY_OK
+               : project_db_fail(p, "cannot read the project");
+}
+
 /* A settle line: {"excerpt", "verdict": "settle", "codes": [...], "coder",
  * "note"} (quarry_project_settle; its time is now). */
 static int apply_settle(quarry_project *p, const origin *o, json_t *obj,
@@ -632,7 +690,7 @@ static int apply_settle(quarry_project *p, const origin *o, json_t *obj,
     return QUARRY_OK;
 }
 
-static int apply_line(quarry_project *p, const origin *o, const char *line,
+static int apply_line(quarry_project *p, origin *o, const char *line,
                       size_t len, const char *default_coder)
 {
     json_error_t err;
@@ -695,9 +753,12 @@ static int apply_line(quarry_project *p, const origin *o, const char *line,
     if (status == QUARRY_OK) {
         if (d.coder == NULL)
             d.coder = default_coder;
+        int yes = 0;
         if (d.verdict == QUARRY_VERDICT_SETTLE)
             status = apply_settle(p, o, obj, &d);
-        else
+        else if ((status = in_effect(p, o, &d, &yes)) == QUARRY_OK && yes)
+            o->already++; /* the same file applied again: kept once */
+        else if (status == QUARRY_OK)
             status = decide(p, &d, o, NULL);
     }
     json_decref(obj);
@@ -707,6 +768,14 @@ static int apply_line(quarry_project *p, const origin *o, const char *line,
 int quarry_project_apply_decisions(quarry_project *p, const char *path,
                                    const char *default_coder,
                                    int64_t *applied)
+{
+    return quarry_project_apply_decisions_again(p, path, default_coder,
+                                                applied, NULL);
+}
+
+int quarry_project_apply_decisions_again(quarry_project *p, const char *path,
+                                         const char *default_coder,
+                                         int64_t *applied, int64_t *already)
 {
     FILE *f;
     char *line = NULL;
@@ -725,6 +794,7 @@ int quarry_project_apply_decisions(quarry_project *p, const char *path,
                             strerror(errno));
     o.file = strcmp(path, "-") == 0 ? "<stdin>" : path;
     o.line = 0;
+    o.already = 0;
     status = project_begin(p);
     while (status == QUARRY_OK && (got = getline(&line, &cap, f)) >= 0) {
         size_t len = (size_t)got;
@@ -739,9 +809,12 @@ int quarry_project_apply_decisions(quarry_project *p, const char *path,
                                   o.file, (long long)o.line);
             break;
         }
-        status = apply_line(p, &o, line, len, default_coder);
-        if (status == QUARRY_OK)
-            n++;
+        {
+            int64_t before = o.already;
+            status = apply_line(p, &o, line, len, default_coder);
+            if (status == QUARRY_OK && o.already == before)
+                n++;
+        }
     }
     if (status == QUARRY_OK && ferror(f))
         status = project_fail(p, QUARRY_EIO, "%s: read error", o.file);
@@ -754,6 +827,8 @@ int quarry_project_apply_decisions(quarry_project *p, const char *path,
         project_rollback(p);
     if (status == QUARRY_OK && applied)
         *applied = n;
+    if (status == QUARRY_OK && already)
+        *already = o.already;
     return status;
 }
 
