@@ -133,8 +133,27 @@ static void adds_and_lists(void **state)
         listing(p, QUARRY_MEMOS_EXCERPT, "a1", &s),
         "3|a1|ben|2026-01-31T12:00:00Z|understood by peers|0\n"
         "4|a1|ana|2026-02-01T09:30:00Z|understood by peers, twice|3\n");
+    /* Naming only the memo revised: the new version goes on its excerpt
+     * (and a project memo's on the project); an unknown memo is named. */
+    m.excerpt = NULL;
+    m.text = "understood by peers, three times";
+    m.revises = 4;
+    assert_int_equal(quarry_project_memo_add(p, &m, &id), QUARRY_OK);
+    assert_int_equal(id, 5);
+    assert_non_null(strstr(listing(p, QUARRY_MEMOS_EXCERPT, "a1", &s),
+                           "5|a1|ana|2026-02-01T09:30:00Z|understood by "
+                           "peers, three times|4\n"));
+    m.text = "purposive sample, then snowball";
+    m.revises = 1;
+    assert_int_equal(quarry_project_memo_add(p, &m, &id), QUARRY_OK);
+    assert_non_null(strstr(listing(p, QUARRY_MEMOS_PROJECT, NULL, &s),
+                           "6|-|ana|2026-02-01T09:30:00Z|purposive sample, "
+                           "then snowball|1\n"));
+    m.revises = 99;
+    assert_int_equal(quarry_project_memo_add(p, &m, &id), QUARRY_ENOTFOUND);
+    assert_non_null(strstr(quarry_project_errmsg(p), "memo 99: no such memo"));
     assert_int_equal(quarry_project_memo_count(p, "a1", &n), QUARRY_OK);
-    assert_int_equal(n, 2);
+    assert_int_equal(n, 3);
     assert_int_equal(quarry_project_memo_count(p, "b1", &n), QUARRY_OK);
     assert_int_equal(n, 0);
     quarry_project_free(p);

@@ -570,7 +570,9 @@ typedef struct quarry_memo {
     const char *coder;   /* who wrote it (made a coder when new) */
     const char *time;    /* ISO 8601 UTC; add: NULL = now */
     const char *text;    /* never empty */
-    int64_t revises;     /* the memo this is a new version of, or 0 */
+    int64_t revises;     /* the memo this is a new version of, or 0;
+                            add: with neither excerpt nor code, the new
+                            version goes on what that memo is on */
     const char *guid;    /* the REFI-QDA Note it came from, or NULL */
 } quarry_memo;
 

@@ -95,6 +95,32 @@ int project_memo_insert(quarry_project *p, int64_t excerpt, int64_t code,
     return QUARRY_OK;
 }
 
+/* The excerpt and code a memo is on (0 for none); ENOTFOUND when there
+ * is no such memo. */
+static int memo_target(quarry_project *p, int64_t memo, int64_t *excerpt,
+                       int64_t *code)
+{
+    sqlite3_stmt *st = project_prepare(
+        p, "SELECT excerpt_id, code_id FROM memos WHERE id = ?1");
+    int rc;
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_int64(st, 1, memo);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *excerpt = sqlite3_column_int64(st, 0);
+        *code = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_finalize(st);
+    if (rc == SQLITE_ROW)
+        return QUARRY_OK;
+    if (rc != SQLITE_DONE)
+        return project_db_fail(p, "cannot read the memos");
+    return project_fail(p, QUARRY_ENOTFOUND,
+                        "memo %lld: no such memo in the project",
+                        (long long)memo);
+}
+
 int project_memo_add_in(quarry_project *p, const quarry_memo *m, int64_t *id)
 {
     int64_t excerpt = 0, code = 0, coder = 0;
@@ -111,11 +137,16 @@ int project_memo_add_in(quarry_project *p, const quarry_memo *m, int64_t *id)
         return project_fail(p, QUARRY_EINVAL,
                             "memo time \"%s\" is not an ISO 8601 time",
                             m->time);
-    status = target_id(p, 0, m->excerpt, &excerpt);
-    if (status == QUARRY_OK)
-        status = target_id(p, 1, m->code, &code);
-    if (status == QUARRY_OK && m->revises != 0)
-        status = check_revises(p, m->revises, excerpt, code);
+    if (m->revises != 0 && m->excerpt == NULL && m->code == NULL) {
+        /* A revision goes where the memo it revises is. */
+        status = memo_target(p, m->revises, &excerpt, &code);
+    } else {
+        status = target_id(p, 0, m->excerpt, &excerpt);
+        if (status == QUARRY_OK)
+            status = target_id(p, 1, m->code, &code);
+        if (status == QUARRY_OK && m->revises != 0)
+            status = check_revises(p, m->revises, excerpt, code);
+    }
     if (status == QUARRY_OK)
         status = project_coder_id(p, m->coder, &coder);
     if (status != QUARRY_OK)
