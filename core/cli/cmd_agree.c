@@ -580,6 +580,27 @@ static int write_disagreement(void *ctx, const quarry_agree_disagreement *d)
     return 0;
 }
 
+/* Pairs of coders who coded no unit in common: their figures are all
+ * n/a, which reads like a failure of the tool; say why. Returns how many
+ * such pairs. */
+static int warn_no_overlap(const cli *c, const quarry_agreement *a)
+{
+    size_t i, n = quarry_agreement_size(a);
+    int pairs = 0;
+    for (i = 0; i < n; i++) {
+        const quarry_agree_figure *f = quarry_agreement_at(a, i);
+        if (f->scope != NULL || f->n_coders != 2 ||
+            f->units + f->excluded != 0)
+            continue;
+        cli_warn(c, "%s and %s coded no excerpt (id) in common, so "
+                    "nothing compares them (n/a): agreement is two coders' "
+                    "codes on the same excerpts",
+                 f->coders[0], f->coders[1]);
+        pairs++;
+    }
+    return pairs;
+}
+
 int cmd_agree(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -695,6 +716,12 @@ int cmd_agree(int argc, char **argv)
         if (c.verbose >= 0)
             fprintf(stderr, "agree: %lld unit%s where the coders differ\n",
                     (long long)o.n, o.n == 1 ? "" : "s");
+        if (o.n == 0) {
+            /* None differ: say so when it is because none overlap. */
+            ao.bootstrap = 0;
+            if (quarry_agreement_compute(&a, t, &ao) == 0)
+                warn_no_overlap(&c, a);
+        }
         code = fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
         goto out;
     }
@@ -708,6 +735,7 @@ int cmd_agree(int argc, char **argv)
         goto out;
     }
     code = EXIT_OK;
+    warn_no_overlap(&c, a);
     if (strcmp(c.format, "jsonl") == 0) {
         if (write_jsonl(a) != 0) {
             cli_error(&c, "out of memory");
