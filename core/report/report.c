@@ -335,13 +335,30 @@ static int write_synth(FILE *f, report_ctx *c)
     return rc;
 }
 
+/* Is g about a pair of coders whose overall figure rests on no excerpt
+ * (they coded none in common)? */
+static int pair_apart(const quarry_agreement *a, const quarry_agree_figure *g)
+{
+    size_t i;
+    if (g->n_coders != 2)
+        return 0;
+    for (i = 0; i < quarry_agreement_size(a); i++) {
+        const quarry_agree_figure *o = quarry_agreement_at(a, i);
+        if (o->scope == NULL && o->n_coders == 2 &&
+            strcmp(o->coders[0], g->coders[0]) == 0 &&
+            strcmp(o->coders[1], g->coders[1]) == 0)
+            return o->units + o->excluded == 0;
+    }
+    return 0;
+}
+
 static int write_agreement(FILE *f, report_ctx *c)
 {
     const report_data *d = c->d;
     const quarry_report_options *o = c->o;
     quarry_agreement *a = NULL;
     size_t i;
-    int rc;
+    int rc, apart = 0, shown = 0;
     fputs("<div class=\"section\" id=\"agreement\">\n"
           "<h2>5. Agreement between coders</h2>\n",
           f);
@@ -375,6 +392,11 @@ static int write_agreement(FILE *f, report_ctx *c)
             const quarry_agree_figure *g = quarry_agreement_at(a, i);
             int32_t k;
             int32_t ci = g->scope ? report_code_find(d, g->scope) : -1;
+            if (pair_apart(a, g)) {
+                apart += g->scope == NULL;
+                continue; /* listed once under the table */
+            }
+            shown++;
             fputs("<tr><td>", f);
             if (g->scope == NULL) {
                 fputs("<b>Overall</b>", f);
@@ -400,7 +422,27 @@ static int write_agreement(FILE *f, report_ctx *c)
             figure_cell(f, g->pabak, g->pabak_ci);
             fputs("</tr>\n", f);
         }
+        if (shown == 0)
+            fputs("<tr><td colspan=\"8\">No two coders coded an excerpt "
+                  "in common.</td></tr>\n",
+                  f);
         fputs("</table>\n", f);
+        if (apart > 0) {
+            int listed = 0;
+            fprintf(f, "<p>Left out: %d pair%s of coders "
+                       "who coded no excerpt in common (nothing to compare): ",
+                    apart, apart == 1 ? "" : "s");
+            for (i = 0; i < quarry_agreement_size(a); i++) {
+                const quarry_agree_figure *g = quarry_agreement_at(a, i);
+                if (g->scope != NULL || !pair_apart(a, g))
+                    continue;
+                fputs(listed++ ? "; " : "", f);
+                esc(f, g->coders[0]);
+                fputs(" &amp; ", f);
+                esc(f, g->coders[1]);
+            }
+            fputs(".</p>\n", f);
+        }
     }
     fputs("<h3>Per code</h3>\n", f);
     rc = figure(f, c, chart_agreement);

@@ -178,6 +178,11 @@ check "title" has "<h1>p</h1>" "$R"
 check "date" has "Coding report, 2026-01-31." "$R"
 check "counts: three coders" has "<td class=\"n\">3</td>" "$R"
 check "agreement by pair" has "ana &amp; ben" "$R"
+# ben and cy (cy only batch-accepted suggestions) coded nothing in common:
+# named once under the table, no row of theirs in it.
+check "agreement: a pair with nothing in common named once" has \
+    "Left out: 1 pair of coders who coded no excerpt in common (nothing to compare): ben &amp; cy." "$R"
+check "agreement: no row for that pair" hasnt "<td>ben &amp; cy</td>" "$R"
 check "agreement intervals" has "95% bootstrap interval (200 resamples" "$R"
 check "run plugins" has "<h3>Plugins</h3>" "$R"
 check "run hashes" has "SHA-256 of the training excerpts" "$R"
