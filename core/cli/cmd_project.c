@@ -805,6 +805,8 @@ int cmd_export(int argc, char **argv)
                    : EXIT_INTERNAL;
         out = stdout;
         tmp = NULL;
+        if (code == EXIT_OK && c.verbose >= 0)
+            printf("wrote %s\n", a.output); /* as qdpx says it */
         goto out;
     }
     code = fflush(out) == 0 && !ferror(out) ? EXIT_OK : EXIT_INTERNAL;

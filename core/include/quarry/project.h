@@ -373,7 +373,7 @@ typedef struct quarry_coder_codes {
 typedef struct quarry_review_item {
     const char *excerpt;
     const char *text;
-    const char *source;
+    const char *source;     /* its file name, without the folders */
     const char *speaker;
     int64_t line;
     const char *attributes; /* JSON object */

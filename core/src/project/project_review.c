@@ -936,7 +936,8 @@ static int load_item(quarry_project *p, const char *coder, int64_t row,
     if (sqlite3_step(st) == SQLITE_ROW) {
         b->item.excerpt = project_scratch_dup(p, project_col_text(st, 0));
         b->item.text = project_scratch_dup(p, project_col_text(st, 1));
-        b->item.source = project_scratch_dup(p, project_col_text(st, 2));
+        b->item.source = project_scratch_dup(
+            p, project_source_base(project_col_text(st, 2)));
         b->item.speaker = project_scratch_dup(p, project_col_text(st, 3));
         b->item.line = sqlite3_column_int64(st, 4);
         b->item.attributes = project_scratch_dup(p, project_col_text(st, 5));
