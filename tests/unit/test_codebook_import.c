@@ -7,12 +7,14 @@
  * it was: two codes under one parent with one name (in the file, or with
  * a project code), a name with a line break, also from a .qdc (whose own
  * transaction runs nested in the import's). A failed init's file is
- * removed by quarry_project_discard, a file opened never.
+ * removed by quarry_project_discard, a file opened never. A schema-5
+ * file is upgraded with its history kept.
  */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +71,7 @@ static int import(quarry_project *p, quarry_engine *e, const char *path,
     quarry_codebook_import_options o = QUARRY_CODEBOOK_IMPORT_OPTIONS_INIT;
     o.update = update;
     o.coder = "ana";
-    o.on_change = on_change;
+    o.on_change = s ? on_change : NULL;
     o.change_ctx = s;
     return quarry_project_codebook_import_file(p, e, path, &o, st);
 }
@@ -393,6 +395,76 @@ static void discard_only_what_create_made(void **state)
     quarry_project_discard(NULL);
 }
 
+static int64_t sql_int(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    int64_t v = -1;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return v;
+}
+
+/* A file as schema 5 wrote it (code_edits without "edit", no index of
+ * codes by parent), with a merge's rows pointing at its history: opened,
+ * it is upgraded whole and an import can record an edit. */
+static void upgrades_schema_5(void **state)
+{
+    quarry_engine *e = test_engine();
+    quarry_project *p = with_base("v5.quarry", e);
+    quarry_code_edit ed = QUARRY_CODE_EDIT_INIT;
+    sqlite3 *db = NULL;
+    char *h;
+    (void)state;
+    ed.coder = "ana";
+    ed.code = "str.doubt";
+    ed.into = "str.tired";
+    assert_int_equal(quarry_project_code_edit(p, QUARRY_CODE_MERGE, &ed, NULL),
+                     QUARRY_OK);
+    quarry_project_free(p);
+    assert_int_equal(sqlite3_open(tmp("v5.quarry"), &db), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(
+            db,
+            "BEGIN; CREATE TABLE ce5(id INTEGER PRIMARY KEY,"
+            " op TEXT NOT NULL CHECK(op IN ('add','rename','move','merge')),"
+            " code TEXT NOT NULL, coder_id INTEGER NOT NULL REFERENCES"
+            " coders(id), made_at TEXT NOT NULL, before TEXT, after TEXT,"
+            " detail TEXT NOT NULL DEFAULT '{}');"
+            " INSERT INTO ce5 SELECT * FROM code_edits;"
+            " DROP TABLE code_edits; ALTER TABLE ce5 RENAME TO code_edits;"
+            " DROP INDEX codes_parent; PRAGMA user_version = 5; COMMIT;",
+            NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+    assert_int_equal(quarry_project_new(&p), QUARRY_OK);
+    assert_int_equal(quarry_project_open(p, tmp("v5.quarry"), 0), QUARRY_OK);
+    assert_int_equal(import(p, e, CB("revised.json"), 1, NULL, NULL),
+                     QUARRY_OK);
+    h = history(p);
+    assert_non_null(strstr(h, "\"op\":\"merge\",\"code\":\"str.doubt\""));
+    assert_non_null(strstr(h, "\"op\":\"edit\",\"code\":\"sup.manager\""));
+    free(h);
+    quarry_project_free(p);
+    assert_int_equal(sql_int(tmp("v5.quarry"), "PRAGMA user_version"),
+                     QUARRY_PROJECT_SCHEMA);
+    assert_int_equal(sql_int(tmp("v5.quarry"),
+                             "SELECT count(*) FROM sqlite_schema WHERE name ="
+                             " 'codes_parent'"),
+                     1);
+    assert_int_equal(sql_int(tmp("v5.quarry"),
+                             "SELECT count(*) FROM code_edit_rows r JOIN"
+                             " code_edits h ON h.id = r.edit_id"
+                             " WHERE h.op = 'merge'"),
+                     sql_int(tmp("v5.quarry"),
+                             "SELECT count(*) FROM code_edit_rows"));
+    quarry_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -402,6 +474,7 @@ int main(void)
         cmocka_unit_test(qdc_through_the_same_checks),
         cmocka_unit_test(coded_parent_stays_codable),
         cmocka_unit_test(discard_only_what_create_made),
+        cmocka_unit_test(upgrades_schema_5),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

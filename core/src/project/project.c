@@ -538,7 +538,8 @@ void quarry_project_discard(quarry_project *p)
     memset(&made, 0, sizeof made);
     made.st_dev = (dev_t)p->made_dev;
     made.st_ino = (ino_t)p->made_ino;
-    p->path = NULL; /* kept past the close, which frees it */
+    if (mine)
+        p->path = NULL; /* kept past the close, which frees it */
     project_rollback(p);
     project_close(p);
     if (mine)
