@@ -4,7 +4,7 @@
  *   quarry init PROJECT [--codebook FILE]
  *   quarry import PROJECT FILE... [--coder NAME] [--add-codes]
  *                 [--study S] [--participant P] [--attr KEY=VALUE]...
- *   quarry codebook import PROJECT FILE
+ *   quarry codebook import PROJECT FILE [--update] [--coder NAME]
  *   quarry codebook show PROJECT [--format table|json]
  *   quarry export PROJECT [--format F] [--coder NAME]
  *   quarry suggest PROJECT [--top K] [--all] [--format F] ...
@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <utf8proc.h>
 
 #include "cli.h"
 #include "quarry/project_browse.h"
@@ -40,7 +41,8 @@ enum {
     OPT_PARTICIPANT,
     OPT_ATTR,
     OPT_SHOW,
-    OPT_RUN
+    OPT_RUN,
+    OPT_UPDATE
 };
 
 typedef struct project_args {
@@ -263,7 +265,10 @@ static void init_usage(FILE *f)
                "Creates PROJECT, a new SQLite file holding a study: its\n"
                "excerpts, codebook, codings, suggestions and decisions. An\n"
                "existing file is never overwritten.\n\n"
-               "  --codebook FILE   import a codebook (JSON) into it\n");
+               "  --codebook FILE   import a codebook (JSON, or a REFI-QDA .qdc)\n"
+               "                    into it; a codebook refused (two codes\n"
+               "                    under one parent with one name, an id\n"
+               "                    twice, ...) leaves no PROJECT behind\n");
 }
 
 int cmd_init(int argc, char **argv)
@@ -293,6 +298,9 @@ int cmd_init(int argc, char **argv)
         code = EXIT_INTERNAL;
         goto out;
     }
+    /* The engine before the file: a failure then leaves nothing. */
+    if (a.codebook != NULL && cli_engine(&c, &e) != 0)
+        goto out;
     rc = quarry_project_create(p, argv[optind]);
     if (rc != QUARRY_OK) {
         cli_error(&c, "%s", quarry_project_errmsg(p));
@@ -300,12 +308,20 @@ int cmd_init(int argc, char **argv)
         goto out;
     }
     if (a.codebook != NULL) {
-        if (cli_engine(&c, &e) != 0)
-            goto out;
-        rc = quarry_project_codebook_import(p, e, a.codebook, &added, NULL);
+        quarry_codebook_import_options io =
+            QUARRY_CODEBOOK_IMPORT_OPTIONS_INIT;
+        quarry_codebook_import_stats st;
+        io.notice = on_notice;
+        io.notice_ctx = &c;
+        rc = quarry_project_codebook_import_file(p, e, a.codebook, &io, &st);
+        added = st.added;
         if (rc != QUARRY_OK) {
-            cli_error(&c, "%s (the project was created without a codebook)",
-                      quarry_project_errmsg(p));
+            /* A project without the codebook asked for is not what was
+             * asked: the file this call made goes, so init can be run
+             * again once the codebook is fixed. */
+            cli_error(&c, "%s (%s not created)", quarry_project_errmsg(p),
+                      argv[optind]);
+            quarry_project_discard(p);
             code = cli_exit_code(rc);
             goto out;
         }
@@ -495,15 +511,124 @@ out:
 static void codebook_usage(FILE *f)
 {
     fprintf(f,
-            "usage: quarry codebook import PROJECT FILE\n"
+            "usage: quarry codebook import PROJECT FILE [--update] "
+            "--coder NAME\n"
             "       quarry codebook show PROJECT [--format table|json]\n\n"
             "import: adds the codes of FILE (a JSON codebook, see\n"
-            "dictionaries/codebooks/, or a REFI-QDA .qdc) to PROJECT; codes\n"
-            "it already has take the file's names, parents, definitions,\n"
-            "notes and colours.\n"
+            "dictionaries/codebooks/, or a REFI-QDA .qdc) that PROJECT does\n"
+            "not have, and lists every code the project has otherwise than\n"
+            "the file: its name, place (parent), definition, notes, keywords,\n"
+            "colour. The project's codes are not changed unless you say\n"
+            "--update, so that an old or a colleague's codebook never\n"
+            "silently overwrites definitions you have refined. Codes are\n"
+            "matched by id (a .qdc: by its GUID, then by name).\n"
+            "  --update          the project's codes take the file's name,\n"
+            "                    place, definition, notes, keywords, colour\n"
+            "  --coder NAME      who imports (required, as for quarry code;\n"
+            "                    default: the QUARRY_CODER variable): every\n"
+            "                    code added and every change is recorded in\n"
+            "                    the code history (quarry export PROJECT\n"
+            "                    --format code-history)\n"
+            "A file with two codes under one parent with one name (letter\n"
+            "case aside, also with a code of the project), an id twice or a\n"
+            "parent that is no code is refused whole: nothing is imported.\n"
+            "Output lines: \"added CODE\", \"differs CODE\" (not applied) or\n"
+            "\"changed CODE\" (--update), then the counts.\n\n"
             "show: the code tree with how many excerpts each code has; json\n"
             "writes it back as a codebook file (`quarry export --format qdc`\n"
             "as REFI-QDA).\n");
+}
+
+typedef struct codebook_args {
+    const char *coder;
+    int update;
+} codebook_args;
+
+static int codebook_option(cli *c, int opt, const char *arg, void *ctx)
+{
+    codebook_args *a = ctx;
+    switch (opt) {
+    case OPT_UPDATE:
+        a->update = 1;
+        return 1;
+    case OPT_CODER:
+        if (arg[0] == '\0') {
+            cli_error(c, "--coder: the name is empty");
+            return -1;
+        }
+        a->coder = arg;
+        return 1;
+    }
+    return 0;
+}
+
+/* Columns on a terminal: a wide (CJK) character takes two, a combining
+ * mark none (utf8proc's widths); bytes that are not UTF-8 one each. */
+static size_t display_width(const char *s)
+{
+    size_t w = 0;
+    const utf8proc_uint8_t *u = (const utf8proc_uint8_t *)s;
+    while (*u != 0) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate(u, -1, &cp);
+        if (n <= 0) {
+            w++;
+            u++;
+            continue;
+        }
+        w += (size_t)utf8proc_charwidth(cp);
+        u += n;
+    }
+    return w;
+}
+
+/* A value of a change for one line: quoted, at most 60 characters (the
+ * code history keeps it whole), a line break shown as a space. */
+static void put_value(const char *field, const char *v)
+{
+    size_t n = 0;
+    const unsigned char *u = (const unsigned char *)v;
+    if (v == NULL) {
+        fputs(strcmp(field, "parent") == 0 ? "(top level)" : "(none)",
+              stdout);
+        return;
+    }
+    if (strcmp(field, "codable") == 0) {
+        fputs(strcmp(v, "true") == 0 ? "yes" : "no (a theme)", stdout);
+        return;
+    }
+    if (strcmp(field, "keywords") == 0) { /* a JSON list, quoted itself */
+        fputs(v, stdout);
+        return;
+    }
+    putchar('"');
+    for (; *u != 0; u++) {
+        if ((*u & 0xC0) != 0x80 && n++ == 60) {
+            fputs("...", stdout);
+            break;
+        }
+        putchar(*u < 0x20 ? ' ' : *u);
+    }
+    putchar('"');
+}
+
+static void on_change(void *ctx, const quarry_codebook_change *ch)
+{
+    (void)ctx;
+    if (ch->field == NULL) {
+        printf("added    %s  ", ch->code);
+        put_value("name", ch->name);
+        if (ch->after != NULL)
+            printf(" under \"%s\"", ch->after);
+        printf("\n");
+        return;
+    }
+    printf("%s  %s  %s: ", ch->applied ? "changed" : "differs", ch->code,
+           strcmp(ch->field, "codable") == 0 ? "codable parent" : ch->field);
+    put_value(ch->field, ch->before);
+    fputs(" -> ", stdout);
+    put_value(ch->field, ch->after);
+    printf("\n");
 }
 
 static int show_json(quarry_project *p)
@@ -524,9 +649,13 @@ static int show_table(quarry_project *p)
     }
     printf("%-36s %9s  %s\n", "code", "excerpts", "name");
     for (i = 0; i < n; i++) {
-        int pad = 2 * codes[i].depth;
-        int w = 36 - pad;
-        printf("%*s%-*s %9lld  %s%s\n", pad, "", w < 1 ? 1 : w, codes[i].id,
+        /* Padded by what the id takes on screen, not by bytes: a CJK
+         * id (a .qdc's codes take their names as ids) is as wide as it
+         * looks. */
+        size_t pad = 2 * (size_t)codes[i].depth;
+        size_t w = pad + display_width(codes[i].id);
+        printf("%*s%s%*s %9lld  %s%s\n", (int)pad, "", codes[i].id,
+               w < 36 ? (int)(36 - w) : 0, "",
                (long long)codes[i].n_excerpts,
                codes[i].name ? codes[i].name : "",
                codes[i].is_theme ? "  (theme)" : "");
@@ -536,15 +665,20 @@ static int show_table(quarry_project *p)
 
 int cmd_codebook(int argc, char **argv)
 {
-    static const struct option longopts[] = {CLI_COMMON_LONG_OPTIONS,
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        CLI_COMMON_LONG_OPTIONS,
+        {"update", no_argument, NULL, OPT_UPDATE},
+        {"coder", required_argument, NULL, OPT_CODER},
+        {NULL, 0, NULL, 0}};
     quarry_project *p = NULL;
     quarry_engine *e = NULL;
+    codebook_args a = {NULL, 0};
     cli c;
     const char *action;
     int code, rc;
     cli_init(&c, "codebook");
-    code = cli_parse(&c, argc, argv, longopts, NULL, NULL, codebook_usage);
+    code = cli_parse(&c, argc, argv, longopts, codebook_option, &a,
+                     codebook_usage);
     if (code >= 0)
         goto out;
     code = EXIT_INPUT;
@@ -553,33 +687,54 @@ int cmd_codebook(int argc, char **argv)
         goto out;
     }
     action = argv[optind++];
+    if (strcmp(action, "show") == 0 && (a.update || a.coder != NULL)) {
+        cli_error(&c, "--update and --coder are for codebook import");
+        goto out;
+    }
     if (strcmp(action, "import") == 0) {
-        int32_t added = 0, updated = 0;
+        quarry_codebook_import_options io =
+            QUARRY_CODEBOOK_IMPORT_OPTIONS_INIT;
+        quarry_codebook_import_stats st;
+        const char *file;
         if (argc - optind != 2) {
-            cli_error(&c, "usage: quarry codebook import PROJECT FILE");
+            cli_error(&c, "usage: quarry codebook import PROJECT FILE "
+                          "[--update] --coder NAME");
             goto out;
         }
+        file = argv[optind + 1];
+        io.coder = a.coder ? a.coder : getenv("QUARRY_CODER");
+        if (io.coder == NULL || io.coder[strspn(io.coder, " \t")] == '\0') {
+            cli_error(&c, "who imports this codebook? give --coder NAME "
+                          "(or set QUARRY_CODER): the code history names "
+                          "who added or changed each code");
+            goto out;
+        }
+        io.update = a.update;
+        io.on_change = on_change;
+        io.notice = on_notice;
+        io.notice_ctx = &c;
         if (cli_open_project(&c, argv[optind], 0, &p) != QUARRY_OK)
             goto out;
         if (cli_engine(&c, &e) != 0)
             goto out;
-        if (has_ext(argv[optind + 1], ".qdc")) {
-            quarry_refi_options ro = QUARRY_REFI_OPTIONS_INIT;
-            ro.notice = on_notice;
-            ro.notice_ctx = &c;
-            rc = quarry_project_import_qdc(p, argv[optind + 1], &ro, &added,
-                                           &updated);
-        } else {
-            rc = quarry_project_codebook_import(p, e, argv[optind + 1],
-                                                &added, &updated);
-        }
+        rc = quarry_project_codebook_import_file(p, e, file, &io, &st);
         if (rc != QUARRY_OK) {
             cli_error(&c, "%s", quarry_project_errmsg(p));
             code = cli_exit_code(rc);
             goto out;
         }
-        printf("%s: %d codes added, %d updated\n", argv[optind + 1], added,
-               updated);
+        printf("%s: %d code%s added, ", file, st.added,
+               st.added == 1 ? "" : "s");
+        if (a.update)
+            printf("%d changed, %d unchanged", st.changed, st.unchanged);
+        else
+            printf("%d unchanged, %d differ%s", st.unchanged, st.differ,
+                   st.differ == 0 ? ""
+                                  : " (not changed: --update applies the "
+                                    "file's)");
+        printf("%s\n", st.added + st.changed > 0
+                           ? "; recorded in the code history"
+                           : "");
         code = EXIT_OK;
     } else if (strcmp(action, "show") == 0) {
         if (argc - optind != 1) {

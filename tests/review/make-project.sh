@@ -11,8 +11,7 @@ OUT=$3
 TOP=$4
 NEW=${5:-$ROOT/tests/data/review/new.jsonl}
 rm -f "$OUT"
-"$QUARRY" init "$OUT" >/dev/null
-"$QUARRY" codebook import "$OUT" "$ROOT/dictionaries/codebooks/pss-starter.json" >/dev/null
+"$QUARRY" init "$OUT" --codebook "$ROOT/dictionaries/codebooks/pss-starter.json" >/dev/null
 "$QUARRY" import "$OUT" "$ROOT/tests/data/review/coded.jsonl" --coder gold >/dev/null
 "$QUARRY" import "$OUT" "$NEW" >/dev/null
 if ! "$QUARRY" suggest "$OUT" --top "$TOP" >/dev/null 2>"$OUT.log"; then

@@ -91,6 +91,34 @@ static void duplicate_id(void **state)
                  "book.json: code \"a\"", "duplicate id");
 }
 
+/* The id, both codes' names and their lines; an "id" inside a string
+ * (escaped quotes) is no field. */
+static void duplicate_id_named(void **state)
+{
+    (void)state;
+    expect_error("{\"codes\": [\n"
+                 "  {\"id\": \"a\", \"name\": \"Apples\"},\n"
+                 "  {\"id\": \"b\", \"name\": \"Bananas\",\n"
+                 "   \"definition\": \"not \\\"id\\\": \\\"a\\\"\"},\n"
+                 "  {\"id\": \"a\", \"name\": \"Apricots\"}\n"
+                 "]}\n",
+                 "book.json: code \"a\": duplicate id: codes[0] (\"Apples\", "
+                 "line 2) and codes[2] (\"Apricots\", line 5)",
+                 NULL);
+}
+
+/* Another "id" field with that value: which lines is not sure, so none
+ * are named; a code without a name says so. */
+static void duplicate_id_no_lines(void **state)
+{
+    (void)state;
+    expect_error("{\"codes\":[{\"id\":\"a\",\"name\":\"A\","
+                 "\"extra\":{\"id\":\"a\"}},\n{\"id\":\"a\"}]}",
+                 "code \"a\": duplicate id: codes[0] (\"A\") and codes[1] "
+                 "(no name)",
+                 NULL);
+}
+
 static void missing_parent(void **state)
 {
     (void)state;
@@ -142,6 +170,8 @@ int main(void)
         cmocka_unit_test(starter_codebook_loads),
         cmocka_unit_test(entry_text_joins_fields),
         cmocka_unit_test(duplicate_id),
+        cmocka_unit_test(duplicate_id_named),
+        cmocka_unit_test(duplicate_id_no_lines),
         cmocka_unit_test(missing_parent),
         cmocka_unit_test(cycle),
         cmocka_unit_test(id_not_string),

@@ -151,8 +151,8 @@ static void test_codebook_100k(void **state)
     assert_int_equal(quarry_codebook_load(&cb, e, tmp("flat.json")),
                      QUARRY_EPARSE);
     assert_non_null(strstr(quarry_engine_errmsg(e),
-                           "code \"c0\": duplicate id (codes[0] and "
-                           "codes[99999])"));
+                           "code \"c0\": duplicate id: codes[0] ("));
+    assert_non_null(strstr(quarry_engine_errmsg(e), ") and codes[99999] ("));
 
     /* c0's parent is the last code: every code is in one cycle. */
     snprintf(last, sizeof last, "c%d", 99999);

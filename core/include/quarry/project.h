@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 /* The schema this library reads and writes (PRAGMA user_version). */
-#define QUARRY_PROJECT_SCHEMA 5
+#define QUARRY_PROJECT_SCHEMA 6
 
 typedef struct quarry_project quarry_project;
 
@@ -46,6 +46,12 @@ QUARRY_API const char *quarry_project_errmsg(const quarry_project *p);
 /* Create a new, empty project at path. An existing path is refused
  * (QUARRY_EEXIST), never overwritten. */
 QUARRY_API int quarry_project_create(quarry_project *p, const char *path);
+
+/* Undo a quarry_project_create whose next step failed (a codebook init
+ * refused): close p and remove the file this handle created, if path
+ * still names that very file. A file p opened, or one another process
+ * put in its place, is only closed, never removed. NULL-safe. */
+QUARRY_API void quarry_project_discard(quarry_project *p);
 
 #define QUARRY_PROJECT_READONLY 1
 
@@ -118,10 +124,78 @@ QUARRY_API int quarry_project_import(quarry_project *p, const char *path,
                                      const quarry_import_options *o,
                                      quarry_import_stats *stats);
 
-/* Import a codebook file (the JSON of quarry_codebook_load) in one
- * transaction: new codes are added, codes already present take the file's
- * name, parent, definition, notes, keywords and colour; codes in the
- * project but not in the file are kept. *added and *updated may be NULL. */
+/* One difference a codebook import found: a code new to the project, or
+ * one field of a project code that the file's code (matched by id; for
+ * a .qdc by GUID, then name) has otherwise. Strings live until the
+ * callback returns. */
+typedef struct quarry_codebook_change {
+    const char *code;   /* the project's id of the code */
+    const char *name;   /* its name in the project after the import */
+    const char *field;  /* NULL: a new code (before NULL, after its
+                           parent, NULL: the top level); else "name",
+                           "parent", "definition", "include", "exclude",
+                           "keywords" (a JSON list), "color", "codable"
+                           ("true"/"false", for a code with children) */
+    const char *before; /* the project's value; NULL: none (a parent: the
+                           top level) */
+    const char *after;  /* the file's */
+    int applied;        /* 1: the project has after now; 0: only listed */
+} quarry_codebook_change;
+
+typedef void (*quarry_codebook_change_fn)(void *ctx,
+                                          const quarry_codebook_change *c);
+
+typedef struct quarry_codebook_import_options {
+    uint32_t version;
+    /* 0 (the default): codes new to the project are added; codes it has
+     * keep their names, places and definitions, and where the file's
+     * differ the differences are listed (on_change, applied 0). 1: they
+     * take the file's name, parent, definition, notes, keywords, colour
+     * and codable mark. */
+    int update;
+    /* Who, in the code history: every code added and every field changed
+     * is an edit there (add, rename, move; "edit" for the other fields),
+     * as quarry_project_code_edit records them. NULL: nothing recorded
+     * (a new project's first codebook). */
+    const char *coder;
+    const char *time; /* of those edits; NULL: now */
+    /* After the commit, each change in codebook order (may be NULL). */
+    quarry_codebook_change_fn on_change;
+    void *change_ctx;
+    /* A .qdc's notices (elements skipped, repairs); may be NULL. */
+    void (*notice)(void *ctx, int level, const char *msg);
+    void *notice_ctx;
+} quarry_codebook_import_options;
+#define QUARRY_CODEBOOK_IMPORT_OPTIONS_VERSION 1
+#define QUARRY_CODEBOOK_IMPORT_OPTIONS_INIT                                 \
+    {QUARRY_CODEBOOK_IMPORT_OPTIONS_VERSION, 0, NULL, NULL, NULL, NULL,     \
+     NULL, NULL}
+
+typedef struct quarry_codebook_import_stats {
+    int32_t added;     /* codes new to the project */
+    int32_t changed;   /* codes of the project the import changed */
+    int32_t differ;    /* codes that differ from the file, left as they
+                          are (update 0) */
+    int32_t unchanged; /* codes of the file the project has as they are */
+} quarry_codebook_import_stats;
+
+/* Import a codebook file, the JSON of quarry_codebook_load or (a name
+ * ending in .qdc) a REFI-QDA codebook, in one transaction. Refused whole
+ * (the project as it was, the message naming the file and the codes):
+ * a file the loader refuses, two codes under one parent with one name
+ * (letter case aside, with each other or with a project code), a name
+ * quarry_project_code_edit would refuse (empty, a control character,
+ * over 1000 bytes), a JSON code id with a space, a parent that is not a
+ * code, a cycle. Codes in the project but not in the file are kept.
+ * stats may be NULL. */
+QUARRY_API int quarry_project_codebook_import_file(
+    quarry_project *p, quarry_engine *e, const char *path,
+    const quarry_codebook_import_options *o,
+    quarry_codebook_import_stats *stats);
+
+/* quarry_project_codebook_import_file with update 1 and nothing recorded
+ * in the code history: *added the codes added, *updated the codes
+ * changed (either may be NULL). */
 QUARRY_API int quarry_project_codebook_import(quarry_project *p,
                                               quarry_engine *e,
                                               const char *path,
@@ -673,7 +747,8 @@ typedef struct quarry_code_edit {
 #define QUARRY_CODE_EDIT_INIT {QUARRY_CODE_EDIT_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
 QUARRY_API int quarry_project_code_edit(quarry_project *p, quarry_code_op op, const quarry_code_edit *e, const char **new_id);
 /* The code history, every edit in order: id, time, coder, op (add,
- * rename, move, merge), code, before, after (add: the name; rename: the
+ * rename, move, merge, edit: another field set by a codebook import,
+ * detail.field naming it), code, before, after (add: the name; rename: the
  * names; move: the parents, empty for the top level; merge: the code and
  * the code it went into) and detail (a JSON object: what else the edit
  * set or moved). JSONL, or CSV with a header row when csv is set. */

@@ -135,11 +135,58 @@ static int parse_code(quarry_engine *e, const char *file, size_t idx,
     return 0;
 }
 
+/* The lines of the two codes that give id, found in the text as the
+ * file's "id" fields with exactly that value (jansson's encoding of it).
+ * Only when there are exactly two: an id written with escapes, or an
+ * "id" field elsewhere with the same value, leaves the lines out rather
+ * than naming a wrong one. 0 when found. */
+static int id_lines(const char *buf, size_t len, const char *id, int *l1,
+                    int *l2)
+{
+    char *enc;
+    size_t n, i, k;
+    int found = 0, line = 1;
+    json_t *v = json_string(id);
+    enc = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
+    json_decref(v);
+    if (enc == NULL || buf == NULL)
+        goto out;
+    n = strlen(enc);
+    for (i = 0; i < len && found <= 2; i++) {
+        if (buf[i] == '\n') {
+            line++;
+            continue;
+        }
+        /* A quote after a backslash is inside a string. */
+        if (buf[i] != '"' || len - i < 4 || memcmp(buf + i, "\"id\"", 4) ||
+            (i > 0 && buf[i - 1] == '\\'))
+            continue;
+        k = i + 4;
+        while (k < len && buf[k] != '\0' && strchr(" \t\r\n", buf[k]) != NULL)
+            k++;
+        if (k >= len || buf[k] != ':')
+            continue;
+        k++;
+        while (k < len && buf[k] != '\0' && strchr(" \t\r\n", buf[k]) != NULL)
+            k++;
+        if (len - k < n || memcmp(buf + k, enc, n) != 0)
+            continue;
+        if (++found == 1)
+            *l1 = line;
+        else if (found == 2)
+            *l2 = line;
+    }
+out:
+    free(enc);
+    return found == 2 ? 0 : -1;
+}
+
 /* Linear in the codes whatever their number or depth (a 100,000-code
  * file is checked in well under a second): ids go into a hash table once,
  * which later serves quarry_codebook_find; each code's walk up to its root
  * stops at the first code already known to reach one. */
-static int validate(quarry_engine *e, quarry_codebook *cb)
+static int validate(quarry_engine *e, quarry_codebook *cb, const char *buf,
+                    size_t len)
 {
     int32_t i;
     unsigned char *state = NULL; /* 0 unseen, 1 on this walk, 2 reaches a
@@ -151,11 +198,25 @@ static int validate(quarry_engine *e, quarry_codebook *cb)
         int64_t at = strtab_intern(&cb->ids, id, strlen(id), &is_new);
         if (at < 0)
             return engine_fail(e, QUARRY_ENOMEM, "out of memory");
-        if (!is_new)
+        if (!is_new) {
+            /* The id and both codes by name (and line, where it can be
+             * told for sure), for the person fixing the file. */
+            const char *n1 = cb->codes[at].name, *n2 = cb->codes[i].name;
+            char w1[32] = "", w2[32] = "";
+            int l1, l2;
+            if (id_lines(buf, len, id, &l1, &l2) == 0) {
+                snprintf(w1, sizeof w1, ", line %d", l1);
+                snprintf(w2, sizeof w2, ", line %d", l2);
+            }
             return engine_fail(e, QUARRY_EPARSE,
-                               "%s: code \"%s\": duplicate id (codes[%d] "
-                               "and codes[%d])",
-                               cb->name, id, (int)at, (int)i);
+                               "%s: code \"%s\": duplicate id: codes[%d] "
+                               "(%s%s%s%s) and codes[%d] (%s%s%s%s) have "
+                               "it; give each code its own id",
+                               cb->name, id, (int)at, n1 ? "\"" : "",
+                               n1 ? n1 : "no name", n1 ? "\"" : "", w1,
+                               (int)i, n2 ? "\"" : "", n2 ? n2 : "no name",
+                               n2 ? "\"" : "", w2);
+        }
     }
     for (i = 0; i < cb->n_codes; i++) {
         codebook_code *c = &cb->codes[i];
@@ -230,7 +291,7 @@ int codebook_parse(quarry_codebook **out, quarry_engine *e, const char *buf,
     }
     json_decref(root);
     if (rc == 0)
-        rc = validate(e, cb);
+        rc = validate(e, cb, buf, len);
     if (rc != 0) {
         quarry_codebook_free(cb);
         return rc;

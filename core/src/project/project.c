@@ -42,9 +42,9 @@
  *                               imported; one per (excerpt, code, coder)
  *
  * Schema 2 adds the decision trail to decisions, schema 3 the memos,
- * schema 4 settling and the runs' calibration, schema 5 (the one written
- * now) the code history: project_schema.c says what, and upgrades an
- * older file on open.
+ * schema 4 settling and the runs' calibration, schema 5 the code history,
+ * schema 6 (the one written now) its "edit" op: project_schema.c says
+ * what, and upgrades an older file on open.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -184,6 +184,14 @@ int project_exec(quarry_project *p, const char *sql)
 
 int project_begin(quarry_project *p)
 {
+    if (p->txn_depth > 0 && !sqlite3_get_autocommit(p->db)) {
+        if (sqlite3_exec(p->db, "SAVEPOINT quarry_nested", NULL, NULL,
+                         NULL) != SQLITE_OK)
+            return project_db_fail(p, "cannot start a transaction");
+        p->txn_depth++;
+        return QUARRY_OK;
+    }
+    p->txn_depth = 0;
     if (p->rollback == NULL &&
         sqlite3_prepare_v2(p->db, "ROLLBACK", -1, &p->rollback, NULL) !=
             SQLITE_OK) {
@@ -193,16 +201,28 @@ int project_begin(quarry_project *p)
     }
     if (sqlite3_exec(p->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return project_db_fail(p, "cannot start a transaction");
+    p->txn_depth = 1;
     return QUARRY_OK;
 }
 
 int project_commit(quarry_project *p)
 {
+    if (p->txn_depth > 1) {
+        if (sqlite3_exec(p->db, "RELEASE quarry_nested", NULL, NULL,
+                         NULL) != SQLITE_OK) {
+            int status = project_db_fail(p, "cannot commit");
+            project_rollback(p);
+            return status;
+        }
+        p->txn_depth--;
+        return QUARRY_OK;
+    }
     if (sqlite3_exec(p->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
         int status = project_db_fail(p, "cannot commit");
         project_rollback(p);
         return status;
     }
+    p->txn_depth = 0;
     return QUARRY_OK;
 }
 
@@ -211,6 +231,18 @@ void project_rollback(quarry_project *p)
     int tries;
     if (p->db == NULL)
         return;
+    if (p->txn_depth > 1 && !sqlite3_get_autocommit(p->db)) {
+        /* Only the nested part; the outer transaction decides. When the
+         * savepoint cannot be undone, the whole transaction is. */
+        if (sqlite3_exec(p->db, "ROLLBACK TO quarry_nested", NULL, NULL,
+                         NULL) == SQLITE_OK &&
+            sqlite3_exec(p->db, "RELEASE quarry_nested", NULL, NULL,
+                         NULL) == SQLITE_OK) {
+            p->txn_depth--;
+            return;
+        }
+    }
+    p->txn_depth = 0;
     for (tries = 0; tries < 3 && !sqlite3_get_autocommit(p->db); tries++) {
         if (p->rollback != NULL) {
             sqlite3_step(p->rollback);
@@ -475,6 +507,8 @@ int quarry_project_new(quarry_project **out)
     return p ? QUARRY_OK : QUARRY_ENOMEM;
 }
 
+static void remove_made(const char *path, const struct stat *made);
+
 static void project_close(quarry_project *p)
 {
     project_scratch_reset(p);
@@ -489,6 +523,28 @@ static void project_close(quarry_project *p)
     p->db = NULL;
     free(p->path);
     p->path = NULL;
+    p->made_here = 0;
+}
+
+void quarry_project_discard(quarry_project *p)
+{
+    char *path;
+    struct stat made;
+    int mine;
+    if (p == NULL)
+        return;
+    mine = p->made_here && p->path != NULL;
+    path = mine ? p->path : NULL;
+    memset(&made, 0, sizeof made);
+    made.st_dev = (dev_t)p->made_dev;
+    made.st_ino = (ino_t)p->made_ino;
+    if (mine)
+        p->path = NULL; /* kept past the close, which frees it */
+    project_rollback(p);
+    project_close(p);
+    if (mine)
+        remove_made(path, &made);
+    free(path);
 }
 
 void quarry_project_free(quarry_project *p)
@@ -665,8 +721,12 @@ int quarry_project_create(quarry_project *p, const char *path)
     }
     if (status == QUARRY_OK)
         status = project_commit(p);
-    if (status == QUARRY_OK)
+    if (status == QUARRY_OK) {
+        p->made_dev = (unsigned long long)made.st_dev;
+        p->made_ino = (unsigned long long)made.st_ino;
+        p->made_here = 1;
         return QUARRY_OK;
+    }
 fail:
     project_rollback(p);
     project_close(p);

@@ -31,8 +31,10 @@
 #include "project_db.h"
 #include "utf8.h"
 
-static const char *const op_names[] = {NULL, "add", "rename", "move",
-                                       "merge"};
+/* Indexed by quarry_code_op; PROJECT_CODE_EDIT_FIELD (a codebook
+ * import's change of another field) is "edit". */
+static const char *const op_names[] = {NULL,    "add",   "rename",
+                                       "move",  "merge", "edit"};
 
 /* One row of codes. Strings malloc'ed; row 0 when the code is absent. */
 typedef struct code_info {
@@ -209,7 +211,7 @@ static int keep_codable(quarry_project *p, const char *code, int64_t row,
 
 /* A name or id a person typed: not empty or blank, valid UTF-8, no line
  * break or other control character. NULL when fine, else why not. */
-static const char *bad_text(const char *s)
+const char *project_bad_text(const char *s)
 {
     size_t i, n = strlen(s);
     if (s[strspn(s, " \t\r\n")] == '\0')
@@ -274,6 +276,21 @@ static int set_detail(quarry_project *p, int64_t edit, json_t *detail)
                              : project_db_fail(p, "cannot record the edit");
 }
 
+int project_code_history_add(quarry_project *p, int op, const char *code,
+                             int64_t coder, const char *at,
+                             const char *before, const char *after,
+                             json_t *detail)
+{
+    int64_t edit;
+    int status = record(p, (quarry_code_op)op, code, coder, at, before,
+                        after, &edit);
+    if (status != QUARRY_OK) {
+        json_decref(detail);
+        return status;
+    }
+    return set_detail(p, edit, detail ? detail : json_object());
+}
+
 static json_t *opt_str(const char *s)
 {
     return s ? json_string(s) : json_null();
@@ -329,10 +346,10 @@ static int edit_add(quarry_project *p, const quarry_code_edit *e,
         return project_fail(p, QUARRY_EINVAL,
                             "add: field \"name\": missing (a code needs a "
                             "name)");
-    if ((why = bad_text(e->name)) != NULL)
+    if ((why = project_bad_text(e->name)) != NULL)
         return project_fail(p, QUARRY_EINVAL, "add: field \"name\": %s",
                             why);
-    if (id != NULL && (why = bad_text(id)) != NULL)
+    if (id != NULL && (why = project_bad_text(id)) != NULL)
         return project_fail(p, QUARRY_EINVAL, "add: field \"id\": %s", why);
     if (id != NULL && strlen(id) != strcspn(id, " \t"))
         return project_fail(p, QUARRY_EINVAL,
@@ -441,7 +458,7 @@ static int edit_rename(quarry_project *p, const quarry_code_edit *e,
         status = project_fail(p, QUARRY_EINVAL,
                               "rename: code \"%s\": field \"name\": missing "
                               "(the new name)", e->code);
-    else if ((why = bad_text(e->name)) != NULL)
+    else if ((why = project_bad_text(e->name)) != NULL)
         status = project_fail(p, QUARRY_EINVAL,
                               "rename: code \"%s\": field \"name\": %s",
                               e->code, why);

@@ -46,6 +46,15 @@ struct quarry_project {
      * then needs no memory for a parse, so a failed call is undone even
      * when memory has run out. */
     sqlite3_stmt *rollback;
+    /* Transactions open: project_begin inside another is a SAVEPOINT,
+     * so a call that runs its own transaction (a .qdc import) can run
+     * inside a larger one (the codebook import that checks it). */
+    int txn_depth;
+    /* The file quarry_project_create made with this handle (device and
+     * inode), which quarry_project_discard may remove; made_here 0 for
+     * a file opened. */
+    unsigned long long made_dev, made_ino;
+    int made_here;
 };
 
 /* Set the message (printf-style) and return status. */
@@ -62,7 +71,9 @@ int project_check(quarry_project *p, int write);
 int project_exec(quarry_project *p, const char *sql);
 /* BEGIN IMMEDIATE (the write lock up front) / COMMIT / ROLLBACK. When
  * even the ROLLBACK fails, the handle is closed (which rolls back), so no
- * later call sees a failed call's rows. */
+ * later call sees a failed call's rows. Inside a transaction already
+ * begun they are SAVEPOINT / RELEASE / ROLLBACK TO: only the outermost
+ * commit writes. */
 int project_begin(quarry_project *p);
 int project_commit(quarry_project *p);
 void project_rollback(quarry_project *p);
@@ -92,6 +103,21 @@ void project_scratch_reset(quarry_project *p);
 const char *project_scratch_dup(quarry_project *p, const char *s);
 /* Keep an allocated block until the next reset (the listing array). */
 int project_scratch_keep(quarry_project *p, void *block);
+
+/* A code's name or id as a person would type it: NULL when fine, else
+ * why not (empty, not valid UTF-8, a control character, over 1000
+ * bytes). project_codebook_edit.c. */
+const char *project_bad_text(const char *s);
+/* The op of a code history row that sets a field other than the name
+ * or the parent (schema 6); the others are quarry_code_op. */
+#define PROJECT_CODE_EDIT_FIELD 5
+/* Append an edit to the code history, detail (a JSON object, taken; NULL:
+ * {}) with it. */
+struct json_t;
+int project_code_history_add(quarry_project *p, int op, const char *code,
+                             int64_t coder, const char *at,
+                             const char *before, const char *after,
+                             struct json_t *detail);
 
 /* SHA-256 of a buffer as 64 hex digits and a NUL. */
 void project_sha256_hex(const void *data, size_t len, char out[65]);

@@ -62,6 +62,11 @@
  *                  column col pointing at the merged code (col "removed":
  *                  the row was taken away, was holding it as JSON)
  *
+ * Schema 6 lets the code history hold op "edit": a field other than the
+ * name or the parent changed (a codebook import's definition, notes,
+ * keywords, colour or codable flag); before/after: the field's values,
+ * detail.field: which field. Index codes_parent: codes(parent).
+ *
  * Schemas 2 and 4 rebuild the decisions table (SQLite cannot change a
  * CHECK or a NOT NULL in place). The upgrade of a file runs every step it
  * lacks in one transaction with the foreign keys checked before the
@@ -158,6 +163,24 @@ static const char upgrade_4_5[] =
     " ON code_edit_rows(tbl, row_id);\n"
     "PRAGMA user_version = 5;\n";
 
+/* Schema 6: code_edits rebuilt for the op "edit" (SQLite cannot change a
+ * CHECK in place); its rows keep their ids, which code_edit_rows names.
+ * And the codes by parent: a codebook import asks of every code whether
+ * it has children. */
+static const char upgrade_5_6[] =
+    "CREATE TABLE code_edits_6(id INTEGER PRIMARY KEY,"
+    " op TEXT NOT NULL CHECK(op IN ('add','rename','move','merge','edit')),"
+    " code TEXT NOT NULL, coder_id INTEGER NOT NULL REFERENCES coders(id),"
+    " made_at TEXT NOT NULL, before TEXT, after TEXT,"
+    " detail TEXT NOT NULL DEFAULT '{}');\n"
+    "INSERT INTO code_edits_6(id, op, code, coder_id, made_at, before,"
+    " after, detail) SELECT id, op, code, coder_id, made_at, before, after,"
+    " detail FROM code_edits;\n"
+    "DROP TABLE code_edits;\n"
+    "ALTER TABLE code_edits_6 RENAME TO code_edits;\n"
+    "CREATE INDEX IF NOT EXISTS codes_parent ON codes(parent);\n"
+    "PRAGMA user_version = 6;\n";
+
 static int exec_on(sqlite3 *db, const char *sql)
 {
     return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
@@ -196,7 +219,9 @@ int project_schema_upgrade_new(quarry_project *p)
         status = project_exec(p, upgrade_2_3);
     if (status == QUARRY_OK)
         status = project_exec(p, upgrade_3_4);
-    return status == QUARRY_OK ? project_exec(p, upgrade_4_5) : status;
+    if (status == QUARRY_OK)
+        status = project_exec(p, upgrade_4_5);
+    return status == QUARRY_OK ? project_exec(p, upgrade_5_6) : status;
 }
 
 int project_schema_upgrade(quarry_project *p)
@@ -235,6 +260,8 @@ int project_schema_upgrade(quarry_project *p)
         ok = exec_on(db, upgrade_3_4) == 0 && keys_hold(db);
     if (ok && from >= 1 && from <= 4)
         ok = exec_on(db, upgrade_4_5) == 0;
+    if (ok && from >= 1 && from <= 5)
+        ok = exec_on(db, upgrade_5_6) == 0 && keys_hold(db);
     if (ok)
         ok = exec_on(db, "COMMIT") == 0;
     if (!ok) {
