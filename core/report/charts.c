@@ -262,6 +262,7 @@ int chart_themes_by_study(report_ctx *c, FILE *f)
     double *values = NULL;
     int32_t nr = 0, ns = 0, r, j;
     int rc, with_parts = 1;
+    size_t no_study = 0;
 
     rc = quarry_project_codebook(c->p, c->e, &cb);
     if (rc == QUARRY_OK)
@@ -279,6 +280,27 @@ int chart_themes_by_study(report_ctx *c, FILE *f)
         so.participant_field = NULL;
         with_parts = 0;
         rc = quarry_synth_run(&s, c->e, corpus, &so);
+    }
+    if (rc == QUARRY_EINVAL) {
+        /* Some coded excerpts have no study: the table of those that do,
+         * as the roll-up counts them, and a word on the others. */
+        quarry_corpus *known = NULL;
+        if (quarry_corpus_select_attribute(corpus, so.study_field, &known,
+                                           &no_study) == QUARRY_OK &&
+            quarry_corpus_size(known) > 0) {
+            quarry_corpus_free(corpus);
+            corpus = known;
+            so.participant_field = "participant";
+            with_parts = 1;
+            rc = quarry_synth_run(&s, c->e, corpus, &so);
+            if (rc == QUARRY_EINVAL) {
+                so.participant_field = NULL;
+                with_parts = 0;
+                rc = quarry_synth_run(&s, c->e, corpus, &so);
+            }
+        } else {
+            quarry_corpus_free(known);
+        }
     }
     if (rc != QUARRY_OK || quarry_synth_n_studies(s) == 0) {
         /* Not the engine's message: it names the project's path, which
@@ -361,6 +383,13 @@ int chart_themes_by_study(report_ctx *c, FILE *f)
     if (quarry_synth_uncoded(s) > 0)
         report_cap(c, " %lld excerpts without a code are left out.",
                    (long long)quarry_synth_uncoded(s));
+    if (no_study > 0)
+        report_cap(c,
+                   " %zu coded excerpt%s without a study %s left out (give "
+                   "the study on import: <span class=\"id\">quarry import "
+                   "PROJECT FILE --study S</span>).",
+                   no_study, no_study == 1 ? "" : "s",
+                   no_study == 1 ? "is" : "are");
 out:
     if (text != NULL)
         for (r = 0; r < (nr + 1) * (ns + 1); r++)

@@ -239,6 +239,17 @@ xmllint --html --noout "$WORK/ns.html" 2>&1 | grep "parser error" |
     grep -v "Tag \(svg\|g\|rect\|text\|line\|title\|desc\|circle\|polygon\) invalid" \
     >"$WORK/ns.bad"
 check "no study: parses as HTML" test ! -s "$WORK/ns.bad"
+# Some coded excerpts with a study, some without: the table of those with
+# one, as the roll-up counts them, and the others counted in its caption.
+"$QUARRY" import "$WORK/ns.quarry" corpora/pss-demo/excerpts.jsonl \
+    --coder ana >/dev/null
+"$QUARRY" report "$WORK/ns.quarry" -o "$WORK/ns2.html" --quiet
+check "some without a study: the synthesis table drawn" hasnt \
+    "No themes-by-study table:" "$WORK/ns2.html"
+nostudy=$(jq -s '[.[] | select(.code != null)] | length' \
+    tests/report/data/no-study.jsonl)
+check "some without a study: those left out, counted" has \
+    "$nostudy coded excerpts without a study are left out" "$WORK/ns2.html"
 
 # A failing report leaves the file that was there untouched.
 echo "keep me" >"$WORK/keep.html"

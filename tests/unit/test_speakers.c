@@ -85,6 +85,32 @@ static void select_all_and_interviewers(void **state)
     quarry_corpus_free(c);
 }
 
+/* The excerpts that have an attribute (the report's synthesis table takes
+ * those with a study): copied whole, the others counted. */
+static void select_by_attribute(void **state)
+{
+    quarry_corpus *c = test_corpus(TURNS, "turns.jsonl"), *sel = NULL;
+    size_t left = 99;
+    (void)state;
+    assert_int_equal(quarry_corpus_select_attribute(c, "study", &sel, &left),
+                     QUARRY_OK);
+    assert_int_equal(left, 3);
+    assert_int_equal(quarry_corpus_size(sel), 1);
+    assert_string_equal(quarry_corpus_at(sel, 0)->id, "t2");
+    assert_string_equal(quarry_corpus_attribute(sel, 0, "study"), "S1");
+    assert_int_equal(quarry_corpus_at(sel, 0)->n_codes, 1);
+    quarry_corpus_free(sel);
+    assert_int_equal(quarry_corpus_select_attribute(c, "wave", &sel, &left),
+                     QUARRY_OK);
+    assert_int_equal(left, 4);
+    assert_int_equal(quarry_corpus_size(sel), 0);
+    quarry_corpus_free(sel);
+    assert_int_equal(quarry_corpus_select_attribute(c, NULL, &sel, &left),
+                     QUARRY_EINVAL);
+    assert_null(sel);
+    quarry_corpus_free(c);
+}
+
 static const char BOOK[] =
     "{\"codes\":["
     "{\"id\":\"sleep\",\"definition\":\"sleep tired night\"},"
@@ -227,6 +253,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(select_participants),
         cmocka_unit_test(select_all_and_interviewers),
+        cmocka_unit_test(select_by_attribute),
         cmocka_unit_test(codebook_alone),
         cmocka_unit_test(codebook_alone_abstains_stricter),
         cmocka_unit_test(accepted_codings_improve_next_run),

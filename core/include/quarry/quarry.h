@@ -291,6 +291,14 @@ QUARRY_API int quarry_corpus_select_speakers(const quarry_corpus *c,
                                              quarry_corpus **out,
                                              size_t *left_out);
 
+/* A new corpus of c's excerpts that have the attribute key (a string),
+ * in c's order, copied whole as above; *left_out (may be NULL) receives
+ * how many had none. The caller frees *out. */
+QUARRY_API int quarry_corpus_select_attribute(const quarry_corpus *c,
+                                              const char *key,
+                                              quarry_corpus **out,
+                                              size_t *left_out);
+
 /* =================================================================== */
 /* Text pipeline: tokenize, filter, vocabulary, counts, weights          */
 

@@ -1156,6 +1156,44 @@ static int copy_excerpt(corpus_reader *r, const quarry_corpus *src, size_t i)
     return rc;
 }
 
+int quarry_corpus_select_attribute(const quarry_corpus *c, const char *key,
+                                   quarry_corpus **out, size_t *left_out)
+{
+    corpus_reader r;
+    size_t i, out_n = 0;
+    int rc;
+
+    if (left_out != NULL)
+        *left_out = 0;
+    if (out == NULL)
+        return QUARRY_EINVAL;
+    *out = NULL;
+    if (c == NULL || key == NULL)
+        return QUARRY_EINVAL;
+    rc = quarry_corpus_new(out);
+    if (rc != 0)
+        return rc;
+    memset(&r, 0, sizeof r);
+    r.c = *out;
+    r.name = "selection";
+    r.o = (quarry_read_options)QUARRY_READ_OPTIONS_INIT;
+    r.o.allow_empty = 1; /* a copy keeps what the original kept */
+    for (i = 0; i < c->n && rc == 0; i++) {
+        if (quarry_corpus_attribute(c, i, key) != NULL)
+            rc = copy_excerpt(&r, c, i);
+        else
+            out_n++;
+    }
+    if (rc != 0) {
+        quarry_corpus_free(*out);
+        *out = NULL;
+        return rc;
+    }
+    if (left_out != NULL)
+        *left_out = out_n;
+    return QUARRY_OK;
+}
+
 int quarry_corpus_select_speakers(const quarry_corpus *c,
                                   quarry_speakers which, quarry_corpus **out,
                                   size_t *left_out)
