@@ -466,6 +466,13 @@ int cmd_import(int argc, char **argv)
             code = cli_exit_code(rc);
             break;
         }
+        if (st.nameless > 0)
+            cli_warn(&c, "%s: %lld coding%s recorded under the coder "
+                         "\"imported\" (the file names no coder): give "
+                         "--coder NAME to say who coded them; agreement "
+                         "counts \"imported\" as a coder",
+                     argv[i], (long long)st.nameless,
+                     st.nameless == 1 ? "" : "s");
         if (st.excerpts == 0 && st.merged == 0)
             cli_warn(&c, "%s: no excerpt in it (is the file empty, or "
                          "every excerpt's text empty?): nothing imported",

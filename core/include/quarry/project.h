@@ -107,6 +107,8 @@ typedef struct quarry_import_stats {
                          text) whose codings were merged */
     int64_t retagged; /* of those, excerpts whose attributes the options
                          (study, participant, attributes) changed */
+    int64_t nameless; /* codings added under the coder "imported": no
+                         "coder" field and no coder in the options */
 } quarry_import_stats;
 
 /* Read a JSONL, CSV or transcript file and add its excerpts (and the

@@ -407,9 +407,11 @@ static int add_codings(import_ctx *ic, size_t i, int64_t xrow)
     const char *coder = quarry_corpus_attribute(ic->c, i, "coder");
     int64_t coder_id = 0;
     int32_t k;
-    int status = QUARRY_OK;
-    if (coder == NULL || coder[0] == '\0')
+    int status = QUARRY_OK, nameless = 0;
+    if (coder == NULL || coder[0] == '\0') {
+        nameless = ic->o->coder == NULL;
         coder = ic->o->coder ? ic->o->coder : "imported";
+    }
     for (k = 0; k < x->n_codes && status == QUARRY_OK; k++) {
         const char *code = x->codes[k];
         int64_t code_id;
@@ -442,8 +444,10 @@ static int add_codings(import_ctx *ic, size_t i, int64_t xrow)
         sqlite3_bind_text(ic->cod, 4, ic->now, -1, SQLITE_STATIC);
         if (sqlite3_step(ic->cod) != SQLITE_DONE)
             return project_db_fail(ic->p, "cannot add a coding");
-        if (sqlite3_changes(ic->p->db) > 0)
+        if (sqlite3_changes(ic->p->db) > 0) {
             ic->stats->codings++;
+            ic->stats->nameless += nameless;
+        }
     }
     return status;
 }
