@@ -181,7 +181,7 @@ static int parse_coders(cli *c, const quarry_agree_table *t, char *spec,
         if (quarry_agree_table_find_coder(t, p) < 0) {
             coder_list(t, list, sizeof list);
             cli_error(c,
-                      "--coders: unknown coder \"%s\" (the coders read: "
+                      "--coders: unknown coder \"%s\" (the input has: "
                       "%s)",
                       p, list);
             free(v);
