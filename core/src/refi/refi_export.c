@@ -546,6 +546,9 @@ static int load_source(exporter *x, int64_t row, const char *name,
     refi_cpmap map;
     if (s < 0)
         return oom(x);
+    /* The file's name, never the folders of the machine that imported it:
+     * the cases and notices below take it from here. */
+    name = project_source_base(name);
     m->sources[s].name = refi_str(m, name);
     m->sources[s].user = -1;
     snprintf(key, sizeof(key), "%lld", (long long)row);
@@ -1092,6 +1095,73 @@ static int load_cases(exporter *x)
     return status;
 }
 
+/* A run's command line with every word that names a path cut to its last
+ * part ("quarry suggest /home/ana/study.quarry" -> "... study.quarry"),
+ * so the run log names no folder of the machine either; malloc'ed. */
+static char *command_without_paths(const char *cmd)
+{
+    size_t n = strlen(cmd), o = 0, i = 0;
+    char *out = malloc(n + 1);
+    if (out == NULL)
+        return NULL;
+    while (i < n) {
+        size_t j = i, k;
+        const char *word;
+        while (j < n && cmd[j] != ' ' && cmd[j] != '\t')
+            j++;
+        /* One word: copied from its last '/' or '\\' on. */
+        word = cmd + i;
+        for (k = i; k < j; k++)
+            if ((cmd[k] == '/' || cmd[k] == '\\') && k + 1 < j)
+                word = cmd + k + 1;
+        memcpy(out + o, word, (size_t)(cmd + j - word));
+        o += (size_t)(cmd + j - word);
+        while (j < n && (cmd[j] == ' ' || cmd[j] == '\t'))
+            out[o++] = cmd[j++];
+        i = j;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* The same for every string of a run's options (a lexicon or stop word
+ * file given by path); how many it cut. */
+static int json_without_paths(json_t *v)
+{
+    const char *key;
+    json_t *item;
+    size_t i;
+    int n = 0;
+    if (json_is_string(v) && strpbrk(json_string_value(v), "/\\") != NULL) {
+        char *cut = command_without_paths(json_string_value(v));
+        n = cut != NULL && json_string_set(v, cut) == 0;
+        free(cut);
+    } else if (json_is_object(v)) {
+        json_object_foreach(v, key, item)
+            n += json_without_paths(item);
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, item)
+            n += json_without_paths(item);
+    }
+    return n;
+}
+
+/* The options as stored when no string names a path (so the note keeps
+ * its bytes), else dumped again with the paths cut; malloc'ed. */
+static char *options_without_paths(const char *options)
+{
+    json_t *o = json_loads(options, 0, NULL);
+    char *out;
+    if (o == NULL)
+        return command_without_paths(options);
+    if (json_without_paths(o) == 0)
+        out = strdup(options);
+    else
+        out = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return out;
+}
+
 static int load_run_note(exporter *x)
 {
     refi_model *m = x->m;
@@ -1102,7 +1172,7 @@ static int load_run_note(exporter *x)
     if (st == NULL)
         return QUARRY_EIO;
     if (sqlite3_step(st) == SQLITE_ROW) {
-        char key[32], *text;
+        char key[32], *text, *command, *options;
         const char *started = project_col_text(st, 2);
         size_t n;
         snprintf(key, sizeof(key), "run:%lld",
@@ -1117,7 +1187,14 @@ static int load_run_note(exporter *x)
             strlen(project_col_text(st, 5) ? project_col_text(st, 5) : "") +
             strlen(project_col_text(st, 1) ? project_col_text(st, 1) : "");
         text = malloc(n);
-        if (text == NULL) {
+        command = command_without_paths(
+            project_col_text(st, 1) ? project_col_text(st, 1) : "");
+        options = options_without_paths(
+            project_col_text(st, 5) ? project_col_text(st, 5) : "");
+        if (text == NULL || command == NULL || options == NULL) {
+            free(text);
+            free(command);
+            free(options);
             sqlite3_finalize(st);
             return oom(x);
         }
@@ -1127,14 +1204,16 @@ static int load_run_note(exporter *x)
                  "plugins: %s\noptions: %s",
                  project_col_text(st, 3),
                  (long long)sqlite3_column_int64(st, 0), started ? started : "",
-                 project_col_text(st, 1) ? project_col_text(st, 1) : "",
+                 command,
                  (long long)sqlite3_column_int64(st, 6),
                  (long long)sqlite3_column_int64(st, 7),
                  project_col_text(st, 4) ? project_col_text(st, 4) : "",
-                 project_col_text(st, 5) ? project_col_text(st, 5) : "");
+                 options);
         m->notes[k].text = refi_str(m, text);
         m->notes[k].text_len = strlen(text);
         free(text);
+        free(command);
+        free(options);
         m->notes[k].name = "quarry run log";
         m->notes[k].guid = guid_of(x, "note", key);
         m->notes[k].user = -1;
