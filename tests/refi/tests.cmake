@@ -54,6 +54,7 @@ if(QUARRY_XMLLINT AND QUARRY_REFI_SCHEMA AND EXISTS "${QUARRY_REFI_SCHEMA}")
             ${_refi_out}/export-roundtrip-inclusive.qde
             ${_refi_out}/export-cases.qde
             ${_refi_out}/export-own-paths.qde
+            ${_refi_out}/export-own-trip.qde
             ${_refi_out}/export-code-merge.qde)
   set_tests_properties(refi_xmllint PROPERTIES FIXTURES_REQUIRED refi_export)
 else()
