@@ -40,7 +40,9 @@ static const char CODEBOOK[] =
     "{\"name\": \"trip\", \"version\": 1, \"codes\": ["
     "{\"id\": \"emo\", \"name\": \"Emotional work\", \"parent\": null},"
     "{\"id\": \"emo.reliving\", \"name\": \"Reliving one's own past\","
-    " \"parent\": \"emo\", \"definition\": \"Old memories come back.\"},"
+    " \"parent\": \"emo\", \"definition\": \"Old memories come back.\","
+    " \"include\": \"the PSS's own past\", \"exclude\": \"a client's past\","
+    " \"keywords\": [\"triggered\", \"same ward\"]},"
     "{\"id\": \"emo.meaning\", \"name\": \"Meaning and fulfilment\","
     " \"parent\": \"emo\"},"
     "{\"id\": \"role.dual\", \"name\": \"Dual identity\", \"parent\": null}"
@@ -231,7 +233,8 @@ static quarry_project *team_coded(const char *name)
     " JOIN excerpts e ON e.id = g.excerpt_id JOIN codes k ON k.id = g.code_id" \
     " JOIN coders c ON c.id = g.coder_id ORDER BY e.xid, k.code, c.name"
 #define CODES_SQL                                                              \
-    "SELECT code, name, parent, definition FROM codes ORDER BY position"
+    "SELECT code, name, parent, definition, include_note, exclude_note,"     \
+    " keywords, color FROM codes ORDER BY position"
 #define MEMOS_SQL                                                              \
     "SELECT c.name, e.xid, k.code, n.text, n.made_at, r.text FROM memos n"     \
     " JOIN coders c ON c.id = n.coder_id LEFT JOIN excerpts e ON"              \

@@ -14,6 +14,15 @@
  * with a NoteRef from the Project, a code's from the Code, an excerpt's
  * from its PlainTextSelection (an excerpt with a memo is a selection even
  * uncoded), each under its author with its time.
+ *
+ * Names are the file's, never the machine's: a source is named by its
+ * file name (project_source_base), and so are the cases made from it and
+ * the paths in the run log. A selection is named by its excerpt's id
+ * (one another tool drew keeps its own name, or its quoted text). What
+ * the standard has no place for (code ids, the excerpts nobody coded
+ * with their speakers, roles and attributes, coding origins, memo
+ * revisions, how endPosition counts) goes into quarry's own entry of the
+ * .qdpx (build_trip, refi_trip.h).
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -160,6 +169,7 @@ typedef struct exporter {
     int32_t *note_revises;
     int32_t cap_note_revises;
     json_t *rest;
+    json_t *code_notes; /* by model index (code_notes()) */
 } exporter;
 
 static int oom(exporter *x)
@@ -293,6 +303,31 @@ static int apply_kept(exporter *x, kept_list *l, refi_kind kind,
     return QUARRY_OK;
 }
 
+/* What a Code cannot carry (the include and exclude notes, the
+ * keywords), for quarry's own entry: one object a code, in model order. */
+static int code_notes(exporter *x, sqlite3_stmt *st)
+{
+    const char *inc = project_col_text(st, 8), *exc = project_col_text(st, 9);
+    json_t *kw = json_loads(project_col_text(st, 10) ? project_col_text(st, 10)
+                                                     : "[]",
+                            0, NULL);
+    json_t *o = json_object();
+    int bad = o == NULL ||
+              (inc != NULL && json_object_set_new(o, "include_note",
+                                                  json_string(inc))) ||
+              (exc != NULL && json_object_set_new(o, "exclude_note",
+                                                  json_string(exc))) ||
+              (json_array_size(kw) > 0 &&
+               json_object_set(o, "keywords", kw));
+    json_decref(kw);
+    if (bad || json_array_append_new(x->code_notes, o) != 0) {
+        if (bad)
+            json_decref(o);
+        return oom(x);
+    }
+    return QUARRY_OK;
+}
+
 static int load_codes(exporter *x)
 {
     refi_model *m = x->m;
@@ -302,7 +337,8 @@ static int load_codes(exporter *x)
               " OR EXISTS (SELECT 1 FROM meta WHERE key = '"
               PROJECT_META_CODABLE "' || codes.code AND value = '1'),"
               " (SELECT value FROM meta WHERE key = '" REFI_META_CODE_GUID
-              "' || codes.code) FROM codes ORDER BY position, id");
+              "' || codes.code), include_note, exclude_note, keywords"
+              " FROM codes ORDER BY position, id");
     int rc, status = QUARRY_OK;
     int32_t i, j;
     const char **parents, **out = NULL;
@@ -333,7 +369,8 @@ static int load_codes(exporter *x)
         /* Coded, or a codable parent: stays codable. */
         c->codable = sqlite3_column_int(st, 6);
         c->parent = -1; /* resolved below: a parent may come later */
-        if (kept_list_put(x, &kl, k, c->guid, project_col_text(st, 7),
+        if (code_notes(x, st) != QUARRY_OK ||
+            kept_list_put(x, &kl, k, c->guid, project_col_text(st, 7),
                           refi_str(m, project_col_text(st, 1))) != 0) {
             status = oom(x);
             break;
@@ -1449,13 +1486,18 @@ static int build_trip(exporter *x, const quarry_refi_options *o)
     refi_model *m = x->m;
     json_t *t = json_object(), *codes = json_object(), *sels = json_object();
     json_t *codings = json_object(), *memos = json_object();
+    json_t *notes = json_object();
     int32_t i;
     int bad = t == NULL || codes == NULL || sels == NULL || codings == NULL ||
-              memos == NULL;
-    for (i = 0; !bad && i < m->n_codes; i++)
+              memos == NULL || notes == NULL;
+    for (i = 0; !bad && i < m->n_codes; i++) {
+        json_t *cn = json_array_get(x->code_notes, (size_t)i);
         bad = x->code_ids[i] == NULL ||
               json_object_set_new(codes, m->codes[i].guid,
-                                  json_string(x->code_ids[i]));
+                                  json_string(x->code_ids[i])) ||
+              (json_object_size(cn) > 0 &&
+               json_object_set(notes, m->codes[i].guid, cn));
+    }
     for (i = 0; !bad && i < x->n_who; i++) {
         const struct sel_who *w = &x->who[i];
         json_t *e = json_object(),
@@ -1494,6 +1536,7 @@ static int build_trip(exporter *x, const quarry_refi_options *o)
                                                   ? "one"
                                                   : "two")) ||
               json_object_set(t, "codes", codes) ||
+              json_object_set(t, "code_notes", notes) ||
               json_object_set(t, "excerpts", sels) ||
               json_object_set(t, "rest", x->rest) ||
               json_object_set(t, "codings", codings) ||
@@ -1512,6 +1555,7 @@ static int build_trip(exporter *x, const quarry_refi_options *o)
     json_decref(sels);
     json_decref(codings);
     json_decref(memos);
+    json_decref(notes);
     return bad ? oom(x) : QUARRY_OK;
 }
 
@@ -1560,7 +1604,9 @@ static int load_project(quarry_project *p, refi_model *m,
     m->name = refi_str(m, name);
     free(name);
     x.rest = json_object();
-    status = x.rest != NULL ? load_codes(&x) : oom(&x);
+    x.code_notes = json_array();
+    status = x.rest != NULL && x.code_notes != NULL ? load_codes(&x)
+                                                      : oom(&x);
     if (status == QUARRY_OK && full)
         status = load_users(&x);
     if (status == QUARRY_OK && full)
@@ -1585,6 +1631,7 @@ static int load_project(quarry_project *p, refi_model *m,
     free(x.note_revises);
     idmap_free(&x.memos);
     json_decref(x.rest);
+    json_decref(x.code_notes);
     free(x.user_alt);
     idmap_free(&x.codes);
     idmap_free(&x.users);

@@ -17,6 +17,14 @@
  * also copied into the excerpt's attributes. Notes referenced by a
  * TextSource stay in its attributes ("notes"), as before; notes nobody
  * references (a run log) and those of codings are left out.
+ *
+ * A file quarry wrote (Project/@origin "quarry ...") names each selection
+ * by its excerpt's id: that id is taken when it is valid and unique in
+ * the file (trip_id). With quarry's own entry beside it (refi_trip.h),
+ * the import also takes back the code ids of the codes it adds, the
+ * excerpts nobody coded as they were (no cut of the rest), every
+ * excerpt's speaker and attributes, the codings' origins and the memos'
+ * revisions, each where it is valid; the rest is read as any file.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -631,6 +639,47 @@ static int trip_code_id(importer *im, int32_t i, char **out)
                 : project_fail(im->p, QUARRY_ENOMEM, "out of memory");
 }
 
+/* A code quarry's own file added: its include and exclude notes and
+ * keywords (refi_trip.h "code_notes"), where they are strings (keywords:
+ * an array of strings). */
+static int trip_code_notes(importer *im, int32_t i)
+{
+    json_t *o = im->own ? refi_trip_get(im->m, "code_notes",
+                                        im->m->codes[i].guid)
+                        : NULL;
+    json_t *kw = json_object_get(o, "keywords"), *v;
+    const char *inc = json_string_value(json_object_get(o, "include_note"));
+    const char *exc = json_string_value(json_object_get(o, "exclude_note"));
+    char *kws = NULL;
+    sqlite3_stmt *st;
+    size_t k;
+    int rc;
+    if (!json_is_object(o))
+        return QUARRY_OK;
+    int strings = json_is_array(kw);
+    json_array_foreach(kw, k, v)
+        strings &= json_is_string(v);
+    if (strings && (kws = json_dumps(kw, JSON_COMPACT)) == NULL)
+        return project_fail(im->p, QUARRY_ENOMEM, "out of memory");
+    st = project_prepare(im->p, "UPDATE codes SET include_note = ?2,"
+                                " exclude_note = ?3,"
+                                " keywords = coalesce(?4, keywords)"
+                                " WHERE id = ?1");
+    if (st == NULL) {
+        free(kws);
+        return QUARRY_EIO;
+    }
+    sqlite3_bind_int64(st, 1, im->code_row[i]);
+    project_bind_text(st, 2, inc);
+    project_bind_text(st, 3, exc);
+    project_bind_text(st, 4, kws);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    free(kws);
+    return rc == SQLITE_DONE ? QUARRY_OK
+                             : project_db_fail(im->p, "cannot add a code");
+}
+
 /* Store the code tree. update: matched codes take the file's fields (a
  * codebook import); else they are left as they are. */
 static int store_codes(importer *im, int update, int32_t *added,
@@ -725,6 +774,9 @@ static int store_codes(importer *im, int update, int32_t *added,
         im->code_row[i] = sqlite3_last_insert_rowid(p->db);
         if (added)
             (*added)++;
+        status = trip_code_notes(im, i);
+        if (status != QUARRY_OK)
+            break;
         status = keep_guid(p, REFI_META_CODE_GUID, code, c->guid);
         if (status == QUARRY_OK)
             status = store_codable(im, i, update);

@@ -16,6 +16,8 @@
  *   {"quarry": 1,
  *    "end": "inclusive" | "exclusive", "crlf": "two" | "one",
  *    "codes": {CODE-GUID: code id},
+ *    "code_notes": {CODE-GUID: {"include_note", "exclude_note",
+ *                               "keywords": [...]}},
  *    "excerpts": {SELECTION-GUID: {"id", "speaker", "attributes"}},
  *    "rest": {SOURCE-GUID: [{"id", "start", "end", "speaker",
  *                            "attributes"}, ...]},
