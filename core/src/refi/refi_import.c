@@ -1005,6 +1005,22 @@ static int store_coders(importer *im)
     return status;
 }
 
+/* Attributes as quarry keeps them: an object of strings, numbers,
+ * booleans or nulls (anything else in the entry is not taken). */
+static int flat_object(json_t *o)
+{
+    const char *key;
+    json_t *v;
+    if (!json_is_object(o))
+        return 0;
+    json_object_foreach(o, key, v)
+    {
+        if (json_is_object(v) || json_is_array(v))
+            return 0;
+    }
+    return 1;
+}
+
 /* The id an excerpt of a file quarry wrote had, if it can be taken: its
  * entry's "id" (refi_trip.h), else its selection's @name when that is not
  * the quoted text (quarry names a selection by its excerpt's id; an older
@@ -1137,7 +1153,7 @@ static int store_texts(importer *im)
             json_t *av = json_object_get(sp->trip, "attributes");
             if (json_is_string(sv) || json_is_null(sv))
                 speaker = json_string_value(sv);
-            if (json_is_object(av)) {
+            if (flat_object(av)) {
                 char *own = json_dumps(av, JSON_COMPACT);
                 if (own == NULL) {
                     free(attrs);
