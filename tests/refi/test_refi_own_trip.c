@@ -461,7 +461,38 @@ static void no_machine_paths(void **state)
     char qdpx[1024], *x;
     size_t i;
     (void)state;
+    char sql[2048], *trip;
+    const char *dir;
     snprintf(qdpx, sizeof(qdpx), "%s", test_out_path("own-paths.qdpx"));
+    dir = test_out_path("own-trip-src");
+    /* An excerpt as an earlier REFI import named it after a source stored
+     * under its full path: id and case name hold the folder; coded, with
+     * a memo; and an uncoded one the same. */
+    snprintf(sql, sizeof(sql),
+             "UPDATE excerpts SET xid = '%s/S4-P02.txt@99-170', attributes ="
+             " json_set(attributes, '$.case', 'P02 (%s/S4-P02.txt)') WHERE"
+             " xid = 'S4-P02#2';"
+             "UPDATE excerpts SET xid = '%s/S4-P02.txt@185-216', attributes ="
+             " json_set(attributes, '$.case', 'Interviewer (%s/S4-P02.txt)')"
+             " WHERE xid = 'S4-P02#3';"
+             "INSERT INTO coders(name, kind) VALUES('ana', 'person');"
+             "INSERT INTO codings(excerpt_id, code_id, coder_id, origin,"
+             " made_at) SELECT e.id, k.id, c.id, 'manual',"
+             " '2026-01-31T12:00:00Z' FROM excerpts e, codes k, coders c"
+             " WHERE e.xid LIKE '%%@99-170' AND k.code = 'role.dual' AND"
+             " c.name = 'ana';",
+             dir, dir, dir, dir);
+    exec(p, sql);
+    {
+        quarry_memo mm = QUARRY_MEMO_INIT;
+        char xid[1024];
+        snprintf(xid, sizeof(xid), "%s/S4-P02.txt@99-170", dir);
+        mm.coder = "ana";
+        mm.excerpt = xid;
+        mm.text = "a memo on an excerpt named by a path";
+        if (quarry_project_memo_add(p, &mm, NULL) != 0)
+            fail_msg("%s", quarry_project_errmsg(p));
+    }
     /* The sources were stored under their full paths. */
     assert_int_equal(count(p, "SELECT count(*) FROM sources WHERE"
                               " substr(name, 1, 1) = '/'"),
@@ -483,7 +514,15 @@ static void no_machine_paths(void **state)
     /* The run log: the command and the options name files only. */
     assert_non_null(strstr(x, "command: quarry suggest team.quarry"));
     assert_non_null(strstr(x, "lexicon.txt"));
+    assert_non_null(strstr(x, "name=\"S4-P02.txt@99-170\""));
+    assert_non_null(strstr(x, "name=\"P02 (S4-P02.txt)\""));
     free(x);
+    /* Nor does quarry's own entry. */
+    trip = zip_entry(qdpx, "quarry/roundtrip.json");
+    assert_null(strstr(trip, "own-trip-src"));
+    assert_non_null(strstr(trip, "\"S4-P02.txt@185-216\""));
+    assert_non_null(strstr(trip, "\"Interviewer (S4-P02.txt)\""));
+    free(trip);
     quarry_project_free(p);
 }
 

@@ -589,6 +589,67 @@ static int check_kept_guids(exporter *x)
     " AND NOT EXISTS (SELECT 1 FROM codings g WHERE g.excerpt_id ="            \
     "  s.excerpt_id AND g.code_id = s.code_id)"
 
+/* s with every absolute path in it (a word, or the part of one after
+ * '=', '(', a quote, '[' or ',', that starts with '/', '\\', "~/" or a
+ * drive "C:\\") cut to its last part, in the model's arena; s itself when
+ * it has none. An excerpt id or case name made by an earlier import from
+ * a source named by its full path ("/home/ana/S4-P02.txt@0-9",
+ * "P02 (/home/ana/S4-P02.txt)") goes out as "S4-P02.txt@0-9". */
+static int abs_path_at(const char *w, size_t i)
+{
+    if (i > 0 && w[i - 1] != ' ' && strchr("=(\"'[,", w[i - 1]) == NULL)
+        return 0;
+    return w[i] == '/' || w[i] == '\\' || (w[i] == '~' && w[i + 1] == '/') ||
+           (((w[i] | 0x20) >= 'a' && (w[i] | 0x20) <= 'z') && w[i + 1] == ':' &&
+            (w[i + 2] == '\\' || w[i + 2] == '/'));
+}
+
+static const char *no_abs_paths(exporter *x, const char *s)
+{
+    size_t n, i = 0, o = 0;
+    char *out;
+    const char *r;
+    if (s == NULL || strpbrk(s, "/\\") == NULL)
+        return s;
+    n = strlen(s);
+    out = malloc(n + 1);
+    if (out == NULL)
+        return NULL;
+    while (i < n) {
+        if (abs_path_at(s, i)) {
+            size_t j = i, last = i;
+            while (j < n && s[j] != ' ') {
+                if (s[j] == '/' || s[j] == '\\')
+                    last = j + 1;
+                j++;
+            }
+            memcpy(out + o, s + last, j - last);
+            o += j - last;
+            i = j;
+        } else {
+            out[o++] = s[i++];
+        }
+    }
+    out[o] = '\0';
+    r = refi_str(x->m, out);
+    free(out);
+    return r;
+}
+
+/* The same for every string value of an attributes object. */
+static void json_no_abs_paths(exporter *x, json_t *o)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v)
+    {
+        const char *t = json_string_value(v);
+        const char *c = no_abs_paths(x, t);
+        if (c != NULL && c != t)
+            json_string_set(v, c);
+    }
+}
+
 /* An excerpt that is no selection, for quarry's own entry: its id,
  * place (bytes b0, b1 until load_source turns them into code points),
  * speaker and attributes as the project holds them. */
@@ -598,9 +659,12 @@ static int rest_item(exporter *x, json_t *rest, sqlite3_stmt *st, size_t b0,
     const char *speaker = project_col_text(st, 4);
     const char *attrs = project_col_text(st, 6);
     json_t *o = json_object(), *a = attrs ? json_loads(attrs, 0, NULL) : NULL;
-    int bad = o == NULL ||
-              json_object_set_new(o, "id",
-                                  json_string(project_col_text(st, 1))) ||
+    int bad;
+    if (json_is_object(a))
+        json_no_abs_paths(x, a);
+    bad = o == NULL ||
+              json_object_set_new(
+                  o, "id", json_string(no_abs_paths(x, project_col_text(st, 1)))) ||
               json_object_set_new(o, "b0", json_integer((json_int_t)b0)) ||
               json_object_set_new(o, "b1", json_integer((json_int_t)b1)) ||
               json_object_set_new(o, "speaker", speaker ? json_string(speaker)
@@ -750,8 +814,9 @@ static int load_source(exporter *x, int64_t row, const char *name,
         x->who[k].study = attr_string(x, project_col_text(st, 6), "study");
         x->who[k].participant =
             attr_string(x, project_col_text(st, 6), "participant");
-        x->who[k].case_name = attr_string(x, project_col_text(st, 6), "case");
-        x->who[k].xid = refi_str(m, project_col_text(st, 1));
+        x->who[k].case_name = no_abs_paths(
+            x, attr_string(x, project_col_text(st, 6), "case"));
+        x->who[k].xid = no_abs_paths(x, refi_str(m, project_col_text(st, 1)));
         x->who[k].attributes = refi_str(m, project_col_text(st, 6));
         x->n_who = k + 1;
         /* No name of its own: the excerpt's id, which quarry's import
@@ -1392,7 +1457,7 @@ static int load_memos(exporter *x)
         return QUARRY_EIO;
     while (status == QUARRY_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *kept = project_col_text(st, 6), *made;
-        const char *xid = project_col_text(st, 8);
+        const char *xid = no_abs_paths(x, project_col_text(st, 8));
         const char *code = project_col_text(st, 9);
         char key[32], norm[37], name[160];
         refi_kind owner_kind = REFI_K_PROJECT;
@@ -1502,6 +1567,8 @@ static int build_trip(exporter *x, const quarry_refi_options *o)
         const struct sel_who *w = &x->who[i];
         json_t *e = json_object(),
                *a = w->attributes ? json_loads(w->attributes, 0, NULL) : NULL;
+        if (json_is_object(a))
+            json_no_abs_paths(x, a);
         bad = e == NULL || w->xid == NULL ||
               json_object_set_new(e, "id", json_string(w->xid)) ||
               json_object_set_new(e, "speaker", w->speaker
