@@ -22,11 +22,14 @@ set(_refi_out ${CMAKE_CURRENT_BINARY_DIR}/refi-out)
 
 quarry_cmocka_test(${CMAKE_CURRENT_LIST_DIR}/test_refi_guids.c)
 quarry_cmocka_test(${CMAKE_CURRENT_LIST_DIR}/test_refi_roundtrip.c)
+# quarry's own export back into a fresh project: ids, roles, origins,
+# memo revisions, and no folder of the machine in the file.
+quarry_cmocka_test(${CMAKE_CURRENT_LIST_DIR}/test_refi_own_trip.c)
 # What the reader reads and never reads (paths, limits, fixtures of other
 # tools' shapes).
 quarry_cmocka_test(${CMAKE_CURRENT_LIST_DIR}/test_refi_read.c)
 foreach(t test_refi test_refi_guids test_refi_roundtrip test_refi_read
-          test_code_edit)
+          test_refi_own_trip test_code_edit)
   if(TEST ${t})
     set_tests_properties(${t} PROPERTIES
       FIXTURES_SETUP refi_export
@@ -50,6 +53,8 @@ if(QUARRY_XMLLINT AND QUARRY_REFI_SCHEMA AND EXISTS "${QUARRY_REFI_SCHEMA}")
             ${_refi_out}/export-roundtrip-again.qde
             ${_refi_out}/export-roundtrip-inclusive.qde
             ${_refi_out}/export-cases.qde
+            ${_refi_out}/export-own-paths.qde
+            ${_refi_out}/export-own-trip.qde
             ${_refi_out}/export-code-merge.qde)
   set_tests_properties(refi_xmllint PROPERTIES FIXTURES_REQUIRED refi_export)
 else()

@@ -143,7 +143,12 @@ typedef struct quarry_refi_stats {
  * "quarry (suggestion)" are pending suggestions, never imported as
  * codings. Nothing is written unless the whole file is read and stored;
  * the message names the file, the line and the element. Notices go to
- * o->notice. stats may be NULL. */
+ * o->notice. stats may be NULL. A file quarry exported comes back as it
+ * was: selections named by excerpt ids keep those ids (when valid and
+ * unique in the file), and quarry's own entry of the .qdpx gives back the
+ * code ids, the uncoded excerpts (not cut again) with every excerpt's
+ * speaker and attributes, the codings' origins, the memos' revisions and
+ * how endPosition and CR LF counted (so nothing is guessed). */
 QUARRY_API int quarry_project_import_qdpx(quarry_project *p, const char *path,
                                           const quarry_refi_options *o,
                                           quarry_refi_stats *stats);
@@ -160,7 +165,9 @@ QUARRY_API int quarry_project_import_qdc(quarry_project *p, const char *path,
  * non-codable themes unless coded themselves; definitions as
  * descriptions), the sources (a JSONL or CSV source as its excerpts
  * joined by blank lines), every coded excerpt as a selection whose @name
- * is its quoted text, the human codings under their coders, and the
+ * is its excerpt's id (a selection another tool drew: its own name or
+ * its quoted text), sources named by file name (never a folder of the
+ * machine), the human codings under their coders, and the
  * latest run's pending suggestions (not abstained, not decided, not
  * already coded) on a selection of their own under the user
  * "quarry (suggestion)", with the evidence in its description. Every
@@ -176,7 +183,10 @@ QUARRY_API int quarry_project_import_qdc(quarry_project *p, const char *path,
  * GUIDs are UUID v5 over stable keys, so an unchanged project exports to
  * the same bytes. o->end and o->crlf choose how endPosition and CR LF
  * count (AUTO: as the project's REFI import read them, else the
- * standard: inclusive, two). */
+ * standard: inclusive, two). Beside project.qde and sources/, the
+ * archive holds quarry/roundtrip.json: what only quarry's import reads
+ * back (code ids and notes, uncoded excerpts, attributes, coding
+ * origins, memo revisions, the counting used), of no use to other tools. */
 QUARRY_API int quarry_project_export_qdpx(quarry_project *p, const char *path,
                                           const quarry_refi_options *o);
 

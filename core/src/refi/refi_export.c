@@ -14,6 +14,15 @@
  * with a NoteRef from the Project, a code's from the Code, an excerpt's
  * from its PlainTextSelection (an excerpt with a memo is a selection even
  * uncoded), each under its author with its time.
+ *
+ * Names are the file's, never the machine's: a source is named by its
+ * file name (project_source_base), and so are the cases made from it and
+ * the paths in the run log. A selection is named by its excerpt's id
+ * (one another tool drew keeps its own name, or its quoted text). What
+ * the standard has no place for (code ids, the excerpts nobody coded
+ * with their speakers, roles and attributes, coding origins, memo
+ * revisions, how endPosition counts) goes into quarry's own entry of the
+ * .qdpx (build_trip, refi_trip.h).
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -22,6 +31,7 @@
 #include "project_db.h"
 #include "refi_io.h"
 #include "refi_project.h"
+#include "refi_trip.h"
 
 void refi_project_code_guid(const char *code, char out[37])
 {
@@ -145,8 +155,21 @@ typedef struct exporter {
     /* Who speaks in each human selection, by index: for the cases. */
     struct sel_who {
         const char *speaker, *study, *participant, *case_name;
+        const char *xid, *attributes; /* for quarry's own entry */
     } * who;
     int32_t n_who, cap_who;
+    /* quarry's own entry (refi_trip.h): code ids by model index, each
+     * coding's origin by model index, the memos (id -> note index) and
+     * the note each note revises (-1: none), the excerpts that are no
+     * selection by source GUID. */
+    const char **code_ids;
+    const char **coding_origin;
+    int32_t cap_coding_origin;
+    idmap memos;
+    int32_t *note_revises;
+    int32_t cap_note_revises;
+    json_t *rest;
+    json_t *code_notes; /* by model index (code_notes()) */
 } exporter;
 
 static int oom(exporter *x)
@@ -280,6 +303,31 @@ static int apply_kept(exporter *x, kept_list *l, refi_kind kind,
     return QUARRY_OK;
 }
 
+/* What a Code cannot carry (the include and exclude notes, the
+ * keywords), for quarry's own entry: one object a code, in model order. */
+static int code_notes(exporter *x, sqlite3_stmt *st)
+{
+    const char *inc = project_col_text(st, 8), *exc = project_col_text(st, 9);
+    json_t *kw = json_loads(project_col_text(st, 10) ? project_col_text(st, 10)
+                                                     : "[]",
+                            0, NULL);
+    json_t *o = json_object();
+    int bad = o == NULL ||
+              (inc != NULL && json_object_set_new(o, "include_note",
+                                                  json_string(inc))) ||
+              (exc != NULL && json_object_set_new(o, "exclude_note",
+                                                  json_string(exc))) ||
+              (json_array_size(kw) > 0 &&
+               json_object_set(o, "keywords", kw));
+    json_decref(kw);
+    if (bad || json_array_append_new(x->code_notes, o) != 0) {
+        if (bad)
+            json_decref(o);
+        return oom(x);
+    }
+    return QUARRY_OK;
+}
+
 static int load_codes(exporter *x)
 {
     refi_model *m = x->m;
@@ -289,7 +337,8 @@ static int load_codes(exporter *x)
               " OR EXISTS (SELECT 1 FROM meta WHERE key = '"
               PROJECT_META_CODABLE "' || codes.code AND value = '1'),"
               " (SELECT value FROM meta WHERE key = '" REFI_META_CODE_GUID
-              "' || codes.code) FROM codes ORDER BY position, id");
+              "' || codes.code), include_note, exclude_note, keywords"
+              " FROM codes ORDER BY position, id");
     int rc, status = QUARRY_OK;
     int32_t i, j;
     const char **parents, **out = NULL;
@@ -320,7 +369,8 @@ static int load_codes(exporter *x)
         /* Coded, or a codable parent: stays codable. */
         c->codable = sqlite3_column_int(st, 6);
         c->parent = -1; /* resolved below: a parent may come later */
-        if (kept_list_put(x, &kl, k, c->guid, project_col_text(st, 7),
+        if (code_notes(x, st) != QUARRY_OK ||
+            kept_list_put(x, &kl, k, c->guid, project_col_text(st, 7),
                           refi_str(m, project_col_text(st, 1))) != 0) {
             status = oom(x);
             break;
@@ -336,6 +386,14 @@ static int load_codes(exporter *x)
     for (i = 0; status == QUARRY_OK && i < m->n_codes; i++)
         m->codes[i].guid = out[i];
     free(out);
+    /* The ids go into quarry's own entry; the names are in the arena. */
+    if (status == QUARRY_OK) {
+        x->code_ids = calloc((size_t)m->n_codes + 1, sizeof(*x->code_ids));
+        if (x->code_ids == NULL)
+            status = oom(x);
+        for (i = 0; status == QUARRY_OK && i < m->n_codes; i++)
+            x->code_ids[i] = kl.names[i];
+    }
     kept_list_free(&kl);
     if (status != QUARRY_OK)
         return status;
@@ -531,6 +589,95 @@ static int check_kept_guids(exporter *x)
     " AND NOT EXISTS (SELECT 1 FROM codings g WHERE g.excerpt_id ="            \
     "  s.excerpt_id AND g.code_id = s.code_id)"
 
+/* s with every absolute path in it (a word, or the part of one after
+ * '=', '(', a quote, '[' or ',', that starts with '/', '\\', "~/" or a
+ * drive "C:\\") cut to its last part, in the model's arena; s itself when
+ * it has none. An excerpt id or case name made by an earlier import from
+ * a source named by its full path ("/home/ana/S4-P02.txt@0-9",
+ * "P02 (/home/ana/S4-P02.txt)") goes out as "S4-P02.txt@0-9". */
+static int abs_path_at(const char *w, size_t i)
+{
+    if (i > 0 && w[i - 1] != ' ' && strchr("=(\"'[,", w[i - 1]) == NULL)
+        return 0;
+    return w[i] == '/' || w[i] == '\\' || (w[i] == '~' && w[i + 1] == '/') ||
+           (((w[i] | 0x20) >= 'a' && (w[i] | 0x20) <= 'z') && w[i + 1] == ':' &&
+            (w[i + 2] == '\\' || w[i + 2] == '/'));
+}
+
+static const char *no_abs_paths(exporter *x, const char *s)
+{
+    size_t n, i = 0, o = 0;
+    char *out;
+    const char *r;
+    if (s == NULL || strpbrk(s, "/\\") == NULL)
+        return s;
+    n = strlen(s);
+    out = malloc(n + 1);
+    if (out == NULL)
+        return NULL;
+    while (i < n) {
+        if (abs_path_at(s, i)) {
+            size_t j = i, last = i;
+            while (j < n && s[j] != ' ') {
+                if (s[j] == '/' || s[j] == '\\')
+                    last = j + 1;
+                j++;
+            }
+            memcpy(out + o, s + last, j - last);
+            o += j - last;
+            i = j;
+        } else {
+            out[o++] = s[i++];
+        }
+    }
+    out[o] = '\0';
+    r = refi_str(x->m, out);
+    free(out);
+    return r;
+}
+
+/* The same for every string value of an attributes object. */
+static void json_no_abs_paths(exporter *x, json_t *o)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(o, key, v)
+    {
+        const char *t = json_string_value(v);
+        const char *c = no_abs_paths(x, t);
+        if (c != NULL && c != t)
+            json_string_set(v, c);
+    }
+}
+
+/* An excerpt that is no selection, for quarry's own entry: its id,
+ * place (bytes b0, b1 until load_source turns them into code points),
+ * speaker and attributes as the project holds them. */
+static int rest_item(exporter *x, json_t *rest, sqlite3_stmt *st, size_t b0,
+                     size_t b1)
+{
+    const char *speaker = project_col_text(st, 4);
+    const char *attrs = project_col_text(st, 6);
+    json_t *o = json_object(), *a = attrs ? json_loads(attrs, 0, NULL) : NULL;
+    int bad;
+    if (json_is_object(a))
+        json_no_abs_paths(x, a);
+    bad = o == NULL ||
+              json_object_set_new(
+                  o, "id", json_string(no_abs_paths(x, project_col_text(st, 1)))) ||
+              json_object_set_new(o, "b0", json_integer((json_int_t)b0)) ||
+              json_object_set_new(o, "b1", json_integer((json_int_t)b1)) ||
+              json_object_set_new(o, "speaker", speaker ? json_string(speaker)
+                                                        : json_null()) ||
+              (json_is_object(a) && json_object_set(o, "attributes", a));
+    json_decref(a);
+    if (bad) {
+        json_decref(o);
+        return oom(x);
+    }
+    return json_array_append_new(rest, o) == 0 ? QUARRY_OK : oom(x);
+}
+
 /* One source, its text (the stored one, or its excerpts joined by blank
  * lines) and the excerpts that become selections. */
 static int load_source(exporter *x, int64_t row, const char *name,
@@ -541,11 +688,19 @@ static int load_source(exporter *x, int64_t row, const char *name,
     sqlite3_stmt *st;
     int32_t s = REFI_PUSH(m, sources), first_sel = m->n_selections, i;
     char *joined = NULL, key[32];
-    size_t jl = 0, jcap = 0;
+    size_t jl = 0, jcap = 0, r;
     int rc, status = QUARRY_OK;
     refi_cpmap map;
-    if (s < 0)
+    /* The excerpts that are no selection, for quarry's own entry: byte
+     * offsets first, code points once the text is whole. */
+    json_t *rest = json_array(), *item;
+    if (s < 0 || rest == NULL) {
+        json_decref(rest);
         return oom(x);
+    }
+    /* The file's name, never the folders of the machine that imported it:
+     * the cases and notices below take it from here. */
+    name = project_source_base(name);
     m->sources[s].name = refi_str(m, name);
     m->sources[s].user = -1;
     snprintf(key, sizeof(key), "%lld", (long long)row);
@@ -562,8 +717,10 @@ static int load_source(exporter *x, int64_t row, const char *name,
               " OR json_extract(e.attributes, '$.refi_guid') IS NOT NULL"
               " OR EXISTS (SELECT 1 FROM memos n WHERE n.excerpt_id = e.id)"
               " FROM excerpts e WHERE e.source_id = ?1 ORDER BY e.seq, e.id");
-    if (st == NULL)
+    if (st == NULL) {
+        json_decref(rest);
         return QUARRY_EIO;
+    }
     sqlite3_bind_int64(st, 1, row);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *xt = project_col_text(st, 5);
@@ -605,8 +762,14 @@ static int load_source(exporter *x, int64_t row, const char *name,
             b1 = jl;
             joined[jl] = '\0';
         }
-        if (!sqlite3_column_int(st, 7) || b1 <= b0)
+        if (b1 <= b0)
             continue;
+        if (!sqlite3_column_int(st, 7)) {
+            status = rest_item(x, rest, st, b0, b1);
+            if (status != QUARRY_OK)
+                break;
+            continue;
+        }
         {
             /* A coding of a whole source, imported: it goes back on the
              * TextSource, not on a selection (-2 - source in the map). */
@@ -651,8 +814,17 @@ static int load_source(exporter *x, int64_t row, const char *name,
         x->who[k].study = attr_string(x, project_col_text(st, 6), "study");
         x->who[k].participant =
             attr_string(x, project_col_text(st, 6), "participant");
-        x->who[k].case_name = attr_string(x, project_col_text(st, 6), "case");
+        x->who[k].case_name = no_abs_paths(
+            x, attr_string(x, project_col_text(st, 6), "case"));
+        x->who[k].xid = no_abs_paths(x, refi_str(m, project_col_text(st, 1)));
+        x->who[k].attributes = refi_str(m, project_col_text(st, 6));
         x->n_who = k + 1;
+        /* No name of its own: the excerpt's id, which quarry's import
+         * takes back; but a selection another tool drew (it kept its
+         * GUID) goes back to it quoted, as it came. */
+        if (m->selections[k].name == NULL &&
+            attr_string(x, project_col_text(st, 6), "refi_guid") == NULL)
+            m->selections[k].name = x->who[k].xid;
         m->selections[k].guid =
             kept_guid(x, project_col_text(st, 6), REFI_K_SELECTION, k);
         if (m->selections[k].guid == NULL)
@@ -664,6 +836,7 @@ static int load_source(exporter *x, int64_t row, const char *name,
     sqlite3_finalize(st);
     if (status != QUARRY_OK) {
         free(joined);
+        json_decref(rest);
         return status;
     }
     if (text == NULL) {
@@ -673,18 +846,36 @@ static int load_source(exporter *x, int64_t row, const char *name,
     m->sources[s].text = refi_strn(m, text, text_len);
     m->sources[s].text_len = text_len;
     free(joined);
-    if (m->sources[s].text == NULL)
+    if (m->sources[s].text == NULL ||
+        refi_cpmap_init(&map, m->sources[s].text, text_len) != 0) {
+        json_decref(rest);
         return oom(x);
-    if (refi_cpmap_init(&map, m->sources[s].text, text_len) != 0)
-        return oom(x);
+    }
     m->sources[s].n_cp = map.n_cp;
     for (i = first_sel; i < m->n_selections; i++) {
         refi_selection *sl = &m->selections[i];
         sl->start = refi_cpmap_cp(&map, sl->byte_start);
         sl->end = refi_cpmap_cp(&map, sl->byte_end);
     }
+    json_array_foreach(rest, r, item)
+    {
+        size_t b0 = (size_t)json_integer_value(json_object_get(item, "b0"));
+        size_t b1 = (size_t)json_integer_value(json_object_get(item, "b1"));
+        json_object_del(item, "b0");
+        json_object_del(item, "b1");
+        if (json_object_set_new(item, "start",
+                                json_integer(refi_cpmap_cp(&map, b0))) ||
+            json_object_set_new(item, "end",
+                                json_integer(refi_cpmap_cp(&map, b1))))
+            status = oom(x);
+    }
     refi_cpmap_free(&map);
-    return QUARRY_OK;
+    if (status == QUARRY_OK &&
+        json_object_set_new(x->rest, m->sources[s].guid, rest) != 0)
+        return oom(x);
+    if (status != QUARRY_OK)
+        json_decref(rest);
+    return status;
 }
 
 static int load_sources(exporter *x)
@@ -738,7 +929,7 @@ static int load_codings(exporter *x)
     refi_model *m = x->m;
     sqlite3_stmt *st = project_prepare(
         x->p, "SELECT g.excerpt_id, g.code_id, g.coder_id, g.made_at, e.xid,"
-              " k.code, c.name FROM codings g"
+              " k.code, c.name, g.origin FROM codings g"
               " JOIN excerpts e ON e.id = g.excerpt_id"
               " JOIN codes k ON k.id = g.code_id"
               " JOIN coders c ON c.id = g.coder_id"
@@ -765,6 +956,20 @@ static int load_codings(exporter *x)
         m->codings[k].guid =
             coding_guid(x, "coding", project_col_text(st, 4),
                         project_col_text(st, 5), project_col_text(st, 6));
+        if (k >= x->cap_coding_origin) {
+            int32_t cap = 2 * k + 64;
+            const char **g =
+                realloc(x->coding_origin, (size_t)cap * sizeof(*g));
+            if (g == NULL) {
+                sqlite3_finalize(st);
+                return oom(x);
+            }
+            memset(g + x->cap_coding_origin, 0,
+                   (size_t)(cap - x->cap_coding_origin) * sizeof(*g));
+            x->coding_origin = g;
+            x->cap_coding_origin = cap;
+        }
+        x->coding_origin[k] = refi_str(m, project_col_text(st, 7));
         if (sel < -1) { /* on the whole source */
             m->codings[k].source = -2 - sel;
             m->codings[k].selection = -1;
@@ -1092,6 +1297,73 @@ static int load_cases(exporter *x)
     return status;
 }
 
+/* A run's command line with every word that names a path cut to its last
+ * part ("quarry suggest /home/ana/study.quarry" -> "... study.quarry"),
+ * so the run log names no folder of the machine either; malloc'ed. */
+static char *command_without_paths(const char *cmd)
+{
+    size_t n = strlen(cmd), o = 0, i = 0;
+    char *out = malloc(n + 1);
+    if (out == NULL)
+        return NULL;
+    while (i < n) {
+        size_t j = i, k;
+        const char *word;
+        while (j < n && cmd[j] != ' ' && cmd[j] != '\t')
+            j++;
+        /* One word: copied from its last '/' or '\\' on. */
+        word = cmd + i;
+        for (k = i; k < j; k++)
+            if ((cmd[k] == '/' || cmd[k] == '\\') && k + 1 < j)
+                word = cmd + k + 1;
+        memcpy(out + o, word, (size_t)(cmd + j - word));
+        o += (size_t)(cmd + j - word);
+        while (j < n && (cmd[j] == ' ' || cmd[j] == '\t'))
+            out[o++] = cmd[j++];
+        i = j;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* The same for every string of a run's options (a lexicon or stop word
+ * file given by path); how many it cut. */
+static int json_without_paths(json_t *v)
+{
+    const char *key;
+    json_t *item;
+    size_t i;
+    int n = 0;
+    if (json_is_string(v) && strpbrk(json_string_value(v), "/\\") != NULL) {
+        char *cut = command_without_paths(json_string_value(v));
+        n = cut != NULL && json_string_set(v, cut) == 0;
+        free(cut);
+    } else if (json_is_object(v)) {
+        json_object_foreach(v, key, item)
+            n += json_without_paths(item);
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, item)
+            n += json_without_paths(item);
+    }
+    return n;
+}
+
+/* The options as stored when no string names a path (so the note keeps
+ * its bytes), else dumped again with the paths cut; malloc'ed. */
+static char *options_without_paths(const char *options)
+{
+    json_t *o = json_loads(options, 0, NULL);
+    char *out;
+    if (o == NULL)
+        return command_without_paths(options);
+    if (json_without_paths(o) == 0)
+        out = strdup(options);
+    else
+        out = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    return out;
+}
+
 static int load_run_note(exporter *x)
 {
     refi_model *m = x->m;
@@ -1102,7 +1374,7 @@ static int load_run_note(exporter *x)
     if (st == NULL)
         return QUARRY_EIO;
     if (sqlite3_step(st) == SQLITE_ROW) {
-        char key[32], *text;
+        char key[32], *text, *command, *options;
         const char *started = project_col_text(st, 2);
         size_t n;
         snprintf(key, sizeof(key), "run:%lld",
@@ -1117,7 +1389,14 @@ static int load_run_note(exporter *x)
             strlen(project_col_text(st, 5) ? project_col_text(st, 5) : "") +
             strlen(project_col_text(st, 1) ? project_col_text(st, 1) : "");
         text = malloc(n);
-        if (text == NULL) {
+        command = command_without_paths(
+            project_col_text(st, 1) ? project_col_text(st, 1) : "");
+        options = options_without_paths(
+            project_col_text(st, 5) ? project_col_text(st, 5) : "");
+        if (text == NULL || command == NULL || options == NULL) {
+            free(text);
+            free(command);
+            free(options);
             sqlite3_finalize(st);
             return oom(x);
         }
@@ -1127,14 +1406,16 @@ static int load_run_note(exporter *x)
                  "plugins: %s\noptions: %s",
                  project_col_text(st, 3),
                  (long long)sqlite3_column_int64(st, 0), started ? started : "",
-                 project_col_text(st, 1) ? project_col_text(st, 1) : "",
+                 command,
                  (long long)sqlite3_column_int64(st, 6),
                  (long long)sqlite3_column_int64(st, 7),
                  project_col_text(st, 4) ? project_col_text(st, 4) : "",
-                 project_col_text(st, 5) ? project_col_text(st, 5) : "");
+                 options);
         m->notes[k].text = refi_str(m, text);
         m->notes[k].text_len = strlen(text);
         free(text);
+        free(command);
+        free(options);
         m->notes[k].name = "quarry run log";
         m->notes[k].guid = guid_of(x, "note", key);
         m->notes[k].user = -1;
@@ -1167,7 +1448,7 @@ static int load_memos(exporter *x)
     refi_model *m = x->m;
     sqlite3_stmt *st = project_prepare(
         x->p, "SELECT n.id, n.excerpt_id, n.code_id, n.coder_id, n.made_at,"
-              " n.text, n.guid, c.name, e.xid, k.code FROM memos n"
+              " n.text, n.guid, c.name, e.xid, k.code, n.revises FROM memos n"
               " JOIN coders c ON c.id = n.coder_id"
               " LEFT JOIN excerpts e ON e.id = n.excerpt_id"
               " LEFT JOIN codes k ON k.id = n.code_id ORDER BY n.id");
@@ -1176,7 +1457,7 @@ static int load_memos(exporter *x)
         return QUARRY_EIO;
     while (status == QUARRY_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *kept = project_col_text(st, 6), *made;
-        const char *xid = project_col_text(st, 8);
+        const char *xid = no_abs_paths(x, project_col_text(st, 8));
         const char *code = project_col_text(st, 9);
         char key[32], norm[37], name[160];
         refi_kind owner_kind = REFI_K_PROJECT;
@@ -1234,6 +1515,26 @@ static int load_memos(exporter *x)
             status = oom(x);
         else
             status = note_ref(x, owner_kind, owner, k);
+        /* The version it revises, for quarry's own entry: an earlier memo,
+         * so its note is loaded already (or left out: then none). */
+        if (status == QUARRY_OK && k >= x->cap_note_revises) {
+            int32_t cap = 2 * k + 64, t;
+            int32_t *g = realloc(x->note_revises, (size_t)cap * sizeof(*g));
+            if (g == NULL) {
+                status = oom(x);
+                break;
+            }
+            for (t = x->cap_note_revises; t < cap; t++)
+                g[t] = -1;
+            x->note_revises = g;
+            x->cap_note_revises = cap;
+        }
+        if (status == QUARRY_OK &&
+            idmap_add(&x->memos, sqlite3_column_int64(st, 0), k) != 0)
+            status = oom(x);
+        if (status == QUARRY_OK && sqlite3_column_type(st, 10) != SQLITE_NULL)
+            x->note_revises[k] =
+                idmap_get(&x->memos, sqlite3_column_int64(st, 10));
     }
     if (status == QUARRY_OK && rc != SQLITE_DONE)
         status = project_db_fail(x->p, "cannot read the memos");
@@ -1241,8 +1542,94 @@ static int load_memos(exporter *x)
     return status;
 }
 
-static int load_project(quarry_project *p, refi_model *m, int full)
+/* quarry's own entry (refi_trip.h), once every GUID is final: the code
+ * ids, each selection's excerpt (id, speaker, attributes), the excerpts
+ * that are no selection, the codings' origins, the memos' earlier
+ * versions, and how endPosition and CR LF count in this file. */
+static int build_trip(exporter *x, const quarry_refi_options *o)
 {
+    refi_model *m = x->m;
+    json_t *t = json_object(), *codes = json_object(), *sels = json_object();
+    json_t *codings = json_object(), *memos = json_object();
+    json_t *notes = json_object();
+    int32_t i;
+    int bad = t == NULL || codes == NULL || sels == NULL || codings == NULL ||
+              memos == NULL || notes == NULL;
+    for (i = 0; !bad && i < m->n_codes; i++) {
+        json_t *cn = json_array_get(x->code_notes, (size_t)i);
+        bad = x->code_ids[i] == NULL ||
+              json_object_set_new(codes, m->codes[i].guid,
+                                  json_string(x->code_ids[i])) ||
+              (json_object_size(cn) > 0 &&
+               json_object_set(notes, m->codes[i].guid, cn));
+    }
+    for (i = 0; !bad && i < x->n_who; i++) {
+        const struct sel_who *w = &x->who[i];
+        json_t *e = json_object(),
+               *a = w->attributes ? json_loads(w->attributes, 0, NULL) : NULL;
+        if (json_is_object(a))
+            json_no_abs_paths(x, a);
+        bad = e == NULL || w->xid == NULL ||
+              json_object_set_new(e, "id", json_string(w->xid)) ||
+              json_object_set_new(e, "speaker", w->speaker
+                                                    ? json_string(w->speaker)
+                                                    : json_null()) ||
+              (json_is_object(a) && json_object_set(e, "attributes", a));
+        json_decref(a);
+        if (bad)
+            json_decref(e);
+        else
+            bad = json_object_set_new(sels, m->selections[i].guid, e);
+    }
+    for (i = 0; !bad && i < m->n_codings && i < x->cap_coding_origin; i++)
+        if (x->coding_origin[i] != NULL)
+            bad = json_object_set_new(codings, m->codings[i].guid,
+                                      json_string(x->coding_origin[i]));
+    for (i = 0; !bad && i < m->n_notes && i < x->cap_note_revises; i++)
+        if (x->note_revises[i] >= 0)
+            bad = json_object_set_new(
+                memos, m->notes[i].guid,
+                json_string(m->notes[x->note_revises[i]].guid));
+    if (!bad)
+        bad = json_object_set_new(t, "quarry",
+                                  json_integer(REFI_TRIP_VERSION)) ||
+              json_object_set_new(
+                  t, "end",
+                  json_string(o->end == QUARRY_REFI_END_EXCLUSIVE
+                                  ? "exclusive"
+                                  : "inclusive")) ||
+              json_object_set_new(t, "crlf",
+                                  json_string(o->crlf == QUARRY_REFI_CRLF_ONE
+                                                  ? "one"
+                                                  : "two")) ||
+              json_object_set(t, "codes", codes) ||
+              json_object_set(t, "code_notes", notes) ||
+              json_object_set(t, "excerpts", sels) ||
+              json_object_set(t, "rest", x->rest) ||
+              json_object_set(t, "codings", codings) ||
+              json_object_set(t, "memos", memos);
+    if (!bad) {
+        /* Keys in the order added (jansson keeps it), which is the
+         * queries' order: the same project gives the same bytes, and the
+         * attributes keep their order. */
+        m->trip_json = json_dumps(t, JSON_COMPACT);
+        bad = m->trip_json == NULL;
+        if (!bad)
+            m->trip_len = strlen(m->trip_json);
+    }
+    json_decref(t);
+    json_decref(codes);
+    json_decref(sels);
+    json_decref(codings);
+    json_decref(memos);
+    json_decref(notes);
+    return bad ? oom(x) : QUARRY_OK;
+}
+
+static int load_project(quarry_project *p, refi_model *m,
+                        const quarry_refi_options *o)
+{
+    int full = o != NULL;
     exporter x;
     sqlite3_stmt *st;
     const char *created = NULL, *base;
@@ -1283,7 +1670,10 @@ static int load_project(quarry_project *p, refi_model *m, int full)
     }
     m->name = refi_str(m, name);
     free(name);
-    status = load_codes(&x);
+    x.rest = json_object();
+    x.code_notes = json_array();
+    status = x.rest != NULL && x.code_notes != NULL ? load_codes(&x)
+                                                      : oom(&x);
     if (status == QUARRY_OK && full)
         status = load_users(&x);
     if (status == QUARRY_OK && full)
@@ -1300,7 +1690,15 @@ static int load_project(quarry_project *p, refi_model *m, int full)
         status = load_memos(&x);
     if (status == QUARRY_OK)
         status = check_kept_guids(&x);
+    if (status == QUARRY_OK && full)
+        status = build_trip(&x, o);
     free(x.code_alt);
+    free(x.code_ids);
+    free(x.coding_origin);
+    free(x.note_revises);
+    idmap_free(&x.memos);
+    json_decref(x.rest);
+    json_decref(x.code_notes);
     free(x.user_alt);
     idmap_free(&x.codes);
     idmap_free(&x.users);
@@ -1351,7 +1749,7 @@ int quarry_project_export_qdpx(quarry_project *p, const char *path,
     if (status != QUARRY_OK)
         return status;
     refi_model_init(&m);
-    status = load_project(p, &m, 1);
+    status = load_project(p, &m, &local);
     if (status == QUARRY_OK) {
         status = refi_write_qdpx(&m, path, &local);
         if (status != QUARRY_OK)
@@ -1371,7 +1769,7 @@ int quarry_project_export_qdc(quarry_project *p, FILE *out)
     if (status != QUARRY_OK)
         return status;
     refi_model_init(&m);
-    status = load_project(p, &m, 0);
+    status = load_project(p, &m, NULL);
     if (status == QUARRY_OK) {
         status = refi_write_qdc(&m, &buf, &len);
         if (status != QUARRY_OK)

@@ -17,6 +17,14 @@
  * also copied into the excerpt's attributes. Notes referenced by a
  * TextSource stay in its attributes ("notes"), as before; notes nobody
  * references (a run log) and those of codings are left out.
+ *
+ * A file quarry wrote (Project/@origin "quarry ...") names each selection
+ * by its excerpt's id: that id is taken when it is valid and unique in
+ * the file (trip_id). With quarry's own entry beside it (refi_trip.h),
+ * the import also takes back the code ids of the codes it adds, the
+ * excerpts nobody coded as they were (no cut of the rest), every
+ * excerpt's speaker and attributes, the codings' origins and the memos'
+ * revisions, each where it is valid; the rest is read as any file.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -26,6 +34,7 @@
 #include "refi_io.h"
 #include "refi_project.h"
 #include "refi_rest.h"
+#include "refi_trip.h"
 
 /* An excerpt to make: a span of a source and the selections over it, or
  * a piece of the uncoded rest of its text (rest). */
@@ -39,6 +48,7 @@ typedef struct span {
     int rest;           /* cut from the uncoded rest */
     int64_t line;       /* the rest's: where it starts */
     char *speaker;      /* the rest's: the turn's speaker, or NULL */
+    json_t *trip;       /* quarry's own entry for the excerpt (borrowed) */
 } span;
 
 typedef struct importer {
@@ -54,6 +64,8 @@ typedef struct importer {
     char **code_str;     /* refi code -> codes.code */
     int64_t *coder_row;  /* refi user -> coders.id; 0 = a suggestion user */
     quarry_refi_stats *stats;
+    int own; /* quarry wrote the file and its entry was read (refi_trip.h) */
+    int quarry_file; /* Project/@origin says quarry wrote it */
 } importer;
 
 static int span_cmp(const void *a, const void *b)
@@ -134,11 +146,89 @@ static int make_spans(importer *im)
     return 0;
 }
 
+/* Each selection span of quarry's own file takes its excerpt's entry
+ * (refi_trip.h "excerpts"): the first selection over it that has one. */
+static void trip_selections(importer *im)
+{
+    int32_t i;
+    for (i = 0; i < im->m->n_selections; i++) {
+        int32_t k = im->sel_span[i];
+        json_t *e = refi_trip_get(im->m, "excerpts", im->m->selections[i].guid);
+        if (k >= 0 && im->spans[k].trip == NULL && json_is_object(e))
+            im->spans[k].trip = e;
+    }
+}
+
 static const char *segment_name(int seg)
 {
     return seg == QUARRY_REFI_SEGMENT_SENTENCE    ? "sentence"
            : seg == QUARRY_REFI_SEGMENT_PARAGRAPH ? "paragraph"
                                                   : "turn";
+}
+
+static int64_t line_of(const char *text, size_t b)
+{
+    int64_t line = 1;
+    size_t i;
+    for (i = 0; i < b; i++)
+        line += text[i] == '\n';
+    return line;
+}
+
+/* The excerpts quarry's own file lists for source i besides its
+ * selections (refi_trip.h "rest"), as spans of the rest: each within the
+ * text, else left out with a notice. */
+static int trip_rest(importer *im, int32_t i)
+{
+    refi_model *m = im->m;
+    const refi_source *src = &m->sources[i];
+    json_t *list = json_object_get(json_object_get(refi_trip(m), "rest"),
+                                   src->guid),
+           *item;
+    refi_cpmap map;
+    size_t k;
+    if (refi_cpmap_init(&map, src->text, src->text_len) != 0)
+        return project_fail(im->p, QUARRY_ENOMEM, "out of memory");
+    if (im->n_spans + (int32_t)json_array_size(list) > im->cap_spans) {
+        int32_t cap = 2 * (im->n_spans + (int32_t)json_array_size(list));
+        span *g = realloc(im->spans, (size_t)cap * sizeof(*g));
+        if (g == NULL) {
+            refi_cpmap_free(&map);
+            return project_fail(im->p, QUARRY_ENOMEM, "out of memory");
+        }
+        im->spans = g;
+        im->cap_spans = cap;
+    }
+    json_array_foreach(list, k, item)
+    {
+        json_t *a = json_object_get(item, "start");
+        json_t *b = json_object_get(item, "end");
+        json_int_t s0 = json_integer_value(a), s1 = json_integer_value(b);
+        span *sp;
+        if (!json_is_integer(a) || !json_is_integer(b) || s0 < 0 ||
+            s1 <= s0 || s1 > map.n_cp) {
+            refi_notice(m, "trip-rest",
+                        "%s: %s: excerpt %zu of TextSource \"%s\" has no "
+                        "place in its text; left out",
+                        im->file, REFI_TRIP_ENTRY, k + 1,
+                        src->name ? src->name : src->guid);
+            continue;
+        }
+        sp = &im->spans[im->n_spans++];
+        memset(sp, 0, sizeof(*sp));
+        sp->source = i;
+        sp->start = s0;
+        sp->end = s1;
+        sp->b0 = refi_cpmap_byte(&map, s0);
+        sp->b1 = refi_cpmap_byte(&map, s1);
+        sp->first_sel = -1;
+        sp->rest = 1;
+        sp->line = line_of(src->text, sp->b0);
+        sp->trip = item;
+        im->stats->rest++;
+    }
+    refi_cpmap_free(&map);
+    return QUARRY_OK;
 }
 
 /* Spans of the uncoded rest of every source (refi_rest.c): the text no
@@ -169,6 +259,12 @@ static int make_rest(importer *im)
             first++;
         if (im->whole_span[i] >= 0 || src->text_len == 0)
             continue;
+        /* quarry's own file lists its excerpts: nothing to cut. */
+        if (im->own && json_is_array(json_object_get(
+                           json_object_get(refi_trip(m), "rest"), src->guid))) {
+            status = trip_rest(im, i);
+            continue;
+        }
         for (k = first; k < n_sel && im->spans[k].source == i; k++) {
             covers[n_cov].b0 = im->spans[k].b0;
             covers[n_cov].b1 = im->spans[k].b1;
@@ -522,6 +618,68 @@ static int store_codable(importer *im, int32_t i, int update)
     return update ? project_set_codable(im->p, im->code_str[i], 0) : QUARRY_OK;
 }
 
+/* The id quarry's own file gives code i (refi_trip.h "codes") when it is
+ * a valid id no code of the project has; *out NULL otherwise (the name
+ * then makes one, as for any file). */
+static int trip_code_id(importer *im, int32_t i, char **out)
+{
+    const char *id = im->own ? refi_trip_str(im->m, "codes",
+                                             im->m->codes[i].guid)
+                             : NULL;
+    int64_t row = 0;
+    int status;
+    *out = NULL;
+    if (!refi_trip_id_ok(id, 256))
+        return QUARRY_OK;
+    status = project_code_id(im->p, id, &row);
+    if (status != QUARRY_OK || row != 0)
+        return status;
+    *out = strdup(id);
+    return *out ? QUARRY_OK
+                : project_fail(im->p, QUARRY_ENOMEM, "out of memory");
+}
+
+/* A code quarry's own file added: its include and exclude notes and
+ * keywords (refi_trip.h "code_notes"), where they are strings (keywords:
+ * an array of strings). */
+static int trip_code_notes(importer *im, int32_t i)
+{
+    json_t *o = im->own ? refi_trip_get(im->m, "code_notes",
+                                        im->m->codes[i].guid)
+                        : NULL;
+    json_t *kw = json_object_get(o, "keywords"), *v;
+    const char *inc = json_string_value(json_object_get(o, "include_note"));
+    const char *exc = json_string_value(json_object_get(o, "exclude_note"));
+    char *kws = NULL;
+    sqlite3_stmt *st;
+    size_t k;
+    int rc;
+    if (!json_is_object(o))
+        return QUARRY_OK;
+    int strings = json_is_array(kw);
+    json_array_foreach(kw, k, v)
+        strings &= json_is_string(v);
+    if (strings && (kws = json_dumps(kw, JSON_COMPACT)) == NULL)
+        return project_fail(im->p, QUARRY_ENOMEM, "out of memory");
+    st = project_prepare(im->p, "UPDATE codes SET include_note = ?2,"
+                                " exclude_note = ?3,"
+                                " keywords = coalesce(?4, keywords)"
+                                " WHERE id = ?1");
+    if (st == NULL) {
+        free(kws);
+        return QUARRY_EIO;
+    }
+    sqlite3_bind_int64(st, 1, im->code_row[i]);
+    project_bind_text(st, 2, inc);
+    project_bind_text(st, 3, exc);
+    project_bind_text(st, 4, kws);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    free(kws);
+    return rc == SQLITE_DONE ? QUARRY_OK
+                             : project_db_fail(im->p, "cannot add a code");
+}
+
 /* Store the code tree. update: matched codes take the file's fields (a
  * codebook import); else they are left as they are. */
 static int store_codes(importer *im, int update, int32_t *added,
@@ -596,7 +754,9 @@ static int store_codes(importer *im, int update, int32_t *added,
                 (*updated)++;
             continue;
         }
-        status = new_code_id(p, c->name, next_k, &code);
+        status = trip_code_id(im, i, &code);
+        if (status == QUARRY_OK && code == NULL)
+            status = new_code_id(p, c->name, next_k, &code);
         if (status != QUARRY_OK)
             break;
         im->code_str[i] = code;
@@ -614,6 +774,9 @@ static int store_codes(importer *im, int update, int32_t *added,
         im->code_row[i] = sqlite3_last_insert_rowid(p->db);
         if (added)
             (*added)++;
+        status = trip_code_notes(im, i);
+        if (status != QUARRY_OK)
+            break;
         status = keep_guid(p, REFI_META_CODE_GUID, code, c->guid);
         if (status == QUARRY_OK)
             status = store_codable(im, i, update);
@@ -712,8 +875,10 @@ static char *source_attributes(const refi_model *m, int32_t s)
     return text;
 }
 
+/* name_is_id: the selection's @name became the excerpt's id (a file
+ * quarry wrote), so it is not kept as a name of its own. */
 static char *excerpt_attributes(const refi_model *m, const span *sp,
-                                const char **speaker)
+                                int name_is_id, const char **speaker)
 {
     json_t *o = json_object();
     char *text;
@@ -743,7 +908,7 @@ static char *excerpt_attributes(const refi_model *m, const span *sp,
                                                          : m->cases[c].guid));
         add_values(m, o, REFI_K_CASE, c);
     }
-    if (sel >= 0 && m->selections[sel].name != NULL &&
+    if (sel >= 0 && m->selections[sel].name != NULL && !name_is_id &&
         (strlen(m->selections[sel].name) != sp->b1 - sp->b0 ||
          memcmp(m->selections[sel].name, m->sources[sp->source].text + sp->b0,
                 sp->b1 - sp->b0) != 0))
@@ -840,13 +1005,44 @@ static int store_coders(importer *im)
     return status;
 }
 
-static int64_t line_of(const char *text, size_t b)
+/* Attributes as quarry keeps them: an object of strings, numbers,
+ * booleans or nulls (anything else in the entry is not taken). */
+static int flat_object(json_t *o)
 {
-    int64_t line = 1;
-    size_t i;
-    for (i = 0; i < b; i++)
-        line += text[i] == '\n';
-    return line;
+    const char *key;
+    json_t *v;
+    if (!json_is_object(o))
+        return 0;
+    json_object_foreach(o, key, v)
+    {
+        if (json_is_object(v) || json_is_array(v))
+            return 0;
+    }
+    return 1;
+}
+
+/* The id an excerpt of a file quarry wrote had, if it can be taken: its
+ * entry's "id" (refi_trip.h), else its selection's @name when that is not
+ * the quoted text (quarry names a selection by its excerpt's id; an older
+ * quarry quoted the text); a valid id (refi_trip_id_ok) not taken by
+ * another excerpt of the file (used: the ids taken so far). NULL: derive
+ * one as for any file. */
+static const char *trip_id(importer *im, const span *sp, json_t *used)
+{
+    const refi_model *m = im->m;
+    const char *id = json_string_value(json_object_get(sp->trip, "id"));
+    if (id == NULL && sp->first_sel >= 0) {
+        const refi_selection *s = &m->selections[sp->first_sel];
+        if (s->name != NULL &&
+            (strlen(s->name) != sp->b1 - sp->b0 ||
+             memcmp(s->name, m->sources[sp->source].text + sp->b0,
+                    sp->b1 - sp->b0) != 0))
+            id = s->name;
+    }
+    if (!refi_trip_id_ok(id, 1024) || json_object_get(used, id) != NULL ||
+        json_object_set_new(used, id, json_true()) != 0)
+        return NULL;
+    return id;
 }
 
 static int store_texts(importer *im)
@@ -859,10 +1055,11 @@ static int store_texts(importer *im)
     char **stems = NULL;
     int32_t i, k;
     int status = QUARRY_OK;
+    json_t *used = json_object(); /* excerpt ids taken from the file */
     project_now(p, now);
     source_row = calloc((size_t)m->n_sources + 1, sizeof(int64_t));
     stems = calloc((size_t)m->n_sources + 1, sizeof(char *));
-    if (source_row == NULL || stems == NULL) {
+    if (source_row == NULL || stems == NULL || used == NULL) {
         status = project_fail(p, QUARRY_ENOMEM, "out of memory");
         goto out;
     }
@@ -926,19 +1123,56 @@ static int store_texts(importer *im)
         span *sp = &im->spans[i];
         const refi_source *s = &m->sources[sp->source];
         const char *speaker;
-        char *attrs = excerpt_attributes(m, sp, &speaker);
+        const char *own_id = im->quarry_file ? trip_id(im, sp, used) : NULL;
+        char *attrs = excerpt_attributes(
+            m, sp,
+            own_id != NULL && sp->first_sel >= 0 &&
+                m->selections[sp->first_sel].name != NULL &&
+                strcmp(own_id, m->selections[sp->first_sel].name) == 0,
+            &speaker);
+        char *xid = malloc(strlen(stems[sp->source]) + 48 +
+                           (own_id ? strlen(own_id) : 0));
+        int64_t existing;
         if (sp->rest)
             speaker = sp->speaker;
-        char *xid = malloc(strlen(stems[sp->source]) + 48);
-        int64_t existing;
         if (attrs == NULL || xid == NULL) {
             free(attrs);
             free(xid);
             status = project_fail(p, QUARRY_ENOMEM, "out of memory");
             break;
         }
-        sprintf(xid, "%s@%lld-%lld", stems[sp->source], (long long)sp->start,
-                (long long)sp->end);
+        if (own_id != NULL)
+            strcpy(xid, own_id);
+        else
+            sprintf(xid, "%s@%lld-%lld", stems[sp->source],
+                    (long long)sp->start, (long long)sp->end);
+        /* quarry's own file: the speaker and attributes the excerpt had
+         * (the GUIDs and places of a file from elsewhere stay out). */
+        if (sp->trip != NULL) {
+            json_t *sv = json_object_get(sp->trip, "speaker");
+            json_t *av = json_object_get(sp->trip, "attributes");
+            if (json_is_string(sv) || json_is_null(sv))
+                speaker = json_string_value(sv);
+            if (flat_object(av)) {
+                char *own = json_dumps(av, JSON_COMPACT);
+                if (own == NULL) {
+                    free(attrs);
+                    free(xid);
+                    status = project_fail(p, QUARRY_ENOMEM, "out of memory");
+                    break;
+                }
+                free(attrs);
+                attrs = own;
+            } else if (json_is_null(av) || av == NULL) {
+                free(attrs);
+                attrs = strdup("{}");
+                if (attrs == NULL) {
+                    free(xid);
+                    status = project_fail(p, QUARRY_ENOMEM, "out of memory");
+                    break;
+                }
+            }
+        }
         status = project_excerpt_id(p, xid, &existing);
         if (status == QUARRY_OK && existing != 0)
             status = project_fail(
@@ -971,6 +1205,7 @@ static int store_texts(importer *im)
         free(xid);
     }
 out:
+    json_decref(used);
     for (i = 0; stems != NULL && i < m->n_sources; i++)
         free(stems[i]);
     free(stems);
@@ -979,6 +1214,20 @@ out:
     sqlite3_finalize(src);
     sqlite3_finalize(exc);
     return status;
+}
+
+/* A coding's origin: what quarry's own file says it was (refi_trip.h
+ * "codings") when that is one quarry knows, else "imported". */
+static const char *coding_origin(const importer *im, const refi_coding *c)
+{
+    static const char *const known[] = {"manual", "accepted-suggestion",
+                                        "imported"};
+    const char *o = im->own ? refi_trip_str(im->m, "codings", c->guid) : NULL;
+    size_t i;
+    for (i = 0; o != NULL && i < sizeof(known) / sizeof(*known); i++)
+        if (strcmp(o, known[i]) == 0)
+            return known[i];
+    return "imported";
 }
 
 static int store_codings(importer *im)
@@ -993,7 +1242,7 @@ static int store_codings(importer *im)
     project_now(p, now);
     cod = project_prepare(p, "INSERT OR IGNORE INTO codings(excerpt_id,"
                              " code_id, coder_id, origin, made_at)"
-                             " VALUES(?1, ?2, ?3, 'imported', ?4)");
+                             " VALUES(?1, ?2, ?3, ?5, ?4)");
     if (cod == NULL)
         return QUARRY_EIO;
     for (i = 0; i < m->n_codings && status == QUARRY_OK; i++) {
@@ -1028,6 +1277,7 @@ static int store_codings(importer *im)
         sqlite3_bind_int64(cod, 3, coder);
         sqlite3_bind_text(cod, 4, c->created ? c->created : now, -1,
                           SQLITE_STATIC);
+        sqlite3_bind_text(cod, 5, coding_origin(im, c), -1, SQLITE_STATIC);
         if (sqlite3_step(cod) != SQLITE_DONE)
             status = project_db_fail(p, "cannot add a coding");
         else if (sqlite3_changes(p->db) > 0)
@@ -1055,9 +1305,17 @@ static int store_memos(importer *im)
     int64_t fallback = 0;
     int32_t i, j, n_order = 0, (*order)[2];
     int status = QUARRY_OK;
+    /* Per note: the memo it became first, and on what (excerpt, code), so
+     * a later version in quarry's own file can name it (revises). */
+    struct note_memo {
+        int64_t memo, excerpt, code;
+    } *made = calloc((size_t)m->n_notes + 1, sizeof(*made));
     order = malloc(((size_t)m->n_refs + 1) * sizeof(*order));
-    if (order == NULL)
+    if (order == NULL || made == NULL) {
+        free(order);
+        free(made);
         return project_fail(im->p, QUARRY_ENOMEM, "out of memory");
+    }
     for (i = 0; i < m->n_refs; i++)
         if (m->refs[i].target_kind == REFI_K_NOTE && m->refs[i].target >= 0 &&
             m->refs[i].target < m->n_notes) {
@@ -1099,14 +1357,29 @@ static int store_memos(importer *im)
                 status = project_coder_id(im->p, "imported", &fallback);
             coder = fallback;
         }
-        if (status == QUARRY_OK)
+        if (status == QUARRY_OK) {
+            int64_t revises = 0, id = 0;
+            const char *of = im->own ? refi_trip_str(m, "memos", n->guid)
+                                     : NULL;
+            int32_t t;
+            if (of != NULL && refi_guid_find(m, of, &t) == REFI_K_NOTE &&
+                t >= 0 && t < m->n_notes && made[t].memo != 0 &&
+                made[t].excerpt == excerpt && made[t].code == code)
+                revises = made[t].memo;
             status = project_memo_insert(
                 im->p, excerpt, code, coder,
                 n->created && refi_is_datetime(n->created) ? n->created
                                                            : NULL,
-                n->text, n->text_len, 0, n->guid, NULL);
+                n->text, n->text_len, revises, n->guid, &id);
+            if (status == QUARRY_OK && made[r->target].memo == 0) {
+                made[r->target].memo = id;
+                made[r->target].excerpt = excerpt;
+                made[r->target].code = code;
+            }
+        }
     }
     free(order);
+    free(made);
     return status;
 }
 
@@ -1217,7 +1490,11 @@ int quarry_project_import_qdpx(quarry_project *p, const char *path,
     stats->end = m.end_inclusive ? QUARRY_REFI_END_INCLUSIVE
                                  : QUARRY_REFI_END_EXCLUSIVE;
     stats->crlf = m.crlf_one ? QUARRY_REFI_CRLF_ONE : QUARRY_REFI_CRLF_TWO;
+    im.own = refi_trip(&m) != NULL;
+    im.quarry_file = m.origin != NULL && strncmp(m.origin, "quarry ", 7) == 0;
     status = make_spans(&im);
+    if (status == QUARRY_OK && im.own)
+        trip_selections(&im);
     if (status == QUARRY_OK)
         status = make_rest(&im);
     if (status == QUARRY_OK)

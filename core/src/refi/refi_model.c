@@ -4,6 +4,7 @@
  * SHA-1) and the code point <-> byte maps.
  */
 #include <ctype.h>
+#include <jansson.h>
 #include <nettle/sha1.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -46,6 +47,8 @@ void refi_model_free(refi_model *m)
         free(m->notices[i].msg);
     }
     free(m->notices);
+    free(m->trip_json);
+    json_decref((json_t *)m->trip);
     memset(m, 0, sizeof(*m));
 }
 

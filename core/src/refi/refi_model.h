@@ -167,6 +167,7 @@ typedef struct refi_model {
         REFI_END_BY_OPTION = 0, /* the caller's --end */
         REFI_END_BY_NAMES,      /* the quoted texts in @name */
         REFI_END_BY_LAYOUT,     /* neighbours, line starts, word ends */
+        REFI_END_BY_FILE,       /* quarry's own file says (refi_trip.h) */
         REFI_END_UNDECIDED      /* nothing decided: the standard's reading */
     } end_basis;
     int64_t votes_inclusive, votes_exclusive;
@@ -174,6 +175,13 @@ typedef struct refi_model {
     /* Whether the file counted CR LF as one character, and the votes. */
     int crlf_one;
     int64_t votes_crlf_one, votes_crlf_two;
+
+    /* quarry's own entry of a .qdpx (refi_trip.h): the bytes written or
+     * read (malloc'ed) and, on import, the parsed JSON (a json_t *, NULL
+     * unless the file is quarry's). */
+    char *trip_json;
+    size_t trip_len;
+    void *trip;
 
     char errmsg[1024];
 } refi_model;

@@ -28,6 +28,7 @@
 #include <zip.h>
 
 #include "refi_read.h"
+#include "refi_trip.h"
 #include "utf8.h"
 
 #define NS_PROJECT "urn:QDA-XML:project:"
@@ -1175,6 +1176,8 @@ static int read_qde(reader *r, const char *buf, size_t len)
     if (rc == 0)
         rc = resolve(r);
     if (rc == 0)
+        refi_trip_parse(r->m, r->xml_name);
+    if (rc == 0)
         rc = rd_infer_and_place(r);
     xmlFreeDoc(doc);
     return rc;
@@ -1256,6 +1259,13 @@ int refi_read_qdpx(refi_model *m, const char *path,
         goto out;
     }
     r.pkg_dir = dir;
+    /* quarry's own entry, if any: read within the limits like any entry,
+     * parsed once Project/@origin is known (read_qde). */
+    idx = zip_name_locate(r.za, REFI_TRIP_ENTRY, 0);
+    if (idx >= 0 &&
+        (rc = rd_read_entry(&r, idx, REFI_TRIP_ENTRY, &m->trip_json,
+                            &m->trip_len)) != 0)
+        goto out;
     rd_xml_begin(&r);
     rc = rd_xml_end(&r, read_qde(&r, buf, len));
 out:

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "refi_read.h"
+#include "refi_trip.h"
 #include "utf8.h"
 
 /* A text as tools quote it in @name, for comparison: a line break (CRLF,
@@ -207,7 +208,7 @@ int rd_infer_and_place(reader *r)
     refi_cpmap *maps[2];
     char *has_crlf;
     int32_t i;
-    int rc = 0, inclusive, one, c;
+    int rc = 0, inclusive, one, c, declared_crlf = 0;
     const quarry_refi_options *o = r->o;
     maps[0] = calloc((size_t)m->n_sources + 1, sizeof(refi_cpmap));
     maps[1] = calloc((size_t)m->n_sources + 1, sizeof(refi_cpmap));
@@ -265,6 +266,8 @@ int rd_infer_and_place(reader *r)
         one = 1;
     else if (o->crlf == QUARRY_REFI_CRLF_TWO)
         one = 0;
+    else if (refi_trip_crlf(m, &one))
+        declared_crlf = 1; /* quarry wrote it and says how */
     else if (m->votes_crlf_one != m->votes_crlf_two)
         one = m->votes_crlf_one > m->votes_crlf_two;
     else /* QualCoder's rule: ATLAS.ti counts a CR LF as one */
@@ -288,6 +291,10 @@ int rd_infer_and_place(reader *r)
     if (o->end != QUARRY_REFI_END_AUTO) {
         inclusive = o->end == QUARRY_REFI_END_INCLUSIVE;
         m->end_basis = REFI_END_BY_OPTION;
+    } else if (refi_trip_end(m, &inclusive)) {
+        /* quarry's own file says how it counted: nothing to guess, and
+         * nothing to tell. */
+        m->end_basis = REFI_END_BY_FILE;
     } else if (m->votes_exclusive != m->votes_inclusive) {
         inclusive = m->votes_inclusive > m->votes_exclusive;
         m->end_basis = REFI_END_BY_NAMES;
@@ -299,7 +306,8 @@ int rd_infer_and_place(reader *r)
         m->end_basis = REFI_END_UNDECIDED;
     }
     m->end_inclusive = inclusive;
-    if (o->end == QUARRY_REFI_END_AUTO && m->n_selections > 0) {
+    if (o->end == QUARRY_REFI_END_AUTO && m->end_basis != REFI_END_BY_FILE &&
+        m->n_selections > 0) {
         if (m->end_basis == REFI_END_BY_NAMES)
             refi_notice(m, "end",
                         "%s: endPosition read as %s (@name texts: %lld for "
@@ -333,7 +341,7 @@ int rd_infer_and_place(reader *r)
                         (long long)m->layout_inclusive,
                         (long long)m->layout_exclusive);
     }
-    if (one)
+    if (one && !declared_crlf)
         refi_notice(m, "crlf",
                     "%s: a CR LF line break counted as one character, as "
                     "ATLAS.ti does (@name texts: %lld for one, %lld for two)",

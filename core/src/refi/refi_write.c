@@ -17,6 +17,7 @@
 #include <zip.h>
 
 #include "refi_io.h"
+#include "refi_trip.h"
 #include "utf8.h"
 
 #define NS_PROJECT_OUT "urn:QDA-XML:project:1.0"
@@ -722,6 +723,11 @@ int refi_write_qdpx(refi_model *m, const char *path,
                             m->sources[i].text_len)) != 0)
             goto fail;
     }
+    /* quarry's own entry (refi_trip.h), after the standard's. */
+    if (m->trip_json != NULL &&
+        (rc = add_entry(m, za, REFI_TRIP_ENTRY, m->trip_json, m->trip_len)) !=
+            0)
+        goto fail;
     if (zip_close(za) != 0) {
         rc = refi_fail(m, QUARRY_EIO, "%s: cannot write: %s", path,
                        zip_strerror(za));
