@@ -250,7 +250,12 @@ int cmd_memo(int argc, char **argv)
         code = cli_exit_code(rc);
         goto out;
     }
-    if (c.verbose >= 0)
+    if (c.verbose >= 0 && m.revises != 0 && !m.excerpt && !m.code)
+        /* It went where memo N is: say that, not a guess. */
+        printf("memo %lld added to %s (a new version of memo %lld, on "
+               "what it is on, by %s)\n",
+               (long long)id, argv[optind], (long long)m.revises, m.coder);
+    else if (c.verbose >= 0)
         printf("memo %lld added to %s (on %s%s%s, by %s)\n", (long long)id,
                argv[optind], memo_on(&m), m.excerpt || m.code ? " " : "",
                m.excerpt ? m.excerpt : m.code ? m.code : "", m.coder);
