@@ -60,11 +60,12 @@ check "report exits 0" test $? -eq 0
 check "report written" test -s "$R"
 check "success message" has "quarry report: wrote $R" "$WORK/err"
 
-# HTML: libxml2's HTML 4 parser knows no SVG element; anything else is
+# HTML: libxml2's HTML 4 parser knows no SVG element (nor HTML5's details
+# and summary); anything else is
 # an error that matters.
 xmllint --html --noout "$R" 2>"$WORK/html.err"
 grep "parser error" "$WORK/html.err" |
-    grep -v "Tag \(svg\|g\|rect\|text\|line\|title\|desc\|circle\|polygon\) invalid" \
+    grep -v "Tag \(svg\|g\|rect\|text\|line\|title\|desc\|circle\|polygon\|details\|summary\) invalid" \
     >"$WORK/html.bad"
 check "parses as HTML" test ! -s "$WORK/html.bad"
 for bad in "http://" "https://" "src=" "<script" "@import" "url(" \
@@ -185,6 +186,9 @@ check "agreement: a pair with nothing in common named once" has \
 check "agreement: no row for that pair" hasnt "<td>ben &amp; cy</td>" "$R"
 check "agreement intervals" has "95% bootstrap interval (200 resamples" "$R"
 check "run plugins" has "<h3>Plugins</h3>" "$R"
+check "run plugins in words" has "<tr><th>Plugins</th><td>tokenizer <b>regex</b>" "$R"
+check "run scores in words" has "<tr><th>Scores</th><td>each code's prototype and the 10 nearest coded excerpts" "$R"
+check "run options as stored, folded" has "<details><summary>Plugins and options as stored (JSON)</summary>" "$R"
 check "run hashes" has "SHA-256 of the training excerpts" "$R"
 check "themes by study" has "Themes by study" "$R"
 check "themes by study: the four themes, 7 studies" \
@@ -236,7 +240,7 @@ check "no study: no synthesis table" has "No themes-by-study table:" \
 check "no study: co-occurrence still drawn" has "Code co-occurrence</title>" \
     "$WORK/ns.html"
 xmllint --html --noout "$WORK/ns.html" 2>&1 | grep "parser error" |
-    grep -v "Tag \(svg\|g\|rect\|text\|line\|title\|desc\|circle\|polygon\) invalid" \
+    grep -v "Tag \(svg\|g\|rect\|text\|line\|title\|desc\|circle\|polygon\|details\|summary\) invalid" \
     >"$WORK/ns.bad"
 check "no study: parses as HTML" test ! -s "$WORK/ns.bad"
 # Some coded excerpts with a study, some without: the table of those with
