@@ -724,9 +724,15 @@ static void item_bottom(ui *u, const quarry_review_item *it, lines *l,
             snprintf(mark, sizeof mark, " · [%s%s]", v,
                      strcmp(v, "replace") == 0 ? "d" : "ed");
         /* The name goes last: a narrow window cuts it, not the verdict. */
-        snprintf(buf, sizeof buf, "%2d. %s · confidence %.2f%s · %s",
-                 (int)i + 1, g->code ? g->code : "?", g->confidence, mark,
-                 g->name ? g->name : "");
+        /* Below 0.005 it would print as 0.00, which reads as "never". */
+        if (g->confidence < 0.005)
+            snprintf(buf, sizeof buf, "%2d. %s · confidence <0.01%s · %s",
+                     (int)i + 1, g->code ? g->code : "?", mark,
+                     g->name ? g->name : "");
+        else
+            snprintf(buf, sizeof buf, "%2d. %s · confidence %.2f%s · %s",
+                     (int)i + 1, g->code ? g->code : "?", g->confidence,
+                     mark, g->name ? g->name : "");
         ui_fit(l, buf, u->t->cols,
             v == NULL ? "" : strcmp(v, "accept") == 0 ? GREEN : DIM);
         if (evidence) {

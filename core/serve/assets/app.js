@@ -128,7 +128,12 @@
       return state.codebook;
     });
   }
-  function pct(x) { return Math.round((Number(x) || 0) * 100) + "%"; }
+  /* A share as a whole percent; a small one is "<1%", not "0%" (which
+     reads as "never"). */
+  function pct(x) {
+    var v = Number(x) || 0;
+    return v > 0 && v < 0.005 ? "<1%" : Math.round(v * 100) + "%";
+  }
   /* One decimal, as the command line prints a rate. */
   function pct1(x) { return ((Number(x) || 0) * 100).toFixed(1) + "%"; }
   function when(t) {
