@@ -35,31 +35,47 @@ static int target_id(quarry_project *p, int is_code, const char *name,
     return QUARRY_OK;
 }
 
-/* A revised memo exists and is on the same excerpt, code or project. */
-static int check_revises(quarry_project *p, int64_t revises, int64_t excerpt,
-                         int64_t code)
+/* The excerpt and code a memo is on (0 for none); ENOTFOUND when there
+ * is no such memo. */
+static int memo_target(quarry_project *p, int64_t memo, int64_t *excerpt,
+                       int64_t *code)
 {
     sqlite3_stmt *st = project_prepare(
-        p, "SELECT 1 FROM memos WHERE id = ?1 AND excerpt_id IS ?2"
-           " AND code_id IS ?3");
+        p, "SELECT excerpt_id, code_id FROM memos WHERE id = ?1");
     int rc;
     if (st == NULL)
         return QUARRY_EIO;
-    sqlite3_bind_int64(st, 1, revises);
-    if (excerpt)
-        sqlite3_bind_int64(st, 2, excerpt);
-    if (code)
-        sqlite3_bind_int64(st, 3, code);
+    sqlite3_bind_int64(st, 1, memo);
     rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *excerpt = sqlite3_column_int64(st, 0);
+        *code = sqlite3_column_int64(st, 1);
+    }
     sqlite3_finalize(st);
     if (rc == SQLITE_ROW)
         return QUARRY_OK;
     if (rc != SQLITE_DONE)
         return project_db_fail(p, "cannot read the memos");
     return project_fail(p, QUARRY_ENOTFOUND,
-                        "memo %lld: no such memo on the same %s",
-                        (long long)revises,
-                        excerpt ? "excerpt" : code ? "code" : "project");
+                        "memo %lld: no such memo in the project",
+                        (long long)memo);
+}
+
+/* A revised memo exists and is on the same excerpt, code or project. */
+static int check_revises(quarry_project *p, int64_t revises, int64_t excerpt,
+                         int64_t code)
+{
+    int64_t on_excerpt = 0, on_code = 0;
+    int status = memo_target(p, revises, &on_excerpt, &on_code);
+    if (status == QUARRY_OK && (on_excerpt != excerpt || on_code != code))
+        status = project_fail(p, QUARRY_ENOTFOUND,
+                              "memo %lld: no such memo on the same %s "
+                              "(--revises alone puts the new version where "
+                              "memo %lld is)",
+                              (long long)revises,
+                              excerpt ? "excerpt" : code ? "code" : "project",
+                              (long long)revises);
+    return status;
 }
 
 int project_memo_insert(quarry_project *p, int64_t excerpt, int64_t code,
@@ -93,32 +109,6 @@ int project_memo_insert(quarry_project *p, int64_t excerpt, int64_t code,
     if (id != NULL)
         *id = sqlite3_last_insert_rowid(p->db);
     return QUARRY_OK;
-}
-
-/* The excerpt and code a memo is on (0 for none); ENOTFOUND when there
- * is no such memo. */
-static int memo_target(quarry_project *p, int64_t memo, int64_t *excerpt,
-                       int64_t *code)
-{
-    sqlite3_stmt *st = project_prepare(
-        p, "SELECT excerpt_id, code_id FROM memos WHERE id = ?1");
-    int rc;
-    if (st == NULL)
-        return QUARRY_EIO;
-    sqlite3_bind_int64(st, 1, memo);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *excerpt = sqlite3_column_int64(st, 0);
-        *code = sqlite3_column_int64(st, 1);
-    }
-    sqlite3_finalize(st);
-    if (rc == SQLITE_ROW)
-        return QUARRY_OK;
-    if (rc != SQLITE_DONE)
-        return project_db_fail(p, "cannot read the memos");
-    return project_fail(p, QUARRY_ENOTFOUND,
-                        "memo %lld: no such memo in the project",
-                        (long long)memo);
 }
 
 int project_memo_add_in(quarry_project *p, const quarry_memo *m, int64_t *id)

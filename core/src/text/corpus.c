@@ -1156,21 +1156,17 @@ static int copy_excerpt(corpus_reader *r, const quarry_corpus *src, size_t i)
     return rc;
 }
 
-int quarry_corpus_select_attribute(const quarry_corpus *c, const char *key,
-                                   quarry_corpus **out, size_t *left_out)
+/* A new corpus of c's excerpts that keep() keeps, in c's order, each
+ * copied whole; *left_out gets how many it did not. */
+static int select_where(const quarry_corpus *c,
+                        int (*keep)(const quarry_corpus *c, size_t i,
+                                    const void *ctx),
+                        const void *ctx, quarry_corpus **out,
+                        size_t *left_out)
 {
     corpus_reader r;
     size_t i, out_n = 0;
-    int rc;
-
-    if (left_out != NULL)
-        *left_out = 0;
-    if (out == NULL)
-        return QUARRY_EINVAL;
-    *out = NULL;
-    if (c == NULL || key == NULL)
-        return QUARRY_EINVAL;
-    rc = quarry_corpus_new(out);
+    int rc = quarry_corpus_new(out);
     if (rc != 0)
         return rc;
     memset(&r, 0, sizeof r);
@@ -1179,7 +1175,7 @@ int quarry_corpus_select_attribute(const quarry_corpus *c, const char *key,
     r.o = (quarry_read_options)QUARRY_READ_OPTIONS_INIT;
     r.o.allow_empty = 1; /* a copy keeps what the original kept */
     for (i = 0; i < c->n && rc == 0; i++) {
-        if (quarry_corpus_attribute(c, i, key) != NULL)
+        if (keep(c, i, ctx))
             rc = copy_excerpt(&r, c, i);
         else
             out_n++;
@@ -1194,14 +1190,36 @@ int quarry_corpus_select_attribute(const quarry_corpus *c, const char *key,
     return QUARRY_OK;
 }
 
+static int has_attribute(const quarry_corpus *c, size_t i, const void *key)
+{
+    return quarry_corpus_attribute(c, i, key) != NULL;
+}
+
+int quarry_corpus_select_attribute(const quarry_corpus *c, const char *key,
+                                   quarry_corpus **out, size_t *left_out)
+{
+    if (left_out != NULL)
+        *left_out = 0;
+    if (out == NULL)
+        return QUARRY_EINVAL;
+    *out = NULL;
+    if (c == NULL || key == NULL)
+        return QUARRY_EINVAL;
+    return select_where(c, has_attribute, key, out, left_out);
+}
+
+static int speaks_as(const quarry_corpus *c, size_t i, const void *ctx)
+{
+    quarry_speakers which = *(const quarry_speakers *)ctx;
+    return which == QUARRY_SPEAKERS_ALL ||
+           (which == QUARRY_SPEAKERS_INTERVIEWERS) ==
+               (quarry_corpus_is_interviewer(c, i) != 0);
+}
+
 int quarry_corpus_select_speakers(const quarry_corpus *c,
                                   quarry_speakers which, quarry_corpus **out,
                                   size_t *left_out)
 {
-    corpus_reader r;
-    size_t i, out_n = 0;
-    int rc;
-
     if (left_out != NULL)
         *left_out = 0;
     if (out == NULL)
@@ -1210,28 +1228,5 @@ int quarry_corpus_select_speakers(const quarry_corpus *c,
     if (c == NULL || (int)which < QUARRY_SPEAKERS_PARTICIPANTS ||
         (int)which > QUARRY_SPEAKERS_INTERVIEWERS)
         return QUARRY_EINVAL;
-    rc = quarry_corpus_new(out);
-    if (rc != 0)
-        return rc;
-    memset(&r, 0, sizeof r);
-    r.c = *out;
-    r.name = "selection";
-    r.o = (quarry_read_options)QUARRY_READ_OPTIONS_INIT;
-    r.o.allow_empty = 1; /* a copy keeps what the original kept */
-    for (i = 0; i < c->n && rc == 0; i++) {
-        int iv = quarry_corpus_is_interviewer(c, i);
-        if (which == QUARRY_SPEAKERS_ALL ||
-            (which == QUARRY_SPEAKERS_INTERVIEWERS) == (iv != 0))
-            rc = copy_excerpt(&r, c, i);
-        else
-            out_n++;
-    }
-    if (rc != 0) {
-        quarry_corpus_free(*out);
-        *out = NULL;
-        return rc;
-    }
-    if (left_out != NULL)
-        *left_out = out_n;
-    return QUARRY_OK;
+    return select_where(c, speaks_as, &which, out, left_out);
 }
