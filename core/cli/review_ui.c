@@ -1274,10 +1274,34 @@ void ui_move_on(ui *u, const quarry_review_item *it)
     ui_set_pinned(u, NULL);
 }
 
+/* "your acceptance of sup.peers", "your replacing a with b": the decision
+ * undone, in words. */
+static void undone_words(const quarry_undone *w, char *buf, size_t cap)
+{
+    const char *v = w->verdict ? w->verdict : "", *k = w->code ? w->code : "";
+    if (strcmp(v, "replace") == 0)
+        snprintf(buf, cap, "your replacing %s with %s", k,
+                 w->replacement ? w->replacement : "?");
+    else if (strcmp(v, "add") == 0)
+        snprintf(buf, cap, "your adding %s", k);
+    else if (strcmp(v, "remove") == 0)
+        snprintf(buf, cap, "your removing %s", k);
+    else if (strcmp(v, "settle") == 0)
+        snprintf(buf, cap, "your settlement");
+    else if (strcmp(v, "accept") == 0 || strcmp(v, "reject") == 0)
+        snprintf(buf, cap, "your %s of %s",
+                 *v == 'a' ? "acceptance" : "rejection", k);
+    else
+        snprintf(buf, cap, "your last decision");
+}
+
 static void undo(ui *u)
 {
-    const char *xid = NULL;
-    int status = quarry_project_undo(u->p, u->coder, &xid);
+    quarry_undone w;
+    const char *xid;
+    char what[300];
+    int status = quarry_project_undo_what(u->p, u->coder, &w);
+    xid = w.excerpt;
     if (status != QUARRY_OK) {
         ui_say(u, RED, "cannot undo: %s", quarry_project_errmsg(u->p));
         return;
@@ -1289,7 +1313,8 @@ static void undo(ui *u)
     u->st->undone++;
     skip_remove(u, xid);
     ui_set_pinned(u, xid);
-    ui_say(u, GREEN, "undone: your last decision on %s", xid);
+    undone_words(&w, what, sizeof what);
+    ui_say(u, GREEN, "undone: %s on %s", what, xid);
 }
 
 /* The next key after a prefix key (R, x, d): a digit 1-9 as its index

@@ -317,24 +317,34 @@ static int api_decide(serve_req *r)
 static int api_undo(serve_req *r)
 {
     const char *coder = write_coder(r);
-    const char *undone = NULL;
+    quarry_undone w;
     char *keep = NULL;
-    json_t *item = NULL;
+    json_t *item = NULL, *what;
     int status;
     if (coder == NULL)
         return 0;
-    status = quarry_project_undo(r->s->p, coder, &undone);
-    if (status == QUARRY_OK && undone != NULL) {
-        keep = strdup(undone);
+    status = quarry_project_undo_what(r->s->p, coder, &w);
+    /* What was undone, copied before the item's read reuses the
+     * project's scratch. */
+    what = w.excerpt == NULL
+               ? json_null()
+               : json_pack("{s:o, s:o, s:o}", "verdict", serve_jstr(w.verdict),
+                           "code", serve_jstr(w.code), "replacement",
+                           serve_jstr(w.replacement));
+    if (status == QUARRY_OK && w.excerpt != NULL) {
+        keep = strdup(w.excerpt);
         status = keep ? serve_item_of(r->s->p, coder, keep, &item)
                       : QUARRY_ENOMEM;
     }
-    if (status != QUARRY_OK) {
+    if (status != QUARRY_OK || what == NULL) {
         free(keep);
-        return serve_fail(r, status);
+        json_decref(what);
+        json_decref(item);
+        return serve_fail(r, status != QUARRY_OK ? status : QUARRY_ENOMEM);
     }
-    status = answer(r, json_pack("{s:o, s:o}", "undone", serve_jstr(keep),
-                                 "item", item ? item : json_null()));
+    status = answer(r, json_pack("{s:o, s:o, s:o}", "undone", serve_jstr(keep),
+                                 "item", item ? item : json_null(), "what",
+                                 what));
     free(keep);
     return status;
 }

@@ -308,6 +308,9 @@ def drive(driver, quarry, project, url, screens):
             keys(driver, "u")
             check("u undoes the last decision",
                   wait(driver, "undone code gone", lambda d: undone_code not in my_codes(d)) is not None)
+            said = driver.find_element("id", "status").get_attribute("textContent")
+            check("undo says which decision it undid",
+                  said.startswith("Undid your acceptance of " + undone_code + " on "), said)
     keys(driver, "\ue012")  # ArrowLeft
     check("ArrowLeft goes back to the first excerpt",
           wait(driver, "back on the first excerpt", lambda d: current(d) == first) is not None)

@@ -156,8 +156,9 @@ check "remove of a coding" rv "saved: your coding $D1 removed"
 check "removed coding gone from the screen" rv "Your codes: none yet"
 keys rv u # ... the remove undone: D1 is back ...
 check "undo of a remove brings the coding back" rv "Your codes: 1) $D1"
+check "undo says which decision it undid" rv "undone: your removing $D1 on $X4"
 keys rv u # ... and the accept undone
-check "undo says so" rv "undone"
+check "undo says so" rv "undone: your acceptance of $D1 on $X4"
 check "undo of the accept" rv "Your codes: none yet"
 screen rv | grep -q "excerpt $X4" && ok "undo stays on that excerpt" ||
     bad "undo stays on that excerpt"

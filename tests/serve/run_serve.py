@@ -262,6 +262,10 @@ def endpoints(srv):
     code, u = srv.json("POST", "/api/undo", {})
     check("undo", code == 200 and u["undone"] == first and
           u["item"]["excerpt"] == first, str(u)[:200])
+    check("undo says what it undid", u.get("what") is not None and
+          u["what"]["verdict"] in ("accept", "reject", "replace", "add",
+                                   "remove") and u["what"]["code"],
+          str(u.get("what")))
     bad(srv, "undo coder", "POST", "/api/undo", {"coder": 7}, "coder")
     code, a = srv.json("POST", "/api/accept-above",
                        {"min_confidence": 0.5, "dry_run": True})

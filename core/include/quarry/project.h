@@ -368,6 +368,19 @@ QUARRY_API int quarry_project_decide(quarry_project *p,
 QUARRY_API int quarry_project_undo(quarry_project *p, const char *coder,
                                    const char **undone);
 
+/* What quarry_project_undo_what undid, to tell the coder. Strings live
+ * until the next call on p; all NULL when there was nothing to undo. */
+typedef struct quarry_undone {
+    const char *excerpt;     /* the excerpt's id */
+    const char *verdict;     /* accept, reject, replace, add, remove, settle */
+    const char *code;        /* the code decided on (NULL for settle) */
+    const char *replacement; /* replace: the code put instead, else NULL */
+} quarry_undone;
+
+/* quarry_project_undo, saying what the undone decision was. */
+QUARRY_API int quarry_project_undo_what(quarry_project *p, const char *coder,
+                                        quarry_undone *out);
+
 /* Accepting a run's confident suggestions as a batch. */
 typedef struct quarry_batch_info {
     int64_t run;      /* the latest run (0: none) */

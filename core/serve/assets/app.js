@@ -595,12 +595,24 @@
       .then(function () { state.busy = false; });
   }
 
+  /* The decision undone, in words: "your acceptance of sup.peers". */
+  function undoneWords(w) {
+    if (!w || !w.verdict) return "your last decision";
+    if (w.verdict === "replace") return "your replacing " + w.code + " with " + w.replacement;
+    if (w.verdict === "add") return "your adding " + w.code;
+    if (w.verdict === "remove") return "your removing " + w.code;
+    if (w.verdict === "settle") return "your settlement";
+    if (w.verdict === "accept") return "your acceptance of " + w.code;
+    if (w.verdict === "reject") return "your rejection of " + w.code;
+    return "your last decision";
+  }
+
   function doUndo() {
     if (state.busy) return;
     state.busy = true;
     post("/api/undo", {}).then(function (d) {
       if (!d || d.undone === null || d.undone === undefined) { say("Nothing to undo"); return; }
-      say("Undid your last decision on " + d.undone);
+      say("Undid " + undoneWords(d.what) + " on " + d.undone);
       if (d.item) {
         state.item = d.item;
         if (state.history[state.pos] !== d.item.excerpt) {

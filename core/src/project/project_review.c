@@ -517,12 +517,24 @@ static int reverse(quarry_project *p, int64_t id, int64_t coder)
 int quarry_project_undo(quarry_project *p, const char *coder,
                         const char **undone)
 {
+    quarry_undone u;
+    int status = quarry_project_undo_what(p, coder, &u);
+    if (undone)
+        *undone = status == QUARRY_OK ? u.excerpt : NULL;
+    return status;
+}
+
+int quarry_project_undo_what(quarry_project *p, const char *coder,
+                             quarry_undone *out)
+{
     sqlite3_stmt *st;
     int64_t decision = 0, coder_id = 0;
-    char *xid = NULL;
-    int rc, status = project_check(p, 1);
-    if (undone)
-        *undone = NULL;
+    char *xid = NULL, *verdict = NULL, *code = NULL, *repl = NULL;
+    int rc, status;
+    if (out == NULL)
+        return project_fail(p, QUARRY_EINVAL, "undo: nowhere to say what");
+    memset(out, 0, sizeof *out);
+    status = project_check(p, 1);
     if (status != QUARRY_OK)
         return status;
     if (coder == NULL)
@@ -531,9 +543,12 @@ int quarry_project_undo(quarry_project *p, const char *coder,
     status = project_begin(p);
     if (status != QUARRY_OK)
         return status;
-    st = project_prepare(p, "SELECT d.id, e.xid, c.id FROM decisions d"
+    st = project_prepare(p, "SELECT d.id, e.xid, c.id, d.verdict, k.code,"
+                            " r.code FROM decisions d"
                             " JOIN coders c ON c.id = d.coder_id"
                             " JOIN excerpts e ON e.id = d.excerpt_id"
+                            " LEFT JOIN codes k ON k.id = d.code_id"
+                            " LEFT JOIN codes r ON r.id = d.replacement_id"
                             " WHERE c.name = ?1 AND d.verdict <> 'undo' AND"
                             PROJECT_NOT_UNDONE("d")
                             " ORDER BY d.id DESC LIMIT 1");
@@ -547,6 +562,11 @@ int quarry_project_undo(quarry_project *p, const char *coder,
         decision = sqlite3_column_int64(st, 0);
         xid = strdup(project_col_text(st, 1));
         coder_id = sqlite3_column_int64(st, 2);
+        verdict = strdup(project_col_text(st, 3));
+        if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+            code = strdup(project_col_text(st, 4));
+        if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+            repl = strdup(project_col_text(st, 5));
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW) {
@@ -559,13 +579,28 @@ int quarry_project_undo(quarry_project *p, const char *coder,
         status = project_commit(p);
     else
         project_rollback(p);
-    if (status == QUARRY_OK && undone && xid) {
+    if (status == QUARRY_OK && xid && verdict) {
         if (project_scratch_keep(p, xid) == QUARRY_OK) {
-            *undone = xid;
+            out->excerpt = xid;
             xid = NULL;
+        }
+        if (project_scratch_keep(p, verdict) == QUARRY_OK) {
+            out->verdict = verdict;
+            verdict = NULL;
+        }
+        if (code && project_scratch_keep(p, code) == QUARRY_OK) {
+            out->code = code;
+            code = NULL;
+        }
+        if (repl && project_scratch_keep(p, repl) == QUARRY_OK) {
+            out->replacement = repl;
+            repl = NULL;
         }
     }
     free(xid);
+    free(verdict);
+    free(code);
+    free(repl);
     return status;
 }
 
