@@ -361,22 +361,22 @@ static void write_table(const quarry_agreement *a, long boot,
     printf("%d coders (", (int)n);
     for (j = 0; j < n; j++)
         printf("%s%s", j ? ", " : "", quarry_agreement_coder(a, j));
-    printf("), %lld units\n", (long long)quarry_agreement_n_units(a));
+    printf("), %lld excerpts\n", (long long)quarry_agreement_n_units(a));
     printf("percent agreement, Cohen's kappa (pairs), Krippendorff's alpha "
            "(nominal),\nGwet's AC1 and PABAK (pairs); n/a: undefined (no "
-           "variation, or too few units)\n");
+           "variation, or too few excerpts)\n");
     if (boot > 0)
         printf("[low, high]: 95%% bootstrap interval (%ld resamples of the "
-               "units, seed %llu)\n",
+               "excerpts, seed %llu)\n",
                boot, seed);
     putchar('\n');
     if (boot > 0)
-        printf("%-*s  %-*s  %6s  %7s  %-20s  %-20s  %-20s  %s\n",
-               (int)w_scope, "scope", (int)w_who, "coders", "units",
+        printf("%-*s  %-*s  %8s  %7s  %-20s  %-20s  %-20s  %s\n",
+               (int)w_scope, "scope", (int)w_who, "coders", "excerpts",
                "percent", "kappa", "alpha", "ac1", "pabak");
     else
-        printf("%-*s  %-*s  %6s  %7s  %6s  %6s  %6s  %6s\n", (int)w_scope,
-               "scope", (int)w_who, "coders", "units", "percent", "kappa",
+        printf("%-*s  %-*s  %8s  %7s  %6s  %6s  %6s  %6s\n", (int)w_scope,
+               "scope", (int)w_who, "coders", "excerpts", "percent", "kappa",
                "alpha", "ac1", "pabak");
     for (i = 0; i < quarry_agreement_size(a); i++) {
         const quarry_agree_figure *f = quarry_agreement_at(a, i);
@@ -384,7 +384,7 @@ static void write_table(const quarry_agreement *a, long boot,
         if (n > 2 && i > 0 && f->scope != quarry_agreement_at(a, i - 1)->scope)
             putchar('\n');
         who(f, buf, sizeof buf);
-        printf("%-*s  %-*s  %6lld", (int)w_scope,
+        printf("%-*s  %-*s  %8lld", (int)w_scope,
                f->scope ? f->scope : "overall", (int)w_who, buf,
                (long long)f->units);
         if (isnan(f->percent))
@@ -402,10 +402,10 @@ static void write_table(const quarry_agreement *a, long boot,
         if (f->scope != NULL || f->excluded == 0)
             continue;
         if (!notes++)
-            printf("\nLeft out of the overall figures, where a coder gave a "
-                   "unit several codes:\n");
+            printf("\nLeft out of the overall figures, where a coder gave an "
+                   "excerpt several codes:\n");
         who(f, buf, sizeof buf);
-        printf("  %s: %lld unit%s\n", buf, (long long)f->excluded,
+        printf("  %s: %lld excerpt%s\n", buf, (long long)f->excluded,
                f->excluded == 1 ? "" : "s");
     }
 }
@@ -714,7 +714,7 @@ int cmd_agree(int argc, char **argv)
             goto out;
         }
         if (c.verbose >= 0)
-            fprintf(stderr, "agree: %lld unit%s where the coders differ\n",
+            fprintf(stderr, "agree: %lld excerpt%s where the coders differ\n",
                     (long long)o.n, o.n == 1 ? "" : "s");
         if (o.n == 0) {
             /* None differ: say so when it is because none overlap. */
