@@ -130,6 +130,17 @@ static int has_ext(const char *path, const char *ext)
 /* init                                                                 */
 
 
+/* --coder NAME: 1 when taken, -1 (said) when the name is empty. */
+static int take_coder(cli *c, const char *arg, const char **coder)
+{
+    if (arg[0] == '\0') {
+        cli_error(c, "--coder: the name is empty");
+        return -1;
+    }
+    *coder = arg;
+    return 1;
+}
+
 static int own_option(cli *c, int opt, const char *arg, void *ctx)
 {
     project_args *a = ctx;
@@ -190,12 +201,7 @@ static int own_option(cli *c, int opt, const char *arg, void *ctx)
             return 1;
         return 0;
     case OPT_CODER:
-        if (arg[0] == '\0') {
-            cli_error(c, "--coder: the name is empty");
-            return -1;
-        }
-        a->coder = arg;
-        return 1;
+        return take_coder(c, arg, &a->coder);
     case OPT_ADD_CODES:
         a->add_codes = 1;
         return 1;
@@ -559,12 +565,7 @@ static int codebook_option(cli *c, int opt, const char *arg, void *ctx)
         a->update = 1;
         return 1;
     case OPT_CODER:
-        if (arg[0] == '\0') {
-            cli_error(c, "--coder: the name is empty");
-            return -1;
-        }
-        a->coder = arg;
-        return 1;
+        return take_coder(c, arg, &a->coder);
     }
     return 0;
 }

@@ -335,20 +335,18 @@ static int write_synth(FILE *f, report_ctx *c)
     return rc;
 }
 
-/* Is g about a pair of coders whose overall figure rests on no excerpt
- * (they coded none in common)? */
-static int pair_apart(const quarry_agreement *a, const quarry_agree_figure *g)
+/* Is g about one of the pairs of coders in apart (overall figures that
+ * rest on no excerpt: the two coded none in common)? */
+static int pair_apart(const quarry_agree_figure *const *apart, size_t n,
+                      const quarry_agree_figure *g)
 {
     size_t i;
     if (g->n_coders != 2)
         return 0;
-    for (i = 0; i < quarry_agreement_size(a); i++) {
-        const quarry_agree_figure *o = quarry_agreement_at(a, i);
-        if (o->scope == NULL && o->n_coders == 2 &&
-            strcmp(o->coders[0], g->coders[0]) == 0 &&
-            strcmp(o->coders[1], g->coders[1]) == 0)
-            return o->units + o->excluded == 0;
-    }
+    for (i = 0; i < n; i++)
+        if (strcmp(apart[i]->coders[0], g->coders[0]) == 0 &&
+            strcmp(apart[i]->coders[1], g->coders[1]) == 0)
+            return 1;
     return 0;
 }
 
@@ -358,7 +356,9 @@ static int write_agreement(FILE *f, report_ctx *c)
     const quarry_report_options *o = c->o;
     quarry_agreement *a = NULL;
     size_t i;
-    int rc, apart = 0, shown = 0;
+    const quarry_agree_figure **apart = NULL;
+    size_t n_apart = 0;
+    int rc, shown = 0;
     fputs("<div class=\"section\" id=\"agreement\">\n"
           "<h2>5. Agreement between coders</h2>\n",
           f);
@@ -388,14 +388,21 @@ static int write_agreement(FILE *f, report_ctx *c)
                 "<th class=\"n\">&kappa;</th><th class=\"n\">&alpha;</th>"
                 "<th class=\"n\">AC1</th><th class=\"n\">PABAK</th></tr>\n",
                 (int)o->bootstrap, (unsigned long long)o->seed);
+        apart = calloc(quarry_agreement_size(a) + 1, sizeof *apart);
+        if (apart == NULL)
+            return QUARRY_ENOMEM; /* a is the context's, freed with it */
+        for (i = 0; i < quarry_agreement_size(a); i++) {
+            const quarry_agree_figure *g = quarry_agreement_at(a, i);
+            if (g->scope == NULL && g->n_coders == 2 &&
+                g->units + g->excluded == 0)
+                apart[n_apart++] = g;
+        }
         for (i = 0; i < quarry_agreement_size(a); i++) {
             const quarry_agree_figure *g = quarry_agreement_at(a, i);
             int32_t k;
             int32_t ci = g->scope ? report_code_find(d, g->scope) : -1;
-            if (pair_apart(a, g)) {
-                apart += g->scope == NULL;
+            if (pair_apart(apart, n_apart, g))
                 continue; /* listed once under the table */
-            }
             shown++;
             fputs("<tr><td>", f);
             if (g->scope == NULL) {
@@ -427,22 +434,19 @@ static int write_agreement(FILE *f, report_ctx *c)
                   "in common.</td></tr>\n",
                   f);
         fputs("</table>\n", f);
-        if (apart > 0) {
-            int listed = 0;
-            fprintf(f, "<p>Left out: %d pair%s of coders "
+        if (n_apart > 0) {
+            fprintf(f, "<p>Left out: %zu pair%s of coders "
                        "who coded no excerpt in common (nothing to compare): ",
-                    apart, apart == 1 ? "" : "s");
-            for (i = 0; i < quarry_agreement_size(a); i++) {
-                const quarry_agree_figure *g = quarry_agreement_at(a, i);
-                if (g->scope != NULL || !pair_apart(a, g))
-                    continue;
-                fputs(listed++ ? "; " : "", f);
-                esc(f, g->coders[0]);
+                    n_apart, n_apart == 1 ? "" : "s");
+            for (i = 0; i < n_apart; i++) {
+                fputs(i ? "; " : "", f);
+                esc(f, apart[i]->coders[0]);
                 fputs(" &amp; ", f);
-                esc(f, g->coders[1]);
+                esc(f, apart[i]->coders[1]);
             }
             fputs(".</p>\n", f);
         }
+        free(apart);
     }
     fputs("<h3>Per code</h3>\n", f);
     rc = figure(f, c, chart_agreement);

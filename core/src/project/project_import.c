@@ -142,33 +142,23 @@ static int merge_attributes(quarry_project *p, const quarry_excerpt *x,
     return *out ? QUARRY_OK : project_fail(p, QUARRY_ENOMEM, "out of memory");
 }
 
-/* The excerpt at xrow is already in the project: set the attributes o
- * gives over its own; *changed is 1 when that changed them. */
-static int retag_excerpt(quarry_project *p, int64_t xrow,
+/* The excerpt at xrow is already in the project with the attributes
+ * stored (check_same_text read them): set those o gives over them;
+ * *changed is 1 when that changed them. */
+static int retag_excerpt(quarry_project *p, int64_t xrow, const char *stored,
                          const quarry_import_options *o, int *changed)
 {
     sqlite3_stmt *st;
     quarry_excerpt x;
     json_t *before = NULL, *after = NULL;
     char *merged = NULL;
-    int status = QUARRY_OK;
+    int status;
     *changed = 0;
-    if (o->study == NULL && o->participant == NULL && o->n_attributes == 0)
-        return QUARRY_OK;
-    st = project_prepare(p, "SELECT attributes FROM excerpts WHERE id = ?1");
-    if (st == NULL)
-        return QUARRY_EIO;
-    sqlite3_bind_int64(st, 1, xrow);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_finalize(st);
-        return project_db_fail(p, "cannot read an excerpt");
-    }
     memset(&x, 0, sizeof x);
-    x.attributes = (const char *)sqlite3_column_text(st, 0);
-    before = json_loads(x.attributes ? x.attributes : "{}", 0, NULL);
+    x.attributes = stored;
+    before = json_loads(stored ? stored : "{}", 0, NULL);
     status = merge_attributes(p, &x, o, &merged);
-    sqlite3_finalize(st);
-    if (status != QUARRY_OK)
+    if (status != QUARRY_OK || merged == NULL)
         goto out;
     after = json_loads(merged, 0, NULL);
     if (after == NULL) {
@@ -237,11 +227,12 @@ static void snippet(const char *s, size_t len, size_t at, char *buf,
  * the same (a second coder's copy); else refuse, naming both and where
  * they part. */
 static int check_same_text(quarry_project *p, const char *path,
-                           const quarry_excerpt *x, int64_t xrow)
+                           const quarry_excerpt *x, int64_t xrow,
+                           char **attrs)
 {
     sqlite3_stmt *st = project_prepare(
-        p, "SELECT e.text, s.name, e.line FROM excerpts e JOIN sources s"
-           " ON s.id = e.source_id WHERE e.id = ?1");
+        p, "SELECT e.text, s.name, e.line, e.attributes FROM excerpts e"
+           " JOIN sources s ON s.id = e.source_id WHERE e.id = ?1");
     const char *text;
     size_t len, i;
     char here[96], there[96], where[600];
@@ -256,8 +247,12 @@ static int check_same_text(quarry_project *p, const char *path,
     text = (const char *)sqlite3_column_text(st, 0);
     len = (size_t)sqlite3_column_bytes(st, 0);
     if (len == x->text_len && memcmp(text, x->text, len) == 0) {
+        /* The same: its stored attributes, when the caller sets some. */
+        if (attrs != NULL && sqlite3_column_type(st, 3) != SQLITE_NULL &&
+            (*attrs = strdup(project_col_text(st, 3))) == NULL)
+            status = project_fail(p, QUARRY_ENOMEM, "out of memory");
         sqlite3_finalize(st);
-        return QUARRY_OK;
+        return status;
     }
     for (i = 0; i < len && i < x->text_len && text[i] == x->text[i]; i++)
         ;
@@ -506,12 +501,17 @@ static int import_rows(quarry_project *p, const quarry_corpus *c,
         if (status != QUARRY_OK)
             break;
         if (xrow != 0) {
-            int changed = 0;
-            status = check_same_text(p, path, x, xrow);
+            int changed = 0,
+                retag = o->study != NULL || o->participant != NULL ||
+                        o->n_attributes > 0;
+            char *stored = NULL;
+            status = check_same_text(p, path, x, xrow,
+                                     retag ? &stored : NULL);
             if (status == QUARRY_OK)
                 stats->merged++;
-            if (status == QUARRY_OK)
-                status = retag_excerpt(p, xrow, o, &changed);
+            if (status == QUARRY_OK && retag)
+                status = retag_excerpt(p, xrow, stored, o, &changed);
+            free(stored);
             stats->retagged += changed;
         } else {
             status = add_excerpt(&ic, i, &xrow);

@@ -659,7 +659,7 @@ static int in_effect(quarry_project *p, const origin *o,
         p, d->verdict == QUARRY_VERDICT_ADD
                ? "SELECT 1 FROM codings g JOIN coders c ON c.id = g.coder_id"
                  " WHERE g.excerpt_id = ?1 AND g.code_id = ?2 AND"
-                 " c.name = ?3 AND ?4 = ?4 AND ?5 = ?5"
+                 " c.name = ?3"
                : "SELECT 1 FROM decisions d JOIN coders c"
                  " ON c.id = d.coder_id WHERE d.excerpt_id = ?1 AND"
                  " d.code_id = ?2 AND c.name = ?3 AND d.verdict = ?4 AND"
@@ -670,9 +670,11 @@ static int in_effect(quarry_project *p, const origin *o,
     sqlite3_bind_int64(st, 1, excerpt);
     sqlite3_bind_int64(st, 2, code);
     sqlite3_bind_text(st, 3, d->coder, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 4, quarry_verdict_name(d->verdict), -1,
-                      SQLITE_STATIC);
-    sqlite3_bind_int64(st, 5, repl);
+    if (d->verdict != QUARRY_VERDICT_ADD) { /* the add asks no more */
+        sqlite3_bind_text(st, 4, quarry_verdict_name(d->verdict), -1,
+                          SQLITE_STATIC);
+        sqlite3_bind_int64(st, 5, repl);
+    }
     rc = sqlite3_step(st);
     *yes = rc == SQLITE_ROW;
     sqlite3_finalize(st);
