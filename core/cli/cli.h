@@ -58,6 +58,7 @@ enum {
     OPT_INTERVIEWER,
     OPT_ID_PREFIX,
     OPT_DELIMITER,
+    OPT_ENCODING,
     OPT_STRICT,
     OPT_SPEAKERS,
     OPT_COMMAND_BASE = 1100 /* subcommands number their own from here */
@@ -87,6 +88,7 @@ enum {
         {"interviewer", required_argument, NULL, OPT_INTERVIEWER},        \
         {"id-prefix", required_argument, NULL, OPT_ID_PREFIX},            \
         {"delimiter", required_argument, NULL, OPT_DELIMITER},            \
+        {"encoding", required_argument, NULL, OPT_ENCODING},              \
         {"strict", no_argument, NULL, OPT_STRICT},                        \
         {"speakers", required_argument, NULL, OPT_SPEAKERS},              \
     {                                                                     \

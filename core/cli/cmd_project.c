@@ -352,8 +352,9 @@ static void import_usage(FILE *f)
 {
     fprintf(f,
             "usage: quarry import PROJECT FILE... [OPTIONS]\n\n"
-            "Adds the excerpts of each FILE (JSONL, CSV or a speaker-turn\n"
-            "transcript) to PROJECT, with the codings their \"code\" field\n"
+            "Adds the excerpts of each FILE (JSONL, CSV, or a transcript:\n"
+            ".txt, .md, a Word .docx, .srt or .vtt) to PROJECT, with the\n"
+            "codings their \"code\" field\n"
             "carries (origin \"imported\"). Each file is imported whole or not\n"
             "at all. An excerpt already in the project with the same id and\n"
             "text (a second coder's copy) adds its codings under its coder;\n"
@@ -376,6 +377,9 @@ static void import_usage(FILE *f)
             "                        common folder, without extension)\n"
             "  --delimiter D         CSV: , or ; or tab (default: as the\n"
             "                        header line shows)\n"
+            "  --encoding E          the files' encoding if not UTF-8, e.g.\n"
+            "                        windows-1252, latin1, utf-16 (UTF-16 with\n"
+            "                        a byte-order mark is told by itself)\n"
             "  --strict              refuse a file with empty excerpts\n"
             "                        (default: leave them out, with a notice)\n\n"
             "A .qdpx (or a project.qde) brings its users as coders, its code\n"

@@ -84,7 +84,8 @@ static int write_jsonl(const cli *c, const quarry_corpus *corpus,
     for (i = 0; i < quarry_themes_count(t) && w.err == JOUT_OK; i++) {
         const quarry_theme *th = quarry_themes_at(t, i);
         jout_begin_object(&w, NULL);
-        jout_integer(&w, "theme", th->id);
+        /* Numbered from 1, as the table and the report number them. */
+        jout_integer(&w, "theme", th->id + 1);
         jout_integer(&w, "size", th->size);
         jout_real(&w, "cohesion", th->cohesion);
         jout_begin_array(&w, "terms");
@@ -103,7 +104,7 @@ static int write_jsonl(const cli *c, const quarry_corpus *corpus,
                         quarry_corpus_at(corpus, (size_t)th->members[m])->id);
         jout_end_array(&w);
         if (th->group >= 0)
-            jout_integer(&w, "group", th->group);
+            jout_integer(&w, "group", th->group + 1);
         if (coded) {
             jout_integer(&w, "coded", th->n_coded);
             jout_begin_array(&w, "codes");
@@ -131,10 +132,10 @@ static void write_theme(const quarry_corpus *corpus, const quarry_theme *th,
                         int coded)
 {
     int32_t j;
-    printf("Theme %d  (%lld excerpts, cohesion %.2f", th->id,
+    printf("Theme %d  (%lld excerpts, cohesion %.2f", th->id + 1,
            (long long)th->size, th->cohesion);
     if (th->group >= 0)
-        printf(", group %d", th->group);
+        printf(", group %d", th->group + 1);
     printf(")%s\n", coded && th->is_new ? "  NEW" : "");
     printf("  terms: ");
     for (j = 0; j < th->n_terms; j++)
@@ -180,7 +181,7 @@ static void write_table(const quarry_corpus *corpus, const quarry_themes *t,
     }
     for (g = 0; g < quarry_themes_group_count(t); g++) {
         const quarry_theme_group *gr = quarry_themes_group_at(t, g);
-        printf("== Group %d  (%d theme%s, %lld excerpts)\n   terms: ", gr->id,
+        printf("== Group %d  (%d theme%s, %lld excerpts)\n   terms: ", gr->id + 1,
                gr->n_themes, gr->n_themes == 1 ? "" : "s", (long long)gr->size);
         for (j = 0; j < gr->n_terms; j++)
             printf("%s%s", j ? ", " : "", gr->terms[j]);

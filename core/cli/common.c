@@ -39,6 +39,10 @@ const char cli_common_help[] =
     "  --id-prefix P           transcripts: ids P#1, P#2, ... (one file)\n"
     "  --delimiter D           CSV: , or ; or tab (default: the one the\n"
     "                          header line uses most)\n"
+    "  --encoding E            the files' encoding, e.g. windows-1252,\n"
+    "                          latin1, utf-16 (default: UTF-8, or UTF-16\n"
+    "                          by its byte-order mark; a .docx is read as\n"
+    "                          the text of its paragraphs)\n"
     "  --strict                refuse a file with empty excerpts instead of\n"
     "                          leaving them out with a notice\n"
     "  --speakers WHO          suggest, review, themes: all|participants|\n"
@@ -316,6 +320,13 @@ int cli_common_option(cli *c, int opt, const char *arg)
             cli_error(c, "--delimiter: \"%s\" is not , or ; or tab", arg);
             return -1;
         }
+        return 1;
+    case OPT_ENCODING:
+        if (arg[0] == '\0') {
+            cli_error(c, "--encoding: no encoding given");
+            return -1;
+        }
+        c->read.encoding = arg;
         return 1;
     case OPT_STRICT:
         c->read.strict = 1;

@@ -292,6 +292,9 @@ void fuzz_read_corpus(const uint8_t *data, size_t size, quarry_format format,
             ro.require_code = 1;
             ro.allow_empty = 1;
             ro.max_excerpt_bytes = 64;
+            /* A named encoding: the bytes go through iconv first (a
+             * .docx or a byte-order mark through decode.c either way). */
+            ro.encoding = size % 2 ? "windows-1252" : "utf-16le";
         }
         if (quarry_corpus_new(&c) != 0)
             return;

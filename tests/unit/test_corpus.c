@@ -570,7 +570,7 @@ static void test_unknown_extension(void **state)
     (void)state;
 
     assert_int_equal(read_data(c, "notes.xlsx", NULL), QUARRY_EINVAL);
-    assert_msg(c, "notes.xlsx", NULL, "unknown format");
+    assert_msg(c, "notes.xlsx", NULL, "an Excel workbook: save the sheet as CSV UTF-8");
     assert_has(quarry_corpus_errmsg(c), ".jsonl");
     assert_has(quarry_corpus_errmsg(c), ".csv");
     assert_has(quarry_corpus_errmsg(c), ".txt");

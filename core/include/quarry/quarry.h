@@ -213,12 +213,22 @@ typedef struct quarry_read_options {
      * be NULL. */
     quarry_log_fn notice;
     void *notice_ctx;
+    /* Version 3; version 2 structs end before it and mean NULL. The
+     * file's character encoding as iconv names it ("windows-1252",
+     * "latin1", "utf-16le", "macintosh"); NULL or "auto": UTF-8, or
+     * UTF-16/UTF-32 when the file starts with their byte-order mark. A
+     * Word document (.docx, told by its zip signature) is read as the
+     * text of its paragraphs, whatever the encoding. Offsets (an
+     * excerpt's start and end) count bytes of the text as read, in
+     * UTF-8. */
+    const char *encoding;
 } quarry_read_options;
 
-#define QUARRY_READ_OPTIONS_VERSION 2
+#define QUARRY_READ_OPTIONS_VERSION 3
 #define QUARRY_READ_OPTIONS_INIT                                            \
     {QUARRY_READ_OPTIONS_VERSION, QUARRY_FORMAT_AUTO, QUARRY_SEGMENT_TURN,   \
-     "id", "text", "code", 0, 0, 0, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL}
+     "id", "text", "code", 0, 0, 0, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, \
+     NULL}
 
 /* One excerpt; every pointer belongs to the corpus. */
 typedef struct quarry_excerpt {

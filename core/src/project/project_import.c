@@ -12,23 +12,10 @@
 
 #include "buf.h"
 #include "codebook.h"
+#include "corpus.h"
 #include "engine.h"
 #include "project_db.h"
 #include "utf8.h"
-
-/* The whole file, for a source whose text is kept (transcripts). */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    int err = 0;
-    if (f == NULL)
-        return NULL;
-    if (quarry_slurp(f, &buf, len, &err) != 0)
-        buf = NULL;
-    fclose(f);
-    return buf;
-}
 
 static const char *format_name(const quarry_corpus *c)
 {
@@ -449,7 +436,8 @@ static int add_codings(import_ctx *ic, size_t i, int64_t xrow)
 
 static int import_rows(quarry_project *p, const quarry_corpus *c,
                        const char *path, const quarry_import_options *o,
-                       quarry_import_stats *stats)
+                       quarry_import_stats *stats, char *text,
+                       size_t text_len)
 {
     import_ctx ic;
     sqlite3_stmt *seq = NULL;
@@ -463,8 +451,8 @@ static int import_rows(quarry_project *p, const quarry_corpus *c,
     ic.o = o;
     ic.stats = stats;
     project_now(p, ic.now);
-    if (strcmp(format_name(c), "transcript") == 0 && strcmp(path, "-") != 0)
-        ic.text = slurp(path, &ic.text_len);
+    ic.text = text; /* a transcript's text as read, else NULL */
+    ic.text_len = text_len;
 
     seq = project_prepare(p, "SELECT coalesce(max(seq), -1) + 1,"
                              " (SELECT count(*) FROM codes) FROM excerpts");
@@ -524,7 +512,6 @@ done:
     sqlite3_finalize(ic.src);
     sqlite3_finalize(ic.exc);
     sqlite3_finalize(ic.cod);
-    free(ic.text);
     return status;
 }
 
@@ -535,6 +522,8 @@ int quarry_project_import(quarry_project *p, const char *path,
     quarry_import_options def = QUARRY_IMPORT_OPTIONS_INIT;
     quarry_import_stats local;
     quarry_corpus *c = NULL;
+    char *text = NULL;
+    size_t text_len = 0;
     int status = project_check(p, 1);
     if (status != QUARRY_OK)
         return status;
@@ -557,7 +546,7 @@ int quarry_project_import(quarry_project *p, const char *path,
     status = quarry_corpus_new(&c);
     if (status != QUARRY_OK)
         return project_fail(p, status, "out of memory");
-    status = quarry_corpus_read_file(c, path, &o->read);
+    status = corpus_read_file_text(c, path, &o->read, &text, &text_len);
     if (status != QUARRY_OK) {
         project_fail(p, status, "%s", quarry_corpus_errmsg(c));
         quarry_corpus_free(c);
@@ -565,7 +554,7 @@ int quarry_project_import(quarry_project *p, const char *path,
     }
     status = project_begin(p);
     if (status == QUARRY_OK) {
-        status = import_rows(p, c, path, o, stats);
+        status = import_rows(p, c, path, o, stats, text, text_len);
         if (status == QUARRY_OK)
             status = project_commit(p);
         else
@@ -573,6 +562,7 @@ int quarry_project_import(quarry_project *p, const char *path,
     }
     if (status != QUARRY_OK)
         memset(stats, 0, sizeof *stats);
+    free(text);
     quarry_corpus_free(c);
     return status;
 }

@@ -18,6 +18,7 @@
 #include <libxml/tree.h>
 #include <zip.h>
 
+#include "refi_docx.h"
 #include "refi_read.h"
 
 #define NS_W "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -29,6 +30,8 @@ typedef struct text_buf {
     int64_t paragraphs;
     int in_paragraph;
     int oom;
+    const char *sep; /* between two paragraphs: "\n", or "\n\n" */
+    int64_t empty;   /* paragraphs with no text (blank lines) */
 } text_buf;
 
 static void put(text_buf *t, const char *s, size_t n)
@@ -94,13 +97,19 @@ static void walk(text_buf *t, const xmlNode *n, int depth)
             continue;
         if (in_ns(c, NS_W) && is(c, "p")) {
             int outer = !t->in_paragraph;
-            if (t->paragraphs > 0 || !outer)
+            if (t->paragraphs > 0 && outer)
+                put(t, t->sep, strlen(t->sep));
+            else if (!outer)
                 put(t, "\n", 1);
+            size_t at;
             t->paragraphs += outer;
             t->in_paragraph = 1;
+            at = t->len;
             walk(t, c->children, depth + 1);
-            if (outer)
+            if (outer) {
                 t->in_paragraph = 0;
+                t->empty += t->len == at;
+            }
             continue;
         }
         if (in_ns(c, NS_W) && is(c, "t")) {
@@ -123,8 +132,9 @@ static void walk(text_buf *t, const xmlNode *n, int depth)
     }
 }
 
-int rd_docx_text(reader *r, const char *what, const char *bytes, size_t len,
-                 char **out, size_t *out_len, int64_t *paragraphs)
+static int docx_text(reader *r, const char *what, const char *bytes,
+                     size_t len, const char *sep, char **out, size_t *out_len,
+                     int64_t *paragraphs)
 {
     zip_error_t ze;
     zip_source_t *src;
@@ -137,6 +147,7 @@ int rd_docx_text(reader *r, const char *what, const char *bytes, size_t len,
     text_buf t;
     int rc;
     memset(&t, 0, sizeof(t));
+    t.sep = sep != NULL ? sep : "\n";
     zip_error_init(&ze);
     src = zip_source_buffer_create(bytes, len, 0, &ze);
     if (src != NULL) {
@@ -167,6 +178,15 @@ int rd_docx_text(reader *r, const char *what, const char *bytes, size_t len,
     if (rc != 0)
         goto out;
     walk(&t, xmlDocGetRootElement(doc), 0);
+    if (sep == NULL && !t.oom && t.empty == 0 && t.paragraphs > 1) {
+        /* No blank paragraph anywhere: paragraphs spaced by their style,
+         * as transcription services write them. Each is a paragraph of
+         * its own: read again with a blank line between two. */
+        free(t.s);
+        memset(&t, 0, sizeof(t));
+        t.sep = "\n\n";
+        walk(&t, xmlDocGetRootElement(doc), 0);
+    }
     if (t.oom) {
         rc = rd_oom(r);
         goto out;
@@ -188,5 +208,36 @@ out:
         xmlFreeDoc(doc);
     free(xml);
     zip_discard(za);
+    return rc;
+}
+
+int rd_docx_text(reader *r, const char *what, const char *bytes, size_t len,
+                 char **out, size_t *out_len, int64_t *paragraphs)
+{
+    return docx_text(r, what, bytes, len, "\n", out, out_len, paragraphs);
+}
+
+int refi_docx_plain(const char *bytes, size_t len, const char *name,
+                    char **out, size_t *out_len, int64_t *paragraphs,
+                    char *err, size_t err_cap)
+{
+    quarry_refi_options def = QUARRY_REFI_OPTIONS_INIT;
+    refi_model m;
+    reader r;
+    int rc;
+    refi_model_init(&m);
+    memset(&r, 0, sizeof(r));
+    r.m = &m;
+    r.o = &def;
+    r.file = r.xml_name = name;
+    r.max_entry = QUARRY_REFI_DEFAULT_MAX_ENTRY;
+    r.max_total = QUARRY_REFI_DEFAULT_MAX_TOTAL;
+    r.max_ratio = QUARRY_REFI_DEFAULT_MAX_RATIO;
+    rd_xml_begin(&r);
+    rc = rd_xml_end(&r, docx_text(&r, "the file", bytes, len,
+                                  NULL, out, out_len, paragraphs));
+    if (rc != 0 && err != NULL && err_cap > 0)
+        snprintf(err, err_cap, "%s", m.errmsg);
+    refi_model_free(&m);
     return rc;
 }

@@ -21,6 +21,7 @@
  */
 #include "buf.h"
 #include "corpus.h"
+#include "decode.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -198,6 +199,9 @@ struct quarry_corpus {
     size_t n_pooled, cap_pooled;
     char err[CORPUS_ERR_MAX];
     int threads; /* parsing workers of later reads; 0 = every core */
+    /* corpus_read_file_text: where the text of the file read goes. */
+    char **keep_text;
+    size_t *keep_len;
 };
 
 static const char *const no_codes[1] = {NULL};
@@ -383,10 +387,13 @@ int corpus_fail_bytes(corpus_reader *r, int kind, int64_t line,
 {
     if (kind == QUARRY_UTF8_NUL)
         return corpus_fail(r, QUARRY_EPARSE, line, field,
-                           "NUL byte at byte %zu", col);
+                           "NUL byte at byte %zu (UTF-16 text without its "
+                           "byte-order mark? name it, --encoding utf-16le)",
+                           col);
     return corpus_fail(r, QUARRY_EUTF8, line, field,
                        "invalid UTF-8 at byte %zu (the file is in another "
-                       "encoding, such as Windows-1252: save it again as "
+                       "encoding, such as Windows-1252: name it, "
+                       "--encoding windows-1252, or save the file again as "
                        "UTF-8, e.g. Save As, Encoding UTF-8)",
                        col);
 }
@@ -729,7 +736,8 @@ int corpus_add(corpus_reader *r, const corpus_rec *rec)
 /* Reading */
 
 #define KNOWN_FORMATS                                                          \
-    "use .jsonl, .json, .ndjson, .csv, .tsv, .txt, .md, .srt or .vtt, or "   \
+    "use .jsonl, .json, .ndjson, .csv, .tsv, .txt, .md, .docx, .srt or "   \
+    ".vtt, or "   \
     "give the "                                                               \
     "format (jsonl, csv, transcript)"
 
@@ -747,7 +755,28 @@ static int format_for(quarry_corpus *c, const char *path, const char *name,
         {"ndjson", QUARRY_FORMAT_JSONL},   {"csv", QUARRY_FORMAT_CSV},
         {"tsv", QUARRY_FORMAT_CSV}, /* the delimiter is told from the header */
         {"txt", QUARRY_FORMAT_TRANSCRIPT}, {"md", QUARRY_FORMAT_TRANSCRIPT},
-        {"srt", QUARRY_FORMAT_TRANSCRIPT}, {"vtt", QUARRY_FORMAT_TRANSCRIPT}};
+        {"srt", QUARRY_FORMAT_TRANSCRIPT}, {"vtt", QUARRY_FORMAT_TRANSCRIPT},
+        {"docx", QUARRY_FORMAT_TRANSCRIPT}};
+    /* What people save interviews and sheets as that quarry does not
+     * read, with what to do instead. */
+    static const struct {
+        const char *ext, *what;
+    } other[] = {
+        {"doc", "a Word 97-2003 document: save it as .docx (Word: File, "
+                "Save As, Word Document) or as plain text (.txt)"},
+        {"rtf", "rich text: save it as .docx or as plain text (.txt)"},
+        {"odt", "an OpenDocument text: save it as .docx or as plain text "
+                "(.txt)"},
+        {"pdf", "a PDF: export its text from the program that made it "
+                "(.docx or .txt)"},
+        {"pages", "a Pages document: export it as Word (.docx)"},
+        {"xlsx", "an Excel workbook: save the sheet as CSV UTF-8 (File, "
+                 "Save As, CSV UTF-8)"},
+        {"xls", "an Excel workbook: save the sheet as CSV UTF-8 (File, "
+                "Save As, CSV UTF-8)"},
+        {"ods", "a spreadsheet: save the sheet as CSV (UTF-8)"},
+        {"qdpx", "a REFI-QDA project: import it into a project (quarry "
+                 "import PROJECT FILE.qdpx)"}};
     const char *base, *dot;
     size_t i;
 
@@ -776,6 +805,10 @@ static int format_for(quarry_corpus *c, const char *path, const char *name,
             return 0;
         }
     }
+    for (i = 0; i < sizeof other / sizeof other[0]; i++)
+        if (strcasecmp(dot + 1, other[i].ext) == 0)
+            return fail_plain(c, QUARRY_EINVAL, name,
+                              "%s is %s; " KNOWN_FORMATS, dot, other[i].what);
     return fail_plain(c, QUARRY_EINVAL, name,
                       "unknown format \"%s\"; " KNOWN_FORMATS, dot);
 }
@@ -800,11 +833,13 @@ static int options_init(quarry_corpus *c, const char *name,
         *dst = def;
         return 0;
     }
-    if (o->version == 1) {
-        /* A version 1 struct ends before interviewers: read only the
-         * fields it has. */
+    if (o->version == 1 || o->version == 2) {
+        /* A version 1 struct ends before interviewers, a version 2 one
+         * before encoding: read only the fields it has. */
         *dst = def;
-        memcpy(dst, o, offsetof(quarry_read_options, interviewers));
+        memcpy(dst, o,
+               o->version == 1 ? offsetof(quarry_read_options, interviewers)
+                               : offsetof(quarry_read_options, encoding));
         dst->version = QUARRY_READ_OPTIONS_VERSION;
     } else if (o->version != QUARRY_READ_OPTIONS_VERSION) {
         return fail_plain(c, QUARRY_EINVAL, name,
@@ -931,6 +966,33 @@ static void free_reader(corpus_reader *r)
     free(r->names_to);
 }
 
+/* Is the first line of buf (past a UTF-8 BOM) a tab-separated header
+ * naming the id and text columns? Then a .txt is a sheet saved as text,
+ * not a transcript: no transcript starts so. */
+static int tab_table(const char *buf, size_t len,
+                     const quarry_read_options *o)
+{
+    size_t i = len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+    int has_id = 0, has_text = 0, tabs = 0;
+    while (i < len && buf[i] != '\n' && buf[i] != '\r') {
+        size_t j = i;
+        while (j < len && buf[j] != '\t' && buf[j] != '\n' && buf[j] != '\r')
+            j++;
+        if (j - i == strlen(o->id_field) &&
+            strncasecmp(buf + i, o->id_field, j - i) == 0)
+            has_id = 1;
+        if (j - i == strlen(o->text_field) &&
+            strncasecmp(buf + i, o->text_field, j - i) == 0)
+            has_text = 1;
+        if (j < len && buf[j] == '\t') {
+            tabs++;
+            j++;
+        }
+        i = j;
+    }
+    return tabs > 0 && has_id && has_text;
+}
+
 /* read_buffer with the stdin rule for AUTO made explicit. */
 static int read_buffer(quarry_corpus *c, const char *buf, size_t len,
                        const char *path, const quarry_read_options *o,
@@ -939,9 +1001,12 @@ static int read_buffer(quarry_corpus *c, const char *buf, size_t len,
     corpus_reader r;
     quarry_arena_mark mark;
     quarry_format format;
+    text_decoded dec;
+    char *kept = NULL;
     int rc;
 
     memset(&r, 0, sizeof r);
+    memset(&dec, 0, sizeof dec);
     r.c = c;
     r.threads = c->threads;
     r.name = display_name(path, o);
@@ -959,9 +1024,49 @@ static int read_buffer(quarry_corpus *c, const char *buf, size_t len,
     }
     if (buf == NULL)
         buf = "";
+    rc = text_decode(buf, len, r.name, r.o.encoding, &dec, c->err,
+                     sizeof c->err);
+    if (rc != 0)
+        return rc;
+    if (dec.text != NULL) {
+        buf = dec.text;
+        len = dec.len;
+        if (r.o.notice != NULL && dec.note[0] != '\0')
+            r.o.notice(r.o.notice_ctx, QUARRY_LOG_INFO, dec.note);
+    }
+    if (r.o.format == QUARRY_FORMAT_AUTO &&
+        format == QUARRY_FORMAT_TRANSCRIPT && tab_table(buf, len, &r.o)) {
+        /* Excel's "Unicode Text" (.txt): a tab-separated sheet. */
+        format = QUARRY_FORMAT_CSV;
+        if (r.o.notice != NULL) {
+            char msg[CORPUS_ONE_MAX];
+            snprintf(msg, sizeof msg,
+                     "%s: read as a tab-separated table (its first line "
+                     "names the columns %s and %s, as a sheet saved as "
+                     "text does)",
+                     r.name, r.o.id_field, r.o.text_field);
+            r.o.notice(r.o.notice_ctx, QUARRY_LOG_INFO, msg);
+        }
+    }
+    if (c->keep_text != NULL && format == QUARRY_FORMAT_TRANSCRIPT) {
+        /* The caller keeps a transcript's text as read (decoded). */
+        if (dec.text != NULL) {
+            kept = dec.text;
+            dec.text = NULL;
+            buf = kept;
+        } else if ((kept = malloc(len + 1)) != NULL) {
+            memcpy(kept, buf, len);
+            kept[len] = '\0';
+        } else {
+            return fail_plain(c, QUARRY_ENOMEM, r.name, "out of memory");
+        }
+    }
     r.source = corpus_intern(c, r.name, strlen(r.name));
-    if (r.source == NULL)
+    if (r.source == NULL) {
+        free(kept);
+        free(dec.text);
         return fail_plain(c, QUARRY_ENOMEM, r.name, "out of memory");
+    }
     r.begin = (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
     r.first = c->n;
     mark = quarry_arena_mark_get(&c->arena);
@@ -982,6 +1087,13 @@ static int read_buffer(quarry_corpus *c, const char *buf, size_t len,
         rollback(c, r.first, mark);
     else
         notice_empty(&r);
+    if (rc == 0 && kept != NULL) {
+        *c->keep_text = kept;
+        *c->keep_len = len;
+    } else {
+        free(kept);
+    }
+    free(dec.text);
     free_reader(&r);
     return rc;
 }
@@ -1031,6 +1143,23 @@ int quarry_corpus_read_stream(quarry_corpus *c, FILE *f, const char *name,
     if (name == NULL)
         name = f == stdin ? "-" : "<stream>";
     return read_stream(c, f, name, o, 1);
+}
+
+int corpus_read_file_text(quarry_corpus *c, const char *path,
+                          const quarry_read_options *o, char **text,
+                          size_t *len)
+{
+    int rc;
+    *text = NULL;
+    *len = 0;
+    if (c == NULL)
+        return QUARRY_EINVAL;
+    c->keep_text = text;
+    c->keep_len = len;
+    rc = quarry_corpus_read_file(c, path, o);
+    c->keep_text = NULL;
+    c->keep_len = NULL;
+    return rc;
 }
 
 int quarry_corpus_read_file(quarry_corpus *c, const char *path,

@@ -130,4 +130,11 @@ const char *corpus_json_type(const struct json_t *v);
  * a known (pos, line) pair before it. */
 int64_t corpus_line_at(const char *buf, size_t pos, int64_t line, size_t off);
 
+/* quarry_corpus_read_file, and for a transcript (a .txt, .docx, ...) the
+ * text as the reader read it (decoded to UTF-8; offsets are into it) in
+ * *text, malloc'ed, for the caller to free; NULL for other formats. */
+int corpus_read_file_text(quarry_corpus *c, const char *path,
+                          const quarry_read_options *o, char **text,
+                          size_t *len);
+
 #endif /* QUARRY_CORPUS_H */
