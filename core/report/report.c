@@ -467,104 +467,16 @@ static void json_pre(FILE *f, const char *text)
     json_decref(j);
 }
 
-/* A number of an object, or NaN when it is not there. */
-static double jnum(const json_t *o, const char *key)
+/* One row of the run's table: the label, the words escaped. */
+static int method_row(void *ctx, const char *label, const char *text)
 {
-    const json_t *v = json_object_get(o, key);
-    return json_is_number(v) ? json_number_value(v) : NAN;
-}
-
-/* The run's plugins and options in words, rows of the run's table: what a
- * reader of a paper's supplement wants, the JSON kept below for those who
- * reproduce the run. */
-static void method_rows(FILE *f, const char *plugins, const char *options)
-{
-    json_t *pl = plugins ? json_loads(plugins, 0, NULL) : NULL;
-    json_t *op = options ? json_loads(options, 0, NULL) : NULL;
-    json_t *pipe = json_object_get(op, "pipeline");
-    json_t *sg = json_object_get(op, "suggest");
-    json_t *aut = json_object_get(sg, "auto");
-    json_t *v;
-    size_t i;
-    double share = jnum(sg, "linear");
-    if (json_array_size(pl) > 0) {
-        fputs("<tr><th>Plugins</th><td>", f);
-        json_array_foreach(pl, i, v)
-        {
-            const char *kind = json_string_value(json_object_get(v, "kind"));
-            const char *name = json_string_value(json_object_get(v, "name"));
-            const char *ver = json_string_value(json_object_get(v, "version"));
-            fputs(i ? "; " : "", f);
-            esc(f, kind ? kind : "?");
-            fputs(" <b>", f);
-            esc(f, name ? name : "?");
-            fputs("</b>", f);
-            if (ver) {
-                fputs(" ", f);
-                esc(f, ver);
-            }
-        }
-        fputs("</td></tr>\n", f);
-    }
-    if (json_is_object(pipe)) {
-        const char *lang =
-            json_string_value(json_object_get(pipe, "language"));
-        double min_df = jnum(pipe, "min_df"), max_df = jnum(pipe, "max_df");
-        fputs("<tr><th>Words</th><td>", f);
-        if (lang) {
-            fputs("language ", f);
-            esc(f, lang);
-            fputs("; ", f);
-        }
-        if (!isnan(min_df) && !isnan(max_df))
-            fprintf(f,
-                    "a word counts when it is in at least %.0f excerpt%s "
-                    "and at most %.0f%% of them",
-                    min_df, min_df == 1.0 ? "" : "s", 100.0 * max_df);
-        fputs("</td></tr>\n", f);
-    }
-    if (json_is_object(sg)) {
-        double top = jnum(sg, "top"), minc = jnum(sg, "min_confidence"),
-               nb = jnum(sg, "neighbours");
-        const char *feat = json_string_value(json_object_get(sg, "features"));
-        fputs("<tr><th>Scores</th><td>", f);
-        if (!isnan(nb))
-            fprintf(f, "each code's prototype and the %.0f nearest coded "
-                       "excerpts",
-                    nb);
-        if (!isnan(share) && share > 0.0) {
-            fprintf(f, ", with a logistic regression on the coded excerpts "
-                       "for %.0f%% of the score (C %g",
-                    100.0 * share, jnum(sg, "linear_c"));
-            if (feat) {
-                fputs("; it reads ", f);
-                esc(f, feat);
-            }
-            fputs(")", f);
-        } else if (!isnan(share)) {
-            fputs("; no logistic regression", f);
-        }
-        if (json_is_object(aut) && !isnan(jnum(aut, "top1")))
-            fprintf(f,
-                    ". Chosen by %.0f-fold cross-validation on %.0f coded "
-                    "excerpts: top-1 %.2f and top-3 %.2f with the choice, "
-                    "%.2f and %.2f without a regression",
-                    jnum(aut, "folds"), jnum(aut, "rows"), jnum(aut, "top1"),
-                    jnum(aut, "top3"), jnum(aut, "base_top1"),
-                    jnum(aut, "base_top3"));
-        fputs("</td></tr>\n", f);
-        if (!isnan(top) && !isnan(minc))
-            fprintf(f,
-                    "<tr><th>Suggestions</th><td>up to %.0f per excerpt; "
-                    "an excerpt whose best confidence is below %.2f "
-                    "abstains (no suggestion offered as likely)</td></tr>\n",
-                    top, minc);
-        if (!isnan(jnum(sg, "seed")))
-            fprintf(f, "<tr><th>Seed</th><td>%.0f</td></tr>\n",
-                    jnum(sg, "seed"));
-    }
-    json_decref(pl);
-    json_decref(op);
+    FILE *f = ctx;
+    fputs("<tr><th>", f);
+    esc(f, label);
+    fputs("</th><td>", f);
+    esc(f, text);
+    fputs("</td></tr>\n", f);
+    return 0;
 }
 
 static int write_method(FILE *f, report_ctx *c)
@@ -597,7 +509,13 @@ static int write_method(FILE *f, report_ctx *c)
     fputs("<tr><th>quarry version</th><td>", f);
     esc(f, r.quarry_version);
     fputs("</td></tr>\n<tr><th>Command</th><td class=\"id\">", f);
-    esc(f, r.command ? r.command : "(not kept)");
+    if (r.command == NULL) {
+        esc(f, "(not kept)");
+    } else {
+        char *cmd = quarry_run_command_shown(r.command);
+        esc(f, cmd ? cmd : "");
+        free(cmd);
+    }
     fprintf(f,
             "</td></tr>\n<tr><th>Learnt from</th><td>%lld coded "
             "excerpts</td></tr>\n<tr><th>Suggested for</th><td>%lld "
@@ -613,13 +531,21 @@ static int write_method(FILE *f, report_ctx *c)
           f);
     esc(f, r.input_sha256 ? r.input_sha256 : "-");
     fputs("</td></tr>\n", f);
-    method_rows(f, r.plugins, r.options);
+    rc = quarry_report_method(r.plugins, r.options, method_row, f);
+    if (rc != QUARRY_OK) {
+        snprintf(c->err, c->errcap, "out of memory");
+        return rc;
+    }
     fputs("</table>\n<details><summary>Plugins and options as stored "
           "(JSON)</summary>\n<h3>Plugins</h3>\n",
           f);
     json_pre(f, r.plugins);
     fputs("\n<h3>Options</h3>\n", f);
-    json_pre(f, r.options);
+    {
+        char *opts = quarry_run_options_shown(r.options);
+        json_pre(f, opts ? opts : r.options);
+        free(opts);
+    }
     fputs("\n</details>\n<p>The same plugins and options on the same "
           "excerpts (same hashes) give the same suggestions.</p>\n"
           "<h3>How far its confidence can be trusted</h3>\n",

@@ -65,4 +65,16 @@ int quarry_report_write(quarry_project *p, quarry_engine *e, FILE *out,
                         const quarry_report_options *o, char *err,
                         size_t errcap);
 
+/* How a run made its suggestions, in words: plugins and options (the
+ * JSON a quarry_run_record holds) as rows of a label ("Plugins",
+ * "Words", "Scores", "Suggestions", "Seed") and a sentence, in that
+ * order, each handed to fn (a row the JSON says nothing for is left
+ * out). The report's "How the suggestions were made" and the web page's
+ * Runs view both say it so. 0, fn's non-zero status (which stops the
+ * rows), or QUARRY_ENOMEM. */
+typedef int (*quarry_report_method_fn)(void *ctx, const char *label,
+                                       const char *text);
+int quarry_report_method(const char *plugins, const char *options,
+                         quarry_report_method_fn fn, void *ctx);
+
 #endif

@@ -101,19 +101,45 @@ static int not_yet(serve_req *r, const char *what)
 
 /* ---- status and runs ---------------------------------------------------- */
 
+static int method_row(void *ctx, const char *label, const char *text)
+{
+    return json_array_append_new(
+               ctx, json_pack("{s:s, s:s}", "label", label, "text", text))
+               ? QUARRY_ENOMEM
+               : 0;
+}
+
+/* A run as the page shows it: the command and options with the machine's
+ * folders cut away (as the report and a .qdpx have them), and how it made
+ * its suggestions in the report's words. */
 static json_t *run_json(const quarry_run_record *run)
 {
-    return json_pack(
-        "{s:I, s:o, s:o, s:f, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I, s:I}",
-        "run", (json_int_t)run->run, "command", serve_jstr(run->command),
-        "started_at", serve_jstr(run->started_at), "seconds", run->seconds,
+    char *cmd = run->command ? quarry_run_command_shown(run->command) : NULL;
+    char *opts = run->options ? quarry_run_options_shown(run->options) : NULL;
+    json_t *method = json_array(), *o;
+    if (method != NULL && quarry_report_method(run->plugins, run->options,
+                                               method_row, method) != 0) {
+        json_decref(method);
+        method = NULL;
+    }
+    o = json_pack(
+        "{s:I, s:o, s:o, s:f, s:o, s:o, s:o, s:o, s:o, s:o, s:I, s:I, s:I, "
+        "s:I}",
+        "run", (json_int_t)run->run, "command",
+        serve_jstr(cmd ? cmd : run->command), "started_at",
+        serve_jstr(run->started_at), "seconds", run->seconds,
         "quarry_version", serve_jstr(run->quarry_version), "plugins",
-        serve_jparse(run->plugins), "options", serve_jparse(run->options),
-        "train_sha256", serve_jstr(run->train_sha256), "input_sha256",
+        serve_jparse(run->plugins), "options",
+        serve_jparse(opts ? opts : run->options), "method",
+        method ? method : json_null(), "train_sha256",
+        serve_jstr(run->train_sha256), "input_sha256",
         serve_jstr(run->input_sha256), "n_train", (json_int_t)run->n_train,
         "n_input", (json_int_t)run->n_input, "suggestions",
         (json_int_t)run->suggestions, "abstained",
         (json_int_t)run->abstained);
+    free(cmd);
+    free(opts);
+    return o;
 }
 
 static int put_name(void *ctx, const char *name)

@@ -387,6 +387,19 @@ def drive(driver, quarry, project, url, screens):
                 " return f > 0 && document.querySelectorAll('figure.chart svg').length === f ? f : 0;"))
             check("charts inlined as SVG (%s)" % figs, bool(figs))
         check(name + " page renders without an API error", ok is not None and not bad, "; ".join(bad))
+        if name == "runs" and ok is not None and not bad:
+            # The newest run, open: how it made its suggestions in words,
+            # and a command that names no folder of the machine.
+            said = driver.execute_script(
+                "var d = document.querySelector('.run-method dl');"
+                " return d ? d.textContent : '';") or ""
+            check("runs page says how the suggestions were made, in words",
+                  "prototype" in said and "nearest coded excerpts" in said, said[:200])
+            cmd = driver.execute_script(
+                "var c = document.querySelector('.runs-table td.cmd');"
+                " return c ? c.textContent : '';") or ""
+            check("runs page: the command names the project without its folder",
+                  "demo.quarry" in cmd and "/" not in cmd, cmd)
         if name == "codebook" and ok is not None and not bad:
             # Add a code through the page's form, by mouse and keyboard.
             driver.find_element("id", "cb-add-name").send_keys("Added in the browser")

@@ -186,8 +186,12 @@ check "agreement: a pair with nothing in common named once" has \
 check "agreement: no row for that pair" hasnt "<td>ben &amp; cy</td>" "$R"
 check "agreement intervals" has "95% bootstrap interval (200 resamples" "$R"
 check "run plugins" has "<h3>Plugins</h3>" "$R"
-check "run plugins in words" has "<tr><th>Plugins</th><td>tokenizer <b>regex</b>" "$R"
-check "run scores in words" has "<tr><th>Scores</th><td>each code's prototype and the 10 nearest coded excerpts" "$R"
+check "run plugins in words" has "<tr><th>Plugins</th><td>tokenizer regex" "$R"
+check "run scores in words" has "<tr><th>Scores</th><td>each code&#39;s prototype and the 10 nearest coded excerpts" "$R"
+# The run was made on "$P", a path: a report is shared, so its folder goes.
+check "run command names the project, not its folder" has \
+    "<tr><th>Command</th><td class=\"id\">quarry suggest --top 2 --format jsonl p.quarry" "$R"
+check "no folder of this machine in the report" hasnt "$WORK" "$R"
 check "run options as stored, folded" has "<details><summary>Plugins and options as stored (JSON)</summary>" "$R"
 check "run hashes" has "SHA-256 of the training excerpts" "$R"
 check "themes by study" has "Themes by study" "$R"

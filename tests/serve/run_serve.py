@@ -354,6 +354,13 @@ def endpoints(srv):
     code, r = srv.json("GET", "/api/runs")
     check("runs", code == 200 and r["runs"][0]["run"] == 1 and
           r["runs"][0]["suggestions"] > 0, str(r)[:300])
+    run0 = r["runs"][0] if code == 200 and r.get("runs") else {}
+    check("runs: the command names no folder", "/" not in run0.get("command", "/"),
+          run0.get("command"))
+    check("runs: how the suggestions were made, in words",
+          [m.get("label") for m in run0.get("method") or []][:1] == ["Plugins"] and
+          any(m.get("label") == "Scores" for m in run0.get("method") or []),
+          str(run0.get("method"))[:300])
     code, dis = srv.json("GET", "/api/disagreements?limit=5")
     check("disagreements", code == 200 and dis["total"] > 0 and
           len(dis["items"][0]["coders"]) >= 2, str(dis)[:300])

@@ -36,6 +36,16 @@ typedef struct quarry_run_record {
 QUARRY_API int quarry_project_latest_run(quarry_project *p,
                                          quarry_run_record *out);
 
+/* What a run shows and shares: its command line, and its options (the
+ * JSON of quarry_run_record.options), with every word or string that
+ * names a path cut to its last part ("quarry suggest
+ * /home/ana/study.quarry" -> "quarry suggest study.quarry"), so a report,
+ * the web page or an export names no folder of the machine. malloc'ed
+ * (free() it); NULL when out of memory. Options that name no path keep
+ * their bytes; text that is not JSON is cut as a command line. */
+QUARRY_API char *quarry_run_command_shown(const char *command);
+QUARRY_API char *quarry_run_options_shown(const char *options);
+
 /* One decision a coder took on a stored suggestion. Strings live until
  * the walk returns. */
 typedef struct quarry_decided_suggestion {

@@ -1081,11 +1081,17 @@
         h("tbody", null, runs.map(function (r, i) {
           var detailId = "run-detail-" + i;
           var detail = h("tr", { id: detailId, class: "run-detail", hidden: i !== 0 },
-            h("td", { colspan: 10 }, h("div", { class: "run-detail-grid" },
-              h("div", null, h("h3", null, "Plugins"), h("pre", null, pluginLines(r.plugins))),
-              h("div", null, h("h3", null, "Options"), h("pre", null, flatOptions(r.options))),
-              h("div", null, h("h3", null, "Inputs"), h("pre", null,
-                "training set sha256\n" + (r.train_sha256 || "-") + "\n\ninput sha256\n" + (r.input_sha256 || "-"))))));
+            h("td", { colspan: 10 },
+              h("div", { class: "run-method" }, h("h3", null, "How the suggestions were made"),
+                (r.method && r.method.length)
+                  ? h("dl", null, r.method.map(function (m) { return [h("dt", null, m.label), h("dd", null, m.text)]; }))
+                  : h("p", { class: "empty" }, "This run kept no options.")),
+              h("details", { class: "run-stored" }, h("summary", null, "Plugins, options and inputs as stored"),
+                h("div", { class: "run-detail-grid" },
+                  h("div", null, h("h3", null, "Plugins"), h("pre", null, pluginLines(r.plugins))),
+                  h("div", null, h("h3", null, "Options"), h("pre", null, flatOptions(r.options))),
+                  h("div", null, h("h3", null, "Inputs"), h("pre", null,
+                    "training set sha256\n" + (r.train_sha256 || "-") + "\n\ninput sha256\n" + (r.input_sha256 || "-")))))));
           var btn = h("button", { type: "button", class: "small", "aria-expanded": i === 0 ? "true" : "false",
             "aria-controls": detailId, onclick: function () {
               var open = detail.hidden;

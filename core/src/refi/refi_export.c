@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "project_db.h"
+#include "quarry/project_stats.h"
 #include "refi_io.h"
 #include "refi_project.h"
 #include "refi_trip.h"
@@ -1297,73 +1298,6 @@ static int load_cases(exporter *x)
     return status;
 }
 
-/* A run's command line with every word that names a path cut to its last
- * part ("quarry suggest /home/ana/study.quarry" -> "... study.quarry"),
- * so the run log names no folder of the machine either; malloc'ed. */
-static char *command_without_paths(const char *cmd)
-{
-    size_t n = strlen(cmd), o = 0, i = 0;
-    char *out = malloc(n + 1);
-    if (out == NULL)
-        return NULL;
-    while (i < n) {
-        size_t j = i, k;
-        const char *word;
-        while (j < n && cmd[j] != ' ' && cmd[j] != '\t')
-            j++;
-        /* One word: copied from its last '/' or '\\' on. */
-        word = cmd + i;
-        for (k = i; k < j; k++)
-            if ((cmd[k] == '/' || cmd[k] == '\\') && k + 1 < j)
-                word = cmd + k + 1;
-        memcpy(out + o, word, (size_t)(cmd + j - word));
-        o += (size_t)(cmd + j - word);
-        while (j < n && (cmd[j] == ' ' || cmd[j] == '\t'))
-            out[o++] = cmd[j++];
-        i = j;
-    }
-    out[o] = '\0';
-    return out;
-}
-
-/* The same for every string of a run's options (a lexicon or stop word
- * file given by path); how many it cut. */
-static int json_without_paths(json_t *v)
-{
-    const char *key;
-    json_t *item;
-    size_t i;
-    int n = 0;
-    if (json_is_string(v) && strpbrk(json_string_value(v), "/\\") != NULL) {
-        char *cut = command_without_paths(json_string_value(v));
-        n = cut != NULL && json_string_set(v, cut) == 0;
-        free(cut);
-    } else if (json_is_object(v)) {
-        json_object_foreach(v, key, item)
-            n += json_without_paths(item);
-    } else if (json_is_array(v)) {
-        json_array_foreach(v, i, item)
-            n += json_without_paths(item);
-    }
-    return n;
-}
-
-/* The options as stored when no string names a path (so the note keeps
- * its bytes), else dumped again with the paths cut; malloc'ed. */
-static char *options_without_paths(const char *options)
-{
-    json_t *o = json_loads(options, 0, NULL);
-    char *out;
-    if (o == NULL)
-        return command_without_paths(options);
-    if (json_without_paths(o) == 0)
-        out = strdup(options);
-    else
-        out = json_dumps(o, JSON_COMPACT);
-    json_decref(o);
-    return out;
-}
-
 static int load_run_note(exporter *x)
 {
     refi_model *m = x->m;
@@ -1389,9 +1323,9 @@ static int load_run_note(exporter *x)
             strlen(project_col_text(st, 5) ? project_col_text(st, 5) : "") +
             strlen(project_col_text(st, 1) ? project_col_text(st, 1) : "");
         text = malloc(n);
-        command = command_without_paths(
+        command = quarry_run_command_shown(
             project_col_text(st, 1) ? project_col_text(st, 1) : "");
-        options = options_without_paths(
+        options = quarry_run_options_shown(
             project_col_text(st, 5) ? project_col_text(st, 5) : "");
         if (text == NULL || command == NULL || options == NULL) {
             free(text);
