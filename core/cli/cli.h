@@ -220,6 +220,12 @@ const char *cli_features_name(unsigned features);
 void cli_auto_notice(const cli *c, const quarry_suggest_choice *ch);
 void cli_suggest_defaults_done(cli *c);
 
+/* A time the project keeps (ISO 8601 UTC, "2026-01-31T12:00:00.000Z") as
+ * people read it, in this computer's time zone: "31 Jan 2026, 12:00 UTC".
+ * Written into buf (cap bytes); a time it cannot read is copied as it
+ * is. Returns buf. */
+const char *cli_time(const char *iso, char *buf, size_t cap);
+
 /* At most max bytes of s on one line (newlines and tabs as spaces), cut at
  * a UTF-8 boundary, "..." when cut. */
 void cli_print_snippet(FILE *f, const char *s, size_t len, size_t max);

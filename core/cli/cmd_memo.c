@@ -128,8 +128,10 @@ static int put_memo(void *ctx, const quarry_memo *m)
             fputs(",\n", f);
     } else {
         const char *s = m->text, *nl;
+        char when[64];
         fprintf(f, "memo %lld by %s, %s, on %s%s%s", (long long)m->id,
-                m->coder, m->time, memo_on(m), m->excerpt || m->code ? " " : "",
+                m->coder, cli_time(m->time, when, sizeof when), memo_on(m),
+                m->excerpt || m->code ? " " : "",
                 m->excerpt ? m->excerpt : m->code ? m->code : "");
         if (m->revises)
             fprintf(f, " (revises memo %lld)", (long long)m->revises);

@@ -1150,8 +1150,8 @@ static int find_run(void *ctx, const quarry_run_record *r)
         f->newest = r->run;
     if (r->run == f->want) {
         f->found = *r;
-        snprintf(f->when, sizeof f->when, "%s",
-                 r->started_at ? r->started_at : "");
+        cli_time(r->started_at ? r->started_at : "", f->when,
+                 sizeof f->when);
         f->hit = 1;
         return 1; /* stop */
     }
@@ -1168,8 +1168,8 @@ static int show_run(cli *c, quarry_project *p, const char *path, int64_t run)
         rc = quarry_project_latest_run(p, &f.found);
         f.hit = rc == QUARRY_OK && f.found.run != 0;
         if (f.hit)
-            snprintf(f.when, sizeof f.when, "%s",
-                     f.found.started_at ? f.found.started_at : "");
+            cli_time(f.found.started_at ? f.found.started_at : "", f.when,
+                     sizeof f.when);
     } else {
         f.want = run;
         rc = quarry_project_runs(p, find_run, &f);

@@ -748,6 +748,38 @@ void cli_suggest_defaults_done(cli *c)
     }
 }
 
+const char *cli_time(const char *iso, char *buf, size_t cap)
+{
+    struct tm tm;
+    time_t t;
+    int y, mo, d, h, mi, sec, n = 0;
+    if (cap == 0)
+        return buf;
+    snprintf(buf, cap, "%s", iso ? iso : "");
+    if (iso == NULL ||
+        sscanf(iso, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
+               &n) != 6 ||
+        n != 19 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+        mi > 59 || sec > 60)
+        return buf;
+    memset(&tm, 0, sizeof tm);
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    t = timegm(&tm);
+    if (t == (time_t)-1 || localtime_r(&t, &tm) == NULL ||
+        strftime(buf, cap, "%d %b %Y, %H:%M %Z", &tm) == 0) {
+        snprintf(buf, cap, "%s", iso);
+        return buf;
+    }
+    if (buf[0] == '0') /* "07 Dec" -> "7 Dec" */
+        memmove(buf, buf + 1, strlen(buf));
+    return buf;
+}
+
 void cli_print_snippet(FILE *f, const char *s, size_t len, size_t max)
 {
     size_t i, n = len < max ? len : max;

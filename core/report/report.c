@@ -467,6 +467,31 @@ static void json_pre(FILE *f, const char *text)
     json_decref(j);
 }
 
+/* A time the project keeps (ISO 8601 UTC) as people read it, in UTC since
+ * the report goes to readers anywhere: "31 January 2026, 12:00 UTC", the
+ * exact time in the element's datetime. Unreadable: as it is. */
+static void when(FILE *f, const char *iso)
+{
+    static const char *const month[] = {
+        "January", "February", "March",     "April",   "May",      "June",
+        "July",    "August",   "September", "October", "November", "December"};
+    int y, mo, d, h, mi, n = 0;
+    if (iso == NULL) {
+        fputs("-", f);
+        return;
+    }
+    if (sscanf(iso, "%4d-%2d-%2dT%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) != 5 ||
+        n != 16 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+        mi > 59) {
+        esc(f, iso);
+        return;
+    }
+    fputs("<time datetime=\"", f);
+    esc(f, iso);
+    fprintf(f, "\">%d %s %d, %02d:%02d UTC</time>", d, month[mo - 1], y, h,
+            mi);
+}
+
 /* One row of the run's table: the label, the words escaped. */
 static int method_row(void *ctx, const char *label, const char *text)
 {
@@ -503,7 +528,7 @@ static int write_method(FILE *f, report_ctx *c)
             "suggested codes for the others:</p>\n<table class=\"run\">",
             (long long)r.run);
     fputs("<tr><th>Started</th><td>", f);
-    esc(f, r.started_at);
+    when(f, r.started_at);
     fprintf(f, "</td></tr>\n<tr><th>Time</th><td>%.2f s</td></tr>\n",
             r.seconds);
     fputs("<tr><th>quarry version</th><td>", f);

@@ -22,6 +22,9 @@ export FIXTURES
 # Projects write times; pin them so outputs are reproducible.
 QUARRY_FIXED_TIME=2026-01-31T12:00:00.000Z
 export QUARRY_FIXED_TIME
+# Times are shown in the computer's time zone: pin it too.
+TZ=UTC
+export TZ
 BUILD_DIR=$(cd "$(dirname "$QUARRY")" && pwd)
 cd "$ROOT" || exit 2
 tmp=$(mktemp -d)

@@ -60,12 +60,12 @@ check "report exits 0" test $? -eq 0
 check "report written" test -s "$R"
 check "success message" has "quarry report: wrote $R" "$WORK/err"
 
-# HTML: libxml2's HTML 4 parser knows no SVG element (nor HTML5's details
-# and summary); anything else is
+# HTML: libxml2's HTML 4 parser knows no SVG element (nor HTML5's details,
+# summary and time); anything else is
 # an error that matters.
 xmllint --html --noout "$R" 2>"$WORK/html.err"
 grep "parser error" "$WORK/html.err" |
-    grep -v "Tag \(svg\|g\|rect\|text\|line\|title\|desc\|circle\|polygon\|details\|summary\) invalid" \
+    grep -v "Tag \(svg\|g\|rect\|text\|line\|title\|desc\|circle\|polygon\|details\|summary\|time\) invalid" \
     >"$WORK/html.bad"
 check "parses as HTML" test ! -s "$WORK/html.bad"
 for bad in "http://" "https://" "src=" "<script" "@import" "url(" \
@@ -194,6 +194,8 @@ check "run command names the project, not its folder" has \
 check "no folder of this machine in the report" hasnt "$WORK" "$R"
 check "run options as stored, folded" has "<details><summary>Plugins and options as stored (JSON)</summary>" "$R"
 check "run hashes" has "SHA-256 of the training excerpts" "$R"
+check "run time as people read it" has \
+    '<th>Started</th><td><time datetime="2026-01-31T12:00:00.000Z">31 January 2026, 12:00 UTC</time>' "$R"
 check "themes by study" has "Themes by study" "$R"
 check "themes by study: the four themes, 7 studies" \
     test "$(grep -c '/7</text>' "$R")" -eq 4
@@ -244,7 +246,7 @@ check "no study: no synthesis table" has "No themes-by-study table:" \
 check "no study: co-occurrence still drawn" has "Code co-occurrence</title>" \
     "$WORK/ns.html"
 xmllint --html --noout "$WORK/ns.html" 2>&1 | grep "parser error" |
-    grep -v "Tag \(svg\|g\|rect\|text\|line\|title\|desc\|circle\|polygon\|details\|summary\) invalid" \
+    grep -v "Tag \(svg\|g\|rect\|text\|line\|title\|desc\|circle\|polygon\|details\|summary\|time\) invalid" \
     >"$WORK/ns.bad"
 check "no study: parses as HTML" test ! -s "$WORK/ns.bad"
 # Some coded excerpts with a study, some without: the table of those with
