@@ -72,7 +72,8 @@ int cmd_serve(int argc, char **argv)
     quarry_serve_options o;
     quarry_project *p = NULL;
     quarry_server *s = NULL;
-    quarry_engine *e = NULL;
+    quarry_engine *e = NULL, *se = NULL;
+    quarry_suggest_options so = QUARRY_SUGGEST_OPTIONS_INIT;
     sigset_t stop;
     char err[1024];
     int code, sig = 0;
@@ -106,6 +107,20 @@ int cmd_serve(int argc, char **argv)
         code = EXIT_INTERNAL;
         goto out;
     }
+    /* The page's "Suggest codes" makes a run as quarry suggest PROJECT
+     * does: its defaults, on an engine of its own (the charts keep
+     * theirs). */
+    if (cli_suggest_defaults(&c) != 0) {
+        code = EXIT_INTERNAL;
+        goto out;
+    }
+    cli_suggest_defaults_done(&c);
+    so.top = 0; /* 3, or every code when fewer (as quarry suggest) */
+    so.seed = c.seed;
+    if (cli_engine(&c, &se) != 0) {
+        code = EXIT_INTERNAL;
+        goto out;
+    }
     if (cli_open_project(&c, argv[optind], 0, &p) != QUARRY_OK) {
         code = EXIT_INPUT;
         goto out;
@@ -120,6 +135,9 @@ int cmd_serve(int argc, char **argv)
     o.coder = a.coder;
     o.listen = a.listen;
     o.engine = e;
+    o.suggest_engine = se;
+    o.pipeline = &c.pipeline;
+    o.suggest = &so;
     if (quarry_serve_start(p, &o, &s, err, sizeof err) != QUARRY_OK) {
         cli_error(&c, "%s", err);
         code = EXIT_INPUT;
@@ -148,6 +166,7 @@ out:
     quarry_serve_stop(s);
     quarry_project_free(p);
     quarry_engine_free(e);
+    quarry_engine_free(se);
     cli_free(&c);
     return code;
 }

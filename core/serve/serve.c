@@ -35,6 +35,7 @@ typedef struct conn_state {
     char *body;
     size_t len, cap;
     int too_large;
+    size_t max; /* SERVE_MAX_BODY, or SERVE_MAX_UPLOAD for an import */
 } conn_state;
 
 /* ---- answers ---------------------------------------------------------- */
@@ -235,10 +236,10 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls,
     *con_cls = NULL;
 }
 
-/* Keep up to SERVE_MAX_BODY bytes of the body; more marks it too large. */
+/* Keep up to st->max bytes of the body; more marks it too large. */
 static void take_body(conn_state *st, const char *data, size_t n)
 {
-    if (st->too_large || st->len + n > SERVE_MAX_BODY) {
+    if (st->too_large || st->len + n > st->max) {
         st->too_large = 1;
         return;
     }
@@ -273,7 +274,11 @@ static enum MHD_Result api_request(quarry_server *s,
     r.conn = c;
     r.method = method;
     r.path = url + 5;
-    if (strcmp(method, "POST") == 0) {
+    if (strcmp(method, "POST") == 0 && strcmp(r.path, "import") == 0) {
+        /* The file itself, as the page read it. */
+        r.upload = st->body ? st->body : "";
+        r.upload_len = st->len;
+    } else if (strcmp(method, "POST") == 0) {
         r.body = st->body ? json_loadb(st->body, st->len, 0, &jerr) : NULL;
         if (r.body == NULL)
             return send_error(c, 1, MHD_HTTP_BAD_REQUEST,
@@ -318,6 +323,8 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
         st = calloc(1, sizeof *st);
         if (st == NULL)
             return MHD_NO;
+        st->max = strcmp(url, "/api/import") == 0 ? SERVE_MAX_UPLOAD
+                                                  : SERVE_MAX_BODY;
         *con_cls = st;
         return MHD_YES;
     }
@@ -351,7 +358,10 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
                               "origin");
         if (st->too_large)
             return send_error(c, api, MHD_HTTP_CONTENT_TOO_LARGE,
-                              "the body is over 1 MiB");
+                              st->max == SERVE_MAX_UPLOAD
+                                  ? "the file is over 64 MiB: import it "
+                                    "with the command (quarry import)"
+                                  : "the body is over 1 MiB");
     } else if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
         return send_error(c, api, MHD_HTTP_METHOD_NOT_ALLOWED,
                           "Only GET and POST are answered.");
@@ -419,6 +429,9 @@ int quarry_serve_start(quarry_project *p, const quarry_serve_options *o,
     pthread_mutex_init(&s->lock, NULL);
     s->p = p;
     s->engine = o->engine;
+    s->suggest_engine = o->suggest_engine;
+    s->pipeline = o->pipeline;
+    s->suggest = o->suggest;
     if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) {
         snprintf(err, errcap, "no random bytes for the token: %s",
                  strerror(errno));

@@ -26,6 +26,14 @@ typedef struct quarry_serve_options {
     /* The engine that draws the charts (core/report); may be NULL (no
      * charts then: 501). */
     quarry_engine *engine;
+    /* What the page's "Suggest codes" makes a run with: an engine of its
+     * own (plugin options apply to it), the pipeline and the suggest
+     * options, as quarry suggest PROJECT would; all kept, not copied, until
+     * the server stops. suggest_engine NULL: the page cannot make runs
+     * (501). */
+    quarry_engine *suggest_engine;
+    const quarry_pipeline_options *pipeline;
+    const quarry_suggest_options *suggest;
 } quarry_serve_options;
 
 /* Start serving p (opened read-write by the caller, who keeps it until

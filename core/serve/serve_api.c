@@ -81,6 +81,13 @@ static const char *read_coder(serve_req *r)
     return c ? c : r->s->coder;
 }
 
+static int answer(serve_req *r, json_t *j);
+
+int serve_answer(serve_req *r, json_t *j)
+{
+    return answer(r, j);
+}
+
 static int answer(serve_req *r, json_t *j)
 {
     if (j == NULL)
@@ -847,6 +854,10 @@ void serve_api(serve_req *r)
         api_facets(r);
     else if (get && strcmp(path, "runs") == 0)
         api_runs(r);
+    else if (!get && strcmp(path, "import") == 0)
+        serve_api_import(r);
+    else if (!get && strcmp(path, "suggest") == 0)
+        serve_api_suggest(r);
     else if (get && strcmp(path, "disagreements") == 0)
         api_disagreements(r);
     else if (get && strcmp(path, "charts") == 0)

@@ -14,6 +14,8 @@
 #include "serve.h"
 
 #define SERVE_MAX_BODY (1024 * 1024) /* bytes of a request body */
+/* bytes of a file sent to POST /api/import (a transcript, a sheet) */
+#define SERVE_MAX_UPLOAD (64 * 1024 * 1024)
 #define SERVE_MAX_HOSTS 6
 
 struct quarry_server {
@@ -23,6 +25,11 @@ struct quarry_server {
     pthread_mutex_t lock;
     quarry_project *p;
     quarry_engine *engine; /* for the charts; may be NULL */
+    /* For POST /api/suggest: the engine, pipeline and options a run is
+     * made with (quarry suggest's defaults); NULL: 501. */
+    quarry_engine *suggest_engine;
+    const quarry_pipeline_options *pipeline;
+    const quarry_suggest_options *suggest;
     char token[65];
     char *coder;
     char *file_name;    /* the project file's name, no folders */
@@ -43,6 +50,8 @@ typedef struct serve_req {
     const char *method;
     const char *path; /* below "/api/": "status", "excerpts/S1-P01-001" */
     json_t *body;     /* a POST's object */
+    const char *upload; /* POST /api/import: the file's bytes */
+    size_t upload_len;
     unsigned int status;
     json_t *json;
     char *raw;             /* a body other than JSON (malloc'ed) */
@@ -52,6 +61,12 @@ typedef struct serve_req {
 
 /* Answer the API request r (serve_api.c); called with the lock held. */
 void serve_api(serve_req *r);
+
+/* POST /api/import and POST /api/suggest (serve_import.c). */
+int serve_api_import(serve_req *r);
+int serve_api_suggest(serve_req *r);
+/* r answers j (200), or 500 "out of memory" when j is NULL; 0. */
+int serve_answer(serve_req *r, json_t *j);
 
 /* r answers {"error": message} with status; returns 0. */
 int serve_error(serve_req *r, unsigned int status, const char *fmt, ...)

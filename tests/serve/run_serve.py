@@ -357,6 +357,38 @@ def endpoints(srv):
     run0 = r["runs"][0] if code == 200 and r.get("runs") else {}
     check("runs: the command names no folder", "/" not in run0.get("command", "/"),
           run0.get("command"))
+    # Material in from the page: a file's bytes, named; a folder the
+    # browser sent with the name is not kept.
+    tdir = os.path.join(ROOT, "tests", "data", "transcripts")
+    with open(os.path.join(tdir, "otter.docx"), "rb") as f:
+        docx = f.read()
+    code, x = srv.json("POST", "/api/import?name=C:%5Cfakepath%5CP09.docx&study=S9",
+                       raw=docx)
+    check("import: a Word transcript from the page", code == 200 and
+          x.get("file") == "P09.docx" and x.get("excerpts") == 6 and
+          any("Word document" in n for n in x.get("notices", [])), str(x)[:300])
+    code, x = srv.json("GET", "/api/excerpts?source=P09.docx&limit=50")
+    check("import: its excerpts carry the study and the file's name",
+          code == 200 and x["total"] == 6 and all(i["study"] == "S9" for i in x["items"]),
+          str(x)[:300])
+    with open(os.path.join(tdir, "cafe-cp1252.txt"), "rb") as f:
+        ansi = f.read()
+    code, x = srv.json("POST", "/api/import?name=cafe.txt", raw=ansi)
+    check("import: bytes in another encoding refused, naming file and line",
+          code == 400 and "cafe.txt:2" in x.get("error", ""), str(x)[:300])
+    code, x = srv.json("POST", "/api/import?name=cafe.txt&encoding=windows-1252", raw=ansi)
+    check("import: with its encoding named", code == 200 and x.get("excerpts") == 4,
+          str(x)[:300])
+    code, x = srv.json("POST", "/api/import?name=study.qdpx", raw=b"PK\x03\x04")
+    check("import: a .qdpx sent to the command", code == 400 and
+          "quarry import" in x.get("error", ""), str(x)[:300])
+    code, x = srv.json("POST", "/api/import", raw=ansi)
+    check("import: a file needs its name", code == 400 and "name" in x.get("error", ""),
+          str(x)[:300])
+    code, x = srv.json("POST", "/api/suggest", {})
+    check("suggest from the page: run 2, for the new excerpts too", code == 200 and
+          x.get("run") == 2 and x.get("input", 0) >= 10 and x.get("stored", 0) > 0,
+          str(x)[:300])
     check("runs: how the suggestions were made, in words",
           [m.get("label") for m in run0.get("method") or []][:1] == ["Plugins"] and
           any(m.get("label") == "Scores" for m in run0.get("method") or []),

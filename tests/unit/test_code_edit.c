@@ -370,6 +370,40 @@ static void decide_add(quarry_project *p, const char *coder,
     ok(p, quarry_project_decide(p, &d, NULL));
 }
 
+/* A theme (a code whose children came before any coding of it) takes no
+ * coding: an added code or a replacement that is one is refused, naming
+ * its codes, and nothing is recorded; its codes take them. */
+static void theme_takes_no_coding(void **state)
+{
+    quarry_project *p = fresh("theme.quarry");
+    quarry_decision d = QUARRY_DECISION_INIT;
+    (void)state;
+    ok(p, edit(p, QUARRY_CODE_ADD, NULL, "Support", NULL, NULL, "support"));
+    ok(p, edit(p, QUARRY_CODE_MOVE, "peers", NULL, "support", NULL, NULL));
+    d.coder = "ana";
+    d.excerpt = "a1";
+    d.code = "support";
+    d.verdict = QUARRY_VERDICT_ADD;
+    assert_int_equal(quarry_project_decide(p, &d, NULL), QUARRY_EINVAL);
+    assert_non_null(strstr(quarry_project_errmsg(p),
+                           "field \"code\": \"support\" is a theme (its "
+                           "codes: peers): code with one of its codes"));
+    d.verdict = QUARRY_VERDICT_REPLACE;
+    d.code = "exhaustion";
+    d.replacement = "support";
+    assert_int_equal(quarry_project_decide(p, &d, NULL), QUARRY_EINVAL);
+    assert_non_null(strstr(quarry_project_errmsg(p),
+                           "field \"replacement\": \"support\" is a theme"));
+    assert_int_equal(count(tmp("theme.quarry"),
+                           "SELECT count(*) FROM decisions"), 0);
+    d.verdict = QUARRY_VERDICT_ADD;
+    d.code = "peers";
+    d.replacement = NULL;
+    d.excerpt = "b1";
+    ok(p, quarry_project_decide(p, &d, NULL));
+    quarry_project_free(p);
+}
+
 static int count_codings(void *ctx, const quarry_coding_row *r)
 {
     char *s = ctx;
@@ -400,12 +434,14 @@ static quarry_project *merged(const char *name)
     ok(p, quarry_project_import(p, tmp("coded.jsonl"), &io, NULL));
     ok(p, edit(p, QUARRY_CODE_ADD, NULL, "Colleagues", NULL, NULL,
                "colleagues"));
-    ok(p, edit(p, QUARRY_CODE_ADD, NULL, "Friends at work", "colleagues",
-               NULL, "friends"));
+    /* Coded while a leaf (a theme takes no coding); its child comes
+     * after, which keeps it codable. */
     decide_add(p, "ana", "a1", "colleagues", QUARRY_VERDICT_ADD);
     decide_add(p, "ben", "b1", "colleagues", QUARRY_VERDICT_ADD);
     decide_add(p, "ana", "a2", "colleagues", QUARRY_VERDICT_ADD);
     decide_add(p, "ana", "a2", "colleagues", QUARRY_VERDICT_REMOVE);
+    ok(p, edit(p, QUARRY_CODE_ADD, NULL, "Friends at work", "colleagues",
+               NULL, "friends"));
     m.code = "colleagues";
     m.coder = "ana";
     m.text = "same as peers?";
@@ -496,7 +532,7 @@ static void merge_two_coders(void **state)
            "\"colleagues\",\"after\":\"peers\",\"detail\":{\"name\":"
            "\"Colleagues\",\"parent\":null,\"definition\":null,\"include\":null,"
            "\"exclude\":null,\"keywords\":[],\"color\":null,\"position\":3,"
-           "\"codable\":false,"));
+           "\"codable\":true,"));
     assert_non_null(strstr(h, "\"into_name\":\"peers\",\"codings_kept_once\":1,"
                               "\"codings_moved\":1,\"decisions\":4,"
                               "\"replacements\":0,\"suggestions_set_aside\":"
@@ -593,6 +629,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(add_rename_move),
         cmocka_unit_test(refusals),
+        cmocka_unit_test(theme_takes_no_coding),
         cmocka_unit_test(merge_two_coders),
         cmocka_unit_test(merge_refi_round_trip),
         cmocka_unit_test(upgrades_schema_3),

@@ -126,6 +126,16 @@ QUARRY_API int quarry_project_import(quarry_project *p, const char *path,
                                      const quarry_import_options *o,
                                      quarry_import_stats *stats);
 
+/* The same for a file's bytes in memory (an upload), buf[0..len), named
+ * name: a file name, never opened, whose extension tells the format (as
+ * a path's does) and which names the source and the excerpts' ids
+ * ("P03.docx" -> "P03#1", ...). */
+QUARRY_API int quarry_project_import_buffer(quarry_project *p,
+                                            const char *buf, size_t len,
+                                            const char *name,
+                                            const quarry_import_options *o,
+                                            quarry_import_stats *stats);
+
 /* One difference a codebook import found: a code new to the project, or
  * one field of a project code that the file's code (matched by id; for
  * a .qdc by GUID, then name) has otherwise. Strings live until the

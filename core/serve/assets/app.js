@@ -49,7 +49,19 @@
       opts.headers["Content-Type"] = "application/json";
       opts.body = JSON.stringify(body);
     }
-    return fetch(path, opts).then(function (r) {
+    return fetch(path, opts).then(answerOf(path), function () {
+      throw new ApiError(0, "the server does not answer: is quarry serve still running?");
+    });
+  }
+  /* A file's bytes as the body (POST /api/import). */
+  function sendFile(path, file) {
+    return fetch(path, { method: "POST", credentials: "same-origin", body: file,
+      headers: { "X-Quarry-Token": TOKEN, "Content-Type": "application/octet-stream" } }).then(answerOf(path), function () {
+      throw new ApiError(0, "the server does not answer: is quarry serve still running?");
+    });
+  }
+  function answerOf(path) {
+    return function (r) {
       return r.text().then(function (t) {
         var data = null;
         try { data = t ? JSON.parse(t) : null; } catch (e) { data = null; }
@@ -62,9 +74,7 @@
         }
         return data;
       });
-    }, function () {
-      throw new ApiError(0, "the server does not answer: is quarry serve still running?");
-    });
+    };
   }
   function post(path, body) {
     body = body || {};
@@ -218,7 +228,7 @@
       else a.removeAttribute("aria-current");
     });
     state.prefix = null;
-    var views = { review: viewReview, browse: viewBrowse, codebook: viewCodebook, charts: viewCharts, runs: viewRuns };
+    var views = { review: viewReview, browse: viewBrowse, codebook: viewCodebook, charts: viewCharts, runs: viewRuns, "import": viewImport };
     var v = views[name] || viewReview;
     v(parts.slice(1).map(decodeURIComponent));
   }
@@ -344,6 +354,8 @@
       h("p", { class: "muted" }, state.skip.length ? "You skipped " + state.skip.length +
         " excerpt(s) in this session; choose the queue again to see them." :
         "Every excerpt in this queue has a decision. Browse the project or look at the charts."),
+      h("p", { class: "muted" }, "New interviews, or new suggestions after your decisions: ",
+        h("a", { href: "#/import" }, "Import"), "."),
       state.skip.length ? h("button", { type: "button", class: "primary", onclick: function () {
         state.skip = []; nextItem(); } }, "Start the queue again") : null));
   }
@@ -648,7 +660,9 @@
     var words = q.split(/\s+/).filter(Boolean);
     var scored = [];
     picker.all.forEach(function (c) {
-      if (picker.exclude.indexOf(c.id) >= 0) return;
+      /* Both pickers code an excerpt: a theme (a code with child codes)
+       * is not offered; its codes are. */
+      if (picker.exclude.indexOf(c.id) >= 0 || c.is_theme) return;
       var hay = (c.name + " " + c.id + " " + (c.definition || "")).toLowerCase();
       var name = (c.name + " " + c.id).toLowerCase();
       if (!words.every(function (w) { return hay.indexOf(w) >= 0; })) return;
@@ -775,11 +789,11 @@
 
     if (state.prefix === "g") {
       setPrefix(null);
-      var dest = { r: "review", b: "browse", c: "codebook", h: "charts", n: "runs" }[key];
+      var dest = { r: "review", b: "browse", c: "codebook", h: "charts", n: "runs", i: "import" }[key];
       if (dest) { ev.preventDefault(); window.location.hash = "#/" + dest; }
       return;
     }
-    if (key === "g" && !state.prefix) { setPrefix("g", "g: r review, b browse, c codebook, h charts, n runs"); return; }
+    if (key === "g" && !state.prefix) { setPrefix("g", "g: r review, b browse, c codebook, h charts, n runs, i import"); return; }
 
     if (currentRoute() !== "review" || !reviewBody()) return;
     var it = state.item;
@@ -1063,6 +1077,103 @@
     })(o || {}, "");
     return lines.length ? lines.join("\n") : "(none recorded)";
   }
+
+  /* =====================================================================
+   * Import: material in, and a run of suggestions, without a terminal
+   * ===================================================================== */
+  var ENCODINGS = [["", "Automatic (UTF-8, or UTF-16 by its mark)"],
+    ["windows-1252", "Windows-1252 (Excel's CSV, Word's text on Windows)"],
+    ["latin1", "Latin-1 (ISO-8859-1)"], ["macintosh", "Mac Roman (older Mac files)"],
+    ["utf-16le", "UTF-16 without its mark"]];
+  function viewImport() {
+    clear(main);
+    var pending = [];
+    main.appendChild(h("h1", null, "Import"));
+    main.appendChild(h("p", { class: "hint" },
+      "Add interviews and coded material to this project: transcripts (.txt, Word .docx as Otter, Rev, Trint or Teams export them, .srt, .vtt subtitles), ",
+      "sheets (.csv, .tsv, Excel's Unicode Text) and JSONL. Each file goes in whole or not at all; importing a file again adds nothing twice. ",
+      "A REFI-QDA project (.qdpx) from NVivo, ATLAS.ti or MAXQDA is imported with the command ", h("code", null, "quarry import"), "."));
+    var chosen = h("ul", { class: "import-chosen", id: "import-chosen" });
+    var input = h("input", { type: "file", id: "import-files", multiple: true,
+      accept: ".txt,.md,.docx,.srt,.vtt,.csv,.tsv,.jsonl,.json,.ndjson",
+      onchange: function () { take(input.files); input.value = ""; } });
+    function take(files) {
+      Array.prototype.forEach.call(files || [], function (f) { pending.push(f); });
+      clear(chosen);
+      pending.forEach(function (f) { chosen.appendChild(h("li", null, f.name, h("span", { class: "muted" }, " " + sizeWords(f.size)))); });
+      addBtn.disabled = !pending.length;
+    }
+    var drop = h("label", { class: "drop", for: "import-files",
+      ondragover: function (ev) { ev.preventDefault(); drop.classList.add("over"); },
+      ondragleave: function () { drop.classList.remove("over"); },
+      ondrop: function (ev) { ev.preventDefault(); drop.classList.remove("over"); take(ev.dataTransfer.files); } },
+      h("strong", null, "Choose files"), " or drop them here", input);
+    var study = h("input", { type: "text", id: "import-study", placeholder: "e.g. S5" });
+    var participant = h("input", { type: "text", id: "import-participant", placeholder: "for one interview, e.g. P03" });
+    var enc = h("select", { id: "import-encoding" }, ENCODINGS.map(function (e) { return h("option", { value: e[0] }, e[1]); }));
+    var addCodes = h("input", { type: "checkbox", id: "import-add-codes" });
+    var results = h("ul", { class: "import-results", id: "import-results", "aria-live": "polite" });
+    var addBtn = h("button", { type: "button", class: "primary", id: "import-add", disabled: true, onclick: function () {
+      var files = pending.slice();
+      pending = [];
+      clear(chosen);
+      addBtn.disabled = true;
+      (function next(i) {
+        if (i >= files.length) { refreshStatus(); return; }
+        var f = files[i];
+        var li = h("li", { class: "pending" }, f.name + ": adding…");
+        results.appendChild(li);
+        sendFile("/api/import" + qs({ name: f.name, study: study.value.trim(), participant: participant.value.trim(),
+          encoding: enc.value, coder: state.coder || "", add_codes: addCodes.checked ? "1" : "" }), f).then(function (d) {
+          clear(li).className = "ok";
+          li.appendChild(h("strong", null, d.file));
+          li.appendChild(document.createTextNode(": " + countWords(d.excerpts, "excerpt") + " added, " + countWords(d.codings, "coding") +
+            (d.codes ? ", " + countWords(d.codes, "new code") : "") +
+            (d.merged ? " (" + countWords(d.merged, "excerpt") + " already in the project" + (d.retagged ? ", " + d.retagged + " tagged again" : "") + ")" : "")));
+          (d.notices || []).forEach(function (n) { li.appendChild(h("div", { class: "muted small" }, n)); });
+        }, function (e) {
+          clear(li).className = "bad";
+          li.appendChild(h("strong", null, f.name));
+          li.appendChild(document.createTextNode(": not imported. " + e.message));
+          if (/invalid UTF-8|NUL byte/.test(e.message))
+            li.appendChild(h("div", { class: "small" }, "Choose the file's encoding above (Windows-1252 for a file saved by Excel or Word on Windows) and add it again."));
+        }).then(function () { next(i + 1); });
+      })(0);
+    } }, "Add to the project");
+    main.appendChild(h("div", { class: "panel import" },
+      drop, chosen,
+      h("div", { class: "import-fields" },
+        h("label", { for: "import-study" }, "Study"), study,
+        h("label", { for: "import-participant" }, "Participant"), participant,
+        h("label", { for: "import-encoding" }, "Encoding"), enc),
+      h("p", null, h("label", null, addCodes, " Add codes the codebook lacks (else a file with an unknown code is refused, naming it)")),
+      h("p", { class: "muted small" }, "Codes in these files are recorded as coded by ",
+        h("strong", null, state.coder || "“imported” (choose who is coding, top right)"), "."),
+      addBtn, results));
+
+    var runOut = h("div", { id: "suggest-result", "aria-live": "polite" });
+    var runBtn = h("button", { type: "button", id: "suggest-run", onclick: function () {
+      runBtn.disabled = true;
+      clear(runOut).appendChild(h("p", { class: "loading" }, "Learning from the coded excerpts and suggesting…"));
+      api("POST", "/api/suggest", {}).then(function (d) {
+        clear(runOut).appendChild(h("p", { class: "ok" },
+          "Run " + d.run + ": " + countWords(d.stored, "suggestion") + " for " + countWords(d.input, "excerpt") +
+          " (" + d.abstained + " with none likely), learnt from " + countWords(d.train, "coded excerpt") +
+          (d.codebook_only ? " (none coded yet: from the codebook's definitions alone)" : "") +
+          ", in " + Number(d.seconds).toFixed(1) + " s. "));
+        runOut.appendChild(h("a", { class: "button primary", href: "#/review", id: "suggest-review" }, "Review them"));
+        refreshStatus();
+      }, function (e) {
+        clear(runOut).appendChild(errorBox(e, "No run made"));
+      }).then(function () { runBtn.disabled = false; });
+    } }, "Suggest codes");
+    main.appendChild(h("div", { class: "panel" }, h("h2", null, "Suggestions"),
+      h("p", { class: "hint" }, "quarry learns from every excerpt coded so far (and from your rejections) and suggests codes for the excerpts nobody has coded, as ",
+        h("code", null, "quarry suggest"), " does. It only proposes: each suggestion waits for a person in Review."),
+      runBtn, runOut));
+  }
+  function countWords(n, what) { return n + " " + what + (n === 1 ? "" : "s"); }
+  function sizeWords(b) { return b < 1024 ? b + " bytes" : b < 1048576 ? Math.round(b / 1024) + " KB" : (b / 1048576).toFixed(1) + " MB"; }
 
   function viewRuns() {
     clear(main);

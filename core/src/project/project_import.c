@@ -515,9 +515,11 @@ done:
     return status;
 }
 
-int quarry_project_import(quarry_project *p, const char *path,
-                          const quarry_import_options *o,
-                          quarry_import_stats *stats)
+/* The import of a file (buf NULL: read from path) or of bytes named
+ * path. */
+static int import_any(quarry_project *p, const char *path, const char *buf,
+                      size_t len, const quarry_import_options *o,
+                      quarry_import_stats *stats)
 {
     quarry_import_options def = QUARRY_IMPORT_OPTIONS_INIT;
     quarry_import_stats local;
@@ -527,7 +529,7 @@ int quarry_project_import(quarry_project *p, const char *path,
     int status = project_check(p, 1);
     if (status != QUARRY_OK)
         return status;
-    if (path == NULL)
+    if (path == NULL || path[0] == '\0')
         return project_fail(p, QUARRY_EINVAL, "no file to import");
     if (o == NULL)
         o = &def;
@@ -546,7 +548,10 @@ int quarry_project_import(quarry_project *p, const char *path,
     status = quarry_corpus_new(&c);
     if (status != QUARRY_OK)
         return project_fail(p, status, "out of memory");
-    status = corpus_read_file_text(c, path, &o->read, &text, &text_len);
+    status = buf != NULL ? corpus_read_buffer_text(c, buf, len, path,
+                                                   &o->read, &text, &text_len)
+                         : corpus_read_file_text(c, path, &o->read, &text,
+                                                 &text_len);
     if (status != QUARRY_OK) {
         project_fail(p, status, "%s", quarry_corpus_errmsg(c));
         quarry_corpus_free(c);
@@ -565,6 +570,23 @@ int quarry_project_import(quarry_project *p, const char *path,
     free(text);
     quarry_corpus_free(c);
     return status;
+}
+
+int quarry_project_import(quarry_project *p, const char *path,
+                          const quarry_import_options *o,
+                          quarry_import_stats *stats)
+{
+    return import_any(p, path, NULL, 0, o, stats);
+}
+
+int quarry_project_import_buffer(quarry_project *p, const char *buf,
+                                 size_t len, const char *name,
+                                 const quarry_import_options *o,
+                                 quarry_import_stats *stats)
+{
+    if (buf == NULL && len > 0)
+        return project_fail(p, QUARRY_EINVAL, "no bytes to import");
+    return import_any(p, name, buf != NULL ? buf : "", len, o, stats);
 }
 
 /* ------------------------------------------------------------------ */

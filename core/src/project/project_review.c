@@ -128,6 +128,52 @@ static int known_code(quarry_project *p, const origin *o, const char *field,
     return status;
 }
 
+/* known_code for a code a decision codes with (an added code, a
+ * replacement): a theme (a code with child codes that is not marked
+ * codable) is refused, as suggest would refuse the coding later and every
+ * run after it would fail. */
+static int codable_code(quarry_project *p, const origin *o,
+                        const char *field, const char *name, int64_t *id)
+{
+    sqlite3_stmt *st;
+    int status = known_code(p, o, field, name, id), theme = 0;
+    char children[200] = "";
+    if (status != QUARRY_OK)
+        return status;
+    st = project_prepare(
+        p, "SELECT (SELECT group_concat(code, ', ') FROM (SELECT code FROM"
+           " codes WHERE parent = ?1 ORDER BY position LIMIT 4)),"
+           " NOT EXISTS(SELECT 1 FROM meta WHERE key = ?2 AND value = '1')");
+    if (st == NULL)
+        return QUARRY_EIO;
+    {
+        size_t n = strlen(name) + sizeof(PROJECT_META_CODABLE);
+        char *key = malloc(n);
+        if (key == NULL) {
+            sqlite3_finalize(st);
+            return project_fail(p, QUARRY_ENOMEM, "out of memory");
+        }
+        snprintf(key, n, "%s%s", PROJECT_META_CODABLE, name);
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, key, -1, SQLITE_TRANSIENT);
+        free(key);
+    }
+    if (sqlite3_step(st) == SQLITE_ROW && project_col_text(st, 0) != NULL) {
+        snprintf(children, sizeof children, "%s", project_col_text(st, 0));
+        theme = sqlite3_column_int(st, 1);
+    }
+    sqlite3_finalize(st);
+    if (theme) {
+        char what[400];
+        snprintf(what, sizeof what,
+                 "\"%s\" is a theme (its codes: %s): code with one of its "
+                 "codes",
+                 name, children);
+        return fail_at(p, o, QUARRY_EINVAL, field, "%s", what);
+    }
+    return QUARRY_OK;
+}
+
 /* The latest stored suggestion of code for excerpt, or 0. */
 static int suggestion_of(quarry_project *p, int64_t excerpt, int64_t code,
                          int64_t *id)
@@ -338,7 +384,9 @@ static int decide(quarry_project *p, const quarry_decision *d,
     if (excerpt == 0)
         return fail_at(p, o, QUARRY_ENOTFOUND, "excerpt",
                        "no excerpt \"%s\" in the project", d->excerpt);
-    status = known_code(p, o, "code", d->code, &code);
+    status = d->verdict == QUARRY_VERDICT_ADD
+                 ? codable_code(p, o, "code", d->code, &code)
+                 : known_code(p, o, "code", d->code, &code);
     if (status != QUARRY_OK)
         return status;
     if (d->verdict == QUARRY_VERDICT_REPLACE) {
@@ -350,7 +398,8 @@ static int decide(quarry_project *p, const quarry_decision *d,
                            "\"%s\" is the code itself: replace names "
                            "another code (accept keeps this one)",
                            d->replacement);
-        status = known_code(p, o, "replacement", d->replacement, &replacement);
+        status = codable_code(p, o, "replacement", d->replacement,
+                              &replacement);
         if (status != QUARRY_OK)
             return status;
     } else if (d->replacement != NULL) {

@@ -1162,6 +1162,23 @@ int corpus_read_file_text(quarry_corpus *c, const char *path,
     return rc;
 }
 
+int corpus_read_buffer_text(quarry_corpus *c, const char *buf, size_t blen,
+                            const char *name, const quarry_read_options *o,
+                            char **text, size_t *len)
+{
+    int rc;
+    *text = NULL;
+    *len = 0;
+    if (c == NULL)
+        return QUARRY_EINVAL;
+    c->keep_text = text;
+    c->keep_len = len;
+    rc = quarry_corpus_read_buffer(c, buf, blen, name, o);
+    c->keep_text = NULL;
+    c->keep_len = NULL;
+    return rc;
+}
+
 int quarry_corpus_read_file(quarry_corpus *c, const char *path,
                             const quarry_read_options *o)
 {

@@ -136,5 +136,10 @@ int64_t corpus_line_at(const char *buf, size_t pos, int64_t line, size_t off);
 int corpus_read_file_text(quarry_corpus *c, const char *path,
                           const quarry_read_options *o, char **text,
                           size_t *len);
+/* The same for bytes named name (quarry_corpus_read_buffer's rules: the
+ * format by name's extension). */
+int corpus_read_buffer_text(quarry_corpus *c, const char *buf, size_t blen,
+                            const char *name, const quarry_read_options *o,
+                            char **text, size_t *len);
 
 #endif /* QUARRY_CORPUS_H */

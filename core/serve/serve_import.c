@@ -1,0 +1,116 @@
+/*
+ * serve_import.c -- material in and suggestions out from the page, so a
+ * researcher who never opens a terminal can add interviews and ask for
+ * suggestions: POST /api/import (a file's bytes, as the page read them
+ * from a file chooser or a drop) and POST /api/suggest (a run, as
+ * `quarry suggest PROJECT` makes it). API.md has the contract.
+ *
+ * The upload never touches the disk: its bytes go to
+ * quarry_project_import_buffer under the file's name (no folder), which
+ * tells the format and names the source and the ids, exactly as
+ * `quarry import` of that file would.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include "serve_int.h"
+
+static void keep_notice(void *ctx, int level, const char *msg)
+{
+    (void)level;
+    json_array_append_new(ctx, json_string(msg));
+}
+
+/* The file's name without any folder a client sent with it. */
+static const char *file_name(const char *name)
+{
+    const char *s = strrchr(name, '/'), *b = strrchr(name, '\\');
+    if (b != NULL && (s == NULL || b > s))
+        s = b;
+    return s ? s + 1 : name;
+}
+
+static int has_ext(const char *name, const char *ext)
+{
+    size_t n = strlen(name), e = strlen(ext);
+    return n > e && strcasecmp(name + n - e, ext) == 0;
+}
+
+int serve_api_import(serve_req *r)
+{
+    quarry_import_options o = QUARRY_IMPORT_OPTIONS_INIT;
+    quarry_import_stats st;
+    const char *name = serve_query(r, "name"), *coder;
+    json_t *notices;
+    int status;
+    if (name == NULL || file_name(name)[0] == '\0')
+        return serve_error(r, MHD_HTTP_BAD_REQUEST,
+                           "name: missing (the file's name, which tells "
+                           "its format: .txt, .docx, .csv, .jsonl, .srt, "
+                           ".vtt)");
+    name = file_name(name);
+    if (has_ext(name, ".qdpx") || has_ext(name, ".qde"))
+        return serve_error(r, MHD_HTTP_BAD_REQUEST,
+                           "%s: a REFI-QDA project is imported with the "
+                           "command: quarry import PROJECT %s",
+                           name, name);
+    coder = serve_query(r, "coder");
+    o.coder = coder ? coder : r->s->coder;
+    o.study = serve_query(r, "study");
+    o.participant = serve_query(r, "participant");
+    o.read.encoding = serve_query(r, "encoding");
+    o.add_codes = serve_query(r, "add_codes") != NULL &&
+                  strcmp(serve_query(r, "add_codes"), "1") == 0;
+    notices = json_array();
+    if (notices == NULL)
+        return serve_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                           "out of memory");
+    o.read.notice = keep_notice;
+    o.read.notice_ctx = notices;
+    status = quarry_project_import_buffer(r->s->p, r->upload, r->upload_len,
+                                          name, &o, &st);
+    if (status != QUARRY_OK) {
+        json_decref(notices);
+        return serve_fail(r, status);
+    }
+    if (st.nameless > 0)
+        json_array_append_new(
+            notices,
+            json_pack("s",
+                      "its codings are filed under the coder \"imported\": "
+                      "no coder was named"));
+    return serve_answer(
+        r, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "file", name,
+                     "excerpts", (json_int_t)st.excerpts, "codings",
+                     (json_int_t)st.codings, "codes", (json_int_t)st.codes,
+                     "merged", (json_int_t)st.merged, "retagged",
+                     (json_int_t)st.retagged, "notices", notices));
+}
+
+int serve_api_suggest(serve_req *r)
+{
+    quarry_project_suggest_options ps = QUARRY_PROJECT_SUGGEST_OPTIONS_INIT;
+    quarry_suggest_options so = QUARRY_SUGGEST_OPTIONS_INIT;
+    quarry_run_info info;
+    int status;
+    if (r->s->suggest_engine == NULL || r->s->pipeline == NULL)
+        return serve_error(r, MHD_HTTP_NOT_IMPLEMENTED,
+                           "this server makes no runs: run quarry suggest "
+                           "on the project");
+    if (r->s->suggest != NULL)
+        so = *r->s->suggest;
+    ps.command = "quarry serve: Suggest codes on the page";
+    memset(&info, 0, sizeof info);
+    status = quarry_project_suggest(r->s->p, r->s->suggest_engine,
+                                    r->s->pipeline, &so, &ps, &info);
+    if (status != QUARRY_OK)
+        return serve_fail(r, status);
+    return serve_answer(
+        r, json_pack("{s:I, s:I, s:I, s:I, s:I, s:f, s:I, s:b, s:f}", "run",
+                     (json_int_t)info.run, "train", (json_int_t)info.train,
+                     "input", (json_int_t)info.input, "stored",
+                     (json_int_t)info.stored, "abstained",
+                     (json_int_t)info.abstained, "seconds", info.seconds,
+                     "left_out", (json_int_t)info.left_out, "codebook_only",
+                     info.codebook_only, "linear", info.choice.linear));
+}
