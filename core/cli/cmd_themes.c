@@ -356,9 +356,9 @@ int cmd_themes(int argc, char **argv)
     }
     if ((size_t)to->k > quarry_corpus_size(corpus)) {
         /* Said here: the library's message offers k 0, which is auto. */
-        cli_error(&c, "--k %d: more themes than the %zu excerpts (give at "
-                      "most %zu, or auto)", to->k, quarry_corpus_size(corpus),
-                  quarry_corpus_size(corpus));
+        size_t n = quarry_corpus_size(corpus);
+        cli_error(&c, "--k %d: more themes than the %zu excerpt%s (give at "
+                      "most %zu, or auto)", to->k, n, n == 1 ? "" : "s", n);
         code = EXIT_INPUT;
         goto out;
     }

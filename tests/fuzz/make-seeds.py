@@ -24,7 +24,7 @@ COPIES = {
             "cli/small.csv", "cli/excel-unicode.txt", "cli/excel-ansi.csv"],
     "transcript": ["readers/interview.txt", "readers/dialogue.txt",
                    "readers/crlf.txt", "transcripts/otter.docx",
-                   "transcripts/header.docx",
+                   "transcripts/header.docx", "transcripts/handtyped.docx",
                    "transcripts/labels-utf16.txt"],
     "codebook": ["project/cycle-codebook.json"],
     "qde": ["refi/basic/project.qde", "refi/hostile/dangling.qde",

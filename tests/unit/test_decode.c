@@ -275,6 +275,102 @@ static void test_a_sheet_saved_as_unicode_text_is_a_table(void **state)
     quarry_corpus_free(a);
 }
 
+static void test_word_paragraphs_are_lines(void **state)
+{
+    quarry_read_options o = QUARRY_READ_OPTIONS_INIT;
+    quarry_corpus *c;
+    size_t i;
+    (void)state;
+    /* Typed with Word's spacing, no blank paragraph: the header is a
+     * header, every line of it. */
+    c = read_ok("transcripts/handtyped.docx", NULL);
+    assert_int_equal(quarry_corpus_size(c), 4);
+    for (i = 0; i < 4; i++) {
+        assert_string_equal(quarry_corpus_attribute(c, i, "study"), "S9");
+        assert_string_equal(quarry_corpus_attribute(c, i, "participant"),
+                            "P07");
+    }
+    assert_string_equal(quarry_corpus_at(c, 0)->speaker, "Interviewer");
+    quarry_corpus_free(c);
+    /* A paragraph of the document is a paragraph, an empty one at the
+     * end or not. */
+    o.segment = QUARRY_SEGMENT_PARAGRAPH;
+    c = new_corpus();
+    assert_int_equal(read_data(c, "transcripts/notes.docx", &o), QUARRY_OK);
+    assert_int_equal(read_data(c, "transcripts/notes-trailing.docx", &o),
+                     QUARRY_OK);
+    assert_int_equal(quarry_corpus_size(c), 8);
+    for (i = 0; i < 4; i++)
+        assert_string_equal(quarry_corpus_at(c, i)->text,
+                            quarry_corpus_at(c, i + 4)->text);
+    quarry_corpus_free(c);
+}
+
+typedef struct notes {
+    char all[4096];
+} notes;
+
+static void keep(void *ctx, int level, const char *msg)
+{
+    notes *n = ctx;
+    size_t used = strlen(n->all);
+    (void)level;
+    snprintf(n->all + used, sizeof n->all - used, "%s\n", msg);
+}
+
+static void test_an_encoding_named_for_a_batch(void **state)
+{
+    quarry_read_options o = QUARRY_READ_OPTIONS_INIT;
+    quarry_corpus *c = new_corpus();
+    notes n;
+    static const char utf8[] =
+        "Interviewer: Where?\nParticipant: At the caf\xC3\xA9.\n";
+    (void)state;
+    memset(&n, 0, sizeof n);
+    o.notice = keep;
+    o.notice_ctx = &n;
+    /* A file of the batch that is UTF-8 already stays UTF-8, and says so. */
+    o.encoding = "windows-1252";
+    assert_int_equal(read_str(c, "p02.txt", utf8, &o), QUARRY_OK);
+    assert_string_equal(quarry_corpus_at(c, 1)->text, "At the caf\xC3\xA9.");
+    assert_has(n.all, "p02.txt: read as UTF-8, not windows-1252: it is "
+                      "valid UTF-8 already");
+    /* Notepad's "ANSI" is Windows-1252; the note shows a word to check. */
+    o.encoding = "ANSI";
+    assert_int_equal(read_data(c, "transcripts/cafe-cp1252.txt", &o),
+                     QUARRY_OK);
+    assert_has(n.all, "cafe-cp1252.txt: read as windows-1252 (e.g. "
+                      "\"caf\xC3\xA9\", line 2: if that is garbled");
+    /* A mark wins over a name given for the batch. */
+    o.encoding = "windows-1252";
+    assert_int_equal(read_data(c, "transcripts/labels-utf16.txt", &o),
+                     QUARRY_OK);
+    assert_has(n.all, "labels-utf16.txt: read as UTF-16");
+    /* An unknown name is a mistake even on an ASCII file. */
+    o.encoding = "klingon";
+    assert_int_equal(read_str(c, "a.txt", "I: hi\n", &o), QUARRY_EINVAL);
+    assert_msg(c, "a.txt", NULL, "unknown encoding \"klingon\"");
+    quarry_corpus_free(c);
+}
+
+static void test_word_files_that_are_not_docx(void **state)
+{
+    quarry_corpus *c = new_corpus();
+    static const char ole[] = "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1 more";
+    quarry_read_options o = QUARRY_READ_OPTIONS_INIT;
+    (void)state;
+    o.format = QUARRY_FORMAT_TRANSCRIPT;
+    assert_int_equal(quarry_corpus_read_buffer(c, ole, sizeof ole - 1,
+                                               "locked.docx", &o),
+                     QUARRY_EPARSE);
+    assert_msg(c, "locked.docx", NULL, "password-protected Word document");
+    assert_int_equal(read_str(c, "fake.docx", "I: hi\nR: yo\n", NULL),
+                     QUARRY_EPARSE);
+    assert_msg(c, "fake.docx", NULL, "not a Word document");
+    assert_int_equal(quarry_corpus_size(c), 0);
+    quarry_corpus_free(c);
+}
+
 static void test_version_2_options_know_no_encoding(void **state)
 {
     /* A program built against version 2 options: its struct ends before
@@ -301,6 +397,9 @@ int main(void)
         cmocka_unit_test(test_broken_docx_is_refused),
         cmocka_unit_test(test_formats_quarry_does_not_read_say_what_to_do),
         cmocka_unit_test(test_a_sheet_saved_as_unicode_text_is_a_table),
+        cmocka_unit_test(test_word_paragraphs_are_lines),
+        cmocka_unit_test(test_an_encoding_named_for_a_batch),
+        cmocka_unit_test(test_word_files_that_are_not_docx),
         cmocka_unit_test(test_version_2_options_know_no_encoding),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

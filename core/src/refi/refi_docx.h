@@ -10,12 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The paragraphs of the .docx bytes[0..len) as lines, w:br line breaks
- * as "\n": a document typed as a text file is (blank paragraphs as blank
- * lines) read as that file would be. One with no blank paragraph at all
- * (paragraphs spaced by their style, as transcription services export
- * them) gets a blank line between two paragraphs, so that each is a
- * paragraph for --segment paragraph.
+/* The paragraphs of the .docx bytes[0..len), a line each (an empty
+ * paragraph a blank line), w:br line breaks as "\n": what the readers
+ * read (decode.c tells the transcript reader that each line is a
+ * paragraph).
  * *out (malloc'ed, NUL-terminated) and *out_len on success,
  * *paragraphs counts them. On failure (not a zip, no
  * word/document.xml, bad XML, over a limit, out of memory) err gets

@@ -8,9 +8,10 @@
  * total read) and libxml2 parses the document through the reader's parser
  * (no DOCTYPE, errors into the message). The text is the w:p paragraphs
  * in document order joined by "\n": w:t text, w:tab a tab, w:br and w:cr
- * a line break; properties (w:pPr, w:rPr, where w:tab is a tab stop),
- * deleted text, field codes and the fallback copies of alternate content
- * are left out.
+ * a line break (in a file of its own, w:noBreakHyphen U+2011; a
+ * w:softHyphen shows nothing); properties (w:pPr, w:rPr, where w:tab is a
+ * tab stop), deleted text, field codes and the fallback copies of
+ * alternate content are left out.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +31,11 @@ typedef struct text_buf {
     int64_t paragraphs;
     int in_paragraph;
     int oom;
-    const char *sep; /* between two paragraphs: "\n", or "\n\n" */
-    int64_t empty;   /* paragraphs with no text (blank lines) */
+    const char *sep; /* between two paragraphs */
+    /* A file of its own (refi_docx_plain), not a REFI source's rich text,
+     * whose positions another tool counted: Word's non-breaking hyphen
+     * is kept as U+2011. */
+    int own;
 } text_buf;
 
 static void put(text_buf *t, const char *s, size_t n)
@@ -101,15 +105,11 @@ static void walk(text_buf *t, const xmlNode *n, int depth)
                 put(t, t->sep, strlen(t->sep));
             else if (!outer)
                 put(t, "\n", 1);
-            size_t at;
             t->paragraphs += outer;
             t->in_paragraph = 1;
-            at = t->len;
             walk(t, c->children, depth + 1);
-            if (outer) {
+            if (outer)
                 t->in_paragraph = 0;
-                t->empty += t->len == at;
-            }
             continue;
         }
         if (in_ns(c, NS_W) && is(c, "t")) {
@@ -124,6 +124,10 @@ static void walk(text_buf *t, const xmlNode *n, int depth)
             put(t, "\t", 1);
             continue;
         }
+        if (in_ns(c, NS_W) && is(c, "noBreakHyphen") && t->own) {
+            put(t, "\xE2\x80\x91", 3); /* U+2011, as Word shows it */
+            continue;
+        }
         if (in_ns(c, NS_W) && (is(c, "br") || is(c, "cr"))) {
             put(t, "\n", 1);
             continue;
@@ -133,7 +137,8 @@ static void walk(text_buf *t, const xmlNode *n, int depth)
 }
 
 static int docx_text(reader *r, const char *what, const char *bytes,
-                     size_t len, const char *sep, char **out, size_t *out_len,
+                     size_t len, const char *sep, int own, char **out,
+                     size_t *out_len,
                      int64_t *paragraphs)
 {
     zip_error_t ze;
@@ -147,7 +152,8 @@ static int docx_text(reader *r, const char *what, const char *bytes,
     text_buf t;
     int rc;
     memset(&t, 0, sizeof(t));
-    t.sep = sep != NULL ? sep : "\n";
+    t.sep = sep;
+    t.own = own;
     zip_error_init(&ze);
     src = zip_source_buffer_create(bytes, len, 0, &ze);
     if (src != NULL) {
@@ -178,15 +184,6 @@ static int docx_text(reader *r, const char *what, const char *bytes,
     if (rc != 0)
         goto out;
     walk(&t, xmlDocGetRootElement(doc), 0);
-    if (sep == NULL && !t.oom && t.empty == 0 && t.paragraphs > 1) {
-        /* No blank paragraph anywhere: paragraphs spaced by their style,
-         * as transcription services write them. Each is a paragraph of
-         * its own: read again with a blank line between two. */
-        free(t.s);
-        memset(&t, 0, sizeof(t));
-        t.sep = "\n\n";
-        walk(&t, xmlDocGetRootElement(doc), 0);
-    }
     if (t.oom) {
         rc = rd_oom(r);
         goto out;
@@ -214,7 +211,7 @@ out:
 int rd_docx_text(reader *r, const char *what, const char *bytes, size_t len,
                  char **out, size_t *out_len, int64_t *paragraphs)
 {
-    return docx_text(r, what, bytes, len, "\n", out, out_len, paragraphs);
+    return docx_text(r, what, bytes, len, "\n", 0, out, out_len, paragraphs);
 }
 
 int refi_docx_plain(const char *bytes, size_t len, const char *name,
@@ -234,8 +231,8 @@ int refi_docx_plain(const char *bytes, size_t len, const char *name,
     r.max_total = QUARRY_REFI_DEFAULT_MAX_TOTAL;
     r.max_ratio = QUARRY_REFI_DEFAULT_MAX_RATIO;
     rd_xml_begin(&r);
-    rc = rd_xml_end(&r, docx_text(&r, "the file", bytes, len,
-                                  NULL, out, out_len, paragraphs));
+    rc = rd_xml_end(&r, docx_text(&r, "the file", bytes, len, "\n", 1, out,
+                                  out_len, paragraphs));
     if (rc != 0 && err != NULL && err_cap > 0)
         snprintf(err, err_cap, "%s", m.errmsg);
     refi_model_free(&m);

@@ -387,14 +387,16 @@ int corpus_fail_bytes(corpus_reader *r, int kind, int64_t line,
 {
     if (kind == QUARRY_UTF8_NUL)
         return corpus_fail(r, QUARRY_EPARSE, line, field,
-                           "NUL byte at byte %zu (UTF-16 text without its "
-                           "byte-order mark? name it, --encoding utf-16le)",
+                           "NUL byte at byte %zu of the line (UTF-16 text "
+                           "without its byte-order mark? import it with "
+                           "--encoding utf-16le)",
                            col);
     return corpus_fail(r, QUARRY_EUTF8, line, field,
-                       "invalid UTF-8 at byte %zu (the file is in another "
-                       "encoding, such as Windows-1252: name it, "
-                       "--encoding windows-1252, or save the file again as "
-                       "UTF-8, e.g. Save As, Encoding UTF-8)",
+                       "invalid UTF-8 at byte %zu of the line: the file is "
+                       "in another encoding, most likely Windows-1252 (what "
+                       "Excel and Word save on Windows): import it with "
+                       "--encoding windows-1252 (on the web page: Encoding), "
+                       "or save it again as UTF-8 (Save As, Encoding UTF-8)",
                        col);
 }
 
@@ -1031,9 +1033,9 @@ static int read_buffer(quarry_corpus *c, const char *buf, size_t len,
     if (dec.text != NULL) {
         buf = dec.text;
         len = dec.len;
-        if (r.o.notice != NULL && dec.note[0] != '\0')
-            r.o.notice(r.o.notice_ctx, QUARRY_LOG_INFO, dec.note);
     }
+    if (r.o.notice != NULL && dec.note[0] != '\0')
+        r.o.notice(r.o.notice_ctx, QUARRY_LOG_INFO, dec.note);
     if (r.o.format == QUARRY_FORMAT_AUTO &&
         format == QUARRY_FORMAT_TRANSCRIPT && tab_table(buf, len, &r.o)) {
         /* Excel's "Unicode Text" (.txt): a tab-separated sheet. */
@@ -1068,6 +1070,7 @@ static int read_buffer(quarry_corpus *c, const char *buf, size_t len,
         return fail_plain(c, QUARRY_ENOMEM, r.name, "out of memory");
     }
     r.begin = (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) ? 3 : 0;
+    r.line_paragraphs = dec.word;
     r.first = c->n;
     mark = quarry_arena_mark_get(&c->arena);
 

@@ -59,6 +59,10 @@ typedef struct corpus_reader {
     const char *source;    /* interned; excerpt.source */
     const char *path;      /* the file's name or path as given; may be NULL */
     size_t begin;          /* 3 when the buffer starts with a UTF-8 BOM */
+    /* The text is a Word document's paragraphs, a line each: every line
+     * is a paragraph (--segment paragraph), not only runs between blank
+     * lines. */
+    int line_paragraphs;
     size_t first;          /* index of the first excerpt of this read */
     int threads;           /* parsing workers (parallel.h); 0 = every core */
     /* Bad records so far (corpus_bad): the first messages, the count and

@@ -3,8 +3,8 @@
  * (decode.c). Internal; not installed.
  *
  * The readers read UTF-8. Before they see a file:
- *   - a zip (a Word .docx) becomes the text of its paragraphs, a blank
- *     line between two (refi_docx.h);
+ *   - a zip (a Word .docx) becomes the text of its paragraphs, a line
+ *     each (refi_docx.h);
  *   - with an encoding named (quarry_read_options.encoding, other than
  *     UTF-8 or "auto"), the bytes are converted from it with iconv;
  *   - else a UTF-32 or UTF-16 byte-order mark converts from that;
@@ -25,6 +25,7 @@ typedef struct text_decoded {
                    they are */
     size_t len;
     char note[300]; /* what was done, for a notice; "" when nothing */
+    int word;       /* the text is a Word document's, a paragraph a line */
 } text_decoded;
 
 /* name is the file's name for messages. On failure err gets

@@ -316,6 +316,20 @@ int tr_set_turn(tr_state *st, corpus_span speaker, const char *time,
         st->attrs[2 * st->n_attrs + 1] = h->value;
         st->n_attrs++;
     }
+    if (speaker.s != NULL) {
+        int k, seen = 0, iv = is_interviewer(st, speaker);
+        st->any_interviewer |= iv;
+        for (k = 0; k < st->n_speakers && !seen; k++)
+            seen = strlen(st->speakers[k]) == speaker.len &&
+                   memcmp(st->speakers[k], speaker.s, speaker.len) == 0;
+        if (!seen && st->n_speakers < 4 &&
+            speaker.len < sizeof st->speakers[0]) {
+            memcpy(st->speakers[st->n_speakers], speaker.s, speaker.len);
+            st->speakers[st->n_speakers++][speaker.len] = '\0';
+        } else if (!seen) {
+            st->more_speakers = 1;
+        }
+    }
     if (speaker.s != NULL &&
         (put(st, obj, "speaker", speaker) != 0 ||
          put(st, obj, "role",
@@ -430,6 +444,7 @@ static int walk(tr_state *st, size_t pos, looks *lk)
         }
         if (quarry_utf8_is_blank(s, n))
             continue;
+        st->text_lines++;
         if (time_alone(s, n, tm)) {
             /* Kept back: the time of the turn that may come next. */
             if (cut == (size_t)-1)
@@ -455,8 +470,8 @@ static int walk(tr_state *st, size_t pos, looks *lk)
                 : 0;
 }
 
-/* The warning for a file whose turns were not found. */
-static void warn_shapes(tr_state *st, const looks *lk)
+/* The warning for a file whose turns were not found; 1 when given. */
+static int warn_shapes(tr_state *st, const looks *lk)
 {
     const quarry_read_options *o = &st->r->o;
     char msg[1024], what[512] = "", turns[64];
@@ -464,7 +479,7 @@ static void warn_shapes(tr_state *st, const looks *lk)
     int order[TR_LOOK_COUNT], i, j;
 
     if (o->notice == NULL || lk->total < 3 || lk->total <= (size_t)st->turns)
-        return;
+        return 0;
     for (i = 0; i < TR_LOOK_COUNT; i++)
         order[i] = i;
     for (i = 1; i < TR_LOOK_COUNT; i++) /* most frequent first */
@@ -495,6 +510,51 @@ static void warn_shapes(tr_state *st, const looks *lk)
              st->r->name, (long long)st->n, st->n == 1 ? "" : "s", turns,
              lk->total, what);
     o->notice(o->notice_ctx, QUARRY_LOG_WARN, msg);
+    return 1;
+}
+
+/* A file of several lines that became one excerpt, no turn found: an
+ * interview whose speaker format is not read would go in whole, as one
+ * excerpt nobody could code in parts. */
+static void warn_one_excerpt(const tr_state *st)
+{
+    const quarry_read_options *o = &st->r->o;
+    char msg[512];
+    if (o->notice == NULL || o->segment != QUARRY_SEGMENT_TURN ||
+        st->turns > 0 || st->n != 1 || st->text_lines < 3)
+        return;
+    snprintf(msg, sizeof msg,
+             "%s: no speaker turn found, so its %lld lines are one excerpt; "
+             "for an interview, see README, \"Transcripts\", for the "
+             "speaker formats read, or cut it by paragraph (--segment "
+             "paragraph)",
+             st->r->name, (long long)st->text_lines);
+    o->notice(o->notice_ctx, QUARRY_LOG_WARN, msg);
+}
+
+/* Several speakers and none an interviewer (no I:, Interviewer:, ... and
+ * no --interviewer): their questions would be suggested codes too. */
+static void notice_no_interviewer(const tr_state *st)
+{
+    const quarry_read_options *o = &st->r->o;
+    char msg[512], who[256] = "";
+    size_t used = 0;
+    int k;
+    if (o->notice == NULL || st->any_interviewer || st->n_speakers < 2)
+        return;
+    for (k = 0; k < st->n_speakers; k++) {
+        int w = snprintf(who + used, sizeof who - used, "%s%s",
+                         k ? ", " : "", st->speakers[k]);
+        if (w < 0 || (size_t)w >= sizeof who - used)
+            break;
+        used += (size_t)w;
+    }
+    snprintf(msg, sizeof msg,
+             "%s: no interviewer among its speakers (%s%s): if one of them "
+             "asks the questions, --interviewer NAME says so, and their "
+             "turns are left out of suggestions",
+             st->r->name, who, st->more_speakers ? ", ..." : "");
+    o->notice(o->notice_ctx, QUARRY_LOG_INFO, msg);
 }
 
 int corpus_read_transcript(corpus_reader *r, const char *buf, size_t len)
@@ -535,9 +595,11 @@ int corpus_read_transcript(corpus_reader *r, const char *buf, size_t len)
         goto out;
     }
     rc = walk(&st, pos, &lk);
-    if (rc == 0)
-        warn_shapes(&st, &lk);
+    if (rc == 0 && !warn_shapes(&st, &lk))
+        warn_one_excerpt(&st);
 out:
+    if (rc == 0)
+        notice_no_interviewer(&st);
     free(st.keys);
     free(st.json);
     return rc;

@@ -139,6 +139,11 @@ typedef struct tr_state {
     char stem[256];
     int64_t n; /* excerpts so far */
     int64_t turns;
+    int64_t text_lines; /* lines that are not blank (plain transcripts) */
+    /* The first speakers met, and whether one is an interviewer: a file
+     * of several speakers and no interviewer gets a notice. */
+    char speakers[4][TR_NAME_MAX_CHARS * 4 + 1];
+    int n_speakers, more_speakers, any_interviewer;
     size_t line_pos;
     int64_t line_no; /* line of line_pos */
 } tr_state;

@@ -194,19 +194,21 @@ int tr_emit_region(tr_state *st, size_t s, size_t e)
             return 0;
         return emit(st, a, b);
     }
-    /* Paragraphs: runs of lines that are not blank. */
+    /* Paragraphs: runs of lines that are not blank; in a Word document's
+     * text every line is one of its paragraphs. */
     for (pos = s; tr_next_line(st->text, e, pos, &l); pos = l.next) {
         int blank = quarry_utf8_is_blank(st->text + l.start, l.end - l.start);
-        if (!blank && !open) {
-            para = l.start;
-            open = 1;
-        } else if (blank && open) {
+        if ((blank || st->r->line_paragraphs) && open) {
             rc = o->segment == QUARRY_SEGMENT_SENTENCE
                      ? emit_sentences(st, para, l.start)
                      : emit_trimmed(st, para, l.start);
             if (rc != 0)
                 return rc;
             open = 0;
+        }
+        if (!blank && !open) {
+            para = l.start;
+            open = 1;
         }
     }
     if (!open)

@@ -100,3 +100,20 @@ with open("../cli/excel-ansi.csv", "wb") as f:
 with open("../cli/excel-unicode.txt", "wb") as f:
     f.write(b"\xff\xfe" + "".join("\t".join(r) + "\r\n" for r in rows)
             .encode("utf-16-le"))
+
+# Typed in Word with its default spacing: no blank paragraph anywhere, the
+# header a paragraph a line, then the turns.
+docx("handtyped.docx", ["Study: S9", "Participant: P07",
+                        "Date: 3 November 2026",
+                        "Interviewer: How did the first week go?",
+                        "P07: Long. I shadowed the other peer worker.",
+                        "Interviewer: And the team?",
+                        "P07: Kind, mostly. One nurse kept her distance."])
+# Field notes: four paragraphs; the same with an empty paragraph at the end,
+# as many documents have.
+notes = ["Ward 7B, Monday. The peer worker sat in on handover.",
+         "Staff asked her about the new group; she answered plainly.",
+         "Afterwards she said she felt like a guest in the room.",
+         "Note to self: ask about supervision next time."]
+docx("notes.docx", notes)
+docx("notes-trailing.docx", notes + [""])
