@@ -144,6 +144,9 @@ void cli_error(const cli *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void cli_warn(const cli *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* A notice on stderr ("quarry CMD: ..."), unless --quiet. */
+void cli_note(const cli *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* Exit code for a library status. */
 int cli_exit_code(int status);
 /* Clear a progress line if one is shown. */

@@ -320,6 +320,12 @@ int cmd_synth(int argc, char **argv)
         cli_error(&c, "no excerpt of the input carries a code");
         goto out;
     }
+    if (quarry_synth_by_source(s) > 0)
+        cli_note(&c, "%lld coded excerpt%s with no participant counted "
+                     "under their transcript, one participant a file (import "
+                     "a file again with --participant P to name one)",
+                 (long long)quarry_synth_by_source(s),
+                 quarry_synth_by_source(s) == 1 ? "" : "s");
     if (quarry_synth_uncoded(s) > 0)
         cli_warn(&c, "%lld excerpts without a code left out",
                  (long long)quarry_synth_uncoded(s));

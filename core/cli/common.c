@@ -103,6 +103,16 @@ void cli_warn(const cli *c, const char *fmt, ...)
     va_end(ap);
 }
 
+void cli_note(const cli *c, const char *fmt, ...)
+{
+    va_list ap;
+    if (c && c->verbose < 0)
+        return;
+    va_start(ap, fmt);
+    vmsg(c, "", fmt, ap);
+    va_end(ap);
+}
+
 void cli_codebook_only_notice(const cli *c)
 {
     if (c && c->verbose < 0)

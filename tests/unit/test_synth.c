@@ -146,6 +146,43 @@ static void test_two_roots_and_no_codebook(void **state)
     quarry_engine_free(e);
 }
 
+/* Participants are people of a study: S1's P01 and S2's P01 are two. An
+ * interview transcript's excerpts without a participant count under the
+ * transcript, one person a file. */
+static void test_participants_within_studies(void **state)
+{
+    static const char lines[] =
+        "{\"id\":\"1\",\"text\":\"a\",\"code\":\"x\",\"study\":\"S1\","
+        "\"participant\":\"P01\"}\n"
+        "{\"id\":\"2\",\"text\":\"b\",\"code\":\"x\",\"study\":\"S2\","
+        "\"participant\":\"P01\"}\n"
+        "{\"id\":\"3\",\"text\":\"c\",\"code\":\"x\",\"study\":\"S2\","
+        "\"source\":\"P07.docx\"}\n"
+        "{\"id\":\"4\",\"text\":\"d\",\"code\":\"x\",\"study\":\"S2\","
+        "\"source\":\"P07.docx\"}\n"
+        "{\"id\":\"5\",\"text\":\"e\",\"code\":\"x\",\"study\":\"S2\","
+        "\"source\":\"P08.txt\"}\n";
+    quarry_engine *e = test_engine();
+    quarry_corpus *c = NULL;
+    quarry_read_options ro = QUARRY_READ_OPTIONS_INIT;
+    quarry_synth_options o = QUARRY_SYNTH_OPTIONS_INIT;
+    quarry_synth *s = NULL;
+    (void)state;
+    assert_int_equal(quarry_corpus_new(&c), 0);
+    assert_int_equal(quarry_corpus_read_buffer(c, lines, strlen(lines),
+                                               "p.jsonl", &ro),
+                     0);
+    o.level = QUARRY_SYNTH_CODE;
+    assert_int_equal(quarry_synth_run(&s, e, c, &o), 0);
+    cell(s, 0, 0, 1, 1);
+    cell(s, 0, 1, 4, 3); /* P01, P07.docx, P08.txt */
+    cell(s, 0, 2, 5, 4); /* the total: two P01s */
+    assert_int_equal(quarry_synth_by_source(s), 3);
+    quarry_synth_free(s);
+    quarry_corpus_free(c);
+    quarry_engine_free(e);
+}
+
 static void test_errors(void **state)
 {
     quarry_engine *e = test_engine();
@@ -186,6 +223,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_themes),
         cmocka_unit_test(test_two_roots_and_no_codebook),
+        cmocka_unit_test(test_participants_within_studies),
         cmocka_unit_test(test_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

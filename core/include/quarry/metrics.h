@@ -120,8 +120,11 @@ QUARRY_API int quarry_metrics_silhouette(double *out, const quarry_csr *x,
  * reach that row, and in every row its codes reach. Excerpts without a
  * code are skipped (counted in quarry_synth_uncoded()). Studies and
  * participants are string attributes of the excerpts (JSONL fields, CSV
- * columns); participants are told apart by their value alone, so give
- * them ids unique across studies ("S1-P03"). Studies are sorted by name.
+ * columns); participants are told apart within their study (S1's "P01"
+ * and S2's "P01" are two people). An excerpt of an interview transcript
+ * (.txt, .md, .docx, .srt, .vtt) without the participant field counts
+ * under its transcript, one participant a file (quarry_synth_by_source()
+ * counts them). Studies are sorted by name.
  */
 typedef enum quarry_synth_level {
     QUARRY_SYNTH_THEME = 0,
@@ -175,6 +178,9 @@ QUARRY_API const quarry_synth_cell *
 quarry_synth_cell_at(const quarry_synth *s, int32_t r, int32_t j);
 /* Excerpts skipped because they carry no code. */
 QUARRY_API int64_t quarry_synth_uncoded(const quarry_synth *s);
+/* Coded excerpts without the participant field counted under their
+ * transcript (one participant a file). */
+QUARRY_API int64_t quarry_synth_by_source(const quarry_synth *s);
 
 #ifdef __cplusplus
 }

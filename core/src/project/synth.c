@@ -11,6 +11,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "codebook.h"
 #include "engine.h"
@@ -20,6 +21,7 @@ struct quarry_synth {
     char **row_id, **row_name, **study;
     quarry_synth_cell *cells; /* (n_rows + 1) x (n_studies + 1) */
     int64_t uncoded;
+    int64_t by_source; /* coded excerpts counted under their transcript */
 };
 
 typedef struct entry {
@@ -238,6 +240,37 @@ out:
     return rc;
 }
 
+static int transcript_name(const char *name)
+{
+    static const char *const ext[] = {".txt", ".md", ".docx", ".srt", ".vtt"};
+    size_t n = strlen(name), i, e;
+    for (i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        e = strlen(ext[i]);
+        if (n > e && strcasecmp(name + n - e, ext[i]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Excerpt i's participant: its field, else (an interview transcript is
+ * one participant's) the transcript it comes from; NULL when neither. */
+static const char *participant_of(const quarry_corpus *c, size_t i,
+                                  const char *field)
+{
+    const char *pt = quarry_corpus_attribute(c, i, field), *src;
+    if (pt != NULL)
+        return pt;
+    src = quarry_corpus_attribute(c, i, "source");
+    if (src == NULL)
+        src = quarry_corpus_at(c, i)->source;
+    return src != NULL && transcript_name(src) ? src : NULL;
+}
+
+int64_t quarry_synth_by_source(const quarry_synth *s)
+{
+    return s ? s->by_source : 0;
+}
+
 int quarry_synth_run(quarry_synth **out, quarry_engine *e,
                      const quarry_corpus *c, const quarry_synth_options *o)
 {
@@ -299,13 +332,17 @@ int quarry_synth_run(quarry_synth **out, quarry_engine *e,
         studies[n_studies++] = st;
         if (o->participant_field == NULL)
             continue;
-        pt = quarry_corpus_attribute(c, i, o->participant_field);
+        pt = participant_of(c, i, o->participant_field);
+        if (pt != NULL &&
+            quarry_corpus_attribute(c, i, o->participant_field) == NULL)
+            s->by_source++;
         if (pt == NULL) {
             rc = engine_fail(e, QUARRY_EINVAL,
                              "%s: excerpt \"%s\": field \"%s\": missing (or "
                              "not a string); give every coded excerpt its "
-                             "participant (--participant P on import), or "
-                             "count none (--participant-field none)",
+                             "participant (import its file again with "
+                             "--participant P, or a \"participant\" field), "
+                             "or count none (--participant-field none)",
                              x->source, x->id, o->participant_field);
             goto fail;
         }
@@ -371,10 +408,11 @@ int quarry_synth_run(quarry_synth **out, quarry_engine *e,
         st = (int32_t)find_string(studies, n_studies,
                                   quarry_corpus_attribute(c, i,
                                                           o->study_field));
+        /* A participant within the study: S1's P01 is not S2's. */
         if (o->participant_field != NULL)
-            pt = find_string(parts, n_parts,
-                             quarry_corpus_attribute(c, i,
-                                                     o->participant_field));
+            pt = (int64_t)st * (int64_t)(n_parts + 1) +
+                 find_string(parts, n_parts,
+                             participant_of(c, i, o->participant_field));
         for (k = 0; k < (size_t)x->n_codes; k++) {
             int32_t r = cb != NULL
                             ? row_of[quarry_codebook_find(cb, x->codes[k])]
