@@ -262,6 +262,7 @@ int cmd_report(int argc, char **argv);
 int cmd_memo(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_code(int argc, char **argv);
+int cmd_source(int argc, char **argv);
 /* The memos (of an excerpt or code when one is named, else all) as table,
  * jsonl or csv (with a header row) on out; a library status
  * (cmd_memo.c; also `quarry export --format memos`). */

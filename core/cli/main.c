@@ -16,6 +16,7 @@ static const struct {
     {"bench", cmd_bench, "clustering plugins scored against gold labels"},
     {"init", cmd_init, "create a project (one SQLite file)"},
     {"import", cmd_import, "add excerpts and their codings to a project"},
+    {"source", cmd_source, "list a project's files, or take one out"},
     {"codebook", cmd_codebook, "import or show a project's codebook"},
     {"code", cmd_code, "add, rename, move or merge codes (each recorded)"},
     {"review", cmd_review, "decide the suggestions, one excerpt at a time"},

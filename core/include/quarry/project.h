@@ -136,6 +136,33 @@ QUARRY_API int quarry_project_import_buffer(quarry_project *p,
                                             const quarry_import_options *o,
                                             quarry_import_stats *stats);
 
+/* One source (a file imported): its file name (no folder), "transcript"
+ * or "records", when it came in, its excerpts and what people did on
+ * them. Strings live until the callback returns. */
+typedef struct quarry_source_row {
+    const char *name;
+    const char *format;
+    const char *imported_at;
+    int64_t excerpts, codings, decisions, memos;
+} quarry_source_row;
+typedef int (*quarry_source_fn)(void *ctx, const quarry_source_row *r);
+
+/* Every source in import order; a non-zero return from fn stops the walk
+ * and is returned. */
+QUARRY_API int quarry_project_sources(quarry_project *p, quarry_source_fn fn,
+                                      void *ctx);
+
+/* Take out the source called name (its file name, or the path it was
+ * imported from) with its excerpts and the engine's suggestions for them,
+ * so that it can be imported again (other options, a corrected file).
+ * Refused (QUARRY_EINVAL, nothing changed) while a coding, a decision or
+ * a memo is on one of its excerpts, naming how many; QUARRY_ENOTFOUND
+ * names the sources there are. removed (may be NULL) gets its counts and
+ * name. One transaction. */
+QUARRY_API int quarry_project_source_remove(quarry_project *p,
+                                            const char *name,
+                                            quarry_source_row *removed);
+
 /* One difference a codebook import found: a code new to the project, or
  * one field of a project code that the file's code (matched by id; for
  * a .qdc by GUID, then name) has otherwise. Strings live until the

@@ -133,7 +133,8 @@ static int merge_attributes(quarry_project *p, const quarry_excerpt *x,
  * stored (check_same_text read them): set those o gives over them;
  * *changed is 1 when that changed them. */
 static int retag_excerpt(quarry_project *p, int64_t xrow, const char *stored,
-                         const quarry_import_options *o, int *changed)
+                         const quarry_import_options *o, const char *role,
+                         int *changed)
 {
     sqlite3_stmt *st;
     quarry_excerpt x;
@@ -145,14 +146,27 @@ static int retag_excerpt(quarry_project *p, int64_t xrow, const char *stored,
     x.attributes = stored;
     before = json_loads(stored ? stored : "{}", 0, NULL);
     status = merge_attributes(p, &x, o, &merged);
-    if (status != QUARRY_OK || merged == NULL)
+    if (status != QUARRY_OK || (merged == NULL && role == NULL))
         goto out;
-    after = json_loads(merged, 0, NULL);
+    after = json_loads(merged ? merged : stored ? stored : "{}", 0, NULL);
     if (after == NULL) {
         status = project_fail(p, QUARRY_ENOMEM, "out of memory");
         goto out;
     }
-    if (before != NULL && json_equal(before, after))
+    /* --interviewer on a file imported before: the turn's role as this
+     * import reads it. */
+    if (role != NULL && json_object_get(after, "role") != NULL) {
+        char *again;
+        if (json_object_set_new(after, "role", json_string(role)) != 0 ||
+            (again = json_dumps(after, JSON_COMPACT | JSON_PRESERVE_ORDER)) ==
+                NULL) {
+            status = project_fail(p, QUARRY_ENOMEM, "out of memory");
+            goto out;
+        }
+        free(merged);
+        merged = again;
+    }
+    if (merged == NULL || (before != NULL && json_equal(before, after)))
         goto out;
     st = project_prepare(p, "UPDATE excerpts SET attributes = ?1"
                             " WHERE id = ?2");
@@ -258,9 +272,12 @@ static int check_same_text(quarry_project *p, const char *path,
         p, QUARRY_EDUP,
         "%s:%lld: field \"text\": excerpt \"%s\" is already in the project "
         "(from %s) with another text; they differ at character %zu: %s "
-        "here, %s in the project; nothing imported",
+        "here, %s in the project; nothing imported (to put this file in "
+        "its place while nobody has coded it: quarry source remove PROJECT "
+        "%s, then import it again)",
         path, (long long)x->line, x->id, where,
-        quarry_utf8_count(x->text, i) + 1, here, there);
+        quarry_utf8_count(x->text, i) + 1, here, there,
+        project_source_base(project_col_text(st, 1)));
     sqlite3_finalize(st);
     return status;
 }
@@ -491,14 +508,19 @@ static int import_rows(quarry_project *p, const quarry_corpus *c,
         if (xrow != 0) {
             int changed = 0,
                 retag = o->study != NULL || o->participant != NULL ||
-                        o->n_attributes > 0;
+                        o->n_attributes > 0 || o->read.interviewers != NULL;
             char *stored = NULL;
             status = check_same_text(p, path, x, xrow,
                                      retag ? &stored : NULL);
             if (status == QUARRY_OK)
                 stats->merged++;
             if (status == QUARRY_OK && retag)
-                status = retag_excerpt(p, xrow, stored, o, &changed);
+                status = retag_excerpt(
+                    p, xrow, stored, o,
+                    o->read.interviewers != NULL
+                        ? quarry_corpus_attribute(c, i, "role")
+                        : NULL,
+                    &changed);
             free(stored);
             stats->retagged += changed;
         } else {
