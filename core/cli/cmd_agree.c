@@ -15,6 +15,9 @@
 
 #include "cli.h"
 
+/* Overall figures on fewer excerpts than this are flagged. */
+#define AGREE_FEW_UNITS 10
+
 enum {
     OPT_CODERS = OPT_COMMAND_BASE,
     OPT_SUGGESTIONS,
@@ -396,6 +399,24 @@ static void write_table(const quarry_agreement *a, long boot,
         table_fig(f->ac1, f->ac1_ci, boot > 0, 0);
         table_fig(f->pabak, f->pabak_ci, boot > 0, 1);
         putchar('\n');
+    }
+    {
+        /* A figure on a handful of excerpts (its interval as wide as the
+         * scale) is said to rest on little. */
+        int few = 0;
+        for (i = 0; i < quarry_agreement_size(a); i++) {
+            const quarry_agree_figure *f = quarry_agreement_at(a, i);
+            if (f->scope == NULL && f->units > 0 &&
+                f->units < AGREE_FEW_UNITS) {
+                if (!few++)
+                    printf("\nOn fewer than %d excerpts in common, read with "
+                           "care (a few more could change them a lot):\n",
+                           AGREE_FEW_UNITS);
+                who(f, buf, sizeof buf);
+                printf("  %s: %lld excerpt%s\n", buf, (long long)f->units,
+                       f->units == 1 ? "" : "s");
+            }
+        }
     }
     for (i = 0; i < quarry_agreement_size(a); i++) {
         const quarry_agree_figure *f = quarry_agreement_at(a, i);

@@ -568,9 +568,12 @@ static void header(ui *u, lines *l)
     snprintf(left, sizeof left, "quarry review · %s · coder %s",
              u->project_name, u->coder);
     if (g->remaining > 0)
+        /* The place in the queue counts the excerpts passed over too. */
         snprintf(right, sizeof right,
                  "excerpt %lld of %lld · %lld remaining%s",
-                 (long long)(done + 1 > g->total ? g->total : done + 1),
+                 (long long)(done + g->skipped + 1 > g->total
+                                 ? g->total
+                                 : done + g->skipped + 1),
                  (long long)g->total, (long long)g->remaining,
                  g->skipped ? " · some skipped" : "");
     else

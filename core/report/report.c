@@ -14,6 +14,9 @@
 
 #include "quarry/project_stats.h"
 #include "report.h"
+
+/* Overall agreement on fewer excerpts than this is flagged. */
+#define REPORT_FEW_UNITS 10
 #include "charts.h"
 #include "report_data.h"
 #include "svg.h"
@@ -447,6 +450,29 @@ static int write_agreement(FILE *f, report_ctx *c)
             fputs(".</p>\n", f);
         }
         free(apart);
+        {
+            /* Overall figures that rest on a handful of excerpts. */
+            int few = 0;
+            for (i = 0; i < quarry_agreement_size(a); i++) {
+                const quarry_agree_figure *g = quarry_agreement_at(a, i);
+                int32_t k;
+                if (g->scope != NULL || g->units <= 0 ||
+                    g->units >= REPORT_FEW_UNITS)
+                    continue;
+                fputs(few++ ? "; " : "<p>On fewer than 10 excerpts in "
+                                     "common, read with care (a few more "
+                                     "could change them a lot): ",
+                      f);
+                for (k = 0; k < g->n_coders; k++) {
+                    if (k > 0)
+                        fputs(g->n_coders > 2 ? ", " : " &amp; ", f);
+                    esc(f, g->coders[k]);
+                }
+                fprintf(f, " (%lld)", (long long)g->units);
+            }
+            if (few)
+                fputs(".</p>\n", f);
+        }
     }
     fputs("<h3>Per code</h3>\n", f);
     rc = figure(f, c, chart_agreement);

@@ -185,6 +185,8 @@ check "agreement: a pair with nothing in common named once" has \
     "Left out: 1 pair of coders who coded no excerpt in common (nothing to compare): ben &amp; cy." "$R"
 check "agreement: no row for that pair" hasnt "<td>ben &amp; cy</td>" "$R"
 check "agreement intervals" has "95% bootstrap interval (200 resamples" "$R"
+check "agreement on a handful of excerpts flagged" has \
+    "On fewer than 10 excerpts in common, read with care (a few more could change them a lot): ana &amp; cy (7)." "$R"
 check "run plugins" has "<h3>Plugins</h3>" "$R"
 check "run plugins in words" has "<tr><th>Plugins</th><td>tokenizer regex" "$R"
 check "run scores in words" has "<tr><th>Scores</th><td>each code&#39;s prototype and the 10 nearest coded excerpts" "$R"

@@ -36,7 +36,8 @@ static const char first[] =
     " \"speaker\": \"P2\", \"text\": \"my supervisor listens\","
     " \"code\": \"supervision\"}\n"
     "{\"id\": \"a3\", \"study\": \"S2\", \"participant\": \"P3\","
-    " \"speaker\": \"P3\", \"text\": \"exhausted after the shift\"}\n";
+    " \"speaker\": \"P3\", \"text\": \"exhausted after the shift at the"
+    " CAF\u00c9, don\u2019t ask\"}\n";
 
 /* A second coder: agrees on a1, disagrees on a2. */
 static const char second[] =
@@ -127,6 +128,13 @@ static void test_browse_filters(void **state)
     assert_string_equal(browse(p, &f, &total, &s), "a1[2]");
     f.q = "5_%";
     assert_string_equal(browse(p, &f, &total, &s), "");
+    /* Any case in any script, accents or not, Word's apostrophe as typed. */
+    f.q = "caf\xC3\xA9";
+    assert_string_equal(browse(p, &f, &total, &s), "a3[0]");
+    f.q = "Cafe";
+    assert_string_equal(browse(p, &f, &total, &s), "a3[0]");
+    f.q = "don't";
+    assert_string_equal(browse(p, &f, &total, &s), "a3[0]");
     f.q = NULL;
     f.offset = 1;
     f.limit = 1;
@@ -223,7 +231,8 @@ static void test_excerpt_views(void **state)
     assert_int_equal(quarry_project_excerpt_codings(p, "zz", see_coding, &s),
                      QUARRY_ENOTFOUND);
     assert_int_equal(quarry_project_excerpt_text(p, "a3", &text), QUARRY_OK);
-    assert_string_equal(text, "exhausted after the shift");
+    assert_string_equal(text, "exhausted after the shift at the CAF\xC3\x89, "
+                              "don\xE2\x80\x99t ask");
     assert_int_equal(quarry_project_excerpt_text(p, "zz", &text),
                      QUARRY_ENOTFOUND);
     memset(&s, 0, sizeof s);

@@ -51,8 +51,10 @@ typedef struct quarry_browse_filter {
     const char *study;       /* attribute "study" */
     const char *coder;       /* coded by this coder */
     const char *speaker;
-    const char *q;           /* a substring of the text (ASCII letters
-                                case-insensitive) */
+    const char *q;           /* a substring of the text, in any case
+                                and with or without accents ("cafe"
+                                finds "CAFÉ"); ' and " find Word's curly
+                                ones */
     int64_t offset;          /* rows skipped, >= 0 */
     int32_t limit;           /* rows at most, 1..500 */
 } quarry_browse_filter;

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <utf8proc.h>
+
 #include "project_db.h"
 #include "quarry/project_browse.h"
 
@@ -82,22 +84,54 @@ int quarry_project_share(quarry_project *p, int on)
 
 /* ---- excerpts, filtered and paginated ----------------------------------- */
 
-/* A LIKE pattern matching s anywhere, with %, _ and \ escaped. */
-static char *like_pattern(const char *s)
+/* Text as the search compares it: case folded (any script: "CAFÉ" is
+ * "café"), accents off ("cafe" finds "café"), and Word's curly quotes and
+ * apostrophes as typed ("don't" finds "don’t"). malloc'ed; NULL when out
+ * of memory or s is not UTF-8 (then compared as it is). */
+static char *fold(const char *s, size_t n)
 {
-    size_t n = strlen(s), i, k = 0;
-    char *out = malloc(2 * n + 3);
-    if (out == NULL)
+    utf8proc_uint8_t *out = NULL;
+    utf8proc_ssize_t k, i, j = 0;
+    k = utf8proc_map((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &out,
+                     UTF8PROC_CASEFOLD | UTF8PROC_STRIPMARK |
+                         UTF8PROC_COMPOSE);
+    if (k < 0)
         return NULL;
-    out[k++] = '%';
-    for (i = 0; i < n; i++) {
-        if (s[i] == '%' || s[i] == '_' || s[i] == '\\')
-            out[k++] = '\\';
-        out[k++] = s[i];
+    for (i = 0; i < k; i++) {
+        /* U+2018, U+2019, U+02BC -> '; U+201C, U+201D -> " */
+        if (i + 2 < k && out[i] == 0xE2 && out[i + 1] == 0x80 &&
+            (out[i + 2] == 0x98 || out[i + 2] == 0x99)) {
+            out[j++] = '\'';
+            i += 2;
+        } else if (i + 2 < k && out[i] == 0xE2 && out[i + 1] == 0x80 &&
+                   (out[i + 2] == 0x9C || out[i + 2] == 0x9D)) {
+            out[j++] = '"';
+            i += 2;
+        } else if (i + 1 < k && out[i] == 0xCA && out[i + 1] == 0xBC) {
+            out[j++] = '\'';
+            i += 1;
+        } else {
+            out[j++] = out[i];
+        }
     }
-    out[k++] = '%';
-    out[k] = '\0';
-    return out;
+    out[j] = '\0';
+    return (char *)out;
+}
+
+static void sql_fold(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    const char *s = (const char *)sqlite3_value_text(argv[0]);
+    char *f;
+    (void)argc;
+    if (s == NULL) {
+        sqlite3_result_null(cx);
+        return;
+    }
+    f = fold(s, (size_t)sqlite3_value_bytes(argv[0]));
+    if (f == NULL)
+        sqlite3_result_value(cx, argv[0]);
+    else
+        sqlite3_result_text(cx, f, -1, free);
 }
 
 /* " WHERE ..." for f into buf: each filter set adds its condition, bound
@@ -135,7 +169,7 @@ static void browse_where(const quarry_browse_filter *f, char *buf, size_t cap)
     if (f->speaker != NULL)
         ADD("e.speaker = ?5");
     if (f->q != NULL)
-        ADD("e.text LIKE ?7 ESCAPE '\\'");
+        ADD("instr(quarry_fold(e.text), ?7) > 0");
 #undef ADD
 }
 
@@ -300,8 +334,17 @@ int quarry_project_browse(quarry_project *p, const quarry_browse_filter *f,
     if (f->offset < 0)
         return project_fail(p, QUARRY_ERANGE, "offset: %lld is negative",
                             (long long)f->offset);
-    if (f->q != NULL && (pattern = like_pattern(f->q)) == NULL)
-        return project_fail(p, QUARRY_ENOMEM, "out of memory");
+    if (f->q != NULL) {
+        if ((pattern = fold(f->q, strlen(f->q))) == NULL &&
+            (pattern = strdup(f->q)) == NULL)
+            return project_fail(p, QUARRY_ENOMEM, "out of memory");
+        if (sqlite3_create_function(p->db, "quarry_fold", 1,
+                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+                                    sql_fold, NULL, NULL) != SQLITE_OK) {
+            free(pattern);
+            return project_db_fail(p, "cannot search the excerpts");
+        }
+    }
     browse_where(f, where, sizeof where);
     if (total != NULL) {
         *total = 0;

@@ -32,7 +32,8 @@ static void csv_field(FILE *out, const char *s)
 }
 
 /* The text with every run of line breaks inside it joined into one space
- * (runs at either end dropped), for a quotation on one line. */
+ * (runs at either end dropped), and a tab (Word's, in a quoted turn) a
+ * space, for a quotation on one line. */
 static void csv_field_joined(FILE *out, const char *s)
 {
     char *j;
@@ -54,7 +55,7 @@ static void csv_field_joined(FILE *out, const char *s)
         if (gap)
             j[n++] = ' ';
         gap = 0;
-        j[n++] = *q;
+        j[n++] = *q == '\t' ? ' ' : *q;
     }
     j[n] = '\0';
     csv_field(out, j);

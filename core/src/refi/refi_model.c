@@ -103,7 +103,7 @@ void refi_notice_text(const refi_model *m, int32_t i, char *buf, size_t cap)
         return;
     }
     if (m->notices[i].count > 1)
-        snprintf(buf, cap, "%s (and %lld more)", m->notices[i].msg,
+        snprintf(buf, cap, "%s (and %lld more like it)", m->notices[i].msg,
                  (long long)(m->notices[i].count - 1));
     else
         snprintf(buf, cap, "%s", m->notices[i].msg);
