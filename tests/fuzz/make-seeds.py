@@ -25,6 +25,7 @@ COPIES = {
     "transcript": ["readers/interview.txt", "readers/dialogue.txt",
                    "readers/crlf.txt", "transcripts/otter.docx",
                    "transcripts/header.docx", "transcripts/handtyped.docx",
+                   "transcripts/teams-table.docx",
                    "transcripts/labels-utf16.txt"],
     "codebook": ["project/cycle-codebook.json"],
     "qde": ["refi/basic/project.qde", "refi/hostile/dangling.qde",

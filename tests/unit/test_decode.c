@@ -306,6 +306,29 @@ static void test_word_paragraphs_are_lines(void **state)
     quarry_corpus_free(c);
 }
 
+/* A Teams transcript as a Word table (time | speaker | text), and one typed
+ * with a tab after each label: their turns, speakers and times. */
+static void test_word_tables_and_tabs_are_turns(void **state)
+{
+    quarry_corpus *c = read_ok("transcripts/teams-table.docx", NULL);
+    (void)state;
+    assert_int_equal(quarry_corpus_size(c), 5); /* the title, 4 turns */
+    assert_string_equal(quarry_corpus_at(c, 1)->speaker, "Alex Kim");
+    assert_string_equal(quarry_corpus_attribute(c, 1, "time_start"),
+                        "00:00:02");
+    assert_string_equal(quarry_corpus_at(c, 4)->speaker, "Sam Ortiz");
+    assert_string_equal(quarry_corpus_at(c, 4)->text,
+                        "I stopped apologising for being there.");
+    quarry_corpus_free(c);
+    c = read_ok("transcripts/tabbed.docx", NULL);
+    assert_int_equal(quarry_corpus_size(c), 4);
+    assert_string_equal(quarry_corpus_at(c, 0)->speaker, "INTERVIEWER");
+    assert_string_equal(quarry_corpus_attribute(c, 0, "role"), "interviewer");
+    assert_string_equal(quarry_corpus_at(c, 1)->text,
+                        "Through my own recovery, honestly.");
+    quarry_corpus_free(c);
+}
+
 typedef struct notes {
     char all[4096];
 } notes;
@@ -398,6 +421,7 @@ int main(void)
         cmocka_unit_test(test_formats_quarry_does_not_read_say_what_to_do),
         cmocka_unit_test(test_a_sheet_saved_as_unicode_text_is_a_table),
         cmocka_unit_test(test_word_paragraphs_are_lines),
+        cmocka_unit_test(test_word_tables_and_tabs_are_turns),
         cmocka_unit_test(test_an_encoding_named_for_a_batch),
         cmocka_unit_test(test_word_files_that_are_not_docx),
         cmocka_unit_test(test_version_2_options_know_no_encoding),

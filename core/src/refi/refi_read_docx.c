@@ -8,8 +8,8 @@
  * total read) and libxml2 parses the document through the reader's parser
  * (no DOCTYPE, errors into the message). The text is the w:p paragraphs
  * in document order joined by "\n": w:t text, w:tab a tab, w:br and w:cr
- * a line break (in a file of its own, w:noBreakHyphen U+2011; a
- * w:softHyphen shows nothing); properties (w:pPr, w:rPr, where w:tab is a
+ * a line break (in a file of its own, w:noBreakHyphen U+2011, and a table
+ * row one line, its cells apart by tabs; a w:softHyphen shows nothing); properties (w:pPr, w:rPr, where w:tab is a
  * tab stop), deleted text, field codes and the fallback copies of
  * alternate content are left out.
  */
@@ -36,6 +36,9 @@ typedef struct text_buf {
      * whose positions another tool counted: Word's non-breaking hyphen
      * is kept as U+2011. */
     int own;
+    /* Tables in a file of its own: cells met in the current row, and
+     * whether the next paragraph starts a cell after the first. */
+    int cells_in_row, next_cell;
 } text_buf;
 
 static void put(text_buf *t, const char *s, size_t n)
@@ -101,10 +104,13 @@ static void walk(text_buf *t, const xmlNode *n, int depth)
             continue;
         if (in_ns(c, NS_W) && is(c, "p")) {
             int outer = !t->in_paragraph;
-            if (t->paragraphs > 0 && outer)
+            if (t->paragraphs > 0 && outer && t->next_cell)
+                put(t, "\t", 1);
+            else if (t->paragraphs > 0 && outer)
                 put(t, t->sep, strlen(t->sep));
             else if (!outer)
                 put(t, "\n", 1);
+            t->next_cell = 0;
             t->paragraphs += outer;
             t->in_paragraph = 1;
             walk(t, c->children, depth + 1);
@@ -130,6 +136,20 @@ static void walk(text_buf *t, const xmlNode *n, int depth)
         }
         if (in_ns(c, NS_W) && (is(c, "br") || is(c, "cr"))) {
             put(t, "\n", 1);
+            continue;
+        }
+        if (in_ns(c, NS_W) && is(c, "tc") && t->own) {
+            /* A table row is a line, its cells apart by tabs (a transcript
+             * laid out as time | speaker | text reads as its turns). */
+            t->next_cell = t->cells_in_row++ > 0;
+            walk(t, c->children, depth + 1);
+            continue;
+        }
+        if (in_ns(c, NS_W) && is(c, "tr") && t->own) {
+            int saved = t->cells_in_row;
+            t->cells_in_row = 0;
+            walk(t, c->children, depth + 1);
+            t->cells_in_row = saved;
             continue;
         }
         walk(t, c->children, depth + 1);

@@ -240,6 +240,42 @@ static int name_time_turn(const char *s, size_t n, tr_turn *t, size_t base)
     return 1;
 }
 
+/* "Name<TAB>text", as transcripts are typed in a word processor (and a
+ * Word table's row reads): a name of capitalised words, a tab, the text;
+ * a time right after the tab is the turn's. Fills t (name and text
+ * offsets from base); 0 when s[0..n) is not one. */
+static int tab_turn(const char *s, size_t n, tr_turn *t, size_t base)
+{
+    size_t i = 0, nl, k, sp;
+    char tm[TR_TIME_MAX];
+    while (i < n && s[i] != '\t' && i <= 4 * TR_NAME_MAX_CHARS)
+        i++;
+    if (i == 0 || i >= n || s[i] != '\t')
+        return 0;
+    nl = trim_end(s, i);
+    if (nl == 0 || !looks_like_name(s, nl))
+        return 0;
+    while (i < n && (s[i] == '\t' || s[i] == ' '))
+        i++;
+    if (i >= n)
+        return 0;
+    t->shape = TR_PLAIN;
+    t->name = base;
+    t->name_len = nl;
+    k = any_time(s + i, n - i, tm);
+    if (k > 0 && k == trim_end(s + i, n - i)) {
+        memset(t, 0, sizeof *t);
+        return 0; /* "Name<TAB>0:03" alone: the text is below (Descript) */
+    }
+    sp = k ? quarry_utf8_space_prefix(s + i + k, n - i - k) : 0;
+    if (k > 0 && sp > 0) {
+        memcpy(t->time, tm, sizeof tm);
+        i += k + sp;
+    }
+    t->text = base + i;
+    return 1;
+}
+
 int tr_turn_line(const char *buf, const tr_line *l, tr_turn *t)
 {
     const char *s = buf + l->start;
@@ -263,6 +299,11 @@ int tr_turn_line(const char *buf, const tr_line *l, tr_turn *t)
             t->shape = TR_TIME_NAME;
             t->name_len = nl;
             t->text = l->start + k + after;
+            return 1;
+        }
+        if (tab_turn(s + k, n - k, t, l->start + k)) {
+            t->shape = TR_TIME_NAME;
+            memcpy(t->time, tm, sizeof tm);
             return 1;
         }
         rest = trim_end(s + k, n - k);
@@ -291,6 +332,8 @@ int tr_turn_line(const char *buf, const tr_line *l, tr_turn *t)
         }
         return 1;
     }
+    if (tab_turn(s, n, t, l->start))
+        return 1;
     /* "Name  0:03" alone on its line. */
     {
         size_t end = trim_end(s, n), i = end;

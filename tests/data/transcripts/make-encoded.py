@@ -117,3 +117,29 @@ notes = ["Ward 7B, Monday. The peer worker sat in on handover.",
          "Note to self: ask about supervision next time."]
 docx("notes.docx", notes)
 docx("notes-trailing.docx", notes + [""])
+
+# Microsoft Teams' transcript as a Word table: time | speaker | text, a
+# row a turn.
+rows = [("0:00:02", "Alex Kim", "Thanks for joining. How is the new role?"),
+        ("0:00:09", "Sam Ortiz", "Busy. The ward asks for me by name now."),
+        ("0:00:17", "Alex Kim", "What changed?"),
+        ("0:00:20", "Sam Ortiz", "I stopped apologising for being there.")]
+cells = "".join(
+    "<w:tr>%s</w:tr>" % "".join(
+        '<w:tc><w:tcPr><w:tcW w:w="2000"/></w:tcPr><w:p><w:r><w:t>%s</w:t>'
+        "</w:r></w:p></w:tc>" % escape(c) for c in r) for r in rows)
+table = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+         '<w:document xmlns:w="%s"><w:body><w:p><w:r><w:t>Meeting transcript'
+         "</w:t></w:r></w:p><w:tbl><w:tblPr/>%s</w:tbl><w:sectPr/></w:body>"
+         "</w:document>" % (W, cells))
+with zipfile.ZipFile("teams-table.docx", "w", zipfile.ZIP_DEFLATED) as z:
+    for name, data in (("[Content_Types].xml", CONTENT_TYPES),
+                       ("_rels/.rels", RELS), ("word/document.xml", table)):
+        info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        z.writestr(info, data)
+# Typed with a tab after the speaker's label, the label in bold.
+docx("tabbed.docx", ["INTERVIEWER\tHow did you come to peer work?",
+                     "PARTICIPANT\tThrough my own recovery, honestly.",
+                     "INTERVIEWER\tAnd the training?",
+                     "PARTICIPANT\tForty hours, then supervision."])
