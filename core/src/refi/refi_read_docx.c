@@ -250,11 +250,18 @@ int refi_docx_plain(const char *bytes, size_t len, const char *name,
     r.max_entry = QUARRY_REFI_DEFAULT_MAX_ENTRY;
     r.max_total = QUARRY_REFI_DEFAULT_MAX_TOTAL;
     r.max_ratio = QUARRY_REFI_DEFAULT_MAX_RATIO;
+    *out = NULL;
     rd_xml_begin(&r);
     rc = rd_xml_end(&r, docx_text(&r, "the file", bytes, len, "\n", 1, out,
                                   out_len, paragraphs));
-    if (rc != 0 && err != NULL && err_cap > 0)
-        snprintf(err, err_cap, "%s", m.errmsg);
+    if (rc != 0) {
+        /* libxml2 ran short of memory somewhere: the text may lack some
+         * (rd_xml_end said so), so none is handed back. */
+        free(*out);
+        *out = NULL;
+        if (err != NULL && err_cap > 0)
+            snprintf(err, err_cap, "%s", m.errmsg);
+    }
     refi_model_free(&m);
     return rc;
 }
