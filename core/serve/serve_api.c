@@ -858,6 +858,10 @@ void serve_api(serve_req *r)
         serve_api_import(r);
     else if (!get && strcmp(path, "suggest") == 0)
         serve_api_suggest(r);
+    else if (get && strcmp(path, "sources") == 0)
+        serve_api_sources(r);
+    else if (!get && strcmp(path, "sources/remove") == 0)
+        serve_api_source_remove(r);
     else if (get && strcmp(path, "disagreements") == 0)
         api_disagreements(r);
     else if (get && strcmp(path, "charts") == 0)

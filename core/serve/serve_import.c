@@ -59,6 +59,7 @@ int serve_api_import(serve_req *r)
     o.study = serve_query(r, "study");
     o.participant = serve_query(r, "participant");
     o.read.encoding = serve_query(r, "encoding");
+    o.read.interviewers = serve_query(r, "interviewer");
     o.add_codes = serve_query(r, "add_codes") != NULL &&
                   strcmp(serve_query(r, "add_codes"), "1") == 0;
     notices = json_array();
@@ -113,4 +114,53 @@ int serve_api_suggest(serve_req *r)
                      (json_int_t)info.abstained, "seconds", info.seconds,
                      "left_out", (json_int_t)info.left_out, "codebook_only",
                      info.codebook_only, "linear", info.choice.linear));
+}
+
+static int put_source(void *ctx, const quarry_source_row *x)
+{
+    return json_array_append_new(
+               ctx, json_pack("{s:s, s:s?, s:s?, s:I, s:I, s:I, s:I}", "name",
+                              x->name ? x->name : "", "format", x->format,
+                              "imported_at", x->imported_at, "excerpts",
+                              (json_int_t)x->excerpts, "codings",
+                              (json_int_t)x->codings, "decisions",
+                              (json_int_t)x->decisions, "memos",
+                              (json_int_t)x->memos))
+               ? QUARRY_ENOMEM
+               : 0;
+}
+
+int serve_api_sources(serve_req *r)
+{
+    json_t *list = json_array();
+    int status;
+    if (list == NULL)
+        return serve_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                           "out of memory");
+    status = quarry_project_sources(r->s->p, put_source, list);
+    if (status != QUARRY_OK) {
+        json_decref(list);
+        return status == QUARRY_ENOMEM
+                   ? serve_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                                 "out of memory")
+                   : serve_fail(r, status);
+    }
+    return serve_answer(r, json_pack("{s:o}", "sources", list));
+}
+
+int serve_api_source_remove(serve_req *r)
+{
+    quarry_source_row x;
+    json_t *name = json_object_get(r->body, "name");
+    int status;
+    if (!json_is_string(name) || json_string_length(name) == 0)
+        return serve_error(r, MHD_HTTP_BAD_REQUEST,
+                           "name: missing (the source's file name)");
+    status = quarry_project_source_remove(r->s->p, json_string_value(name),
+                                          &x);
+    if (status != QUARRY_OK)
+        return serve_fail(r, status);
+    return serve_answer(r, json_pack("{s:s, s:I}", "name",
+                                     json_string_value(name), "excerpts",
+                                     (json_int_t)x.excerpts));
 }

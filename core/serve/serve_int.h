@@ -65,6 +65,9 @@ void serve_api(serve_req *r);
 /* POST /api/import and POST /api/suggest (serve_import.c). */
 int serve_api_import(serve_req *r);
 int serve_api_suggest(serve_req *r);
+/* GET /api/sources and POST /api/sources/remove (serve_import.c). */
+int serve_api_sources(serve_req *r);
+int serve_api_source_remove(serve_req *r);
 /* r answers j (200), or 500 "out of memory" when j is NULL; 0. */
 int serve_answer(serve_req *r, json_t *j);
 

@@ -439,6 +439,17 @@ def drive(driver, quarry, project, url, screens):
             " return l.length === 2 ? l[1].textContent : null;"))
         check("import: with its encoding chosen it goes in", (again or "").startswith("cafe-cp1252.txt: 4 excerpts added"),
               repr(again))
+        # No interviewer among the Word file's speakers: one click names
+        # Speaker 1, and the file goes again with it.
+        asked = driver.execute_script(
+            "var b = Array.prototype.filter.call(document.querySelectorAll('#import-results button'),"
+            " function (x) { return x.textContent === 'Speaker 1'; }); if (b.length) b[0].click(); return b.length;")
+        check("import: the page asks who the interviewer is, naming the speakers", asked == 1, repr(asked))
+        named = wait(driver, "the file sent again with its interviewer", lambda d: d.execute_script(
+            "var l = document.querySelectorAll('#import-results li.ok');"
+            " return l.length === 3 ? l[2].textContent : null;"))
+        check("import: Speaker 1 is then the interviewer of its turns",
+              "interviewer Speaker 1 set on 3 of them" in (named or ""), repr(named))
         driver.find_element("id", "suggest-run").click()
         ran = wait(driver, "a run made from the page", lambda d: d.execute_script(
             "var p = document.querySelector('#suggest-result .ok, #suggest-result .error-box');"
@@ -447,9 +458,19 @@ def drive(driver, quarry, project, url, screens):
               bool(re.match(r"Run 2: \d+ suggestions for \d+ excerpts", ran or "")), repr(ran))
         time.sleep(0.3)
         driver.save_screenshot(os.path.join(screens, "import.png"))
+        # Sources: the Word file, with nobody's work on it, taken out again.
+        gone = driver.execute_script(
+            "var b = document.querySelector('#sources button[data-source=\"otter.docx\"]');"
+            " if (b) { window.confirm = function () { return true; }; b.click(); } return !!b;")
+        check("import: a source nobody worked on has a Remove button", gone)
+        left = wait(driver, "the source removed", lambda d: d.execute_script(
+            "var t = document.querySelector('#sources table');"
+            " return t && t.textContent.indexOf('otter.docx') < 0 ? t.textContent : null;"))
+        check("import: the removed source leaves the list; the coded ones say they have work on them",
+              left is not None and "has work on it" in left, repr(left)[:200])
         srcs = run([quarry, "export", project, "--format", "matrix"]).stdout
         check("import: the excerpts carry their study and source, as quarry import gives them",
-              "otter#1" in srcs and "S9" in srcs, srcs[:200])
+              "cafe-cp1252#1" in srcs and "otter#1" not in srcs and "S9" in srcs, srcs[:200])
 
     # nothing asked of any other host
     urls = driver.execute_script(

@@ -385,6 +385,21 @@ def endpoints(srv):
     code, x = srv.json("POST", "/api/import", raw=ansi)
     check("import: a file needs its name", code == 400 and "name" in x.get("error", ""),
           str(x)[:300])
+    code, x = srv.json("POST", "/api/import?name=P09.docx&interviewer=Speaker%201", raw=docx)
+    check("import again with the interviewer named: roles set", code == 200 and
+          x.get("excerpts") == 0 and x.get("retagged") == 3, str(x)[:300])
+    code, x = srv.json("GET", "/api/sources")
+    names = [s_["name"] for s_ in x.get("sources", [])] if code == 200 else []
+    check("sources listed by file name, with their work",
+          "P09.docx" in names and "cafe.txt" in names and all(
+              "codings" in s_ and "decisions" in s_ for s_ in x.get("sources", [])), str(x)[:300])
+    code, x = srv.json("POST", "/api/sources/remove", {"name": "cafe.txt"})
+    check("a source nobody worked on removed", code == 200 and x.get("excerpts") == 4, str(x)[:300])
+    coded = [s_ for s_ in srv.json("GET", "/api/sources")[1].get("sources", []) if s_["codings"] > 0]
+    if coded:
+        code, x = srv.json("POST", "/api/sources/remove", {"name": coded[0]["name"]})
+        check("a source with work on it stays", code == 400 and "stays" in x.get("error", ""),
+              str(x)[:300])
     code, x = srv.json("POST", "/api/suggest", {})
     check("suggest from the page: run 2, for the new excerpts too", code == 200 and
           x.get("run") == 2 and x.get("input", 0) >= 10 and x.get("stored", 0) > 0,

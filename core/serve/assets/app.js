@@ -242,12 +242,15 @@
     var orders = (state.status && state.status.orders) || ["source", "uncertain", "disagreements"];
     var orderLabels = { source: "Source order", uncertain: "Most uncertain first", disagreements: "Disagreements" };
     var orderSel = h("select", { id: "order", onchange: function () {
+      /* Keys go back to the queue, not to the menu. */
+      orderSel.blur();
       state.order = orderSel.value; localStorage.setItem("quarry.order", state.order);
       state.skip = []; state.history = []; state.pos = -1; nextItem();
     } }, orders.map(function (o) {
       return h("option", { value: o, selected: o === state.order }, orderLabels[o] || o);
     }));
     var spSel = h("select", { id: "speakers", onchange: function () {
+      spSel.blur();
       state.speakers = spSel.value; localStorage.setItem("quarry.speakers", state.speakers);
       state.skip = []; state.history = []; state.pos = -1; nextItem();
     } }, [["participants", "Participants"], ["all", "Everyone"], ["interviewers", "Interviewers"]].map(function (o) {
@@ -349,6 +352,22 @@
   function renderDone() {
     var body = reviewBody();
     if (!body) return;
+    var c = state.status && state.status.counts;
+    if (c && !c.excerpts) {
+      clear(body).appendChild(h("div", { class: "panel done" },
+        h("h1", null, "This project has no interviews yet"),
+        h("p", { class: "muted" }, "Start by adding transcripts and any material already coded; then ask for suggestions."),
+        h("a", { class: "button primary", href: "#/import", id: "start-import" }, "Go to Import")));
+      return;
+    }
+    if (c && !c.runs) {
+      clear(body).appendChild(h("div", { class: "panel done" },
+        h("h1", null, "No suggestions yet"),
+        h("p", { class: "muted" }, "The project has " + countWords(c.excerpts, "excerpt") + ", " + c.coded +
+          " of them coded. Ask for suggestions on the Import tab (Suggest codes), or code excerpts yourself in Browse."),
+        h("a", { class: "button primary", href: "#/import" }, "Go to Import")));
+      return;
+    }
     clear(body).appendChild(h("div", { class: "panel done" },
       h("h1", null, "Nothing left to review in this queue"),
       h("p", { class: "muted" }, state.skip.length ? "You skipped " + state.skip.length +
@@ -1109,6 +1128,10 @@
       ondrop: function (ev) { ev.preventDefault(); drop.classList.remove("over"); take(ev.dataTransfer.files); } },
       h("strong", null, "Choose files"), " or drop them here", input);
     var study = h("input", { type: "text", id: "import-study", placeholder: "e.g. S5" });
+    var codedBy = h("input", { type: "text", id: "import-coder", value: state.coder || "",
+      placeholder: "who coded the codes in the files" });
+    var interviewer = h("input", { type: "text", id: "import-interviewer",
+      placeholder: "speaker names, e.g. Speaker 1" });
     var participant = h("input", { type: "text", id: "import-participant", placeholder: "for one interview, e.g. P03" });
     var enc = h("select", { id: "import-encoding" }, ENCODINGS.map(function (e) { return h("option", { value: e[0] }, e[1]); }));
     var addCodes = h("input", { type: "checkbox", id: "import-add-codes" });
@@ -1123,33 +1146,99 @@
         var f = files[i];
         var li = h("li", { class: "pending" }, f.name + ": adding…");
         results.appendChild(li);
-        sendFile("/api/import" + qs({ name: f.name, study: study.value.trim(), participant: participant.value.trim(),
-          encoding: enc.value, coder: state.coder || "", add_codes: addCodes.checked ? "1" : "" }), f).then(function (d) {
+        send(f, { interviewer: interviewer.value.trim() }, li).then(function () { next(i + 1); });
+      })(0);
+    } }, "Add to the project");
+    /* One file to the server, its answer into li. extra: interviewer. */
+    function send(f, extra, li) {
+      var sent = { study: study.value.trim(), participant: participant.value.trim() };
+      return sendFile("/api/import" + qs({ name: f.name, study: sent.study, participant: sent.participant,
+          encoding: enc.value, coder: codedBy.value.trim(), interviewer: extra.interviewer || "",
+          add_codes: addCodes.checked ? "1" : "" }), f).then(function (d) {
           clear(li).className = "ok";
           li.appendChild(h("strong", null, d.file));
+          var changed = [sent.study ? "study " + sent.study : "", sent.participant ? "participant " + sent.participant : "",
+            extra.interviewer ? "interviewer " + extra.interviewer : ""].filter(Boolean).join(", ");
           li.appendChild(document.createTextNode(": " + countWords(d.excerpts, "excerpt") + " added, " + countWords(d.codings, "coding") +
             (d.codes ? ", " + countWords(d.codes, "new code") : "") +
-            (d.merged ? " (" + countWords(d.merged, "excerpt") + " already in the project" + (d.retagged ? ", " + d.retagged + " tagged again" : "") + ")" : "")));
-          (d.notices || []).forEach(function (n) { li.appendChild(h("div", { class: "muted small" }, n)); });
+            (d.merged ? " (" + countWords(d.merged, "excerpt") + " already in the project" +
+              (d.retagged ? "; " + changed + " set on " + d.retagged + " of them" : "") + ")" : "")));
+          (d.notices || []).forEach(function (n) {
+            /* The reader's notices, without the file's name again. */
+            var text = n.indexOf(d.file + ": ") === 0 ? n.slice(d.file.length + 2) : n;
+            var m = /^no interviewer among its speakers \((.*?)\)/.exec(text);
+            if (m) {
+              /* Who asks the questions: one click sends the file again with
+               * that speaker as the interviewer, which sets the roles. */
+              li.appendChild(h("div", { class: "small" }, "No interviewer found among its speakers. Who asks the questions? ",
+                m[1].split(", ").filter(function (x) { return x !== "..."; }).map(function (name) {
+                  return h("button", { type: "button", class: "small", onclick: function () {
+                    var again = h("li", { class: "pending" }, f.name + ": " + name + " as the interviewer…");
+                    results.appendChild(again);
+                    send(f, { interviewer: name }, again);
+                  } }, name);
+                }), " (their turns are then left out of suggestions)"));
+              return;
+            }
+            li.appendChild(h("div", { class: "muted small" }, text));
+          });
         }, function (e) {
           clear(li).className = "bad";
           li.appendChild(h("strong", null, f.name));
-          li.appendChild(document.createTextNode(": not imported. " + e.message));
+          var msg = e.message.indexOf(f.name + ": ") === 0 ? e.message.slice(f.name.length + 2) : e.message;
+          li.appendChild(document.createTextNode(": not imported. " + msg));
           if (/invalid UTF-8|NUL byte/.test(e.message))
             li.appendChild(h("div", { class: "small" }, "Choose the file's encoding above (Windows-1252 for a file saved by Excel or Word on Windows) and add it again."));
-        }).then(function () { next(i + 1); });
-      })(0);
-    } }, "Add to the project");
+          if (/already in the project .*with another text/.test(e.message))
+            li.appendChild(h("div", { class: "small" }, "A file of that name is in the project with other text. If this is a corrected copy, remove the old one under Sources below (while nobody has coded it) and add this one again."));
+        }).then(function () { showSources(); });
+    }
     main.appendChild(h("div", { class: "panel import" },
       drop, chosen,
       h("div", { class: "import-fields" },
         h("label", { for: "import-study" }, "Study"), study,
         h("label", { for: "import-participant" }, "Participant"), participant,
+        h("label", { for: "import-interviewer" }, "Interviewer"), interviewer,
+        h("label", { for: "import-coder" }, "Coded by"), codedBy,
         h("label", { for: "import-encoding" }, "Encoding"), enc),
+      h("p", { class: "muted small" }, "Participant: for one interview (each transcript without one counts as one person). ",
+        "Interviewer: the speakers who ask the questions, when the transcript does not call them Interviewer or I. ",
+        "Coded by: who made the codes the files carry (a coder field in a file wins); empty, they are filed under “imported”."),
       h("p", null, h("label", null, addCodes, " Add codes the codebook lacks (else a file with an unknown code is refused, naming it)")),
-      h("p", { class: "muted small" }, "Codes in these files are recorded as coded by ",
-        h("strong", null, state.coder || "“imported” (choose who is coding, top right)"), "."),
       addBtn, results));
+
+    /* The files in the project, and taking one out while nobody has worked
+     * on it (quarry source remove). */
+    var srcBox = h("div", { id: "sources" });
+    var srcPanel = h("div", { class: "panel" }, h("h2", null, "Sources"),
+      h("p", { class: "hint" }, "The files in this project. One nobody has coded, decided on or written a memo on can be removed (with its excerpts and their suggestions) and added again, corrected or with other settings."),
+      srcBox);
+    function showSources() {
+      return api("GET", "/api/sources").then(function (d) {
+        clear(srcBox);
+        var list = (d && d.sources) || [];
+        if (!list.length) { srcBox.appendChild(h("p", { class: "empty" }, "No file yet.")); return; }
+        srcBox.appendChild(h("table", { class: "runs-table sources-table" },
+          h("thead", null, h("tr", null, ["File", "Excerpts", "Codings", "Decisions", "Memos", "Added", ""].map(function (t, i) {
+            return h("th", { scope: "col", class: i >= 1 && i <= 4 ? "n" : null }, t);
+          }))),
+          h("tbody", null, list.map(function (x) {
+            var worked = x.codings + x.decisions + x.memos > 0;
+            return h("tr", null, h("td", null, x.name), h("td", { class: "n" }, x.excerpts), h("td", { class: "n" }, x.codings),
+              h("td", { class: "n" }, x.decisions), h("td", { class: "n" }, x.memos), h("td", null, when(x.imported_at)),
+              h("td", null, worked ? h("span", { class: "muted small" }, "has work on it") :
+                h("button", { type: "button", class: "small", "data-source": x.name, onclick: function () {
+                  if (!window.confirm("Remove " + x.name + " and its " + countWords(x.excerpts, "excerpt") + " from the project?")) return;
+                  post("/api/sources/remove", { name: x.name }).then(function (r) {
+                    say("Removed " + r.name + " (" + countWords(r.excerpts, "excerpt") + ")");
+                    refreshStatus();
+                    showSources();
+                  }, function (e) { say("Not removed: " + e.message, true); });
+                } }, "Remove")));
+          }))));
+      }, function (e) { clear(srcBox).appendChild(errorBox(e, "Could not list the files")); });
+    }
+    showSources();
 
     var runOut = h("div", { id: "suggest-result", "aria-live": "polite" });
     var runBtn = h("button", { type: "button", id: "suggest-run", onclick: function () {
@@ -1171,6 +1260,7 @@
       h("p", { class: "hint" }, "quarry learns from every excerpt coded so far (and from your rejections) and suggests codes for the excerpts nobody has coded, as ",
         h("code", null, "quarry suggest"), " does. It only proposes: each suggestion waits for a person in Review."),
       runBtn, runOut));
+    main.appendChild(srcPanel);
   }
   function countWords(n, what) { return n + " " + what + (n === 1 ? "" : "s"); }
   function sizeWords(b) { return b < 1024 ? b + " bytes" : b < 1048576 ? Math.round(b / 1024) + " KB" : (b / 1048576).toFixed(1) + " MB"; }
@@ -1184,7 +1274,7 @@
     api("GET", "/api/runs").then(function (d) {
       clear(box);
       var runs = (d && d.runs) || [];
-      if (!runs.length) { box.appendChild(h("p", { class: "empty" }, "No run yet: run quarry suggest on this project.")); return; }
+      if (!runs.length) { box.appendChild(h("p", { class: "empty" }, "No run yet: ", h("a", { href: "#/import" }, "Suggest codes"), " on the Import tab makes one.")); return; }
       box.appendChild(h("table", { class: "runs-table" },
         h("thead", null, h("tr", null, ["Run", "Command", "Started", "Seconds", "Version", "Trained on", "Input", "Suggestions", "Abstained", "Plugins"].map(function (t, i) {
           return h("th", { scope: "col", class: [3, 5, 6, 7, 8].indexOf(i) >= 0 ? "n" : null }, t);
