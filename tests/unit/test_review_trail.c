@@ -350,6 +350,63 @@ static quarry_project *suggested(const char *name, quarry_engine *e)
     return p;
 }
 
+/* The verdict ana's item shows for its top suggestion. */
+static const char *top_verdict(quarry_project *p, const char *xid,
+                               const char **code)
+{
+    const quarry_review_item *it = NULL;
+    assert_int_equal(quarry_project_review_item(p, "ana", xid, &it),
+                     QUARRY_OK);
+    assert_true(it->n_suggestions > 0);
+    *code = it->suggestions[0].code;
+    return it->suggestions[0].verdict;
+}
+
+/* Accepted, then the coding removed: the suggestion is open again, to
+ * accept anew (the trail keeps all three); undoing the removal brings the
+ * acceptance back, and with it the refusal of a second one. */
+static void accept_again_after_removing(void **state)
+{
+    quarry_engine *e = test_engine();
+    quarry_project *p = suggested("again.quarry", e);
+    quarry_decision d = QUARRY_DECISION_INIT;
+    char code[64], xid[64];
+    const char *c = NULL, *v;
+    const quarry_review_item *it = NULL;
+    const char *undone = NULL;
+    find f;
+    (void)state;
+    assert_int_equal(quarry_project_review_next(p, "ana", &it, NULL),
+                     QUARRY_OK);
+    assert_non_null(it);
+    snprintf(xid, sizeof xid, "%s", it->excerpt);
+    v = top_verdict(p, xid, &c);
+    snprintf(code, sizeof code, "%s", c);
+    assert_null(v);
+    d.coder = "ana";
+    d.excerpt = xid;
+    d.code = code;
+    d.verdict = QUARRY_VERDICT_ACCEPT;
+    assert_int_equal(quarry_project_decide(p, &d, NULL), QUARRY_OK);
+    assert_string_equal(top_verdict(p, xid, &c), "accept");
+    d.verdict = QUARRY_VERDICT_REMOVE;
+    assert_int_equal(quarry_project_decide(p, &d, NULL), QUARRY_OK);
+    assert_null(top_verdict(p, xid, &c));
+    d.verdict = QUARRY_VERDICT_ACCEPT;
+    assert_int_equal(quarry_project_decide(p, &d, NULL), QUARRY_OK);
+    assert_string_equal(top_verdict(p, xid, &c), "accept");
+    assert_int_equal(hits(p, xid, code, &f), 1);
+    /* Remove, then undo the removal: the first acceptance stands again. */
+    d.verdict = QUARRY_VERDICT_REMOVE;
+    assert_int_equal(quarry_project_decide(p, &d, NULL), QUARRY_OK);
+    assert_int_equal(quarry_project_undo(p, "ana", &undone), QUARRY_OK);
+    assert_string_equal(top_verdict(p, xid, &c), "accept");
+    d.verdict = QUARRY_VERDICT_ACCEPT;
+    assert_int_equal(quarry_project_decide(p, &d, NULL), QUARRY_EDUP);
+    quarry_project_free(p);
+    quarry_engine_free(e);
+}
+
 static void accept_above_as_a_batch(void **state)
 {
     quarry_engine *e = test_engine();
@@ -486,6 +543,7 @@ int main(void)
         cmocka_unit_test(remove_manual_and_walk_back),
         cmocka_unit_test(times_and_replacements_checked),
         cmocka_unit_test(upgrades_schema_1),
+        cmocka_unit_test(accept_again_after_removing),
         cmocka_unit_test(accept_above_as_a_batch),
         cmocka_unit_test(queue_most_uncertain_first),
     };

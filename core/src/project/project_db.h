@@ -164,6 +164,16 @@ int project_settle_in(quarry_project *p, const char *coder,
     " NOT EXISTS (SELECT 1 FROM decisions u_ WHERE u_.verdict = 'undo'"      \
     " AND u_.reverses = " d ".id)"
 
+/* SQL: decision alias d is not an acceptance whose coding the coder has
+ * removed since (a remove of the same code on the same excerpt, not
+ * undone): the suggestion is open again, to accept or reject anew. */
+#define PROJECT_NOT_REMOVED(d)                                                \
+    " NOT (" d ".verdict = 'accept' AND EXISTS (SELECT 1 FROM decisions r_"   \
+    " WHERE r_.verdict = 'remove' AND r_.excerpt_id = " d ".excerpt_id"      \
+    " AND r_.code_id = " d ".code_id AND r_.coder_id = " d ".coder_id"       \
+    " AND r_.id > " d ".id AND NOT EXISTS (SELECT 1 FROM decisions u2_"      \
+    " WHERE u2_.verdict = 'undo' AND u2_.reverses = r_.id)))"
+
 /* Bind a string (copied), or NULL for NULL. */
 void project_bind_text(sqlite3_stmt *st, int col, const char *s);
 

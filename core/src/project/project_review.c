@@ -440,7 +440,8 @@ static int decide(quarry_project *p, const quarry_decision *d,
         status = exists(p, "SELECT 1 FROM decisions d WHERE excerpt_id = ?1"
                            " AND code_id = ?2 AND coder_id = ?3 AND"
                            " verdict IN ('accept', 'reject', 'replace') AND"
-                           PROJECT_NOT_UNDONE("d"),
+                           PROJECT_NOT_UNDONE("d") " AND"
+                           PROJECT_NOT_REMOVED("d"),
                         excerpt, code, coder, &yes);
         if (status != QUARRY_OK)
             return status;
@@ -928,7 +929,7 @@ const char project_queue_from[] =
     "   ON c.id = d.coder_id WHERE c.name = ?1 AND d.excerpt_id = e.id"
     "   AND d.code_id = s.code_id"
     "   AND d.verdict IN ('accept', 'reject', 'replace') AND"
-    PROJECT_NOT_UNDONE("d") "))"
+    PROJECT_NOT_UNDONE("d") " AND" PROJECT_NOT_REMOVED("d") "))"
     " AND NOT EXISTS (SELECT 1 FROM codings g JOIN coders c"
     "  ON c.id = g.coder_id WHERE c.name = ?1 AND g.excerpt_id = e.id)";
 
@@ -1046,7 +1047,8 @@ static int load_item(quarry_project *p, const char *coder, int64_t row,
            "  ON c.id = d.coder_id WHERE c.name = ?3 AND d.excerpt_id ="
            "  s.excerpt_id AND d.code_id = s.code_id"
            "  AND d.verdict IN ('accept', 'reject', 'replace') AND"
-           PROJECT_NOT_UNDONE("d") "  ORDER BY d.id DESC LIMIT 1)"
+           PROJECT_NOT_UNDONE("d") " AND" PROJECT_NOT_REMOVED("d")
+           "  ORDER BY d.id DESC LIMIT 1)"
            " FROM suggestions s JOIN codes k ON k.id = s.code_id"
            " WHERE s.excerpt_id = ?1 AND s.run_id = ?2 ORDER BY s.rank");
     if (st == NULL)
