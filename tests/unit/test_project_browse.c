@@ -111,6 +111,28 @@ static void test_browse_filters(void **state)
     assert_string_equal(browse(p, &f, &total, &s), "a1[2] a2[2]");
     f.coder = "ana";
     assert_string_equal(browse(p, &f, &total, &s), "a1[2]");
+    /* A theme finds what its codes hold. */
+    {
+        quarry_code_edit e = QUARRY_CODE_EDIT_INIT;
+        e.coder = "ana";
+        e.name = "Support";
+        e.id = "support";
+        assert_int_equal(quarry_project_code_edit(p, QUARRY_CODE_ADD, &e, NULL),
+                         QUARRY_OK);
+        memset(&e, 0, sizeof e);
+        e = (quarry_code_edit)QUARRY_CODE_EDIT_INIT;
+        e.coder = "ana";
+        e.code = "peers";
+        e.parent = "support";
+        assert_int_equal(
+            quarry_project_code_edit(p, QUARRY_CODE_MOVE, &e, NULL),
+            QUARRY_OK);
+    }
+    f.code = "support";
+    f.coder = NULL;
+    assert_string_equal(browse(p, &f, &total, &s), "a1[2] a2[2]");
+    f.coder = "ana";
+    assert_string_equal(browse(p, &f, &total, &s), "a1[2]");
     f.code = NULL;
     f.speaker = "P2";
     assert_string_equal(browse(p, &f, &total, &s), "a2[2]");

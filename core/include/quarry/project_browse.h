@@ -45,7 +45,8 @@ typedef struct quarry_coding_view {
  * everything; set ones must all hold. */
 typedef struct quarry_browse_filter {
     uint32_t version;
-    const char *code;        /* coded with this code (by coder when set) */
+    const char *code;        /* coded with this code or one under it (a
+                                theme: its codes), by coder when set */
     const char *source;      /* from this source (its file name, no folders) */
     const char *participant; /* attribute "participant" */
     const char *study;       /* attribute "study" */

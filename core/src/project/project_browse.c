@@ -148,13 +148,20 @@ static void browse_where(const quarry_browse_filter *f, char *buf, size_t cap)
         and = " AND ";                                                        \
     } while (0)
     buf[0] = '\0';
+    /* A code and every code under it: a theme finds what its codes
+     * hold, as NVivo's parent nodes do. */
+#define SUBTREE                                                               \
+    "(WITH RECURSIVE sub(c) AS (SELECT ?1 UNION SELECT k.code FROM codes k"   \
+    " JOIN sub ON k.parent = sub.c) SELECT id FROM codes WHERE code IN"       \
+    " (SELECT c FROM sub))"
     if (f->code != NULL && f->coder != NULL)
         ADD("e.id IN (SELECT g.excerpt_id FROM codings g"
-            " WHERE g.code_id = (SELECT id FROM codes WHERE code = ?1)"
+            " WHERE g.code_id IN " SUBTREE
             " AND g.coder_id = (SELECT id FROM coders WHERE name = ?6))");
     else if (f->code != NULL)
         ADD("e.id IN (SELECT g.excerpt_id FROM codings g"
-            " WHERE g.code_id = (SELECT id FROM codes WHERE code = ?1))");
+            " WHERE g.code_id IN " SUBTREE ")");
+#undef SUBTREE
     else if (f->coder != NULL)
         ADD("e.id IN (SELECT g.excerpt_id FROM codings g"
             " WHERE g.coder_id = (SELECT id FROM coders WHERE name = ?6))");
