@@ -71,12 +71,13 @@ int chart_reliability(report_ctx *c, FILE *f)
         if (c->d->counts.runs == 0)
             snprintf(msg, sizeof msg,
                      "No reliability diagram: quarry made no suggestions "
-                     "in this project (quarry suggest makes them).");
+                     "in this project yet (Suggest codes on the web page, or "
+                     "quarry suggest, makes them).");
         else
             snprintf(msg, sizeof msg,
                      "No reliability diagram: no coder has decided on a "
-                     "suggestion yet%s (quarry review: accept, reject or "
-                     "replace).",
+                     "suggestion yet%s (accept, reject or replace them in "
+                     "Review).",
                      k.batch > 0 ? " by hand" : "");
         return report_chart_empty(c, f, title, msg);
     }

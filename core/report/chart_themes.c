@@ -150,7 +150,8 @@ int chart_themes(report_ctx *c, FILE *f)
         if (n == 0)
             snprintf(msg, sizeof msg,
                      "No candidate themes: the project has no excerpt yet "
-                     "(quarry import adds them).");
+                     "(Import on the web page, or quarry import, adds "
+                     "them).");
         else
             snprintf(msg, sizeof msg,
                      "No candidate themes: the project has %zu excerpt%s "

@@ -584,18 +584,25 @@
   function renderMemos(it) {
     var memos = it.memos || [];
     var err = h("p", { class: "form-error", role: "alert" });
-    var ta = h("textarea", { id: "memo-text", rows: 3, placeholder: "What strikes you about this excerpt?" });
+    /* A memo not saved yet stays as a draft of its excerpt for this
+     * session: moving on and back, or Esc, loses nothing. */
+    state.memoDrafts = state.memoDrafts || {};
+    var ta = h("textarea", { id: "memo-text", rows: 3, placeholder: "What strikes you about this excerpt?",
+      oninput: function () { state.memoDrafts[it.excerpt] = ta.value; } });
+    ta.value = state.memoDrafts[it.excerpt] || "";
     var form = h("form", { class: "memo-form", onsubmit: function (ev) {
       ev.preventDefault();
       var text = ta.value.trim();
       if (!text) { err.textContent = "Write something first."; return; }
       err.textContent = "";
       post("/api/memos", { excerpt: it.excerpt, text: text }).then(function () {
+        delete state.memoDrafts[it.excerpt];
         say("Memo saved");
         return openExcerpt(it.excerpt);
       }).catch(function (e) { err.textContent = e.message; });
-    } }, h("label", { for: "memo-text" }, "New memo ", h("span", { class: "muted", style: "font-weight:400" }, "(m)")), ta, err,
-      h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, "Save memo")));
+    } }, h("label", { for: "memo-text" }, "New memo ", h("span", { class: "muted", style: "font-weight:400" }, "(m; Ctrl+Enter saves)")), ta, err,
+      h("div", { class: "row" }, h("button", { type: "submit", class: "primary" }, "Save memo"),
+        ta.value ? h("span", { class: "muted small" }, " a draft, not saved yet") : null));
     ta.addEventListener("keydown", function (ev) {
       if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); form.requestSubmit(); }
       if (ev.key === "Escape") { ta.blur(); }
