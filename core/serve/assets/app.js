@@ -445,7 +445,7 @@
       it.after ? h("p", { class: "turn" }, h("span", { class: "who" }, it.after.speaker || ""), it.after.text) : null,
       it.abstain ? h("p", { class: "abstain" }, "The engine abstained on this excerpt: no suggestion was confident enough. Add the codes you see with ", h("kbd", null, "a"), ".") : null);
 
-    var leftCol = h("div", null, left, renderCodings(it), state.order === "disagreements" ? renderSettle(it) : null, renderMemos(it));
+    var leftCol = h("div", null, left, renderCodings(it), state.order === "disagreements" && disagrees(it) ? renderSettle(it) : null, renderMemos(it));
 
     /* right: the candidates and the nearest coded excerpts */
     var right = h("div", null, renderCandidates(sugg), renderNeighbours(sugg));
@@ -538,6 +538,17 @@
         })) : null);
   }
 
+  /* Do the coders of this excerpt (you and the others who coded it)
+   * give it different codes? Only then is there something to settle. */
+  function disagrees(it) {
+    var sets = [];
+    var mine = (it.codes || []).map(function (c) { return c.code; });
+    if (mine.length) sets.push(mine.slice().sort().join("\n"));
+    (it.others || []).forEach(function (o) {
+      if (o.codes && o.codes.length) sets.push(o.codes.slice().sort().join("\n"));
+    });
+    return sets.length >= 2 && sets.some(function (x) { return x !== sets[0]; });
+  }
   function renderSettle(it) {
     var union = [];
     var rows = [];
