@@ -971,6 +971,16 @@
     main.appendChild(box);
     loadCodebook(true).then(function (codes) {
       clear(box);
+      /* A theme's codings: those of every code under it, as NVivo counts
+       * a parent node's (its excerpts can overlap, so they are not
+       * added up). */
+      var kids = {};
+      codes.forEach(function (c) { if (c.parent) (kids[c.parent] = kids[c.parent] || []).push(c); });
+      function under(c, seen) {
+        if (seen[c.id]) return 0;
+        seen[c.id] = true;
+        return (kids[c.id] || []).reduce(function (n, k) { return n + (k.n_codings || 0) + under(k, seen); }, 0);
+      }
       var table = h("table", { class: "cb-table" },
         h("caption", { class: "visually-hidden" }, "Codes in tree order"),
         h("thead", null, h("tr", null, h("th", { scope: "col" }, "Code"), h("th", { scope: "col" }, "Definition"),
@@ -984,7 +994,10 @@
               (c.include || c.exclude) ? h("details", null, h("summary", null, "Include / exclude"),
                 c.include ? h("div", null, h("b", null, "Include: "), c.include) : null,
                 c.exclude ? h("div", null, h("b", null, "Exclude: "), c.exclude) : null) : null),
-            h("td", { class: "n" }, c.n_codings || 0), h("td", { class: "n" }, c.n_excerpts || 0));
+            c.is_theme ? h("td", { class: "n", title: "codings of the codes under it" },
+                (c.n_codings || 0) + under(c, {}), h("div", { class: "muted small" }, "in its codes"))
+              : h("td", { class: "n" }, c.n_codings || 0),
+            h("td", { class: "n" }, c.is_theme && !c.n_excerpts ? "–" : c.n_excerpts || 0));
         })));
       box.appendChild(h("div", { class: "panel" }, codes.length ? table : h("p", { class: "empty" }, "The codebook is empty: add a code.")));
       box.appendChild(codebookForms(codes));
