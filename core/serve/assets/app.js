@@ -120,7 +120,15 @@
     prefix: null,            /* "r", "x" or "g" while waiting for the second key */
     busy: false,
     settleCodes: null,
-    browse: { code: "", source: "", participant: "", study: "", coder: "", speaker: "", q: "", offset: 0 },
+    /* Browse's filters, kept for the tab's life (a reload keeps them). */
+    browse: (function () {
+      var f = { code: "", source: "", participant: "", study: "", coder: "", speaker: "", q: "", offset: 0 };
+      try {
+        var kept = JSON.parse(sessionStorage.getItem("quarry.browse") || "{}");
+        Object.keys(f).forEach(function (k) { if (kept[k] !== undefined && typeof kept[k] === typeof f[k]) f[k] = kept[k]; });
+      } catch (e) { /* none kept */ }
+      return f;
+    })(),
     facets: null
   };
 
@@ -923,6 +931,7 @@
   function loadBrowse() {
     var f = state.browse;
     var seq = ++browseSeq;
+    try { sessionStorage.setItem("quarry.browse", JSON.stringify(f)); } catch (e) { /* private mode */ }
     var q = qs({ code: f.code, source: f.source, participant: f.participant, study: f.study, coder: f.coder,
       speaker: f.speaker, q: f.q, offset: f.offset, limit: 50 });
     api("GET", "/api/excerpts" + q).then(function (d) {
