@@ -353,9 +353,9 @@ static void import_usage(FILE *f)
     fprintf(f,
             "usage: quarry import PROJECT FILE... [OPTIONS]\n\n"
             "Adds the excerpts of each FILE (JSONL, CSV, or a transcript:\n"
-            ".txt, .md, a Word .docx, .srt or .vtt) to PROJECT, with the\n"
-            "codings their \"code\" field\n"
-            "carries (origin \"imported\"). Each file is imported whole or not\n"
+            ".txt, .md, a Word .docx or .odt, .srt or .vtt) to PROJECT, with\n"
+            "the codings their \"code\" field carries (origin \"imported\").\n"
+            "Each file is imported whole or not\n"
             "at all. An excerpt already in the project with the same id and\n"
             "text (a second coder's copy) adds its codings under its coder;\n"
             "the same id with another text is refused.\n\n"

@@ -362,6 +362,8 @@ static const fcase cases[] = {
      0},
     {"read-utf16", "tests/data/transcripts/labels-utf16.txt", op_transcript,
      NULL, 0},
+    {"read-odt", "tests/data/transcripts/handtyped.odt", op_transcript, NULL,
+     0},
     {"read-codebook", "tests/fuzz/corpus/codebook/small.json", op_codebook,
      NULL, 0},
     {"read-qde", "tests/fuzz/corpus/qde/inline.qde", op_qde, NULL, 0},

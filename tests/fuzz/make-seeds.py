@@ -26,6 +26,7 @@ COPIES = {
                    "readers/crlf.txt", "transcripts/otter.docx",
                    "transcripts/header.docx", "transcripts/handtyped.docx",
                    "transcripts/teams-table.docx",
+                   "transcripts/handtyped.odt",
                    "transcripts/labels-utf16.txt"],
     "codebook": ["project/cycle-codebook.json"],
     "qde": ["refi/basic/project.qde", "refi/hostile/dangling.qde",

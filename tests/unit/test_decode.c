@@ -239,7 +239,7 @@ static void test_formats_quarry_does_not_read_say_what_to_do(void **state)
     } cases[] = {{"interview.doc", "save it as .docx"},
                  {"interview.pdf", "export its text"},
                  {"codes.xlsx", "CSV UTF-8"},
-                 {"notes.odt", "save it as .docx"}};
+                 {"notes.rtf", "save it as .docx"}};
     size_t k;
     (void)state;
     for (k = 0; k < sizeof cases / sizeof cases[0]; k++) {
@@ -326,6 +326,26 @@ static void test_word_tables_and_tabs_are_turns(void **state)
     assert_string_equal(quarry_corpus_attribute(c, 0, "role"), "interviewer");
     assert_string_equal(quarry_corpus_at(c, 1)->text,
                         "Through my own recovery, honestly.");
+    quarry_corpus_free(c);
+}
+
+/* LibreOffice's .odt reads as the same typed transcript does: its header,
+ * its turns, text:s spaces, a table row as a turn; a comment is not the
+ * text. */
+static void test_opendocument_text(void **state)
+{
+    quarry_corpus *c = read_ok("transcripts/handtyped.odt", NULL);
+    (void)state;
+    assert_int_equal(quarry_corpus_size(c), 3);
+    assert_string_equal(quarry_corpus_attribute(c, 0, "participant"), "P07");
+    assert_string_equal(quarry_corpus_at(c, 1)->text,
+                        "Long.  I shadowed the other peer worker.");
+    assert_string_equal(quarry_corpus_at(c, 2)->speaker, "Interviewer");
+    assert_string_equal(quarry_corpus_at(c, 2)->text, "And the team?");
+    quarry_corpus_free(c);
+    c = new_corpus();
+    assert_int_equal(read_str(c, "fake.odt", "I: hi\n", NULL), QUARRY_EPARSE);
+    assert_msg(c, "fake.odt", NULL, "not a text document");
     quarry_corpus_free(c);
 }
 
@@ -422,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_a_sheet_saved_as_unicode_text_is_a_table),
         cmocka_unit_test(test_word_paragraphs_are_lines),
         cmocka_unit_test(test_word_tables_and_tabs_are_turns),
+        cmocka_unit_test(test_opendocument_text),
         cmocka_unit_test(test_an_encoding_named_for_a_batch),
         cmocka_unit_test(test_word_files_that_are_not_docx),
         cmocka_unit_test(test_version_2_options_know_no_encoding),

@@ -1149,12 +1149,12 @@
     var pending = [];
     main.appendChild(h("h1", null, "Import"));
     main.appendChild(h("p", { class: "hint" },
-      "Add interviews and coded material to this project: transcripts (.txt, Word .docx as Otter, Rev, Trint or Teams export them, .srt, .vtt subtitles), ",
+      "Add interviews and coded material to this project: transcripts (.txt, Word .docx as Otter, Rev, Trint or Teams export them, LibreOffice .odt, .srt, .vtt subtitles), ",
       "sheets (.csv, .tsv, Excel's Unicode Text) and JSONL. Each file goes in whole or not at all; importing a file again adds nothing twice. ",
       "A REFI-QDA project (.qdpx) from NVivo, ATLAS.ti or MAXQDA is imported with the command ", h("code", null, "quarry import"), "."));
     var chosen = h("ul", { class: "import-chosen", id: "import-chosen" });
     var input = h("input", { type: "file", id: "import-files", multiple: true,
-      accept: ".txt,.md,.docx,.srt,.vtt,.csv,.tsv,.jsonl,.json,.ndjson",
+      accept: ".txt,.md,.docx,.odt,.srt,.vtt,.csv,.tsv,.jsonl,.json,.ndjson",
       onchange: function () { take(input.files); input.value = ""; } });
     function take(files) {
       Array.prototype.forEach.call(files || [], function (f) { pending.push(f); });

@@ -39,6 +39,8 @@ typedef struct text_buf {
     /* Tables in a file of its own: cells met in the current row, and
      * whether the next paragraph starts a cell after the first. */
     int cells_in_row, next_cell;
+    int odt_body; /* an .odt's office:text met */
+    int no_ns;    /* an .odt's element without a namespace met */
 } text_buf;
 
 static void put(text_buf *t, const char *s, size_t n)
@@ -156,6 +158,106 @@ static void walk(text_buf *t, const xmlNode *n, int depth)
     }
 }
 
+/* ---- OpenDocument text (.odt, LibreOffice), a file of its own ---- */
+
+#define NS_TEXT "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+#define NS_TABLE "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+#define NS_OFFICE "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+#define NS_DRAW "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
+
+/* content.xml's body read as docx's is: a text:p or text:h a line, a
+ * table row a line with its cells apart by tabs; text:s spaces (text:c
+ * of them), text:tab, text:line-break; notes, annotations, tracked
+ * changes (the deleted text), drawings and the sequence declarations are
+ * not the text. */
+static void walk_odt(text_buf *t, const xmlNode *n, int depth)
+{
+    const xmlNode *c;
+    if (depth > 256)
+        return;
+    for (c = n; c != NULL; c = c->next) {
+        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+            if (t->in_paragraph && c->content != NULL)
+                put(t, (const char *)c->content,
+                    strlen((const char *)c->content));
+            continue;
+        }
+        if (c->type != XML_ELEMENT_NODE)
+            continue;
+        if (c->ns == NULL || c->ns->href == NULL) {
+            /* Every element of OpenDocument has its namespace: one
+             * without was not written so, or its namespace was lost
+             * (libxml2 out of memory). */
+            t->no_ns = 1;
+            continue;
+        }
+        if (in_ns(c, NS_OFFICE) && is(c, "annotation"))
+            continue;
+        if (in_ns(c, NS_OFFICE) && is(c, "text"))
+            t->odt_body = 1;
+        if (in_ns(c, NS_DRAW))
+            continue;
+        if (in_ns(c, NS_TEXT) &&
+            (is(c, "note") || is(c, "tracked-changes") ||
+             is(c, "sequence-decls") || is(c, "soft-page-break") ||
+             is(c, "bookmark") || is(c, "bookmark-start") ||
+             is(c, "bookmark-end")))
+            continue;
+        if (in_ns(c, NS_TEXT) && (is(c, "p") || is(c, "h"))) {
+            int outer = !t->in_paragraph;
+            if (t->paragraphs > 0 && outer && t->next_cell)
+                put(t, "\t", 1);
+            else if (t->paragraphs > 0 && outer)
+                put(t, t->sep, strlen(t->sep));
+            else if (!outer)
+                put(t, "\n", 1);
+            t->next_cell = 0;
+            t->paragraphs += outer;
+            t->in_paragraph = 1;
+            walk_odt(t, c->children, depth + 1);
+            if (outer)
+                t->in_paragraph = 0;
+            continue;
+        }
+        if (in_ns(c, NS_TEXT) && is(c, "s")) {
+            /* The attribute's text read in place: a copy could fail to
+             * allocate and the count would silently be 1. */
+            xmlAttr *k = xmlHasNsProp(c, (const xmlChar *)"c",
+                                      (const xmlChar *)NS_TEXT);
+            long n_sp = 1, i;
+            if (k != NULL && k->children != NULL &&
+                k->children->content != NULL)
+                n_sp = strtol((const char *)k->children->content, NULL, 10);
+            if (n_sp < 1 || n_sp > 1000) /* a file of its own: bounded */
+                n_sp = 1;
+            for (i = 0; i < n_sp; i++)
+                put(t, " ", 1);
+            continue;
+        }
+        if (in_ns(c, NS_TEXT) && is(c, "tab")) {
+            put(t, "\t", 1);
+            continue;
+        }
+        if (in_ns(c, NS_TEXT) && is(c, "line-break")) {
+            put(t, "\n", 1);
+            continue;
+        }
+        if (in_ns(c, NS_TABLE) && is(c, "table-cell")) {
+            t->next_cell = t->cells_in_row++ > 0;
+            walk_odt(t, c->children, depth + 1);
+            continue;
+        }
+        if (in_ns(c, NS_TABLE) && is(c, "table-row")) {
+            int saved = t->cells_in_row;
+            t->cells_in_row = 0;
+            walk_odt(t, c->children, depth + 1);
+            t->cells_in_row = saved;
+            continue;
+        }
+        walk_odt(t, c->children, depth + 1);
+    }
+}
+
 static int docx_text(reader *r, const char *what, const char *bytes,
                      size_t len, const char *sep, int own, char **out,
                      size_t *out_len,
@@ -170,7 +272,7 @@ static int docx_text(reader *r, const char *what, const char *bytes,
     xmlDoc *doc = NULL;
     const char *saved_name = r->xml_name;
     text_buf t;
-    int rc;
+    int rc, odt = 0;
     memset(&t, 0, sizeof(t));
     t.sep = sep;
     t.own = own;
@@ -189,13 +291,20 @@ static int docx_text(reader *r, const char *what, const char *bytes,
     }
     zip_error_fini(&ze);
     idx = zip_name_locate(za, "word/document.xml", ZIP_FL_NOCASE);
+    if (idx < 0 && own &&
+        (idx = zip_name_locate(za, "content.xml", 0)) >= 0)
+        odt = 1; /* LibreOffice's text */
     if (idx < 0) {
         rc = refi_fail(r->m, QUARRY_EPARSE,
-                       "%s: %s: no word/document.xml in it (not a .docx)",
+                       own ? "%s: %s: neither a Word document (.docx) nor an "
+                             "OpenDocument text (.odt): no word/document.xml "
+                             "or content.xml in it"
+                           : "%s: %s: no word/document.xml in it (not a .docx)",
                        r->xml_name, what);
         goto out;
     }
-    snprintf(name, sizeof(name), "%s: word/document.xml", what);
+    snprintf(name, sizeof(name), "%s: %s", what,
+             odt ? "content.xml" : "word/document.xml");
     if ((rc = rd_read_entry_of(r, za, idx, name, &xml, &xml_len)) != 0)
         goto out;
     r->xml_name = name;
@@ -203,7 +312,34 @@ static int docx_text(reader *r, const char *what, const char *bytes,
     r->xml_name = saved_name;
     if (rc != 0)
         goto out;
-    walk(&t, xmlDocGetRootElement(doc), 0);
+    if (odt) {
+        /* A document-content root, or the parse lost part of the file
+         * (libxml2 out of memory may hand back a tree without one). */
+        const xmlNode *root = xmlDocGetRootElement(doc);
+        if (root == NULL || !in_ns(root, NS_OFFICE) ||
+            !is(root, "document-content")) {
+            rc = refi_fail(r->m, QUARRY_EPARSE,
+                           "%s: %s: content.xml holds no OpenDocument "
+                           "content (damaged?)",
+                           r->xml_name, what);
+            goto out;
+        }
+        walk_odt(&t, root, 0);
+        if (!t.oom && (!t.odt_body || t.no_ns)) {
+            /* Every text document has its office:text; a parse that ran
+             * out of memory may have lost it (and its namespace) without
+             * a word. */
+            rc = refi_fail(r->m, QUARRY_EPARSE,
+                           "%s: %s: content.xml has no text body "
+                           "(office:text) or an element outside "
+                           "OpenDocument's namespaces; damaged, or not a "
+                           "text document?",
+                           r->xml_name, what);
+            goto out;
+        }
+    } else {
+        walk(&t, xmlDocGetRootElement(doc), 0);
+    }
     if (t.oom) {
         rc = rd_oom(r);
         goto out;

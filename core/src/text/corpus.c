@@ -738,8 +738,8 @@ int corpus_add(corpus_reader *r, const corpus_rec *rec)
 /* Reading */
 
 #define KNOWN_FORMATS                                                          \
-    "use .jsonl, .json, .ndjson, .csv, .tsv, .txt, .md, .docx, .srt or "   \
-    ".vtt, or "   \
+    "use .jsonl, .json, .ndjson, .csv, .tsv, .txt, .md, .docx, .odt, .srt " \
+    "or .vtt, or "   \
     "give the "                                                               \
     "format (jsonl, csv, transcript)"
 
@@ -758,7 +758,7 @@ static int format_for(quarry_corpus *c, const char *path, const char *name,
         {"tsv", QUARRY_FORMAT_CSV}, /* the delimiter is told from the header */
         {"txt", QUARRY_FORMAT_TRANSCRIPT}, {"md", QUARRY_FORMAT_TRANSCRIPT},
         {"srt", QUARRY_FORMAT_TRANSCRIPT}, {"vtt", QUARRY_FORMAT_TRANSCRIPT},
-        {"docx", QUARRY_FORMAT_TRANSCRIPT}};
+        {"docx", QUARRY_FORMAT_TRANSCRIPT}, {"odt", QUARRY_FORMAT_TRANSCRIPT}};
     /* What people save interviews and sheets as that quarry does not
      * read, with what to do instead. */
     static const struct {
@@ -767,8 +767,6 @@ static int format_for(quarry_corpus *c, const char *path, const char *name,
         {"doc", "a Word 97-2003 document: save it as .docx (Word: File, "
                 "Save As, Word Document) or as plain text (.txt)"},
         {"rtf", "rich text: save it as .docx or as plain text (.txt)"},
-        {"odt", "an OpenDocument text: save it as .docx or as plain text "
-                "(.txt)"},
         {"pdf", "a PDF: export its text from the program that made it "
                 "(.docx or .txt)"},
         {"pages", "a Pages document: export it as Word (.docx)"},

@@ -112,8 +112,9 @@ static int read_docx(const char *buf, size_t len, const char *name,
     if (rc != 0)
         return rc;
     d->word = 1;
-    snprintf(d->note, sizeof d->note,
-             "%s: read as a Word document: %lld paragraph%s", name,
+    snprintf(d->note, sizeof d->note, "%s: read as %s: %lld paragraph%s",
+             name,
+             has_ext(name, ".odt") ? "an OpenDocument text" : "a Word document",
              (long long)paras, paras == 1 ? "" : "s");
     return QUARRY_OK;
 }
@@ -198,11 +199,12 @@ int text_decode(const char *buf, size_t len, const char *name,
                  name);
         return QUARRY_EPARSE;
     }
-    if (has_ext(name, ".docx")) {
+    if (has_ext(name, ".docx") || has_ext(name, ".odt")) {
         snprintf(err, errn,
-                 "%s: named .docx but not a Word document (a .docx is a "
-                 "zip); if it is plain text, name it .txt",
-                 name);
+                 "%s: named %s but not a %s (one is a zip); if it is plain "
+                 "text, name it .txt",
+                 name, has_ext(name, ".odt") ? ".odt" : ".docx",
+                 has_ext(name, ".odt") ? "text document" : "Word document");
         return QUARRY_EPARSE;
     }
     if (encoding != NULL && encoding[0] != '\0' &&

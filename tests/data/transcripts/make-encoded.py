@@ -143,3 +143,30 @@ docx("tabbed.docx", ["INTERVIEWER\tHow did you come to peer work?",
                      "PARTICIPANT\tThrough my own recovery, honestly.",
                      "INTERVIEWER\tAnd the training?",
                      "PARTICIPANT\tForty hours, then supervision."])
+
+# LibreOffice Writer's .odt: the hand-typed transcript again, with a run of
+# spaces kept as text:s and a span, and a table row of time | name | text.
+T = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+TB = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+O = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+paras = "".join("<text:p>%s</text:p>" % escape(l) for l in [
+    "Study: S9", "Participant: P07", "Date: 3 November 2026",
+    "Interviewer: How did the first week go?"])
+paras += ('<text:p>P07: Long.<text:s text:c="2"/><text:span>I shadowed'
+          '</text:span> the other peer worker.<office:annotation><text:p>'
+          'a comment</text:p></office:annotation></text:p>')
+paras += ("<table:table><table:table-row><table:table-cell><text:p>"
+          "Interviewer</text:p></table:table-cell><table:table-cell><text:p>"
+          "And the team?</text:p></table:table-cell></table:table-row>"
+          "</table:table>")
+content = ('<?xml version="1.0" encoding="UTF-8"?>\n'
+           '<office:document-content xmlns:office="%s" xmlns:text="%s" '
+           'xmlns:table="%s" office:version="1.3"><office:body><office:text>'
+           '<text:sequence-decls/>%s</office:text></office:body>'
+           '</office:document-content>' % (O, T, TB, paras))
+with zipfile.ZipFile("handtyped.odt", "w") as z:
+    info = zipfile.ZipInfo("mimetype", date_time=(2026, 1, 1, 0, 0, 0))
+    z.writestr(info, "application/vnd.oasis.opendocument.text")
+    info = zipfile.ZipInfo("content.xml", date_time=(2026, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    z.writestr(info, content)
