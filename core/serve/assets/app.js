@@ -1175,6 +1175,7 @@
     var participant = h("input", { type: "text", id: "import-participant", placeholder: "for one interview, e.g. P03" });
     var enc = h("select", { id: "import-encoding" }, ENCODINGS.map(function (e) { return h("option", { value: e[0] }, e[1]); }));
     var addCodes = h("input", { type: "checkbox", id: "import-add-codes" });
+    var byName = h("input", { type: "checkbox", id: "import-participant-by-name" });
     var results = h("ul", { class: "import-results", id: "import-results", "aria-live": "polite" });
     var addBtn = h("button", { type: "button", class: "primary", id: "import-add", disabled: true, onclick: function () {
       var files = pending.slice();
@@ -1191,7 +1192,10 @@
     } }, "Add to the project");
     /* One file to the server, its answer into li. extra: interviewer. */
     function send(f, extra, li) {
-      var sent = { study: study.value.trim(), participant: participant.value.trim() };
+      /* Each file one participant, named by the file: "P03.docx" -> P03. */
+      var stem = f.name.replace(/\.[^.]*$/, "");
+      var sent = { study: study.value.trim(),
+        participant: byName.checked && !participant.value.trim() ? stem : participant.value.trim() };
       return sendFile("/api/import" + qs({ name: f.name, study: sent.study, participant: sent.participant,
           encoding: enc.value, coder: codedBy.value.trim(), interviewer: extra.interviewer || "",
           add_codes: addCodes.checked ? "1" : "" }), f).then(function (d) {
@@ -1244,6 +1248,7 @@
       h("p", { class: "muted small" }, "Participant: for one interview (each transcript without one counts as one person). ",
         "Interviewer: the speakers who ask the questions, when the transcript does not call them Interviewer or I. ",
         "Coded by: who made the codes the files carry (a coder field in a file wins); empty, they are filed under “imported”."),
+      h("p", null, h("label", null, byName, " Each file is one participant, named by its file name (P03.docx is P03), unless Participant is given")),
       h("p", null, h("label", null, addCodes, " Add codes the codebook lacks (else a file with an unknown code is refused, naming it)")),
       addBtn, results));
 
