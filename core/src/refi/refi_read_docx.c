@@ -94,6 +94,43 @@ static int skipped(const xmlNode *n)
     return 0;
 }
 
+/* What both walkers (Word's, OpenDocument's) do with a paragraph, a table
+ * cell and a table row; w walks the children. A paragraph is a line (a
+ * nested one a line inside it), a table row one line with its cells
+ * apart by tabs. */
+typedef void (*walk_fn)(text_buf *t, const xmlNode *n, int depth);
+
+static void paragraph(text_buf *t, const xmlNode *c, int depth, walk_fn w)
+{
+    int outer = !t->in_paragraph;
+    if (t->paragraphs > 0 && outer && t->next_cell)
+        put(t, "\t", 1);
+    else if (t->paragraphs > 0 && outer)
+        put(t, t->sep, strlen(t->sep));
+    else if (!outer)
+        put(t, "\n", 1);
+    t->next_cell = 0;
+    t->paragraphs += outer;
+    t->in_paragraph = 1;
+    w(t, c->children, depth + 1);
+    if (outer)
+        t->in_paragraph = 0;
+}
+
+static void table_cell(text_buf *t, const xmlNode *c, int depth, walk_fn w)
+{
+    t->next_cell = t->cells_in_row++ > 0;
+    w(t, c->children, depth + 1);
+}
+
+static void table_row(text_buf *t, const xmlNode *c, int depth, walk_fn w)
+{
+    int saved = t->cells_in_row;
+    t->cells_in_row = 0;
+    w(t, c->children, depth + 1);
+    t->cells_in_row = saved;
+}
+
 static void walk(text_buf *t, const xmlNode *n, int depth)
 {
     const xmlNode *c;
@@ -105,19 +142,7 @@ static void walk(text_buf *t, const xmlNode *n, int depth)
         if (c->type != XML_ELEMENT_NODE || skipped(c))
             continue;
         if (in_ns(c, NS_W) && is(c, "p")) {
-            int outer = !t->in_paragraph;
-            if (t->paragraphs > 0 && outer && t->next_cell)
-                put(t, "\t", 1);
-            else if (t->paragraphs > 0 && outer)
-                put(t, t->sep, strlen(t->sep));
-            else if (!outer)
-                put(t, "\n", 1);
-            t->next_cell = 0;
-            t->paragraphs += outer;
-            t->in_paragraph = 1;
-            walk(t, c->children, depth + 1);
-            if (outer)
-                t->in_paragraph = 0;
+            paragraph(t, c, depth, walk);
             continue;
         }
         if (in_ns(c, NS_W) && is(c, "t")) {
@@ -140,18 +165,14 @@ static void walk(text_buf *t, const xmlNode *n, int depth)
             put(t, "\n", 1);
             continue;
         }
+        /* In a file of its own, a transcript laid out as a table (time |
+         * speaker | text) reads as its turns. */
         if (in_ns(c, NS_W) && is(c, "tc") && t->own) {
-            /* A table row is a line, its cells apart by tabs (a transcript
-             * laid out as time | speaker | text reads as its turns). */
-            t->next_cell = t->cells_in_row++ > 0;
-            walk(t, c->children, depth + 1);
+            table_cell(t, c, depth, walk);
             continue;
         }
         if (in_ns(c, NS_W) && is(c, "tr") && t->own) {
-            int saved = t->cells_in_row;
-            t->cells_in_row = 0;
-            walk(t, c->children, depth + 1);
-            t->cells_in_row = saved;
+            table_row(t, c, depth, walk);
             continue;
         }
         walk(t, c->children, depth + 1);
@@ -204,19 +225,7 @@ static void walk_odt(text_buf *t, const xmlNode *n, int depth)
              is(c, "bookmark-end")))
             continue;
         if (in_ns(c, NS_TEXT) && (is(c, "p") || is(c, "h"))) {
-            int outer = !t->in_paragraph;
-            if (t->paragraphs > 0 && outer && t->next_cell)
-                put(t, "\t", 1);
-            else if (t->paragraphs > 0 && outer)
-                put(t, t->sep, strlen(t->sep));
-            else if (!outer)
-                put(t, "\n", 1);
-            t->next_cell = 0;
-            t->paragraphs += outer;
-            t->in_paragraph = 1;
-            walk_odt(t, c->children, depth + 1);
-            if (outer)
-                t->in_paragraph = 0;
+            paragraph(t, c, depth, walk_odt);
             continue;
         }
         if (in_ns(c, NS_TEXT) && is(c, "s")) {
@@ -243,15 +252,11 @@ static void walk_odt(text_buf *t, const xmlNode *n, int depth)
             continue;
         }
         if (in_ns(c, NS_TABLE) && is(c, "table-cell")) {
-            t->next_cell = t->cells_in_row++ > 0;
-            walk_odt(t, c->children, depth + 1);
+            table_cell(t, c, depth, walk_odt);
             continue;
         }
         if (in_ns(c, NS_TABLE) && is(c, "table-row")) {
-            int saved = t->cells_in_row;
-            t->cells_in_row = 0;
-            walk_odt(t, c->children, depth + 1);
-            t->cells_in_row = saved;
+            table_row(t, c, depth, walk_odt);
             continue;
         }
         walk_odt(t, c->children, depth + 1);

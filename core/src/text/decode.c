@@ -219,25 +219,28 @@ int text_decode(const char *buf, size_t len, const char *name,
     }
     /* A byte-order mark: UTF-32 before UTF-16, whose mark begins it. It
      * wins over an encoding named for a batch of files. */
-    if (len >= 4 && ((u[0] == 0xFF && u[1] == 0xFE && u[2] == 0 && u[3] == 0) ||
-                     (u[0] == 0 && u[1] == 0 && u[2] == 0xFE && u[3] == 0xFF))) {
-        int rc = convert(buf, len, name, "UTF-32", "UTF-32", d, err, errn);
-        if (rc == QUARRY_OK)
-            snprintf(d->note, sizeof d->note,
-                     "%s: read as UTF-32 (it starts with its byte-order "
-                     "mark)",
-                     name);
-        return rc;
-    }
-    if (len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) ||
-                     (u[0] == 0xFE && u[1] == 0xFF))) {
-        int rc = convert(buf, len, name, "UTF-16", "UTF-16", d, err, errn);
-        if (rc == QUARRY_OK)
-            snprintf(d->note, sizeof d->note,
-                     "%s: read as UTF-16 (it starts with its byte-order "
-                     "mark, as Windows' \"Unicode\" text is saved)",
-                     name);
-        return rc;
+    {
+        int bits = len >= 4 && ((u[0] == 0xFF && u[1] == 0xFE && u[2] == 0 &&
+                                 u[3] == 0) ||
+                                (u[0] == 0 && u[1] == 0 && u[2] == 0xFE &&
+                                 u[3] == 0xFF))
+                       ? 32
+                   : len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) ||
+                                  (u[0] == 0xFE && u[1] == 0xFF))
+                       ? 16
+                       : 0;
+        if (bits != 0) {
+            const char *enc = bits == 32 ? "UTF-32" : "UTF-16";
+            int rc = convert(buf, len, name, enc, enc, d, err, errn);
+            if (rc == QUARRY_OK)
+                snprintf(d->note, sizeof d->note,
+                         "%s: read as %s (it starts with its byte-order "
+                         "mark%s)",
+                         name, enc,
+                         bits == 16 ? ", as Windows' \"Unicode\" text is saved"
+                                    : "");
+            return rc;
+        }
     }
     if (named == NULL)
         return QUARRY_OK;
