@@ -336,7 +336,7 @@ def drive(driver, quarry, project, url, screens):
     # Every page at a narrow width too (a phone, a split screen), for
     # people to look at; no page may scroll sideways.
     viewport(driver, 420, 900)
-    for name in ("review", "browse", "codebook", "charts", "runs"):
+    for name in ("review", "browse", "codebook", "charts", "runs", "import"):
         driver.execute_script("window.location.hash = '#/" + name + "';")
         time.sleep(0.8)
         driver.save_screenshot(os.path.join(screens, name + "-narrow.png"))
