@@ -1,5 +1,6 @@
 /*
- * cmd_code.c -- `quarry code add|rename|move|merge PROJECT ...`: editing a
+ * cmd_code.c -- `quarry code add|rename|move|merge|define|delete PROJECT
+ * ...`: editing a
  * project's codebook from the command line, each edit recorded with who
  * made it (quarry_project_code_edit; `quarry export PROJECT --format
  * code-history` lists them).
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "quarry/project_browse.h"
 
 enum {
     OPT_CODER = OPT_COMMAND_BASE,
@@ -22,13 +24,20 @@ enum {
     OPT_PARENT,
     OPT_TOP,
     OPT_INTO,
-    OPT_DEFINITION
+    OPT_DEFINITION,
+    OPT_INCLUDE,
+    OPT_EXCLUDE
 };
 
 typedef struct code_args {
-    const char *coder, *name, *id, *parent, *into, *definition;
+    const char *coder, *name, *id, *parent, *into, *definition, *include,
+        *exclude;
     int top;
 } code_args;
+
+static const char *const ops[] = {NULL,    "add",    "rename", "move",
+                                  "merge", "define", "delete"};
+#define N_OPS 6
 
 static void usage(FILE *f)
 {
@@ -39,7 +48,10 @@ static void usage(FILE *f)
             "       quarry code rename PROJECT CODE --name NAME --coder NAME\n"
             "       quarry code move PROJECT CODE --parent ID|--top "
             "--coder NAME\n"
-            "       quarry code merge PROJECT CODE --into ID --coder NAME\n\n"
+            "       quarry code merge PROJECT CODE --into ID --coder NAME\n"
+            "       quarry code define PROJECT CODE [--definition TEXT]\n"
+            "                   [--include TEXT] [--exclude TEXT] --coder NAME\n"
+            "       quarry code delete PROJECT CODE --coder NAME\n\n"
             "Edit the project's codebook. Every edit is kept in the project\n"
             "with who made it and when (`quarry export PROJECT --format\n"
             "code-history` lists them). A code keeps its id, so a rename or\n"
@@ -53,7 +65,14 @@ static void usage(FILE *f)
             "           --into (a coder who had both keeps one), its codes\n"
             "           and memos move there, and CODE leaves the codebook;\n"
             "           the decision trail still names CODE where coders\n"
-            "           decided on it\n\n"
+            "           decided on it\n"
+            "  define   CODE's definition, and its include and exclude notes\n"
+            "           (when to code it, when not to): each option given\n"
+            "           replaces that field; an empty one (\"\") clears it\n"
+            "  delete   CODE leaves the codebook, when nothing rests on it:\n"
+            "           a code with codings, decisions, memos or codes under\n"
+            "           it stays (merge it into another code instead); its\n"
+            "           pending suggestions go with it\n\n"
             "  --coder NAME      who makes the change (required; default: the\n"
             "                    QUARRY_CODER environment variable)\n"
             "  --name NAME       add, rename: the name (unique among the\n"
@@ -63,7 +82,9 @@ static void usage(FILE *f)
             "  --into ID         merge: the code that stays\n"
             "  --id ID           add: the new code's id (one word: C07,\n"
             "                    sup.peers)\n"
-            "  --definition TEXT add: what the code means\n"
+            "  --definition TEXT add, define: what the code means\n"
+            "  --include TEXT    define: when to code it\n"
+            "  --exclude TEXT    define: when not to (what goes elsewhere)\n"
             "`quarry codebook show PROJECT` shows the codebook with its ids.\n");
 }
 
@@ -93,6 +114,12 @@ static int own_option(cli *c, int opt, const char *arg, void *ctx)
     case OPT_DEFINITION:
         a->definition = arg;
         return 1;
+    case OPT_INCLUDE:
+        a->include = arg;
+        return 1;
+    case OPT_EXCLUDE:
+        a->exclude = arg;
+        return 1;
     default:
         return 0;
     }
@@ -101,6 +128,7 @@ static int own_option(cli *c, int opt, const char *arg, void *ctx)
 /* What the codebook says of one code, copied before an edit changes it. */
 typedef struct code_seen {
     char *name, *parent;
+    char *field[3]; /* define: definition, include, exclude */
     int64_t n_codings;
     int64_t children;
     int found;
@@ -108,8 +136,11 @@ typedef struct code_seen {
 
 static void seen_free(code_seen *s)
 {
+    int i;
     free(s->name);
     free(s->parent);
+    for (i = 0; i < 3; i++)
+        free(s->field[i]);
     memset(s, 0, sizeof *s);
 }
 
@@ -131,8 +162,69 @@ static int seen_of(quarry_project *p, const char *id, code_seen *s)
         s->n_codings = codes[i].n_codings;
         s->name = codes[i].name ? strdup(codes[i].name) : NULL;
         s->parent = codes[i].parent ? strdup(codes[i].parent) : NULL;
+        free(s->field[0]);
+        s->field[0] =
+            codes[i].definition ? strdup(codes[i].definition) : NULL;
     }
     return rc;
+}
+
+typedef struct notes_ctx {
+    const char *id;
+    code_seen *s;
+} notes_ctx;
+
+static int note_of(void *ctx, const quarry_code_notes *n)
+{
+    notes_ctx *x = ctx;
+    if (strcmp(n->code, x->id) != 0)
+        return 0;
+    x->s->field[1] = n->include ? strdup(n->include) : NULL;
+    x->s->field[2] = n->exclude ? strdup(n->exclude) : NULL;
+    return 0;
+}
+
+/* The include and exclude notes of code id into s (its definition comes
+ * with seen_of). */
+static int notes_of(quarry_project *p, const char *id, code_seen *s)
+{
+    notes_ctx x;
+    x.id = id;
+    x.s = s;
+    return quarry_project_code_notes(p, note_of, &x);
+}
+
+static int same(const char *a, const char *b)
+{
+    return (a == NULL && b == NULL) ||
+           (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* "code C "Name": definition written, exclude note cleared"; 0 when
+ * nothing changed (said so). */
+static int print_defined(const quarry_code_edit *e, const code_seen *was,
+                         const code_seen *now)
+{
+    static const char *const what[3] = {"definition", "include note",
+                                        "exclude note"};
+    int f, n = 0;
+    for (f = 0; f < 3; f++)
+        n += !same(was->field[f], now->field[f]);
+    printf("code %s \"%s\": ", e->code, now->name ? now->name : e->code);
+    if (n == 0) {
+        printf("nothing changed (it already read so)");
+        return 0;
+    }
+    n = 0;
+    for (f = 0; f < 3; f++) {
+        if (same(was->field[f], now->field[f]))
+            continue;
+        printf("%s%s %s", n++ ? ", " : "", what[f],
+               now->field[f] == NULL ? "cleared"
+               : was->field[f] == NULL ? "written"
+                                       : "changed");
+    }
+    return 1;
 }
 
 static int count_memo(void *ctx, const quarry_memo *m)
@@ -159,8 +251,6 @@ static const char *plural(int64_t n)
 /* Which options an edit takes; a stray one is refused by name. */
 static int check_options(cli *c, quarry_code_op op, const code_args *a)
 {
-    static const char *const ops[] = {NULL, "add", "rename", "move",
-                                      "merge"};
     const char *stray = NULL;
     if (a->name && op != QUARRY_CODE_ADD && op != QUARRY_CODE_RENAME)
         stray = "--name";
@@ -172,8 +262,13 @@ static int check_options(cli *c, quarry_code_op op, const code_args *a)
         stray = "--into";
     else if (a->id && op != QUARRY_CODE_ADD)
         stray = "--id";
-    else if (a->definition && op != QUARRY_CODE_ADD)
+    else if (a->definition && op != QUARRY_CODE_ADD &&
+             op != QUARRY_CODE_DEFINE)
         stray = "--definition";
+    else if (a->include && op != QUARRY_CODE_DEFINE)
+        stray = "--include";
+    else if (a->exclude && op != QUARRY_CODE_DEFINE)
+        stray = "--exclude";
     if (stray != NULL) {
         cli_error(c, "%s does not go with `quarry code %s` (see quarry code "
                      "--help)", stray, ops[op]);
@@ -190,6 +285,12 @@ static int check_options(cli *c, quarry_code_op op, const code_args *a)
     }
     if (op == QUARRY_CODE_MERGE && a->into == NULL) {
         cli_error(c, "merge: give --into ID, the code that stays");
+        return -1;
+    }
+    if (op == QUARRY_CODE_DEFINE && !a->definition && !a->include &&
+        !a->exclude) {
+        cli_error(c, "define: give --definition TEXT, --include TEXT or "
+                     "--exclude TEXT (an empty one clears the field)");
         return -1;
     }
     if ((op == QUARRY_CODE_ADD || op == QUARRY_CODE_RENAME) &&
@@ -211,9 +312,9 @@ int cmd_code(int argc, char **argv)
         {"top", no_argument, NULL, OPT_TOP},
         {"into", required_argument, NULL, OPT_INTO},
         {"definition", required_argument, NULL, OPT_DEFINITION},
+        {"include", required_argument, NULL, OPT_INCLUDE},
+        {"exclude", required_argument, NULL, OPT_EXCLUDE},
         {NULL, 0, NULL, 0}};
-    static const char *const ops[] = {NULL, "add", "rename", "move",
-                                      "merge"};
     quarry_code_edit e = QUARRY_CODE_EDIT_INIT;
     quarry_code_op op = (quarry_code_op)0;
     code_seen was = {0}, into = {0}, after = {0};
@@ -231,16 +332,16 @@ int cmd_code(int argc, char **argv)
         code = EXIT_OK;
         goto out;
     }
-    for (i = 1; argc >= 2 && i <= 4; i++)
+    for (i = 1; argc >= 2 && i <= N_OPS; i++)
         if (strcmp(argv[1], ops[i]) == 0)
             op = (quarry_code_op)i;
     if (op == 0) {
         if (argc < 2)
-            cli_error(&c, "what edit? add, rename, move or merge (quarry "
-                          "code --help)");
+            cli_error(&c, "what edit? add, rename, move, merge, define or "
+                          "delete (quarry code --help)");
         else
-            cli_error(&c, "\"%s\" is not an edit: add, rename, move or "
-                          "merge (quarry code --help)", argv[1]);
+            cli_error(&c, "\"%s\" is not an edit: add, rename, move, merge, "
+                          "define or delete (quarry code --help)", argv[1]);
         usage(stderr);
         code = EXIT_INPUT;
         goto out;
@@ -276,9 +377,13 @@ int cmd_code(int argc, char **argv)
     e.into = a.into;
     e.id = a.id;
     e.definition = a.definition;
+    e.include = a.include;
+    e.exclude = a.exclude;
     if (cli_open_project(&c, project, 0, &p) != QUARRY_OK)
         goto out;
     rc = seen_of(p, e.code, &was);
+    if (rc == QUARRY_OK && op == QUARRY_CODE_DEFINE)
+        rc = notes_of(p, e.code, &was);
     if (rc == QUARRY_OK)
         rc = seen_of(p, e.into, &into);
     if (rc == QUARRY_OK && op == QUARRY_CODE_MERGE && was.found)
@@ -290,6 +395,11 @@ int cmd_code(int argc, char **argv)
         rc = QUARRY_ENOMEM;
     if (rc == QUARRY_OK && op == QUARRY_CODE_MERGE)
         rc = seen_of(p, e.into, &after);
+    if (rc == QUARRY_OK && op == QUARRY_CODE_DEFINE) {
+        rc = seen_of(p, e.code, &after);
+        if (rc == QUARRY_OK)
+            rc = notes_of(p, e.code, &after);
+    }
     if (rc != QUARRY_OK) {
         cli_error(&c, "%s; nothing changed", quarry_project_errmsg(p));
         code = cli_exit_code(rc);
@@ -306,6 +416,18 @@ int cmd_code(int argc, char **argv)
     case QUARRY_CODE_RENAME:
         printf("renamed code %s \"%s\" to \"%s\"", e.code,
                was.name ? was.name : e.code, e.name);
+        break;
+    case QUARRY_CODE_DEFINE:
+        if (print_defined(&e, &was, &after) == 0) {
+            printf("\n");
+            goto out;
+        }
+        break;
+    case QUARRY_CODE_DELETE:
+        printf("deleted code %s \"%s\" (it was ", e.code,
+               was.name ? was.name : e.code);
+        print_place(was.parent);
+        printf(")");
         break;
     case QUARRY_CODE_MOVE:
         printf("moved code %s \"%s\" %s%s (was ", e.code,

@@ -596,7 +596,9 @@ static int api_codebook_edit(serve_req *r)
     } ops[] = {{"add", QUARRY_CODE_ADD},
                {"rename", QUARRY_CODE_RENAME},
                {"move", QUARRY_CODE_MOVE},
-               {"merge", QUARRY_CODE_MERGE}};
+               {"merge", QUARRY_CODE_MERGE},
+               {"define", QUARRY_CODE_DEFINE},
+               {"delete", QUARRY_CODE_DELETE}};
     quarry_code_edit e = QUARRY_CODE_EDIT_INIT;
     const char *op_name, *new_id = NULL;
     size_t i;
@@ -605,14 +607,16 @@ static int api_codebook_edit(serve_req *r)
         !body_str(r, "name", &e.name) || !body_str(r, "parent", &e.parent) ||
         !body_str(r, "into", &e.into) ||
         !body_str(r, "definition", &e.definition) ||
-        !body_str(r, "id", &e.id))
+        !body_str(r, "include", &e.include) ||
+        !body_str(r, "exclude", &e.exclude) || !body_str(r, "id", &e.id))
         return 0;
     for (i = 0; op_name != NULL && i < sizeof ops / sizeof ops[0]; i++)
         if (strcmp(op_name, ops[i].name) == 0)
             break;
     if (op_name == NULL || i == sizeof ops / sizeof ops[0])
         return serve_error(r, MHD_HTTP_BAD_REQUEST,
-                           "op: %s%s%s is not one of add, rename, move, merge",
+                           "op: %s%s%s is not one of add, rename, move, "
+                           "merge, define, delete",
                            op_name ? "\"" : "missing", op_name ? op_name : "",
                            op_name ? "\"" : "");
     e.coder = write_coder(r);

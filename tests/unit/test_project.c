@@ -169,7 +169,12 @@ static void test_create_and_refusals(void **state)
         fclose(f);
     }
     free(bytes);
-    set_pragma(tmp("b.quarry"), "PRAGMA user_version = 7");
+    {
+        char sql[64];
+        snprintf(sql, sizeof sql, "PRAGMA user_version = %d",
+                 QUARRY_PROJECT_SCHEMA + 1);
+        set_pragma(tmp("b.quarry"), sql);
+    }
     expect_refused(tmp("b.quarry"), QUARRY_EVERSION, "newer quarry");
     set_pragma(tmp("c.quarry"), "PRAGMA user_version = 0");
     expect_refused(tmp("c.quarry"), QUARRY_EVERSION, "older quarry");

@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 /* The schema this library reads and writes (PRAGMA user_version). */
-#define QUARRY_PROJECT_SCHEMA 6
+#define QUARRY_PROJECT_SCHEMA 7
 
 typedef struct quarry_project quarry_project;
 
@@ -758,7 +758,7 @@ QUARRY_API int quarry_project_run_suggestions(
 /* ------------------------------------------------------------------ */
 /* Editing the codebook (project_codebook_edit.c)                       */
 
-/* Add, rename, move and merge codes. Each edit is one transaction and is
+/* Add, rename, move, merge, define and delete codes. Each edit is one transaction and is
  * recorded (who, when, what, before and after) in the code history
  * (quarry_project_export_code_history); codes keep their ids, so a rename
  * or a move keeps every coding, decision, suggestion and memo.
@@ -776,14 +776,26 @@ QUARRY_API int quarry_project_run_suggestions(
  *           code leaves the codebook; the history keeps which rows were
  *           re-pointed (the decision trail still names the code decided
  *           on) and every coding or pending suggestion taken away
+ *   define  e->code's definition, include and exclude notes (version 2):
+ *           each of e->definition, e->include, e->exclude that is not NULL
+ *           replaces the field ("" empties it); NULL leaves it. Line
+ *           breaks are kept. Recorded as op "edit", one row a field that
+ *           changed (detail.field); a define that changes nothing records
+ *           nothing
+ *   delete  e->code leaves the codebook, with its pending suggestions
+ *           (kept whole in the history), when nothing else is on it: a
+ *           code with codings, decisions, memos or codes under it is
+ *           refused, naming what is on it (merge it into another code
+ *           instead); the history keeps the code's row
  *
  * A parent that gets its first child while it has codings is marked
  * codable, so its codings stay codings rather than a theme's. Refusals
  * leave the project as it was, with a message naming the code and the
- * field. An empty parent, id or definition ("") counts as NULL. *new_id
+ * field. For add, an empty parent, id or definition ("") counts as NULL;
+ * for move an empty parent. *new_id
  * (may be NULL) gets the code the edit leaves standing (add: the new id;
  * merge: e->into), living until the next call on p. */
-typedef enum quarry_code_op { QUARRY_CODE_ADD = 1, QUARRY_CODE_RENAME = 2, QUARRY_CODE_MOVE = 3, QUARRY_CODE_MERGE = 4 } quarry_code_op;
+typedef enum quarry_code_op { QUARRY_CODE_ADD = 1, QUARRY_CODE_RENAME = 2, QUARRY_CODE_MOVE = 3, QUARRY_CODE_MERGE = 4, QUARRY_CODE_DEFINE = 5, QUARRY_CODE_DELETE = 6 } quarry_code_op;
 typedef struct quarry_code_edit {
     uint32_t version;
     const char *coder;      /* required: who made the change */
@@ -791,18 +803,22 @@ typedef struct quarry_code_edit {
     const char *name;       /* add, rename: the new name */
     const char *parent;     /* add, move: the parent's id; NULL = top level */
     const char *into;       /* merge: the code that stays */
-    const char *definition; /* add: may be NULL */
+    const char *definition; /* add: may be NULL; define: NULL leaves it */
     const char *id;         /* add: the new code's id; NULL = made from the name */
     const char *time;       /* NULL = now */
+    /* version 2 */
+    const char *include;    /* define: when to code it; NULL leaves it */
+    const char *exclude;    /* define: when not to; NULL leaves it */
 } quarry_code_edit;
-#define QUARRY_CODE_EDIT_VERSION 1
-#define QUARRY_CODE_EDIT_INIT {QUARRY_CODE_EDIT_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
+#define QUARRY_CODE_EDIT_VERSION 2
+#define QUARRY_CODE_EDIT_INIT {QUARRY_CODE_EDIT_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
 QUARRY_API int quarry_project_code_edit(quarry_project *p, quarry_code_op op, const quarry_code_edit *e, const char **new_id);
 /* The code history, every edit in order: id, time, coder, op (add,
- * rename, move, merge, edit: another field set by a codebook import,
- * detail.field naming it), code, before, after (add: the name; rename: the
- * names; move: the parents, empty for the top level; merge: the code and
- * the code it went into) and detail (a JSON object: what else the edit
+ * rename, move, merge, delete, edit: another field set by define or by a
+ * codebook import, detail.field naming it), code, before, after (add: the
+ * name; rename: the names; move: the parents, empty for the top level;
+ * merge: the code and the code it went into; delete: the name, and no
+ * after; edit: the field's values) and detail (a JSON object: what else the edit
  * set or moved). JSONL, or CSV with a header row when csv is set. */
 QUARRY_API int quarry_project_export_code_history(quarry_project *p, FILE *out, int csv);
 

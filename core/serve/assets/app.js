@@ -1002,7 +1002,16 @@
             h("td", { class: "cb-def" }, c.definition || "",
               (c.include || c.exclude) ? h("details", null, h("summary", null, "Include / exclude"),
                 c.include ? h("div", null, h("b", null, "Include: "), c.include) : null,
-                c.exclude ? h("div", null, h("b", null, "Exclude: "), c.exclude) : null) : null),
+                c.exclude ? h("div", null, h("b", null, "Exclude: "), c.exclude) : null) : null,
+              h("button", { type: "button", class: "small link cb-edit", "aria-label": "Edit the definition of " + c.name, onclick: function () {
+                var sel = document.getElementById("cb-def-code");
+                if (!sel) return;
+                sel.value = c.id;
+                sel.dispatchEvent(new Event("change"));
+                var d = document.getElementById("cb-def-def");
+                d.scrollIntoView({ block: "center" });
+                d.focus();
+              } }, c.definition ? "Edit" : "Write a definition")),
             c.is_theme ? h("td", { class: "n", title: "codings of the codes under it" },
                 (c.n_codings || 0) + under(c, {}), h("div", { class: "muted small" }, "in its codes"))
               : h("td", { class: "n" }, c.n_codings || 0),
@@ -1053,7 +1062,55 @@
           function () {
             if (v("cb-mrg-code") === v("cb-mrg-into")) { say("Choose two different codes to merge", true); return null; }
             return { op: "merge", code: v("cb-mrg-code"), into: v("cb-mrg-into") };
-          })] : null);
+          }),
+        defineForm(codes, form),
+        deleteForm(codes, form)] : null);
+  }
+  /* What a code means: its definition and when (not) to code it, shown
+   * for the code chosen and saved whole (a field left as it was is not
+   * recorded again; an emptied one is cleared). */
+  function defineForm(codes, form) {
+    var byId = {};
+    codes.forEach(function (c) { byId[c.id] = c; });
+    var sel = codeSelect("cb-def-code", codes);
+    var def = h("textarea", { id: "cb-def-def", rows: 3 });
+    var inc = h("textarea", { id: "cb-def-inc", rows: 2 });
+    var exc = h("textarea", { id: "cb-def-exc", rows: 2 });
+    function fill() {
+      var c = byId[sel.value] || {};
+      def.value = c.definition || "";
+      inc.value = c.include || "";
+      exc.value = c.exclude || "";
+    }
+    sel.addEventListener("change", fill);
+    fill();
+    return form("Save definition", [h("label", { for: "cb-def-code" }, "Code"), sel,
+      h("label", { for: "cb-def-def" }, "Definition"), def,
+      h("label", { for: "cb-def-inc" }, "Include ", h("span", { class: "muted", style: "font-weight:400" }, "(when to code it)")), inc,
+      h("label", { for: "cb-def-exc" }, "Exclude ", h("span", { class: "muted", style: "font-weight:400" }, "(when not to, and where it goes instead)")), exc],
+      function () { return { op: "define", code: sel.value, definition: def.value, include: inc.value, exclude: exc.value }; });
+  }
+  /* A code made by mistake goes; one with work on it is merged instead
+   * (the server refuses it, saying what rests on it). */
+  function deleteForm(codes, form) {
+    var kids = {};
+    codes.forEach(function (c) { if (c.parent) kids[c.parent] = (kids[c.parent] || 0) + 1; });
+    var sel = codeSelect("cb-del-code", codes);
+    var note = h("p", { class: "muted small", id: "cb-del-note", "aria-live": "polite" });
+    function explain() {
+      var c = codes.filter(function (k) { return k.id === sel.value; })[0] || {};
+      note.textContent = c.n_codings ? countWords(c.n_codings, "coding") + " on it: merge it into another code instead." :
+        kids[c.id] ? countWords(kids[c.id], "code") + " under it: move or merge them first." :
+        "Nothing coded with it: it can go. Its pending suggestions go with it.";
+    }
+    sel.addEventListener("change", explain);
+    explain();
+    return form("Delete a code", [h("label", { for: "cb-del-code" }, "Code"), sel, note],
+      function () {
+        var name = codeName(sel.value);
+        if (!window.confirm("Delete the code " + name + " from the codebook? The code history keeps a record of it.")) return null;
+        return { op: "delete", code: sel.value };
+      });
   }
 
   /* =====================================================================

@@ -43,7 +43,8 @@
  *
  * Schema 2 adds the decision trail to decisions, schema 3 the memos,
  * schema 4 settling and the runs' calibration, schema 5 the code history,
- * schema 6 (the one written now) its "edit" op: project_schema.c says
+ * schema 6 its "edit" op, schema 7 (the one written now) its "delete"
+ * op: project_schema.c says
  * what, and upgrades an older file on open.
  */
 #include <errno.h>

@@ -1,6 +1,7 @@
 /*
  * project_codebook_edit.c -- editing a project's codebook by hand: add,
- * rename, move and merge codes (`quarry code`, the workbench's Codebook
+ * rename, move and merge codes (define and delete are in
+ * project_code_define.c) (`quarry code`, the workbench's Codebook
  * page), each edit one transaction recorded in the code history
  * (schema 4, project_schema.c), and the history as a file
  * (`quarry export PROJECT --format code-history`).
@@ -24,6 +25,7 @@
  */
 #include <csv.h>
 #include <jansson.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,10 +33,13 @@
 #include "project_db.h"
 #include "utf8.h"
 
-/* Indexed by quarry_code_op; PROJECT_CODE_EDIT_FIELD (a codebook
- * import's change of another field) is "edit". */
-static const char *const op_names[] = {NULL,    "add",   "rename",
-                                       "move",  "merge", "edit"};
+/* Indexed by quarry_code_op. QUARRY_CODE_DEFINE (PROJECT_CODE_EDIT_FIELD:
+ * also a codebook import's change of another field) is recorded as
+ * "edit"; op_user names the ops in messages. */
+static const char *const op_names[] = {NULL,    "add",   "rename", "move",
+                                       "merge", "edit",  "delete"};
+static const char *const op_user[] = {NULL,    "add",    "rename", "move",
+                                      "merge", "define", "delete"};
 
 /* One row of codes. Strings malloc'ed; row 0 when the code is absent. */
 typedef struct code_info {
@@ -279,7 +284,7 @@ static int set_detail(quarry_project *p, int64_t edit, json_t *detail)
 int project_code_history_add(quarry_project *p, int op, const char *code,
                              int64_t coder, const char *at,
                              const char *before, const char *after,
-                             json_t *detail)
+                             json_t *detail, int64_t *edit_out)
 {
     int64_t edit;
     int status = record(p, (quarry_code_op)op, code, coder, at, before,
@@ -288,6 +293,8 @@ int project_code_history_add(quarry_project *p, int op, const char *code,
         json_decref(detail);
         return status;
     }
+    if (edit_out != NULL)
+        *edit_out = edit;
     return set_detail(p, edit, detail ? detail : json_object());
 }
 
@@ -782,28 +789,34 @@ int quarry_project_code_edit(quarry_project *p, quarry_code_op op,
     if (given == NULL || given->version < 1)
         return project_fail(p, QUARRY_EINVAL, "no edit (or an edit of an "
                                               "unknown version)");
+    /* A version-1 caller's struct ends before include and exclude. */
+    memset(&copy, 0, sizeof copy);
+    memcpy(&copy, given, given->version >= 2
+                             ? sizeof copy
+                             : offsetof(quarry_code_edit, include));
     /* An empty parent, id or definition (a form's empty field) is none:
-     * the top level, an id made from the name, no definition. */
-    copy = *given;
+     * the top level, an id made from the name, no definition. A define's
+     * empty definition empties it, so it stays "". */
     if (copy.parent != NULL && copy.parent[0] == '\0')
         copy.parent = NULL;
     if (copy.id != NULL && copy.id[0] == '\0')
         copy.id = NULL;
-    if (copy.definition != NULL && copy.definition[0] == '\0')
+    if (op != QUARRY_CODE_DEFINE && copy.definition != NULL &&
+        copy.definition[0] == '\0')
         copy.definition = NULL;
-    if (op < QUARRY_CODE_ADD || op > QUARRY_CODE_MERGE)
+    if (op < QUARRY_CODE_ADD || op > QUARRY_CODE_DELETE)
         return project_fail(p, QUARRY_EINVAL,
-                            "unknown codebook edit %d (add, rename, move or "
-                            "merge)", (int)op);
+                            "unknown codebook edit %d (add, rename, move, "
+                            "merge, define or delete)", (int)op);
     if (e->coder == NULL || e->coder[strspn(e->coder, " \t")] == '\0')
         return project_fail(p, QUARRY_EINVAL,
                             "%s: field \"coder\": missing: every edit of "
-                            "the codebook names who made it", op_names[op]);
+                            "the codebook names who made it", op_user[op]);
     if (e->time != NULL && !project_valid_time(e->time))
         return project_fail(p, QUARRY_EINVAL,
                             "%s: field \"time\": \"%s\" is not a valid ISO "
                             "8601 time (YYYY-MM-DDTHH:MM:SSZ, a date the "
-                            "calendar has)", op_names[op], e->time);
+                            "calendar has)", op_user[op], e->time);
     if (e->time != NULL)
         snprintf(at, sizeof at, "%s", e->time);
     else
@@ -824,13 +837,20 @@ int quarry_project_code_edit(quarry_project *p, quarry_code_op op,
         case QUARRY_CODE_MOVE:
             status = edit_move(p, e, coder, at);
             break;
+        case QUARRY_CODE_DEFINE:
+            status = project_code_define(p, e, coder, at);
+            break;
+        case QUARRY_CODE_DELETE:
+            status = project_code_delete(p, e, coder, at);
+            break;
         default:
             status = edit_merge(p, e, coder, at, new_id);
             break;
         }
     }
     if (status == QUARRY_OK && op != QUARRY_CODE_ADD &&
-        op != QUARRY_CODE_MERGE && new_id != NULL &&
+        op != QUARRY_CODE_MERGE && op != QUARRY_CODE_DELETE &&
+        new_id != NULL &&
         (*new_id = project_scratch_dup(p, e->code)) == NULL)
         status = project_fail(p, QUARRY_ENOMEM, "out of memory");
     if (status == QUARRY_OK)

@@ -553,7 +553,7 @@ static int record_changes(quarry_project *p, const char *file,
         }
         json_object_set_new(detail, "file", json_string(file));
         status = project_code_history_add(p, op, c->code, coder, at, before,
-                                          after, detail);
+                                          after, detail, NULL);
     }
     return status;
 }

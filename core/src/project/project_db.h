@@ -109,15 +109,21 @@ int project_scratch_keep(quarry_project *p, void *block);
  * bytes). project_codebook_edit.c. */
 const char *project_bad_text(const char *s);
 /* The op of a code history row that sets a field other than the name
- * or the parent (schema 6); the others are quarry_code_op. */
-#define PROJECT_CODE_EDIT_FIELD 5
+ * or the parent (schema 6): QUARRY_CODE_DEFINE's, recorded as "edit". */
+#define PROJECT_CODE_EDIT_FIELD QUARRY_CODE_DEFINE
 /* Append an edit to the code history, detail (a JSON object, taken; NULL:
- * {}) with it. */
+ * {}) with it; *edit (may be NULL) its id. */
 struct json_t;
 int project_code_history_add(quarry_project *p, int op, const char *code,
                              int64_t coder, const char *at,
                              const char *before, const char *after,
-                             struct json_t *detail);
+                             struct json_t *detail, int64_t *edit);
+/* quarry_project_code_edit's define and delete (project_code_define.c),
+ * inside its transaction, the coder and the time checked. */
+int project_code_define(quarry_project *p, const quarry_code_edit *e,
+                        int64_t coder, const char *at);
+int project_code_delete(quarry_project *p, const quarry_code_edit *e,
+                        int64_t coder, const char *at);
 
 /* SHA-256 of a buffer as 64 hex digits and a NUL. */
 void project_sha256_hex(const void *data, size_t len, char out[65]);

@@ -1,7 +1,7 @@
 /*
- * project_schema.c -- schemas 2 to 5 of a project: the decision trail,
+ * project_schema.c -- schemas 2 to 7 of a project: the decision trail,
  * the memos, settling and the calibration of runs, the code history,
- * and the upgrade of an older file to schema 5.
+ * and the upgrade of an older file to schema 7.
  *
  * Schema 2 keeps every decision ever taken. The decisions table gains
  * two verdicts and four columns (project.c writes schema 1, then this
@@ -66,6 +66,10 @@
  * name or the parent changed (a codebook import's definition, notes,
  * keywords, colour or codable flag); before/after: the field's values,
  * detail.field: which field. Index codes_parent: codes(parent).
+ *
+ * Schema 7 lets it hold op "delete" (quarry code delete: a code with
+ * nothing on it leaves the codebook; before: its name; detail: its row,
+ * and code_edit_rows its pending suggestions, taken away whole).
  *
  * Schemas 2 and 4 rebuild the decisions table (SQLite cannot change a
  * CHECK or a NOT NULL in place). The upgrade of a file runs every step it
@@ -181,6 +185,22 @@ static const char upgrade_5_6[] =
     "CREATE INDEX IF NOT EXISTS codes_parent ON codes(parent);\n"
     "PRAGMA user_version = 6;\n";
 
+/* Schema 7: code_edits rebuilt again for the op "delete" (a code with
+ * nothing on it taken out of the codebook). */
+static const char upgrade_6_7[] =
+    "CREATE TABLE code_edits_7(id INTEGER PRIMARY KEY,"
+    " op TEXT NOT NULL CHECK(op IN ('add','rename','move','merge','edit',"
+    "'delete')),"
+    " code TEXT NOT NULL, coder_id INTEGER NOT NULL REFERENCES coders(id),"
+    " made_at TEXT NOT NULL, before TEXT, after TEXT,"
+    " detail TEXT NOT NULL DEFAULT '{}');\n"
+    "INSERT INTO code_edits_7(id, op, code, coder_id, made_at, before,"
+    " after, detail) SELECT id, op, code, coder_id, made_at, before, after,"
+    " detail FROM code_edits;\n"
+    "DROP TABLE code_edits;\n"
+    "ALTER TABLE code_edits_7 RENAME TO code_edits;\n"
+    "PRAGMA user_version = 7;\n";
+
 static int exec_on(sqlite3 *db, const char *sql)
 {
     return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
@@ -221,7 +241,9 @@ int project_schema_upgrade_new(quarry_project *p)
         status = project_exec(p, upgrade_3_4);
     if (status == QUARRY_OK)
         status = project_exec(p, upgrade_4_5);
-    return status == QUARRY_OK ? project_exec(p, upgrade_5_6) : status;
+    if (status == QUARRY_OK)
+        status = project_exec(p, upgrade_5_6);
+    return status == QUARRY_OK ? project_exec(p, upgrade_6_7) : status;
 }
 
 int project_schema_upgrade(quarry_project *p)
@@ -262,6 +284,8 @@ int project_schema_upgrade(quarry_project *p)
         ok = exec_on(db, upgrade_4_5) == 0;
     if (ok && from >= 1 && from <= 5)
         ok = exec_on(db, upgrade_5_6) == 0 && keys_hold(db);
+    if (ok && from >= 1 && from <= 6)
+        ok = exec_on(db, upgrade_6_7) == 0 && keys_hold(db);
     if (ok)
         ok = exec_on(db, "COMMIT") == 0;
     if (!ok) {
