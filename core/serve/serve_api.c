@@ -610,6 +610,21 @@ static int api_codebook_edit(serve_req *r)
         !body_str(r, "include", &e.include) ||
         !body_str(r, "exclude", &e.exclude) || !body_str(r, "id", &e.id))
         return 0;
+    /* A define's field sent empty clears it (body_str reads "" as
+     * absent, which would leave it). */
+    {
+        static const char *const fields[3] = {"definition", "include",
+                                              "exclude"};
+        const char **to[3];
+        int k;
+        to[0] = &e.definition;
+        to[1] = &e.include;
+        to[2] = &e.exclude;
+        for (k = 0; k < 3; k++)
+            if (json_is_string(json_object_get(r->body, fields[k])) &&
+                *to[k] == NULL)
+                *to[k] = "";
+    }
     for (i = 0; op_name != NULL && i < sizeof ops / sizeof ops[0]; i++)
         if (strcmp(op_name, ops[i].name) == 0)
             break;

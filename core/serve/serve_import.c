@@ -8,7 +8,9 @@
  * The upload never touches the disk: its bytes go to
  * quarry_project_import_buffer under the file's name (no folder), which
  * tells the format and names the source and the ids, exactly as
- * `quarry import` of that file would.
+ * `quarry import` of that file would; a .qdpx goes to
+ * quarry_project_import_qdpx_buffer, which reads nothing outside the
+ * archive.
  */
 #include <string.h>
 #include <strings.h>
@@ -36,6 +38,37 @@ static int has_ext(const char *name, const char *ext)
     return n > e && strcasecmp(name + n - e, ext) == 0;
 }
 
+/* A REFI-QDA project from NVivo, ATLAS.ti, MAXQDA or QualCoder: its
+ * sources, codes, coders, codings and notes, as `quarry import` of the
+ * file reads them; the study and participants come from its cases. */
+static int import_qdpx(serve_req *r, const char *name)
+{
+    quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
+    quarry_refi_stats st;
+    json_t *notices = json_array();
+    int status;
+    if (notices == NULL)
+        return serve_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                           "out of memory");
+    o.notice = keep_notice;
+    o.notice_ctx = notices;
+    status = quarry_project_import_qdpx_buffer(r->s->p, name, r->upload,
+                                               r->upload_len, &o, &st);
+    if (status != QUARRY_OK) {
+        json_decref(notices);
+        return serve_fail(r, status);
+    }
+    return serve_answer(
+        r, json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+                     "file", name, "format", "qdpx", "sources",
+                     (json_int_t)st.sources, "excerpts",
+                     (json_int_t)(st.excerpts + st.rest), "codings",
+                     (json_int_t)st.codings, "codes", (json_int_t)st.codes,
+                     "coders", (json_int_t)st.coders, "merged",
+                     (json_int_t)0, "retagged", (json_int_t)0, "notices",
+                     notices));
+}
+
 int serve_api_import(serve_req *r)
 {
     quarry_import_options o = QUARRY_IMPORT_OPTIONS_INIT;
@@ -49,11 +82,14 @@ int serve_api_import(serve_req *r)
                            "its format: .txt, .docx, .csv, .jsonl, .srt, "
                            ".vtt)");
     name = file_name(name);
-    if (has_ext(name, ".qdpx") || has_ext(name, ".qde"))
+    if (has_ext(name, ".qdpx"))
+        return import_qdpx(r, name);
+    if (has_ext(name, ".qde"))
         return serve_error(r, MHD_HTTP_BAD_REQUEST,
-                           "%s: a REFI-QDA project is imported with the "
-                           "command: quarry import PROJECT %s",
-                           name, name);
+                           "%s: a bare REFI-QDA project.qde names its "
+                           "sources beside it, which a page cannot send; "
+                           "export the project as a .qdpx and add that",
+                           name);
     coder = serve_query(r, "coder");
     o.coder = coder ? coder : r->s->coder;
     o.study = serve_query(r, "study");

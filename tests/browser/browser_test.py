@@ -507,6 +507,18 @@ def drive(driver, quarry, project, url, screens):
         row = [l for l in srcs.splitlines() if l.startswith("cafe-cp1252#1,")]
         check("import: a file as one participant, named by its file name",
               bool(row) and ",cafe-cp1252," in row[0] + ",", repr(row[:1]))
+        # A REFI-QDA project from another tool, by the same button.
+        driver.find_element("id", "import-participant-by-name").click()
+        qdpx = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                            "fuzz", "corpus", "qdpx", "basic.qdpx")
+        driver.find_element("id", "import-files").send_keys(qdpx)
+        driver.find_element("id", "import-add").click()
+        said = wait(driver, "the .qdpx answered", lambda d: d.execute_script(
+            "var l = document.querySelectorAll('#import-results li.ok, #import-results li.bad');"
+            " var x = l[l.length - 1]; return x && x.textContent.indexOf('basic.qdpx') === 0 ? x.className + '|' + x.textContent : null;"))
+        check("import: a .qdpx from another tool, its documents, codings and coders said",
+              (said or "").startswith("ok|basic.qdpx: 2 documents, ") and "10 codings by 2 coders" in (said or ""),
+              repr(said))
 
     # nothing asked of any other host
     urls = driver.execute_script(

@@ -275,6 +275,14 @@ static int import_qdpx(quarry_project *p)
     return quarry_project_import_qdpx(p, input, &o, NULL);
 }
 
+/* The same archive as bytes, as the web page sends it. */
+static int import_qdpx_bytes(quarry_project *p)
+{
+    quarry_refi_options o = fuzz_refi_options();
+    return quarry_project_import_qdpx_buffer(p, "small.qdpx", bytes, n_bytes,
+                                             &o, NULL);
+}
+
 static int import_qdc(quarry_project *p)
 {
     quarry_refi_options o = fuzz_refi_options();
@@ -372,6 +380,8 @@ static const fcase cases[] = {
      import_jsonl, 0},
     {"import-qdpx", "tests/fuzz/corpus/qdpx/small.qdpx", op_project,
      import_qdpx, 0},
+    {"import-qdpx-bytes", "tests/fuzz/corpus/qdpx/small.qdpx", op_project,
+     import_qdpx_bytes, 0},
     {"import-qdc", "tests/fuzz/corpus/qdc/small.qdc", op_project,
      import_qdc, 0},
     {"import-codebook", "tests/fuzz/corpus/codebook/small.json", op_project,

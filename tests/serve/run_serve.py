@@ -13,7 +13,9 @@ corpus (two coders, a suggest run), starts the server on port 0 and checks
   - no answer names an http(s) URL of another host.
 usage: run_serve.py QUARRY SOURCE_ROOT WORK_DIR"""
 import http.client
+import io
 import json
+import zipfile
 import os
 import re
 import select
@@ -319,6 +321,28 @@ def endpoints(srv):
     code, cb3 = srv.json("GET", "/api/codebook")
     check("codebook merged code gone", code == 200 and not any(
         c["id"] == added for c in cb3["codes"]), str(cb3)[:200])
+    # What a code means, written on the page; a code made by mistake
+    # deleted; one with codings refused, saying what rests on it.
+    code, j = srv.json("POST", "/api/codebook", {
+        "op": "define", "code": parent, "definition": "Written on the page",
+        "include": "", "exclude": "Not here", "coder": "ana"})
+    code2, cb4 = srv.json("GET", "/api/codebook")
+    mine = [c for c in cb4.get("codes", []) if c["id"] == parent]
+    check("codebook define", code == 200 and mine and mine[0]["definition"] ==
+          "Written on the page" and mine[0]["exclude"] == "Not here" and
+          not mine[0]["include"], str(j) + str(mine)[:300])
+    code, j = srv.json("POST", "/api/codebook", {
+        "op": "add", "name": "By mistake", "coder": "ana"})
+    mistake = j.get("id") if isinstance(j, dict) else None
+    code, j = srv.json("POST", "/api/codebook", {
+        "op": "delete", "code": mistake, "coder": "ana"})
+    code2, cb5 = srv.json("GET", "/api/codebook")
+    check("codebook delete", code == 200 and j.get("id") is None and not any(
+        c["id"] == mistake for c in cb5.get("codes", [])), str(j))
+    worked = [c["id"] for c in cb5.get("codes", []) if c.get("n_codings")]
+    if worked:
+        bad(srv, "codebook delete of a coded code", "POST", "/api/codebook",
+            {"op": "delete", "code": worked[0], "coder": "ana"}, "stays")
     bad(srv, "codebook op", "POST", "/api/codebook", {"op": "split"}, "op")
     bad(srv, "codebook add name", "POST", "/api/codebook",
         {"op": "add", "name": "", "coder": "ana"}, "name")
@@ -380,8 +404,11 @@ def endpoints(srv):
     check("import: with its encoding named", code == 200 and x.get("excerpts") == 4,
           str(x)[:300])
     code, x = srv.json("POST", "/api/import?name=study.qdpx", raw=b"PK\x03\x04")
-    check("import: a .qdpx sent to the command", code == 400 and
-          "quarry import" in x.get("error", ""), str(x)[:300])
+    check("import: a broken .qdpx refused, naming it", code == 400 and
+          "study.qdpx: not a readable .qdpx" in x.get("error", ""), str(x)[:300])
+    code, x = srv.json("POST", "/api/import?name=study.qde", raw=b"<Project/>")
+    check("import: a bare project.qde: export a .qdpx", code == 400 and
+          "export the project as a .qdpx" in x.get("error", ""), str(x)[:300])
     code, x = srv.json("POST", "/api/import", raw=ansi)
     check("import: a file needs its name", code == 400 and "name" in x.get("error", ""),
           str(x)[:300])
@@ -444,6 +471,38 @@ def endpoints(srv):
         {"excerpt": dx, "codes": "emo.reliving"}, "codes")
     bad(srv, "settle unknown code", "POST", "/api/settle",
         {"excerpt": dx, "codes": ["no.such.code"]}, "no.such.code", 404)
+    qdpx_in(srv)
+
+
+def qdpx_in(srv):
+    """A REFI-QDA project from another tool, sent as bytes: its documents,
+    codes, coders and codings go in; one whose source points outside the
+    archive is refused, and nothing outside is read."""
+    with open(os.path.join(ROOT, "tests", "fuzz", "corpus", "qdpx", "basic.qdpx"), "rb") as f:
+        qdpx = f.read()
+    code, x = srv.json("POST", "/api/import?name=C:%5Cfakepath%5Cnvivo.qdpx", raw=qdpx)
+    check("import: a .qdpx from the page", code == 200 and x.get("file") == "nvivo.qdpx"
+          and x.get("format") == "qdpx" and x.get("sources") == 2 and x.get("codings") == 10
+          and x.get("coders") == 2 and x.get("codes", 0) > 0
+          and any("PictureSource" in n for n in x.get("notices", [])), str(x)[:400])
+    code, s = srv.json("GET", "/api/sources")
+    names = [s_["name"] for s_ in s.get("sources", [])] if code == 200 else []
+    check("import: the .qdpx's documents are sources", "interview-02.txt" in names, str(names))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("project.qde",
+                   '<?xml version="1.0" encoding="utf-8"?>\n'
+                   '<Project xmlns="urn:QDA-XML:project:1.0" name="outside">\n'
+                   '<Sources><TextSource guid="00000000-0000-4000-8000-000000000009"'
+                   ' name="hosts" plainTextPath="absolute:///etc/hosts"/></Sources>\n'
+                   '</Project>\n')
+    code, x = srv.json("POST", "/api/import?name=outside.qdpx", raw=buf.getvalue())
+    check("import: a .qdpx naming a file outside it refused", code == 400 and
+          "outside.qdpx" in x.get("error", "") and "/etc/hosts" in x.get("error", ""),
+          str(x)[:400])
+    code, s2 = srv.json("GET", "/api/sources")
+    check("import: the refused .qdpx added nothing", code == 200 and
+          len(s2.get("sources", [])) == len(s.get("sources", [])), str(s2)[:300])
 
 
 def decide_many(srv, coder, excerpts, code, acked, errors, stop=None):
@@ -569,7 +628,9 @@ def main():
     edits = [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
     check("codebook edits from the page on the record",
           r.returncode == 0 and [e.get("op") for e in edits] ==
-          ["add", "rename", "move", "merge"], r.stdout[:400] + r.stderr)
+          ["add", "rename", "move", "merge", "edit", "edit", "edit", "add",
+           "delete"],
+          r.stdout[:400] + r.stderr)
     ids = [json.loads(l)["id"] for l in open(os.path.join(
         ROOT, "corpora/pss-demo/excerpts.jsonl"))][100:300]
     concurrent(project, ids)

@@ -153,6 +153,16 @@ QUARRY_API int quarry_project_import_qdpx(quarry_project *p, const char *path,
                                           const quarry_refi_options *o,
                                           quarry_refi_stats *stats);
 
+/* The same for a .qdpx that came as bytes (a file sent to the web page):
+ * name is the file's name (no folder) for messages; nothing but the
+ * archive is read (o->external_dir is ignored: bytes have no folder). */
+QUARRY_API int quarry_project_import_qdpx_buffer(quarry_project *p,
+                                                 const char *name,
+                                                 const void *bytes,
+                                                 size_t len,
+                                                 const quarry_refi_options *o,
+                                                 quarry_refi_stats *stats);
+
 /* Import a .qdc codebook in one transaction: codes matched as above take
  * the file's name, parent, description (as the definition) and colour;
  * the others are added. *added and *updated may be NULL. */

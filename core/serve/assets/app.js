@@ -1208,10 +1208,10 @@
     main.appendChild(h("p", { class: "hint" },
       "Add interviews and coded material to this project: transcripts (.txt, Word .docx as Otter, Rev, Trint or Teams export them, LibreOffice .odt, .srt, .vtt subtitles), ",
       "sheets (.csv, .tsv, Excel's Unicode Text) and JSONL. Each file goes in whole or not at all; importing a file again adds nothing twice. ",
-      "A REFI-QDA project (.qdpx) from NVivo, ATLAS.ti or MAXQDA is imported with the command ", h("code", null, "quarry import"), "."));
+      "A REFI-QDA project (.qdpx) exported from NVivo, ATLAS.ti, MAXQDA or QualCoder brings its documents, codes, coders, codings and memos."));
     var chosen = h("ul", { class: "import-chosen", id: "import-chosen" });
     var input = h("input", { type: "file", id: "import-files", multiple: true,
-      accept: ".txt,.md,.docx,.odt,.srt,.vtt,.csv,.tsv,.jsonl,.json,.ndjson",
+      accept: ".txt,.md,.docx,.odt,.srt,.vtt,.csv,.tsv,.jsonl,.json,.ndjson,.qdpx",
       onchange: function () { take(input.files); input.value = ""; } });
     function take(files) {
       Array.prototype.forEach.call(files || [], function (f) { pending.push(f); });
@@ -1260,7 +1260,9 @@
           li.appendChild(h("strong", null, d.file));
           var changed = [sent.study ? "study " + sent.study : "", sent.participant ? "participant " + sent.participant : "",
             extra.interviewer ? "interviewer " + extra.interviewer : ""].filter(Boolean).join(", ");
-          li.appendChild(document.createTextNode(": " + countWords(d.excerpts, "excerpt") + " added, " + countWords(d.codings, "coding") +
+          li.appendChild(document.createTextNode(": " + (d.format === "qdpx" ? countWords(d.sources, "document") + ", " : "") +
+            countWords(d.excerpts, "excerpt") + " added, " + countWords(d.codings, "coding") +
+            (d.format === "qdpx" && d.coders ? " by " + countWords(d.coders, "coder") : "") +
             (d.codes ? ", " + countWords(d.codes, "new code") : "") +
             (d.merged ? " (" + countWords(d.merged, "excerpt") + " already in the project" +
               (d.retagged ? "; " + changed + " set on " + d.retagged + " of them" : "") + ")" : "")));

@@ -1442,9 +1442,10 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-int quarry_project_import_qdpx(quarry_project *p, const char *path,
-                               const quarry_refi_options *o,
-                               quarry_refi_stats *stats)
+/* A .qdpx from a path (bytes NULL) or from bytes named path. */
+static int import_qdpx(quarry_project *p, const char *path, const void *bytes,
+                       size_t len, const quarry_refi_options *o,
+                       quarry_refi_stats *stats)
 {
     quarry_refi_options def = QUARRY_REFI_OPTIONS_INIT;
     quarry_refi_stats local;
@@ -1470,7 +1471,9 @@ int quarry_project_import_qdpx(quarry_project *p, const char *path,
         stats = &local;
     memset(stats, 0, sizeof(*stats));
     refi_model_init(&m);
-    status = refi_read_file(&m, path, o);
+    status = bytes != NULL ? refi_read_qdpx_buffer(&m, base_name(path), bytes,
+                                                   len, o)
+                           : refi_read_file(&m, path, o);
     if (status == QUARRY_OK && m.n_sources == 0 && m.n_codes == 0)
         status = refi_fail(&m, QUARRY_EPARSE,
                            "%s: no codes and no text sources to import",
@@ -1542,6 +1545,27 @@ int quarry_project_import_qdpx(quarry_project *p, const char *path,
     importer_free(&im);
     refi_model_free(&m);
     return status;
+}
+
+int quarry_project_import_qdpx(quarry_project *p, const char *path,
+                               const quarry_refi_options *o,
+                               quarry_refi_stats *stats)
+{
+    return import_qdpx(p, path, NULL, 0, o, stats);
+}
+
+int quarry_project_import_qdpx_buffer(quarry_project *p, const char *name,
+                                      const void *bytes, size_t len,
+                                      const quarry_refi_options *o,
+                                      quarry_refi_stats *stats)
+{
+    if (bytes == NULL && name != NULL) {
+        int status = project_check(p, 1);
+        return status != QUARRY_OK
+                   ? status
+                   : project_fail(p, QUARRY_EINVAL, "%s: no bytes", name);
+    }
+    return import_qdpx(p, name, bytes ? bytes : "", len, o, stats);
 }
 
 int quarry_project_import_qdc(quarry_project *p, const char *path,

@@ -18,6 +18,11 @@ int refi_read_file(refi_model *m, const char *path,
                    const quarry_refi_options *o);
 int refi_read_qdpx(refi_model *m, const char *path,
                    const quarry_refi_options *o);
+/* A .qdpx that came as bytes (an upload): name (no folder) in messages;
+ * only what is inside the archive is read, whatever o->external_dir
+ * says, since the archive has no folder of its own. */
+int refi_read_qdpx_buffer(refi_model *m, const char *name, const void *bytes,
+                          size_t len, const quarry_refi_options *o);
 /* A project.qde in memory; name is used in messages, base_dir (may be
  * NULL) is the folder of an unpacked project, read as the archive
  * (sources/ in it). */

@@ -1218,15 +1218,47 @@ static char *dir_of(const char *path)
     return d;
 }
 
+/* The archive r->za is open (r->file names it): its project.qde, and
+ * quarry's own entry if any, read under the limits. dir: the folder of
+ * the .qdpx, where sources outside it may be looked up when the options
+ * name an external folder; NULL for an archive that came as bytes. */
+static int read_archive(reader *r, refi_model *m, const char *dir)
+{
+    int rc;
+    zip_int64_t idx;
+    char *buf = NULL, xml_name[512];
+    size_t len = 0;
+    idx = zip_name_locate(r->za, "project.qde", ZIP_FL_NOCASE);
+    if (idx < 0)
+        return refi_fail(m, QUARRY_EPARSE, "%s: no project.qde in the archive",
+                         r->file);
+    if ((rc = rd_read_entry(r, idx, "project.qde", &buf, &len)) != 0)
+        return rc;
+    snprintf(xml_name, sizeof(xml_name), "%s: project.qde", r->file);
+    r->xml_name = xml_name;
+    r->pkg_dir = dir;
+    /* quarry's own entry, if any: read within the limits like any entry,
+     * parsed once Project/@origin is known (read_qde). */
+    idx = zip_name_locate(r->za, REFI_TRIP_ENTRY, 0);
+    if (idx < 0 || (rc = rd_read_entry(r, idx, REFI_TRIP_ENTRY,
+                                       &m->trip_json, &m->trip_len)) == 0) {
+        rd_xml_begin(r);
+        rc = rd_xml_end(r, read_qde(r, buf, len));
+    }
+    free(buf);
+    /* xml_name is this frame's */
+    r->xml_name = r->file;
+    r->pkg_dir = NULL;
+    return rc;
+}
+
 int refi_read_qdpx(refi_model *m, const char *path,
                    const quarry_refi_options *o)
 {
     quarry_refi_options def = QUARRY_REFI_OPTIONS_INIT;
     reader r;
     int zerr = 0, rc;
-    zip_int64_t idx;
-    char *buf = NULL, *dir = NULL, xml_name[512];
-    size_t len = 0;
+    char *dir = NULL;
     reader_init(&r, m, o ? o : &def);
     r.file = base_name(path);
     r.xml_name = r.file;
@@ -1243,34 +1275,47 @@ int refi_read_qdpx(refi_model *m, const char *path,
         zip_error_fini(&ze);
         return rc;
     }
-    idx = zip_name_locate(r.za, "project.qde", ZIP_FL_NOCASE);
-    if (idx < 0) {
-        rc = refi_fail(m, QUARRY_EPARSE, "%s: no project.qde in the archive",
-                       r.file);
-        goto out;
-    }
-    if ((rc = rd_read_entry(&r, idx, "project.qde", &buf, &len)) != 0)
-        goto out;
-    snprintf(xml_name, sizeof(xml_name), "%s: project.qde", r.file);
-    r.xml_name = xml_name;
     dir = dir_of(path);
-    if (dir == NULL) {
-        rc = rd_oom(&r);
-        goto out;
-    }
-    r.pkg_dir = dir;
-    /* quarry's own entry, if any: read within the limits like any entry,
-     * parsed once Project/@origin is known (read_qde). */
-    idx = zip_name_locate(r.za, REFI_TRIP_ENTRY, 0);
-    if (idx >= 0 &&
-        (rc = rd_read_entry(&r, idx, REFI_TRIP_ENTRY, &m->trip_json,
-                            &m->trip_len)) != 0)
-        goto out;
-    rd_xml_begin(&r);
-    rc = rd_xml_end(&r, read_qde(&r, buf, len));
-out:
-    free(buf);
+    rc = dir == NULL ? rd_oom(&r) : read_archive(&r, m, dir);
     free(dir);
+    zip_discard(r.za);
+    reader_free(&r);
+    return rc;
+}
+
+int refi_read_qdpx_buffer(refi_model *m, const char *name, const void *bytes,
+                          size_t len, const quarry_refi_options *o)
+{
+    quarry_refi_options own = QUARRY_REFI_OPTIONS_INIT;
+    reader r;
+    zip_error_t ze;
+    zip_source_t *src;
+    int rc;
+    if (o != NULL)
+        own = *o;
+    own.external_dir = NULL; /* bytes have no folder to look beside */
+    reader_init(&r, m, &own);
+    r.file = name;
+    r.xml_name = name;
+    zip_error_init(&ze);
+    src = zip_source_buffer_create(bytes, len, 0, &ze);
+    if (src != NULL) {
+        r.za = zip_open_from_source(src, ZIP_RDONLY, &ze);
+        if (r.za == NULL)
+            zip_source_free(src);
+    }
+    if (r.za == NULL) {
+        rc = zip_error_code_zip(&ze) == ZIP_ER_MEMORY
+                 ? rd_oom(&r)
+                 : refi_fail(m, QUARRY_EPARSE,
+                             "%s: not a readable .qdpx (zip) archive: %s",
+                             name, zip_error_strerror(&ze));
+        zip_error_fini(&ze);
+        reader_free(&r);
+        return rc;
+    }
+    zip_error_fini(&ze);
+    rc = read_archive(&r, m, NULL);
     zip_discard(r.za);
     reader_free(&r);
     return rc;
