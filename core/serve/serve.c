@@ -100,7 +100,8 @@ static void common_headers(struct MHD_Response *resp, int html)
 static enum MHD_Result send_bytes(struct MHD_Connection *c,
                                   unsigned int status, const char *type,
                                   const void *data, size_t len,
-                                  const char *cookie)
+                                  const char *cookie,
+                                  const char *disposition)
 {
     struct MHD_Response *resp;
     enum MHD_Result ret;
@@ -112,6 +113,8 @@ static enum MHD_Result send_bytes(struct MHD_Connection *c,
     common_headers(resp, strncmp(type, "text/html", 9) == 0);
     if (cookie != NULL)
         MHD_add_response_header(resp, "Set-Cookie", cookie);
+    if (disposition != NULL)
+        MHD_add_response_header(resp, "Content-Disposition", disposition);
     ret = MHD_queue_response(c, status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -125,9 +128,9 @@ static enum MHD_Result send_json(struct MHD_Connection *c,
     if (text == NULL)
         return send_bytes(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
                           "application/json",
-                          "{\"error\":\"out of memory\"}", 25, NULL);
+                          "{\"error\":\"out of memory\"}", 25, NULL, NULL);
     ret = send_bytes(c, status, "application/json", text, strlen(text),
-                     NULL);
+                     NULL, NULL);
     free(text);
     return ret;
 }
@@ -151,7 +154,7 @@ static enum MHD_Result send_error(struct MHD_Connection *c, int api,
              "</body></html>\n",
              msg);
     return send_bytes(c, status, "text/html; charset=utf-8", page,
-                      strlen(page), NULL);
+                      strlen(page), NULL, NULL);
 }
 
 /* ---- the checks --------------------------------------------------------- */
@@ -217,7 +220,8 @@ static enum MHD_Result send_asset(quarry_server *s, struct MHD_Connection *c,
     snprintf(cookie, sizeof cookie,
              "quarry_token=%s; HttpOnly; SameSite=Strict; Path=/", s->token);
     return send_bytes(c, MHD_HTTP_OK, a->type, a->bytes, a->len,
-                      by_query && strcmp(url, "/") == 0 ? cookie : NULL);
+                      by_query && strcmp(url, "/") == 0 ? cookie : NULL,
+                      NULL);
 }
 
 /* ---- the handler ------------------------------------------------------- */
@@ -296,7 +300,8 @@ static enum MHD_Result api_request(quarry_server *s,
     pthread_mutex_unlock(&s->lock);
     if (r.raw != NULL)
         ret = send_bytes(c, r.status ? r.status : MHD_HTTP_OK, r.raw_type,
-                         r.raw, r.raw_len, NULL);
+                         r.raw, r.raw_len, NULL,
+                         r.raw_name[0] ? r.raw_name : NULL);
     else if (r.json != NULL)
         ret = send_json(c, r.status ? r.status : MHD_HTTP_OK, r.json);
     else

@@ -877,6 +877,8 @@ void serve_api(serve_req *r)
         serve_api_import(r);
     else if (!get && strcmp(path, "suggest") == 0)
         serve_api_suggest(r);
+    else if (get && strcmp(path, "export") == 0)
+        serve_api_export(r);
     else if (get && strcmp(path, "sources") == 0)
         serve_api_sources(r);
     else if (!get && strcmp(path, "sources/remove") == 0)

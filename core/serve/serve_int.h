@@ -57,6 +57,9 @@ typedef struct serve_req {
     char *raw;             /* a body other than JSON (malloc'ed) */
     size_t raw_len;
     const char *raw_type;
+    /* A download: "attachment; filename=..." (Content-Disposition), or
+     * empty. */
+    char raw_name[160];
 } serve_req;
 
 /* Answer the API request r (serve_api.c); called with the lock held. */
@@ -67,6 +70,9 @@ int serve_api_import(serve_req *r);
 int serve_api_suggest(serve_req *r);
 /* GET /api/sources and POST /api/sources/remove (serve_import.c). */
 int serve_api_sources(serve_req *r);
+/* GET /api/export?format=F: the project's work as a file to keep
+ * (serve_export.c). */
+int serve_api_export(serve_req *r);
 int serve_api_source_remove(serve_req *r);
 /* r answers j (200), or 500 "out of memory" when j is NULL; 0. */
 int serve_answer(serve_req *r, json_t *j);

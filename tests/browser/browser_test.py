@@ -519,6 +519,14 @@ def drive(driver, quarry, project, url, screens):
         check("import: a .qdpx from another tool, its documents, codings and coders said",
               (said or "").startswith("ok|basic.qdpx: 2 documents, ") and "10 codings by 2 coders" in (said or ""),
               repr(said))
+        # The work out, by the Export panel's buttons: the file is fetched
+        # with the token and handed to the browser as a download.
+        for fmt, name in (("quotes", "demo-quotes.csv"), ("qdpx", "demo.qdpx")):
+            driver.execute_script("document.querySelector('#export button[data-format=\"%s\"]').click();" % fmt)
+            said = wait(driver, "the %s export said" % fmt, lambda d: d.execute_script(
+                "var p = document.getElementById('export-result'); var t = p ? p.textContent : '';"
+                " return t.indexOf('Saved " + name + "') === 0 || t.indexOf('Not exported') >= 0 ? t : null;"))
+            check("export: %s downloaded from the page" % name, (said or "").startswith("Saved " + name), repr(said))
 
     # nothing asked of any other host
     urls = driver.execute_script(

@@ -472,6 +472,41 @@ def endpoints(srv):
     bad(srv, "settle unknown code", "POST", "/api/settle",
         {"excerpt": dx, "codes": ["no.such.code"]}, "no.such.code", 404)
     qdpx_in(srv)
+    exports(srv)
+
+
+def exports(srv):
+    """The work out from the page: each file made in memory, named after
+    the project; a .qdpx that quarry itself reads back whole."""
+    code, got, head = srv.req("GET", "/api/export?format=qdpx")
+    check("export qdpx: a zip named after the project", code == 200 and
+          got[:2] == b"PK" and 'filename="p.qdpx"' in head and
+          "application/zip" in head, head[:300])
+    path = os.path.join(WORK, "back.qdpx")
+    with open(path, "wb") as f:
+        f.write(got)
+    back = os.path.join(WORK, "back.quarry")
+    run("init", back)
+    r = run("import", back, path)
+    check("export qdpx: quarry imports it back", r.returncode == 0 and
+          "codings" in r.stdout, r.stdout + r.stderr)
+    code, got, head = srv.req("GET", "/api/export?format=quotes")
+    text = got.decode("utf-8", errors="replace")
+    check("export quotes: CSV with the byte-order mark Excel needs",
+          code == 200 and got[:3] == b"\xef\xbb\xbf" and
+          text[1:].startswith("code,") and 'filename="p-quotes.csv"' in head,
+          head[:200] + text[:200])
+    code, got, head = srv.req("GET", "/api/export?format=report")
+    check("export report: one HTML page", code == 200 and
+          b"<html" in got[:400].lower() and 'filename="p-report.html"' in head,
+          head[:200])
+    for fmt in ("csv", "matrix", "cooccurrence", "decisions", "code-history", "qdc"):
+        code, got, head = srv.req("GET", "/api/export?format=" + fmt)
+        check("export %s" % fmt, code == 200 and len(got) > 10 and
+              "attachment;" in head, head[:200])
+    bad(srv, "export format", "GET", "/api/export?format=pdf", None, "format")
+    code, got, head = srv.req("GET", "/api/export?format=qdpx", token=None)
+    check("export needs the token", code in (401, 403), head[:100])
 
 
 def qdpx_in(srv):

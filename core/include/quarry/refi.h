@@ -200,6 +200,12 @@ QUARRY_API int quarry_project_import_qdc(quarry_project *p, const char *path,
 QUARRY_API int quarry_project_export_qdpx(quarry_project *p, const char *path,
                                           const quarry_refi_options *o);
 
+/* The same .qdpx in memory, for a download from the web page: *bytes
+ * (malloc'ed; the caller frees it) and *len, NULL and 0 on failure. */
+QUARRY_API int quarry_project_export_qdpx_buffer(quarry_project *p,
+                                                 const quarry_refi_options *o,
+                                                 char **bytes, size_t *len);
+
 /* The codebook as a .qdc document written to out (refused when the
  * project has no codes: an empty codebook is not valid REFI-QDA). */
 QUARRY_API int quarry_project_export_qdc(quarry_project *p, FILE *out);

@@ -365,15 +365,15 @@
       clear(body).appendChild(h("div", { class: "panel done" },
         h("h1", null, "This project has no interviews yet"),
         h("p", { class: "muted" }, "Start by adding transcripts and any material already coded; then ask for suggestions."),
-        h("a", { class: "button primary", href: "#/import", id: "start-import" }, "Go to Import")));
+        h("a", { class: "button primary", href: "#/import", id: "start-import" }, "Import interviews")));
       return;
     }
     if (c && !c.runs) {
       clear(body).appendChild(h("div", { class: "panel done" },
         h("h1", null, "No suggestions yet"),
         h("p", { class: "muted" }, "The project has " + countWords(c.excerpts, "excerpt") + ", " + c.coded +
-          " of them coded. Ask for suggestions on the Import tab (Suggest codes), or code excerpts yourself in Browse."),
-        h("a", { class: "button primary", href: "#/import" }, "Go to Import")));
+          " of them coded. Ask for suggestions on the Files page (Suggest codes), or code excerpts yourself in Browse."),
+        h("a", { class: "button primary", href: "#/import" }, "Go to Files")));
       return;
     }
     clear(body).appendChild(h("div", { class: "panel done" },
@@ -382,7 +382,7 @@
         " excerpt(s) in this session; choose the queue again to see them." :
         "Every excerpt in this queue has a decision. Browse the project or look at the charts."),
       h("p", { class: "muted" }, "New interviews, or new suggestions after your decisions: ",
-        h("a", { href: "#/import" }, "Import"), "."),
+        h("a", { href: "#/import" }, "Files"), "."),
       state.skip.length ? h("button", { type: "button", class: "primary", onclick: function () {
         state.skip = []; nextItem(); } }, "Start the queue again") : null));
   }
@@ -838,7 +838,7 @@
       if (dest) { ev.preventDefault(); window.location.hash = "#/" + dest; }
       return;
     }
-    if (key === "g" && !state.prefix) { setPrefix("g", "g: r review, b browse, c codebook, h charts, n runs, i import"); return; }
+    if (key === "g" && !state.prefix) { setPrefix("g", "g: r review, b browse, c codebook, h charts, n runs, i files"); return; }
 
     if (currentRoute() !== "review" || !reviewBody()) return;
     var it = state.item;
@@ -1204,7 +1204,7 @@
   function viewImport() {
     clear(main);
     var pending = [];
-    main.appendChild(h("h1", null, "Import"));
+    main.appendChild(h("h1", null, "Files"));
     main.appendChild(h("p", { class: "hint" },
       "Add interviews and coded material to this project: transcripts (.txt, Word .docx as Otter, Rev, Trint or Teams export them, LibreOffice .odt, .srt, .vtt subtitles), ",
       "sheets (.csv, .tsv, Excel's Unicode Text) and JSONL. Each file goes in whole or not at all; importing a file again adds nothing twice. ",
@@ -1296,7 +1296,7 @@
             li.appendChild(h("div", { class: "small" }, "A file of that name is in the project with other text. If this is a corrected copy, remove the old one under Sources below (while nobody has coded it) and add this one again."));
         }).then(function () { showSources(); });
     }
-    main.appendChild(h("div", { class: "panel import" },
+    main.appendChild(h("div", { class: "panel import" }, h("h2", null, "Import"),
       drop, chosen,
       h("div", { class: "import-fields" },
         h("label", { for: "import-study" }, "Study"), study,
@@ -1365,6 +1365,51 @@
         h("code", null, "quarry suggest"), " does. It only proposes: each suggestion waits for a person in Review."),
       runBtn, runOut));
     main.appendChild(srcPanel);
+    main.appendChild(exportPanel());
+  }
+  /* The work out: each file as `quarry export` or `quarry report` writes
+   * it, fetched with the token and handed to the browser as a download
+   * (nothing is written on the server's disk). */
+  var EXPORTS = [
+    ["qdpx", "REFI-QDA project (.qdpx)", "for NVivo, ATLAS.ti, MAXQDA or QualCoder: documents, codes, codings by coder, memos"],
+    ["quotes", "Quotes by code (CSV)", "one row per coded excerpt, with its theme, coder, study and participant: for writing up"],
+    ["csv", "Codings (CSV)", "every coding with its coder, origin and time"],
+    ["matrix", "Excerpt × code matrix (CSV)", "0/1, with the excerpts' attributes: for statistics"],
+    ["cooccurrence", "Code co-occurrence (CSV)", "how often two codes share an excerpt"],
+    ["decisions", "Decision trail (CSV)", "every accept, reject, replacement and undo, by whom and when"],
+    ["code-history", "Codebook history (CSV)", "every edit of the codebook, by whom and when"],
+    ["qdc", "Codebook (REFI-QDA .qdc)", "the codes with their definitions"],
+    ["report", "Report (HTML)", "one page to share: codebook, charts, agreement, how the suggestions were made"]];
+  function exportPanel() {
+    var out = h("p", { id: "export-result", class: "small", "aria-live": "polite" });
+    function fetchFile(format, btn) {
+      btn.disabled = true;
+      out.textContent = "Preparing the file…";
+      fetch("/api/export" + qs({ format: format }), { credentials: "same-origin", headers: { "X-Quarry-Token": TOKEN } })
+        .then(function (r) {
+          if (!r.ok) return answerOf("/api/export")(r);
+          var cd = r.headers.get("Content-Disposition") || "";
+          var m = /filename="([^"]+)"/.exec(cd);
+          return r.blob().then(function (b) {
+            var name = m ? m[1] : "quarry-export";
+            var url = URL.createObjectURL(b);
+            var a = h("a", { href: url, download: name, style: "display:none" });
+            document.body.appendChild(a);
+            a.click();
+            setTimeout(function () { URL.revokeObjectURL(url); a.remove(); }, 1000);
+            out.textContent = "Saved " + name + " (" + sizeWords(b.size) + ") to your downloads.";
+          });
+        }, function () { throw new ApiError(0, "the server does not answer: is quarry serve still running?"); })
+        .catch(function (e) { clear(out).appendChild(errorBox(e, "Not exported")); })
+        .then(function () { btn.disabled = false; });
+    }
+    return h("div", { class: "panel", id: "export" }, h("h2", null, "Export"),
+      h("p", { class: "hint" }, "Take the work out of quarry. CSV files open in Excel with their accents intact."),
+      h("ul", { class: "export-list" }, EXPORTS.map(function (x) {
+        var btn = h("button", { type: "button", class: "small", "data-format": x[0] }, "Download");
+        btn.addEventListener("click", function () { fetchFile(x[0], btn); });
+        return h("li", null, btn, " ", h("strong", null, x[1]), h("span", { class: "muted" }, " — " + x[2]));
+      })), out);
   }
   function countWords(n, what) { return n + " " + what + (n === 1 ? "" : "s"); }
   function sizeWords(b) { return b < 1024 ? b + " bytes" : b < 1048576 ? Math.round(b / 1024) + " KB" : (b / 1048576).toFixed(1) + " MB"; }
@@ -1378,7 +1423,7 @@
     api("GET", "/api/runs").then(function (d) {
       clear(box);
       var runs = (d && d.runs) || [];
-      if (!runs.length) { box.appendChild(h("p", { class: "empty" }, "No run yet: ", h("a", { href: "#/import" }, "Suggest codes"), " on the Import tab makes one.")); return; }
+      if (!runs.length) { box.appendChild(h("p", { class: "empty" }, "No run yet: ", h("a", { href: "#/import" }, "Suggest codes"), " on the Files page makes one.")); return; }
       box.appendChild(h("table", { class: "runs-table" },
         h("thead", null, h("tr", null, ["Run", "Command", "Started", "Seconds", "Version", "Trained on", "Input", "Suggestions", "Abstained", "Plugins"].map(function (t, i) {
           return h("th", { scope: "col", class: [3, 5, 6, 7, 8].indexOf(i) >= 0 ? "n" : null }, t);

@@ -1664,17 +1664,16 @@ static int export_conventions(quarry_project *p, quarry_refi_options *o)
     return status;
 }
 
-int quarry_project_export_qdpx(quarry_project *p, const char *path,
-                               const quarry_refi_options *o)
+/* To path, or (path NULL) into *bytes and *len. */
+static int export_qdpx(quarry_project *p, const char *path,
+                       const quarry_refi_options *o, char **bytes,
+                       size_t *len)
 {
     quarry_refi_options def = QUARRY_REFI_OPTIONS_INIT, local;
     refi_model m;
     int status = project_check(p, 0);
     if (status != QUARRY_OK)
         return status;
-    if (path == NULL)
-        return project_fail(p, QUARRY_EINVAL,
-                            "a .qdpx is a zip archive: give a file to write");
     if (o == NULL)
         o = &def;
     /* On auto, the counting a REFI import read goes back out. */
@@ -1685,12 +1684,45 @@ int quarry_project_export_qdpx(quarry_project *p, const char *path,
     refi_model_init(&m);
     status = load_project(p, &m, &local);
     if (status == QUARRY_OK) {
-        status = refi_write_qdpx(&m, path, &local);
+        status = path != NULL ? refi_write_qdpx(&m, path, &local)
+                              : refi_write_qdpx_buffer(&m, &local, bytes, len);
         if (status != QUARRY_OK)
             project_fail(p, status, "%s", m.errmsg);
     }
     refi_emit_notices(&m, o);
     refi_model_free(&m);
+    return status;
+}
+
+int quarry_project_export_qdpx(quarry_project *p, const char *path,
+                               const quarry_refi_options *o)
+{
+    if (path == NULL) {
+        int status = project_check(p, 0);
+        return status != QUARRY_OK
+                   ? status
+                   : project_fail(p, QUARRY_EINVAL, "a .qdpx is a zip "
+                                                    "archive: give a file "
+                                                    "to write");
+    }
+    return export_qdpx(p, path, o, NULL, NULL);
+}
+
+int quarry_project_export_qdpx_buffer(quarry_project *p,
+                                      const quarry_refi_options *o,
+                                      char **bytes, size_t *len)
+{
+    int status;
+    if (bytes == NULL || len == NULL)
+        return QUARRY_EINVAL;
+    *bytes = NULL;
+    *len = 0;
+    status = export_qdpx(p, NULL, o, bytes, len);
+    if (status != QUARRY_OK) {
+        free(*bytes);
+        *bytes = NULL;
+        *len = 0;
+    }
     return status;
 }
 

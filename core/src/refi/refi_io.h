@@ -42,6 +42,9 @@ int refi_write_qde(refi_model *m, const quarry_refi_options *o, int inline_text,
  * beside path and renamed over it on success. */
 int refi_write_qdpx(refi_model *m, const char *path,
                     const quarry_refi_options *o);
+/* The same archive in memory (*out malloc'ed, owned by the caller). */
+int refi_write_qdpx_buffer(refi_model *m, const quarry_refi_options *o,
+                           char **out, size_t *len);
 /* A .qdc codebook (codes and the sets of codes) as bytes. */
 int refi_write_qdc(refi_model *m, char **out, size_t *len);
 

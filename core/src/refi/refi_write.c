@@ -685,61 +685,119 @@ static int add_entry(refi_model *m, zip_t *za, const char *name,
     return 0;
 }
 
-int refi_write_qdpx(refi_model *m, const char *path,
-                    const quarry_refi_options *o)
+/* project.qde, the sources and quarry's own entry into za; names holds
+ * the entry names until zip_close (freed by the caller). */
+static int fill_archive(refi_model *m, zip_t *za, const char *qde, size_t len,
+                        char **names)
+{
+    int rc;
+    int32_t i;
+    if ((rc = add_entry(m, za, "project.qde", qde, len)) != 0)
+        return rc;
+    for (i = 0; i < m->n_sources; i++) {
+        names[i] = malloc(strlen(m->sources[i].guid) + 13);
+        if (names[i] == NULL)
+            return refi_fail(m, QUARRY_ENOMEM, "out of memory");
+        sprintf(names[i], "sources/%s.txt", m->sources[i].guid);
+        if ((rc = add_entry(m, za, names[i], m->sources[i].text,
+                            m->sources[i].text_len)) != 0)
+            return rc;
+    }
+    /* quarry's own entry (refi_trip.h), after the standard's. */
+    if (m->trip_json != NULL)
+        return add_entry(m, za, REFI_TRIP_ENTRY, m->trip_json, m->trip_len);
+    return 0;
+}
+
+/* The archive into a file at path (out NULL), or into memory (*out, *out_len,
+ * malloc'ed). */
+static int write_archive(refi_model *m, const char *path,
+                         const quarry_refi_options *o, char **out,
+                         size_t *out_len)
 {
     char *qde = NULL, **names = NULL;
     size_t len = 0;
-    zip_t *za;
+    zip_t *za = NULL;
+    zip_source_t *mem = NULL;
+    zip_error_t ze;
     int zerr = 0, rc;
     int32_t i;
     if ((rc = refi_write_qde(m, o, 0, &qde, &len)) != 0)
         return rc;
-    za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
+    zip_error_init(&ze);
+    if (out != NULL) {
+        /* Kept past zip_close, which writes the archive into it. */
+        mem = zip_source_buffer_create(NULL, 0, 0, &ze);
+        if (mem != NULL) {
+            zip_source_keep(mem);
+            za = zip_open_from_source(mem, ZIP_TRUNCATE, &ze);
+            if (za == NULL)
+                zip_source_free(mem); /* not taken: drop the keep */
+        }
+    } else {
+        za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &zerr);
+        if (za == NULL)
+            zip_error_init_with_code(&ze, zerr);
+    }
     if (za == NULL) {
-        zip_error_t ze;
-        zip_error_init_with_code(&ze, zerr);
-        rc = refi_fail(m, QUARRY_EIO, "%s: cannot write: %s", path,
-                       zip_error_strerror(&ze));
-        zip_error_fini(&ze);
-        free(qde);
-        return rc;
+        rc = refi_fail(m, QUARRY_EIO, "%s: cannot write: %s",
+                       path ? path : "the archive", zip_error_strerror(&ze));
+        goto out;
     }
     names = calloc((size_t)m->n_sources + 1, sizeof(char *));
-    if (names == NULL) {
-        rc = refi_fail(m, QUARRY_ENOMEM, "out of memory");
-        goto fail;
-    }
-    if ((rc = add_entry(m, za, "project.qde", qde, len)) != 0)
-        goto fail;
-    for (i = 0; i < m->n_sources; i++) {
-        names[i] = malloc(strlen(m->sources[i].guid) + 13);
-        if (names[i] == NULL) {
-            rc = refi_fail(m, QUARRY_ENOMEM, "out of memory");
-            goto fail;
-        }
-        sprintf(names[i], "sources/%s.txt", m->sources[i].guid);
-        if ((rc = add_entry(m, za, names[i], m->sources[i].text,
-                            m->sources[i].text_len)) != 0)
-            goto fail;
-    }
-    /* quarry's own entry (refi_trip.h), after the standard's. */
-    if (m->trip_json != NULL &&
-        (rc = add_entry(m, za, REFI_TRIP_ENTRY, m->trip_json, m->trip_len)) !=
-            0)
-        goto fail;
+    rc = names == NULL ? refi_fail(m, QUARRY_ENOMEM, "out of memory")
+                       : fill_archive(m, za, qde, len, names);
+    if (rc != 0)
+        goto out;
     if (zip_close(za) != 0) {
-        rc = refi_fail(m, QUARRY_EIO, "%s: cannot write: %s", path,
-                       zip_strerror(za));
-        goto fail;
+        rc = refi_fail(m, QUARRY_EIO, "%s: cannot write: %s",
+                       path ? path : "the archive", zip_strerror(za));
+        goto out;
     }
     za = NULL;
-fail:
+    if (out != NULL) {
+        zip_int64_t size;
+        char *b = NULL;
+        if (zip_source_open(mem) != 0 ||
+            zip_source_seek(mem, 0, SEEK_END) != 0 ||
+            (size = zip_source_tell(mem)) < 0 ||
+            zip_source_seek(mem, 0, SEEK_SET) != 0) {
+            rc = refi_fail(m, QUARRY_EIO, "the archive: cannot read it back");
+        } else if ((b = malloc((size_t)size + 1)) == NULL) {
+            rc = refi_fail(m, QUARRY_ENOMEM, "out of memory");
+        } else if (zip_source_read(mem, b, (zip_uint64_t)size) != size) {
+            rc = refi_fail(m, QUARRY_EIO, "the archive: cannot read it back");
+        } else {
+            *out = b;
+            *out_len = (size_t)size;
+            b = NULL;
+        }
+        zip_source_close(mem);
+        free(b);
+    }
+out:
     if (za != NULL)
         zip_discard(za);
+    if (mem != NULL)
+        zip_source_free(mem);
+    zip_error_fini(&ze);
     for (i = 0; names != NULL && i < m->n_sources; i++)
         free(names[i]);
     free(names);
     free(qde);
     return rc;
+}
+
+int refi_write_qdpx(refi_model *m, const char *path,
+                    const quarry_refi_options *o)
+{
+    return write_archive(m, path, o, NULL, NULL);
+}
+
+int refi_write_qdpx_buffer(refi_model *m, const quarry_refi_options *o,
+                           char **out, size_t *len)
+{
+    *out = NULL;
+    *len = 0;
+    return write_archive(m, NULL, o, out, len);
 }
