@@ -39,6 +39,7 @@ enum {
     OPT_NEIGHBOURS,
     OPT_STUDY,
     OPT_PARTICIPANT,
+    OPT_PARTICIPANT_FROM_FILE,
     OPT_ATTR,
     OPT_SHOW,
     OPT_RUN,
@@ -54,6 +55,7 @@ typedef struct project_args {
     int all;
     quarry_suggest_options so;
     const char *study, *participant;
+    int participant_from_file; /* import: each file's stem */
     const char **attrs; /* --attr KEY=VALUE, as given */
     size_t n_attrs;
     int show;    /* suggest --show: print a stored run, make none */
@@ -214,6 +216,9 @@ static int own_option(cli *c, int opt, const char *arg, void *ctx)
         }
         *(opt == OPT_STUDY ? &a->study : &a->participant) = arg;
         return 1;
+    case OPT_PARTICIPANT_FROM_FILE:
+        a->participant_from_file = 1;
+        return 1;
     case OPT_ATTR: {
         const char **grown;
         if (strchr(arg, '=') == NULL || arg[0] == '=') {
@@ -365,6 +370,8 @@ static void import_usage(FILE *f)
             "                        instead of refusing the file\n"
             "  --study S             the study of every excerpt of the files\n"
             "  --participant P       their participant\n"
+            "  --participant-from-file  each file is one participant, named\n"
+            "                        by the file's name (P03.docx: P03)\n"
             "  --attr KEY=VALUE      another attribute (repeatable); these\n"
             "                        win over a transcript header or a field\n"
             "  --input-format F      jsonl|csv|transcript (default: by "
@@ -389,6 +396,19 @@ static void import_usage(FILE *f)
             "else by paragraph; none: not cut).\n" REFI_HELP);
 }
 
+/* The file's name without its folders and its last extension
+ * ("interviews/P03.docx": "P03"), in buf. */
+static const char *file_stem(const char *path, char *buf, size_t cap)
+{
+    const char *b = strrchr(path, '/');
+    char *dot;
+    snprintf(buf, cap, "%s", b ? b + 1 : path);
+    dot = strrchr(buf, '.');
+    if (dot != NULL && dot != buf)
+        *dot = '\0';
+    return buf;
+}
+
 int cmd_import(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -397,6 +417,8 @@ int cmd_import(int argc, char **argv)
         {"add-codes", no_argument, NULL, OPT_ADD_CODES},
         {"study", required_argument, NULL, OPT_STUDY},
         {"participant", required_argument, NULL, OPT_PARTICIPANT},
+        {"participant-from-file", no_argument, NULL,
+         OPT_PARTICIPANT_FROM_FILE},
         {"attr", required_argument, NULL, OPT_ATTR},
         {"end", required_argument, NULL, OPT_END},
         {"crlf", required_argument, NULL, OPT_CRLF},
@@ -419,6 +441,12 @@ int cmd_import(int argc, char **argv)
     }
     if (cli_id_prefixes_check(&c, argv + optind + 1, argc - optind - 1) != 0)
         goto out;
+    if (a.participant != NULL && a.participant_from_file) {
+        cli_error(&c, "give --participant P (one participant for every "
+                      "file) or --participant-from-file (one a file), not "
+                      "both");
+        goto out;
+    }
     rc = cli_open_project(&c, argv[optind], 0, &p);
     if (rc != QUARRY_OK) {
         code = cli_exit_code(rc);
@@ -428,10 +456,11 @@ int cmd_import(int argc, char **argv)
     for (i = optind + 1; i < argc; i++) {
         quarry_import_options io = QUARRY_IMPORT_OPTIONS_INIT;
         quarry_import_stats st;
-        char prefix[1024];
+        char prefix[1024], stem[256];
         if (has_ext(argv[i], ".qdpx") || has_ext(argv[i], ".qde")) {
             quarry_refi_stats rs;
-            if (a.study != NULL || a.participant != NULL || a.n_attrs > 0)
+            if (a.study != NULL || a.participant != NULL ||
+                a.participant_from_file || a.n_attrs > 0)
                 cli_warn(&c, "%s: --study, --participant and --attr apply "
                              "to JSONL, CSV and transcripts; a REFI-QDA "
                              "project keeps its own attributes",
@@ -448,7 +477,8 @@ int cmd_import(int argc, char **argv)
                    (long long)rs.codings, (long long)rs.codes,
                    (long long)rs.coders);
             if (rs.rest > 0)
-                printf("; %lld excerpts of uncoded text", (long long)rs.rest);
+                printf("; %lld excerpt%s of uncoded text", (long long)rs.rest,
+                       rs.rest == 1 ? "" : "s");
             printf("\n");
             continue;
         }
@@ -468,6 +498,8 @@ int cmd_import(int argc, char **argv)
         io.add_codes = a.add_codes;
         io.study = a.study;
         io.participant = a.participant;
+        if (a.participant_from_file)
+            io.participant = file_stem(argv[i], stem, sizeof stem);
         io.attributes = a.attrs;
         io.n_attributes = a.n_attrs;
         rc = quarry_project_import(p, argv[i], &io, &st);
