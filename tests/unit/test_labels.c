@@ -224,7 +224,7 @@ static void filler_file_loads_through_the_model(void **state)
     test_write_file(path, "# a comment\r\n\r\nyeah \t\r\nasked\n\nnotinthecorpus\n");
     filler = calloc((size_t)m->n_terms, 1);
     assert_non_null(filler);
-    assert_int_equal(labels_filler_load(e, m, path, filler, &marked), 0);
+    assert_int_equal(labels_filler_load(e, m, path, filler, &marked, NULL), 0);
     assert_int_equal(marked, 2);
     for (i = 0; i < m->n_terms; i++) {
         const char *t = quarry_model_term(m, i);
@@ -235,7 +235,7 @@ static void filler_file_loads_through_the_model(void **state)
     assert_int_equal(n_marked, 2);
     /* a missing file is an error naming it */
     assert_int_equal(labels_filler_load(e, m, test_out_path("no-such.txt"),
-                                        filler, &marked),
+                                        filler, &marked, NULL),
                      QUARRY_EIO);
     assert_non_null(strstr(quarry_engine_errmsg(e), "no-such.txt"));
     free(filler);

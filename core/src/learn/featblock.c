@@ -11,6 +11,8 @@
 #include "csr.h"
 #include "engine.h"
 #include "featblock.h"
+#include "labels.h"
+#include "model.h"
 
 /* Terms of the form block must be in at least this many coded excerpts. */
 #define FEAT_MIN_DF 2
@@ -230,10 +232,9 @@ static int form_block(feat_blocks *fb, quarry_engine *e,
     }
     weigh(ct, col_of, V, idf);
     weigh(ci, col_of, V, idf);
-    /* Which columns are lone stopwords of the run's list (shown as no
-     * evidence, feat_shown). */
-    fb->form_quiet = calloc((size_t)V + 1, 1);
-    if (fb->form_quiet == NULL) {
+    /* What each column is as evidence (feat_shown). */
+    fb->form_kind = calloc((size_t)V + 1, 1);
+    if (fb->form_kind == NULL) {
         rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
         goto out;
     }
@@ -248,9 +249,15 @@ static int form_block(feat_blocks *fb, quarry_engine *e,
         }
         for (k = 0; k < V; k++) {
             const char *key = strtab_str(&fb->form_keys, fb->form_key[k]);
-            fb->form_quiet[k] =
-                strchr(key, ' ') == NULL &&
-                strtab_find(&sw.stopwords, key, strlen(key)) >= 0;
+            int cls = labels_term_class(&sw.stopwords, key);
+            if (strcmp(key, "?") == 0 || strcmp(key, "!") == 0)
+                fb->form_kind[k] = FEAT_FORM;
+            else if (cls == LABELS_CONTENT)
+                fb->form_kind[k] = FEAT_SHOWN;
+            else if (cls == LABELS_FUNCTION && strchr(key, ' ') != NULL)
+                fb->form_kind[k] = FEAT_FORM;
+            else
+                fb->form_kind[k] = FEAT_HIDDEN;
         }
         analyzer_free(&sw);
     }
@@ -332,7 +339,8 @@ void feat_blocks_free(feat_blocks *fb)
     quarry_model_free(fb->chars);
     strtab_free(&fb->form_keys);
     free(fb->form_key);
-    free(fb->form_quiet);
+    free(fb->form_kind);
+    free(fb->form_fit);
     memset(fb, 0, sizeof *fb);
 }
 
@@ -354,17 +362,97 @@ int64_t feat_cols(const feat_blocks *fb, unsigned set)
     return n;
 }
 
+int feat_word_shown(const quarry_model *words, int64_t col)
+{
+    return labels_term_class(&words->an.stopwords,
+                             quarry_model_term(words, col)) == LABELS_CONTENT;
+}
+
 int feat_shown(const feat_blocks *fb, unsigned set, int64_t col)
 {
     int k;
     for (k = 0; k < FEAT_BLOCKS; k++) {
         if (!in_set(fb, set, k))
             continue;
-        if (col < fb->t[k]->cols)
-            return k == 0 || (k == 1 && !fb->form_quiet[col]);
+        if (col < fb->t[k]->cols) {
+            if (k == 0)
+                return feat_word_shown(fb->words, col) ? FEAT_SHOWN
+                                                       : FEAT_HIDDEN;
+            return k == 1 ? fb->form_kind[col] : FEAT_HIDDEN;
+        }
         col -= fb->t[k]->cols;
     }
-    return 0;
+    return FEAT_HIDDEN;
+}
+
+int feat_form_fit(feat_blocks *fb, quarry_engine *e, const int64_t *lab_ptr,
+                  const int32_t *lab, int32_t C)
+{
+    const quarry_csr *t;
+    int64_t V, r, p, q, k;
+    double *in_code = NULL, *said = NULL, *n_code = NULL, rows;
+    int32_t c;
+    int rc = QUARRY_OK;
+
+    if (!(fb->have & QUARRY_FEATURES_FORM) || C <= 0)
+        return QUARRY_OK;
+    t = fb->t[1];
+    V = t->cols;
+    rows = (double)t->rows;
+    in_code = calloc((size_t)V * (size_t)C + 1, sizeof *in_code);
+    said = calloc((size_t)V + 1, sizeof *said);
+    n_code = calloc((size_t)C, sizeof *n_code);
+    fb->form_fit = calloc((size_t)V * (size_t)C + 1, 1);
+    if (!in_code || !said || !n_code || !fb->form_fit) {
+        rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+        goto out;
+    }
+    /* Excerpts that say each form column, in all and per code (a row's
+     * columns are distinct). */
+    for (r = 0; r < t->rows; r++) {
+        for (q = lab_ptr[r]; q < lab_ptr[r + 1]; q++)
+            n_code[lab[q]] += 1.0;
+        for (p = t->row_ptr[r]; p < t->row_ptr[r + 1]; p++) {
+            k = t->col_idx[p];
+            if (fb->form_kind[k] != FEAT_FORM)
+                continue;
+            said[k] += 1.0;
+            for (q = lab_ptr[r]; q < lab_ptr[r + 1]; q++)
+                in_code[(size_t)k * (size_t)C + (size_t)lab[q]] += 1.0;
+        }
+    }
+    /* Said more often in the code's excerpts than in the other coded
+     * ones, by more than chance (labels_g2_over): a pair said in two of a
+     * code's thirty excerpts and in one in ten of the rest is no more the
+     * code's than the others'. */
+    for (k = 0; k < V; k++) {
+        if (fb->form_kind[k] != FEAT_FORM)
+            continue;
+        for (c = 0; c < C; c++) {
+            double y = in_code[(size_t)k * (size_t)C + (size_t)c];
+            fb->form_fit[(size_t)k * (size_t)C + (size_t)c] =
+                labels_g2_over(y, n_code[c], said[k], rows) > FEAT_FORM_G2;
+        }
+    }
+    fb->fit_codes = C;
+out:
+    free(in_code);
+    free(said);
+    free(n_code);
+    return rc;
+}
+
+int feat_form_fits(const feat_blocks *fb, unsigned set, int64_t col,
+                   int32_t code)
+{
+    if (!in_set(fb, set, 1) || fb->fit_codes == 0 || code < 0 ||
+        code >= fb->fit_codes)
+        return 0;
+    col -= fb->t[0]->cols;
+    if (col < 0 || col >= fb->t[1]->cols ||
+        fb->form_kind[col] != FEAT_FORM)
+        return 0;
+    return fb->form_fit[(size_t)col * (size_t)fb->fit_codes + (size_t)code];
 }
 
 const char *feat_name(const feat_blocks *fb, unsigned set, int64_t col)

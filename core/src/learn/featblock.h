@@ -33,9 +33,32 @@ typedef struct feat_blocks {
     quarry_model *chars;              /* the charngram model */
     strtab form_keys;                 /* form block: key strings */
     int64_t *form_key;                /* form column -> key id */
-    unsigned char *form_quiet;        /* form column -> 1: a single word of
-                                         the run's stopword list */
+    unsigned char *form_kind;         /* form column -> FEAT_HIDDEN (a
+                                         lone function word or number),
+                                         FEAT_SHOWN or FEAT_FORM */
+    unsigned char *form_fit;          /* form column x code -> 1: form
+                                         evidence for it (feat_form_fit) */
+    int32_t fit_codes;                /* codes of form_fit; 0: not fitted */
 } feat_blocks;
+
+/* What a column is as evidence (feat_shown). */
+enum {
+    FEAT_HIDDEN = 0, /* counts in the score, but reads as noise */
+    FEAT_SHOWN = 1,  /* a content word, or a phrase with one */
+    FEAT_FORM = 2    /* a pair of function words ("do you", "at the") or
+                        a mark (? !): evidence only for the codes whose
+                        excerpts say it more than the rest do */
+};
+
+/* How far the excerpts of a code must say a FEAT_FORM column more often
+ * than the other coded excerpts for it to be evidence for that code:
+ * Dunning's G2 (labels_g2_over) over 6.63, p < 0.01. On the demo's talk
+ * codebook "?", "do you", "are you" and "would you" pass for the question
+ * codes and "how about" for suggestions, where "in the", "to the" and
+ * "with your" pass for none; on the content codebook "at the" and "one
+ * on" pass for none (tests/unit/test_featblock.c). At p < 0.001 "do you"
+ * (8 of 53 closed questions, 6 of the other 227) fell short. */
+#define FEAT_FORM_G2 6.63
 
 /* Build the blocks of `want` (QUARRY_FEATURES_* flags) beside the words
  * (words: the suggest model, xt and xi its rows of train and input). */
@@ -50,11 +73,25 @@ void feat_blocks_free(feat_blocks *fb);
  * then chars): of the training set (input 0) or the input. */
 int feat_stack(const feat_blocks *fb, unsigned set, int input,
                quarry_csr **out);
-/* 1 when column col of a stack is evidence a reader can use: not a
- * character n-gram ("ork "), not a lone stopword of the form block ("and",
- * "them": they count in the score, but as a reason they read as noise;
- * pairs such as "do you" and the marks ? and ! are shown). */
+/* What column col of a stack is as evidence a reader can use
+ * (FEAT_HIDDEN, FEAT_SHOWN, FEAT_FORM): a character n-gram ("ork ") is
+ * hidden; so is a word, of either block, with no content word as a reader
+ * reads it (labels_term_class: "and", "them", and under a tokenizer that
+ * keeps case, marks or numbers "At", "too," or "2021"): they count in the
+ * score, but as a reason they read as noise. Pairs of function words
+ * ("do you", "at the") and the marks ? and ! are FEAT_FORM: evidence of
+ * the form of talk for the codes that are about it (a question), filler
+ * for the others (feat_form_fits). */
 int feat_shown(const feat_blocks *fb, unsigned set, int64_t col);
+/* Which codes each FEAT_FORM column is evidence for, from the training
+ * rows: row r has the codes lab[lab_ptr[r]..lab_ptr[r + 1]) of 0..C-1. */
+int feat_form_fit(feat_blocks *fb, quarry_engine *e, const int64_t *lab_ptr,
+                  const int32_t *lab, int32_t C);
+/* 1 when column col of a stack, FEAT_FORM, is evidence for code. */
+int feat_form_fits(const feat_blocks *fb, unsigned set, int64_t col,
+                   int32_t code);
+/* 1 when column col of the words model is a content word or phrase. */
+int feat_word_shown(const quarry_model *words, int64_t col);
 /* The columns of a stack, and the display form of its column col. */
 int64_t feat_cols(const feat_blocks *fb, unsigned set);
 const char *feat_name(const feat_blocks *fb, unsigned set, int64_t col);
