@@ -50,14 +50,19 @@ enum {
                         excerpts say it more than the rest do */
 };
 
-/* How far the excerpts of a code must say a FEAT_FORM column more often
- * than the other coded excerpts for it to be evidence for that code:
- * Dunning's G2 (labels_g2_over) over 6.63, p < 0.01. On the demo's talk
- * codebook "?", "do you", "are you" and "would you" pass for the question
- * codes and "how about" for suggestions, where "in the", "to the" and
- * "with your" pass for none; on the content codebook "at the" and "one
- * on" pass for none (tests/unit/test_featblock.c). At p < 0.001 "do you"
- * (8 of 53 closed questions, 6 of the other 227) fell short. */
+/* Which codes show form evidence (feat_form_fit): a code whose excerpts
+ * some form sets apart at least FEAT_FORM_CODE times as clearly as any
+ * content word (Dunning's G2 against the other coded excerpts,
+ * labels_g2_over) is a code of the form of talk, and shows the forms its
+ * excerpts say more often than the rest with G2 over FEAT_FORM_G2 (p <
+ * 0.01). On the demo's talk codebook (280 excerpts) the two question
+ * codes are such codes ("?": G2 111 and 109 against 17 and 14 for their
+ * best words) and show "?", "do you", "are you", "would you"; no code of
+ * the content codebook is (its best forms, "of us" for peers at 53
+ * against "network" at 34, "i'm on" for pay at 24 against "contract" at
+ * 27), so "at the", "one on" and "on a" are no one's evidence there
+ * (tests/unit/test_featblock.c). */
+#define FEAT_FORM_CODE 2.0
 #define FEAT_FORM_G2 6.63
 
 /* Build the blocks of `want` (QUARRY_FEATURES_* flags) beside the words
@@ -83,8 +88,9 @@ int feat_stack(const feat_blocks *fb, unsigned set, int input,
  * the form of talk for the codes that are about it (a question), filler
  * for the others (feat_form_fits). */
 int feat_shown(const feat_blocks *fb, unsigned set, int64_t col);
-/* Which codes each FEAT_FORM column is evidence for, from the training
- * rows: row r has the codes lab[lab_ptr[r]..lab_ptr[r + 1]) of 0..C-1. */
+/* Which codes each FEAT_FORM column is evidence for (FEAT_FORM_CODE),
+ * from the training rows: row r has the codes lab[lab_ptr[r]..lab_ptr[r +
+ * 1]) of 0..C-1. */
 int feat_form_fit(feat_blocks *fb, quarry_engine *e, const int64_t *lab_ptr,
                   const int32_t *lab, int32_t C);
 /* 1 when column col of a stack, FEAT_FORM, is evidence for code. */

@@ -21,6 +21,13 @@
  * - Conversational filler (dictionaries/filler/<language>.txt) is never
  *   a label, though it stays in the model; a phrase is dropped only when
  *   both its words are filler.
+ * - Nor is a term with no content word as a reader reads it
+ *   (labels_term_class): a tokenizer that keeps case and punctuation
+ *   makes "At", "The" and "too," terms the stopword list does not catch,
+ *   one that keeps numbers or single letters "2021" and "s"; such a term
+ *   is no label and no word of a phrase. Labels are shown without the
+ *   marks at their ends and without a sentence's capital
+ *   (labels_display), and two that then read the same are one.
  * - The ten are chosen together, from the best candidates by z, for z
  *   and for being said in the same excerpts as each other (NPMI over the
  *   corpus' excerpts), so that they read as one theme rather than ten

@@ -1666,7 +1666,9 @@ static int score_blocks(void *ctx, int64_t b0, int64_t b1, int worker)
                      * block's words, pairs and marks, one line per word
                      * (a word of both blocks summed); character n-grams
                      * and lone stopwords count in the score but are no
-                     * evidence a reader can use (feat_shown). */
+                     * evidence a reader can use, and pairs of function
+                     * words and marks are evidence only for codes of the
+                     * form of talk (feat_shown, feat_form_fits). */
                     const quarry_csr *xl = st->xli;
                     topk_init(&tk, sc->room, 2 * so->n_terms);
                     for (p = xl->row_ptr[r]; p < xl->row_ptr[r + 1]; p++) {
