@@ -25,8 +25,11 @@
 
 static const char CAFE[] =
     "{\"id\":\"c1\",\"text\":\"At the caf\xc3\xa9 \xe2\x80\x93 the "
-    "\xe2\x80\x9c" "drop-in\xe2\x80\x9d one, on a Monday.\"}\n"
-    "{\"id\":\"c2\",\"text\":\"That she\xe2\x80\x99" "d been na\xc3\xaf" "ve "
+    "\xe2\x80\x9c"
+    "drop-in\xe2\x80\x9d one, on a Monday.\"}\n"
+    "{\"id\":\"c2\",\"text\":\"That she\xe2\x80\x99"
+    "d been na\xc3\xaf"
+    "ve "
     "too, once.\"}\n"
     "{\"id\":\"c3\",\"text\":\"The night shift was long. At the end of it "
     "I sat in the car and cried.\"}\n";
@@ -34,8 +37,8 @@ static const char CAFE[] =
 /* The run's stopword list, as the analyser holds it. */
 static void stopwords(quarry_engine *e, analyzer *sw)
 {
-    assert_int_equal(
-        analyzer_init(sw, e, "regex", "none", "en", NULL, "none"), 0);
+    assert_int_equal(analyzer_init(sw, e, "regex", "none", "en", NULL, "none"),
+                     0);
     assert_true(sw->stopwords.n > 100);
 }
 
@@ -44,18 +47,17 @@ static quarry_corpus *demo_train(void)
     quarry_read_options ro = QUARRY_READ_OPTIONS_INIT;
     quarry_corpus *c = NULL;
     assert_int_equal(quarry_corpus_new(&c), 0);
-    assert_int_equal(quarry_corpus_read_file(c, QUARRY_TEST_DATA_DIR
-                                             "/suggest/demo-train.jsonl",
-                                             &ro),
-                     0);
+    assert_int_equal(
+        quarry_corpus_read_file(
+            c, QUARRY_TEST_DATA_DIR "/suggest/demo-train.jsonl", &ro),
+        0);
     return c;
 }
 
 /* Every evidence term of s is a content word or phrase (not "at the":
  * no code of the demo's content codebook is said with it more than the
  * rest), and no term is a lone function word in any case or dress. */
-static void evidence_is_content(const quarry_suggestions *s,
-                                const strtab *stop)
+static void evidence_is_content(const quarry_suggestions *s, const strtab *stop)
 {
     size_t i;
     int32_t k, j;

@@ -212,9 +212,9 @@ static int form_block(feat_blocks *fb, quarry_engine *e,
         goto out;
     K = fb->form_keys.n;
     df = calloc((size_t)K + 1, sizeof *df);
-    col_of = malloc(((size_t)K + 1) * sizeof *col_of);
+    col_of = calloc((size_t)K + 1, sizeof *col_of);
     fb->form_key = malloc(((size_t)K + 1) * sizeof *fb->form_key);
-    idf = malloc(((size_t)K + 1) * sizeof *idf);
+    idf = calloc((size_t)K + 1, sizeof *idf);
     if (!df || !col_of || !fb->form_key || !idf) {
         rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
         goto out;
@@ -238,28 +238,17 @@ static int form_block(feat_blocks *fb, quarry_engine *e,
         rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
         goto out;
     }
-    {
-        /* The same list the words block read, so it loads. */
-        analyzer sw;
-        rc = analyzer_init(&sw, e, po->tokenizer, "none", po->language,
-                           po->stopwords, "none");
-        if (rc != 0) {
-            analyzer_free(&sw); /* what it had loaded before failing */
-            goto out;
-        }
-        for (k = 0; k < V; k++) {
-            const char *key = strtab_str(&fb->form_keys, fb->form_key[k]);
-            int cls = labels_term_class(&sw.stopwords, key);
-            if (strcmp(key, "?") == 0 || strcmp(key, "!") == 0)
-                fb->form_kind[k] = FEAT_FORM;
-            else if (cls == LABELS_CONTENT)
-                fb->form_kind[k] = FEAT_SHOWN;
-            else if (cls == LABELS_FUNCTION && strchr(key, ' ') != NULL)
-                fb->form_kind[k] = FEAT_FORM;
-            else
-                fb->form_kind[k] = FEAT_HIDDEN;
-        }
-        analyzer_free(&sw);
+    for (k = 0; k < V; k++) {
+        const char *key = strtab_str(&fb->form_keys, fb->form_key[k]);
+        int cls = labels_term_class(fb->reader_list, key);
+        if (strcmp(key, "?") == 0 || strcmp(key, "!") == 0)
+            fb->form_kind[k] = FEAT_FORM;
+        else if (cls == LABELS_CONTENT)
+            fb->form_kind[k] = FEAT_SHOWN;
+        else if (cls == LABELS_FUNCTION && strchr(key, ' ') != NULL)
+            fb->form_kind[k] = FEAT_FORM;
+        else
+            fb->form_kind[k] = FEAT_HIDDEN;
     }
     fb->own[2] = ct;
     fb->own[3] = ci;
@@ -324,7 +313,9 @@ int feat_blocks_build(feat_blocks *fb, quarry_engine *e,
     fb->words = words;
     fb->t[0] = xt;
     fb->i[0] = xi;
-    if (want & QUARRY_FEATURES_FORM)
+    rc = labels_reader_stopwords(e, &words->an, po->language, &fb->reader,
+                                 &fb->reader_list);
+    if (rc == 0 && (want & QUARRY_FEATURES_FORM))
         rc = form_block(fb, e, po, train, input);
     if (rc == 0 && (want & QUARRY_FEATURES_CHARS))
         rc = chars_block(fb, e, po, train, input);
@@ -341,6 +332,7 @@ void feat_blocks_free(feat_blocks *fb)
     free(fb->form_key);
     free(fb->form_kind);
     free(fb->form_fit);
+    analyzer_free(&fb->reader);
     memset(fb, 0, sizeof *fb);
 }
 
@@ -362,10 +354,11 @@ int64_t feat_cols(const feat_blocks *fb, unsigned set)
     return n;
 }
 
-int feat_word_shown(const quarry_model *words, int64_t col)
+int feat_word_shown(const strtab *list, const quarry_model *words,
+                    int64_t col)
 {
-    return labels_term_class(&words->an.stopwords,
-                             quarry_model_term(words, col)) == LABELS_CONTENT;
+    return labels_term_class(list, quarry_model_term(words, col)) ==
+           LABELS_CONTENT;
 }
 
 int feat_shown(const feat_blocks *fb, unsigned set, int64_t col)
@@ -376,7 +369,8 @@ int feat_shown(const feat_blocks *fb, unsigned set, int64_t col)
             continue;
         if (col < fb->t[k]->cols) {
             if (k == 0)
-                return feat_word_shown(fb->words, col) ? FEAT_SHOWN
+                return feat_word_shown(fb->reader_list, fb->words, col)
+                           ? FEAT_SHOWN
                                                        : FEAT_HIDDEN;
             return k == 1 ? fb->form_kind[col] : FEAT_HIDDEN;
         }

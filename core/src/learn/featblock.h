@@ -39,6 +39,9 @@ typedef struct feat_blocks {
     unsigned char *form_fit;          /* form column x code -> 1: form
                                          evidence for it (feat_form_fit) */
     int32_t fit_codes;                /* codes of form_fit; 0: not fitted */
+    analyzer reader;                  /* labels_reader_stopwords */
+    const strtab *reader_list;        /* the stopwords evidence is read
+                                         with */
 } feat_blocks;
 
 /* What a column is as evidence (feat_shown). */
@@ -55,13 +58,15 @@ enum {
  * content word (Dunning's G2 against the other coded excerpts,
  * labels_g2_over) is a code of the form of talk, and shows the forms its
  * excerpts say more often than the rest with G2 over FEAT_FORM_G2 (p <
- * 0.01). On the demo's talk codebook (280 excerpts) the two question
- * codes are such codes ("?": G2 111 and 109 against 17 and 14 for their
- * best words) and show "?", "do you", "are you", "would you"; no code of
- * the content codebook is (its best forms, "of us" for peers at 53
- * against "network" at 34, "i'm on" for pay at 24 against "contract" at
- * 27), so "at the", "one on" and "on a" are no one's evidence there
- * (tests/unit/test_featblock.c). */
+ * 0.01). Trained on the first 280 excerpts of the demo's talk corpus,
+ * the two question codes are such codes ("?": G2 111 and 109 against 17
+ * and 14 for their best words) and show "?" with "do you", "would you"
+ * (closed) or "what would", "how do" (open); the suggestion code is not ("you could" 51 against "together"
+ * 30) and shows its words. No code of the demo's content codebook is
+ * (its best forms: "of us" for peers at 53 against "network" at 34,
+ * "i'm on" for pay at 24 against "contract" at 27), so "at the", "one
+ * on" and "on a" are no one's evidence there (tests/unit/
+ * test_featblock.c). */
 #define FEAT_FORM_CODE 2.0
 #define FEAT_FORM_G2 6.63
 
@@ -96,8 +101,10 @@ int feat_form_fit(feat_blocks *fb, quarry_engine *e, const int64_t *lab_ptr,
 /* 1 when column col of a stack, FEAT_FORM, is evidence for code. */
 int feat_form_fits(const feat_blocks *fb, unsigned set, int64_t col,
                    int32_t code);
-/* 1 when column col of the words model is a content word or phrase. */
-int feat_word_shown(const quarry_model *words, int64_t col);
+/* 1 when column col of the words model is a content word or phrase
+ * (labels_term_class with the stopwords list, labels_reader_stopwords). */
+int feat_word_shown(const strtab *list, const quarry_model *words,
+                    int64_t col);
 /* The columns of a stack, and the display form of its column col. */
 int64_t feat_cols(const feat_blocks *fb, unsigned set);
 const char *feat_name(const feat_blocks *fb, unsigned set, int64_t col);

@@ -380,6 +380,36 @@ static double g2_term(double k, double expect)
     return k > 0.0 && expect > 0.0 ? k * log(k / expect) : 0.0;
 }
 
+int labels_reader_stopwords(quarry_engine *e, const analyzer *an,
+                            const char *language, analyzer *out,
+                            const strtab **list)
+{
+    char name[64], path[4096];
+    int rc;
+    memset(out, 0, sizeof *out);
+    *list = &an->stopwords;
+    if (an->stopwords.n > 0 || an->tokenizer == NULL)
+        return QUARRY_OK;
+    /* The run keeps every word (--stopwords none, or no list found: it
+     * said so): what a reader calls a function word is still the
+     * language's list, read through the run's own tokenizer. */
+    snprintf(name, sizeof name, "stopwords/%s.txt",
+             analyzer_lang_code(language));
+    rc = quarry_engine_find_dictionary(e, name, path, sizeof path);
+    if (rc == QUARRY_ENOTFOUND)
+        return QUARRY_OK;
+    if (rc == QUARRY_OK)
+        rc = analyzer_init(out, e,
+                           quarry_instance_plugin(an->tokenizer)->name,
+                           "none", language, path, "none");
+    if (rc != QUARRY_OK) {
+        analyzer_free(out);
+        return rc;
+    }
+    *list = &out->stopwords;
+    return QUARRY_OK;
+}
+
 double labels_g2_over(double y_i, double n_i, double y, double n)
 {
     double k11 = y_i, k12 = n_i - y_i, k21 = y - y_i, k22 = n - n_i - k21;
@@ -564,6 +594,9 @@ int labeler_init(labeler *l, quarry_engine *e, quarry_model *m,
                    "themes: no filler list %s; labels keep every term", name);
         rc = QUARRY_OK;
     }
+    if (rc == QUARRY_OK)
+        rc = labels_reader_stopwords(e, &m->an, language, &l->reader,
+                                     &l->reader_list);
     /* A column with no content word, as a reader reads it: a tokenizer
      * that keeps case and punctuation makes "At", "The" and "too," terms
      * of their own that the stopword list (lower case, no marks) does not
@@ -573,7 +606,7 @@ int labeler_init(labeler *l, quarry_engine *e, quarry_model *m,
     for (i = 0; rc == QUARRY_OK && i < l->cols; i++) {
         const char *term = quarry_model_term(m, i);
         unsigned char was = l->filler[i];
-        if (labels_term_class(&m->an.stopwords, term) != LABELS_CONTENT)
+        if (labels_term_class(l->reader_list, term) != LABELS_CONTENT)
             l->quiet[i] = l->filler[i] = 1;
         else if (words.n > 0 &&
                  labels_term_class(&words, term) != LABELS_CONTENT)
@@ -630,6 +663,7 @@ void labeler_free(labeler *l)
     free(l->bg);
     free(l->filler);
     free(l->quiet);
+    analyzer_free(&l->reader);
     memset(l, 0, sizeof *l);
 }
 

@@ -25,6 +25,8 @@ typedef struct labeler {
                                content word at all (labels_term_class) */
     unsigned char *quiet;   /* per column: 1 when no content word: never
                                a label, nor a word of a phrase */
+    analyzer reader;        /* labels_reader_stopwords */
+    const strtab *reader_list;
     int64_t n_filler;       /* columns marked */
     /* Phrases: adjacent column pairs that pass the collocation test;
      * candidate cols + p is phrase p. */
@@ -99,6 +101,15 @@ int labels_word_class(const strtab *list, const char *s, size_t n);
  * LABELS_CONTENT when one of its words is, else LABELS_FUNCTION when one
  * of them is, else LABELS_NOISE. */
 int labels_term_class(const strtab *list, const char *term);
+
+/* The stopword list labels_term_class reads a run's terms with: the
+ * run's own (an, the model's analyser), or when the run keeps every word
+ * (--stopwords none) the language's (stopwords/<language>.txt through
+ * the run's tokenizer, into out; none when the language has no list).
+ * *list points at it; free out with analyzer_free either way. */
+int labels_reader_stopwords(quarry_engine *e, const analyzer *an,
+                            const char *language, analyzer *out,
+                            const strtab **list);
 
 /* A label as a reader should see it, malloc'd (NULL: out of memory):
  * each word without the punctuation at its ends ("car." is "car"), a

@@ -16,6 +16,7 @@
 #include "csr.h"
 #include "engine.h"
 #include "featblock.h"
+#include "labels.h"
 #include "logreg.h"
 #include "linear_select.h"
 #include "model.h"
@@ -2011,13 +2012,20 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
         /* Without the linear model, the words' own evidence: content
          * words only, as with it (feat_word_shown). */
         int64_t col;
+        analyzer reader;
+        const strtab *list = NULL;
         st.shown = malloc((size_t)st.V + 1);
         if (st.shown == NULL)
             rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+        else
+            rc = labels_reader_stopwords(e, &st.m->an, po->language,
+                                         &reader, &list);
         for (col = 0; rc == 0 && col < st.V; col++)
-            st.shown[col] = (unsigned char)(feat_word_shown(st.m, col)
+            st.shown[col] = (unsigned char)(feat_word_shown(list, st.m, col)
                                                  ? FEAT_SHOWN
                                                  : FEAT_HIDDEN);
+        if (list != NULL)
+            analyzer_free(&reader);
     }
     free(st.sum); /* only the calibration needs the exemplar sums */
     st.sum = NULL;
