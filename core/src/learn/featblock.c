@@ -371,7 +371,7 @@ int feat_shown(const feat_blocks *fb, unsigned set, int64_t col)
             if (k == 0)
                 return feat_word_shown(fb->reader_list, fb->words, col)
                            ? FEAT_SHOWN
-                                                       : FEAT_HIDDEN;
+                           : FEAT_HIDDEN;
             return k == 1 ? fb->form_kind[col] : FEAT_HIDDEN;
         }
         col -= fb->t[k]->cols;
