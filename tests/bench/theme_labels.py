@@ -37,6 +37,8 @@ tokens that are filler. Prints figures; asserts nothing.
     /usr/bin/python3 tests/bench/theme_labels.py --quarry build/quarry \\
         --before BASE/quarry [--archive 20news-bydate.tar.gz] [--seed 42]
 
+--quarry-arg passes an option to both quarry runs (the tokenizer, say);
+--corpus measures another JSONL corpus with --demo-k themes.
 --before is optional (without it the "before" rows are left out). The 20
 Newsgroups rows need --archive (the "by date" archive as downloaded): the
 train subset, all 20 groups, blank messages dropped, k=20.
@@ -141,9 +143,10 @@ def measure(docs, themes):
     return (float(np.mean(co)), float(np.mean(ex)), float(np.mean(df)), len(co))
 
 
-def run_quarry(binary, path, k, seed, ids):
+def run_quarry(binary, path, k, seed, ids, extra=()):
     out = subprocess.run([binary, "themes", "--k", str(k), "--seed", str(seed),
-                          path], check=True, capture_output=True, text=True).stdout
+                          *extra, path], check=True, capture_output=True,
+                         text=True).stdout
     index = {d: i for i, d in enumerate(ids)}
     themes = []
     for line in out.splitlines():
@@ -191,8 +194,8 @@ def corpus_rows(name, path, k, seed, a):
     print(f"{'labels':<34} {'NPMI':>7} {'EXCL':>7} {'DF':>7} {'themes':>7}")
     runs = []
     if a.before:
-        runs.append(("quarry before (class tf-idf)", run_quarry(a.before, path, k, seed, ids)))
-    runs.append(("quarry (log-odds, together, filler)", run_quarry(a.quarry, path, k, seed, ids)))
+        runs.append(("quarry before (class tf-idf)", run_quarry(a.before, path, k, seed, ids, a.quarry_arg)))
+    runs.append(("quarry (log-odds, together, filler)", run_quarry(a.quarry, path, k, seed, ids, a.quarry_arg)))
     runs.append(("scikit-learn k-means centroids", run_sklearn(texts, k, seed)))
     for label, themes in runs:
         c, e, d, n = measure(docs, themes)
@@ -214,10 +217,18 @@ def main():
     ap.add_argument("--demo-k", type=int, default=12)
     ap.add_argument("--news-k", type=int, default=20)
     ap.add_argument("--show", action="store_true", help="print every label")
+    ap.add_argument("--quarry-arg", action="append", default=[],
+                    help="an option for both quarry runs (repeatable), e.g. "
+                         "--quarry-arg=--tokenizer --quarry-arg=whitespace")
+    ap.add_argument("--corpus", action="append", default=[],
+                    help="another JSONL corpus (id, text) to measure, with "
+                         "--demo-k themes (repeatable)")
     a = ap.parse_args()
     demo = os.path.join(ROOT, "corpora/pss-demo/excerpts.jsonl")
     docs = corpus_rows("demo study", demo, a.demo_k, a.seed, a)
     filler_check(docs)
+    for path in a.corpus:
+        corpus_rows(os.path.basename(path), path, a.demo_k, a.seed, a)
     if a.archive:
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "news.jsonl")

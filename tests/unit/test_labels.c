@@ -224,7 +224,7 @@ static void filler_file_loads_through_the_model(void **state)
     test_write_file(path, "# a comment\r\n\r\nyeah \t\r\nasked\n\nnotinthecorpus\n");
     filler = calloc((size_t)m->n_terms, 1);
     assert_non_null(filler);
-    assert_int_equal(labels_filler_load(e, m, path, filler, &marked), 0);
+    assert_int_equal(labels_filler_load(e, m, path, filler, &marked, NULL), 0);
     assert_int_equal(marked, 2);
     for (i = 0; i < m->n_terms; i++) {
         const char *t = quarry_model_term(m, i);
@@ -235,7 +235,7 @@ static void filler_file_loads_through_the_model(void **state)
     assert_int_equal(n_marked, 2);
     /* a missing file is an error naming it */
     assert_int_equal(labels_filler_load(e, m, test_out_path("no-such.txt"),
-                                        filler, &marked),
+                                        filler, &marked, NULL),
                      QUARRY_EIO);
     assert_non_null(strstr(quarry_engine_errmsg(e), "no-such.txt"));
     free(filler);
@@ -409,6 +409,143 @@ static void left_out_code_is_new(void **state)
     quarry_engine_free(e);
 }
 
+/* A word as a reader reads it: case, end punctuation and the curly
+ * apostrophe set aside before the stopword list is asked; numbers and
+ * single letters are no words. */
+static void words_read_as_a_reader(void **state)
+{
+    quarry_engine *e = test_engine();
+    analyzer sw;
+    char *d;
+    size_t i;
+    static const struct {
+        const char *s;
+        int want;
+    } words[] = {
+        {"At", LABELS_FUNCTION},
+        {"the", LABELS_FUNCTION},
+        {"too,", LABELS_FUNCTION},
+        {"That's", LABELS_FUNCTION},
+        {"she\xe2\x80\x99" "d", LABELS_FUNCTION},
+        {"\xe2\x80\x9cOnce.\xe2\x80\x9d", LABELS_FUNCTION},
+        {"caf\xc3\xa9", LABELS_CONTENT},
+        {"\xe2\x80\x9c" "drop-in\xe2\x80\x9d", LABELS_CONTENT},
+        {"year.", LABELS_CONTENT},
+        {"Burnout", LABELS_CONTENT},
+        {"2021", LABELS_NOISE},
+        {"3.5", LABELS_NOISE},
+        {"i", LABELS_NOISE},
+        {"s", LABELS_NOISE},
+        {"--", LABELS_NOISE},
+        {"\xe2\x80\x93", LABELS_NOISE},
+    };
+    (void)state;
+    assert_int_equal(
+        analyzer_init(&sw, e, "regex", "none", "en", NULL, "none"), 0);
+    for (i = 0; i < sizeof words / sizeof *words; i++)
+        if (labels_word_class(&sw.stopwords, words[i].s,
+                              strlen(words[i].s)) != words[i].want)
+            fail_msg("\"%s\": class %d, want %d", words[i].s,
+                     labels_word_class(&sw.stopwords, words[i].s,
+                                       strlen(words[i].s)),
+                     words[i].want);
+    /* without a list every word with two letters is content */
+    assert_int_equal(labels_word_class(NULL, "the", 3), LABELS_CONTENT);
+    /* a term: content when one word is, function when one word is */
+    assert_int_equal(labels_term_class(&sw.stopwords, "at the"),
+                     LABELS_FUNCTION);
+    assert_int_equal(labels_term_class(&sw.stopwords, "do you"),
+                     LABELS_FUNCTION);
+    assert_int_equal(labels_term_class(&sw.stopwords, "My wife,"),
+                     LABELS_CONTENT);
+    assert_int_equal(labels_term_class(&sw.stopwords, "leave work"),
+                     LABELS_CONTENT);
+    assert_int_equal(labels_term_class(&sw.stopwords, "?"), LABELS_NOISE);
+    assert_int_equal(labels_term_class(&sw.stopwords, "2 3"), LABELS_NOISE);
+    assert_int_equal(labels_term_class(&sw.stopwords, "on 3"),
+                     LABELS_FUNCTION);
+    /* shown without what a tokenizer left on them */
+    static const char *const shown[][2] = {
+        {"car.", "car"},
+        {"Thanks", "thanks"},
+        {"NHS", "NHS"},
+        {"\xe2\x80\x9c" "drop-in\xe2\x80\x9d", "drop-in"},
+        {"My wife,", "my wife"},
+        {"peer specialist", "peer specialist"},
+        {"\xc3\x89" "cole", "\xc3\xa9" "cole"},
+        {"--", ""},
+    };
+    for (i = 0; i < sizeof shown / sizeof *shown; i++) {
+        d = labels_display(shown[i][0]);
+        assert_non_null(d);
+        assert_string_equal(d, shown[i][1]);
+        free(d);
+    }
+    analyzer_free(&sw);
+    quarry_engine_free(e);
+}
+
+/* Under a tokenizer that keeps case and punctuation ("At", "The",
+ * "year." are terms of their own, which the stopword list does not
+ * catch), the demo's themes are still labelled with content words, each
+ * without the marks the tokens carried and each once; so they are when
+ * the run keeps every word (--stopwords none: "them", "if" in the model,
+ * the language's list still says what a function word is). */
+static void whitespace_labels_are_content_words(void **state)
+{
+    quarry_engine *e = test_engine();
+    quarry_corpus *c = NULL;
+    quarry_read_options ro = QUARRY_READ_OPTIONS_INIT;
+    quarry_pipeline_options po = QUARRY_PIPELINE_OPTIONS_INIT;
+    quarry_themes_options to = QUARRY_THEMES_OPTIONS_INIT;
+    quarry_themes *t = NULL;
+    analyzer sw;
+    int32_t i, j, q, labelled = 0;
+    int pass;
+    (void)state;
+    assert_int_equal(
+        analyzer_init(&sw, e, "regex", "none", "en", NULL, "none"), 0);
+    assert_int_equal(quarry_corpus_new(&c), 0);
+    assert_int_equal(quarry_corpus_read_file(
+                         c, QUARRY_TEST_SOURCE_DIR
+                         "/corpora/pss-demo/excerpts.jsonl",
+                         &ro),
+                     0);
+    to.k = 8;
+    for (pass = 0; pass < 2; pass++) {
+        if (pass == 0)
+            po.tokenizer = "whitespace";
+        else {
+            po.tokenizer = NULL;
+            po.stopwords = "none";
+        }
+        labelled = 0;
+        if (quarry_themes_run(&t, e, &po, &to, c) != 0)
+            fail_msg("%s", quarry_engine_errmsg(e));
+        for (i = 0; i < quarry_themes_count(t); i++) {
+            const quarry_theme *th = quarry_themes_at(t, i);
+            labelled += th->n_terms > 0;
+            for (j = 0; j < th->n_terms; j++) {
+                const char *w = th->terms[j];
+                size_t n = strlen(w);
+                if (labels_term_class(&sw.stopwords, w) != LABELS_CONTENT)
+                    fail_msg("theme %d: label \"%s\" is no content word", i, w);
+                assert_true(n > 0);
+                assert_true(strchr(".,;:!?\"", w[n - 1]) == NULL);
+                assert_true(strchr(".,;:!?\"", w[0]) == NULL);
+                for (q = 0; q < j; q++)
+                    assert_string_not_equal(th->terms[q], w);
+            }
+        }
+        assert_true(labelled >= 6);
+        quarry_themes_free(t);
+        t = NULL;
+    }
+    analyzer_free(&sw);
+    quarry_corpus_free(c);
+    quarry_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -420,6 +557,8 @@ int main(void)
         cmocka_unit_test(shipped_filler_spares_the_codebook),
         cmocka_unit_test(labels_skip_filler_and_join_phrases),
         cmocka_unit_test(left_out_code_is_new),
+        cmocka_unit_test(words_read_as_a_reader),
+        cmocka_unit_test(whitespace_labels_are_content_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,6 +21,13 @@
  * - Conversational filler (dictionaries/filler/<language>.txt) is never
  *   a label, though it stays in the model; a phrase is dropped only when
  *   both its words are filler.
+ * - Nor is a term with no content word as a reader reads it
+ *   (labels_term_class): a tokenizer that keeps case and punctuation
+ *   makes "At", "The" and "too," terms the stopword list does not catch,
+ *   one that keeps numbers or single letters "2021" and "s"; such a term
+ *   is no label and no word of a phrase. Labels are shown without the
+ *   marks at their ends and without a sentence's capital
+ *   (labels_display), and two that then read the same are one.
  * - The ten are chosen together, from the best candidates by z, for z
  *   and for being said in the same excerpts as each other (NPMI over the
  *   corpus' excerpts), so that they read as one theme rather than ten
@@ -39,6 +46,7 @@
 #include "analyzer.h"
 #include "csr.h"
 #include "topk.h"
+#include "utf8.h"
 
 #define LABELS_MIN_PAIR 3
 /* A label is in at least this share of the theme's excerpts (and two):
@@ -88,8 +96,129 @@ double labels_log_odds_z(double y_i, double n_i, double y, double n,
     return d / sqrt(var);
 }
 
+static int is_word_point(int32_t cp)
+{
+    return quarry_utf8_is_letter(cp) || quarry_utf8_is_digit(cp) ||
+           quarry_utf8_is_mark(cp);
+}
+
+int labels_word_class(const strtab *list, const char *s, size_t n)
+{
+    char buf[256];
+    size_t i = 0, start = n, end = 0, at = 0;
+    int letters = 0, points = 0;
+    /* The word's first and last letter, digit or mark: what lies outside
+     * is punctuation the tokenizer kept ("year.", "“drop-in”"). */
+    while (i < n) {
+        int32_t cp;
+        size_t k = quarry_utf8_decode(s + i, n - i, &cp);
+        if (k == 0)
+            k = 1, cp = -1;
+        if (cp >= 0 && is_word_point(cp)) {
+            if (start == n)
+                start = i;
+            end = i + k;
+        }
+        i += k;
+    }
+    for (i = start; i < end;) {
+        int32_t cp;
+        size_t k = quarry_utf8_decode(s + i, end - i, &cp);
+        char enc[4];
+        size_t e;
+        if (k == 0)
+            k = 1, cp = 0xFFFD;
+        i += k;
+        points++;
+        letters += quarry_utf8_is_letter(cp);
+        cp = cp == 0x2019 ? '\'' : quarry_utf8_tolower(cp);
+        e = quarry_utf8_encode(cp, enc);
+        if (at + e < sizeof buf) {
+            memcpy(buf + at, enc, e);
+            at += e;
+        } else
+            at = sizeof buf; /* too long for any list's word */
+    }
+    if (letters == 0 || points == 1)
+        return LABELS_NOISE;
+    if (list != NULL && at < sizeof buf && strtab_find(list, buf, at) >= 0)
+        return LABELS_FUNCTION;
+    return LABELS_CONTENT;
+}
+
+int labels_term_class(const strtab *list, const char *term)
+{
+    int best = LABELS_NOISE;
+    while (*term != '\0') {
+        size_t n = strcspn(term, " ");
+        int c = n > 0 ? labels_word_class(list, term, n) : LABELS_NOISE;
+        if (c < best)
+            best = c;
+        term += n;
+        term += *term == ' ';
+    }
+    return best;
+}
+
+char *labels_display(const char *term)
+{
+    size_t n = strlen(term), at = 0;
+    char *out = malloc(n + 1);
+    if (out == NULL)
+        return NULL;
+    while (*term != '\0') {
+        size_t w = strcspn(term, " "), i = 0, start = w, end = 0;
+        int caps = 0, first_cap = 0, points = 0;
+        while (i < w) {
+            int32_t cp;
+            size_t k = quarry_utf8_decode(term + i, w - i, &cp);
+            if (k == 0)
+                k = 1, cp = -1;
+            if (cp >= 0 && is_word_point(cp)) {
+                if (start == w)
+                    start = i, first_cap = quarry_utf8_is_upper(cp);
+                end = i + k;
+                caps += quarry_utf8_is_upper(cp);
+            }
+            i += k;
+        }
+        if (start < end) {
+            if (at > 0)
+                out[at++] = ' ';
+            for (i = start; i < end;) {
+                int32_t cp;
+                size_t k = quarry_utf8_decode(term + i, end - i, &cp);
+                char enc[4];
+                size_t e;
+                if (k == 0) { /* not UTF-8: the byte as it is */
+                    out[at++] = term[i++];
+                    continue;
+                }
+                /* A capital that only starts the word is a sentence's
+                 * start ("Thanks"); "NHS" keeps its capitals. */
+                if (points++ == 0 && first_cap && caps == 1) {
+                    e = quarry_utf8_encode(quarry_utf8_tolower(cp), enc);
+                    if (e <= k) {
+                        memcpy(out + at, enc, e);
+                        at += e;
+                        i += k;
+                        continue;
+                    }
+                }
+                memcpy(out + at, term + i, k);
+                at += k;
+                i += k;
+            }
+        }
+        term += w;
+        term += *term == ' ';
+    }
+    out[at] = '\0';
+    return out;
+}
+
 int labels_filler_load(quarry_engine *e, quarry_model *m, const char *path,
-                       unsigned char *filler, int64_t *marked)
+                       unsigned char *filler, int64_t *marked, strtab *words)
 {
     FILE *f = fopen(path, "rb");
     char line[256];
@@ -114,6 +243,10 @@ int labels_filler_load(quarry_engine *e, quarry_model *m, const char *path,
             line[--len] = '\0';
         if (len == 0 || line[0] == '#')
             continue;
+        if (words != NULL && strtab_intern(words, line, len, NULL) < 0) {
+            rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+            break;
+        }
         /* Through the model's own analyser, so "asked" marks the column
          * its stem has, as the excerpts' "asked" does. */
         n = 0;
@@ -247,6 +380,47 @@ static double g2_term(double k, double expect)
     return k > 0.0 && expect > 0.0 ? k * log(k / expect) : 0.0;
 }
 
+int labels_reader_stopwords(quarry_engine *e, const analyzer *an,
+                            const char *language, analyzer *out,
+                            const strtab **list)
+{
+    char name[64], path[4096];
+    int rc;
+    memset(out, 0, sizeof *out);
+    *list = &an->stopwords;
+    if (an->stopwords.n > 0 || an->tokenizer == NULL)
+        return QUARRY_OK;
+    /* The run keeps every word (--stopwords none, or no list found: it
+     * said so): what a reader calls a function word is still the
+     * language's list, read through the run's own tokenizer. */
+    snprintf(name, sizeof name, "stopwords/%s.txt",
+             analyzer_lang_code(language));
+    rc = quarry_engine_find_dictionary(e, name, path, sizeof path);
+    if (rc == QUARRY_ENOTFOUND)
+        return QUARRY_OK;
+    if (rc == QUARRY_OK)
+        rc = analyzer_init(out, e,
+                           quarry_instance_plugin(an->tokenizer)->name,
+                           "none", language, path, "none");
+    if (rc != QUARRY_OK) {
+        analyzer_free(out);
+        return rc;
+    }
+    *list = &out->stopwords;
+    return QUARRY_OK;
+}
+
+double labels_g2_over(double y_i, double n_i, double y, double n)
+{
+    double k11 = y_i, k12 = n_i - y_i, k21 = y - y_i, k22 = n - n_i - k21;
+    if (!(n_i > 0.0) || !(n > n_i) || !(y_i > 0.0) ||
+        y_i * n <= y * n_i) /* no more often in the group */
+        return 0.0;
+    return 2.0 * (g2_term(k11, n_i * y / n) + g2_term(k12, n_i * (n - y) / n) +
+                  g2_term(k21, (n - n_i) * y / n) +
+                  g2_term(k22, (n - n_i) * (n - y) / n));
+}
+
 static int phrase_find(labeler *l, pair_table *pt)
 {
     size_t nd = l->n_docs, d;
@@ -288,7 +462,7 @@ static int phrase_find(labeler *l, pair_table *pt)
             continue;
         a = (int64_t)(s->key >> 32) - 1;
         b = (int64_t)(s->key & 0xffffffffu) - 1;
-        if (l->filler[a] && l->filler[b])
+        if (l->quiet[a] || l->quiet[b] || (l->filler[a] && l->filler[b]))
             continue;
         k11 = s->count;
         k12 = first[a] - k11;
@@ -397,6 +571,7 @@ int labeler_init(labeler *l, quarry_engine *e, quarry_model *m,
     char name[64], path[4096];
     const quarry_csr *raw = m->fit_counts;
     pair_table pt = {NULL, 0, 0};
+    strtab words; /* the filler list's words, lower case */
     int64_t i, p;
     int rc;
 
@@ -404,22 +579,43 @@ int labeler_init(labeler *l, quarry_engine *e, quarry_model *m,
     l->engine = e;
     l->model = m;
     l->cols = m->n_terms;
+    strtab_init(&words);
     l->filler = calloc((size_t)(l->cols ? l->cols : 1), 1);
-    if (l->filler == NULL)
+    l->quiet = calloc((size_t)(l->cols ? l->cols : 1), 1);
+    if (l->filler == NULL || l->quiet == NULL)
         return engine_fail(e, QUARRY_ENOMEM, "out of memory");
     snprintf(name, sizeof name, "filler/%s.txt",
              analyzer_lang_code(language));
     rc = quarry_engine_find_dictionary(e, name, path, sizeof path);
     if (rc == QUARRY_OK) {
-        rc = labels_filler_load(e, m, path, l->filler, &l->n_filler);
-        if (rc != 0)
-            return rc;
+        rc = labels_filler_load(e, m, path, l->filler, &l->n_filler, &words);
     } else if (rc == QUARRY_ENOTFOUND) {
         engine_log(e, QUARRY_LOG_DEBUG,
                    "themes: no filler list %s; labels keep every term", name);
-    } else {
-        return rc;
+        rc = QUARRY_OK;
     }
+    if (rc == QUARRY_OK)
+        rc = labels_reader_stopwords(e, &m->an, language, &l->reader,
+                                     &l->reader_list);
+    /* A column with no content word, as a reader reads it: a tokenizer
+     * that keeps case and punctuation makes "At", "The" and "too," terms
+     * of their own that the stopword list (lower case, no marks) does not
+     * catch, and one that keeps numbers or single letters "2021" and "s";
+     * none is a label, nor a word of a phrase. A column whose words are
+     * all filler so read ("Yeah,") is filler. */
+    for (i = 0; rc == QUARRY_OK && i < l->cols; i++) {
+        const char *term = quarry_model_term(m, i);
+        unsigned char was = l->filler[i];
+        if (labels_term_class(l->reader_list, term) != LABELS_CONTENT)
+            l->quiet[i] = l->filler[i] = 1;
+        else if (words.n > 0 &&
+                 labels_term_class(&words, term) != LABELS_CONTENT)
+            l->filler[i] = 1;
+        l->n_filler += !was && l->filler[i];
+    }
+    strtab_free(&words);
+    if (rc != QUARRY_OK)
+        return rc;
 
     l->n_docs = quarry_corpus_size(c);
     l->slot = malloc((size_t)(l->cols ? l->cols : 1) * sizeof *l->slot);
@@ -466,6 +662,8 @@ void labeler_free(labeler *l)
     free(l->slot);
     free(l->bg);
     free(l->filler);
+    free(l->quiet);
+    analyzer_free(&l->reader);
     memset(l, 0, sizeof *l);
 }
 
@@ -883,7 +1081,7 @@ int labeler_pick(labeler *l, const int64_t *members, int64_t size,
     float *pscore = malloc(((size_t)nt + 1) * sizeof *pscore);
     double *y = calloc((size_t)(nc ? nc : 1), sizeof *y), total = 0.0;
     double min_support = size > 1 ? 2.0 : 1.0; /* and LABELS_MIN_SHARE */
-    int32_t room_k = 3 * nt + 2, got = 0, q;
+    int32_t room_k = 3 * nt + 2, got = 0, q, j;
     topk_item *room = malloc((size_t)room_k * sizeof *room);
     topk sel;
     int rc = QUARRY_OK;
@@ -929,11 +1127,38 @@ int labeler_pick(labeler *l, const int64_t *members, int64_t size,
         rc = engine_fail(l->engine, rc, "out of memory");
         goto out;
     }
-    for (q = 0; q < got; q++) {
+    /* As a reader should see them; two that then read the same ("car"
+     * and "car.", columns of their own under a tokenizer that keeps
+     * marks) are one label, the better z's. */
+    for (q = 0, j = 0; q < got; q++) {
+        char *d = labels_display(terms[q]);
+        int32_t r;
+        free(terms[q]);
+        terms[q] = NULL;
+        if (d == NULL) {
+            for (r = q + 1; r < got; r++) {
+                free(terms[r]);
+                terms[r] = NULL;
+            }
+            for (r = 0; r < j; r++) {
+                free(terms[r]);
+                terms[r] = NULL;
+            }
+            rc = engine_fail(l->engine, QUARRY_ENOMEM, "out of memory");
+            goto out;
+        }
+        for (r = 0; r < j && strcmp(terms[r], d) != 0; r++)
+            ;
+        if (r < j || d[0] == '\0') {
+            free(d);
+            continue;
+        }
+        terms[j] = d;
         if (weights != NULL)
-            weights[q] = pscore[q];
-        *n = q + 1;
+            weights[j] = pscore[q];
+        j++;
     }
+    *n = j;
 out:
     free(y);
     free(room);

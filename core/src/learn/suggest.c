@@ -16,6 +16,7 @@
 #include "csr.h"
 #include "engine.h"
 #include "featblock.h"
+#include "labels.h"
 #include "logreg.h"
 #include "linear_select.h"
 #include "model.h"
@@ -92,7 +93,7 @@ typedef struct run_state {
     double lin_c;
     unsigned lin_set;      /* its feature blocks */
     int lin_auto;          /* auto_select, within its limit: choose */
-    unsigned char *shown;  /* linear column -> 1: evidence (feat_shown) */
+    unsigned char *shown;  /* evidence column -> FEAT_* (feat_shown) */
     feat_blocks fb;
     quarry_csr *xlt, *xli; /* its rows of train and input */
     linear_model lin;
@@ -1666,12 +1667,18 @@ static int score_blocks(void *ctx, int64_t b0, int64_t b1, int worker)
                      * block's words, pairs and marks, one line per word
                      * (a word of both blocks summed); character n-grams
                      * and lone stopwords count in the score but are no
-                     * evidence a reader can use (feat_shown). */
+                     * evidence a reader can use, and pairs of function
+                     * words and marks are evidence only for codes of the
+                     * form of talk (feat_shown, feat_form_fits). */
                     const quarry_csr *xl = st->xli;
                     topk_init(&tk, sc->room, 2 * so->n_terms);
                     for (p = xl->row_ptr[r]; p < xl->row_ptr[r + 1]; p++) {
                         float contrib;
-                        if (!st->shown[xl->col_idx[p]])
+                        int kind = st->shown[xl->col_idx[p]];
+                        if (kind == FEAT_HIDDEN ||
+                            (kind == FEAT_FORM &&
+                             !feat_form_fits(&st->fb, st->lin_set,
+                                             xl->col_idx[p], rk[k].code)))
                             continue;
                         contrib =
                             xl->values[p] *
@@ -1685,7 +1692,7 @@ static int score_blocks(void *ctx, int64_t b0, int64_t b1, int worker)
                 } else
                     for (p = xi->row_ptr[r]; p < xi->row_ptr[r + 1]; p++) {
                         float contrib = xi->values[p] * P[xi->col_idx[p]];
-                        if (contrib > 0.0f)
+                        if (contrib > 0.0f && st->shown[xi->col_idx[p]])
                             topk_push(&tk, contrib, xi->col_idx[p]);
                     }
                 topk_sort(&tk);
@@ -1995,9 +2002,30 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
             for (col = 0; rc == 0 && col < st.n_cols; col++)
                 st.shown[col] = (unsigned char)feat_shown(&st.fb, st.lin_set,
                                                           col);
+            if (rc == 0)
+                rc = feat_form_fit(&st.fb, e, st.lab_ptr, st.lab, st.C);
         }
         if (rc == 0)
             engine_phase(e, &t, "linear model");
+    }
+    if (rc == 0 && st.shown == NULL) {
+        /* Without the linear model, the words' own evidence: content
+         * words only, as with it (feat_word_shown). */
+        int64_t col;
+        analyzer reader;
+        const strtab *list = NULL;
+        st.shown = malloc((size_t)st.V + 1);
+        if (st.shown == NULL)
+            rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+        else
+            rc = labels_reader_stopwords(e, &st.m->an, po->language,
+                                         &reader, &list);
+        for (col = 0; rc == 0 && col < st.V; col++)
+            st.shown[col] = (unsigned char)(feat_word_shown(list, st.m, col)
+                                                 ? FEAT_SHOWN
+                                                 : FEAT_HIDDEN);
+        if (list != NULL)
+            analyzer_free(&reader);
     }
     free(st.sum); /* only the calibration needs the exemplar sums */
     st.sum = NULL;
