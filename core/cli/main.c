@@ -18,7 +18,7 @@ static const struct {
     {"import", cmd_import, "add excerpts and their codings to a project"},
     {"source", cmd_source, "list a project's files, or take one out"},
     {"codebook", cmd_codebook, "import or show a project's codebook"},
-    {"code", cmd_code, "add, rename, move or merge codes (each recorded)"},
+    {"code", cmd_code, "add, rename, move, merge, define or delete codes"},
     {"review", cmd_review, "decide the suggestions, one excerpt at a time"},
     {"memo", cmd_memo, "add or list memos on excerpts, codes, the project"},
     {"agree", cmd_agree, "agreement between coders (kappa, alpha)"},
