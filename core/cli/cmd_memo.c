@@ -92,56 +92,26 @@ static const char *memo_on(const quarry_memo *m)
     return m->excerpt ? "excerpt" : m->code ? "code" : "project";
 }
 
+/* The table a person reads; JSONL and CSV are the library's
+ * (quarry_project_export_memos). */
 static int put_memo(void *ctx, const quarry_memo *m)
 {
     memo_out *o = ctx;
     FILE *f = o->f;
-    if (strcmp(o->format, "jsonl") == 0) {
-        json_t *j = json_object();
-        json_object_set_new(j, "id", json_integer(m->id));
-        json_object_set_new(j, "time", json_string(m->time));
-        json_object_set_new(j, "coder", json_string(m->coder));
-        json_object_set_new(j, "on", json_string(memo_on(m)));
-        if (m->excerpt)
-            json_object_set_new(j, "excerpt", json_string(m->excerpt));
-        if (m->code)
-            json_object_set_new(j, "code", json_string(m->code));
-        json_object_set_new(j, "text", json_string(m->text));
-        if (m->revises)
-            json_object_set_new(j, "revises", json_integer(m->revises));
-        if (cli_put_json_line(f, j, JSON_COMPACT | JSON_PRESERVE_ORDER) != 0)
-            return QUARRY_ENOMEM;
-    } else if (strcmp(o->format, "csv") == 0) {
-        fprintf(f, "%lld,", (long long)m->id);
-        cli_csv_field(f, m->time);
-        fputc(',', f);
-        cli_csv_field(f, m->coder);
-        fprintf(f, ",%s,", memo_on(m));
-        cli_csv_field(f, m->excerpt ? m->excerpt : "");
-        fputc(',', f);
-        cli_csv_field(f, m->code ? m->code : "");
-        fputc(',', f);
-        cli_csv_field(f, m->text);
-        if (m->revises)
-            fprintf(f, ",%lld\n", (long long)m->revises);
-        else
-            fputs(",\n", f);
-    } else {
-        const char *s = m->text, *nl;
-        char when[64];
-        fprintf(f, "memo %lld by %s, %s, on %s%s%s", (long long)m->id,
-                m->coder, cli_time(m->time, when, sizeof when), memo_on(m),
-                m->excerpt || m->code ? " " : "",
-                m->excerpt ? m->excerpt : m->code ? m->code : "");
-        if (m->revises)
-            fprintf(f, " (revises memo %lld)", (long long)m->revises);
-        fputs(":\n", f);
-        /* Every line of the text indented, so memos stay apart. */
-        while (*s != '\0') {
-            nl = strchr(s, '\n');
-            fprintf(f, "    %.*s\n", (int)(nl ? nl - s : (long)strlen(s)), s);
-            s = nl ? nl + 1 : s + strlen(s);
-        }
+    const char *s = m->text, *nl;
+    char when[64];
+    fprintf(f, "memo %lld by %s, %s, on %s%s%s", (long long)m->id, m->coder,
+            cli_time(m->time, when, sizeof when), memo_on(m),
+            m->excerpt || m->code ? " " : "",
+            m->excerpt ? m->excerpt : m->code ? m->code : "");
+    if (m->revises)
+        fprintf(f, " (revises memo %lld)", (long long)m->revises);
+    fputs(":\n", f);
+    /* Every line of the text indented, so memos stay apart. */
+    while (*s != '\0') {
+        nl = strchr(s, '\n');
+        fprintf(f, "    %.*s\n", (int)(nl ? nl - s : (long)strlen(s)), s);
+        s = nl ? nl + 1 : s + strlen(s);
     }
     return ferror(f) ? QUARRY_EIO : 0;
 }
@@ -153,8 +123,10 @@ int cli_memos_write(quarry_project *p, FILE *out, const char *format,
     quarry_memo_scope scope = excerpt  ? QUARRY_MEMOS_EXCERPT
                               : code ? QUARRY_MEMOS_CODE
                                      : QUARRY_MEMOS_ALL;
-    if (strcmp(format, "csv") == 0)
-        fputs("id,time,coder,on,excerpt,code,text,revises\n", out);
+    if (strcmp(format, "csv") == 0 || strcmp(format, "jsonl") == 0)
+        return quarry_project_export_memos(p, out, scope,
+                                           excerpt ? excerpt : code,
+                                           strcmp(format, "csv") == 0);
     return quarry_project_memos(p, scope, excerpt ? excerpt : code, put_memo,
                                 &o);
 }

@@ -30,6 +30,7 @@ static const struct format {
     {"quotes", "-quotes.csv", K_CSV},
     {"matrix", "-matrix.csv", K_CSV},
     {"cooccurrence", "-cooccurrence.csv", K_CSV},
+    {"memos", "-memos.csv", K_CSV},
     {"decisions", "-decisions.csv", K_CSV},
     {"code-history", "-code-history.csv", K_CSV},
     {"qdc", "-codebook.qdc", K_QDC},
@@ -67,6 +68,8 @@ static int write_csv(serve_req *r, const char *format, FILE *f)
         return quarry_project_export_matrix(p, f, &eo);
     if (strcmp(format, "cooccurrence") == 0)
         return quarry_project_export_cooccurrence(p, f, &eo);
+    if (strcmp(format, "memos") == 0)
+        return quarry_project_export_memos(p, f, QUARRY_MEMOS_ALL, NULL, 1);
     if (strcmp(format, "decisions") == 0)
         return quarry_project_export_decisions(p, f, 1);
     return quarry_project_export_code_history(p, f, 1);
@@ -86,8 +89,8 @@ int serve_api_export(serve_req *r)
     if (fm == NULL)
         return serve_error(r, MHD_HTTP_BAD_REQUEST,
                            "format: %s%s%s is not one of qdpx, csv, quotes, "
-                           "matrix, cooccurrence, decisions, code-history, "
-                           "qdc, report",
+                           "matrix, cooccurrence, memos, decisions, "
+                           "code-history, qdc, report",
                            want ? "\"" : "missing", want ? want : "",
                            want ? "\"" : "");
     if (fm->kind == K_HTML && r->s->engine == NULL)

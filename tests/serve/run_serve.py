@@ -500,7 +500,7 @@ def exports(srv):
     check("export report: one HTML page", code == 200 and
           b"<html" in got[:400].lower() and 'filename="p-report.html"' in head,
           head[:200])
-    for fmt in ("csv", "matrix", "cooccurrence", "decisions", "code-history", "qdc"):
+    for fmt in ("csv", "matrix", "cooccurrence", "memos", "decisions", "code-history", "qdc"):
         code, got, head = srv.req("GET", "/api/export?format=" + fmt)
         check("export %s" % fmt, code == 200 and len(got) > 10 and
               "attachment;" in head, head[:200])

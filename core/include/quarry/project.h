@@ -731,6 +731,13 @@ QUARRY_API int quarry_project_memos(quarry_project *p,
                                               const quarry_memo *m),
                                     void *ctx);
 
+/* The memos of the scope as a file: JSONL (id, time, coder, on: project,
+ * excerpt or code, excerpt, code, text, revises; absent fields left out)
+ * or, with csv set, CSV with a header row of those columns. */
+QUARRY_API int quarry_project_export_memos(quarry_project *p, FILE *out,
+                                           quarry_memo_scope scope,
+                                           const char *name, int csv);
+
 /* The number of memos on an excerpt (every version), for a reviewer. */
 QUARRY_API int quarry_project_memo_count(quarry_project *p,
                                          const char *excerpt, int64_t *n);

@@ -1376,6 +1376,7 @@
     ["csv", "Codings (CSV)", "every coding with its coder, origin and time"],
     ["matrix", "Excerpt × code matrix (CSV)", "0/1, with the excerpts' attributes: for statistics"],
     ["cooccurrence", "Code co-occurrence (CSV)", "how often two codes share an excerpt"],
+    ["memos", "Memos (CSV)", "every memo on the project, a code or an excerpt, with its author, time and earlier versions"],
     ["decisions", "Decision trail (CSV)", "every accept, reject, replacement and undo, by whom and when"],
     ["code-history", "Codebook history (CSV)", "every edit of the codebook, by whom and when"],
     ["qdc", "Codebook (REFI-QDA .qdc)", "the codes with their definitions"],

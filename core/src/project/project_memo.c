@@ -7,6 +7,8 @@
  * "revises" names the earlier one, so the record keeps every version with
  * its author and time, as it keeps every decision.
  */
+#include <csv.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,4 +245,92 @@ int quarry_project_memo_count(quarry_project *p, const char *excerpt,
     if (st != NULL)
         sqlite3_bind_int64(st, 1, target);
     return project_step_int64(p, st, n, "cannot read the memos");
+}
+
+/* ------------------------------------------------------------------ */
+/* The memos as a file                                                  */
+
+typedef struct memo_file {
+    FILE *out;
+    int csv;
+} memo_file;
+
+static const char *memo_on(const quarry_memo *m)
+{
+    return m->excerpt ? "excerpt" : m->code ? "code" : "project";
+}
+
+/* A cell quoted (libcsv) only when it must be, as `memo --list` always
+ * wrote it. */
+static void csv_cell(FILE *out, const char *s, int last)
+{
+    if (s != NULL && strpbrk(s, ",\"\r\n") != NULL)
+        csv_fwrite(out, s, strlen(s));
+    else if (s != NULL)
+        fputs(s, out);
+    fputc(last ? '\n' : ',', out);
+}
+
+static int memo_line(void *ctx, const quarry_memo *m)
+{
+    memo_file *mf = ctx;
+    FILE *f = mf->out;
+    if (mf->csv) {
+        char id[32], rev[32];
+        snprintf(id, sizeof id, "%lld", (long long)m->id);
+        snprintf(rev, sizeof rev, "%lld", (long long)m->revises);
+        csv_cell(f, id, 0);
+        csv_cell(f, m->time, 0);
+        csv_cell(f, m->coder, 0);
+        csv_cell(f, memo_on(m), 0);
+        csv_cell(f, m->excerpt ? m->excerpt : "", 0);
+        csv_cell(f, m->code ? m->code : "", 0);
+        csv_cell(f, m->text, 0);
+        csv_cell(f, m->revises ? rev : "", 1);
+    } else {
+        json_t *j = json_object();
+        char *line;
+        if (j == NULL)
+            return QUARRY_ENOMEM;
+        json_object_set_new(j, "id", json_integer(m->id));
+        json_object_set_new(j, "time", json_string(m->time));
+        json_object_set_new(j, "coder", json_string(m->coder));
+        json_object_set_new(j, "on", json_string(memo_on(m)));
+        if (m->excerpt)
+            json_object_set_new(j, "excerpt", json_string(m->excerpt));
+        if (m->code)
+            json_object_set_new(j, "code", json_string(m->code));
+        json_object_set_new(j, "text", json_string(m->text));
+        if (m->revises)
+            json_object_set_new(j, "revises", json_integer(m->revises));
+        line = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        json_decref(j);
+        if (line == NULL)
+            return QUARRY_ENOMEM;
+        fprintf(f, "%s\n", line);
+        free(line);
+    }
+    return ferror(f) ? QUARRY_EIO : 0;
+}
+
+int quarry_project_export_memos(quarry_project *p, FILE *out,
+                                quarry_memo_scope scope, const char *name,
+                                int csv)
+{
+    memo_file mf;
+    int status = project_check(p, 0);
+    if (status != QUARRY_OK)
+        return status;
+    if (out == NULL)
+        return project_fail(p, QUARRY_EINVAL, "no output");
+    mf.out = out;
+    mf.csv = csv;
+    if (csv)
+        fputs("id,time,coder,on,excerpt,code,text,revises\n", out);
+    status = quarry_project_memos(p, scope, name, memo_line, &mf);
+    if (status == QUARRY_ENOMEM)
+        return project_fail(p, status, "out of memory");
+    if (status == QUARRY_EIO && ferror(out))
+        return project_fail(p, status, "cannot write the memos");
+    return status;
 }
