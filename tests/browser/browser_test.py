@@ -440,6 +440,20 @@ def drive(driver, quarry, project, url, screens):
                       "return !!document.querySelector('.cb-table') && !Array.prototype.some.call("
                       "document.querySelectorAll('.cb-table .cb-name'),"
                       " function (e) { return e.textContent === 'Added in the browser'; });")) is not None)
+            # Browse kept a filter on that code (a reload keeps filters):
+            # it is dropped, not applied unseen. The page still writes
+            # after the reload (the imports below come after it): the
+            # token is kept for the tab, not only read from the address.
+            driver.execute_script(
+                "sessionStorage.setItem('quarry.browse', JSON.stringify({code: 'added-in-the-browser', offset: 0}));"
+                " window.location.hash = '#/browse';")
+            driver.refresh()
+            shown = wait(driver, "browse after a reload", lambda d: d.execute_script(
+                "var s = document.getElementById('f-code'); var r = document.querySelectorAll('#browse-results ul.results li');"
+                " return s && r.length ? [s.value, r.length] : null;"))
+            check("browse drops a kept filter on a deleted code", shown is not None and shown[0] == "" and shown[1] > 0,
+                  repr(shown))
+            driver.execute_script("window.location.hash = '#/codebook';")
 
     # Import, by mouse, without a terminal: a Word transcript goes in; a
     # Windows-1252 file is refused with the way out, then goes in with its

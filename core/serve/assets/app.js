@@ -6,9 +6,16 @@
  * never as markup, so an excerpt full of tags shows as it was typed. */
 "use strict";
 (function () {
-  /* ---------- the token: read once from the address, then hidden ---------- */
+  /* ---------- the token: read once from the address, then hidden ----------
+   * It is kept for this tab's life (sessionStorage), so a reload (F5) can
+   * still write: the address no longer shows it, and the cookie alone
+   * only reads. */
   var params = new URLSearchParams(window.location.search);
   var TOKEN = params.get("token") || "";
+  try {
+    if (TOKEN) sessionStorage.setItem("quarry.token", TOKEN);
+    else TOKEN = sessionStorage.getItem("quarry.token") || "";
+  } catch (e) { /* storage off: the address's token only */ }
   if (params.has("token"))
     window.history.replaceState(null, "", window.location.pathname + window.location.hash);
 
@@ -896,6 +903,17 @@
       state.facets = fc;
       var defs = [["code", "Code", fc.codes], ["source", "Source", fc.sources], ["participant", "Participant", fc.participants],
         ["study", "Study", fc.studies], ["coder", "Coder", fc.coders], ["speaker", "Speaker", fc.speakers]];
+      /* A kept filter on a code deleted or merged, or a source removed,
+       * since: dropped (it would filter by what is no longer there,
+       * unseen). */
+      var stale = false;
+      defs.forEach(function (d) {
+        if (f[d[0]] && !(d[2] || []).some(function (o) { return (o.id || o.code || o.name) === f[d[0]]; })) {
+          f[d[0]] = "";
+          stale = true;
+        }
+      });
+      if (stale) { f.offset = 0; loadBrowse(); }
       defs.forEach(function (d) {
         var sel = h("select", { id: "f-" + d[0], onchange: function () { f[d[0]] = sel.value; f.offset = 0; loadBrowse(); } },
           h("option", { value: "" }, "Any"),
