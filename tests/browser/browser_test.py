@@ -542,6 +542,22 @@ def drive(driver, quarry, project, url, screens):
                 " return t.indexOf('Saved " + name + "') === 0 || t.indexOf('Not exported') >= 0 ? t : null;"))
             check("export: %s downloaded from the page" % name, (said or "").startswith("Saved " + name), repr(said))
 
+    # A tab opened without the printed address (the cookie lets it read):
+    # a change is refused with what to do, not with a header's name.
+    driver.execute_script("sessionStorage.removeItem('quarry.token');")
+    driver.get("about:blank")
+    driver.get(origin + "/#/codebook")
+    if wait(driver, "the codebook without the token", lambda d: d.execute_script(
+            "return !!document.getElementById('cb-add-name');")) is not None:
+        driver.find_element("id", "cb-add-name").send_keys("From a bare tab")
+        driver.find_element("css selector", "form[aria-label='Add a code'] button[type=submit]").click()
+        said = wait(driver, "the refusal in a bare tab", lambda d: d.execute_script(
+            "var e = document.querySelector(\"form[aria-label='Add a code'] .form-error\");"
+            " return e && e.textContent ? e.textContent : null;")) or ""
+        check("a tab without the token says to open the printed address",
+              "open the address quarry serve printed" in said,
+              said + " | " + (driver.execute_script("return document.body.innerText.slice(0, 400);") or ""))
+
     # nothing asked of any other host
     urls = driver.execute_script(
         "return performance.getEntries().map(function (e) { return e.name; });") or []
@@ -562,7 +578,9 @@ def drive(driver, quarry, project, url, screens):
                # the Windows-1252 file sent without its encoding, on purpose
                and not ("name=cafe-cp1252.txt" in e["message"] and "status of 400" in e["message"])
                # the delete of a code with codings, refused on purpose
-               and not ("/api/codebook " in e["message"] and "status of 400" in e["message"])]
+               and not ("/api/codebook " in e["message"] and "status of 400" in e["message"])
+               # a change from a tab without the token, refused on purpose
+               and not ("/api/codebook " in e["message"] and "status of 403" in e["message"])]
     check("no errors in the browser console", not console, "; ".join(console[:3]))
 
     # A server without --coder: the page asks for a name (kept in the

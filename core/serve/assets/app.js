@@ -74,6 +74,10 @@
         try { data = t ? JSON.parse(t) : null; } catch (e) { data = null; }
         if (!r.ok) {
           var msg = data && data.error ? data.error : (t && t.length < 300 && t.indexOf("<") < 0 ? t : "");
+          /* A tab opened without the printed address can read (the
+           * cookie) but not write: say what to do, not which header. */
+          if (r.status === 403 && !TOKEN)
+            msg = "this tab cannot make changes: open the address quarry serve printed (the one with ?token=) to code here";
           if (!msg) msg = r.status === 403 ? "the server refused the request (is this the address quarry serve printed?)"
             : r.status === 404 ? "the server has no " + path.split("?")[0] + " (not built into this quarry yet)"
             : "the server answered " + r.status + " " + r.statusText;
