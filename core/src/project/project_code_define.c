@@ -268,56 +268,6 @@ static int refuse_worked(quarry_project *p, const char *code,
         n[4] ? " (or move its codes out first)" : "");
 }
 
-/* The code's row as a JSON object, for the history. */
-static int row_json(quarry_project *p, int64_t row, json_t **out)
-{
-    sqlite3_stmt *st = project_prepare(
-        p, "SELECT json_object('name', name, 'parent', parent, 'definition',"
-           " definition, 'include', include_note, 'exclude', exclude_note,"
-           " 'keywords', CASE WHEN json_valid(keywords) THEN json(keywords)"
-           " ELSE keywords END, 'color', color, 'position', position)"
-           " FROM codes WHERE id = ?1");
-    int rc;
-    *out = NULL;
-    if (st == NULL)
-        return QUARRY_EIO;
-    sqlite3_bind_int64(st, 1, row);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW)
-        *out = json_loads(project_col_text(st, 0), 0, NULL);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_ROW)
-        return project_db_fail(p, "cannot read the code");
-    return *out ? QUARRY_OK : project_fail(p, QUARRY_ENOMEM, "out of memory");
-}
-
-/* Run sql with ?1 the edit and ?2 the code's row bound where it has
- * them; *changed (may be NULL) its changes. */
-static int run2(quarry_project *p, const char *sql, int64_t edit,
-                int64_t row, int64_t *changed)
-{
-    sqlite3_stmt *st = project_prepare(p, sql);
-    int rc, params;
-    if (st == NULL)
-        return QUARRY_EIO;
-    params = sqlite3_bind_parameter_count(st);
-    if (params >= 2) {
-        sqlite3_bind_int64(st, 1, edit);
-        sqlite3_bind_int64(st, 2, row);
-    } else {
-        sqlite3_bind_int64(st, 1, row);
-    }
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW && changed != NULL)
-        *changed = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return project_db_fail(p, "cannot update the codebook");
-    if (rc == SQLITE_DONE && changed != NULL)
-        *changed = sqlite3_changes64(p->db);
-    return QUARRY_OK;
-}
-
 int project_code_delete(quarry_project *p, const quarry_code_edit *e,
                         int64_t coder, const char *at)
 {
@@ -346,10 +296,15 @@ int project_code_delete(quarry_project *p, const quarry_code_edit *e,
         status = refuse_worked(p, e->code, c.name, n);
         goto out;
     }
-    status = row_json(p, c.row, &detail);
-    if (status == QUARRY_OK)
-        status = run2(p, "SELECT count(*) FROM suggestions WHERE code_id = ?1",
-                      0, c.row, &pending);
+    status = project_code_row_json(p, c.row, &detail);
+    if (status == QUARRY_OK) {
+        st = project_prepare(p, "SELECT count(*) FROM suggestions"
+                                " WHERE code_id = ?1");
+        if (st != NULL)
+            sqlite3_bind_int64(st, 1, c.row);
+        status = project_step_int64(p, st, &pending,
+                                    "cannot read the suggestions");
+    }
     if (status == QUARRY_OK) {
         json_object_set_new(detail, "suggestions_set_aside",
                             json_integer(pending));
@@ -359,7 +314,7 @@ int project_code_delete(quarry_project *p, const quarry_code_edit *e,
         detail = NULL;
     }
     if (status == QUARRY_OK)
-        status = run2(p,
+        status = project_exec_ids(p,
                       "INSERT INTO code_edit_rows(edit_id, tbl, row_id, col,"
                       " was) SELECT ?1, 'suggestions', s.id, 'removed',"
                       " json_object('run', s.run_id, 'excerpt', x.xid,"
@@ -369,17 +324,18 @@ int project_code_delete(quarry_project *p, const quarry_code_edit *e,
                       " json(s.evidence) ELSE s.evidence END)"
                       " FROM suggestions s JOIN excerpts x"
                       " ON x.id = s.excerpt_id WHERE s.code_id = ?2",
-                      edit, c.row, NULL);
+                      edit, c.row, 0, NULL);
     if (status == QUARRY_OK)
-        status = run2(p, "DELETE FROM suggestions WHERE code_id = ?1", 0,
-                      c.row, NULL);
+        status = project_exec_ids(p, "DELETE FROM suggestions WHERE"
+                                     " code_id = ?2", edit, c.row, 0, NULL);
     if (status == QUARRY_OK)
-        status = run2(p, "DELETE FROM meta WHERE key = '"
-                         PROJECT_META_CODABLE "' || (SELECT code FROM codes"
-                         " WHERE id = ?1)",
-                      0, c.row, NULL);
+        status = project_exec_ids(p, "DELETE FROM meta WHERE key = '"
+                                     PROJECT_META_CODABLE "' || (SELECT code"
+                                     " FROM codes WHERE id = ?2)",
+                                  edit, c.row, 0, NULL);
     if (status == QUARRY_OK)
-        status = run2(p, "DELETE FROM codes WHERE id = ?1", 0, c.row, NULL);
+        status = project_exec_ids(p, "DELETE FROM codes WHERE id = ?2", edit,
+                                  c.row, 0, NULL);
 out:
     json_decref(detail);
     fields_free(&c);

@@ -103,10 +103,8 @@ static int code_needed(quarry_project *p, const char *op, const char *field,
     return status;
 }
 
-/* Run sql with ?1..?3 bound to a, b, c; *changed (may be NULL) gets the
- * rows it changed. */
-static int run3(quarry_project *p, const char *sql, int64_t a, int64_t b,
-                int64_t c, int64_t *changed)
+int project_exec_ids(quarry_project *p, const char *sql, int64_t a,
+                     int64_t b, int64_t c, int64_t *changed)
 {
     sqlite3_stmt *st = project_prepare(p, sql);
     int rc;
@@ -656,8 +654,7 @@ static const struct merge_step {
     {"DELETE FROM codes WHERE id = ?2", NULL},
 };
 
-/* The merged code's own row as a JSON object (kept in the detail). */
-static int merged_row(quarry_project *p, int64_t row, json_t **out)
+int project_code_row_json(quarry_project *p, int64_t row, json_t **out)
 {
     sqlite3_stmt *st = project_prepare(
         p, "SELECT json_object('name', name, 'parent', parent, 'definition',"
@@ -739,7 +736,7 @@ static int edit_merge(quarry_project *p, const quarry_code_edit *e,
         }
     }
     if (status == QUARRY_OK)
-        status = merged_row(p, c.row, &detail);
+        status = project_code_row_json(p, c.row, &detail);
     if (status == QUARRY_OK)
         status = record(p, QUARRY_CODE_MERGE, e->code, coder, at, e->code,
                         e->into, &edit);
@@ -748,7 +745,8 @@ static int edit_merge(quarry_project *p, const quarry_code_edit *e,
     for (i = 0; status == QUARRY_OK && i < sizeof merge_steps /
                                                 sizeof merge_steps[0];
          i++) {
-        status = run3(p, merge_steps[i].sql, edit, c.row, into.row, &n);
+        status = project_exec_ids(p, merge_steps[i].sql, edit, c.row,
+                                  into.row, &n);
         if (status == QUARRY_OK && merge_steps[i].count != NULL)
             json_object_set_new(detail, merge_steps[i].count,
                                 json_integer(n));

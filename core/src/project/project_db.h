@@ -118,6 +118,15 @@ int project_code_history_add(quarry_project *p, int op, const char *code,
                              int64_t coder, const char *at,
                              const char *before, const char *after,
                              struct json_t *detail, int64_t *edit);
+/* Run sql with ?1..?3 bound to a, b, c (those it has); *changed (may be
+ * NULL) gets the rows it changed. project_codebook_edit.c. */
+int project_exec_ids(quarry_project *p, const char *sql, int64_t a,
+                     int64_t b, int64_t c, int64_t *changed);
+/* A code's own row as a JSON object (name, parent, definition, notes,
+ * keywords, colour, position, codable), for the code history's detail of
+ * an edit that takes the code away. */
+int project_code_row_json(quarry_project *p, int64_t row,
+                          struct json_t **out);
 /* quarry_project_code_edit's define and delete (project_code_define.c),
  * inside its transaction, the coder and the time checked. */
 int project_code_define(quarry_project *p, const quarry_code_edit *e,
