@@ -62,31 +62,6 @@ static void refused(quarry_project *p, int got, int status, const char *want)
         fail_msg("got %d \"%s\", wanted %d \"%s\"", got, msg, status, want);
 }
 
-static long long count(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    long long n = -1;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
-                     SQLITE_OK);
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return n;
-}
-
-static void run_sql(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    char *err = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("%s: %s", sql, err);
-    sqlite3_close(db);
-}
 
 static int define(quarry_project *p, const char *code, const char *def,
                   const char *inc, const char *exc)
@@ -165,10 +140,10 @@ static void define_fields(void **state)
     assert_true(x.found);
     assert_string_equal(x.include, "talks of a colleague");
     assert_string_equal(x.exclude, "(null)");
-    assert_int_equal(count(path, "SELECT count(*) FROM code_edits WHERE"
+    assert_int_equal(test_sql_count(path, "SELECT count(*) FROM code_edits WHERE"
                                  " op = 'edit' AND code = 'peers'"),
                      2);
-    assert_int_equal(count(path, "SELECT count(*) FROM code_edits WHERE"
+    assert_int_equal(test_sql_count(path, "SELECT count(*) FROM code_edits WHERE"
                                  " json_extract(detail, '$.field') ="
                                  " 'include' AND before IS NULL AND"
                                  " after = 'talks of a colleague'"),
@@ -177,7 +152,7 @@ static void define_fields(void **state)
     /* The same text again, blanks aside: nothing recorded. */
     ok(p, define(p, "peers", "Support from other PSSs.\nIn their words.",
                  "talks of a colleague ", NULL));
-    assert_int_equal(count(path, "SELECT count(*) FROM code_edits"), 2);
+    assert_int_equal(test_sql_count(path, "SELECT count(*) FROM code_edits"), 2);
 
     /* "" clears; the exclude is written; the definition is left. */
     ok(p, define(p, "peers", NULL, "", "talks of a manager"));
@@ -188,7 +163,7 @@ static void define_fields(void **state)
     assert_string_equal(x.exclude, "talks of a manager");
     assert_string_equal(definition_of(p, "peers"),
                         "Support from other PSSs.\nIn their words.");
-    assert_int_equal(count(path, "SELECT count(*) FROM code_edits"), 4);
+    assert_int_equal(test_sql_count(path, "SELECT count(*) FROM code_edits"), 4);
     ok(p, define(p, "peers", "", NULL, NULL));
     assert_string_equal(definition_of(p, "peers"), "(null)");
 
@@ -208,7 +183,7 @@ static void define_fields(void **state)
 
     /* Refusals: named code and field, nothing recorded. */
     {
-        long long before = count(path, "SELECT count(*) FROM code_edits");
+        long long before = test_sql_count(path, "SELECT count(*) FROM code_edits");
         refused(p, define(p, "peers", "a\001b", NULL, NULL), QUARRY_EINVAL,
                 "define: code \"peers\": field \"definition\": holds a "
                 "control character");
@@ -218,7 +193,7 @@ static void define_fields(void **state)
                 "define: field \"code\": unknown code \"nosuch\"");
         refused(p, define(p, "peers", NULL, NULL, NULL), QUARRY_EINVAL,
                 "nothing to set");
-        assert_int_equal(count(path, "SELECT count(*) FROM code_edits"),
+        assert_int_equal(test_sql_count(path, "SELECT count(*) FROM code_edits"),
                          before);
     }
     quarry_project_free(p);
@@ -247,11 +222,11 @@ static void delete_refused_with_work(void **state)
             "unknown code \"nosuch\"");
     refused(p, delete_code(p, NULL), QUARRY_EINVAL,
             "delete: field \"code\": missing");
-    assert_int_equal(count(path, "SELECT count(*) FROM codes"), 3);
-    assert_int_equal(count(path, "SELECT count(*) FROM code_edits WHERE"
+    assert_int_equal(test_sql_count(path, "SELECT count(*) FROM codes"), 3);
+    assert_int_equal(test_sql_count(path, "SELECT count(*) FROM code_edits WHERE"
                                  " op = 'delete'"),
                      1);
-    assert_int_equal(count(path, "SELECT count(*) FROM code_edits WHERE"
+    assert_int_equal(test_sql_count(path, "SELECT count(*) FROM code_edits WHERE"
                                  " op = 'delete' AND code = 'under-spare'"
                                  " AND before = 'Under spare' AND"
                                  " json_extract(detail, '$.parent') ="
@@ -273,26 +248,26 @@ static void delete_sets_suggestions_aside(void **state)
     ok(p, quarry_project_open(p, path, 0));
     ok(p, add(p, "Spare", NULL));
     /* The engine suggested it too, on two excerpts nobody decided on. */
-    run_sql(path, "INSERT INTO suggestions(run_id, excerpt_id, code_id,"
+    test_sql_run(path, "INSERT INTO suggestions(run_id, excerpt_id, code_id,"
                   " rank, score, confidence, abstain, evidence)"
                   " SELECT run_id, excerpt_id, (SELECT id FROM codes WHERE"
                   " code = 'spare'), 9, 0.01, 0.01, 0, evidence"
                   " FROM suggestions WHERE rank = 1 ORDER BY id LIMIT 2");
-    pending = count(path, "SELECT count(*) FROM suggestions");
+    pending = test_sql_count(path, "SELECT count(*) FROM suggestions");
     ok(p, delete_code(p, "spare"));
-    assert_int_equal(count(path, "SELECT count(*) FROM suggestions"),
+    assert_int_equal(test_sql_count(path, "SELECT count(*) FROM suggestions"),
                      pending - 2);
-    assert_int_equal(count(path, "SELECT count(*) FROM code_edit_rows r"
+    assert_int_equal(test_sql_count(path, "SELECT count(*) FROM code_edit_rows r"
                                  " JOIN code_edits h ON h.id = r.edit_id"
                                  " WHERE h.op = 'delete' AND r.tbl ="
                                  " 'suggestions' AND r.col = 'removed' AND"
                                  " json_extract(r.was, '$.rank') = 9"),
                      2);
-    assert_int_equal(count(path, "SELECT json_extract(detail,"
+    assert_int_equal(test_sql_count(path, "SELECT json_extract(detail,"
                                  " '$.suggestions_set_aside') FROM"
                                  " code_edits WHERE op = 'delete'"),
                      2);
-    assert_int_equal(count(path, "SELECT count(*) FROM codes WHERE code ="
+    assert_int_equal(test_sql_count(path, "SELECT count(*) FROM codes WHERE code ="
                                  " 'spare'"),
                      0);
     {
@@ -316,7 +291,7 @@ static void upgrades_schema_6(void **state)
     (void)state;
     ok(p, add(p, "Spare", NULL));
     quarry_project_free(p);
-    run_sql(path,
+    test_sql_run(path,
             "BEGIN; CREATE TABLE e6(id INTEGER PRIMARY KEY, op TEXT NOT NULL"
             " CHECK(op IN ('add','rename','move','merge','edit')), code TEXT"
             " NOT NULL, coder_id INTEGER NOT NULL REFERENCES coders(id),"
@@ -328,9 +303,9 @@ static void upgrades_schema_6(void **state)
     ok(p, quarry_project_open(p, path, 0));
     ok(p, delete_code(p, "spare"));
     quarry_project_free(p);
-    assert_int_equal(count(path, "PRAGMA user_version"),
+    assert_int_equal(test_sql_count(path, "PRAGMA user_version"),
                      QUARRY_PROJECT_SCHEMA);
-    assert_int_equal(count(path, "SELECT count(*) FROM code_edits"), 2);
+    assert_int_equal(test_sql_count(path, "SELECT count(*) FROM code_edits"), 2);
 }
 
 int main(void)

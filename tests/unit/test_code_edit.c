@@ -94,32 +94,6 @@ static const char *tree(quarry_project *p)
     return buf;
 }
 
-/* The number of rows of a SELECT count(*) on the project file. */
-static long long count(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    long long n = -1;
-    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
-                     SQLITE_OK);
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-    if (sqlite3_step(st) == SQLITE_ROW)
-        n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    return n;
-}
-
-static void run_sql(const char *path, const char *sql)
-{
-    sqlite3 *db = NULL;
-    char *err = NULL;
-    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
-        fail_msg("%s: %s", sql, err);
-    sqlite3_close(db);
-}
 
 /* A whole export into a string (free it). */
 static char *history(quarry_project *p, int csv)
@@ -340,7 +314,7 @@ static void refusals(void **state)
             "\"peers\"'s child \"groups\" are both named \"peer groups\"");
     after = strdup(tree(p));
     /* Only the successful edits changed the codebook and the history. */
-    assert_int_equal(count(tmp("refuse.quarry"),
+    assert_int_equal(test_sql_count(tmp("refuse.quarry"),
                            "SELECT count(*) FROM code_edits"),
                      6);
     assert_non_null(strstr(after, "g3<exhaustion|peer groups;"));
@@ -394,7 +368,7 @@ static void theme_takes_no_coding(void **state)
     assert_int_equal(quarry_project_decide(p, &d, NULL), QUARRY_EINVAL);
     assert_non_null(strstr(quarry_project_errmsg(p),
                            "field \"replacement\": \"support\" is a theme"));
-    assert_int_equal(count(tmp("theme.quarry"),
+    assert_int_equal(test_sql_count(tmp("theme.quarry"),
                            "SELECT count(*) FROM decisions"), 0);
     d.verdict = QUARRY_VERDICT_ADD;
     d.code = "peers";
@@ -449,7 +423,7 @@ static quarry_project *merged(const char *name)
     quarry_project_free(p);
     /* A run that suggested colleagues and peers for b1 (pending), and
      * colleagues for a2. */
-    run_sql(tmp(name),
+    test_sql_run(tmp(name),
             "INSERT INTO runs(id, started_at, quarry_version, plugins,"
             " options) VALUES(1, '2026-01-31T12:00:00Z', 'test', '[]', '{}');"
             "INSERT INTO suggestions(run_id, excerpt_id, code_id, rank, score,"
@@ -516,15 +490,15 @@ static void merge_two_coders(void **state)
     free(t);
     /* Suggestions: b1's colleagues (pending, peers also suggested) set
      * aside whole; a2's re-pointed. Nothing else deleted. */
-    assert_int_equal(count(path, "SELECT count(*) FROM suggestions"), 2);
-    assert_int_equal(count(path, "SELECT count(*) FROM suggestions s JOIN"
+    assert_int_equal(test_sql_count(path, "SELECT count(*) FROM suggestions"), 2);
+    assert_int_equal(test_sql_count(path, "SELECT count(*) FROM suggestions s JOIN"
                                  " codes c ON c.id = s.code_id WHERE c.code"
                                  " = 'peers'"),
                      2);
-    assert_int_equal(count(path, "SELECT count(*) FROM code_edit_rows WHERE"
+    assert_int_equal(test_sql_count(path, "SELECT count(*) FROM code_edit_rows WHERE"
                                  " col = 'removed'"),
                      2);
-    assert_int_equal(count(path, "SELECT count(*) FROM decisions"), 4);
+    assert_int_equal(test_sql_count(path, "SELECT count(*) FROM decisions"), 4);
     h = history(p, 0);
     assert_non_null(strstr(
         h, "{\"id\":3,\"time\":\"2026-02-01T09:00:00Z\",\"coder\":\"ana\","
@@ -610,16 +584,16 @@ static void upgrades_schema_3(void **state)
     quarry_project *p = fresh("v3.quarry");
     (void)state;
     quarry_project_free(p);
-    run_sql(tmp("v3.quarry"), "BEGIN; DROP TABLE code_edit_rows;"
+    test_sql_run(tmp("v3.quarry"), "BEGIN; DROP TABLE code_edit_rows;"
                               " DROP TABLE code_edits;"
                               " PRAGMA user_version = 3; COMMIT;");
     assert_int_equal(quarry_project_new(&p), QUARRY_OK);
     ok(p, quarry_project_open(p, tmp("v3.quarry"), 0));
     ok(p, edit(p, QUARRY_CODE_RENAME, "peers", "Peers", NULL, NULL, NULL));
     quarry_project_free(p);
-    assert_int_equal(count(tmp("v3.quarry"), "PRAGMA user_version"),
+    assert_int_equal(test_sql_count(tmp("v3.quarry"), "PRAGMA user_version"),
                      QUARRY_PROJECT_SCHEMA);
-    assert_int_equal(count(tmp("v3.quarry"),
+    assert_int_equal(test_sql_count(tmp("v3.quarry"),
                            "SELECT count(*) FROM code_edits"),
                      1);
 }

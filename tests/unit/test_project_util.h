@@ -6,9 +6,39 @@
 #ifndef QUARRY_TEST_PROJECT_UTIL_H
 #define QUARRY_TEST_PROJECT_UTIL_H
 
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include "test_util.h"
+
+/* The first column of a SELECT (a count) on the project file at path,
+ * opened read-only beside the library's handle; -1 when no row. */
+static inline long long test_sql_count(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    long long n = -1;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL),
+                     SQLITE_OK);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    if (sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return n;
+}
+
+/* Run sql on the project file at path (to damage or age it on purpose). */
+static inline void test_sql_run(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    char *err = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
+        fail_msg("%s: %s", sql, err);
+    sqlite3_close(db);
+}
 
 /* A new project at path (any file there removed first), its time fixed at
  * time (NULL: the real clock). */
