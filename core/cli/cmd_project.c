@@ -821,14 +821,17 @@ static void export_usage(FILE *f)
             "[--output FILE]\n\n"
             "  csv, jsonl      every coding, one row each: excerpt id, code,\n"
             "                  coder, origin (manual, accepted-suggestion,\n"
-            "                  imported), time, source, speaker and text, then\n"
-            "                  the excerpt's attributes (JSONL: as fields;\n"
-            "                  CSV: one column per attribute)\n"
+            "                  imported), time, source, speaker, text and the\n"
+            "                  passage coded (empty: the whole excerpt; JSONL:\n"
+            "                  passage and span, its characters, when there\n"
+            "                  is one), then the excerpt's attributes (JSONL:\n"
+            "                  as fields; CSV: one column per attribute)\n"
             "  matrix          CSV, excerpt by code, 0/1, then the attributes\n"
             "  cooccurrence    CSV, code by code: excerpts coded with both\n"
             "  quotes          CSV: code, name, theme (the parent), coder,\n"
             "                  study, participant, speaker, source, excerpt,\n"
-            "                  text (on one line), then the attributes\n"
+            "                  text (the passage coded, else the excerpt; on\n"
+            "                  one line), then the attributes\n"
             "  qdc             the codebook as REFI-QDA\n"
             "  decisions       the decision trail, every decision in order\n"
             "                  (undone and removed ones too): id, time, coder,\n"
@@ -878,6 +881,12 @@ static int write_jsonl_row(void *ctx, const quarry_coding_row *r)
     if (r->speaker)
         json_object_set_new(o, "speaker", json_string(r->speaker));
     json_object_set_new(o, "text", json_string(r->text));
+    if (r->passage != NULL) {
+        json_object_set_new(o, "passage", json_string(r->passage));
+        json_object_set_new(o, "span", json_pack("[I, I]",
+                                                 (json_int_t)r->span_start,
+                                                 (json_int_t)r->span_end));
+    }
     attrs = json_loads(r->attributes ? r->attributes : "{}", 0, NULL);
     if (json_is_object(attrs))
         json_object_foreach(attrs, key, value)

@@ -754,8 +754,11 @@ static void item_bottom(ui *u, const quarry_review_item *it, lines *l,
     used = 0;
     buf[0] = '\0';
     for (i = 0; i < it->n_codes && used < sizeof buf; i++)
-        used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%d) %s",
-                                 i ? " · " : "", (int)i + 1, it->codes[i]);
+        used += (size_t)snprintf(
+            buf + used, sizeof buf - used, "%s%d) %s%s", i ? " · " : "",
+            (int)i + 1, it->codes[i],
+            it->code_spans && it->code_spans[2 * i + 1] > 0 ? " (a passage)"
+                                                             : "");
     ui_wrap(l, it->n_codes > 0 ? buf : "none yet", u->t->cols,
          it->n_codes > 0 ? GREEN : "", "Your codes: ", 12, "  ", 2, 2);
     /* Other coders' codings, as the session started: each code once,

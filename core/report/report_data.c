@@ -121,16 +121,27 @@ static const char *attr(json_t *o, const char *key)
     return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
-/* How good an exemplar a quote is: a human coding of a short, whole
- * thought (40 to 400 bytes, best near 180) wins over a long or very short
- * one and over an accepted suggestion. */
+/* The words a coding quotes: the passage a coder marked, else the
+ * excerpt. */
+static const char *quote_text(const quarry_coding_row *r)
+{
+    return r->passage ? r->passage : r->text;
+}
+
+/* How good an exemplar a quote is: a passage a coder marked wins over a
+ * whole excerpt (the coder chose those words); then a human coding of a
+ * short, whole thought (40 to 400 bytes, best near 180) wins over a long
+ * or very short one and over an accepted suggestion. */
 static long quote_score(const quarry_coding_row *r)
 {
-    long len = (long)strlen(r->text ? r->text : "");
+    const char *t = quote_text(r);
+    long len = (long)strlen(t ? t : "");
     long s = len < 40 ? 2000 + (40 - len) : len > 400 ? 1000 + len
                                                        : labs(len - 180);
     if (r->origin && strcmp(r->origin, "accepted-suggestion") == 0)
         s += 10000;
+    if (r->passage == NULL)
+        s += 20000;
     return s;
 }
 
@@ -148,23 +159,26 @@ static int keep_quote(report_data *d, report_code *c,
                       const quarry_coding_row *r)
 {
     long s = quote_score(r);
-    int k, slot = -1;
+    int k, slot = -1, same;
     report_quote q;
-    if (r->text == NULL || r->text[0] == '\0')
+    if (quote_text(r) == NULL || quote_text(r)[0] == '\0')
         return 0;
+    /* The same excerpt from another coder: one quote of it, the better
+     * (a passage one of them marked), where it stands. */
     for (k = 0; k < c->n_quotes; k++)
         if (strcmp(c->quotes[k].excerpt, r->excerpt) == 0)
-            return 0; /* the same excerpt from another coder */
-    if (c->n_quotes < 2)
+            slot = k;
+    same = slot >= 0;
+    if (!same && c->n_quotes < 2)
         slot = c->n_quotes++;
-    else
+    else if (!same)
         slot = c->quotes[0].score >= c->quotes[1].score ? 0 : 1;
     if (c->quotes[slot].excerpt != NULL && c->quotes[slot].score <= s)
         return 0;
     memset(&q, 0, sizeof q);
     q.score = s;
     q.excerpt = dup(r->excerpt);
-    q.text = dup(r->text);
+    q.text = dup(quote_text(r));
     q.participant = dup(d->cur_participant ? d->cur_participant : r->speaker);
     q.study = dup(d->cur_study >= 0 ? d->studies[d->cur_study] : NULL);
     q.source = dup(r->source);
@@ -175,7 +189,7 @@ static int keep_quote(report_data *d, report_code *c,
     quote_free(&c->quotes[slot]);
     c->quotes[slot] = q;
     /* Keep them in the order of the codings (import order). */
-    if (c->n_quotes == 2 && slot == 0 &&
+    if (!same && c->n_quotes == 2 && slot == 0 &&
         strcmp(c->quotes[0].excerpt, c->quotes[1].excerpt) != 0) {
         report_quote t = c->quotes[0];
         c->quotes[0] = c->quotes[1];

@@ -58,6 +58,26 @@ static int body_str(serve_req *r, const char *field, const char **out)
     return 1;
 }
 
+/* The body's "span": [start, end] (code points of the excerpt's text),
+ * into d; 0 after a 400. */
+static int body_span(serve_req *r, quarry_decision *d)
+{
+    json_t *v = json_object_get(r->body, "span");
+    json_t *a = json_array_get(v, 0), *b = json_array_get(v, 1);
+    if (v == NULL || json_is_null(v))
+        return 1;
+    if (!json_is_array(v) || json_array_size(v) != 2 || !json_is_integer(a) ||
+        !json_is_integer(b) || json_integer_value(b) <= 0) {
+        serve_error(r, MHD_HTTP_BAD_REQUEST,
+                    "span: not [start, end], the passage's first character "
+                    "and the one after its last, counted from 0");
+        return 0;
+    }
+    d->span_start = (int64_t)json_integer_value(a);
+    d->span_end = (int64_t)json_integer_value(b);
+    return 1;
+}
+
 /* The coder of a write: the body's "coder", else --coder; NULL after a
  * 400. */
 static const char *write_coder(serve_req *r)
@@ -321,7 +341,7 @@ static int api_decide(serve_req *r)
     if (!body_str(r, "excerpt", &d.excerpt) ||
         !body_str(r, "verdict", &verdict) || !body_str(r, "code", &d.code) ||
         !body_str(r, "replacement", &d.replacement) ||
-        !body_str(r, "note", &d.note))
+        !body_str(r, "note", &d.note) || !body_span(r, &d))
         return 0;
     d.coder = write_coder(r);
     if (d.coder == NULL)
@@ -361,9 +381,13 @@ static int api_undo(serve_req *r)
      * project's scratch. */
     what = w.excerpt == NULL
                ? json_null()
-               : json_pack("{s:o, s:o, s:o}", "verdict", serve_jstr(w.verdict),
-                           "code", serve_jstr(w.code), "replacement",
-                           serve_jstr(w.replacement));
+               : json_pack("{s:o, s:o, s:o, s:o}", "verdict",
+                           serve_jstr(w.verdict), "code", serve_jstr(w.code),
+                           "replacement", serve_jstr(w.replacement), "span",
+                           w.span_end > 0
+                               ? json_pack("[I, I]", (json_int_t)w.span_start,
+                                           (json_int_t)w.span_end)
+                               : json_null());
     if (status == QUARRY_OK && w.excerpt != NULL) {
         keep = strdup(w.excerpt);
         status = keep ? serve_item_of(r->s->p, coder, keep, &item)
@@ -647,9 +671,11 @@ static int api_codebook_edit(serve_req *r)
 
 static json_t *coding_json(const quarry_coding_view *c)
 {
-    return json_pack("{s:s, s:o, s:s, s:o, s:o}", "code", c->code, "name",
-                     serve_jstr(c->name), "coder", c->coder, "origin",
-                     serve_jstr(c->origin), "time", serve_jstr(c->time));
+    return json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:o}", "code", c->code,
+                     "name", serve_jstr(c->name), "coder", c->coder,
+                     "origin", serve_jstr(c->origin), "time",
+                     serve_jstr(c->time), "span", serve_span_json(c),
+                     "passage", serve_jstr(c->passage));
 }
 
 static int put_row(void *ctx, const quarry_browse_row *row)

@@ -149,11 +149,20 @@ static int put_coding(void *ctx, const quarry_coding_view *v)
         return 0;
     return json_array_append_new(
                c->mine,
-               json_pack("{s:s, s:o, s:s, s:o, s:o}", "code", v->code, "name",
-                         serve_jstr(v->name), "coder", v->coder, "origin",
-                         serve_jstr(v->origin), "time", serve_jstr(v->time)))
+               json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:o}", "code",
+                         v->code, "name", serve_jstr(v->name), "coder",
+                         v->coder, "origin", serve_jstr(v->origin), "time",
+                         serve_jstr(v->time), "span", serve_span_json(v),
+                         "passage", serve_jstr(v->passage)))
                ? QUARRY_ENOMEM
                : 0;
+}
+
+json_t *serve_span_json(const quarry_coding_view *v)
+{
+    return v->span_end > 0 ? json_pack("[I, I]", (json_int_t)v->span_start,
+                                       (json_int_t)v->span_end)
+                           : json_null();
 }
 
 static int put_memo(void *ctx, const quarry_memo *m)

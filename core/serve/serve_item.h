@@ -14,6 +14,8 @@ json_t *serve_jstr(const char *s);
 /* Stored JSON text parsed, or null. */
 json_t *serve_jparse(const char *s);
 json_t *serve_memo_json(const quarry_memo *m);
+/* A coding's passage as [start, end] (code points), null for the whole. */
+json_t *serve_span_json(const quarry_coding_view *v);
 
 /* ITEM (core/serve/API.md) from the review item it, for coder (may be
  * NULL: every coding is another coder's). Makes further calls on p, so it

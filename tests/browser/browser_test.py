@@ -6,6 +6,8 @@ keyboard only: accept the top suggestion (1), add a second code through the
 type-ahead picker (a), move on (s), accept on the next excerpt and undo it
 (u). A second server, started without --coder, makes the page ask for a
 name ("sam", typed in its dialog), under which one suggestion is accepted.
+A passage is coded by selecting it in an excerpt's text, checked on the
+page and through the API, and undone (screens passage-select.png, passage.png).
 The project is then checked with `quarry export --format csv`: the two
 codings by tester are there, with their origins, the undone one is not, and
 sam's is.
@@ -28,7 +30,9 @@ import subprocess
 import sys
 import tempfile
 import time
+import json
 import urllib.parse
+import urllib.request
 
 SKIP = 77
 failures = []
@@ -63,8 +67,22 @@ def build_project(quarry, root, work):
     run([quarry, "import", project, os.path.join(root, "tests", "report", "data", "second-coder.jsonl")])
     run([quarry, "import", project, os.path.join(demo, "transcripts", "S6-P01.txt"),
          os.path.join(demo, "transcripts", "S6-P04.txt")])
+    # One turn with non-ASCII characters, one of them outside the BMP (two
+    # UTF-16 units, one code point), before the passage coded in
+    # passage_case().
+    extra = os.path.join(work, "passage.jsonl")
+    with open(extra, "w", encoding="utf-8") as f:
+        f.write(json.dumps({"id": PASSAGE_EXCERPT, "study": "S9", "participant": "S9-P01", "speaker": "P01",
+                            "text": PASSAGE_TEXT, "code": "sup.peers"}, ensure_ascii=False) + "\n")
+    run([quarry, "import", project, extra, "--coder", "ana"])
     run([quarry, "suggest", project, "--top", "3"])
     return project
+
+
+PASSAGE_EXCERPT = "S9-P01-001"
+PASSAGE_TEXT = ("At the Zoom caf\u00e9 \U0001F600 we laugh a lot, honestly. "
+                "The peer group saved me that winter. Nobody else at work got it.")
+PASSAGE = "The peer group saved me that winter."
 
 
 def start_server(quarry, project, log, coder="tester"):
@@ -222,6 +240,153 @@ def main():
                 sys.stdout.write(f.read()[-3000:])
 
 
+def api_get(url, path):
+    """GET path from the server with the printed address's token."""
+    parsed = urllib.parse.urlsplit(url)
+    token = urllib.parse.parse_qs(parsed.query).get("token", [""])[0]
+    req = urllib.request.Request("%s://%s%s" % (parsed.scheme, parsed.netloc, path),
+                                 headers={"X-Quarry-Token": token})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        return json.loads(r.read().decode("utf-8"))
+
+
+# Selects the words given (with what is around them) in the excerpt's text,
+# as a mouse would: a Range over its text nodes (through any <mark> or
+# passage span), put in the window's selection.
+SELECT_JS = """
+var body = document.getElementById('excerpt-body');
+if (!body) return false;
+var t = body.textContent, a = t.indexOf(arguments[0]);
+if (a < 0) return false;
+var b = a + arguments[0].length, w = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+var r = document.createRange(), n, at = 0, started = false;
+while ((n = w.nextNode())) {
+  var len = n.data.length;
+  if (!started && a < at + len) { r.setStart(n, a - at); started = true; }
+  if (started && b <= at + len) { r.setEnd(n, b - at); break; }
+  at += len;
+}
+var s = window.getSelection(); s.removeAllRanges(); s.addRange(r);
+return true;
+"""
+
+
+def passage_case(driver, url, screens):
+    """Codes a passage of an excerpt by selecting it, as a researcher
+    highlights a sentence in NVivo; checks the page and the API; undoes it."""
+    driver.execute_script("window.location.hash = '#/review/" + PASSAGE_EXCERPT + "';")
+    if not wait(driver, "the passage excerpt opens in Review", lambda d: current(d) == PASSAGE_EXCERPT):
+        return
+    check("the excerpt's text element holds exactly its text", driver.execute_script(
+        "return document.getElementById('excerpt-body').textContent;") == PASSAGE_TEXT)
+    btn_hidden = "var b = document.getElementById('passage-btn'); return !b || b.hidden;"
+    check("no passage button without a selection", driver.execute_script(btn_hidden))
+    # Punctuation and spaces alone are no passage.
+    driver.execute_script(SELECT_JS, ", ")
+    time.sleep(0.3)
+    check("a selection without a letter offers no passage", driver.execute_script(btn_hidden))
+    # The sentence with the spaces around it: they are left out.
+    driver.execute_script(SELECT_JS, " " + PASSAGE + " ")
+    if not wait(driver, "the selection shows Code this passage", lambda d: not d.execute_script(btn_hidden)):
+        return
+    under = driver.execute_script(
+        "var r = window.getSelection().getRangeAt(0).getClientRects(), b = document.getElementById('passage-btn');"
+        " var p = b.parentNode.getBoundingClientRect(), x = b.getBoundingClientRect(), e = r[r.length - 1];"
+        " return x.top >= e.bottom - 1 && x.top - e.bottom < 40 && x.left >= p.left && x.right <= p.right;")
+    check("the button sits under the selection, in the excerpt's panel", under)
+    driver.save_screenshot(os.path.join(screens, "passage-select.png"))
+    btn = driver.find_element("id", "passage-btn")
+    check("the button says Code this passage", btn.text == "Code this passage\u2026", btn.text)
+    btn.click()
+    if not wait(driver, "the button opens the code picker", lambda d: d.execute_script(
+            "return document.getElementById('picker-dialog').open;")):
+        return
+    title = driver.find_element("id", "picker-title").text
+    check("the picker names the passage", title == "Code the passage \u201c" + PASSAGE + "\u201d", title)
+    offered = driver.execute_script(
+        "return Array.prototype.map.call(document.querySelectorAll('#picker-list li .mono'),"
+        " function (e) { return e.textContent; });") or []
+    code = driver.execute_script(
+        "var s = document.querySelector('#picker-list li[aria-selected=true] .mono'); return s ? s.textContent : null;")
+    if not check("the picker offers a code", bool(code)):
+        return
+    keys(driver, "\ue007")  # Enter
+    if not wait(driver, "the passage's code listed", lambda d: code in my_codes(d)):
+        return
+    start = PASSAGE_TEXT.index(PASSAGE)  # Python counts code points
+    want = [start, start + len(PASSAGE)]
+    quote = driver.execute_script(
+        "var q = document.querySelector('ol.codings li[data-code=\"' + arguments[0] + '\"] .passage-quote');"
+        " return q ? [q.textContent, q.title] : null;", code)
+    check("Your codes quotes the passage under the code",
+          quote == ["\u201c" + PASSAGE + "\u201d", PASSAGE], repr(quote))
+    marked = driver.execute_script(
+        "return Array.prototype.map.call(document.querySelectorAll('#excerpt-body .passage'),"
+        " function (e) { return [e.textContent, e.title]; });")
+    check("the passage is underlined in the excerpt, its code named on hover",
+          len(marked) == 1 and marked[0][0] == PASSAGE and code_name_in(marked[0][1]), repr(marked))
+    check("the text is still the excerpt's text", driver.execute_script(
+        "return document.getElementById('excerpt-body').textContent;") == PASSAGE_TEXT)
+    driver.save_screenshot(os.path.join(screens, "passage.png"))
+    try:
+        item = api_get(url, "/api/excerpts/" + PASSAGE_EXCERPT + "?coder=tester")
+        got = [c for c in item.get("codes", []) if c.get("code") == code]
+        check("the API has the coding's span in code points",
+              len(got) == 1 and got[0].get("span") == want, repr(got) + " want " + repr(want))
+        check("the API has the passage's text", len(got) == 1 and got[0].get("passage") == PASSAGE, repr(got))
+        rows = api_get(url, "/api/excerpts?" + urllib.parse.urlencode({"q": "saved me that winter", "coder": "tester"}))
+        browse = [c for x in rows.get("items", []) for c in x.get("codings", []) if c.get("coder") == "tester"]
+        check("Browse rows carry the passage", any(c.get("span") == want and c.get("passage") == PASSAGE
+                                                   for c in browse), repr(browse))
+    except Exception as e:
+        check("the API answers on the passage", False, str(e))
+    # Browse shows the passage beside its chip.
+    driver.execute_script("window.location.hash = '#/browse';")
+    if wait(driver, "browse for the passage", lambda d: d.execute_script(
+            "return !!document.getElementById('f-q');")):
+        box = driver.find_element("id", "f-q")
+        box.send_keys("saved me that winter")
+        shown = wait(driver, "the passage beside its chip in Browse", lambda d: d.execute_script(
+            "var q = document.querySelector('#browse-results .chip-passage');"
+            " return q ? q.textContent : null;"))
+        check("Browse quotes the passage beside its chip", shown == "\u201c" + PASSAGE + "\u201d", repr(shown))
+        driver.execute_script("var i = document.getElementById('f-q'); i.value = '';"
+                              " i.dispatchEvent(new Event('input'));")
+        wait(driver, "browse unfiltered again", lambda d: d.execute_script(
+            "return document.querySelectorAll('#browse-results ul.results li').length > 1;"))
+    driver.execute_script("window.location.hash = '#/review/" + PASSAGE_EXCERPT + "';")
+    if not wait(driver, "back on the passage excerpt", lambda d: current(d) == PASSAGE_EXCERPT and code in my_codes(d)):
+        return
+    # The p key, on a selection that starts before the passage's
+    # underline and ends inside it; Esc leaves it.
+    driver.execute_script(SELECT_JS, "honestly. The peer")
+    time.sleep(0.3)
+    keys(driver, "p")
+    if wait(driver, "p opens the picker for the selection", lambda d: d.execute_script(
+            "return document.getElementById('picker-dialog').open;")):
+        title = driver.find_element("id", "picker-title").text
+        check("p: the passage measured across the underline", title == "Code the passage \u201chonestly. The peer\u201d", title)
+        check("p: codes already on the excerpt not offered", code not in driver.execute_script(
+            "return Array.prototype.map.call(document.querySelectorAll('#picker-list li .mono'),"
+            " function (e) { return e.textContent; });"))
+        driver.find_element("id", "picker-cancel").click()
+    check("the first picker offered the codes of the codebook", len(offered) > 3, repr(offered[:5]))
+    # u undoes the coding of the passage.
+    keys(driver, "u")
+    check("u undoes the coding of the passage",
+          wait(driver, "the passage's coding gone", lambda d: code not in my_codes(d)
+               and not d.execute_script("return !!document.querySelector('#excerpt-body .passage');")) is not None)
+    try:
+        item = api_get(url, "/api/excerpts/" + PASSAGE_EXCERPT + "?coder=tester")
+        check("the API no longer has it", all(c.get("code") != code for c in item.get("codes", [])), repr(item.get("codes")))
+    except Exception as e:
+        check("the API answers after the undo", False, str(e))
+
+
+def code_name_in(title):
+    return title.startswith("Your code: ") and len(title) > len("Your code: ")
+
+
 def viewport(driver, width, height):
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
                            {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
@@ -332,6 +497,9 @@ def drive(driver, quarry, project, url, screens):
     driver.find_element("id", "batch-cancel").click()
     check("batch dialog closed by Cancel", wait(driver, "batch dialog closed", lambda d: not d.execute_script(
         "return document.getElementById('batch-dialog').open;")) is not None)
+
+    # A passage of an excerpt, coded by selecting it.
+    passage_case(driver, url, screens)
 
     # Every page at a narrow width too (a phone, a split screen), for
     # people to look at; no page may scroll sideways.

@@ -269,6 +269,35 @@ def endpoints(srv):
                                    "remove") and u["what"]["code"],
           str(u.get("what")))
     bad(srv, "undo coder", "POST", "/api/undo", {"coder": 7}, "coder")
+    # A passage of the excerpt coded: code points of its text.
+    code, e = srv.json("GET", "/api/excerpts/S1-P01-001")
+    text = e["text"]
+    words = "the restraints, the seclusion room"
+    at = text.index(words)
+    code, d = srv.json("POST", "/api/decisions", {
+        "excerpt": "S1-P01-001", "verdict": "add", "code": sugg["code"],
+        "span": [at, at + len(words)]})
+    mine = [c for c in d.get("item", {}).get("codes", [])
+            if c["code"] == sugg["code"]] if code == 200 else []
+    check("decisions add with a span: the passage on the item",
+          code == 200 and len(mine) == 1 and
+          mine[0]["span"] == [at, at + len(words)] and
+          mine[0]["passage"] == words, "%d %s" % (code, str(d)[:300]))
+    code, b = srv.json("GET", "/api/excerpts?q=seclusion%20room&coder=cleo")
+    rows = [c for x in b.get("items", []) for c in x["codings"]
+            if c["coder"] == "cleo"]
+    check("browse: the coding's passage", code == 200 and
+          any(c["passage"] == words for c in rows), str(b)[:300])
+    code, u = srv.json("POST", "/api/undo", {})
+    check("undo of a passage says which", code == 200 and
+          u["what"]["verdict"] == "add" and
+          u["what"]["span"] == [at, at + len(words)], str(u.get("what")))
+    for what, span in (("empty", [4, 4]), ("outside", [0, 10 ** 6]),
+                       ("not two numbers", [1]), ("a string", "1-4"),
+                       ("no word", [text.index(","), text.index(",") + 1])):
+        bad(srv, "decisions span " + what, "POST", "/api/decisions",
+            {"excerpt": "S1-P01-001", "verdict": "add",
+             "code": sugg["code"], "span": span}, "span")
     code, a = srv.json("POST", "/api/accept-above",
                        {"min_confidence": 0.5, "dry_run": True})
     check("accept-above dry run", code == 200 and a["run"] == 1 and

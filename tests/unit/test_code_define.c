@@ -298,7 +298,7 @@ static void upgrades_schema_6(void **state)
             " made_at TEXT NOT NULL, before TEXT, after TEXT, detail TEXT NOT"
             " NULL DEFAULT '{}'); INSERT INTO e6 SELECT * FROM code_edits;"
             " DROP TABLE code_edits; ALTER TABLE e6 RENAME TO code_edits;"
-            " PRAGMA user_version = 6; COMMIT;");
+            TEST_SQL_BEFORE_PASSAGES " PRAGMA user_version = 6; COMMIT;");
     assert_int_equal(quarry_project_new(&p), QUARRY_OK);
     ok(p, quarry_project_open(p, path, 0));
     ok(p, delete_code(p, "spare"));

@@ -586,6 +586,7 @@ static void upgrades_schema_3(void **state)
     quarry_project_free(p);
     test_sql_run(tmp("v3.quarry"), "BEGIN; DROP TABLE code_edit_rows;"
                               " DROP TABLE code_edits;"
+                              TEST_SQL_BEFORE_PASSAGES
                               " PRAGMA user_version = 3; COMMIT;");
     assert_int_equal(quarry_project_new(&p), QUARRY_OK);
     ok(p, quarry_project_open(p, tmp("v3.quarry"), 0));

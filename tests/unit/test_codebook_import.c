@@ -437,7 +437,8 @@ static void upgrades_schema_5(void **state)
             " detail TEXT NOT NULL DEFAULT '{}');"
             " INSERT INTO ce5 SELECT * FROM code_edits;"
             " DROP TABLE code_edits; ALTER TABLE ce5 RENAME TO code_edits;"
-            " DROP INDEX codes_parent; PRAGMA user_version = 5; COMMIT;",
+            " DROP INDEX codes_parent;" TEST_SQL_BEFORE_PASSAGES
+            " PRAGMA user_version = 5; COMMIT;",
             NULL, NULL, NULL),
         SQLITE_OK);
     sqlite3_close(db);

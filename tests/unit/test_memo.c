@@ -206,6 +206,7 @@ static void to_schema_2(const char *path)
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
                                   "BEGIN; DROP TABLE memos;"
+                                  TEST_SQL_BEFORE_PASSAGES
                                   " PRAGMA user_version = 2; COMMIT;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);

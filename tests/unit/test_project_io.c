@@ -306,14 +306,14 @@ static void test_tables(void **state)
     /* Every coding: the text as it is (quoted), attributes as columns. */
     t = table(p, quarry_project_export_csv, "bo");
     assert_string_equal(
-        t, "id,code,coder,origin,time,source,speaker,text,attribute.source,"
-           "study,wave\n"
+        t, "id,code,coder,origin,time,source,speaker,text,passage,"
+           "attribute.source,study,wave\n"
            "m1,selfcare,bo,imported,2026-01-31T12:00:00Z,ana.jsonl,,"
-           "I walk home the long way.,field notes,S1,2\n"
+           "I walk home the long way.,,field notes,S1,2\n"
            "m2,credibility,bo,imported,2026-01-31T12:00:00Z,ana.jsonl,,"
-           "\"Nobody knows\r\n\r\nwhat I am for.\",field notes,S1,2\n"
+           "\"Nobody knows\r\n\r\nwhat I am for.\",,field notes,S1,2\n"
            "m3,organisation,bo,imported,2026-01-31T12:00:00Z,ana.jsonl,,"
-           "Caf\xC3\xA9 with peers keeps me going.,field notes,S1,2\n");
+           "Caf\xC3\xA9 with peers keeps me going.,,field notes,S1,2\n");
     free(t);
 
     /* A coder with no codings is refused, naming those there are. */

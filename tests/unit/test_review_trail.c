@@ -150,12 +150,12 @@ static void remove_imported_then_undo(void **state)
     t = trail(p, 1);
     assert_string_equal(
         t, "id,time,coder,excerpt,verdict,code,replacement,note,origin,batch,"
-           "reverses,codes\n"
+           "reverses,codes,passage\n"
            "\"1\",\"2026-02-01T09:00:00Z\",\"ana\",\"a1\",\"remove\","
            "\"peers\",\"\",\"not about peers after all\",\"imported\",\"\","
-           "\"\",\"\"\n"
+           "\"\",\"\",\"\"\n"
            "\"2\",\"2026-01-31T12:00:00Z\",\"ana\",\"a1\",\"undo\",\"peers\","
-           "\"\",\"\",\"\",\"\",\"1\",\"\"\n");
+           "\"\",\"\",\"\",\"\",\"1\",\"\",\"\"\n");
     free(t);
     quarry_project_free(p);
 }
@@ -292,6 +292,8 @@ static void downgrade(const char *path)
                      "DROP TABLE decisions; ALTER TABLE d1 RENAME TO"
                      " decisions; CREATE INDEX decisions_excerpt ON"
                      " decisions(excerpt_id, coder_id);"
+                     " ALTER TABLE codings DROP COLUMN span_start;"
+                     " ALTER TABLE codings DROP COLUMN span_end;"
                      "PRAGMA user_version = 1; COMMIT;",
                      NULL, NULL, NULL),
         SQLITE_OK);

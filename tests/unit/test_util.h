@@ -105,4 +105,12 @@ static inline int test_same_suggestions(const quarry_suggestions *a,
     return ties;
 }
 
+/* SQL taking a project back before schema 8: no passages on codings
+ * and decisions (for the tests of upgrades from older schemas). */
+#define TEST_SQL_BEFORE_PASSAGES                                              \
+    " ALTER TABLE codings DROP COLUMN span_start;"                            \
+    " ALTER TABLE codings DROP COLUMN span_end;"                              \
+    " ALTER TABLE decisions DROP COLUMN span_start;"                          \
+    " ALTER TABLE decisions DROP COLUMN span_end;"
+
 #endif

@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 /* The schema this library reads and writes (PRAGMA user_version). */
-#define QUARRY_PROJECT_SCHEMA 7
+#define QUARRY_PROJECT_SCHEMA 8
 
 typedef struct quarry_project quarry_project;
 
@@ -381,11 +381,19 @@ typedef struct quarry_decision {
     /* Version 2: the batch the decision comes from (e.g. "accept-above
      * 0.9, run 3"), kept with it; NULL for one taken by hand. */
     const char *batch;
+    /* Version 3: the passage of the excerpt the coding is about (accept,
+     * replace and add), as a quote: code points [span_start, span_end)
+     * of the excerpt's text, with a letter or digit in it. span_end 0:
+     * the whole excerpt (as before). Kept with the coding and its
+     * decision; a remove's decision keeps the passage it took away, and
+     * its undo puts it back. */
+    int64_t span_start, span_end;
 } quarry_decision;
 
-#define QUARRY_DECISION_VERSION 2
+#define QUARRY_DECISION_VERSION 3
 #define QUARRY_DECISION_INIT                                                \
-    {QUARRY_DECISION_VERSION, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL}
+    {QUARRY_DECISION_VERSION, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, \
+     0, 0}
 
 /* Record one decision, and the coding it makes (or, for remove, takes
  * away), in one transaction that is committed before the call returns.
@@ -412,6 +420,9 @@ typedef struct quarry_undone {
     const char *verdict;     /* accept, reject, replace, add, remove, settle */
     const char *code;        /* the code decided on (NULL for settle) */
     const char *replacement; /* replace: the code put instead, else NULL */
+    /* The passage the coding made or removed was of (code points of the
+     * excerpt's text; span_end 0: the whole excerpt). */
+    int64_t span_start, span_end;
 } quarry_undone;
 
 /* quarry_project_undo, saying what the undone decision was. */
@@ -517,6 +528,9 @@ typedef struct quarry_review_item {
      * (people only; filled for every item, whatever the queue's order). */
     int32_t n_others;
     const quarry_coder_codes *others;
+    /* The passage of each of codes[] (quarry_decision.span_start and
+     * span_end: two per code, end 0 for the whole excerpt). */
+    const int64_t *code_spans;
 } quarry_review_item;
 
 /* The queue: excerpts with suggestions in the latest run on which the coder
@@ -616,6 +630,11 @@ typedef struct quarry_coding_row {
     const char *speaker;
     const char *text;
     const char *attributes;
+    /* The passage coded (quarry_decision): code points [span_start,
+     * span_end) of text, and those characters; span_end 0 and passage
+     * NULL for the whole excerpt. */
+    int64_t span_start, span_end;
+    const char *passage;
 } quarry_coding_row;
 
 /* Call fn for every coding, by excerpt (import order), then code, then

@@ -39,6 +39,10 @@ typedef struct quarry_coding_view {
     const char *coder;
     const char *origin; /* manual, accepted-suggestion, imported */
     const char *time;
+    /* The passage coded, code points [span_start, span_end) of the
+     * excerpt's text (quarry_decision); span_end 0: the whole excerpt. */
+    int64_t span_start, span_end;
+    const char *passage; /* those characters; NULL for the whole */
 } quarry_coding_view;
 
 /* Which excerpts quarry_project_browse lists: every field NULL matches

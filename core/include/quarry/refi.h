@@ -176,8 +176,12 @@ QUARRY_API int quarry_project_import_qdc(quarry_project *p, const char *path,
  * descriptions), the sources (a JSONL or CSV source as its excerpts
  * joined by blank lines), every coded excerpt as a selection whose @name
  * is its excerpt's id (a selection another tool drew: its own name or
- * its quoted text), sources named by file name (never a folder of the
- * machine), the human codings under their coders, and the
+ * its quoted text), a coding of a passage (quarry_decision.span_start)
+ * on a selection of its own over the passage's words (named by its
+ * quoted text; quarry's import reads it back as another tool's
+ * selection: an excerpt of those words), sources named by file name
+ * (never a folder of the machine), the human codings under their coders,
+ * and the
  * latest run's pending suggestions (not abstained, not decided, not
  * already coded) on a selection of their own under the user
  * "quarry (suggestion)", with the evidence in its description. Every

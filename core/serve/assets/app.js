@@ -408,7 +408,7 @@
     return stem.length < 3 ? word === stem : word.indexOf(stem) === 0;
   }
 
-  function highlighted(text, terms) {
+  function highlighted(text, terms, passages) {
     var frag = document.createDocumentFragment();
     var phrases = [];
     (terms || []).forEach(function (t) {
@@ -424,15 +424,68 @@
         for (j = 0; j < ph.length && i + j < words.length && startsLike(words[i + j].w, ph[j]); j++);
         if (j === ph.length) for (j = 0; j < ph.length; j++) marked[i + j] = true;
       }
-    var last = 0;
-    words.forEach(function (x, n) {
-      if (!marked[n]) return;
-      if (x.at > last) frag.appendChild(document.createTextNode(text.slice(last, x.at)));
-      frag.appendChild(h("mark", null, text.slice(x.at, x.end)));
-      last = x.end;
-    });
-    if (last < text.length) frag.appendChild(document.createTextNode(text.slice(last)));
+    /* The text is cut where a marked word or a coded passage starts or
+     * ends; each piece is the text's own characters, so the element's
+     * textContent is the excerpt's text exactly (a selection in it is
+     * measured against item.text). Pieces under the same passages share
+     * one underlined span. */
+    var cuts = {}, marks = [];
+    cuts[0] = cuts[text.length] = true;
+    words.forEach(function (x, n) { if (marked[n]) { marks.push(x); cuts[x.at] = cuts[x.end] = true; } });
+    passages = passages || [];
+    passages.forEach(function (p) { cuts[p.from] = cuts[p.to] = true; });
+    var pts = Object.keys(cuts).map(Number).sort(function (a, b) { return a - b; });
+    var wrap = null, wrapKey = "";
+    for (i = 0; i + 1 < pts.length; i++) {
+      var a = pts[i], b = pts[i + 1];
+      var over = passages.filter(function (p) { return p.from <= a && a < p.to; });
+      var key = over.map(function (p) { return p.code; }).join("\n");
+      if (key !== wrapKey) {
+        wrapKey = key;
+        wrap = key ? h("span", { class: "passage" + (over.length > 1 ? " multi" : ""), "data-codes": key,
+          title: (over.length > 1 ? "Your codes: " : "Your code: ") + over.map(function (p) { return p.name; }).join(", ") }) : null;
+        if (wrap) frag.appendChild(wrap);
+      }
+      var piece = text.slice(a, b);
+      var inMark = marks.some(function (x) { return x.at <= a && a < x.end; });
+      (wrap || frag).appendChild(inMark ? h("mark", null, piece) : document.createTextNode(piece));
+    }
     return frag;
+  }
+
+  /* Passages are code points of the excerpt's text (as the server counts
+   * them: "😀" is one); the page's strings count UTF-16 units. */
+  function utf16Offsets(text) {
+    var offs = [0], at = 0;
+    Array.from(text).forEach(function (ch) { at += ch.length; offs.push(at); });
+    return offs;
+  }
+  function codePoints(s) { return Array.from(s).length; }
+  /* A passage as a quote: “…”, a long one cut at a word (the whole of it
+   * on hover). */
+  function quoteOf(text, max) {
+    var chars = Array.from(text || "");
+    if (chars.length <= max) return "\u201c" + text + "\u201d";
+    var cut = chars.slice(0, max).join("");
+    var sp = cut.search(/\s\S*$/);
+    if (sp > max * 0.6) cut = cut.slice(0, sp);
+    return "\u201c" + cut.replace(/[\s,;:.]+$/, "") + "\u2026\u201d";
+  }
+  function passageQuote(c, cls, max) {
+    if (!c || !c.passage) return null;
+    return h("q", { class: cls, title: c.passage }, quoteOf(c.passage, max));
+  }
+  /* This coder's codings of a passage, as UTF-16 offsets into the text. */
+  function passagesOf(it) {
+    var text = it.text || "", offs = null;
+    return (it.codes || []).filter(function (c) {
+      return c.span && c.span.length === 2 && c.span[1] > c.span[0];
+    }).map(function (c) {
+      offs = offs || utf16Offsets(text);
+      var last = offs.length - 1;
+      return { from: offs[Math.min(Math.max(c.span[0], 0), last)], to: offs[Math.min(c.span[1], last)],
+        code: c.code, name: c.name || codeName(c.code) };
+    }).filter(function (p) { return p.to > p.from; });
   }
 
   function renderItem() {
@@ -446,7 +499,7 @@
 
     /* left: the excerpt in its context */
     var attrs = it.attributes || {};
-    var left = h("section", { class: "panel", "aria-labelledby": "excerpt-h" },
+    var left = h("section", { class: "panel excerpt-panel", "aria-labelledby": "excerpt-h" },
       h("h2", { id: "excerpt-h", class: "visually-hidden" }, "Excerpt " + it.excerpt),
       h("div", { class: "meta" },
         h("span", null, "Excerpt ", h("b", { class: "mono" }, it.excerpt)),
@@ -460,9 +513,15 @@
         })) : null,
       it.before ? h("p", { class: "turn" }, h("span", { class: "who" }, it.before.speaker || ""), it.before.text) : null,
       h("p", { class: "excerpt", id: "excerpt-text" },
-        it.speaker ? h("span", { class: "who" }, it.speaker) : null, highlighted(it.text || "", terms)),
+        it.speaker ? h("span", { class: "who" }, it.speaker) : null,
+        h("span", { class: "excerpt-body", id: "excerpt-body" }, highlighted(it.text || "", terms, passagesOf(it)))),
       it.after ? h("p", { class: "turn" }, h("span", { class: "who" }, it.after.speaker || ""), it.after.text) : null,
-      it.abstain ? h("p", { class: "abstain" }, "The engine abstained on this excerpt: no suggestion was confident enough. Add the codes you see with ", h("kbd", null, "a"), ".") : null);
+      it.abstain ? h("p", { class: "abstain" }, "The engine abstained on this excerpt: no suggestion was confident enough. Add the codes you see with ", h("kbd", null, "a"), ".") : null,
+      /* Shown under the words selected in the excerpt (see
+       * showPassageButton); mousedown keeps the selection. */
+      h("button", { type: "button", id: "passage-btn", class: "primary small passage-btn", hidden: true,
+        title: "Code the selected words with a code of your choice (p)",
+        onmousedown: function (ev) { ev.preventDefault(); }, onclick: codePassage }, "Code this passage\u2026"));
 
     var leftCol = h("div", null, left, renderCodings(it), state.order === "disagreements" && disagrees(it) ? renderSettle(it) : null, renderMemos(it));
 
@@ -507,6 +566,7 @@
       sugg.length ? list : h("p", { class: "empty" }, "No suggestions for this excerpt."),
       h("p", { class: "hint" }, h("kbd", null, "1"), "–", h("kbd", null, "9"), " accept · ",
         h("kbd", null, "r"), " ", h("kbd", null, "n"), " reject · ", h("kbd", null, "a"), " add any code · ",
+        "select words in the text, then ", h("kbd", null, "p"), " code a passage · ",
         h("button", { type: "button", class: "link", onclick: openAdd }, "Add a code…")));
   }
 
@@ -539,13 +599,23 @@
   function renderCodings(it) {
     var mine = it.codes || [];
     var list = mine.length ? h("ol", { class: "codings", "aria-label": "Your codes" }, mine.map(function (c, i) {
-      return h("li", null,
+      /* A coding of a passage: the passage quoted under the code, and
+       * lit in the excerpt while the pointer is on the coding. */
+      function light(on) {
+        document.querySelectorAll("#excerpt-body .passage").forEach(function (el) {
+          if (el.getAttribute("data-codes").split("\n").indexOf(c.code) >= 0) el.classList.toggle("lit", on);
+        });
+      }
+      return h("li", { class: c.passage ? "has-passage" : null, "data-code": c.code,
+        onmouseenter: c.passage ? function () { light(true); } : null,
+        onmouseleave: c.passage ? function () { light(false); } : null },
         h("span", { class: "num", "aria-hidden": "true" }, i < 9 ? i + 1 : ""),
         h("span", { class: "grow" }, h("b", null, c.name || codeName(c.code)), " ", h("span", { class: "mono muted" }, c.code),
-          h("span", { class: "origin" }, " · " + originWord(c.origin) + (c.time ? " · " + when(c.time) : ""))),
+          h("span", { class: "origin" }, " · " + (c.passage ? "a passage, " : "") + originWord(c.origin) + (c.time ? " · " + when(c.time) : "")),
+          passageQuote(c, "passage-quote", 160)),
         h("button", { type: "button", class: "small bad", "aria-label": "Remove " + (c.name || c.code) + " (x " + (i + 1) + ")",
           title: "Remove (x " + (i + 1) + ")", onclick: function () { decide("remove", c.code); } }, "Remove"));
-    })) : h("p", { class: "empty" }, "You have not coded this excerpt yet.");
+    })) : h("p", { class: "empty" }, "You have not coded this excerpt yet. Select words in its text to code just that passage.");
     var others = (it.others || []).filter(function (o) { return o.codes && o.codes.length; });
     return h("section", { class: "panel", "aria-labelledby": "codes-h" },
       h("h2", { id: "codes-h" }, "Your codes", state.coder ? h("span", { class: "muted", style: "font-weight:400" }, " (" + state.coder + ")") : null),
@@ -646,16 +716,23 @@
   }
 
   /* One decision on the current excerpt; the answer is the excerpt again. */
-  function decide(verdict, code, replacement) {
+  function decide(verdict, code, replacement, span) {
     var it = state.item;
     if (!it || state.busy) return Promise.resolve();
     if (!state.coder) { askCoder(true); return Promise.resolve(); }
     state.busy = true;
     var body = { excerpt: it.excerpt, verdict: verdict, code: code };
     if (replacement) body.replacement = replacement;
+    /* [start, end): code points of the excerpt's text */
+    if (span) body.span = span;
     return post("/api/decisions", body).then(function (d) {
       var words = { accept: "Accepted", reject: "Rejected", replace: "Replaced", add: "Added", remove: "Removed" };
-      say(words[verdict] + " " + codeName(code) + (replacement ? " with " + codeName(replacement) : ""));
+      if (span) {
+        say("Coded the passage as " + codeName(code));
+        var sel = window.getSelection();
+        if (sel) sel.removeAllRanges();
+      } else
+        say(words[verdict] + " " + codeName(code) + (replacement ? " with " + codeName(replacement) : ""));
       if (d && d.item && d.item.excerpt === it.excerpt) state.item = d.item;
       renderItem();
       refreshStatus().catch(function () {});
@@ -667,7 +744,7 @@
   function undoneWords(w) {
     if (!w || !w.verdict) return "your last decision";
     if (w.verdict === "replace") return "your replacing " + w.code + " with " + w.replacement;
-    if (w.verdict === "add") return "your adding " + w.code;
+    if (w.verdict === "add") return (w.span ? "your coding a passage as " : "your adding ") + w.code;
     if (w.verdict === "remove") return "your removing " + w.code;
     if (w.verdict === "settle") return "your settlement";
     if (w.verdict === "accept") return "your acceptance of " + w.code;
@@ -777,6 +854,82 @@
     openPicker("Replace " + (s.name || s.code) + " with…", function (c) { decide("replace", s.code, c.id); }, [s.code]);
   }
 
+  /* ---------- coding a passage: the words selected in the excerpt ----------
+   * The selection is measured in the text's own span (#excerpt-body, whose
+   * textContent is item.text: the speaker's name is outside it), from its
+   * start, through any <mark>; white space at either end is left out, and
+   * the UTF-16 offsets become code points. A selection reaching past the
+   * text (from the speaker's name, into the next turn) is cut to it; one
+   * with neither end in the text is not a passage. */
+  function selectedPassage() {
+    var body = $("excerpt-body"), it = state.item;
+    var sel = window.getSelection();
+    if (!body || !it || !sel || !sel.rangeCount || sel.isCollapsed) return null;
+    var text = it.text || "";
+    if (body.textContent !== text) return null;
+    var r = sel.getRangeAt(0), all = document.createRange(), sIn, eIn;
+    all.selectNodeContents(body);
+    try {
+      sIn = all.comparePoint(r.startContainer, r.startOffset);
+      eIn = all.comparePoint(r.endContainer, r.endOffset);
+    } catch (e) { return null; }
+    if (sIn !== 0 && eIn !== 0) return null;
+    function upTo(node, offset) {
+      var pre = document.createRange();
+      pre.setStart(body, 0);
+      pre.setEnd(node, offset);
+      return pre.toString().length;
+    }
+    var s = sIn === 0 ? upTo(r.startContainer, r.startOffset) : 0;
+    var e = eIn === 0 ? upTo(r.endContainer, r.endOffset) : text.length;
+    /* never half a surrogate pair */
+    if (s > 0 && /[\uDC00-\uDFFF]/.test(text.charAt(s)) && /[\uD800-\uDBFF]/.test(text.charAt(s - 1))) s--;
+    if (e < text.length && /[\uDC00-\uDFFF]/.test(text.charAt(e)) && /[\uD800-\uDBFF]/.test(text.charAt(e - 1))) e++;
+    while (s < e && /\s/.test(text.charAt(s))) s++;
+    while (e > s && /\s/.test(text.charAt(e - 1))) e--;
+    var words = text.slice(s, e);
+    if (!/[\p{L}\p{N}]/u.test(words)) return null;
+    var from = codePoints(text.slice(0, s));
+    return { span: [from, from + codePoints(words)], text: words, range: r };
+  }
+  function codePassage() {
+    var it = state.item;
+    if (!it || !reviewBody()) return;
+    var p = selectedPassage();
+    if (!p) {
+      say("Select some words in the excerpt's text first, then choose Code this passage (or press p)");
+      return;
+    }
+    var have = (it.codes || []).map(function (c) { return c.code; });
+    openPicker("Code the passage " + quoteOf(p.text, 60), function (c) { decide("add", c.id, null, p.span); }, have);
+  }
+  /* The button sits under the end of the selection, once the mouse is
+   * up (not while the words are being dragged over). */
+  var passageDrag = false, passageFrame = 0;
+  function showPassageButton() {
+    passageFrame = 0;
+    var btn = $("passage-btn");
+    if (!btn) return;
+    var p = passageDrag || anyDialogOpen() ? null : selectedPassage();
+    if (!p) { btn.hidden = true; return; }
+    var rects = p.range.getClientRects();
+    var end = rects.length ? rects[rects.length - 1] : p.range.getBoundingClientRect();
+    var box = btn.parentNode.getBoundingClientRect();
+    btn.hidden = false;
+    var w = btn.offsetWidth;
+    btn.style.left = Math.max(8, Math.min(end.right - box.left - w / 2, box.width - w - 8)) + "px";
+    btn.style.top = Math.round(end.bottom - box.top + 6) + "px";
+    btn.setAttribute("aria-label", "Code this passage: " + quoteOf(p.text, 80));
+  }
+  function passageLater() {
+    if (!passageFrame) passageFrame = window.requestAnimationFrame(showPassageButton);
+  }
+  document.addEventListener("selectionchange", passageLater);
+  document.addEventListener("mousedown", function (ev) {
+    if (ev.button === 0 && !(ev.target && ev.target.id === "passage-btn")) passageDrag = true;
+  });
+  document.addEventListener("mouseup", function () { passageDrag = false; passageLater(); });
+
   /* ---------- batch accept ---------- */
   var batchTimer = null;
   function openBatch() {
@@ -875,6 +1028,7 @@
     case "r": setPrefix("r", "Reject which candidate? press 1–9"); break;
     case "x": setPrefix("x", "Remove which of your codes? press 1–9"); break;
     case "a": ev.preventDefault(); openAdd(); break;
+    case "p": ev.preventDefault(); codePassage(); break;
     case "e": ev.preventDefault(); openReplace(null); break;
     case "u": ev.preventDefault(); doUndo(); break;
     case "m": ev.preventDefault(); var ta = $("memo-text"); if (ta) { ta.focus(); ta.scrollIntoView({ block: "center" }); } break;
@@ -976,8 +1130,10 @@
             x.memos ? h("span", null, x.memos + " memo" + (x.memos === 1 ? "" : "s")) : null),
           h("span", { class: "r-text" }, marked(x.text || "", f.q)),
           h("span", { class: "chips" }, (x.codings || []).map(function (c) {
-            return h("span", { class: "chip", title: originWord(c.origin) + (c.time ? ", " + when(c.time) : "") },
+            var chip = h("span", { class: "chip", title: originWord(c.origin) + (c.time ? ", " + when(c.time) : "") },
               c.name || c.code, h("span", { class: "k" }, "· " + c.coder + ", " + originWord(c.origin) + (c.time ? ", " + when(c.time) : "")));
+            /* a coding of a passage: the passage beside its chip */
+            return c.passage ? h("span", { class: "chip-coding" }, chip, passageQuote(c, "chip-passage", 90)) : chip;
           }))));
       })));
       if (total > 50) {

@@ -43,9 +43,10 @@
  *
  * Schema 2 adds the decision trail to decisions, schema 3 the memos,
  * schema 4 settling and the runs' calibration, schema 5 the code history,
- * schema 6 its "edit" op, schema 7 (the one written now) its "delete"
- * op: project_schema.c says
- * what, and upgrades an older file on open.
+ * schema 6 its "edit" op, schema 7 its "delete" op, schema 8 (the one
+ * written now) the passage a coding is of (codings and decisions:
+ * span_start, span_end): project_schema.c says what, and upgrades an
+ * older file on open.
  */
 #include <errno.h>
 #include <fcntl.h>

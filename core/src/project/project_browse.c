@@ -249,7 +249,9 @@ static const char *coding_list_dup(coding_list *l, const char *s, int *oom)
 }
 
 static const char codings_sql[] =
-    "SELECT k.code, k.name, c.name, g.origin, g.made_at FROM codings g"
+    "SELECT k.code, k.name, c.name, g.origin, g.made_at, g.span_start,"
+    " g.span_end, " PROJECT_PASSAGE_SQL("g", "e") " FROM codings g"
+    " JOIN excerpts e ON e.id = g.excerpt_id"
     " JOIN codes k ON k.id = g.code_id JOIN coders c ON c.id = g.coder_id"
     " WHERE g.excerpt_id = ?1 ORDER BY k.position, c.name";
 
@@ -278,6 +280,9 @@ static int read_codings(quarry_project *p, sqlite3_stmt *st, int64_t row,
         c->coder = coding_list_dup(l, project_col_text(st, 2), &oom);
         c->origin = coding_list_dup(l, project_col_text(st, 3), &oom);
         c->time = coding_list_dup(l, project_col_text(st, 4), &oom);
+        c->span_start = sqlite3_column_int64(st, 5);
+        c->span_end = sqlite3_column_int64(st, 6);
+        c->passage = coding_list_dup(l, project_col_text(st, 7), &oom);
         if (oom)
             return project_fail(p, QUARRY_ENOMEM, "out of memory");
     }
@@ -477,6 +482,9 @@ static int view_row(sqlite3_stmt *st, void *ctx)
     c.coder = project_col_text(st, 2);
     c.origin = project_col_text(st, 3);
     c.time = project_col_text(st, 4);
+    c.span_start = sqlite3_column_int64(st, 5);
+    c.span_end = sqlite3_column_int64(st, 6);
+    c.passage = project_col_text(st, 7);
     return cb->fn(cb->ctx, &c);
 }
 

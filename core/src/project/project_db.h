@@ -174,6 +174,21 @@ int project_settle_in(quarry_project *p, const char *coder,
                       const char *excerpt, const char *const *codes,
                       size_t n_codes, const char *note);
 
+/* The bytes [*b0, *b1) of text that code points [start, end) of it are
+ * (a coding's passage, quarry_decision.span_start and span_end): 0, or
+ * -1 when the span does not lie inside the text, is empty or backwards
+ * (project_review.c). */
+int project_span_bytes(const char *text, int64_t start, int64_t end,
+                       size_t *b0, size_t *b1);
+/* 1 when text's bytes [b0, b1) hold a letter or a digit. */
+int project_span_says(const char *text, size_t b0, size_t b1);
+
+/* SQL: the text of coding alias g's passage in excerpt alias e (SQLite's
+ * substr counts characters: code points), NULL for the whole excerpt. */
+#define PROJECT_PASSAGE_SQL(g, e)                                             \
+    "CASE WHEN " g ".span_end IS NULL THEN NULL ELSE substr(" e ".text, "     \
+    g ".span_start + 1, " g ".span_end - " g ".span_start) END"
+
 /* SQL: decision alias d was not reversed by an undo (project_review.c). */
 #define PROJECT_NOT_UNDONE(d)                                                 \
     " NOT EXISTS (SELECT 1 FROM decisions u_ WHERE u_.verdict = 'undo'"      \

@@ -16,6 +16,8 @@ typedef struct coding_cb {
 static int coding_row(sqlite3_stmt *st, void *ctx)
 {
     const coding_cb *cb = ctx;
+    /* (the engine's suggestions have no passage columns) */
+    int passages = sqlite3_column_count(st) >= 12;
     quarry_coding_row r;
     r.excerpt = project_col_text(st, 0);
     r.code = project_col_text(st, 1);
@@ -26,6 +28,9 @@ static int coding_row(sqlite3_stmt *st, void *ctx)
     r.speaker = project_col_text(st, 6);
     r.text = project_col_text(st, 7);
     r.attributes = project_col_text(st, 8);
+    r.span_start = passages ? sqlite3_column_int64(st, 9) : 0;
+    r.span_end = passages ? sqlite3_column_int64(st, 10) : 0;
+    r.passage = r.span_end > 0 ? project_col_text(st, 11) : NULL;
     return cb->fn(cb->ctx, &r);
 }
 
@@ -46,7 +51,8 @@ int quarry_project_codings(quarry_project *p,
 {
     return walk(p,
                 "SELECT e.xid, k.code, c.name, g.origin, g.made_at, s.name,"
-                " e.speaker, e.text, e.attributes FROM codings g"
+                " e.speaker, e.text, e.attributes, g.span_start, g.span_end,"
+                " " PROJECT_PASSAGE_SQL("g", "e") " FROM codings g"
                 " JOIN excerpts e ON e.id = g.excerpt_id"
                 " JOIN codes k ON k.id = g.code_id"
                 " JOIN coders c ON c.id = g.coder_id"

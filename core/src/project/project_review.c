@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #include "project_db.h"
 
@@ -219,13 +220,15 @@ static int exists(quarry_project *p, const char *sql, int64_t a, int64_t b,
  * caller's buffers); *row = 0 when there is none. */
 static int coding_of(quarry_project *p, int64_t excerpt, int64_t code,
                      int64_t coder, int64_t *row, int64_t *made_by,
-                     char from[32], char at[40])
+                     char from[32], char at[40], int64_t span[2])
 {
     sqlite3_stmt *st = project_prepare(
-        p, "SELECT id, decision_id, origin, made_at FROM codings WHERE"
+        p, "SELECT id, decision_id, origin, made_at, span_start, span_end"
+           " FROM codings WHERE"
            " excerpt_id = ?1 AND code_id = ?2 AND coder_id = ?3");
     int rc;
     *row = *made_by = 0;
+    span[0] = span[1] = 0;
     from[0] = at[0] = '\0';
     if (st == NULL)
         return QUARRY_EIO;
@@ -238,6 +241,8 @@ static int coding_of(quarry_project *p, int64_t excerpt, int64_t code,
         *made_by = sqlite3_column_int64(st, 1);
         snprintf(from, 32, "%s", project_col_text(st, 2));
         snprintf(at, 40, "%s", project_col_text(st, 3));
+        span[0] = sqlite3_column_int64(st, 4);
+        span[1] = sqlite3_column_int64(st, 5);
     }
     sqlite3_finalize(st);
     return rc == SQLITE_ROW || rc == SQLITE_DONE
@@ -258,14 +263,29 @@ static int delete_coding(quarry_project *p, int64_t row)
                              : project_db_fail(p, "cannot update the codings");
 }
 
+/* A passage of an excerpt (span end 0: the whole, stored as NULL). */
+static void bind_span(sqlite3_stmt *st, int col, const int64_t span[2])
+{
+    if (span[1] > 0) {
+        sqlite3_bind_int64(st, col, span[0]);
+        sqlite3_bind_int64(st, col + 1, span[1]);
+    } else {
+        sqlite3_bind_null(st, col);
+        sqlite3_bind_null(st, col + 1);
+    }
+}
+
 static int insert_coding(quarry_project *p, int64_t excerpt, int64_t code,
                          int64_t coder, const char *origin_name,
-                         const char *at, int64_t decision)
+                         const char *at, int64_t decision,
+                         const int64_t span[2])
 {
     sqlite3_stmt *st = project_prepare(p, "INSERT INTO codings(excerpt_id,"
                                           " code_id, coder_id, origin,"
-                                          " made_at, decision_id)"
-                                          " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+                                          " made_at, decision_id,"
+                                          " span_start, span_end)"
+                                          " VALUES(?1, ?2, ?3, ?4, ?5, ?6,"
+                                          " ?7, ?8)");
     int rc;
     if (st == NULL)
         return QUARRY_EIO;
@@ -278,6 +298,7 @@ static int insert_coding(quarry_project *p, int64_t excerpt, int64_t code,
         sqlite3_bind_int64(st, 6, decision);
     else
         sqlite3_bind_null(st, 6);
+    bind_span(st, 7, span);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? QUARRY_OK
@@ -289,6 +310,7 @@ typedef struct decision_row {
     int64_t excerpt, suggestion, code, replacement, coder, reverses;
     const char *verdict, *at, *note, *batch, *coding_origin, *coding_at;
     const char *codes; /* settle: the final codes, a JSON array */
+    int64_t span[2];   /* the passage coded or removed (end 0: whole) */
 } decision_row;
 
 static int insert_decision(quarry_project *p, const decision_row *r,
@@ -297,8 +319,9 @@ static int insert_decision(quarry_project *p, const decision_row *r,
     sqlite3_stmt *st = project_prepare(
         p, "INSERT INTO decisions(excerpt_id, suggestion_id, code_id,"
            " verdict, replacement_id, coder_id, made_at, note, reverses,"
-           " batch, coding_origin, coding_made_at, codes) VALUES(?1, ?2,"
-           " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+           " batch, coding_origin, coding_made_at, codes, span_start,"
+           " span_end) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+           " ?11, ?12, ?13, ?14, ?15)");
     int rc;
     if (st == NULL)
         return QUARRY_EIO;
@@ -319,6 +342,7 @@ static int insert_decision(quarry_project *p, const decision_row *r,
     project_bind_text(st, 11, r->coding_origin);
     project_bind_text(st, 12, r->coding_at);
     project_bind_text(st, 13, r->codes);
+    bind_span(st, 14, r->span);
     rc = sqlite3_step(st);
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE)
@@ -335,7 +359,7 @@ static int decide_remove(quarry_project *p, const quarry_decision *d,
     int64_t row, made_by;
     char from[32], at[40];
     int status = coding_of(p, r->excerpt, r->code, r->coder, &row, &made_by,
-                           from, at);
+                           from, at, r->span);
     if (status != QUARRY_OK)
         return status;
     if (row == 0)
@@ -349,6 +373,106 @@ static int decide_remove(quarry_project *p, const quarry_decision *d,
     if (status == QUARRY_OK)
         status = delete_coding(p, row);
     return status;
+}
+
+int project_span_bytes(const char *text, int64_t start, int64_t end,
+                       size_t *b0, size_t *b1)
+{
+    int64_t cp = 0;
+    size_t i = 0;
+    *b0 = *b1 = 0;
+    if (text == NULL || start < 0 || end <= start)
+        return -1;
+    for (;; i++) {
+        int lead = text[i] == '\0' || ((unsigned char)text[i] & 0xC0) != 0x80;
+        if (lead) {
+            if (cp == start)
+                *b0 = i;
+            if (cp == end) {
+                *b1 = i;
+                return 0;
+            }
+            if (text[i] == '\0')
+                return -1;
+            cp++;
+        }
+    }
+}
+
+int project_span_says(const char *text, size_t b0, size_t b1)
+{
+    utf8proc_int32_t c;
+    utf8proc_ssize_t n;
+    while (b0 < b1) {
+        n = utf8proc_iterate((const utf8proc_uint8_t *)text + b0,
+                             (utf8proc_ssize_t)(b1 - b0), &c);
+        if (n <= 0)
+            return 0;
+        switch (utf8proc_category(c)) {
+        case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
+        case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+        case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_ND:
+        case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+            return 1;
+        default:
+            break;
+        }
+        b0 += (size_t)n;
+    }
+    return 0;
+}
+
+/* A decision's passage: only a coding has one (accept, replace, add), and
+ * it lies inside the excerpt's text and says something. */
+static int check_span(quarry_project *p, const origin *o,
+                      const quarry_decision *d, int64_t excerpt,
+                      int64_t span[2])
+{
+    sqlite3_stmt *st;
+    size_t b0, b1;
+    int status = QUARRY_OK, ok = 0, says = 0;
+    int64_t n = 0;
+    if (d->verdict != QUARRY_VERDICT_ACCEPT &&
+        d->verdict != QUARRY_VERDICT_REPLACE &&
+        d->verdict != QUARRY_VERDICT_ADD)
+        return fail_at(p, o, QUARRY_EINVAL, "span",
+                       "only a coding (accept, replace, add) is of a "
+                       "passage%s", NULL);
+    st = project_prepare(p, "SELECT text, length(text) FROM excerpts"
+                            " WHERE id = ?1");
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_int64(st, 1, excerpt);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        const char *text = project_col_text(st, 0);
+        n = sqlite3_column_int64(st, 1);
+        ok = project_span_bytes(text, d->span_start, d->span_end, &b0,
+                                &b1) == 0;
+        says = ok && project_span_says(text, b0, b1);
+    } else {
+        status = project_db_fail(p, "cannot read the excerpt");
+    }
+    sqlite3_finalize(st);
+    if (status != QUARRY_OK)
+        return status;
+    if (!ok) {
+        char what[96];
+        snprintf(what, sizeof what,
+                 d->span_end <= d->span_start
+                     ? "[%lld, %lld] is empty or backwards (the excerpt's "
+                       "text has %lld characters)"
+                     : "[%lld, %lld] is not a passage of this excerpt, "
+                       "whose text has %lld characters",
+                 (long long)d->span_start, (long long)d->span_end,
+                 (long long)n);
+        return fail_at(p, o, QUARRY_EINVAL, "span", "%s", what);
+    }
+    if (!says)
+        return fail_at(p, o, QUARRY_EINVAL, "span",
+                       "the passage holds no word%s", NULL);
+    span[0] = d->span_start;
+    span[1] = d->span_end;
+    return QUARRY_OK;
 }
 
 /* One decision inside an open transaction. */
@@ -421,6 +545,11 @@ static int decide(quarry_project *p, const quarry_decision *d,
     r.at = now;
     r.note = d->note;
     r.batch = d->version >= 2 ? d->batch : NULL;
+    if (d->version >= 3 && (d->span_start != 0 || d->span_end != 0)) {
+        status = check_span(p, o, d, excerpt, r.span);
+        if (status != QUARRY_OK)
+            return status;
+    }
     if (d->verdict == QUARRY_VERDICT_REMOVE) {
         status = decide_remove(p, d, o, &r, &made);
         if (status == QUARRY_OK && id_out)
@@ -477,7 +606,7 @@ static int decide(quarry_project *p, const quarry_decision *d,
                                d->verdict == QUARRY_VERDICT_ACCEPT
                                    ? "accepted-suggestion"
                                    : "manual",
-                               now, made);
+                               now, made, r.span);
     if (status == QUARRY_OK && id_out)
         *id_out = made;
     return status;
@@ -513,9 +642,10 @@ static int reverse(quarry_project *p, int64_t id, int64_t coder)
 {
     sqlite3_stmt *st = project_prepare(
         p, "SELECT excerpt_id, code_id, verdict, reverses, coding_origin,"
-           " coding_made_at FROM decisions WHERE id = ?1");
+           " coding_made_at, span_start, span_end FROM decisions"
+           " WHERE id = ?1");
     decision_row r;
-    int64_t excerpt = 0, code = 0, made_by = 0, undo_id;
+    int64_t excerpt = 0, code = 0, made_by = 0, undo_id, span[2] = {0, 0};
     char verdict[16] = "", from[32] = "", at[40] = "", now[40];
     int status = QUARRY_OK;
     if (st == NULL)
@@ -531,6 +661,8 @@ static int reverse(quarry_project *p, int64_t id, int64_t coder)
                                          : "manual");
         snprintf(at, sizeof at, "%s",
                  project_col_text(st, 5) ? project_col_text(st, 5) : "");
+        span[0] = sqlite3_column_int64(st, 6);
+        span[1] = sqlite3_column_int64(st, 7);
     } else {
         status = project_db_fail(p, "cannot read the decision to undo");
     }
@@ -540,7 +672,7 @@ static int reverse(quarry_project *p, int64_t id, int64_t coder)
     project_now(p, now);
     if (strcmp(verdict, "remove") == 0) {
         status = insert_coding(p, excerpt, code, coder, from,
-                               at[0] ? at : now, made_by);
+                               at[0] ? at : now, made_by, span);
     } else if (strcmp(verdict, "reject") != 0 &&
                strcmp(verdict, "settle") != 0) {
         /* (a settle made no coding: its adds and removes did) */
@@ -561,6 +693,8 @@ static int reverse(quarry_project *p, int64_t id, int64_t coder)
     r.verdict = "undo";
     r.at = now;
     r.reverses = id;
+    r.span[0] = span[0];
+    r.span[1] = span[1];
     return insert_decision(p, &r, &undo_id);
 }
 
@@ -594,7 +728,8 @@ int quarry_project_undo_what(quarry_project *p, const char *coder,
     if (status != QUARRY_OK)
         return status;
     st = project_prepare(p, "SELECT d.id, e.xid, c.id, d.verdict, k.code,"
-                            " r.code FROM decisions d"
+                            " r.code, d.span_start, d.span_end"
+                            " FROM decisions d"
                             " JOIN coders c ON c.id = d.coder_id"
                             " JOIN excerpts e ON e.id = d.excerpt_id"
                             " LEFT JOIN codes k ON k.id = d.code_id"
@@ -617,6 +752,8 @@ int quarry_project_undo_what(quarry_project *p, const char *coder,
             code = strdup(project_col_text(st, 4));
         if (sqlite3_column_type(st, 5) != SQLITE_NULL)
             repl = strdup(project_col_text(st, 5));
+        out->span_start = sqlite3_column_int64(st, 6);
+        out->span_end = sqlite3_column_int64(st, 7);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_ROW) {
@@ -672,7 +809,32 @@ static int string_field(quarry_project *p, const origin *o, json_t *obj,
 
 static const char *const decision_keys[] = {
     "excerpt", "verdict", "code", "replacement", "coder", "note", "time",
-    "codes"};
+    "codes", "span"};
+
+/* "span": [start, end], code points of the excerpt's text. */
+static int span_field(quarry_project *p, const origin *o, json_t *obj,
+                      quarry_decision *d)
+{
+    json_t *v = json_object_get(obj, "span");
+    json_t *a, *b;
+    if (v == NULL || json_is_null(v))
+        return QUARRY_OK;
+    a = json_array_get(v, 0);
+    b = json_array_get(v, 1);
+    if (!json_is_array(v) || json_array_size(v) != 2 || !json_is_integer(a) ||
+        !json_is_integer(b))
+        return fail_at(p, o, QUARRY_EPARSE, "span",
+                       "not [start, end]: two whole numbers, the passage's "
+                       "first character and the one after its last, "
+                       "counted from 0%s", NULL);
+    d->span_start = (int64_t)json_integer_value(a);
+    d->span_end = (int64_t)json_integer_value(b);
+    if (d->span_end == 0 && d->span_start == 0)
+        return fail_at(p, o, QUARRY_EPARSE, "span",
+                       "[0, 0] is empty (without span the coding is of "
+                       "the whole excerpt)%s", NULL);
+    return QUARRY_OK;
+}
 
 /* A line of a decisions file that is in effect already, as when a file
  * is applied again after lines were added to it: the coder's same
@@ -805,7 +967,7 @@ static int apply_line(quarry_project *p, origin *o, const char *line,
             status = fail_at(p, o, QUARRY_EPARSE, key,
                              "unknown field (a decision has excerpt, "
                              "verdict, code, replacement, coder, note, "
-                             "time; a settle codes)%s", NULL);
+                             "time, span; a settle codes)%s", NULL);
             break;
         }
     }
@@ -823,6 +985,8 @@ static int apply_line(quarry_project *p, origin *o, const char *line,
         status = string_field(p, o, obj, "note", &d.note);
     if (status == QUARRY_OK)
         status = string_field(p, o, obj, "time", &d.time);
+    if (status == QUARRY_OK)
+        status = span_field(p, o, obj, &d);
     if (status == QUARRY_OK) {
         if (verdict == NULL)
             status = fail_at(p, o, QUARRY_EPARSE, "verdict", "missing%s",
@@ -958,6 +1122,7 @@ typedef struct item_block {
     quarry_review_item item;
     quarry_review_suggestion sugg[64];
     const char *codes[64];
+    int64_t spans[128];
     quarry_coder_codes others[32];
     const char *other_codes[512];
 } item_block;
@@ -1068,7 +1233,8 @@ static int load_item(quarry_project *p, const char *coder, int64_t row,
     }
     sqlite3_finalize(st);
     b->item.suggestions = b->sugg;
-    st = project_prepare(p, "SELECT k.code FROM codings g JOIN codes k"
+    st = project_prepare(p, "SELECT k.code, g.span_start, g.span_end"
+                            " FROM codings g JOIN codes k"
                             " ON k.id = g.code_id JOIN coders c"
                             " ON c.id = g.coder_id WHERE g.excerpt_id = ?1"
                             " AND c.name = ?2 ORDER BY k.position");
@@ -1076,11 +1242,15 @@ static int load_item(quarry_project *p, const char *coder, int64_t row,
         return QUARRY_EIO;
     sqlite3_bind_int64(st, 1, row);
     sqlite3_bind_text(st, 2, coder, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW && b->item.n_codes < 64)
+    while (sqlite3_step(st) == SQLITE_ROW && b->item.n_codes < 64) {
+        b->spans[2 * b->item.n_codes] = sqlite3_column_int64(st, 1);
+        b->spans[2 * b->item.n_codes + 1] = sqlite3_column_int64(st, 2);
         b->codes[b->item.n_codes++] =
             project_scratch_dup(p, project_col_text(st, 0));
+    }
     sqlite3_finalize(st);
     b->item.codes = b->codes;
+    b->item.code_spans = b->spans;
     status = load_others(p, b, row, coder);
     if (status != QUARRY_OK)
         return status;

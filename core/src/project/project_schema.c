@@ -201,6 +201,16 @@ static const char upgrade_6_7[] =
     "ALTER TABLE code_edits_7 RENAME TO code_edits;\n"
     "PRAGMA user_version = 7;\n";
 
+/* Schema 8: a coding may be of a passage of its excerpt (code points
+ * [span_start, span_end) of its text; NULL: the whole excerpt), and the
+ * decision that made or removed it keeps that passage. */
+static const char upgrade_7_8[] =
+    "ALTER TABLE codings ADD COLUMN span_start INTEGER;\n"
+    "ALTER TABLE codings ADD COLUMN span_end INTEGER;\n"
+    "ALTER TABLE decisions ADD COLUMN span_start INTEGER;\n"
+    "ALTER TABLE decisions ADD COLUMN span_end INTEGER;\n"
+    "PRAGMA user_version = 8;\n";
+
 static int exec_on(sqlite3 *db, const char *sql)
 {
     return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
@@ -243,7 +253,9 @@ int project_schema_upgrade_new(quarry_project *p)
         status = project_exec(p, upgrade_4_5);
     if (status == QUARRY_OK)
         status = project_exec(p, upgrade_5_6);
-    return status == QUARRY_OK ? project_exec(p, upgrade_6_7) : status;
+    if (status == QUARRY_OK)
+        status = project_exec(p, upgrade_6_7);
+    return status == QUARRY_OK ? project_exec(p, upgrade_7_8) : status;
 }
 
 int project_schema_upgrade(quarry_project *p)
@@ -286,6 +298,8 @@ int project_schema_upgrade(quarry_project *p)
         ok = exec_on(db, upgrade_5_6) == 0 && keys_hold(db);
     if (ok && from >= 1 && from <= 6)
         ok = exec_on(db, upgrade_6_7) == 0 && keys_hold(db);
+    if (ok && from >= 1 && from <= 7)
+        ok = exec_on(db, upgrade_7_8) == 0;
     if (ok)
         ok = exec_on(db, "COMMIT") == 0;
     if (!ok) {

@@ -385,21 +385,22 @@ static int write_rows(quarry_project *p, FILE *out,
 int quarry_project_export_csv(quarry_project *p, FILE *out,
                               const quarry_export_options *o)
 {
-    static const char *const fixed[] = {"id",      "code", "coder",
-                                        "origin",  "time", "source",
-                                        "speaker", "text", NULL};
+    static const char *const fixed[] = {
+        "id",     "code",    "coder", "origin",  "time",
+        "source", "speaker", "text",  "passage", NULL};
     static const row_table t = {
         .fixed = fixed,
-        .head = "id,code,coder,origin,time,source,speaker,text",
+        .head = "id,code,coder,origin,time,source,speaker,text,passage",
         .sql = "SELECT e.xid, k.code, c.name, g.origin, g.made_at, s.name,"
-               " e.speaker, e.text, e.attributes FROM codings g"
+               " e.speaker, e.text, " PROJECT_PASSAGE_SQL("g", "e") ","
+               " e.attributes FROM codings g"
                " JOIN excerpts e ON e.id = g.excerpt_id"
                " JOIN codes k ON k.id = g.code_id"
                " JOIN coders c ON c.id = g.coder_id"
                " JOIN sources s ON s.id = e.source_id"
                " WHERE ?1 = 0 OR g.coder_id = ?1"
                " ORDER BY e.seq, e.id, k.position, k.id, c.name",
-        .n = 8,
+        .n = 9,
         .source_col = 5,
         .joined_col = -1};
     return write_rows(p, out, o, &t);
@@ -619,16 +620,21 @@ int quarry_project_export_quotes(quarry_project *p, FILE *out,
                " (SELECT group_concat(name, '; ') FROM (SELECT c.name FROM"
                "  codings h JOIN coders c ON c.id = h.coder_id"
                "  WHERE h.excerpt_id = g.excerpt_id AND h.code_id = g.code_id"
+               "  AND h.span_start IS g.span_start AND h.span_end IS"
+               "  g.span_end"
                "  AND (?1 = 0 OR h.coder_id = ?1) ORDER BY c.name)),"
                " json_extract(e.attributes, '$.study'),"
                " json_extract(e.attributes, '$.participant'),"
-               " e.speaker, s.name, e.xid, e.text, e.attributes"
-               " FROM (SELECT DISTINCT excerpt_id, code_id FROM codings"
+               " e.speaker, s.name, e.xid,"
+               " coalesce(" PROJECT_PASSAGE_SQL("g", "e") ", e.text),"
+               " e.attributes"
+               " FROM (SELECT DISTINCT excerpt_id, code_id, span_start,"
+               "  span_end FROM codings"
                "  WHERE ?1 = 0 OR coder_id = ?1) g"
                " JOIN excerpts e ON e.id = g.excerpt_id"
                " JOIN codes k ON k.id = g.code_id"
                " JOIN sources s ON s.id = e.source_id"
-               " ORDER BY k.position, k.id, e.seq, e.id",
+               " ORDER BY k.position, k.id, e.seq, e.id, g.span_start",
         .n = 10,
         .source_col = 7,
         .joined_col = 9};

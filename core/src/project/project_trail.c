@@ -8,7 +8,9 @@
  * batch it came from, the id of the decision it reverses (undo: the
  * decision undone; remove: the decision that had made the coding), and,
  * for a settle, the final codes it settled on (no code of its own; JSONL
- * an array, CSV the codes joined by "; "). The code and replacement are
+ * an array, CSV the codes joined by "; "), and the passage the coding
+ * made or removed was of (empty: the whole excerpt; JSONL also its span
+ * in characters). The code and replacement are
  * the codes as decided, also after a merge re-pointed the decision to the
  * code that stayed. JSONL leaves absent fields out; CSV leaves their
  * cells empty.
@@ -21,7 +23,7 @@
 
 #include "project_db.h"
 
-enum { TRAIL_FIELDS = 12 };
+enum { TRAIL_FIELDS = 13 };
 
 /* The code a decision was taken on when a merge has re-pointed the
  * decision since (the first merge that touched it; project_codebook_edit.c),
@@ -33,7 +35,8 @@ enum { TRAIL_FIELDS = 12 };
 
 static const char *const trail_names[TRAIL_FIELDS] = {
     "id",   "time",   "coder", "excerpt", "verdict", "code",
-    "replacement", "note", "origin", "batch", "reverses", "codes"};
+    "replacement", "note", "origin", "batch", "reverses", "codes",
+    "passage"};
 
 /* The origin of the coding a decision made (accept, replace, add) or
  * removed (remove, as stored with it); NULL for reject and undo. */
@@ -93,7 +96,7 @@ static char *joined_codes(const char *codes, int *oom)
 }
 
 static int put_jsonl(FILE *out, const char *const *v, int64_t id,
-                     int64_t reverses)
+                     int64_t reverses, const int64_t span[2])
 {
     json_t *o = json_object();
     char *s;
@@ -101,7 +104,7 @@ static int put_jsonl(FILE *out, const char *const *v, int64_t id,
     if (o == NULL)
         return QUARRY_ENOMEM;
     json_object_set_new(o, "id", json_integer(id));
-    for (i = 1; i < TRAIL_FIELDS - 2; i++)
+    for (i = 1; i < TRAIL_FIELDS - 3; i++)
         if (v[i] != NULL)
             json_object_set_new(o, trail_names[i], json_string(v[i]));
     if (reverses)
@@ -112,6 +115,12 @@ static int put_jsonl(FILE *out, const char *const *v, int64_t id,
             json_object_set_new(o, "codes", codes);
         else
             json_decref(codes);
+    }
+    if (v[12] != NULL) {
+        json_object_set_new(o, "passage", json_string(v[12]));
+        json_object_set_new(o, "span", json_pack("[I, I]",
+                                                 (json_int_t)span[0],
+                                                 (json_int_t)span[1]));
     }
     s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
@@ -135,7 +144,8 @@ int quarry_project_export_decisions(quarry_project *p, FILE *out, int csv)
         p, "SELECT d.id, d.made_at, c.name, e.xid, d.verdict,"
            " coalesce(" MERGED_FROM("code_id") ", k.code),"
            " coalesce(" MERGED_FROM("replacement_id") ", r.code),"
-           " d.note, d.coding_origin, d.batch, d.reverses, d.codes"
+           " d.note, d.coding_origin, d.batch, d.reverses, d.codes, "
+           PROJECT_PASSAGE_SQL("d", "e") ", d.span_start, d.span_end"
            " FROM decisions d JOIN coders c ON c.id = d.coder_id"
            " JOIN excerpts e ON e.id = d.excerpt_id"
            " LEFT JOIN codes k ON k.id = d.code_id"
@@ -151,10 +161,11 @@ int quarry_project_export_decisions(quarry_project *p, FILE *out, int csv)
     while (status == QUARRY_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *v[TRAIL_FIELDS];
         int64_t id = sqlite3_column_int64(st, 0);
+        int64_t span[2];
         int64_t reverses = sqlite3_column_int64(st, 10);
         char *joined = NULL;
         int i, oom = 0;
-        for (i = 1; i < TRAIL_FIELDS - 2; i++)
+        for (i = 1; i < TRAIL_FIELDS - 3; i++)
             v[i] = project_col_text(st, i);
         v[8] = origin_of(v[4] ? v[4] : "", v[8]);
         snprintf(idbuf, sizeof idbuf, "%lld", (long long)id);
@@ -162,11 +173,14 @@ int quarry_project_export_decisions(quarry_project *p, FILE *out, int csv)
         v[0] = idbuf;
         v[10] = reverses ? revbuf : NULL;
         v[11] = project_col_text(st, 11);
+        v[12] = project_col_text(st, 12);
+        span[0] = sqlite3_column_int64(st, 13);
+        span[1] = sqlite3_column_int64(st, 14);
         if (csv && v[11] != NULL)
             v[11] = joined = joined_codes(v[11], &oom);
         status = oom ? QUARRY_ENOMEM
                  : csv ? put_csv(out, v)
-                       : put_jsonl(out, v, id, reverses);
+                       : put_jsonl(out, v, id, reverses, span);
         free(joined);
         if (status == QUARRY_ENOMEM)
             project_fail(p, status, "out of memory");

@@ -157,6 +157,7 @@ typedef struct exporter {
     struct sel_who {
         const char *speaker, *study, *participant, *case_name;
         const char *xid, *attributes; /* for quarry's own entry */
+        int passage; /* a passage of xid's excerpt (passage_sel) */
     } * who;
     int32_t n_who, cap_who;
     /* quarry's own entry (refi_trip.h): code ids by model index, each
@@ -651,6 +652,23 @@ static void json_no_abs_paths(exporter *x, json_t *o)
     }
 }
 
+/* Room for x->who[k]. */
+static int who_reserve(exporter *x, int32_t k)
+{
+    if (k >= x->cap_who) {
+        int32_t cap = x->cap_who ? 2 * x->cap_who : 64;
+        struct sel_who *g;
+        while (cap <= k)
+            cap *= 2;
+        g = realloc(x->who, (size_t)cap * sizeof(*g));
+        if (g == NULL)
+            return oom(x);
+        x->who = g;
+        x->cap_who = cap;
+    }
+    return QUARRY_OK;
+}
+
 /* An excerpt that is no selection, for quarry's own entry: its id,
  * place (bytes b0, b1 until load_source turns them into code points),
  * speaker and attributes as the project holds them. */
@@ -801,16 +819,8 @@ static int load_source(exporter *x, int64_t row, const char *name,
             attr_string(x, project_col_text(st, 6), "refi_name");
         m->selections[k].description =
             attr_string(x, project_col_text(st, 6), "description");
-        if (k >= x->cap_who) {
-            int32_t cap = x->cap_who ? 2 * x->cap_who : 64;
-            struct sel_who *g = realloc(x->who, (size_t)cap * sizeof(*g));
-            if (g == NULL) {
-                status = oom(x);
-                break;
-            }
-            x->who = g;
-            x->cap_who = cap;
-        }
+        if ((status = who_reserve(x, k)) != QUARRY_OK)
+            break;
         x->who[k].speaker = refi_str(m, project_col_text(st, 4));
         x->who[k].study = attr_string(x, project_col_text(st, 6), "study");
         x->who[k].participant =
@@ -819,6 +829,7 @@ static int load_source(exporter *x, int64_t row, const char *name,
             x, attr_string(x, project_col_text(st, 6), "case"));
         x->who[k].xid = no_abs_paths(x, refi_str(m, project_col_text(st, 1)));
         x->who[k].attributes = refi_str(m, project_col_text(st, 6));
+        x->who[k].passage = 0;
         x->n_who = k + 1;
         /* No name of its own: the excerpt's id, which quarry's import
          * takes back; but a selection another tool drew (it kept its
@@ -925,19 +936,142 @@ static const char *coding_guid(exporter *x, const char *kind, const char *xid,
     return g;
 }
 
+/* Code points of text's bytes [b0, b1). */
+static int64_t cp_count(const char *text, size_t b0, size_t b1)
+{
+    int64_t n = 0;
+    for (; b0 < b1; b0++)
+        n += ((unsigned char)text[b0] & 0xC0) != 0x80;
+    return n;
+}
+
+/* The passages of one excerpt already made selections (load_codings). */
+typedef struct passage_sels {
+    int64_t excerpt;
+    int32_t n, cap;
+    struct {
+        int64_t start, end;
+        int32_t sel;
+    } * v;
+} passage_sels;
+
+/* The selection of the passage [span0, span1) (code points of the
+ * excerpt's text xtext) of the excerpt whose selection is sel: made on the
+ * first coding of it, inside the excerpt's selection. The excerpt's text
+ * is found in the exported text where it stands (a transcript's turn
+ * without its speaker's label); the excerpt's own selection (*out = sel)
+ * with a notice when the passage is not there. */
+static int passage_sel(exporter *x, passage_sels *ps, int64_t excerpt,
+                       int32_t sel, const char *xid, const char *xtext,
+                       int64_t span0, int64_t span1, int32_t *out)
+{
+    refi_model *m = x->m;
+    refi_selection *s = &m->selections[sel];
+    const char *src = m->sources[s->source].text;
+    size_t pb0, pb1, len, at;
+    const char *hit = NULL;
+    int32_t i, k;
+    char key[96], *gkey;
+    *out = sel;
+    if (ps->excerpt != excerpt) {
+        ps->excerpt = excerpt;
+        ps->n = 0;
+    }
+    for (i = 0; i < ps->n; i++)
+        if (ps->v[i].start == span0 && ps->v[i].end == span1) {
+            *out = ps->v[i].sel;
+            return QUARRY_OK;
+        }
+    if (project_span_bytes(xtext, span0, span1, &pb0, &pb1) != 0 ||
+        src == NULL) {
+        refi_notice(m, "passage", "excerpt \"%s\": its passage %lld-%lld "
+                    "is not in its text; the coding is of the whole "
+                    "excerpt", xid, (long long)span0, (long long)span1);
+        return QUARRY_OK;
+    }
+    len = strlen(xtext);
+    if (s->byte_end - s->byte_start == len &&
+        memcmp(src + s->byte_start, xtext, len) == 0) {
+        hit = src + s->byte_start + pb0;
+    } else {
+        /* The passage's first place in the selection's text. */
+        for (at = s->byte_start; at + (pb1 - pb0) <= s->byte_end; at++)
+            if (memcmp(src + at, xtext + pb0, pb1 - pb0) == 0) {
+                hit = src + at;
+                break;
+            }
+    }
+    if (hit == NULL) {
+        refi_notice(m, "passage", "excerpt \"%s\": its passage %lld-%lld "
+                    "is not in the exported text; the coding is of the "
+                    "whole excerpt", xid, (long long)span0,
+                    (long long)span1);
+        return QUARRY_OK;
+    }
+    at = (size_t)(hit - src);
+    snprintf(key, sizeof key, "@%lld-%lld", (long long)span0,
+             (long long)span1);
+    gkey = malloc(strlen(xid) + strlen(key) + 1);
+    k = gkey ? REFI_PUSH(m, selections) : -1;
+    if (k < 0 || who_reserve(x, k) != QUARRY_OK) {
+        free(gkey);
+        return oom(x);
+    }
+    s = &m->selections[sel]; /* (the push may have moved them) */
+    m->selections[k] = *s;
+    m->selections[k].name = NULL; /* quoted: its text */
+    m->selections[k].description = NULL;
+    m->selections[k].byte_start = at;
+    m->selections[k].byte_end = at + (pb1 - pb0);
+    m->selections[k].start =
+        s->start + cp_count(src, s->byte_start, at);
+    m->selections[k].end =
+        m->selections[k].start + cp_count(src, at, at + (pb1 - pb0));
+    m->selections[k].created = NULL;
+    m->selections[k].user = -1;
+    strcpy(gkey, xid);
+    strcat(gkey, key);
+    m->selections[k].guid = guid_of(x, "passage", gkey);
+    free(gkey);
+    if (m->selections[k].guid == NULL)
+        return oom(x);
+    /* Its speaker is the excerpt's; quarry's own entry does not name it
+     * (quarry reads it back as a selection of another tool would be). */
+    x->who[k] = x->who[sel];
+    x->who[k].passage = 1;
+    x->n_who = k + 1;
+    if (ps->n == ps->cap) {
+        int32_t cap = ps->cap ? 2 * ps->cap : 8;
+        void *g = realloc(ps->v, (size_t)cap * sizeof(*ps->v));
+        if (g == NULL)
+            return oom(x);
+        ps->v = g;
+        ps->cap = cap;
+    }
+    ps->v[ps->n].start = span0;
+    ps->v[ps->n].end = span1;
+    ps->v[ps->n++].sel = k;
+    *out = k;
+    return QUARRY_OK;
+}
+
 static int load_codings(exporter *x)
 {
     refi_model *m = x->m;
     sqlite3_stmt *st = project_prepare(
         x->p, "SELECT g.excerpt_id, g.code_id, g.coder_id, g.made_at, e.xid,"
-              " k.code, c.name, g.origin FROM codings g"
+              " k.code, c.name, g.origin, g.span_start, g.span_end, e.text"
+              " FROM codings g"
               " JOIN excerpts e ON e.id = g.excerpt_id"
               " JOIN codes k ON k.id = g.code_id"
               " JOIN coders c ON c.id = g.coder_id"
               " ORDER BY e.source_id, e.seq, e.id, k.position, k.id, c.name");
+    passage_sels ps;
     int rc;
     if (st == NULL)
         return QUARRY_EIO;
+    memset(&ps, 0, sizeof ps);
+    ps.excerpt = -1;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int32_t sel = idmap_get(&x->sels, sqlite3_column_int64(st, 0));
         int32_t k;
@@ -945,8 +1079,21 @@ static int load_codings(exporter *x)
         refi_selection *s;
         if (sel == -1)
             continue; /* an excerpt with no place in its source's text */
+        if (sel >= 0 && sqlite3_column_type(st, 9) != SQLITE_NULL) {
+            int status = passage_sel(
+                x, &ps, sqlite3_column_int64(st, 0), sel,
+                project_col_text(st, 4), project_col_text(st, 10),
+                sqlite3_column_int64(st, 8), sqlite3_column_int64(st, 9),
+                &sel);
+            if (status != QUARRY_OK) {
+                free(ps.v);
+                sqlite3_finalize(st);
+                return status;
+            }
+        }
         k = REFI_PUSH(m, codings);
         if (k < 0) {
+            free(ps.v);
             sqlite3_finalize(st);
             return oom(x);
         }
@@ -962,6 +1109,7 @@ static int load_codings(exporter *x)
             const char **g =
                 realloc(x->coding_origin, (size_t)cap * sizeof(*g));
             if (g == NULL) {
+                free(ps.v);
                 sqlite3_finalize(st);
                 return oom(x);
             }
@@ -989,6 +1137,7 @@ static int load_codings(exporter *x)
             s->user = m->codings[k].user;
         }
     }
+    free(ps.v);
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? QUARRY_OK
                              : project_db_fail(x->p, "cannot read the codings");
@@ -1503,6 +1652,11 @@ static int build_trip(exporter *x, const quarry_refi_options *o)
                *a = w->attributes ? json_loads(w->attributes, 0, NULL) : NULL;
         if (json_is_object(a))
             json_no_abs_paths(x, a);
+        if (w->passage) {
+            json_decref(e);
+            json_decref(a);
+            continue;
+        }
         bad = e == NULL || w->xid == NULL ||
               json_object_set_new(e, "id", json_string(w->xid)) ||
               json_object_set_new(e, "speaker", w->speaker

@@ -1,0 +1,334 @@
+/*
+ * test_passage.c -- coding a passage of an excerpt (quarry_decision
+ * version 3's span): stored with the coding and its decision in code
+ * points (an accent and an emoji before it count one each), shown in the
+ * review item and the coding views, quoted by the quotes, CSV, JSONL and
+ * decisions exports; refused, naming the field, when empty, backwards,
+ * outside the text, without a word, or on a verdict that makes no coding,
+ * with nothing written; a version-2 caller's struct read without it; kept
+ * by a remove and put back by its undo; in a decisions file; and written
+ * to a .qdpx as a selection of its own over the passage, which an import
+ * reads back as an excerpt of that text with the coding.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "quarry/quarry.h"
+#include "quarry/project_browse.h"
+#include "quarry/refi.h"
+#include "test_files.h"
+#include "test_project_util.h"
+
+static char dir[256];
+
+static const char *tmp(const char *name)
+{
+    return test_path(dir, name);
+}
+
+/* "Café 😀 talk. " is 13 code points (18 bytes: é is 2, 😀 4). */
+#define PASSAGE "The peer group saved me that winter."
+static const char coded[] =
+    "{\"id\": \"a1\", \"text\": \"Caf\xC3\xA9 \xF0\x9F\x98\x80 talk. " PASSAGE
+    " Then work again.\", \"code\": \"peers\"}\n"
+    "{\"id\": \"a2\", \"text\": \"my supervisor listens every week\","
+    " \"code\": \"supervision\"}\n";
+enum { P0 = 13, P1 = 13 + 36 };
+
+static int setup(void **state)
+{
+    (void)state;
+    test_tmpdir(dir, sizeof dir, "passage");
+    test_write_file(tmp("coded.jsonl"), coded);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    return test_rmdir(dir);
+}
+
+static void ok(quarry_project *p, int status)
+{
+    if (status != QUARRY_OK)
+        fail_msg("%s", quarry_project_errmsg(p));
+}
+
+/* ana codes supervision on a1's passage [s0, s1). */
+static int add_passage(quarry_project *p, int64_t s0, int64_t s1,
+                       quarry_verdict v)
+{
+    quarry_decision d = QUARRY_DECISION_INIT;
+    d.excerpt = "a1";
+    d.verdict = v;
+    d.code = "supervision";
+    d.coder = "ana";
+    d.span_start = s0;
+    d.span_end = s1;
+    return quarry_project_decide(p, &d, NULL);
+}
+
+typedef struct seen {
+    int n;
+    char passage[128];
+    int64_t s0, s1;
+} seen;
+
+static int see_ana(void *ctx, const quarry_coding_view *c)
+{
+    seen *s = ctx;
+    if (strcmp(c->coder, "ana") != 0 || strcmp(c->code, "supervision") != 0)
+        return 0;
+    s->n++;
+    snprintf(s->passage, sizeof s->passage, "%s",
+             c->passage ? c->passage : "(whole)");
+    s->s0 = c->span_start;
+    s->s1 = c->span_end;
+    return 0;
+}
+
+static seen ana_coding(quarry_project *p)
+{
+    seen s;
+    memset(&s, 0, sizeof s);
+    ok(p, quarry_project_excerpt_codings(p, "a1", see_ana, &s));
+    return s;
+}
+
+static char *exported(quarry_project *p,
+                      int (*fn)(quarry_project *, FILE *,
+                                const quarry_export_options *))
+{
+    quarry_export_options o = QUARRY_EXPORT_OPTIONS_INIT;
+    FILE *f = fopen(tmp("out.txt"), "wb");
+    size_t len;
+    assert_non_null(f);
+    ok(p, fn(p, f, &o));
+    fclose(f);
+    return test_slurp(tmp("out.txt"), &len);
+}
+
+static void stored_and_shown(void **state)
+{
+    quarry_project *p =
+        test_project_fresh(tmp("p.quarry"), tmp("coded.jsonl"), "gold");
+    const quarry_review_item *it = NULL;
+    quarry_undone w;
+    seen s;
+    char *t;
+    size_t len;
+    FILE *f;
+    (void)state;
+    ok(p, add_passage(p, P0, P1, QUARRY_VERDICT_ADD));
+    s = ana_coding(p);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.passage, PASSAGE);
+    assert_int_equal(s.s0, P0);
+    assert_int_equal(s.s1, P1);
+    assert_int_equal(test_sql_count(tmp("p.quarry"),
+                                    "SELECT count(*) FROM decisions WHERE"
+                                    " span_start = 13 AND span_end = 49"),
+                     1);
+
+    /* The review item: the passage beside the code. */
+    ok(p, quarry_project_review_item(p, "ana", "a1", &it));
+    assert_int_equal(it->n_codes, 1);
+    assert_non_null(it->code_spans);
+    assert_int_equal(it->code_spans[0], P0);
+    assert_int_equal(it->code_spans[1], P1);
+
+    /* The exports quote the passage, not the whole turn. */
+    t = exported(p, quarry_project_export_quotes);
+    assert_non_null(strstr(t, ",ana,,,,coded.jsonl,a1," PASSAGE "\n"));
+    /* gold's whole-turn coding of peers stays whole */
+    assert_non_null(strstr(t, ",a1,Caf\xC3\xA9 \xF0\x9F\x98\x80 talk. "));
+    free(t);
+    t = exported(p, quarry_project_export_csv);
+    assert_non_null(strstr(t, ",text,passage\n"));
+    assert_non_null(strstr(t, "again.," PASSAGE "\n"));
+    free(t);
+    f = fopen(tmp("trail.jsonl"), "wb");
+    assert_non_null(f);
+    ok(p, quarry_project_export_decisions(p, f, 0));
+    fclose(f);
+    t = test_slurp(tmp("trail.jsonl"), &len);
+    assert_non_null(
+        strstr(t, "\"passage\":\"" PASSAGE "\",\"span\":[13,49]}"));
+    free(t);
+
+    /* Remove keeps the passage in its decision; its undo puts it back. */
+    {
+        quarry_decision d = QUARRY_DECISION_INIT;
+        d.excerpt = "a1";
+        d.verdict = QUARRY_VERDICT_REMOVE;
+        d.code = "supervision";
+        d.coder = "ana";
+        ok(p, quarry_project_decide(p, &d, NULL));
+    }
+    assert_int_equal(ana_coding(p).n, 0);
+    assert_int_equal(test_sql_count(tmp("p.quarry"),
+                                    "SELECT count(*) FROM decisions WHERE"
+                                    " verdict = 'remove' AND span_end = 49"),
+                     1);
+    ok(p, quarry_project_undo_what(p, "ana", &w));
+    assert_string_equal(w.verdict, "remove");
+    assert_int_equal(w.span_start, P0);
+    assert_int_equal(w.span_end, P1);
+    s = ana_coding(p);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.passage, PASSAGE);
+
+    /* The undo of the add says which passage went. */
+    ok(p, quarry_project_undo_what(p, "ana", &w));
+    assert_string_equal(w.verdict, "add");
+    assert_int_equal(w.span_end, P1);
+    assert_int_equal(ana_coding(p).n, 0);
+    quarry_project_free(p);
+}
+
+static void refused(void **state)
+{
+    static const struct {
+        int64_t s0, s1;
+        quarry_verdict v;
+        const char *want;
+    } bad[] = {
+        {5, 5, QUARRY_VERDICT_ADD, "empty or backwards"},
+        {9, 3, QUARRY_VERDICT_ADD, "empty or backwards"},
+        {0, 999, QUARRY_VERDICT_ADD, "whose text has 66 characters"},
+        {-1, 4, QUARRY_VERDICT_ADD, "not a passage"},
+        {11, 13, QUARRY_VERDICT_ADD, "holds no word"}, /* ". " */
+        {5, 6, QUARRY_VERDICT_ADD, "holds no word"},   /* the emoji */
+        {P0, P1, QUARRY_VERDICT_REJECT, "only a coding"},
+        {P0, P1, QUARRY_VERDICT_REMOVE, "only a coding"},
+    };
+    quarry_project *p =
+        test_project_fresh(tmp("r.quarry"), tmp("coded.jsonl"), "gold");
+    size_t i;
+    (void)state;
+    for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+        int rc = add_passage(p, bad[i].s0, bad[i].s1, bad[i].v);
+        assert_int_not_equal(rc, QUARRY_OK);
+        if (strstr(quarry_project_errmsg(p), bad[i].want) == NULL ||
+            strstr(quarry_project_errmsg(p), "field \"span\"") == NULL)
+            fail_msg("case %zu: %s", i, quarry_project_errmsg(p));
+    }
+    assert_int_equal(test_sql_count(tmp("r.quarry"),
+                                    "SELECT count(*) FROM decisions"),
+                     0);
+    /* The last character is a passage's end: [60, 66) is "again." */
+    ok(p, add_passage(p, 60, 66, QUARRY_VERDICT_ADD));
+    assert_string_equal(ana_coding(p).passage, "again.");
+    quarry_project_free(p);
+}
+
+/* A caller built before version 3 has no span: its struct is read
+ * without it, whatever lies after the batch. */
+static void version_2_whole(void **state)
+{
+    quarry_project *p =
+        test_project_fresh(tmp("v.quarry"), tmp("coded.jsonl"), "gold");
+    quarry_decision d = QUARRY_DECISION_INIT;
+    (void)state;
+    d.version = 2;
+    d.excerpt = "a1";
+    d.verdict = QUARRY_VERDICT_ADD;
+    d.code = "supervision";
+    d.coder = "ana";
+    d.span_start = 999; /* not read */
+    d.span_end = 3;
+    ok(p, quarry_project_decide(p, &d, NULL));
+    assert_string_equal(ana_coding(p).passage, "(whole)");
+    assert_int_equal(ana_coding(p).s1, 0);
+    quarry_project_free(p);
+}
+
+static void decisions_file(void **state)
+{
+    quarry_project *p =
+        test_project_fresh(tmp("f.quarry"), tmp("coded.jsonl"), "gold");
+    int64_t applied = 0, already = 0;
+    (void)state;
+    test_write_file(tmp("bad.jsonl"),
+                    "{\"excerpt\": \"a1\", \"verdict\": \"add\", \"code\":"
+                    " \"supervision\", \"coder\": \"ana\", \"span\": [13]}\n");
+    assert_int_not_equal(quarry_project_apply_decisions(p, tmp("bad.jsonl"),
+                                                        NULL, &applied),
+                         QUARRY_OK);
+    assert_non_null(strstr(quarry_project_errmsg(p), "bad.jsonl:1: field "
+                                                     "\"span\": not [start, "
+                                                     "end]"));
+    test_write_file(tmp("d.jsonl"),
+                    "{\"excerpt\": \"a1\", \"verdict\": \"add\", \"code\":"
+                    " \"supervision\", \"coder\": \"ana\", \"span\": [13,"
+                    " 49]}\n");
+    ok(p, quarry_project_apply_decisions(p, tmp("d.jsonl"), NULL, &applied));
+    assert_int_equal(applied, 1);
+    assert_string_equal(ana_coding(p).passage, PASSAGE);
+    /* Applied again: in effect already, kept once. */
+    ok(p, quarry_project_apply_decisions_again(p, tmp("d.jsonl"), NULL,
+                                               &applied, &already));
+    assert_int_equal(already, 1);
+    quarry_project_free(p);
+}
+
+typedef struct found {
+    int n;
+    char excerpt[128];
+} found;
+
+static int find_passage(void *ctx, const quarry_coding_row *r)
+{
+    found *f = ctx;
+    if (strcmp(r->coder, "ana") == 0 && strcmp(r->code, "supervision") == 0 &&
+        strcmp(r->text, PASSAGE) == 0) {
+        f->n++;
+        snprintf(f->excerpt, sizeof f->excerpt, "%s", r->excerpt);
+    }
+    return 0;
+}
+
+static void qdpx_selection(void **state)
+{
+    quarry_project *p =
+        test_project_fresh(tmp("x.quarry"), tmp("coded.jsonl"), "gold");
+    quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
+    found f;
+    (void)state;
+    ok(p, add_passage(p, P0, P1, QUARRY_VERDICT_ADD));
+    ok(p, quarry_project_export_qdpx(p, tmp("x.qdpx"), &o));
+    quarry_project_free(p);
+    /* Read back: the passage is a selection of its own, its text the
+     * passage's, coded by ana; gold's codings of the whole turns stay. */
+    p = test_project_at(tmp("y.quarry"), NULL);
+    ok(p, quarry_project_import_qdpx(p, tmp("x.qdpx"), &o, NULL));
+    memset(&f, 0, sizeof f);
+    ok(p, quarry_project_codings(p, find_passage, &f));
+    assert_int_equal(f.n, 1);
+    assert_string_not_equal(f.excerpt, "a1");
+    assert_int_equal(test_sql_count(tmp("y.quarry"),
+                                    "SELECT count(*) FROM codings g JOIN"
+                                    " excerpts e ON e.id = g.excerpt_id"
+                                    " WHERE e.xid = 'a1'"),
+                     1);
+    quarry_project_free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(stored_and_shown),
+        cmocka_unit_test(refused),
+        cmocka_unit_test(version_2_whole),
+        cmocka_unit_test(decisions_file),
+        cmocka_unit_test(qdpx_selection),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
