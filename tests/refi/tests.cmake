@@ -28,8 +28,11 @@ quarry_cmocka_test(${CMAKE_CURRENT_LIST_DIR}/test_refi_own_trip.c)
 # What the reader reads and never reads (paths, limits, fixtures of other
 # tools' shapes).
 quarry_cmocka_test(${CMAKE_CURRENT_LIST_DIR}/test_refi_read.c)
+# Coding a passage: stored, shown, exported, refused, and a passage's
+# selection in a .qdpx (valid, and read back by quarry as the passage).
+quarry_cmocka_test(${CMAKE_CURRENT_LIST_DIR}/test_refi_passage.c)
 foreach(t test_refi test_refi_guids test_refi_roundtrip test_refi_read
-          test_refi_own_trip test_code_edit)
+          test_refi_own_trip test_refi_passage test_code_edit)
   if(TEST ${t})
     set_tests_properties(${t} PROPERTIES
       FIXTURES_SETUP refi_export

@@ -598,9 +598,13 @@ static const struct merge_step {
     const char *count;
 } merge_steps[] = {
     {"INSERT INTO code_edit_rows(edit_id, tbl, row_id, col, was)"
-     " SELECT ?1, 'codings', g.id, 'removed', json_object('excerpt', e.xid,"
+     " SELECT ?1, 'codings', g.id, 'removed', CASE WHEN g.span_end IS NULL"
+     " THEN json_object('excerpt', e.xid,"
      " 'coder', c.name, 'origin', g.origin, 'made_at', g.made_at,"
-     " 'decision', g.decision_id) FROM codings g"
+     " 'decision', g.decision_id) ELSE json_object('excerpt', e.xid,"
+     " 'coder', c.name, 'origin', g.origin, 'made_at', g.made_at,"
+     " 'decision', g.decision_id, 'span', json_array(g.span_start,"
+     " g.span_end)) END FROM codings g"
      " JOIN excerpts e ON e.id = g.excerpt_id"
      " JOIN coders c ON c.id = g.coder_id WHERE g.code_id = ?2 AND"
      CODING_TWICE,

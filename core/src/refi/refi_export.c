@@ -157,7 +157,10 @@ typedef struct exporter {
     struct sel_who {
         const char *speaker, *study, *participant, *case_name;
         const char *xid, *attributes; /* for quarry's own entry */
-        int passage; /* a passage of xid's excerpt (passage_sel) */
+        /* A passage of the excerpt of selection parent (passage_sel):
+         * code points [span[0], span[1]) of its text; parent -1 else. */
+        int32_t parent;
+        int64_t span[2];
     } * who;
     int32_t n_who, cap_who;
     /* quarry's own entry (refi_trip.h): code ids by model index, each
@@ -829,7 +832,7 @@ static int load_source(exporter *x, int64_t row, const char *name,
             x, attr_string(x, project_col_text(st, 6), "case"));
         x->who[k].xid = no_abs_paths(x, refi_str(m, project_col_text(st, 1)));
         x->who[k].attributes = refi_str(m, project_col_text(st, 6));
-        x->who[k].passage = 0;
+        x->who[k].parent = -1;
         x->n_who = k + 1;
         /* No name of its own: the excerpt's id, which quarry's import
          * takes back; but a selection another tool drew (it kept its
@@ -1035,10 +1038,13 @@ static int passage_sel(exporter *x, passage_sels *ps, int64_t excerpt,
     free(gkey);
     if (m->selections[k].guid == NULL)
         return oom(x);
-    /* Its speaker is the excerpt's; quarry's own entry does not name it
-     * (quarry reads it back as a selection of another tool would be). */
+    /* Its speaker is the excerpt's; quarry's own entry names the
+     * excerpt's selection and the span, so quarry's import makes it a
+     * passage of that excerpt again. */
     x->who[k] = x->who[sel];
-    x->who[k].passage = 1;
+    x->who[k].parent = sel;
+    x->who[k].span[0] = span0;
+    x->who[k].span[1] = span1;
     x->n_who = k + 1;
     if (ps->n == ps->cap) {
         int32_t cap = ps->cap ? 2 * ps->cap : 8;
@@ -1652,9 +1658,20 @@ static int build_trip(exporter *x, const quarry_refi_options *o)
                *a = w->attributes ? json_loads(w->attributes, 0, NULL) : NULL;
         if (json_is_object(a))
             json_no_abs_paths(x, a);
-        if (w->passage) {
-            json_decref(e);
+        if (w->parent >= 0) {
             json_decref(a);
+            bad = e == NULL ||
+                  json_object_set_new(
+                      e, "passage_of",
+                      json_string(m->selections[w->parent].guid)) ||
+                  json_object_set_new(e, "span",
+                                      json_pack("[I, I]",
+                                                (json_int_t)w->span[0],
+                                                (json_int_t)w->span[1]));
+            if (bad)
+                json_decref(e);
+            else
+                bad = json_object_set_new(sels, m->selections[i].guid, e);
             continue;
         }
         bad = e == NULL || w->xid == NULL ||

@@ -59,6 +59,11 @@ typedef struct importer {
     span *spans;
     int32_t n_spans, cap_spans;
     int32_t *sel_span;   /* selection -> span */
+    /* Quarry's own file: selection -> the selection whose excerpt it is a
+     * passage of (refi_trip.h "passage_of"), -1 for none; and the
+     * passage, code points of that excerpt's text. */
+    int32_t *passage_of;
+    int64_t *passage_span;
     int32_t *whole_span; /* source -> span of its whole text, or -1 */
     int64_t *code_row;   /* refi code -> codes.id */
     char **code_str;     /* refi code -> codes.code */
@@ -76,6 +81,54 @@ static int span_cmp(const void *a, const void *b)
     if (c != 0)
         return c;
     return x->first_sel < y->first_sel ? -1 : x->first_sel > y->first_sel;
+}
+
+/* The selections quarry's own file says are passages of another
+ * selection's excerpt (refi_trip.h "passage_of"), before the spans are
+ * made: they make no excerpt (make_spans), and their codings go on that
+ * excerpt with the span (store_codings). One whose entry does not hold
+ * (no such selection, one that is itself a passage or empty, a span
+ * outside its text) stays a selection of its own, with a notice. */
+static int trip_passages(importer *im)
+{
+    refi_model *m = im->m;
+    int32_t i, j;
+    im->passage_of = malloc(((size_t)m->n_selections + 1) * sizeof(int32_t));
+    im->passage_span =
+        malloc(((size_t)m->n_selections + 1) * 2 * sizeof(int64_t));
+    if (im->passage_of == NULL || im->passage_span == NULL)
+        return project_fail(im->p, QUARRY_ENOMEM, "out of memory");
+    for (i = 0; i < m->n_selections; i++)
+        im->passage_of[i] = -1;
+    for (i = 0; i < m->n_selections; i++) {
+        json_t *e = refi_trip_get(m, "excerpts", m->selections[i].guid);
+        const char *of = json_string_value(json_object_get(e, "passage_of"));
+        json_t *sp = json_object_get(e, "span");
+        json_int_t a = json_integer_value(json_array_get(sp, 0));
+        json_int_t b = json_integer_value(json_array_get(sp, 1));
+        int32_t parent = -1;
+        if (of == NULL)
+            continue;
+        for (j = 0; j < m->n_selections && parent < 0; j++)
+            if (j != i && strcmp(m->selections[j].guid, of) == 0 &&
+                json_object_get(refi_trip_get(m, "excerpts", of),
+                                "passage_of") == NULL &&
+                m->selections[j].end > m->selections[j].start)
+                parent = j;
+        if (parent < 0 || !json_is_integer(json_array_get(sp, 0)) ||
+            !json_is_integer(json_array_get(sp, 1)) || a < 0 || b <= a ||
+            b > m->selections[parent].end - m->selections[parent].start) {
+            refi_notice(m, "trip-passage",
+                        "%s: the passage %s is not one of the excerpt it "
+                        "names; read as a selection of its own",
+                        im->file, m->selections[i].guid);
+            continue;
+        }
+        im->passage_of[i] = parent;
+        im->passage_span[2 * i] = (int64_t)a;
+        im->passage_span[2 * i + 1] = (int64_t)b;
+    }
+    return QUARRY_OK;
 }
 
 /* Spans of every non-empty selection and of every source coded whole. */
@@ -99,6 +152,8 @@ static int make_spans(importer *im)
     for (i = 0; i < m->n_selections; i++) {
         const refi_selection *s = &m->selections[i];
         im->sel_span[i] = -1;
+        if (im->passage_of != NULL && im->passage_of[i] >= 0)
+            continue; /* its codings go on its excerpt (trip_passages) */
         if (s->end <= s->start) {
             refi_notice(m, "empty-sel",
                         "%s: PlainTextSelection \"%s\" is empty; skipped",
@@ -1241,18 +1296,22 @@ static int store_codings(importer *im)
     char now[40];
     project_now(p, now);
     cod = project_prepare(p, "INSERT OR IGNORE INTO codings(excerpt_id,"
-                             " code_id, coder_id, origin, made_at)"
-                             " VALUES(?1, ?2, ?3, ?5, ?4)");
+                             " code_id, coder_id, origin, made_at,"
+                             " span_start, span_end)"
+                             " VALUES(?1, ?2, ?3, ?5, ?4, ?6, ?7)");
     if (cod == NULL)
         return QUARRY_EIO;
     for (i = 0; i < m->n_codings && status == QUARRY_OK; i++) {
         const refi_coding *c = &m->codings[i];
-        int32_t sp;
+        int32_t sp, of = -1;
         int64_t coder;
         if (c->code < 0)
             continue;
-        sp = c->selection >= 0 ? im->sel_span[c->selection]
-                               : im->whole_span[c->source];
+        if (c->selection >= 0 && im->passage_of != NULL)
+            of = im->passage_of[c->selection];
+        sp = of >= 0                ? im->sel_span[of]
+             : c->selection >= 0 ? im->sel_span[c->selection]
+                                 : im->whole_span[c->source];
         if (sp < 0)
             continue;
         if (c->user >= 0) {
@@ -1278,6 +1337,14 @@ static int store_codings(importer *im)
         sqlite3_bind_text(cod, 4, c->created ? c->created : now, -1,
                           SQLITE_STATIC);
         sqlite3_bind_text(cod, 5, coding_origin(im, c), -1, SQLITE_STATIC);
+        if (of >= 0) {
+            sqlite3_bind_int64(cod, 6, im->passage_span[2 * c->selection]);
+            sqlite3_bind_int64(cod, 7,
+                               im->passage_span[2 * c->selection + 1]);
+        } else {
+            sqlite3_bind_null(cod, 6);
+            sqlite3_bind_null(cod, 7);
+        }
         if (sqlite3_step(cod) != SQLITE_DONE)
             status = project_db_fail(p, "cannot add a coding");
         else if (sqlite3_changes(p->db) > 0)
@@ -1428,6 +1495,8 @@ static void importer_free(importer *im)
         free(im->spans[i].speaker);
     free(im->spans);
     free(im->sel_span);
+    free(im->passage_of);
+    free(im->passage_span);
     free(im->whole_span);
     free(im->code_row);
     for (i = 0; im->code_str != NULL && i < im->m->n_codes; i++)
@@ -1495,7 +1564,10 @@ static int import_qdpx(quarry_project *p, const char *path, const void *bytes,
     stats->crlf = m.crlf_one ? QUARRY_REFI_CRLF_ONE : QUARRY_REFI_CRLF_TWO;
     im.own = refi_trip(&m) != NULL;
     im.quarry_file = m.origin != NULL && strncmp(m.origin, "quarry ", 7) == 0;
-    status = make_spans(&im);
+    if (im.own)
+        status = trip_passages(&im);
+    if (status == QUARRY_OK)
+        status = make_spans(&im);
     if (status == QUARRY_OK && im.own)
         trip_selections(&im);
     if (status == QUARRY_OK)

@@ -18,12 +18,18 @@
  *    "codes": {CODE-GUID: code id},
  *    "code_notes": {CODE-GUID: {"include_note", "exclude_note",
  *                               "keywords": [...]}},
- *    "excerpts": {SELECTION-GUID: {"id", "speaker", "attributes"}},
+ *    "excerpts": {SELECTION-GUID: {"id", "speaker", "attributes"}
+ *                                 | {"passage_of": SELECTION-GUID,
+ *                                    "span": [start, end]}},
  *    "rest": {SOURCE-GUID: [{"id", "start", "end", "speaker",
  *                            "attributes"}, ...]},
  *    "codings": {CODING-GUID: "manual" | "accepted-suggestion" | ...},
  *    "memos": {NOTE-GUID: the GUID of the note it revises}}
  *
+ * A "passage_of" selection is a coding's passage (quarry_decision's span,
+ * code points of the excerpt's text) of the excerpt of that selection:
+ * its codings go back on that excerpt with the span, and it makes no
+ * excerpt of its own.
  * "rest" lists every excerpt of a source that is no selection, start and
  * end in code points of the exported text (end exclusive, a CR LF as
  * two); "attributes" is the excerpt's attributes object as the project

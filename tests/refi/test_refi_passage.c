@@ -1,5 +1,5 @@
 /*
- * test_passage.c -- coding a passage of an excerpt (quarry_decision
+ * test_refi_passage.c -- coding a passage of an excerpt (quarry_decision
  * version 3's span): stored with the coding and its decision in code
  * points (an accent and an emoji before it count one each), shown in the
  * review item and the coding views, quoted by the quotes, CSV, JSONL and
@@ -7,8 +7,8 @@
  * outside the text, without a word, or on a verdict that makes no coding,
  * with nothing written; a version-2 caller's struct read without it; kept
  * by a remove and put back by its undo; in a decisions file; and written
- * to a .qdpx as a selection of its own over the passage, which an import
- * reads back as an excerpt of that text with the coding.
+ * to a .qdpx as a selection of its own over the passage, which quarry's
+ * import reads back as the same passage of the same excerpt.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,11 +19,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/xmlschemas.h>
+#include <zip.h>
+
 #include "quarry/quarry.h"
 #include "quarry/project_browse.h"
 #include "quarry/refi.h"
-#include "test_files.h"
-#include "test_project_util.h"
+#include "../unit/test_files.h"
+#include "../unit/test_project_util.h"
+#include "refi_test_util.h"
 
 static char dir[256];
 
@@ -279,19 +283,10 @@ static void decisions_file(void **state)
     quarry_project_free(p);
 }
 
-typedef struct found {
-    int n;
-    char excerpt[128];
-} found;
-
-static int find_passage(void *ctx, const quarry_coding_row *r)
+static int count_rows(void *ctx, const quarry_coding_row *r)
 {
-    found *f = ctx;
-    if (strcmp(r->coder, "ana") == 0 && strcmp(r->code, "supervision") == 0 &&
-        strcmp(r->text, PASSAGE) == 0) {
-        f->n++;
-        snprintf(f->excerpt, sizeof f->excerpt, "%s", r->excerpt);
-    }
+    (void)r;
+    (*(int *)ctx)++;
     return 0;
 }
 
@@ -300,24 +295,36 @@ static void qdpx_selection(void **state)
     quarry_project *p =
         test_project_fresh(tmp("x.quarry"), tmp("coded.jsonl"), "gold");
     quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
-    found f;
+    char *qde;
+    size_t len;
+    seen s;
+    int n = 0;
     (void)state;
     ok(p, add_passage(p, P0, P1, QUARRY_VERDICT_ADD));
     ok(p, quarry_project_export_qdpx(p, tmp("x.qdpx"), &o));
     quarry_project_free(p);
-    /* Read back: the passage is a selection of its own, its text the
-     * passage's, coded by ana; gold's codings of the whole turns stay. */
+    /* For the other tools: a selection of its own over the passage,
+     * named by its words, at its place in the exported text (the JSONL
+     * source is its excerpts joined, a1 first: inclusive end). */
+    write_qde_of(tmp("x.qdpx"), tmp("x.qde"));
+    validate_schema(tmp("x.qde"));
+    qde = test_slurp(tmp("x.qde"), &len);
+    assert_non_null(strstr(qde, "name=\"" PASSAGE "\" startPosition=\"13\""
+                                " endPosition=\"48\""));
+    free(qde);
+    /* quarry reads it back as the passage of a1 it was. */
     p = test_project_at(tmp("y.quarry"), NULL);
     ok(p, quarry_project_import_qdpx(p, tmp("x.qdpx"), &o, NULL));
-    memset(&f, 0, sizeof f);
-    ok(p, quarry_project_codings(p, find_passage, &f));
-    assert_int_equal(f.n, 1);
-    assert_string_not_equal(f.excerpt, "a1");
+    s = ana_coding(p);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.passage, PASSAGE);
+    assert_int_equal(s.s0, P0);
+    assert_int_equal(s.s1, P1);
+    ok(p, quarry_project_codings(p, count_rows, &n));
+    assert_int_equal(n, 3);
     assert_int_equal(test_sql_count(tmp("y.quarry"),
-                                    "SELECT count(*) FROM codings g JOIN"
-                                    " excerpts e ON e.id = g.excerpt_id"
-                                    " WHERE e.xid = 'a1'"),
-                     1);
+                                    "SELECT count(*) FROM excerpts"),
+                     2);
     quarry_project_free(p);
 }
 
