@@ -382,6 +382,8 @@ static const fcase cases[] = {
      import_qdpx, 0},
     {"import-qdpx-bytes", "tests/fuzz/corpus/qdpx/small.qdpx", op_project,
      import_qdpx_bytes, 0},
+    {"import-qdpx-passage", "tests/fuzz/corpus/qdpx/passage.qdpx",
+     op_project, import_qdpx, 0},
     {"import-qdc", "tests/fuzz/corpus/qdc/small.qdc", op_project,
      import_qdc, 0},
     {"import-codebook", "tests/fuzz/corpus/codebook/small.json", op_project,

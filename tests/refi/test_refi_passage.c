@@ -283,6 +283,52 @@ static void decisions_file(void **state)
     quarry_project_free(p);
 }
 
+typedef struct lee_seen {
+    int n;
+    int64_t s1;
+} lee_seen;
+
+static int see_lee(void *ctx, const quarry_coding_view *c)
+{
+    lee_seen *s = ctx;
+    if (strcmp(c->coder, "lee") == 0 && strcmp(c->code, "supervision") == 0) {
+        s->n++;
+        s->s1 = c->span_end;
+    }
+    return 0;
+}
+
+/* A settlement adds a code with the passage its coders agree on. */
+static void settle_takes_agreed_passage(void **state)
+{
+    quarry_project *p =
+        test_project_fresh(tmp("s.quarry"), tmp("coded.jsonl"), "gold");
+    const char *codes[] = {"supervision"};
+    quarry_decision d = QUARRY_DECISION_INIT;
+    lee_seen s;
+    (void)state;
+    ok(p, add_passage(p, P0, P1, QUARRY_VERDICT_ADD));
+    ok(p, quarry_project_settle(p, "lee", "a1", codes, 1, NULL));
+    memset(&s, 0, sizeof s);
+    ok(p, quarry_project_excerpt_codings(p, "a1", see_lee, &s));
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.s1, P1);
+    /* Another coder coded it whole: no agreed passage, the whole. */
+    ok(p, quarry_project_undo(p, "lee", NULL));
+    ok(p, quarry_project_undo(p, "lee", NULL));
+    d.excerpt = "a1";
+    d.verdict = QUARRY_VERDICT_ADD;
+    d.code = "supervision";
+    d.coder = "bo";
+    ok(p, quarry_project_decide(p, &d, NULL));
+    ok(p, quarry_project_settle(p, "lee", "a1", codes, 1, NULL));
+    memset(&s, 0, sizeof s);
+    ok(p, quarry_project_excerpt_codings(p, "a1", see_lee, &s));
+    assert_int_equal(s.n, 1);
+    assert_int_equal(s.s1, 0);
+    quarry_project_free(p);
+}
+
 static int count_rows(void *ctx, const quarry_coding_row *r)
 {
     (void)r;
@@ -335,6 +381,7 @@ int main(void)
         cmocka_unit_test(refused),
         cmocka_unit_test(version_2_whole),
         cmocka_unit_test(decisions_file),
+        cmocka_unit_test(settle_takes_agreed_passage),
         cmocka_unit_test(qdpx_selection),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -604,7 +604,9 @@ QUARRY_API int quarry_project_review_left_out(quarry_project *p,
  * coder's own decisions: "add" for each code the coder lacks, "remove"
  * for each code of the coder not in the list (both with batch "settle"),
  * then a "settle" decision naming the final codes and the note (may be
- * NULL). The other coders' codings stay as they are. The excerpt leaves
+ * NULL). A code added is of the passage the other coders who gave it all
+ * marked, else of the whole excerpt. The other coders' codings stay as
+ * they are. The excerpt leaves
  * the coder's QUARRY_REVIEW_DISAGREEMENTS queue; undo reverses the settle
  * decision first (the excerpt comes back), then its adds and removes one
  * by one. Refused: no coder (QUARRY_EINVAL), an excerpt or code the

@@ -101,6 +101,38 @@ static int insert_settle(quarry_project *p, int64_t excerpt,
                              : project_db_fail(p, "cannot store the decision");
 }
 
+/* The passage the other coders who gave code to the excerpt all marked
+ * (span[1] 0: none, or they marked different ones, or one coded it whole):
+ * a code a settlement adds takes it. */
+static int agreed_passage(quarry_project *p, int64_t excerpt,
+                          const char *coder, const char *code,
+                          int64_t span[2])
+{
+    sqlite3_stmt *st = project_prepare(
+        p, "SELECT DISTINCT g.span_start, g.span_end FROM codings g"
+           " JOIN codes k ON k.id = g.code_id JOIN coders c"
+           " ON c.id = g.coder_id WHERE g.excerpt_id = ?1 AND k.code = ?2"
+           " AND c.name <> ?3 LIMIT 2");
+    int rc, rows = 0;
+    span[0] = span[1] = 0;
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_int64(st, 1, excerpt);
+    sqlite3_bind_text(st, 2, code, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, coder, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (rows++ == 0 && sqlite3_column_type(st, 1) != SQLITE_NULL) {
+            span[0] = sqlite3_column_int64(st, 0);
+            span[1] = sqlite3_column_int64(st, 1);
+        }
+    }
+    sqlite3_finalize(st);
+    if (rows != 1)
+        span[0] = span[1] = 0;
+    return rc == SQLITE_DONE ? QUARRY_OK
+                             : project_db_fail(p, "cannot read the codings");
+}
+
 /* Inside the transaction: the adds and removes, then the settle. */
 static int settle_in(quarry_project *p, const char *coder, int64_t excerpt,
                      const char *xid, const char *const *codes,
@@ -109,6 +141,7 @@ static int settle_in(quarry_project *p, const char *coder, int64_t excerpt,
     json_t *had = NULL, *final = json_array();
     quarry_decision d = QUARRY_DECISION_INIT;
     char *text = NULL;
+    int64_t span[2];
     size_t i;
     int status;
     if (final == NULL)
@@ -138,7 +171,12 @@ static int settle_in(quarry_project *p, const char *coder, int64_t excerpt,
             continue;
         d.verdict = QUARRY_VERDICT_ADD;
         d.code = codes[i];
-        status = project_decide_in(p, &d, NULL);
+        status = agreed_passage(p, excerpt, coder, codes[i], span);
+        d.span_start = span[0];
+        d.span_end = span[1];
+        if (status == QUARRY_OK)
+            status = project_decide_in(p, &d, NULL);
+        d.span_start = d.span_end = 0;
     }
     if (status == QUARRY_OK &&
         (text = json_dumps(final, JSON_COMPACT)) == NULL)
