@@ -43,6 +43,26 @@ static json_t *context_json(const char *text, const char *speaker)
 }
 
 /* The parts of the review item itself. */
+/* Code points [s, e) of text as a string (null when not inside it). */
+static json_t *passage_json(const char *text, int64_t s, int64_t e)
+{
+    size_t i = 0, b0 = 0;
+    int64_t cp = 0;
+    if (text == NULL || s < 0 || e <= s)
+        return json_null();
+    for (;; i++) {
+        if (text[i] == '\0' || ((unsigned char)text[i] & 0xC0) != 0x80) {
+            if (cp == s)
+                b0 = i;
+            if (cp == e)
+                return json_stringn(text + b0, i - b0);
+            if (text[i] == '\0')
+                return json_null();
+            cp++;
+        }
+    }
+}
+
 static json_t *item_base(const quarry_review_item *it)
 {
     json_t *o, *sugg, *others;
@@ -82,12 +102,23 @@ static json_t *item_base(const quarry_review_item *it)
     others = json_array();
     for (i = 0; i < it->n_others; i++) {
         const quarry_coder_codes *c = &it->others[i];
-        json_t *codes = json_array();
+        json_t *codes = json_array(), *passages = json_array();
         int32_t k;
-        for (k = 0; k < c->n_codes; k++)
+        for (k = 0; k < c->n_codes; k++) {
             json_array_append_new(codes, json_string(c->codes[k]));
-        json_array_append_new(others, json_pack("{s:s, s:o}", "coder",
-                                                c->coder, "codes", codes));
+            if (c->spans != NULL && c->spans[2 * k + 1] > 0)
+                json_array_append_new(
+                    passages,
+                    json_pack("{s:s, s:[I, I], s:o}", "code", c->codes[k],
+                              "span", (json_int_t)c->spans[2 * k],
+                              (json_int_t)c->spans[2 * k + 1], "passage",
+                              passage_json(it->text, c->spans[2 * k],
+                                           c->spans[2 * k + 1])));
+        }
+        json_array_append_new(others,
+                              json_pack("{s:s, s:o, s:o}", "coder", c->coder,
+                                        "codes", codes, "passages",
+                                        passages));
     }
     json_object_set_new(o, "others", others);
     return o;

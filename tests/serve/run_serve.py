@@ -288,6 +288,12 @@ def endpoints(srv):
             if c["coder"] == "cleo"]
     check("browse: the coding's passage", code == 200 and
           any(c["passage"] == words for c in rows), str(b)[:300])
+    code, e = srv.json("GET", "/api/excerpts/S1-P01-001?coder=ana")
+    cleo = [o for o in e.get("others", []) if o["coder"] == "cleo"]
+    check("another coder sees the passage among the others' codes",
+          code == 200 and len(cleo) == 1 and
+          {"code": sugg["code"], "span": [at, at + len(words)],
+           "passage": words} in cleo[0]["passages"], str(cleo)[:300])
     code, u = srv.json("POST", "/api/undo", {})
     check("undo of a passage says which", code == 200 and
           u["what"]["verdict"] == "add" and

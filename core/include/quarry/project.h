@@ -505,6 +505,9 @@ typedef struct quarry_coder_codes {
     const char *coder;
     int32_t n_codes;
     const char *const *codes;
+    /* The passage of each (two per code: code points of the excerpt's
+     * text, end 0 for the whole excerpt). */
+    const int64_t *spans;
 } quarry_coder_codes;
 
 typedef struct quarry_review_item {

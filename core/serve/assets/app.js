@@ -623,7 +623,12 @@
       others.length ? h("div", { style: "margin-top:.8rem" }, h("h3", null, "Other coders"),
         others.map(function (o) {
           return h("div", { class: "meta" }, h("b", null, o.coder), h("span", { class: "chips" },
-            o.codes.map(function (c) { return h("span", { class: "chip" }, codeName(c)); })));
+            o.codes.map(function (c) {
+              /* the passage they coded, if they marked one */
+              var p = (o.passages || []).filter(function (x) { return x.code === c; })[0];
+              var chip = h("span", { class: "chip" }, codeName(c));
+              return p && p.passage ? h("span", { class: "chip-coding" }, chip, passageQuote(p, "chip-passage", 90)) : chip;
+            })));
         })) : null);
   }
 
