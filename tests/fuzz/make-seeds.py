@@ -67,6 +67,13 @@ WRITTEN = {
         "bad.jsonl":
             '{"excerpt": "B1", "verdict": "accept", "code": "sup.peers"}\n'
             '{"excerpt": "B1", "verdict": "maybe", "code": "sup.peers"}\n',
+        "span.jsonl":
+            '{"excerpt": "A1", "verdict": "add", "code": "emo.exhaustion",'
+            ' "span": [4, 16]}\n'
+            '{"excerpt": "A1", "verdict": "remove", "code":'
+            ' "emo.exhaustion"}\n'
+            '{"excerpt": "B1", "verdict": "accept", "code": "sup.peers",'
+            ' "span": [0, 3], "coder": "ana"}\n',
         "twice.jsonl":
             '{"excerpt": "B1", "verdict": "accept", "code": "sup.peers"}\r\n'
             '{"excerpt": "B1", "verdict": "accept", "code": "sup.peers"}\r\n',
@@ -150,7 +157,9 @@ def main():
                                  "codebooks", "pss-starter.json"),
                     os.path.join(OUT, "codebook", "pss-starter.json"))
     d = os.path.join(OUT, "qdpx")
-    for sub in ("basic", "exclusive"):
+    # passage: quarry's export of a coding of a passage (its own entry
+    # names the excerpt), also an input of the allocation-failure test.
+    for sub in ("basic", "exclusive", "passage"):
         qdpx(os.path.join(d, sub + ".qdpx"),
              folder_entries(os.path.join(DATA, "refi", sub)))
     with open(os.path.join(DATA, "refi", "hostile", "escape.qde"),

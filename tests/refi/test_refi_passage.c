@@ -374,6 +374,86 @@ static void qdpx_selection(void **state)
     quarry_project_free(p);
 }
 
+static void keep_notice(void *ctx, int level, const char *msg)
+{
+    (void)level;
+    if (strstr(msg, "passage") != NULL)
+        (*(int *)ctx)++;
+}
+
+/* quarry's own entry is untrusted too: a passage outside its excerpt's
+ * text, or naming no selection, is read as a selection of its own, with
+ * a notice, and nothing else changes. */
+static void qdpx_bad_passage_entry(void **state)
+{
+    static const char *const bad[] = {
+        "\"span\":[13,999]", "\"span\":[-5,3]", "\"span\":[20,13]",
+        "\"span\":\"13-49\"", "\"passage_of\":\"no-such-guid\""};
+    static const char good_span[] = "\"span\":[13,49]";
+    static const char good_of[] =
+        "\"passage_of\":\"b28461e8-1047-55c6-bb90-5159abb83ee9\"";
+    size_t qlen, tlen, slen, i;
+    char *qde, *trip, *src;
+    (void)state;
+    qde = test_slurp(QUARRY_TEST_SOURCE_DIR
+                     "/tests/data/refi/passage/project.qde", &qlen);
+    trip = test_slurp(QUARRY_TEST_SOURCE_DIR
+                      "/tests/data/refi/passage/quarry/roundtrip.json", &tlen);
+    src = test_slurp(QUARRY_TEST_SOURCE_DIR "/tests/data/refi/passage/sources/"
+                     "6dc0f60b-9e18-5da9-b867-4d082fc6e684.txt", &slen);
+    assert_non_null(strstr(trip, good_span));
+    assert_non_null(strstr(trip, good_of));
+    for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+        const char *names[] = {"project.qde", "quarry/roundtrip.json",
+                               "sources/6dc0f60b-9e18-5da9-b867-"
+                               "4d082fc6e684.txt"};
+        const char *was = strncmp(bad[i], "\"span", 5) == 0 ? good_span
+                                                             : good_of;
+        size_t off = 0, wl = strlen(was);
+        char *t2;
+        const char *datas[3];
+        size_t lens[3];
+        quarry_project *p;
+        quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
+        int notices = 0;
+        while (trip[off] != '\0' && strncmp(trip + off, was, wl) != 0)
+            off++;
+        assert_true(trip[off] != '\0');
+        t2 = malloc(tlen + 64);
+        assert_non_null(t2);
+        memcpy(t2, trip, off);
+        strcpy(t2 + off, bad[i]);
+        strcat(t2, trip + off + wl);
+        datas[0] = qde;
+        datas[1] = t2;
+        datas[2] = src;
+        lens[0] = qlen;
+        lens[1] = strlen(t2);
+        lens[2] = slen;
+        make_zip(tmp("bad.qdpx"), names, datas, lens, 3);
+        p = test_project_at(tmp("b.quarry"), NULL);
+        o.notice = keep_notice;
+        o.notice_ctx = &notices;
+        ok(p, quarry_project_import_qdpx(p, tmp("bad.qdpx"), &o, NULL));
+        if (notices != 1)
+            fail_msg("case %zu: %d notices", i, notices);
+        /* ana's coding is on an excerpt of the passage's words, a1 as
+         * it was with gold's coding */
+        assert_int_equal(test_sql_count(tmp("b.quarry"),
+                                        "SELECT count(*) FROM codings"
+                                        " WHERE span_end IS NOT NULL"),
+                         0);
+        assert_int_equal(test_sql_count(tmp("b.quarry"),
+                                        "SELECT count(*) FROM excerpts"),
+                         2);
+        quarry_project_free(p);
+        free(t2);
+    }
+    free(qde);
+    free(trip);
+    free(src);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -383,6 +463,7 @@ int main(void)
         cmocka_unit_test(decisions_file),
         cmocka_unit_test(settle_takes_agreed_passage),
         cmocka_unit_test(qdpx_selection),
+        cmocka_unit_test(qdpx_bad_passage_entry),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
