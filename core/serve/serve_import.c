@@ -90,8 +90,11 @@ int serve_api_import(serve_req *r)
                            "sources beside it, which a page cannot send; "
                            "export the project as a .qdpx and add that",
                            name);
+    /* Who made the codes the file carries: as named, else "imported" (as
+     * `quarry import` without --coder), never the page's own coder: a
+     * colleague's file is not the reader's work. */
     coder = serve_query(r, "coder");
-    o.coder = coder ? coder : r->s->coder;
+    o.coder = coder != NULL && coder[0] != '\0' ? coder : NULL;
     o.study = serve_query(r, "study");
     o.participant = serve_query(r, "participant");
     o.read.encoding = serve_query(r, "encoding");

@@ -369,7 +369,41 @@ def passage_case(driver, url, screens):
         check("p: codes already on the excerpt not offered", code not in driver.execute_script(
             "return Array.prototype.map.call(document.querySelectorAll('#picker-list li .mono'),"
             " function (e) { return e.textContent; });"))
-        driver.find_element("id", "picker-cancel").click()
+        # Typed, a code already on the excerpt shows greyed, saying so;
+        # a name no code has is offered as a new code.
+        box = driver.find_element("id", "picker-input")
+        box.send_keys(code)
+        have = wait(driver, "the code on the excerpt shown as such", lambda d: d.execute_script(
+            "var li = document.querySelector('#picker-list li.pick-have');"
+            " return li ? li.textContent : null;"))
+        check("p: a code already on it is shown, 'already on this excerpt'",
+              bool(have) and "already on this excerpt" in have, repr(have))
+        box.clear()
+        box.send_keys("Waiting lists")
+        new = wait(driver, "a new code offered", lambda d: d.execute_script(
+            "var li = document.querySelector('#picker-list li.pick-new');"
+            " return li ? li.textContent : null;"))
+        check("p: a name no code has is offered as a new code",
+              bool(new) and "New code \u201cWaiting lists\u201d" in new, repr(new))
+        from selenium.webdriver.common.keys import Keys
+        box.send_keys(Keys.ENTER)
+        made = wait(driver, "the new code on the passage", lambda d: any(
+            c.startswith("waiting") for c in my_codes(d)))
+        check("p: Enter makes the code and codes the passage with it", made is not None,
+              repr(my_codes(driver)))
+        try:
+            cb = api_get(url, "/api/codebook")
+            item = api_get(url, "/api/excerpts/" + PASSAGE_EXCERPT + "?coder=tester")
+            mine = [c for c in item.get("codes", []) if c.get("name") == "Waiting lists"]
+            check("the new code is in the codebook and codes that passage",
+                  any(c.get("name") == "Waiting lists" for c in cb.get("codes", [])) and
+                  len(mine) == 1 and mine[0].get("passage") == "honestly. The peer",
+                  repr(mine))
+        except Exception as e:
+            check("the API answers on the new code", False, str(e))
+        keys(driver, "u")
+        wait(driver, "the new code's coding undone", lambda d: not any(
+            c.startswith("waiting") for c in my_codes(d)))
     check("the first picker offered the codes of the codebook", len(offered) > 3, repr(offered[:5]))
     # u undoes the coding of the passage.
     keys(driver, "u")

@@ -438,6 +438,22 @@ def endpoints(srv):
     code, x = srv.json("POST", "/api/import?name=cafe.txt&encoding=windows-1252", raw=ansi)
     check("import: with its encoding named", code == 200 and x.get("excerpts") == 4,
           str(x)[:300])
+    # A colleague's coded file: its codes are not the page's coder's.
+    coded = (b'{"id": "BEN-1", "text": "Supervision every week helps me.",'
+             b' "code": "sup.supervision"}\n')
+    code, x = srv.json("POST", "/api/import?name=ben.jsonl", raw=coded)
+    code2, b = srv.json("GET", "/api/excerpts?q=Supervision%20every%20week")
+    who = [c["coder"] for i in b.get("items", []) for c in i["codings"]]
+    check("import: a file's codes without a coder named are \"imported\","
+          " not the page's coder's", code == 200 and who == ["imported"] and
+          any("imported" in n for n in x.get("notices", [])),
+          "%s %s" % (str(x)[:200], who))
+    code, x = srv.json("POST", "/api/import?name=ben2.jsonl&coder=ben",
+                       raw=coded.replace(b"BEN-1", b"BEN-2"))
+    code2, b = srv.json("GET", "/api/excerpts?source=ben2.jsonl")
+    who = [c["coder"] for i in b.get("items", []) for c in i["codings"]]
+    check("import: a file's codes under the coder named", code == 200 and
+          who == ["ben"], str(who))
     code, x = srv.json("POST", "/api/import?name=study.qdpx", raw=b"PK\x03\x04")
     check("import: a broken .qdpx refused, naming it", code == 400 and
           "study.qdpx: not a readable .qdpx" in x.get("error", ""), str(x)[:300])

@@ -794,16 +794,21 @@
     }).catch(function (e) { say("Could not load the codebook: " + e.message, true); });
   }
   function filterPicker() {
-    var q = $("picker-input").value.trim().toLowerCase();
+    var typed = $("picker-input").value.trim().replace(/\s+/g, " ");
+    var q = typed.toLowerCase();
     var words = q.split(/\s+/).filter(Boolean);
-    var scored = [];
+    var scored = [], exact = false;
+    picker.already = [];
     picker.all.forEach(function (c) {
+      if (q && (String(c.name).toLowerCase() === q || String(c.id).toLowerCase() === q)) exact = true;
       /* Both pickers code an excerpt: a theme (a code with child codes)
        * is not offered; its codes are. */
-      if (picker.exclude.indexOf(c.id) >= 0 || c.is_theme) return;
+      if (c.is_theme) return;
       var hay = (c.name + " " + c.id + " " + (c.definition || "")).toLowerCase();
       var name = (c.name + " " + c.id).toLowerCase();
       if (!words.every(function (w) { return hay.indexOf(w) >= 0; })) return;
+      /* A code already on the excerpt is shown, greyed, not offered. */
+      if (picker.exclude.indexOf(c.id) >= 0) { picker.already.push(c); return; }
       var score = 0;
       words.forEach(function (w) {
         if (name.indexOf(w) === 0) score += 3;
@@ -814,32 +819,61 @@
     });
     scored.sort(function (a, b) { return b.s - a.s; });
     picker.matches = scored.map(function (x) { return x.c; });
+    /* A name no code has: offer to make it a new code, as NVivo and
+     * Taguette do while coding. */
+    picker.create = typed && !exact ? typed : null;
     picker.sel = 0;
     drawPicker();
   }
+  function pickerCount() { return Math.min(picker.matches.length, 50) + (picker.create ? 1 : 0); }
   function drawPicker() {
     var ul = clear($("picker-list"));
-    picker.matches.slice(0, 50).forEach(function (c, i) {
+    var shown = picker.matches.slice(0, 50);
+    shown.forEach(function (c, i) {
       ul.appendChild(h("li", { role: "option", id: "pick-" + i, "aria-selected": i === picker.sel ? "true" : "false",
         onmousedown: function (ev) { ev.preventDefault(); picker.sel = i; choosePicked(); } },
         h("span", null, c.depth ? "\u2003".repeat(Math.min(c.depth, 3)) : "", c.name), h("span", { class: "mono" }, c.id)));
     });
-    if (!picker.matches.length) ul.appendChild(h("li", { role: "option", "aria-disabled": "true" }, "No code matches"));
-    $("picker-input").setAttribute("aria-activedescendant", picker.matches.length ? "pick-" + picker.sel : "");
+    if (picker.create) {
+      var k = shown.length;
+      ul.appendChild(h("li", { role: "option", id: "pick-" + k, class: "pick-new",
+        "aria-selected": k === picker.sel ? "true" : "false",
+        onmousedown: function (ev) { ev.preventDefault(); picker.sel = k; choosePicked(); } },
+        h("span", null, "New code \u201c" + picker.create + "\u201d"), h("span", { class: "muted" }, "add it to the codebook")));
+    }
+    picker.already.slice(0, 10).forEach(function (c) {
+      ul.appendChild(h("li", { role: "option", "aria-disabled": "true", class: "pick-have" },
+        h("span", null, c.name), h("span", { class: "muted" }, "already on this excerpt")));
+    });
+    if (!shown.length && !picker.create && !picker.already.length)
+      ul.appendChild(h("li", { role: "option", "aria-disabled": "true" }, "No code matches"));
+    $("picker-input").setAttribute("aria-activedescendant", pickerCount() ? "pick-" + picker.sel : "");
     var cur = $("pick-" + picker.sel);
     if (cur) cur.scrollIntoView({ block: "nearest" });
   }
   function choosePicked() {
-    var c = picker.matches[picker.sel];
+    var c = picker.sel < Math.min(picker.matches.length, 50) ? picker.matches[picker.sel] : null;
+    var f = picker.onpick;
+    if (!c && picker.create && picker.sel === Math.min(picker.matches.length, 50)) {
+      /* A new code first (on the record, as the Codebook's "Add a
+       * code"), then the coding with it. */
+      var name = picker.create;
+      post("/api/codebook", { op: "add", name: name }).then(function (d) {
+        $("picker-dialog").close();
+        picker.onpick = null;
+        say("New code \u201c" + name + "\u201d added to the codebook");
+        return loadCodebook(true).then(function () { if (f) f({ id: d.id, name: name }); });
+      }).catch(function (e) { say(e.message, true); });
+      return;
+    }
     if (!c) return;
     $("picker-dialog").close();
-    var f = picker.onpick;
     picker.onpick = null;
     if (f) f(c);
   }
   $("picker-input").addEventListener("input", filterPicker);
   $("picker-input").addEventListener("keydown", function (ev) {
-    if (ev.key === "ArrowDown") { ev.preventDefault(); picker.sel = Math.min(picker.sel + 1, picker.matches.length - 1); drawPicker(); }
+    if (ev.key === "ArrowDown") { ev.preventDefault(); picker.sel = Math.max(0, Math.min(picker.sel + 1, pickerCount() - 1)); drawPicker(); }
     else if (ev.key === "ArrowUp") { ev.preventDefault(); picker.sel = Math.max(picker.sel - 1, 0); drawPicker(); }
   });
   $("picker-form").addEventListener("submit", function (ev) { ev.preventDefault(); choosePicked(); });
@@ -1408,8 +1442,10 @@
       ondrop: function (ev) { ev.preventDefault(); drop.classList.remove("over"); take(ev.dataTransfer.files); } },
       h("strong", null, "Choose files"), " or drop them here", input);
     var study = h("input", { type: "text", id: "import-study", placeholder: "e.g. S5" });
-    var codedBy = h("input", { type: "text", id: "import-coder", value: state.coder || "",
-      placeholder: "who coded the codes in the files" });
+    /* Empty by default: a file's codes are someone's work, and not
+     * necessarily the person at this page. */
+    var codedBy = h("input", { type: "text", id: "import-coder", value: "",
+      placeholder: "who coded the codes in the files (if they carry codes)" });
     var interviewer = h("input", { type: "text", id: "import-interviewer",
       placeholder: "speaker names, e.g. Speaker 1" });
     var participant = h("input", { type: "text", id: "import-participant", placeholder: "for one interview, e.g. P03" });
