@@ -297,6 +297,11 @@ static enum MHD_Result api_request(quarry_server *s,
     }
     pthread_mutex_lock(&s->lock);
     serve_api(&r);
+    /* A change is in the project file itself as soon as it is made, not
+     * only in its write-ahead log: a copy of the file taken (or synced by
+     * a cloud folder) while the page is open holds it. */
+    if (strcmp(method, "POST") == 0)
+        quarry_project_checkpoint(s->p);
     pthread_mutex_unlock(&s->lock);
     if (r.raw != NULL)
         ret = send_bytes(c, r.status ? r.status : MHD_HTTP_OK, r.raw_type,

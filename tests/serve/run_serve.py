@@ -283,6 +283,18 @@ def endpoints(srv):
           code == 200 and len(mine) == 1 and
           mine[0]["span"] == [at, at + len(words)] and
           mine[0]["passage"] == words, "%d %s" % (code, str(d)[:300]))
+    # The change is in the project file itself, not only in its
+    # write-ahead log: a copy of the file alone (as a cloud folder or a
+    # colleague would take it while the page is open) holds it.
+    copy = os.path.join(WORK, "copy.quarry")
+    shutil.copyfile(os.path.join(WORK, "p.quarry"), copy)
+    import sqlite3
+    db = sqlite3.connect("file:%s?mode=ro" % copy, uri=True)
+    n = db.execute("SELECT count(*) FROM codings WHERE span_end IS NOT NULL"
+                   ).fetchone()[0]
+    db.close()
+    check("a copy of the project file alone, page open, has the change",
+          n == 1, str(n))
     code, b = srv.json("GET", "/api/excerpts?q=seclusion%20room&coder=cleo")
     rows = [c for x in b.get("items", []) for c in x["codings"]
             if c["coder"] == "cleo"]

@@ -32,6 +32,12 @@ extern "C" {
  * handle. */
 QUARRY_API int quarry_project_share(quarry_project *p, int on);
 
+/* Copy what the write-ahead log holds into the project file itself, as
+ * far as no reader of another connection holds it back (a passive
+ * checkpoint: it never waits), so that a copy of the file alone has
+ * every change made so far. Nothing to do outside WAL mode. */
+QUARRY_API int quarry_project_checkpoint(quarry_project *p);
+
 /* One coding of an excerpt, for listing. */
 typedef struct quarry_coding_view {
     const char *code;

@@ -43,6 +43,17 @@ static const char share_indexes[] =
     " ON suggestions(run_id, rank, confidence);"
     "COMMIT;";
 
+int quarry_project_checkpoint(quarry_project *p)
+{
+    int status = project_check(p, 1);
+    if (status != QUARRY_OK)
+        return status;
+    if (sqlite3_wal_checkpoint_v2(p->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+                                  NULL, NULL) != SQLITE_OK)
+        return project_db_fail(p, "cannot write the changes into the file");
+    return QUARRY_OK;
+}
+
 int quarry_project_share(quarry_project *p, int on)
 {
     sqlite3_stmt *st;
