@@ -455,11 +455,20 @@ def drive(driver, quarry, project, url, screens):
     check("no lone function word marked",
           not set(marks) & {"and", "the", "a", "to", "of", "i", "go"}, repr(marks))
 
-    # 1: accept the top suggestion; the page stays on the excerpt.
+    # 1: accept the top suggestion; the page stays on the excerpt, and
+    # the top bar's "to review" counts it as decided at once.
+    def to_review(d):
+        m = re.search(r"(\d+) to review", d.find_element("id", "progress-text").text)
+        return int(m.group(1)) if m else None
+    before = to_review(driver)
     keys(driver, "1")
     check("1 accepts the top suggestion",
           wait(driver, "accepted code listed", lambda d: top in my_codes(d)) is not None)
     check("still on the same excerpt after accepting", current(driver) == first)
+    check("the count to review drops as the decision is made",
+          before is not None and wait(driver, "to review one fewer",
+                                      lambda d: to_review(d) == before - 1) is not None,
+          "%r -> %r" % (before, to_review(driver)))
 
     # a: the type-ahead picker; type part of a code's name, Enter.
     keys(driver, "a")

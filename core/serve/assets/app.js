@@ -337,6 +337,17 @@
     }).catch(showReviewError);
   }
 
+  /* The queue's counts again (a decision can take the excerpt in hand
+   * out of it), without moving on. */
+  function refreshProgress() {
+    if (state.order === "disagreements") return Promise.resolve();
+    var q = qs({ order: state.order, speakers: state.speakers, skip: state.skip.join(","), coder: state.coder });
+    return api("GET", "/api/review/next" + q).then(function (d) {
+      state.progress = d.progress || null;
+      showCounts();
+    }).catch(function () {});
+  }
+
   function openExcerpt(id, fromRoute) {
     return api("GET", "/api/excerpts/" + encodeURIComponent(id) + qs({ coder: state.coder })).then(function (item) {
       state.item = item;
@@ -740,7 +751,7 @@
         say(words[verdict] + " " + codeName(code) + (replacement ? " with " + codeName(replacement) : ""));
       if (d && d.item && d.item.excerpt === it.excerpt) state.item = d.item;
       renderItem();
-      refreshStatus().catch(function () {});
+      refreshStatus().then(refreshProgress).catch(function () {});
     }).catch(function (e) { say(e.message, true); })
       .then(function () { state.busy = false; });
   }
@@ -774,7 +785,7 @@
         if (i >= 0) state.skip.splice(i, 1);
       }
       if (currentRoute() === "review") renderItem();
-      refreshStatus().catch(function () {});
+      refreshStatus().then(refreshProgress).catch(function () {});
     }).catch(function (e) { say(e.message, true); })
       .then(function () { state.busy = false; });
   }
