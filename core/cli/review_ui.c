@@ -514,6 +514,10 @@ static int current_item(ui *u, const quarry_review_item **out)
         &u->progress);
     if (status != QUARRY_OK)
         return status;
+    /* An excerpt kept on screen after a decision is out of the queue (it
+     * counts among the decided) unless the queue's next is that one. */
+    u->pinned_queued = u->pinned != NULL && *out != NULL &&
+                       strcmp((*out)->excerpt, u->pinned) == 0;
     if (u->pinned != NULL) {
         const quarry_review_item *it = NULL;
         status = quarry_project_review_item(u->p, u->coder, u->pinned, &it);
@@ -565,15 +569,18 @@ static void header(ui *u, lines *l)
     char left[512], right[256];
     const quarry_review_progress *g = &u->progress;
     int64_t done = g->total - g->remaining;
+    /* The place in the queue counts the excerpts passed over too; an
+     * excerpt kept on screen once decided is the last of the decided. */
+    int64_t place = done + g->skipped +
+                    (u->pinned != NULL && !u->pinned_queued ? 0 : 1);
     snprintf(left, sizeof left, "quarry review · %s · coder %s",
              u->project_name, u->coder);
+    if (place < 1)
+        place = 1;
     if (g->remaining > 0)
-        /* The place in the queue counts the excerpts passed over too. */
         snprintf(right, sizeof right,
                  "excerpt %lld of %lld · %lld remaining%s",
-                 (long long)(done + g->skipped + 1 > g->total
-                                 ? g->total
-                                 : done + g->skipped + 1),
+                 (long long)(place > g->total ? g->total : place),
                  (long long)g->total, (long long)g->remaining,
                  g->skipped ? " · some skipped" : "");
     else

@@ -56,6 +56,7 @@ typedef struct ui {
     char **skip;
     size_t n_skip, cap_skip;
     char *pinned; /* the excerpt to show instead of the queue's first */
+    int pinned_queued; /* it is the queue's first too (current_item) */
     ui_coding *codings;
     size_t n_codings, cap_codings;
     ui_opening *openings;

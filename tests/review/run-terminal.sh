@@ -128,6 +128,7 @@ check "progress shown" rv "excerpt 1 of 6"
 
 keys rv a # accept A1 on X1: it stays on screen with the coding listed
 check "accept keeps the excerpt on screen" rv "Your codes: 1) $A1"
+check "its place in the queue stays while it stays" rv "excerpt 1 of 6 · 5 remaining"
 check "accept says how to go on" rv "Enter for the next excerpt"
 keys rv 2 # a second code in the same visit
 check "second code in one visit" rv "2) $A2"
@@ -135,6 +136,7 @@ screen rv | grep -q "excerpt $X1" && ok "still on the first excerpt" ||
     bad "still on the first excerpt"
 keys rv Enter
 check "Enter moves to the next excerpt" rv "excerpt $X2"
+check "the next one is the second of the queue" rv "excerpt 2 of 6"
 keys rv r # reject B1 on X2: X2 stays, B1 marked
 check "reject marks the suggestion" rv "$B1 · "
 check "reject keeps the excerpt on screen" rv "[rejected]"
