@@ -309,6 +309,38 @@ int cmd_synth(int argc, char **argv)
         goto out;
     }
     rc = quarry_synth_run(&s, e, corpus, &a.so);
+    if (rc == QUARRY_EINVAL) {
+        /* Some coded excerpts have no study: the table of those that do,
+         * as the report's chart and the page count them, and a warning
+         * naming one of the others and how to give it. */
+        quarry_corpus *known = NULL;
+        size_t left_out = 0, i, n = quarry_corpus_size(corpus);
+        const char *first = NULL;
+        for (i = 0; i < n && first == NULL; i++)
+            if (quarry_corpus_at(corpus, i)->n_codes > 0 &&
+                quarry_corpus_attribute(corpus, i, a.so.study_field) == NULL)
+                first = quarry_corpus_at(corpus, i)->id;
+        if (first != NULL &&
+            quarry_corpus_select_attribute(corpus, a.so.study_field, &known,
+                                           &left_out) == QUARRY_OK &&
+            quarry_corpus_size(known) > 0) {
+            int rc2 = quarry_synth_run(&s, e, known, &a.so);
+            if (rc2 == 0) {
+                cli_warn(&c, "%zu coded excerpt%s without a %s left out of "
+                             "the table (the first: \"%s\"); give it on "
+                             "import: quarry import PROJECT FILE --study S",
+                         left_out, left_out == 1 ? "" : "s",
+                         a.so.study_field, first);
+                quarry_corpus_free(corpus);
+                corpus = known;
+                known = NULL;
+                rc = 0;
+            } else {
+                rc = rc2;
+            }
+        }
+        quarry_corpus_free(known);
+    }
     if (rc != 0) {
         cli_error(&c, "%s", quarry_engine_errmsg(e));
         code = cli_exit_code(rc);
