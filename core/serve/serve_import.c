@@ -69,6 +69,70 @@ static int import_qdpx(serve_req *r, const char *name)
                      notices));
 }
 
+/* A .json that is a codebook ({"codes": [{...}, ...]}, as `quarry
+ * codebook import` reads), not excerpts. */
+static int is_codebook_json(const char *bytes, size_t len)
+{
+    json_t *root = json_loadb(bytes, len, 0, NULL);
+    json_t *codes = json_object_get(root, "codes");
+    int yes = json_is_object(root) && json_object_get(root, "text") == NULL &&
+              json_is_array(codes) &&
+              json_is_object(json_array_get(codes, 0));
+    json_decref(root);
+    return yes;
+}
+
+/* A codebook (quarry's JSON or a REFI-QDA .qdc): codes new to the project
+ * are added, under the page's coder in the code history; codes it has
+ * already stay as they are, and the answer says how many differ. */
+static int import_codebook(serve_req *r, const char *name)
+{
+    quarry_codebook_import_options o = QUARRY_CODEBOOK_IMPORT_OPTIONS_INIT;
+    quarry_codebook_import_stats st;
+    json_t *notices = json_array();
+    quarry_engine *e = r->s->engine ? r->s->engine : r->s->suggest_engine;
+    const char *by = serve_query(r, "by");
+    int status;
+    if (notices == NULL || e == NULL) {
+        json_decref(notices);
+        return serve_error(r, MHD_HTTP_INTERNAL_SERVER_ERROR,
+                           notices ? "this server reads no codebooks"
+                                   : "out of memory");
+    }
+    if (by == NULL || by[0] == '\0')
+        by = r->s->coder;
+    if (by == NULL) {
+        json_decref(notices);
+        return serve_error(r, MHD_HTTP_BAD_REQUEST,
+                           "%s: a codebook is added under the name of who "
+                           "adds it: say who you are (the coder) first",
+                           name);
+    }
+    o.coder = by;
+    o.notice = keep_notice;
+    o.notice_ctx = notices;
+    status = quarry_project_codebook_import_buffer(
+        r->s->p, e, name, r->upload, r->upload_len, &o,
+        &st);
+    if (status != QUARRY_OK) {
+        json_decref(notices);
+        return serve_fail(r, status);
+    }
+    if (st.differ > 0)
+        json_array_append_new(
+            notices,
+            json_sprintf("%d code%s of the file differ%s from the project's "
+                         "and stay as the project has them (edit them on "
+                         "the Codebook page)",
+                         (int)st.differ, st.differ == 1 ? "" : "s",
+                         st.differ == 1 ? "s" : ""));
+    return serve_answer(
+        r, json_pack("{s:s, s:s, s:i, s:i, s:i, s:o}", "file", name,
+                     "format", "codebook", "added", (int)st.added,
+                     "differ", (int)st.differ, "unchanged",
+                     (int)st.unchanged, "notices", notices));
+}
+
 int serve_api_import(serve_req *r)
 {
     quarry_import_options o = QUARRY_IMPORT_OPTIONS_INIT;
@@ -84,6 +148,10 @@ int serve_api_import(serve_req *r)
     name = file_name(name);
     if (has_ext(name, ".qdpx"))
         return import_qdpx(r, name);
+    if (has_ext(name, ".qdc") ||
+        (has_ext(name, ".json") &&
+         is_codebook_json(r->upload, r->upload_len)))
+        return import_codebook(r, name);
     if (has_ext(name, ".qde"))
         return serve_error(r, MHD_HTTP_BAD_REQUEST,
                            "%s: a bare REFI-QDA project.qde names its "

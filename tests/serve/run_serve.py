@@ -572,6 +572,62 @@ def exports(srv):
     check("export needs the token", code in (401, 403), head[:100])
 
 
+def codebook_in():
+    """A codebook from the page's Files, on a project of its own: quarry's
+    JSON and a .qdc add their codes under the page's coder; one already
+    there is kept; a broken one is refused naming the file; a .json of
+    excerpts still goes in as excerpts."""
+    project = os.path.join(WORK, "cb.quarry")
+    for s in (["init", project],
+              ["import", project, "tests/data/project/new.jsonl"]):
+        r = run(*s)
+        if r.returncode != 0:
+            raise SystemExit("FAIL setup %s: %s" % (s, r.stderr))
+    srv = Server(project, "--coder", "dora")
+    book = json.dumps({"codes": [
+        {"id": "sup", "name": "Support"},
+        {"id": "sup.peers", "name": "Peers", "parent": "sup",
+         "definition": "Support from other peer workers"}]}, indent=2)
+    code, x = srv.json("POST", "/api/import?name=C:%5Cbooks%5Cstarter.json",
+                       raw=book.encode())
+    check("a codebook .json from Files: its codes added", code == 200 and
+          x.get("format") == "codebook" and x.get("added") == 2 and
+          x.get("file") == "starter.json", str(x)[:300])
+    code, x = srv.json("POST", "/api/import?name=starter.json",
+                       raw=book.encode())
+    check("the same codebook again: nothing added, both known",
+          code == 200 and x.get("added") == 0 and x.get("unchanged") == 2,
+          str(x)[:300])
+    with open(os.path.join(ROOT, "tests", "data", "refi", "codebook.qdc"),
+              "rb") as f:
+        qdc = f.read()
+    code, x = srv.json("POST", "/api/import?name=nvivo.qdc&by=erin", raw=qdc)
+    check("a REFI-QDA .qdc from Files: its codes added", code == 200 and
+          x.get("format") == "codebook" and x.get("added", 0) >= 4,
+          str(x)[:300])
+    code, cb = srv.json("GET", "/api/codebook")
+    names = [c["name"] for c in cb.get("codes", [])]
+    check("the codebook has them", code == 200 and "Peers" in names and
+          "Fatigue" in names, str(names))
+    dup = json.dumps({"codes": [{"id": "a", "name": "A"},
+                                {"id": "a", "name": "B"}]})
+    code, x = srv.json("POST", "/api/import?name=dup.json", raw=dup.encode())
+    check("a broken codebook refused, naming the file", code == 400 and
+          "dup.json" in x.get("error", ""), str(x)[:300])
+    line = b'{"id": "J-1", "text": "A note on the ward.", "codes": ["a"]}\n'
+    code, x = srv.json("POST", "/api/import?name=notes.json", raw=line)
+    check("a .json of excerpts still goes in as excerpts",
+          code == 400 or x.get("format") != "codebook", str(x)[:300])
+    rc, err = srv.stop(signal.SIGINT)
+    r = run("export", project, "--format", "code-history")
+    edits = [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
+    by = set(e.get("coder") for e in edits)
+    check("the codebook's codes on the record, under who added them",
+          r.returncode == 0 and len(edits) >= 6 and
+          all(e.get("op") == "add" for e in edits) and by == {"dora", "erin"},
+          r.stdout[:400] + r.stderr)
+
+
 def qdpx_in(srv):
     """A REFI-QDA project from another tool, sent as bytes: its documents,
     codes, coders and codings go in; one whose source points outside the
@@ -733,6 +789,7 @@ def main():
         ROOT, "corpora/pss-demo/excerpts.jsonl"))][100:300]
     concurrent(project, ids)
     killed(project, ids)
+    codebook_in()
     no_foreign_urls(ports)
     print("%d failed" % len(FAILS))
     return 1 if FAILS else 0

@@ -232,6 +232,14 @@ QUARRY_API int quarry_project_codebook_import_file(
     const quarry_codebook_import_options *o,
     quarry_codebook_import_stats *stats);
 
+/* The same for a codebook that came as bytes (a file sent to the web
+ * page): name is the file's name (no folder), which tells JSON from .qdc
+ * and names it in messages; nothing is read from disk. */
+QUARRY_API int quarry_project_codebook_import_buffer(
+    quarry_project *p, quarry_engine *e, const char *name, const void *bytes,
+    size_t len, const quarry_codebook_import_options *o,
+    quarry_codebook_import_stats *stats);
+
 /* quarry_project_codebook_import_file with update 1 and nothing recorded
  * in the code history: *added the codes added, *updated the codes
  * changed (either may be NULL). */

@@ -398,6 +398,18 @@
         h("a", { class: "button primary", href: "#/import" }, "Go to Files")));
       return;
     }
+    if (state.order === "disagreements" && !state.skip.length &&
+        !(state.progress && state.progress.total)) {
+      /* Nothing to settle: say why, not that everything was decided. */
+      clear(body).appendChild(h("div", { class: "panel done" },
+        h("h1", null, "No disagreements to settle"),
+        h("p", { class: "muted" }, (state.status && state.status.coders && state.status.coders.length > 1)
+          ? "No excerpt has codes from two coders that differ (or every such excerpt is settled)."
+          : "Disagreements need two coders who coded the same excerpts; this project has codings of one coder so far."),
+        h("p", { class: "muted" }, "Another coder's work comes in as a file on ", h("a", { href: "#/import" }, "Files"),
+          " (with their name under “Coded by”), or they code in this page under their own name.")));
+      return;
+    }
     clear(body).appendChild(h("div", { class: "panel done" },
       h("h1", null, "Nothing left to review in this queue"),
       h("p", { class: "muted" }, state.skip.length ? "You skipped " + state.skip.length +
@@ -1436,10 +1448,11 @@
     main.appendChild(h("p", { class: "hint" },
       "Add interviews and coded material to this project: transcripts (.txt, Word .docx as Otter, Rev, Trint or Teams export them, LibreOffice .odt, .srt, .vtt subtitles), ",
       "sheets (.csv, .tsv, Excel's Unicode Text) and JSONL. Each file goes in whole or not at all; importing a file again adds nothing twice. ",
-      "A REFI-QDA project (.qdpx) exported from NVivo, ATLAS.ti, MAXQDA or QualCoder brings its documents, codes, coders, codings and memos."));
+      "A REFI-QDA project (.qdpx) exported from NVivo, ATLAS.ti, MAXQDA or QualCoder brings its documents, codes, coders, codings and memos. ",
+      "A codebook (a REFI-QDA .qdc, or quarry's codebook .json) adds its codes to the Codebook."));
     var chosen = h("ul", { class: "import-chosen", id: "import-chosen" });
     var input = h("input", { type: "file", id: "import-files", multiple: true,
-      accept: ".txt,.md,.docx,.odt,.srt,.vtt,.csv,.tsv,.jsonl,.json,.ndjson,.qdpx",
+      accept: ".txt,.md,.docx,.odt,.srt,.vtt,.csv,.tsv,.jsonl,.json,.ndjson,.qdpx,.qdc",
       onchange: function () { take(input.files); input.value = ""; } });
     function take(files) {
       Array.prototype.forEach.call(files || [], function (f) { pending.push(f); });
@@ -1484,10 +1497,18 @@
       var sent = { study: study.value.trim(),
         participant: byName.checked && !participant.value.trim() ? stem : participant.value.trim() };
       return sendFile("/api/import" + qs({ name: f.name, study: sent.study, participant: sent.participant,
-          encoding: enc.value, coder: codedBy.value.trim(), interviewer: extra.interviewer || "",
+          encoding: enc.value, coder: codedBy.value.trim(), interviewer: extra.interviewer || "", by: state.coder || "",
           add_codes: addCodes.checked ? "1" : "" }), f).then(function (d) {
           clear(li).className = "ok";
           li.appendChild(h("strong", null, d.file));
+          if (d.format === "codebook") {
+            /* A codebook, not interviews: its codes join the Codebook. */
+            li.appendChild(document.createTextNode(": a codebook, " + countWords(d.added, "new code") +
+              " added" + (d.unchanged ? ", " + countWords(d.unchanged, "code") + " the project had already" : "") + "."));
+            (d.notices || []).forEach(function (n) { li.appendChild(h("div", { class: "muted small" }, n)); });
+            state.codebook = null;
+            return;
+          }
           var changed = [sent.study ? "study " + sent.study : "", sent.participant ? "participant " + sent.participant : "",
             extra.interviewer ? "interviewer " + extra.interviewer : ""].filter(Boolean).join(", ");
           li.appendChild(document.createTextNode(": " + (d.format === "qdpx" ? countWords(d.sources, "document") + ", " : "") +

@@ -24,6 +24,7 @@
 #include "engine.h"
 #include "project_db.h"
 #include "quarry/refi.h"
+#include "refi_project.h"
 
 /* ?1 code, ?2 name, ?3 parent, ?4 definition, ?5 include, ?6 exclude,
  * ?7 keywords (JSON), ?8 colour: the same for an update and an insert. */
@@ -589,10 +590,12 @@ static void report(const change_list *l, int update,
     }
 }
 
-int quarry_project_codebook_import_file(
-    quarry_project *p, quarry_engine *e, const char *path,
-    const quarry_codebook_import_options *given,
-    quarry_codebook_import_stats *stats)
+/* A codebook file at path, or (bytes not NULL) its bytes, path naming it
+ * for messages only. */
+static int import_codebook(quarry_project *p, quarry_engine *e,
+                           const char *path, const char *bytes, size_t len,
+                           const quarry_codebook_import_options *given,
+                           quarry_codebook_import_stats *stats)
 {
     quarry_codebook_import_options o =
         QUARRY_CODEBOOK_IMPORT_OPTIONS_INIT;
@@ -634,7 +637,8 @@ int quarry_project_codebook_import_file(
     if (!is_qdc(path)) {
         if (e == NULL)
             return project_fail(p, QUARRY_EINVAL, "no engine");
-        status = quarry_codebook_load(&cb, e, path);
+        status = bytes != NULL ? codebook_parse(&cb, e, bytes, len, file)
+                               : quarry_codebook_load(&cb, e, path);
         if (status != QUARRY_OK)
             return project_fail(p, status, "%s", quarry_engine_errmsg(e));
     }
@@ -651,7 +655,7 @@ int quarry_project_codebook_import_file(
         int32_t updated = 0;
         ro.notice = o.notice;
         ro.notice_ctx = o.notice_ctx;
-        status = quarry_project_import_qdc(p, path, &ro, &added, &updated);
+        status = refi_import_qdc(p, path, bytes, len, &ro, &added, &updated);
         matched = updated;
     }
     if (status == QUARRY_OK)
@@ -694,6 +698,27 @@ int quarry_project_codebook_import_file(
     }
     changes_free(&l);
     return status;
+}
+
+int quarry_project_codebook_import_file(
+    quarry_project *p, quarry_engine *e, const char *path,
+    const quarry_codebook_import_options *o,
+    quarry_codebook_import_stats *stats)
+{
+    return import_codebook(p, e, path, NULL, 0, o, stats);
+}
+
+int quarry_project_codebook_import_buffer(
+    quarry_project *p, quarry_engine *e, const char *name, const void *bytes,
+    size_t len, const quarry_codebook_import_options *o,
+    quarry_codebook_import_stats *stats)
+{
+    if (bytes == NULL) {
+        if (stats != NULL)
+            memset(stats, 0, sizeof *stats);
+        return project_fail(p, QUARRY_EINVAL, "no codebook to import");
+    }
+    return import_codebook(p, e, name, (const char *)bytes, len, o, stats);
 }
 
 int quarry_project_codebook_import(quarry_project *p, quarry_engine *e,

@@ -1644,6 +1644,13 @@ int quarry_project_import_qdc(quarry_project *p, const char *path,
                               const quarry_refi_options *o, int32_t *added,
                               int32_t *updated)
 {
+    return refi_import_qdc(p, path, NULL, 0, o, added, updated);
+}
+
+int refi_import_qdc(quarry_project *p, const char *path, const char *bytes,
+                    size_t len, const quarry_refi_options *o, int32_t *added,
+                    int32_t *updated)
+{
     quarry_refi_options def = QUARRY_REFI_OPTIONS_INIT;
     refi_model m;
     importer im;
@@ -1656,7 +1663,9 @@ int quarry_project_import_qdc(quarry_project *p, const char *path,
     if (o == NULL)
         o = &def;
     refi_model_init(&m);
-    status = refi_read_qdc(&m, path, o);
+    status = bytes != NULL
+                 ? refi_read_qdc_buffer(&m, bytes, len, base_name(path), o)
+                 : refi_read_qdc(&m, path, o);
     if (status == QUARRY_OK && m.n_codes == 0)
         status = refi_fail(&m, QUARRY_EPARSE, "%s: no codes", base_name(path));
     if (status != QUARRY_OK) {

@@ -16,6 +16,12 @@
  * under a namespace per project (uuid5(it, "project:" + created_at)). */
 #define REFI_QUARRY_NS "5b1f3a52-8e0c-4f6e-9d0a-71a3c0de2f11"
 
+/* quarry_project_import_qdc, of bytes when bytes is not NULL (path then
+ * names the file for messages only; nothing is read from disk). */
+int refi_import_qdc(quarry_project *p, const char *path, const char *bytes,
+                    size_t len, const quarry_refi_options *o, int32_t *added,
+                    int32_t *updated);
+
 /* The GUID derived from a code id, into out[37]: what a code is exported
  * under when no import kept one for it. */
 void refi_project_code_guid(const char *code, char out[37]);
