@@ -454,6 +454,10 @@ def drive(driver, quarry, project, url, screens):
     check("evidence marked in the excerpt", len(marks) > 0, repr(marks[:10]))
     check("no lone function word marked",
           not set(marks) & {"and", "the", "a", "to", "of", "i", "go"}, repr(marks))
+    titles = [m.get_attribute("title") or "" for m in
+              driver.find_elements("css selector", "#excerpt-body mark")]
+    check("each marked word says which code it is a reason for",
+          titles and all(t.startswith("A reason for ") for t in titles), repr(titles[:5]))
 
     # 1: accept the top suggestion; the page stays on the excerpt, and
     # the top bar's "to review" counts it as decided at once.

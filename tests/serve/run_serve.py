@@ -418,6 +418,16 @@ def endpoints(srv):
         f.get(k) for k in ("sources", "participants", "studies", "coders",
                            "codes", "speakers")) and "n" in f["codes"][0] and
         any(s["name"] == "Interviewer" for s in f["speakers"]), str(f)[:300])
+    # A theme's count is what filtering on it finds (its codes' excerpts).
+    code, cb = srv.json("GET", "/api/codebook")
+    theme = next((c["id"] for c in cb.get("codes", []) if c.get("is_theme")),
+                 None)
+    n = next((c["n"] for c in f.get("codes", []) if c["name"] == theme), None)
+    code, x = srv.json("GET", "/api/excerpts?limit=1&code=" +
+                       urllib.parse.quote(theme or "", safe=""))
+    check("facets: a theme counts the excerpts its filter finds",
+          theme is not None and n == x.get("total") and n > 0,
+          "%s %s %s" % (theme, n, x.get("total")))
     code, x = srv.json("GET", "/api/excerpts?limit=5&speaker=Interviewer")
     check("excerpts by a speaker of the facets", code == 200 and x["total"] >
           0 and all(i["speaker"] == "Interviewer" for i in x["items"]),

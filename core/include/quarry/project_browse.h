@@ -99,8 +99,8 @@ QUARRY_API int quarry_project_browse(
 
 /* The values to filter on with their number of excerpts: fn is called
  * with facet "sources", "participants", "studies", "coders" (excerpts the
- * coder coded), "codes" (excerpts coded with it, any coder; its id as
- * name) and "speakers" (as the turns name them), in that order; codes in
+ * coder coded), "codes" (excerpts coded with it or a code under it, any
+ * coder: what filtering on it finds; its id as name) and "speakers" (as the turns name them), in that order; codes in
  * codebook order, the others by name. */
 QUARRY_API int quarry_project_facets(
     quarry_project *p,

@@ -436,16 +436,20 @@
     var phrases = [];
     (terms || []).forEach(function (t) {
       var ws = String(t.term || t).toLowerCase().split(/[\s_]+/).filter(function (p) { return p.length >= 1; });
-      if (ws.length > 1 || (ws.length === 1 && ws[0].length >= 2)) phrases.push(ws);
+      if (ws.length > 1 || (ws.length === 1 && ws[0].length >= 2)) phrases.push({ ws: ws, code: t.code || "" });
     });
     var re = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*/gu, words = [], m, i, j, k;
     while ((m = re.exec(text)) !== null) words.push({ w: m[0].toLowerCase(), at: m.index, end: m.index + m[0].length });
     var marked = words.map(function () { return false; });
+    var markedFor = words.map(function () { return []; });
     for (i = 0; i < words.length; i++)
       for (k = 0; k < phrases.length; k++) {
-        var ph = phrases[k];
+        var ph = phrases[k].ws;
         for (j = 0; j < ph.length && i + j < words.length && startsLike(words[i + j].w, ph[j]); j++);
-        if (j === ph.length) for (j = 0; j < ph.length; j++) marked[i + j] = true;
+        if (j === ph.length) for (j = 0; j < ph.length; j++) {
+          marked[i + j] = true;
+          if (phrases[k].code && markedFor[i + j].indexOf(phrases[k].code) < 0) markedFor[i + j].push(phrases[k].code);
+        }
       }
     /* The text is cut where a marked word or a coded passage starts or
      * ends; each piece is the text's own characters, so the element's
@@ -454,7 +458,7 @@
      * one underlined span. */
     var cuts = {}, marks = [];
     cuts[0] = cuts[text.length] = true;
-    words.forEach(function (x, n) { if (marked[n]) { marks.push(x); cuts[x.at] = cuts[x.end] = true; } });
+    words.forEach(function (x, n) { if (marked[n]) { x.codes = markedFor[n]; marks.push(x); cuts[x.at] = cuts[x.end] = true; } });
     passages = passages || [];
     passages.forEach(function (p) { cuts[p.from] = cuts[p.to] = true; });
     var pts = Object.keys(cuts).map(Number).sort(function (a, b) { return a - b; });
@@ -470,8 +474,9 @@
         if (wrap) frag.appendChild(wrap);
       }
       var piece = text.slice(a, b);
-      var inMark = marks.some(function (x) { return x.at <= a && a < x.end; });
-      (wrap || frag).appendChild(inMark ? h("mark", null, piece) : document.createTextNode(piece));
+      var inMark = marks.filter(function (x) { return x.at <= a && a < x.end; })[0];
+      (wrap || frag).appendChild(inMark ? h("mark", inMark.codes && inMark.codes.length ?
+        { title: "A reason for " + inMark.codes.join(", ") } : null, piece) : document.createTextNode(piece));
     }
     return frag;
   }
@@ -517,8 +522,17 @@
     if (!body || !it) return;
     clear(body);
     var sugg = it.suggestions || [];
+    /* The words behind the suggestions worth reading: the top one's (none
+     * when the engine abstained) and any other at 20% or more; each mark
+     * says which code it speaks for. */
     var terms = [];
-    sugg.forEach(function (s) { if (s.evidence && s.evidence.terms) terms = terms.concat(s.evidence.terms); });
+    sugg.forEach(function (s, i) {
+      if (!s.evidence || !s.evidence.terms || it.abstain) return;
+      if (i > 0 && !(s.confidence >= 0.2)) return;
+      s.evidence.terms.forEach(function (t) {
+        terms.push({ term: t.term || t, code: s.name || codeName(s.code) });
+      });
+    });
 
     /* left: the excerpt in its context */
     var attrs = it.attributes || {};
@@ -1165,6 +1179,16 @@
     if (at < text.length) frag.appendChild(document.createTextNode(text.slice(at)));
     return frag;
   }
+  /* The text from a little before the first hit of q, when the hit lies
+   * past what the three lines of a result show: the hit in view. */
+  function aroundHit(text, q) {
+    if (!q) return text;
+    var i = text.toLowerCase().indexOf(q.toLowerCase());
+    if (i < 160 || text.toLowerCase().length !== text.length) return text;
+    var from = text.lastIndexOf(" ", i - 60);
+    from = from < 0 ? i - 60 : from + 1;
+    return "\u2026" + text.slice(from);
+  }
   var browseSeq = 0;
   function loadBrowse() {
     var f = state.browse;
@@ -1190,7 +1214,7 @@
             x.speaker ? h("span", null, x.speaker) : null,
             x.study ? h("span", null, "study " + x.study) : null,
             x.memos ? h("span", null, x.memos + " memo" + (x.memos === 1 ? "" : "s")) : null),
-          h("span", { class: "r-text" }, marked(x.text || "", f.q)),
+          h("span", { class: "r-text" }, marked(aroundHit(x.text || "", f.q), f.q)),
           h("span", { class: "chips" }, (x.codings || []).map(function (c) {
             var chip = h("span", { class: "chip", title: originWord(c.origin) + (c.time ? ", " + when(c.time) : "") },
               c.name || c.code, h("span", { class: "k" }, "· " + c.coder + ", " + originWord(c.origin) + (c.time ? ", " + when(c.time) : "")));

@@ -431,8 +431,12 @@ static const struct {
                " FROM codings g WHERE g.coder_id = c.id) FROM coders c"
                " WHERE EXISTS (SELECT 1 FROM codings g"
                " WHERE g.coder_id = c.id) ORDER BY c.name"},
-    {"codes", "SELECT k.code, (SELECT count(DISTINCT g.excerpt_id)"
-              " FROM codings g WHERE g.code_id = k.id) FROM codes k"
+    /* A theme counts what its codes hold, as its filter finds it. */
+    {"codes", "SELECT k.code, (WITH RECURSIVE sub(id) AS (SELECT k.id"
+              " UNION SELECT c.id FROM codes c JOIN codes pc"
+              " ON c.parent = pc.code JOIN sub ON pc.id = sub.id)"
+              " SELECT count(DISTINCT g.excerpt_id) FROM codings g"
+              " WHERE g.code_id IN (SELECT id FROM sub)) FROM codes k"
               " ORDER BY k.position"},
     {"speakers", "SELECT e.speaker, count(*) FROM excerpts e"
                  " WHERE e.speaker IS NOT NULL AND e.speaker <> ''"
