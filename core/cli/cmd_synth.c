@@ -327,10 +327,11 @@ int cmd_synth(int argc, char **argv)
             int rc2 = quarry_synth_run(&s, e, known, &a.so);
             if (rc2 == 0) {
                 cli_warn(&c, "%zu coded excerpt%s without a %s left out of "
-                             "the table (the first: \"%s\"); give it on "
-                             "import: quarry import PROJECT FILE --study S",
+                             "the table (the first: \"%s\"); give it a "
+                             "\"%s\" field (in a project: quarry import "
+                             "PROJECT FILE --study S)",
                          left_out, left_out == 1 ? "" : "s",
-                         a.so.study_field, first);
+                         a.so.study_field, first, a.so.study_field);
                 quarry_corpus_free(corpus);
                 corpus = known;
                 known = NULL;
