@@ -291,6 +291,21 @@ int chart_agreement(report_ctx *c, FILE *f)
     fill(human, d, row_of, v, engine_first, 0, val, lo, hi, units);
     for (i = 0; i < nh; i++)
         fill(eng[i], d, row_of, v, nv, engine_first, val, lo, hi, units);
+    {
+        /* Every pair compares nothing: say so, not a chart of n/a. */
+        int64_t any = 0;
+        for (s = 0; s < nv; s++)
+            any += units[s];
+        if (any == 0) {
+            rc = report_chart_empty(
+                c, f, title,
+                "No agreement chart: the coders coded no excerpt in common, "
+                "so there is nothing to compare. Agreement needs two coders "
+                "(or a coder and the engine's suggestions) on the same "
+                "excerpts.");
+            goto out;
+        }
+    }
     /* The intervals chart wants n_series cells per row, not MAX_SERIES:
      * pack them. */
     for (i = 0; i <= n; i++)
