@@ -483,6 +483,10 @@ def drive(driver, quarry, project, url, screens):
         choices = driver.execute_script(
             "return Array.prototype.map.call(document.querySelectorAll('#picker-list li .mono'),"
             " function (e) { return [e.textContent, e.previousSibling.textContent.trim()]; });")
+        rest = [c for c in sugg if c != top]
+        check("picker offers the excerpt's other suggested codes first",
+              not rest or [c[0] for c in choices[:len(rest)]] == rest,
+              "%r %r" % (rest, [c[0] for c in choices[:4]]))
         pick = next((c for c in choices if c[0] != top and c[0] not in sugg), None) or \
             next((c for c in choices if c[0] != top), None)
         if check("picker lists codes of the codebook", pick is not None):

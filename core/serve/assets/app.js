@@ -823,6 +823,11 @@
       picker.onpick = onpick;
       picker.exclude = exclude || [];
       picker.all = codes;
+      /* The excerpt's suggested codes first, in their order. */
+      picker.boost = {};
+      ((state.item && state.item.suggestions) || []).forEach(function (s, i) {
+        picker.boost[s.code] = 0.9 - i * 0.01;
+      });
       $("picker-title").textContent = title;
       $("picker-input").value = "";
       filterPicker();
@@ -852,7 +857,7 @@
         else if (new RegExp("(^|[\\s._-])" + w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).test(name)) score += 2;
         else if (name.indexOf(w) >= 0) score += 1;
       });
-      scored.push({ c: c, s: score });
+      scored.push({ c: c, s: score + (picker.boost[c.id] || 0) });
     });
     scored.sort(function (a, b) { return b.s - a.s; });
     picker.matches = scored.map(function (x) { return x.c; });
