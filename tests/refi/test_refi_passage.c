@@ -227,6 +227,19 @@ static void refused(void **state)
     assert_int_equal(test_sql_count(tmp("r.quarry"),
                                     "SELECT count(*) FROM decisions"),
                      0);
+    /* One passage a code: a second one says how to move it. */
+    ok(p, add_passage(p, P0, P1, QUARRY_VERDICT_ADD));
+    assert_int_not_equal(add_passage(p, 0, 4, QUARRY_VERDICT_ADD), QUARRY_OK);
+    assert_non_null(strstr(quarry_project_errmsg(p), "remove it first to code "
+                                                     "another passage"));
+    {
+        quarry_decision d = QUARRY_DECISION_INIT;
+        d.excerpt = "a1";
+        d.verdict = QUARRY_VERDICT_REMOVE;
+        d.code = "supervision";
+        d.coder = "ana";
+        ok(p, quarry_project_decide(p, &d, NULL));
+    }
     /* The last character is a passage's end: [60, 66) is "again." */
     ok(p, add_passage(p, 60, 66, QUARRY_VERDICT_ADD));
     assert_string_equal(ana_coding(p).passage, "again.");

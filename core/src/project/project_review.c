@@ -588,6 +588,13 @@ static int decide(quarry_project *p, const quarry_decision *d,
                         excerpt, coded_code, coder, &yes);
         if (status != QUARRY_OK)
             return status;
+        if (yes && r.span[1] > 0)
+            return fail_at(p, o, QUARRY_EDUP, "code",
+                           "this coder already coded the excerpt \"%s\" "
+                           "(a code is on an excerpt once, with one "
+                           "passage or the whole: remove it first to code "
+                           "another passage with it)",
+                           d->code);
         if (yes)
             return fail_at(p, o, QUARRY_EDUP,
                            d->verdict == QUARRY_VERDICT_REPLACE
