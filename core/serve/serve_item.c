@@ -34,12 +34,13 @@ static const char *base_name(const char *path)
     return b ? b + 1 : path;
 }
 
-static json_t *context_json(const char *text, const char *speaker)
+static json_t *context_json(const char *text, const char *speaker,
+                            const char *id)
 {
     if (text == NULL)
         return json_null();
-    return json_pack("{s:s, s:o}", "text", text, "speaker",
-                     serve_jstr(speaker));
+    return json_pack("{s:s, s:o, s:o}", "text", text, "speaker",
+                     serve_jstr(speaker), "excerpt", serve_jstr(id));
 }
 
 /* The parts of the review item itself. */
@@ -81,8 +82,10 @@ static json_t *item_base(const quarry_review_item *it)
     json_object_set_new(o, "line", json_integer(it->line));
     json_object_set_new(o, "attributes", serve_jparse(it->attributes));
     json_object_set_new(o, "before",
-                        context_json(it->before, it->before_speaker));
-    json_object_set_new(o, "after", context_json(it->after, it->after_speaker));
+                        context_json(it->before, it->before_speaker,
+                                     it->before_id));
+    json_object_set_new(o, "after", context_json(it->after, it->after_speaker,
+                                                 it->after_id));
     json_object_set_new(o, "abstain", json_boolean(it->abstain));
     json_object_set_new(o, "run", it->run ? json_integer(it->run) : json_null());
     for (i = 0; i < it->n_suggestions; i++) {

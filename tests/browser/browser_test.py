@@ -530,6 +530,23 @@ def drive(driver, quarry, project, url, screens):
     keys(driver, "\ue012")  # ArrowLeft
     check("ArrowLeft goes back to the first excerpt",
           wait(driver, "back on the first excerpt", lambda d: current(d) == first) is not None)
+    # Before the session's first excerpt: the turn before it in its source.
+    try:
+        before = (api_get(url, "/api/excerpts/" + urllib.parse.quote(first, safe=""))
+                  .get("before") or {}).get("excerpt")
+    except Exception as e:
+        before = None
+        check("the API gives the excerpt before", False, str(e))
+    keys(driver, "\ue012")
+    if before:
+        check("ArrowLeft before the session's first goes to the turn before it",
+              wait(driver, "on the turn before", lambda d: current(d) == before) is not None,
+              "%r %r" % (before, current(driver)))
+        keys(driver, "\ue014")  # ArrowRight: back to the first
+        wait(driver, "back on the first", lambda d: current(d) == first)
+    else:
+        check("ArrowLeft on a source's first turn says so",
+              "first excerpt of its source" in driver.find_element("id", "status").get_attribute("textContent"))
 
     # b: the batch dialog's preview gives the expected error the command
     # line gives (held-out coded excerpts), and what people rejected so far

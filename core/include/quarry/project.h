@@ -542,6 +542,8 @@ typedef struct quarry_review_item {
     /* The passage of each of codes[] (quarry_decision.span_start and
      * span_end: two per code, end 0 for the whole excerpt). */
     const int64_t *code_spans;
+    /* The ids of the excerpts before and after it (NULL with them). */
+    const char *before_id, *after_id;
 } quarry_review_item;
 
 /* The queue: excerpts with suggestions in the latest run on which the coder

@@ -365,7 +365,16 @@
   function go(dir) {
     if (!reviewBody()) return;
     if (dir < 0) {
-      if (state.pos <= 0) { say("This is the first excerpt of this session"); return; }
+      if (state.pos <= 0) {
+        /* Before the session's first (after a reload, say): the turn
+         * before it in its source. */
+        var before = state.item && state.item.before && state.item.before.excerpt;
+        if (!before) { say("This is the first excerpt of its source"); return; }
+        state.history.unshift(before);
+        state.pos = 0;
+        openExcerpt(before);
+        return;
+      }
       state.pos--;
       openExcerpt(state.history[state.pos]);
       return;

@@ -1105,14 +1105,17 @@ const char project_queue_from[] =
     "  ON c.id = g.coder_id WHERE c.name = ?1 AND g.excerpt_id = e.id)";
 
 static int neighbour(quarry_project *p, int64_t source, int64_t seq, int dir,
-                     const char **text, const char **speaker)
+                     const char **text, const char **speaker,
+                     const char **id)
 {
     sqlite3_stmt *st = project_prepare(
-        p, dir < 0 ? "SELECT text, speaker FROM excerpts WHERE source_id = ?1"
+        p, dir < 0 ? "SELECT text, speaker, xid FROM excerpts"
+                     " WHERE source_id = ?1"
                      " AND seq < ?2 ORDER BY seq DESC LIMIT 1"
-                   : "SELECT text, speaker FROM excerpts WHERE source_id = ?1"
+                   : "SELECT text, speaker, xid FROM excerpts"
+                     " WHERE source_id = ?1"
                      " AND seq > ?2 ORDER BY seq LIMIT 1");
-    *text = *speaker = NULL;
+    *text = *speaker = *id = NULL;
     if (st == NULL)
         return QUARRY_EIO;
     sqlite3_bind_int64(st, 1, source);
@@ -1120,6 +1123,7 @@ static int neighbour(quarry_project *p, int64_t source, int64_t seq, int dir,
     if (sqlite3_step(st) == SQLITE_ROW) {
         *text = project_scratch_dup(p, project_col_text(st, 0));
         *speaker = project_scratch_dup(p, project_col_text(st, 1));
+        *id = project_scratch_dup(p, project_col_text(st, 2));
     }
     sqlite3_finalize(st);
     return QUARRY_OK;
@@ -1212,10 +1216,10 @@ static int load_item(quarry_project *p, const char *coder, int64_t row,
     sqlite3_finalize(st);
     b->item.run = run;
     status = neighbour(p, source, seq, -1, &b->item.before,
-                       &b->item.before_speaker);
+                       &b->item.before_speaker, &b->item.before_id);
     if (status == QUARRY_OK)
         status = neighbour(p, source, seq, 1, &b->item.after,
-                           &b->item.after_speaker);
+                           &b->item.after_speaker, &b->item.after_id);
     if (status != QUARRY_OK)
         return status;
     st = project_prepare(
