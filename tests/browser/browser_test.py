@@ -722,8 +722,13 @@ def drive(driver, quarry, project, url, screens):
             " return l.length === 2 ? l[1].textContent : null;"))
         check("import: with its encoding chosen it goes in", (again or "").startswith("cafe-cp1252.txt: 4 excerpts added"),
               repr(again))
-        # No interviewer among the Word file's speakers: one click names
+        # No interviewer among the Word file's speakers: the question stays
+        # when the researcher looks elsewhere first; one click names
         # Speaker 1, and the file goes again with it.
+        driver.execute_script("window.location.hash = '#/browse';")
+        wait(driver, "on Browse", lambda d: d.execute_script("return !!document.getElementById('f-q');"))
+        driver.execute_script("window.location.hash = '#/import';")
+        wait(driver, "back on Files", lambda d: d.execute_script("return !!document.getElementById('import-results');"))
         asked = driver.execute_script(
             "var b = Array.prototype.filter.call(document.querySelectorAll('#import-results button'),"
             " function (x) { return x.textContent === 'Speaker 1'; }); if (b.length) b[0].click(); return b.length;")

@@ -1514,7 +1514,12 @@
     var enc = h("select", { id: "import-encoding" }, ENCODINGS.map(function (e) { return h("option", { value: e[0] }, e[1]); }));
     var addCodes = h("input", { type: "checkbox", id: "import-add-codes" });
     var byName = h("input", { type: "checkbox", id: "import-participant-by-name" });
-    var results = h("ul", { class: "import-results", id: "import-results", "aria-live": "polite" });
+    /* What went in, and the questions not answered yet (who asks the
+     * questions in a transcript): kept while the page is open, so leaving
+     * Files and coming back loses neither. */
+    var results = state.importResults ||
+      h("ul", { class: "import-results", id: "import-results", "aria-live": "polite" });
+    state.importResults = results;
     var addBtn = h("button", { type: "button", class: "primary", id: "import-add", disabled: true, onclick: function () {
       var files = pending.slice();
       pending = [];
