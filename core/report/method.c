@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "report.h"
 
@@ -74,33 +75,51 @@ static void words_words(FILE *f, const json_t *pipe)
                 min_df, min_df == 1.0 ? "" : "s", 100.0 * max_df);
 }
 
+/* What the words of a "features" list ("words+form+chars") are to a
+ * reader. */
+static void feature_words(FILE *f, const char *feat)
+{
+    int form = strstr(feat, "form") != NULL;
+    fputs("words", f);
+    if (form)
+        fputs(", word pairs, question and exclamation marks", f);
+    if (strstr(feat, "chars") != NULL)
+        fprintf(f, "%s runs of letters within words", form ? ", and" : " and");
+}
+
+/* In a researcher's words first, the technical names in brackets (for a
+ * paper's methods section). */
 static void score_words(FILE *f, const json_t *sg)
 {
     const json_t *aut = json_object_get(sg, "auto");
     const char *feat = json_string_value(json_object_get(sg, "features"));
     double share = jnum(sg, "linear"), nb = jnum(sg, "neighbours");
     if (!isnan(nb))
-        fprintf(f, "each code's prototype and the %.0f nearest coded "
-                   "excerpts",
+        fprintf(f, "each code's prototype (the average of the excerpts "
+                   "coded with it) and the %.0f nearest coded excerpts "
+                   "(the most alike)",
                 nb);
     if (!isnan(share) && share > 0.0) {
-        fprintf(f, ", with a logistic regression on the coded excerpts for "
-                   "%.0f%% of the score (C %g",
-                100.0 * share, jnum(sg, "linear_c"));
-        if (feat)
-            fprintf(f, "; it reads %s", feat);
-        fputs(")", f);
+        fprintf(f, ", with a model learnt from the coded excerpts "
+                   "(logistic regression, C %g) for %.0f%% of the score",
+                jnum(sg, "linear_c"), 100.0 * share);
+        if (feat) {
+            fputs("; it reads ", f);
+            feature_words(f, feat);
+        }
     } else if (!isnan(share)) {
-        fputs("; no logistic regression", f);
+        fputs("; no learnt model (logistic regression)", f);
     }
     if (json_is_object(aut) && !isnan(jnum(aut, "top1")))
         fprintf(f,
-                ". Chosen by %.0f-fold cross-validation on %.0f coded "
-                "excerpts: top-1 %.2f and top-3 %.2f with the choice, "
-                "%.2f and %.2f without a regression",
-                jnum(aut, "folds"), jnum(aut, "rows"), jnum(aut, "top1"),
-                jnum(aut, "top3"), jnum(aut, "base_top1"),
-                jnum(aut, "base_top3"));
+                ". quarry chose this by trying it on %.0f coded excerpts "
+                "(%.0f-fold cross-validation): the right code came first "
+                "for %.0f%% of them and among the first three for %.0f%%, "
+                "against %.0f%% and %.0f%% without the learnt model",
+                jnum(aut, "rows"), jnum(aut, "folds"),
+                100.0 * jnum(aut, "top1"), 100.0 * jnum(aut, "top3"),
+                100.0 * jnum(aut, "base_top1"),
+                100.0 * jnum(aut, "base_top3"));
 }
 
 int quarry_report_method(const char *plugins, const char *options,

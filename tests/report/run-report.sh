@@ -189,7 +189,7 @@ check "agreement on a handful of excerpts flagged" has \
     "On fewer than 10 excerpts in common, read with care (a few more could change them a lot): ana &amp; cy (7)." "$R"
 check "run plugins" has "<h3>Plugins</h3>" "$R"
 check "run plugins in words" has "<tr><th>Plugins</th><td>tokenizer regex" "$R"
-check "run scores in words" has "<tr><th>Scores</th><td>each code&#39;s prototype and the 10 nearest coded excerpts" "$R"
+check "run scores in words" has "<tr><th>Scores</th><td>each code&#39;s prototype (the average of the excerpts coded with it) and the 10 nearest coded excerpts (the most alike)" "$R"
 # The run was made on "$P", a path: a report is shared, so its folder goes.
 check "run command names the project, not its folder" has \
     "<tr><th>Command</th><td class=\"id\">quarry suggest --top 2 --format jsonl p.quarry" "$R"
