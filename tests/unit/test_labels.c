@@ -221,10 +221,20 @@ static void filler_file_loads_through_the_model(void **state)
     po.max_df = 1.0;
     po.stopwords = "none";
     assert_int_equal(quarry_model_fit(&m, e, &po, c), 0);
-    test_write_file(path, "# a comment\r\n\r\nyeah \t\r\nasked\n\nnotinthecorpus\n");
+    test_write_file(path, "# a comment\r\n\r\nyeah \t\r\n" LABELS_ONLY_MARK
+                          ": below\nasked\n\nnotinthecorpus\n");
     filler = calloc((size_t)m->n_terms, 1);
     assert_non_null(filler);
-    assert_int_equal(labels_filler_load(e, m, path, filler, &marked, NULL), 0);
+    /* The hedges alone: the words before the mark. */
+    assert_int_equal(labels_filler_load(e, m, path, filler, &marked, NULL, 1),
+                     0);
+    assert_int_equal(marked, 1);
+    for (i = 0; i < m->n_terms; i++)
+        if (filler[i])
+            assert_string_equal(quarry_model_term(m, i), "yeah");
+    memset(filler, 0, (size_t)m->n_terms);
+    assert_int_equal(labels_filler_load(e, m, path, filler, &marked, NULL, 0),
+                     0);
     assert_int_equal(marked, 2);
     for (i = 0; i < m->n_terms; i++) {
         const char *t = quarry_model_term(m, i);
@@ -235,7 +245,7 @@ static void filler_file_loads_through_the_model(void **state)
     assert_int_equal(n_marked, 2);
     /* a missing file is an error naming it */
     assert_int_equal(labels_filler_load(e, m, test_out_path("no-such.txt"),
-                                        filler, &marked, NULL),
+                                        filler, &marked, NULL, 0),
                      QUARRY_EIO);
     assert_non_null(strstr(quarry_engine_errmsg(e), "no-such.txt"));
     free(filler);

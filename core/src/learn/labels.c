@@ -218,7 +218,8 @@ char *labels_display(const char *term)
 }
 
 int labels_filler_load(quarry_engine *e, quarry_model *m, const char *path,
-                       unsigned char *filler, int64_t *marked, strtab *words)
+                       unsigned char *filler, int64_t *marked, strtab *words,
+                       int hedges_only)
 {
     FILE *f = fopen(path, "rb");
     char line[256];
@@ -241,6 +242,9 @@ int labels_filler_load(quarry_engine *e, quarry_model *m, const char *path,
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r' ||
                            line[len - 1] == ' ' || line[len - 1] == '\t'))
             line[--len] = '\0';
+        if (hedges_only && strncmp(line, LABELS_ONLY_MARK,
+                                   strlen(LABELS_ONLY_MARK)) == 0)
+            break;
         if (len == 0 || line[0] == '#')
             continue;
         if (words != NULL && strtab_intern(words, line, len, NULL) < 0) {
@@ -588,7 +592,8 @@ int labeler_init(labeler *l, quarry_engine *e, quarry_model *m,
              analyzer_lang_code(language));
     rc = quarry_engine_find_dictionary(e, name, path, sizeof path);
     if (rc == QUARRY_OK) {
-        rc = labels_filler_load(e, m, path, l->filler, &l->n_filler, &words);
+        rc = labels_filler_load(e, m, path, l->filler, &l->n_filler, &words,
+                                0);
     } else if (rc == QUARRY_ENOTFOUND) {
         engine_log(e, QUARRY_LOG_DEBUG,
                    "themes: no filler list %s; labels keep every term", name);

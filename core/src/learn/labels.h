@@ -121,9 +121,14 @@ char *labels_display(const char *term);
  * trailing blanks and \r dropped) and mark the model columns its words
  * analyse to; *marked gets how many columns were marked; words (may be
  * NULL) gets the words as written, for labels_term_class. A line longer
- * than 200 bytes is an error naming the file and line. */
+ * than 200 bytes is an error naming the file and line. hedges_only: only
+ * the words before the line LABELS_ONLY_MARK (the discourse markers and
+ * hedges, never a reason for a code either; all of them when the list
+ * has no such line). */
+#define LABELS_ONLY_MARK "#@ labels only"
 int labels_filler_load(quarry_engine *e, quarry_model *m, const char *path,
-                       unsigned char *filler, int64_t *marked, strtab *words);
+                       unsigned char *filler, int64_t *marked, strtab *words,
+                       int hedges_only);
 
 /* Set up labelling for the excerpts of c (the corpus m was fitted on):
  * load filler/<language>.txt when the dictionary path has one, find the

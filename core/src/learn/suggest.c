@@ -1822,6 +1822,62 @@ static void free_state(run_state *st)
     linear_free(&st->lin);
 }
 
+
+/* 1 when term, one word, is in words as a reader reads it: letter case
+ * and end punctuation aside ("Sure," is "sure"). */
+static int hedge_term(const strtab *words, const char *term)
+{
+    char low[64];
+    size_t n = strlen(term), i;
+    if (n == 0 || n >= sizeof low || strchr(term, ' ') != NULL)
+        return 0;
+    while (n > 0 && strchr(",.;:!?\"'", term[n - 1]) != NULL)
+        n--;
+    for (i = 0; i < n; i++)
+        low[i] = (char)((unsigned char)term[i] < 0x80 &&
+                                term[i] >= 'A' && term[i] <= 'Z'
+                            ? term[i] - 'A' + 'a'
+                            : term[i]);
+    return n > 0 && strtab_find(words, low, n) >= 0;
+}
+
+/* Discourse markers and hedges ("sure", "mostly", "really": the head of
+ * filler/<language>.txt, LABELS_ONLY_MARK) are never shown as a reason
+ * for a code: they count in the score, but a reader would not take them
+ * as one. A column is one when the word it shows is, so "exactly" goes
+ * and "exact" stays although a stemmer joins them. */
+static int hide_hedges(run_state *st, quarry_engine *e, const char *language)
+{
+    char name[64], path[4096];
+    unsigned char *hedge;
+    strtab words;
+    int64_t marked = 0, col;
+    int rc;
+    snprintf(name, sizeof name, "filler/%s.txt", analyzer_lang_code(language));
+    rc = quarry_engine_find_dictionary(e, name, path, sizeof path);
+    if (rc == QUARRY_ENOTFOUND)
+        return 0; /* no list for the language: nothing hidden */
+    if (rc != QUARRY_OK)
+        return rc;
+    hedge = calloc((size_t)st->V + 1, 1);
+    if (hedge == NULL)
+        return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+    strtab_init(&words);
+    rc = labels_filler_load(e, st->m, path, hedge, &marked, &words, 1);
+    for (col = 0; rc == 0 && col < st->n_cols; col++) {
+        const char *term;
+        if (st->shown[col] == FEAT_HIDDEN)
+            continue;
+        term = st->lin_alpha > 0.0 ? feat_name(&st->fb, st->lin_set, col)
+                                   : quarry_model_term(st->m, col);
+        if (term != NULL && hedge_term(&words, term))
+            st->shown[col] = FEAT_HIDDEN;
+    }
+    strtab_free(&words);
+    free(hedge);
+    return rc;
+}
+
 int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
                        const quarry_pipeline_options *po,
                        const quarry_suggest_options *so,
@@ -2008,6 +2064,8 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
         if (rc == 0)
             engine_phase(e, &t, "linear model");
     }
+    if (rc == 0 && st.shown != NULL)
+        rc = hide_hedges(&st, e, po->language);
     if (rc == 0 && st.shown == NULL) {
         /* Without the linear model, the words' own evidence: content
          * words only, as with it (feat_word_shown). */
@@ -2026,6 +2084,8 @@ int quarry_suggest_run(quarry_suggestions **out, quarry_engine *e,
                                                  : FEAT_HIDDEN);
         if (list != NULL)
             analyzer_free(&reader);
+        if (rc == 0)
+            rc = hide_hedges(&st, e, po->language);
     }
     free(st.sum); /* only the calibration needs the exemplar sums */
     st.sum = NULL;
