@@ -1507,7 +1507,7 @@
     /* Empty by default: a file's codes are someone's work, and not
      * necessarily the person at this page. */
     var codedBy = h("input", { type: "text", id: "import-coder", value: "",
-      placeholder: "who coded the codes in the files (if they carry codes)" });
+      placeholder: "e.g. ana, if the files carry codes" });
     var interviewer = h("input", { type: "text", id: "import-interviewer",
       placeholder: "speaker names, e.g. Speaker 1" });
     var participant = h("input", { type: "text", id: "import-participant", placeholder: "for one interview, e.g. P03" });
