@@ -44,26 +44,6 @@ static json_t *context_json(const char *text, const char *speaker,
 }
 
 /* The parts of the review item itself. */
-/* Code points [s, e) of text as a string (null when not inside it). */
-static json_t *passage_json(const char *text, int64_t s, int64_t e)
-{
-    size_t i = 0, b0 = 0;
-    int64_t cp = 0;
-    if (text == NULL || s < 0 || e <= s)
-        return json_null();
-    for (;; i++) {
-        if (text[i] == '\0' || ((unsigned char)text[i] & 0xC0) != 0x80) {
-            if (cp == s)
-                b0 = i;
-            if (cp == e)
-                return json_stringn(text + b0, i - b0);
-            if (text[i] == '\0')
-                return json_null();
-            cp++;
-        }
-    }
-}
-
 static json_t *item_base(const quarry_review_item *it)
 {
     json_t *o, *sugg, *others;
@@ -115,8 +95,7 @@ static json_t *item_base(const quarry_review_item *it)
                     json_pack("{s:s, s:[I, I], s:o}", "code", c->codes[k],
                               "span", (json_int_t)c->spans[2 * k],
                               (json_int_t)c->spans[2 * k + 1], "passage",
-                              passage_json(it->text, c->spans[2 * k],
-                                           c->spans[2 * k + 1])));
+                              serve_jstr(c->passages[k])));
         }
         json_array_append_new(others,
                               json_pack("{s:s, s:o, s:o}", "coder", c->coder,

@@ -514,8 +514,10 @@ typedef struct quarry_coder_codes {
     int32_t n_codes;
     const char *const *codes;
     /* The passage of each (two per code: code points of the excerpt's
-     * text, end 0 for the whole excerpt). */
+     * text, end 0 for the whole excerpt), and its text (NULL for the
+     * whole). */
     const int64_t *spans;
+    const char *const *passages;
 } quarry_coder_codes;
 
 typedef struct quarry_review_item {

@@ -251,6 +251,8 @@ int labels_filler_load(quarry_engine *e, quarry_model *m, const char *path,
             rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
             break;
         }
+        if (filler == NULL)
+            continue; /* the words only */
         /* Through the model's own analyser, so "asked" marks the column
          * its stem has, as the excerpts' "asked" does. */
         n = 0;

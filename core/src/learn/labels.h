@@ -124,7 +124,7 @@ char *labels_display(const char *term);
  * than 200 bytes is an error naming the file and line. hedges_only: only
  * the words before the line LABELS_ONLY_MARK (the discourse markers and
  * hedges, never a reason for a code either; all of them when the list
- * has no such line). */
+ * has no such line). filler NULL: the words only, no column marked. */
 #define LABELS_ONLY_MARK "#@ labels only"
 int labels_filler_load(quarry_engine *e, quarry_model *m, const char *path,
                        unsigned char *filler, int64_t *marked, strtab *words,

@@ -1823,33 +1823,15 @@ static void free_state(run_state *st)
 }
 
 
-/* 1 when term, one word, is in words as a reader reads it: letter case
- * and end punctuation aside ("Sure," is "sure"). */
-static int hedge_term(const strtab *words, const char *term)
-{
-    char low[64];
-    size_t n = strlen(term), i;
-    if (n == 0 || n >= sizeof low || strchr(term, ' ') != NULL)
-        return 0;
-    while (n > 0 && strchr(",.;:!?\"'", term[n - 1]) != NULL)
-        n--;
-    for (i = 0; i < n; i++)
-        low[i] = (char)((unsigned char)term[i] < 0x80 &&
-                                term[i] >= 'A' && term[i] <= 'Z'
-                            ? term[i] - 'A' + 'a'
-                            : term[i]);
-    return n > 0 && strtab_find(words, low, n) >= 0;
-}
-
 /* Discourse markers and hedges ("sure", "mostly", "really": the head of
  * filler/<language>.txt, LABELS_ONLY_MARK) are never shown as a reason
  * for a code: they count in the score, but a reader would not take them
- * as one. A column is one when the word it shows is, so "exactly" goes
- * and "exact" stays although a stemmer joins them. */
+ * as one. A column is one when the word it shows is, as a reader reads
+ * it (labels_word_class: "Sure," is "sure"), so "exactly" goes and
+ * "exact" stays although a stemmer joins them. */
 static int hide_hedges(run_state *st, quarry_engine *e, const char *language)
 {
     char name[64], path[4096];
-    unsigned char *hedge;
     strtab words;
     int64_t marked = 0, col;
     int rc;
@@ -1859,22 +1841,20 @@ static int hide_hedges(run_state *st, quarry_engine *e, const char *language)
         return 0; /* no list for the language: nothing hidden */
     if (rc != QUARRY_OK)
         return rc;
-    hedge = calloc((size_t)st->V + 1, 1);
-    if (hedge == NULL)
-        return engine_fail(e, QUARRY_ENOMEM, "out of memory");
     strtab_init(&words);
-    rc = labels_filler_load(e, st->m, path, hedge, &marked, &words, 1);
+    rc = labels_filler_load(e, st->m, path, NULL, &marked, &words, 1);
     for (col = 0; rc == 0 && col < st->n_cols; col++) {
         const char *term;
         if (st->shown[col] == FEAT_HIDDEN)
             continue;
         term = st->lin_alpha > 0.0 ? feat_name(&st->fb, st->lin_set, col)
                                    : quarry_model_term(st->m, col);
-        if (term != NULL && hedge_term(&words, term))
+        if (term != NULL && strchr(term, ' ') == NULL &&
+            labels_word_class(&words, term, strlen(term)) ==
+                LABELS_FUNCTION)
             st->shown[col] = FEAT_HIDDEN;
     }
     strtab_free(&words);
-    free(hedge);
     return rc;
 }
 

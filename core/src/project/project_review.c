@@ -1137,6 +1137,7 @@ typedef struct item_block {
     quarry_coder_codes others[32];
     const char *other_codes[512];
     int64_t other_spans[1024];
+    const char *other_passages[512];
 } item_block;
 
 /* The other coders' codes on the excerpt, by coder name (people only). */
@@ -1144,8 +1145,9 @@ static int load_others(quarry_project *p, item_block *b, int64_t row,
                        const char *coder)
 {
     sqlite3_stmt *st = project_prepare(
-        p, "SELECT c.name, k.code, g.span_start, g.span_end FROM codings g"
-           " JOIN codes k ON k.id ="
+        p, "SELECT c.name, k.code, g.span_start, g.span_end, "
+           PROJECT_PASSAGE_SQL("g", "e") " FROM codings g"
+           " JOIN excerpts e ON e.id = g.excerpt_id JOIN codes k ON k.id ="
            " g.code_id JOIN coders c ON c.id = g.coder_id WHERE"
            " g.excerpt_id = ?1 AND c.name <> ?2 AND c.kind = 'person'"
            " ORDER BY c.name, k.position, k.code");
@@ -1167,7 +1169,9 @@ static int load_others(quarry_project *p, item_block *b, int64_t row,
             b->others[at].coder = project_scratch_dup(p, name);
             b->others[at].codes = b->other_codes + n;
             b->others[at].spans = b->other_spans + 2 * n;
+            b->others[at].passages = b->other_passages + n;
         }
+        b->other_passages[n] = project_scratch_dup(p, project_col_text(st, 4));
         b->other_spans[2 * n] = sqlite3_column_int64(st, 2);
         b->other_spans[2 * n + 1] = sqlite3_column_int64(st, 3);
         b->other_codes[n++] = project_scratch_dup(p, project_col_text(st, 1));

@@ -109,12 +109,14 @@ static int trip_passages(importer *im)
         int32_t parent = -1;
         if (of == NULL)
             continue;
-        for (j = 0; j < m->n_selections && parent < 0; j++)
-            if (j != i && strcmp(m->selections[j].guid, of) == 0 &&
-                json_object_get(refi_trip_get(m, "excerpts", of),
-                                "passage_of") == NULL &&
-                m->selections[j].end > m->selections[j].start)
-                parent = j;
+        /* The selection it names (the file's GUID index, not a search):
+         * not itself, no passage, not empty. */
+        if (refi_guid_find(m, of, &j) == REFI_K_SELECTION && j != i &&
+            j >= 0 && j < m->n_selections &&
+            json_object_get(refi_trip_get(m, "excerpts", of), "passage_of") ==
+                NULL &&
+            m->selections[j].end > m->selections[j].start)
+            parent = j;
         if (parent < 0 || !json_is_integer(json_array_get(sp, 0)) ||
             !json_is_integer(json_array_get(sp, 1)) || a < 0 || b <= a ||
             b > m->selections[parent].end - m->selections[parent].start) {
