@@ -1103,7 +1103,8 @@ static void print_list(const char *label, json_t *list)
         const char *s = json_string_value(json_object_get(v, "term"));
         if (s == NULL)
             s = json_string_value(json_object_get(v, "id"));
-        printf("%s%s", i ? ", " : "", s ? s : "");
+        printf("%s%s%s", i ? ", " : "", s ? s : "",
+               json_object_get(v, "span") ? " (a passage)" : "");
     }
     printf("\n");
 }

@@ -420,9 +420,14 @@ static int keep_coding(void *ctx, const quarry_coding_row *r)
     u->n_codings++;
     if (c->excerpt == NULL || c->code == NULL || c->coder == NULL)
         return QUARRY_ENOMEM;
-    /* The walk goes excerpt by excerpt: one opening each. */
+    /* The walk goes excerpt by excerpt: one opening each, and one for
+     * each coded passage (a passage of a coder's is what suggest learnt
+     * the code from, and a neighbour can be one). */
     if (u->n_openings == 0 ||
-        strcmp(u->openings[u->n_openings - 1].excerpt, c->excerpt) != 0) {
+        strcmp(u->openings[u->n_openings - 1].excerpt, c->excerpt) != 0 ||
+        (r->passage != NULL &&
+         (u->openings[u->n_openings - 1].span_start != r->span_start ||
+          u->openings[u->n_openings - 1].span_end != r->span_end))) {
         ui_opening *o;
         if (u->n_openings == u->cap_openings) {
             size_t cap = u->cap_openings ? u->cap_openings * 2 : 64;
@@ -434,7 +439,9 @@ static int keep_coding(void *ctx, const quarry_coding_row *r)
         }
         o = &u->openings[u->n_openings];
         o->excerpt = strdup(c->excerpt);
-        o->words = opening_words(r->text, 8);
+        o->words = opening_words(r->passage ? r->passage : r->text, 8);
+        o->span_start = r->passage ? r->span_start : 0;
+        o->span_end = r->passage ? r->span_end : 0;
         u->n_openings++;
         if (o->excerpt == NULL || o->words == NULL)
             return QUARRY_ENOMEM;
@@ -449,11 +456,20 @@ static int load_codings(ui *u)
     return quarry_project_codings(u->p, keep_coding, u);
 }
 
-static const char *opening_of(const ui *u, const char *xid)
+/* The opening words of excerpt xid, or of its coded passage named by the
+ * evidence's neighbour entry v ("span": [start, end]). */
+static const char *opening_of(const ui *u, const char *xid, json_t *v)
 {
+    json_t *span = json_object_get(v, "span");
+    int64_t s0 = 0, s1 = 0;
     size_t i;
+    if (json_array_size(span) == 2) {
+        s0 = (int64_t)json_integer_value(json_array_get(span, 0));
+        s1 = (int64_t)json_integer_value(json_array_get(span, 1));
+    }
     for (i = 0; i < u->n_openings; i++)
-        if (strcmp(u->openings[i].excerpt, xid) == 0)
+        if (strcmp(u->openings[i].excerpt, xid) == 0 &&
+            u->openings[i].span_start == s0 && u->openings[i].span_end == s1)
             return u->openings[i].words;
     return NULL;
 }
@@ -667,7 +683,8 @@ static void evidence_text(const ui *u, const char *evidence, char *out,
     if (json_is_array(nb) && json_array_size(nb) > 0 && used < cap) {
         char num[32];
         const char *id = neighbour_id(json_array_get(nb, 0), num, sizeof num);
-        const char *words = id ? opening_of(u, id) : NULL;
+        const char *words =
+            id ? opening_of(u, id, json_array_get(nb, 0)) : NULL;
         if (id != NULL && used < cap) {
             if (words != NULL)
                 snprintf(out + used, cap - used, "%slike: \"%s\"",
@@ -940,7 +957,7 @@ static void draw_detail(ui *u, const quarry_review_item *it, int k)
     {
         char num[32], codes[512] = "";
         const char *id = neighbour_id(v, num, sizeof num);
-        const char *words = id ? opening_of(u, id) : NULL;
+        const char *words = id ? opening_of(u, id, v) : NULL;
         size_t cu = 0;
         if (id == NULL || i >= 4)
             continue;

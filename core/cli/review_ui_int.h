@@ -43,6 +43,7 @@ typedef struct ui_coding {
 /* The first words of a coded excerpt, to name a neighbour by its words. */
 typedef struct ui_opening {
     char *excerpt, *words;
+    int64_t span_start, span_end; /* a coded passage's; 0, 0: the whole */
 } ui_opening;
 
 typedef struct ui {

@@ -195,8 +195,9 @@ json_t *serve_memo_json(const quarry_memo *m)
 }
 
 /* The evidence's neighbours as the page reads them: {"excerpt", "code"
- * (the suggested code they were coded with), "similarity", "text"} from
- * the stored {"id", "score"}. */
+ * (the suggested code they were coded with), "similarity", "text", and
+ * "span" for a coded passage, whose text is then the passage's} from the
+ * stored {"id", "score", "span"}. */
 static int neighbours_json(quarry_project *p, json_t *sugg)
 {
     json_t *g, *nb, *list;
@@ -209,11 +210,22 @@ static int neighbours_json(quarry_project *p, json_t *sugg)
         {
             const char *id = json_string_value(json_object_get(nb, "id"));
             const char *text = NULL;
-            json_t *score = json_object_get(nb, "score");
+            json_t *score = json_object_get(nb, "score"),
+                   *span = json_object_get(nb, "span");
             int status;
             if (id == NULL || json_object_get(nb, "excerpt") != NULL)
                 continue;
-            status = quarry_project_excerpt_text(p, id, &text);
+            /* A coded passage's row: the passage is what it said. */
+            if (json_is_array(span) && json_array_size(span) == 2 &&
+                json_is_integer(json_array_get(span, 0)) &&
+                json_is_integer(json_array_get(span, 1)))
+                status = quarry_project_passage_text(
+                    p, id, json_integer_value(json_array_get(span, 0)),
+                    json_integer_value(json_array_get(span, 1)), &text);
+            else
+                status = quarry_project_excerpt_text(p, id, &text);
+            if (status == QUARRY_EINVAL)
+                status = quarry_project_excerpt_text(p, id, &text);
             if (status != QUARRY_OK && status != QUARRY_ENOTFOUND)
                 return status;
             json_object_set_new(nb, "excerpt", json_string(id));

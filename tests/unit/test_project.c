@@ -491,6 +491,78 @@ static void test_suggest_review_cycle(void **state)
     quarry_engine_free(e);
 }
 
+/* A code on a passage is learnt from the passage: two long turns, each
+ * coded with one code on its first sentence and another on its second.
+ * Learnt from the whole turns (as before passages counted), both codes
+ * would have the same text and tie on everything; learnt from the
+ * passages, each new excerpt gets the code of the sentence it echoes, and
+ * the nearest coded text it shows is the passage, named by its excerpt
+ * and span. The run counts coded excerpts, not passages. */
+static void test_suggest_learns_passages(void **state)
+{
+    static const char cb[] =
+        "{\"codes\": [{\"id\": \"x.one\"}, {\"id\": \"x.two\"}]}";
+    /* sentence one: code points [0, 39); sentence two: [40, 82) */
+    static const char turns[] =
+        "{\"id\": \"l1\", \"text\": \"my supervisor listens every week to me."
+        " The peer colleagues at the drop-in get me.\"}\n"
+        "{\"id\": \"l2\", \"text\": \"the supervisor listens each week to me."
+        " Our peer colleagues at the drop-in get me.\"}\n"
+        "{\"id\": \"u1\", \"text\": \"peer colleagues at the drop-in\"}\n"
+        "{\"id\": \"u2\", \"text\": \"a supervisor who listens every week\"}\n";
+    static const char *const first[] = {"my supervisor listens every week to me.",
+                                        "the supervisor listens each week to me."};
+    quarry_engine *e = test_engine();
+    quarry_project *p = test_project_at(tmp("pass.quarry"),
+                                        "2026-01-31T12:00:00Z");
+    quarry_suggest_options so = QUARRY_SUGGEST_OPTIONS_INIT;
+    quarry_run_info info;
+    const quarry_review_item *it;
+    int k;
+    (void)state;
+    test_write_file(tmp("pass-cb.json"), cb);
+    test_write_file(tmp("pass.jsonl"), turns);
+    assert_int_equal(quarry_project_codebook_import(p, e, tmp("pass-cb.json"),
+                                                    NULL, NULL),
+                     QUARRY_OK);
+    test_project_import_as(p, tmp("pass.jsonl"), "ana");
+    for (k = 0; k < 2; k++) {
+        quarry_decision d = QUARRY_DECISION_INIT;
+        int64_t n1 = (int64_t)strlen(first[k]);
+        d.excerpt = k ? "l2" : "l1";
+        d.verdict = QUARRY_VERDICT_ADD;
+        d.coder = "ana";
+        d.code = "x.one";
+        d.span_start = 0;
+        d.span_end = n1;
+        if (quarry_project_decide(p, &d, NULL) != QUARRY_OK)
+            fail_msg("%s", quarry_project_errmsg(p));
+        d.code = "x.two";
+        d.span_start = n1 + 1;
+        d.span_end = n1 + 1 + 42;
+        if (quarry_project_decide(p, &d, NULL) != QUARRY_OK)
+            fail_msg("%s", quarry_project_errmsg(p));
+    }
+    so.top = 2;
+    if (quarry_project_suggest(p, e, NULL, &so, NULL, &info) != QUARRY_OK)
+        fail_msg("%s", quarry_project_errmsg(p));
+    assert_int_equal(info.train, 2);
+    assert_int_equal(info.input, 2);
+    assert_int_equal(quarry_project_review_item(p, "ben", "u1", &it),
+                     QUARRY_OK);
+    assert_true(it->n_suggestions >= 1);
+    assert_string_equal(it->suggestions[0].code, "x.two");
+    /* its nearest coded text: a passage of l1 or l2, never an id made up */
+    assert_non_null(strstr(it->suggestions[0].evidence, "\"span\":[40,82]"));
+    assert_null(strchr(it->suggestions[0].evidence, '\x1f'));
+    assert_null(strstr(it->suggestions[0].evidence, "\\u001f"));
+    assert_int_equal(quarry_project_review_item(p, "ben", "u2", &it),
+                     QUARRY_OK);
+    assert_string_equal(it->suggestions[0].code, "x.one");
+    quarry_project_free(p);
+    quarry_engine_free(e);
+}
+
 static void test_decisions_file(void **state)
 {
     quarry_engine *e = test_engine();
@@ -619,6 +691,7 @@ int main(void)
         cmocka_unit_test(test_codebook),
         cmocka_unit_test(test_corpora),
         cmocka_unit_test(test_suggest_review_cycle),
+        cmocka_unit_test(test_suggest_learns_passages),
         cmocka_unit_test(test_decisions_file),
         cmocka_unit_test(test_readonly),
     };

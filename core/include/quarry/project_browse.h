@@ -118,6 +118,13 @@ QUARRY_API int quarry_project_excerpt_codings(
 QUARRY_API int quarry_project_excerpt_text(quarry_project *p,
                                            const char *excerpt,
                                            const char **text);
+/* The same for a passage of it: code points [start, end) of its text
+ * (as a coding's span_start and span_end; the part inside the text when
+ * it runs past the end). start < 0: the whole text. */
+QUARRY_API int quarry_project_passage_text(quarry_project *p,
+                                           const char *excerpt,
+                                           int64_t start, int64_t end,
+                                           const char **text);
 
 /* The notes of a code quarry_project_codes does not list. */
 typedef struct quarry_code_notes {

@@ -620,9 +620,11 @@
     var byExcerpt = {}, items = [];
     sugg.forEach(function (s) {
       ((s.evidence && s.evidence.neighbours) || []).forEach(function (nb) {
-        var seen = byExcerpt[nb.excerpt];
+        /* A coded passage is its own neighbour, quoted alone. */
+        var key = nb.excerpt + (nb.span ? "\u001f" + nb.span.join("-") : "");
+        var seen = byExcerpt[key];
         if (!seen) {
-          seen = byExcerpt[nb.excerpt] = { excerpt: nb.excerpt, text: nb.text, similarity: nb.similarity, codes: [] };
+          seen = byExcerpt[key] = { excerpt: nb.excerpt, text: nb.text, similarity: nb.similarity, passage: !!nb.span, codes: [] };
           items.push(seen);
         }
         if (seen.codes.indexOf(nb.code) < 0) seen.codes.push(nb.code);
@@ -637,6 +639,7 @@
         return h("li", null,
           h("q", null, nb.text || ""),
           h("span", { class: "nb-meta" }, nb.codes.map(codeName).join(", "), " · ",
+            nb.passage ? "a passage of " : "",
             h("a", { href: "#/review/" + encodeURIComponent(nb.excerpt) }, nb.excerpt),
             " · similarity " + (Number(nb.similarity) || 0).toFixed(2)));
       })) : h("p", { class: "empty" }, "No coded neighbours to show."));

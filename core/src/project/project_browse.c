@@ -532,18 +532,32 @@ int quarry_project_excerpt_codings(quarry_project *p, const char *excerpt,
 int quarry_project_excerpt_text(quarry_project *p, const char *excerpt,
                                 const char **text)
 {
+    return quarry_project_passage_text(p, excerpt, -1, -1, text);
+}
+
+int quarry_project_passage_text(quarry_project *p, const char *excerpt,
+                                int64_t start, int64_t end,
+                                const char **text)
+{
     sqlite3_stmt *st;
     int rc, status = project_check(p, 0);
     if (status != QUARRY_OK)
         return status;
     if (excerpt == NULL || text == NULL)
         return project_fail(p, QUARRY_EINVAL, "no excerpt");
+    if (start >= 0 && end <= start)
+        return project_fail(p, QUARRY_EINVAL, "passage %lld-%lld: not a"
+                            " passage", (long long)start, (long long)end);
     project_scratch_reset(p);
     *text = NULL;
-    st = project_prepare(p, "SELECT text FROM excerpts WHERE xid = ?1");
+    st = project_prepare(p, "SELECT CASE WHEN ?2 < 0 THEN text ELSE"
+                            " substr(text, ?2 + 1, ?3 - ?2) END"
+                            " FROM excerpts WHERE xid = ?1");
     if (st == NULL)
         return QUARRY_EIO;
     sqlite3_bind_text(st, 1, excerpt, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 2, start);
+    sqlite3_bind_int64(st, 3, end);
     rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *text = project_scratch_dup(p, project_col_text(st, 0));

@@ -157,6 +157,16 @@ const char *project_queue_total(quarry_project *p);
  * len 0 gives an empty corpus). The message is set on failure. */
 int project_corpus_jsonl(quarry_project *p, const char *buf, size_t len,
                          quarry_corpus **out);
+/* One excerpt appended to buf as such a line (project_import.c): its
+ * attributes (a JSON object's text, or NULL), id, text, speaker (NULL:
+ * none), code (codes: a JSON array, taken, NULL or empty for none) and
+ * source (unless an attribute names one). The message is set on
+ * failure. */
+struct json_t;
+int project_corpus_line(quarry_project *p, char **buf, size_t *len,
+                        size_t *cap, const char *xid, const char *text,
+                        const char *speaker, const char *attributes,
+                        const char *source, struct json_t *codes);
 
 /* Schemas 2 to 4 (project_schema.c): on a new file inside the create
  * transaction; on a file of schema 1 to 4 just opened (its own transaction, with

@@ -846,6 +846,41 @@ int quarry_project_codes(quarry_project *p, const quarry_project_code **out,
 /* ------------------------------------------------------------------ */
 /* Corpora                                                              */
 
+/* project_db.h says what. */
+int project_corpus_line(quarry_project *p, char **buf, size_t *len,
+                        size_t *cap, const char *xid, const char *text,
+                        const char *speaker, const char *attributes,
+                        const char *source, json_t *codes)
+{
+    json_t *o = json_loads(attributes ? attributes : "{}", 0, NULL);
+    char *line;
+    int status = QUARRY_OK;
+    if (o == NULL || !json_is_object(o)) {
+        json_decref(o);
+        o = json_object();
+    }
+    json_object_set_new(o, "id", json_string(xid));
+    json_object_set_new(o, "text", json_string(text));
+    if (speaker != NULL)
+        json_object_set_new(o, "speaker", json_string(speaker));
+    if (codes != NULL && json_array_size(codes) > 0)
+        json_object_set_new(o, "code", codes);
+    else {
+        json_decref(codes);
+        json_object_del(o, "code");
+    }
+    if (json_object_get(o, "source") == NULL)
+        json_object_set_new(o, "source", json_string(source));
+    line = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (line == NULL ||
+        quarry_buf_append(buf, len, cap, line, strlen(line)) != QUARRY_OK ||
+        quarry_buf_append(buf, len, cap, "\n", 1) != QUARRY_OK)
+        status = project_fail(p, QUARRY_ENOMEM, "out of memory");
+    free(line);
+    return status;
+}
+
 int quarry_project_corpus(quarry_project *p, quarry_project_subset which,
                           quarry_corpus **out)
 {
@@ -874,38 +909,12 @@ int quarry_project_corpus(quarry_project *p, quarry_project_subset which,
     st = project_prepare(p, sql);
     if (st == NULL)
         return QUARRY_EIO;
-    while (status == QUARRY_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *o = json_loads(project_col_text(st, 3)
-                                   ? project_col_text(st, 3) : "{}",
-                               0, NULL);
-        json_t *codes = json_loads(project_col_text(st, 5), 0, NULL);
-        char *line;
-        if (o == NULL || !json_is_object(o)) {
-            json_decref(o);
-            o = json_object();
-        }
-        json_object_set_new(o, "id", json_string(project_col_text(st, 0)));
-        json_object_set_new(o, "text", json_string(project_col_text(st, 1)));
-        if (project_col_text(st, 2) != NULL)
-            json_object_set_new(o, "speaker",
-                                json_string(project_col_text(st, 2)));
-        if (codes != NULL && json_array_size(codes) > 0)
-            json_object_set_new(o, "code", codes);
-        else {
-            json_decref(codes);
-            json_object_del(o, "code");
-        }
-        if (json_object_get(o, "source") == NULL)
-            json_object_set_new(o, "source",
-                                json_string(project_col_text(st, 4)));
-        line = json_dumps(o, JSON_COMPACT);
-        json_decref(o);
-        if (line == NULL ||
-            quarry_buf_append(&buf, &len, &cap, line, strlen(line)) != QUARRY_OK ||
-            quarry_buf_append(&buf, &len, &cap, "\n", 1) != QUARRY_OK)
-            status = project_fail(p, QUARRY_ENOMEM, "out of memory");
-        free(line);
-    }
+    while (status == QUARRY_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
+        status = project_corpus_line(
+            p, &buf, &len, &cap, project_col_text(st, 0),
+            project_col_text(st, 1), project_col_text(st, 2),
+            project_col_text(st, 3), project_col_text(st, 4),
+            json_loads(project_col_text(st, 5), 0, NULL));
     if (status == QUARRY_OK && rc != SQLITE_DONE)
         status = project_db_fail(p, "cannot read the excerpts");
     sqlite3_finalize(st);

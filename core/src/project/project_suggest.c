@@ -16,6 +16,12 @@
 #include "engine.h"
 #include "project_db.h"
 
+/* A training row that is a passage (training_corpus): its id is the
+ * excerpt's, then PASSAGE_SEP, then "start-end" (code points of the
+ * excerpt's text), so it never meets an excerpt's id and the evidence
+ * gives the excerpt and the passage back (evidence_json). */
+#define PASSAGE_SEP '\x1f'
+
 static double seconds_since(const struct timespec *t0)
 {
     struct timespec t1;
@@ -160,8 +166,17 @@ static char *evidence_json(const quarry_suggestion *g,
     }
     for (k = 0; k < g->n_neighbours; k++) {
         const quarry_excerpt *x = quarry_corpus_at(train, (size_t)g->neighbours[k]);
+        const char *id = x ? x->id : "", *sep = strchr(id, PASSAGE_SEP);
         json_t *t = json_object();
-        json_object_set_new(t, "id", json_string(x ? x->id : ""));
+        long long s0, s1;
+        /* A passage's row: the excerpt, and the passage as "span". */
+        if (sep != NULL && sscanf(sep + 1, "%lld-%lld", &s0, &s1) == 2) {
+            json_object_set_new(t, "id",
+                                json_stringn(id, (size_t)(sep - id)));
+            json_object_set_new(t, "span", json_pack("[II]", (json_int_t)s0,
+                                                     (json_int_t)s1));
+        } else
+            json_object_set_new(t, "id", json_string(id));
         json_object_set_new(t, "score", json_real(g->neighbour_scores[k]));
         json_array_append_new(nb, t);
     }
@@ -170,6 +185,129 @@ static char *evidence_json(const quarry_suggestion *g,
     text = json_dumps(o, JSON_COMPACT | JSON_REAL_PRECISION(6));
     json_decref(o);
     return text;
+}
+
+static char *dup_opt(const char *s)
+{
+    return s != NULL ? strdup(s) : NULL;
+}
+
+/* What suggest learns from: every coded excerpt, a row per passage. A
+ * code on the whole excerpt (by any coder) makes the excerpt's text a row
+ * with those codes, as always; a code only on a passage makes the
+ * passage's text a row of its own with the codes on that very passage
+ * (the rest of the turn is not what the coder said carries the code:
+ * NVivo's and ATLAS.ti's "coding by example" learn from the coded text
+ * too). Excerpts in their order, the whole row before the passages, the
+ * passages by their start; codes in codebook order. A project with no
+ * passage gives the corpus quarry_project_corpus(CODED) gives. *n_excerpts:
+ * how many coded excerpts the rows come from. */
+static int training_corpus(quarry_project *p, quarry_corpus **out,
+                           int64_t *n_excerpts)
+{
+    sqlite3_stmt *st = project_prepare(
+        p, "SELECT e.id, e.xid, " PROJECT_PASSAGE_SQL("r", "e") ", e.text,"
+           " e.speaker, e.attributes, s.name, r.span_start, r.span_end,"
+           " k.code"
+           " FROM (SELECT DISTINCT g.excerpt_id, g.code_id, g.span_start,"
+           "  g.span_end FROM codings g WHERE g.span_start IS NULL OR"
+           "  NOT EXISTS (SELECT 1 FROM codings h WHERE h.excerpt_id ="
+           "  g.excerpt_id AND h.code_id = g.code_id AND h.span_start IS"
+           "  NULL)) r"
+           " JOIN excerpts e ON e.id = r.excerpt_id"
+           " JOIN sources s ON s.id = e.source_id"
+           " JOIN codes k ON k.id = r.code_id"
+           " ORDER BY e.seq, e.id, r.span_start IS NOT NULL, r.span_start,"
+           " r.span_end, k.position, k.id");
+    char *buf = NULL, *id = NULL;
+    size_t len = 0, cap = 0;
+    json_t *codes = NULL;
+    int64_t row_ex = -1, row_s = -1, row_e = -1;
+    char *row_xid = NULL, *row_text = NULL, *row_speaker = NULL,
+         *row_attrs = NULL, *row_source = NULL;
+    int rc, status = QUARRY_OK;
+    *out = NULL;
+    *n_excerpts = 0;
+    if (st == NULL)
+        return QUARRY_EIO;
+    for (;;) {
+        int64_t ex = 0, s0 = -1, s1 = -1;
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            ex = sqlite3_column_int64(st, 0);
+            if (sqlite3_column_type(st, 7) != SQLITE_NULL) {
+                s0 = sqlite3_column_int64(st, 7);
+                s1 = sqlite3_column_int64(st, 8);
+            }
+        }
+        /* A row ends where the excerpt or the passage changes. */
+        if (codes != NULL &&
+            (rc != SQLITE_ROW || ex != row_ex || s0 != row_s || s1 != row_e)) {
+            if (row_s >= 0) {
+                size_t n = strlen(row_xid) + 48;
+                free(id);
+                id = malloc(n);
+                if (id != NULL)
+                    snprintf(id, n, "%s%c%lld-%lld", row_xid, PASSAGE_SEP,
+                             (long long)row_s, (long long)row_e);
+            }
+            status = row_s >= 0 && id == NULL
+                         ? project_fail(p, QUARRY_ENOMEM, "out of memory")
+                         : project_corpus_line(
+                               p, &buf, &len, &cap, row_s >= 0 ? id : row_xid,
+                               row_text, row_speaker, row_attrs, row_source,
+                               codes);
+            codes = NULL;
+        }
+        if (rc != SQLITE_ROW || status != QUARRY_OK)
+            break;
+        if (codes == NULL) {
+            const char *text = project_col_text(st, 2);
+            if (ex != row_ex)
+                (*n_excerpts)++;
+            row_ex = ex;
+            row_s = s0;
+            row_e = s1;
+            free(row_xid);
+            free(row_text);
+            free(row_speaker);
+            free(row_attrs);
+            free(row_source);
+            row_xid = dup_opt(project_col_text(st, 1));
+            row_text = dup_opt(
+                text != NULL ? text : project_col_text(st, 3));
+            row_speaker = dup_opt(project_col_text(st, 4));
+            row_attrs = dup_opt(project_col_text(st, 5));
+            row_source = dup_opt(project_col_text(st, 6));
+            codes = json_array();
+            if (row_xid == NULL || row_text == NULL || codes == NULL ||
+                (project_col_text(st, 4) != NULL && row_speaker == NULL) ||
+                (project_col_text(st, 5) != NULL && row_attrs == NULL) ||
+                (project_col_text(st, 6) != NULL && row_source == NULL)) {
+                status = project_fail(p, QUARRY_ENOMEM, "out of memory");
+                break;
+            }
+        }
+        if (json_array_append_new(codes,
+                                  json_string(project_col_text(st, 9))) != 0) {
+            status = project_fail(p, QUARRY_ENOMEM, "out of memory");
+            break;
+        }
+    }
+    if (status == QUARRY_OK && rc != SQLITE_DONE)
+        status = project_db_fail(p, "cannot read the codings");
+    sqlite3_finalize(st);
+    json_decref(codes);
+    free(id);
+    free(row_xid);
+    free(row_text);
+    free(row_speaker);
+    free(row_attrs);
+    free(row_source);
+    if (status == QUARRY_OK)
+        status = project_corpus_jsonl(p, buf, len, out);
+    free(buf);
+    return status;
 }
 
 /* The rejected suggestions, as a corpus whose codes are the codes rejected
@@ -256,7 +394,7 @@ static int store(quarry_project *p, quarry_engine *e,
                  const quarry_project_suggest_options *ps,
                  const quarry_corpus *train, const quarry_corpus *input,
                  const quarry_suggestions *s, const char *started,
-                 double seconds, quarry_run_info *info)
+                 double seconds, int64_t n_excerpts, quarry_run_info *info)
 {
     char th[65], ih[65];
     char *opts = NULL, *plugins_text = NULL;
@@ -314,7 +452,7 @@ static int store(quarry_project *p, quarry_engine *e,
     sqlite3_bind_text(run, 6, opts, -1, SQLITE_STATIC);
     sqlite3_bind_text(run, 7, th, -1, SQLITE_STATIC);
     sqlite3_bind_text(run, 8, ih, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(run, 9, (int64_t)quarry_corpus_size(train));
+    sqlite3_bind_int64(run, 9, n_excerpts);
     sqlite3_bind_int64(run, 10, (int64_t)quarry_corpus_size(input));
     if (sqlite3_step(run) != SQLITE_DONE) {
         status = project_db_fail(p, "cannot store the run");
@@ -356,7 +494,7 @@ static int store(quarry_project *p, quarry_engine *e,
         status = project_commit(p);
     if (status == QUARRY_OK && info != NULL) {
         info->run = run_id;
-        info->train = (int64_t)quarry_corpus_size(train);
+        info->train = n_excerpts;
         info->input = (int64_t)quarry_corpus_size(input);
         info->stored = stored;
         info->abstained = abstained;
@@ -388,6 +526,7 @@ int quarry_project_suggest(quarry_project *p, quarry_engine *e,
     quarry_corpus *train = NULL, *input = NULL, *rejected = NULL,
                   *all_turns = NULL;
     size_t left_out = 0;
+    int64_t n_coded = 0;
     quarry_codebook *cb = NULL;
     quarry_suggestions *s = NULL;
     struct timespec t0;
@@ -416,9 +555,10 @@ int quarry_project_suggest(quarry_project *p, quarry_engine *e,
                             " (0), all (1) or interviewers (2)",
                             speakers_of(ps));
     /* Training: every coded excerpt, interviewer turns too (a coding is a
-     * person's decision whoever spoke). Input: the uncoded ones (or all)
+     * person's decision whoever spoke), a passage's codes learnt from the
+     * passage. Input: the uncoded ones (or all)
      * of the speakers asked for. */
-    status = quarry_project_corpus(p, QUARRY_SUBSET_CODED, &train);
+    status = training_corpus(p, &train, &n_coded);
     if (status == QUARRY_OK)
         status = quarry_project_corpus(
             p, ps->all ? QUARRY_SUBSET_ALL : QUARRY_SUBSET_UNCODED,
@@ -472,7 +612,7 @@ int quarry_project_suggest(quarry_project *p, quarry_engine *e,
     }
     if (status == QUARRY_OK)
         status = store(p, e, po, &sopt, ps, train, input, s, started,
-                       seconds_since(&t0), info);
+                       seconds_since(&t0), n_coded, info);
     if (status == QUARRY_OK && info != NULL)
         info->left_out = (int64_t)left_out;
     quarry_suggestions_free(s);

@@ -1175,7 +1175,8 @@ static void describe(json_t *ev, char *buf, size_t cap)
             const char *t = json_string_value(json_object_get(v, "id"));
             if (t != NULL && n < cap)
                 n += (size_t)snprintf(
-                    buf + n, cap - n, "%s %s (%.3f)", i ? "," : "", t,
+                    buf + n, cap - n, "%s %s (%s%.3f)", i ? "," : "", t,
+                    json_object_get(v, "span") ? "a passage, " : "",
                     json_number_value(json_object_get(v, "score")));
         }
     }
