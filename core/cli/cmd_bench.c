@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,7 +70,8 @@ static void usage(FILE *f)
             "  --dims N                LSA dimensions, 0 for none (%d)\n"
             "  --silhouette-sample N   rows drawn for the silhouette, 0 = all\n"
             "                          (2000)\n"
-            "  --timeout SECONDS       stop a run after this long (0 = never)\n"
+            "  --timeout SECONDS       stop a run after this long: the run is\n"
+            "                          killed and reported (default 0: never)\n"
             "  --no-timing             write seconds and peak MB as null, so two\n"
             "                          runs' outputs can be compared byte for byte\n"
             "  --format table|jsonl|csv  output (table)\n"
@@ -233,7 +235,8 @@ static int run_one(quarry_engine *e, cli *c, const quarry_themes_options *to,
     char *buf = NULL;
     size_t len = 0, cap = 0;
     struct rusage ru;
-    int status;
+    int status, killed = 0;
+    double deadline;
     child_report rep;
     int64_t n = (int64_t)quarry_corpus_size(corpus);
 
@@ -252,8 +255,23 @@ static int run_one(quarry_engine *e, cli *c, const quarry_themes_options *to,
         child_main(fd[1], e, c, to, corpus, timeout);
     }
     close(fd[1]);
+    deadline = now() + (double)timeout;
     for (;;) {
         ssize_t got;
+        /* The deadline is kept here, not only by the child's alarm (which
+         * a plugin can block or ignore): past it the child is killed. */
+        if (timeout > 0 && !killed) {
+            struct pollfd pf = {fd[0], POLLIN, 0};
+            double left = deadline - now();
+            int pr = left > 0 ? poll(&pf, 1, (int)(left * 1000.0) + 1) : 0;
+            if (pr < 0 && errno == EINTR)
+                continue;
+            if (pr == 0) {
+                kill(pid, SIGKILL);
+                killed = 1;
+                continue;
+            }
+        }
         if (len == cap) {
             size_t ncap = cap ? cap * 2 : 65536;
             char *grown = realloc(buf, ncap);
@@ -279,12 +297,14 @@ static int run_one(quarry_engine *e, cli *c, const quarry_themes_options *to,
     r->value[M_RSS] = (double)ru.ru_maxrss / 1024.0; /* KiB on Linux */
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
-        if (sig == SIGALRM)
+        if (sig == SIGALRM || killed)
             snprintf(r->error, sizeof r->error,
                      "timed out after %d s (--timeout)", timeout);
         else
-            snprintf(r->error, sizeof r->error, "crashed: killed by signal "
-                                                "%d (%s)",
+            snprintf(r->error, sizeof r->error,
+                     "crashed: killed by signal %d (%s) in one of the run's "
+                     "plugins (its tokenizer, stemmer, weighting or this "
+                     "clusterer)",
                      sig, strsignal(sig));
     } else if (len < sizeof rep) {
         snprintf(r->error, sizeof r->error,
@@ -386,7 +406,7 @@ static void write_table(const bench_plugin *bps, int n_plugins, int n_runs,
                         const quarry_themes_options *to, uint64_t seed,
                         int32_t sil_sample)
 {
-    int i, m, r, failures = 0;
+    int i, m, r, failures = 0, w = 14;
     char k[32], sample[64];
     if (sil_sample == 0 || (size_t)sil_sample >= n_excerpts)
         snprintf(sample, sizeof sample, "every row");
@@ -401,7 +421,11 @@ static void write_table(const bench_plugin *bps, int n_plugins, int n_runs,
            "\n\n",
            gold, n_excerpts, n_codes, k, to->dims, (unsigned long long)seed,
            (unsigned long long)(seed + (uint64_t)n_runs - 1));
-    printf("%-14s %5s", "plugin", "runs");
+    /* The plugin column as wide as the longest name ("agglomerative"). */
+    for (i = 0; i < n_plugins; i++)
+        if ((int)strlen(bps[i].p->name) > w)
+            w = (int)strlen(bps[i].p->name);
+    printf("%-*s %5s", w, "plugin", "runs");
     for (m = 0; m < N_METRICS; m++)
         printf(m + 1 < N_METRICS ? "  %-14s" : "  %s", metric_title[m]);
     printf("\n");
@@ -409,14 +433,15 @@ static void write_table(const bench_plugin *bps, int n_plugins, int n_runs,
         const bench_plugin *bp = &bps[i];
         char runs[32];
         snprintf(runs, sizeof runs, "%d/%d", bp->n_ok, n_runs);
-        printf("%-14s %5s", bp->p->name, runs);
+        printf("%-*s %5s", w, bp->p->name, runs);
         for (m = 0; m < N_METRICS; m++) {
             char cell[64];
             if (isnan(bp->mean[m]))
                 snprintf(cell, sizeof cell, "-");
-            else
-                snprintf(cell, sizeof cell, "%.*f +-%.*f", decimals(m) - 1,
-                         bp->mean[m], decimals(m) - 1, bp->sd[m]);
+            else /* seconds to the hundredth: a small run takes 0.04 s */
+                snprintf(cell, sizeof cell, "%.*f +-%.*f",
+                         m == M_SECONDS ? 2 : decimals(m) - 1, bp->mean[m],
+                         m == M_SECONDS ? 2 : decimals(m) - 1, bp->sd[m]);
             printf(m + 1 < N_METRICS ? "  %-14s" : "  %s", cell);
         }
         printf("\n");
@@ -796,8 +821,13 @@ int cmd_bench(int argc, char **argv)
             bps[i].n_ok++;
         }
     }
-    if (score_silhouettes(&c, e, corpus, bps, n_plugins, a.seeds,
-                          a.sil_sample) != 0) {
+    /* The silhouettes fit the pipeline here, in this process: not when
+     * no run got through it (a tokenizer that crashes every child would
+     * crash the bench itself, and take the table with it). */
+    for (i = 0, r = 0; i < n_plugins; i++)
+        r += bps[i].n_ok;
+    if (r > 0 && score_silhouettes(&c, e, corpus, bps, n_plugins, a.seeds,
+                                   a.sil_sample) != 0) {
         code = EXIT_INTERNAL;
         goto out;
     }

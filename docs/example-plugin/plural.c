@@ -1,5 +1,6 @@
 /* stemmer_plural.so: strips an English plural "s". A whole quarry plugin,
- * built against the installed header only (see README.md beside it). */
+ * built against quarry's plugin header only (README.md beside it says
+ * how to build and load it). */
 #include <string.h>
 #include <quarry/plugin.h>
 

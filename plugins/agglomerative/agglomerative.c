@@ -63,7 +63,7 @@ static int ag_cluster(void *self, const quarry_cluster_input *in,
         return rc;
     if (in->k == 0) {
         snprintf(err, QUARRY_ERR_MAX,
-                 "agglomerative: k = 0 asks the clusterer to choose the "
+                 "k = 0 asks the clusterer to choose the "
                  "number of clusters, which agglomerative does not do; give "
                  "k (1..%lld), or a clusterer that chooses k (stability, silhouette)",
                  (long long)r.n);
@@ -71,14 +71,14 @@ static int ag_cluster(void *self, const quarry_cluster_input *in,
     }
     if (in->k < 1 || in->k > r.n) {
         snprintf(err, QUARRY_ERR_MAX,
-                 "agglomerative: k = %ld is out of range: it must be 1..%lld "
+                 "k = %ld is out of range: it must be 1..%lld "
                  "(the number of rows)",
                  (long)in->k, (long long)r.n);
         return QUARRY_ERANGE;
     }
     if (out->centroids != NULL && out->max_clusters < in->k) {
         snprintf(err, QUARRY_ERR_MAX,
-                 "agglomerative: room for %ld centroids, k = %ld",
+                 "room for %ld centroids, k = %ld",
                  (long)out->max_clusters, (long)in->k);
         return QUARRY_ERANGE;
     }
@@ -129,7 +129,7 @@ static int ag_cluster(void *self, const quarry_cluster_input *in,
     goto out;
 nomem:
     snprintf(err, QUARRY_ERR_MAX,
-             "agglomerative: out of memory (%lld rows, %lld dims, %ld "
+             "out of memory (%lld rows, %lld dims, %ld "
              "micro-clusters)",
              (long long)r.n, (long long)r.dim, (long)m);
     rc = QUARRY_ENOMEM;

@@ -94,7 +94,7 @@ static int cg_create(void **self, const void *config, const quarry_host *host,
     (void)host;
     if (cfg->n_min > cfg->n_max) {
         snprintf(err, QUARRY_ERR_MAX,
-                 "charngram: n_min (%lld) is greater than n_max (%lld)",
+                 "n_min (%lld) is greater than n_max (%lld)",
                  (long long)cfg->n_min, (long long)cfg->n_max);
         return QUARRY_ERANGE;
     }
@@ -116,7 +116,7 @@ static int cg_create(void **self, const void *config, const quarry_host *host,
     *self = me;
     return QUARRY_OK;
 nomem:
-    snprintf(err, QUARRY_ERR_MAX, "charngram: out of memory");
+    snprintf(err, QUARRY_ERR_MAX, "out of memory");
     return QUARRY_ENOMEM;
 }
 
@@ -280,7 +280,7 @@ static int cg_tokenize(void *self, const char *text, size_t len,
             step = utf8proc_iterate(u + i, (utf8proc_ssize_t)(len - i), &c);
             if (step <= 0) {
                 snprintf(err, QUARRY_ERR_MAX,
-                         "charngram: invalid UTF-8 at byte %zu", i);
+                         "invalid UTF-8 at byte %zu", i);
                 rc = QUARRY_EUTF8;
                 goto out;
             }

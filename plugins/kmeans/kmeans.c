@@ -78,9 +78,9 @@ static const quarry_option km_options[] = {
 
 typedef struct km {
     km_config cfg;
-    /* A copy of the host table: plugin.h promises it for create() only,
-     * and cluster() needs progress. Fields the host does not know (a
-     * smaller size) are left NULL. */
+    /* A copy of the host table (plugin.h keeps it valid until destroy(),
+     * but a copy reads the fields a host too old to know them lacks as
+     * NULL), for cluster()'s progress and threads. */
     quarry_host host;
     /* For the tests, not options: score every row in double in every
      * iteration and every seed (no bounds, no float pass), and a number of
@@ -191,7 +191,7 @@ static int scan_rows(km_data *d, char *err)
             double a = fabs((double)v[j]);
             if (!isfinite(a)) {
                 snprintf(err, QUARRY_ERR_MAX,
-                         "kmeans: row %lld holds a value that is not a "
+                         "row %lld holds a value that is not a "
                          "finite number",
                          (long long)i);
                 return QUARRY_EINVAL;
@@ -953,7 +953,7 @@ static int check_input(const km *me, const quarry_cluster_input *in,
     if (in == NULL || out == NULL || in->size < sizeof *in ||
         out->size < sizeof *out || out->labels == NULL) {
         snprintf(err, QUARRY_ERR_MAX,
-                 "kmeans: missing or short input/output structs, or no labels");
+                 "missing or short input/output structs, or no labels");
         return QUARRY_EINVAL;
     }
     memset(d, 0, sizeof *d);
@@ -962,7 +962,7 @@ static int check_input(const km *me, const quarry_cluster_input *in,
         if (x->rows < 0 || x->cols < 1 || x->ld < x->cols ||
             (x->rows > 0 && x->data == NULL)) {
             snprintf(err, QUARRY_ERR_MAX,
-                     "kmeans: malformed dense matrix (%lld x %lld, ld %lld)",
+                     "malformed dense matrix (%lld x %lld, ld %lld)",
                      (long long)x->rows, (long long)x->cols, (long long)x->ld);
             return QUARRY_EINVAL;
         }
@@ -974,13 +974,13 @@ static int check_input(const km *me, const quarry_cluster_input *in,
         if (x->rows < 0 || x->cols < 1 || x->row_ptr == NULL ||
             (x->row_ptr[x->rows] > 0 &&
              (x->col_idx == NULL || x->values == NULL))) {
-            snprintf(err, QUARRY_ERR_MAX, "kmeans: malformed sparse matrix");
+            snprintf(err, QUARRY_ERR_MAX, "malformed sparse matrix");
             return QUARRY_EINVAL;
         }
         for (int64_t p = 0; p < x->row_ptr[x->rows]; p++)
             if (x->col_idx[p] < 0 || x->col_idx[p] >= x->cols) {
                 snprintf(err, QUARRY_ERR_MAX,
-                         "kmeans: sparse matrix entry %lld: column %ld "
+                         "sparse matrix entry %lld: column %ld "
                          "outside 0..%lld",
                          (long long)p, (long)x->col_idx[p],
                          (long long)x->cols - 1);
@@ -991,26 +991,26 @@ static int check_input(const km *me, const quarry_cluster_input *in,
         d->dim = x->cols;
     } else {
         snprintf(err, QUARRY_ERR_MAX,
-                 "kmeans: no rows given (neither sparse "
+                 "no rows given (neither sparse "
                  "nor dense)");
         return QUARRY_EINVAL;
     }
     if (in->k == 0) {
         snprintf(err, QUARRY_ERR_MAX,
-                 "kmeans: k = 0 asks the clusterer to choose the number of "
+                 "k = 0 asks the clusterer to choose the number of "
                  "clusters, which kmeans does not do; give k (1..%lld)",
                  (long long)d->n);
         return QUARRY_ERANGE;
     }
     if (in->k < 1 || in->k > d->n) {
         snprintf(err, QUARRY_ERR_MAX,
-                 "kmeans: k = %ld is out of range: it must be 1..%lld (the "
+                 "k = %ld is out of range: it must be 1..%lld (the "
                  "number of rows)",
                  (long)in->k, (long long)d->n);
         return QUARRY_ERANGE;
     }
     if (out->centroids != NULL && out->max_clusters < in->k) {
-        snprintf(err, QUARRY_ERR_MAX, "kmeans: room for %ld centroids, k = %ld",
+        snprintf(err, QUARRY_ERR_MAX, "room for %ld centroids, k = %ld",
                  (long)out->max_clusters, (long)in->k);
         return QUARRY_ERANGE;
     }
@@ -1161,7 +1161,7 @@ static int km_ward(const km *me, const km_data *d,
     if (hac_tree(gram, sizes, m, HAC_WARD, merges) != QUARRY_OK)
         goto nomem;
     if (me->host.progress != NULL && me->host.progress(me->host.ctx, 1, 2)) {
-        snprintf(err, QUARRY_ERR_MAX, "kmeans: cancelled (after Ward's tree)");
+        snprintf(err, QUARRY_ERR_MAX, "cancelled (after Ward's tree)");
         rc = QUARRY_ECANCELED;
         goto out;
     }
@@ -1176,7 +1176,7 @@ static int km_ward(const km *me, const km_data *d,
     out->used_dense = d->dense != NULL;
     if (me->host.progress != NULL && me->host.progress(me->host.ctx, 2, 2)) {
         snprintf(err, QUARRY_ERR_MAX,
-                 "kmeans: cancelled (after the moves of single rows)");
+                 "cancelled (after the moves of single rows)");
         rc = QUARRY_ECANCELED;
         goto out;
     }
@@ -1191,7 +1191,7 @@ static int km_ward(const km *me, const km_data *d,
     goto out;
 nomem:
     snprintf(err, QUARRY_ERR_MAX,
-             "kmeans: out of memory (Ward's tree over %lld rows)",
+             "out of memory (Ward's tree over %lld rows)",
              (long long)d->n);
     rc = QUARRY_ENOMEM;
 out:
@@ -1247,7 +1247,7 @@ static int km_cluster(void *self, const quarry_cluster_input *in,
         rc = thread_alloc(&ths[t], &d, &sh, group, ws, nt);
     if (rc != QUARRY_OK) {
         snprintf(err, QUARRY_ERR_MAX,
-                 "kmeans: out of memory (%lld rows, %lld dims, k = %ld)",
+                 "out of memory (%lld rows, %lld dims, k = %ld)",
                  (long long)d.n, (long long)d.dim, (long)sh.k);
         goto out;
     }
@@ -1316,7 +1316,7 @@ static int km_cluster(void *self, const quarry_cluster_input *in,
                 if (me->host.progress != NULL &&
                     me->host.progress(me->host.ctx, done, total) != 0) {
                     snprintf(err, QUARRY_ERR_MAX,
-                             "kmeans: cancelled (restart %lld, iteration "
+                             "cancelled (restart %lld, iteration "
                              "%lld)",
                              (long long)(g0 + r + 1), (long long)w->it);
                     rc = QUARRY_ECANCELED;
@@ -1364,7 +1364,7 @@ static int km_create(void **self, const void *config, const quarry_host *host,
 {
     km *me = calloc(1, sizeof *me);
     if (me == NULL) {
-        snprintf(err, QUARRY_ERR_MAX, "kmeans: out of memory");
+        snprintf(err, QUARRY_ERR_MAX, "out of memory");
         return QUARRY_ENOMEM;
     }
     me->cfg = *(const km_config *)config;

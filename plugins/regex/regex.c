@@ -102,7 +102,7 @@ static int rx_create(void **self, const void *config, const quarry_host *host,
 
     if (cfg->min_len > cfg->max_len) {
         snprintf(err, QUARRY_ERR_MAX,
-                 "regex: min_len (%lld) is greater than max_len (%lld)",
+                 "min_len (%lld) is greater than max_len (%lld)",
                  (long long)cfg->min_len, (long long)cfg->max_len);
         return QUARRY_ERANGE;
     }
@@ -122,7 +122,7 @@ static int rx_create(void **self, const void *config, const quarry_host *host,
         if (pcre2_get_error_message(errcode, msg, sizeof msg) < 0)
             strcpy((char *)msg, "unknown error");
         snprintf(err, QUARRY_ERR_MAX,
-                 "regex: bad pattern \"%.80s\" at offset %zu: %s", pattern,
+                 "bad pattern \"%.80s\" at offset %zu: %s", pattern,
                  (size_t)erroff, (const char *)msg);
         rx_destroy(me);
         return QUARRY_EINVAL;
@@ -153,7 +153,7 @@ static int rx_create(void **self, const void *config, const quarry_host *host,
 nomem_me:
     rx_destroy(me);
 nomem:
-    snprintf(err, QUARRY_ERR_MAX, "regex: out of memory");
+    snprintf(err, QUARRY_ERR_MAX, "out of memory");
     return QUARRY_ENOMEM;
 }
 
@@ -182,7 +182,7 @@ static int rx_fold_unicode(rx *me, const char *s, size_t n, size_t *out_len,
         utf8proc_int32_t *bigger =
             realloc(me->cps, ((size_t)got + 1) * sizeof *me->cps);
         if (bigger == NULL) {
-            snprintf(err, QUARRY_ERR_MAX, "regex: out of memory");
+            snprintf(err, QUARRY_ERR_MAX, "out of memory");
             return QUARRY_ENOMEM;
         }
         me->cps = bigger;
@@ -191,7 +191,7 @@ static int rx_fold_unicode(rx *me, const char *s, size_t n, size_t *out_len,
     if (got >= 0)
         got = utf8proc_reencode(me->cps, got, RX_FOLD_OPTIONS);
     if (got < 0) {
-        snprintf(err, QUARRY_ERR_MAX, "regex: cannot fold \"%.*s\": %s",
+        snprintf(err, QUARRY_ERR_MAX, "cannot fold \"%.*s\": %s",
                  (int)(n < 80 ? n : 80), s, utf8proc_errmsg(got));
         return got == UTF8PROC_ERROR_NOMEM ? QUARRY_ENOMEM : QUARRY_EUTF8;
     }
@@ -312,7 +312,7 @@ static int rx_match(rx *me, const char *text, size_t len, size_t start,
         PCRE2_UCHAR msg[256];
         if (pcre2_get_error_message(rc, msg, sizeof msg) < 0)
             strcpy((char *)msg, "unknown error");
-        snprintf(err, QUARRY_ERR_MAX, "regex: matching failed at byte %zu: %s",
+        snprintf(err, QUARRY_ERR_MAX, "matching failed at byte %zu: %s",
                  start, (const char *)msg);
         return QUARRY_EPLUGIN;
     }

@@ -140,20 +140,20 @@ static int sil_cluster(void *self, const quarry_cluster_input *in,
         return rc;
     if (k < 0 || k > r.n) {
         snprintf(err, QUARRY_ERR_MAX,
-                 "silhouette: k = %ld is out of range: it must be 0 (choose) "
+                 "k = %ld is out of range: it must be 0 (choose) "
                  "or 1..%lld (the number of rows)",
                  (long)k, (long long)r.n);
         return QUARRY_ERANGE;
     }
     if (me->cfg.k_min > me->cfg.k_max) {
         snprintf(err, QUARRY_ERR_MAX,
-                 "silhouette: k_min = %lld is above k_max = %lld",
+                 "k_min = %lld is above k_max = %lld",
                  (long long)me->cfg.k_min, (long long)me->cfg.k_max);
         return QUARRY_ERANGE;
     }
     if (k == 0 && r.n < 3) {
         snprintf(err, QUARRY_ERR_MAX,
-                 "silhouette: %lld rows are too few to choose k (3 at least)",
+                 "%lld rows are too few to choose k (3 at least)",
                  (long long)r.n);
         return QUARRY_ERANGE;
     }
@@ -251,7 +251,7 @@ static int sil_cluster(void *self, const quarry_cluster_input *in,
     }
     if (out->centroids != NULL && out->max_clusters < k) {
         snprintf(err, QUARRY_ERR_MAX,
-                 "silhouette: room for %ld centroids, k = %ld",
+                 "room for %ld centroids, k = %ld",
                  (long)out->max_clusters, (long)k);
         rc = QUARRY_ERANGE;
         goto out;
@@ -271,7 +271,7 @@ static int sil_cluster(void *self, const quarry_cluster_input *in,
     goto out;
 nomem:
     snprintf(err, QUARRY_ERR_MAX,
-             "silhouette: out of memory (%lld rows, %lld dims, %ld "
+             "out of memory (%lld rows, %lld dims, %ld "
              "micro-clusters, sample %lld)",
              (long long)r.n, (long long)r.dim, (long)m, (long long)s);
     rc = QUARRY_ENOMEM;

@@ -46,7 +46,7 @@ static void sb_destroy(void *self)
 static void sb_unknown_language(const char *language, char *err)
 {
     size_t used = (size_t)snprintf(
-        err, QUARRY_ERR_MAX, "snowball: unknown language \"%.40s\"; known:",
+        err, QUARRY_ERR_MAX, "unknown language \"%.40s\"; known:",
         language);
     for (const char **name = sb_stemmer_list(); *name && used < QUARRY_ERR_MAX;
          name++) {
@@ -81,7 +81,7 @@ static int sb_create(void **self, const void *config, const quarry_host *host,
 
     sb *me = calloc(1, sizeof *me);
     if (me == NULL) {
-        snprintf(err, QUARRY_ERR_MAX, "snowball: out of memory");
+        snprintf(err, QUARRY_ERR_MAX, "out of memory");
         return QUARRY_ENOMEM;
     }
     me->min_len = cfg->min_len;
@@ -94,7 +94,7 @@ static int sb_create(void **self, const void *config, const quarry_host *host,
             known |= strcmp(*name, language) == 0;
         sb_destroy(me);
         if (known) {
-            snprintf(err, QUARRY_ERR_MAX, "snowball: out of memory");
+            snprintf(err, QUARRY_ERR_MAX, "out of memory");
             return QUARRY_ENOMEM;
         }
         sb_unknown_language(given, err);
@@ -135,7 +135,7 @@ static int sb_stem(void *self, const char *word, size_t len, char *out,
     const sb_symbol *stem =
         sb_stemmer_stem(me->stemmer, (const sb_symbol *)word, (int)len);
     if (stem == NULL) {
-        snprintf(err, QUARRY_ERR_MAX, "snowball: out of memory");
+        snprintf(err, QUARRY_ERR_MAX, "out of memory");
         return QUARRY_ENOMEM;
     }
     sb_put((const char *)stem, (size_t)sb_stemmer_length(me->stemmer), out,

@@ -483,7 +483,7 @@ static int measure(st *me, const hac_rows *r, uint64_t seed, int32_t lo,
                                   (int64_t)(k - lo) * pairs + p + 1,
                                   (int64_t)(hi - lo + 1) * pairs) != 0) {
                 snprintf(err, QUARRY_ERR_MAX,
-                         "stability: cancelled (k = %ld, pair %lld)", (long)k,
+                         "cancelled (k = %ld, pair %lld)", (long)k,
                          (long long)p + 1);
                 rc = QUARRY_ECANCELED;
                 goto out;
@@ -503,7 +503,7 @@ static int measure(st *me, const hac_rows *r, uint64_t seed, int32_t lo,
 out:
     if (rc == QUARRY_ENOMEM)
         snprintf(err, QUARRY_ERR_MAX,
-                 "stability: out of memory (%lld rows, %lld dims, k up to %ld, "
+                 "out of memory (%lld rows, %lld dims, k up to %ld, "
                  "subsamples of %lld)",
                  (long long)n, (long long)r->dim, (long)hi, (long long)s);
     subsample_free(&u);
@@ -552,20 +552,20 @@ static int st_cluster(void *self, const quarry_cluster_input *in,
         return rc;
     if (k < 0 || k > r.n) {
         snprintf(err, QUARRY_ERR_MAX,
-                 "stability: k = %ld is out of range: it must be 0 (choose) "
+                 "k = %ld is out of range: it must be 0 (choose) "
                  "or 1..%lld (the number of rows)",
                  (long)k, (long long)r.n);
         return QUARRY_ERANGE;
     }
     if (me->cfg.k_min > me->cfg.k_max) {
         snprintf(err, QUARRY_ERR_MAX,
-                 "stability: k_min = %lld is above k_max = %lld",
+                 "k_min = %lld is above k_max = %lld",
                  (long long)me->cfg.k_min, (long long)me->cfg.k_max);
         return QUARRY_ERANGE;
     }
     if (k == 0 && r.n < 4) {
         snprintf(err, QUARRY_ERR_MAX,
-                 "stability: %lld rows are too few to choose k (4 at least)",
+                 "%lld rows are too few to choose k (4 at least)",
                  (long long)r.n);
         return QUARRY_ERANGE;
     }
@@ -603,7 +603,7 @@ static int st_cluster(void *self, const quarry_cluster_input *in,
     }
     if (out->centroids != NULL && out->max_clusters < k) {
         snprintf(err, QUARRY_ERR_MAX,
-                 "stability: room for %ld centroids, k = %ld",
+                 "room for %ld centroids, k = %ld",
                  (long)out->max_clusters, (long)k);
         rc = QUARRY_ERANGE;
         goto out;
@@ -633,7 +633,7 @@ static int st_cluster(void *self, const quarry_cluster_input *in,
     goto out;
 nomem:
     snprintf(err, QUARRY_ERR_MAX,
-             "stability: out of memory (%lld rows, %lld dims, k = %ld)",
+             "out of memory (%lld rows, %lld dims, k = %ld)",
              (long long)r.n, (long long)r.dim, (long)k);
     rc = QUARRY_ENOMEM;
 out:

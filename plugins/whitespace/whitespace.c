@@ -27,7 +27,7 @@ static int ws_create(void **self, const void *config, const quarry_host *host,
     ws_config *me = malloc(sizeof *me);
     (void)host; /* no host service needed; a plugin never links libquarry */
     if (me == NULL) { /* every failure fills err (rule 4) */
-        snprintf(err, QUARRY_ERR_MAX, "whitespace: out of memory");
+        snprintf(err, QUARRY_ERR_MAX, "out of memory");
         return QUARRY_ENOMEM;
     }
     *me = *(const ws_config *)config;

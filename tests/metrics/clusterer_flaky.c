@@ -1,9 +1,11 @@
 /*
  * clusterer_flaky.c -- a test clusterer for `quarry bench`: deals the rows
- * out round-robin (row i gets i mod k), and aborts, hangs or fails when
- * told to (in cluster() or in create()), so the bench can be shown to
+ * out round-robin (row i gets i mod k), and aborts, hangs, hangs deaf to
+ * SIGALRM (as a plugin could make the child's own alarm useless) or fails
+ * when told to (in cluster() or in create()), so the bench can be shown to
  * report a plugin that crashes instead of going down with it. Built only for the tests.
  */
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +15,7 @@
 
 typedef struct cfg {
     int fail; /* never|odd|always: seeds that crash */
-    int how;  /* abort|hang|error */
+    int how;  /* abort|hang|error|deaf */
     int at;   /* cluster|create: where (create: whenever fail is not never) */
 } cfg;
 
@@ -54,7 +56,9 @@ static int cluster(void *self, const quarry_cluster_input *in,
     if (c->fail == 2 || (c->fail == 1 && in->seed % 2 == 1)) {
         if (c->how == 0)
             abort();
-        if (c->how == 1)
+        if (c->how == 3)
+            signal(SIGALRM, SIG_IGN);
+        if (c->how == 1 || c->how == 3)
             for (;;)
                 pause();
         snprintf(err, QUARRY_ERR_MAX, "told to fail on seed %llu",
@@ -71,7 +75,7 @@ static const quarry_option opts[] = {
     {"fail", QUARRY_OPT_ENUM, offsetof(cfg, fail), "never", 0, 0,
      "never|odd|always", "seeds on which to fail"},
     {"how", QUARRY_OPT_ENUM, offsetof(cfg, how), "abort", 0, 0,
-     "abort|hang|error", "how to fail"},
+     "abort|hang|error|deaf", "how to fail"},
     {"at", QUARRY_OPT_ENUM, offsetof(cfg, at), "cluster", 0, 0,
      "cluster|create", "where to fail"},
     QUARRY_OPTIONS_END};

@@ -289,10 +289,58 @@ static void failed_form_is_analysed_again(void **state)
     quarry_engine_free(e);
 }
 
+/* A plugin breaking its contract fails the run with a message naming it,
+ * and never crashes: a NULL token, a token that is not UTF-8 (a form with
+ * bad bytes, a span cutting a character), a stem said to be SIZE_MAX
+ * bytes long, a stemmer asking for more room again and again (the
+ * fixtures `fixture` and `flaky`). */
+static void plugin_contract_broken(void **state)
+{
+    static const struct {
+        const char *tokenizer, *stemmer, *text, *words;
+    } cases[] = {
+        {"fixture", NULL, "alpha,NULLTOK", "tokenizer fixture: emitted a NULL token"},
+        {"fixture", NULL, "alpha,BADFORM", "tokenizer fixture: a token is not UTF-8"},
+        {"fixture", NULL, "alpha,CUT\xC3\xA9", "tokenizer fixture: a token is not UTF-8"},
+        {NULL, "flaky", "alpha greedy", "stemmer flaky: a stem far longer than its word"},
+        {NULL, "flaky", "alpha grows", "stemmer flaky: asked for more room twice"},
+    };
+    quarry_engine *e;
+    size_t i;
+    (void)state;
+    e = test_engine_with(QUARRY_TEST_PLUGIN_DIR ":" QUARRY_TEST_FIXTURE_DIR,
+                         1);
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char line[128];
+        quarry_corpus *c;
+        quarry_pipeline_options po = QUARRY_PIPELINE_OPTIONS_INIT;
+        quarry_model *m = NULL;
+        snprintf(line, sizeof line,
+                 "{\"id\":\"a\",\"text\":\"%s\"}\n{\"id\":\"b\",\"text\":\"beta\"}\n",
+                 cases[i].text);
+        c = corpus(line);
+        if (cases[i].tokenizer)
+            po.tokenizer = cases[i].tokenizer;
+        if (cases[i].stemmer)
+            po.stemmer = cases[i].stemmer;
+        po.stopwords = "none";
+        po.lexicon = "none";
+        po.min_df = 1;
+        po.max_df = 1.0;
+        assert_int_equal(quarry_model_fit(&m, e, &po, c), QUARRY_EPLUGIN);
+        assert_null(m);
+        if (strstr(quarry_engine_errmsg(e), cases[i].words) == NULL)
+            fail_msg("case %zu: %s", i, quarry_engine_errmsg(e));
+        quarry_corpus_free(c);
+    }
+    quarry_engine_free(e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(tfidf_worked_by_hand),
+        cmocka_unit_test(plugin_contract_broken),
         cmocka_unit_test(lexicon_stopwords_and_stems),
         cmocka_unit_test(filters_and_unseen_excerpts),
         cmocka_unit_test(bad_dictionaries_are_named),

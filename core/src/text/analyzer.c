@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "analyzer.h"
+#include "utf8.h"
 
 struct lexicon {
     strtab words;          /* folded forms that occur in some entry */
@@ -39,6 +40,9 @@ typedef struct collect {
  * failed or memory that ran out leaves it so, and the next sight of the
  * form analyses it again rather than read a term never set. */
 #define FORM_UNANALYSED (-4)
+/* The longest stem taken for an n-byte word (a stemmer asking for more
+ * is refused: a bug, and memory it would take without end). */
+#define STEM_MAX(n) ((n) * 8 + 4096)
 
 static int grow_tokens(analyzer *a)
 {
@@ -78,6 +82,10 @@ static int on_token(void *payload, const quarry_token *t)
     const char *s;
     size_t n;
 
+    if (t == NULL) {
+        c->bad = 3; /* a plugin bug: no token */
+        return 1;
+    }
     if (t->offset > c->len || t->len > c->len - t->offset) {
         c->bad = 1; /* a plugin bug: a span outside the text */
         return 1;
@@ -86,6 +94,16 @@ static int on_token(void *payload, const quarry_token *t)
     n = t->form ? t->form_len : t->len;
     if (n == 0)
         return 0;
+    /* A term is UTF-8 (the output and the labels are): a form is checked
+     * whole; a span of the (valid) text only where it starts and ends, so
+     * that it cuts no character in two. */
+    if (t->form != NULL ? quarry_utf8_valid_prefix(s, n) != n
+                        : (((unsigned char)s[0] & 0xC0) == 0x80 ||
+                           (t->offset + n < c->len &&
+                            ((unsigned char)s[n] & 0xC0) == 0x80))) {
+        c->bad = 4;
+        return 1;
+    }
     if (a->n_tok == a->cap_tok && grow_tokens(a) != 0) {
         c->bad = 2;
         return 1;
@@ -143,6 +161,14 @@ static int tokenize(analyzer *a, const char *text, size_t len)
                            p->name);
     if (c.bad == 2)
         return engine_fail(a->engine, QUARRY_ENOMEM, "out of memory");
+    if (c.bad == 3)
+        return engine_fail(a->engine, QUARRY_EPLUGIN,
+                           "tokenizer %s: emitted a NULL token", p->name);
+    if (c.bad == 4)
+        return engine_fail(a->engine, QUARRY_EPLUGIN,
+                           "tokenizer %s: a token is not UTF-8 (its form "
+                           "has invalid bytes, or its span cuts a character)",
+                           p->name);
     if (rc != 0)
         return engine_fail(a->engine, rc < 0 ? rc : QUARRY_EPLUGIN,
                            "tokenizer %s: %s", p->name,
@@ -607,7 +633,7 @@ static int64_t analyse_form(analyzer *a, const char *s, size_t n, uint64_t h,
     if (!is_phrase && a->stemmer != NULL) {
         const quarry_plugin *p = quarry_instance_plugin(a->stemmer);
         size_t out_len = 0;
-        int rc;
+        int rc, tries;
         if (a->stem_cap < 256) {
             char *b = realloc(a->stem_buf, 256);
             if (b == NULL)
@@ -615,7 +641,7 @@ static int64_t analyse_form(analyzer *a, const char *s, size_t n, uint64_t h,
             a->stem_buf = b;
             a->stem_cap = 256;
         }
-        for (;;) {
+        for (tries = 0;; tries++) {
             a->err[0] = '\0';
             rc = p->stem(quarry_instance_self(a->stemmer), s, n, a->stem_buf,
                          a->stem_cap, &out_len, a->err);
@@ -627,6 +653,17 @@ static int64_t analyse_form(analyzer *a, const char *s, size_t n, uint64_t h,
             }
             if (out_len < a->stem_cap)
                 break;
+            /* The snprintf rule: one call more, with room for what the
+             * first asked; a stem far longer than its word is a bug. */
+            if (tries > 0 || out_len > STEM_MAX(n)) {
+                engine_fail(a->engine, QUARRY_EPLUGIN,
+                            "stemmer %s: %s (%zu bytes for a %zu-byte word)",
+                            p->name,
+                            tries > 0 ? "asked for more room twice"
+                                      : "a stem far longer than its word",
+                            out_len, n);
+                return -3;
+            }
             {
                 char *b = realloc(a->stem_buf, out_len + 1);
                 if (b == NULL)
