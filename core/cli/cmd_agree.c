@@ -238,6 +238,11 @@ static int write_jsonl(const quarry_agreement *a)
         json_object_set_new(o, "alpha_ci", interval(f->alpha_ci));
         json_object_set_new(o, "ac1_ci", interval(f->ac1_ci));
         json_object_set_new(o, "pabak_ci", interval(f->pabak_ci));
+        if (f->scope == NULL && f->n_coders == 2) /* in no figure */
+            json_object_set_new(o, "coded_by_one_only",
+                                json_pack("{sIsI}", f->coders[0],
+                                          (json_int_t)f->only[0], f->coders[1],
+                                          (json_int_t)f->only[1]));
         if (cli_put_json_line(stdout, o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15)) != 0)
             return -1;
     }
@@ -418,6 +423,25 @@ static void write_table(const quarry_agreement *a, long boot,
             }
         }
     }
+    notes = 0;
+    for (i = 0; i < quarry_agreement_size(a); i++) {
+        const quarry_agree_figure *f = quarry_agreement_at(a, i);
+        if (f->scope != NULL || f->n_coders != 2 ||
+            f->only[0] + f->only[1] == 0)
+            continue;
+        if (!notes++)
+            printf("\nLeft out of every figure, where only one coder of the "
+                   "pair coded an excerpt\n(the other has not coded it: "
+                   "that is not counted as giving it no code):\n");
+        who(f, buf, sizeof buf);
+        printf("  %s:", buf);
+        for (j = 0; j < 2; j++)
+            if (f->only[j] > 0)
+                printf("%s %lld coded by %s only", j && f->only[0] ? "," : "",
+                       (long long)f->only[j], f->coders[j]);
+        putchar('\n');
+    }
+    notes = 0;
     for (i = 0; i < quarry_agreement_size(a); i++) {
         const quarry_agree_figure *f = quarry_agreement_at(a, i);
         if (f->scope != NULL || f->excluded == 0)

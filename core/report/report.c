@@ -451,6 +451,34 @@ static int write_agreement(FILE *f, report_ctx *c)
         }
         free(apart);
         {
+            /* Excerpts one coder of a pair coded and the other did not:
+             * in no figure, and easily mistaken for agreement. */
+            int one = 0;
+            for (i = 0; i < quarry_agreement_size(a); i++) {
+                const quarry_agree_figure *g = quarry_agreement_at(a, i);
+                int32_t k;
+                if (g->scope != NULL || g->n_coders != 2 ||
+                    g->only[0] + g->only[1] == 0)
+                    continue;
+                fputs(one++ ? "; " : "<p>Not in any figure: excerpts only "
+                                     "one coder of a pair coded (not "
+                                     "coding an excerpt is not counted as "
+                                     "giving it no code): ",
+                      f);
+                for (k = 0; k < 2; k++)
+                    if (g->only[k] > 0) {
+                        fprintf(f, "%s%lld coded by ",
+                                k && g->only[0] ? ", " : "",
+                                (long long)g->only[k]);
+                        esc(f, g->coders[k]);
+                        fputs(" and not by ", f);
+                        esc(f, g->coders[1 - k]);
+                    }
+            }
+            if (one)
+                fputs(".</p>\n", f);
+        }
+        {
             /* Overall figures that rest on a handful of excerpts. */
             int few = 0;
             for (i = 0; i < quarry_agreement_size(a); i++) {

@@ -646,6 +646,10 @@ static void readers_agree(void **state)
     test_near(figure(a, NULL, "ana,ben")->kappa, 7.0 / 17.0, 1e-12);
     test_near(figure(a, NULL, "ana,ben")->percent, 60.0, 1e-12);
     assert_int_equal(figure(a, NULL, "ana,ben")->excluded, 1);
+    /* u6 only ana coded, u7 only ben: in no figure, and said so */
+    assert_int_equal(figure(a, NULL, "ana,ben")->only[0], 1);
+    assert_int_equal(figure(a, NULL, "ana,ben")->only[1], 1);
+    assert_int_equal(figure(a, "support", "ana,ben")->only[0], 0);
     assert_int_equal(quarry_agreement_size(a), 4);
     assert_int_equal(quarry_agreement_size(b), 4);
     assert_int_equal(quarry_agreement_size(c), 4);

@@ -172,6 +172,11 @@ typedef struct quarry_agree_figure {
     /* 95% bootstrap intervals [low, high] (options->bootstrap); NaN when
      * not computed or undefined in every resample. */
     double kappa_ci[2], alpha_ci[2], ac1_ci[2], pabak_ci[2];
+    /* Overall, pairs only: units the first coder of the pair (only[0]) or
+     * the second (only[1]) coded and the other did not, so no figure of
+     * the pair counts them (a coder who did not code a unit is missing
+     * there, not taken as giving it no code); 0 elsewhere. */
+    int64_t only[2];
 } quarry_agree_figure;
 
 typedef struct quarry_agreement quarry_agreement;

@@ -335,7 +335,7 @@ static void gwet_of(agree_work *w, int32_t q, double n, double a,
 static void pair_figure(agree_work *w, int32_t K, int32_t i, int32_t j,
                         quarry_agree_figure *f, int overall)
 {
-    int64_t u, n = 0, a = 0, excl = 0;
+    int64_t u, n = 0, a = 0, excl = 0, only[2] = {0, 0};
     double s = 0, snn = 0;
     int32_t k;
 
@@ -345,9 +345,12 @@ static void pair_figure(agree_work *w, int32_t K, int32_t i, int32_t j,
         int32_t vi = w->val[u * w->C + i], vj = w->val[u * w->C + j];
         int64_t m = w->wt ? w->wt[u] : 1;
         if (vi < 0 || vj < 0) {
-            if (overall && w->cells[u * w->C + i].coded &&
-                w->cells[u * w->C + j].coded)
+            int ci = w->cells[u * w->C + i].coded,
+                cj = w->cells[u * w->C + j].coded;
+            if (overall && ci && cj)
                 excl += m;
+            else if (overall && (ci || cj))
+                only[ci ? 0 : 1] += m;
             continue;
         }
         n += m;
@@ -362,6 +365,8 @@ static void pair_figure(agree_work *w, int32_t K, int32_t i, int32_t j,
     }
     f->units = n;
     f->excluded = excl;
+    f->only[0] = only[0];
+    f->only[1] = only[1];
     f->percent = n > 0 ? 100.0 * (double)a / (double)n : NAN;
     f->kappa = kappa_of((double)n, (double)a, s);
     /* Two coders: each pairable unit adds 1 to o[vi][vj] and o[vj][vi]. */
