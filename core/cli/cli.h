@@ -116,6 +116,8 @@ void cli_speakers_notice(const cli *c, int64_t n);
 int cli_read_corpus(cli *c, char **paths, int n, quarry_corpus **out);
 /* Is path read as a transcript (by --input-format or its extension)? */
 int cli_is_transcript(const cli *c, const char *path);
+/* Is path an existing folder (a user gave one where files are asked)? */
+int cli_is_folder(const char *path);
 /* The id prefix of paths[i] when it is read as a transcript: --id-prefix,
  * else its path below the folder common to the transcripts among paths,
  * without the extension ("s1/P01" for s1/P01.txt beside s2/P01.txt; the

@@ -409,6 +409,29 @@ static const char *file_stem(const char *path, char *buf, size_t cap)
     return buf;
 }
 
+/* The files an import could not take, named up to IMPORT_FAILED_NAMED. */
+#define IMPORT_FAILED_NAMED 5
+typedef struct import_failures {
+    size_t n;
+    char names[1024];
+} import_failures;
+
+/* A file refused: noted, and the exit code is the first refusal's. 1 when
+ * the import should stop (the project or the machine failed, not the
+ * file: out of memory, a disk error), 0 to go on with the next file. */
+static int import_failed(import_failures *f, int *code, int rc,
+                         const char *path)
+{
+    size_t used = strlen(f->names);
+    if (f->n < IMPORT_FAILED_NAMED && used < sizeof f->names)
+        snprintf(f->names + used, sizeof f->names - used, "%s%s",
+                 f->n ? ", " : "", path);
+    f->n++;
+    if (*code == EXIT_OK)
+        *code = cli_exit_code(rc);
+    return cli_exit_code(rc) != EXIT_INPUT;
+}
+
 int cmd_import(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -427,6 +450,7 @@ int cmd_import(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     project_args a;
     quarry_project *p = NULL;
+    import_failures failed = {0, ""};
     cli c;
     int code, rc, i;
     cli_init(&c, "import");
@@ -468,8 +492,9 @@ int cmd_import(int argc, char **argv)
             rc = quarry_project_import_qdpx(p, argv[i], &a.refi, &rs);
             if (rc != QUARRY_OK) {
                 cli_error(&c, "%s", quarry_project_errmsg(p));
-                code = cli_exit_code(rc);
-                break;
+                if (import_failed(&failed, &code, rc, argv[i]) != 0)
+                    break;
+                continue;
             }
             printf("%s: %lld sources, %lld excerpts, %lld codings, "
                    "%lld new codes, %lld coders",
@@ -502,11 +527,20 @@ int cmd_import(int argc, char **argv)
             io.participant = file_stem(argv[i], stem, sizeof stem);
         io.attributes = a.attrs;
         io.n_attributes = a.n_attrs;
-        rc = quarry_project_import(p, argv[i], &io, &st);
+        if (cli_is_folder(argv[i])) {
+            cli_error(&c, "%s is a folder: name the files in it (%s/*.txt, "
+                          "or *.docx, *.vtt ...)",
+                      argv[i], argv[i]);
+            rc = QUARRY_EINVAL;
+        } else {
+            rc = quarry_project_import(p, argv[i], &io, &st);
+            if (rc != QUARRY_OK)
+                cli_error(&c, "%s", quarry_project_errmsg(p));
+        }
         if (rc != QUARRY_OK) {
-            cli_error(&c, "%s", quarry_project_errmsg(p));
-            code = cli_exit_code(rc);
-            break;
+            if (import_failed(&failed, &code, rc, argv[i]) != 0)
+                break;
+            continue;
         }
         if (st.nameless > 0)
             cli_warn(&c, "%s: %lld coding%s recorded under the coder "
@@ -547,6 +581,16 @@ int cmd_import(int argc, char **argv)
         }
         printf("\n");
     }
+    /* Each file went in whole or not at all: say which did not. */
+    if (failed.n > 0 && i >= argc)
+        cli_error(&c, "%zu of %d file%s not imported (%s%s); the others are "
+                      "in the project: fix %s and import %s again",
+                  failed.n, argc - optind - 1, argc - optind - 1 == 1 ? "" : "s",
+                  failed.names, failed.n > IMPORT_FAILED_NAMED ? ", ..." : "",
+                  failed.n == 1 ? "it" : "them", failed.n == 1 ? "it" : "them");
+    else if (failed.n > 0)
+        cli_error(&c, "stopped: the files after %s were not tried",
+                  argv[i]);
 out:
     free(a.attrs);
     quarry_project_free(p);

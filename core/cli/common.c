@@ -579,6 +579,12 @@ int cli_read_corpus(cli *c, char **paths, int n, quarry_corpus **out)
     return QUARRY_OK;
 }
 
+int cli_is_folder(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
 /* Is path read as a transcript (by --input-format or its extension)? */
 int cli_is_transcript(const cli *c, const char *path)
 {
