@@ -524,12 +524,21 @@ static void texts_free(texts *x)
 typedef struct project_ctx {
     quarry_agree_table *t;
     texts *x;
+    int64_t settled; /* codings of settlements, left out */
 } project_ctx;
 
 static int add_coding(void *ctx, const quarry_coding_row *r)
 {
     project_ctx *pc = ctx;
-    int rc = quarry_agree_table_add(pc->t, r->excerpt, r->coder, r->code);
+    int rc;
+    /* A lead's settlement is not independent coding: comparing it with
+     * the coders it settled would count the lead as a third coder who
+     * agrees with one of them by construction. */
+    if (r->settled) {
+        pc->settled++;
+        return 0;
+    }
+    rc = quarry_agree_table_add(pc->t, r->excerpt, r->coder, r->code);
     if (rc == 0 && pc->x != NULL)
         rc = keep_text(pc->x, r->excerpt, r->text);
     return rc;
@@ -546,7 +555,12 @@ static int read_project(cli *c, quarry_agree_table *t, const char *path,
         return rc;
     pc.t = t;
     pc.x = x;
+    pc.settled = 0;
     rc = quarry_project_codings(p, add_coding, &pc);
+    if (rc == QUARRY_OK && pc.settled > 0)
+        cli_note(c, "%s: %lld coding%s made by settling disagreements left "
+                    "out (a settlement is not a coder's own coding)",
+                 path, (long long)pc.settled, pc.settled == 1 ? "" : "s");
     pc.x = NULL;
     if (rc == QUARRY_OK && engine)
         rc = quarry_project_top_suggestions(p, add_coding, &pc);

@@ -42,8 +42,9 @@ static int add_human(void *ctx, const quarry_coding_row *r)
 {
     engine_ctx *x = ctx;
     const char *key = r->excerpt;
-    if (bsearch(&key, x->units, x->n, sizeof *x->units, str_cmp) == NULL)
-        return 0;
+    if (r->settled ||
+        bsearch(&key, x->units, x->n, sizeof *x->units, str_cmp) == NULL)
+        return 0; /* a settlement is not a coder's own coding */
     return quarry_agree_table_add(x->t, r->excerpt, r->coder, r->code);
 }
 

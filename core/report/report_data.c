@@ -233,7 +233,10 @@ static int on_coding(void *ctx, const quarry_coding_row *r)
     if (k < 0)
         return QUARRY_ENOMEM;
     d->by_coder[k][ci]++;
-    rc = quarry_agree_table_add(d->agree, r->excerpt, r->coder, r->code);
+    /* A settlement is not a coder's own coding: not in agreement. */
+    rc = r->settled ? QUARRY_OK
+                    : quarry_agree_table_add(d->agree, r->excerpt, r->coder,
+                                             r->code);
     if (rc != QUARRY_OK)
         return rc;
     return keep_quote(d, &d->codes[ci], r);

@@ -80,7 +80,8 @@ static char *first(quarry_project *p, const char *coder,
     return strdup(it ? it->excerpt : "");
 }
 
-/* "coder:code,code;coder:code" of the codings of an excerpt. */
+/* "coder:code;coder:code" of the codings of an excerpt, a code a
+ * settlement made marked "*" (quarry_coding_row.settled). */
 typedef struct seen {
     const char *excerpt;
     char text[512];
@@ -91,8 +92,8 @@ static int collect(void *ctx, const quarry_coding_row *r)
     seen *s = ctx;
     size_t n = strlen(s->text);
     if (strcmp(r->excerpt, s->excerpt) == 0)
-        snprintf(s->text + n, sizeof s->text - n, "%s%s:%s",
-                 n ? ";" : "", r->coder, r->code);
+        snprintf(s->text + n, sizeof s->text - n, "%s%s:%s%s",
+                 n ? ";" : "", r->coder, r->code, r->settled ? "*" : "");
     return 0;
 }
 
@@ -171,7 +172,7 @@ static void test_settle_records_decisions(void **state)
     if (quarry_project_settle(p, "ana", "x2", final, 1, "caseload, not "
                               "peers") != QUARRY_OK)
         fail_msg("%s", quarry_project_errmsg(p));
-    assert_string_equal(codings_of(p, "x2", &s), "ana:workload;ben:workload");
+    assert_string_equal(codings_of(p, "x2", &s), "ana:workload*;ben:workload");
     assert_int_equal(quarry_project_count(p, &n1), QUARRY_OK);
     assert_int_equal(n1.decisions, n0.decisions + 3); /* remove, add, settle */
     x = first(p, "ana", &g);
@@ -184,8 +185,8 @@ static void test_settle_records_decisions(void **state)
     if (quarry_project_settle(p, "lead", "x3", final, 3, NULL) != QUARRY_OK)
         fail_msg("%s", quarry_project_errmsg(p));
     assert_string_equal(codings_of(p, "x3", &s),
-                        "ana:peers;ben:peers;lead:peers;ana:workload;"
-                        "lead:workload");
+                        "ana:peers;ben:peers;lead:peers*;ana:workload;"
+                        "lead:workload*");
     x = first(p, "lead", &g);
     assert_string_equal(x, ""); /* x3 settled; x2 agrees */
     free(x);
@@ -200,11 +201,11 @@ static void test_settle_records_decisions(void **state)
     assert_string_equal(x, "x3");
     free(x);
     assert_string_equal(codings_of(p, "x3", &s),
-                        "ana:peers;ben:peers;lead:peers;ana:workload;"
-                        "lead:workload");
+                        "ana:peers;ben:peers;lead:peers*;ana:workload;"
+                        "lead:workload*");
     assert_int_equal(quarry_project_undo(p, "lead", &undone), QUARRY_OK);
     assert_string_equal(codings_of(p, "x3", &s),
-                        "ana:peers;ben:peers;ana:workload;lead:workload");
+                        "ana:peers;ben:peers;ana:workload;lead:workload*");
 
     /* Settling with no code takes the coder's codes away. */
     if (quarry_project_settle(p, "lead", "x3", NULL, 0, "none fits")

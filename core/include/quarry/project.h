@@ -652,6 +652,10 @@ typedef struct quarry_coding_row {
      * NULL for the whole excerpt. */
     int64_t span_start, span_end;
     const char *passage;
+    /* 1 when a settlement made it (quarry_project_settle: a lead's final
+     * codes on an excerpt the coders differed on). Agreement leaves such
+     * codings out: a settlement is not a coder's independent coding. */
+    int settled;
 } quarry_coding_row;
 
 /* Call fn for every coding, by excerpt (import order), then code, then

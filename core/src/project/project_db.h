@@ -199,6 +199,9 @@ int project_span_says(const char *text, size_t b0, size_t b1);
     "CASE WHEN " g ".span_end IS NULL THEN NULL ELSE substr(" e ".text, "     \
     g ".span_start + 1, " g ".span_end - " g ".span_start) END"
 
+/* The batch of the decisions a settlement takes (project_settle.c). */
+#define PROJECT_SETTLE_BATCH "settle"
+
 /* SQL: decision alias d was not reversed by an undo (project_review.c). */
 #define PROJECT_NOT_UNDONE(d)                                                 \
     " NOT EXISTS (SELECT 1 FROM decisions u_ WHERE u_.verdict = 'undo'"      \

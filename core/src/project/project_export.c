@@ -31,6 +31,7 @@ static int coding_row(sqlite3_stmt *st, void *ctx)
     r.span_start = passages ? sqlite3_column_int64(st, 9) : 0;
     r.span_end = passages ? sqlite3_column_int64(st, 10) : 0;
     r.passage = r.span_end > 0 ? project_col_text(st, 11) : NULL;
+    r.settled = passages ? sqlite3_column_int(st, 12) : 0;
     return cb->fn(cb->ctx, &r);
 }
 
@@ -52,7 +53,10 @@ int quarry_project_codings(quarry_project *p,
     return walk(p,
                 "SELECT e.xid, k.code, c.name, g.origin, g.made_at, s.name,"
                 " e.speaker, e.text, e.attributes, g.span_start, g.span_end,"
-                " " PROJECT_PASSAGE_SQL("g", "e") " FROM codings g"
+                " " PROJECT_PASSAGE_SQL("g", "e") ","
+                " EXISTS (SELECT 1 FROM decisions d WHERE d.id ="
+                " g.decision_id AND d.batch = '" PROJECT_SETTLE_BATCH "')"
+                " FROM codings g"
                 " JOIN excerpts e ON e.id = g.excerpt_id"
                 " JOIN codes k ON k.id = g.code_id"
                 " JOIN coders c ON c.id = g.coder_id"

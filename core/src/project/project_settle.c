@@ -16,7 +16,6 @@
 
 #include "project_db.h"
 
-#define SETTLE_BATCH "settle"
 
 /* 1 when code is among the n first of list. */
 static int listed(const char *code, const char *const *list, size_t n)
@@ -149,7 +148,7 @@ static int settle_in(quarry_project *p, const char *coder, int64_t excerpt,
     status = codes_now(p, excerpt, coder, &had);
     d.excerpt = xid;
     d.coder = coder;
-    d.batch = SETTLE_BATCH;
+    d.batch = PROJECT_SETTLE_BATCH;
     /* Removes first, then adds in the order given (a code named twice is
      * added once). */
     for (i = 0; status == QUARRY_OK && i < json_array_size(had); i++) {
