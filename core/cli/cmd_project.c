@@ -43,7 +43,8 @@ enum {
     OPT_ATTR,
     OPT_SHOW,
     OPT_RUN,
-    OPT_UPDATE
+    OPT_UPDATE,
+    OPT_FINAL
 };
 
 typedef struct project_args {
@@ -60,6 +61,7 @@ typedef struct project_args {
     size_t n_attrs;
     int show;    /* suggest --show: print a stored run, make none */
     int64_t run; /* suggest --show --run N (0: the latest) */
+    int final;   /* export --final: the final coding */
 } project_args;
 
 int cli_find_project(int argc, char **argv)
@@ -206,6 +208,9 @@ static int own_option(cli *c, int opt, const char *arg, void *ctx)
         return take_coder(c, arg, &a->coder);
     case OPT_ADD_CODES:
         a->add_codes = 1;
+        return 1;
+    case OPT_FINAL:
+        a->final = 1;
         return 1;
     case OPT_STUDY:
     case OPT_PARTICIPANT:
@@ -895,6 +900,14 @@ static void export_usage(FILE *f)
             "Suggestions nobody accepted are never listed as codings.\n\n"
             "  --coder NAME    only this coder's codings (csv, jsonl, matrix,\n"
             "                  cooccurrence, quotes; default: every coder's)\n"
+            "  --final         csv and quotes: the final coding, one row a\n"
+            "                  code of an excerpt: a settlement's codes\n"
+            "                  (coder: who settled, origin: settled), else\n"
+            "                  the codes every coder of the excerpt gave\n"
+            "                  alike (coder: ana & ben, origin: agreed, or\n"
+            "                  single coder when one coded it); an\n"
+            "                  excerpt its coders differ on and nobody\n"
+            "                  settled is left out, and counted on stderr\n"
             "  --output FILE   write there instead of standard output\n"
             "  --end inclusive|exclusive  endPosition in a .qdpx (default:\n"
             "                        as the imported .qdpx counted it, else\n"
@@ -951,6 +964,7 @@ int cmd_export(int argc, char **argv)
         {"output", required_argument, NULL, OPT_OUTPUT},
         {"end", required_argument, NULL, OPT_END},
         {"coder", required_argument, NULL, OPT_CODER},
+        {"final", no_argument, NULL, OPT_FINAL},
         {NULL, 0, NULL, 0}};
     quarry_export_options eo = QUARRY_EXPORT_OPTIONS_INIT;
     project_args a;
@@ -996,6 +1010,15 @@ int cmd_export(int argc, char **argv)
                   c.format);
         goto out;
     }
+    if (a.final && (a.coder != NULL || (strcmp(c.format, "csv") != 0 &&
+                                        strcmp(c.format, "quotes") != 0))) {
+        cli_error(&c, "--final: %s", a.coder != NULL
+                      ? "the final coding is the coders' together; give "
+                        "--final or --coder, not both"
+                      : "the final coding is written as --format csv or "
+                        "quotes");
+        goto out;
+    }
     rc = cli_open_project(&c, argv[optind], QUARRY_PROJECT_READONLY, &p);
     if (rc == QUARRY_OK && a.coder != NULL)
         rc = quarry_project_check_coder(p, a.coder);
@@ -1006,6 +1029,7 @@ int cmd_export(int argc, char **argv)
         goto out;
     }
     eo.coder = a.coder;
+    eo.final = a.final;
     if (strcmp(c.format, "qdpx") == 0) {
         rc = quarry_project_export_qdpx(p, a.output, &a.refi);
         if (rc == QUARRY_OK)
@@ -1050,6 +1074,17 @@ int cmd_export(int argc, char **argv)
         cli_error(&c, "%s", quarry_project_errmsg(p));
         code = cli_exit_code(rc);
         goto out;
+    }
+    if (a.final) {
+        int64_t open_ = 0;
+        if (quarry_project_count_unsettled(p, &open_) == QUARRY_OK &&
+            open_ > 0)
+            cli_warn(&c, "%lld excerpt%s the coders differ on and nobody "
+                         "settled %s not in the final coding: settle them "
+                         "(quarry review %s --coder LEAD --order "
+                         "disagreements, or the page's Disagreements)",
+                     (long long)open_, open_ == 1 ? "" : "s",
+                     open_ == 1 ? "is" : "are", argv[optind]);
     }
     if (out != stdout) {
         code = cli_output_close(&c, out, a.output, tmp, 1) == 0

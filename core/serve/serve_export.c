@@ -28,6 +28,8 @@ static const struct format {
     {"qdpx", ".qdpx", K_QDPX},
     {"csv", "-codings.csv", K_CSV},
     {"quotes", "-quotes.csv", K_CSV},
+    {"final", "-final-coding.csv", K_CSV},
+    {"final-quotes", "-final-quotes.csv", K_CSV},
     {"matrix", "-matrix.csv", K_CSV},
     {"cooccurrence", "-cooccurrence.csv", K_CSV},
     {"memos", "-memos.csv", K_CSV},
@@ -60,9 +62,10 @@ static int write_csv(serve_req *r, const char *format, FILE *f)
 {
     quarry_export_options eo = QUARRY_EXPORT_OPTIONS_INIT;
     quarry_project *p = r->s->p;
-    if (strcmp(format, "csv") == 0)
+    eo.final = strncmp(format, "final", 5) == 0;
+    if (strcmp(format, "csv") == 0 || strcmp(format, "final") == 0)
         return quarry_project_export_csv(p, f, &eo);
-    if (strcmp(format, "quotes") == 0)
+    if (strcmp(format, "quotes") == 0 || strcmp(format, "final-quotes") == 0)
         return quarry_project_export_quotes(p, f, &eo);
     if (strcmp(format, "matrix") == 0)
         return quarry_project_export_matrix(p, f, &eo);
@@ -89,6 +92,7 @@ int serve_api_export(serve_req *r)
     if (fm == NULL)
         return serve_error(r, MHD_HTTP_BAD_REQUEST,
                            "format: %s%s%s is not one of qdpx, csv, quotes, "
+                           "final, final-quotes, "
                            "matrix, cooccurrence, memos, decisions, "
                            "code-history, qdc, report",
                            want ? "\"" : "missing", want ? want : "",

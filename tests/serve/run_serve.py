@@ -577,6 +577,14 @@ def exports(srv):
         code, got, head = srv.req("GET", "/api/export?format=" + fmt)
         check("export %s" % fmt, code == 200 and len(got) > 10 and
               "attachment;" in head, head[:200])
+    code, got, head = srv.req("GET", "/api/export?format=final")
+    text = got.decode("utf-8", errors="replace")
+    check("export final: the final coding, agreed or settled",
+          code == 200 and text[1:].startswith("id,code,coder,origin,") and
+          'filename="p-final-coding.csv"' in head and
+          all(line.split(",")[3] in ("agreed", "settled", "single coder")
+              for line in text.splitlines()[1:3] if line.count(",") > 4),
+          head[:200] + text[:300])
     bad(srv, "export format", "GET", "/api/export?format=pdf", None, "format")
     code, got, head = srv.req("GET", "/api/export?format=qdpx", token=None)
     check("export needs the token", code in (401, 403), head[:100])

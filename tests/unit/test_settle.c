@@ -331,6 +331,57 @@ static void test_refusals(void **state)
     quarry_project_free(p);
 }
 
+/* The final coding (export --final): x1 agreed, x4 its only coder's, x2
+ * and x3 out until settled; a settlement's codes under who settled. */
+static void test_final_coding(void **state)
+{
+    quarry_project *p = fresh("f.qry");
+    quarry_export_options o = QUARRY_EXPORT_OPTIONS_INIT;
+    const char *final[] = {"workload"};
+    int64_t open_ = -1;
+    char *t;
+    size_t len;
+    FILE *f;
+    (void)state;
+    assert_int_equal(quarry_project_count_unsettled(p, &open_), QUARRY_OK);
+    assert_int_equal(open_, 2);
+    if (quarry_project_settle(p, "lead", "x3", final, 1, NULL) != QUARRY_OK)
+        fail_msg("%s", quarry_project_errmsg(p));
+    assert_int_equal(quarry_project_count_unsettled(p, &open_), QUARRY_OK);
+    assert_int_equal(open_, 1);
+    o.final = 1;
+    f = fopen(tmp("final.csv"), "wb");
+    assert_non_null(f);
+    if (quarry_project_export_csv(p, f, &o) != QUARRY_OK)
+        fail_msg("%s", quarry_project_errmsg(p));
+    fclose(f);
+    t = test_slurp(tmp("final.csv"), &len);
+    assert_non_null(strstr(t, "\nx1,peers,ana & ben,agreed,"));
+    assert_non_null(strstr(t, "\nx3,workload,lead,settled,"));
+    assert_non_null(strstr(t, "\nx4,workload,ana,single coder,"));
+    assert_null(strstr(t, "\nx2,"));
+    assert_null(strstr(t, "\nx3,peers"));
+    free(t);
+    f = fopen(tmp("final.csv"), "wb");
+    assert_non_null(f);
+    if (quarry_project_export_quotes(p, f, &o) != QUARRY_OK)
+        fail_msg("%s", quarry_project_errmsg(p));
+    fclose(f);
+    t = test_slurp(tmp("final.csv"), &len);
+    assert_non_null(strstr(t, "\npeers,peers,,ana & ben,"));
+    assert_non_null(strstr(t, ",lead,"));
+    free(t);
+    /* Not with a coder, and not as a matrix. */
+    o.coder = "ana";
+    f = fopen(tmp("final.csv"), "wb");
+    assert_non_null(f);
+    assert_int_equal(quarry_project_export_csv(p, f, &o), QUARRY_EINVAL);
+    o.coder = NULL;
+    assert_int_equal(quarry_project_export_matrix(p, f, &o), QUARRY_EINVAL);
+    fclose(f);
+    quarry_project_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -338,6 +389,7 @@ int main(void)
         cmocka_unit_test(test_settle_records_decisions),
         cmocka_unit_test(test_trail_and_file),
         cmocka_unit_test(test_refusals),
+        cmocka_unit_test(test_final_coding),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -686,10 +686,20 @@ typedef struct quarry_export_options {
     /* Only this coder's codings; NULL = every coder's. A name that is not
      * a coder of the project is refused (QUARRY_ENOTFOUND). */
     const char *coder;
+    /* Version 2, csv and quotes: the final coding instead of every
+     * coder's (not with coder). An excerpt's final codes are those of its
+     * latest settlement (quarry_project_settle, not undone), coder the
+     * one who settled and origin "settled"; else, when every coder who
+     * coded it gave it the same codes, those, coder the coders joined by
+     * " & " and origin "agreed" ("single coder" when one coded it; a
+     * passage when they all marked the same one); an excerpt its coders
+     * differ on and nobody settled is left out
+     * (quarry_project_count_unsettled counts them). */
+    int final;
 } quarry_export_options;
 
-#define QUARRY_EXPORT_OPTIONS_VERSION 1
-#define QUARRY_EXPORT_OPTIONS_INIT {QUARRY_EXPORT_OPTIONS_VERSION, NULL}
+#define QUARRY_EXPORT_OPTIONS_VERSION 2
+#define QUARRY_EXPORT_OPTIONS_INIT {QUARRY_EXPORT_OPTIONS_VERSION, NULL, 0}
 
 /* Tables for analysis, CSV (RFC 4180) written to out, codes in codebook
  * order, excerpts in import order, over the human codings (of o->coder
@@ -716,6 +726,11 @@ QUARRY_API int quarry_project_export_cooccurrence(
     quarry_project *p, FILE *out, const quarry_export_options *o);
 QUARRY_API int quarry_project_export_quotes(quarry_project *p, FILE *out,
                                             const quarry_export_options *o);
+
+/* Coded excerpts with no final coding yet: coders differ on them and
+ * nobody settled them (quarry_export_options.final). */
+QUARRY_API int quarry_project_count_unsettled(quarry_project *p,
+                                              int64_t *n);
 
 /* 0 when name is a coder of the project; QUARRY_ENOTFOUND with a message
  * listing the coders otherwise. */

@@ -1671,6 +1671,8 @@
     ["qdpx", "REFI-QDA project (.qdpx)", "for NVivo, ATLAS.ti, MAXQDA or QualCoder: documents, codes, codings by coder, memos"],
     ["quotes", "Quotes by code (CSV)", "one row per coded excerpt, with its theme, coder, study and participant: for writing up"],
     ["csv", "Codings (CSV)", "every coding with its coder, origin and time"],
+    ["final", "Final coding (CSV)", "one row per code of an excerpt as the team settled it: the codes its coders gave alike, else the settlement's; excerpts still in dispute are left out"],
+    ["final-quotes", "Final quotes by code (CSV)", "the final coding as quotes by code: for the results chapter"],
     ["matrix", "Excerpt × code matrix (CSV)", "0/1, with the excerpts' attributes: for statistics"],
     ["cooccurrence", "Code co-occurrence (CSV)", "how often two codes share an excerpt"],
     ["memos", "Memos (CSV)", "every memo on the project, a code or an excerpt, with its author, time and earlier versions"],

@@ -352,6 +352,85 @@ static int table_row(sqlite3_stmt *st, void *ctx)
     return 0;
 }
 
+/* SQL: the excerpts' live settlements, one an excerpt (its latest
+ * settle decision not undone): excerpt_id, coder_id. */
+#define LIVE_SETTLE_SQL                                                       \
+    "SELECT d.excerpt_id, d.coder_id FROM decisions d WHERE d.verdict ="     \
+    " 'settle' AND" PROJECT_NOT_UNDONE("d") " AND NOT EXISTS (SELECT 1"      \
+    " FROM decisions d2 WHERE d2.excerpt_id = d.excerpt_id AND d2.verdict =" \
+    " 'settle' AND d2.id > d.id AND" PROJECT_NOT_UNDONE("d2") ")"
+
+/* SQL: an excerpt every coder of it coded alike (alias e): as many
+ * codings as coders times codes (a coder has a code on it once). */
+#define ALIKE_SQL(e)                                                          \
+    "(SELECT count(*) FROM codings h WHERE h.excerpt_id = " e ") ="          \
+    " (SELECT count(DISTINCT h.coder_id) * count(DISTINCT h.code_id) FROM"   \
+    " codings h WHERE h.excerpt_id = " e ")"
+
+/* SQL: the final coding (quarry_export_options.final) as rows excerpt_id,
+ * code_id, coder (a name, or names), origin, made_at, span_start,
+ * span_end: the settler's codings where a settlement stands, else the
+ * codings of an excerpt its coders coded alike, one row a code. */
+#define FINAL_SQL                                                             \
+    "(SELECT g.excerpt_id, g.code_id, c.name AS coder, 'settled' AS origin,"  \
+    " g.made_at, g.span_start, g.span_end FROM codings g"                    \
+    " JOIN coders c ON c.id = g.coder_id JOIN (" LIVE_SETTLE_SQL ") z"        \
+    " ON z.excerpt_id = g.excerpt_id AND z.coder_id = g.coder_id"            \
+    " UNION ALL SELECT g.excerpt_id, g.code_id,"                             \
+    " group_concat(g.name, ' & '), CASE WHEN count(*) > 1 THEN 'agreed'"     \
+    " ELSE 'single coder' END, max(g.made_at),"                              \
+    " CASE WHEN count(g.span_end) = count(*) AND min(g.span_start) ="        \
+    " max(g.span_start) AND min(g.span_end) = max(g.span_end) THEN"          \
+    " min(g.span_start) END, CASE WHEN count(g.span_end) = count(*) AND"     \
+    " min(g.span_start) = max(g.span_start) AND min(g.span_end) ="           \
+    " max(g.span_end) THEN min(g.span_end) END"                              \
+    " FROM (SELECT h.*, c.name FROM codings h JOIN coders c ON c.id ="       \
+    " h.coder_id ORDER BY c.name) g"                                         \
+    " WHERE g.excerpt_id NOT IN (SELECT excerpt_id FROM (" LIVE_SETTLE_SQL    \
+    ")) AND " ALIKE_SQL("g.excerpt_id")                                      \
+    " GROUP BY g.excerpt_id, g.code_id)"
+
+int quarry_project_count_unsettled(quarry_project *p, int64_t *n)
+{
+    sqlite3_stmt *st;
+    int status = project_check(p, 0);
+    if (status != QUARRY_OK)
+        return status;
+    if (n == NULL)
+        return project_fail(p, QUARRY_EINVAL, "no count to fill");
+    *n = 0;
+    st = project_prepare(
+        p, "SELECT count(*) FROM excerpts e WHERE EXISTS (SELECT 1 FROM"
+           " codings g WHERE g.excerpt_id = e.id) AND e.id NOT IN (SELECT"
+           " excerpt_id FROM (" LIVE_SETTLE_SQL ")) AND NOT (" ALIKE_SQL("e.id")
+           ")");
+    if (st == NULL)
+        return QUARRY_EIO;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *n = sqlite3_column_int64(st, 0);
+    else
+        status = project_db_fail(p, "cannot count the excerpts to settle");
+    sqlite3_finalize(st);
+    return status;
+}
+
+/* The final coding asked for: only version 2's csv and quotes, and not
+ * with a coder. 1 when asked (and allowed); 0 when not; < 0 refused. */
+static int final_asked(quarry_project *p, const quarry_export_options *o,
+                       const char *table)
+{
+    if (o == NULL || o->version < 2 || !o->final)
+        return 0;
+    if (o->coder != NULL)
+        return project_fail(p, QUARRY_EINVAL, "the final coding is the "
+                            "coders' together: give a coder or ask for the "
+                            "final coding, not both");
+    if (table == NULL)
+        return project_fail(p, QUARRY_EINVAL, "the final coding is written "
+                            "as csv or quotes");
+    return 1;
+}
+
 static int write_rows(quarry_project *p, FILE *out,
                       const quarry_export_options *o, const row_table *t)
 {
@@ -388,6 +467,20 @@ int quarry_project_export_csv(quarry_project *p, FILE *out,
     static const char *const fixed[] = {
         "id",     "code",    "coder", "origin",  "time",
         "source", "speaker", "text",  "passage", NULL};
+    static const row_table final = {
+        .fixed = fixed,
+        .head = "id,code,coder,origin,time,source,speaker,text,passage",
+        .sql = "SELECT e.xid, k.code, g.coder, g.origin, g.made_at, s.name,"
+               " e.speaker, e.text, " PROJECT_PASSAGE_SQL("g", "e") ","
+               " e.attributes FROM " FINAL_SQL " g"
+               " JOIN excerpts e ON e.id = g.excerpt_id"
+               " JOIN codes k ON k.id = g.code_id"
+               " JOIN sources s ON s.id = e.source_id"
+               " WHERE ?1 = 0"
+               " ORDER BY e.seq, e.id, k.position, k.id",
+        .n = 9,
+        .source_col = 5,
+        .joined_col = -1};
     static const row_table t = {
         .fixed = fixed,
         .head = "id,code,coder,origin,time,source,speaker,text,passage",
@@ -403,7 +496,10 @@ int quarry_project_export_csv(quarry_project *p, FILE *out,
         .n = 9,
         .source_col = 5,
         .joined_col = -1};
-    return write_rows(p, out, o, &t);
+    int f = project_check(p, 0);
+    if (f == QUARRY_OK)
+        f = final_asked(p, o, "csv");
+    return f < 0 ? f : write_rows(p, out, o, f ? &final : &t);
 }
 
 /* One matrix row: the excerpt's id, source, speaker, cells, attributes. */
@@ -483,6 +579,8 @@ int quarry_project_export_matrix(quarry_project *p, FILE *out,
     sqlite3_stmt *st;
     int64_t coder;
     int status = table_begin(p, o, &coder);
+    if (status == QUARRY_OK && final_asked(p, o, NULL) < 0)
+        status = QUARRY_EINVAL;
     if (status != QUARRY_OK)
         return status;
     memset(&x, 0, sizeof x);
@@ -562,6 +660,8 @@ int quarry_project_export_cooccurrence(quarry_project *p, FILE *out,
     int64_t coder;
     int32_t i, j;
     int status = table_begin(p, o, &coder);
+    if (status == QUARRY_OK && final_asked(p, o, NULL) < 0)
+        status = QUARRY_EINVAL;
     if (status != QUARRY_OK)
         return status;
     memset(&x, 0, sizeof x);
@@ -638,5 +738,30 @@ int quarry_project_export_quotes(quarry_project *p, FILE *out,
         .n = 10,
         .source_col = 7,
         .joined_col = 9};
-    return write_rows(p, out, o, &t);
+    static const row_table final = {
+        .fixed = fixed,
+        .skip = skip,
+        .head = "code,name,theme,coder,study,participant,speaker,source,"
+                "excerpt,text",
+        .sql = "SELECT k.code, coalesce(k.name, k.code),"
+               " (SELECT coalesce(t.name, t.code) FROM codes t"
+               "  WHERE t.code = k.parent), g.coder,"
+               " json_extract(e.attributes, '$.study'),"
+               " json_extract(e.attributes, '$.participant'),"
+               " e.speaker, s.name, e.xid,"
+               " coalesce(" PROJECT_PASSAGE_SQL("g", "e") ", e.text),"
+               " e.attributes"
+               " FROM " FINAL_SQL " g"
+               " JOIN excerpts e ON e.id = g.excerpt_id"
+               " JOIN codes k ON k.id = g.code_id"
+               " JOIN sources s ON s.id = e.source_id"
+               " WHERE ?1 = 0"
+               " ORDER BY k.position, k.id, e.seq, e.id, g.span_start",
+        .n = 10,
+        .source_col = 7,
+        .joined_col = 9};
+    int f = project_check(p, 0);
+    if (f == QUARRY_OK)
+        f = final_asked(p, o, "quotes");
+    return f < 0 ? f : write_rows(p, out, o, f ? &final : &t);
 }
