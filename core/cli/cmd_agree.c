@@ -216,7 +216,71 @@ static json_t *interval(const double ci[2])
     return v;
 }
 
-static int write_jsonl(const quarry_agreement *a)
+/* The codes' names by id, from the projects read (files name no code):
+ * a table for a thesis says "Peer colleagues", not sup.peers. */
+typedef struct code_names {
+    char **id, **name;
+    size_t n;
+} code_names;
+
+static const char *name_of(const code_names *cn, const char *id)
+{
+    size_t i;
+    for (i = 0; cn != NULL && id != NULL && i < cn->n; i++)
+        if (strcmp(cn->id[i], id) == 0)
+            return cn->name[i];
+    return NULL;
+}
+
+/* The scope as a reader reads it: "overall", or the code's name (its id
+ * when it has none, or none is known). */
+static const char *scope_label(const code_names *cn, const char *scope)
+{
+    const char *name = name_of(cn, scope);
+    return scope == NULL ? "overall" : name != NULL ? name : scope;
+}
+
+static int names_add(code_names *cn, quarry_project *p)
+{
+    const quarry_project_code *list = NULL;
+    int32_t i, n = 0;
+    int rc = quarry_project_codes(p, &list, &n);
+    for (i = 0; rc == QUARRY_OK && i < n; i++) {
+        char **a, **b;
+        if (list[i].name == NULL || name_of(cn, list[i].id) != NULL)
+            continue;
+        a = realloc(cn->id, (cn->n + 1) * sizeof *a);
+        if (a == NULL)
+            return QUARRY_ENOMEM;
+        cn->id = a;
+        b = realloc(cn->name, (cn->n + 1) * sizeof *b);
+        if (b == NULL)
+            return QUARRY_ENOMEM;
+        cn->name = b;
+        cn->id[cn->n] = strdup(list[i].id);
+        cn->name[cn->n] = strdup(list[i].name);
+        if (cn->id[cn->n] == NULL || cn->name[cn->n] == NULL) {
+            free(cn->id[cn->n]);
+            free(cn->name[cn->n]);
+            return QUARRY_ENOMEM;
+        }
+        cn->n++;
+    }
+    return rc;
+}
+
+static void names_free(code_names *cn)
+{
+    size_t i;
+    for (i = 0; i < cn->n; i++) {
+        free(cn->id[i]);
+        free(cn->name[i]);
+    }
+    free(cn->id);
+    free(cn->name);
+}
+
+static int write_jsonl(const quarry_agreement *a, const code_names *cn)
 {
     size_t i;
     int32_t j;
@@ -227,6 +291,8 @@ static int write_jsonl(const quarry_agreement *a)
             json_array_append_new(cs, json_string(f->coders[j]));
         json_object_set_new(o, "scope",
                             json_string(f->scope ? f->scope : "overall"));
+        if (name_of(cn, f->scope) != NULL)
+            json_object_set_new(o, "name", json_string(name_of(cn, f->scope)));
         json_object_set_new(o, "coders", cs);
         json_object_set_new(o, "units", json_integer(f->units));
         json_object_set_new(o, "percent", num_or_null(f->percent));
@@ -255,13 +321,13 @@ static void csv_num(double x)
         printf("%.15g", x);
 }
 
-static void write_csv(const quarry_agreement *a)
+static void write_csv(const quarry_agreement *a, const code_names *cn)
 {
     size_t i;
     int32_t j;
     printf("scope,coders,units,percent,kappa,alpha,ac1,pabak,kappa_low,"
            "kappa_high,alpha_low,alpha_high,ac1_low,ac1_high,pabak_low,"
-           "pabak_high\n");
+           "pabak_high,name\n");
     for (i = 0; i < quarry_agreement_size(a); i++) {
         const quarry_agree_figure *f = quarry_agreement_at(a, i);
         size_t len = 1;
@@ -307,6 +373,9 @@ static void write_csv(const quarry_agreement *a)
             putchar(',');
             csv_num(f->pabak_ci[j]);
         }
+        putchar(','); /* the code's name, where a project gave it */
+        if (name_of(cn, f->scope) != NULL)
+            cli_csv_field(stdout, name_of(cn, f->scope));
         putchar('\n');
     }
 }
@@ -348,7 +417,8 @@ static void table_fig(double x, const double ci[2], int with_ci, int last)
     printf(last ? "  %s" : "  %-20s", b);
 }
 
-static void write_table(const quarry_agreement *a, long boot,
+static void write_table(const quarry_agreement *a, const code_names *cn,
+                        long boot,
                         unsigned long long seed)
 {
     size_t i, w_scope = 7, w_who = 5;
@@ -358,8 +428,8 @@ static void write_table(const quarry_agreement *a, long boot,
 
     for (i = 0; i < quarry_agreement_size(a); i++) {
         const quarry_agree_figure *f = quarry_agreement_at(a, i);
-        if (f->scope != NULL && strlen(f->scope) > w_scope)
-            w_scope = strlen(f->scope);
+        if (f->scope != NULL && strlen(scope_label(cn, f->scope)) > w_scope)
+            w_scope = strlen(scope_label(cn, f->scope));
         who(f, buf, sizeof buf);
         if (strlen(buf) > w_who)
             w_who = strlen(buf);
@@ -393,7 +463,7 @@ static void write_table(const quarry_agreement *a, long boot,
             putchar('\n');
         who(f, buf, sizeof buf);
         printf("%-*s  %-*s  %8lld", (int)w_scope,
-               f->scope ? f->scope : "overall", (int)w_who, buf,
+               scope_label(cn, f->scope), (int)w_who, buf,
                (long long)f->units);
         if (isnan(f->percent))
             printf("  %7s", "n/a");
@@ -546,7 +616,7 @@ static int add_coding(void *ctx, const quarry_coding_row *r)
 
 /* A project's codings (and its engine's top suggestions) into t. */
 static int read_project(cli *c, quarry_agree_table *t, const char *path,
-                        int engine, texts *x)
+                        int engine, texts *x, code_names *cn)
 {
     quarry_project *p = NULL;
     project_ctx pc;
@@ -556,7 +626,9 @@ static int read_project(cli *c, quarry_agree_table *t, const char *path,
     pc.t = t;
     pc.x = x;
     pc.settled = 0;
-    rc = quarry_project_codings(p, add_coding, &pc);
+    rc = names_add(cn, p);
+    if (rc == QUARRY_OK)
+        rc = quarry_project_codings(p, add_coding, &pc);
     if (rc == QUARRY_OK && pc.settled > 0)
         cli_note(c, "%s: %lld coding%s made by settling disagreements left "
                     "out (a settlement is not a coder's own coding)",
@@ -677,6 +749,7 @@ int cmd_agree(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     agree_args args = {NULL, NULL, 0, 0, 1000};
     texts x;
+    code_names cnames = {NULL, NULL, 0};
     quarry_agree_options ao = QUARRY_AGREE_OPTIONS_INIT;
     quarry_agree_table *t = NULL;
     quarry_agreement *a = NULL;
@@ -712,7 +785,7 @@ int cmd_agree(int argc, char **argv)
         ro.format = c.read.format;
         if (quarry_project_sniff(argv[i])) {
             rc = read_project(&c, t, argv[i], args.engine,
-                              args.disagreements ? &x : NULL);
+                              args.disagreements ? &x : NULL, &cnames);
             if (rc != 0) {
                 code = cli_exit_code(rc);
                 goto out;
@@ -796,20 +869,21 @@ int cmd_agree(int argc, char **argv)
     code = EXIT_OK;
     warn_no_overlap(&c, a);
     if (strcmp(c.format, "jsonl") == 0) {
-        if (write_jsonl(a) != 0) {
+        if (write_jsonl(a, &cnames) != 0) {
             cli_error(&c, "out of memory");
             code = EXIT_INTERNAL;
         }
     } else if (strcmp(c.format, "csv") == 0)
-        write_csv(a);
+        write_csv(a, &cnames);
     else
-        write_table(a, args.bootstrap, (unsigned long long)c.seed);
+        write_table(a, &cnames, args.bootstrap, (unsigned long long)c.seed);
     if (fflush(stdout) != 0) {
         cli_error(&c, "cannot write the output");
         code = EXIT_INTERNAL;
     }
 out:
     texts_free(&x);
+    names_free(&cnames);
     quarry_agreement_free(a);
     quarry_agree_table_free(t);
     free(names);

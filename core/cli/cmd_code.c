@@ -227,6 +227,30 @@ static int print_defined(const quarry_code_edit *e, const code_seen *was,
     return 1;
 }
 
+#define CODE_ID_MAX 512
+
+/* *code given by its name made its id (copied into buf), when a code
+ * has that name; an unknown one is left for the edit to refuse. */
+static int resolve(cli *c, quarry_project *p, const char *what,
+                   const char **code, char buf[CODE_ID_MAX])
+{
+    const char *id = NULL;
+    int rc;
+    if (*code == NULL)
+        return QUARRY_OK;
+    rc = quarry_project_code_resolve(p, *code, &id);
+    if (rc != QUARRY_OK) {
+        cli_error(c, "%s: %s; nothing changed", what,
+                  quarry_project_errmsg(p));
+        return rc;
+    }
+    if (id != NULL && strcmp(id, *code) != 0 && strlen(id) < CODE_ID_MAX) {
+        snprintf(buf, CODE_ID_MAX, "%s", id);
+        *code = buf;
+    }
+    return QUARRY_OK;
+}
+
 static int count_memo(void *ctx, const quarry_memo *m)
 {
     (void)m;
@@ -320,6 +344,7 @@ int cmd_code(int argc, char **argv)
     code_seen was = {0}, into = {0}, after = {0};
     quarry_project *p = NULL;
     const char *made = NULL, *project;
+    char code_id[CODE_ID_MAX], into_id[CODE_ID_MAX], parent_id[CODE_ID_MAX];
     int64_t memos = 0;
     code_args a;
     cli c;
@@ -381,6 +406,17 @@ int cmd_code(int argc, char **argv)
     e.exclude = a.exclude;
     if (cli_open_project(&c, project, 0, &p) != QUARRY_OK)
         goto out;
+    /* Codes named by their names (any case) are the codes of those
+     * names from here on: what is printed is the code acted on. */
+    rc = resolve(&c, p, "code", &e.code, code_id);
+    if (rc == QUARRY_OK)
+        rc = resolve(&c, p, "--into", &e.into, into_id);
+    if (rc == QUARRY_OK)
+        rc = resolve(&c, p, "--parent", &e.parent, parent_id);
+    if (rc != QUARRY_OK) {
+        code = cli_exit_code(rc);
+        goto out;
+    }
     rc = seen_of(p, e.code, &was);
     if (rc == QUARRY_OK && op == QUARRY_CODE_DEFINE)
         rc = notes_of(p, e.code, &was);

@@ -875,6 +875,15 @@ typedef struct quarry_code_edit {
 #define QUARRY_CODE_EDIT_VERSION 2
 #define QUARRY_CODE_EDIT_INIT {QUARRY_CODE_EDIT_VERSION, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL}
 QUARRY_API int quarry_project_code_edit(quarry_project *p, quarry_code_op op, const quarry_code_edit *e, const char **new_id);
+/* The id of the code given by its id or by its name (letter case aside;
+ * a code imported from NVivo keeps its first name as its id after a
+ * rename, so people name it): *id (living until the next call on p) is
+ * given itself when it is an id, or NULL when no code has that id or
+ * name. Two codes of that name: QUARRY_EINVAL, naming both. Edits and
+ * decisions take names too. */
+QUARRY_API int quarry_project_code_resolve(quarry_project *p,
+                                           const char *given,
+                                           const char **id);
 /* The code history, every edit in order: id, time, coder, op (add,
  * rename, move, merge, delete, edit: another field set by define or by a
  * codebook import, detail.field naming it), code, before, after (add: the

@@ -365,6 +365,61 @@ int project_code_id(quarry_project *p, const char *code, int64_t *id)
     return lookup_id(p, "SELECT id FROM codes WHERE code = ?1", code, id);
 }
 
+int quarry_project_code_resolve(quarry_project *p, const char *given,
+                                const char **id)
+{
+    char *named = NULL;
+    int64_t row = 0;
+    int status = project_check(p, 0);
+    if (status != QUARRY_OK)
+        return status;
+    if (id == NULL)
+        return project_fail(p, QUARRY_EINVAL, "no id to fill");
+    *id = NULL;
+    project_scratch_reset(p);
+    status = project_code_by_name(p, "code", given, &named);
+    if (status == QUARRY_OK && named == NULL && given != NULL)
+        status = project_code_id(p, given, &row);
+    if (status == QUARRY_OK && (named != NULL || row != 0) &&
+        (*id = project_scratch_dup(p, named ? named : given)) == NULL)
+        status = project_fail(p, QUARRY_ENOMEM, "out of memory");
+    free(named);
+    return status;
+}
+
+int project_code_by_name(quarry_project *p, const char *field,
+                         const char *given, char **id)
+{
+    sqlite3_stmt *st;
+    int64_t row;
+    int rc, status;
+    *id = NULL;
+    if (given == NULL || given[0] == '\0')
+        return QUARRY_OK;
+    status = project_code_id(p, given, &row);
+    if (status != QUARRY_OK || row != 0)
+        return status;
+    st = project_prepare(p, "SELECT code FROM codes WHERE name = ?1 COLLATE"
+                            " NOCASE ORDER BY position, id LIMIT 2");
+    if (st == NULL)
+        return QUARRY_EIO;
+    sqlite3_bind_text(st, 1, given, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW && (*id = strdup(project_col_text(st, 0))) == NULL)
+        status = project_fail(p, QUARRY_ENOMEM, "out of memory");
+    else if (rc == SQLITE_ROW && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        status = project_fail(p, QUARRY_EINVAL,
+                              "field \"%s\": \"%s\" is the name of two "
+                              "codes, \"%s\" and \"%s\": give the id",
+                              field, given, *id, project_col_text(st, 0));
+        free(*id);
+        *id = NULL;
+    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        status = project_db_fail(p, "cannot read the codebook");
+    sqlite3_finalize(st);
+    return status;
+}
+
 int project_meta_get(quarry_project *p, const char *key, char **value)
 {
     sqlite3_stmt *st = project_prepare(p, "SELECT value FROM meta"

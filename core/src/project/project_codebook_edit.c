@@ -781,7 +781,7 @@ int quarry_project_code_edit(quarry_project *p, quarry_code_op op,
 {
     quarry_code_edit copy;
     const quarry_code_edit *e = &copy;
-    char at[40];
+    char at[40], *named[3] = {NULL, NULL, NULL};
     int64_t coder;
     int status = project_check(p, 1);
     if (new_id != NULL)
@@ -828,6 +828,20 @@ int quarry_project_code_edit(quarry_project *p, quarry_code_op op,
     if (status != QUARRY_OK)
         return status;
     status = project_coder_id(p, e->coder, &coder);
+    /* The codes acted on may be named by their names (any case), as a
+     * researcher knows them; the add's id stays what it says. */
+    if (status == QUARRY_OK && op != QUARRY_CODE_ADD)
+        status = project_code_by_name(p, "code", copy.code, &named[0]);
+    if (status == QUARRY_OK)
+        status = project_code_by_name(p, "parent", copy.parent, &named[1]);
+    if (status == QUARRY_OK)
+        status = project_code_by_name(p, "into", copy.into, &named[2]);
+    if (named[0] != NULL)
+        copy.code = named[0];
+    if (named[1] != NULL)
+        copy.parent = named[1];
+    if (named[2] != NULL)
+        copy.into = named[2];
     if (status == QUARRY_OK) {
         switch (op) {
         case QUARRY_CODE_ADD:
@@ -855,6 +869,9 @@ int quarry_project_code_edit(quarry_project *p, quarry_code_op op,
         new_id != NULL &&
         (*new_id = project_scratch_dup(p, e->code)) == NULL)
         status = project_fail(p, QUARRY_ENOMEM, "out of memory");
+    free(named[0]);
+    free(named[1]);
+    free(named[2]);
     if (status == QUARRY_OK)
         status = project_commit(p); /* rolls back when it fails */
     else

@@ -88,6 +88,14 @@ void project_now(const quarry_project *p, char buf[40]);
 int project_coder_id(quarry_project *p, const char *name, int64_t *id);
 /* The row id of a code, or 0 when absent (*id = 0, returns 0). */
 int project_code_id(quarry_project *p, const char *code, int64_t *id);
+/* A code given by its name where its id is asked (a researcher knows the
+ * name; a code from NVivo has its first name as its id, and keeps it
+ * after a rename): *id gets the id (malloc'd) of the one code whose name
+ * is given, letter case aside; NULL when given is an id, or no code's
+ * name (the caller refuses it as unknown). Two codes of that name:
+ * refused, naming field and both. */
+int project_code_by_name(quarry_project *p, const char *field,
+                         const char *given, char **id);
 /* A meta value (*value malloc'ed, NULL when the key is absent). */
 int project_meta_get(quarry_project *p, const char *key, char **value);
 /* Set a meta value; value NULL deletes the key. */

@@ -475,9 +475,52 @@ static int check_span(quarry_project *p, const origin *o,
     return QUARRY_OK;
 }
 
-/* One decision inside an open transaction. */
+/* d with its code and replacement given by name made ids (the copy's
+ * fields then point into names[], freed by the caller). */
+static int by_names(quarry_project *p, const origin *o,
+                    const quarry_decision *d, quarry_decision *copy,
+                    char *names[2])
+{
+    int status;
+    *copy = *d;
+    names[0] = names[1] = NULL;
+    status = project_code_by_name(p, "code", d->code, &names[0]);
+    if (status == QUARRY_OK)
+        status = project_code_by_name(p, "replacement", d->replacement,
+                                      &names[1]);
+    if (status != QUARRY_OK && o != NULL && o->file != NULL) {
+        char why[512]; /* the message, before the file and line go first */
+        snprintf(why, sizeof why, "%s", quarry_project_errmsg(p));
+        status = project_fail(p, status, "%s:%lld: %s", o->file,
+                              (long long)o->line, why);
+    }
+    if (names[0] != NULL)
+        copy->code = names[0];
+    if (names[1] != NULL)
+        copy->replacement = names[1];
+    return status;
+}
+
+static int decide_ids(quarry_project *p, const quarry_decision *d,
+                      const origin *o, int64_t *id_out);
+
+/* One decision inside an open transaction; a code may be named by its
+ * name (any case) as well as its id. */
 static int decide(quarry_project *p, const quarry_decision *d,
                   const origin *o, int64_t *id_out)
+{
+    quarry_decision copy;
+    char *names[2];
+    int status = by_names(p, o, d, &copy, names);
+    if (status == QUARRY_OK)
+        status = decide_ids(p, &copy, o, id_out);
+    free(names[0]);
+    free(names[1]);
+    return status;
+}
+
+static int decide_ids(quarry_project *p, const quarry_decision *d,
+                      const origin *o, int64_t *id_out)
 {
     int64_t excerpt, code, replacement = 0, coder, suggestion = 0, made;
     int64_t coded_code;
@@ -848,8 +891,26 @@ static int span_field(quarry_project *p, const origin *o, json_t *obj,
  * verdict on the excerpt's code (and the same replacement) stands, not
  * undone; for an add, the coder has that coding. *yes = 0 when it is not
  * or the line is bad (decide() then says how). */
+static int in_effect_ids(quarry_project *p, const origin *o,
+                         const quarry_decision *d, int *yes);
+
 static int in_effect(quarry_project *p, const origin *o,
                      const quarry_decision *d, int *yes)
+{
+    quarry_decision copy;
+    char *names[2];
+    int status;
+    *yes = 0;
+    status = by_names(p, o, d, &copy, names);
+    if (status == QUARRY_OK)
+        status = in_effect_ids(p, o, &copy, yes);
+    free(names[0]);
+    free(names[1]);
+    return status;
+}
+
+static int in_effect_ids(quarry_project *p, const origin *o,
+                         const quarry_decision *d, int *yes)
 {
     int64_t excerpt = 0, code = 0, repl = 0;
     sqlite3_stmt *st;

@@ -194,6 +194,8 @@ int project_settle_in(quarry_project *p, const char *coder,
 {
     int64_t row, code;
     size_t i;
+    const char **ids = NULL;
+    char **named = NULL;
     int status;
     if (coder == NULL || coder[0] == '\0')
         return project_fail(p, QUARRY_EINVAL,
@@ -210,20 +212,34 @@ int project_settle_in(quarry_project *p, const char *coder,
         return project_fail(p, QUARRY_ENOTFOUND,
                             "settle: no excerpt \"%s\" in the project",
                             excerpt);
-    for (i = 0; i < n_codes; i++) {
-        if (codes[i] == NULL || codes[i][0] == '\0')
-            return project_fail(p, QUARRY_EINVAL,
-                                "settle: code %zu of %zu is empty", i + 1,
-                                n_codes);
-        status = project_code_id(p, codes[i], &code);
-        if (status != QUARRY_OK)
-            return status;
-        if (code == 0)
-            return project_fail(p, QUARRY_ENOTFOUND,
-                                "settle: unknown code \"%s\" (not in the "
-                                "project's codebook)", codes[i]);
+    /* A code may be named by its name (any case): the ids go on. */
+    ids = calloc(n_codes + 1, sizeof *ids);
+    named = calloc(n_codes + 1, sizeof *named);
+    if (ids == NULL || named == NULL)
+        status = project_fail(p, QUARRY_ENOMEM, "out of memory");
+    for (i = 0; status == QUARRY_OK && i < n_codes; i++) {
+        if (codes[i] == NULL || codes[i][0] == '\0') {
+            status = project_fail(p, QUARRY_EINVAL,
+                                  "settle: code %zu of %zu is empty", i + 1,
+                                  n_codes);
+            break;
+        }
+        status = project_code_by_name(p, "codes", codes[i], &named[i]);
+        ids[i] = named[i] ? named[i] : codes[i];
+        if (status == QUARRY_OK)
+            status = project_code_id(p, ids[i], &code);
+        if (status == QUARRY_OK && code == 0)
+            status = project_fail(p, QUARRY_ENOTFOUND,
+                                  "settle: unknown code \"%s\" (not in the "
+                                  "project's codebook)", codes[i]);
     }
-    return settle_in(p, coder, row, excerpt, codes, n_codes, note);
+    if (status == QUARRY_OK)
+        status = settle_in(p, coder, row, excerpt, ids, n_codes, note);
+    for (i = 0; named != NULL && i < n_codes; i++)
+        free(named[i]);
+    free(named);
+    free(ids);
+    return status;
 }
 
 int quarry_project_settle(quarry_project *p, const char *coder,
