@@ -214,6 +214,29 @@ static void test_transcript_crlf(void **state)
     check_transcript("readers/crlf.txt", QUARRY_SEGMENT_SENTENCE, sentences, 6);
 }
 
+/* The same file with old Mac line ends (CR alone): the same turns, lines
+ * and paragraphs (it was one turn of the whole interview). */
+static void test_transcript_cr(void **state)
+{
+    static const want turns[] = {
+        {"cr#1", "Facilitator", "Welcome, everyone.", 1},
+        {"cr#2", "P2", "I was nervous.\rIt felt strange.\r\rBut I stayed. Really!",
+         2},
+        {"cr#3", "Facilitator", "Good.", 6},
+    };
+    static const want sentences[] = {
+        {"cr#1", "Facilitator", "Welcome, everyone.", 1},
+        {"cr#2", "P2", "I was nervous.", 2},
+        {"cr#3", "P2", "It felt strange.", 3},
+        {"cr#4", "P2", "But I stayed.", 5},
+        {"cr#5", "P2", "Really!", 5},
+        {"cr#6", "Facilitator", "Good.", 6},
+    };
+    (void)state;
+    check_transcript("readers/cr.txt", QUARRY_SEGMENT_TURN, turns, 3);
+    check_transcript("readers/cr.txt", QUARRY_SEGMENT_SENTENCE, sentences, 6);
+}
+
 static void test_transcript_first_block_is_dialogue(void **state)
 {
     static const want w[] = {
@@ -894,6 +917,7 @@ int main(void)
         cmocka_unit_test(test_transcript_paragraphs),
         cmocka_unit_test(test_transcript_sentences),
         cmocka_unit_test(test_transcript_crlf),
+        cmocka_unit_test(test_transcript_cr),
         cmocka_unit_test(test_transcript_first_block_is_dialogue),
         cmocka_unit_test(test_transcript_rules),
         cmocka_unit_test(test_transcript_bad_bytes),

@@ -419,13 +419,12 @@ static int fail_plain(quarry_corpus *c, int status, const char *name,
 
 int64_t corpus_line_at(const char *buf, size_t pos, int64_t line, size_t off)
 {
-    while (pos < off) {
-        const char *nl = memchr(buf + pos, '\n', off - pos);
-        if (nl == NULL)
-            break;
-        line++;
-        pos = (size_t)(nl - buf) + 1;
-    }
+    /* A line ends at LF, CR LF or a CR alone (old Mac files); a CR just
+     * before off ends the line off starts. */
+    for (; pos < off; pos++)
+        if (buf[pos] == '\n' ||
+            (buf[pos] == '\r' && (pos + 1 == off || buf[pos + 1] != '\n')))
+            line++;
     return line;
 }
 

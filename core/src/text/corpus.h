@@ -131,7 +131,8 @@ struct json_t;
 const char *corpus_json_type(const struct json_t *v);
 
 /* Shared by the readers: the 1-based line of byte offset off, counting from
- * a known (pos, line) pair before it. */
+ * a known (pos, line) pair before it (a line ends at LF, CR LF or a CR
+ * alone). */
 int64_t corpus_line_at(const char *buf, size_t pos, int64_t line, size_t off);
 
 /* quarry_corpus_read_file, and for a transcript (a .txt, .docx, ...) the

@@ -25,14 +25,23 @@
 #include "transcript.h"
 #include "utf8.h"
 
+/* A line ends at LF, CR LF, or a CR alone (the old Mac way, which some
+ * transcription exports still write: read as one line, a whole interview
+ * would be one turn). */
 int tr_next_line(const char *buf, size_t len, size_t pos, tr_line *l)
 {
-    const char *nl;
+    const char *nl, *cr;
 
     if (pos >= len)
         return 0;
     nl = memchr(buf + pos, '\n', len - pos);
+    cr = memchr(buf + pos, '\r', (nl ? (size_t)(nl - buf) : len) - pos);
     l->start = pos;
+    if (cr != NULL && cr + 1 != nl) { /* a CR alone before any LF */
+        l->end = (size_t)(cr - buf);
+        l->next = l->end + 1;
+        return 1;
+    }
     l->end = nl ? (size_t)(nl - buf) : len;
     l->next = nl ? l->end + 1 : len;
     if (l->end > l->start && buf[l->end - 1] == '\r')
