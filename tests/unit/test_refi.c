@@ -28,6 +28,7 @@
 #include <zip.h>
 
 #include "project_db.h"
+#include "quarry/project_browse.h"
 #include "quarry/quarry.h"
 #include "refi_io.h"
 #include "refi_model.h"
@@ -1089,6 +1090,74 @@ static void project_tables_and_codebook(void **state)
     quarry_project_free(p);
 }
 
+/* A code's include and exclude notes go into its Description as
+ * "Include:" and "Exclude:" paragraphs, where NVivo, ATLAS.ti and MAXQDA
+ * show them (a .qdc has no field for them), and a .qdc read back gives
+ * the notes again, the definition without them. */
+static int take_notes(void *ctx, const quarry_code_notes *n)
+{
+    char *out = ctx;
+    /* (read back, the code's id is its name, as from NVivo) */
+    if (strcmp(n->code, "peers") == 0 || strcmp(n->code, "Peers") == 0)
+        snprintf(out, 256, "%s|%s", n->include ? n->include : "-",
+                 n->exclude ? n->exclude : "-");
+    return 0;
+}
+
+static void code_notes_in_description(void **state)
+{
+    quarry_project *p = new_project("notes.quarry"), *q;
+    quarry_code_edit e = QUARRY_CODE_EDIT_INIT;
+    quarry_refi_options o = QUARRY_REFI_OPTIONS_INIT;
+    int32_t added = 0, updated = 0;
+    char notes[256] = "", *t;
+    size_t len;
+    FILE *f;
+    (void)state;
+    e.coder = "ana";
+    e.id = "peers";
+    e.name = "Peers";
+    e.definition = "Other peer workers.\n\nWho get it.";
+    if (quarry_project_code_edit(p, QUARRY_CODE_ADD, &e, NULL) != QUARRY_OK)
+        fail_msg("%s", quarry_project_errmsg(p));
+    e.code = "peers";
+    e.definition = NULL;
+    e.include = "talk of peers";
+    e.exclude = "family\n\nand friends";
+    if (quarry_project_code_edit(p, QUARRY_CODE_DEFINE, &e, NULL) !=
+        QUARRY_OK)
+        fail_msg("%s", quarry_project_errmsg(p));
+    f = fopen(test_out_path("notes.qdc"), "wb");
+    assert_non_null(f);
+    if (quarry_project_export_qdc(p, f) != QUARRY_OK)
+        fail_msg("%s", quarry_project_errmsg(p));
+    fclose(f);
+    t = test_slurp(test_out_path("notes.qdc"), &len);
+    assert_non_null(strstr(t, "<Description>Other peer workers.\n\nWho get "
+                              "it.\n\nInclude: talk of peers\n\nExclude: "
+                              "family\n\nand friends</Description>"));
+    free(t);
+    q = new_project("notes-back.quarry");
+    if (quarry_project_import_qdc(q, test_out_path("notes.qdc"), &o, &added,
+                                  &updated) != QUARRY_OK)
+        fail_msg("%s", quarry_project_errmsg(q));
+    assert_int_equal(added, 1);
+    assert_int_equal(quarry_project_code_notes(q, take_notes, notes),
+                     QUARRY_OK);
+    assert_string_equal(notes, "talk of peers|family\n\nand friends");
+    /* and out again: the same Description, the definition whole */
+    f = fopen(test_out_path("notes2.qdc"), "wb");
+    assert_non_null(f);
+    assert_int_equal(quarry_project_export_qdc(q, f), QUARRY_OK);
+    fclose(f);
+    t = test_slurp(test_out_path("notes2.qdc"), &len);
+    assert_non_null(strstr(t, "<Description>Other peer workers.\n\nWho get "
+                              "it.\n\nInclude: talk of peers\n\n"));
+    free(t);
+    quarry_project_free(q);
+    quarry_project_free(p);
+}
+
 /* A study read from JSONL (no source text) goes out with its excerpts
  * joined into one text per source, and comes back with every coding. */
 static void project_jsonl_round_trip(void **state)
@@ -1239,6 +1308,7 @@ int main(void)
         cmocka_unit_test(project_suggestions_export),
         cmocka_unit_test(project_tables_and_codebook),
         cmocka_unit_test(project_jsonl_round_trip),
+        cmocka_unit_test(code_notes_in_description),
         cmocka_unit_test(project_same_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

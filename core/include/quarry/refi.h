@@ -164,8 +164,10 @@ QUARRY_API int quarry_project_import_qdpx_buffer(quarry_project *p,
                                                  quarry_refi_stats *stats);
 
 /* Import a .qdc codebook in one transaction: codes matched as above take
- * the file's name, parent, description (as the definition) and colour;
- * the others are added. *added and *updated may be NULL. */
+ * the file's name, parent, description (as the definition; its last
+ * paragraphs starting "Include: " and "Exclude: ", as quarry writes the
+ * notes, as the notes) and colour; the others are added. *added and
+ * *updated may be NULL. */
 QUARRY_API int quarry_project_import_qdc(quarry_project *p, const char *path,
                                          const quarry_refi_options *o,
                                          int32_t *added, int32_t *updated);

@@ -367,7 +367,11 @@ static int load_codes(exporter *x)
         c->name =
             refi_str(m, project_col_text(st, 2) ? project_col_text(st, 2)
                                                 : project_col_text(st, 1));
-        c->description = refi_str(m, project_col_text(st, 4));
+        /* The notes in the Description, where the other tools show
+         * them (quarry's own entry keeps them apart for the way back). */
+        c->description = refi_code_description(
+            m, project_col_text(st, 4), project_col_text(st, 8),
+            project_col_text(st, 9));
         c->color = color && refi_color_normalise(color, col) == 0
                        ? refi_str(m, col)
                        : NULL;

@@ -772,11 +772,15 @@ static int store_codes(importer *im, int update, int32_t *added,
         return project_fail(p, QUARRY_ENOMEM, "out of memory");
     }
     ins = project_prepare(
-        p, "INSERT INTO codes(code, name, parent, definition, color, position)"
-           " VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+        p, "INSERT INTO codes(code, name, parent, definition, color, position,"
+           " include_note, exclude_note) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+           " ?8)");
     up = project_prepare(p, "UPDATE codes SET name = ?2, parent = ?3,"
                             " definition = coalesce(?4, definition),"
-                            " color = coalesce(?5, color) WHERE id = ?1");
+                            " color = coalesce(?5, color),"
+                            " include_note = coalesce(?6, include_note),"
+                            " exclude_note = coalesce(?7, exclude_note)"
+                            " WHERE id = ?1");
     if (ins == NULL || up == NULL) {
         status = QUARRY_EIO;
         goto out;
@@ -784,8 +788,13 @@ static int store_codes(importer *im, int update, int32_t *added,
     for (i = 0; i < m->n_codes && status == QUARRY_OK; i++) {
         const refi_code *c = &m->codes[i];
         const char *parent = c->parent >= 0 ? im->code_str[c->parent] : NULL;
+        const char *definition, *include, *exclude;
         int64_t row;
         char *code;
+        /* The notes a Description carries as paragraphs (quarry writes
+         * them so for the other tools) are the notes again. */
+        refi_code_description_split(m, c->description, &definition,
+                                    &include, &exclude);
         status = match_code(im, i, &row, &code);
         if (status != QUARRY_OK)
             break;
@@ -801,8 +810,10 @@ static int store_codes(importer *im, int update, int32_t *added,
             sqlite3_bind_int64(up, 1, row);
             project_bind_text(up, 2, c->name);
             project_bind_text(up, 3, parent);
-            project_bind_text(up, 4, c->description);
+            project_bind_text(up, 4, definition);
             project_bind_text(up, 5, c->color);
+            project_bind_text(up, 6, include);
+            project_bind_text(up, 7, exclude);
             if (sqlite3_step(up) != SQLITE_DONE) {
                 status = project_db_fail(p, "cannot update a code");
                 break;
@@ -821,9 +832,11 @@ static int store_codes(importer *im, int update, int32_t *added,
         project_bind_text(ins, 1, code);
         project_bind_text(ins, 2, c->name);
         project_bind_text(ins, 3, parent);
-        project_bind_text(ins, 4, c->description);
+        project_bind_text(ins, 4, definition);
         project_bind_text(ins, 5, c->color);
         sqlite3_bind_int64(ins, 6, next_pos++);
+        project_bind_text(ins, 7, include);
+        project_bind_text(ins, 8, exclude);
         if (sqlite3_step(ins) != SQLITE_DONE) {
             status = project_db_fail(p, "cannot add a code");
             break;

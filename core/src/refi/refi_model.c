@@ -121,6 +121,82 @@ const char *refi_str(refi_model *m, const char *s)
     return s == NULL ? NULL : refi_strn(m, s, strlen(s));
 }
 
+#define NOTE_INCLUDE "Include: "
+#define NOTE_EXCLUDE "Exclude: "
+
+const char *refi_code_description(refi_model *m, const char *definition,
+                                  const char *include, const char *exclude)
+{
+    const char *part[3] = {definition, include, exclude};
+    const char *head[3] = {"", NOTE_INCLUDE, NOTE_EXCLUDE};
+    size_t len = 0, used = 0;
+    char *buf;
+    const char *out;
+    int i;
+    for (i = 0; i < 3; i++)
+        if (part[i] != NULL && part[i][0] != '\0')
+            len += strlen(part[i]) + strlen(head[i]) + 2;
+    if (len == 0)
+        return NULL;
+    buf = malloc(len + 1);
+    if (buf == NULL)
+        return NULL;
+    for (i = 0; i < 3; i++) {
+        if (part[i] == NULL || part[i][0] == '\0')
+            continue;
+        used += (size_t)snprintf(buf + used, len + 1 - used, "%s%s%s",
+                                 used ? "\n\n" : "", head[i], part[i]);
+    }
+    out = refi_strn(m, buf, used);
+    free(buf);
+    return out;
+}
+
+/* The start of the paragraph at which head begins, at s or after a blank
+ * line: the last one; NULL when none. */
+static const char *paragraph(const char *s, const char *head)
+{
+    const char *at = NULL, *p;
+    size_t n = strlen(head);
+    if (strncmp(s, head, n) == 0)
+        at = s;
+    for (p = strstr(s, "\n\n"); p != NULL; p = strstr(p + 1, "\n\n"))
+        if (strncmp(p + 2, head, n) == 0)
+            at = p + 2;
+    return at;
+}
+
+void refi_code_description_split(refi_model *m, const char *description,
+                                 const char **definition,
+                                 const char **include, const char **exclude)
+{
+    const char *inc, *exc, *end;
+    *definition = description;
+    *include = *exclude = NULL;
+    if (description == NULL)
+        return;
+    inc = paragraph(description, NOTE_INCLUDE);
+    exc = paragraph(description, NOTE_EXCLUDE);
+    if (inc != NULL && exc != NULL && exc < inc)
+        inc = NULL; /* an Include after the Exclude is the exclude's text */
+    if (inc == NULL && exc == NULL)
+        return;
+    end = inc != NULL ? inc : exc;
+    /* the definition: what comes before the blank line before them */
+    *definition = end > description + 2
+                      ? refi_strn(m, description,
+                                  (size_t)(end - 2 - description))
+                      : NULL;
+    if (inc != NULL) {
+        const char *ib = inc + strlen(NOTE_INCLUDE);
+        *include = refi_strn(m, ib, exc != NULL && exc - 2 >= ib
+                                        ? (size_t)(exc - 2 - ib)
+                                        : strlen(ib));
+    }
+    if (exc != NULL)
+        *exclude = refi_str(m, exc + strlen(NOTE_EXCLUDE));
+}
+
 int refi_place_cmp(int32_t source_a, int64_t start_a, int64_t end_a,
                    int32_t source_b, int64_t start_b, int64_t end_b)
 {

@@ -205,6 +205,20 @@ void refi_notice_text(const refi_model *m, int32_t i, char *buf, size_t cap);
 const char *refi_str(refi_model *m, const char *s);
 const char *refi_strn(refi_model *m, const char *s, size_t len);
 
+/* A code's Description as NVivo, ATLAS.ti and MAXQDA show it: the
+ * definition, then "Include: ..." and "Exclude: ..." paragraphs for the
+ * notes a REFI-QDA codebook has no field for (in the arena; NULL when
+ * all three are). */
+const char *refi_code_description(refi_model *m, const char *definition,
+                                  const char *include, const char *exclude);
+/* The other way: a Description whose last paragraphs start "Include: "
+ * and "Exclude: " (in that order, either alone) split into the
+ * definition before them (NULL when none) and the notes (NULL when not
+ * there), in the arena. Any other Description is the definition whole. */
+void refi_code_description_split(refi_model *m, const char *description,
+                                 const char **definition,
+                                 const char **include, const char **exclude);
+
 /* Append a zeroed element; returns its index or -1 (out of memory). */
 /* Text order of two places (source, start, end): -1, 0 or 1, for the
  * comparators that sort spans and selections. */
