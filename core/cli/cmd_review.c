@@ -22,7 +22,8 @@ enum {
     OPT_DECISIONS,
     OPT_ORDER,
     OPT_ACCEPT_ABOVE,
-    OPT_DRY_RUN
+    OPT_DRY_RUN,
+    OPT_BLIND
 };
 
 typedef struct review_args {
@@ -31,6 +32,7 @@ typedef struct review_args {
     quarry_review_order order;
     double accept_above; /* < 0: not asked */
     int dry_run;
+    int blind; /* no other coder's codes shown */
 } review_args;
 
 static void usage(FILE *f)
@@ -94,6 +96,11 @@ static void usage(FILE *f)
             "  --speakers WHO      whose turns the queue holds: participants\n"
             "                      (the default: interviewer turns are left\n"
             "                      out, and counted), all or interviewers\n"
+            "  --blind             blind coding: no other coder's codes are\n"
+            "                      shown (\"Others:\", the codes of the\n"
+            "                      nearest coded excerpts), so coders code\n"
+            "                      independently; not with --order\n"
+            "                      disagreements\n"
             "  --quiet             no summary line\n");
 }
 
@@ -134,6 +141,9 @@ static int own_option(cli *c, int opt, const char *arg, void *ctx)
         a->accept_above = v;
         return 1;
     }
+    case OPT_BLIND:
+        a->blind = 1;
+        return 1;
     case OPT_DRY_RUN:
         a->dry_run = 1;
         return 1;
@@ -281,7 +291,7 @@ static int accept_above(cli *c, const char *path, const char *coder,
 }
 
 static int interactive(cli *c, const char *path, const char *coder,
-                       quarry_review_order order)
+                       quarry_review_order order, int blind)
 {
     quarry_project *p = NULL;
     review_term t;
@@ -335,8 +345,8 @@ static int interactive(cli *c, const char *path, const char *coder,
     }
     memset(&st, 0, sizeof st);
     rc = review_interactive(p, path, coder,
-                            order == QUARRY_REVIEW_DISAGREEMENTS, &t, &st,
-                            &why);
+                            order == QUARRY_REVIEW_DISAGREEMENTS, blind, &t,
+                            &st, &why);
     term_close(&t);
     if (rc != QUARRY_OK) {
         cli_error(c, "%s", why ? why : quarry_status_str(rc));
@@ -374,9 +384,10 @@ int cmd_review(int argc, char **argv)
         {"order", required_argument, NULL, OPT_ORDER},
         {"accept-above", required_argument, NULL, OPT_ACCEPT_ABOVE},
         {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+        {"blind", no_argument, NULL, OPT_BLIND},
         {"speakers", required_argument, NULL, OPT_SPEAKERS},
         {NULL, 0, NULL, 0}};
-    review_args a = {NULL, NULL, QUARRY_REVIEW_SOURCE, -1.0, 0};
+    review_args a = {NULL, NULL, QUARRY_REVIEW_SOURCE, -1.0, 0, 0};
     const char *project = NULL;
     const char *coder;
     cli c;
@@ -434,7 +445,13 @@ int cmd_review(int argc, char **argv)
                       "QUARRY_CODER): every decision records its coder");
         goto out;
     }
-    code = interactive(&c, project, coder, a.order);
+    if (a.blind && a.order == QUARRY_REVIEW_DISAGREEMENTS) {
+        cli_error(&c, "--blind hides the other coders' codes, which "
+                      "settling the disagreements shows: the lead settles "
+                      "without --blind");
+        goto out;
+    }
+    code = interactive(&c, project, coder, a.order, a.blind);
 out:
     cli_free(&c);
     return code;

@@ -15,19 +15,20 @@
 #include "quarry/project_browse.h"
 #include "serve.h"
 
-enum { OPT_PORT = OPT_COMMAND_BASE, OPT_CODER, OPT_LISTEN };
+enum { OPT_PORT = OPT_COMMAND_BASE, OPT_CODER, OPT_LISTEN, OPT_BLIND };
 
 typedef struct serve_args {
     int32_t port;
     const char *coder;
     const char *listen;
+    int blind;
 } serve_args;
 
 static void usage(FILE *f)
 {
     fprintf(f,
             "usage: quarry serve PROJECT [--port N] [--coder NAME] "
-            "[--listen ADDR]\n\n"
+            "[--blind] [--listen ADDR]\n\n"
             "The project in a web page on this computer: review the\n"
             "suggestions, browse the excerpts, the codebook, the charts\n"
             "and the runs. Prints the address to open in a browser (it\n"
@@ -36,6 +37,11 @@ static void usage(FILE *f)
             "  --port N         the port (default 0: any free port)\n"
             "  --coder NAME     who decides in this page (default: the\n"
             "                   QUARRY_CODER environment variable)\n"
+            "  --blind          blind coding (with --coder): the page shows no\n"
+            "                   other coder's codes, disagreements or exports\n"
+            "                   holding them, so coders code independently\n"
+            "                   (the suggestions still learn from every\n"
+            "                   coding: make the run before the coders start)\n"
             "  --listen ADDR    listen on this address instead of this\n"
             "                   computer only (others on the network can\n"
             "                   then reach the page with the token)\n"
@@ -56,6 +62,9 @@ static int own_option(cli *c, int opt, const char *arg, void *ctx)
     case OPT_LISTEN:
         a->listen = arg;
         return 1;
+    case OPT_BLIND:
+        a->blind = 1;
+        return 1;
     }
     return 0;
 }
@@ -66,9 +75,10 @@ int cmd_serve(int argc, char **argv)
         {"port", required_argument, NULL, OPT_PORT},
         {"coder", required_argument, NULL, OPT_CODER},
         {"listen", required_argument, NULL, OPT_LISTEN},
+        {"blind", no_argument, NULL, OPT_BLIND},
         CLI_COMMON_LONG_OPTIONS,
         {NULL, 0, NULL, 0}};
-    serve_args a = {0, NULL, NULL};
+    serve_args a = {0, NULL, NULL, 0};
     quarry_serve_options o;
     quarry_project *p = NULL;
     quarry_server *s = NULL;
@@ -102,6 +112,11 @@ int cmd_serve(int argc, char **argv)
         a.coder = getenv("QUARRY_CODER");
     if (a.coder != NULL && a.coder[0] == '\0')
         a.coder = NULL;
+    if (a.blind && a.coder == NULL) {
+        cli_error(&c, "--blind hides the other coders' codes from one "
+                      "coder: give --coder NAME");
+        goto out;
+    }
     /* The engine draws the charts (the report's). */
     if (cli_engine(&c, &e) != 0) {
         code = EXIT_INTERNAL;
@@ -133,6 +148,7 @@ int cmd_serve(int argc, char **argv)
     o.path = argv[optind];
     o.port = (uint16_t)a.port;
     o.coder = a.coder;
+    o.blind = a.blind;
     o.listen = a.listen;
     o.engine = e;
     o.suggest_engine = se;
@@ -152,9 +168,11 @@ int cmd_serve(int argc, char **argv)
     if (c.verbose >= 0)
         fprintf(stderr,
                 "quarry serve: open the address above in a browser; "
-                "Ctrl-C stops%s%s\n",
+                "Ctrl-C stops%s%s%s\n",
                 a.coder ? "; decisions are by " : "",
-                a.coder ? a.coder : "");
+                a.coder ? a.coder : "",
+                a.blind ? ", coding blind (no other coder's codes shown)"
+                        : "");
     sigwait(&stop, &sig);
     quarry_serve_stop(s);
     s = NULL;

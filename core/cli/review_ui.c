@@ -401,10 +401,47 @@ static char *opening_words(const char *text, int n)
     return out;
 }
 
+/* The opening words of r's excerpt (or of its passage), once for each
+ * (the walk goes excerpt by excerpt: one opening each, and one for each
+ * coded passage: a passage of a coder's is what suggest learnt the code
+ * from, and a neighbour can be one). */
+static int keep_opening(ui *u, const quarry_coding_row *r)
+{
+    ui_opening *o;
+    const char *x = r->excerpt ? r->excerpt : "";
+    if (u->n_openings > 0 &&
+        strcmp(u->openings[u->n_openings - 1].excerpt, x) == 0 &&
+        (r->passage == NULL ||
+         (u->openings[u->n_openings - 1].span_start == r->span_start &&
+          u->openings[u->n_openings - 1].span_end == r->span_end)))
+        return 0;
+    if (u->n_openings == u->cap_openings) {
+        size_t cap = u->cap_openings ? u->cap_openings * 2 : 64;
+        ui_opening *v = realloc(u->openings, cap * sizeof *v);
+        if (v == NULL)
+            return QUARRY_ENOMEM;
+        u->openings = v;
+        u->cap_openings = cap;
+    }
+    o = &u->openings[u->n_openings];
+    o->excerpt = strdup(x);
+    o->words = opening_words(r->passage ? r->passage : r->text, 8);
+    o->span_start = r->passage ? r->span_start : 0;
+    o->span_end = r->passage ? r->span_end : 0;
+    u->n_openings++;
+    if (o->excerpt == NULL || o->words == NULL)
+        return QUARRY_ENOMEM;
+    return 0;
+}
+
 static int keep_coding(void *ctx, const quarry_coding_row *r)
 {
     ui *u = ctx;
     ui_coding *c;
+    /* Blind coding: another coder's codes are not kept (nor shown), only
+     * the words of what they coded, for the nearest coded excerpts. */
+    if (u->blind && strcmp(r->coder, u->coder) != 0)
+        return keep_opening(u, r);
     if (u->n_codings == u->cap_codings) {
         size_t cap = u->cap_codings ? u->cap_codings * 2 : 64;
         ui_coding *v = realloc(u->codings, cap * sizeof *v);
@@ -420,33 +457,7 @@ static int keep_coding(void *ctx, const quarry_coding_row *r)
     u->n_codings++;
     if (c->excerpt == NULL || c->code == NULL || c->coder == NULL)
         return QUARRY_ENOMEM;
-    /* The walk goes excerpt by excerpt: one opening each, and one for
-     * each coded passage (a passage of a coder's is what suggest learnt
-     * the code from, and a neighbour can be one). */
-    if (u->n_openings == 0 ||
-        strcmp(u->openings[u->n_openings - 1].excerpt, c->excerpt) != 0 ||
-        (r->passage != NULL &&
-         (u->openings[u->n_openings - 1].span_start != r->span_start ||
-          u->openings[u->n_openings - 1].span_end != r->span_end))) {
-        ui_opening *o;
-        if (u->n_openings == u->cap_openings) {
-            size_t cap = u->cap_openings ? u->cap_openings * 2 : 64;
-            ui_opening *v = realloc(u->openings, cap * sizeof *v);
-            if (v == NULL)
-                return QUARRY_ENOMEM;
-            u->openings = v;
-            u->cap_openings = cap;
-        }
-        o = &u->openings[u->n_openings];
-        o->excerpt = strdup(c->excerpt);
-        o->words = opening_words(r->passage ? r->passage : r->text, 8);
-        o->span_start = r->passage ? r->span_start : 0;
-        o->span_end = r->passage ? r->span_end : 0;
-        u->n_openings++;
-        if (o->excerpt == NULL || o->words == NULL)
-            return QUARRY_ENOMEM;
-    }
-    return 0;
+    return keep_opening(u, r);
 }
 
 /* The codings as the session starts. Others' codings do not change under
@@ -1503,8 +1514,8 @@ static void item_key(ui *u, const quarry_review_item *it, int k)
 }
 
 int review_interactive(quarry_project *p, const char *project_path,
-                       const char *coder, int settling, review_term *t,
-                       review_stats *st, const char **why)
+                       const char *coder, int settling, int blind,
+                       review_term *t, review_stats *st, const char **why)
 {
     ui u;
     int status;
@@ -1516,6 +1527,7 @@ int review_interactive(quarry_project *p, const char *project_path,
     u.t = t;
     u.st = st;
     u.settling = settling;
+    u.blind = blind;
     *why = NULL;
     status = load_codes(&u);
     if (status == QUARRY_OK)

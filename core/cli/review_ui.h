@@ -21,12 +21,13 @@ typedef struct review_stats {
 } review_stats;
 
 /* Run the review on an open terminal (term_open done; raw mode is entered
- * and left here). settling: the queue is p's disagreements
+ * and left here). blind: no other coder's codes shown. settling: the
+ * queue is p's disagreements
  * (QUARRY_REVIEW_DISAGREEMENTS) and the coder picks final codes. Returns a library status: QUARRY_OK when the coder quit
  * or the input ended, else the failure, its message in *why (static or
  * the project's message, valid until the next call on p). */
 int review_interactive(quarry_project *p, const char *project_path,
-                       const char *coder, int settling, review_term *t,
-                       review_stats *st, const char **why);
+                       const char *coder, int settling, int blind,
+                       review_term *t, review_stats *st, const char **why);
 
 #endif

@@ -56,6 +56,7 @@ typedef struct ui {
     int n_codes;
     char **skip;
     size_t n_skip, cap_skip;
+    int blind;    /* no other coder's codes kept or shown */
     char *pinned; /* the excerpt to show instead of the queue's first */
     int pinned_queued; /* it is the queue's first too (current_item) */
     ui_coding *codings;

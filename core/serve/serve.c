@@ -451,6 +451,7 @@ int quarry_serve_start(quarry_project *p, const quarry_serve_options *o,
     for (i = 0; i < sizeof rnd; i++)
         snprintf(s->token + 2 * i, 3, "%02x", rnd[i]);
     s->coder = o->coder ? strdup(o->coder) : NULL;
+    s->blind = o->blind && o->coder != NULL;
     s->file_name = base_name(o->path);
     s->project_name = base_name(o->path);
     if (s->file_name == NULL || s->project_name == NULL ||

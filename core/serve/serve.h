@@ -34,6 +34,11 @@ typedef struct quarry_serve_options {
     quarry_engine *suggest_engine;
     const quarry_pipeline_options *pipeline;
     const quarry_suggest_options *suggest;
+    /* Blind coding: the page shows this coder no other coder's codes
+     * (Review's "Other coders", Browse's codings, the disagreements) and
+     * writes no export holding them, so two coders code independently;
+     * needs coder. */
+    int blind;
 } quarry_serve_options;
 
 /* Start serving p (opened read-write by the caller, who keeps it until

@@ -94,11 +94,13 @@ static const char *write_coder(serve_req *r)
     return c;
 }
 
-/* The coder of a read: ?coder=, else --coder (may be NULL). */
+/* The coder of a read: ?coder=, else --coder (may be NULL); in blind
+ * coding always --coder (another's item would show their codes as
+ * "yours"). */
 static const char *read_coder(serve_req *r)
 {
     const char *c = serve_query(r, "coder");
-    return c ? c : r->s->coder;
+    return c && !r->s->blind ? c : r->s->coder;
 }
 
 static int answer(serve_req *r, json_t *j);
@@ -203,11 +205,15 @@ static int api_status(serve_req *r)
         json_decref(coders);
         return serve_fail(r, status);
     }
+    /* (blind coding: no disagreements queue) */
     return answer(
-        r, json_pack("{s:s, s:s, s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I},"
-                     " s:o, s:o, s:[sss]}",
+        r, json_pack(r->s->blind ? "{s:s, s:s, s:o, s:b, s:{s:I, s:I, s:I,"
+                                   " s:I, s:I, s:I, s:I}, s:o, s:o, s:[ss]}"
+                                 : "{s:s, s:s, s:o, s:b, s:{s:I, s:I, s:I,"
+                                   " s:I, s:I, s:I, s:I}, s:o, s:o, s:[sss]}",
                      "project", r->s->project_name, "path", r->s->file_name,
-                     "coder", serve_jstr(r->s->coder), "counts", "excerpts",
+                     "coder", serve_jstr(r->s->coder), "blind", r->s->blind,
+                     "counts", "excerpts",
                      (json_int_t)n.excerpts, "coded",
                      (json_int_t)n.coded_excerpts, "codes",
                      (json_int_t)n.codes, "coders", (json_int_t)n.coders,
@@ -270,6 +276,8 @@ static int api_review_next(serve_req *r)
         status = quarry_project_set_review_order(p, QUARRY_REVIEW_SOURCE);
     else if (strcmp(order, "uncertain") == 0)
         status = quarry_project_set_review_order(p, QUARRY_REVIEW_UNCERTAIN);
+    else if (strcmp(order, "disagreements") == 0 && r->s->blind)
+        return serve_error(r, MHD_HTTP_FORBIDDEN, "%s", SERVE_BLIND_NO);
     else if (strcmp(order, "disagreements") == 0)
         status = quarry_project_set_review_order(p,
                                                  QUARRY_REVIEW_DISAGREEMENTS);
@@ -310,7 +318,7 @@ static int api_review_next(serve_req *r)
     }
     status = quarry_project_review_next_skipping(p, coder, ids, n, &it, &prog);
     if (status == QUARRY_OK && it != NULL)
-        status = serve_item_json(p, coder, it, &item);
+        status = serve_item_json(p, coder, r->s->blind, it, &item);
     free(list);
     free(ids);
     if (status != QUARRY_OK)
@@ -325,7 +333,7 @@ static int api_review_next(serve_req *r)
 static int api_excerpt(serve_req *r, const char *id)
 {
     json_t *item = NULL;
-    int status = serve_item_of(r->s->p, read_coder(r), id, &item);
+    int status = serve_item_of(r->s->p, read_coder(r), r->s->blind, id, &item);
     if (status != QUARRY_OK)
         return serve_fail(r, status);
     return answer(r, item);
@@ -360,7 +368,7 @@ static int api_decide(serve_req *r)
                            verdict);
     status = quarry_project_decide(r->s->p, &d, &id);
     if (status == QUARRY_OK)
-        status = serve_item_of(r->s->p, d.coder, d.excerpt, &item);
+        status = serve_item_of(r->s->p, d.coder, r->s->blind, d.excerpt, &item);
     if (status != QUARRY_OK)
         return serve_fail(r, status);
     return answer(r, json_pack("{s:I, s:o}", "id", (json_int_t)id, "item",
@@ -390,7 +398,7 @@ static int api_undo(serve_req *r)
                                : json_null());
     if (status == QUARRY_OK && w.excerpt != NULL) {
         keep = strdup(w.excerpt);
-        status = keep ? serve_item_of(r->s->p, coder, keep, &item)
+        status = keep ? serve_item_of(r->s->p, coder, r->s->blind, keep, &item)
                       : QUARRY_ENOMEM;
     }
     if (status != QUARRY_OK || what == NULL) {
@@ -484,7 +492,7 @@ static int api_settle(serve_req *r)
     status = quarry_project_settle(r->s->p, coder, excerpt, codes, n, note);
     free(codes);
     if (status == QUARRY_OK)
-        status = serve_item_of(r->s->p, coder, excerpt, &item);
+        status = serve_item_of(r->s->p, coder, r->s->blind, excerpt, &item);
     if (status != QUARRY_OK)
         return serve_fail(r, status);
     return answer(r, json_pack("{s:o}", "item", item));
@@ -704,6 +712,7 @@ static int api_excerpts(serve_req *r)
     long long offset, limit;
     int64_t total = 0;
     json_t *items;
+    size_t i;
     int status;
     if (!query_int(r, "offset", 0, INT64_MAX / 2, 0, &offset) ||
         !query_int(r, "limit", 1, QUARRY_BROWSE_LIMIT_MAX, 50, &limit))
@@ -717,11 +726,32 @@ static int api_excerpts(serve_req *r)
     f.coder = serve_query(r, "coder");
     f.speaker = serve_query(r, "speaker");
     f.q = serve_query(r, "q");
+    if (r->s->blind) {
+        /* Blind coding: only this coder's codes, as a filter and shown. */
+        if (f.coder != NULL && strcmp(f.coder, r->s->coder) != 0)
+            return serve_error(r, MHD_HTTP_FORBIDDEN, "%s", SERVE_BLIND_NO);
+        if (f.code != NULL)
+            f.coder = r->s->coder;
+    }
     items = json_array();
     status = quarry_project_browse(r->s->p, &f, &total, put_row, items);
     if (status != QUARRY_OK) {
         json_decref(items);
         return serve_fail(r, status);
+    }
+    if (r->s->blind) {
+        json_t *row;
+        json_array_foreach(items, i, row)
+        {
+            json_t *all = json_object_get(row, "codings"), *mine = json_array();
+            json_t *c;
+            size_t k;
+            json_array_foreach(all, k, c)
+                if (strcmp(json_string_value(json_object_get(c, "coder")),
+                           r->s->coder) == 0)
+                    json_array_append(mine, c);
+            json_object_set_new(row, "codings", mine);
+        }
     }
     return answer(r, json_pack("{s:I, s:I, s:o}", "total", (json_int_t)total,
                                "offset", (json_int_t)offset, "items", items));
@@ -787,6 +817,8 @@ static int api_disagreements(serve_req *r)
     const char *name;
     size_t i;
     int status;
+    if (r->s->blind)
+        return serve_error(r, MHD_HTTP_FORBIDDEN, "%s", SERVE_BLIND_NO);
     if (!query_int(r, "offset", 0, INT64_MAX / 2, 0, &offset) ||
         !query_int(r, "limit", 1, QUARRY_BROWSE_LIMIT_MAX, 50, &limit))
         return 0;

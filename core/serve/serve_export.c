@@ -97,6 +97,10 @@ int serve_api_export(serve_req *r)
                            "code-history, qdc, report",
                            want ? "\"" : "missing", want ? want : "",
                            want ? "\"" : "");
+    /* Blind coding: nothing that holds other coders' codes leaves. */
+    if (r->s->blind && fm->kind != K_QDC &&
+        strcmp(fm->name, "code-history") != 0)
+        return serve_error(r, MHD_HTTP_FORBIDDEN, "%s", SERVE_BLIND_NO);
     if (fm->kind == K_HTML && r->s->engine == NULL)
         return serve_error(r, MHD_HTTP_NOT_IMPLEMENTED,
                            "this server makes no report: run quarry report "

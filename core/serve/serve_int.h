@@ -32,6 +32,7 @@ struct quarry_server {
     const quarry_suggest_options *suggest;
     char token[65];
     char *coder;
+    int blind; /* quarry_serve_options.blind */
     char *file_name;    /* the project file's name, no folders */
     char *project_name; /* ... without its extension */
     uint16_t port;
@@ -41,6 +42,12 @@ struct quarry_server {
     int n_hosts;
     char url[512];
 };
+
+/* What a blind coder's page is refused (quarry serve --blind). */
+#define SERVE_BLIND_NO                                                        \
+    "blind coding: this page shows no other coder's codes (quarry serve "    \
+    "--blind); the lead opens the project without --blind to compare and "   \
+    "settle, and to export"
 
 /* One API request: what came in, and what goes back (status and json,
  * or a body of another type). */

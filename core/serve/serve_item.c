@@ -239,7 +239,7 @@ static int neighbours_json(quarry_project *p, json_t *sugg)
     return QUARRY_OK;
 }
 
-int serve_item_json(quarry_project *p, const char *coder,
+int serve_item_json(quarry_project *p, const char *coder, int blind,
                     const quarry_review_item *it, json_t **out)
 {
     json_t *o, *notes = NULL, *sugg, *memos;
@@ -249,6 +249,10 @@ int serve_item_json(quarry_project *p, const char *coder,
     int status;
     *out = NULL;
     o = item_base(it);
+    if (o != NULL && blind) { /* independent coding: no one else's codes */
+        json_object_set_new(o, "others", json_array());
+        json_object_set_new(o, "blind", json_true());
+    }
     excerpt = strdup(it->excerpt);
     if (o == NULL || excerpt == NULL) {
         json_decref(o);
@@ -291,8 +295,8 @@ int serve_item_json(quarry_project *p, const char *coder,
     return QUARRY_OK;
 }
 
-int serve_item_of(quarry_project *p, const char *coder, const char *excerpt,
-                  json_t **out)
+int serve_item_of(quarry_project *p, const char *coder, int blind,
+                  const char *excerpt, json_t **out)
 {
     const quarry_review_item *it = NULL;
     int status;
@@ -302,5 +306,5 @@ int serve_item_of(quarry_project *p, const char *coder, const char *excerpt,
     status = quarry_project_review_item(p, coder ? coder : "", excerpt, &it);
     if (status != QUARRY_OK)
         return status;
-    return serve_item_json(p, coder, it, out);
+    return serve_item_json(p, coder, blind, it, out);
 }

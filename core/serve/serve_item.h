@@ -18,12 +18,14 @@ json_t *serve_memo_json(const quarry_memo *m);
 json_t *serve_span_json(const quarry_coding_view *v);
 
 /* ITEM (core/serve/API.md) from the review item it, for coder (may be
- * NULL: every coding is another coder's). Makes further calls on p, so it
- * is invalid after. A library status. */
-int serve_item_json(quarry_project *p, const char *coder,
+ * NULL: every coding is another coder's); blind: no other coder's codes
+ * ("others" empty, "blind" true). Makes further calls on p, so it is
+ * invalid after. A library status. */
+int serve_item_json(quarry_project *p, const char *coder, int blind,
                     const quarry_review_item *it, json_t **out);
 /* ITEM of one excerpt id. */
-int serve_item_of(quarry_project *p, const char *coder, const char *excerpt,
+int serve_item_of(quarry_project *p, const char *coder, int blind,
+                  const char *excerpt,
                   json_t **out);
 
 #endif

@@ -779,6 +779,42 @@ def no_foreign_urls(ports):
           str(bad_hits[:5]))
 
 
+def blind(project):
+    """quarry serve --blind: one coder's page shows no one else's codes."""
+    r = run("serve", project, "--blind")
+    check("--blind without --coder: exit 1, message",
+          r.returncode == 1 and "--coder" in r.stderr, r.stderr)
+    srv = Server(project, "--coder", "gwen", "--blind")
+    code, st = srv.json("GET", "/api/status")
+    check("blind: status says so, and offers no disagreements queue",
+          code == 200 and st.get("blind") is True and
+          "disagreements" not in st.get("orders", []), str(st)[:300])
+    # S1-P01-001 carries ana's codings
+    for q in ("", "?coder=ana"):
+        code, e = srv.json("GET", "/api/excerpts/S1-P01-001" + q)
+        check("blind: an excerpt others coded shows no other coder%s" % q,
+              code == 200 and e.get("others") == [] and e.get("blind") is True,
+              str(e.get("others"))[:200])
+    code, b = srv.json("GET", "/api/excerpts?limit=20")
+    check("blind: browse shows only this coder's codings",
+          code == 200 and b.get("items") and
+          all(c["coder"] == "gwen" for x in b["items"] for c in x["codings"]),
+          str(b)[:200])
+    bad(srv, "blind: another coder's codings", "GET",
+        "/api/excerpts?coder=ana", None, "blind coding", status=403)
+    bad(srv, "blind: disagreements", "GET", "/api/disagreements", None,
+        "blind coding", status=403)
+    bad(srv, "blind: disagreements queue", "GET",
+        "/api/review/next?order=disagreements", None, "blind coding",
+        status=403)
+    bad(srv, "blind: an export with others' codes", "GET",
+        "/api/export?format=csv", None, "blind coding", status=403)
+    code, got, head = srv.req("GET", "/api/export?format=qdc")
+    check("blind: the codebook exports", code == 200, head[:200])
+    rc, err = srv.stop()
+    check("blind server exits 0", rc == 0, err)
+
+
 def main():
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
@@ -805,6 +841,7 @@ def main():
           r.stdout[:400] + r.stderr)
     ids = [json.loads(l)["id"] for l in open(os.path.join(
         ROOT, "corpora/pss-demo/excerpts.jsonl"))][100:300]
+    blind(project)
     concurrent(project, ids)
     killed(project, ids)
     codebook_in()

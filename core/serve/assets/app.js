@@ -182,7 +182,11 @@
       $("project-name").textContent = s.project || s.path || "quarry";
       document.title = (s.project || "project") + " · quarry workbench";
       if (s.coder) state.coder = s.coder;
-      $("coder-name").textContent = state.coder || "(nobody yet)";
+      $("coder-name").textContent = (state.coder || "(nobody yet)") + (s.blind ? " · coding blind" : "");
+      if (s.blind) {
+        $("coder-name").title = "Blind coding: other coders' codes are hidden on this page, so you code independently. The lead opens the project without --blind to compare and settle.";
+        if (state.order === "disagreements") state.order = "source";
+      }
       showCounts();
       return s;
     });
