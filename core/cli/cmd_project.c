@@ -345,7 +345,7 @@ int cmd_init(int argc, char **argv)
     printf("created %s (project schema %d)", argv[optind],
            QUARRY_PROJECT_SCHEMA);
     if (a.codebook != NULL)
-        printf(", codebook with %d codes", added);
+        printf(", codebook with %d code%s", added, added == 1 ? "" : "s");
     printf("\n");
     code = EXIT_OK;
 out:

@@ -566,7 +566,7 @@
         it.speaker ? h("span", { class: "who" }, it.speaker) : null,
         h("span", { class: "excerpt-body", id: "excerpt-body" }, highlighted(it.text || "", terms, passagesOf(it)))),
       it.after ? h("p", { class: "turn" }, h("span", { class: "who" }, it.after.speaker || ""), it.after.text) : null,
-      it.abstain ? h("p", { class: "abstain" }, "The engine abstained on this excerpt: no suggestion was confident enough. Add the codes you see with ", h("kbd", null, "a"), ".") : null,
+      it.abstain ? h("p", { class: "abstain" }, "Low confidence: quarry is not sure of any suggestion below (the excerpt says little that points to one code). Read them as hints, or add the codes you see with ", h("kbd", null, "a"), ".") : null,
       /* Shown under the words selected in the excerpt (see
        * showPassageButton); mousedown keeps the selection. */
       h("button", { type: "button", id: "passage-btn", class: "primary small passage-btn", hidden: true,
@@ -1551,6 +1551,12 @@
           add_codes: addCodes.checked ? "1" : "" }), f).then(function (d) {
           clear(li).className = "ok";
           li.appendChild(h("strong", null, d.file));
+          if (d.format !== "codebook" && !d.excerpts && !d.merged && !d.sources) {
+            /* As the command line says it: nothing came in. */
+            li.className = "bad";
+            li.appendChild(document.createTextNode(": nothing imported: no excerpt in it. Is the file empty, or its text in a format quarry does not read?"));
+            return;
+          }
           if (d.format === "codebook") {
             /* A codebook, not interviews: its codes join the Codebook. */
             li.appendChild(document.createTextNode(": a codebook, " + countWords(d.added, "new code") +
@@ -1590,7 +1596,11 @@
           clear(li).className = "bad";
           li.appendChild(h("strong", null, f.name));
           var msg = e.message.indexOf(f.name + ": ") === 0 ? e.message.slice(f.name.length + 2) : e.message;
+          /* The command line's way out, as this page offers it. */
+          msg = msg.replace(/import it with --encoding ([\w-]+) \(on the web page: Encoding\)/, "choose the encoding $1 under Encoding above and add it again");
           li.appendChild(document.createTextNode(": not imported. " + msg));
+          if (/no such column in the header \("Name", "Description"/i.test(e.message))
+            li.appendChild(h("div", { class: "small" }, "This looks like a codebook exported as a table (Name, Description). quarry reads a codebook as REFI-QDA .qdc (in NVivo: Share › Export Codebook) or quarry's .json: add that file here, and its codes join the Codebook."));
           if (/invalid UTF-8|NUL byte/.test(e.message))
             li.appendChild(h("div", { class: "small" }, "Choose the file's encoding above (Windows-1252 for a file saved by Excel or Word on Windows) and add it again."));
           if (/already in the project .*with another text/.test(e.message))

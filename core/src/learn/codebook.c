@@ -263,7 +263,23 @@ int codebook_parse(quarry_codebook **out, quarry_engine *e, const char *buf,
     int rc = 0;
 
     *out = NULL;
+    /* A byte-order mark (Notepad writes one) is not JSON's: skipped. */
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0) {
+        buf += 3;
+        len -= 3;
+    }
     root = json_loadb(buf, len, 0, &jerr);
+    if (root == NULL && len > 0 && buf[0] != '{' && buf[0] != '[' &&
+        buf[0] != ' ' && buf[0] != '\n' && buf[0] != '\t' &&
+        buf[0] != '\r')
+        /* Not JSON at all: a table, a Word file, an NVivo export. */
+        return engine_fail(e, QUARRY_EPARSE,
+                           "%s: not a codebook quarry reads: a codebook is "
+                           "REFI-QDA .qdc (in NVivo: Share > Export "
+                           "Codebook; MAXQDA, ATLAS.ti and QualCoder export "
+                           "it too) or quarry's JSON (see "
+                           "dictionaries/codebooks/); a table or list of "
+                           "codes can be made into either", name);
     if (root == NULL)
         return engine_fail(e, QUARRY_EPARSE, "%s:%d: %s", name, jerr.line,
                            jerr.text);

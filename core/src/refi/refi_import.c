@@ -344,9 +344,10 @@ static int make_rest(importer *im)
         if (n_pieces > 0)
             refi_notice(m, "rest-cut",
                         "%s: the uncoded text of TextSource \"%s\" cut by "
-                        "%s into %lld excerpts",
+                        "%s into %lld excerpt%s",
                         im->file, src->name ? src->name : src->guid,
-                        segment_name(used), (long long)n_pieces);
+                        segment_name(used), (long long)n_pieces,
+                        n_pieces == 1 ? "" : "s");
         if (im->n_spans + n_pieces > im->cap_spans) {
             int32_t cap = 2 * (im->n_spans + n_pieces);
             span *g = realloc(im->spans, (size_t)cap * sizeof(*g));
