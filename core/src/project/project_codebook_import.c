@@ -590,6 +590,64 @@ static void report(const change_list *l, int update,
     }
 }
 
+/* A code of the file that is new to the project but was merged into
+ * another one here (quarry code merge, by its id or its name) stays
+ * merged: an older or a colleague's codebook does not bring back what the
+ * team folded away. It is taken out again, with a notice saying when and
+ * into what; a code under it keeps it. */
+static int keep_merged_away(quarry_project *p, const char *file,
+                            const quarry_codebook_import_options *o)
+{
+    sqlite3_stmt *st = project_prepare(
+        p, "SELECT c.id, c.code, coalesce(c.name, c.code), m.after,"
+           " coalesce(json_extract(m.detail, '$.into_name'), m.after),"
+           " substr(m.made_at, 1, 10) FROM codes c JOIN code_edits m"
+           " ON m.op = 'merge' AND (m.code = c.code OR"
+           " json_extract(m.detail, '$.name') = coalesce(c.name, c.code)"
+           " COLLATE NOCASE)"
+           " WHERE c.id NOT IN (SELECT id FROM temp.qcb_before)"
+           " AND NOT EXISTS (SELECT 1 FROM codes k WHERE k.parent = c.code)"
+           " AND m.id = (SELECT max(m2.id) FROM code_edits m2 WHERE"
+           " m2.op = 'merge' AND (m2.code = c.code OR json_extract(m2.detail,"
+           " '$.name') = coalesce(c.name, c.code) COLLATE NOCASE))");
+    sqlite3_stmt *del = NULL;
+    int rc, status = QUARRY_OK;
+    if (st == NULL)
+        return QUARRY_EIO;
+    del = project_prepare(p, "DELETE FROM codes WHERE id = ?1");
+    if (del == NULL) {
+        sqlite3_finalize(st);
+        return QUARRY_EIO;
+    }
+    while (status == QUARRY_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char msg[600];
+        const char *code = project_col_text(st, 1);
+        snprintf(msg, sizeof msg,
+                 "%s: code \"%s\" is not added again: it was merged into "
+                 "\"%s\" on %s (quarry code merge); add it by hand if it "
+                 "should come back",
+                 file, project_col_text(st, 2), project_col_text(st, 4),
+                 project_col_text(st, 5));
+        sqlite3_reset(del);
+        sqlite3_bind_int64(del, 1, sqlite3_column_int64(st, 0));
+        if (sqlite3_step(del) != SQLITE_DONE) {
+            status = project_db_fail(p, "cannot take a code out again");
+            break;
+        }
+        status = project_set_codable(p, code, 0);
+        if (status == QUARRY_OK) {
+            char key[600];
+            snprintf(key, sizeof key, "%s%s", REFI_META_CODE_GUID, code);
+            status = project_meta_set(p, key, NULL);
+        }
+        if (status == QUARRY_OK && o->notice != NULL)
+            o->notice(o->notice_ctx, QUARRY_LOG_WARN, msg);
+    }
+    sqlite3_finalize(st);
+    sqlite3_finalize(del);
+    return status;
+}
+
 /* A codebook file at path, or (bytes not NULL) its bytes, path naming it
  * for messages only. */
 static int import_codebook(quarry_project *p, quarry_engine *e,
@@ -658,6 +716,8 @@ static int import_codebook(quarry_project *p, quarry_engine *e,
         status = refi_import_qdc(p, path, bytes, len, &ro, &added, &updated);
         matched = updated;
     }
+    if (status == QUARRY_OK)
+        status = keep_merged_away(p, file, &o);
     if (status == QUARRY_OK)
         status = list_changes(p, o.update, &l);
     if (status == QUARRY_OK)
