@@ -251,6 +251,20 @@ static int resolve(cli *c, quarry_project *p, const char *what,
     return QUARRY_OK;
 }
 
+/* 1 when code is a theme (codes under it, not codable itself), 0 when
+ * not, -1 when it cannot tell. */
+static int theme_now(quarry_project *p, const char *code)
+{
+    const quarry_project_code *list = NULL;
+    int32_t i, n = 0;
+    if (code == NULL || quarry_project_codes(p, &list, &n) != QUARRY_OK)
+        return -1;
+    for (i = 0; i < n; i++)
+        if (strcmp(list[i].id, code) == 0)
+            return list[i].is_theme != 0;
+    return -1;
+}
+
 static int count_memo(void *ctx, const quarry_memo *m)
 {
     (void)m;
@@ -346,6 +360,7 @@ int cmd_code(int argc, char **argv)
     const char *made = NULL, *project;
     char code_id[CODE_ID_MAX], into_id[CODE_ID_MAX], parent_id[CODE_ID_MAX];
     int64_t memos = 0;
+    int theme_before = -1;
     code_args a;
     cli c;
     int code, rc, i, operands;
@@ -425,6 +440,11 @@ int cmd_code(int argc, char **argv)
     if (rc == QUARRY_OK && op == QUARRY_CODE_MERGE && was.found)
         rc = quarry_project_memos(p, QUARRY_MEMOS_CODE, e.code, count_memo,
                                   &memos);
+    /* Whether the parent (add, move) or the code kept (merge) is a theme
+     * before: an edit that turns one into the other says so. */
+    if (rc == QUARRY_OK)
+        theme_before = theme_now(p, op == QUARRY_CODE_MERGE ? e.into
+                                                            : e.parent);
     if (rc == QUARRY_OK)
         rc = quarry_project_code_edit(p, op, &e, &made);
     if (rc == QUARRY_OK && made == NULL && op == QUARRY_CODE_ADD)
@@ -492,6 +512,18 @@ int cmd_code(int argc, char **argv)
     }
     }
     printf(", by %s\n", e.coder);
+    {
+        const char *other = op == QUARRY_CODE_MERGE ? e.into : e.parent;
+        int theme_after = theme_now(p, other);
+        if (theme_before == 0 && theme_after == 1)
+            cli_note(&c, "%s has codes under it now: it is a theme, which "
+                         "is not coded directly (its codings stay; quarry "
+                         "review and imports then refuse it as a code)",
+                     other);
+        else if (theme_before == 1 && theme_after == 0)
+            cli_note(&c, "%s is no longer a theme: it holds codings now and "
+                         "can be coded directly", other);
+    }
     code = fflush(stdout) == 0 ? EXIT_OK : EXIT_INTERNAL;
 out:
     seen_free(&was);

@@ -662,8 +662,12 @@ static int store_codable(importer *im, int32_t i, int update)
     int children = 0;
     for (j = 0; j < m->n_codes && !children; j++)
         children = m->codes[j].parent == i;
+    /* A leaf the file marks codable keeps the mark: a code added under it
+     * later does not silently make it a theme. */
     if (!children)
-        return QUARRY_OK;
+        return m->codes[i].codable
+                   ? project_set_codable(im->p, im->code_str[i], 1)
+                   : QUARRY_OK;
     for (j = 0; j < m->n_codings; j++)
         coded += m->codings[j].code == i;
     if (!m->codes[i].codable && coded > 0)
