@@ -82,14 +82,32 @@ static int is_codebook_json(const char *bytes, size_t len)
     return yes;
 }
 
+/* A difference the import lists and does not apply, as a line for
+ * people: "Peers: definition \"...\" in the file, \"...\" here". */
+static void keep_difference(void *ctx, const quarry_codebook_change *c)
+{
+    json_t *list = ctx;
+    if (c->field == NULL || c->applied || json_array_size(list) >= 50)
+        return;
+    json_array_append_new(
+        list, json_sprintf("%s: its %s is \"%s\" in the file, \"%s\" "
+                           "here", c->name ? c->name : c->code,
+                           strcmp(c->field, "codable") == 0
+                               ? "mark as codable"
+                               : c->field,
+                           c->after ? c->after : "(none)",
+                           c->before ? c->before : "(none)"));
+}
+
 /* A codebook (quarry's JSON or a REFI-QDA .qdc): codes new to the project
  * are added, under the page's coder in the code history; codes it has
- * already stay as they are, and the answer says how many differ. */
+ * already stay as they are, and the answer says how many differ, and
+ * how ("differences"). */
 static int import_codebook(serve_req *r, const char *name)
 {
     quarry_codebook_import_options o = QUARRY_CODEBOOK_IMPORT_OPTIONS_INIT;
     quarry_codebook_import_stats st;
-    json_t *notices = json_array();
+    json_t *notices = json_array(), *differences = NULL;
     quarry_engine *e = r->s->engine ? r->s->engine : r->s->suggest_engine;
     const char *by = serve_query(r, "by");
     int status;
@@ -111,11 +129,14 @@ static int import_codebook(serve_req *r, const char *name)
     o.coder = by;
     o.notice = keep_notice;
     o.notice_ctx = notices;
+    o.on_change = keep_difference;
+    o.change_ctx = differences = json_array();
     status = quarry_project_codebook_import_buffer(
         r->s->p, e, name, r->upload, r->upload_len, &o,
         &st);
     if (status != QUARRY_OK) {
         json_decref(notices);
+        json_decref(differences);
         return serve_fail(r, status);
     }
     if (st.differ > 0)
@@ -127,10 +148,11 @@ static int import_codebook(serve_req *r, const char *name)
                          (int)st.differ, st.differ == 1 ? "" : "s",
                          st.differ == 1 ? "s" : ""));
     return serve_answer(
-        r, json_pack("{s:s, s:s, s:i, s:i, s:i, s:o}", "file", name,
+        r, json_pack("{s:s, s:s, s:i, s:i, s:i, s:o, s:o}", "file", name,
                      "format", "codebook", "added", (int)st.added,
                      "differ", (int)st.differ, "unchanged",
-                     (int)st.unchanged, "notices", notices));
+                     (int)st.unchanged, "notices", notices, "differences",
+                     differences ? differences : json_array()));
 }
 
 int serve_api_import(serve_req *r)

@@ -616,6 +616,15 @@ def codebook_in():
     check("the same codebook again: nothing added, both known",
           code == 200 and x.get("added") == 0 and x.get("unchanged") == 2,
           str(x)[:300])
+    changed = book.replace("Support from other peer workers",
+                           "Help from peers")
+    code, x = srv.json("POST", "/api/import?name=starter.json",
+                       raw=changed.encode())
+    check("a codebook that differs: which code, which field, both values",
+          code == 200 and x.get("differ") == 1 and
+          x.get("differences") == ['Peers: its definition is "Help from '
+                                   'peers" in the file, "Support from other '
+                                   'peer workers" here'], str(x)[:400])
     with open(os.path.join(ROOT, "tests", "data", "refi", "codebook.qdc"),
               "rb") as f:
         qdc = f.read()

@@ -1562,6 +1562,9 @@
             li.appendChild(document.createTextNode(": a codebook, " + countWords(d.added, "new code") +
               " added" + (d.unchanged ? ", " + countWords(d.unchanged, "code") + " the project had already" : "") + "."));
             (d.notices || []).forEach(function (n) { li.appendChild(h("div", { class: "muted small" }, n)); });
+            if ((d.differences || []).length)
+              li.appendChild(h("details", { class: "small" }, h("summary", null, "How they differ"),
+                h("ul", null, d.differences.map(function (x) { return h("li", null, x); }))));
             state.codebook = null;
             return;
           }
