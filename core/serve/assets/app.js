@@ -175,6 +175,12 @@
     return { "manual": "by hand", "accepted-suggestion": "accepted suggestion", "imported": "imported" }[o] || o || "";
   }
 
+  /* A code's id beside its name, unless it is the name (a code from NVivo
+   * has its name as its id: "Peers Peers" says nothing twice). */
+  function idUnlessName(id, name, cls) {
+    return id && id !== name ? h("span", { class: cls }, id) : null;
+  }
+
   /* ---------- top bar ---------- */
   function refreshStatus() {
     return api("GET", "/api/status").then(function (s) {
@@ -254,6 +260,10 @@
     var views = { review: viewReview, browse: viewBrowse, codebook: viewCodebook, charts: viewCharts, runs: viewRuns, "import": viewImport };
     var v = views[name] || viewReview;
     v(parts.slice(1).map(decodeURIComponent));
+    /* A tab clicked keeps the focus, and Enter would open it again: the
+     * Review's keys (Enter goes on) go to the page. */
+    var at = document.activeElement;
+    if (v === viewReview && at && at.closest && at.closest(".nav")) at.blur();
   }
   window.addEventListener("hashchange", route);
 
@@ -594,7 +604,7 @@
       list.appendChild(h("li", { class: v ? "decided-" + v : "" },
         h("div", { class: "cand-head" },
           h("span", { class: "num", "aria-hidden": "true" }, n <= 9 ? n : ""),
-          h("div", { class: "cand-name" }, s.name || s.code, h("span", { class: "mono" }, s.code),
+          h("div", { class: "cand-name" }, s.name || s.code, idUnlessName(s.code, s.name, "mono"),
             v ? h("span", { class: "verdict " + v }, v === "accept" ? "accepted" : v === "reject" ? "rejected" : v === "replace" ? "replaced" : v) : null)),
         h("div", { class: "cand-row" },
           h("div", { class: "bar", title: "confidence " + pct(s.confidence) },
@@ -663,7 +673,7 @@
         onmouseenter: c.passage ? function () { light(true); } : null,
         onmouseleave: c.passage ? function () { light(false); } : null },
         h("span", { class: "num", "aria-hidden": "true" }, i < 9 ? i + 1 : ""),
-        h("span", { class: "grow" }, h("b", null, c.name || codeName(c.code)), " ", h("span", { class: "mono muted" }, c.code),
+        h("span", { class: "grow" }, h("b", null, c.name || codeName(c.code)), " ", idUnlessName(c.code, c.name || codeName(c.code), "mono muted"),
           h("span", { class: "origin" }, " · " + (c.passage ? "a passage, " : "") + originWord(c.origin) + (c.time ? " · " + when(c.time) : "")),
           passageQuote(c, "passage-quote", 160)),
         h("button", { type: "button", class: "small bad", "aria-label": "Remove " + (c.name || c.code) + " (x " + (i + 1) + ")",
@@ -728,7 +738,7 @@
             var i = state.settleCodes.indexOf(c);
             if (ev.target.checked && i < 0) state.settleCodes.push(c);
             if (!ev.target.checked && i >= 0) state.settleCodes.splice(i, 1);
-          } }), " ", h("label", { for: id }, codeName(c), " ", h("span", { class: "mono muted" }, c)));
+          } }), " ", h("label", { for: id }, codeName(c), " ", idUnlessName(c, codeName(c), "mono muted")));
       })),
       h("label", { for: "settle-note" }, "Note"), note, err,
       h("div", { class: "dialog-actions" }, h("button", { type: "button", class: "primary", onclick: function () {
@@ -890,7 +900,7 @@
     shown.forEach(function (c, i) {
       ul.appendChild(h("li", { role: "option", id: "pick-" + i, "aria-selected": i === picker.sel ? "true" : "false",
         onmousedown: function (ev) { ev.preventDefault(); picker.sel = i; choosePicked(); } },
-        h("span", null, c.depth ? "\u2003".repeat(Math.min(c.depth, 3)) : "", c.name), h("span", { class: "mono" }, c.id)));
+        h("span", null, c.depth ? "\u2003".repeat(Math.min(c.depth, 3)) : "", c.name), idUnlessName(c.id, c.name, "mono")));
     });
     if (picker.create) {
       var k = shown.length;
@@ -1283,7 +1293,7 @@
           return h("tr", null,
             h("td", { style: "padding-left:" + (0.5 + 1.4 * (c.depth || 0)) + "rem" },
               h("span", { class: "cb-name" }, c.name), c.is_theme ? h("span", { class: "theme-badge" }, "theme") : null,
-              h("div", { class: "mono muted" }, c.id)),
+              c.id !== c.name ? h("div", { class: "mono muted" }, c.id) : null),
             h("td", { class: "cb-def" }, c.definition || "",
               (c.include || c.exclude) ? h("details", null, h("summary", null, "Include / exclude"),
                 c.include ? h("div", null, h("b", null, "Include: "), c.include) : null,
