@@ -486,6 +486,46 @@ static void test_names_alone_and_times_alone(void **state)
     quarry_corpus_free(c);
 }
 
+/* A title line (then a blank line, or a header straight after it as in a
+ * Word file) is the attribute "title" of every excerpt, not a speakerless
+ * excerpt coders meet first; without turns after it, it stays text. */
+static void test_title_line(void **state)
+{
+    static const turn_want otter[] = {
+        {"Speaker 1", "participant", "00:00:03", "So, how did you start?"},
+        {"Speaker 2", "participant", "00:00:09", "Through the ward."},
+    };
+    static const turn_want typed[] = {
+        {"Q", "interviewer", NULL, "How long?"},
+        {"A", "participant", NULL, "Two years."},
+    };
+    quarry_corpus *c;
+    (void)state;
+    c = transcript("otter.txt",
+                   "Interview with P01 - transcribed by Otter.ai\n\n"
+                   "Speaker 1  0:03\nSo, how did you start?\n\n"
+                   "Speaker 2  0:09\nThrough the ward.\n",
+                   QUARRY_SEGMENT_TURN, 0);
+    check_turns(c, otter, 2);
+    assert_attr(c, 0, "title", "Interview with P01 - transcribed by Otter.ai");
+    assert_attr(c, 1, "title", "Interview with P01 - transcribed by Otter.ai");
+    quarry_corpus_free(c);
+    c = transcript("typed.txt",
+                   "Interview transcript \xE2\x80\x93 Participant 9\n"
+                   "Date: 3 March 2026\n\nQ: How long?\nA: Two years.\n",
+                   QUARRY_SEGMENT_TURN, 0);
+    check_turns(c, typed, 2);
+    assert_attr(c, 0, "title", "Interview transcript \xE2\x80\x93 Participant 9");
+    assert_attr(c, 0, "date", "3 March 2026");
+    quarry_corpus_free(c);
+    /* No turns after it: a note, kept as text. */
+    c = transcript("note.txt", "A note on the day\n\nIt rained all morning.\n",
+                   QUARRY_SEGMENT_TURN, 0);
+    assert_int_equal(quarry_corpus_size(c), 1);
+    assert_null(quarry_corpus_attribute(c, 0, "title"));
+    quarry_corpus_free(c);
+}
+
 static void test_header_rule(void **state)
 {
     static const turn_want labels[] = {
@@ -924,6 +964,7 @@ int main(void)
         cmocka_unit_test(test_time_stamp_shapes),
         cmocka_unit_test(test_names_alone_and_times_alone),
         cmocka_unit_test(test_header_rule),
+        cmocka_unit_test(test_title_line),
         cmocka_unit_test(test_service_files),
         cmocka_unit_test(test_webvtt),
         cmocka_unit_test(test_srt),

@@ -7,7 +7,9 @@
  *
  * Lines up to the next turn belong to the turn. Text before the first turn
  * that is not a header becomes excerpts with no speaker, so nothing of the
- * file is dropped. A line holding only a time stamp just before a turn
+ * file is dropped; but a title (one line first, a blank line after it,
+ * before a header or the turns: "Interview with P01 - transcribed by
+ * Otter.ai") is the attribute "title" of every excerpt, not an excerpt. A line holding only a time stamp just before a turn
  * gives that turn its time and belongs to no excerpt.
  *
  * The header: the "Key: value" lines at the top of the file, each a plain
@@ -223,12 +225,77 @@ static size_t header_block(tr_state *st, size_t begin)
     return end;
 }
 
-/* Find the header; returns where the turns start, or (size_t)-1 when out
- * of memory. */
+/* 1 when s holds a letter (a time stamp alone on its line is no title). */
+static int has_letter(const char *s, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        if ((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+            (unsigned char)s[i] >= 0x80)
+            return 1;
+    return 0;
+}
+
+/* A title at begin: the first line (after blank ones), at most
+ * TR_TITLE_MAX bytes, neither a header line nor a turn, a blank line or a
+ * header line after it, and turns further on ("Interview with P01 -
+ * transcribed by Otter.ai"). Fills *title (and *header_next: a header
+ * line follows) and returns where what follows it starts; begin when
+ * there is none. */
+static size_t title_line(tr_state *st, size_t begin, corpus_span *title,
+                         int *header_next)
+{
+    const char *buf = st->buf;
+    size_t pos = begin;
+    tr_line l, next;
+    tr_turn t;
+    tr_header_entry h;
+    while (tr_next_line(buf, st->len, pos, &l) &&
+           quarry_utf8_is_blank(buf + l.start, l.end - l.start))
+        pos = l.next;
+    if (!tr_next_line(buf, st->len, pos, &l) ||
+        l.end - l.start > TR_TITLE_MAX || !has_letter(buf + l.start,
+                                                      l.end - l.start) ||
+        header_line(st, &l, &h) || tr_turn_line(buf, &l, &t) ||
+        !tr_next_line(buf, st->len, l.next, &next))
+        return begin;
+    /* A header line straight after it (a Word file's paragraphs have no
+     * blank line between): a title if the header is one (find_header). */
+    *header_next = !quarry_utf8_is_blank(buf + next.start,
+                                         next.end - next.start);
+    if (*header_next && !header_line(st, &next, &h))
+        return begin;
+    for (pos = next.next; tr_next_line(buf, st->len, pos, &next);
+         pos = next.next)
+        if (tr_turn_line(buf, &next, &t)) {
+            title->s = buf + l.start;
+            title->len = l.end - l.start;
+            title->len -= quarry_utf8_space_suffix(title->s, title->len);
+            return l.next;
+        }
+    return begin;
+}
+
+/* Find the title and the header; returns where the turns start, or
+ * (size_t)-1 when out of memory. A title is kept as the attribute
+ * "title" of every excerpt, as a header key is. */
 static size_t find_header(tr_state *st, size_t begin)
 {
-    size_t i, end = header_block(st, begin);
+    corpus_span title = {NULL, 0};
+    int header_next = 0;
+    size_t i, after = title_line(st, begin, &title, &header_next), end;
 
+    end = header_block(st, after);
+    if (title.s != NULL && header_next && st->n_header == 0) {
+        title.s = NULL; /* no header after all: the line is text */
+        end = header_block(st, begin);
+    }
+    if (title.s != NULL && st->n_header < TR_HEADER_MAX_KEYS) {
+        tr_header_entry *h = &st->header[st->n_header++];
+        h->name.s = "title";
+        h->name.len = 5;
+        h->value = title;
+    }
     for (i = 0; i < st->n_header; i++)
         if (add_key(st, &st->header[i]) != 0)
             return (size_t)-1;

@@ -107,6 +107,9 @@ int tr_name_in_list(const char *list, size_t list_len, const char *s,
 /* ---------------------------------------------------------------- */
 /* The reader's state (reader_transcript.c) */
 
+/* The longest first line read as a transcript's title. */
+#define TR_TITLE_MAX 200
+
 typedef struct tr_header_entry {
     size_t key_off, key_len; /* lowercased key in keys */
     corpus_span name;        /* the key as written */
