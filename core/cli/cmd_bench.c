@@ -4,7 +4,7 @@
  * pipeline runs in a forked child, so the child's peak RSS (wait4) is its
  * own measure and a plugin that crashes, or hangs past --timeout, is
  * reported and the bench goes on. The child sends the labels back through a
- * pipe; the parent scores them (quarry/metrics.h: ARI, NMI, V-measure,
+ * pipe; the parent scores them (quarry/metrics.h: ARI, AMI, NMI, V-measure,
  * homogeneity, completeness, and the sampled cosine silhouette on the
  * weighted term rows) and prints the mean and standard deviation over the
  * seeds as a table, JSONL (one object per plugin), CSV, and an SVG chart.
@@ -39,12 +39,15 @@ enum {
 };
 
 /* The scores, in the order of every output. */
-enum { M_ARI, M_NMI, M_V, M_HOM, M_COMP, M_SIL, M_SECONDS, M_RSS, N_METRICS };
+enum {
+    M_ARI, M_AMI, M_NMI, M_V, M_HOM, M_COMP, M_SIL, M_SECONDS, M_RSS,
+    N_METRICS
+};
 static const char *const metric_key[N_METRICS] = {
-    "ari", "nmi", "v_measure", "homogeneity", "completeness",
+    "ari", "ami", "nmi", "v_measure", "homogeneity", "completeness",
     "silhouette", "seconds", "peak_rss_mb"};
 static const char *const metric_title[N_METRICS] = {
-    "ARI", "NMI", "V-measure", "homogeneity", "completeness",
+    "ARI", "AMI", "NMI", "V-measure", "homogeneity", "completeness",
     "silhouette", "seconds", "peak MB"};
 
 static void usage(FILE *f)
@@ -55,7 +58,9 @@ static void usage(FILE *f)
             "CSV whose excerpts all carry a code; an excerpt with several\n"
             "codes counts under its first. For each plugin and seed the themes\n"
             "pipeline runs in a child process; the labels are scored with ARI,\n"
-            "NMI, V-measure, homogeneity, completeness and the cosine\n"
+            "AMI (chance-corrected: a random clusterer scores about 0), NMI\n"
+            "(arithmetic mean of the entropies, so equal to V-measure),\n"
+            "V-measure, homogeneity, completeness and the cosine\n"
             "silhouette (on a sample of the weighted term rows), and timed\n"
             "(seconds of the pipeline, peak RSS of the child). Means and\n"
             "standard deviations (n, not n - 1) over the seeds are printed.\n"
@@ -814,6 +819,12 @@ int cmd_bench(int argc, char **argv)
                 }
                 ru->value[M_ARI] = s.ari;
                 ru->value[M_NMI] = s.nmi;
+                if (quarry_metrics_ami(&ru->value[M_AMI], gold, ru->labels,
+                                       n) != 0) {
+                    cli_error(&c, "out of memory");
+                    code = EXIT_INTERNAL;
+                    goto out;
+                }
                 ru->value[M_V] = s.v_measure;
                 ru->value[M_HOM] = s.homogeneity;
                 ru->value[M_COMP] = s.completeness;

@@ -1,5 +1,5 @@
 /*
- * test_metrics.c -- clustering scores (metrics.c) against values computed
+ * test_metrics.c -- clustering scores (metrics.c; AMI too) against values computed
  * by scikit-learn (tests/data/metrics/sklearn.json, written by
  * make_fixture.py beside it) and against cases worked by hand: identical
  * labelings, one cluster, all singletons, no labels, and the silhouette of
@@ -72,6 +72,8 @@ static void test_against_sklearn(void **state)
         test_near(one, s.nmi, 0);
         assert_int_equal(quarry_metrics_v_measure(&one, g, p, n), 0);
         test_near(one, s.v_measure, 0);
+        assert_int_equal(quarry_metrics_ami(&one, g, p, n), 0);
+        test_near(one, num(c, "ami"), 1e-10);
         free(g);
         free(p);
     }

@@ -59,6 +59,15 @@ QUARRY_API int quarry_metrics_nmi(double *out, const int32_t *gold,
                                   const int32_t *pred, size_t n);
 QUARRY_API int quarry_metrics_v_measure(double *out, const int32_t *gold,
                                         const int32_t *pred, size_t n);
+/* Adjusted mutual information (Vinh, Epps & Bailey 2010), arithmetic
+ * normalisation as scikit-learn's default: (MI - E[MI]) / (mean(H_gold,
+ * H_pred) - E[MI]), E[MI] under random labelings of the same cluster
+ * sizes, so a random clusterer scores about 0 where its NMI does not (NMI
+ * grows with the number of clusters). 1 for identical labelings; n = 0
+ * or one cluster and one class on both sides: 1. O(classes x clusters x
+ * the smaller sizes) lgamma calls. */
+QUARRY_API int quarry_metrics_ami(double *out, const int32_t *gold,
+                                  const int32_t *pred, size_t n);
 
 typedef struct quarry_silhouette_options {
     uint32_t version;

@@ -24,6 +24,7 @@ def label_case(name, gold, pred):
         "pred": [int(x) for x in pred],
         "ari": metrics.adjusted_rand_score(gold, pred),
         "nmi": metrics.normalized_mutual_info_score(gold, pred),
+        "ami": metrics.adjusted_mutual_info_score(gold, pred),
         "homogeneity": h,
         "completeness": c,
         "v_measure": v,
