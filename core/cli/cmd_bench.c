@@ -383,6 +383,9 @@ static void summarise(bench_plugin *bp, int n_runs, int no_timing)
             }
         if (cnt == 0 || (no_timing && (m == M_SECONDS || m == M_RSS))) {
             bp->mean[m] = bp->sd[m] = NAN;
+            if (no_timing && (m == M_SECONDS || m == M_RSS))
+                for (i = 0; i < n_runs; i++) /* per seed too */
+                    bp->runs[i].value[m] = NAN;
             continue;
         }
         s /= cnt;
@@ -504,6 +507,24 @@ static int write_jsonl(const bench_plugin *bps, int n_plugins, int n_runs,
             json_object_set_new(o, key, num_or_null(bp->sd[m], m));
         }
         json_object_set_new(o, "errors", errors);
+        /* Each run's scores, for tests across seeds (a paper's table
+         * needs more than the mean and sd). */
+        {
+            json_t *runs = json_array();
+            for (r = 0; r < n_runs; r++) {
+                json_t *one;
+                if (!bp->runs[r].ok)
+                    continue;
+                one = json_object();
+                json_object_set_new(one, "seed",
+                                    json_integer((json_int_t)bp->runs[r].seed));
+                for (m = 0; m < N_METRICS; m++)
+                    json_object_set_new(one, metric_key[m],
+                                        num_or_null(bp->runs[r].value[m], m));
+                json_array_append_new(runs, one);
+            }
+            json_object_set_new(o, "per_seed", runs);
+        }
         if (cli_put_json_line(stdout, o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6)) != 0)
             return -1;
     }

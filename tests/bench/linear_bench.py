@@ -66,6 +66,12 @@ folds: the usual shortcut, the same for both models). A training excerpt
 with several codes is one training row per code; an excerpt is a hit when
 any of its gold codes is among the first k.
 
+After each corpus, the first system beside each scikit-learn one,
+excerpt by excerpt: how many excerpts only one of the two got right at
+top-1 and at top-3, and the exact McNemar p of that split (when the two
+figures differ by an excerpt or two of thousands, this says whether that
+is more than chance).
+
 Measures: top-1 and top-3 accuracy; ECE of the top suggestion's confidence
 over 15 equal-width bins (bin-weighted |accuracy - mean confidence|).
 Confidence: quarry's "confidence" field; LR's predict_proba; LinearSVC has
@@ -82,6 +88,7 @@ them. talk sums the five folds.
 import argparse
 import importlib.util
 import json
+import math
 import os
 import random
 import re
@@ -320,6 +327,40 @@ TITLES = {
 }
 
 
+def mcnemar_p(b, c):
+    """Exact two-sided McNemar p: of the b + c excerpts only one system
+    got right, how likely a split at least this uneven is if either
+    system is as likely to be the one (binomial, p = 1/2)."""
+    n, k = b + c, min(b, c)
+    if n == 0:
+        return 1.0
+    tail = sum(math.comb(n, i) for i in range(k + 1)) / 2.0 ** n
+    return min(1.0, 2.0 * tail)
+
+
+def paired(kept):
+    """The first system beside each scikit-learn one, excerpt by excerpt:
+    how many only one of the two got right (top-1, top-3), and the exact
+    McNemar p of that split. A difference of a few excerpts on a figure
+    near 1.0 is told from chance here, not from the rounded figures."""
+    if len(kept) < 2:
+        return
+    label0, r0, truth = kept[0]
+    for label, r, _ in kept[1:]:
+        if not label.startswith("sklearn"):
+            continue
+        parts = []
+        for k in (1, 3):
+            hit0 = {i for i in truth if set(r0[i][:k]) & truth[i]}
+            hit1 = {i for i in truth if set(r[i][:k]) & truth[i]}
+            b, c = len(hit0 - hit1), len(hit1 - hit0)
+            parts.append("top-%d: %s alone right on %d, %s alone on %d, "
+                         "p = %.2f" % (k, label0, b, label, c,
+                                       mcnemar_p(b, c)))
+        print("paired with %s (exact McNemar): %s" % (label,
+                                                      "; ".join(parts)))
+
+
 def bench(name, args, auto):
     notes = set()
     with tempfile.TemporaryDirectory() as tmp:
@@ -352,6 +393,7 @@ def bench(name, args, auto):
         print("%-20s %6s %6s %6s %9s %9s %9s  %s" %
               ("system", "top-1", "top-3", "ECE", "train s", "predict s",
                "wall s", "chosen"))
+        kept = []  # (label, ranked, truth) of single-seed runs, for pairs
         for label, kind, extra in systems:
             if kind == "q" and extra == ["--linear", "0"] and not auto:
                 print("%-20s %6s %6s %6s %9s %9s %9s" %
@@ -413,7 +455,10 @@ def bench(name, args, auto):
             if per_split:
                 print("%-20s per split, top-1/top-3: %s" %
                       ("", " ".join(per_split)))
+            if n == 1:
+                kept.append((label, ranked, truth))
             sys.stdout.flush()
+        paired(kept)
         for n in sorted(notes):
             print("note: " + n)
 
