@@ -417,6 +417,64 @@ static void table_fig(double x, const double ci[2], int with_ci, int last)
     printf(last ? "  %s" : "  %-20s", b);
 }
 
+/* "0.82, 95% CI 0.57 to 1.00", or "0.82", or "undefined". */
+static void figure_text(double x, const double ci[2], long boot, char *out,
+                        size_t cap)
+{
+    if (isnan(x))
+        snprintf(out, cap, "undefined");
+    else if (boot > 0 && !isnan(ci[0]) && !isnan(ci[1]))
+        snprintf(out, cap, "%.2f, 95%% CI %.2f to %.2f", x, ci[0], ci[1]);
+    else
+        snprintf(out, cap, "%.2f", x);
+}
+
+/* For a thesis: each pair's overall agreement as a sentence, and the
+ * kappa of the codes pooled (their mean, and the range), which the table
+ * does not give at a glance. */
+static void write_report_lines(const quarry_agreement *a, long boot)
+{
+    size_t i, j;
+    int said = 0;
+    for (i = 0; i < quarry_agreement_size(a); i++) {
+        const quarry_agree_figure *f = quarry_agreement_at(a, i);
+        double sum = 0.0, lo = 0.0, hi = 0.0;
+        int n = 0;
+        char k[80], al[80];
+        if (f->scope != NULL || f->n_coders != 2 || f->units == 0)
+            continue;
+        for (j = 0; j < quarry_agreement_size(a); j++) {
+            const quarry_agree_figure *g = quarry_agreement_at(a, j);
+            if (g->scope == NULL || g->n_coders != 2 || isnan(g->kappa) ||
+                strcmp(g->coders[0], f->coders[0]) != 0 ||
+                strcmp(g->coders[1], f->coders[1]) != 0)
+                continue;
+            lo = n == 0 || g->kappa < lo ? g->kappa : lo;
+            hi = n == 0 || g->kappa > hi ? g->kappa : hi;
+            sum += g->kappa;
+            n++;
+        }
+        if (!said++)
+            printf("\nTo report (the overall figures: one code an excerpt, "
+                   "on the excerpts both coded):\n");
+        figure_text(f->kappa, f->kappa_ci, boot, k, sizeof k);
+        figure_text(f->alpha, f->alpha_ci, boot, al, sizeof al);
+        printf("  %s and %s coded %lld excerpt%s in common and agreed on "
+               "%.1f%% of them (Cohen's kappa %s; Krippendorff's alpha %s)",
+               f->coders[0], f->coders[1], (long long)f->units,
+               f->units == 1 ? "" : "s", f->percent, k, al);
+        if (f->excluded > 0)
+            printf("; %lld excerpt%s with several codes from a coder left "
+                   "out", (long long)f->excluded,
+                   f->excluded == 1 ? "" : "s");
+        if (n > 0)
+            printf(". Per code (applied or not), kappa %.2f on average over "
+                   "the %d code%s where it is defined (%.2f to %.2f)",
+                   sum / n, n, n == 1 ? "" : "s", lo, hi);
+        printf(".\n");
+    }
+}
+
 static void write_table(const quarry_agreement *a, const code_names *cn,
                         long boot,
                         unsigned long long seed)
@@ -523,6 +581,7 @@ static void write_table(const quarry_agreement *a, const code_names *cn,
         printf("  %s: %lld excerpt%s\n", buf, (long long)f->excluded,
                f->excluded == 1 ? "" : "s");
     }
+    write_report_lines(a, boot);
 }
 
 /* The start of each excerpt's text, by excerpt id (from projects), for
