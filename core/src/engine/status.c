@@ -30,5 +30,5 @@ const char *quarry_status_str(int status)
         QUARRY_STATUS_MAP(STR_CASE)
 #undef STR_CASE
     }
-    return "unknown";
+    return "not a quarry status (a plugin returned a code of its own)";
 }
