@@ -918,6 +918,21 @@ static void test_warning(void **state)
     assert_int_equal(read_str(c, "two.txt", "A - one\nB - two\n", &o),
                      QUARRY_OK);
     assert_int_equal(nt.n, 2);
+    /* A turn of 60,000 bytes: the line breaks were lost, most likely. */
+    {
+        size_t i, n = 0;
+        char *big = malloc(70000);
+        assert_non_null(big);
+        n += (size_t)sprintf(big, "Interviewer: tell me\nP1: ");
+        for (i = 0; i < 12000; i++)
+            n += (size_t)sprintf(big + n, "word ");
+        big[n++] = '\n';
+        big[n] = '\0';
+        assert_int_equal(read_str(c, "long.txt", big, &o), QUARRY_OK);
+        free(big);
+        assert_int_equal(nt.n, 3);
+        assert_has(nt.last, "long.txt:2: one excerpt of 59999 bytes");
+    }
     quarry_corpus_free(c);
 }
 

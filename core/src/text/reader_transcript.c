@@ -599,6 +599,24 @@ static void warn_one_excerpt(const tr_state *st)
     o->notice(o->notice_ctx, QUARRY_LOG_WARN, msg);
 }
 
+/* An excerpt of thousands of words: the page and the review show it
+ * whole, suggestions read it as one turn; most likely the file lost its
+ * line breaks (or its speaker names). */
+static void notice_long_excerpt(const tr_state *st)
+{
+    const quarry_read_options *o = &st->r->o;
+    char msg[512];
+    if (o->notice == NULL || st->longest <= TR_LONG_EXCERPT)
+        return;
+    snprintf(msg, sizeof msg,
+             "%s:%lld: one excerpt of %zu bytes (some %zu words): are the "
+             "file's line breaks or speaker names missing? --segment "
+             "paragraph or sentence cuts it smaller",
+             st->r->name, (long long)st->longest_line, st->longest,
+             st->longest / 6);
+    o->notice(o->notice_ctx, QUARRY_LOG_WARN, msg);
+}
+
 /* Several speakers and none an interviewer (no I:, Interviewer:, ... and
  * no --interviewer): their questions would be suggested codes too. */
 static void notice_no_interviewer(const tr_state *st)
@@ -665,8 +683,10 @@ int corpus_read_transcript(corpus_reader *r, const char *buf, size_t len)
     if (rc == 0 && !warn_shapes(&st, &lk))
         warn_one_excerpt(&st);
 out:
-    if (rc == 0)
+    if (rc == 0) {
         notice_no_interviewer(&st);
+        notice_long_excerpt(&st);
+    }
     free(st.keys);
     free(st.json);
     return rc;

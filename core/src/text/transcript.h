@@ -149,7 +149,14 @@ typedef struct tr_state {
     int n_speakers, more_speakers, any_interviewer;
     size_t line_pos;
     int64_t line_no; /* line of line_pos */
+    /* The longest excerpt (bytes) and its line: a turn of a whole book
+     * is a file whose line breaks or speaker names were lost. */
+    size_t longest;
+    int64_t longest_line;
 } tr_state;
+
+/* An excerpt longer than this (bytes, about 8,000 words) gets a notice. */
+#define TR_LONG_EXCERPT 50000
 
 /* Start a turn: its speaker (s == NULL for none) and times ("" for none);
  * builds the attributes of the excerpts that follow. */

@@ -44,6 +44,10 @@ static int emit(tr_state *st, size_t s, size_t e)
     rec.text.len = e - s;
     rec.speaker = st->speaker;
     rec.line = st->line_no;
+    if (e - s > st->longest) {
+        st->longest = e - s;
+        st->longest_line = st->line_no;
+    }
     rec.start = (int64_t)fs;
     rec.end = (int64_t)fe;
     rec.attrs = st->attrs;
