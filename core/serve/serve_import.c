@@ -82,6 +82,38 @@ static int is_codebook_json(const char *bytes, size_t len)
     return yes;
 }
 
+/* A .csv that is a table of codes (NVivo's codebook saved as CSV: a
+ * header with a Name column and no text column), not excerpts. */
+static int is_codebook_table(const char *bytes, size_t len)
+{
+    size_t i = 0, end;
+    int name = 0, text = 0;
+    if (len >= 3 && memcmp(bytes, "\xEF\xBB\xBF", 3) == 0)
+        i = 3;
+    for (end = i; end < len && bytes[end] != '\n' && bytes[end] != '\r';
+         end++)
+        ;
+    while (i < end) { /* each header field, quotes and spaces aside */
+        size_t j = i, a, b;
+        while (j < end && bytes[j] != ',' && bytes[j] != ';' &&
+               bytes[j] != '\t')
+            j++;
+        for (a = i; a < j && (bytes[a] == ' ' || bytes[a] == '"'); a++)
+            ;
+        for (b = j; b > a && (bytes[b - 1] == ' ' || bytes[b - 1] == '"');
+             b--)
+            ;
+        if ((b - a == 4 && (strncasecmp(bytes + a, "name", 4) == 0 ||
+                            strncasecmp(bytes + a, "code", 4) == 0 ||
+                            strncasecmp(bytes + a, "node", 4) == 0)))
+            name = 1;
+        if (b - a == 4 && strncasecmp(bytes + a, "text", 4) == 0)
+            text = 1;
+        i = j + 1;
+    }
+    return name && !text;
+}
+
 /* A difference the import lists and does not apply, as a line for
  * people: "Peers: definition \"...\" in the file, \"...\" here". */
 static void keep_difference(void *ctx, const quarry_codebook_change *c)
@@ -172,7 +204,9 @@ int serve_api_import(serve_req *r)
         return import_qdpx(r, name);
     if (has_ext(name, ".qdc") ||
         (has_ext(name, ".json") &&
-         is_codebook_json(r->upload, r->upload_len)))
+         is_codebook_json(r->upload, r->upload_len)) ||
+        (has_ext(name, ".csv") &&
+         is_codebook_table(r->upload, r->upload_len)))
         return import_codebook(r, name);
     if (has_ext(name, ".qde"))
         return serve_error(r, MHD_HTTP_BAD_REQUEST,

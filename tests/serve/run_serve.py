@@ -636,6 +636,14 @@ def codebook_in():
     names = [c["name"] for c in cb.get("codes", [])]
     check("the codebook has them", code == 200 and "Peers" in names and
           "Fatigue" in names, str(names))
+    table = ("Name,Description,Files,References\r\n"
+             "Workload,,0,0\r\n"
+             "Workload\\Caseload,Too many people to see,2,5\r\n")
+    code, x = srv.json("POST", "/api/import?name=nvivo-codes.csv",
+                       raw=table.encode())
+    check("NVivo's codebook saved as CSV from Files: read as a codebook",
+          code == 200 and x.get("format") == "codebook" and
+          x.get("added") == 2, str(x)[:300])
     dup = json.dumps({"codes": [{"id": "a", "name": "A"},
                                 {"id": "a", "name": "B"}]})
     code, x = srv.json("POST", "/api/import?name=dup.json", raw=dup.encode())

@@ -84,6 +84,55 @@ static void entry_text_joins_fields(void **state)
     quarry_engine_free(e);
 }
 
+/* A codebook kept as a table, as NVivo's codebook saved as CSV from Excel:
+ * "Parent\Child" names make the tree (a parent made when only its child
+ * is listed), Description is the definition, a name again gets an id of
+ * its own, semicolons are read where the header has them; a table with no
+ * Name column is named as not a codebook, a row that is not UTF-8 by its
+ * row. */
+static void table_codebook(void **state)
+{
+    static const char csv[] =
+        "Name,Description,Files,References\r\n"
+        "Support,,0,0\r\n"
+        "Support\\Peer colleagues,\"Help from other peer workers, "
+        "formally or not\",3,12\r\n"
+        "Stigma\\From staff,Being treated as a patient,0,0\r\n"
+        "Workload\\Peer colleagues,Covering for absent peers,0,0\r\n";
+    static const char semi[] = "Code;Definition;Parent\nPeers;Help;Support\n";
+    quarry_engine *e = engine();
+    quarry_codebook *cb = NULL;
+    int32_t i;
+    (void)state;
+    if (codebook_parse(&cb, e, csv, strlen(csv), "codes.csv") != 0)
+        fail_msg("%s", quarry_engine_errmsg(e));
+    assert_int_equal(quarry_codebook_size(cb), 6);
+    i = quarry_codebook_find(cb, "peer-colleagues");
+    assert_true(i >= 0);
+    assert_string_equal(cb->codes[i].name, "Peer colleagues");
+    assert_string_equal(cb->codes[i].parent, "support");
+    assert_string_equal(cb->codes[i].definition,
+                        "Help from other peer workers, formally or not");
+    i = quarry_codebook_find(cb, "peer-colleagues-2");
+    assert_true(i >= 0);
+    assert_string_equal(cb->codes[i].parent, "workload");
+    i = quarry_codebook_find(cb, "stigma"); /* made for its child */
+    assert_true(i >= 0 && quarry_codebook_is_theme(cb, i));
+    quarry_codebook_free(cb);
+    cb = NULL;
+    if (codebook_parse(&cb, e, semi, strlen(semi), "codes.csv") != 0)
+        fail_msg("%s", quarry_engine_errmsg(e));
+    i = quarry_codebook_find(cb, "peers");
+    assert_true(i >= 0);
+    assert_string_equal(cb->codes[i].parent, "support");
+    assert_string_equal(cb->codes[i].definition, "Help");
+    quarry_codebook_free(cb);
+    quarry_engine_free(e);
+    expect_error("Theme,Notes\nA,b\n", "not a codebook quarry reads", NULL);
+    expect_error("Name,Description\nA,caf\xE9\n", "book.json:2: not UTF-8",
+                 "CSV UTF-8");
+}
+
 static void duplicate_id(void **state)
 {
     (void)state;
@@ -168,6 +217,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(starter_codebook_loads),
+        cmocka_unit_test(table_codebook),
         cmocka_unit_test(entry_text_joins_fields),
         cmocka_unit_test(duplicate_id),
         cmocka_unit_test(duplicate_id_named),

@@ -1,9 +1,12 @@
 /*
  * codebook.c -- read and validate a codebook (codebook.h).
  */
+#include <csv.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "codebook.h"
 #include "engine.h"
@@ -253,6 +256,254 @@ static int validate(quarry_engine *e, quarry_codebook *cb, const char *buf,
     return rc;
 }
 
+/* ------------------------------------------------------------------ */
+/* A codebook as a table (NVivo's codebook saved as CSV from Excel)      */
+
+typedef struct table_rows {
+    json_t *rows, *row; /* arrays of strings */
+    int bad;            /* a field that is not UTF-8 */
+    int64_t bad_row;
+} table_rows;
+
+static void table_field(void *s, size_t len, void *ctx)
+{
+    table_rows *t = ctx;
+    json_t *v = json_stringn(s ? (const char *)s : "", s ? len : 0);
+    if (v == NULL && !t->bad) {
+        t->bad = 1;
+        t->bad_row = (int64_t)json_array_size(t->rows) + 1;
+    }
+    json_array_append_new(t->row, v ? v : json_string(""));
+}
+
+static void table_record(int c, void *ctx)
+{
+    table_rows *t = ctx;
+    (void)c;
+    json_array_append_new(t->rows, t->row);
+    t->row = json_array();
+}
+
+/* The column of the header row named one of names (any case), or -1. */
+static int table_column(json_t *header, const char *const *names)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(header, i, v)
+    {
+        const char *h = json_string_value(v);
+        size_t k;
+        for (k = 0; h != NULL && names[k] != NULL; k++)
+            if (strcasecmp(h, names[k]) == 0)
+                return (int)i;
+    }
+    return -1;
+}
+
+static const char *table_cell(json_t *row, int col)
+{
+    const char *v = col >= 0 ? json_string_value(json_array_get(row, (size_t)col))
+                             : NULL;
+    return v != NULL && v[0] != '\0' ? v : NULL;
+}
+
+/* An id from a name: its ASCII letters (lowercased) and digits, a '-' for
+ * each run of anything else, at most 40; "code" when nothing is left. */
+static void table_slug(const char *name, char out[48])
+{
+    size_t n = 0, i;
+    for (i = 0; name[i] != '\0' && n < 40; i++) {
+        unsigned char ch = (unsigned char)name[i];
+        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'))
+            out[n++] = (char)ch;
+        else if (ch >= 'A' && ch <= 'Z')
+            out[n++] = (char)(ch - 'A' + 'a');
+        else if (n > 0 && out[n - 1] != '-')
+            out[n++] = '-';
+    }
+    while (n > 0 && out[n - 1] == '-')
+        n--;
+    out[n] = '\0';
+    if (n == 0)
+        snprintf(out, 48, "code");
+}
+
+/* The code of path (its names joined by '\'), made with its parents when
+ * new: an object of codes_by_path, in the order made. */
+static json_t *table_code(json_t *list, json_t *by_path, const char *path)
+{
+    json_t *c = json_object_get(by_path, path);
+    const char *cut;
+    char *parent = NULL;
+    if (c != NULL)
+        return c;
+    cut = strrchr(path, '\\');
+    if (cut != NULL) {
+        parent = strndup(path, (size_t)(cut - path));
+        if (parent == NULL || table_code(list, by_path, parent) == NULL) {
+            free(parent);
+            return NULL;
+        }
+    }
+    c = json_pack("{s:s, s:s}", "path", path, "name", cut ? cut + 1 : path);
+    if (c != NULL && parent != NULL)
+        json_object_set_new(c, "parent_path", json_string(parent));
+    free(parent);
+    if (c == NULL || json_object_set_new(by_path, path, c) != 0 ||
+        json_array_append(list, c) != 0)
+        return NULL;
+    return c;
+}
+
+/* A codebook kept as a table: a header row with a Name column (also
+ * Code, Node), NVivo's "Parent\Child" names for the tree, and optional
+ * Description (or Definition), Parent and Color columns; commas,
+ * semicolons or tabs between fields, whichever the header has most of.
+ * Made into quarry's JSON in *out (malloc'd). 1 when buf is no such table
+ * (no Name column), 0 when made, < 0 a failure (the engine's message). */
+static int codebook_from_table(quarry_engine *e, const char *buf, size_t len,
+                               const char *file, char **out)
+{
+    static const char *const name_cols[] = {"Name", "Code", "Node",
+                                            "Code name", NULL};
+    static const char *const def_cols[] = {"Description", "Definition",
+                                           NULL};
+    static const char *const parent_cols[] = {"Parent", NULL};
+    static const char *const color_cols[] = {"Color", "Colour", NULL};
+    struct csv_parser p;
+    table_rows t = {NULL, NULL, 0, 0};
+    json_t *header, *list = NULL, *by_path = NULL, *codes = NULL, *row, *c;
+    size_t i, n_comma = 0, n_semi = 0, n_tab = 0, j;
+    int col_name, col_def, col_parent, col_color, rc = 1;
+    unsigned char delim = ',';
+    *out = NULL;
+    for (i = 0; i < len && buf[i] != '\n'; i++)
+        n_comma += buf[i] == ',', n_semi += buf[i] == ';',
+            n_tab += buf[i] == '\t';
+    if (n_semi > n_comma && n_semi >= n_tab)
+        delim = ';';
+    else if (n_tab > n_comma && n_tab > n_semi)
+        delim = '\t';
+    if (csv_init(&p, CSV_APPEND_NULL) != 0)
+        return engine_fail(e, QUARRY_ENOMEM, "out of memory");
+    csv_set_delim(&p, delim);
+    t.rows = json_array();
+    t.row = json_array();
+    if (t.rows == NULL || t.row == NULL ||
+        csv_parse(&p, buf, len, table_field, table_record, &t) != len ||
+        csv_fini(&p, table_field, table_record, &t) != 0) {
+        csv_free(&p);
+        json_decref(t.rows);
+        json_decref(t.row);
+        return 1; /* not a table this reads: the caller says what is read */
+    }
+    csv_free(&p);
+    json_decref(t.row);
+    header = json_array_get(t.rows, 0);
+    col_name = table_column(header, name_cols);
+    if (col_name < 0) {
+        json_decref(t.rows);
+        return 1;
+    }
+    if (t.bad) {
+        json_decref(t.rows);
+        return engine_fail(e, QUARRY_EPARSE,
+                           "%s:%lld: not UTF-8: in Excel, save the table as "
+                           "\"CSV UTF-8 (Comma delimited)\"",
+                           file, (long long)t.bad_row);
+    }
+    col_def = table_column(header, def_cols);
+    col_parent = table_column(header, parent_cols);
+    col_color = table_column(header, color_cols);
+    list = json_array();
+    by_path = json_object();
+    codes = json_array();
+    rc = list && by_path && codes ? 0 : -1;
+    /* Each row's code (and the parents its name path names). */
+    for (i = 1; rc == 0 && i < json_array_size(t.rows); i++) {
+        const char *name, *parent;
+        row = json_array_get(t.rows, i);
+        name = table_cell(row, col_name);
+        if (name == NULL)
+            continue; /* a blank row */
+        parent = table_cell(row, col_parent);
+        if (parent != NULL && strchr(name, '\\') == NULL) {
+            char *path = malloc(strlen(parent) + strlen(name) + 2);
+            if (path == NULL)
+                rc = -1;
+            else {
+                sprintf(path, "%s\\%s", parent, name);
+                c = table_code(list, by_path, path);
+                free(path);
+            }
+        } else
+            c = table_code(list, by_path, name);
+        if (rc == 0 && c == NULL)
+            rc = -1;
+        if (rc == 0 && table_cell(row, col_def) != NULL)
+            json_object_set_new(c, "definition",
+                                json_string(table_cell(row, col_def)));
+        if (rc == 0 && table_cell(row, col_color) != NULL)
+            json_object_set_new(c, "color",
+                                json_string(table_cell(row, col_color)));
+    }
+    /* Ids made from the names as `quarry code add` makes them ("Own
+     * recovery as motive" -> own-recovery-as-motive; -2, -3 for a name
+     * again). */
+    json_array_foreach(list, i, c)
+    {
+        json_t *o;
+        const char *nm = json_string_value(json_object_get(c, "name"));
+        const char *pp = json_string_value(json_object_get(c, "parent_path"));
+        char id[64], base[48];
+        int k = 2;
+        table_slug(nm, base);
+        snprintf(id, sizeof id, "%s", base);
+        for (j = 0; j < i; j++)
+            if (strcmp(json_string_value(json_object_get(
+                           json_array_get(list, j), "id")),
+                       id) == 0) {
+                snprintf(id, sizeof id, "%s-%d", base, k++);
+                j = (size_t)-1; /* from the first again */
+            }
+        json_object_set_new(c, "id", json_string(id));
+        if (rc != 0)
+            break;
+        o = json_pack("{s:O, s:s}", "id", json_object_get(c, "id"), "name",
+                      nm);
+        if (o == NULL) {
+            rc = -1;
+            break;
+        }
+        if (pp != NULL)
+            json_object_set(o, "parent",
+                            json_object_get(json_object_get(by_path, pp),
+                                            "id"));
+        if (json_object_get(c, "definition"))
+            json_object_set(o, "definition", json_object_get(c, "definition"));
+        if (json_object_get(c, "color"))
+            json_object_set(o, "color", json_object_get(c, "color"));
+        json_array_append_new(codes, o);
+    }
+    if (rc == 0 && json_array_size(codes) == 0)
+        rc = engine_fail(e, QUARRY_EPARSE, "%s: a table of codes with no "
+                         "code in its Name column", file);
+    else if (rc == 0) {
+        json_t *root = json_pack("{s:O}", "codes", codes);
+        *out = root ? json_dumps(root, JSON_COMPACT) : NULL;
+        json_decref(root);
+        if (*out == NULL)
+            rc = -1;
+    }
+    if (rc == -1)
+        rc = engine_fail(e, QUARRY_ENOMEM, "out of memory");
+    json_decref(codes);
+    json_decref(by_path);
+    json_decref(list);
+    json_decref(t.rows);
+    return rc;
+}
+
 int codebook_parse(quarry_codebook **out, quarry_engine *e, const char *buf,
                    size_t len, const char *name)
 {
@@ -271,15 +522,28 @@ int codebook_parse(quarry_codebook **out, quarry_engine *e, const char *buf,
     root = json_loadb(buf, len, 0, &jerr);
     if (root == NULL && len > 0 && buf[0] != '{' && buf[0] != '[' &&
         buf[0] != ' ' && buf[0] != '\n' && buf[0] != '\t' &&
-        buf[0] != '\r')
-        /* Not JSON at all: a table, a Word file, an NVivo export. */
+        buf[0] != '\r') {
+        /* Not JSON: a table of codes (NVivo's codebook as CSV) is read as
+         * one; anything else is named for what it is not. */
+        char *json = NULL;
+        int rc_t = codebook_from_table(e, buf, len, name, &json);
+        if (rc_t == 0) {
+            rc_t = codebook_parse(out, e, json, strlen(json), name);
+            free(json);
+            return rc_t;
+        }
+        if (rc_t < 0)
+            return rc_t;
         return engine_fail(e, QUARRY_EPARSE,
                            "%s: not a codebook quarry reads: a codebook is "
                            "REFI-QDA .qdc (in NVivo: Share > Export "
                            "Codebook; MAXQDA, ATLAS.ti and QualCoder export "
                            "it too) or quarry's JSON (see "
-                           "dictionaries/codebooks/); a table or list of "
-                           "codes can be made into either", name);
+                           "dictionaries/codebooks/), or a table (CSV) "
+                           "with a Name column (NVivo's codebook saved as "
+                           "CSV: Name, Description, Parent\\Child names)",
+                           name);
+    }
     if (root == NULL)
         return engine_fail(e, QUARRY_EPARSE, "%s:%d: %s", name, jerr.line,
                            jerr.text);
