@@ -307,9 +307,7 @@ static const char *table_cell(json_t *row, int col)
     return v != NULL && v[0] != '\0' ? v : NULL;
 }
 
-/* An id from a name: its ASCII letters (lowercased) and digits, a '-' for
- * each run of anything else, at most 40; "code" when nothing is left. */
-static void table_slug(const char *name, char out[48])
+void codebook_slug(const char *name, char out[48])
 {
     size_t n = 0, i;
     for (i = 0; name[i] != '\0' && n < 40; i++) {
@@ -457,7 +455,7 @@ static int codebook_from_table(quarry_engine *e, const char *buf, size_t len,
         const char *pp = json_string_value(json_object_get(c, "parent_path"));
         char id[64], base[48];
         int k = 2;
-        table_slug(nm, base);
+        codebook_slug(nm, base);
         snprintf(id, sizeof id, "%s", base);
         for (j = 0; j < i; j++)
             if (strcmp(json_string_value(json_object_get(

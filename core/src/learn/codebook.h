@@ -32,10 +32,17 @@ struct quarry_codebook {
     strtab ids; /* id -> index in codes */
 };
 
-/* Parse and validate a codebook from a JSON buffer; name is used in
- * messages. On failure *out is NULL and the engine's message says why. */
+/* Parse and validate a codebook from a JSON buffer (or a table of codes,
+ * codebook.c says which); name is used in messages. On failure *out is
+ * NULL and the engine's message says why. */
 int codebook_parse(quarry_codebook **out, quarry_engine *e, const char *buf,
                    size_t len, const char *name);
+
+/* An id made from a code's name, as quarry makes ids: its ASCII letters
+ * (lowercased) and digits, a '-' for each run of anything else, at most
+ * 40 bytes; "code" when nothing is left ("Own recovery as motive" ->
+ * own-recovery-as-motive). The caller makes it unique. */
+void codebook_slug(const char *name, char out[48]);
 
 /* The text a code's entry contributes to its prototype: name, definition,
  * include notes and keywords, one string the caller frees. */

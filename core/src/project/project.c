@@ -410,7 +410,8 @@ int project_code_by_name(quarry_project *p, const char *field,
     else if (rc == SQLITE_ROW && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         status = project_fail(p, QUARRY_EINVAL,
                               "field \"%s\": \"%s\" is the name of two "
-                              "codes, \"%s\" and \"%s\": give the id",
+                              "codes in the project's codebook, \"%s\" and "
+                              "\"%s\": give the id",
                               field, given, *id, project_col_text(st, 0));
         free(*id);
         *id = NULL;

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "codebook.h"
 #include "project_db.h"
 #include "utf8.h"
 
@@ -310,23 +311,9 @@ static json_t *opt_str(const char *s)
 static int id_from_name(quarry_project *p, const char *name, char out[64])
 {
     char base[48];
-    size_t n = 0, i;
     int64_t row;
     int k, status;
-    for (i = 0; name[i] != '\0' && n < 40; i++) {
-        unsigned char ch = (unsigned char)name[i];
-        if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9'))
-            base[n++] = (char)ch;
-        else if (ch >= 'A' && ch <= 'Z')
-            base[n++] = (char)(ch - 'A' + 'a');
-        else if (n > 0 && base[n - 1] != '-')
-            base[n++] = '-';
-    }
-    while (n > 0 && base[n - 1] == '-')
-        n--;
-    base[n] = '\0';
-    if (n == 0)
-        snprintf(base, sizeof base, "code");
+    codebook_slug(name, base);
     snprintf(out, 64, "%s", base);
     for (k = 2; k < 100000; k++) {
         status = project_code_id(p, out, &row);

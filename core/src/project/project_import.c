@@ -360,41 +360,24 @@ static int add_excerpt(import_ctx *ic, size_t i, int64_t *xrow)
 
 /* A code given by its name rather than its id, as spreadsheets exported
  * from other tools often give it: the one code of that name (ignoring
- * case, ASCII), 0 when none; two codes of one name refuse the file. */
+ * case, project_code_by_name), 0 when none; two codes of one name refuse
+ * the file, naming its line. */
 static int code_by_name(import_ctx *ic, const quarry_excerpt *x,
                         const char *name, int64_t *id)
 {
-    sqlite3_stmt *st = project_prepare(ic->p,
-                                       "SELECT id, code FROM codes WHERE name"
-                                       " = ?1 COLLATE NOCASE ORDER BY position"
-                                       " LIMIT 2");
-    int rc, status = QUARRY_OK;
+    char *code = NULL;
+    int status = project_code_by_name(ic->p, "code", name, &code);
     *id = 0;
-    if (st == NULL)
-        return QUARRY_EIO;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        char *first = strdup(project_col_text(st, 1));
-        *id = sqlite3_column_int64(st, 0);
-        if (first == NULL) {
-            status = project_fail(ic->p, QUARRY_ENOMEM, "out of memory");
-        } else if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            status = project_fail(
-                ic->p, QUARRY_EPARSE,
-                "%s:%lld: field \"code\": \"%s\" is the name of two codes "
-                "in the project's codebook, \"%s\" and \"%s\": give the id; "
-                "nothing imported",
-                ic->path, (long long)x->line, name, first,
-                project_col_text(st, 1));
-        } else if (rc != SQLITE_DONE) {
-            status = project_db_fail(ic->p, "cannot read the codebook");
-        }
-        free(first);
-    } else if (rc != SQLITE_DONE) {
-        status = project_db_fail(ic->p, "cannot read the codebook");
+    if (status == QUARRY_OK && code != NULL)
+        status = project_code_id(ic->p, code, id);
+    else if (status != QUARRY_OK && status != QUARRY_ENOMEM &&
+             status != QUARRY_EIO) {
+        char why[512]; /* the message, with the file and line first */
+        snprintf(why, sizeof why, "%s", quarry_project_errmsg(ic->p));
+        status = project_fail(ic->p, QUARRY_EPARSE, "%s:%lld: %s; nothing "
+                              "imported", ic->path, (long long)x->line, why);
     }
-    sqlite3_finalize(st);
+    free(code);
     return status;
 }
 

@@ -461,42 +461,34 @@ static int write_rows(quarry_project *p, FILE *out,
     return finish(p, out, status);
 }
 
+/* SQL: the codings' rows, FROM on (its g: excerpt_id, code_id, origin,
+ * made_at, span_start, span_end), coder the column that names who. */
+#define CSV_SQL(coder, from)                                                  \
+    "SELECT e.xid, k.code, " coder ", g.origin, g.made_at, s.name,"           \
+    " e.speaker, e.text, " PROJECT_PASSAGE_SQL("g", "e") ", e.attributes"     \
+    " FROM " from " JOIN excerpts e ON e.id = g.excerpt_id"                   \
+    " JOIN codes k ON k.id = g.code_id JOIN sources s ON s.id = e.source_id"
+
 int quarry_project_export_csv(quarry_project *p, FILE *out,
                               const quarry_export_options *o)
 {
     static const char *const fixed[] = {
         "id",     "code",    "coder", "origin",  "time",
         "source", "speaker", "text",  "passage", NULL};
-    static const row_table final = {
-        .fixed = fixed,
-        .head = "id,code,coder,origin,time,source,speaker,text,passage",
-        .sql = "SELECT e.xid, k.code, g.coder, g.origin, g.made_at, s.name,"
-               " e.speaker, e.text, " PROJECT_PASSAGE_SQL("g", "e") ","
-               " e.attributes FROM " FINAL_SQL " g"
-               " JOIN excerpts e ON e.id = g.excerpt_id"
-               " JOIN codes k ON k.id = g.code_id"
-               " JOIN sources s ON s.id = e.source_id"
-               " WHERE ?1 = 0"
-               " ORDER BY e.seq, e.id, k.position, k.id",
-        .n = 9,
-        .source_col = 5,
-        .joined_col = -1};
     static const row_table t = {
         .fixed = fixed,
         .head = "id,code,coder,origin,time,source,speaker,text,passage",
-        .sql = "SELECT e.xid, k.code, c.name, g.origin, g.made_at, s.name,"
-               " e.speaker, e.text, " PROJECT_PASSAGE_SQL("g", "e") ","
-               " e.attributes FROM codings g"
-               " JOIN excerpts e ON e.id = g.excerpt_id"
-               " JOIN codes k ON k.id = g.code_id"
-               " JOIN coders c ON c.id = g.coder_id"
-               " JOIN sources s ON s.id = e.source_id"
+        .sql = CSV_SQL("c.name", "codings g JOIN coders c ON c.id ="
+                                 " g.coder_id")
                " WHERE ?1 = 0 OR g.coder_id = ?1"
                " ORDER BY e.seq, e.id, k.position, k.id, c.name",
         .n = 9,
         .source_col = 5,
         .joined_col = -1};
+    row_table final = t;
     int f = project_check(p, 0);
+    final.sql = CSV_SQL("g.coder", FINAL_SQL " g")
+        " WHERE ?1 = 0 ORDER BY e.seq, e.id, k.position, k.id";
     if (f == QUARRY_OK)
         f = final_asked(p, o, "csv");
     return f < 0 ? f : write_rows(p, out, o, f ? &final : &t);
@@ -702,6 +694,20 @@ out:
     return finish(p, out, status);
 }
 
+/* SQL: the quotes' rows, one a (code, excerpt, passage) of FROM (its g:
+ * excerpt_id, code_id, span_start, span_end), coders the column that
+ * names who. */
+#define QUOTES_SQL(coders, from)                                              \
+    "SELECT k.code, coalesce(k.name, k.code),"                                \
+    " (SELECT coalesce(t.name, t.code) FROM codes t WHERE t.code ="          \
+    " k.parent), " coders ", json_extract(e.attributes, '$.study'),"         \
+    " json_extract(e.attributes, '$.participant'), e.speaker, s.name,"       \
+    " e.xid, coalesce(" PROJECT_PASSAGE_SQL("g", "e") ", e.text),"           \
+    " e.attributes FROM " from                                                \
+    " JOIN excerpts e ON e.id = g.excerpt_id"                                 \
+    " JOIN codes k ON k.id = g.code_id JOIN sources s ON s.id = e.source_id" \
+    " ORDER BY k.position, k.id, e.seq, e.id, g.span_start"
+
 int quarry_project_export_quotes(quarry_project *p, FILE *out,
                                  const quarry_export_options *o)
 {
@@ -714,53 +720,21 @@ int quarry_project_export_quotes(quarry_project *p, FILE *out,
         .skip = skip,
         .head = "code,name,theme,coder,study,participant,speaker,source,"
                 "excerpt,text",
-        .sql = "SELECT k.code, coalesce(k.name, k.code),"
-               " (SELECT coalesce(t.name, t.code) FROM codes t"
-               "  WHERE t.code = k.parent),"
-               " (SELECT group_concat(name, '; ') FROM (SELECT c.name FROM"
-               "  codings h JOIN coders c ON c.id = h.coder_id"
-               "  WHERE h.excerpt_id = g.excerpt_id AND h.code_id = g.code_id"
-               "  AND h.span_start IS g.span_start AND h.span_end IS"
-               "  g.span_end"
-               "  AND (?1 = 0 OR h.coder_id = ?1) ORDER BY c.name)),"
-               " json_extract(e.attributes, '$.study'),"
-               " json_extract(e.attributes, '$.participant'),"
-               " e.speaker, s.name, e.xid,"
-               " coalesce(" PROJECT_PASSAGE_SQL("g", "e") ", e.text),"
-               " e.attributes"
-               " FROM (SELECT DISTINCT excerpt_id, code_id, span_start,"
-               "  span_end FROM codings"
-               "  WHERE ?1 = 0 OR coder_id = ?1) g"
-               " JOIN excerpts e ON e.id = g.excerpt_id"
-               " JOIN codes k ON k.id = g.code_id"
-               " JOIN sources s ON s.id = e.source_id"
-               " ORDER BY k.position, k.id, e.seq, e.id, g.span_start",
+        .sql = QUOTES_SQL(
+            "(SELECT group_concat(name, '; ') FROM (SELECT c.name FROM"
+            " codings h JOIN coders c ON c.id = h.coder_id"
+            " WHERE h.excerpt_id = g.excerpt_id AND h.code_id = g.code_id"
+            " AND h.span_start IS g.span_start AND h.span_end IS g.span_end"
+            " AND (?1 = 0 OR h.coder_id = ?1) ORDER BY c.name))",
+            "(SELECT DISTINCT excerpt_id, code_id, span_start, span_end"
+            " FROM codings WHERE ?1 = 0 OR coder_id = ?1) g"),
         .n = 10,
         .source_col = 7,
         .joined_col = 9};
-    static const row_table final = {
-        .fixed = fixed,
-        .skip = skip,
-        .head = "code,name,theme,coder,study,participant,speaker,source,"
-                "excerpt,text",
-        .sql = "SELECT k.code, coalesce(k.name, k.code),"
-               " (SELECT coalesce(t.name, t.code) FROM codes t"
-               "  WHERE t.code = k.parent), g.coder,"
-               " json_extract(e.attributes, '$.study'),"
-               " json_extract(e.attributes, '$.participant'),"
-               " e.speaker, s.name, e.xid,"
-               " coalesce(" PROJECT_PASSAGE_SQL("g", "e") ", e.text),"
-               " e.attributes"
-               " FROM " FINAL_SQL " g"
-               " JOIN excerpts e ON e.id = g.excerpt_id"
-               " JOIN codes k ON k.id = g.code_id"
-               " JOIN sources s ON s.id = e.source_id"
-               " WHERE ?1 = 0"
-               " ORDER BY k.position, k.id, e.seq, e.id, g.span_start",
-        .n = 10,
-        .source_col = 7,
-        .joined_col = 9};
+    row_table final = t;
     int f = project_check(p, 0);
+    final.sql = QUOTES_SQL("g.coder", "(SELECT * FROM " FINAL_SQL
+                                      " WHERE ?1 = 0) g");
     if (f == QUARRY_OK)
         f = final_asked(p, o, "quotes");
     return f < 0 ? f : write_rows(p, out, o, f ? &final : &t);
