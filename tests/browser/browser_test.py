@@ -519,6 +519,9 @@ def drive(driver, quarry, project, url, screens):
         sugg2 = wait(driver, "suggestions on the second excerpt", lambda d: suggestions(d))
         if sugg2:
             undone_code = sugg2[0]
+            undone_name = driver.execute_script(
+                "var e = document.querySelector('ol.cand .cand-name');"
+                " return e ? e.firstChild.textContent : null;")
             keys(driver, "1")
             wait(driver, "accepted on the second excerpt", lambda d: undone_code in my_codes(d))
             keys(driver, "u")
@@ -526,7 +529,7 @@ def drive(driver, quarry, project, url, screens):
                   wait(driver, "undone code gone", lambda d: undone_code not in my_codes(d)) is not None)
             said = driver.find_element("id", "status").get_attribute("textContent")
             check("undo says which decision it undid",
-                  said.startswith("Undid your acceptance of " + undone_code + " on "), said)
+                  said.startswith("Undid your acceptance of %s on " % undone_name), said)
     keys(driver, "\ue012")  # ArrowLeft
     check("ArrowLeft goes back to the first excerpt",
           wait(driver, "back on the first excerpt", lambda d: current(d) == first) is not None)
@@ -712,7 +715,8 @@ def drive(driver, quarry, project, url, screens):
               any(x.startswith("ok|otter.docx: 6 excerpts added") for x in done), repr(done))
         check("import: the Windows-1252 file refused, naming line and what to choose",
               any(x.startswith("bad|cafe-cp1252.txt: not imported.") and "cafe-cp1252.txt:2" in x
-                  and "Choose the file's encoding above" in x for x in done), repr(done))
+                  and "choose the encoding windows-1252 under Encoding above" in x
+                  and "--encoding" not in x for x in done), repr(done))
         Select(driver.find_element("id", "import-encoding")).select_by_value("windows-1252")
         driver.find_element("id", "import-participant-by-name").click()
         driver.find_element("id", "import-files").send_keys(os.path.join(tdir, "cafe-cp1252.txt"))

@@ -808,15 +808,17 @@
       .then(function () { state.busy = false; });
   }
 
-  /* The decision undone, in words: "your acceptance of sup.peers". */
+  /* The decision undone, in words: "your acceptance of Fellow PSS
+   * networks" (codes by their names, as every other message says them). */
   function undoneWords(w) {
     if (!w || !w.verdict) return "your last decision";
-    if (w.verdict === "replace") return "your replacing " + w.code + " with " + w.replacement;
-    if (w.verdict === "add") return (w.span ? "your coding a passage as " : "your adding ") + w.code;
-    if (w.verdict === "remove") return "your removing " + w.code;
+    var code = codeName(w.code);
+    if (w.verdict === "replace") return "your replacing " + code + " with " + codeName(w.replacement);
+    if (w.verdict === "add") return (w.span ? "your coding of a passage as " : "your adding ") + code;
+    if (w.verdict === "remove") return "your removing " + code;
     if (w.verdict === "settle") return "your settlement";
-    if (w.verdict === "accept") return "your acceptance of " + w.code;
-    if (w.verdict === "reject") return "your rejection of " + w.code;
+    if (w.verdict === "accept") return "your acceptance of " + code;
+    if (w.verdict === "reject") return "your rejection of " + code;
     return "your last decision";
   }
 
@@ -1504,7 +1506,7 @@
       "Add interviews and coded material to this project: transcripts (.txt, Word .docx as Otter, Rev, Trint or Teams export them, LibreOffice .odt, .srt, .vtt subtitles), ",
       "sheets (.csv, .tsv, Excel's Unicode Text) and JSONL. Each file goes in whole or not at all; importing a file again adds nothing twice. ",
       "A REFI-QDA project (.qdpx) exported from NVivo, ATLAS.ti, MAXQDA or QualCoder brings its documents, codes, coders, codings and memos. ",
-      "A codebook (a REFI-QDA .qdc, or quarry's codebook .json) adds its codes to the Codebook."));
+      "A codebook (a REFI-QDA .qdc, quarry's codebook .json, or a table of codes as .csv with a Name column, as NVivo's codebook saved from Excel) adds its codes to the Codebook."));
     var chosen = h("ul", { class: "import-chosen", id: "import-chosen" });
     var input = h("input", { type: "file", id: "import-files", multiple: true,
       accept: ".txt,.md,.docx,.odt,.srt,.vtt,.csv,.tsv,.jsonl,.json,.ndjson,.qdpx,.qdc",
@@ -1614,7 +1616,7 @@
           li.appendChild(document.createTextNode(": not imported. " + msg));
           if (/no such column in the header \("Name", "Description"/i.test(e.message))
             li.appendChild(h("div", { class: "small" }, "This looks like a codebook exported as a table (Name, Description). quarry reads a codebook as REFI-QDA .qdc (in NVivo: Share › Export Codebook) or quarry's .json: add that file here, and its codes join the Codebook."));
-          if (/invalid UTF-8|NUL byte/.test(e.message))
+          if (/invalid UTF-8|NUL byte/.test(e.message) && !/under Encoding above/.test(msg))
             li.appendChild(h("div", { class: "small" }, "Choose the file's encoding above (Windows-1252 for a file saved by Excel or Word on Windows) and add it again."));
           if (/already in the project .*with another text/.test(e.message))
             li.appendChild(h("div", { class: "small" }, "A file of that name is in the project with other text. If this is a corrected copy, remove the old one under Sources below (while nobody has coded it) and add this one again."));
